@@ -1,0 +1,66 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "djobea-edge",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "djobea", targets: ["djobea"]),
+        .executable(name: "djobea-bench", targets: ["DjobeaBench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    ],
+    targets: [
+        // Pure rules: Foundation only, no I/O.
+        .target(name: "DjobeaDomain"),
+        // SQLite (GRDB): migrations, records, change capture, blob files.
+        .target(
+            name: "DjobeaStore",
+            dependencies: [
+                "DjobeaDomain",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Deterministic demo data for the Bonamoussadi hub.
+        .target(name: "DjobeaDemo", dependencies: ["DjobeaDomain", "DjobeaStore"]),
+        // HTTP: routes, health, (later) provider API, PWA, ops.
+        .target(
+            name: "DjobeaServer",
+            dependencies: [
+                "DjobeaDomain",
+                "DjobeaStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "djobea",
+            dependencies: [
+                "DjobeaDomain",
+                "DjobeaStore",
+                "DjobeaDemo",
+                "DjobeaServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(name: "DjobeaBench", dependencies: ["DjobeaDomain", "DjobeaStore", "DjobeaDemo"]),
+        .testTarget(name: "DjobeaDomainTests", dependencies: ["DjobeaDomain"]),
+        .testTarget(name: "DjobeaStoreTests", dependencies: ["DjobeaDomain", "DjobeaStore", "DjobeaDemo"]),
+        .testTarget(
+            name: "DjobeaServerTests",
+            dependencies: [
+                "DjobeaServer", "DjobeaStore", "DjobeaDemo",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

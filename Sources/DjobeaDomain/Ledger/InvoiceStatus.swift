@@ -1,0 +1,38 @@
+import Foundation
+
+/// An invoice's payment status, always derived from its total and the ledger, never stored.
+public enum InvoiceStatus: String, CaseIterable, Codable, Sendable {
+    case envoyee
+    case partielle
+    case payee
+    case surpayee
+    case enRetard = "en_retard"
+
+    public var labelFR: String {
+        switch self {
+        case .envoyee: "Envoyée"
+        case .partielle: "Partiellement payée"
+        case .payee: "Payée"
+        case .surpayee: "Surpayée"
+        case .enRetard: "En retard"
+        }
+    }
+
+    /// An overpayment is an alert for ops, not a merge conflict (CONFLICTS.md rule 9).
+    public var needsOpsAlert: Bool { self == .surpayee }
+
+    /// The status of an invoice of `total` with `paid` received, as of `now`.
+    ///
+    /// Overpaid beats paid; an invoice not fully paid after `dueAt` is late, partly paid or not.
+    public static func derive(total: XAF, paid: XAF, dueAt: Date, now: Date) -> InvoiceStatus {
+        if paid > total { return .surpayee }
+        if paid == total { return .payee }
+        if now > dueAt { return .enRetard }
+        return paid > .zero ? .partielle : .envoyee
+    }
+
+    /// What remains to pay, never negative.
+    public static func amountDue(total: XAF, paid: XAF) -> XAF {
+        max(.zero, total - paid)
+    }
+}

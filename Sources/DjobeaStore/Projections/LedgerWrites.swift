@@ -1,0 +1,85 @@
+import DjobeaDomain
+import Foundation
+import GRDB
+
+extension SyncedTransaction {
+    /// Appends a validated, immutable ledger entry. Open the transaction with `Durability.critical`.
+    @discardableResult
+    public func appendLedgerEntry(
+        requestId: String, providerId: String, invoiceId: String?, kind: LedgerEntryKind, method: PaymentMethod?,
+        operatorRef: String?, amount: XAF, reversesEntryId: String? = nil, rateId: String? = nil, recordedBy: ActorRole,
+        id: String? = nil
+    ) throws -> LedgerEntry {
+        let entry = LedgerEntry(
+            id: id ?? DjobeaID.v7(now: now), requestId: requestId, providerId: providerId, invoiceId: invoiceId, kind: kind,
+            method: method, operatorRef: operatorRef, amount: amount, reversesEntryId: reversesEntryId, hlc: stamp(),
+            originNode: origin)
+        if let problem = PaymentLedger.validationError(entry) { throw StoreError.invalid(problem.messageFR) }
+        try insert(
+            .ledgerEntries,
+            [
+                "id": .text(entry.id), "request_id": .text(requestId), "provider_id": .text(providerId),
+                "invoice_id": ColumnValue(invoiceId), "kind": .text(kind.rawValue), "method": ColumnValue(method?.rawValue),
+                "operator_ref": ColumnValue(operatorRef), "amount": ColumnValue(amount), "reverses_entry_id": ColumnValue(reversesEntryId),
+                "rate_id": ColumnValue(rateId), "hlc": ColumnValue(entry.hlc), "origin_node": .text(origin),
+                "recorded_at": ColumnValue(now), "recorded_by_role": .text(recordedBy.rawValue),
+            ])
+        return entry
+    }
+
+    /// Derives Djobea's commission for a completed, invoiced request: the rate version in force at completion,
+    /// on the invoice total, under a deterministic id so that every node derives the same single entry
+    /// (CONFLICTS.md rule 10). Does nothing if the entry exists or the request is not complete and invoiced.
+    @discardableResult
+    public func deriveCommission(requestId: String) throws -> LedgerEntry? {
+        let entryId = CommissionRateTable.commissionEntryId(requestId: requestId)
+        if try exists(.ledgerEntries, key: entryId) { return nil }
+        guard
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT m.provider_id, m.completed_at, i.id AS invoice_id, i.total, p.level
+                    FROM missions m JOIN invoices i ON i.request_id = m.request_id JOIN providers p ON p.id = m.provider_id
+                    WHERE m.request_id = ? AND m.status = 'terminee'
+                    """, arguments: [requestId]),
+            let completedText: String = row["completed_at"], let completedAt = UTCTimestamp.parse(completedText),
+            let level = ProviderLevel(rawValue: row["level"])
+        else { return nil }
+        let table = try CommissionRates.table(in: db)
+        guard let (amount, rate) = table.commission(on: XAF(row["total"]), completedAt: completedAt, level: level), amount > .zero else {
+            return nil
+        }
+        return try appendLedgerEntry(
+            requestId: requestId, providerId: row["provider_id"], invoiceId: row["invoice_id"], kind: .commission, method: nil,
+            operatorRef: nil, amount: amount, rateId: rate.id, recordedBy: .system, id: entryId)
+    }
+}
+
+/// Reads of the versioned commission rate table.
+public enum CommissionRates {
+    public static func table(in db: Database) throws -> CommissionRateTable {
+        let rates = try Row.fetchAll(db, sql: "SELECT id, level, basis_points, effective_from FROM commission_rates").compactMap { row -> CommissionRate? in
+            guard let from = UTCTimestamp.parse(row["effective_from"]) else { return nil }
+            let level: String? = row["level"]
+            return CommissionRate(id: row["id"], level: level.flatMap(ProviderLevel.init(rawValue:)), basisPoints: row["basis_points"], effectiveFrom: from)
+        }
+        return CommissionRateTable(rates)
+    }
+}
+
+/// Reads of the ledger as domain entries, for folding.
+public enum LedgerReads {
+    public static func entries(sql whereClause: String, arguments: StatementArguments, in db: Database) throws -> [LedgerEntry] {
+        try Row.fetchAll(db, sql: "SELECT * FROM ledger_entries WHERE \(whereClause)", arguments: arguments).map(entry(from:))
+    }
+
+    public static func entry(from row: Row) throws -> LedgerEntry {
+        let kindText: String = row["kind"]
+        guard let kind = LedgerEntryKind(rawValue: kindText) else { throw StoreError.invalid("ledger_entries: unknown kind \(kindText)") }
+        let method: String? = row["method"]
+        return LedgerEntry(
+            id: row["id"], requestId: row["request_id"], providerId: row["provider_id"], invoiceId: row["invoice_id"], kind: kind,
+            method: method.flatMap(PaymentMethod.init(rawValue:)), operatorRef: row["operator_ref"], amount: XAF(row["amount"]),
+            reversesEntryId: row["reverses_entry_id"], hlc: HLC(packed: row["hlc"]), originNode: row["origin_node"])
+    }
+}

@@ -1,0 +1,53 @@
+import DjobeaDomain
+
+/// The tables whose rows travel between nodes. Every write to one of them goes through `SyncedTransaction`,
+/// which appends to the change log in the same transaction; SQLite refuses any other write (see `CaptureGuard`).
+///
+/// The order is a dependency order (a row's foreign keys point to tables earlier in the list), which is the
+/// order a fresh node replays a snapshot in.
+public enum SyncedTable: String, CaseIterable, Sendable, Codable {
+    case hubs, zones, services
+    case commissionRates = "commission_rates"
+    case providers
+    case providerCredentials = "provider_credentials"
+    case providerZones = "provider_zones"
+    case providerServices = "provider_services"
+    case providerCertifications = "provider_certifications"
+    case providerSettings = "provider_settings"
+    case absences, goals, badges, clients
+    case serviceRequests = "service_requests"
+    case requestOffers = "request_offers"
+    case missionEvents = "mission_events"
+    case missionMaterials = "mission_materials"
+    case missionWorkSessions = "mission_work_sessions"
+    case photos, ratings
+    case messageTemplates = "message_templates"
+    case messages
+    case callLogs = "call_logs"
+    case notifications
+    case quoteTemplates = "quote_templates"
+    case quotes
+    case quoteLines = "quote_lines"
+    case invoices
+    case invoiceLines = "invoice_lines"
+    case ledgerEntries = "ledger_entries"
+    case paymentReminders = "payment_reminders"
+
+    /// Append-only tables: rows are inserted once and never updated or deleted (SQLite triggers enforce it too).
+    public var isAppendOnly: Bool {
+        self == .missionEvents || self == .ledgerEntries
+    }
+}
+
+/// Tables that exist only on this node: authentication state, derived projections and sync bookkeeping.
+public enum LocalTable: String, CaseIterable, Sendable {
+    case providerSessions = "provider_sessions"
+    case otpChallenges = "otp_challenges"
+    case providerStatsCache = "provider_stats_cache"
+    case missions
+    case nodeIdentity = "node_identity"
+    case changeLog = "change_log"
+    case tombstones, peers
+    case syncConflicts = "sync_conflicts"
+    case blobs
+}

@@ -1,0 +1,94 @@
+import ArgumentParser
+import DjobeaStore
+import Foundation
+
+/// `djobea migrate`: creates or upgrades a node's database.
+struct MigrateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "migrate", abstract: "Crée ou met à jour la base d'un nœud.")
+
+    @Option(name: .long, help: "Dossier de données (créé s'il n'existe pas).")
+    var data: String
+
+    @Option(name: .long, help: "Rôle du nœud : hub ou central.")
+    var role: NodeRole = .hub
+
+    func run() async throws {
+        try await failingClearly {
+            let directory = try DataDirectory(path: data, create: true)
+            let database = try NodeDatabase.open(path: directory.databasePath, role: role)
+            printLine("Base à jour : schéma version \(try database.schemaVersion()) — nœud \(database.nodeId) (\(role.rawValue)) — \(directory.databasePath)")
+        }
+    }
+}
+
+/// `djobea backup`: a consistent snapshot, safe while the node runs.
+struct BackupCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backup", abstract: "Sauvegarde cohérente de la base (VACUUM INTO), même pendant que le hub tourne.")
+
+    @Option(name: .long, help: "Dossier de données du nœud.")
+    var data: String
+
+    @Option(name: .long, help: "Fichier de sauvegarde à créer (ne doit pas exister).")
+    var to: String
+
+    func run() async throws {
+        try await failingClearly {
+            let path = URL(fileURLWithPath: data).appendingPathComponent("djobea.sqlite").path
+            guard FileManager.default.fileExists(atPath: path) else { throw DataDirectoryError.missing(path) }
+            let report = try Maintenance.backup(path: path, to: to)
+            let size = (try? FileManager.default.attributesOfItem(atPath: to)[.size] as? Int) ?? 0
+            printLine("Sauvegarde écrite : \(to) (\(size) octets, intégrité \(report.integrity), schéma \(report.schemaVersion))")
+        }
+    }
+}
+
+/// `djobea restore`: replaces a stopped node's database with a checked backup.
+struct RestoreCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "restore", abstract: "Restaure une sauvegarde dans le dossier d'un nœud arrêté.")
+
+    @Option(name: .long, help: "Dossier de données du nœud (le nœud doit être arrêté).")
+    var data: String
+
+    @Option(name: .long, help: "Fichier de sauvegarde à restaurer.")
+    var from: String
+
+    @Option(name: .long, help: "Rôle du nœud : hub ou central.")
+    var role: NodeRole = .hub
+
+    func run() async throws {
+        try await failingClearly {
+            let directory = try DataDirectory(path: data, create: true)
+            let ids = try Maintenance.restore(backup: from, into: directory.databasePath, role: role)
+            let database = try NodeDatabase.open(path: directory.databasePath, role: role)
+            printLine(
+                "Sauvegarde restaurée dans \(directory.databasePath) (schéma \(try database.schemaVersion())). "
+                    + "Nouvel identifiant d'origine \(ids.newNodeId) (ancien \(ids.previousNodeId)).")
+        }
+    }
+}
+
+/// `djobea status`: what a data directory holds, without stopping its node.
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "État d'une base de nœud (lecture seule).")
+
+    @Option(name: .long, help: "Dossier de données du nœud.")
+    var data: String
+
+    func run() async throws {
+        try await failingClearly {
+            let path = URL(fileURLWithPath: data).appendingPathComponent("djobea.sqlite").path
+            guard FileManager.default.fileExists(atPath: path) else { throw DataDirectoryError.missing(path) }
+            let report = try Maintenance.inspect(path: path)
+            printLine("Nœud \(report.nodeId) (\(report.role)) — schéma \(report.schemaVersion) — journal \(report.journalMode)")
+            printLine("Intégrité : \(report.integrity) — clés étrangères en défaut : \(report.foreignKeyViolations)")
+            printLine("Journal des changements : \(report.changeLogEntries) entrées")
+            for (table, count) in report.rowCounts.sorted(by: { $0.key < $1.key }) where count > 0 {
+                printLine("  \(table): \(count)")
+            }
+        }
+    }
+}
+
+extension NodeRole: ExpressibleByArgument {}

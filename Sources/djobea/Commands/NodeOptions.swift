@@ -1,0 +1,44 @@
+import ArgumentParser
+import DjobeaServer
+import DjobeaStore
+import Foundation
+import Logging
+
+/// Options shared by the commands that start a node.
+struct NodeOptions: ParsableArguments {
+    @Option(name: .long, help: "Dossier de données du nœud (base SQLite, photos).")
+    var data: String
+
+    @Option(name: .long, help: "Port HTTP d'écoute.")
+    var port: Int = 8080
+
+    @Option(name: .long, help: "Adresse d'écoute.")
+    var host: String = "0.0.0.0"
+
+    func validate() throws {
+        guard (1...65535).contains(port) else { throw ValidationError("--port doit être entre 1 et 65535 (reçu \(port))") }
+    }
+}
+
+/// Starts the HTTP server of an open node and runs until SIGINT/SIGTERM.
+func serve(
+    database: NodeDatabase, directory: DataDirectory, options: NodeOptions, role: NodeRole, logger: Logger,
+    onRunning: @escaping @Sendable (Int) async -> Void
+) async throws {
+    let app = buildApplication(
+        settings: ServerSettings(host: options.host, port: options.port, role: role), database: database, logger: logger,
+        onServerRunning: onRunning)
+    try await app.runService()
+    withExtendedLifetime(directory) {}
+}
+
+func makeLogger(_ label: String) -> Logger {
+    var logger = Logger(label: label)
+    logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .notice
+    return logger
+}
+
+/// Prints one line to stdout unbuffered, so a supervising process (or test) sees it at once.
+func printLine(_ text: String) {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+}

@@ -1,0 +1,13 @@
+import ArgumentParser
+
+/// `djobea`: one binary for every role of Djobea Edge.
+struct Djobea: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "djobea",
+        abstract: "Djobea Edge : serveur de synchronisation hors-ligne pour les prestataires (hub, central, démo).",
+        subcommands: [
+            HubCommand.self, DemoCommand.self, MigrateCommand.self, BackupCommand.self, RestoreCommand.self, StatusCommand.self,
+            WriteBurstCommand.self,
+        ]
+    )
+}

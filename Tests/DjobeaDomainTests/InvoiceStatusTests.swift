@@ -1,0 +1,57 @@
+import Foundation
+import Testing
+
+@testable import DjobeaDomain
+
+@Suite struct InvoiceStatusTests {
+    static let due = utc(2026, 12, 1, 12)
+
+    @Test(arguments: [
+        // (total, paid, now after due, expected)
+        (15_000, 0, false, InvoiceStatus.envoyee),
+        (15_000, 5_000, false, .partielle),
+        (15_000, 15_000, false, .payee),
+        (15_000, 20_000, false, .surpayee),
+        (15_000, 0, true, .enRetard),
+        (15_000, 14_999, true, .enRetard),
+        (15_000, 15_000, true, .payee),
+        (15_000, 15_001, true, .surpayee),
+        (0, 0, false, .payee),
+    ])
+    func derive(total: Int, paid: Int, late: Bool, expected: InvoiceStatus) {
+        let now = late ? Self.due.addingTimeInterval(1) : Self.due.addingTimeInterval(-3_600)
+        #expect(InvoiceStatus.derive(total: XAF(total), paid: XAF(paid), dueAt: Self.due, now: now) == expected)
+    }
+
+    @Test func dueInstantItselfIsNotLate() {
+        #expect(InvoiceStatus.derive(total: XAF(1_000), paid: .zero, dueAt: Self.due, now: Self.due) == .envoyee)
+    }
+
+    @Test(arguments: [(15_000, 0, 15_000), (15_000, 5_000, 10_000), (15_000, 15_000, 0), (15_000, 20_000, 0)])
+    func amountDueIsNeverNegative(total: Int, paid: Int, due: Int) {
+        #expect(InvoiceStatus.amountDue(total: XAF(total), paid: XAF(paid)) == XAF(due))
+    }
+
+    @Test func labelsAndCodes() {
+        #expect(InvoiceStatus.allCases.map(\.labelFR) == ["Envoyée", "Partiellement payée", "Payée", "Surpayée", "En retard"])
+        #expect(InvoiceStatus.enRetard.rawValue == "en_retard")
+        #expect(InvoiceStatus.allCases.filter(\.needsOpsAlert) == [.surpayee])
+    }
+
+    /// CONFLICTS.md rule 9: cash and MoMo for one invoice are both real; the invoice shows an overpayment.
+    @Test func twoRealPaymentsOverpayAnInvoice() {
+        let entries = [
+            LedgerEntry(
+                id: "a", requestId: "r", providerId: "p", invoiceId: "inv", kind: .payment, method: .cash, amount: XAF(15_000), hlc: .zero,
+                originNode: "phone"),
+            LedgerEntry(
+                id: "b", requestId: "r", providerId: "p", invoiceId: "inv", kind: .payment, method: .mtnMomo, operatorRef: "T1",
+                amount: XAF(15_000), hlc: .zero, originNode: "central"),
+        ]
+        let balance = PaymentLedger.fold(entries)
+        #expect(balance.conflicts.isEmpty)
+        let paid = balance.paid(forInvoice: "inv")
+        #expect(paid == XAF(30_000))
+        #expect(InvoiceStatus.derive(total: XAF(15_000), paid: paid, dueAt: Self.due, now: Self.due) == .surpayee)
+    }
+}
