@@ -132,8 +132,10 @@ public final class SyncedTransaction {
         if let next = nextSeq {
             seq = next
         } else {
-            seq = try (Int64.fetchOne(
-                db.cachedStatement(sql: "SELECT max(origin_seq) FROM change_log WHERE origin_node = ?"), arguments: [origin]) ?? 0) + 1
+            seq =
+                try
+                (Int64.fetchOne(
+                    db.cachedStatement(sql: "SELECT max(origin_seq) FROM change_log WHERE origin_node = ?"), arguments: [origin]) ?? 0) + 1
         }
         nextSeq = seq + 1
         let change = RowChange(

@@ -58,10 +58,12 @@ extension SyncedTransaction {
 /// Reads of the versioned commission rate table.
 public enum CommissionRates {
     public static func table(in db: Database) throws -> CommissionRateTable {
-        let rates = try Row.fetchAll(db, sql: "SELECT id, level, basis_points, effective_from FROM commission_rates").compactMap { row -> CommissionRate? in
+        let rates = try Row.fetchAll(db, sql: "SELECT id, level, basis_points, effective_from FROM commission_rates").compactMap {
+            row -> CommissionRate? in
             guard let from = UTCTimestamp.parse(row["effective_from"]) else { return nil }
             let level: String? = row["level"]
-            return CommissionRate(id: row["id"], level: level.flatMap(ProviderLevel.init(rawValue:)), basisPoints: row["basis_points"], effectiveFrom: from)
+            return CommissionRate(
+                id: row["id"], level: level.flatMap(ProviderLevel.init(rawValue:)), basisPoints: row["basis_points"], effectiveFrom: from)
         }
         return CommissionRateTable(rates)
     }

@@ -17,11 +17,18 @@ struct DemoCommand: AsyncParsableCommand {
     func run() async throws {
         try await failingClearly {
             let directory = try DataDirectory(path: node.data, create: true)
+            let marker = directory.url.appendingPathComponent("demo-complete")
+            if !directory.isEmpty && !FileManager.default.fileExists(atPath: marker.path) {
+                // A generation was interrupted: its half-filled database is demo data, safe to start over.
+                printLine("Génération de démo précédente interrompue : on recommence à zéro.")
+                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: directory.databasePath + suffix) }
+            }
             let fresh = directory.isEmpty
             let database = try NodeDatabase.open(
                 path: directory.databasePath, role: .hub, newNodeId: DjobeaID.derived(namespace: "demo-node", name: "bonamoussadi-\(seed)"))
             if fresh {
                 try generate(into: database, directory: directory)
+                try Data(UTCTimestamp.format(Date()).utf8).write(to: marker)
             } else {
                 printLine("Données de démo existantes réutilisées : \(directory.url.path)")
             }
@@ -53,6 +60,7 @@ struct DemoCommand: AsyncParsableCommand {
         FileHandle.standardError.write(Data("\n".utf8))
         let seconds = String(format: "%.1f", Date().timeIntervalSince(started))
         printLine(
-            "Démo générée en \(seconds) s : \(summary.providers) prestataires, \(summary.clients) clients, \(summary.requests) demandes sur \(summary.days) jours.")
+            "Démo générée en \(seconds) s : \(summary.providers) prestataires, \(summary.clients) clients, \(summary.requests) demandes sur \(summary.days) jours."
+        )
     }
 }

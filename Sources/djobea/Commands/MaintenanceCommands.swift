@@ -16,7 +16,9 @@ struct MigrateCommand: AsyncParsableCommand {
         try await failingClearly {
             let directory = try DataDirectory(path: data, create: true)
             let database = try NodeDatabase.open(path: directory.databasePath, role: role)
-            printLine("Base à jour : schéma version \(try database.schemaVersion()) — nœud \(database.nodeId) (\(role.rawValue)) — \(directory.databasePath)")
+            printLine(
+                "Base à jour : schéma version \(try database.schemaVersion()) — nœud \(database.nodeId) (\(role.rawValue)) — \(directory.databasePath)"
+            )
         }
     }
 }

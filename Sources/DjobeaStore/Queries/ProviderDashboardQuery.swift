@@ -1,0 +1,157 @@
+import DjobeaDomain
+import Foundation
+import GRDB
+
+/// The seed's KPI cards and 30-day charts for one provider, computed from the rows (nothing cached).
+public struct ProviderDashboard: Sendable, Hashable, Codable {
+    public struct DayAmount: Sendable, Hashable, Codable {
+        public var day: String
+        public var amount: XAF
+    }
+
+    /// Offers made today and still waiting for this provider's answer.
+    public var todayNew: Int
+    /// Missions of this provider accepted or under way now.
+    public var inProgress: Int
+    /// Missions completed today.
+    public var todayDone: Int
+    /// Payments received this week (Monday to now), duplicates and reversals settled by the ledger fold.
+    public var weekGross: XAF
+    /// `weekGross` minus Djobea's commission recorded this week.
+    public var weekNet: XAF
+    /// Accepted offers over answered or expired offers, last 7 days; nil without any.
+    public var acceptanceRate7d: Double?
+    public var averageRating: Double?
+    public var ratingCount: Int
+    /// Average of the last 30 days minus the 30 days before; nil if either is empty.
+    public var ratingTrend: Double?
+    /// Mean minutes between an offer and its answer over the last 7 days.
+    public var averageResponseMinutes7d: Double?
+    /// Revenue per local day, oldest first, 30 entries.
+    public var revenueByDay: [DayAmount]
+    /// Revenue of the last 30 days by service code.
+    public var revenueByService: [String: XAF]
+    /// Completed missions of the last 30 days by service code.
+    public var missionsByService: [String: Int]
+    /// Offers received in the last 30 days by local weekday (index 0 = Monday) and hour.
+    public var heatmap: [[Int]]
+}
+
+/// Computes `ProviderDashboard` with a handful of indexed queries.
+public enum ProviderDashboardQuery {
+    static let calendar = DoualaCalendar()
+
+    public static func compute(providerId: String, now: Date, in db: Database) throws -> ProviderDashboard {
+        let today = calendar.today(now: now)
+        let week = calendar.thisWeek(now: now)
+        let last7 = calendar.lastDays(7, now: now)
+        let last30 = calendar.last30Days(now: now)
+        let previous30Start = last30.start.addingTimeInterval(-30 * 86_400)
+
+        // Offers: today's new, acceptance, response time, heatmap.
+        var todayNew = 0
+        var answered7 = 0
+        var accepted7 = 0
+        var responseSeconds: [Double] = []
+        var heatmap = Array(repeating: Array(repeating: 0, count: 24), count: 7)
+        let offers = try Row.fetchCursor(
+            db.cachedStatement(sql: "SELECT state, offered_at, answered_at FROM request_offers WHERE provider_id = ? AND offered_at >= ?"),
+            arguments: [providerId, UTCTimestamp.format(last30.start)])
+        while let row = try offers.next() {
+            guard let offeredAt = UTCTimestamp.parse(row[1]) else { continue }
+            let state: String = row[0]
+            heatmap[calendar.weekday(offeredAt) - 1][calendar.hour(offeredAt)] += 1
+            if state == "pending" && offeredAt >= today.start { todayNew += 1 }
+            guard offeredAt >= last7.start else { continue }
+            if state == "accepted" || state == "declined" || state == "expired" { answered7 += 1 }
+            if state == "accepted" { accepted7 += 1 }
+            if let answeredText: String = row[2], let answeredAt = UTCTimestamp.parse(answeredText), state != "expired" {
+                responseSeconds.append(answeredAt.timeIntervalSince(offeredAt))
+            }
+        }
+
+        // Missions: in progress now, done today, by service over 30 days.
+        let inProgress =
+            try Int.fetchOne(
+                db.cachedStatement(
+                    sql: "SELECT count(*) FROM missions WHERE provider_id = ? AND status IN ('acceptee', 'arrive', 'diagnostic', 'reparation')"),
+                arguments: [providerId]) ?? 0
+        var todayDone = 0
+        var missionsByService: [String: Int] = [:]
+        let completed = try Row.fetchCursor(
+            db.cachedStatement(
+                sql: """
+                    SELECT m.completed_at, s.code FROM missions m
+                    JOIN service_requests r ON r.id = m.request_id JOIN services s ON s.id = r.service_id
+                    WHERE m.provider_id = ? AND m.completed_at >= ? AND m.status = 'terminee'
+                    """), arguments: [providerId, UTCTimestamp.format(last30.start)])
+        while let row = try completed.next() {
+            missionsByService[row[1], default: 0] += 1
+            if let at = UTCTimestamp.parse(row[0]), at >= today.start { todayDone += 1 }
+        }
+
+        // Ledger: revenue by day, by service, this week; folded so duplicates and reversals count right.
+        let windowStart = min(last30.start, week.start)
+        var entries: [(entry: LedgerEntry, at: Date, service: String)] = []
+        let ledger = try Row.fetchCursor(
+            db.cachedStatement(
+                sql: """
+                    SELECT l.*, s.code AS service_code FROM ledger_entries l
+                    JOIN service_requests r ON r.id = l.request_id JOIN services s ON s.id = r.service_id
+                    WHERE l.provider_id = ? AND l.recorded_at >= ?
+                    """), arguments: [providerId, UTCTimestamp.format(windowStart)])
+        while let row = try ledger.next() {
+            guard let at = UTCTimestamp.parse(row["recorded_at"]) else { continue }
+            entries.append((try LedgerReads.entry(from: row), at, row["service_code"]))
+        }
+        let weekBalance = PaymentLedger.fold(entries.filter { $0.at >= week.start }.map(\.entry))
+        let monthEntries = entries.filter { $0.at >= last30.start }
+        var revenueByService: [String: XAF] = [:]
+        for service in Set(monthEntries.map(\.service)) {
+            revenueByService[service] = PaymentLedger.fold(monthEntries.filter { $0.service == service }.map(\.entry)).paid
+        }
+        var revenueByDay: [ProviderDashboard.DayAmount] = []
+        var cumulative = XAF.zero
+        var dayStart = last30.start
+        let sorted = monthEntries.sorted { $0.at < $1.at }
+        var cursor = 0
+        while dayStart < last30.end {
+            let dayEnd = dayStart.addingTimeInterval(86_400)
+            while cursor < sorted.count && sorted[cursor].at < dayEnd { cursor += 1 }
+            let paidSoFar = PaymentLedger.fold(sorted[0..<cursor].map(\.entry)).paid
+            revenueByDay.append(.init(day: calendar.dayKey(dayStart), amount: paidSoFar - cumulative))
+            cumulative = paidSoFar
+            dayStart = dayEnd
+        }
+
+        // Ratings: overall and trend.
+        let ratings = try Row.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    SELECT avg(stars), count(*),
+                        avg(CASE WHEN created_at >= ? THEN stars END),
+                        avg(CASE WHEN created_at >= ? AND created_at < ? THEN stars END)
+                    FROM ratings WHERE provider_id = ?
+                    """),
+            arguments: [
+                UTCTimestamp.format(last30.start), UTCTimestamp.format(previous30Start), UTCTimestamp.format(last30.start), providerId,
+            ])
+        let recent: Double? = ratings?[2]
+        let earlier: Double? = ratings?[3]
+
+        return ProviderDashboard(
+            todayNew: todayNew, inProgress: inProgress, todayDone: todayDone, weekGross: weekBalance.paid,
+            weekNet: weekBalance.paid - weekBalance.commission,
+            acceptanceRate7d: answered7 > 0 ? Double(accepted7) / Double(answered7) : nil, averageRating: ratings?[0],
+            ratingCount: ratings?[1] ?? 0, ratingTrend: recent.flatMap { recent in earlier.map { recent - $0 } },
+            averageResponseMinutes7d: responseSeconds.isEmpty ? nil : responseSeconds.reduce(0, +) / Double(responseSeconds.count) / 60,
+            revenueByDay: revenueByDay, revenueByService: revenueByService, missionsByService: missionsByService, heatmap: heatmap)
+    }
+}
+
+extension NodeDatabase {
+    /// The dashboard of one provider at `now`.
+    public func providerDashboard(providerId: String, now: Date = Date()) async throws -> ProviderDashboard {
+        try await read { db in try ProviderDashboardQuery.compute(providerId: providerId, now: now, in: db) }
+    }
+}

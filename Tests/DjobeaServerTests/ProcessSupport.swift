@@ -1,0 +1,124 @@
+import Foundation
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// Runs the real `djobea` binary built by `swift build` (the README's test command builds it first).
+enum DjobeaBinary {
+    static let url: URL = {
+        if let path = ProcessInfo.processInfo.environment["DJOBEA_BIN"] { return URL(fileURLWithPath: path) }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let candidates = [".build/debug/djobea", ".build/x86_64-unknown-linux-gnu/debug/djobea", ".build/aarch64-unknown-linux-gnu/debug/djobea"]
+        for candidate in candidates where FileManager.default.isExecutableFile(atPath: root.appendingPathComponent(candidate).path) {
+            return root.appendingPathComponent(candidate)
+        }
+        return root.appendingPathComponent(".build/debug/djobea")
+    }()
+}
+
+/// A child process whose stdout lines are collected as they come.
+final class ChildProcess: @unchecked Sendable {
+    // @unchecked: `lines` and `buffer` are only touched under `lock`; `process` is set up before `run()`.
+    let process = Process()
+    private let lock = NSLock()
+    private var lines: [String] = []
+    private var buffer = Data()
+    private var errorBuffer = Data()
+
+    init(_ arguments: [String]) throws {
+        process.executableURL = DjobeaBinary.url
+        process.arguments = arguments
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        out.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            guard let self, !data.isEmpty else { return }
+            self.lock.lock()
+            self.buffer.append(data)
+            while let newline = self.buffer.firstIndex(of: 0x0A) {
+                self.lines.append(String(decoding: self.buffer[self.buffer.startIndex..<newline], as: UTF8.self))
+                self.buffer.removeSubrange(self.buffer.startIndex...newline)
+            }
+            self.lock.unlock()
+        }
+        err.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            guard let self, !data.isEmpty else { return }
+            self.lock.lock()
+            self.errorBuffer.append(data)
+            self.lock.unlock()
+        }
+        try process.run()
+    }
+
+    var outputLines: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return lines
+    }
+
+    var errorText: String {
+        lock.lock()
+        defer { lock.unlock() }
+        return String(decoding: errorBuffer, as: UTF8.self)
+    }
+
+    /// Waits until a stdout line satisfies `match`, or the process exits, or `timeout` passes.
+    func waitForLine(timeout: TimeInterval, _ match: (String) -> Bool) async -> String? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if let line = outputLines.first(where: match) { return line }
+            if !process.isRunning { return outputLines.first(where: match) }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return nil
+    }
+
+    func kill(_ signal: Int32 = SIGKILL) {
+        if process.isRunning { Foundation.kill(process.processIdentifier, signal) }
+        process.waitUntilExit()
+    }
+}
+
+/// Runs `djobea` to completion and returns its exit status, stdout and stderr.
+func runDjobea(_ arguments: [String], timeout: TimeInterval = 120) async throws -> (status: Int32, out: String, err: String) {
+    let child = try ChildProcess(arguments)
+    let deadline = Date().addingTimeInterval(timeout)
+    while child.process.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+    child.kill(SIGKILL)
+    try await Task.sleep(for: .milliseconds(50))
+    return (child.process.terminationStatus, child.outputLines.joined(separator: "\n"), child.errorText)
+}
+
+/// A GET over a real socket.
+func httpGet(_ url: String) async throws -> (status: Int, body: Data, headers: [String: String]) {
+    guard let target = URL(string: url) else { throw URLError(.badURL) }
+    let (data, response) = try await URLSession.shared.data(from: target)
+    let http = response as? HTTPURLResponse
+    var headers: [String: String] = [:]
+    for (key, value) in http?.allHeaderFields ?? [:] { headers["\(key)".lowercased()] = "\(value)" }
+    return (http?.statusCode ?? 0, data, headers)
+}
+
+func temporaryDirectory(_ name: String = "djobea-test") throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)", isDirectory: true)
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+/// A port that is free right now (bound then released).
+func freePort() throws -> Int {
+    let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(socketFD) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = 0
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socketFD, $0, length) } }
+    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socketFD, $0, &length) } }
+    return Int(UInt16(bigEndian: address.sin_port))
+}

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs the system packages Djobea Edge builds against, if any is missing (Debian/Ubuntu).
+set -euo pipefail
+packages=(libsqlite3-dev libssl-dev zlib1g-dev)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "Installation des prérequis manquants : ${missing[*]}"
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"

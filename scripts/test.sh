@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Runs every check of the project: formatting lint, build, and all tests (Swift Testing).
+# This is the README's test command and what CI runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/prerequisites.sh
+echo "== swift format lint"
+swift format lint --strict --configuration .swift-format --recursive Package.swift Sources Tests
+echo "== swift build (all targets, tests included)"
+swift build --build-tests
+echo "== swift test"
+swift test --skip-build
