@@ -29,7 +29,10 @@ let package = Package(
             ]
         ),
         // Deterministic demo data for the Bonamoussadi hub.
-        .target(name: "DjobeaDemo", dependencies: ["DjobeaDomain", "DjobeaStore"]),
+        .target(
+            name: "DjobeaDemo",
+            dependencies: ["DjobeaDomain", "DjobeaStore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         // HTTP: routes, health, (later) provider API, PWA, ops.
         .target(
             name: "DjobeaServer",

@@ -23,7 +23,7 @@ let root = FileManager.default.temporaryDirectory.appendingPathComponent("djobea
 try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
 defer { try? FileManager.default.removeItem(at: root) }
 
-func clock() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+func seconds() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
 func percentile(_ sorted: [Double], _ p: Double) -> Double {
     sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)]
@@ -35,7 +35,7 @@ print("djobea-bench — \(ProcessInfo.processInfo.processorCount) cœurs, SQLite
 
 let writeDatabase = try NodeDatabase.open(path: root.appendingPathComponent("writes.sqlite").path, role: .hub)
 func insertClients(_ count: Int, perTransaction: Int, durability: Durability, offset: Int) throws -> Double {
-    let start = clock()
+    let start = seconds()
     var written = 0
     while written < count {
         let batch = min(perTransaction, count - written)
@@ -51,7 +51,7 @@ func insertClients(_ count: Int, perTransaction: Int, durability: Durability, of
         }
         written += batch
     }
-    return Double(count) / (clock() - start)
+    return Double(count) / (seconds() - start)
 }
 let single = try insertClients(writes / 4, perTransaction: 1, durability: .standard, offset: 0)
 let batched = try insertClients(writes, perTransaction: 100, durability: .standard, offset: 1_000_000)
@@ -64,20 +64,20 @@ print(String(format: "écritures journalisées, 1 ligne par transaction (FULL, a
 
 let now = Date()
 let dashboardDatabase = try NodeDatabase.open(path: root.appendingPathComponent("dashboard.sqlite").path, role: .hub)
-let generationStart = clock()
+let generationStart = seconds()
 let summary = try DemoGenerator(seed: 2026, scale: scale, now: now).generate(into: dashboardDatabase, photos: nil) { _ in }
 print(
     String(
         format: "données ×%d : %d prestataires, %d clients, %d demandes sur %d jours, générées en %.0f s", scale, summary.providers,
-        summary.clients, summary.requests, summary.days, clock() - generationStart))
+        summary.clients, summary.requests, summary.days, seconds() - generationStart))
 let providers = try await dashboardDatabase.providerListing(limit: 100_000).map(\.id)
 var timings: [Double] = []
 timings.reserveCapacity(samples)
 for index in 0..<samples {
     let providerId = providers[index % providers.count]
-    let start = clock()
+    let start = seconds()
     _ = try await dashboardDatabase.providerDashboard(providerId: providerId, now: now)
-    timings.append((clock() - start) * 1000)
+    timings.append((seconds() - start) * 1000)
 }
 timings.sort()
 print(

@@ -30,12 +30,18 @@ enum DemoCatalogue {
 
     /// Landmarks as people give them in Douala: there are few street numbers.
     static let landmarks = [
-        "Rue du Marché", "Carrefour Maképè", "derrière la pharmacie", "face station Total", "près de l'école publique",
-        "Rue des Palmiers", "Carrefour Lycée", "derrière la boulangerie", "après le rond-point", "montée Santa Barbara",
-        "près de la station Tradex", "face église catholique", "Cité SIC", "porte verte après le kiosque Orange",
-        "derrière le terrain de foot", "à côté du snack Le Bonheur", "entrée Denver, immeuble bleu", "près du Collège Libermann",
-        "Carrefour Kotto", "derrière Super U", "face à la clinique", "ancienne route, portail noir", "près du marché Bonamoussadi",
-        "rue de la mosquée", "en face du pressing", "Carrefour Bangue", "au fond de la ruelle, maison jaune",
+        "Rue du Marché", "derrière la pharmacie", "face station Total", "près de l'école publique", "Rue des Palmiers",
+        "derrière la boulangerie", "après le rond-point", "près de la station Tradex", "face église catholique",
+        "porte verte après le kiosque Orange", "derrière le terrain de foot", "à côté du snack Le Bonheur", "derrière le supermarché",
+        "face à la clinique", "ancienne route, portail noir", "rue de la mosquée", "en face du pressing", "au fond de la ruelle, maison jaune",
+    ]
+
+    /// Landmarks that belong to one quarter, by zone code.
+    static let quarterLandmarks: [String: [String]] = [
+        "bonamoussadi-centre": ["près du marché Bonamoussadi", "Carrefour Bonamoussadi"], "denver": ["entrée Denver, immeuble bleu"],
+        "santa-barbara": ["montée Santa Barbara"], "makepe": ["Carrefour Maképè", "Cité SIC Maképè"],
+        "makepe-missoke": ["après la chefferie de Missoké"],
+        "kotto": ["Carrefour Kotto"], "bangue": ["Carrefour Bangue"], "lycee": ["Carrefour Lycée", "derrière le lycée"],
     ]
 
     static let addressDetails = [
@@ -62,13 +68,16 @@ enum DemoCatalogue {
 
     static let certifications: [ServiceCode: [(title: String, issuer: String)]] = [
         .plomberie: [
-            ("CAP Plomberie sanitaire", "Lycée technique de Douala-Koumassi"), ("Installation de chauffe-eau solaires", "Centre de formation AFPA Douala"),
+            ("CAP Plomberie sanitaire", "Lycée technique de Douala-Koumassi"),
+            ("Installation de chauffe-eau solaires", "Centre de formation AFPA Douala"),
         ],
         .electricite: [
-            ("BT Électrotechnique", "Lycée technique de Douala-Koumassi"), ("Habilitation électrique BR", "Centre de formation professionnelle de Bonabéri"),
+            ("BT Électrotechnique", "Lycée technique de Douala-Koumassi"),
+            ("Habilitation électrique BR", "Centre de formation professionnelle de Bonabéri"),
         ],
         .electromenager: [
-            ("Certificat Froid et climatisation", "IUT de Douala"), ("Réparation d'électroménager", "Centre de formation professionnelle de Bonabéri"),
+            ("Certificat Froid et climatisation", "IUT de Douala"),
+            ("Réparation d'électroménager", "Centre de formation professionnelle de Bonabéri"),
         ],
     ]
 
@@ -140,6 +149,22 @@ enum DemoCatalogue {
         "Client rappelé pour confirmer l'adresse", "Le client demande de passer après 16h", "Explication du devis au téléphone",
         "Précisions sur la marque de l'appareil", "Le client confirme le paiement par MoMo", "Rendez-vous confirmé pour demain matin",
         "Le client souhaite un devis avant l'intervention", "Point de repère : derrière la pharmacie",
+    ]
+
+    /// What the provider found, noted with the "Diagnostic" stage.
+    static let diagnosisNotes: [ServiceCode: [String]] = [
+        .plomberie: [
+            "Joint de siphon usé", "Tuyau fissuré sous l'évier", "Mécanisme de chasse entartré", "Bouchon de graisse dans la canalisation",
+            "Raccord mal serré",
+        ],
+        .electricite: [
+            "Câble dénudé dans la boîte de dérivation", "Disjoncteur sous-dimensionné", "Prise grillée", "Neutre desserré au tableau",
+            "Humidité dans la boîte de dérivation",
+        ],
+        .electromenager: [
+            "Fuite de gaz au condenseur", "Relais de démarrage hors service", "Pompe de vidange bloquée par une pièce de monnaie",
+            "Thermostat défectueux", "Condensateur gonflé",
+        ],
     ]
 
     // MARK: - Ratings

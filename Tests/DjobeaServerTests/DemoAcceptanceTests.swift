@@ -29,7 +29,7 @@ struct DemoAcceptanceTests {
         #expect(report.integrity == "ok")
         #expect(report.foreignKeyViolations == 0)
         #expect(report.journalMode == "wal")
-        let (days, providers, photos) = try DatabaseQueue(path: path).read { db -> (Double, Int, Int) in
+        let (days, providers, photos) = try await DatabaseQueue(path: path).read { db -> (Double, Int, Int) in
             let range = try Row.fetchOne(db, sql: "SELECT min(created_at) AS first, max(created_at) AS last FROM service_requests")
             let first = UTCTimestamp.parse(range?["first"] ?? "") ?? Date()
             let last = UTCTimestamp.parse(range?["last"] ?? "") ?? Date()

@@ -10,7 +10,7 @@ public struct ProviderListing: Sendable, Hashable {
 }
 
 extension NodeDatabase {
-    /// The first providers by name with their services, for operator listings.
+    /// The longest-standing active providers with their services, for operator listings.
     public func providerListing(limit: Int) async throws -> [ProviderListing] {
         try await read { db in
             try Row.fetchAll(
@@ -21,7 +21,7 @@ extension NodeDatabase {
                     LEFT JOIN provider_services ps ON ps.provider_id = p.id
                     LEFT JOIN services s ON s.id = ps.service_id
                     WHERE p.account_status = 'active'
-                    GROUP BY p.id ORDER BY p.name LIMIT ?
+                    GROUP BY p.id ORDER BY p.joined_at, p.id LIMIT ?
                     """, arguments: [limit]
             ).map { row in
                 let services: String? = row["services"]

@@ -18,14 +18,16 @@ struct WriteBurstCommand: AsyncParsableCommand {
             let directory = try DataDirectory(path: data, create: true)
             let database = try NodeDatabase.open(path: directory.databasePath, role: .hub)
             let fixture = try BurstFixture.ensure(in: database)
+            // Phones must stay unique across runs on one directory: number them after the clients already there.
+            let firstNumber = try database.rowCounts()["clients"] ?? 0
             for index in 0..<count {
                 let id = try database.writeBlocking(durability: .critical) { tx -> String in
                     let clientId = DjobeaID.v7(now: tx.now)
                     let requestId = DjobeaID.v7(now: tx.now)
-                    let phone = String(format: "+2376%08d", (Int(tx.now.timeIntervalSince1970 * 1000) + index) % 100_000_000)
+                    let phone = String(format: "+2376%08d", firstNumber + index)
                     try tx.insert(
                         .clients,
-                        ["id": .text(clientId), "phone": .text(phone + ""), "name": "Client rafale", "created_at": ColumnValue(tx.now)])
+                        ["id": .text(clientId), "phone": .text(phone), "name": "Client rafale", "created_at": ColumnValue(tx.now)])
                     try tx.insert(
                         .serviceRequests,
                         [
