@@ -214,6 +214,8 @@ private func foldAnyOrder(_ entries: [LedgerEntry], seed: UInt64 = 1) -> LedgerB
             #expect(reference.paidByMethod.values.sum() == reference.paid)
             #expect(reference.net == reference.paid - reference.commission)
             #expect(reference.paid >= .zero && reference.commission >= .zero)
+            #expect(reference.effects.values.map(\.paid).sum() == reference.paid, "per-entry effects split paid exactly")
+            #expect(reference.effects.values.map(\.commission).sum() == reference.commission)
         }
     }
 

@@ -20,6 +20,9 @@ public struct LedgerBalance: Hashable, Sendable {
     public var paidByInvoice: [String: XAF]
     /// `paid` split by payment method.
     public var paidByMethod: [PaymentMethod: XAF]
+    /// What each counted entry contributes, by entry id: a reversal carries its (negative) effect, so summing
+    /// effects over any grouping of entries (by day, by service) splits `paid` and `commission` exactly.
+    public var effects: [String: LedgerEffect]
 
     /// What the app shows next to a pending reversal.
     public static let pendingMessageFR = "En attente de l'original"
@@ -27,7 +30,7 @@ public struct LedgerBalance: Hashable, Sendable {
     public init(
         paid: XAF = .zero, commission: XAF = .zero, canonicalPaymentIds: [String] = [], conflicts: [LedgerConflict] = [],
         pendingReversalIds: [String] = [], invalidEntryIds: [String] = [], paidByInvoice: [String: XAF] = [:],
-        paidByMethod: [PaymentMethod: XAF] = [:]
+        paidByMethod: [PaymentMethod: XAF] = [:], effects: [String: LedgerEffect] = [:]
     ) {
         self.paid = paid
         self.commission = commission
@@ -38,6 +41,7 @@ public struct LedgerBalance: Hashable, Sendable {
         self.invalidEntryIds = invalidEntryIds
         self.paidByInvoice = paidByInvoice
         self.paidByMethod = paidByMethod
+        self.effects = effects
     }
 
     /// What was paid on one invoice, reversals deducted.
@@ -48,6 +52,17 @@ public struct LedgerBalance: Hashable, Sendable {
     /// What was paid with one method, reversals deducted.
     public func paid(by method: PaymentMethod) -> XAF {
         paidByMethod[method] ?? .zero
+    }
+}
+
+/// One entry's signed contribution to a balance.
+public struct LedgerEffect: Hashable, Sendable {
+    public var paid: XAF = .zero
+    public var commission: XAF = .zero
+
+    public init(paid: XAF = .zero, commission: XAF = .zero) {
+        self.paid = paid
+        self.commission = commission
     }
 }
 

@@ -48,7 +48,9 @@ public enum PaymentLedger {
         var paidByInvoice: [String: XAF] = [:]
         var paidByMethod: [PaymentMethod: XAF] = [:]
         var canonicalPaymentIds: [String] = []
-        func addPayment(_ payment: LedgerEntry, _ amount: XAF) {
+        var effects: [String: LedgerEffect] = [:]
+        func addPayment(_ payment: LedgerEntry, _ amount: XAF, by entryId: String) {
+            effects[entryId, default: LedgerEffect()].paid += amount
             paid += amount
             if let invoice = payment.invoiceId { paidByInvoice[invoice, default: .zero] += amount }
             if let method = payment.method { paidByMethod[method, default: .zero] += amount }
@@ -57,8 +59,9 @@ public enum PaymentLedger {
             switch entry.kind {
             case .payment where canonicalOf[entry.id] == nil:
                 canonicalPaymentIds.append(entry.id)
-                addPayment(entry, entry.amount)
+                addPayment(entry, entry.amount, by: entry.id)
             case .commission:
+                effects[entry.id, default: LedgerEffect()].commission += entry.amount
                 commission += entry.amount
             default:
                 break
@@ -93,8 +96,10 @@ public enum PaymentLedger {
             }
             let amount = min(effective.amount, target.amount)
             switch target.kind {
-            case .payment: addPayment(target, .zero - amount)
-            case .commission: commission -= amount
+            case .payment: addPayment(target, .zero - amount, by: effective.id)
+            case .commission:
+                effects[effective.id, default: LedgerEffect()].commission -= amount
+                commission -= amount
             case .reversal: break
             }
         }
@@ -103,7 +108,7 @@ public enum PaymentLedger {
             paid: paid, commission: commission, canonicalPaymentIds: canonicalPaymentIds.sorted(),
             conflicts: conflicts.sorted { ($0.entryId, $0.kind.rawValue) < ($1.entryId, $1.kind.rawValue) },
             pendingReversalIds: pending.sorted(), invalidEntryIds: invalid.sorted(), paidByInvoice: paidByInvoice,
-            paidByMethod: paidByMethod)
+            paidByMethod: paidByMethod, effects: effects)
     }
 
     // MARK: - Steps

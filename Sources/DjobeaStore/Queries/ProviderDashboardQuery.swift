@@ -91,7 +91,6 @@ public enum ProviderDashboardQuery {
         }
 
         // Ledger: revenue by day, by service, this week; folded so duplicates and reversals count right.
-        let windowStart = min(last30.start, week.start)
         var entries: [(entry: LedgerEntry, at: Date, service: String)] = []
         let ledger = try Row.fetchCursor(
             db.cachedStatement(
@@ -99,29 +98,33 @@ public enum ProviderDashboardQuery {
                     SELECT l.*, s.code AS service_code FROM ledger_entries l
                     JOIN service_requests r ON r.id = l.request_id JOIN services s ON s.id = r.service_id
                     WHERE l.provider_id = ? AND l.recorded_at >= ?
-                    """), arguments: [providerId, UTCTimestamp.format(windowStart)])
+                    """), arguments: [providerId, UTCTimestamp.format(min(last30.start, week.start))])
         while let row = try ledger.next() {
             guard let at = UTCTimestamp.parse(row["recorded_at"]) else { continue }
             entries.append((try LedgerReads.entry(from: row), at, row["service_code"]))
         }
-        let weekBalance = PaymentLedger.fold(entries.filter { $0.at >= week.start }.map(\.entry))
-        let monthEntries = entries.filter { $0.at >= last30.start }
+        // One fold settles duplicates and reversals; each entry's effect then lands in its day, service and week.
+        let month = PaymentLedger.fold(entries.map(\.entry))
+        var weekGross = XAF.zero
+        var weekCommission = XAF.zero
         var revenueByService: [String: XAF] = [:]
-        for service in Set(monthEntries.map(\.service)) {
-            revenueByService[service] = PaymentLedger.fold(monthEntries.filter { $0.service == service }.map(\.entry)).paid
+        var revenueByDayKey: [String: XAF] = [:]
+        for (entry, at, service) in entries {
+            guard let effect = month.effects[entry.id] else { continue }
+            if at >= week.start {
+                weekGross += effect.paid
+                weekCommission += effect.commission
+            }
+            guard effect.paid != .zero else { continue }
+            revenueByService[service, default: .zero] += effect.paid
+            revenueByDayKey[calendar.dayKey(at), default: .zero] += effect.paid
         }
         var revenueByDay: [ProviderDashboard.DayAmount] = []
-        var cumulative = XAF.zero
         var dayStart = last30.start
-        let sorted = monthEntries.sorted { $0.at < $1.at }
-        var cursor = 0
         while dayStart < last30.end {
-            let dayEnd = dayStart.addingTimeInterval(86_400)
-            while cursor < sorted.count && sorted[cursor].at < dayEnd { cursor += 1 }
-            let paidSoFar = PaymentLedger.fold(sorted[0..<cursor].map(\.entry)).paid
-            revenueByDay.append(.init(day: calendar.dayKey(dayStart), amount: paidSoFar - cumulative))
-            cumulative = paidSoFar
-            dayStart = dayEnd
+            let key = calendar.dayKey(dayStart)
+            revenueByDay.append(.init(day: key, amount: revenueByDayKey[key] ?? .zero))
+            dayStart = dayStart.addingTimeInterval(86_400)
         }
 
         // Ratings: overall and trend.
@@ -140,8 +143,8 @@ public enum ProviderDashboardQuery {
         let earlier: Double? = ratings?[3]
 
         return ProviderDashboard(
-            todayNew: todayNew, inProgress: inProgress, todayDone: todayDone, weekGross: weekBalance.paid,
-            weekNet: weekBalance.paid - weekBalance.commission,
+            todayNew: todayNew, inProgress: inProgress, todayDone: todayDone, weekGross: weekGross,
+            weekNet: weekGross - weekCommission,
             acceptanceRate7d: answered7 > 0 ? Double(accepted7) / Double(answered7) : nil, averageRating: ratings?[0],
             ratingCount: ratings?[1] ?? 0, ratingTrend: recent.flatMap { recent in earlier.map { recent - $0 } },
             averageResponseMinutes7d: responseSeconds.isEmpty ? nil : responseSeconds.reduce(0, +) / Double(responseSeconds.count) / 60,
