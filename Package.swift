@@ -11,9 +11,12 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
+        .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
     ],
     targets: [
         // Pure rules: Foundation only, no I/O.
@@ -33,13 +36,15 @@ let package = Package(
             name: "DjobeaDemo",
             dependencies: ["DjobeaDomain", "DjobeaStore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        // HTTP: routes, health, (later) provider API, PWA, ops.
+        // HTTP: routes, health, provider API, PWA, ops.
         .target(
             name: "DjobeaServer",
             dependencies: [
                 "DjobeaDomain",
                 "DjobeaStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -1,4 +1,5 @@
 import DjobeaStore
+import Foundation
 import Hummingbird
 import Logging
 
@@ -13,7 +14,7 @@ public func buildApplication(
     settings: ServerSettings, database: NodeDatabase, logger: Logger,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
-    let router = buildRouter(database: database, logger: logger)
+    let router = buildRouter(database: database, logger: logger).router
     return Application(
         router: router,
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "djobea-\(settings.role.rawValue)"),
@@ -22,10 +23,23 @@ public func buildApplication(
     )
 }
 
-/// The routes of a node.
-public func buildRouter(database: NodeDatabase, logger: Logger) -> Router<BasicRequestContext> {
-    let router = Router(context: BasicRequestContext.self)
+/// The routes of a node and their OpenAPI document.
+public func buildRouter(
+    database: NodeDatabase, logger: Logger, authenticate: (@Sendable (String) async throws -> ProviderIdentity)? = nil
+) -> (router: Router<NodeRequestContext>, docs: APIDocumentation) {
+    let router = Router(context: NodeRequestContext.self)
     router.add(middleware: APIErrorMiddleware(logger: logger))
-    HealthController(database: database).register(on: router)
-    return router
+    let docs = APIDocumentation(title: "Djobea Edge — nœud \(database.role.rawValue)")
+    let publicRoutes = DocumentedRoutes(group: router.group(), docs: docs, tag: "Nœud", authenticated: false)
+    HealthController(database: database).register(on: publicRoutes)
+    if let authenticate {
+        let providerGroup = router.group().add(middleware: ProviderAuthMiddleware(authenticate: authenticate))
+        let providerRoutes = DocumentedRoutes(group: providerGroup, docs: docs, tag: "Prestataire", authenticated: true)
+        ProviderRequestsController(database: database, commands: ProviderRequestCommands(database: database)).register(on: providerRoutes)
+        ProviderAccountController(database: database).register(on: providerRoutes)
+    }
+    publicRoutes.add(.get, "/openapi.json", "Ce document OpenAPI 3.1") { request, _ in
+        try JSONResponse.make(data: docs.json(), for: request)
+    }
+    return (router, docs)
 }

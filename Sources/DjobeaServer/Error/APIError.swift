@@ -1,3 +1,4 @@
+import DjobeaStore
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -8,15 +9,26 @@ public struct APIError: HTTPResponseError, Sendable {
     public let status: HTTPResponse.Status
     public let code: String
     public let message: String
+    /// Seconds before a retry makes sense (sent as `Retry-After` with 429 and 503).
+    public let retryAfter: Int?
 
-    public init(_ status: HTTPResponse.Status, code: String, message: String) {
+    public init(_ status: HTTPResponse.Status, code: String, message: String, retryAfter: Int? = nil) {
         self.status = status
         self.code = code
         self.message = message
+        self.retryAfter = retryAfter
     }
 
     public static func notFound() -> APIError {
         APIError(.notFound, code: "not_found", message: "Ressource introuvable.")
+    }
+
+    public static func unauthenticated() -> APIError {
+        APIError(.unauthorized, code: "unauthenticated", message: "Connexion requise : jeton absent ou invalide.")
+    }
+
+    public static func invalidParameter(_ name: String, _ detail: String) -> APIError {
+        APIError(.unprocessableContent, code: "invalid_parameter", message: "Paramètre « \(name) » invalide : \(detail)")
     }
 
     public static func internalError() -> APIError {
@@ -25,9 +37,9 @@ public struct APIError: HTTPResponseError, Sendable {
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         let data = try JSONEncoder().encode(APIErrorBody(error: .init(code: code, message: message)))
-        return Response(
-            status: status, headers: [.contentType: "application/json; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"]
+        if let retryAfter { headers[.retryAfter] = String(retryAfter) }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }
 
@@ -51,6 +63,10 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as APIError {
             throw error
+        } catch let error as ProviderRequestError {
+            throw APIError(HTTPResponse.Status(code: error.status), code: error.code, message: error.messageFR)
+        } catch let error as ProviderAccountError {
+            throw APIError(HTTPResponse.Status(code: error.status), code: error.code, message: error.messageFR)
         } catch let error as HTTPError {
             if error.status == .notFound { throw APIError.notFound() }
             throw APIError(error.status, code: "http_\(error.status.code)", message: error.body ?? "Requête refusée.")

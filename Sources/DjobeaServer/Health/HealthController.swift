@@ -6,7 +6,7 @@ import Hummingbird
 struct HealthController: Sendable {
     let database: NodeDatabase
 
-    struct Health: ResponseEncodable {
+    struct Health: Codable {
         let status: String
         let nodeId: String
         let role: String
@@ -24,12 +24,13 @@ struct HealthController: Sendable {
         }
     }
 
-    func register(on router: Router<some RequestContext>) {
-        router.get("/healthz") { _, _ -> Health in
+    func register(on routes: DocumentedRoutes) {
+        routes.add(.get, "/healthz", "État du nœud : identité, rôle, version du schéma, nombre de lignes", response: Health.self) { request, _ in
             let (version, counts) = try await database.healthSnapshot()
-            return Health(
-                status: "ok", nodeId: database.nodeId, role: database.role.rawValue, schemaVersion: version,
-                latestSchemaVersion: NodeDatabase.latestSchemaVersion, rowCounts: counts)
+            return try JSONResponse.make(
+                Health(
+                    status: "ok", nodeId: database.nodeId, role: database.role.rawValue, schemaVersion: version,
+                    latestSchemaVersion: NodeDatabase.latestSchemaVersion, rowCounts: counts), for: request)
         }
     }
 }

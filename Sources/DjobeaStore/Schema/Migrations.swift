@@ -9,6 +9,16 @@ enum Migrations {
                 try db.execute(sql: part)
             }
         }
+        // Not yet shipped: each area of the provider API adds its tables here (one migration per area).
+        let areas: [(String, String)] = [
+            ("v2-auth", SchemaV2Auth.sql), ("v2-provider-requests", SchemaV2ProviderRequests.sql),
+            ("v2-provider-account", SchemaV2ProviderAccount.sql), ("v2-offer-routing", SchemaV2OfferRouting.sql),
+        ]
+        for (name, sql) in areas {
+            migrator.registerMigration(name) { db in
+                if !sql.isEmpty { try db.execute(sql: sql) }
+            }
+        }
         return migrator
     }
 

@@ -1,0 +1,74 @@
+import CompressNIO
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// Builds JSON answers the way a phone on 3G wants them: a strong ETag on every GET with a 304 when the
+/// client already has it, and gzip when the client accepts it and the body is worth compressing.
+public enum JSONResponse {
+    /// Bodies smaller than this go uncompressed: gzip's header would eat the gain.
+    static let compressionThreshold = 1024
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    /// Encodes `value` and answers `request` with it.
+    public static func make(_ value: some Encodable, for request: Request, status: HTTPResponse.Status = .ok) throws -> Response {
+        try make(data: encoder.encode(value), for: request, status: status)
+    }
+
+    /// Answers with already-encoded JSON bytes.
+    public static func make(
+        data: Data, for request: Request, status: HTTPResponse.Status = .ok, contentType: String = "application/json; charset=utf-8"
+    )
+        throws -> Response
+    {
+        var headers: HTTPFields = [.contentType: contentType, .vary: "Accept-Encoding"]
+        if request.method == .get || request.method == .head {
+            let etag = strongETag(data)
+            headers[.eTag] = etag
+            headers[.cacheControl] = "private, no-cache"
+            if let candidates = request.headers[.ifNoneMatch], matches(candidates, etag) {
+                return Response(status: .notModified, headers: headers)
+            }
+        }
+        var buffer = ByteBuffer(bytes: data)
+        if data.count > compressionThreshold, acceptsGzip(request.headers[.acceptEncoding]) {
+            buffer = try buffer.compress(with: .gzip())
+            headers[.contentEncoding] = "gzip"
+        }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: buffer))
+    }
+
+    /// A strong validator: the first 16 bytes of the body's SHA-256, base64url.
+    static func strongETag(_ data: Data) -> String {
+        let digest = Data(SHA256.hash(data: data).prefix(16)).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        return "\"\(digest)\""
+    }
+
+    /// RFC 9110 §13.1.2: `*` or any listed tag; weak comparison is allowed for If-None-Match.
+    static func matches(_ header: String, _ etag: String) -> Bool {
+        header.split(separator: ",").contains { candidate in
+            let tag = candidate.trimmingCharacters(in: .whitespaces)
+            return tag == "*" || tag == etag || tag == "W/" + etag
+        }
+    }
+
+    /// Whether `Accept-Encoding` allows gzip (a `q=0` refuses it).
+    static func acceptsGzip(_ header: String?) -> Bool {
+        guard let header else { return false }
+        for part in header.lowercased().split(separator: ",") {
+            let pieces = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard pieces.first == "gzip" || pieces.first == "*" else { continue }
+            let quality = pieces.dropFirst().first { $0.hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) } ?? 1
+            return quality > 0
+        }
+        return false
+    }
+}

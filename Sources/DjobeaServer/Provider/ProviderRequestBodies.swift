@@ -1,0 +1,100 @@
+import DjobeaDomain
+import DjobeaStore
+import Foundation
+
+// The JSON bodies of the provider's request actions. Keys are snake_case; unknown keys are ignored.
+
+struct DeclineBody: Codable, Sendable {
+    let reason: DeclineReason
+    let note: String?
+}
+
+struct UpdateStatusBody: Codable, Sendable {
+    let stage: MissionStage
+    let note: String?
+}
+
+struct MessageBody: Codable, Sendable {
+    let templateCode: String?
+    let body: String?
+    let variables: [String: String]?
+
+    enum CodingKeys: String, CodingKey {
+        case templateCode = "template_code"
+        case body, variables
+    }
+}
+
+struct AskDetailsBody: Codable, Sendable {
+    let questionCode: String?
+    let question: String?
+
+    enum CodingKeys: String, CodingKey {
+        case questionCode = "question_code"
+        case question
+    }
+}
+
+struct PostponeBody: Codable, Sendable {
+    let start: String
+    let end: String
+    let note: String?
+}
+
+struct CallBody: Codable, Sendable {
+    let direction: CallDirection
+    let startedAt: String
+    let durationSeconds: Int
+    let note: String?
+
+    enum CodingKeys: String, CodingKey {
+        case direction
+        case startedAt = "started_at"
+        case durationSeconds = "duration_seconds"
+        case note
+    }
+}
+
+struct CallNoteBody: Codable, Sendable {
+    let note: String?
+}
+
+struct SeenBody: Codable, Sendable {
+    let offerIds: [String]?
+    let notificationIds: [String]?
+
+    enum CodingKeys: String, CodingKey {
+        case offerIds = "offer_ids"
+        case notificationIds = "notification_ids"
+    }
+}
+
+struct AwayBody: Codable, Sendable {
+    let away: Bool
+    let until: String?
+    let message: String?
+}
+
+struct AbsenceBody: Codable, Sendable {
+    let start: String
+    let end: String
+    let reason: String?
+    let notifyClients: Bool?
+
+    enum CodingKeys: String, CodingKey {
+        case start, end, reason
+        case notifyClients = "notify_clients"
+    }
+}
+
+struct SeenResult: Codable, Sendable {
+    let marked: Int
+}
+
+/// Parses a UTC ISO time field of a body, or answers 422 naming it.
+func timestamp(_ text: String, field: String) throws -> Date {
+    if let date = UTCTimestamp.parse(text) { return date }
+    let formatter = ISO8601DateFormatter()
+    if let date = formatter.date(from: text) { return date }
+    throw APIError.invalidParameter(field, "date ISO 8601 attendue (ex. 2026-12-02T08:00:00Z)")
+}

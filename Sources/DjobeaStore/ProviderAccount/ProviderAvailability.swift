@@ -1,0 +1,71 @@
+import DjobeaDomain
+import Foundation
+
+/// Whether a provider can receive an offer at a given time, and if not, why (first reason that applies, in
+/// this order).
+public enum Availability: String, CaseIterable, Codable, Sendable {
+    case available
+    /// Account suspended by ops.
+    case suspended
+    /// Away mode on (and not past its end).
+    case away
+    /// Inside one of their absences.
+    case absent
+    /// Outside their working days or hours, in Douala time.
+    case outsideWorkingHours = "outside_working_hours"
+
+    public var labelFR: String {
+        switch self {
+        case .available: "Disponible"
+        case .suspended: "Compte suspendu"
+        case .away: "Mode absent"
+        case .absent: "En absence"
+        case .outsideWorkingHours: "Hors horaires de travail"
+        }
+    }
+}
+
+/// One period the provider is unavailable (seed §6, "Calendrier des indisponibilités").
+public struct ProviderAbsence: Codable, Sendable, Hashable {
+    public var id: String
+    /// UTC ISO, inclusive.
+    public var startsAt: String
+    /// UTC ISO, exclusive.
+    public var endsAt: String
+    public var reason: String?
+    /// Whether clients with open missions are told.
+    public var notifyClients: Bool
+    public var createdAt: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, reason
+        case startsAt = "starts_at"
+        case endsAt = "ends_at"
+        case notifyClients = "notify_clients"
+        case createdAt = "created_at"
+    }
+}
+
+/// The provider's availability right now (`POST /provider/availability` answers with it).
+public struct ProviderAvailabilityStatus: Codable, Sendable, Hashable {
+    public var awayMode: Bool
+    /// UTC ISO; when away mode ends by itself.
+    public var awayUntil: String?
+    /// Shown to clients while away.
+    public var awayMessage: String?
+    /// An `Availability` raw value.
+    public var status: String
+    public var statusLabel: String
+    public var currentAbsence: ProviderAbsence?
+    public var workingHours: WorkingHoursSetting
+
+    enum CodingKeys: String, CodingKey {
+        case status
+        case awayMode = "away_mode"
+        case awayUntil = "away_until"
+        case awayMessage = "away_message"
+        case statusLabel = "status_label"
+        case currentAbsence = "current_absence"
+        case workingHours = "working_hours"
+    }
+}

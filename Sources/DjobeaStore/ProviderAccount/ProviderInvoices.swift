@@ -1,0 +1,244 @@
+import DjobeaDomain
+import Foundation
+import GRDB
+
+/// One invoice with its derived payment status (`GET /provider/finance/invoices`).
+public struct ProviderInvoice: Codable, Sendable, Hashable {
+    public struct Line: Codable, Sendable, Hashable {
+        /// main_oeuvre, materiel or deplacement.
+        public var kind: String
+        public var kindLabel: String
+        public var label: String
+        public var quantity: Int
+        public var unitPrice: Int
+        public var unitPriceLabel: String
+        public var amount: Int
+        public var amountLabel: String
+
+        enum CodingKeys: String, CodingKey {
+            case kind, label, quantity, amount
+            case kindLabel = "kind_label"
+            case unitPrice = "unit_price"
+            case unitPriceLabel = "unit_price_label"
+            case amountLabel = "amount_label"
+        }
+    }
+
+    public struct Reminder: Codable, Sendable, Hashable {
+        public var id: String
+        /// whatsapp or sms.
+        public var channel: String
+        public var sentAt: String
+
+        enum CodingKeys: String, CodingKey {
+            case id, channel
+            case sentAt = "sent_at"
+        }
+    }
+
+    public var id: String
+    public var number: String
+    public var requestId: String
+    public var requestTitle: String
+    public var serviceCode: String
+    public var serviceName: String
+    public var clientId: String
+    public var clientName: String
+    public var total: Int
+    public var totalLabel: String
+    public var paid: Int
+    public var paidLabel: String
+    public var amountDue: Int
+    public var amountDueLabel: String
+    /// An `InvoiceStatus` raw value: envoyee, partielle, payee, surpayee, en_retard.
+    public var status: String
+    public var statusLabel: String
+    public var issuedAt: String
+    public var dueAt: String
+    public var sentAt: String?
+    /// Local days since the due date while not fully paid; 0 otherwise.
+    public var daysLate: Int
+    public var lines: [Line]
+    public var reminders: [Reminder]
+    public var remindersSent: Int
+
+    enum CodingKeys: String, CodingKey {
+        case id, number, total, paid, status, lines, reminders
+        case requestId = "request_id"
+        case requestTitle = "request_title"
+        case serviceCode = "service_code"
+        case serviceName = "service_name"
+        case clientId = "client_id"
+        case clientName = "client_name"
+        case totalLabel = "total_label"
+        case paidLabel = "paid_label"
+        case amountDue = "amount_due"
+        case amountDueLabel = "amount_due_label"
+        case statusLabel = "status_label"
+        case issuedAt = "issued_at"
+        case dueAt = "due_at"
+        case sentAt = "sent_at"
+        case daysLate = "days_late"
+        case remindersSent = "reminders_sent"
+    }
+}
+
+/// A page of invoices, newest first, with the count of every status for the filter tabs.
+public struct ProviderInvoicePage: Codable, Sendable, Hashable {
+    /// The filter applied, nil for all.
+    public var status: String?
+    public var page: Int
+    public var pageSize: Int
+    public var totalItems: Int
+    public var totalPages: Int
+    /// Every `InvoiceStatus` raw value, with the provider's count of it (whatever the filter).
+    public var statusCounts: [String: Int]
+    public var items: [ProviderInvoice]
+
+    enum CodingKeys: String, CodingKey {
+        case status, page, items
+        case pageSize = "page_size"
+        case totalItems = "total_items"
+        case totalPages = "total_pages"
+        case statusCounts = "status_counts"
+    }
+}
+
+extension ProviderFinance {
+    /// The provider's invoices with the status derived at `now` from the ledger (`InvoiceStatus.derive`), filtered
+    /// by `status` when given, newest first, `pageSize` a page (at most 100).
+    public static func invoices(
+        providerId: String, status: InvoiceStatus?, page: Int, pageSize: Int = defaultPageSize, now: Date, in db: Database
+    ) throws -> ProviderInvoicePage {
+        try ProviderAccount.requireProvider(providerId, in: db)
+        let ledger = try ProviderLedgerFold.load(providerId: providerId, in: db)
+        let all = try InvoiceLedger.summaries(providerId: providerId, ledger: ledger, now: now, in: db)
+            .sorted { ($0.issuedAt, $0.id) > ($1.issuedAt, $1.id) }
+        var counts = Dictionary(uniqueKeysWithValues: InvoiceStatus.allCases.map { ($0.rawValue, 0) })
+        for invoice in all { counts[invoice.status.rawValue, default: 0] += 1 }
+        let filtered = status.map { wanted in all.filter { $0.status == wanted } } ?? all
+
+        let size = max(1, min(maxPageSize, pageSize))
+        let pageNumber = max(1, page)
+        let slice = Array(filtered.dropFirst((pageNumber - 1) * size).prefix(size))
+        let ids = slice.map(\.id)
+        var lines: [String: [ProviderInvoice.Line]] = [:]
+        var reminders: [String: [ProviderInvoice.Reminder]] = [:]
+        if !ids.isEmpty {
+            let marks = databaseQuestionMarks(count: ids.count)
+            for row in try Row.fetchAll(
+                db, sql: "SELECT * FROM invoice_lines WHERE invoice_id IN (\(marks)) ORDER BY line_order, id", arguments: StatementArguments(ids))
+            {
+                let kind: String = row["kind"]
+                let quantity: Int = row["quantity"]
+                let unitPrice = XAF(row["unit_price"])
+                let amount = XAF(quantity * unitPrice.francs)
+                lines[row["invoice_id"], default: []].append(
+                    .init(
+                        kind: kind, kindLabel: lineKindLabelFR(kind), label: row["label"], quantity: quantity, unitPrice: unitPrice.francs,
+                        unitPriceLabel: unitPrice.formatted, amount: amount.francs, amountLabel: amount.formatted))
+            }
+            for row in try Row.fetchAll(
+                db, sql: "SELECT * FROM payment_reminders WHERE invoice_id IN (\(marks)) ORDER BY sent_at, id", arguments: StatementArguments(ids))
+            {
+                reminders[row["invoice_id"], default: []].append(.init(id: row["id"], channel: row["channel"], sentAt: row["sent_at"]))
+            }
+        }
+        let items = slice.map { summary in
+            let due = InvoiceStatus.amountDue(total: summary.total, paid: summary.paid)
+            return ProviderInvoice(
+                id: summary.id, number: summary.number, requestId: summary.requestId, requestTitle: summary.requestTitle,
+                serviceCode: summary.serviceCode, serviceName: summary.serviceName, clientId: summary.clientId, clientName: summary.clientName,
+                total: summary.total.francs, totalLabel: summary.total.formatted, paid: summary.paid.francs, paidLabel: summary.paid.formatted,
+                amountDue: due.francs, amountDueLabel: due.formatted, status: summary.status.rawValue, statusLabel: summary.status.labelFR,
+                issuedAt: summary.issuedAt, dueAt: summary.dueAt, sentAt: summary.sentAt, daysLate: summary.daysLate, lines: lines[summary.id] ?? [],
+                reminders: reminders[summary.id] ?? [], remindersSent: reminders[summary.id]?.count ?? 0)
+        }
+        return ProviderInvoicePage(
+            status: status?.rawValue, page: pageNumber, pageSize: size, totalItems: filtered.count,
+            totalPages: (filtered.count + size - 1) / size, statusCounts: counts, items: items)
+    }
+
+    static func lineKindLabelFR(_ kind: String) -> String {
+        switch kind {
+        case "main_oeuvre": "Main d'œuvre"
+        case "materiel": "Matériel"
+        case "deplacement": "Déplacement"
+        default: kind
+        }
+    }
+}
+
+/// The provider's invoices joined to the ledger fold: what was paid on each and the derived status.
+enum InvoiceLedger {
+    struct Summary {
+        var id: String
+        var number: String
+        var requestId: String
+        var requestTitle: String
+        var serviceCode: String
+        var serviceName: String
+        var clientId: String
+        var clientName: String
+        var total: XAF
+        var paid: XAF
+        var issuedAt: String
+        var dueAt: String
+        var sentAt: String?
+        var completedAt: String?
+        var missionStatus: String?
+        var status: InvoiceStatus
+        var daysLate: Int
+
+        var pendingPayment: ProviderEarnings.PendingPayment {
+            let due = InvoiceStatus.amountDue(total: total, paid: paid)
+            return .init(
+                requestId: requestId, invoiceId: id, invoiceNumber: number, clientName: clientName, serviceName: serviceName,
+                completedAt: completedAt, total: total.francs, totalLabel: total.formatted, paid: paid.francs, paidLabel: paid.formatted,
+                amountDue: due.francs, amountDueLabel: due.formatted, dueAt: dueAt, daysLate: daysLate, status: status.rawValue,
+                statusLabel: status.labelFR)
+        }
+    }
+
+    static func summaries(providerId: String, ledger: ProviderLedgerFold, now: Date, in db: Database) throws -> [Summary] {
+        let paidByRequest = ledger.paidByRequest()
+        let calendar = DoualaCalendar()
+        let today = calendar.startOfDay(now)
+        return try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT i.id, i.number, i.request_id, i.client_id, i.total, i.issued_at, i.due_at, i.sent_at,
+                        r.title, s.code AS service_code, s.name_fr AS service_name, c.name AS client_name, m.status, m.completed_at
+                    FROM invoices i
+                    LEFT JOIN service_requests r ON r.id = i.request_id LEFT JOIN services s ON s.id = r.service_id
+                    LEFT JOIN clients c ON c.id = i.client_id LEFT JOIN missions m ON m.request_id = i.request_id
+                    WHERE i.provider_id = ?
+                    """), arguments: [providerId]
+        ).map { row in
+            let total = XAF(row["total"])
+            let requestId: String = row["request_id"]
+            let paid = paidByRequest[requestId] ?? .zero
+            let dueText: String = row["due_at"]
+            let dueAt = UTCTimestamp.parse(dueText) ?? now
+            let status = InvoiceStatus.derive(total: total, paid: paid, dueAt: dueAt, now: now)
+            let late = paid < total && now > dueAt ? Int(today.timeIntervalSince(calendar.startOfDay(dueAt)) / 86_400) : 0
+            return Summary(
+                id: row["id"], number: row["number"], requestId: requestId, requestTitle: row["title"] ?? "",
+                serviceCode: row["service_code"] ?? "inconnu",
+                serviceName: row["service_name"] ?? "Service inconnu", clientId: row["client_id"], clientName: row["client_name"] ?? "Client inconnu",
+                total: total, paid: paid, issuedAt: row["issued_at"], dueAt: dueText, sentAt: row["sent_at"], completedAt: row["completed_at"],
+                missionStatus: row["status"], status: status, daysLate: max(0, late))
+        }
+    }
+}
+
+extension NodeDatabase {
+    /// `GET /provider/finance/invoices`.
+    public func providerInvoices(
+        providerId: String, status: InvoiceStatus? = nil, page: Int = 1, pageSize: Int = ProviderFinance.defaultPageSize, now: Date = Date()
+    ) async throws -> ProviderInvoicePage {
+        try await read { db in
+            try ProviderFinance.invoices(providerId: providerId, status: status, page: page, pageSize: pageSize, now: now, in: db)
+        }
+    }
+}

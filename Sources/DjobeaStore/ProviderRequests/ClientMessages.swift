@@ -1,0 +1,81 @@
+import DjobeaDomain
+import Foundation
+import GRDB
+
+/// Messages to the client: quick-reply and question templates, their variables, and the `messages` row that the
+/// notifier later sends (direction out, WhatsApp, queued).
+enum ClientMessages {
+    /// The confirmation sent when a provider accepts, unless the catalogue has an "acceptation" template.
+    static let acceptanceTemplate =
+        "Bonjour {client}, votre demande « {titre} » a été acceptée par {prestataire}. Votre prestataire vous contactera très bientôt."
+
+    static let maxBody = 1_000
+
+    /// Queues the acceptance confirmation; returns the message id.
+    static func acceptance(_ context: ProviderRequestContext, in tx: SyncedTransaction) throws -> String {
+        let template = try self.template(code: "acceptation", kind: "reply", providerId: context.providerId, in: tx.db) ?? acceptanceTemplate
+        let body = try fill(template, context: context, extra: [:], in: tx.db)
+        return try queue(body, templateCode: "acceptation", context: context, in: tx)
+    }
+
+    /// A template's body by code: the provider's own first, else the catalogue's; nil when neither exists.
+    static func template(code: String, kind: String, providerId: String, in db: Database) throws -> String? {
+        try String.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    SELECT body FROM message_templates WHERE code = ? AND kind = ? AND (provider_id = ? OR provider_id IS NULL)
+                    ORDER BY provider_id IS NULL LIMIT 1
+                    """), arguments: [code, kind, providerId])
+    }
+
+    /// Replaces `{name}` variables: `client` (first name), `prestataire`, `titre`, `service`, `zone`, then `extra`.
+    ///
+    /// - Throws: `invalid_parameter` (field `variables`) when a variable is left without a value or a value is too long.
+    static func fill(_ template: String, context: ProviderRequestContext, extra: [String: String], in db: Database) throws -> String {
+        let providerName = try String.fetchOne(db, sql: "SELECT name FROM providers WHERE id = ?", arguments: [context.providerId]) ?? ""
+        var values: [String: String] = [
+            "client": ProviderRequestWording.firstName(context.clientName), "prestataire": providerName, "titre": context.title,
+            "service": context.service.name, "zone": context.zone.name,
+        ]
+        for (name, value) in extra {
+            let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard name.count <= 30, !trimmed.isEmpty, trimmed.count <= 100 else {
+                throw ProviderRequestError.invalid("variables", "Valeur invalide pour {\(name.prefix(30))} : 1 à 100 caractères")
+            }
+            values[name] = trimmed
+        }
+        var text = ""
+        var rest = Substring(template)
+        while let open = rest.firstIndex(of: "{") {
+            text += rest[..<open]
+            guard let close = rest[open...].firstIndex(of: "}") else {
+                text += rest[open...]
+                rest = rest[rest.endIndex...]
+                break
+            }
+            let name = String(rest[rest.index(after: open)..<close])
+            guard let value = values[name] else {
+                throw ProviderRequestError.invalid("variables", "Valeur manquante pour {\(name.prefix(30))}")
+            }
+            text += value
+            rest = rest[rest.index(after: close)...]
+        }
+        return text + rest
+    }
+
+    /// Inserts the outgoing message, queued for the notifier; returns its id.
+    static func queue(_ body: String, templateCode: String?, context: ProviderRequestContext, in tx: SyncedTransaction) throws -> String {
+        let trimmed = body.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else { throw ProviderRequestError.invalid("body", "Message vide") }
+        guard trimmed.count <= maxBody else { throw ProviderRequestError.invalid("body", "Message trop long : 1 000 caractères au plus") }
+        let id = DjobeaID.v7(now: tx.now)
+        try tx.insert(
+            .messages,
+            [
+                "id": .text(id), "request_id": .text(context.requestId), "provider_id": .text(context.providerId),
+                "client_id": .text(context.clientId), "direction": "out", "channel": "whatsapp", "template_code": ColumnValue(templateCode),
+                "body": .text(trimmed), "sent_at": ColumnValue(tx.now), "delivery_status": "queued",
+            ])
+        return id
+    }
+}

@@ -1,0 +1,209 @@
+import DjobeaDomain
+import Foundation
+import GRDB
+
+/// The provider's requests: the filtered list and the request card. Reads only what `ProviderRequestAccess`
+/// lets the calling provider see.
+public enum ProviderRequestsQuery {
+    // MARK: - List
+
+    /// One page of the requests offered or assigned to `providerId`, filtered and sorted.
+    ///
+    /// - Parameters:
+    ///   - filter: status groups are the provider's view (an offer they declined lists as "declinee" even if
+    ///     another provider took the request).
+    ///   - page: page ≥ 1, 1...100 per page.
+    ///   - now: the time that decides which offers are still open and the "il y a …" phrases.
+    /// - Throws: `ProviderRequestError` `invalid_parameter` for a bad filter or page.
+    public static func list(
+        providerId: String, filter: ProviderRequestFilter = ProviderRequestFilter(), page: ProviderRequestPaging = ProviderRequestPaging(),
+        now: Date, in db: Database
+    ) throws -> ProviderRequestPage {
+        try page.check()
+        try filter.checkCodes()
+        let range = try filter.createdRange()
+        let search = try filter.searchText()
+        guard DjobeaID.isValid(providerId) else {
+            return ProviderRequestPage(items: [], page: page.page, pageSize: page.pageSize, total: 0, totalPages: 0)
+        }
+
+        var conditions: [String] = []
+        var arguments: [String: (any DatabaseValueConvertible)?] = ["provider": providerId, "now": UTCTimestamp.format(now)]
+        func oneOf(_ column: String, _ values: [String], _ prefix: String) {
+            guard !values.isEmpty else { return }
+            let names = values.indices.map { "\(prefix)\($0)" }
+            for (name, value) in zip(names, values) { arguments[name] = value }
+            conditions.append("\(column) IN (\(names.map { ":" + $0 }.joined(separator: ", ")))")
+        }
+        oneOf("view_status", filter.statuses.flatMap { $0.statuses.map(\.rawValue) }, "st")
+        oneOf("urgency", filter.urgencies.map(\.rawValue), "ur")
+        oneOf("service_code", filter.serviceCodes, "sv")
+        oneOf("zone_code", filter.zoneCodes, "zn")
+        if let start = range.start {
+            conditions.append("created_at >= :from")
+            arguments["from"] = UTCTimestamp.format(start)
+        }
+        if let end = range.end {
+            conditions.append("created_at < :to")
+            arguments["to"] = UTCTimestamp.format(end)
+        }
+        if let search {
+            let escaped = search.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+                .replacingOccurrences(of: "_", with: "\\_")
+            arguments["q"] = "%" + escaped + "%"
+            conditions.append("(title LIKE :q ESCAPE '\\' OR description LIKE :q ESCAPE '\\' OR address LIKE :q ESCAPE '\\')")
+        }
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let order =
+            switch filter.sort {
+            case .createdDesc: "created_at DESC, id DESC"
+            case .createdAsc: "created_at ASC, id ASC"
+            case .urgency:
+                "CASE urgency WHEN 'urgent' THEN 0 WHEN 'aujourd_hui' THEN 1 WHEN 'cette_semaine' THEN 2 ELSE 3 END, created_at DESC, id DESC"
+            }
+        let base = "SELECT * FROM (\(ProviderRequestAccess.visibleSQL)) \(whereClause)"
+        let statementArguments = StatementArguments(arguments)
+        let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM (\(base))", arguments: statementArguments) ?? 0
+        var pageArguments = arguments
+        pageArguments["limit"] = page.pageSize
+        pageArguments["offset"] = (page.page - 1) * page.pageSize
+        let rows = try Row.fetchAll(
+            db, sql: "\(base) ORDER BY \(order) LIMIT :limit OFFSET :offset", arguments: StatementArguments(pageArguments))
+        let items = try rows.map { try ProviderRequestAccess.context(from: $0, providerId: providerId).item(now: now) }
+        return ProviderRequestPage(
+            items: items, page: page.page, pageSize: page.pageSize, total: total, totalPages: (total + page.pageSize - 1) / page.pageSize)
+    }
+
+    // MARK: - Detail
+
+    /// The request card, or nil when the request does not exist or is neither offered nor assigned to `providerId`.
+    public static func detail(providerId: String, requestId: String, now: Date, in db: Database) throws -> ProviderRequestDetail? {
+        guard let context = try ProviderRequestAccess.load(providerId: providerId, requestId: requestId, now: now, in: db) else { return nil }
+        return try detail(context, now: now, in: db)
+    }
+
+    static func detail(_ context: ProviderRequestContext, now: Date, in db: Database) throws -> ProviderRequestDetail {
+        let request = context.requestId
+        let provider = context.providerId
+        let reputation = try Row.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    SELECT (SELECT count(*) FROM service_requests WHERE client_id = :client) AS requests,
+                        (SELECT avg(stars) FROM ratings WHERE client_id = :client) AS stars,
+                        (SELECT count(*) FROM ratings WHERE client_id = :client) AS ratings
+                    """), arguments: ["client": context.clientId])
+        let requests: Int = reputation?["requests"] ?? 0
+        let ratings: Int = reputation?["ratings"] ?? 0
+        let stars: Double? = reputation?["stars"]
+        let client = ProviderRequestDetail.Client(
+            name: context.clientName, firstName: ProviderRequestWording.firstName(context.clientName),
+            phone: context.isMine ? context.clientPhone : ProviderRequestWording.maskedPhone(context.clientPhone), phoneVisible: context.isMine,
+            requestsCount: requests, averageStarsGiven: stars.map { ($0 * 10).rounded() / 10 }, ratingsGiven: ratings,
+            reputationLabel: ProviderRequestWording.clientReputation(averageStars: stars, ratings: ratings, requests: requests))
+
+        var mission: MissionProgress?
+        var state: MissionState?
+        if context.isMine {
+            let events = try MissionProjection.events(requestId: request, in: db)
+            let folded = MissionStatusFold.fold(events)
+            state = folded
+            mission = MissionProgress(folded, events: events, providerId: provider)
+        }
+        let mine: StatementArguments = ["request": request, "provider": provider]
+        let materials = try Row.fetchAll(
+            db.cachedStatement(
+                sql: "SELECT * FROM mission_materials WHERE request_id = :request AND provider_id = :provider ORDER BY recorded_at, id"),
+            arguments: mine
+        ).map { row in
+            let quantity: Int = row["quantity"]
+            let unitPrice: Int = row["unit_price"]
+            return ProviderRequestDetail.Material(
+                id: row["id"], label: row["label"], quantity: quantity, unitPrice: unitPrice, total: quantity * unitPrice,
+                totalLabel: XAF(quantity * unitPrice).formatted, recordedAt: row["recorded_at"])
+        }
+        let photos = try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT * FROM photos WHERE request_id = :request AND (provider_id IS NULL OR provider_id = :provider)
+                        AND kind <> 'profile' ORDER BY taken_at, id
+                    """), arguments: mine
+        ).map { row in
+            ProviderRequestDetail.Photo(
+                id: row["id"], kind: row["kind"], sha256: row["sha256"], thumbSha256: row["thumb_sha256"], mime: row["mime"],
+                width: row["width"], height: row["height"], takenAt: row["taken_at"])
+        }
+        // The latest 200 messages, oldest first.
+        let messages = try Row.fetchAll(
+            db.cachedStatement(
+                sql: "SELECT * FROM messages WHERE request_id = :request AND provider_id = :provider ORDER BY sent_at DESC, id DESC LIMIT 200"),
+            arguments: mine
+        ).reversed().map { row in
+            ProviderRequestDetail.Message(
+                id: row["id"], direction: row["direction"], channel: row["channel"], templateCode: row["template_code"], body: row["body"],
+                sentAt: row["sent_at"], deliveryStatus: row["delivery_status"])
+        }
+        let calls = try Row.fetchAll(
+            db.cachedStatement(
+                sql: "SELECT * FROM call_logs WHERE request_id = :request AND provider_id = :provider ORDER BY started_at, id"),
+            arguments: mine
+        ).map { row in
+            let seconds: Int = row["duration_seconds"]
+            return ProviderRequestDetail.Call(
+                id: row["id"], direction: row["direction"], startedAt: row["started_at"], durationSeconds: seconds,
+                durationLabel: ProviderRequestWording.duration(seconds: seconds), note: row["note"])
+        }
+        let slots = try Row.fetchAll(
+            db.cachedStatement(
+                sql: "SELECT * FROM slot_proposals WHERE request_id = :request AND provider_id = :provider ORDER BY created_at, id"),
+            arguments: mine
+        ).map(slotProposal(from:))
+        return ProviderRequestDetail(
+            summary: context.item(now: now), client: client, address: context.address, description: context.description,
+            wishedTime: ProviderRequestDetail.WishedTime(
+                label: context.wishedTimeLabel ?? (context.urgency == .urgent ? "Dès que possible" : context.urgency.labelFR),
+                at: context.wishedAt),
+            mission: mission, materials: materials, photos: photos, messages: Array(messages), calls: calls, slotProposals: slots,
+            actions: context.allowedActions(missionStatus: state?.status))
+    }
+
+    static func slotProposal(from row: Row) -> ProviderRequestDetail.SlotProposal {
+        let start: String = row["proposed_start"]
+        let end: String = row["proposed_end"]
+        let label = UTCTimestamp.parse(start).flatMap { from in UTCTimestamp.parse(end).map { ProviderRequestWording.slot(start: from, end: $0) } }
+        return ProviderRequestDetail.SlotProposal(
+            id: row["id"], proposedStart: start, proposedEnd: end, label: label ?? "", note: row["note"], state: row["state"],
+            messageId: row["message_id"], createdAt: row["created_at"])
+    }
+}
+
+extension ProviderRequestContext {
+    /// The card's buttons: accept/decline while the offer is open; the next stages, call and message once assigned.
+    ///
+    /// - Parameter missionStatus: the freshly folded status when known, else the `missions` projection's.
+    func allowedActions(missionStatus folded: RequestStatus? = nil) -> [ProviderRequestAction] {
+        if offerIsOpen { return [.accept, .decline, .askDetails, .postpone] }
+        guard isMine else { return [] }
+        let status = folded ?? missionStatus
+        var actions = MissionStage.allCases.filter { MissionLifecycle.transition(from: status, kind: $0.eventKind, reopenTo: nil) != nil }
+            .map(\.action)
+        actions += [.call, .message]
+        if !status.isTerminal { actions.append(.askDetails) }
+        if status == .acceptee { actions.append(.postpone) }
+        return actions
+    }
+}
+
+extension NodeDatabase {
+    /// One page of `providerId`'s requests at `now`.
+    public func providerRequests(
+        providerId: String, filter: ProviderRequestFilter = ProviderRequestFilter(), page: ProviderRequestPaging = ProviderRequestPaging(),
+        now: Date = Date()
+    ) async throws -> ProviderRequestPage {
+        try await read { db in try ProviderRequestsQuery.list(providerId: providerId, filter: filter, page: page, now: now, in: db) }
+    }
+
+    /// The request card, nil when `providerId` may not see the request.
+    public func providerRequestDetail(providerId: String, requestId: String, now: Date = Date()) async throws -> ProviderRequestDetail? {
+        try await read { db in try ProviderRequestsQuery.detail(providerId: providerId, requestId: requestId, now: now, in: db) }
+    }
+}
