@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
         .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // Pure rules: Foundation only, no I/O.
@@ -36,15 +37,31 @@ let package = Package(
             name: "DjobeaDemo",
             dependencies: ["DjobeaDomain", "DjobeaStore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // Provider authentication: WhatsApp OTP, passwords, TOTP, sessions and tokens, notifier drivers. No HTTP.
+        .target(
+            name: "DjobeaAuth",
+            dependencies: [
+                "DjobeaDomain",
+                "DjobeaStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "HummingbirdOTP", package: "hummingbird-auth"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // HTTP: routes, health, provider API, PWA, ops.
         .target(
             name: "DjobeaServer",
             dependencies: [
                 "DjobeaDomain",
                 "DjobeaStore",
+                "DjobeaAuth",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -62,10 +79,11 @@ let package = Package(
         .executableTarget(name: "DjobeaBench", dependencies: ["DjobeaDomain", "DjobeaStore", "DjobeaDemo"]),
         .testTarget(name: "DjobeaDomainTests", dependencies: ["DjobeaDomain"]),
         .testTarget(name: "DjobeaStoreTests", dependencies: ["DjobeaDomain", "DjobeaStore", "DjobeaDemo"]),
+        .testTarget(name: "DjobeaAuthTests", dependencies: ["DjobeaAuth", "DjobeaStore", "DjobeaDomain"]),
         .testTarget(
             name: "DjobeaServerTests",
             dependencies: [
-                "DjobeaServer", "DjobeaStore", "DjobeaDemo",
+                "DjobeaServer", "DjobeaStore", "DjobeaDemo", "DjobeaAuth", "DjobeaDomain",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

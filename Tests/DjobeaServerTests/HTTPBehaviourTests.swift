@@ -54,8 +54,9 @@ struct HTTPBehaviourTests {
 
     @Test("every route of the node is in its OpenAPI 3.1 document")
     func everyRouteDocumented() async throws {
-        let database = try NodeDatabase.inMemory(role: .hub)
-        let (router, docs) = buildRouter(database: database, logger: Logger(label: "test"))
+        let harness = try await ProviderAPIHarness.make()
+        defer { try? FileManager.default.removeItem(at: harness.directory) }
+        let (router, docs) = buildRouter(database: harness.database, logger: Logger(label: "test"), provider: harness.services)
         let routes = Set(router.routes.map { "\($0.method.rawValue) \($0.path.description)" })
         #expect(!routes.isEmpty)
         let undocumented = routes.subtracting(docs.documentedRoutes)
@@ -64,5 +65,15 @@ struct HTTPBehaviourTests {
         #expect(document?["openapi"] as? String == "3.1.0")
         let paths = document?["paths"] as? [String: Any]
         #expect(paths?["/healthz"] != nil)
+        #expect(routes.count >= 25, "the provider API is mounted: \(routes.count) routes")
+        for seedRoute in [
+            "GET /provider/dashboard/stats", "GET /provider/dashboard/chart-data/{period}", "GET /provider/dashboard/notifications",
+            "GET /provider/requests", "GET /provider/requests/{request_id}", "PUT /provider/requests/{request_id}/accept",
+            "PUT /provider/requests/{request_id}/decline", "PUT /provider/requests/{request_id}/update-status",
+            "POST /provider/requests/{request_id}/message", "GET /provider/profile", "PUT /provider/profile", "GET /provider/settings",
+            "PUT /provider/settings", "POST /provider/availability", "GET /provider/finance/earnings/{period}", "GET /provider/finance/invoices",
+        ] {
+            #expect(routes.contains(seedRoute), "the seed's endpoint \(seedRoute) exists")
+        }
     }
 }

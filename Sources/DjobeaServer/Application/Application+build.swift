@@ -9,32 +9,45 @@ import Logging
 ///   - settings: address and role.
 ///   - database: the node's open database.
 ///   - logger: the application logger.
+///   - background: jobs that run as long as the server (offer routing, message delivery).
 ///   - onServerRunning: called once the socket listens (the CLI prints the URL then).
 public func buildApplication(
-    settings: ServerSettings, database: NodeDatabase, logger: Logger,
+    settings: ServerSettings, database: NodeDatabase, logger: Logger, background: [BackgroundLoop] = [],
+    provider: ProviderAPIServices? = nil,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
-    let router = buildRouter(database: database, logger: logger).router
+    let router = buildRouter(database: database, logger: logger, provider: provider).router
     return Application(
         router: router,
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "djobea-\(settings.role.rawValue)"),
+        services: background,
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },
         logger: logger
     )
 }
 
+/// The hub's offer routing, sweeping every `interval`: expires offers, moves requests on, redirects absent providers.
+public func offerRoutingLoop(database: NodeDatabase, logger: Logger, interval: Duration = .seconds(30)) -> BackgroundLoop {
+    let service = OfferRoutingService(dispatcher: OfferDispatcher(database: database, logger: logger), interval: interval, logger: logger)
+    return BackgroundLoop(name: "offer-routing") { await service.run() }
+}
+
 /// The routes of a node and their OpenAPI document.
 public func buildRouter(
-    database: NodeDatabase, logger: Logger, authenticate: (@Sendable (String) async throws -> ProviderIdentity)? = nil
+    database: NodeDatabase, logger: Logger, provider: ProviderAPIServices? = nil
 ) -> (router: Router<NodeRequestContext>, docs: APIDocumentation) {
     let router = Router(context: NodeRequestContext.self)
     router.add(middleware: APIErrorMiddleware(logger: logger))
     let docs = APIDocumentation(title: "Djobea Edge — nœud \(database.role.rawValue)")
     let publicRoutes = DocumentedRoutes(group: router.group(), docs: docs, tag: "Nœud", authenticated: false)
     HealthController(database: database).register(on: publicRoutes)
-    if let authenticate {
-        let providerGroup = router.group().add(middleware: ProviderAuthMiddleware(authenticate: authenticate))
+    if let provider {
+        let limit = RateLimitMiddleware(check: provider.rateLimitCheck)
+        let auth = AuthController(auth: provider.auth)
+        auth.registerPublic(on: DocumentedRoutes(group: router.group().add(middleware: limit), docs: docs, tag: "Connexion", authenticated: false))
+        let providerGroup = router.group().add(middleware: ProviderAuthMiddleware(authenticate: provider.authenticate)).add(middleware: limit)
         let providerRoutes = DocumentedRoutes(group: providerGroup, docs: docs, tag: "Prestataire", authenticated: true)
+        auth.registerAuthenticated(on: providerRoutes)
         ProviderRequestsController(database: database, commands: ProviderRequestCommands(database: database)).register(on: providerRoutes)
         ProviderAccountController(database: database).register(on: providerRoutes)
     }

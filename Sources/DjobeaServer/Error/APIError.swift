@@ -1,3 +1,4 @@
+import DjobeaAuth
 import DjobeaStore
 import Foundation
 import HTTPTypes
@@ -63,6 +64,8 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as APIError {
             throw error
+        } catch let error as AuthError {
+            throw APIError(HTTPResponse.Status(code: error.status), code: error.code, message: error.messageFR, retryAfter: error.retryAfter)
         } catch let error as ProviderRequestError {
             throw APIError(HTTPResponse.Status(code: error.status), code: error.code, message: error.messageFR)
         } catch let error as ProviderAccountError {

@@ -56,6 +56,8 @@ public actor OfferRoutingService {
                 logger.debug("offers.sweep", metadata: metadata)
             }
             return report
+        } catch is CancellationError {
+            return nil  // shutting down: not a failure
         } catch {
             logger.error("offers.sweep.failed", metadata: ["error": "\(error)"])
             return nil

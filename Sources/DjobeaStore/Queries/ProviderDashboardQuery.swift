@@ -9,6 +9,23 @@ public struct ProviderDashboard: Sendable, Hashable, Codable {
         public var amount: XAF
     }
 
+    enum CodingKeys: String, CodingKey {
+        case todayNew = "today_new"
+        case inProgress = "in_progress"
+        case todayDone = "today_done"
+        case weekGross = "week_gross"
+        case weekNet = "week_net"
+        case acceptanceRate7d = "acceptance_rate_7d"
+        case averageRating = "average_rating"
+        case ratingCount = "rating_count"
+        case ratingTrend = "rating_trend"
+        case averageResponseMinutes7d = "average_response_minutes_7d"
+        case revenueByDay = "revenue_by_day"
+        case revenueByService = "revenue_by_service"
+        case missionsByService = "missions_by_service"
+        case heatmap
+    }
+
     /// Offers made today and still waiting for this provider's answer.
     public var todayNew: Int
     /// Missions of this provider accepted or under way now.

@@ -15,8 +15,15 @@ struct NodeOptions: ParsableArguments {
     @Option(name: .long, help: "Adresse d'écoute.")
     var host: String = "0.0.0.0"
 
+    @Option(name: .long, help: "Pilote WhatsApp : console (disponible aujourd'hui). Aussi DJOBEA_NOTIFIER.")
+    var notifier: String = ProcessInfo.processInfo.environment["DJOBEA_NOTIFIER"] ?? "console"
+
     func validate() throws {
         guard (1...65535).contains(port) else { throw ValidationError("--port doit être entre 1 et 65535 (reçu \(port))") }
+        guard NotifierChoice(rawValue: notifier) != nil else {
+            let known = NotifierChoice.allCases.map(\.rawValue).joined(separator: ", ")
+            throw ValidationError("--notifier \(notifier) : pilote inconnu ou pas encore disponible (disponibles : \(known))")
+        }
     }
 }
 
@@ -25,9 +32,12 @@ func serve(
     database: NodeDatabase, directory: DataDirectory, options: NodeOptions, role: NodeRole, logger: Logger,
     onRunning: @escaping @Sendable (Int) async -> Void
 ) async throws {
+    let hub = try await HubServices.make(
+        database: database, dataDirectory: directory.url, notifier: NotifierChoice(rawValue: options.notifier) ?? .console,
+        environment: ProcessInfo.processInfo.environment, logger: logger)
     let app = buildApplication(
         settings: ServerSettings(host: options.host, port: options.port, role: role), database: database, logger: logger,
-        onServerRunning: onRunning)
+        background: hub.background, provider: hub.provider, onServerRunning: onRunning)
     try await app.runService()
     withExtendedLifetime(directory) {}
 }

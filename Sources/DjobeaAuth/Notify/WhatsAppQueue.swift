@@ -1,0 +1,224 @@
+import DjobeaDomain
+import DjobeaStore
+import Foundation
+import GRDB
+import Logging
+
+/// The durable WhatsApp queue: messages are stored in `notification_outbox` in the transaction that makes them,
+/// and delivered through a `WhatsAppNotifier` by `deliverPending()` or the `run()` loop.
+///
+/// A failed send is retried with exponential backoff and its error recorded; a message is never dropped silently:
+/// it ends `sent`, `failed` (the driver said it can never go) or `expired` (a code whose time ran out while the
+/// hub was cut off), each visible in the table.
+public actor WhatsAppQueue {
+    /// Delay before retry `n` (1-based): `initial × 2^(n-1)`, capped at `maximum`.
+    public struct Backoff: Sendable, Equatable {
+        public var initial: TimeInterval
+        public var maximum: TimeInterval
+
+        public init(initial: TimeInterval = 5, maximum: TimeInterval = 15 * 60) {
+            self.initial = initial
+            self.maximum = maximum
+        }
+
+        public func delay(afterAttempt attempt: Int) -> TimeInterval {
+            min(maximum, initial * pow(2, Double(max(0, min(attempt - 1, 30)))))
+        }
+    }
+
+    /// What one delivery pass did.
+    public struct DeliveryReport: Sendable, Equatable {
+        public var sent: Int
+        public var retried: Int
+        public var failed: Int
+        public var expired: Int
+
+        public init(sent: Int = 0, retried: Int = 0, failed: Int = 0, expired: Int = 0) {
+            self.sent = sent
+            self.retried = retried
+            self.failed = failed
+            self.expired = expired
+        }
+    }
+
+    /// The state of the queue, for health checks and the ops console.
+    public struct Summary: Sendable, Equatable {
+        public let pending: Int
+        public let sent: Int
+        public let failed: Int
+        public let expired: Int
+        /// The error of the most recent failed attempt still on record.
+        public let lastError: String?
+    }
+
+    private let database: NodeDatabase
+    private let notifier: any WhatsAppNotifier
+    private let keys: TokenKeys
+    private let backoff: Backoff
+    private let clock: @Sendable () -> Date
+    private let logger: Logger
+    /// The loop looks at the table at least this often even without a wake-up.
+    private let idleInterval: TimeInterval
+    private var inFlight: Set<String> = []
+    private var waiter: CheckedContinuation<Void, Never>?
+    private var woken = false
+
+    /// - Parameters:
+    ///   - keys: the node's keys; queued content is sealed with a key derived from them.
+    ///   - idleInterval: the longest the `run()` loop sleeps when nothing wakes it.
+    public init(
+        database: NodeDatabase, notifier: any WhatsAppNotifier, keys: TokenKeys, backoff: Backoff = Backoff(),
+        idleInterval: TimeInterval = 30, clock: @escaping @Sendable () -> Date = { Date() }, logger: Logger
+    ) {
+        self.database = database
+        self.notifier = notifier
+        self.keys = keys
+        self.backoff = backoff
+        self.idleInterval = idleInterval
+        self.clock = clock
+        self.logger = logger
+    }
+
+    // MARK: - Enqueue
+
+    /// Queues a message in its own transaction and wakes the loop.
+    ///
+    /// - Parameters:
+    ///   - expiresAt: past this time the message is marked expired instead of sent.
+    public func enqueue(_ message: OutgoingMessage, expiresAt: Date? = nil) async throws {
+        let now = clock()
+        let id = DjobeaID.v7(now: now)
+        let sealed = try OutboxRecords.seal(message, id: id, key: keys.sealingKey)
+        try await database.writer.write { db in
+            try OutboxRecords.insert(id: id, message: message, sealedContent: sealed, expiresAt: expiresAt, now: now, in: db)
+        }
+        wake()
+    }
+
+    // MARK: - Delivery
+
+    /// Sends every message due now, once each.
+    @discardableResult
+    public func deliverPending() async -> DeliveryReport {
+        var report = DeliveryReport()
+        let now = clock()
+        let due: [OutboxRecords.Pending]
+        do {
+            report.expired = try await database.writer.write { db in
+                try OutboxRecords.purge(now: now, in: db)
+                return try OutboxRecords.expire(now: now, in: db)
+            }
+            if report.expired > 0 { logger.warning("notify.message.expired", metadata: ["count": "\(report.expired)"]) }
+            due = try await database.read { db in try OutboxRecords.due(now: now, limit: 100, in: db) }
+        } catch is CancellationError {
+            return report  // shutting down: not a failure
+        } catch {
+            logger.error("notify.queue.read_failed", metadata: ["error": "\(error)"])
+            return report
+        }
+        for row in due where !inFlight.contains(row.id) {
+            inFlight.insert(row.id)
+            defer { inFlight.remove(row.id) }
+            await deliver(row, report: &report)
+        }
+        return report
+    }
+
+    private func deliver(_ row: OutboxRecords.Pending, report: inout DeliveryReport) async {
+        let now = clock()
+        let metadata: Logger.Metadata = ["message": "\(row.id)", "template": "\(row.template)", "attempt": "\(row.attempts + 1)"]
+        do {
+            let message: OutgoingMessage
+            do {
+                message = try OutboxRecords.open(row, key: keys.sealingKey)
+            } catch {
+                throw NotifierError.permanent("contenu illisible (clé du nœud changée ?) : \(error)")
+            }
+            try await notifier.send(message)
+        } catch let error as NotifierError where error.isPermanent {
+            await record(row.id) { try OutboxRecords.markFailed(id: row.id, error: error.message, retryAt: nil, in: $0) }
+            report.failed += 1
+            logger.error("notify.message.failed", metadata: metadata.merging(["error": "\(error)"]) { $1 })
+            return
+        } catch {
+            let retryAt = now.addingTimeInterval(backoff.delay(afterAttempt: row.attempts + 1))
+            await record(row.id) { try OutboxRecords.markFailed(id: row.id, error: "\(error)", retryAt: retryAt, in: $0) }
+            report.retried += 1
+            logger.warning(
+                "notify.message.retry",
+                metadata: metadata.merging(["error": "\(error)", "retry_at": "\(UTCTimestamp.format(retryAt))"]) { $1 })
+            return
+        }
+        let sentAt = clock()
+        await record(row.id) { try OutboxRecords.markSent(id: row.id, now: sentAt, in: $0) }
+        report.sent += 1
+        logger.info("notify.message.sent", metadata: metadata)
+    }
+
+    /// Writes a delivery outcome even when the loop is being cancelled: GRDB's async writes give up on a cancelled
+    /// task, and a message sent but not marked would be sent again.
+    private func record(_ id: String, _ update: @escaping @Sendable (Database) throws -> Void) async {
+        let database = self.database
+        do {
+            try await Task { try await database.writer.write { db in try update(db) } }.value
+        } catch {
+            logger.error("notify.queue.record_failed", metadata: ["message": "\(id)", "error": "\(error)"])
+        }
+    }
+
+    /// Counts by status and the last error.
+    public func summary() async throws -> Summary {
+        try await database.read { db in try OutboxRecords.summary(in: db) }
+    }
+
+    // MARK: - Loop
+
+    /// Delivers until the task is cancelled: at once when woken (a message was queued), when a retry falls due,
+    /// and at least every `idleInterval`.
+    public func run() async {
+        logger.info("notify.queue.started")
+        while !Task.isCancelled {
+            await deliverPending()
+            var delay = idleInterval
+            if let next = try? await database.read({ db in try OutboxRecords.nextDue(in: db) }) {
+                delay = min(delay, max(0.05, next.timeIntervalSince(clock())))
+            }
+            await sleep(upTo: delay)
+        }
+        logger.info("notify.queue.stopped")
+    }
+
+    /// Makes the loop look at the queue now.
+    public func wake() {
+        if let waiter {
+            self.waiter = nil
+            waiter.resume()
+        } else {
+            woken = true
+        }
+    }
+
+    private func sleep(upTo seconds: TimeInterval) async {
+        if woken {
+            woken = false
+            return
+        }
+        let timer = Task { [weak self] in
+            guard (try? await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))) != nil else { return }
+            await self?.wake()
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                if Task.isCancelled || woken {
+                    continuation.resume()
+                } else {
+                    waiter = continuation
+                }
+            }
+        } onCancel: {
+            Task { await self.wake() }
+        }
+        woken = false
+        timer.cancel()
+    }
+}

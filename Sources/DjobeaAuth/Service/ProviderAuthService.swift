@@ -1,0 +1,83 @@
+import DjobeaDomain
+import DjobeaStore
+import Foundation
+import GRDB
+import Logging
+
+/// Provider authentication on a hub: WhatsApp one-time codes, email and password with an optional TOTP second
+/// factor, sessions with rotating refresh tokens, and short-lived access JWTs that are verified without network.
+///
+/// Every method is one or two short SQLite transactions; bcrypt runs on its own threads. The clock and the random
+/// source are injected so that tests are deterministic. Failures are `AuthError`s.
+public final class ProviderAuthService: Sendable {
+    public let settings: AuthSettings
+    let database: NodeDatabase
+    let keys: TokenKeys
+    let signer: AccessTokenSigner
+    let passwords: PasswordHasher
+    let notifications: WhatsAppQueue
+    let clock: @Sendable () -> Date
+    let random: any RandomSource
+    let logger: Logger
+    /// A bcrypt hash of nothing anyone knows, checked when an email is unknown so that the answer takes as long.
+    let decoyHash: String
+
+    /// - Parameters:
+    ///   - database: the hub's database (`iss` of access tokens is its node id).
+    ///   - keys: the node's keys (`TokenKeys.load`).
+    ///   - notifications: the queue that WhatsApp codes go through.
+    ///   - clock: the current time; tests pass a fixed one.
+    ///   - random: where codes, refresh tokens and TOTP secrets come from.
+    public init(
+        database: NodeDatabase, keys: TokenKeys, notifications: WhatsAppQueue, settings: AuthSettings = AuthSettings(),
+        clock: @escaping @Sendable () -> Date = { Date() }, random: any RandomSource = SystemRandomSource(), logger: Logger
+    ) async {
+        self.database = database
+        self.keys = keys
+        self.notifications = notifications
+        self.settings = settings
+        self.clock = clock
+        self.random = random
+        self.logger = logger
+        signer = await AccessTokenSigner(keys: keys, issuer: database.nodeId)
+        passwords = PasswordHasher(cost: settings.bcryptCost)
+        decoyHash = await passwords.hash(Base64URL.encode(random.bytes(24)))
+    }
+
+    // MARK: - Sessions shared by every login path
+
+    /// A session row made in a write transaction, before its tokens are signed.
+    struct OpenedSession: Sendable {
+        let id: String
+        let providerId: String
+        let refreshToken: String
+        let expiresAt: Date
+    }
+
+    /// Inserts a session row; `familyId` nil starts a new family (a login), else continues one (a refresh).
+    func openSession(providerId: String, familyId: String?, userAgent: String?, now: Date, in db: Database) throws -> OpenedSession {
+        let id = DjobeaID.v7(now: now)
+        let refreshToken = RefreshToken.make(random)
+        let expiresAt = now.addingTimeInterval(settings.sessionDuration)
+        try SessionRecords.purgeExpired(providerId: providerId, now: now, in: db)
+        try SessionRecords.create(
+            id: id, providerId: providerId, familyId: familyId ?? id, refreshToken: refreshToken, userAgent: userAgent, now: now,
+            expiresAt: expiresAt, in: db)
+        return OpenedSession(id: id, providerId: providerId, refreshToken: refreshToken, expiresAt: expiresAt)
+    }
+
+    /// Signs the access token of a session just opened.
+    func tokens(for session: OpenedSession, now: Date) async throws -> TokenPair {
+        let accessToken = try await signer.sign(
+            providerId: session.providerId, sessionId: session.id, now: now, lifetime: settings.accessTokenLifetime)
+        return TokenPair(
+            accessToken: accessToken, accessTokenExpiresAt: now.addingTimeInterval(settings.accessTokenLifetime),
+            refreshToken: session.refreshToken, refreshTokenExpiresAt: session.expiresAt, sessionId: session.id,
+            providerId: session.providerId)
+    }
+
+    /// A phone number for logs: country code and last two digits only.
+    static func masked(_ phone: String) -> String {
+        String(phone.prefix(4)) + String(repeating: "•", count: max(0, phone.count - 6)) + String(phone.suffix(2))
+    }
+}

@@ -1,0 +1,37 @@
+import DjobeaAuth
+import DjobeaStore
+import Foundation
+import Logging
+
+/// Which WhatsApp driver a node sends through.
+public enum NotifierChoice: String, Sendable, CaseIterable {
+    /// Prints each message and appends it to `<data>/outbox/whatsapp.jsonl` (development, demo, tests).
+    case console
+}
+
+/// Everything a hub runs besides its routes: authentication, the WhatsApp queue, offer routing.
+public struct HubServices: Sendable {
+    public let provider: ProviderAPIServices
+    public let background: [BackgroundLoop]
+
+    /// Wires a hub from its data directory and the process environment (`PROVIDER_JWT_SECRET`,
+    /// `PROVIDER_SESSION_DURATION`, `PROVIDER_OTP_EXPIRY`, `RATE_LIMIT_PROVIDER`).
+    public static func make(
+        database: NodeDatabase, dataDirectory: URL, notifier: NotifierChoice, environment: [String: String], logger: Logger
+    ) async throws -> HubServices {
+        let settings = try AuthSettings.fromEnvironment(environment)
+        let keys = try TokenKeys.load(environment: environment, dataDirectory: dataDirectory)
+        let driver: any WhatsAppNotifier
+        switch notifier {
+        case .console: driver = ConsoleNotifier(outboxDirectory: dataDirectory.appendingPathComponent("outbox", isDirectory: true))
+        }
+        let queue = WhatsAppQueue(database: database, notifier: driver, keys: keys, logger: logger)
+        let auth = await ProviderAuthService(database: database, keys: keys, notifications: queue, settings: settings, logger: logger)
+        return HubServices(
+            provider: ProviderAPIServices(auth: auth, limiter: RateLimiter(limit: settings.requestRate)),
+            background: [
+                BackgroundLoop(name: "whatsapp-queue") { await queue.run() },
+                offerRoutingLoop(database: database, logger: logger),
+            ])
+    }
+}

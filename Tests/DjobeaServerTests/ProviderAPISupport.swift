@@ -1,0 +1,83 @@
+import DjobeaAuth
+import DjobeaDemo
+import DjobeaDomain
+import DjobeaServer
+import DjobeaStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+
+/// A hub with 7 days of demo data, real authentication and the console notifier writing the outbox file.
+struct ProviderAPIHarness {
+    let directory: URL
+    let database: NodeDatabase
+    let auth: ProviderAuthService
+    let queue: WhatsAppQueue
+    let services: ProviderAPIServices
+    let providers: [ProviderListing]
+
+    static func make() async throws -> ProviderAPIHarness {
+        let directory = try temporaryDirectory("api")
+        let database = try NodeDatabase.open(path: directory.appendingPathComponent("djobea.sqlite").path, role: .hub)
+        _ = try DemoGenerator(seed: 7, days: 7, now: Date()).generate(into: database, photos: nil) { _ in }
+        let logger = Logger(label: "test")
+        let keys = try TokenKeys(secret: Array(repeating: 7, count: 32))
+        let notifier = ConsoleNotifier(outboxDirectory: directory.appendingPathComponent("outbox"), printsToStandardOutput: false)
+        let queue = WhatsAppQueue(database: database, notifier: notifier, keys: keys, logger: logger)
+        let auth = await ProviderAuthService(database: database, keys: keys, notifications: queue, logger: logger)
+        let services = ProviderAPIServices(auth: auth, limiter: RateLimiter(limit: RateLimit(count: 10_000, period: 60)))
+        return ProviderAPIHarness(
+            directory: directory, database: database, auth: auth, queue: queue, services: services,
+            providers: try await database.providerListing(limit: 10))
+    }
+
+    func application() -> some ApplicationProtocol {
+        buildApplication(settings: ServerSettings(port: 0, role: .hub), database: database, logger: Logger(label: "test"), provider: services)
+    }
+
+    /// The newest code sent to `phone`, read from the outbox file as a provider would read WhatsApp.
+    func lastCode(for phone: String) async throws -> String? {
+        _ = await queue.deliverPending()
+        let file = directory.appendingPathComponent("outbox/whatsapp.jsonl")
+        guard let text = try? String(contentsOf: file, encoding: .utf8) else { return nil }
+        for line in text.split(separator: "\n").reversed() {
+            guard let json = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], json["to"] as? String == phone else {
+                continue
+            }
+            return (json["variables"] as? [String: String])?["code"]
+        }
+        return nil
+    }
+
+    /// Logs `phone` in through send-otp and verify-otp; returns the access token.
+    func login(_ client: some TestClientProtocol, phone: String) async throws -> String {
+        let sent = try await client.execute(uri: "/provider/auth/send-otp", method: .post, headers: json, body: body(["phone": phone]))
+        guard sent.status == .accepted, let code = try await lastCode(for: phone) else { throw HarnessError.noCode(phone) }
+        let verified = try await client.execute(
+            uri: "/provider/auth/verify-otp", method: .post, headers: json, body: body(["phone": phone, "code": code]))
+        guard verified.status == .ok, let tokens = try JSONSerialization.jsonObject(with: Data(buffer: verified.body)) as? [String: Any],
+            let access = tokens["access_token"] as? String
+        else { throw HarnessError.loginFailed(phone, Int(verified.status.code)) }
+        return access
+    }
+
+    var json: HTTPFields { [.contentType: "application/json"] }
+
+    func bearer(_ token: String) -> HTTPFields { [.authorization: "Bearer \(token)", .contentType: "application/json"] }
+
+    func body(_ value: [String: Any]) -> ByteBuffer {
+        ByteBuffer(bytes: (try? JSONSerialization.data(withJSONObject: value)) ?? Data())
+    }
+
+    func changeCount() throws -> Int {
+        try database.rowCounts()["change_log"] ?? -1
+    }
+
+    enum HarnessError: Error {
+        case noCode(String)
+        case loginFailed(String, Int)
+    }
+}
