@@ -21,6 +21,8 @@ final class SchemaNode {
     var items: SchemaNode?
     var enumValues: [String]?
     var format: String?
+    /// The key whose `decodeNil` was just asked: the default `decodeIfPresent` asks it before `decode`.
+    var optionalKey: String?
 
     var json: [String: Any] {
         var out: [String: Any] = ["type": kind]
@@ -90,12 +92,16 @@ private struct KeyedRecorder<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     func contains(_ key: Key) -> Bool { true }
 
-    func decodeNil(forKey key: Key) throws -> Bool { false }
+    func decodeNil(forKey key: Key) throws -> Bool {
+        node.optionalKey = key.stringValue
+        return false
+    }
 
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
         let child = SchemaNode()
         node.properties.append((key.stringValue, child))
-        node.required.append(key.stringValue)
+        if node.optionalKey != key.stringValue { node.required.append(key.stringValue) }
+        node.optionalKey = nil
         return try record(type, into: child)
     }
 
