@@ -37,10 +37,12 @@ public func buildRouter(
     database: NodeDatabase, logger: Logger, provider: ProviderAPIServices? = nil
 ) -> (router: Router<NodeRequestContext>, docs: APIDocumentation) {
     let router = Router(context: NodeRequestContext.self)
+    router.add(middleware: MetricsMiddleware(metrics: .shared))
     router.add(middleware: APIErrorMiddleware(logger: logger))
     let docs = APIDocumentation(title: "Djobea Edge — nœud \(database.role.rawValue)")
     let publicRoutes = DocumentedRoutes(group: router.group(), docs: docs, tag: "Nœud", authenticated: false)
     HealthController(database: database).register(on: publicRoutes)
+    MetricsController(database: database, metrics: .shared).register(on: publicRoutes)
     if let provider {
         let limit = RateLimitMiddleware(check: provider.rateLimitCheck)
         let auth = AuthController(auth: provider.auth)
@@ -50,6 +52,7 @@ public func buildRouter(
         auth.registerAuthenticated(on: providerRoutes)
         ProviderRequestsController(database: database, commands: ProviderRequestCommands(database: database)).register(on: providerRoutes)
         ProviderAccountController(database: database).register(on: providerRoutes)
+        NotificationStreamController(database: database, services: provider).register(on: router, docs: docs, limit: limit)
     }
     publicRoutes.add(.get, "/openapi.json", "Ce document OpenAPI 3.1") { request, _ in
         try JSONResponse.make(data: docs.json(), for: request)

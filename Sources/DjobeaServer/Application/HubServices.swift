@@ -7,6 +7,10 @@ import Logging
 public enum NotifierChoice: String, Sendable, CaseIterable {
     /// Prints each message and appends it to `<data>/outbox/whatsapp.jsonl` (development, demo, tests).
     case console
+    /// Twilio's Messages API (`TWILIO_*` variables, see `NotifierEnvironment`).
+    case twilio
+    /// Meta's WhatsApp Cloud API (`WHATSAPP_CLOUD_*` variables, see `NotifierEnvironment`).
+    case whatsappCloud = "whatsapp-cloud"
 }
 
 /// Everything a hub runs besides its routes: authentication, the WhatsApp queue, offer routing.
@@ -24,6 +28,8 @@ public struct HubServices: Sendable {
         let driver: any WhatsAppNotifier
         switch notifier {
         case .console: driver = ConsoleNotifier(outboxDirectory: dataDirectory.appendingPathComponent("outbox", isDirectory: true))
+        case .twilio: driver = try NotifierEnvironment.twilio(environment)
+        case .whatsappCloud: driver = try NotifierEnvironment.whatsAppCloud(environment)
         }
         let queue = WhatsAppQueue(database: database, notifier: driver, keys: keys, logger: logger)
         let auth = await ProviderAuthService(database: database, keys: keys, notifications: queue, settings: settings, logger: logger)

@@ -15,7 +15,7 @@ struct NodeOptions: ParsableArguments {
     @Option(name: .long, help: "Adresse d'écoute.")
     var host: String = "0.0.0.0"
 
-    @Option(name: .long, help: "Pilote WhatsApp : console (disponible aujourd'hui). Aussi DJOBEA_NOTIFIER.")
+    @Option(name: .long, help: "Pilote WhatsApp : console, twilio ou whatsapp-cloud. Aussi DJOBEA_NOTIFIER.")
     var notifier: String = ProcessInfo.processInfo.environment["DJOBEA_NOTIFIER"] ?? "console"
 
     func validate() throws {

@@ -1,0 +1,93 @@
+import DjobeaDomain
+import Foundation
+import GRDB
+
+/// One event of a provider's live feed: a row of `notifications`, or an open offer made to them.
+public struct ProviderFeedEvent: Codable, Sendable, Hashable {
+    /// The notification or offer id: UUIDv7, so ids sort by time and serve as the resume cursor.
+    public var id: String
+    /// The notification kind (`new_request`, `urgent_request`, `payment_received`, …) or `offer`.
+    public var kind: String
+    public var requestId: String?
+    public var title: String
+    /// Notifications only.
+    public var body: String?
+    public var createdAt: String
+    /// Offers only: when the offer moves on to another provider.
+    public var expiresAt: String?
+    /// Offers only: the request's urgency code.
+    public var urgency: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, kind, title, body, urgency
+        case requestId = "request_id"
+        case createdAt = "created_at"
+        case expiresAt = "expires_at"
+    }
+}
+
+/// Reads for the live notification stream: what a fresh connection sees, and what came after a cursor.
+public enum ProviderNotificationFeed {
+    /// At most this many events per read; a full batch means "read again at once".
+    public static let batchSize = 200
+
+    /// Events of `providerId` with an id after `cursor`, oldest first: every notification, and offers still open.
+    public static func events(providerId: String, after cursor: String, now: Date, limit: Int = batchSize, in db: Database) throws
+        -> [ProviderFeedEvent]
+    {
+        try fetch(
+            db, where: ("n.id > :cursor", "o.id > :cursor"), order: "ASC",
+            arguments: ["provider": providerId, "cursor": cursor, "now": UTCTimestamp.format(now), "limit": limit])
+    }
+
+    /// What a connection without `Last-Event-ID` gets: the newest unseen notifications and unseen open offers (oldest
+    /// first), and the cursor to poll from (the newest id of either table, seen or not; "" when there is none).
+    public static func backlog(providerId: String, now: Date, limit: Int = 50, in db: Database) throws -> (
+        events: [ProviderFeedEvent], cursor: String
+    ) {
+        let events = try fetch(
+            db, where: ("n.seen_at IS NULL", "o.seen_at IS NULL"), order: "DESC",
+            arguments: ["provider": providerId, "now": UTCTimestamp.format(now), "limit": limit]
+        ).reversed()
+        let cursor = try String.fetchOne(
+            db,
+            sql: """
+                SELECT max(id) FROM (SELECT max(id) AS id FROM notifications WHERE provider_id = :provider
+                    UNION ALL SELECT max(id) FROM request_offers WHERE provider_id = :provider)
+                """, arguments: ["provider": providerId])
+        return (Array(events), cursor ?? "")
+    }
+
+    private static func fetch(
+        _ db: Database, where condition: (notification: String, offer: String), order: String, arguments: StatementArguments
+    ) throws -> [ProviderFeedEvent] {
+        let sql = """
+            SELECT * FROM (
+                SELECT n.id, n.kind, n.request_id, n.title, n.body, n.created_at, NULL AS expires_at, NULL AS urgency
+                FROM notifications n WHERE n.provider_id = :provider AND n.created_at <= :now AND \(condition.notification)
+                UNION ALL
+                SELECT o.id, 'offer', o.request_id, r.title, NULL, o.offered_at, o.expires_at, r.urgency
+                FROM request_offers o JOIN service_requests r ON r.id = o.request_id
+                WHERE o.provider_id = :provider AND o.state = 'pending' AND o.offered_at <= :now AND o.expires_at > :now
+                    AND \(condition.offer)
+            ) ORDER BY id \(order) LIMIT :limit
+            """
+        return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map { row in
+            ProviderFeedEvent(
+                id: row["id"], kind: row["kind"], requestId: row["request_id"], title: row["title"], body: row["body"],
+                createdAt: row["created_at"], expiresAt: row["expires_at"], urgency: row["urgency"])
+        }
+    }
+}
+
+extension NodeDatabase {
+    /// The live feed of `providerId` after `cursor` (see `ProviderNotificationFeed.events`).
+    public func providerFeed(providerId: String, after cursor: String, now: Date = Date()) async throws -> [ProviderFeedEvent] {
+        try await read { db in try ProviderNotificationFeed.events(providerId: providerId, after: cursor, now: now, in: db) }
+    }
+
+    /// The backlog of a fresh connection and the cursor to poll from (see `ProviderNotificationFeed.backlog`).
+    public func providerFeedBacklog(providerId: String, now: Date = Date()) async throws -> (events: [ProviderFeedEvent], cursor: String) {
+        try await read { db in try ProviderNotificationFeed.backlog(providerId: providerId, now: now, in: db) }
+    }
+}
