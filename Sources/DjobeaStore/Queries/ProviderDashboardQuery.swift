@@ -107,42 +107,17 @@ public enum ProviderDashboardQuery {
             if let at = UTCTimestamp.parse(row[0]), at >= today.start { todayDone += 1 }
         }
 
-        // Ledger: revenue by day, by service, this week; folded so duplicates and reversals count right.
-        var entries: [(entry: LedgerEntry, at: Date, service: String)] = []
-        let ledger = try Row.fetchCursor(
-            db.cachedStatement(
-                sql: """
-                    SELECT l.*, s.code AS service_code FROM ledger_entries l
-                    JOIN service_requests r ON r.id = l.request_id JOIN services s ON s.id = r.service_id
-                    WHERE l.provider_id = ? AND l.recorded_at >= ?
-                    """), arguments: [providerId, UTCTimestamp.format(min(last30.start, week.start))])
-        while let row = try ledger.next() {
-            guard let at = UTCTimestamp.parse(row["recorded_at"]) else { continue }
-            entries.append((try LedgerReads.entry(from: row), at, row["service_code"]))
-        }
-        // One fold settles duplicates and reversals; each entry's effect then lands in its day, service and week.
-        let month = PaymentLedger.fold(entries.map(\.entry))
-        var weekGross = XAF.zero
-        var weekCommission = XAF.zero
+        // Ledger: the provider's whole ledger folded once (`ProviderLedgerFold`, shared with charts and finance), so
+        // a reversal or duplicate whose twin predates the window still counts right; effects land in day, service, week.
+        let ledger = try ProviderLedgerFold.load(providerId: providerId, in: db)
+        let weekTotals = ledger.totals(in: week)
+        let weekGross = weekTotals.paid
+        let weekCommission = weekTotals.commission
         var revenueByService: [String: XAF] = [:]
-        var revenueByDayKey: [String: XAF] = [:]
-        for (entry, at, service) in entries {
-            guard let effect = month.effects[entry.id] else { continue }
-            if at >= week.start {
-                weekGross += effect.paid
-                weekCommission += effect.commission
-            }
-            guard effect.paid != .zero else { continue }
-            revenueByService[service, default: .zero] += effect.paid
-            revenueByDayKey[calendar.dayKey(at), default: .zero] += effect.paid
+        for (line, effect) in ledger.counted(in: last30) where effect.paid != .zero {
+            revenueByService[ledger.owner(of: line).serviceCode, default: .zero] += effect.paid
         }
-        var revenueByDay: [ProviderDashboard.DayAmount] = []
-        var dayStart = last30.start
-        while dayStart < last30.end {
-            let key = calendar.dayKey(dayStart)
-            revenueByDay.append(.init(day: key, amount: revenueByDayKey[key] ?? .zero))
-            dayStart = dayStart.addingTimeInterval(86_400)
-        }
+        let revenueByDay = ledger.paidByDay(in: last30, calendar: calendar).map { ProviderDashboard.DayAmount(day: $0.day, amount: $0.amount) }
 
         // Ratings: overall and trend.
         let ratings = try Row.fetchOne(
