@@ -3,7 +3,10 @@
 # 50 concurrent keep-alive connections on GET /provider/dashboard/stats and GET /provider/requests,
 # printing req/s, p50, p99, max latency, non-2xx count and the server's peak RSS.
 #
-#   scripts/bench-provider-api.sh [--duration S] [--warmup S] [--connections N] [--threads N] [--no-build] [--keep]
+#   scripts/bench-provider-api.sh [--duration S] [--warmup S] [--connections N] [--threads N] [--no-build] [--keep] [--uncached]
+#
+# --uncached starts the hub with DJOBEA_RESPONSE_CACHE=off: every request then runs its queries and encodes its JSON
+# (the cost of the first request after a write), instead of the commit-invalidated response cache's hit path.
 #
 # Builds `djobea` in release, generates the demo in a temporary data dir, restarts the hub on that data so the
 # peak RSS measured is the serving process's (not the generator's), logs in as a demo provider through the
@@ -19,6 +22,7 @@ connections=50
 threads=2
 build=1
 keep=0
+response_cache=on
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) duration="$2"; shift 2 ;;
@@ -27,8 +31,9 @@ while [ $# -gt 0 ]; do
     --threads) threads="$2"; shift 2 ;;
     --no-build) build=0; shift ;;
     --keep) keep=1; shift ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
-    *) echo "usage: scripts/bench-provider-api.sh [--duration S] [--warmup S] [--connections N] [--threads N] [--no-build] [--keep]" >&2; exit 2 ;;
+    --uncached) response_cache=off; shift ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    *) echo "usage: scripts/bench-provider-api.sh [--duration S] [--warmup S] [--connections N] [--threads N] [--no-build] [--keep] [--uncached]" >&2; exit 2 ;;
   esac
 done
 
@@ -86,7 +91,7 @@ base="http://127.0.0.1:$port"
 # Starts `djobea demo` in the background and waits until it prints its ready line and /healthz answers.
 start_demo() {
   local logfile="$1" timeout="$2"
-  RATE_LIMIT_PROVIDER="$rate_limit" LOG_LEVEL=warning \
+  RATE_LIMIT_PROVIDER="$rate_limit" DJOBEA_RESPONSE_CACHE="$response_cache" LOG_LEVEL=warning \
     "$binary" demo --data "$data" --host 127.0.0.1 --port "$port" >"$logfile" 2>&1 &
   server_pid=$!
   local deadline=$((SECONDS + timeout))
@@ -168,7 +173,7 @@ echo "  charge       : load average $(cut -d' ' -f1-3 /proc/loadavg) à la fin (
 echo "  client       : $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2), $threads threads, $connections connexions keep-alive, ${warmup} s d'échauffement puis ${duration} s par route"
 echo "                 client et serveur partagent les mêmes cœurs : les chiffres sont un plancher pour le serveur seul"
 echo "  requête      : GET avec Authorization: Bearer <jeton d'accès>, Accept-Encoding: gzip (comme un téléphone), sans If-None-Match"
-echo "  serveur      : ${binary#$root/} demo (données de démo 90 jours), 127.0.0.1:$port, RATE_LIMIT_PROVIDER=$rate_limit (limiteur levé pour la mesure)"
+echo "  serveur      : ${binary#$root/} demo (données de démo 90 jours), 127.0.0.1:$port, RATE_LIMIT_PROVIDER=$rate_limit (limiteur levé pour la mesure), DJOBEA_RESPONSE_CACHE=$response_cache"
 echo "  prestataire  : $provider_line"
 echo ""
 printf '  %-28s %10s %9s %9s %9s %8s %9s %11s %9s\n' "route" "req/s" "p50 ms" "p99 ms" "max ms" "non-2xx" "err sock" "CPU serveur" "CPU wrk"

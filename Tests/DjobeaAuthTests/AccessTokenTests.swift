@@ -151,4 +151,18 @@ struct AccessTokenTests {
         _ = try await hub.service.authenticate(accessToken: pair.accessToken)
         #expect(try hub.sessionRow(pair.sessionId)?["last_activity"] == UTCTimestamp.format(hub.clock.now))
     }
+
+    @Test("a token already accepted is refused at once after a suspension or a logout, though its check is cached")
+    func cachedTokensFollowSuspensionAndLogout() async throws {
+        let hub = try await AuthHarness()
+        let pair = try await hub.login()
+        _ = try await hub.service.authenticate(accessToken: pair.accessToken)
+        _ = try await hub.service.authenticate(accessToken: pair.accessToken)
+        try await hub.database.write { tx in try tx.update(.providers, key: hub.activeId, ["account_status": "suspended"]) }
+        #expect(await authError { try await hub.service.authenticate(accessToken: pair.accessToken) } == .accountSuspended)
+        try await hub.database.write { tx in try tx.update(.providers, key: hub.activeId, ["account_status": "active"]) }
+        _ = try await hub.service.authenticate(accessToken: pair.accessToken)
+        try await hub.service.logout(sessionId: pair.sessionId)
+        #expect(await authError { try await hub.service.authenticate(accessToken: pair.accessToken) } == .invalidToken)
+    }
 }

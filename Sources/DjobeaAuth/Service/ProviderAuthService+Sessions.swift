@@ -63,6 +63,8 @@ extension ProviderAuthService {
     /// - Throws: `invalid_token`, `account_suspended`.
     public func authenticate(accessToken: String) async throws -> ProviderIdentity {
         let now = clock()
+        let generation = sessionTables.generation
+        if let known = verifiedTokens.lookup(accessToken, generation: generation, now: now) { return known }
         let claims = try await signer.verify(accessToken, now: now)
         let providerId = claims.sub.value
         guard
@@ -71,9 +73,17 @@ extension ProviderAuthService {
             })
         else { throw AuthError.invalidToken }
         guard live.accountActive else { throw AuthError.accountSuspended }
+        var lastActivity = live.lastActivity
         if now.timeIntervalSince(live.lastActivity) >= settings.activityTouchInterval {
             try await database.writer.write { db in try SessionRecords.touch(id: live.id, now: now, in: db) }
+            lastActivity = now
         }
-        return ProviderIdentity(providerId: providerId, sessionId: claims.sid)
+        let identity = ProviderIdentity(providerId: providerId, sessionId: claims.sid)
+        verifiedTokens.store(
+            accessToken,
+            .init(
+                identity: identity, generation: generation,
+                validUntil: min(claims.exp.value, lastActivity.addingTimeInterval(settings.activityTouchInterval))))
+        return identity
     }
 }

@@ -21,6 +21,9 @@ public final class ProviderAuthService: Sendable {
     let logger: Logger
     /// A bcrypt hash of nothing anyone knows, checked when an email is unknown so that the answer takes as long.
     let decoyHash: String
+    /// Tokens already checked against a live session, valid until the session or provider tables change.
+    let verifiedTokens = VerifiedTokenCache()
+    let sessionTables = SessionTablesWatch()
 
     /// - Parameters:
     ///   - database: the hub's database (`iss` of access tokens is its node id).
@@ -42,6 +45,7 @@ public final class ProviderAuthService: Sendable {
         signer = await AccessTokenSigner(keys: keys, issuer: database.nodeId)
         passwords = PasswordHasher(cost: settings.bcryptCost)
         decoyHash = await passwords.hash(Base64URL.encode(random.bytes(24)))
+        database.writer.add(transactionObserver: sessionTables, extent: .databaseLifetime)
     }
 
     // MARK: - Sessions shared by every login path

@@ -50,8 +50,9 @@ public func buildRouter(
         let providerGroup = router.group().add(middleware: ProviderAuthMiddleware(authenticate: provider.authenticate)).add(middleware: limit)
         let providerRoutes = DocumentedRoutes(group: providerGroup, docs: docs, tag: "Prestataire", authenticated: true)
         auth.registerAuthenticated(on: providerRoutes)
-        ProviderRequestsController(database: database, commands: ProviderRequestCommands(database: database)).register(on: providerRoutes)
-        ProviderAccountController(database: database).register(on: providerRoutes)
+        ProviderRequestsController(database: database, commands: ProviderRequestCommands(database: database), cache: provider.responseCache)
+            .register(on: providerRoutes)
+        ProviderAccountController(database: database, cache: provider.responseCache).register(on: providerRoutes)
         NotificationStreamController(database: database, services: provider).register(on: router, docs: docs, limit: limit)
     }
     publicRoutes.add(.get, "/openapi.json", "Ce document OpenAPI 3.1") { request, _ in

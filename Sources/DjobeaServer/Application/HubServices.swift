@@ -19,7 +19,7 @@ public struct HubServices: Sendable {
     public let background: [BackgroundLoop]
 
     /// Wires a hub from its data directory and the process environment (`PROVIDER_JWT_SECRET`,
-    /// `PROVIDER_SESSION_DURATION`, `PROVIDER_OTP_EXPIRY`, `RATE_LIMIT_PROVIDER`).
+    /// `PROVIDER_SESSION_DURATION`, `PROVIDER_OTP_EXPIRY`, `RATE_LIMIT_PROVIDER`, `DJOBEA_RESPONSE_CACHE`).
     public static func make(
         database: NodeDatabase, dataDirectory: URL, notifier: NotifierChoice, environment: [String: String], logger: Logger
     ) async throws -> HubServices {
@@ -34,7 +34,8 @@ public struct HubServices: Sendable {
         let queue = WhatsAppQueue(database: database, notifier: driver, keys: keys, logger: logger)
         let auth = await ProviderAuthService(database: database, keys: keys, notifications: queue, settings: settings, logger: logger)
         return HubServices(
-            provider: ProviderAPIServices(auth: auth, limiter: RateLimiter(limit: settings.requestRate)),
+            provider: ProviderAPIServices(
+                auth: auth, limiter: RateLimiter(limit: settings.requestRate), responseCache: .fromEnvironment(environment)),
             background: [
                 BackgroundLoop(name: "whatsapp-queue") { await queue.run() },
                 offerRoutingLoop(database: database, logger: logger),

@@ -45,6 +45,32 @@ public enum JSONResponse {
         return Response(status: status, headers: headers, body: .init(byteBuffer: buffer))
     }
 
+    /// Encodes once what a cache will serve many times: the validator and the gzip form are computed here.
+    static func prepare(_ data: Data) throws -> PreparedJSON {
+        var gzipped: ByteBuffer?
+        if data.count > compressionThreshold {
+            var buffer = ByteBuffer(bytes: data)
+            gzipped = try buffer.compress(with: .gzip())
+        }
+        return PreparedJSON(data: data, etag: strongETag(data), gzipped: gzipped)
+    }
+
+    /// Answers a GET with a prepared body: 304 when the client has it, gzip when it accepts it.
+    static func make(prepared: PreparedJSON, for request: Request) -> Response {
+        var headers: HTTPFields = [
+            .contentType: "application/json; charset=utf-8", .vary: "Accept-Encoding", .eTag: prepared.etag,
+            .cacheControl: "private, no-cache",
+        ]
+        if let candidates = request.headers[.ifNoneMatch], matches(candidates, prepared.etag) {
+            return Response(status: .notModified, headers: headers)
+        }
+        if let gzipped = prepared.gzipped, acceptsGzip(request.headers[.acceptEncoding]) {
+            headers[.contentEncoding] = "gzip"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: gzipped))
+        }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: prepared.data)))
+    }
+
     /// A strong validator: the first 16 bytes of the body's SHA-256, base64url.
     static func strongETag(_ data: Data) -> String {
         let digest = Data(SHA256.hash(data: data).prefix(16)).base64EncodedString()
@@ -71,4 +97,11 @@ public enum JSONResponse {
         }
         return false
     }
+}
+
+/// An encoded JSON body with its strong ETag and, when over the compression threshold, its gzip form.
+struct PreparedJSON: Sendable {
+    let data: Data
+    let etag: String
+    let gzipped: ByteBuffer?
 }

@@ -6,6 +6,7 @@ import Hummingbird
 /// `/provider/profile`, `/provider/settings`, `/provider/availability`, `/provider/absences` and `/provider/finance/*`.
 struct ProviderAccountController: Sendable {
     let database: NodeDatabase
+    let cache: ResponseCache
 
     func register(on routes: DocumentedRoutes) {
         routes.add(.get, "/provider/profile", "Profil du prestataire", response: ProviderProfile.self) { request, context in
@@ -104,8 +105,9 @@ struct ProviderAccountController: Sendable {
                 throw APIError.invalidParameter("period", "week, month, quarter ou year")
             }
             let page = try Self.positiveInt(ProviderRequestsController.query(request)["history_page"], "history_page") ?? 1
-            return try JSONResponse.make(
-                try await database.providerEarnings(providerId: identity.providerId, period: period, historyPage: page), for: request)
+            return try await cache.json(request, owner: identity.providerId, database: database) {
+                try await database.providerEarnings(providerId: identity.providerId, period: period, historyPage: page)
+            }
         }
         routes.add(
             .get, "/provider/finance/invoices", "Factures et leur statut (envoyée, payée, en retard…)",
@@ -124,8 +126,10 @@ struct ProviderAccountController: Sendable {
             let page = try Self.positiveInt(query["page"], "page") ?? 1
             let size = try Self.positiveInt(query["page_size"], "page_size") ?? 20
             guard size <= 100 else { throw APIError.invalidParameter("page_size", "entre 1 et 100") }
-            return try JSONResponse.make(
-                try await database.providerInvoices(providerId: identity.providerId, status: status, page: page, pageSize: size), for: request)
+            let wanted = status
+            return try await cache.json(request, owner: identity.providerId, database: database) {
+                try await database.providerInvoices(providerId: identity.providerId, status: wanted, page: page, pageSize: size)
+            }
         }
     }
 

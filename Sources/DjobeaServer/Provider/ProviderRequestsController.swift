@@ -7,6 +7,7 @@ import Hummingbird
 struct ProviderRequestsController: Sendable {
     let database: NodeDatabase
     let commands: ProviderRequestCommands
+    let cache: ResponseCache
 
     static let requestId = APIOperation.Parameter("request_id", in: "path", required: true, "Identifiant de la demande")
     static let idempotencyKey = APIOperation.Parameter(
@@ -29,17 +30,21 @@ struct ProviderRequestsController: Sendable {
         ) { request, context in
             let identity = try context.requireProvider()
             let (filter, paging) = try ProviderRequestFilter.parse(query: Self.query(request))
-            return try JSONResponse.make(
-                try await database.providerRequests(providerId: identity.providerId, filter: filter, page: paging), for: request)
+            return try await cache.json(request, owner: identity.providerId, database: database) {
+                try await database.providerRequests(providerId: identity.providerId, filter: filter, page: paging)
+            }
         }
         routes.add(
             .get, "/provider/requests/{request_id}", "Carte détaillée d'une demande", parameters: [Self.requestId],
             response: ProviderRequestDetail.self, errors: ["not_found"]
         ) { request, context in
             let identity = try context.requireProvider()
-            guard let detail = try await database.providerRequestDetail(providerId: identity.providerId, requestId: try Self.id(context))
-            else { throw ProviderRequestError.notFound }
-            return try JSONResponse.make(detail, for: request)
+            let id = try Self.id(context)
+            return try await cache.json(request, owner: identity.providerId, database: database) {
+                guard let detail = try await database.providerRequestDetail(providerId: identity.providerId, requestId: id)
+                else { throw ProviderRequestError.notFound }
+                return detail
+            }
         }
         command(routes, .put, "accept", "Accepter la demande", body: nil, errors: commandErrors) { request, identity, id, key in
             try await commands.accept(providerId: identity.providerId, requestId: id, idempotencyKey: key)
@@ -104,7 +109,9 @@ struct ProviderRequestsController: Sendable {
     private func registerDashboard(on routes: DocumentedRoutes) {
         routes.add(.get, "/provider/dashboard/stats", "Cartes KPI du tableau de bord", response: ProviderDashboard.self) { request, context in
             let identity = try context.requireProvider()
-            return try JSONResponse.make(try await database.providerDashboard(providerId: identity.providerId), for: request)
+            return try await cache.json(request, owner: identity.providerId, database: database) {
+                try await database.providerDashboard(providerId: identity.providerId)
+            }
         }
         routes.add(
             .get, "/provider/dashboard/chart-data/{period}", "Données des graphiques (revenus, services, heatmap, notes)",
@@ -115,14 +122,18 @@ struct ProviderRequestsController: Sendable {
             guard let raw = context.parameters.get("period"), let period = ChartPeriod(rawValue: raw) else {
                 throw APIError.invalidParameter("period", "7d, 30d ou 90d")
             }
-            return try JSONResponse.make(try await database.providerChartData(providerId: identity.providerId, period: period), for: request)
+            return try await cache.json(request, owner: identity.providerId, database: database) {
+                try await database.providerChartData(providerId: identity.providerId, period: period)
+            }
         }
         routes.add(
             .get, "/provider/dashboard/notifications", "Alertes : nouvelles demandes, urgences, offres en attente, paiements reçus",
             response: ProviderAlerts.self
         ) { request, context in
             let identity = try context.requireProvider()
-            return try JSONResponse.make(try await database.providerAlerts(providerId: identity.providerId), for: request)
+            return try await cache.json(request, owner: identity.providerId, database: database) {
+                try await database.providerAlerts(providerId: identity.providerId)
+            }
         }
         routes.add(
             .post, "/provider/dashboard/notifications/seen", "Marquer des offres ou notifications comme vues", body: SeenBody.self,

@@ -21,6 +21,12 @@ public final class NodeDatabase: Sendable {
     public let role: NodeRole
     let schema: SchemaCatalog
     let clock: LockedValue<HybridLogicalClock>
+    private let commits: CommitCounter
+
+    /// A number that grows with every committed write transaction on this node, whatever wrote it (change-logged
+    /// writes, auth tables, sync). Read it *before* a read: if it is unchanged later, nothing committed since, so
+    /// an answer computed from that read is still current. Response caches key on it.
+    public var commitGeneration: UInt64 { commits.value }
 
     /// Opens (creating if needed) the database file at `path` as a `DatabasePool`.
     public static func open(path: String, role: NodeRole, newNodeId: String? = nil) throws -> NodeDatabase {
@@ -42,6 +48,7 @@ public final class NodeDatabase: Sendable {
     ///   - newNodeId: the node id to take if the database is new (a fresh UUIDv7 otherwise); ignored on an existing one.
     init(writer: any DatabaseWriter, role: NodeRole, newNodeId: String? = nil) throws {
         self.writer = writer
+        self.commits = CommitCounter()
         try Migrations.migrator.migrate(writer)
         let (nodeId, schema, lastHLC) = try writer.write { db -> (String, SchemaCatalog, Int64) in
             try CaptureGuard.install(db)
@@ -63,6 +70,7 @@ public final class NodeDatabase: Sendable {
         self.role = role
         self.schema = schema
         self.clock = LockedValue(HybridLogicalClock(last: HLC(packed: lastHLC)))
+        writer.add(transactionObserver: commits, extent: .databaseLifetime)
     }
 
     /// Runs `body` in one write transaction in which synced-table writes are change-logged.
@@ -128,4 +136,17 @@ public final class NodeDatabase: Sendable {
         guard let result else { throw StoreError.invalid("transaction produced no result") }
         return result
     }
+}
+
+/// Counts commits on the writer connection. It observes no row event (no per-row cost); GRDB notifies every
+/// observer of every commit regardless.
+private final class CommitCounter: TransactionObserver, @unchecked Sendable {
+    private let count = LockedValue<UInt64>(0)
+
+    var value: UInt64 { count.withLock { $0 } }
+
+    func observes(eventsOfKind eventKind: DatabaseEventKind) -> Bool { false }
+    func databaseDidChange(with event: DatabaseEvent) {}
+    func databaseDidCommit(_ db: Database) { count.withLock { $0 &+= 1 } }
+    func databaseDidRollback(_ db: Database) {}
 }

@@ -1,0 +1,67 @@
+import DjobeaDomain
+import Foundation
+import GRDB
+
+/// Remembers access tokens already verified against a live session, so that a provider's next requests skip the
+/// signature check and the session read.
+///
+/// An entry is used only while nothing has committed to the session or provider tables since it was made
+/// (`SessionTablesWatch`): a logout, a refresh-token reuse that revokes the chain, or a suspension empties the
+/// cache's effect at once. It also expires with the token and after `activityTouchInterval`, so the session's
+/// sliding expiry is still touched about as often as without the cache.
+final class VerifiedTokenCache: Sendable {
+    struct Entry {
+        let identity: ProviderIdentity
+        let generation: UInt64
+        let validUntil: Date
+    }
+
+    let capacity: Int
+    private let entries = LockedValue<[String: Entry]>([:])
+
+    init(capacity: Int = 4096) {
+        self.capacity = capacity
+    }
+
+    func lookup(_ token: String, generation: UInt64, now: Date) -> ProviderIdentity? {
+        entries.withLock { entries in
+            guard let entry = entries[token] else { return nil }
+            guard entry.generation == generation, now < entry.validUntil else {
+                entries[token] = nil
+                return nil
+            }
+            return entry.identity
+        }
+    }
+
+    func store(_ token: String, _ entry: Entry) {
+        entries.withLock { entries in
+            if entries.count >= capacity, entries[token] == nil {
+                entries = entries.filter { $0.value.generation == entry.generation && $0.value.validUntil > Date() }
+                if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+            }
+            entries[token] = entry
+        }
+    }
+}
+
+/// Counts commits that touched the session or provider tables (observes only those tables' row events).
+final class SessionTablesWatch: TransactionObserver, @unchecked Sendable {
+    static let tables: Set<String> = ["provider_sessions", "providers", "provider_credentials"]
+    private let count = LockedValue<UInt64>(0)
+    private let touched = LockedValue(false)
+
+    var generation: UInt64 { count.withLock { $0 } }
+
+    func observes(eventsOfKind eventKind: DatabaseEventKind) -> Bool { Self.tables.contains(eventKind.tableName) }
+    func databaseDidChange(with event: DatabaseEvent) { touched.withLock { $0 = true } }
+    func databaseDidCommit(_ db: Database) {
+        guard
+            touched.withLock({ value in
+                defer { value = false }; return value
+            })
+        else { return }
+        count.withLock { $0 &+= 1 }
+    }
+    func databaseDidRollback(_ db: Database) { touched.withLock { $0 = false } }
+}
