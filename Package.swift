@@ -55,6 +55,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Sync protocol v1: wire codec, request signing, the hub's sync engine, central's side of the exchange.
+        .target(
+            name: "DjobeaSync",
+            dependencies: [
+                "DjobeaDomain",
+                "DjobeaStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // HTTP: routes, health, provider API, PWA, ops.
         .target(
             name: "DjobeaServer",
@@ -62,6 +74,7 @@ let package = Package(
                 "DjobeaDomain",
                 "DjobeaStore",
                 "DjobeaAuth",
+                "DjobeaSync",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "CompressNIO", package: "compress-nio"),
@@ -78,6 +91,7 @@ let package = Package(
                 "DjobeaStore",
                 "DjobeaDemo",
                 "DjobeaServer",
+                "DjobeaSync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -96,8 +110,9 @@ let package = Package(
         .testTarget(
             name: "DjobeaServerTests",
             dependencies: [
-                "DjobeaServer", "DjobeaStore", "DjobeaDemo", "DjobeaAuth", "DjobeaDomain",
+                "DjobeaServer", "DjobeaStore", "DjobeaDemo", "DjobeaAuth", "DjobeaDomain", "DjobeaSync",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
     ],

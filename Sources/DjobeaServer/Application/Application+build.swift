@@ -1,4 +1,5 @@
 import DjobeaStore
+import DjobeaSync
 import Foundation
 import Hummingbird
 import Logging
@@ -13,10 +14,10 @@ import Logging
 ///   - onServerRunning: called once the socket listens (the CLI prints the URL then).
 public func buildApplication(
     settings: ServerSettings, database: NodeDatabase, logger: Logger, background: [BackgroundLoop] = [],
-    provider: ProviderAPIServices? = nil,
+    provider: ProviderAPIServices? = nil, central: CentralServices? = nil,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
-    let router = buildRouter(database: database, logger: logger, provider: provider).router
+    let router = buildRouter(database: database, logger: logger, provider: provider, central: central).router
     return Application(
         router: router,
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "djobea-\(settings.role.rawValue)"),
@@ -34,7 +35,7 @@ public func offerRoutingLoop(database: NodeDatabase, logger: Logger, interval: D
 
 /// The routes of a node and their OpenAPI document.
 public func buildRouter(
-    database: NodeDatabase, logger: Logger, provider: ProviderAPIServices? = nil
+    database: NodeDatabase, logger: Logger, provider: ProviderAPIServices? = nil, central: CentralServices? = nil
 ) -> (router: Router<NodeRequestContext>, docs: APIDocumentation) {
     let router = Router(context: NodeRequestContext.self)
     router.add(middleware: MetricsMiddleware(metrics: .shared))
@@ -55,8 +56,27 @@ public func buildRouter(
         ProviderAccountController(database: database, cache: provider.responseCache).register(on: providerRoutes)
         NotificationStreamController(database: database, services: provider).register(on: router, docs: docs, limit: limit)
     }
+    if let central {
+        SyncController(service: central.sync).register(
+            on: DocumentedRoutes(group: router.group(), docs: docs, tag: "Synchronisation", authenticated: false))
+        CentralAPIController(database: database).register(
+            on: DocumentedRoutes(
+                group: router.group().add(middleware: APIKeyMiddleware(key: central.apiKey)), docs: docs, tag: "Central", authenticated: true))
+    }
     publicRoutes.add(.get, "/openapi.json", "Ce document OpenAPI 3.1") { request, _ in
         try JSONResponse.make(data: docs.json(), for: request)
     }
     return (router, docs)
+}
+
+/// What central serves besides health and metrics: the sync exchange and the platform API.
+public struct CentralServices: Sendable {
+    public let sync: CentralSyncService
+    /// The platform's API key for `/central/*` (and `/ops/sync-status`).
+    public let apiKey: String
+
+    public init(sync: CentralSyncService, apiKey: String) {
+        self.sync = sync
+        self.apiKey = apiKey
+    }
 }

@@ -1,5 +1,6 @@
 import DjobeaAuth
 import DjobeaStore
+import DjobeaSync
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -69,6 +70,8 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as ProviderRequestError {
             throw APIError(HTTPResponse.Status(code: error.status), code: error.code, message: error.messageFR)
         } catch let error as ProviderAccountError {
+            throw APIError(HTTPResponse.Status(code: error.status), code: error.code, message: error.messageFR)
+        } catch let error as SyncError {
             throw APIError(HTTPResponse.Status(code: error.status), code: error.code, message: error.messageFR)
         } catch let error as HTTPError {
             if error.status == .notFound { throw APIError.notFound() }

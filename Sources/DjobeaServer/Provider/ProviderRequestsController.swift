@@ -46,6 +46,20 @@ struct ProviderRequestsController: Sendable {
                 return detail
             }
         }
+        routes.add(
+            .post, "/provider/requests/{request_id}/payments", "Enregistrer un paiement reçu (espèces, MTN MoMo, Orange Money)",
+            parameters: [Self.requestId], body: ProviderPaymentBody.self, response: CreatedId.self, status: 201,
+            errors: ["not_found", "invalid_parameter"]
+        ) { request, context in
+            let identity = try context.requireProvider()
+            let id = try Self.id(context)
+            let body = try await RequestDecoding.decode(ProviderPaymentBody.self, from: request)
+            let payment = PaymentIntake(requestId: id, method: body.method, reference: body.reference, amount: body.amount)
+            let entry = try await CentralAPIController.intake {
+                try await database.recordPayment(payment, recordedBy: .provider, providerId: identity.providerId)
+            }
+            return try JSONResponse.make(CreatedId(id: entry), for: request, status: .created)
+        }
         command(routes, .put, "accept", "Accepter la demande", body: nil, errors: commandErrors) { request, identity, id, key in
             try await commands.accept(providerId: identity.providerId, requestId: id, idempotencyKey: key)
         }
@@ -183,4 +197,11 @@ extension HTTPFields {
         }
         return value
     }
+}
+
+/// `POST /provider/requests/{id}/payments`: a payment the provider received.
+struct ProviderPaymentBody: Codable, Sendable {
+    var method: String
+    var reference: String?
+    var amount: Int
 }

@@ -1,0 +1,295 @@
+import DjobeaDomain
+import Foundation
+import GRDB
+
+/// A provider registered by the platform at central (`POST /central/providers`).
+public struct ProviderRegistration: Codable, Sendable {
+    public var name: String
+    public var phone: String
+    public var services: [String]
+    public var zones: [String]
+    public var email: String?
+
+    public init(name: String, phone: String, services: [String], zones: [String], email: String? = nil) {
+        self.name = name
+        self.phone = phone
+        self.services = services
+        self.zones = zones
+        self.email = email
+    }
+}
+
+/// A service request taken in from the matching platform (`POST /central/requests`) or entered at a hub (walk-in).
+public struct RequestIntake: Codable, Sendable {
+    public var zone: String
+    public var service: String
+    public var urgency: String
+    public var title: String?
+    public var description: String
+    public var address: String
+    public var clientName: String
+    public var clientPhone: String
+    public var budgetMin: Int?
+    public var budgetMax: Int?
+    public var wishedAt: String?
+    public var wishedTimeLabel: String?
+
+    enum CodingKeys: String, CodingKey {
+        case zone, service, urgency, title, description, address
+        case clientName = "client_name", clientPhone = "client_phone", budgetMin = "budget_min", budgetMax = "budget_max"
+        case wishedAt = "wished_at", wishedTimeLabel = "wished_time_label"
+    }
+}
+
+/// A confirmed mobile-money (or cash) payment for a request.
+public struct PaymentIntake: Codable, Sendable {
+    public var requestId: String
+    public var method: String
+    public var reference: String?
+    public var amount: Int
+
+    public init(requestId: String, method: String, reference: String?, amount: Int) {
+        self.requestId = requestId
+        self.method = method
+        self.reference = reference
+        self.amount = amount
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case requestId = "request_id", method, reference, amount
+    }
+}
+
+/// A request as central knows it (`GET /central/requests/{id}`).
+public struct CentralRequestStatus: Codable, Sendable, Equatable {
+    public var id: String
+    public var zone: String
+    public var service: String
+    public var status: String
+    public var statusLabel: String
+    public var providerId: String?
+    public var providerName: String?
+    public var conflictCount: Int
+    public var paid: Int
+
+    enum CodingKeys: String, CodingKey {
+        case id, zone, service, status, paid
+        case statusLabel = "status_label", providerId = "provider_id", providerName = "provider_name", conflictCount = "conflict_count"
+    }
+}
+
+/// Why an intake was refused: a field, and a French message.
+public struct IntakeError: Error, Equatable, Sendable {
+    public var field: String
+    public var messageFR: String
+    public var notFound: Bool
+
+    init(_ field: String, _ messageFR: String, notFound: Bool = false) {
+        self.field = field
+        self.messageFR = messageFR
+        self.notFound = notFound
+    }
+}
+
+/// Central's own writes for the platform: reference data, providers, requests, payments. All change-logged, so
+/// sync carries them to the hub that owns the zone.
+extension NodeDatabase {
+    /// Creates the built-in service catalogue and the general commission rate if missing (deterministic ids, so every
+    /// node that seeds them agrees).
+    public func seedReferenceData(now: Date = Date()) async throws {
+        try await write(now: now) { tx in
+            for service in ServiceCatalogue.builtIn {
+                let id = DjobeaID.derived(namespace: "service", name: service.code.rawValue)
+                guard try !tx.exists(.services, key: id),
+                    try Int.fetchOne(tx.db, sql: "SELECT count(*) FROM services WHERE code = ?", arguments: [service.code.rawValue]) == 0
+                else { continue }
+                try tx.insert(
+                    .services,
+                    [
+                        "id": .text(id), "code": .text(service.code.rawValue), "name_fr": .text(service.nameFR), "active": 1,
+                        "sort_order": ColumnValue(service.sortOrder),
+                    ])
+            }
+            if try Int.fetchOne(tx.db, sql: "SELECT count(*) FROM commission_rates") == 0 {
+                try tx.insert(
+                    .commissionRates,
+                    [
+                        "id": .text(DjobeaID.derived(namespace: "commission_rate", name: "general-seed")), "level": .null, "basis_points": 1_000,
+                        "effective_from": ColumnValue(Date(timeIntervalSince1970: 0)), "created_at": ColumnValue(now),
+                    ])
+            }
+        }
+    }
+
+    /// Registers (or updates) a provider with their services and zones. Returns the provider id.
+    public func registerProvider(_ registration: ProviderRegistration, now: Date = Date()) async throws -> String {
+        let name = registration.name.trimmingCharacters(in: .whitespaces)
+        guard (1...120).contains(name.count) else { throw IntakeError("name", "Le nom doit faire de 1 à 120 caractères.") }
+        guard let phone = PhoneNumber.normalizeCameroon(registration.phone) else {
+            throw IntakeError("phone", "Numéro camerounais attendu (+237 suivi de 9 chiffres).")
+        }
+        guard !registration.services.isEmpty, !registration.zones.isEmpty else {
+            throw IntakeError("services", "Au moins un service et une zone sont requis.")
+        }
+        return try await write(now: now) { tx in
+            let db = tx.db
+            let serviceIds = try registration.services.map { code in
+                guard let id = try String.fetchOne(db, sql: "SELECT id FROM services WHERE code = ?", arguments: [code]) else {
+                    throw IntakeError("services", "Service inconnu : \(code).")
+                }
+                return id
+            }
+            let zoneIds = try registration.zones.map { code in
+                guard let id = try String.fetchOne(db, sql: "SELECT id FROM zones WHERE code = ?", arguments: [code]) else {
+                    throw IntakeError("zones", "Zone inconnue : \(code).")
+                }
+                return id
+            }
+            let existing = try String.fetchOne(db, sql: "SELECT id FROM providers WHERE phone = ?", arguments: [phone])
+            let providerId = existing ?? DjobeaID.v7(now: now)
+            let hubId = try String.fetchOne(db, sql: "SELECT hub_id FROM zones WHERE id = ?", arguments: [zoneIds[0]])
+            if existing == nil {
+                try tx.insert(
+                    .providers,
+                    [
+                        "id": .text(providerId), "phone": .text(phone), "name": .text(name), "email": ColumnValue(registration.email),
+                        "home_zone_id": .text(zoneIds[0]), "hub_id": ColumnValue(hubId), "joined_at": ColumnValue(now),
+                        "updated_at": ColumnValue(now),
+                    ])
+                try tx.insert(
+                    .providerSettings,
+                    [
+                        "id": .text(DjobeaID.v7(now: now)), "provider_id": .text(providerId),
+                        "working_hours": #"{"start":"08:00","end":"18:00","days":[1,2,3,4,5,6]}"#, "created_at": ColumnValue(now),
+                        "updated_at": ColumnValue(now),
+                    ])
+            } else {
+                try tx.update(.providers, key: providerId, ["name": .text(name), "hub_id": ColumnValue(hubId), "updated_at": ColumnValue(now)])
+            }
+            for serviceId in serviceIds
+            where try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM provider_services WHERE provider_id = ? AND service_id = ?", arguments: [providerId, serviceId])
+                == 0
+            {
+                try tx.insert(
+                    .providerServices, ["id": .text(DjobeaID.v7(now: now)), "provider_id": .text(providerId), "service_id": .text(serviceId)])
+            }
+            for zoneId in zoneIds
+            where try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM provider_zones WHERE provider_id = ? AND zone_id = ?", arguments: [providerId, zoneId])
+                == 0
+            {
+                try tx.insert(.providerZones, ["id": .text(DjobeaID.v7(now: now)), "provider_id": .text(providerId), "zone_id": .text(zoneId)])
+            }
+            return providerId
+        }
+    }
+
+    /// Takes in a new request: finds or creates its client by phone, writes the request and starts its lifecycle.
+    public func intakeRequest(_ intake: RequestIntake, channel: String = "platform", now: Date = Date()) async throws -> String {
+        guard let urgency = Urgency(rawValue: intake.urgency) else {
+            throw IntakeError("urgency", "Urgence inconnue (urgent, aujourd_hui, cette_semaine, planifie).")
+        }
+        guard let phone = PhoneNumber.normalizeCameroon(intake.clientPhone) else {
+            throw IntakeError("client_phone", "Numéro camerounais attendu (+237 suivi de 9 chiffres).")
+        }
+        let clientName = intake.clientName.trimmingCharacters(in: .whitespaces)
+        guard (1...120).contains(clientName.count) else { throw IntakeError("client_name", "Nom du client requis (120 caractères au plus).") }
+        guard intake.description.count <= 4000, !intake.description.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw IntakeError("description", "Description requise (4 000 caractères au plus).")
+        }
+        guard intake.address.count <= 300, !intake.address.isEmpty else { throw IntakeError("address", "Adresse requise (300 caractères au plus).") }
+        if let min = intake.budgetMin, min < 0 { throw IntakeError("budget_min", "Budget négatif.") }
+        if let min = intake.budgetMin, let max = intake.budgetMax, max < min { throw IntakeError("budget_max", "Budget maximum sous le minimum.") }
+        if let wished = intake.wishedAt, UTCTimestamp.parse(wished) == nil { throw IntakeError("wished_at", "Date UTC ISO 8601 attendue.") }
+        let title = (intake.title?.trimmingCharacters(in: .whitespaces)).flatMap { $0.isEmpty ? nil : String($0.prefix(160)) }
+        return try await write(now: now) { tx in
+            let db = tx.db
+            guard let serviceRow = try Row.fetchOne(db, sql: "SELECT id, name_fr FROM services WHERE code = ?", arguments: [intake.service]) else {
+                throw IntakeError("service", "Service inconnu : \(intake.service).")
+            }
+            guard let zoneRow = try Row.fetchOne(db, sql: "SELECT id, name FROM zones WHERE code = ?", arguments: [intake.zone]) else {
+                throw IntakeError("zone", "Zone inconnue : \(intake.zone).")
+            }
+            let zoneId: String = zoneRow["id"]
+            let clientId: String
+            if let existing = try String.fetchOne(db, sql: "SELECT id FROM clients WHERE phone = ?", arguments: [phone]) {
+                clientId = existing
+            } else {
+                clientId = DjobeaID.v7(now: now)
+                try tx.insert(
+                    .clients,
+                    [
+                        "id": .text(clientId), "phone": .text(phone), "name": .text(clientName), "zone_id": .text(zoneId),
+                        "address": .text(intake.address), "created_at": ColumnValue(now),
+                    ])
+            }
+            let requestId = DjobeaID.v7(now: now)
+            let serviceName: String = serviceRow["name_fr"]
+            let zoneName: String = zoneRow["name"]
+            let serviceId: String = serviceRow["id"]
+            var values: ColumnValues = [
+                "id": .text(requestId), "client_id": .text(clientId), "service_id": .text(serviceId), "zone_id": .text(zoneId),
+                "urgency": .text(urgency.rawValue), "description": .text(intake.description), "address": .text(intake.address),
+                "channel": .text(channel), "created_at": ColumnValue(now), "updated_at": ColumnValue(now),
+            ]
+            values["title"] = .text(title ?? "\(serviceName) — \(zoneName)")
+            values["budget_min"] = ColumnValue(intake.budgetMin)
+            values["budget_max"] = ColumnValue(intake.budgetMax)
+            values["wished_time_label"] = ColumnValue(intake.wishedTimeLabel)
+            values["wished_at"] = ColumnValue(intake.wishedAt)
+            try tx.insert(.serviceRequests, values)
+            try tx.startLifecycle(requestId: requestId)
+            return requestId
+        }
+    }
+
+    /// The request's status as this node knows it.
+    public func centralRequestStatus(id: String) async throws -> CentralRequestStatus? {
+        try await read { db in
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT r.id, z.code AS zone, s.code AS service, m.status, m.provider_id, p.name AS provider_name,
+                            coalesce(m.conflict_count, 0) AS conflict_count
+                        FROM service_requests r JOIN zones z ON z.id = r.zone_id JOIN services s ON s.id = r.service_id
+                        LEFT JOIN missions m ON m.request_id = r.id LEFT JOIN providers p ON p.id = m.provider_id
+                        WHERE r.id = ?
+                        """, arguments: [id])
+            else { return nil }
+            let status = RequestStatus(rawValue: row["status"] ?? "nouvelle") ?? .nouvelle
+            let entries = try LedgerReads.entries(sql: "request_id = ?", arguments: [id], in: db)
+            return CentralRequestStatus(
+                id: row["id"], zone: row["zone"], service: row["service"], status: status.rawValue, statusLabel: status.labelFR,
+                providerId: row["provider_id"], providerName: row["provider_name"], conflictCount: row["conflict_count"],
+                paid: PaymentLedger.fold(entries).paid.francs)
+        }
+    }
+
+    /// Records a confirmed payment for a request (its assigned provider's ledger). Returns the entry id.
+    public func recordPayment(_ payment: PaymentIntake, recordedBy: ActorRole, providerId expectedProvider: String? = nil, now: Date = Date())
+        async throws -> String
+    {
+        guard let method = PaymentMethod(rawValue: payment.method) else {
+            throw IntakeError("method", "Moyen de paiement inconnu (cash, mtn_momo, orange_money).")
+        }
+        guard payment.amount > 0, payment.amount <= 100_000_000 else { throw IntakeError("amount", "Montant entier positif en francs CFA attendu.") }
+        let reference = payment.reference?.trimmingCharacters(in: .whitespaces)
+        if method != .cash, reference?.isEmpty ?? true { throw IntakeError("reference", "Référence de l'opérateur requise.") }
+        if let reference, reference.count > 100 { throw IntakeError("reference", "Référence trop longue (100 caractères au plus).") }
+        return try await write(durability: .critical, now: now) { tx in
+            guard
+                let providerId = try String.fetchOne(
+                    tx.db, sql: "SELECT provider_id FROM missions WHERE request_id = ? AND provider_id IS NOT NULL", arguments: [payment.requestId])
+            else { throw IntakeError("request_id", "Demande inconnue ou sans prestataire attribué.", notFound: true) }
+            if let expectedProvider, expectedProvider != providerId { throw IntakeError("request_id", "Demande introuvable.", notFound: true) }
+            let invoiceId = try String.fetchOne(tx.db, sql: "SELECT id FROM invoices WHERE request_id = ?", arguments: [payment.requestId])
+            let entry = try tx.appendLedgerEntry(
+                requestId: payment.requestId, providerId: providerId, invoiceId: invoiceId, kind: .payment, method: method,
+                operatorRef: method == .cash ? (reference?.isEmpty == false ? reference : nil) : reference, amount: XAF(payment.amount),
+                recordedBy: recordedBy)
+            return entry.id
+        }
+    }
+}

@@ -1,0 +1,259 @@
+import DjobeaDomain
+import Foundation
+import GRDB
+
+/// What one applied batch did.
+public struct ApplySummary: Sendable, Equatable {
+    /// Changes new to this node, now in its change log.
+    public var applied = 0
+    /// Changes this node already had (same origin and sequence number): ignored.
+    public var duplicates = 0
+    /// Conflicts recorded by this batch (rule decisions that overrode someone, shown to ops).
+    public var conflicts = 0
+    /// Requests whose rows or lifecycle changed (the hub offers new ones at once).
+    public var requests: Set<String> = []
+
+    public init() {}
+}
+
+/// Applying changes received from a peer (SPEC.md §4): each change is kept in the change log once, and each row it
+/// touches is recomputed from the SET of that row's changes by `RowMerge`, so the result does not depend on arrival
+/// order or repetition. Mission events re-fold the request's lifecycle; ledger entries re-fold the provider's
+/// ledger; the conflicts the rules decide are recorded in `sync_conflicts`.
+extension NodeDatabase {
+    /// Applies `changes` in one transaction, then runs `alsoInTransaction` (the caller's cursor update), so a batch
+    /// and its acknowledgement are durable together or not at all.
+    ///
+    /// - Parameter centralNodeId: the central node's id: its changes carry central's authority (table and column
+    ///   owners, CONFLICTS.md rule 12); every other origin is a hub.
+    public func applyRemote(
+        _ changes: [RowChange], centralNodeId: String, now: Date = Date(),
+        alsoInTransaction: @escaping @Sendable (Database) throws -> Void = { _ in }
+    ) async throws -> ApplySummary {
+        try await writer.write { db in
+            let summary = try self.apply(changes, centralNodeId: centralNodeId, now: now, in: db)
+            try alsoInTransaction(db)
+            return summary
+        }
+    }
+
+    /// The body of `applyRemote`, inside the caller's write transaction.
+    func apply(_ changes: [RowChange], centralNodeId: String, now: Date, in db: Database) throws -> ApplySummary {
+        var summary = ApplySummary()
+        var touched: [(table: String, key: String)] = []
+        var seen = Set<String>()
+        let recordedAt = UTCTimestamp.format(now)
+        try CaptureGuard.open(db)
+        defer { try? CaptureGuard.close(db) }
+        for change in changes {
+            let exists =
+                try Bool.fetchOne(
+                    db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM change_log WHERE origin_node = ? AND origin_seq = ?)"),
+                    arguments: [change.originNode, change.originSeq]) ?? false
+            if exists {
+                summary.duplicates += 1
+                continue
+            }
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO change_log (origin_node, origin_seq, hlc, table_name, row_key, op, columns, recorded_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """
+            ).execute(arguments: [
+                change.originNode, change.originSeq, change.hlc.packed, change.table, change.key, change.operation.rawValue,
+                ColumnValuesJSON.encode(change.columns), recordedAt,
+            ])
+            _ = clock.withLock { $0.receive(change.hlc, wall: now) }
+            summary.applied += 1
+            if seen.insert("\(change.table)/\(change.key)").inserted { touched.append((change.table, change.key)) }
+        }
+        let role: (String) -> ReplicaRole = { $0 == centralNodeId ? .central : .hub }
+        var missionRequests: [String] = []
+        var ledgerProviders: [String] = []
+        for (table, key) in touched {
+            // A table this version does not know (a newer peer's) stays in the change log, kept and forwarded.
+            guard let synced = SyncedTable(rawValue: table) else { continue }
+            let merged = RowMerge.merge(try Self.rowChanges(table: table, key: key, in: db), policy: .v1, role: role)
+            for conflict in merged.conflicts { summary.conflicts += try record(conflict, now: recordedAt, in: db) }
+            try materialize(synced, key: key, merged, now: recordedAt, summary: &summary, in: db)
+            switch synced {
+            case .serviceRequests:
+                summary.requests.insert(key)
+                if !missionRequests.contains(key) { missionRequests.append(key) }
+            case .missionEvents:
+                if let request = merged.columns["request_id"]?.textValue {
+                    summary.requests.insert(request)
+                    if !missionRequests.contains(request) { missionRequests.append(request) }
+                }
+            case .ledgerEntries:
+                if let provider = merged.columns["provider_id"]?.textValue, !ledgerProviders.contains(provider) {
+                    ledgerProviders.append(provider)
+                }
+            default: break
+            }
+        }
+        for request in missionRequests
+        where try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM service_requests WHERE id = ?)", arguments: [request]) == true {
+            let state = try MissionProjection.refresh(requestId: request, in: db)
+            for conflict in state.conflicts {
+                summary.conflicts += try record(
+                    kind: conflict.kind.rawValue, rule: Self.rule(for: conflict.kind), table: SyncedTable.missionEvents.rawValue,
+                    key: conflict.eventId, winner: nil, loser: ["event_id": .text(conflict.eventId), "message": .text(conflict.messageFR)],
+                    now: recordedAt, in: db)
+            }
+        }
+        for provider in ledgerProviders {
+            let balance = PaymentLedger.fold(try LedgerReads.entries(sql: "provider_id = ?", arguments: [provider], in: db))
+            for conflict in balance.conflicts {
+                summary.conflicts += try record(
+                    kind: conflict.kind.rawValue, rule: "CONFLICTS-8", table: SyncedTable.ledgerEntries.rawValue, key: conflict.entryId,
+                    winner: ["entry_id": .text(conflict.canonicalId)],
+                    loser: ["entry_id": .text(conflict.entryId), "message": .text(conflict.messageFR)], now: recordedAt, in: db)
+            }
+        }
+        return summary
+    }
+
+    /// Writes a row's merged state: upsert when it exists, delete (and tombstone) when it does not.
+    private func materialize(
+        _ table: SyncedTable, key: String, _ merged: MergedRow, now: String, summary: inout ApplySummary, in db: Database
+    ) throws {
+        let name = table.rawValue
+        guard merged.exists else {
+            guard !table.isAppendOnly else { return }
+            try db.cachedStatement(sql: "DELETE FROM \(name) WHERE id = ?").execute(arguments: [key])
+            if let delete = try Self.rowChanges(table: name, key: key, in: db).last(where: { $0.operation == .delete }) {
+                try db.cachedStatement(
+                    sql: """
+                        INSERT INTO tombstones (table_name, row_key, hlc, origin_node, deleted_at) VALUES (?, ?, ?, ?, ?)
+                        ON CONFLICT (table_name, row_key) DO UPDATE SET hlc = excluded.hlc, origin_node = excluded.origin_node
+                        """
+                ).execute(arguments: [name, key, delete.hlc.packed, delete.originNode, now])
+            }
+            return
+        }
+        let known = schema.columns[table] ?? []
+        var columns = merged.columns.keys.filter { known.contains($0) }.sorted()
+        if !columns.contains("id") { columns.insert("id", at: 0) }
+        var values = merged.columns
+        values["id"] = .text(key)
+        let updates = columns.filter { $0 != "id" }.map { "\($0) = excluded.\($0)" }
+        let conflictClause =
+            table.isAppendOnly || updates.isEmpty
+            ? "ON CONFLICT (id) DO NOTHING" : "ON CONFLICT (id) DO UPDATE SET \(updates.joined(separator: ", "))"
+        let sql =
+            "INSERT INTO \(name) (\(columns.joined(separator: ", "))) VALUES (\(databaseQuestionMarks(count: columns.count))) \(conflictClause)"
+        do {
+            try db.inSavepoint {
+                try db.cachedStatement(sql: sql).execute(arguments: StatementArguments(columns.map { (values[$0] ?? .null).databaseValue }))
+                return .commit
+            }
+            try db.cachedStatement(sql: "DELETE FROM tombstones WHERE table_name = ? AND row_key = ?").execute(arguments: [name, key])
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+            // A uniqueness or check rule of this node refuses the merged row (e.g. two nodes registered one phone):
+            // the changes stay in the log and the row waits; ops sees why.
+            summary.conflicts += try record(
+                kind: "constraint_violation", rule: "SPEC-4.7", table: name, key: key, winner: nil,
+                loser: ["reason": .text(error.message ?? "constraint")], now: now, in: db)
+        }
+    }
+
+    private func record(_ conflict: MergeConflict, now: String, in db: Database) throws -> Int {
+        func reference(_ ref: ChangeRef) -> ColumnValues {
+            ["origin_node": .text(ref.originNode), "origin_seq": .integer(ref.originSeq), "hlc": .integer(ref.hlc.packed)]
+        }
+        var loser = reference(conflict.loser)
+        if let column = conflict.column { loser["column"] = .text(column) }
+        return try record(
+            kind: conflict.kind, rule: conflict.rule, table: conflict.table, key: conflict.key, winner: conflict.winner.map(reference),
+            loser: loser, now: now, in: db)
+    }
+
+    /// Records a conflict once (its id is derived from what it is about); returns 1 if it is new.
+    private func record(
+        kind: String, rule: String, table: String, key: String, winner: ColumnValues?, loser: ColumnValues, now: String, in db: Database
+    ) throws -> Int {
+        let loserJSON = ColumnValuesJSON.encode(loser)
+        let id = DjobeaID.derived(namespace: "sync-conflict", name: "\(kind)|\(table)|\(key)|\(loserJSON)")
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO sync_conflicts (id, table_name, row_key, kind, rule, winner, loser, detected_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING
+                """
+        ).execute(arguments: [id, table, key, kind, rule, winner.map(ColumnValuesJSON.encode), loserJSON, now])
+        return db.changesCount
+    }
+
+    static func rule(for kind: MissionConflictKind) -> String {
+        switch kind {
+        case .alreadyAssigned, .reassignRefused: "CONFLICTS-1"
+        case .lateCancellation, .workAfterCancellation: "CONFLICTS-5"
+        case .staleStage: "CONFLICTS-4"
+        default: "SPEC-4.5"
+        }
+    }
+}
+
+/// The two sides of an exchange, each one transaction: the batch, the cursor and the link state commit together.
+extension NodeDatabase {
+    /// Central: applies a hub's own changes. Every change must come from the hub's node, follow on from what central
+    /// already holds of it, and touch only rows of the hub's partition; otherwise nothing is applied.
+    ///
+    /// - Returns: what was applied, and central's new highest sequence number from that hub (the acknowledgement).
+    public func applyFromHub(
+        _ changes: [RowChange], hubId: String, hubNodeId: String, hubName: String, wireBytes: Int, now: Date = Date()
+    ) async throws -> (summary: ApplySummary, acknowledged: Int64) {
+        try await writer.write { db in
+            let held =
+                try Int64.fetchOne(db, sql: "SELECT max(origin_seq) FROM change_log WHERE origin_node = ?", arguments: [hubNodeId]) ?? 0
+            var expected = held + 1
+            for change in changes {
+                guard change.originNode == hubNodeId else { throw StoreError.outOfPartition(table: change.table, key: change.key) }
+                if change.originSeq > expected { throw StoreError.sequenceGap(expected: expected, got: change.originSeq) }
+                expected = max(expected, change.originSeq + 1)
+            }
+            let summary = try self.apply(changes, centralNodeId: self.nodeId, now: now, in: db)
+            let partition = try HubPartition(hubId: hubId, db: db)
+            for change in changes where SyncedTable(rawValue: change.table) != nil {
+                guard try partition.contains(table: change.table, key: change.key) else {
+                    throw StoreError.outOfPartition(table: change.table, key: change.key)
+                }
+            }
+            let acknowledged =
+                try Int64.fetchOne(db, sql: "SELECT max(origin_seq) FROM change_log WHERE origin_node = ?", arguments: [hubNodeId]) ?? 0
+            try Self.updatePeer(
+                nodeId: hubNodeId, role: "hub", name: hubName,
+                ["hub_id": hubId, "last_sent_local_seq": acknowledged, "last_seen_at": UTCTimestamp.format(now)],
+                increments: ["bytes_in": Int64(wireBytes), "changes_in": Int64(summary.applied)], in: db)
+            return (summary, acknowledged)
+        }
+    }
+
+    /// Hub: applies a slice of central's feed and moves the pull cursor to `through` in the same transaction, so an
+    /// interrupted sync resumes after the last applied slice.
+    public func applyFromCentral(
+        _ changes: [RowChange], centralNodeId: String, through: Int64, acknowledged: Int64, wireBytes: Int, clockOffsetMs: Int64?,
+        now: Date = Date()
+    ) async throws -> ApplySummary {
+        try await writer.write { db in
+            let summary = try self.apply(changes, centralNodeId: centralNodeId, now: now, in: db)
+            try Self.updatePeer(
+                nodeId: centralNodeId, role: "central", name: "central",
+                [
+                    "pulled_through": through, "last_sent_local_seq": acknowledged, "clock_offset_ms": clockOffsetMs,
+                    "last_seen_at": UTCTimestamp.format(now),
+                ], increments: ["bytes_in": Int64(wireBytes), "changes_in": Int64(summary.applied)], in: db)
+            return summary
+        }
+    }
+
+    /// Hub: how many of its own changes central has not acknowledged, and when the oldest was made.
+    public func pendingOwnChanges(acknowledged: Int64) async throws -> (count: Int, oldestAt: String?) {
+        try await read { db in
+            let row = try Row.fetchOne(
+                db, sql: "SELECT count(*) AS n, min(recorded_at) AS oldest FROM change_log WHERE origin_node = ? AND origin_seq > ?",
+                arguments: [self.nodeId, acknowledged])
+            return (row?["n"] ?? 0, row?["oldest"])
+        }
+    }
+}

@@ -1,0 +1,49 @@
+/// Sync bookkeeping (issue 4): hub enrolment and credentials at central, per-peer link state on both sides.
+///
+/// All tables here are local: they never travel. The synced `hubs` and `zones` rows say which zones a hub owns;
+/// these say who may speak for it.
+enum SchemaV3Sync {
+    static let sql = """
+        -- One-time enrolment tokens made by `djobea central enroll-hub` (central). Only the token's SHA-256 is kept.
+        CREATE TABLE hub_enrolments (
+            token_sha256 TEXT PRIMARY KEY NOT NULL CHECK (length(token_sha256) = 64),
+            hub_id TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            used_at TEXT,
+            used_by_node TEXT
+        ) STRICT;
+
+        -- The long-lived credential of each enrolled hub (central). `secret` is the HMAC key both sides hold.
+        CREATE TABLE hub_credentials (
+            hub_id TEXT PRIMARY KEY NOT NULL,
+            node_id TEXT NOT NULL UNIQUE,
+            secret TEXT NOT NULL,
+            enrolled_at TEXT NOT NULL,
+            revoked_at TEXT,
+            last_counter INTEGER NOT NULL DEFAULT 0
+        ) STRICT;
+
+        -- Link state per peer, on both sides. At a hub, the one row is central; at central, one row per hub.
+        ALTER TABLE peers ADD COLUMN hub_id TEXT;
+        -- Hub side: the peer's change-log position this node has applied up to (the pull cursor).
+        ALTER TABLE peers ADD COLUMN pulled_through INTEGER NOT NULL DEFAULT 0;
+        -- Hub side: the signing counter of the last request sent (strictly increasing, replay guard).
+        ALTER TABLE peers ADD COLUMN request_counter INTEGER NOT NULL DEFAULT 0;
+        -- The peer's version vector as last reported (JSON object origin -> seq).
+        ALTER TABLE peers ADD COLUMN peer_vector TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(peer_vector));
+        ALTER TABLE peers ADD COLUMN bytes_in INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE peers ADD COLUMN bytes_out INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE peers ADD COLUMN changes_in INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE peers ADD COLUMN changes_out INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE peers ADD COLUMN protocol_version INTEGER;
+        ALTER TABLE peers ADD COLUMN schema_version INTEGER;
+        ALTER TABLE peers ADD COLUMN last_seen_at TEXT;
+        -- Central side: the peer's cursor into central's change log as the hub last reported it (for ops backlog).
+        ALTER TABLE peers ADD COLUMN peer_cursor INTEGER NOT NULL DEFAULT 0;
+        -- Central side: a digest of the hub's zones and providers; when it changes the hub is re-fed from the start (rule 14).
+        ALTER TABLE peers ADD COLUMN partition_fingerprint TEXT;
+
+        CREATE INDEX change_log_origin_local ON change_log(origin_node, local_seq);
+        """
+}

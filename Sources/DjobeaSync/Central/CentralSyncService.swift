@@ -1,0 +1,118 @@
+import DjobeaDomain
+import DjobeaStore
+import Foundation
+import Logging
+
+/// A hub whose request signature checked out.
+public struct AuthenticatedHub: Sendable, Equatable {
+    public let hubId: String
+    public let nodeId: String
+    public let name: String
+}
+
+/// Central's side of the protocol (SPEC.md §3, §7): enrolment, request authentication, serving a hub's feed,
+/// taking in a hub's changes. HTTP-free: `DjobeaServer` maps it onto routes.
+public final class CentralSyncService: Sendable {
+    public let database: NodeDatabase
+    let logger: Logger
+    /// Largest slice served per pull, in estimated bytes before compression.
+    let maxSliceBytes: Int
+
+    public init(database: NodeDatabase, logger: Logger, maxSliceBytes: Int = 512 * 1024) {
+        self.database = database
+        self.logger = logger
+        self.maxSliceBytes = maxSliceBytes
+    }
+
+    public func enroll(_ request: EnrollRequest, now: Date = Date()) async throws -> EnrollResponse {
+        guard request.protocolVersion == syncProtocolVersion else { throw SyncError.unsupportedProtocol(request.protocolVersion) }
+        guard DjobeaID.isValid(request.nodeId), request.token.utf8.count <= 200 else {
+            throw SyncError.malformed("jeton ou identifiant de nœud invalide")
+        }
+        guard let redeemed = try await database.redeemEnrolment(token: request.token, nodeId: request.nodeId, now: now) else {
+            throw SyncError.enrolmentInvalid
+        }
+        logger.notice("sync.hub.enrolled", metadata: ["hub": "\(redeemed.name)", "node": "\(request.nodeId)", "zones": "\(redeemed.zones)"])
+        return EnrollResponse(
+            hubId: redeemed.hubId, hubName: redeemed.name, secret: redeemed.secret, centralNodeId: database.nodeId, zones: redeemed.zones)
+    }
+
+    /// Checks a signed request: known, unrevoked hub; valid HMAC; counter above every one seen (replay guard).
+    public func authenticate(method: String, path: String, headers: [String: String], body: some DataProtocol) async throws -> AuthenticatedHub {
+        func header(_ name: String) -> String? { headers[name.lowercased()] }
+        guard let hubId = header(SyncSignature.Header.hub), DjobeaID.isValid(hubId) else {
+            throw SyncError.unauthenticated("en-tête Djobea-Hub absent")
+        }
+        guard let counter = header(SyncSignature.Header.counter).flatMap(Int64.init), counter > 0,
+            let time = header(SyncSignature.Header.time).flatMap(Int64.init),
+            let signature = header(SyncSignature.Header.signature)
+        else { throw SyncError.unauthenticated("compteur, heure ou signature absents") }
+        guard let credential = try await database.hubCredential(hubId: hubId) else { throw SyncError.unauthenticated("hub inconnu") }
+        guard
+            SyncSignature.isValid(
+                signature, secret: credential.secret, method: method, path: path, hubId: hubId, counter: counter, time: time, body: body)
+        else { throw SyncError.unauthenticated("signature invalide") }
+        guard !credential.revoked else { throw SyncError.revoked }
+        guard try await database.advanceHubCounter(hubId: hubId, to: counter) else { throw SyncError.replayed }
+        let name = try await database.peerLink(nodeId: credential.nodeId)?.name ?? hubId
+        return AuthenticatedHub(hubId: hubId, nodeId: credential.nodeId, name: name)
+    }
+
+    public func pull(_ request: PullRequest, from hub: AuthenticatedHub, hubTime: Int64?, wireBytes: Int, now: Date = Date()) async throws
+        -> PullResponse
+    {
+        guard request.protocolVersion == syncProtocolVersion else { throw SyncError.unsupportedProtocol(request.protocolVersion) }
+        guard request.cursor >= 0, (1024...(8 << 20)).contains(request.maxBytes) else {
+            throw SyncError.malformed("curseur ou taille de lot invalides")
+        }
+        let fingerprint = try await database.partitionFingerprint(hubId: hub.hubId)
+        let link = try await database.peerLink(nodeId: hub.nodeId)
+        // The partition changed since the last pull: feed again from the start (the hub applies each change once).
+        let cursor = link?.partitionFingerprint == nil || link?.partitionFingerprint == fingerprint ? request.cursor : 0
+        let slice = try await database.hubFeed(
+            hubId: hub.hubId, excludingOrigin: hub.nodeId, after: cursor, maxBytes: min(request.maxBytes, maxSliceBytes))
+        let acknowledged = try await database.versionVector()[hub.nodeId] ?? 0
+        let offset = hubTime.map { $0 - now.unixMillis }
+        try await database.updatePeer(
+            nodeId: hub.nodeId, role: "hub", name: hub.name,
+            [
+                "hub_id": hub.hubId, "peer_cursor": slice.through, "partition_fingerprint": fingerprint, "last_seen_at": UTCTimestamp.format(now),
+                "last_success_at": UTCTimestamp.format(now), "last_error": nil, "clock_offset_ms": offset,
+                "protocol_version": request.protocolVersion, "schema_version": request.schemaVersion,
+                "peer_vector": Self.backlogJSON(pendingOut: request.pendingOut, oldest: request.oldestPendingAt, photos: request.photoBacklogBytes),
+            ], increments: ["bytes_in": Int64(wireBytes), "changes_out": Int64(slice.changes.count)])
+        return PullResponse(
+            batch: WireBatch(slice.changes), through: slice.through, more: slice.more, acknowledged: acknowledged, serverTime: now.unixMillis)
+    }
+
+    public func push(_ request: PushRequest, from hub: AuthenticatedHub, wireBytes: Int, now: Date = Date()) async throws -> PushResponse {
+        guard request.protocolVersion == syncProtocolVersion else { throw SyncError.unsupportedProtocol(request.protocolVersion) }
+        let changes = try request.batch.rowChanges()
+        guard changes.count <= 20_000 else { throw SyncError.tooLarge }
+        do {
+            let (summary, acknowledged) = try await database.applyFromHub(
+                changes, hubId: hub.hubId, hubNodeId: hub.nodeId, hubName: hub.name, wireBytes: wireBytes, now: now)
+            if summary.conflicts > 0 {
+                logger.notice("sync.push.conflicts", metadata: ["hub": "\(hub.name)", "conflicts": "\(summary.conflicts)"])
+            }
+            return PushResponse(
+                applied: summary.applied, duplicates: summary.duplicates, conflicts: summary.conflicts, acknowledged: acknowledged,
+                serverTime: now.unixMillis)
+        } catch let error as StoreError {
+            switch error {
+            case .outOfPartition(let table, let key): throw SyncError.outOfPartition("\(table) \(key)")
+            case .sequenceGap(let expected, let got): throw SyncError.gap(expected: expected, got: got)
+            default: throw SyncError.malformed(error.description)
+            }
+        }
+    }
+
+    /// The hub's own backlog as it reported it, kept with the link for `/ops` (a small JSON object).
+    static func backlogJSON(pendingOut: Int, oldest: String?, photos: Int) -> String {
+        var object: [String: ColumnValue] = [
+            "pending_out": .integer(Int64(max(0, pendingOut))), "photo_backlog_bytes": .integer(Int64(max(0, photos))),
+        ]
+        if let oldest, UTCTimestamp.parse(oldest) != nil { object["oldest_pending_at"] = .text(oldest) }
+        return ColumnValuesJSON.encode(object)
+    }
+}

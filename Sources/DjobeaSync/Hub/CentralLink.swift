@@ -1,0 +1,41 @@
+import Foundation
+
+/// A hub's long-lived credential with central, kept in `<data dir>/central-link.json` (mode 0600) after enrolment.
+public struct CentralLink: Codable, Sendable, Equatable {
+    public var centralURL: String
+    public var hubId: String
+    public var hubName: String
+    public var secret: String
+    public var centralNodeId: String
+    public var zones: [String]
+
+    public static let fileName = "central-link.json"
+
+    enum CodingKeys: String, CodingKey {
+        case centralURL = "central_url", hubId = "hub_id", hubName = "hub_name", secret, centralNodeId = "central_node_id", zones
+    }
+
+    public init(centralURL: String, enrolment: EnrollResponse) {
+        self.centralURL = centralURL
+        hubId = enrolment.hubId
+        hubName = enrolment.hubName
+        secret = enrolment.secret
+        centralNodeId = enrolment.centralNodeId
+        zones = enrolment.zones
+    }
+
+    public static func load(from dataDirectory: URL) throws -> CentralLink? {
+        let file = dataDirectory.appendingPathComponent(fileName)
+        guard FileManager.default.fileExists(atPath: file.path) else { return nil }
+        return try JSONDecoder().decode(CentralLink.self, from: Data(contentsOf: file))
+    }
+
+    public func save(to dataDirectory: URL) throws {
+        let file = dataDirectory.appendingPathComponent(Self.fileName)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let temporary = dataDirectory.appendingPathComponent(Self.fileName + ".tmp")
+        FileManager.default.createFile(atPath: temporary.path, contents: try encoder.encode(self), attributes: [.posixPermissions: 0o600])
+        _ = try FileManager.default.replaceItemAt(file, withItemAt: temporary)
+    }
+}

@@ -1,0 +1,129 @@
+import DjobeaDomain
+import DjobeaStore
+import Foundation
+import Logging
+
+/// What one sync round moved.
+public struct SyncRoundReport: Sendable, Equatable {
+    public var pushed = 0
+    public var pulled = 0
+    public var duplicates = 0
+    public var conflicts = 0
+    public var requests = 0
+    public var bytes = 0
+
+    public init() {}
+}
+
+/// The hub's sync engine (SPEC.md §3.4): pushes its own changes, then pulls its partition of central's log, in
+/// batches bounded in bytes, each applied and acknowledged in one transaction. Continuous while linked: a round
+/// starts soon after a local commit and on a timer; after a failure it retries with exponential backoff and jitter
+/// on its own, without waiting for the next local write.
+public actor SyncEngine {
+    let database: NodeDatabase
+    let client: SyncClient
+    let logger: Logger
+    let interval: Duration
+    let batchBytes: Int
+    let onRequestsChanged: @Sendable (Set<String>) async -> Void
+    private var failures = 0
+
+    public init(
+        database: NodeDatabase, client: SyncClient, logger: Logger, interval: Duration = .seconds(10), batchBytes: Int = 256 * 1024,
+        onRequestsChanged: @escaping @Sendable (Set<String>) async -> Void = { _ in }
+    ) {
+        self.database = database
+        self.client = client
+        self.logger = logger
+        self.interval = interval
+        self.batchBytes = batchBytes
+        self.onRequestsChanged = onRequestsChanged
+    }
+
+    var central: String { client.link.centralNodeId }
+
+    /// One full round: push everything central lacks, then pull until central says there is no more.
+    public func syncOnce(progress: (@Sendable (SyncRoundReport) -> Void)? = nil) async throws -> SyncRoundReport {
+        var report = SyncRoundReport()
+        do {
+            var acknowledged = try await database.peerLink(nodeId: central)?.acknowledged ?? 0
+            while true {
+                let (changes, _) = try await database.ownChanges(after: acknowledged, maxBytes: batchBytes)
+                if changes.isEmpty { break }
+                let (answer, bytes): (PushResponse, Int) = try await client.post(
+                    "/sync/v1/push", PushRequest(schemaVersion: try database.schemaVersion(), batch: WireBatch(changes)))
+                guard answer.acknowledged > acknowledged else {
+                    throw SyncError.malformed("le central n'a rien acquitté (acquitté \(answer.acknowledged))")
+                }
+                acknowledged = answer.acknowledged
+                try await database.updatePeer(nodeId: central, role: "central", name: "central", ["last_sent_local_seq": acknowledged])
+                report.pushed += answer.applied
+                report.duplicates += answer.duplicates
+                report.conflicts += answer.conflicts
+                report.bytes += bytes
+                progress?(report)
+            }
+            while true {
+                let link = try await database.peerLink(nodeId: central)
+                let pending = try await database.pendingOwnChanges(acknowledged: link?.acknowledged ?? 0)
+                let request = PullRequest(
+                    schemaVersion: try database.schemaVersion(), cursor: link?.pulledThrough ?? 0, maxBytes: batchBytes,
+                    pendingOut: pending.count, oldestPendingAt: pending.oldestAt)
+                let (answer, bytes): (PullResponse, Int) = try await client.post("/sync/v1/pull", request)
+                let changes = try answer.batch.rowChanges()
+                let summary = try await database.applyFromCentral(
+                    changes, centralNodeId: central, through: answer.through, acknowledged: answer.acknowledged, wireBytes: bytes,
+                    clockOffsetMs: answer.serverTime - Date().unixMillis)
+                report.pulled += summary.applied
+                report.duplicates += summary.duplicates
+                report.conflicts += summary.conflicts
+                report.requests += summary.requests.count
+                report.bytes += bytes
+                if !summary.requests.isEmpty { await onRequestsChanged(summary.requests) }
+                progress?(report)
+                if !answer.more { break }
+            }
+            try await database.recordLinkOutcome(peer: central, role: "central", name: "central", error: nil, changesOut: report.pushed)
+            return report
+        } catch {
+            let message = (error as? SyncError)?.messageFR ?? String(describing: error)
+            try? await database.recordLinkOutcome(peer: central, role: "central", name: "central", error: message)
+            throw error
+        }
+    }
+
+    /// Runs rounds until cancelled.
+    public func run() async {
+        while !Task.isCancelled {
+            let before = database.commitGeneration
+            do {
+                let report = try await syncOnce()
+                if failures > 0 { logger.notice("sync.link.restored", metadata: ["after_failures": "\(failures)"]) }
+                failures = 0
+                if report.pushed + report.pulled > 0 {
+                    logger.info(
+                        "sync.round", metadata: ["pushed": "\(report.pushed)", "pulled": "\(report.pulled)", "conflicts": "\(report.conflicts)"])
+                }
+            } catch is CancellationError {
+                return
+            } catch {
+                failures += 1
+                logger.warning("sync.round.failed", metadata: ["error": "\(error)", "failures": "\(failures)"])
+            }
+            let generation = failures == 0 ? database.commitGeneration : before
+            let wait = failures == 0 ? interval : Self.backoff(failures: failures)
+            let deadline = ContinuousClock.now + wait
+            while ContinuousClock.now < deadline, !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(250))
+                // A local commit starts the next round early (only while the link works; backoff otherwise).
+                if failures == 0, database.commitGeneration != generation { break }
+            }
+        }
+    }
+
+    /// 1 s, 2 s, 4 s … capped at 60 s, with ±25 % jitter so that hubs cut off together do not return together.
+    static func backoff(failures: Int) -> Duration {
+        let base = min(60.0, pow(2.0, Double(min(failures, 10) - 1)))
+        return .milliseconds(Int(base * Double.random(in: 0.75...1.25) * 1000))
+    }
+}

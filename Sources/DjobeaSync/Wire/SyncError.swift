@@ -1,0 +1,61 @@
+/// Why a sync exchange was refused (SPEC.md §8). Each has a stable code, an HTTP status and a French message.
+public enum SyncError: Error, Equatable, Sendable, CustomStringConvertible {
+    case malformed(String)
+    case unsupportedProtocol(Int)
+    case unauthenticated(String)
+    case revoked
+    case replayed
+    case enrolmentInvalid
+    case outOfPartition(String)
+    case gap(expected: Int64, got: Int64)
+    case tooLarge
+    case unreachable(String)
+    case server(Int, String, String)
+
+    public var code: String {
+        switch self {
+        case .malformed: "sync_malformed"
+        case .unsupportedProtocol: "sync_protocol_unsupported"
+        case .unauthenticated: "sync_unauthenticated"
+        case .revoked: "sync_hub_revoked"
+        case .replayed: "sync_replayed"
+        case .enrolmentInvalid: "sync_enrolment_invalid"
+        case .outOfPartition: "sync_out_of_partition"
+        case .gap: "sync_gap"
+        case .tooLarge: "sync_too_large"
+        case .unreachable: "sync_unreachable"
+        case .server(_, let code, _): code
+        }
+    }
+
+    public var status: Int {
+        switch self {
+        case .malformed, .gap: 400
+        case .unsupportedProtocol: 426
+        case .unauthenticated, .replayed: 401
+        case .revoked, .outOfPartition, .enrolmentInvalid: 403
+        case .tooLarge: 413
+        case .unreachable: 503
+        case .server(let status, _, _): status
+        }
+    }
+
+    public var messageFR: String {
+        switch self {
+        case .malformed(let detail): "Message de synchronisation invalide : \(detail)."
+        case .unsupportedProtocol(let version):
+            "Version de protocole \(version) non prise en charge (ce nœud parle la version \(syncProtocolVersion))."
+        case .unauthenticated(let detail): "Requête de synchronisation non authentifiée : \(detail)."
+        case .revoked: "Ce hub a été révoqué par le central."
+        case .replayed: "Requête rejouée ou trop ancienne : renvoyez-la avec un nouveau compteur."
+        case .enrolmentInvalid: "Jeton d'enrôlement inconnu, expiré ou déjà utilisé."
+        case .outOfPartition(let detail): "Changement hors de la zone de ce hub : \(detail)."
+        case .gap(let expected, let got): "Trou dans la séquence : attendu \(expected), reçu \(got)."
+        case .tooLarge: "Lot de synchronisation trop volumineux."
+        case .unreachable(let detail): "Central injoignable : \(detail)."
+        case .server(_, _, let message): message
+        }
+    }
+
+    public var description: String { "\(code): \(messageFR)" }
+}

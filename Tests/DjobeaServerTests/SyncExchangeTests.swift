@@ -1,0 +1,197 @@
+import AsyncHTTPClient
+import DjobeaDomain
+import DjobeaServer
+import DjobeaStore
+import DjobeaSync
+import Foundation
+import GRDB
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import Testing
+
+/// Central and two hubs over real HTTP on loopback (central in-process on a live port, hubs as sync clients).
+@Suite("Sync between central and hubs over HTTP", .serialized)
+struct SyncExchangeTests {
+    static let apiKey = "cle-de-test-plateforme"
+
+    struct Nodes {
+        let directory: URL
+        let central: NodeDatabase
+        let hubA: NodeDatabase
+        let hubB: NodeDatabase
+        let enrolA: HubEnrolment
+        let enrolB: HubEnrolment
+
+        static func make() async throws -> Nodes {
+            let directory = try temporaryDirectory("sync")
+            let central = try NodeDatabase.open(path: directory.appendingPathComponent("central.sqlite").path, role: .central)
+            try await central.seedReferenceData()
+            let enrolA = try await central.enrolHub(name: "Hub A", zoneCodes: ["zone-a"])
+            let enrolB = try await central.enrolHub(name: "Hub B", zoneCodes: ["zone-b"])
+            return Nodes(
+                directory: directory, central: central,
+                hubA: try NodeDatabase.open(path: directory.appendingPathComponent("a.sqlite").path, role: .hub),
+                hubB: try NodeDatabase.open(path: directory.appendingPathComponent("b.sqlite").path, role: .hub), enrolA: enrolA, enrolB: enrolB)
+        }
+
+        func application() -> some ApplicationProtocol {
+            let logger = Logger(label: "test.central")
+            return buildApplication(
+                settings: ServerSettings(host: "127.0.0.1", port: 0, role: .central), database: central, logger: logger,
+                central: CentralServices(sync: CentralSyncService(database: central, logger: logger), apiKey: SyncExchangeTests.apiKey))
+        }
+    }
+
+    static func engine(_ hub: NodeDatabase, _ link: CentralLink) -> SyncEngine {
+        SyncEngine(database: hub, client: SyncClient(link: link, database: hub), logger: Logger(label: "test.hub"))
+    }
+
+    static func post(_ client: some TestClientProtocol, _ uri: String, _ body: [String: Any]) async throws -> (HTTPResponse.Status, [String: Any]) {
+        let response = try await client.execute(
+            uri: uri, method: .post, headers: [.authorization: "Bearer \(apiKey)", .contentType: "application/json"],
+            body: ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
+        return (response.status, (try? JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]) ?? [:])
+    }
+
+    static func count(_ database: NodeDatabase, _ sql: String, _ arguments: [String] = []) throws -> Int {
+        try database.readBlocking { db in try Int.fetchOne(db, sql: sql, arguments: StatementArguments(arguments)) ?? 0 }
+    }
+
+    @Test("a request for zone a reaches hub A and never hub B; an accept at A and a payment recorded on both sides converge")
+    func zoneRequestAcceptAndDuplicatePayment() async throws {
+        let nodes = try await Nodes.make()
+        defer { try? FileManager.default.removeItem(at: nodes.directory) }
+        try await nodes.application().test(.live) { client in
+            let base = "http://127.0.0.1:\(try #require(client.port))"
+            let linkA = try await SyncClient.enroll(centralURL: base, token: nodes.enrolA.token, database: nodes.hubA)
+            let linkB = try await SyncClient.enroll(centralURL: base, token: nodes.enrolB.token, database: nodes.hubB)
+            #expect(linkA.zones == ["zone-a"])
+            let reused = await #expect(throws: SyncError.self) {
+                _ = try await SyncClient.enroll(centralURL: base, token: nodes.enrolA.token, database: nodes.hubB)
+            }
+            #expect(reused?.code == "sync_enrolment_invalid")
+            let engineA = Self.engine(nodes.hubA, linkA)
+            let engineB = Self.engine(nodes.hubB, linkB)
+
+            let (providerStatus, provider) = try await Self.post(
+                client, "/central/providers",
+                ["name": "Jean Plombier", "phone": "+237690000001", "services": ["plomberie"], "zones": ["zone-a"]])
+            #expect(providerStatus == .created)
+            let providerId = try #require(provider["id"] as? String)
+            let (requestStatus, created) = try await Self.post(
+                client, "/central/requests",
+                [
+                    "zone": "zone-a", "service": "plomberie", "urgency": "urgent", "description": "Fuite sous l'évier",
+                    "address": "Bonamoussadi, carrefour Kotto", "client_name": "Awa Ndiaye", "client_phone": "+237677000002",
+                    "budget_min": 5000, "budget_max": 15000,
+                ])
+            #expect(requestStatus == .created, "\(created)")
+            let requestId = try #require(created["id"] as? String)
+
+            _ = try await engineA.syncOnce()
+            _ = try await engineB.syncOnce()
+            #expect(try Self.count(nodes.hubA, "SELECT count(*) FROM service_requests WHERE id = ?", [requestId]) == 1)
+            #expect(try Self.count(nodes.hubA, "SELECT count(*) FROM providers WHERE id = ?", [providerId]) == 1)
+            #expect(try Self.count(nodes.hubA, "SELECT count(*) FROM clients") == 1)
+            #expect(try Self.count(nodes.hubA, "SELECT count(*) FROM missions WHERE request_id = ? AND status = 'nouvelle'", [requestId]) == 1)
+            #expect(try Self.count(nodes.hubB, "SELECT count(*) FROM service_requests") == 0, "hub B never sees zone a's request")
+            #expect(try Self.count(nodes.hubB, "SELECT count(*) FROM clients") == 0)
+            #expect(try Self.count(nodes.hubB, "SELECT count(*) FROM providers") == 0)
+            #expect(try Self.count(nodes.hubB, "SELECT count(*) FROM services") > 0, "reference data reaches every hub")
+
+            // The provider accepts at hub A; central learns it at the next sync.
+            try await nodes.hubA.write { tx in
+                _ = try tx.appendMissionEvent(
+                    requestId: requestId, kind: .accepted, actorRole: .provider, actorId: providerId, providerId: providerId)
+            }
+            _ = try await engineA.syncOnce()
+            let status = try await client.execute(
+                uri: "/central/requests/\(requestId)", method: .get, headers: [.authorization: "Bearer \(Self.apiKey)"])
+            let statusBody = try JSONSerialization.jsonObject(with: Data(buffer: status.body)) as? [String: Any]
+            #expect(statusBody?["status"] as? String == "acceptee")
+            #expect(statusBody?["provider_id"] as? String == providerId)
+
+            // The same MoMo transaction recorded at the hub and at central: one payment on both, one conflict.
+            _ = try await nodes.hubA.recordPayment(
+                PaymentIntake(requestId: requestId, method: "mtn_momo", reference: "MP240101.1234.A00001", amount: 12_000), recordedBy: .provider)
+            let (paymentStatus, _) = try await Self.post(
+                client, "/central/payments", ["request_id": requestId, "method": "mtn_momo", "reference": "MP240101.1234.A00001", "amount": 12_000])
+            #expect(paymentStatus == .created)
+            _ = try await engineA.syncOnce()
+            _ = try await engineB.syncOnce()
+            for node in [nodes.central, nodes.hubA] {
+                #expect(try Self.count(node, "SELECT count(*) FROM ledger_entries WHERE request_id = ?", [requestId]) == 2)
+                let paid = try await node.centralRequestStatus(id: requestId)?.paid
+                #expect(paid == 12_000, "one payment, not two")
+            }
+            #expect(try Self.count(nodes.central, "SELECT count(*) FROM sync_conflicts WHERE table_name = 'ledger_entries'") == 1)
+            #expect(try Self.count(nodes.hubB, "SELECT count(*) FROM ledger_entries") == 0)
+            // Converged: a further round moves nothing.
+            let idle = try await engineA.syncOnce()
+            #expect(idle.pushed == 0 && idle.pulled == 0)
+        }
+    }
+
+    @Test("sync requests are refused unsigned, badly signed, replayed, from a revoked hub, or outside the hub's partition")
+    func syncAuthenticationAndPartition() async throws {
+        let nodes = try await Nodes.make()
+        defer { try? FileManager.default.removeItem(at: nodes.directory) }
+        try await nodes.application().test(.live) { client in
+            let base = "http://127.0.0.1:\(try #require(client.port))"
+            let linkA = try await SyncClient.enroll(centralURL: base, token: nodes.enrolA.token, database: nodes.hubA)
+            let pull = PullRequest(schemaVersion: 1, cursor: 0, maxBytes: 65_536, pendingOut: 0, oldestPendingAt: nil)
+            let body = try WireCodec.encode(pull)
+            func raw(_ headers: HTTPFields) async throws -> (Int, String) {
+                var all = headers
+                all[.contentEncoding] = "gzip"
+                let response = try await client.execute(uri: "/sync/v1/pull", method: .post, headers: all, body: ByteBuffer(bytes: body))
+                let json = try? JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
+                return (Int(response.status.code), (json?["error"] as? [String: Any])?["code"] as? String ?? "")
+            }
+            #expect(try await raw([:]) == (401, "sync_unauthenticated"))
+            let time = Date().unixMillis
+            func signed(counter: Int64, secret: String) -> HTTPFields {
+                [
+                    HTTPField.Name(SyncSignature.Header.hub)!: linkA.hubId, HTTPField.Name(SyncSignature.Header.counter)!: String(counter),
+                    HTTPField.Name(SyncSignature.Header.time)!: String(time),
+                    HTTPField.Name(SyncSignature.Header.signature)!: SyncSignature.sign(
+                        secret: secret, method: "POST", path: "/sync/v1/pull", hubId: linkA.hubId, counter: counter, time: time, body: body),
+                ]
+            }
+            #expect(try await raw(signed(counter: 5, secret: "pas-le-bon-secret")) == (401, "sync_unauthenticated"))
+            #expect(try await raw(signed(counter: 5, secret: linkA.secret)).0 == 200)
+            #expect(try await raw(signed(counter: 5, secret: linkA.secret)) == (401, "sync_replayed"), "the same signed request again")
+            #expect(try await raw(signed(counter: 4, secret: linkA.secret)) == (401, "sync_replayed"))
+
+            // A hub may not write outside its zones: a request for zone b pushed by hub A is refused, nothing applied.
+            let zoneB = try #require(
+                try nodes.central.readBlocking { db in try String.fetchOne(db, sql: "SELECT id FROM zones WHERE code = 'zone-b'") })
+            _ = try await Self.engine(nodes.hubA, linkA).syncOnce()
+            let before = try Self.count(nodes.central, "SELECT count(*) FROM change_log")
+            try await nodes.hubA.write { tx in
+                let client = DjobeaID.v7()
+                try tx.insert(
+                    .clients,
+                    ["id": .text(client), "phone": "+237677000009", "name": "Intrus", "zone_id": .text(zoneB), "created_at": ColumnValue(Date())])
+                try tx.insert(
+                    .serviceRequests,
+                    [
+                        "id": .text(DjobeaID.v7()), "client_id": .text(client),
+                        "service_id": .text(DjobeaID.derived(namespace: "service", name: "plomberie")),
+                        "zone_id": .text(zoneB), "urgency": "urgent", "title": "Hors zone", "description": "x", "address": "y",
+                        "created_at": ColumnValue(Date()), "updated_at": ColumnValue(Date()),
+                    ])
+            }
+            let refused = await #expect(throws: SyncError.self) { _ = try await Self.engine(nodes.hubA, linkA).syncOnce() }
+            #expect(refused?.code == "sync_out_of_partition")
+            #expect(try Self.count(nodes.central, "SELECT count(*) FROM change_log") == before, "nothing of the batch was applied")
+
+            #expect(try await nodes.central.revokeHub(name: "Hub A"))
+            let revoked = await #expect(throws: SyncError.self) { _ = try await Self.engine(nodes.hubA, linkA).syncOnce() }
+            #expect(revoked?.code == "sync_hub_revoked")
+        }
+    }
+}
