@@ -6,7 +6,8 @@ struct Djobea: AsyncParsableCommand {
         commandName: "djobea",
         abstract: "Djobea Edge : serveur de synchronisation hors-ligne pour les prestataires (hub, central, démo).",
         subcommands: [
-            HubCommand.self, DemoCommand.self, MigrateCommand.self, BackupCommand.self, RestoreCommand.self, StatusCommand.self,
+            HubCommand.self, CentralCommand.self, SyncCommand.self, DemoCommand.self, MigrateCommand.self, BackupCommand.self, RestoreCommand.self,
+            StatusCommand.self,
             WriteBurstCommand.self,
         ]
     )

@@ -30,7 +30,7 @@ public struct ReplicationPolicy: Sendable {
     public static let v1 = ReplicationPolicy(
         tableOwners: [
             "hubs": .central, "zones": .central, "services": .central, "commission_rates": .central,
-            "provider_zones": .central, "provider_services": .central,
+            "provider_zones": .central,
         ],
         columnOwners: [
             "providers": [
@@ -40,7 +40,9 @@ public struct ReplicationPolicy: Sendable {
                 // The provider decides these, at their hub: ops must not rewrite a bio.
                 "name": .hub, "email": .hub, "bio": .hub, "photo_sha256": .hub, "away_mode": .hub,
                 "away_until": .hub, "away_message": .hub,
-            ]
+            ],
+            // Ops decide which services a provider offers; the provider sets their rates.
+            "provider_services": ["provider_id": .central, "service_id": .central, "rate_min": .hub, "rate_max": .hub],
         ],
         appendOnlyTables: ["mission_events", "ledger_entries"]
     )

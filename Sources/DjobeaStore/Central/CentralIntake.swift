@@ -164,7 +164,8 @@ extension NodeDatabase {
                         "updated_at": ColumnValue(now),
                     ])
             } else {
-                try tx.update(.providers, key: providerId, ["name": .text(name), "hub_id": ColumnValue(hubId), "updated_at": ColumnValue(now)])
+                // The name is the provider's own field (CONFLICTS.md rule 12): only ops' fields change here.
+                try tx.update(.providers, key: providerId, ["hub_id": ColumnValue(hubId), "updated_at": ColumnValue(now)])
             }
             for serviceId in serviceIds
             where try Int.fetchOne(

@@ -97,7 +97,7 @@ extension NodeDatabase {
             let state = try MissionProjection.refresh(requestId: request, in: db)
             for conflict in state.conflicts {
                 summary.conflicts += try record(
-                    kind: conflict.kind.rawValue, rule: Self.rule(for: conflict.kind), table: SyncedTable.missionEvents.rawValue,
+                    kind: conflict.kind.rawValue, rule: conflict.kind.rule, table: SyncedTable.missionEvents.rawValue,
                     key: conflict.eventId, winner: nil, loser: ["event_id": .text(conflict.eventId), "message": .text(conflict.messageFR)],
                     now: recordedAt, in: db)
             }
@@ -106,7 +106,7 @@ extension NodeDatabase {
             let balance = PaymentLedger.fold(try LedgerReads.entries(sql: "provider_id = ?", arguments: [provider], in: db))
             for conflict in balance.conflicts {
                 summary.conflicts += try record(
-                    kind: conflict.kind.rawValue, rule: "CONFLICTS-8", table: SyncedTable.ledgerEntries.rawValue, key: conflict.entryId,
+                    kind: conflict.kind.rawValue, rule: conflict.kind.rule, table: SyncedTable.ledgerEntries.rawValue, key: conflict.entryId,
                     winner: ["entry_id": .text(conflict.canonicalId)],
                     loser: ["entry_id": .text(conflict.entryId), "message": .text(conflict.messageFR)], now: recordedAt, in: db)
             }
@@ -153,7 +153,7 @@ extension NodeDatabase {
             // A uniqueness or check rule of this node refuses the merged row (e.g. two nodes registered one phone):
             // the changes stay in the log and the row waits; ops sees why.
             summary.conflicts += try record(
-                kind: "constraint_violation", rule: "SPEC-4.7", table: name, key: key, winner: nil,
+                kind: "constraint_violation", rule: "SPEC-4.6", table: name, key: key, winner: nil,
                 loser: ["reason": .text(error.message ?? "constraint")], now: now, in: db)
         }
     }
@@ -182,15 +182,6 @@ extension NodeDatabase {
                 """
         ).execute(arguments: [id, table, key, kind, rule, winner.map(ColumnValuesJSON.encode), loserJSON, now])
         return db.changesCount
-    }
-
-    static func rule(for kind: MissionConflictKind) -> String {
-        switch kind {
-        case .alreadyAssigned, .reassignRefused: "CONFLICTS-1"
-        case .lateCancellation, .workAfterCancellation: "CONFLICTS-5"
-        case .staleStage: "CONFLICTS-4"
-        default: "SPEC-4.5"
-        }
     }
 }
 
@@ -233,7 +224,7 @@ extension NodeDatabase {
     /// interrupted sync resumes after the last applied slice.
     public func applyFromCentral(
         _ changes: [RowChange], centralNodeId: String, through: Int64, acknowledged: Int64, wireBytes: Int, clockOffsetMs: Int64?,
-        now: Date = Date()
+        partition: String? = nil, now: Date = Date()
     ) async throws -> ApplySummary {
         try await writer.write { db in
             let summary = try self.apply(changes, centralNodeId: centralNodeId, now: now, in: db)
@@ -241,7 +232,7 @@ extension NodeDatabase {
                 nodeId: centralNodeId, role: "central", name: "central",
                 [
                     "pulled_through": through, "last_sent_local_seq": acknowledged, "clock_offset_ms": clockOffsetMs,
-                    "last_seen_at": UTCTimestamp.format(now),
+                    "last_seen_at": UTCTimestamp.format(now), "partition_fingerprint": partition,
                 ], increments: ["bytes_in": Int64(wireBytes), "changes_in": Int64(summary.applied)], in: db)
             return summary
         }

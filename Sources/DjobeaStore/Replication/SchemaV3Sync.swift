@@ -41,8 +41,13 @@ enum SchemaV3Sync {
         ALTER TABLE peers ADD COLUMN last_seen_at TEXT;
         -- Central side: the peer's cursor into central's change log as the hub last reported it (for ops backlog).
         ALTER TABLE peers ADD COLUMN peer_cursor INTEGER NOT NULL DEFAULT 0;
-        -- Central side: a digest of the hub's zones and providers; when it changes the hub is re-fed from the start (rule 14).
+        -- A digest of the hub's zones and providers (hub side: the one its cursor was built under); when central's differs,
+        -- the hub is fed again from the start (CONFLICTS.md rule 14).
         ALTER TABLE peers ADD COLUMN partition_fingerprint TEXT;
+        -- Central side: the hub's own backlog as it last reported it (changes not yet acknowledged, oldest, photo bytes).
+        ALTER TABLE peers ADD COLUMN pending_out INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE peers ADD COLUMN oldest_pending_at TEXT;
+        ALTER TABLE peers ADD COLUMN photo_backlog_bytes INTEGER NOT NULL DEFAULT 0;
 
         CREATE INDEX change_log_origin_local ON change_log(origin_node, local_seq);
         """

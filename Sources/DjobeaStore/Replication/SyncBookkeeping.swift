@@ -45,6 +45,9 @@ public struct PeerLinkState: Sendable, Equatable, Codable {
     public var schemaVersion: Int?
     public var partitionFingerprint: String?
     public var peerVector: [String: Int64]
+    public var pendingOut: Int
+    public var oldestPendingAt: String?
+    public var photoBacklogBytes: Int64
 }
 
 /// Sync bookkeeping in the SQLite adapter: enrolment, credentials, per-peer link state. Local tables only.
@@ -119,6 +122,8 @@ extension NodeDatabase {
                     """, arguments: [hubId, nodeId, secret, UTCTimestamp.format(now)])
             let name = try String.fetchOne(db, sql: "SELECT name FROM hubs WHERE id = ?", arguments: [hubId]) ?? hubId
             let zones = try String.fetchAll(db, sql: "SELECT code FROM zones WHERE hub_id = ? ORDER BY code", arguments: [hubId])
+            // A hub enrolled again (new data directory) replaces its old node: drop the old link row.
+            try db.execute(sql: "DELETE FROM peers WHERE hub_id = ? AND node_id <> ?", arguments: [hubId, nodeId])
             try db.execute(
                 sql: """
                     INSERT INTO peers (node_id, role, name, hub_id) VALUES (?, 'hub', ?, ?)
@@ -194,7 +199,8 @@ extension NodeDatabase {
             lastSuccessAt: row["last_success_at"], lastError: row["last_error"], lastErrorAt: row["last_error_at"],
             lastSeenAt: row["last_seen_at"], clockOffsetMs: row["clock_offset_ms"], bytesIn: row["bytes_in"], bytesOut: row["bytes_out"],
             changesIn: row["changes_in"], changesOut: row["changes_out"], protocolVersion: row["protocol_version"],
-            schemaVersion: row["schema_version"], partitionFingerprint: row["partition_fingerprint"], peerVector: vector)
+            schemaVersion: row["schema_version"], partitionFingerprint: row["partition_fingerprint"], peerVector: vector,
+            pendingOut: row["pending_out"], oldestPendingAt: row["oldest_pending_at"], photoBacklogBytes: row["photo_backlog_bytes"])
     }
 
     /// Creates the peer row if missing, then applies `update` to it (column → value), in the caller's transaction.
@@ -207,7 +213,7 @@ extension NodeDatabase {
         let allowed: Set<String> = [
             "hub_id", "pulled_through", "request_counter", "peer_vector", "protocol_version", "schema_version", "last_seen_at",
             "peer_cursor", "partition_fingerprint", "last_success_at", "last_error", "last_error_at", "clock_offset_ms",
-            "last_sent_local_seq", "name",
+            "last_sent_local_seq", "name", "pending_out", "oldest_pending_at", "photo_backlog_bytes",
         ]
         var sets: [String] = []
         var arguments: [DatabaseValueConvertible?] = []

@@ -66,23 +66,27 @@ public final class CentralSyncService: Sendable {
             throw SyncError.malformed("curseur ou taille de lot invalides")
         }
         let fingerprint = try await database.partitionFingerprint(hubId: hub.hubId)
-        let link = try await database.peerLink(nodeId: hub.nodeId)
-        // The partition changed since the last pull: feed again from the start (the hub applies each change once).
-        let cursor = link?.partitionFingerprint == nil || link?.partitionFingerprint == fingerprint ? request.cursor : 0
+        // The hub built its cursor under another partition (or never said): feed it again from the start. The hub
+        // stores the new fingerprint with the slice it applies, so a lost answer is simply asked for again.
+        let cursor = request.partition == fingerprint ? request.cursor : 0
         let slice = try await database.hubFeed(
             hubId: hub.hubId, excludingOrigin: hub.nodeId, after: cursor, maxBytes: min(request.maxBytes, maxSliceBytes))
         let acknowledged = try await database.versionVector()[hub.nodeId] ?? 0
         let offset = hubTime.map { $0 - now.unixMillis }
+        var oldest: String?
+        if let reported = request.oldestPendingAt, UTCTimestamp.parse(reported) != nil { oldest = reported }
         try await database.updatePeer(
             nodeId: hub.nodeId, role: "hub", name: hub.name,
             [
                 "hub_id": hub.hubId, "peer_cursor": slice.through, "partition_fingerprint": fingerprint, "last_seen_at": UTCTimestamp.format(now),
                 "last_success_at": UTCTimestamp.format(now), "last_error": nil, "clock_offset_ms": offset,
                 "protocol_version": request.protocolVersion, "schema_version": request.schemaVersion,
-                "peer_vector": Self.backlogJSON(pendingOut: request.pendingOut, oldest: request.oldestPendingAt, photos: request.photoBacklogBytes),
+                "pending_out": max(0, request.pendingOut), "oldest_pending_at": oldest,
+                "photo_backlog_bytes": Int64(max(0, request.photoBacklogBytes)),
             ], increments: ["bytes_in": Int64(wireBytes), "changes_out": Int64(slice.changes.count)])
         return PullResponse(
-            batch: WireBatch(slice.changes), through: slice.through, more: slice.more, acknowledged: acknowledged, serverTime: now.unixMillis)
+            batch: WireBatch(slice.changes), through: slice.through, more: slice.more, acknowledged: acknowledged, serverTime: now.unixMillis,
+            partition: fingerprint)
     }
 
     public func push(_ request: PushRequest, from hub: AuthenticatedHub, wireBytes: Int, now: Date = Date()) async throws -> PushResponse {
@@ -105,14 +109,5 @@ public final class CentralSyncService: Sendable {
             default: throw SyncError.malformed(error.description)
             }
         }
-    }
-
-    /// The hub's own backlog as it reported it, kept with the link for `/ops` (a small JSON object).
-    static func backlogJSON(pendingOut: Int, oldest: String?, photos: Int) -> String {
-        var object: [String: ColumnValue] = [
-            "pending_out": .integer(Int64(max(0, pendingOut))), "photo_backlog_bytes": .integer(Int64(max(0, photos))),
-        ]
-        if let oldest, UTCTimestamp.parse(oldest) != nil { object["oldest_pending_at"] = .text(oldest) }
-        return ColumnValuesJSON.encode(object)
     }
 }

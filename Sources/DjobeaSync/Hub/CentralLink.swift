@@ -36,6 +36,6 @@ public struct CentralLink: Codable, Sendable, Equatable {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let temporary = dataDirectory.appendingPathComponent(Self.fileName + ".tmp")
         FileManager.default.createFile(atPath: temporary.path, contents: try encoder.encode(self), attributes: [.posixPermissions: 0o600])
-        _ = try FileManager.default.replaceItemAt(file, withItemAt: temporary)
+        guard rename(temporary.path, file.path) == 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: file.path]) }
     }
 }

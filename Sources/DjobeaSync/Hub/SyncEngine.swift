@@ -15,7 +15,7 @@ public struct SyncRoundReport: Sendable, Equatable {
     public init() {}
 }
 
-/// The hub's sync engine (SPEC.md §3.4): pushes its own changes, then pulls its partition of central's log, in
+/// The hub's sync engine (SPEC.md §3.4): pulls its partition of central's log, then pushes its own changes, in
 /// batches bounded in bytes, each applied and acknowledged in one transaction. Continuous while linked: a round
 /// starts soon after a local commit and on a timer; after a failure it retries with exponential backoff and jitter
 /// on its own, without waiting for the next local write.
@@ -42,10 +42,32 @@ public actor SyncEngine {
 
     var central: String { client.link.centralNodeId }
 
-    /// One full round: push everything central lacks, then pull until central says there is no more.
+    /// One full round: pull until central says there is no more, then push everything central lacks.
     public func syncOnce(progress: (@Sendable (SyncRoundReport) -> Void)? = nil) async throws -> SyncRoundReport {
         var report = SyncRoundReport()
         do {
+            // Pull first: its answer carries central's acknowledgement of this node's changes, so the push that
+            // follows starts from what central really holds (also after a restore or a re-enrolment).
+            while true {
+                let link = try await database.peerLink(nodeId: central)
+                let pending = try await database.pendingOwnChanges(acknowledged: link?.acknowledged ?? 0)
+                let request = PullRequest(
+                    schemaVersion: try database.schemaVersion(), cursor: link?.pulledThrough ?? 0, maxBytes: batchBytes,
+                    pendingOut: pending.count, oldestPendingAt: pending.oldestAt, partition: link?.partitionFingerprint)
+                let (answer, bytes): (PullResponse, Int) = try await client.post("/sync/v1/pull", request)
+                let changes = try answer.batch.rowChanges()
+                let summary = try await database.applyFromCentral(
+                    changes, centralNodeId: central, through: answer.through, acknowledged: answer.acknowledged, wireBytes: bytes,
+                    clockOffsetMs: answer.serverTime - Date().unixMillis, partition: answer.partition)
+                report.pulled += summary.applied
+                report.duplicates += summary.duplicates
+                report.conflicts += summary.conflicts
+                report.requests += summary.requests.count
+                report.bytes += bytes
+                if !summary.requests.isEmpty { await onRequestsChanged(summary.requests) }
+                progress?(report)
+                if !answer.more { break }
+            }
             var acknowledged = try await database.peerLink(nodeId: central)?.acknowledged ?? 0
             while true {
                 let (changes, _) = try await database.ownChanges(after: acknowledged, maxBytes: batchBytes)
@@ -62,26 +84,6 @@ public actor SyncEngine {
                 report.conflicts += answer.conflicts
                 report.bytes += bytes
                 progress?(report)
-            }
-            while true {
-                let link = try await database.peerLink(nodeId: central)
-                let pending = try await database.pendingOwnChanges(acknowledged: link?.acknowledged ?? 0)
-                let request = PullRequest(
-                    schemaVersion: try database.schemaVersion(), cursor: link?.pulledThrough ?? 0, maxBytes: batchBytes,
-                    pendingOut: pending.count, oldestPendingAt: pending.oldestAt)
-                let (answer, bytes): (PullResponse, Int) = try await client.post("/sync/v1/pull", request)
-                let changes = try answer.batch.rowChanges()
-                let summary = try await database.applyFromCentral(
-                    changes, centralNodeId: central, through: answer.through, acknowledged: answer.acknowledged, wireBytes: bytes,
-                    clockOffsetMs: answer.serverTime - Date().unixMillis)
-                report.pulled += summary.applied
-                report.duplicates += summary.duplicates
-                report.conflicts += summary.conflicts
-                report.requests += summary.requests.count
-                report.bytes += bytes
-                if !summary.requests.isEmpty { await onRequestsChanged(summary.requests) }
-                progress?(report)
-                if !answer.more { break }
             }
             try await database.recordLinkOutcome(peer: central, role: "central", name: "central", error: nil, changesOut: report.pushed)
             return report
@@ -109,6 +111,12 @@ public actor SyncEngine {
             } catch {
                 failures += 1
                 logger.warning("sync.round.failed", metadata: ["error": "\(error)", "failures": "\(failures)"])
+            }
+            // Requests that just arrived were offered during the round: push the offers now, not at the next tick.
+            if failures == 0,
+                (try? await database.pendingOwnChanges(acknowledged: database.peerLink(nodeId: central)?.acknowledged ?? 0).count) ?? 0 > 0
+            {
+                continue
             }
             let generation = failures == 0 ? database.commitGeneration : before
             let wait = failures == 0 ? interval : Self.backoff(failures: failures)

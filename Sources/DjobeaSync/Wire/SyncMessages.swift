@@ -166,8 +166,13 @@ public struct PullRequest: Codable, Sendable {
     public var pendingOut: Int
     public var oldestPendingAt: String?
     public var photoBacklogBytes: Int
+    /// The partition fingerprint the hub's cursor was built under (from the last answer); nil at first.
+    public var partition: String?
 
-    public init(schemaVersion: Int, cursor: Int64, maxBytes: Int, pendingOut: Int, oldestPendingAt: String?, photoBacklogBytes: Int = 0) {
+    public init(
+        schemaVersion: Int, cursor: Int64, maxBytes: Int, pendingOut: Int, oldestPendingAt: String?, photoBacklogBytes: Int = 0,
+        partition: String? = nil
+    ) {
         protocolVersion = syncProtocolVersion
         self.schemaVersion = schemaVersion
         self.cursor = cursor
@@ -175,11 +180,12 @@ public struct PullRequest: Codable, Sendable {
         self.pendingOut = pendingOut
         self.oldestPendingAt = oldestPendingAt
         self.photoBacklogBytes = photoBacklogBytes
+        self.partition = partition
     }
 
     enum CodingKeys: String, CodingKey {
         case protocolVersion = "protocol", schemaVersion = "schema_version", cursor, maxBytes = "max_bytes", pendingOut = "pending_out"
-        case oldestPendingAt = "oldest_pending_at", photoBacklogBytes = "photo_backlog_bytes"
+        case oldestPendingAt = "oldest_pending_at", photoBacklogBytes = "photo_backlog_bytes", partition
     }
 }
 
@@ -193,18 +199,21 @@ public struct PullResponse: Codable, Sendable {
     public var acknowledged: Int64
     /// Central's wall clock, Unix milliseconds (the hub computes its offset from it).
     public var serverTime: Int64
+    /// The partition fingerprint `through` belongs to: the hub sends it back with its next pull.
+    public var partition: String
 
-    public init(batch: WireBatch, through: Int64, more: Bool, acknowledged: Int64, serverTime: Int64) {
+    public init(batch: WireBatch, through: Int64, more: Bool, acknowledged: Int64, serverTime: Int64, partition: String) {
         protocolVersion = syncProtocolVersion
         self.batch = batch
         self.through = through
         self.more = more
         self.acknowledged = acknowledged
         self.serverTime = serverTime
+        self.partition = partition
     }
 
     enum CodingKeys: String, CodingKey {
-        case protocolVersion = "protocol", batch, through, more, acknowledged, serverTime = "server_time"
+        case protocolVersion = "protocol", batch, through, more, acknowledged, serverTime = "server_time", partition
     }
 }
 

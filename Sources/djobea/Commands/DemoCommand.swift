@@ -1,13 +1,16 @@
 import ArgumentParser
 import DjobeaDemo
 import DjobeaDomain
+import DjobeaServer
 import DjobeaStore
+import DjobeaSync
 import Foundation
+import Logging
 
-/// `djobea demo`: the Bonamoussadi hub with 90 days of realistic data, for a newcomer.
+/// `djobea demo`: central with 90 days of realistic data and the Bonamoussadi hub synced from it, for a newcomer.
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "demo", abstract: "Remplit un dossier avec des données de démo (s'il est vide) et démarre le hub.")
+        commandName: "demo", abstract: "Démo : central (données réalistes de 90 jours) et hub Bonamoussadi synchronisés, sur deux ports voisins.")
 
     @OptionGroup var node: NodeOptions
 
@@ -16,27 +19,68 @@ struct DemoCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await failingClearly {
-            let directory = try DataDirectory(path: node.data, create: true)
-            let marker = directory.url.appendingPathComponent("demo-complete")
-            if !directory.isEmpty && !FileManager.default.fileExists(atPath: marker.path) {
-                // A generation was interrupted: its half-filled database is demo data, safe to start over.
+            // The hub lives in --data (its database, outbox, photos); central in --data/central, on the next port.
+            let hubDirectory = try DataDirectory(path: node.data, create: true)
+            let centralDirectory = try DataDirectory(path: hubDirectory.url.appendingPathComponent("central").path, create: true)
+            let marker = hubDirectory.url.appendingPathComponent("demo-complete")
+            let complete = FileManager.default.fileExists(atPath: marker.path) && !centralDirectory.isEmpty
+            if !complete, !(hubDirectory.isEmpty && centralDirectory.isEmpty) {
+                // A generation or first sync was interrupted (or the directory is from a hub-only demo): its databases
+                // are demo data, safe to start over.
                 printLine("Génération de démo précédente interrompue : on recommence à zéro.")
-                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: directory.databasePath + suffix) }
+                for directory in [hubDirectory, centralDirectory] {
+                    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: directory.databasePath + suffix) }
+                }
+                try? FileManager.default.removeItem(at: hubDirectory.url.appendingPathComponent(CentralLink.fileName))
+                try? FileManager.default.removeItem(at: marker)
             }
-            let fresh = directory.isEmpty
-            let database = try NodeDatabase.open(
-                path: directory.databasePath, role: .hub, newNodeId: DjobeaID.derived(namespace: "demo-node", name: "bonamoussadi-\(seed)"))
+            let fresh = centralDirectory.isEmpty
+            let central = try NodeDatabase.open(
+                path: centralDirectory.databasePath, role: .central,
+                newNodeId: DjobeaID.derived(namespace: "demo-node", name: "central-\(seed)"))
             if fresh {
-                try generate(into: database, directory: directory)
-                try Data(UTCTimestamp.format(Date()).utf8).write(to: marker)
+                try generate(into: central, photos: hubDirectory)
             } else {
-                printLine("Données de démo existantes réutilisées : \(directory.url.path)")
+                printLine("Données de démo existantes réutilisées : \(hubDirectory.url.path)")
             }
-            let providers = try await database.providerListing(limit: 5)
+            try await central.seedReferenceData()
+            let hub = try NodeDatabase.open(
+                path: hubDirectory.databasePath, role: .hub, newNodeId: DjobeaID.derived(namespace: "demo-node", name: "bonamoussadi-\(seed)"))
             let logger = makeLogger("djobea.demo")
-            try await serve(database: database, directory: directory, options: node, role: .hub, logger: logger) { port in
+            let centralPort = node.port + 1
+            let apiKey = try CentralServeCommand.apiKey(given: nil, directory: centralDirectory)
+            let services = CentralServices(sync: CentralSyncService(database: central, logger: logger), apiKey: apiKey.value)
+            var centralOptions = node
+            centralOptions.port = centralPort
+            let listening = AsyncStream.makeStream(of: Int.self)
+            let centralTask = Task {
+                try await serveCentral(
+                    database: central, directory: centralDirectory, options: centralOptions, services: services, logger: logger
+                ) { port in listening.continuation.yield(port) }
+            }
+            defer { centralTask.cancel() }
+            var iterator = listening.stream.makeAsyncIterator()
+            guard await iterator.next() != nil else { throw CommandFailure("Le central de démo n'a pas démarré.") }
+            let centralURL = "http://127.0.0.1:\(centralPort)"
+            var link = try CentralLink.load(from: hubDirectory.url)
+            if link == nil {
+                let enrolment = try await central.enrolHub(name: Bonamoussadi.hubName, zoneCodes: Bonamoussadi.quarters.map(\.code))
+                link = try await HubCommand.link(directory: hubDirectory, database: hub, central: centralURL, enroll: enrolment.token)
+            } else {
+                link = try await HubCommand.link(directory: hubDirectory, database: hub, central: centralURL, enroll: nil)
+            }
+            guard let link else { throw CommandFailure("Hub de démo non enrôlé.") }
+            try await initialSync(hub: hub, link: link, logger: logger)
+            try await DemoHubSide.replayProviderActions(central: central, hub: hub)
+            if !FileManager.default.fileExists(atPath: marker.path) { try Data(UTCTimestamp.format(Date()).utf8).write(to: marker) }
+            let providers = try await hub.providerListing(limit: 5)
+            try await serve(
+                database: hub, directory: hubDirectory, options: node, role: .hub, logger: logger,
+                extra: [syncLoop(database: hub, link: link, logger: logger)]
+            ) { port in
                 printLine("")
                 printLine("Hub de démo Bonamoussadi prêt : http://127.0.0.1:\(port)  (santé : http://127.0.0.1:\(port)/healthz)")
+                printLine("Central de démo : \(centralURL)  (clé d'API : \(apiKey.file ?? "DJOBEA_API_KEY"), suivi : \(centralURL)/ops/sync-status)")
                 printLine("Prestataires de démo (connexion par code WhatsApp) :")
                 for provider in providers {
                     printLine("  \(provider.phone)  \(provider.name) — \(provider.services.joined(separator: ", "))")
@@ -46,7 +90,24 @@ struct DemoCommand: AsyncParsableCommand {
         }
     }
 
-    private func generate(into database: NodeDatabase, directory: DataDirectory) throws {
+    /// Brings the hub up to date with central before it serves, with a progress line.
+    private func initialSync(hub: NodeDatabase, link: CentralLink, logger: Logger) async throws {
+        let engine = SyncEngine(database: hub, client: SyncClient(link: link, database: hub), logger: logger, batchBytes: 1 << 20)
+        let started = Date()
+        do {
+            let report = try await engine.syncOnce { report in
+                FileHandle.standardError.write(Data("\rSynchronisation du hub avec le central… \(report.pulled) changements reçus\u{1B}[K".utf8))
+            }
+            FileHandle.standardError.write(Data("\n".utf8))
+            printLine(
+                "Hub synchronisé en \(String(format: "%.1f", Date().timeIntervalSince(started))) s : \(report.pulled) changements reçus, \(report.pushed) envoyés."
+            )
+        } catch let error as SyncError {
+            throw CommandFailure("Synchronisation initiale du hub échouée : \(error.messageFR)")
+        }
+    }
+
+    private func generate(into database: NodeDatabase, photos directory: DataDirectory) throws {
         let started = Date()
         let generator = DemoGenerator(seed: seed, now: started)
         let photos = PhotoLibrary(blobs: try BlobStore(root: directory.blobsURL))

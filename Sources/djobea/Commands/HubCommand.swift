@@ -1,22 +1,124 @@
 import ArgumentParser
+import DjobeaServer
 import DjobeaStore
+import DjobeaSync
 import Foundation
+import Logging
 
-/// `djobea hub`: a neighbourhood node serving its providers from its own SQLite file.
+/// `djobea hub`: a neighbourhood node serving its providers from its own SQLite file, synced with central.
 struct HubCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "hub", abstract: "Démarre un hub de quartier (API prestataires, base SQLite locale).")
+        commandName: "hub", abstract: "Démarre un hub de quartier (API prestataires, base SQLite locale, synchro avec le central).")
 
     @OptionGroup var node: NodeOptions
 
+    @Option(name: .long, help: "URL du central (ex. http://central.local:8081) : active la synchronisation.")
+    var central: String?
+
+    @Option(name: .long, help: "Jeton d'enrôlement à usage unique, donné par « djobea central enroll-hub » (premier démarrage).")
+    var enroll: String?
+
+    func validate() throws {
+        if enroll != nil, central == nil { throw ValidationError("--enroll demande aussi --central <url du central>") }
+        if let central, URL(string: central)?.scheme.map({ ["http", "https"].contains($0) }) != true {
+            throw ValidationError("--central doit être une URL http(s) (reçu \(central))")
+        }
+    }
+
     func run() async throws {
         try await failingClearly {
-            let directory = try DataDirectory(path: node.data, create: false)
+            let directory = try DataDirectory(path: node.data, create: enroll != nil)
             let database = try NodeDatabase.open(path: directory.databasePath, role: .hub)
             let logger = makeLogger("djobea.hub")
-            try await serve(database: database, directory: directory, options: node, role: .hub, logger: logger) { port in
+            let link = try await Self.link(directory: directory, database: database, central: central, enroll: enroll)
+            var loops: [BackgroundLoop] = []
+            if let link { loops.append(syncLoop(database: database, link: link, logger: logger)) }
+            try await serve(database: database, directory: directory, options: node, role: .hub, logger: logger, extra: loops) { port in
                 printLine("Hub \(database.nodeId) à l'écoute sur http://\(node.host == "0.0.0.0" ? "127.0.0.1" : node.host):\(port)")
+                if let link {
+                    printLine(
+                        "Synchronisation avec le central \(link.centralURL) (hub « \(link.hubName) », zones \(link.zones.joined(separator: ", ")))")
+                }
             }
         }
+    }
+
+    /// The hub's credential: enrols with `enroll` if given, else loads the saved one (updating its URL to `central`).
+    static func link(directory: DataDirectory, database: NodeDatabase, central: String?, enroll: String?) async throws -> CentralLink? {
+        if let enroll, let central {
+            do {
+                let link = try await SyncClient.enroll(centralURL: central, token: enroll, database: database)
+                try link.save(to: directory.url)
+                printLine("Hub enrôlé auprès du central : « \(link.hubName) », zones \(link.zones.joined(separator: ", ")).")
+                return link
+            } catch let error as SyncError {
+                throw CommandFailure("Enrôlement refusé : \(error.messageFR)")
+            }
+        }
+        guard var link = try CentralLink.load(from: directory.url) else {
+            if central != nil {
+                throw CommandFailure("Ce hub n'est pas encore enrôlé : ajoutez --enroll <jeton> (donné par « djobea central enroll-hub »).")
+            }
+            return nil
+        }
+        if let central, central != link.centralURL {
+            link.centralURL = central
+            try link.save(to: directory.url)
+        }
+        return link
+    }
+}
+
+/// The hub's continuous sync with central; requests it brings in are offered to providers at once.
+func syncLoop(database: NodeDatabase, link: CentralLink, logger: Logger) -> BackgroundLoop {
+    let dispatcher = OfferDispatcher(database: database, logger: logger)
+    let engine = SyncEngine(
+        database: database, client: SyncClient(link: link, database: database), logger: logger,
+        onRequestsChanged: { requests in
+            for request in requests { _ = try? await dispatcher.dispatch(requestId: request) }
+        })
+    return BackgroundLoop(name: "sync") { await engine.run() }
+}
+
+/// `djobea sync --once`: one sync round with central, for operators, with a progress line.
+struct SyncCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "sync", abstract: "Synchronise ce hub avec le central, une fois.")
+
+    @Option(name: .long, help: "Dossier de données du hub.")
+    var data: String
+
+    @Flag(name: .long, help: "Une seule synchronisation complète, puis sortie (seul mode disponible).")
+    var once = false
+
+    func validate() throws {
+        guard once else { throw ValidationError("précisez --once (le hub synchronise en continu de lui-même quand il tourne)") }
+    }
+
+    func run() async throws {
+        try await failingClearly {
+            let path = URL(fileURLWithPath: data, isDirectory: true).appendingPathComponent("djobea.sqlite").path
+            guard FileManager.default.fileExists(atPath: path) else { throw CommandFailure("Pas de hub dans \(data).") }
+            // The hub may be running: no directory lock; SQLite arbitrates, and every batch is one transaction.
+            let database = try NodeDatabase.open(path: path, role: .hub)
+            guard let link = try CentralLink.load(from: URL(fileURLWithPath: data, isDirectory: true)) else {
+                throw CommandFailure("Ce hub n'est pas enrôlé : démarrez-le une fois avec --central <url> --enroll <jeton>.")
+            }
+            let engine = SyncEngine(database: database, client: SyncClient(link: link, database: database), logger: makeLogger("djobea.sync"))
+            let started = Date()
+            do {
+                let report = try await engine.syncOnce { report in
+                    FileHandle.standardError.write(Data("\r\(SyncCommand.line(report))\u{1B}[K".utf8))
+                }
+                FileHandle.standardError.write(Data("\n".utf8))
+                printLine("Synchronisé en \(String(format: "%.1f", Date().timeIntervalSince(started))) s — \(SyncCommand.line(report))")
+            } catch let error as SyncError {
+                FileHandle.standardError.write(Data("\n".utf8))
+                throw CommandFailure("Synchronisation échouée : \(error.messageFR)")
+            }
+        }
+    }
+
+    static func line(_ report: SyncRoundReport) -> String {
+        "envoyés \(report.pushed), reçus \(report.pulled), doublons \(report.duplicates), conflits \(report.conflicts), \(report.bytes / 1024) Ko"
     }
 }

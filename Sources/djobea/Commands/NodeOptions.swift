@@ -29,7 +29,7 @@ struct NodeOptions: ParsableArguments {
 
 /// Starts the HTTP server of an open node and runs until SIGINT/SIGTERM.
 func serve(
-    database: NodeDatabase, directory: DataDirectory, options: NodeOptions, role: NodeRole, logger: Logger,
+    database: NodeDatabase, directory: DataDirectory, options: NodeOptions, role: NodeRole, logger: Logger, extra: [BackgroundLoop] = [],
     onRunning: @escaping @Sendable (Int) async -> Void
 ) async throws {
     let hub = try await HubServices.make(
@@ -37,7 +37,7 @@ func serve(
         environment: ProcessInfo.processInfo.environment, logger: logger)
     let app = buildApplication(
         settings: ServerSettings(host: options.host, port: options.port, role: role), database: database, logger: logger,
-        background: hub.background, provider: hub.provider, onServerRunning: onRunning)
+        background: hub.background + extra, provider: hub.provider, onServerRunning: onRunning)
     try await app.runService()
     withExtendedLifetime(directory) {}
 }
