@@ -101,13 +101,14 @@ struct WhatsAppQueueTests {
         let started = ContinuousClock.now
         try await service.sendOTP(phone: AuthHarness.activePhone)
         var lines: [Substring] = []
-        while lines.isEmpty && ContinuousClock.now - started < .seconds(5) {
+        while lines.isEmpty && ContinuousClock.now - started < .seconds(20) {
             try await Task.sleep(for: .milliseconds(5))
             lines = ((try? String(contentsOf: console.fileURL, encoding: .utf8)) ?? "").split(separator: "\n")
         }
         let delay = ContinuousClock.now - started
         #expect(lines.count == 1)
-        #expect(delay < .seconds(1), "the code reached the outbox file after \(delay)")
+        // Well under the 60 s idle interval: the send woke the loop (the margin absorbs a loaded 2-core machine).
+        #expect(delay < .seconds(10), "the code reached the outbox file after \(delay)")
         loop.cancel()
         await loop.value
     }

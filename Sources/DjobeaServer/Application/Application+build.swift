@@ -63,6 +63,8 @@ public func buildRouter(
             on: DocumentedRoutes(
                 group: router.group().add(middleware: APIKeyMiddleware(key: central.apiKey)), docs: docs, tag: "Central", authenticated: true))
     }
+    // OPS ROUTES (begin)
+    // OPS ROUTES (end)
     publicRoutes.add(.get, "/openapi.json", "Ce document OpenAPI 3.1") { request, _ in
         try JSONResponse.make(data: docs.json(), for: request)
     }
