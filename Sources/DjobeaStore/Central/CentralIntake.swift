@@ -9,13 +9,33 @@ public struct ProviderRegistration: Codable, Sendable {
     public var services: [String]
     public var zones: [String]
     public var email: String?
+    /// Working hours, `{"start":"08:00","end":"18:00","days":[1,2,3,4,5,6]}` (1 = Monday); that default if absent.
+    public var workingHours: WorkingHoursBody?
 
-    public init(name: String, phone: String, services: [String], zones: [String], email: String? = nil) {
+    public init(name: String, phone: String, services: [String], zones: [String], email: String? = nil, workingHours: WorkingHoursBody? = nil) {
         self.name = name
         self.phone = phone
         self.services = services
         self.zones = zones
         self.email = email
+        self.workingHours = workingHours
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, phone, services, zones, email, workingHours = "working_hours"
+    }
+}
+
+/// Working hours as the API carries them.
+public struct WorkingHoursBody: Codable, Sendable {
+    public var start: String
+    public var end: String
+    public var days: [Int]
+
+    public init(start: String, end: String, days: [Int]) {
+        self.start = start
+        self.end = end
+        self.days = days
     }
 }
 
@@ -131,6 +151,16 @@ extension NodeDatabase {
         guard !registration.services.isEmpty, !registration.zones.isEmpty else {
             throw IntakeError("services", "Au moins un service et une zone sont requis.")
         }
+        var hours = #"{"start":"08:00","end":"18:00","days":[1,2,3,4,5,6]}"#
+        if let given = registration.workingHours {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            hours = String(decoding: try encoder.encode(given), as: UTF8.self)
+            guard WorkingHours(json: hours) != nil else {
+                throw IntakeError("working_hours", "Horaires invalides : {\"start\":\"08:00\",\"end\":\"18:00\",\"days\":[1,2,3,4,5]} (1 = lundi).")
+            }
+        }
+        let workingHours = hours
         return try await write(now: now) { tx in
             let db = tx.db
             let serviceIds = try registration.services.map { code in
@@ -160,7 +190,7 @@ extension NodeDatabase {
                     .providerSettings,
                     [
                         "id": .text(DjobeaID.v7(now: now)), "provider_id": .text(providerId),
-                        "working_hours": #"{"start":"08:00","end":"18:00","days":[1,2,3,4,5,6]}"#, "created_at": ColumnValue(now),
+                        "working_hours": .text(workingHours), "created_at": ColumnValue(now),
                         "updated_at": ColumnValue(now),
                     ])
             } else {

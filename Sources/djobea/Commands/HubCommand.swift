@@ -72,8 +72,10 @@ struct HubCommand: AsyncParsableCommand {
 /// The hub's continuous sync with central; requests it brings in are offered to providers at once.
 func syncLoop(database: NodeDatabase, link: CentralLink, logger: Logger) -> BackgroundLoop {
     let dispatcher = OfferDispatcher(database: database, logger: logger)
+    // DJOBEA_SYNC_INTERVAL: seconds between rounds when nothing happens locally (default 10; a local commit starts one at once).
+    let seconds = ProcessInfo.processInfo.environment["DJOBEA_SYNC_INTERVAL"].flatMap(Double.init).map { min(max($0, 0.2), 3600) } ?? 10
     let engine = SyncEngine(
-        database: database, client: SyncClient(link: link, database: database), logger: logger,
+        database: database, client: SyncClient(link: link, database: database), logger: logger, interval: .milliseconds(Int(seconds * 1000)),
         onRequestsChanged: { requests in
             for request in requests { _ = try? await dispatcher.dispatch(requestId: request) }
         })
