@@ -11,7 +11,9 @@ struct SyncCrashTests {
     func killedMidSync() async throws {
         let root = try temporaryDirectory("sync-kill")
         defer { try? FileManager.default.removeItem(at: root) }
-        let (centralDir, hubADir, hubBDir) = (root.appendingPathComponent("central"), root.appendingPathComponent("a"), root.appendingPathComponent("b"))
+        let (centralDir, hubADir, hubBDir) = (
+            root.appendingPathComponent("central"), root.appendingPathComponent("a"), root.appendingPathComponent("b")
+        )
         let (centralPort, portA, portB) = (try freePort(), try freePort(), try freePort())
         let centralURL = "http://127.0.0.1:\(centralPort)"
         let central = try await SyncProcessTests.startCentral(centralDir, port: centralPort)
@@ -19,14 +21,19 @@ struct SyncCrashTests {
         let tokenA = try await SyncProcessTests.enrolToken(centralDir, name: "Hub A", zones: "zone-a")
         let tokenB = try await SyncProcessTests.enrolToken(centralDir, name: "Hub B", zones: "zone-b")
         setenv("DJOBEA_SYNC_INTERVAL", "0.3", 1)
-        let hubB = try ChildProcess(["hub", "--data", hubBDir.path, "--port", "\(portB)", "--host", "127.0.0.1", "--central", centralURL, "--enroll", tokenB])
+        let hubB = try ChildProcess([
+            "hub", "--data", hubBDir.path, "--port", "\(portB)", "--host", "127.0.0.1", "--central", centralURL, "--enroll", tokenB,
+        ])
         defer { hubB.kill(SIGTERM) }
         let key = ["Authorization": "Bearer \(SyncProcessTests.apiKey)"]
         let everyDay: [String: Any] = ["start": "00:00", "end": "24:00", "days": [1, 2, 3, 4, 5, 6, 7]]
         for (index, zone) in ["zone-a", "zone-a", "zone-b"].enumerated() {
             let (status, _) = try await SyncProcessTests.call(
                 "POST", "\(centralURL)/central/providers",
-                json: ["name": "Artisan \(index)", "phone": "+23769000020\(index)", "services": ["plomberie"], "zones": [zone], "working_hours": everyDay],
+                json: [
+                    "name": "Artisan \(index)", "phone": "+23769000020\(index)", "services": ["plomberie"], "zones": [zone],
+                    "working_hours": everyDay,
+                ],
                 headers: key)
             #expect(status == 201)
         }
@@ -58,7 +65,8 @@ struct SyncCrashTests {
         defer { hubA.kill(SIGTERM) }
 
         let zoneA = "SELECT count(*) FROM service_requests r JOIN zones z ON z.id = r.zone_id WHERE z.code = 'zone-a'"
-        let offersA = "SELECT count(*) FROM request_offers o JOIN service_requests r ON r.id = o.request_id JOIN zones z ON z.id = r.zone_id WHERE z.code = 'zone-a'"
+        let offersA =
+            "SELECT count(*) FROM request_offers o JOIN service_requests r ON r.id = o.request_id JOIN zones z ON z.id = r.zone_id WHERE z.code = 'zone-a'"
         let converged = try await SyncProcessTests.eventually(90) {
             let centralRequests = try SyncProcessTests.count(centralDir, zoneA)
             let hubRequests = try SyncProcessTests.count(hubADir, zoneA)
@@ -79,7 +87,8 @@ struct SyncCrashTests {
         #expect(hubHead > 0)
         #expect(
             try await SyncProcessTests.eventually(30) {
-                let highest = try SyncProcessTests.count(centralDir, "SELECT coalesce(max(origin_seq), 0) FROM change_log WHERE origin_node = ?", [hubNode])
+                let highest = try SyncProcessTests.count(
+                    centralDir, "SELECT coalesce(max(origin_seq), 0) FROM change_log WHERE origin_node = ?", [hubNode])
                 let held = try SyncProcessTests.count(centralDir, "SELECT count(*) FROM change_log WHERE origin_node = ?", [hubNode])
                 return highest == hubHead && held == hubHead
             }, "central holds every one of hub A's changes, once (gapless 1…\(hubHead))")

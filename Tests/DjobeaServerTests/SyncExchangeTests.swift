@@ -135,7 +135,7 @@ struct SyncExchangeTests {
         }
     }
 
-    @Test("sync requests are refused unsigned, badly signed, replayed, from a revoked hub, or outside the hub's partition")
+    @Test("sync requests are refused unsigned, badly signed, replayed, or from a revoked hub; changes outside the partition are quarantined")
     func syncAuthenticationAndPartition() async throws {
         let nodes = try await Nodes.make()
         defer { try? FileManager.default.removeItem(at: nodes.directory) }
@@ -166,11 +166,12 @@ struct SyncExchangeTests {
             #expect(try await raw(signed(counter: 5, secret: linkA.secret)) == (401, "sync_replayed"), "the same signed request again")
             #expect(try await raw(signed(counter: 4, secret: linkA.secret)) == (401, "sync_replayed"))
 
-            // A hub may not write outside its zones: a request for zone b pushed by hub A is refused, nothing applied.
+            // A hub may not write outside its zones: a request for zone b pushed by hub A is kept in central's log,
+            // quarantined (its link does not wedge), never merged, never served to hub B; ops gets a conflict.
             let zoneB = try #require(
                 try nodes.central.readBlocking { db in try String.fetchOne(db, sql: "SELECT id FROM zones WHERE code = 'zone-b'") })
             _ = try await Self.engine(nodes.hubA, linkA).syncOnce()
-            let before = try Self.count(nodes.central, "SELECT count(*) FROM change_log")
+            let intruderRequest = DjobeaID.v7()
             try await nodes.hubA.write { tx in
                 let client = DjobeaID.v7()
                 try tx.insert(
@@ -179,15 +180,23 @@ struct SyncExchangeTests {
                 try tx.insert(
                     .serviceRequests,
                     [
-                        "id": .text(DjobeaID.v7()), "client_id": .text(client),
-                        "service_id": .text(DjobeaID.derived(namespace: "service", name: "plomberie")),
-                        "zone_id": .text(zoneB), "urgency": "urgent", "title": "Hors zone", "description": "x", "address": "y",
-                        "created_at": ColumnValue(Date()), "updated_at": ColumnValue(Date()),
+                        "id": .text(intruderRequest), "client_id": .text(client),
+                        "service_id": .text(DjobeaID.derived(namespace: "service", name: "plomberie")), "zone_id": .text(zoneB), "urgency": "urgent",
+                        "title": "Hors zone", "description": "x", "address": "y", "created_at": ColumnValue(Date()),
+                        "updated_at": ColumnValue(Date()),
                     ])
             }
-            let refused = await #expect(throws: SyncError.self) { _ = try await Self.engine(nodes.hubA, linkA).syncOnce() }
-            #expect(refused?.code == "sync_out_of_partition")
-            #expect(try Self.count(nodes.central, "SELECT count(*) FROM change_log") == before, "nothing of the batch was applied")
+            let pushed = try await Self.engine(nodes.hubA, linkA).syncOnce()
+            #expect(pushed.pushed == 2 && pushed.conflicts >= 2)
+            #expect(try Self.count(nodes.central, "SELECT count(*) FROM change_log WHERE quarantined = 1") == 2)
+            #expect(try Self.count(nodes.central, "SELECT count(*) FROM service_requests WHERE id = ?", [intruderRequest]) == 0)
+            #expect(try Self.count(nodes.central, "SELECT count(*) FROM sync_conflicts WHERE kind = 'out_of_partition'") == 2)
+            let linkB = try await SyncClient.enroll(centralURL: base, token: nodes.enrolB.token, database: nodes.hubB)
+            _ = try await Self.engine(nodes.hubB, linkB).syncOnce()
+            #expect(try Self.count(nodes.hubB, "SELECT count(*) FROM service_requests") == 0, "hub B never receives hub A's intrusion")
+            #expect(try Self.count(nodes.hubB, "SELECT count(*) FROM clients") == 0)
+            let again = try await Self.engine(nodes.hubA, linkA).syncOnce()
+            #expect(again.pushed == 0, "the link goes on: nothing left to push")
 
             #expect(try await nodes.central.revokeHub(name: "Hub A"))
             let revoked = await #expect(throws: SyncError.self) { _ = try await Self.engine(nodes.hubA, linkA).syncOnce() }

@@ -82,11 +82,15 @@ struct SyncProcessTests {
         return try #require(tokens?["access_token"] as? String)
     }
 
-    @Test("zone a's request shows at A and never at B; an accept made while central is down reaches it; one MoMo payment twice is one payment and one conflict")
+    @Test(
+        "zone a's request shows at A and never at B; an accept made while central is down reaches it; one MoMo payment twice is one payment and one conflict"
+    )
     func acceptance() async throws {
         let root = try temporaryDirectory("sync-processes")
         defer { try? FileManager.default.removeItem(at: root) }
-        let (centralDir, hubADir, hubBDir) = (root.appendingPathComponent("central"), root.appendingPathComponent("a"), root.appendingPathComponent("b"))
+        let (centralDir, hubADir, hubBDir) = (
+            root.appendingPathComponent("central"), root.appendingPathComponent("a"), root.appendingPathComponent("b")
+        )
         let (centralPort, portA, portB) = (try freePort(), try freePort(), try freePort())
         let centralURL = "http://127.0.0.1:\(centralPort)"
         var central = try await Self.startCentral(centralDir, port: centralPort)
@@ -94,9 +98,13 @@ struct SyncProcessTests {
         let tokenA = try await Self.enrolToken(centralDir, name: "Hub A", zones: "zone-a")
         let tokenB = try await Self.enrolToken(centralDir, name: "Hub B", zones: "zone-b")
         setenv("DJOBEA_SYNC_INTERVAL", "0.5", 1)
-        let hubA = try ChildProcess(["hub", "--data", hubADir.path, "--port", "\(portA)", "--host", "127.0.0.1", "--central", centralURL, "--enroll", tokenA])
+        let hubA = try ChildProcess([
+            "hub", "--data", hubADir.path, "--port", "\(portA)", "--host", "127.0.0.1", "--central", centralURL, "--enroll", tokenA,
+        ])
         defer { hubA.kill(SIGTERM) }
-        let hubB = try ChildProcess(["hub", "--data", hubBDir.path, "--port", "\(portB)", "--host", "127.0.0.1", "--central", centralURL, "--enroll", tokenB])
+        let hubB = try ChildProcess([
+            "hub", "--data", hubBDir.path, "--port", "\(portB)", "--host", "127.0.0.1", "--central", centralURL, "--enroll", tokenB,
+        ])
         defer { hubB.kill(SIGTERM) }
         for hub in [hubA, hubB] {
             #expect(await hub.waitForLine(timeout: 60) { $0.contains("Synchronisation avec le central") } != nil, "hub: \(hub.errorText.suffix(400))")
@@ -133,7 +141,8 @@ struct SyncProcessTests {
 
         // Central goes down; the provider accepts at hub A; central comes back and learns it.
         central.kill(SIGTERM)
-        let (accepted, _) = try await Self.call("PUT", "\(hubAURL)/provider/requests/\(requestId)/accept", headers: ["Authorization": "Bearer \(token)"])
+        let (accepted, _) = try await Self.call(
+            "PUT", "\(hubAURL)/provider/requests/\(requestId)/accept", headers: ["Authorization": "Bearer \(token)"])
         #expect(accepted == 200)
         try await Task.sleep(for: .seconds(1))
         central = try await Self.startCentral(centralDir, port: centralPort)
@@ -154,7 +163,8 @@ struct SyncProcessTests {
             json: ["request_id": requestId, "method": "mtn_momo", "reference": reference, "amount": 15_000], headers: key)
         #expect(paidAtCentral == 201)
         #expect(try await Self.eventually { try Self.count(hubADir, "SELECT count(*) FROM ledger_entries WHERE request_id = ?", [requestId]) == 2 })
-        #expect(try await Self.eventually { try Self.count(centralDir, "SELECT count(*) FROM ledger_entries WHERE request_id = ?", [requestId]) == 2 })
+        #expect(
+            try await Self.eventually { try Self.count(centralDir, "SELECT count(*) FROM ledger_entries WHERE request_id = ?", [requestId]) == 2 })
         let (_, status) = try await Self.call("GET", "\(centralURL)/central/requests/\(requestId)", headers: key)
         #expect(status?["paid"] as? Int == 15_000, "one payment at central, not two")
         let hubPaid = try await DatabaseQueue(path: hubADir.appendingPathComponent("djobea.sqlite").path, configuration: Self.readOnly).read { db in
@@ -162,5 +172,27 @@ struct SyncProcessTests {
         }
         #expect(hubPaid == 15_000, "one payment at the hub, not two")
         #expect(try Self.count(centralDir, "SELECT count(*) FROM sync_conflicts WHERE table_name = 'ledger_entries' AND resolved_at IS NULL") == 1)
+
+        // A walk-in client's request entered at hub A reaches central, already accepted by the provider.
+        let (walkedIn, walkIn) = try await Self.call(
+            "POST", "\(hubAURL)/provider/requests/walk-in",
+            json: [
+                "zone": "zone-a", "service": "plomberie", "urgency": "aujourd_hui", "description": "Robinet qui fuit, client venu à l'atelier",
+                "address": "Makepe", "client_name": "Paul Client", "client_phone": "+237677000103",
+            ], headers: ["Authorization": "Bearer \(token)"])
+        #expect(walkedIn == 201, "\(walkIn ?? [:])")
+        let walkInId = try #require(walkIn?["id"] as? String)
+        #expect(
+            try await Self.eventually {
+                let (_, status) = try await Self.call("GET", "\(centralURL)/central/requests/\(walkInId)", headers: key)
+                return status?["status"] as? String == "acceptee"
+            }, "the walk-in request reaches central")
+        let (outside, _) = try await Self.call(
+            "POST", "\(hubAURL)/provider/requests/walk-in",
+            json: [
+                "zone": "zone-b", "service": "plomberie", "urgency": "aujourd_hui", "description": "x", "address": "y", "client_name": "Z",
+                "client_phone": "+237677000104",
+            ], headers: ["Authorization": "Bearer \(token)"])
+        #expect(outside == 400, "a walk-in outside the hub's zones is refused at the hub")
     }
 }

@@ -47,6 +47,15 @@ struct ProviderRequestsController: Sendable {
             }
         }
         routes.add(
+            .post, "/provider/requests/walk-in", "Saisir la demande d'un client venu directement (acceptée d'office)", body: RequestIntake.self,
+            response: CreatedId.self, status: 201, errors: ["invalid_parameter"]
+        ) { request, context in
+            let identity = try context.requireProvider()
+            let body = try await RequestDecoding.decode(RequestIntake.self, from: request)
+            let id = try await CentralAPIController.intake { try await database.walkInRequest(body, providerId: identity.providerId) }
+            return try JSONResponse.make(CreatedId(id: id), for: request, status: .created)
+        }
+        routes.add(
             .post, "/provider/requests/{request_id}/payments", "Enregistrer un paiement reçu (espèces, MTN MoMo, Orange Money)",
             parameters: [Self.requestId], body: ProviderPaymentBody.self, response: CreatedId.self, status: 201,
             errors: ["not_found", "invalid_parameter"]

@@ -218,6 +218,41 @@ extension NodeDatabase {
 
     /// Takes in a new request: finds or creates its client by phone, writes the request and starts its lifecycle.
     public func intakeRequest(_ intake: RequestIntake, channel: String = "platform", now: Date = Date()) async throws -> String {
+        let checked = try Self.checkIntake(intake)
+        return try await write(now: now) { tx in try Self.insertRequest(checked, channel: channel, in: tx) }
+    }
+
+    /// A walk-in client's request entered by a provider at their hub: the request, already accepted by that provider,
+    /// in one transaction. Sync carries it to central like any hub change.
+    public func walkInRequest(_ intake: RequestIntake, providerId: String, now: Date = Date()) async throws -> String {
+        let checked = try Self.checkIntake(intake)
+        return try await write(durability: .critical, now: now) { tx in
+            // Only in a zone of the provider's own hub (or, on a hub not yet linked, one they serve): a hub writes
+            // only inside its partition.
+            let allowed =
+                try Bool.fetchOne(
+                    tx.db,
+                    sql: """
+                        SELECT EXISTS (SELECT 1 FROM zones z JOIN providers p ON p.id = ?1
+                            WHERE z.code = ?2 AND (z.hub_id = p.hub_id
+                                OR (p.hub_id IS NULL AND z.id IN (SELECT zone_id FROM provider_zones WHERE provider_id = ?1))))
+                        """, arguments: [providerId, checked.intake.zone]) ?? false
+            guard allowed else { throw IntakeError("zone", "Zone hors de ce hub : \(checked.intake.zone).") }
+            let requestId = try Self.insertRequest(checked, channel: "walk_in", in: tx)
+            _ = try tx.appendMissionEvent(requestId: requestId, kind: .accepted, actorRole: .provider, actorId: providerId, providerId: providerId)
+            return requestId
+        }
+    }
+
+    struct CheckedIntake: Sendable {
+        var intake: RequestIntake
+        var urgency: Urgency
+        var phone: String
+        var clientName: String
+        var title: String?
+    }
+
+    static func checkIntake(_ intake: RequestIntake) throws -> CheckedIntake {
         guard let urgency = Urgency(rawValue: intake.urgency) else {
             throw IntakeError("urgency", "Urgence inconnue (urgent, aujourd_hui, cette_semaine, planifie).")
         }
@@ -234,45 +269,50 @@ extension NodeDatabase {
         if let min = intake.budgetMin, let max = intake.budgetMax, max < min { throw IntakeError("budget_max", "Budget maximum sous le minimum.") }
         if let wished = intake.wishedAt, UTCTimestamp.parse(wished) == nil { throw IntakeError("wished_at", "Date UTC ISO 8601 attendue.") }
         let title = (intake.title?.trimmingCharacters(in: .whitespaces)).flatMap { $0.isEmpty ? nil : String($0.prefix(160)) }
-        return try await write(now: now) { tx in
-            let db = tx.db
-            guard let serviceRow = try Row.fetchOne(db, sql: "SELECT id, name_fr FROM services WHERE code = ?", arguments: [intake.service]) else {
-                throw IntakeError("service", "Service inconnu : \(intake.service).")
-            }
-            guard let zoneRow = try Row.fetchOne(db, sql: "SELECT id, name FROM zones WHERE code = ?", arguments: [intake.zone]) else {
-                throw IntakeError("zone", "Zone inconnue : \(intake.zone).")
-            }
-            let zoneId: String = zoneRow["id"]
-            let clientId: String
-            if let existing = try String.fetchOne(db, sql: "SELECT id FROM clients WHERE phone = ?", arguments: [phone]) {
-                clientId = existing
-            } else {
-                clientId = DjobeaID.v7(now: now)
-                try tx.insert(
-                    .clients,
-                    [
-                        "id": .text(clientId), "phone": .text(phone), "name": .text(clientName), "zone_id": .text(zoneId),
-                        "address": .text(intake.address), "created_at": ColumnValue(now),
-                    ])
-            }
-            let requestId = DjobeaID.v7(now: now)
-            let serviceName: String = serviceRow["name_fr"]
-            let zoneName: String = zoneRow["name"]
-            let serviceId: String = serviceRow["id"]
-            var values: ColumnValues = [
-                "id": .text(requestId), "client_id": .text(clientId), "service_id": .text(serviceId), "zone_id": .text(zoneId),
-                "urgency": .text(urgency.rawValue), "description": .text(intake.description), "address": .text(intake.address),
-                "channel": .text(channel), "created_at": ColumnValue(now), "updated_at": ColumnValue(now),
-            ]
-            values["title"] = .text(title ?? "\(serviceName) — \(zoneName)")
-            values["budget_min"] = ColumnValue(intake.budgetMin)
-            values["budget_max"] = ColumnValue(intake.budgetMax)
-            values["wished_time_label"] = ColumnValue(intake.wishedTimeLabel)
-            values["wished_at"] = ColumnValue(intake.wishedAt)
-            try tx.insert(.serviceRequests, values)
-            try tx.startLifecycle(requestId: requestId)
-            return requestId
+        return CheckedIntake(intake: intake, urgency: urgency, phone: phone, clientName: clientName, title: title)
+    }
+
+    static func insertRequest(_ checked: CheckedIntake, channel: String, in tx: SyncedTransaction) throws -> String {
+        let (intake, urgency, phone, clientName, title, now) = (
+            checked.intake, checked.urgency, checked.phone, checked.clientName, checked.title, tx.now
+        )
+        let db = tx.db
+        guard let serviceRow = try Row.fetchOne(db, sql: "SELECT id, name_fr FROM services WHERE code = ?", arguments: [intake.service]) else {
+            throw IntakeError("service", "Service inconnu : \(intake.service).")
         }
+        guard let zoneRow = try Row.fetchOne(db, sql: "SELECT id, name FROM zones WHERE code = ?", arguments: [intake.zone]) else {
+            throw IntakeError("zone", "Zone inconnue : \(intake.zone).")
+        }
+        let zoneId: String = zoneRow["id"]
+        let clientId: String
+        if let existing = try String.fetchOne(db, sql: "SELECT id FROM clients WHERE phone = ?", arguments: [phone]) {
+            clientId = existing
+        } else {
+            clientId = DjobeaID.v7(now: now)
+            try tx.insert(
+                .clients,
+                [
+                    "id": .text(clientId), "phone": .text(phone), "name": .text(clientName), "zone_id": .text(zoneId),
+                    "address": .text(intake.address), "created_at": ColumnValue(now),
+                ])
+        }
+        let requestId = DjobeaID.v7(now: now)
+        let serviceName: String = serviceRow["name_fr"]
+        let zoneName: String = zoneRow["name"]
+        let serviceId: String = serviceRow["id"]
+        var values: ColumnValues = [
+            "id": .text(requestId), "client_id": .text(clientId), "service_id": .text(serviceId), "zone_id": .text(zoneId),
+            "urgency": .text(urgency.rawValue), "description": .text(intake.description), "address": .text(intake.address),
+            "channel": .text(channel), "created_at": ColumnValue(now), "updated_at": ColumnValue(now),
+        ]
+        values["title"] = .text(title ?? "\(serviceName) — \(zoneName)")
+        values["budget_min"] = ColumnValue(intake.budgetMin)
+        values["budget_max"] = ColumnValue(intake.budgetMax)
+        values["wished_time_label"] = ColumnValue(intake.wishedTimeLabel)
+        values["wished_at"] = ColumnValue(intake.wishedAt)
+        try tx.insert(.serviceRequests, values)
+        try tx.startLifecycle(requestId: requestId)
+        return requestId
     }
 
     /// The request's status as this node knows it.

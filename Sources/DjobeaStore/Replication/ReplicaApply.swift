@@ -12,6 +12,8 @@ public struct ApplySummary: Sendable, Equatable {
     public var conflicts = 0
     /// Requests whose rows or lifecycle changed (the hub offers new ones at once).
     public var requests: Set<String> = []
+    /// Changes kept but quarantined: a hub's changes outside its partition (central side).
+    public var quarantined = 0
 
     public init() {}
 }
@@ -30,7 +32,7 @@ extension NodeDatabase {
         _ changes: [RowChange], centralNodeId: String, now: Date = Date(),
         alsoInTransaction: @escaping @Sendable (Database) throws -> Void = { _ in }
     ) async throws -> ApplySummary {
-        try await writer.write { db in
+        try await applyTransaction { db in
             let summary = try self.apply(changes, centralNodeId: centralNodeId, now: now, in: db)
             try alsoInTransaction(db)
             return summary
@@ -38,8 +40,14 @@ extension NodeDatabase {
     }
 
     /// The body of `applyRemote`, inside the caller's write transaction.
-    func apply(_ changes: [RowChange], centralNodeId: String, now: Date, in db: Database) throws -> ApplySummary {
+    ///
+    /// - Parameter admit: decides, once every new change is in the log (so a new row's image is known), whether a change
+    ///   may take effect; a refused one stays in the log, quarantined (never merged, never served), with a conflict.
+    func apply(
+        _ changes: [RowChange], centralNodeId: String, now: Date, in db: Database, admit: ((RowChange) throws -> Bool)? = nil
+    ) throws -> ApplySummary {
         var summary = ApplySummary()
+        var fresh: [RowChange] = []
         var touched: [(table: String, key: String)] = []
         var seen = Set<String>()
         let recordedAt = UTCTimestamp.format(now)
@@ -65,6 +73,19 @@ extension NodeDatabase {
             ])
             _ = clock.withLock { $0.receive(change.hlc, wall: now) }
             summary.applied += 1
+            fresh.append(change)
+        }
+        for change in fresh {
+            if let admit, try !admit(change) {
+                try db.cachedStatement(sql: "UPDATE change_log SET quarantined = 1 WHERE origin_node = ? AND origin_seq = ?").execute(
+                    arguments: [change.originNode, change.originSeq])
+                summary.conflicts += try record(
+                    kind: "out_of_partition", rule: "SPEC-5", table: change.table, key: change.key, winner: nil,
+                    loser: ["origin_node": .text(change.originNode), "origin_seq": .integer(change.originSeq), "hlc": .integer(change.hlc.packed)],
+                    now: recordedAt, in: db)
+                summary.quarantined += 1
+                continue
+            }
             if seen.insert("\(change.table)/\(change.key)").inserted { touched.append((change.table, change.key)) }
         }
         let role: (String) -> ReplicaRole = { $0 == centralNodeId ? .central : .hub }
@@ -194,7 +215,7 @@ extension NodeDatabase {
     public func applyFromHub(
         _ changes: [RowChange], hubId: String, hubNodeId: String, hubName: String, wireBytes: Int, now: Date = Date()
     ) async throws -> (summary: ApplySummary, acknowledged: Int64) {
-        try await writer.write { db in
+        try await applyTransaction { db in
             let held =
                 try Int64.fetchOne(db, sql: "SELECT max(origin_seq) FROM change_log WHERE origin_node = ?", arguments: [hubNodeId]) ?? 0
             var expected = held + 1
@@ -203,12 +224,12 @@ extension NodeDatabase {
                 if change.originSeq > expected { throw StoreError.sequenceGap(expected: expected, got: change.originSeq) }
                 expected = max(expected, change.originSeq + 1)
             }
-            let summary = try self.apply(changes, centralNodeId: self.nodeId, now: now, in: db)
+            // A change to a row outside the hub's partition is kept and quarantined, not refused: the hub's sequence
+            // stays gapless and its link never wedges on one bad change; ops sees the conflict.
             let partition = try HubPartition(hubId: hubId, db: db)
-            for change in changes where SyncedTable(rawValue: change.table) != nil {
-                guard try partition.contains(table: change.table, key: change.key) else {
-                    throw StoreError.outOfPartition(table: change.table, key: change.key)
-                }
+            let summary = try self.apply(changes, centralNodeId: self.nodeId, now: now, in: db) { change in
+                guard SyncedTable(rawValue: change.table) != nil else { return true }
+                return try partition.contains(table: change.table, key: change.key)
             }
             let acknowledged =
                 try Int64.fetchOne(db, sql: "SELECT max(origin_seq) FROM change_log WHERE origin_node = ?", arguments: [hubNodeId]) ?? 0
@@ -226,7 +247,7 @@ extension NodeDatabase {
         _ changes: [RowChange], centralNodeId: String, through: Int64, acknowledged: Int64, wireBytes: Int, clockOffsetMs: Int64?,
         partition: String? = nil, now: Date = Date()
     ) async throws -> ApplySummary {
-        try await writer.write { db in
+        try await applyTransaction { db in
             let summary = try self.apply(changes, centralNodeId: centralNodeId, now: now, in: db)
             try Self.updatePeer(
                 nodeId: centralNodeId, role: "central", name: "central",
@@ -245,6 +266,28 @@ extension NodeDatabase {
                 db, sql: "SELECT count(*) AS n, min(recorded_at) AS oldest FROM change_log WHERE origin_node = ? AND origin_seq > ?",
                 arguments: [self.nodeId, acknowledged])
             return (row?["n"] ?? 0, row?["oldest"])
+        }
+    }
+}
+
+extension NodeDatabase {
+    /// One write transaction for received changes, with foreign keys not enforced.
+    ///
+    /// Changes arrive in the sender's causal order, so parents normally come first; but a parent this node refuses
+    /// (a merge rule, a uniqueness conflict such as one client phone registered at two nodes) would otherwise make the
+    /// whole batch fail at commit, again at every retry, and wedge the link. Rows whose parent is missing are kept
+    /// and complete when the parent arrives; the refusal itself is recorded as a conflict for ops.
+    func applyTransaction<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await writer.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA foreign_keys = OFF")
+            defer { try? db.execute(sql: "PRAGMA foreign_keys = ON") }
+            var result: T?
+            try db.inTransaction(.immediate) {
+                result = try body(db)
+                return .commit
+            }
+            guard let result else { throw StoreError.invalid("apply produced no result") }
+            return result
         }
     }
 }

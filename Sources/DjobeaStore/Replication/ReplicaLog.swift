@@ -51,14 +51,16 @@ extension NodeDatabase {
             let page = 500
             scan: while scanned < maxScan {
                 let rows = try Row.fetchAll(
-                    db.cachedStatement(sql: "\(Self.changeColumns), local_seq FROM change_log WHERE local_seq > ? ORDER BY local_seq LIMIT ?"),
+                    db.cachedStatement(
+                        sql: "\(Self.changeColumns), local_seq, quarantined FROM change_log WHERE local_seq > ? ORDER BY local_seq LIMIT ?"),
                     arguments: [slice.through, page])
                 if rows.isEmpty { break }
                 for row in rows {
                     let change = try Self.change(from: row)
                     let localSeq: Int64 = row["local_seq"]
+                    let quarantined: Bool = row["quarantined"]
                     scanned += 1
-                    if change.originNode != excludingOrigin, try partition.contains(table: change.table, key: change.key) {
+                    if !quarantined, change.originNode != excludingOrigin, try partition.contains(table: change.table, key: change.key) {
                         var bundle: [RowChange] = []
                         if change.table == SyncedTable.serviceRequests.rawValue, change.operation == .insert,
                             let client = change.columns["client_id"]?.textValue
@@ -112,7 +114,11 @@ extension NodeDatabase {
     /// Every change of one row, in merge order.
     static func rowChanges(table: String, key: String, in db: Database) throws -> [RowChange] {
         try Row.fetchAll(
-            db.cachedStatement(sql: "\(changeColumns) FROM change_log WHERE table_name = ? AND row_key = ? ORDER BY hlc, origin_node, origin_seq"),
+            db.cachedStatement(
+                sql: """
+                    \(changeColumns) FROM change_log WHERE table_name = ? AND row_key = ? AND quarantined = 0
+                    ORDER BY hlc, origin_node, origin_seq
+                    """),
             arguments: [table, key]
         ).map(change(from:))
     }

@@ -50,5 +50,8 @@ enum SchemaV3Sync {
         ALTER TABLE peers ADD COLUMN photo_backlog_bytes INTEGER NOT NULL DEFAULT 0;
 
         CREATE INDEX change_log_origin_local ON change_log(origin_node, local_seq);
+        -- Central side: a hub's change to a row outside its partition is kept (the hub's sequence stays gapless and
+        -- its link never wedges) but quarantined: never merged into a row, never served to another hub.
+        ALTER TABLE change_log ADD COLUMN quarantined INTEGER NOT NULL DEFAULT 0 CHECK (quarantined IN (0, 1));
         """
 }
