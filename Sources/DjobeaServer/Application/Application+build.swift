@@ -11,13 +11,15 @@ import Logging
 ///   - database: the node's open database.
 ///   - logger: the application logger.
 ///   - background: jobs that run as long as the server (offer routing, message delivery).
+///   - ops: the ops console's password and session key (`/ops`); without it only `/ops/sync-status` is served, to
+///     central's API key.
 ///   - onServerRunning: called once the socket listens (the CLI prints the URL then).
 public func buildApplication(
     settings: ServerSettings, database: NodeDatabase, logger: Logger, background: [BackgroundLoop] = [],
-    provider: ProviderAPIServices? = nil, central: CentralServices? = nil,
+    provider: ProviderAPIServices? = nil, central: CentralServices? = nil, ops: OpsSettings? = nil,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
-    let router = buildRouter(database: database, logger: logger, provider: provider, central: central).router
+    let router = buildRouter(database: database, logger: logger, provider: provider, central: central, ops: ops).router
     return Application(
         router: router,
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "djobea-\(settings.role.rawValue)"),
@@ -35,7 +37,7 @@ public func offerRoutingLoop(database: NodeDatabase, logger: Logger, interval: D
 
 /// The routes of a node and their OpenAPI document.
 public func buildRouter(
-    database: NodeDatabase, logger: Logger, provider: ProviderAPIServices? = nil, central: CentralServices? = nil
+    database: NodeDatabase, logger: Logger, provider: ProviderAPIServices? = nil, central: CentralServices? = nil, ops: OpsSettings? = nil
 ) -> (router: Router<NodeRequestContext>, docs: APIDocumentation) {
     let router = Router(context: NodeRequestContext.self)
     router.add(middleware: MetricsMiddleware(metrics: .shared))
@@ -64,6 +66,11 @@ public func buildRouter(
                 group: router.group().add(middleware: APIKeyMiddleware(key: central.apiKey)), docs: docs, tag: "Central", authenticated: true))
     }
     // OPS ROUTES (begin)
+    if ops != nil || central != nil {
+        OpsController(database: database, settings: ops, apiKey: central?.apiKey).register(
+            on: DocumentedRoutes(group: router.group(), docs: docs, tag: "Ops", authenticated: true),
+            publicRoutes: DocumentedRoutes(group: router.group(), docs: docs, tag: "Ops", authenticated: false))
+    }
     // OPS ROUTES (end)
     publicRoutes.add(.get, "/openapi.json", "Ce document OpenAPI 3.1") { request, _ in
         try JSONResponse.make(data: docs.json(), for: request)

@@ -29,9 +29,14 @@ struct CentralServeCommand: AsyncParsableCommand {
             let key = try CentralServeCommand.apiKey(given: apiKey, directory: directory)
             let logger = makeLogger("djobea.central")
             let services = CentralServices(sync: CentralSyncService(database: database, logger: logger), apiKey: key.value)
-            try await serveCentral(database: database, directory: directory, options: node, services: services, logger: logger) { port in
-                printLine("Central \(database.nodeId) à l'écoute sur http://\(node.host == "0.0.0.0" ? "127.0.0.1" : node.host):\(port)")
+            let ops = try opsConsole(directory: directory)
+            try await serveCentral(
+                database: database, directory: directory, options: node, services: services, ops: ops.settings, logger: logger
+            ) { port in
+                let base = "http://\(node.host == "0.0.0.0" ? "127.0.0.1" : node.host):\(port)"
+                printLine("Central \(database.nodeId) à l'écoute sur \(base)")
                 if let file = key.file { printLine("Clé d'API de la plateforme : voir \(file)") }
+                printLine("Console ops : \(base)/ops (\(ops.hint))")
             }
         }
     }
@@ -111,12 +116,12 @@ enum CentralDatabaseFile {
 
 /// Starts central's HTTP server and runs until SIGINT/SIGTERM.
 func serveCentral(
-    database: NodeDatabase, directory: DataDirectory, options: NodeOptions, services: CentralServices, logger: Logger,
-    onRunning: @escaping @Sendable (Int) async -> Void
+    database: NodeDatabase, directory: DataDirectory, options: NodeOptions, services: CentralServices, ops: OpsSettings? = nil,
+    logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void
 ) async throws {
     let app = buildApplication(
         settings: ServerSettings(host: options.host, port: options.port, role: .central), database: database, logger: logger,
-        central: services, onServerRunning: onRunning)
+        central: services, ops: ops, onServerRunning: onRunning)
     try await app.runService()
     withExtendedLifetime(directory) {}
 }

@@ -52,10 +52,12 @@ struct DemoCommand: AsyncParsableCommand {
             let services = CentralServices(sync: CentralSyncService(database: central, logger: logger), apiKey: apiKey.value)
             var centralOptions = node
             centralOptions.port = centralPort
+            let centralOps = try opsConsole(directory: centralDirectory)
             let listening = AsyncStream.makeStream(of: Int.self)
             let centralTask = Task {
                 try await serveCentral(
-                    database: central, directory: centralDirectory, options: centralOptions, services: services, logger: logger
+                    database: central, directory: centralDirectory, options: centralOptions, services: services, ops: centralOps.settings,
+                    logger: logger
                 ) { port in listening.continuation.yield(port) }
             }
             defer { centralTask.cancel() }
@@ -74,13 +76,16 @@ struct DemoCommand: AsyncParsableCommand {
             try await DemoHubSide.replayProviderActions(central: central, hub: hub)
             if !FileManager.default.fileExists(atPath: marker.path) { try Data(UTCTimestamp.format(Date()).utf8).write(to: marker) }
             let providers = try await hub.providerListing(limit: 5)
+            let hubOps = try opsConsole(directory: hubDirectory, hubName: link.hubName, hubId: link.hubId)
             try await serve(
                 database: hub, directory: hubDirectory, options: node, role: .hub, logger: logger,
-                extra: [syncLoop(database: hub, link: link, logger: logger)]
+                extra: [syncLoop(database: hub, link: link, logger: logger)], ops: hubOps.settings
             ) { port in
                 printLine("")
                 printLine("Hub de démo Bonamoussadi prêt : http://127.0.0.1:\(port)  (santé : http://127.0.0.1:\(port)/healthz)")
                 printLine("Central de démo : \(centralURL)  (clé d'API : \(apiKey.file ?? "DJOBEA_API_KEY"), suivi : \(centralURL)/ops/sync-status)")
+                printLine("Console ops du central : \(centralURL)/ops (\(centralOps.hint))")
+                printLine("Console ops du hub : http://127.0.0.1:\(port)/ops (\(hubOps.hint))")
                 printLine("Prestataires de démo (connexion par code WhatsApp) :")
                 for provider in providers {
                     printLine("  \(provider.phone)  \(provider.name) — \(provider.services.joined(separator: ", "))")

@@ -33,8 +33,13 @@ struct HubCommand: AsyncParsableCommand {
             let link = try await Self.link(directory: directory, database: database, central: central, enroll: enroll)
             var loops: [BackgroundLoop] = []
             if let link { loops.append(syncLoop(database: database, link: link, logger: logger)) }
-            try await serve(database: database, directory: directory, options: node, role: .hub, logger: logger, extra: loops) { port in
-                printLine("Hub \(database.nodeId) à l'écoute sur http://\(node.host == "0.0.0.0" ? "127.0.0.1" : node.host):\(port)")
+            let ops = try opsConsole(directory: directory, hubName: link?.hubName, hubId: link?.hubId)
+            try await serve(
+                database: database, directory: directory, options: node, role: .hub, logger: logger, extra: loops, ops: ops.settings
+            ) { port in
+                let base = "http://\(node.host == "0.0.0.0" ? "127.0.0.1" : node.host):\(port)"
+                printLine("Hub \(database.nodeId) à l'écoute sur \(base)")
+                printLine("Console ops : \(base)/ops (\(ops.hint))")
                 if let link {
                     printLine(
                         "Synchronisation avec le central \(link.centralURL) (hub « \(link.hubName) », zones \(link.zones.joined(separator: ", ")))")

@@ -30,16 +30,26 @@ struct NodeOptions: ParsableArguments {
 /// Starts the HTTP server of an open node and runs until SIGINT/SIGTERM.
 func serve(
     database: NodeDatabase, directory: DataDirectory, options: NodeOptions, role: NodeRole, logger: Logger, extra: [BackgroundLoop] = [],
-    onRunning: @escaping @Sendable (Int) async -> Void
+    ops: OpsSettings? = nil, onRunning: @escaping @Sendable (Int) async -> Void
 ) async throws {
     let hub = try await HubServices.make(
         database: database, dataDirectory: directory.url, notifier: NotifierChoice(rawValue: options.notifier) ?? .console,
         environment: ProcessInfo.processInfo.environment, logger: logger)
     let app = buildApplication(
         settings: ServerSettings(host: options.host, port: options.port, role: role), database: database, logger: logger,
-        background: hub.background + extra, provider: hub.provider, onServerRunning: onRunning)
+        background: hub.background + extra, provider: hub.provider, ops: ops, onServerRunning: onRunning)
     try await app.runService()
     withExtendedLifetime(directory) {}
+}
+
+/// The ops console's settings for the node in `directory` (password from `DJOBEA_OPS_PASSWORD` or `<data>/ops-password`),
+/// and where the operator finds the password.
+func opsConsole(directory: DataDirectory, hubName: String? = nil, hubId: String? = nil) throws -> (settings: OpsSettings, hint: String) {
+    let password = try OpsSettings.password(dataDirectory: directory.url, environment: ProcessInfo.processInfo.environment)
+    return (
+        OpsSettings(password: password.value, hubName: hubName, hubId: hubId),
+        "mot de passe : " + (password.file.map { "voir \($0)" } ?? "DJOBEA_OPS_PASSWORD")
+    )
 }
 
 func makeLogger(_ label: String) -> Logger {

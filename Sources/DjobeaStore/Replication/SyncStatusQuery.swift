@@ -1,0 +1,203 @@
+import DjobeaDomain
+import Foundation
+import GRDB
+
+/// The change behind one side of a conflict: its origin node, and its sequence number and HLC when known.
+public struct ChangeOrigin: Sendable, Equatable {
+    public var node: String
+    public var seq: Int64?
+    public var hlc: Int64?
+}
+
+/// One open conflict record (SPEC.md §4.6) as ops reads it.
+public struct OpenSyncConflict: Sendable, Equatable {
+    public var id: String
+    public var table: String
+    public var key: String
+    public var kind: String
+    public var rule: String
+    /// `origin_node`, `origin_seq`, `hlc` of the change that won, when one did.
+    public var winner: ColumnValues?
+    /// The change that lost or was refused (`column` for an `owner_only` refusal, `reason` for a constraint).
+    public var loser: ColumnValues?
+    /// Who made each side: from the side itself (`origin_node`) or, for a side naming a row (`entry_id`, `event_id`),
+    /// from the change that inserted that row.
+    public var winnerOrigin: ChangeOrigin?
+    public var loserOrigin: ChangeOrigin?
+    public var detectedAt: String
+}
+
+/// One hub's sync as this node sees it: the link row and what ops derives from the local log.
+public struct HubSyncStatus: Sendable, Equatable {
+    public var name: String
+    public var hubId: String?
+    /// Nil for a hub that is enrolled but never redeemed its token (central), or a hub never linked.
+    public var link: PeerLinkState?
+    /// Central: the hub's credential is revoked.
+    public var revoked: Bool
+    /// Central: entries of its change log after the hub's cursor that the hub did not make. An upper bound of what
+    /// central still has to send: the partition filter is not applied.
+    public var pendingToHubEstimate: Int?
+    /// Central: of those, the ones in the hub's partition (judged against current rows, as a pull would), when there
+    /// are few enough to check (`exactScanLimit`); nil otherwise.
+    public var pendingToHubInPartition: Int?
+    /// Changes the hub made that central has not acknowledged: as the hub reported at its last pull (central), or
+    /// counted in the hub's own log (hub).
+    public var pendingFromHub: Int
+    /// When the oldest of those was recorded (UTC text), if any.
+    public var oldestPendingAt: String?
+    /// Open conflicts whose winning or losing change was made by this hub's node (central), or every open conflict
+    /// of this node (hub).
+    public var openConflicts: Int
+}
+
+/// What `/ops/sync-status` shows, read in one transaction.
+public struct SyncStatusSnapshot: Sendable, Equatable {
+    public var nodeId: String
+    public var role: NodeRole
+    public var schemaVersion: Int
+    public var changeLogHead: Int64
+    /// Central: every hub, enrolled or linked. Hub: one entry, itself, with its link to central.
+    public var hubs: [HubSyncStatus]
+    /// Hub: central's node id, once linked.
+    public var centralNodeId: String?
+    /// Peer node id → name, to say who made each side of a conflict.
+    public var peerNames: [String: String]
+    public var openConflicts: Int
+    /// The most recent open conflicts, newest first.
+    public var recentConflicts: [OpenSyncConflict]
+}
+
+/// Ops reads of the sync state (DESIGN.md "Sync protocol" item 9). Local tables only, portable SQL.
+extension NodeDatabase {
+    /// The sync status of this node and of each hub it knows.
+    ///
+    /// - Parameters:
+    ///   - hubName: on a hub, its name (from its enrolment); ignored on central.
+    ///   - hubId: on a hub, its hub id; ignored on central.
+    ///   - conflictLimit: how many open conflicts to list.
+    ///   - exactScanLimit: central counts the changes due to a hub exactly only when at most this many log entries
+    ///     follow its cursor.
+    public func syncStatus(hubName: String? = nil, hubId: String? = nil, conflictLimit: Int = 100, exactScanLimit: Int = 5_000) async throws
+        -> SyncStatusSnapshot
+    {
+        try await read { db in
+            let head = try Int64.fetchOne(db, sql: "SELECT max(local_seq) FROM change_log") ?? 0
+            let openConflicts = try Int.fetchOne(db, sql: "SELECT count(*) FROM sync_conflicts WHERE resolved_at IS NULL") ?? 0
+            let peerNames = Dictionary(
+                try Row.fetchAll(db, sql: "SELECT node_id, name FROM peers").map { ($0["node_id"] as String, $0["name"] as String) },
+                uniquingKeysWith: { first, _ in first })
+            var snapshot = SyncStatusSnapshot(
+                nodeId: self.nodeId, role: self.role, schemaVersion: try self.schemaVersion(db), changeLogHead: head, hubs: [],
+                centralNodeId: nil, peerNames: peerNames, openConflicts: openConflicts,
+                recentConflicts: try Self.openConflicts(limit: conflictLimit, in: db))
+            switch self.role {
+            case .central:
+                snapshot.hubs = try Self.centralHubStatuses(exactScanLimit: exactScanLimit, in: db)
+            case .hub:
+                let centralLink = try String.fetchOne(db, sql: "SELECT node_id FROM peers WHERE role = 'central' ORDER BY last_seen_at DESC")
+                    .flatMap { try Self.peerLink(nodeId: $0, in: db) }
+                snapshot.centralNodeId = centralLink?.nodeId
+                let pending = try Row.fetchOne(
+                    db, sql: "SELECT count(*) AS n, min(recorded_at) AS oldest FROM change_log WHERE origin_node = ? AND origin_seq > ?",
+                    arguments: [self.nodeId, centralLink?.acknowledged ?? 0])
+                snapshot.hubs = [
+                    HubSyncStatus(
+                        name: hubName ?? "Ce hub", hubId: hubId, link: centralLink, revoked: false, pendingToHubEstimate: nil,
+                        pendingToHubInPartition: nil, pendingFromHub: pending?["n"] ?? 0, oldestPendingAt: pending?["oldest"],
+                        openConflicts: openConflicts)
+                ]
+            }
+            return snapshot
+        }
+    }
+
+    /// Central: one entry per hub, linked ones first by name, then hubs enrolled but not yet linked.
+    static func centralHubStatuses(exactScanLimit: Int, in db: Database) throws -> [HubSyncStatus] {
+        let involvement = try conflictsByOrigin(in: db)
+        var statuses: [HubSyncStatus] = []
+        var linkedHubs = Set<String>()
+        for nodeId in try String.fetchAll(db, sql: "SELECT node_id FROM peers WHERE role = 'hub' ORDER BY name, node_id") {
+            guard let link = try peerLink(nodeId: nodeId, in: db) else { continue }
+            if let hubId = link.hubId { linkedHubs.insert(hubId) }
+            let estimate =
+                try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM change_log WHERE local_seq > ? AND origin_node <> ?", arguments: [link.peerCursor, nodeId]) ?? 0
+            var inPartition: Int?
+            if let hubId = link.hubId, estimate <= exactScanLimit {
+                let partition = try HubPartition(hubId: hubId, db: db)
+                var count = 0
+                let rows = try Row.fetchCursor(
+                    db, sql: "SELECT table_name, row_key FROM change_log WHERE local_seq > ? AND origin_node <> ? ORDER BY local_seq",
+                    arguments: [link.peerCursor, nodeId])
+                while let row = try rows.next() {
+                    if try partition.contains(table: row["table_name"], key: row["row_key"]) { count += 1 }
+                }
+                inPartition = count
+            }
+            let revoked =
+                try link.hubId.map {
+                    try Bool.fetchOne(
+                        db, sql: "SELECT revoked_at IS NOT NULL FROM hub_credentials WHERE hub_id = ? AND node_id = ?", arguments: [$0, nodeId])
+                        ?? false
+                } ?? false
+            statuses.append(
+                HubSyncStatus(
+                    name: link.name, hubId: link.hubId, link: link, revoked: revoked, pendingToHubEstimate: estimate,
+                    pendingToHubInPartition: inPartition, pendingFromHub: link.pendingOut, oldestPendingAt: link.oldestPendingAt,
+                    openConflicts: involvement[nodeId] ?? 0))
+        }
+        for row in try Row.fetchAll(db, sql: "SELECT id, name FROM hubs ORDER BY name") {
+            let hubId: String = row["id"]
+            guard !linkedHubs.contains(hubId) else { continue }
+            statuses.append(
+                HubSyncStatus(
+                    name: row["name"], hubId: hubId, link: nil, revoked: false, pendingToHubEstimate: nil, pendingToHubInPartition: nil,
+                    pendingFromHub: 0, oldestPendingAt: nil, openConflicts: 0))
+        }
+        return statuses
+    }
+
+    /// Per origin node, how many open conflicts have a side made by it (a conflict between two changes of one node
+    /// counts once).
+    static func conflictsByOrigin(in db: Database, limit: Int = 50_000) throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for conflict in try openConflicts(limit: limit, in: db) {
+            for node in Set([conflict.winnerOrigin?.node, conflict.loserOrigin?.node].compactMap { $0 }) { counts[node, default: 0] += 1 }
+        }
+        return counts
+    }
+
+    /// The change behind one side of a conflict on `table`.
+    static func origin(of side: ColumnValues?, table: String, in db: Database) throws -> ChangeOrigin? {
+        guard let side else { return nil }
+        if let node = side["origin_node"]?.textValue {
+            return ChangeOrigin(node: node, seq: side["origin_seq"]?.integerValue, hlc: side["hlc"]?.integerValue)
+        }
+        guard let id = ["entry_id", "event_id", "id"].lazy.compactMap({ side[$0]?.textValue }).first,
+            let row = try Row.fetchOne(
+                db.cachedStatement(
+                    sql: "SELECT origin_node, origin_seq, hlc FROM change_log WHERE table_name = ? AND row_key = ? ORDER BY local_seq LIMIT 1"),
+                arguments: [table, id])
+        else { return nil }
+        return ChangeOrigin(node: row["origin_node"], seq: row["origin_seq"], hlc: row["hlc"])
+    }
+
+    static func openConflicts(limit: Int, in db: Database) throws -> [OpenSyncConflict] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT id, table_name, row_key, kind, rule, winner, loser, detected_at FROM sync_conflicts
+                WHERE resolved_at IS NULL ORDER BY detected_at DESC, id LIMIT ?
+                """, arguments: [max(0, limit)]
+        ).map { row in
+            let table: String = row["table_name"]
+            let winner = (row["winner"] as String?).flatMap { try? ColumnValuesJSON.decode($0) }
+            let loser = (row["loser"] as String?).flatMap { try? ColumnValuesJSON.decode($0) }
+            return OpenSyncConflict(
+                id: row["id"], table: table, key: row["row_key"], kind: row["kind"], rule: row["rule"], winner: winner, loser: loser,
+                winnerOrigin: try origin(of: winner, table: table, in: db), loserOrigin: try origin(of: loser, table: table, in: db),
+                detectedAt: row["detected_at"])
+        }
+    }
+}

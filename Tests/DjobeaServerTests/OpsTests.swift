@@ -1,0 +1,274 @@
+import DjobeaDomain
+import DjobeaServer
+import DjobeaStore
+import DjobeaSync
+import Foundation
+import GRDB
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import Testing
+
+/// The ops console: `/ops/sync-status` (API key or ops session), the `/ops` page and its login.
+@Suite("Ops console and sync status", .serialized)
+struct OpsTests {
+    static let apiKey = "cle-de-test-plateforme-ops"
+    static let password = "mot-de-passe-ops-test"
+
+    static func centralApplication(_ database: NodeDatabase) -> some ApplicationProtocol {
+        let logger = Logger(label: "test.ops.central")
+        return buildApplication(
+            settings: ServerSettings(host: "127.0.0.1", port: 0, role: .central), database: database, logger: logger,
+            central: CentralServices(sync: CentralSyncService(database: database, logger: logger), apiKey: apiKey),
+            ops: OpsSettings(password: password))
+    }
+
+    /// Logs in with `password`; returns the status, the `Cookie` header value to send back and the raw `Set-Cookie`.
+    static func login(_ client: some TestClientProtocol, password: String) async throws -> (HTTPResponse.Status, String?, String?) {
+        let body = "password=" + (password.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? password)
+        let response = try await client.execute(
+            uri: "/ops/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"], body: ByteBuffer(string: body))
+        let setCookie = response.headers[.setCookie]
+        return (response.status, setCookie.flatMap { $0.split(separator: ";").first.map(String.init) }, setCookie)
+    }
+
+    static func json(_ response: TestResponse) -> [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]) ?? [:]
+    }
+
+    static func errorCode(_ response: TestResponse) -> String? {
+        (json(response)["error"] as? [String: Any])?["code"] as? String
+    }
+
+    @Test("/ops/sync-status refuses a caller without credentials and accepts the API key or the ops session; a tampered cookie is refused")
+    func syncStatusAccess() async throws {
+        let central = try NodeDatabase.inMemory(role: .central)
+        try await Self.centralApplication(central).test(.router) { client in
+            let anonymous = try await client.execute(uri: "/ops/sync-status", method: .get)
+            #expect(anonymous.status == .unauthorized)
+            #expect(Self.errorCode(anonymous) == "ops_auth_required")
+            let wrongKey = try await client.execute(uri: "/ops/sync-status", method: .get, headers: [.authorization: "Bearer pas-la-bonne-cle"])
+            #expect(wrongKey.status == .unauthorized)
+            let bearer = try await client.execute(uri: "/ops/sync-status", method: .get, headers: [.authorization: "Bearer \(Self.apiKey)"])
+            #expect(bearer.status == .ok)
+            #expect(Self.json(bearer)["role"] as? String == "central")
+            #expect(Self.json(bearer)["node_id"] as? String == central.nodeId)
+            let header = try #require(HTTPField.Name("X-Api-Key"))
+            #expect(try await client.execute(uri: "/ops/sync-status", method: .get, headers: [header: Self.apiKey]).status == .ok)
+
+            let (status, cookie, setCookie) = try await Self.login(client, password: Self.password)
+            #expect(status == .seeOther)
+            let sent = try #require(setCookie)
+            for attribute in ["HttpOnly", "SameSite=Strict", "Path=/ops", "Max-Age=43200"] {
+                #expect(sent.contains(attribute), "Set-Cookie has \(attribute): \(sent)")
+            }
+            let session = try #require(cookie)
+            #expect(session.hasPrefix("djobea_ops="))
+            let withCookie = try await client.execute(uri: "/ops/sync-status", method: .get, headers: [.cookie: session])
+            #expect(withCookie.status == .ok)
+
+            // The expiry is inside the signed value: pushing it later, or changing the signature, is refused.
+            let parts = session.dropFirst("djobea_ops=".count).split(separator: ".").map(String.init)
+            #expect(parts.count == 4)
+            let later = "djobea_ops=\(parts[0]).\((Int64(parts[1]) ?? 0) + 86_400).\(parts[2]).\(parts[3])"
+            let lastCharacter = parts[3].last == "A" ? "B" : "A"
+            let forged = "djobea_ops=\(parts[0]).\(parts[1]).\(parts[2]).\(parts[3].dropLast())\(lastCharacter)"
+            for tampered in [later, forged, "djobea_ops=1.99999999999.abc.def", "djobea_ops="] {
+                let refused = try await client.execute(uri: "/ops/sync-status", method: .get, headers: [.cookie: tampered])
+                #expect(refused.status == .unauthorized, "\(tampered)")
+                let page = try await client.execute(uri: "/ops", method: .get, headers: [.cookie: tampered])
+                #expect(page.status == .seeOther)
+            }
+        }
+    }
+
+    @Test("/ops redirects to the login; a wrong password gets the form again with 401; the right one opens the page; logout ends it")
+    func loginFlow() async throws {
+        let central = try NodeDatabase.inMemory(role: .central)
+        _ = try await central.enrolHub(name: "Hub Makepe", zoneCodes: ["makepe"])
+        try await Self.centralApplication(central).test(.router) { client in
+            let anonymous = try await client.execute(uri: "/ops", method: .get)
+            #expect(anonymous.status == .seeOther)
+            #expect(anonymous.headers[.location] == "/ops/login")
+            let form = try await client.execute(uri: "/ops/login", method: .get)
+            #expect(form.status == .ok)
+            #expect(form.headers[.contentType]?.hasPrefix("text/html") == true)
+            #expect(String(buffer: form.body).contains("Mot de passe"))
+
+            let (wrongStatus, wrongCookie, _) = try await Self.login(client, password: "pas-le-bon")
+            #expect(wrongStatus == .unauthorized)
+            #expect(wrongCookie == nil)
+
+            let (status, cookie, _) = try await Self.login(client, password: Self.password)
+            #expect(status == .seeOther)
+            let session = try #require(cookie)
+            let page = try await client.execute(uri: "/ops", method: .get, headers: [.cookie: session])
+            #expect(page.status == .ok)
+            let html = String(buffer: page.body)
+            #expect(html.contains("<html lang=\"fr\">"))
+            #expect(html.contains("Hub Makepe"))
+            #expect(html.contains("Dernière synchro"))
+            #expect(html.contains("http-equiv=\"refresh\""))
+            #expect(!html.contains("<script"), "no script on the ops page")
+            #expect(page.headers[.contentSecurityPolicy]?.contains("default-src 'none'") == true)
+            let loginAgain = try await client.execute(uri: "/ops/login", method: .get, headers: [.cookie: session])
+            #expect(loginAgain.status == .seeOther, "a logged-in visitor goes straight to /ops")
+
+            let logout = try await client.execute(uri: "/ops/logout", method: .post, headers: [.cookie: session])
+            #expect(logout.status == .seeOther)
+            #expect(logout.headers[.setCookie]?.contains("Max-Age=0") == true)
+        }
+    }
+
+    @Test("wrong passwords are limited to 5 a minute per address: the sixth attempt gets 429, even with the right password")
+    func loginThrottle() async throws {
+        let central = try NodeDatabase.inMemory(role: .central)
+        try await Self.centralApplication(central).test(.router) { client in
+            for _ in 0..<5 {
+                let (status, _, _) = try await Self.login(client, password: "essai")
+                #expect(status == .unauthorized)
+            }
+            let response = try await client.execute(
+                uri: "/ops/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: "password=\(Self.password)"))
+            #expect(response.status == .tooManyRequests)
+            #expect(response.headers[.retryAfter] != nil)
+            #expect(String(buffer: response.body).contains("Trop de mots de passe erronés"))
+        }
+    }
+
+    @Test(
+        "after a real exchange, central's status lists the hub (last success, pending, versions) and the duplicate payment conflict; the hub shows its side"
+    )
+    func statusAfterExchange() async throws {
+        let nodes = try await SyncExchangeTests.Nodes.make()
+        defer { try? FileManager.default.removeItem(at: nodes.directory) }
+        let logger = Logger(label: "test.ops")
+        let application = buildApplication(
+            settings: ServerSettings(host: "127.0.0.1", port: 0, role: .central), database: nodes.central, logger: logger,
+            central: CentralServices(sync: CentralSyncService(database: nodes.central, logger: logger), apiKey: SyncExchangeTests.apiKey),
+            ops: OpsSettings(password: Self.password))
+        let link = try await application.test(.live) { client -> CentralLink in
+            let base = "http://127.0.0.1:\(try #require(client.port))"
+            let linkA = try await SyncClient.enroll(centralURL: base, token: nodes.enrolA.token, database: nodes.hubA)
+            let engineA = SyncExchangeTests.engine(nodes.hubA, linkA)
+            let (_, provider) = try await SyncExchangeTests.post(
+                client, "/central/providers", ["name": "Jean Plombier", "phone": "+237690000001", "services": ["plomberie"], "zones": ["zone-a"]])
+            let providerId = try #require(provider["id"] as? String)
+            let request: [String: Any] = [
+                "zone": "zone-a", "service": "plomberie", "urgency": "urgent", "description": "Fuite sous l'évier",
+                "address": "Bonamoussadi, carrefour Kotto", "client_name": "Awa Ndiaye", "client_phone": "+237677000002",
+                "budget_min": 5000, "budget_max": 15000,
+            ]
+            let (_, created) = try await SyncExchangeTests.post(client, "/central/requests", request)
+            let requestId = try #require(created["id"] as? String)
+            _ = try await engineA.syncOnce()
+            try await nodes.hubA.write { tx in
+                _ = try tx.appendMissionEvent(
+                    requestId: requestId, kind: .accepted, actorRole: .provider, actorId: providerId, providerId: providerId)
+            }
+            _ = try await engineA.syncOnce()
+            // The same MoMo transaction recorded at the hub and at central: one payment, one conflict.
+            _ = try await nodes.hubA.recordPayment(
+                PaymentIntake(requestId: requestId, method: "mtn_momo", reference: "MP240101.1234.A00001", amount: 12_000), recordedBy: .provider)
+            let (paymentStatus, _) = try await SyncExchangeTests.post(
+                client, "/central/payments", ["request_id": requestId, "method": "mtn_momo", "reference": "MP240101.1234.A00001", "amount": 12_000])
+            #expect(paymentStatus == .created)
+            _ = try await engineA.syncOnce()
+            _ = try await engineA.syncOnce()
+
+            let response = try await client.execute(
+                uri: "/ops/sync-status", method: .get, headers: [.authorization: "Bearer \(SyncExchangeTests.apiKey)"])
+            #expect(response.status == .ok)
+            let status = Self.json(response)
+            #expect(status["role"] as? String == "central")
+            #expect(status["protocol_version"] as? Int == syncProtocolVersion)
+            let hubs = try #require(status["hubs"] as? [[String: Any]])
+            let hubA = try #require(hubs.first { $0["name"] as? String == "Hub A" })
+            #expect(hubA["node_id"] as? String == nodes.hubA.nodeId)
+            #expect(hubA["hub_id"] as? String == linkA.hubId)
+            #expect(hubA["last_success_at"] as? String != nil)
+            #expect(hubA["status"] as? String == "ok")
+            #expect(hubA["pending_from_hub"] as? Int == 0)
+            #expect(hubA["pending_to_hub_estimate"] as? Int == 0, "the hub has pulled everything central has")
+            #expect(hubA["pending_to_hub"] as? Int == 0)
+            #expect(hubA["protocol_version"] as? Int == syncProtocolVersion)
+            #expect(hubA["schema_version"] as? Int == NodeDatabase.latestSchemaVersion)
+            #expect(hubA["clock_drift"] as? Bool == false)
+            #expect(hubA["clock_offset_ms"] as? Int != nil)
+            #expect(hubA["photo_backlog_bytes"] as? Int == 0)
+            #expect((hubA["open_conflicts"] as? Int ?? 0) >= 1)
+            let hubB = try #require(hubs.first { $0["name"] as? String == "Hub B" }, "an enrolled hub that never connected is listed")
+            #expect(hubB["status"] as? String == "never")
+
+            let conflicts = try #require(status["conflicts"] as? [[String: Any]])
+            let payment = try #require(conflicts.first { $0["table"] as? String == "ledger_entries" })
+            #expect(payment["kind"] as? String == "duplicate_transaction")
+            #expect(payment["rule"] as? String == "CONFLICTS-8")
+            #expect((payment["kind_label"] as? String)?.contains("Paiement en double") == true)
+            #expect(payment["winner"] as? [String: Any] != nil, "the side that counts")
+            #expect(payment["loser"] as? [String: Any] != nil, "the side excluded from sums")
+            let winner = try #require(payment["winner_origin"] as? [String: Any])
+            let loser = try #require(payment["loser_origin"] as? [String: Any])
+            let origins = Set([winner["node_id"] as? String, loser["node_id"] as? String].compactMap { $0 })
+            #expect(origins == [nodes.central.nodeId, nodes.hubA.nodeId], "one payment from each side, each with its origin")
+            #expect(Set([winner["name"] as? String, loser["name"] as? String]) == ["Central", "Hub A"])
+            #expect(loser["origin_seq"] as? Int != nil)
+            #expect(loser["made_at"] as? String != nil)
+            #expect((status["open_conflicts"] as? Int ?? 0) >= 1)
+
+            // Central takes a new request for zone a: it is due to the hub until its next pull.
+            _ = try await SyncExchangeTests.post(client, "/central/requests", request.merging(["client_phone": "+237677000003"]) { $1 })
+            let later = Self.json(
+                try await client.execute(uri: "/ops/sync-status", method: .get, headers: [.authorization: "Bearer \(SyncExchangeTests.apiKey)"]))
+            let laterA = try #require((later["hubs"] as? [[String: Any]])?.first { $0["name"] as? String == "Hub A" })
+            #expect((laterA["pending_to_hub_estimate"] as? Int ?? 0) >= 2, "the client and its request")
+            #expect((laterA["pending_to_hub"] as? Int ?? 0) >= 2)
+
+            // The page shows the hub and the conflict with both sides and the rule.
+            let (_, cookie, _) = try await Self.login(client, password: Self.password)
+            let page = try await client.execute(uri: "/ops", method: .get, headers: [.cookie: try #require(cookie)])
+            let html = String(buffer: page.body)
+            #expect(page.status == .ok)
+            for text in ["Hub A", "Dernière synchro il y a", "Paiement en double", "Gagnant", "Perdant", "Règle 8", "Jamais connecté"] {
+                #expect(html.contains(text), "the page shows « \(text) »")
+            }
+            return linkA
+        }
+
+        // The hub's own console: its link with central, its own pending changes and its conflicts.
+        let hubApplication = buildApplication(
+            settings: ServerSettings(host: "127.0.0.1", port: 0, role: .hub), database: nodes.hubA, logger: logger,
+            ops: OpsSettings(password: Self.password, hubName: link.hubName, hubId: link.hubId))
+        try await nodes.hubA.write { tx in
+            try tx.insert(
+                .clients,
+                ["id": .text(DjobeaID.v7()), "phone": "+237677000010", "name": "Local", "zone_id": .null, "created_at": ColumnValue(Date())])
+        }
+        try await hubApplication.test(.router) { client in
+            let anonymous = try await client.execute(
+                uri: "/ops/sync-status", method: .get, headers: [.authorization: "Bearer \(SyncExchangeTests.apiKey)"])
+            #expect(anonymous.status == .unauthorized, "a hub has no platform API key: only its ops session")
+            let (_, cookie, _) = try await Self.login(client, password: Self.password)
+            let session = try #require(cookie)
+            let status = Self.json(try await client.execute(uri: "/ops/sync-status", method: .get, headers: [.cookie: session]))
+            #expect(status["role"] as? String == "hub")
+            #expect(status["central_node_id"] as? String == nodes.central.nodeId)
+            let hubs = try #require(status["hubs"] as? [[String: Any]])
+            #expect(hubs.count == 1)
+            let own = try #require(hubs.first)
+            #expect(own["name"] as? String == "Hub A")
+            #expect(own["node_id"] as? String == nodes.hubA.nodeId)
+            #expect(own["last_success_at"] as? String != nil)
+            #expect(own["pending_from_hub"] as? Int == 1, "the client row made since the last sync")
+            #expect(own["oldest_pending_at"] as? String != nil)
+            #expect(own["schema_version"] as? Int == NodeDatabase.latestSchemaVersion)
+            #expect(own["open_conflicts"] as? Int == status["open_conflicts"] as? Int)
+            let page = String(buffer: try await client.execute(uri: "/ops", method: .get, headers: [.cookie: session]).body)
+            #expect(page.contains("Hub A"))
+            #expect(page.contains("À envoyer au central"))
+        }
+    }
+}
