@@ -172,6 +172,12 @@ struct SyncProcessTests {
         }
         #expect(hubPaid == 15_000, "one payment at the hub, not two")
         #expect(try Self.count(centralDir, "SELECT count(*) FROM sync_conflicts WHERE table_name = 'ledger_entries' AND resolved_at IS NULL") == 1)
+        let (opsStatus, ops) = try await Self.call("GET", "\(centralURL)/ops/sync-status", headers: key)
+        #expect(opsStatus == 200)
+        let ledgerConflicts = (ops?["conflicts"] as? [[String: Any]] ?? []).filter { $0["table"] as? String == "ledger_entries" }
+        #expect(ledgerConflicts.count == 1, "one conflict in /ops/sync-status: \(ledgerConflicts)")
+        #expect(ledgerConflicts.first?["rule"] as? String == "CONFLICTS-8")
+        #expect((ops?["hubs"] as? [[String: Any]])?.contains { $0["name"] as? String == "Hub A" && $0["last_success_at"] is String } == true)
 
         // A walk-in client's request entered at hub A reaches central, already accepted by the provider.
         let (walkedIn, walkIn) = try await Self.call(

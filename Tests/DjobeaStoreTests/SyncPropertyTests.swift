@@ -13,9 +13,10 @@ import Testing
 /// payment, and that no mission status went backwards without a recorded rule.
 ///
 /// `SYNC_PROPERTY_SEED=<n>` replays one schedule and prints its trace; `SYNC_PROPERTY_SCHEDULES=<n>` changes the count.
-/// `SYNC_PROPERTY_PROBE=request-zone` adds an operation that diverges today and is left out of the default mix:
-/// central moves a request to another hub's zone, and the new hub is not re-fed the request and what hangs from it
-/// (the partition fingerprint covers zones and providers, not requests).
+/// `SYNC_PROPERTY_PROBE=request-zone` adds an operation left out of the default mix: central moves a request to another
+/// hub's zone. The new hub is re-fed the request and what hangs from it (`partition_moves` is in the fingerprint), but
+/// the old hub is not yet told that the row left (CONFLICTS.md rule 14's notice), so it keeps a stale copy and the
+/// final check, which wants each hub's rows to be exactly its partition, reports it.
 @Suite("Sync property: central and three hubs converge under partitions, duplicates and reordering")
 struct SyncPropertyTests {
     static let baseSeed: UInt64 = 0x4A0B_EA00_0000_0000

@@ -53,5 +53,20 @@ enum SchemaV3Sync {
         -- Central side: a hub's change to a row outside its partition is kept (the hub's sequence stays gapless and
         -- its link never wedges) but quarantined: never merged into a row, never served to another hub.
         ALTER TABLE change_log ADD COLUMN quarantined INTEGER NOT NULL DEFAULT 0 CHECK (quarantined IN (0, 1));
+
+        -- Rows that changed partition (a request or client moved to another zone, a provider to another hub): each
+        -- move bumps this log, and its head is part of every hub's partition fingerprint, so the hubs are fed again
+        -- and the new owner receives the row and what hangs from it (CONFLICTS.md rule 14). Moves are rare.
+        CREATE TABLE partition_moves (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            table_name TEXT NOT NULL,
+            row_key TEXT NOT NULL
+        ) STRICT;
+        CREATE TRIGGER partition_move_request AFTER UPDATE OF zone_id ON service_requests WHEN old.zone_id IS NOT new.zone_id
+        BEGIN INSERT INTO partition_moves (table_name, row_key) VALUES ('service_requests', new.id); END;
+        CREATE TRIGGER partition_move_client AFTER UPDATE OF zone_id ON clients WHEN old.zone_id IS NOT new.zone_id
+        BEGIN INSERT INTO partition_moves (table_name, row_key) VALUES ('clients', new.id); END;
+        CREATE TRIGGER partition_move_provider AFTER UPDATE OF hub_id ON providers WHEN old.hub_id IS NOT new.hub_id
+        BEGIN INSERT INTO partition_moves (table_name, row_key) VALUES ('providers', new.id); END;
         """
 }

@@ -162,8 +162,9 @@ extension NodeDatabase {
         }
     }
 
-    /// A digest of what a hub's partition is made of (its zones and providers): when it changes, central re-feeds the
-    /// hub from the start of its log (CONFLICTS.md rule 14; the hub applies each change once).
+    /// A digest of what a hub's partition is made of (its zones, its providers, and the head of `partition_moves`, the
+    /// log of rows that changed zone): when it changes, central re-feeds the hub from the start of its log
+    /// (CONFLICTS.md rule 14; the hub applies each change once).
     public func partitionFingerprint(hubId: String) async throws -> String {
         try await read { db in
             let zones = try String.fetchAll(db, sql: "SELECT id FROM zones WHERE hub_id = ? ORDER BY id", arguments: [hubId])
@@ -174,7 +175,8 @@ extension NodeDatabase {
                     UNION SELECT pz.provider_id FROM provider_zones pz JOIN zones z ON z.id = pz.zone_id WHERE z.hub_id = ?1
                     ORDER BY 1
                     """, arguments: [hubId])
-            return Self.sha256((zones + ["|"] + providers).joined(separator: ","))
+            let moves = try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM partition_moves") ?? 0
+            return Self.sha256((zones + ["|"] + providers + ["|", String(moves)]).joined(separator: ","))
         }
     }
 
