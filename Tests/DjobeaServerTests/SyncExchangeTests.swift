@@ -73,6 +73,9 @@ struct SyncExchangeTests {
                 _ = try await SyncClient.enroll(centralURL: base, token: nodes.enrolA.token, database: nodes.hubB)
             }
             #expect(reused?.code == "sync_enrolment_invalid")
+            // The same hub asking again (its first answer was lost to a crash or a cut) gets the same credential.
+            let again = try await SyncClient.enroll(centralURL: base, token: nodes.enrolA.token, database: nodes.hubA)
+            #expect(again.secret == linkA.secret)
             let engineA = Self.engine(nodes.hubA, linkA)
             let engineB = Self.engine(nodes.hubB, linkB)
 

@@ -5,8 +5,8 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// Central's sync routes (SPEC.md §3): `POST /sync/v1/enroll`, `/sync/v1/pull`, `/sync/v1/push`. Bodies are gzip'd
-/// JSON; pull and push must be signed by an enrolled hub.
+/// Central's sync routes (SPEC.md §3): `POST /sync/v1/enroll`, `/sync/v1/pull`, `/sync/v1/push`, and the photo lane's
+/// (`PhotoSyncController`, §6). Bodies are gzip'd JSON; pull and push must be signed by an enrolled hub.
 struct SyncController: Sendable {
     let service: CentralSyncService
     /// Largest request body accepted on the wire (compressed).
@@ -41,9 +41,10 @@ struct SyncController: Sendable {
             let message = try WireCodec.decode(PushRequest.self, from: body, gzip: gzip)
             return try Self.answer(try await service.push(message, from: hub, wireBytes: body.count))
         }
+        PhotoSyncController(service: service).register(on: routes)
     }
 
-    private func authenticate(_ request: Request, body: [UInt8]) async throws -> AuthenticatedHub {
+    func authenticate(_ request: Request, body: [UInt8]) async throws -> AuthenticatedHub {
         if let version = Self.header(request, SyncSignature.Header.protocolVersion), Int(version) != syncProtocolVersion {
             throw SyncError.unsupportedProtocol(Int(version) ?? 0)
         }

@@ -360,6 +360,7 @@ extension NodeDatabase {
                 requestId: payment.requestId, providerId: providerId, invoiceId: invoiceId, kind: .payment, method: method,
                 operatorRef: method == .cash ? (reference?.isEmpty == false ? reference : nil) : reference, amount: XAF(payment.amount),
                 recordedBy: recordedBy)
+            _ = try self.recordLedgerConflicts(providerId: providerId, now: UTCTimestamp.format(tx.now), in: tx.db)
             return entry.id
         }
     }

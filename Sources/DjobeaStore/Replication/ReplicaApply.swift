@@ -123,15 +123,7 @@ extension NodeDatabase {
                     now: recordedAt, in: db)
             }
         }
-        for provider in ledgerProviders {
-            let balance = PaymentLedger.fold(try LedgerReads.entries(sql: "provider_id = ?", arguments: [provider], in: db))
-            for conflict in balance.conflicts {
-                summary.conflicts += try record(
-                    kind: conflict.kind.rawValue, rule: conflict.kind.rule, table: SyncedTable.ledgerEntries.rawValue, key: conflict.entryId,
-                    winner: ["entry_id": .text(conflict.canonicalId)],
-                    loser: ["entry_id": .text(conflict.entryId), "message": .text(conflict.messageFR)], now: recordedAt, in: db)
-            }
-        }
+        for provider in ledgerProviders { summary.conflicts += try recordLedgerConflicts(providerId: provider, now: recordedAt, in: db) }
         return summary
     }
 
@@ -177,6 +169,20 @@ extension NodeDatabase {
                 kind: "constraint_violation", rule: "SPEC-4.6", table: name, key: key, winner: nil,
                 loser: ["reason": .text(error.message ?? "constraint")], now: now, in: db)
         }
+    }
+
+    /// Records the conflicts of a provider's ledger fold (a MoMo reference recorded twice, a reversal of a duplicate…),
+    /// each once; called after received entries and after local ones, so the conflict shows whichever side came first.
+    func recordLedgerConflicts(providerId: String, now: String, in db: Database) throws -> Int {
+        var recorded = 0
+        let balance = PaymentLedger.fold(try LedgerReads.entries(sql: "provider_id = ?", arguments: [providerId], in: db))
+        for conflict in balance.conflicts {
+            recorded += try record(
+                kind: conflict.kind.rawValue, rule: conflict.kind.rule, table: SyncedTable.ledgerEntries.rawValue, key: conflict.entryId,
+                winner: ["entry_id": .text(conflict.canonicalId)],
+                loser: ["entry_id": .text(conflict.entryId), "message": .text(conflict.messageFR)], now: now, in: db)
+        }
+        return recorded
     }
 
     private func record(_ conflict: MergeConflict, now: String, in db: Database) throws -> Int {

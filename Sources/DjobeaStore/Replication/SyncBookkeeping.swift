@@ -98,7 +98,7 @@ extension NodeDatabase {
     }
 
     /// Central: consumes an enrolment token for the hub node `nodeId`; returns the hub, its zone codes and a fresh secret.
-    /// Nil if the token is unknown, expired or used.
+    /// Nil if the token is unknown, expired, or used by another node (the same node asking again gets the same answer).
     public func redeemEnrolment(token: String, nodeId: String, now: Date = Date()) async throws -> (
         hubId: String, name: String, zones: [String], secret: String
     )? {
@@ -107,10 +107,23 @@ extension NodeDatabase {
         return try await writer.write { db in
             guard
                 let row = try Row.fetchOne(
-                    db, sql: "SELECT hub_id, expires_at, used_at FROM hub_enrolments WHERE token_sha256 = ?", arguments: [Self.sha256(token)]),
-                row["used_at"] as String? == nil, let expires = UTCTimestamp.parse(row["expires_at"]), expires > now
+                    db, sql: "SELECT hub_id, expires_at, used_at, used_by_node FROM hub_enrolments WHERE token_sha256 = ?",
+                    arguments: [Self.sha256(token)]),
+                let expires = UTCTimestamp.parse(row["expires_at"]), expires > now
             else { return nil }
             let hubId: String = row["hub_id"]
+            if row["used_at"] as String? != nil {
+                // Used already: only by the same node, whose answer was lost (it crashed or the link dropped before it
+                // saved its credential). It gets the same credential again; any other node is refused.
+                guard row["used_by_node"] as String? == nodeId,
+                    let existing = try Row.fetchOne(
+                        db, sql: "SELECT secret FROM hub_credentials WHERE hub_id = ? AND node_id = ? AND revoked_at IS NULL",
+                        arguments: [hubId, nodeId])
+                else { return nil }
+                let name = try String.fetchOne(db, sql: "SELECT name FROM hubs WHERE id = ?", arguments: [hubId]) ?? hubId
+                let zones = try String.fetchAll(db, sql: "SELECT code FROM zones WHERE hub_id = ? ORDER BY code", arguments: [hubId])
+                return (hubId, name, zones, existing["secret"])
+            }
             try db.execute(
                 sql: "UPDATE hub_enrolments SET used_at = ?, used_by_node = ? WHERE token_sha256 = ?",
                 arguments: [UTCTimestamp.format(now), nodeId, Self.sha256(token)])

@@ -17,11 +17,16 @@ public final class CentralSyncService: Sendable {
     let logger: Logger
     /// Largest slice served per pull, in estimated bytes before compression.
     let maxSliceBytes: Int
+    /// The photo lane (SPEC.md §6), when central has a blob store; without one the photo routes answer
+    /// `503 sync_photo_unavailable`.
+    public let photos: CentralPhotoService?
 
-    public init(database: NodeDatabase, logger: Logger, maxSliceBytes: Int = 512 * 1024) {
+    /// - Parameter blobs: central's blob store (`<data>/blobs`); nil disables the photo lane.
+    public init(database: NodeDatabase, logger: Logger, maxSliceBytes: Int = 512 * 1024, blobs: BlobStore? = nil) {
         self.database = database
         self.logger = logger
         self.maxSliceBytes = maxSliceBytes
+        self.photos = blobs.map { CentralPhotoService(database: database, blobs: $0, logger: logger) }
     }
 
     public func enroll(_ request: EnrollRequest, now: Date = Date()) async throws -> EnrollResponse {

@@ -25,18 +25,21 @@ public actor SyncEngine {
     let logger: Logger
     let interval: Duration
     let batchBytes: Int
+    /// The photo byte lane (SPEC.md §6), run after each successful idle round; nil: rows only.
+    let photos: PhotoLane?
     let onRequestsChanged: @Sendable (Set<String>) async -> Void
     private var failures = 0
 
     public init(
         database: NodeDatabase, client: SyncClient, logger: Logger, interval: Duration = .seconds(10), batchBytes: Int = 256 * 1024,
-        onRequestsChanged: @escaping @Sendable (Set<String>) async -> Void = { _ in }
+        photos: PhotoLane? = nil, onRequestsChanged: @escaping @Sendable (Set<String>) async -> Void = { _ in }
     ) {
         self.database = database
         self.client = client
         self.logger = logger
         self.interval = interval
         self.batchBytes = batchBytes
+        self.photos = photos
         self.onRequestsChanged = onRequestsChanged
     }
 
@@ -53,7 +56,8 @@ public actor SyncEngine {
                 let pending = try await database.pendingOwnChanges(acknowledged: link?.acknowledged ?? 0)
                 let request = PullRequest(
                     schemaVersion: try database.schemaVersion(), cursor: link?.pulledThrough ?? 0, maxBytes: batchBytes,
-                    pendingOut: pending.count, oldestPendingAt: pending.oldestAt, partition: link?.partitionFingerprint)
+                    pendingOut: pending.count, oldestPendingAt: pending.oldestAt, photoBacklogBytes: await photoBacklogBytes(),
+                    partition: link?.partitionFingerprint)
                 let (answer, bytes): (PullResponse, Int) = try await client.post("/sync/v1/pull", request)
                 let changes = try answer.batch.rowChanges()
                 let summary = try await database.applyFromCentral(
@@ -118,15 +122,36 @@ public actor SyncEngine {
             {
                 continue
             }
-            let generation = failures == 0 ? database.commitGeneration : before
+            var generation = failures == 0 ? database.commitGeneration : before
             let wait = failures == 0 ? interval : Self.backoff(failures: failures)
             let deadline = ContinuousClock.now + wait
+            // Photos wait for rows (SPEC.md §6.1): the lane runs after a successful round with nothing left to push, and
+            // stops between two chunks when a round is due (a local change, the timer). Its failures are not the round's.
+            if failures == 0, let photos {
+                if await photos.runWhileIdle(until: deadline).stopped { continue }
+                generation = database.commitGeneration
+                if (try? await database.pendingOwnChanges(acknowledged: database.peerLink(nodeId: central)?.acknowledged ?? 0).count) ?? 0 > 0 {
+                    continue
+                }
+            }
             while ContinuousClock.now < deadline, !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(250))
                 // A local commit starts the next round early (only while the link works; backoff otherwise).
                 if failures == 0, database.commitGeneration != generation { break }
             }
         }
+    }
+
+    /// One pass of the photo lane (uploads, then downloads), for tools and benchmarks; an empty report without a lane.
+    public func syncPhotosOnce(maxChunks: Int? = nil) async throws -> PhotoLaneReport {
+        guard let photos else { return PhotoLaneReport() }
+        return try await photos.syncPhotosOnce(maxChunks: maxChunks)
+    }
+
+    /// What the photo lane still has to upload; 0 without a lane or when it cannot tell (never fails a round).
+    private func photoBacklogBytes() async -> Int {
+        guard let photos else { return 0 }
+        return Int((try? await photos.backlogBytes()) ?? 0)
     }
 
     /// 1 s, 2 s, 4 s … capped at 60 s, with ±25 % jitter so that hubs cut off together do not return together.

@@ -11,6 +11,14 @@ public enum SyncError: Error, Equatable, Sendable, CustomStringConvertible {
     case tooLarge
     case unreachable(String)
     case server(Int, String, String)
+    /// Photo lane (SPEC.md §6): this central has no blob store.
+    case photoUnavailable
+    /// Photo lane: central does not hold the blob, or no row of the hub's partition refers to it (6.4).
+    case photoUnknown
+    /// Photo lane: the chunk's offset is not the partial upload's length, which is given (6.3).
+    case photoOffset(Int64)
+    /// Photo lane: the completed upload does not hash to its name; it was discarded (6.3).
+    case photoHashMismatch
 
     public var code: String {
         switch self {
@@ -25,6 +33,10 @@ public enum SyncError: Error, Equatable, Sendable, CustomStringConvertible {
         case .tooLarge: "sync_too_large"
         case .unreachable: "sync_unreachable"
         case .server(_, let code, _): code
+        case .photoUnavailable: "sync_photo_unavailable"
+        case .photoUnknown: "sync_photo_unknown"
+        case .photoOffset: "sync_photo_offset"
+        case .photoHashMismatch: "sync_photo_hash_mismatch"
         }
     }
 
@@ -37,6 +49,10 @@ public enum SyncError: Error, Equatable, Sendable, CustomStringConvertible {
         case .tooLarge: 413
         case .unreachable: 503
         case .server(let status, _, _): status
+        case .photoUnavailable: 503
+        case .photoUnknown: 404
+        case .photoOffset: 409
+        case .photoHashMismatch: 422
         }
     }
 
@@ -54,6 +70,10 @@ public enum SyncError: Error, Equatable, Sendable, CustomStringConvertible {
         case .tooLarge: "Lot de synchronisation trop volumineux."
         case .unreachable(let detail): "Central injoignable : \(detail)."
         case .server(_, _, let message): message
+        case .photoUnavailable: "Ce central ne prend pas en charge le transfert des photos."
+        case .photoUnknown: "Photo inconnue du central ou hors de la zone de ce hub."
+        case .photoOffset(let offset): "Envoi de photo à reprendre à l'octet \(offset)."
+        case .photoHashMismatch: "Photo reçue altérée (empreinte SHA-256 différente) : envoi abandonné, à recommencer."
         }
     }
 

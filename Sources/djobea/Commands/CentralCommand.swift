@@ -28,7 +28,8 @@ struct CentralServeCommand: AsyncParsableCommand {
             try await database.seedReferenceData()
             let key = try CentralServeCommand.apiKey(given: apiKey, directory: directory)
             let logger = makeLogger("djobea.central")
-            let services = CentralServices(sync: CentralSyncService(database: database, logger: logger), apiKey: key.value)
+            let blobs = try BlobStore(root: directory.blobsURL)
+            let services = CentralServices(sync: CentralSyncService(database: database, logger: logger, blobs: blobs), apiKey: key.value)
             let ops = try opsConsole(directory: directory)
             try await serveCentral(
                 database: database, directory: directory, options: node, services: services, ops: ops.settings, logger: logger

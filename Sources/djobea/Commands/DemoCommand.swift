@@ -49,7 +49,8 @@ struct DemoCommand: AsyncParsableCommand {
             let logger = makeLogger("djobea.demo")
             let centralPort = node.port + 1
             let apiKey = try CentralServeCommand.apiKey(given: nil, directory: centralDirectory)
-            let services = CentralServices(sync: CentralSyncService(database: central, logger: logger), apiKey: apiKey.value)
+            let centralBlobs = try BlobStore(root: centralDirectory.blobsURL)
+            let services = CentralServices(sync: CentralSyncService(database: central, logger: logger, blobs: centralBlobs), apiKey: apiKey.value)
             var centralOptions = node
             centralOptions.port = centralPort
             let centralOps = try opsConsole(directory: centralDirectory)
@@ -79,7 +80,7 @@ struct DemoCommand: AsyncParsableCommand {
             let hubOps = try opsConsole(directory: hubDirectory, hubName: link.hubName, hubId: link.hubId)
             try await serve(
                 database: hub, directory: hubDirectory, options: node, role: .hub, logger: logger,
-                extra: [syncLoop(database: hub, link: link, logger: logger)], ops: hubOps.settings
+                extra: [syncLoop(database: hub, link: link, logger: logger, blobs: hubDirectory.blobsURL)], ops: hubOps.settings
             ) { port in
                 printLine("")
                 printLine("Hub de démo Bonamoussadi prêt : http://127.0.0.1:\(port)  (santé : http://127.0.0.1:\(port)/healthz)")

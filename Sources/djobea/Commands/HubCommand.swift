@@ -32,7 +32,7 @@ struct HubCommand: AsyncParsableCommand {
             let logger = makeLogger("djobea.hub")
             let link = try await Self.link(directory: directory, database: database, central: central, enroll: enroll)
             var loops: [BackgroundLoop] = []
-            if let link { loops.append(syncLoop(database: database, link: link, logger: logger)) }
+            if let link { loops.append(syncLoop(database: database, link: link, logger: logger, blobs: directory.blobsURL)) }
             let ops = try opsConsole(directory: directory, hubName: link?.hubName, hubId: link?.hubId)
             try await serve(
                 database: database, directory: directory, options: node, role: .hub, logger: logger, extra: loops, ops: ops.settings
@@ -74,13 +74,16 @@ struct HubCommand: AsyncParsableCommand {
     }
 }
 
-/// The hub's continuous sync with central; requests it brings in are offered to providers at once.
-func syncLoop(database: NodeDatabase, link: CentralLink, logger: Logger) -> BackgroundLoop {
+/// The hub's continuous sync with central; requests it brings in are offered to providers at once. With `blobs` (the
+/// hub's blob directory) the photo lane runs when the rows are idle (SPEC.md §6).
+func syncLoop(database: NodeDatabase, link: CentralLink, logger: Logger, blobs: URL? = nil) -> BackgroundLoop {
     let dispatcher = OfferDispatcher(database: database, logger: logger)
     // DJOBEA_SYNC_INTERVAL: seconds between rounds when nothing happens locally (default 10; a local commit starts one at once).
     let seconds = ProcessInfo.processInfo.environment["DJOBEA_SYNC_INTERVAL"].flatMap(Double.init).map { min(max($0, 0.2), 3600) } ?? 10
+    let client = SyncClient(link: link, database: database)
+    let photos = blobs.flatMap { try? BlobStore(root: $0) }.map { PhotoLane(database: database, client: client, blobs: $0, logger: logger) }
     let engine = SyncEngine(
-        database: database, client: SyncClient(link: link, database: database), logger: logger, interval: .milliseconds(Int(seconds * 1000)),
+        database: database, client: client, logger: logger, interval: .milliseconds(Int(seconds * 1000)), photos: photos,
         onRequestsChanged: { requests in
             for request in requests { _ = try? await dispatcher.dispatch(requestId: request) }
         })
