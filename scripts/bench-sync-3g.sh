@@ -5,7 +5,8 @@
 #
 # Profile: 300 ms RTT, 750 kbit/s down, 250 kbit/s up, a connection cut every ~30 s (deploy/netem/slowlink.py).
 # Prints the time and bytes to sync 10,000 changes hub -> central, the bytes of a no-op sync, the bytes per
-# mission-status change in a batch of 100, and checks them against the issue's targets.
+# mission-status change in a batch of 100, how much of a 200 KB photo is sent again when the link is cut during its
+# upload, and checks them against the issue's targets.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=1
@@ -36,9 +37,14 @@ print(f"  synchro à vide : {r['noop_bytes_up']} o montants, {r['noop_bytes_down
       f"{r['noop_attempts']} tentative(s)")
 print(f"  100 changements de statut : {r['status_batch_bytes_up']} o montants en tout, soit {r['status_bytes_per_change_gross']} o/changement "
       f"({r['status_bytes_per_change_net']} o/changement hors coût de la synchro à vide)")
+print(f"  photo de {r['photo_bytes'] // 1024} Ko coupée en route : {r['photo_sent']} o montés en {r['photo_attempts']} tentative(s), "
+      f"{r['photo_cuts']} coupure(s) du lien, soit au plus {r['photo_resent']} o renvoyés, en-têtes des morceaux compris "
+      f"({'arrivée entière et vérifiée' if r['photo_done'] else 'NON ARRIVÉE'})")
 print("  objectifs issue 4 :")
 print(f"    10 000 changements en moins de 60 s : {r['bulk_seconds']} s — {ok(r['bulk_seconds'] < 60)}")
 print(f"    synchro à vide < 1 Ko dans chaque sens : {r['noop_bytes_up']} / {r['noop_bytes_down']} o — "
       f"{ok(r['noop_bytes_up'] < 1024 and r['noop_bytes_down'] < 1024)}")
 print(f"    ≤ 120 o par changement de statut : {r['status_bytes_per_change_gross']} o — {ok(r['status_bytes_per_change_gross'] <= 120)}")
+print(f"    au plus un morceau (64 Ko) renvoyé par coupure : {r['photo_resent']} o pour {r['photo_cuts']} coupure(s) — "
+      f"{ok(r['photo_done'] and r['photo_resent'] <= 65536 * max(1, r['photo_cuts']))}")
 PY

@@ -7,7 +7,8 @@ import GRDB
 /// `djobea bench-writes` (hidden): hub-side writes for the sync benchmark (`scripts/bench-sync-3g.sh`).
 ///
 /// - `messages`: `--count` provider messages on the hub's requests (one change each), in transactions of 500;
-/// - `status`: one mission-status change (an accept) on each of `--count` offered requests, in one transaction.
+/// - `status`: one mission-status change (an accept) on each of `--count` offered requests, in one transaction;
+/// - `photo`: one photo of `--count` KB on an offered request, its bytes in the hub's blob store.
 /// Opens the database without the directory lock: the hub keeps running and syncs what is written.
 struct BenchWritesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -70,8 +71,32 @@ struct BenchWritesCommand: AsyncParsableCommand {
                     }
                 }
                 printLine("\(offers.count) changements de statut écrits")
+            case "photo":
+                // One `after` photo of `--count` KB of incompressible bytes (a JPEG is), on the first offered request.
+                let target = try await database.read { db in
+                    try Row.fetchOne(db, sql: "SELECT request_id, provider_id FROM request_offers ORDER BY id LIMIT 1").map {
+                        (request: $0["request_id"] as String, provider: $0["provider_id"] as String)
+                    }
+                }
+                guard let target else { throw CommandFailure("Aucune offre sur ce hub pour y rattacher une photo.") }
+                var generator = SystemRandomNumberGenerator()
+                var bytes = Data([0xFF, 0xD8, 0xFF, 0xE0])
+                bytes += Data((0..<(count * 1024 - 4)).map { _ in UInt8.random(in: 0...255, using: &generator) })
+                let blobs = try BlobStore(root: URL(fileURLWithPath: data, isDirectory: true).appendingPathComponent("blobs", isDirectory: true))
+                let (sha256, _) = try blobs.put(bytes)
+                let size = bytes.count
+                try await database.write { tx in
+                    try tx.insert(
+                        .photos,
+                        [
+                            "id": .text(DjobeaID.v7(now: tx.now)), "request_id": .text(target.request), "provider_id": .text(target.provider),
+                            "kind": "after", "sha256": .text(sha256), "mime": "image/jpeg", "bytes": ColumnValue(size), "width": 1280,
+                            "height": 960, "taken_at": ColumnValue(tx.now), "created_at": ColumnValue(tx.now),
+                        ])
+                }
+                printLine("photo \(sha256) de \(size) o")
             default:
-                throw CommandFailure("--kind messages ou status")
+                throw CommandFailure("--kind messages, status ou photo")
             }
         }
     }

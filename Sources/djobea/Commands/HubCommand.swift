@@ -100,6 +100,9 @@ struct SyncCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Une seule synchronisation complète, puis sortie (seul mode disponible).")
     var once = false
 
+    @Flag(name: .long, help: "Seulement les lignes, pas les octets des photos.")
+    var skipPhotos = false
+
     func validate() throws {
         guard once else { throw ValidationError("précisez --once (le hub synchronise en continu de lui-même quand il tourne)") }
     }
@@ -113,7 +116,12 @@ struct SyncCommand: AsyncParsableCommand {
             guard let link = try CentralLink.load(from: URL(fileURLWithPath: data, isDirectory: true)) else {
                 throw CommandFailure("Ce hub n'est pas enrôlé : démarrez-le une fois avec --central <url> --enroll <jeton>.")
             }
-            let engine = SyncEngine(database: database, client: SyncClient(link: link, database: database), logger: makeLogger("djobea.sync"))
+            let logger = makeLogger("djobea.sync")
+            let client = SyncClient(link: link, database: database)
+            let blobs = try BlobStore(root: URL(fileURLWithPath: data, isDirectory: true).appendingPathComponent("blobs", isDirectory: true))
+            let engine = SyncEngine(
+                database: database, client: client, logger: logger,
+                photos: PhotoLane(database: database, client: client, blobs: blobs, logger: logger))
             let started = Date()
             do {
                 let report = try await engine.syncOnce { report in
@@ -121,6 +129,12 @@ struct SyncCommand: AsyncParsableCommand {
                 }
                 FileHandle.standardError.write(Data("\n".utf8))
                 printLine("Synchronisé en \(String(format: "%.1f", Date().timeIntervalSince(started))) s — \(SyncCommand.line(report))")
+                if !skipPhotos {
+                    let photos = try await engine.syncPhotosOnce()
+                    printLine(
+                        "Photos : \(photos.uploaded) envoyée(s), \(photos.downloaded) reçue(s), \(photos.bytesSent) o envoyés en \(photos.chunks) morceau(x), \(photos.resends) renvoi(s)"
+                    )
+                }
             } catch let error as SyncError {
                 FileHandle.standardError.write(Data("\n".utf8))
                 throw CommandFailure("Synchronisation échouée : \(error.messageFR)")
