@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every check of the project: formatting lint, build, and all tests (Swift Testing).
+# Runs every check of the project: formatting lint, build, all Swift tests (Swift Testing) and the PWA's unit tests (node --test).
 # This is the README's test command and what CI runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,3 +10,5 @@ echo "== swift build (all targets, tests included)"
 swift build --build-tests
 echo "== swift test"
 swift test --skip-build
+echo "== node --test (web/)"
+node --test web/tests/

@@ -57,6 +57,7 @@ public func buildRouter(
             .register(on: providerRoutes)
         ProviderAccountController(database: database, cache: provider.responseCache).register(on: providerRoutes)
         NotificationStreamController(database: database, services: provider).register(on: router, docs: docs, limit: limit)
+        StaticAssets.forHub(logger: logger)?.register(on: router, docs: docs)  // the provider PWA, from web/
     }
     if let central {
         SyncController(service: central.sync).register(

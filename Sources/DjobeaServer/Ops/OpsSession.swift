@@ -26,6 +26,9 @@ struct OpsSession: Sendable {
         guard parts.count == 4, parts[0] == "1", let expiry = Int64(parts[1]), let mac = Self.data(base64URL: String(parts[3])) else {
             return false
         }
+        // Only the canonical encoding: the last base64 character carries padding bits, and another spelling of the same
+        // bytes would otherwise pass as the same signature.
+        guard Self.base64URL(mac) == parts[3] else { return false }
         let payload = parts[0...2].joined(separator: ".")
         // Constant-time comparison (swift-crypto's isValidAuthenticationCode).
         guard HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: Data(payload.utf8), using: key) else { return false }

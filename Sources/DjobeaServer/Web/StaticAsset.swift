@@ -1,0 +1,68 @@
+import CompressNIO
+import Crypto
+import Foundation
+import NIOCore
+
+/// One file of the PWA as the hub serves it: its bytes, their gzip form (computed once) and their validators.
+struct StaticAsset: Sendable {
+    let contentType: String
+    let cacheControl: String
+    let body: ByteBuffer
+    /// Nil when gzip would not shrink the file (PNG) or the file is tiny.
+    let gzipped: ByteBuffer?
+    /// Strong validators, one per representation (a strong ETag names exact bytes).
+    let etag: String
+    let gzipETag: String
+
+    /// Content hash of the bytes, hex (the first 10 characters name hashed assets).
+    let digest: String
+
+    static let compressionThreshold = 256
+
+    init(data: Data, contentType: String, cacheControl: String) throws {
+        self.contentType = contentType
+        self.cacheControl = cacheControl
+        body = ByteBuffer(bytes: data)
+        digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        let tag = String(digest.prefix(32))
+        etag = "\"\(tag)\""
+        gzipETag = "\"\(tag)-gz\""
+        if data.count >= Self.compressionThreshold, Self.compressible(contentType) {
+            var buffer = ByteBuffer(bytes: data)
+            let compressed = try buffer.compress(with: .gzip())
+            gzipped = compressed.readableBytes < data.count ? compressed : nil
+        } else {
+            gzipped = nil
+        }
+    }
+
+    static func compressible(_ contentType: String) -> Bool {
+        !contentType.hasPrefix("image/png") && !contentType.hasPrefix("image/jpeg") && !contentType.hasPrefix("image/webp")
+            && !contentType.hasPrefix("font/woff2")
+    }
+
+    /// The Content-Type of a file by its extension; nil for files the hub does not serve (sources of tools, tests).
+    static func contentType(ofExtension pathExtension: String) -> String? {
+        switch pathExtension.lowercased() {
+        case "html": "text/html; charset=utf-8"
+        case "js", "mjs": "text/javascript; charset=utf-8"
+        case "css": "text/css; charset=utf-8"
+        case "json": "application/json; charset=utf-8"
+        case "webmanifest": "application/manifest+json; charset=utf-8"
+        case "svg": "image/svg+xml"
+        case "png": "image/png"
+        case "jpg", "jpeg": "image/jpeg"
+        case "webp": "image/webp"
+        case "ico": "image/x-icon"
+        case "woff2": "font/woff2"
+        case "txt": "text/plain; charset=utf-8"
+        default: nil
+        }
+    }
+
+    /// Whether the bytes are text whose references to other assets are rewritten.
+    static func isText(_ contentType: String) -> Bool {
+        contentType.hasPrefix("text/") || contentType.hasPrefix("application/json") || contentType.hasPrefix("application/manifest+json")
+            || contentType.hasPrefix("image/svg+xml")
+    }
+}
