@@ -179,6 +179,14 @@ struct SyncProcessTests {
         #expect(ledgerConflicts.first?["rule"] as? String == "CONFLICTS-8")
         #expect((ops?["hubs"] as? [[String: Any]])?.contains { $0["name"] as? String == "Hub A" && $0["last_success_at"] is String } == true)
 
+        // The provider is told too, in French, in the app.
+        #expect(
+            try await Self.eventually {
+                let (_, conflicts) = try await Self.call("GET", "\(hubAURL)/provider/conflicts", headers: ["Authorization": "Bearer \(token)"])
+                let items = conflicts?["items"] as? [[String: Any]] ?? []
+                return items.contains { $0["request_id"] as? String == requestId && ($0["message"] as? String)?.isEmpty == false }
+            }, "the duplicate payment shows in the provider's conflicts")
+
         // A walk-in client's request entered at hub A reaches central, already accepted by the provider.
         let (walkedIn, walkIn) = try await Self.call(
             "POST", "\(hubAURL)/provider/requests/walk-in",

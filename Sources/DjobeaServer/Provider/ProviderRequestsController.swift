@@ -159,6 +159,15 @@ struct ProviderRequestsController: Sendable {
             }
         }
         routes.add(
+            .get, "/provider/conflicts", "Actions départagées par la synchronisation (accepté ailleurs, annulation tardive, paiement en double…)",
+            response: ProviderConflictList.self
+        ) { request, context in
+            let identity = try context.requireProvider()
+            return try await cache.json(request, owner: identity.providerId, database: database) {
+                try await database.providerConflicts(providerId: identity.providerId)
+            }
+        }
+        routes.add(
             .post, "/provider/dashboard/notifications/seen", "Marquer des offres ou notifications comme vues", body: SeenBody.self,
             response: SeenResult.self
         ) { request, context in
