@@ -427,7 +427,7 @@ struct PhotoLaneTests {
             let running = Task { await hub.engine.run() }
             defer { running.cancel() }
             var waited = 0
-            while !nodes.blobsA.contains(hashDown), waited < 100 {
+            while !nodes.blobsA.contains(hashDown), waited < 300 {
                 try await Task.sleep(for: .milliseconds(100))
                 waited += 1
             }
@@ -435,7 +435,7 @@ struct PhotoLaneTests {
             let fromHub = Self.jpeg(90_000)
             let hashUp = try await Self.takePhoto(nodes.hubA, nodes.blobsA, requestId: requestId, fromHub)
             waited = 0
-            while !nodes.centralBlobs.contains(hashUp), waited < 100 {
+            while !nodes.centralBlobs.contains(hashUp), waited < 300 {
                 try await Task.sleep(for: .milliseconds(100))
                 waited += 1
             }
