@@ -210,4 +210,51 @@ struct SyncExchangeTests {
             #expect(revoked?.code == "sync_hub_revoked")
         }
     }
+
+    @Test("rule 14: a request moved from zone a to zone b reaches hub B with its events; hub A keeps it, marked as left, and is fed no more")
+    func requestChangesZone() async throws {
+        let nodes = try await Nodes.make()
+        defer { try? FileManager.default.removeItem(at: nodes.directory) }
+        try await nodes.application().test(.live) { client in
+            let base = "http://127.0.0.1:\(try #require(client.port))"
+            let engineA = Self.engine(nodes.hubA, try await SyncClient.enroll(centralURL: base, token: nodes.enrolA.token, database: nodes.hubA))
+            let engineB = Self.engine(nodes.hubB, try await SyncClient.enroll(centralURL: base, token: nodes.enrolB.token, database: nodes.hubB))
+            let (_, created) = try await Self.post(
+                client, "/central/requests",
+                [
+                    "zone": "zone-a", "service": "plomberie", "urgency": "urgent", "description": "Fuite", "address": "Rue 1",
+                    "client_name": "Awa", "client_phone": "+237677000021",
+                ])
+            let requestId = try #require(created["id"] as? String)
+            try await nodes.central.write { tx in
+                _ = try tx.appendMissionEvent(requestId: requestId, kind: .cancelled, actorRole: .client)
+            }
+            _ = try await engineA.syncOnce()
+            _ = try await engineB.syncOnce()
+            #expect(try Self.count(nodes.hubA, "SELECT count(*) FROM service_requests WHERE id = ?", [requestId]) == 1)
+            #expect(try Self.count(nodes.hubB, "SELECT count(*) FROM service_requests WHERE id = ?", [requestId]) == 0)
+
+            // Ops move the request to zone b (the client gave the wrong quarter).
+            let zoneB = try #require(
+                try nodes.central.readBlocking { db in try String.fetchOne(db, sql: "SELECT id FROM zones WHERE code = 'zone-b'") })
+            try await nodes.central.write { tx in _ = try tx.update(.serviceRequests, key: requestId, ["zone_id": .text(zoneB)]) }
+            _ = try await engineA.syncOnce()
+            _ = try await engineB.syncOnce()
+            #expect(try Self.count(nodes.hubB, "SELECT count(*) FROM service_requests WHERE id = ? AND zone_id = ?", [requestId, zoneB]) == 1)
+            #expect(try Self.count(nodes.hubB, "SELECT count(*) FROM missions WHERE request_id = ? AND status = 'annulee'", [requestId]) == 1)
+            #expect(try Self.count(nodes.hubB, "SELECT count(*) FROM clients") == 1, "its client comes along")
+            #expect(try Self.count(nodes.hubA, "SELECT count(*) FROM service_requests WHERE id = ?", [requestId]) == 1, "nothing is lost at A")
+            #expect(
+                try Self.count(nodes.hubA, "SELECT count(*) FROM partition_left WHERE table_name = 'service_requests' AND row_key = ?", [requestId])
+                    == 1)
+            #expect(try Self.count(nodes.hubB, "SELECT count(*) FROM partition_left") == 0)
+
+            // Later changes reach B only.
+            try await nodes.central.write { tx in _ = try tx.update(.serviceRequests, key: requestId, ["address": "Rue 2, zone b"]) }
+            _ = try await engineA.syncOnce()
+            _ = try await engineB.syncOnce()
+            #expect(try Self.count(nodes.hubB, "SELECT count(*) FROM service_requests WHERE address = 'Rue 2, zone b'") == 1)
+            #expect(try Self.count(nodes.hubA, "SELECT count(*) FROM service_requests WHERE address = 'Rue 2, zone b'") == 0)
+        }
+    }
 }

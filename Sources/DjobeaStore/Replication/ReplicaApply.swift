@@ -251,16 +251,30 @@ extension NodeDatabase {
     /// interrupted sync resumes after the last applied slice.
     public func applyFromCentral(
         _ changes: [RowChange], centralNodeId: String, through: Int64, acknowledged: Int64, wireBytes: Int, clockOffsetMs: Int64?,
-        partition: String? = nil, now: Date = Date()
+        partition: String? = nil, movesSeen: Int64? = nil, left: [[String]] = [], back: [[String]] = [], now: Date = Date()
     ) async throws -> ApplySummary {
         try await applyTransaction { db in
             let summary = try self.apply(changes, centralNodeId: centralNodeId, now: now, in: db)
+            // Rows central says left this hub's partition (rule 14): kept, marked, no longer fed.
+            for pair in left where pair.count == 2 {
+                try db.execute(
+                    sql: "INSERT INTO partition_left (table_name, row_key, left_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                    arguments: [pair[0], pair[1], UTCTimestamp.format(now)])
+            }
+            for pair in back where pair.count == 2 {
+                try db.execute(sql: "DELETE FROM partition_left WHERE table_name = ? AND row_key = ?", arguments: [pair[0], pair[1]])
+            }
+
             try Self.updatePeer(
                 nodeId: centralNodeId, role: "central", name: "central",
                 [
                     "pulled_through": through, "last_sent_local_seq": acknowledged, "clock_offset_ms": clockOffsetMs,
                     "last_seen_at": UTCTimestamp.format(now), "partition_fingerprint": partition,
                 ], increments: ["bytes_in": Int64(wireBytes), "changes_in": Int64(summary.applied)], in: db)
+            if let movesSeen {
+                try db.execute(
+                    sql: "UPDATE peers SET moves_seen = max(moves_seen, ?) WHERE node_id = ?", arguments: [movesSeen, centralNodeId])
+            }
             return summary
         }
     }

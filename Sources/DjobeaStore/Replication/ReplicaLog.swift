@@ -158,3 +158,28 @@ struct ChangeKey: Hashable {
         seq = change.originSeq
     }
 }
+
+extension NodeDatabase {
+    /// Central: the rows that moved (zone or hub change) after `movesSeen`, split into those now outside `hubId`'s
+    /// partition (they left it, CONFLICTS.md rule 14) and those inside (they are fed, and any earlier "left" mark at the
+    /// hub is lifted), and the head of the moves log.
+    public func partitionLeaves(hubId: String, after movesSeen: Int64) async throws -> (head: Int64, left: [[String]], back: [[String]]) {
+        try await read { db in
+            let head = try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM partition_moves") ?? 0
+            guard head > movesSeen else { return (head, [], []) }
+            let partition = try HubPartition(hubId: hubId, db: db)
+            var left: [[String]] = []
+            var back: [[String]] = []
+            var seen = Set<String>()
+            for row in try Row.fetchAll(
+                db, sql: "SELECT table_name, row_key FROM partition_moves WHERE seq > ? ORDER BY seq LIMIT 5000", arguments: [movesSeen])
+            {
+                let table: String = row["table_name"]
+                let key: String = row["row_key"]
+                guard seen.insert("\(table)/\(key)").inserted else { continue }
+                if try partition.contains(table: table, key: key) { back.append([table, key]) } else { left.append([table, key]) }
+            }
+            return (head, left, back)
+        }
+    }
+}

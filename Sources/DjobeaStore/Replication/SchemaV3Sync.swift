@@ -69,4 +69,17 @@ enum SchemaV3Sync {
         CREATE TRIGGER partition_move_provider AFTER UPDATE OF hub_id ON providers WHEN old.hub_id IS NOT new.hub_id
         BEGIN INSERT INTO partition_moves (table_name, row_key) VALUES ('providers', new.id); END;
         """
+
+    /// Hub side of CONFLICTS.md rule 14: rows central said left this hub's partition. They stay (no history is lost)
+    /// but receive no further changes; the provider API and ops can tell them apart.
+    static let left = """
+        CREATE TABLE partition_left (
+            table_name TEXT NOT NULL,
+            row_key TEXT NOT NULL,
+            left_at TEXT NOT NULL,
+            PRIMARY KEY (table_name, row_key)
+        ) STRICT;
+        -- Hub side: the head of central's partition_moves log this hub has been told about.
+        ALTER TABLE peers ADD COLUMN moves_seen INTEGER NOT NULL DEFAULT 0;
+        """
 }

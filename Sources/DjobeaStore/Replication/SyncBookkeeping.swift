@@ -48,6 +48,8 @@ public struct PeerLinkState: Sendable, Equatable, Codable {
     public var pendingOut: Int
     public var oldestPendingAt: String?
     public var photoBacklogBytes: Int64
+    /// Hub side: the head of central's partition-moves log it has been told about.
+    public var movesSeen: Int64
 }
 
 /// Sync bookkeeping in the SQLite adapter: enrolment, credentials, per-peer link state. Local tables only.
@@ -215,7 +217,8 @@ extension NodeDatabase {
             lastSeenAt: row["last_seen_at"], clockOffsetMs: row["clock_offset_ms"], bytesIn: row["bytes_in"], bytesOut: row["bytes_out"],
             changesIn: row["changes_in"], changesOut: row["changes_out"], protocolVersion: row["protocol_version"],
             schemaVersion: row["schema_version"], partitionFingerprint: row["partition_fingerprint"], peerVector: vector,
-            pendingOut: row["pending_out"], oldestPendingAt: row["oldest_pending_at"], photoBacklogBytes: row["photo_backlog_bytes"])
+            pendingOut: row["pending_out"], oldestPendingAt: row["oldest_pending_at"], photoBacklogBytes: row["photo_backlog_bytes"],
+            movesSeen: row["moves_seen"])
     }
 
     /// Creates the peer row if missing, then applies `update` to it (column → value), in the caller's transaction.

@@ -89,9 +89,16 @@ public final class CentralSyncService: Sendable {
                 "pending_out": max(0, request.pendingOut), "oldest_pending_at": oldest,
                 "photo_backlog_bytes": Int64(max(0, request.photoBacklogBytes)),
             ], increments: ["bytes_in": Int64(wireBytes), "changes_out": Int64(slice.changes.count)])
-        return PullResponse(
+        var answer = PullResponse(
             batch: WireBatch(slice.changes), through: slice.through, more: slice.more, acknowledged: acknowledged, serverTime: now.unixMillis,
             partition: fingerprint)
+        let moves = try await database.partitionLeaves(hubId: hub.hubId, after: max(0, request.movesSeen ?? 0))
+        if moves.head != (request.movesSeen ?? 0) {
+            answer.movesHead = moves.head
+            if !moves.left.isEmpty { answer.left = moves.left }
+            if !moves.back.isEmpty { answer.back = moves.back }
+        }
+        return answer
     }
 
     public func push(_ request: PushRequest, from hub: AuthenticatedHub, wireBytes: Int, now: Date = Date()) async throws -> PushResponse {

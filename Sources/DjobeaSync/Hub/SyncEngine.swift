@@ -57,12 +57,13 @@ public actor SyncEngine {
                 let request = PullRequest(
                     schemaVersion: try database.schemaVersion(), cursor: link?.pulledThrough ?? 0, maxBytes: batchBytes,
                     pendingOut: pending.count, oldestPendingAt: pending.oldestAt, photoBacklogBytes: await photoBacklogBytes(),
-                    partition: link?.partitionFingerprint)
+                    partition: link?.partitionFingerprint, movesSeen: link?.movesSeen)
                 let (answer, bytes): (PullResponse, Int) = try await client.post("/sync/v1/pull", request)
                 let changes = try answer.batch.rowChanges()
                 let summary = try await database.applyFromCentral(
                     changes, centralNodeId: central, through: answer.through, acknowledged: answer.acknowledged, wireBytes: bytes,
-                    clockOffsetMs: answer.serverTime - Date().unixMillis, partition: answer.partition)
+                    clockOffsetMs: answer.serverTime - Date().unixMillis, partition: answer.partition,
+                    movesSeen: answer.movesHead, left: answer.left ?? [], back: answer.back ?? [])
                 report.pulled += summary.applied
                 report.duplicates += summary.duplicates
                 report.conflicts += summary.conflicts

@@ -168,12 +168,15 @@ public struct PullRequest: Codable, Sendable {
     public var photoBacklogBytes: Int
     /// The partition fingerprint the hub's cursor was built under (from the last answer); nil at first.
     public var partition: String?
+    /// The head of central's partition-moves log the hub was last told about (rule 14); nil at first.
+    public var movesSeen: Int64?
 
     public init(
         schemaVersion: Int, cursor: Int64, maxBytes: Int, pendingOut: Int, oldestPendingAt: String?, photoBacklogBytes: Int = 0,
-        partition: String? = nil
+        partition: String? = nil, movesSeen: Int64? = nil
     ) {
         protocolVersion = syncProtocolVersion
+        self.movesSeen = movesSeen
         self.schemaVersion = schemaVersion
         self.cursor = cursor
         self.maxBytes = maxBytes
@@ -185,7 +188,7 @@ public struct PullRequest: Codable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case protocolVersion = "protocol", schemaVersion = "schema_version", cursor, maxBytes = "max_bytes", pendingOut = "pending_out"
-        case oldestPendingAt = "oldest_pending_at", photoBacklogBytes = "photo_backlog_bytes", partition
+        case oldestPendingAt = "oldest_pending_at", photoBacklogBytes = "photo_backlog_bytes", partition, movesSeen = "moves_seen"
     }
 }
 
@@ -201,6 +204,12 @@ public struct PullResponse: Codable, Sendable {
     public var serverTime: Int64
     /// The partition fingerprint `through` belongs to: the hub sends it back with its next pull.
     public var partition: String
+    /// Rows that moved out of the hub's partition since `moves_seen` (`[table, key]`): the hub keeps them, marked
+    /// (CONFLICTS.md rule 14); `back`: rows that moved into it again. Absent when nothing moved.
+    public var left: [[String]]?
+    public var back: [[String]]?
+    /// The head of central's partition-moves log, to send back as `moves_seen`.
+    public var movesHead: Int64?
 
     public init(batch: WireBatch, through: Int64, more: Bool, acknowledged: Int64, serverTime: Int64, partition: String) {
         protocolVersion = syncProtocolVersion
@@ -213,7 +222,8 @@ public struct PullResponse: Codable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case protocolVersion = "protocol", batch, through, more, acknowledged, serverTime = "server_time", partition
+        case protocolVersion = "protocol", batch, through, more, acknowledged, serverTime = "server_time", partition, left, back
+        case movesHead = "moves_head"
     }
 }
 
