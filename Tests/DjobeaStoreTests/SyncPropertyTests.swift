@@ -14,9 +14,10 @@ import Testing
 ///
 /// `SYNC_PROPERTY_SEED=<n>` replays one schedule and prints its trace; `SYNC_PROPERTY_SCHEDULES=<n>` changes the count.
 /// `SYNC_PROPERTY_PROBE=request-zone` adds an operation left out of the default mix: central moves a request to another
-/// hub's zone. The new hub is re-fed the request and what hangs from it (`partition_moves` is in the fingerprint), but
-/// the old hub is not yet told that the row left (CONFLICTS.md rule 14's notice), so it keeps a stale copy and the
-/// final check, which wants each hub's rows to be exactly its partition, reports it.
+/// hub's zone. The new hub is re-fed the request and what hangs from it (`partition_moves` is in the fingerprint) and
+/// the old hub is told it left (`partition_left`), but by rule 14 the old hub keeps its copy, which the final check
+/// (each hub's rows exactly its partition) still reports; teaching the check to accept rows hanging from a left row is
+/// the next step before this operation joins the default mix. `SyncExchangeTests.requestChangesZone` covers the move.
 @Suite("Sync property: central and three hubs converge under partitions, duplicates and reordering")
 struct SyncPropertyTests {
     static let baseSeed: UInt64 = 0x4A0B_EA00_0000_0000
