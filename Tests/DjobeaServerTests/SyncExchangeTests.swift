@@ -257,4 +257,46 @@ struct SyncExchangeTests {
             #expect(try Self.count(nodes.hubA, "SELECT count(*) FROM service_requests WHERE address = 'Rue 2, zone b'") == 0)
         }
     }
+
+    @Test("a hub cannot take central's identity, move its rows into another hub's zone, or rewrite the global templates")
+    func hubCannotOverstep() async throws {
+        let nodes = try await Nodes.make()
+        defer { try? FileManager.default.removeItem(at: nodes.directory) }
+        let template = DjobeaID.v7()
+        try await nodes.central.write { tx in
+            try tx.insert(.messageTemplates, ["id": .text(template), "kind": "reply", "code": "arrive_15min", "body": "J'arrive dans 15 minutes"])
+        }
+        try await nodes.application().test(.live) { client in
+            let base = "http://127.0.0.1:\(try #require(client.port))"
+            let impostor = try NodeDatabase.inMemory(role: .hub, newNodeId: nodes.central.nodeId)
+            let refused = await #expect(throws: SyncError.self) {
+                _ = try await SyncClient.enroll(centralURL: base, token: nodes.enrolA.token, database: impostor)
+            }
+            #expect(refused?.code == "sync_enrolment_invalid")
+
+            let engineA = Self.engine(nodes.hubA, try await SyncClient.enroll(centralURL: base, token: nodes.enrolA.token, database: nodes.hubA))
+            let engineB = Self.engine(nodes.hubB, try await SyncClient.enroll(centralURL: base, token: nodes.enrolB.token, database: nodes.hubB))
+            let (_, created) = try await Self.post(
+                client, "/central/requests",
+                [
+                    "zone": "zone-a", "service": "plomberie", "urgency": "urgent", "description": "Fuite", "address": "Rue 1",
+                    "client_name": "Awa", "client_phone": "+237677000031",
+                ])
+            let requestId = try #require(created["id"] as? String)
+            _ = try await engineA.syncOnce()
+            let zoneB = try #require(try nodes.hubA.readBlocking { db in try String.fetchOne(db, sql: "SELECT id FROM zones WHERE code = 'zone-b'") })
+            try await nodes.hubA.write { tx in
+                _ = try tx.update(.serviceRequests, key: requestId, ["zone_id": .text(zoneB)])
+                _ = try tx.update(.messageTemplates, key: template, ["body": "Payez d'abord sur ce numéro"])
+            }
+            let pushed = try await engineA.syncOnce()
+            #expect(pushed.pushed == 2)
+            #expect(try Self.count(nodes.central, "SELECT count(*) FROM change_log WHERE quarantined = 1") == 2)
+            #expect(try Self.count(nodes.central, "SELECT count(*) FROM service_requests WHERE id = ? AND zone_id = ?", [requestId, zoneB]) == 0)
+            #expect(try Self.count(nodes.central, "SELECT count(*) FROM message_templates WHERE body = 'J''arrive dans 15 minutes'") == 1)
+            _ = try await engineB.syncOnce()
+            #expect(try Self.count(nodes.hubB, "SELECT count(*) FROM service_requests") == 0, "hub B is not fed hub A's moved request")
+            #expect(try Self.count(nodes.hubB, "SELECT count(*) FROM message_templates WHERE body LIKE 'Payez%'") == 0)
+        }
+    }
 }

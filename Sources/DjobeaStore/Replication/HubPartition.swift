@@ -55,6 +55,38 @@ final class HubPartition {
         }
     }
 
+    /// Whether central accepts this change from the hub itself: the row must be in the partition as it stands, and the
+    /// values the change writes into partition keys (a zone, a parent row, a provider) must point inside it too, so a
+    /// hub can neither move its rows into another hub's partition nor attach them to another hub's parents. Global
+    /// templates (no provider) are central's: a hub may not write them.
+    func admitsFromHub(_ change: RowChange) throws -> Bool {
+        guard try contains(table: change.table, key: change.key) else { return false }
+        if change.table == SyncedTable.messageTemplates.rawValue || change.table == SyncedTable.quoteTemplates.rawValue,
+            try column("provider_id", of: change.table, key: change.key) == nil
+        {
+            return false
+        }
+        for (column, value) in change.columns {
+            guard let target = value.textValue else { continue }
+            switch column {
+            case "zone_id" where change.table == SyncedTable.serviceRequests.rawValue:
+                guard owns(zoneId: target) else { return false }
+            case "request_id":
+                guard try containsRequest(target) else { return false }
+            case "client_id":
+                guard try containsClient(target) else { return false }
+            case "provider_id" where change.table != SyncedTable.providers.rawValue:
+                guard try containsProvider(target) else { return false }
+            case "quote_id":
+                guard try contains(table: SyncedTable.quotes.rawValue, key: target) else { return false }
+            case "invoice_id":
+                guard try contains(table: SyncedTable.invoices.rawValue, key: target) else { return false }
+            default: continue
+            }
+        }
+        return true
+    }
+
     /// Whether a zone (by id) is one of this hub's.
     func owns(zoneId: String?) -> Bool { zoneId.map(zoneIds.contains) ?? false }
 

@@ -235,7 +235,7 @@ extension NodeDatabase {
             let partition = try HubPartition(hubId: hubId, db: db)
             let summary = try self.apply(changes, centralNodeId: self.nodeId, now: now, in: db) { change in
                 guard SyncedTable(rawValue: change.table) != nil else { return true }
-                return try partition.contains(table: change.table, key: change.key)
+                return try partition.admitsFromHub(change)
             }
             let acknowledged =
                 try Int64.fetchOne(db, sql: "SELECT max(origin_seq) FROM change_log WHERE origin_node = ?", arguments: [hubNodeId]) ?? 0

@@ -114,7 +114,18 @@ extension NodeDatabase {
                 let expires = UTCTimestamp.parse(row["expires_at"]), expires > now
             else { return nil }
             let hubId: String = row["hub_id"]
-            if row["used_at"] as String? != nil {
+            // A hub may not take central's identity, nor that of a node whose changes are already here under another
+            // hub (its pushes would then carry that node's authority and sequence numbers).
+            guard nodeId != self.nodeId else { return nil }
+            let knownHere = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM change_log WHERE origin_node = ?)", arguments: [nodeId]) ?? false
+            let boundToThisHub =
+                try Bool.fetchOne(
+                    db, sql: "SELECT EXISTS (SELECT 1 FROM hub_credentials WHERE hub_id = ? AND node_id = ?)", arguments: [hubId, nodeId])
+                ?? false
+            guard !knownHere || boundToThisHub else { return nil }
+            if let used = (row["used_at"] as String?).flatMap(UTCTimestamp.parse) {
+                // A lost answer is asked for again within minutes; later, a used token gives nothing away.
+                guard now.timeIntervalSince(used) < 600 else { return nil }
                 // Used already: only by the same node, whose answer was lost (it crashed or the link dropped before it
                 // saved its credential). It gets the same credential again; any other node is refused.
                 guard row["used_by_node"] as String? == nodeId,
@@ -154,7 +165,11 @@ extension NodeDatabase {
             try db.execute(
                 sql: "UPDATE hub_credentials SET revoked_at = ? WHERE hub_id = (SELECT id FROM hubs WHERE name = ?) AND revoked_at IS NULL",
                 arguments: [UTCTimestamp.format(now), name])
-            return db.changesCount > 0
+            let revoked = db.changesCount > 0
+            // Tokens issued for it and not yet used die with it.
+            try db.execute(
+                sql: "DELETE FROM hub_enrolments WHERE used_at IS NULL AND hub_id = (SELECT id FROM hubs WHERE name = ?)", arguments: [name])
+            return revoked
         }
     }
 
