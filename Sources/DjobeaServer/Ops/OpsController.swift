@@ -70,7 +70,7 @@ struct OpsController: Sendable {
 
     func login(_ request: Request, address: String) async throws -> Response {
         let role = database.role.rawValue
-        if let wait = throttle.retryAfter(address) {
+        if let wait = throttle.reserve(address) {
             var response = try Self.html(
                 OpsPage.login(role: role, error: "Trop de mots de passe erronés : réessayez dans \(wait) s."), for: request,
                 status: .tooManyRequests)
@@ -80,9 +80,10 @@ struct OpsController: Sendable {
         let body = try await request.body.collect(upTo: 8 * 1024)
         let given = Self.formValue("password", in: String(buffer: body)) ?? ""
         guard let settings, let session, Self.sameSecret(given, settings.password) else {
-            throttle.recordFailure(address)
+            // `reserve` already counted this attempt as a failure.
             return try Self.html(OpsPage.login(role: role, error: "Mot de passe incorrect."), for: request, status: .unauthorized)
         }
+        throttle.forgive(address)
         var response = Self.redirect(to: "/ops")
         response.setCookie(Self.cookie(value: session.issue(), maxAge: Int(OpsSession.lifetime)))
         return response

@@ -26,14 +26,32 @@ final class OpsLoginThrottle: Sendable {
         }
     }
 
-    /// Counts one wrong password from `address`.
-    func recordFailure(_ address: String, now: Date = Date()) {
-        failures.withLock { failures in
+    /// Checks and counts an attempt in one step (parallel attempts cannot all slip under the limit): nil when
+    /// `address` may try now — the attempt then counts as a failure until `forgive` — else the seconds to wait.
+    func reserve(_ address: String, now: Date = Date()) -> Int? {
+        if let wait = retryAfter(address, now: now) { return wait }
+        return failures.withLock { failures -> Int? in
+            let recent = (failures[address] ?? []).filter { now.timeIntervalSince($0) < window }
+            if recent.count >= limit, let oldest = recent.first { return max(1, Int((window - now.timeIntervalSince(oldest)).rounded(.up))) }
             if failures[address] == nil, failures.count >= maximumKeys {
                 failures = failures.filter { $0.value.contains { now.timeIntervalSince($0) < window } }
-                if failures.count >= maximumKeys { failures.removeAll() }
+                if failures.count >= maximumKeys,
+                    let stalest = failures.min(by: { ($0.value.last ?? .distantPast) < ($1.value.last ?? .distantPast) })
+                {
+                    failures[stalest.key] = nil
+                }
             }
-            failures[address, default: []].append(now)
+            failures[address] = recent + [now]
+            return nil
+        }
+    }
+
+    /// Takes back the attempt `reserve` counted: the password was right.
+    func forgive(_ address: String) {
+        failures.withLock { failures in
+            guard var recent = failures[address], !recent.isEmpty else { return }
+            recent.removeLast()
+            failures[address] = recent.isEmpty ? nil : recent
         }
     }
 }

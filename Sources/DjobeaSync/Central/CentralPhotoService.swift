@@ -106,13 +106,17 @@ public actor CentralPhotoService {
         self.logger = logger
     }
 
-    public func status(_ request: PhotoStatusRequest, from hub: AuthenticatedHub) throws -> PhotoStatusResponse {
+    public func status(_ request: PhotoStatusRequest, from hub: AuthenticatedHub) async throws -> PhotoStatusResponse {
         guard request.protocolVersion == syncProtocolVersion else { throw SyncError.unsupportedProtocol(request.protocolVersion) }
         guard request.hashes.count <= PhotoLaneLimits.maxStatusHashes else { throw SyncError.tooLarge }
         guard request.hashes.allSatisfy(BlobStore.isValidHash) else { throw SyncError.malformed("empreinte SHA-256 invalide") }
         var have: [String] = []
         var partial: [String: Int64] = [:]
         for hash in Set(request.hashes).sorted() {
+            // A hash no row of the hub's partition refers to is reported absent: status tells a hub nothing about
+            // another hub's photos (the upload of such a hash is refused anyway).
+            guard blobs.contains(hash) || partials.length(of: hash) != nil else { continue }
+            guard try await database.isPhotoReferenced(hash, inPartitionOf: hub.hubId) else { continue }
             if blobs.contains(hash) {
                 have.append(hash)
             } else if let length = partials.length(of: hash) {
