@@ -453,9 +453,40 @@ document.addEventListener('keydown', (event) => {
 });
 outbox.list().then(renderOutboxBadge);
 
-if ('serviceWorker' in navigator) {
-  navigator.serviceWorker.register('/sw.js').catch(() => {});
+// MARK: - Service worker: registered once the first screen is up, so its precaching never delays it.
+
+let reloading = false;
+function registerWorker() {
+  if (!('serviceWorker' in navigator)) return;
+  navigator.serviceWorker
+    .register('/sw.js')
+    .then((registration) => {
+      if (registration.waiting && navigator.serviceWorker.controller) offerUpdate(registration.waiting);
+      registration.addEventListener('updatefound', () => {
+        const worker = registration.installing;
+        worker?.addEventListener('statechange', () => {
+          if (worker.state === 'installed' && navigator.serviceWorker.controller) offerUpdate(worker);
+        });
+      });
+    })
+    .catch(() => {});
+  navigator.serviceWorker.addEventListener('controllerchange', () => {
+    if (reloading) location.reload();
+  });
 }
+
+/** A new version was downloaded in the background: one tap switches to it. */
+function offerUpdate(worker) {
+  const bar = $('[data-update]');
+  bar.hidden = false;
+  $('button', bar).onclick = () => {
+    reloading = true;
+    worker.postMessage('skip-waiting');
+  };
+}
+
+if (document.readyState === 'complete') setTimeout(registerWorker, 1500);
+else addEventListener('load', () => setTimeout(registerWorker, 1500), { once: true });
 
 export function logout() {
   return api
