@@ -1,9 +1,9 @@
 // Developer tool: logs in to a running hub as a demo provider and saves a phone-sized screenshot of one screen,
 // printing the page's console messages. Usage:
 //   node web/tests/browser/shoot.mjs --port 8491 --data /tmp/pwa-w1 --route '#demandes' --out /tmp/x.png [--phone +2376…] [--width 360 --height 640] [--full]
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { login } from './hub.mjs';
+import { json, login } from './hub.mjs';
 import { newSession, sleep, startDriver } from './webdriver.mjs';
 
 const { values } = parseArgs({
@@ -21,7 +21,15 @@ const { values } = parseArgs({
   },
 });
 const hub = { base: `http://127.0.0.1:${values.port}`, data: values.data };
-const tokens = await login(hub, values.phone);
+// Tokens are kept between runs (the hub allows only a few WhatsApp codes per number and quarter of an hour).
+const saved = `/tmp/djobea-shoot-${values.port}-${values.phone.replace(/\D/g, '')}.json`;
+let tokens = null;
+if (existsSync(saved)) {
+  const old = JSON.parse(readFileSync(saved, 'utf8'));
+  tokens = await json(hub, 'POST', '/provider/auth/refresh-token', { refresh_token: old.refresh_token }).catch(() => null);
+}
+tokens ??= await login(hub, values.phone);
+writeFileSync(saved, JSON.stringify(tokens));
 const driver = await startDriver();
 const session = await newSession(driver, { width: Number(values.width), height: Number(values.height) });
 try {
