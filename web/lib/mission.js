@@ -96,3 +96,20 @@ export function isWorkOpen(request) {
 export function canRequestPayment(request) {
   return progressRank(currentStatus(request)) >= 3;
 }
+
+/**
+ * A slot typed on the phone in Douala time (UTC+1, no daylight saving) as UTC ISO instants:
+ * ("2026-12-02", "09:00", "11:30") → {start: "2026-12-02T08:00:00.000Z", end: "2026-12-02T10:30:00.000Z"}.
+ * An end at or before the start is read as the next day ("22:00" → "01:00"). Null when a field is malformed.
+ */
+export function doualaSlot(day, from, to) {
+  const d = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day ?? '');
+  const a = /^(\d{2}):(\d{2})$/.exec(from ?? '');
+  const b = /^(\d{2}):(\d{2})$/.exec(to ?? '');
+  if (!d || !a || !b) return null;
+  const base = Date.UTC(Number(d[1]), Number(d[2]) - 1, Number(d[3])) - 3600_000;
+  const start = base + (Number(a[1]) * 60 + Number(a[2])) * 60_000;
+  let end = base + (Number(b[1]) * 60 + Number(b[2])) * 60_000;
+  if (end <= start) end += 86_400_000;
+  return { start: new Date(start).toISOString(), end: new Date(end).toISOString() };
+}

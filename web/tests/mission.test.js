@@ -47,3 +47,13 @@ test('the optimistic copy after a stage', () => {
   assert.equal(afterStage(detail, 'completed').status, 'terminee');
   assert.equal(afterStage(detail, 'completed').status_label, 'Terminée');
 });
+
+import { doualaSlot } from '../lib/mission.js';
+
+test('a Douala slot as UTC', () => {
+  assert.deepEqual(doualaSlot('2026-12-02', '09:00', '11:30'), { start: '2026-12-02T08:00:00.000Z', end: '2026-12-02T10:30:00.000Z' });
+  assert.deepEqual(doualaSlot('2026-12-02', '00:30', '01:00'), { start: '2026-12-01T23:30:00.000Z', end: '2026-12-02T00:00:00.000Z' });
+  assert.equal(doualaSlot('2026-12-02', '22:00', '01:00').end, '2026-12-03T00:00:00.000Z');
+  assert.equal(doualaSlot('02/12/2026', '09:00', '10:00'), null);
+  assert.equal(doualaSlot('2026-12-02', '', '10:00'), null);
+});
