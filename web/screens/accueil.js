@@ -71,9 +71,12 @@ export default {
       const offerIds = [...new Set(unseenOffers)];
       const noteIds = others.map((n) => n.id).filter(Boolean);
       const empty = !urgent.length && !waiting.length && !fresh.length && !payments.length && !others.length;
+      // A re-render keeps the keyboard focus in the alerts (on their heading) instead of dropping it to the page.
+      const hadFocus = alerts.contains(document.activeElement);
+      queueMicrotask(() => hadFocus && !alerts.contains(document.activeElement) && alerts.querySelector('h2')?.focus({ preventScroll: true }));
       fill(alerts,
         h('div', { class: 'row' },
-          h('h2', { id: 'dash-alerts-title', class: 'grow', text: 'Alertes' }),
+          h('h2', { id: 'dash-alerts-title', class: 'grow', tabindex: '-1', text: 'Alertes' }),
           h('a', { class: 'btn small' + (unseen ? ' accent' : ' ghost'), href: '#demandes' },
             icon('inbox'), h('span', { text: unseen ? `${unseen} non vue${unseen > 1 ? 's' : ''}` : 'Demandes' }))),
         empty ? h('p', { class: 'muted', text: 'Rien à signaler pour le moment.' }) : null,
@@ -104,7 +107,6 @@ export default {
         urgent: (notes.urgent ?? []).map(seen), waiting: (notes.waiting ?? []).map(seen) };
       await ctx.db.put('kv', KEYS.notes, { data, at: Date.now() });
       renderNotes(data);
-      alerts.querySelector('h2')?.setAttribute('tabindex', '-1');
       alerts.querySelector('h2')?.focus();
     }
 

@@ -48,7 +48,9 @@ export default {
       h('button', { class: 'btn ghost small', type: 'button', text: 'Réessayer', onclick: reload }));
 
     /** Queues a write and updates the cached copy (shown at once, offline too). */
+    let dirty = false;
     async function save(key, action, change) {
+      dirty = true;
       await ctx.act(action);
       if (data[key] !== null && change) {
         data[key] = change(structuredClone(data[key]));
@@ -353,8 +355,9 @@ export default {
       const s = data.settings;
       if (!s) return;
       const put = (body, title, change) => save('settings', { method: 'PUT', path: '/provider/settings', body, title }, (x) => ({ ...x, ...body, ...(change ?? {}) }));
-      const types = new Set(s.request_types ?? []);
       const offered = (data.profile?.services ?? []).map((x) => [x.code, x.name]);
+      // An empty list means every service the provider offers.
+      const types = new Set((s.request_types ?? []).length ? s.request_types : offered.map(([code]) => code));
       const typeChoices = offered.length ? offered : SERVICES.filter(([code]) => types.has(code));
       fill(boxes.settings,
         toggle('Notifications', s.notifications_enabled, (e) => put({ notifications_enabled: e.currentTarget.checked }, `Notifications ${e.currentTarget.checked ? 'activées' : 'désactivées'}`),
@@ -457,9 +460,15 @@ export default {
     }
     const offs = [
       ctx.on('refresh', reload),
-      ctx.on('outbox', () => {
+      ctx.on('outbox', (items) => {
         ctx.renderOutbox(outboxList);
         renderApp();
+        // Once my writes have reached the hub, show its copy (real ids, labels it computed).
+        const mine = /^\/provider\/(profile|settings|availability|absences)/;
+        if (dirty && !(items ?? []).some((item) => item.state === 'pending' && mine.test(item.path))) {
+          dirty = false;
+          loadAll();
+        }
       }),
       ctx.on('touched', (names) => (names ?? []).some((n) => /profile|settings|availability|absence/.test(n)) && loadAll()),
     ];
