@@ -145,6 +145,17 @@ function prettyPhone(phone) {
   return m ? `+237 ${m.slice(1).join(' ')}` : String(phone ?? '');
 }
 
+/** Whether the outbox sent an action on this request since the last call (remembered in `seen`). */
+function sentFor(items, path, seen) {
+  let fresh = false;
+  for (const item of items ?? []) {
+    if (item.state !== 'sent' || !(item.path === path || item.path?.startsWith(path + '/')) || seen.has(item.seq)) continue;
+    seen.add(item.seq);
+    fresh = true;
+  }
+  return fresh;
+}
+
 // MARK: - List
 
 function mountList(root, ctx) {
@@ -796,10 +807,14 @@ function mountCard(root, ctx, id) {
     if (change.local) return;
     load();
   });
-  const offOutbox = ctx.on('outbox', async () => {
+  const seenSent = new Set();
+  ctx.outbox.list().then((items) => sentFor(items, path, seenSent)).catch(() => {});
+  const offOutbox = ctx.on('outbox', async (items) => {
     const before = pendingCount;
     await countPending();
-    if (before !== pendingCount) render();
+    // An action on this request reached the hub: its answer (message ids, call ids, status) is worth a reload.
+    if (sentFor(items, path, seenSent)) load();
+    else if (before !== pendingCount) render();
   });
   const offRefresh = ctx.on('refresh', () => load());
   const onVisible = () => {
