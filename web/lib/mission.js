@@ -3,9 +3,9 @@
 /** The four work stages: the hub's `update-status` stage, the status it leads to, the labels. */
 export const STAGES = Object.freeze([
   { stage: 'arrived', status: 'arrive', label: 'Arrivé', action: 'Je suis arrivé' },
-  { stage: 'diagnosed', status: 'diagnostic', label: 'Diagnostic', action: 'Diagnostic commencé' },
-  { stage: 'repairing', status: 'reparation', label: 'Réparation', action: 'Réparation commencée' },
-  { stage: 'completed', status: 'terminee', label: 'Terminé', action: 'Travail terminé' },
+  { stage: 'diagnosed', status: 'diagnostic', label: 'Diagnostic', action: 'Je commence le diagnostic' },
+  { stage: 'repairing', status: 'reparation', label: 'Réparation', action: 'Je commence la réparation' },
+  { stage: 'completed', status: 'terminee', label: 'Terminé', action: 'Le travail est terminé' },
 ]);
 
 /** How far a precise status is: acceptee 0, arrive 1, diagnostic 2, reparation 3, terminee 4; else -1. */
