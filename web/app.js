@@ -43,6 +43,11 @@ const ctx = {
   h,
   icon,
   fill,
+  /** Replaces the header's title (a request card shows the request's title). */
+  setTitle(text) {
+    $('[data-title]').textContent = text;
+    document.title = `${text} — Djobea Prestataire`;
+  },
   /** Shows a short message at the bottom of the screen. */
   toast,
   navigate(hash) {
@@ -71,7 +76,7 @@ const ctx = {
     const cached = await db.get('kv', key);
     if (cached) render(cached.data, { cached: true, at: cached.at });
     try {
-      const data = await api.get(path);
+      const data = await fetchOnce(path);
       await db.put('kv', key, { data, at: Date.now() });
       markSynced();
       render(data, { cached: false, at: Date.now() });
@@ -113,6 +118,18 @@ const ctx = {
     return navigator.onLine !== false;
   },
 };
+
+/** A GET, answered by the shell's prefetch when it started this one already (a refused prefetch is retried here). */
+async function fetchOnce(path) {
+  const prefetched = globalThis.__prefetch?.[path];
+  if (prefetched) {
+    delete globalThis.__prefetch[path];
+    try {
+      return await prefetched;
+    } catch {}
+  }
+  return api.get(path);
+}
 
 function emit(name, detail) {
   events.dispatchEvent(new CustomEvent(name, { detail }));
@@ -211,7 +228,11 @@ function showApp() {
   $('#app').hidden = false;
   renderSync();
   route();
-  refreshAll();
+  // The first full load of the request list waits a little when the dashboard opens, so it does not share the
+  // link with the dashboard's own reads; afterwards a delta is a few hundred bytes and goes at once.
+  db.get('kv', 'changes.cursor').then((cursor) => {
+    setTimeout(refreshAll, cursor || parseHash().name !== 'accueil' ? 0 : 2500);
+  });
   live ??= createLive({
     api,
     tokens: () => tokenStore(localStorage).get(),
@@ -394,7 +415,7 @@ function toast(text) {
 async function updateFab() {
   const fab = $('[data-fab]');
   const items = await db.all('requests');
-  const active = items.find((item) => ['arrive', 'diagnostic', 'reparation'].includes(item.status));
+  const active = items.find((item) => ['arrive', 'diagnostic', 'reparation'].includes(item.stage ?? item.status));
   const onIt = current?.name === 'mission' && current?.param === active?.id;
   fab.hidden = !active || onIt || $('#app').hidden;
   if (active) {

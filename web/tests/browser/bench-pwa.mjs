@@ -16,6 +16,7 @@ const { values } = parseArgs({
     up: { type: 'string', default: '400' },
     rtt: { type: 'string', default: '400' },
     cpu: { type: 'string', default: '4' },
+    waterfall: { type: 'boolean', default: false },
   },
 });
 const link = { downKbps: Number(values.down), upKbps: Number(values.up), rttMs: Number(values.rtt), cpu: Number(values.cpu) };
@@ -57,7 +58,8 @@ async function visit(session, url) {
       assetBytes: sum(resources.filter((r) => r.name.includes('/assets/'))),
       apiBytesBeforeUsable: sum(before.filter((r) => r.name.includes('/provider/'))),
       controlled: Boolean(navigator.serviceWorker && navigator.serviceWorker.controller),
-    };`);
+      waterfall: arguments[0] ? [nav, ...resources].map((r) => [Math.round(r.startTime), Math.round(r.responseEnd), r.transferSize, r.name.replace(location.origin, '')]) : undefined,
+    };`, values.waterfall);
 }
 
 const results = { cold: [], repeat: [] };
@@ -112,6 +114,13 @@ for (const [name, list] of Object.entries(results)) {
       `  (shell ${kb(median(list.map((r) => r.shellBytes)))}, API ${kb(median(list.map((r) => r.apiBytesBeforeUsable)))})` +
       (name === 'repeat' ? `  shell from service worker: ${list.every((r) => r.shellFromWorker)}` : ''),
   );
+}
+if (values.waterfall) {
+  for (const [name, list] of Object.entries(results)) {
+    console.log(name + ' waterfall (start → end ms, bytes, url):');
+    for (const [start, end, bytes, url] of list[0].waterfall) console.log(`  ${String(start).padStart(5)} → ${String(end).padStart(5)}  ${String(bytes).padStart(6)}  ${url}`);
+  }
+  for (const list of Object.values(results)) for (const run of list) delete run.waterfall;
 }
 console.log('each run:', JSON.stringify(results));
 console.log('offline after the first visit:', JSON.stringify(offlineScreens));
