@@ -142,7 +142,8 @@ describe('the provider PWA in Chromium', { concurrency: false }, () => {
     await session.offline(true);
     await session.exec('window.dispatchEvent(new Event("offline"))');
     await waitText('hors connexion');
-    await clickText('Arrivé', '#screen');
+    await session.clickCss('#screen .next-stage');
+    await clickText('Confirmer', 'dialog[open]');
     // The photo: a 2400×1800 camera shot, resized and compressed on the phone before upload.
     const input = await session.find('#screen input[type=file]');
     await session.type(input, PHOTO);
@@ -201,6 +202,7 @@ describe('the provider PWA in Chromium', { concurrency: false }, () => {
 
   test('at 360 × 640 no screen scrolls sideways, every tap target is at least 48 px, text is at least 16 px', async () => {
     const problems = [];
+    await session.logs(); // what earlier tests left (their offline phase) is not this test's business
     for (const [name, hash] of screens()) {
       await session.go(hub.base + '/' + hash);
       await session.waitFor('#screen > *');
@@ -215,6 +217,7 @@ describe('the provider PWA in Chromium', { concurrency: false }, () => {
   });
 
   test('the app is installable, its service worker is registered, and every screen opens offline after the first visit', async () => {
+    await session.logs();
     const manifest = await (await fetch(hub.base + '/manifest.webmanifest')).json();
     assert.equal(manifest.lang, 'fr');
     assert.equal(manifest.display, 'standalone');
