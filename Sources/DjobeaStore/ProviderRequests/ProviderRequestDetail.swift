@@ -22,9 +22,13 @@ public struct ProviderRequestDetail: Codable, Sendable, Hashable {
     public var slotProposals: [SlotProposal]
     /// What the provider may do now, in the card's button order.
     public var actions: [ProviderRequestAction]
+    /// The provider's work timer on this mission (empty unless it is theirs).
+    public var timer: MissionTimer
+    /// The payment request sent to the client, with its status derived from the ledger; nil before.
+    public var invoice: Invoice?
 
     enum CodingKeys: String, CodingKey {
-        case client, address, description, mission, materials, photos, messages, calls, actions
+        case client, address, description, mission, materials, photos, messages, calls, actions, timer, invoice
         case wishedTime = "wished_time"
         case materialsTotal = "materials_total"
         case materialsTotalLabel = "materials_total_label"
@@ -47,6 +51,8 @@ public struct ProviderRequestDetail: Codable, Sendable, Hashable {
         calls = try container.decode([Call].self, forKey: .calls)
         slotProposals = try container.decode([SlotProposal].self, forKey: .slotProposals)
         actions = try container.decode([ProviderRequestAction].self, forKey: .actions)
+        timer = try container.decode(MissionTimer.self, forKey: .timer)
+        invoice = try container.decodeIfPresent(Invoice.self, forKey: .invoice)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -65,12 +71,14 @@ public struct ProviderRequestDetail: Codable, Sendable, Hashable {
         try container.encode(calls, forKey: .calls)
         try container.encode(slotProposals, forKey: .slotProposals)
         try container.encode(actions, forKey: .actions)
+        try container.encode(timer, forKey: .timer)
+        try container.encode(invoice, forKey: .invoice)
     }
 
     init(
         summary: ProviderRequestItem, client: Client, address: String, description: String, wishedTime: WishedTime,
         mission: MissionProgress?, materials: [Material], photos: [Photo], messages: [Message], calls: [Call],
-        slotProposals: [SlotProposal], actions: [ProviderRequestAction]
+        slotProposals: [SlotProposal], actions: [ProviderRequestAction], timer: MissionTimer = .empty, invoice: Invoice? = nil
     ) {
         self.summary = summary
         self.client = client
@@ -86,6 +94,8 @@ public struct ProviderRequestDetail: Codable, Sendable, Hashable {
         self.calls = calls
         self.slotProposals = slotProposals
         self.actions = actions
+        self.timer = timer
+        self.invoice = invoice
     }
 }
 
@@ -143,7 +153,27 @@ extension ProviderRequestDetail {
         }
     }
 
-    /// Photo metadata; the bytes are served by hash elsewhere.
+    /// The invoice of the mission's payment request ("Demande de paiement"), status derived from the ledger.
+    public struct Invoice: Codable, Sendable, Hashable {
+        public var id: String
+        public var number: String
+        public var total: Int
+        public var totalLabel: String
+        /// An `InvoiceStatus` raw value: envoyee, partielle, payee, surpayee, en_retard.
+        public var status: String
+        public var statusLabel: String
+        public var paid: Int
+        public var paidLabel: String
+
+        enum CodingKeys: String, CodingKey {
+            case id, number, total, status, paid
+            case totalLabel = "total_label"
+            case statusLabel = "status_label"
+            case paidLabel = "paid_label"
+        }
+    }
+
+    /// Photo metadata; the bytes are served by `GET /provider/photos/{id}`.
     public struct Photo: Codable, Sendable, Hashable {
         public var id: String
         /// before, after, other.

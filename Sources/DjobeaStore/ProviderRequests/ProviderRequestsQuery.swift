@@ -163,7 +163,9 @@ public enum ProviderRequestsQuery {
                 label: context.wishedTimeLabel ?? (context.urgency == .urgent ? "Dès que possible" : context.urgency.labelFR),
                 at: context.wishedAt),
             mission: mission, materials: materials, photos: photos, messages: Array(messages), calls: calls, slotProposals: slots,
-            actions: context.allowedActions(missionStatus: state?.status))
+            actions: context.allowedActions(missionStatus: state?.status),
+            timer: context.isMine ? try MissionTimer.load(providerId: provider, requestId: request, now: now, in: db) : .empty,
+            invoice: context.isMine ? try ProviderRequestCommands.invoiceSummary(providerId: provider, requestId: request, now: now, in: db) : nil)
     }
 
     static func slotProposal(from row: Row) -> ProviderRequestDetail.SlotProposal {

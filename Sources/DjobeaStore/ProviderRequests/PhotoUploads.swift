@@ -1,0 +1,391 @@
+import DjobeaDomain
+import Foundation
+import GRDB
+import Synchronization
+
+/// How much of a photo the hub holds: `complete` once the blob is stored (nothing more to send).
+public struct PhotoUploadStatus: Codable, Sendable, Hashable {
+    public var sha256: String
+    /// Bytes received so far (the whole size once complete): the next chunk's `offset`.
+    public var received: Int
+    public var complete: Bool
+}
+
+/// A chunk sent at the wrong offset: the phone resumes at `received`.
+public struct PhotoUploadOffsetMismatch: Error, Sendable, Equatable {
+    public let received: Int
+}
+
+/// The phone's resumable photo uploads (`PUT /provider/uploads/{sha256}?offset=N`): chunks appended to a partial file
+/// per provider and hash, `<data>/uploads/<provider>/<sha256>`; once the bytes hash to their name they move into the
+/// content-addressed `BlobStore`. Rows are recorded separately (`ProviderRequestCommands.addPhoto`), only for blobs
+/// already complete.
+public final class PhotoUploads: Sendable {
+    /// The most bytes one upload may reach (the phone sends ≤ 250 KB; a photo row takes ≤ 256 000).
+    public static let maxUploadBytes = 300_000
+    /// The largest chunk (the global body cap is 64 KB).
+    public static let maxChunkBytes = 48 * 1024
+    /// A partial upload untouched this long is dropped.
+    public static let staleAfter: TimeInterval = 2 * 86_400
+
+    public let blobs: BlobStore
+    public let directory: URL
+    /// Serialises appends: a chunk is read, checked against the file's length and written as one step.
+    private let lock = Mutex(())
+
+    /// - Parameters:
+    ///   - directory: where partial uploads live (`<data>/uploads`), made if missing.
+    public init(blobs: BlobStore, directory: URL) throws {
+        self.blobs = blobs
+        self.directory = directory
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    /// The blob store and upload directory of the data directory holding `databasePath`.
+    public convenience init(dataDirectory: URL) throws {
+        try self.init(
+            blobs: try BlobStore(root: dataDirectory.appendingPathComponent("blobs", isDirectory: true)),
+            directory: dataDirectory.appendingPathComponent("uploads", isDirectory: true))
+    }
+
+    /// A lowercase 64-hex SHA-256, or `invalid_parameter` (field `sha256`).
+    public static func checkHash(_ text: String, field: String = "sha256") throws -> String {
+        let hash = text.lowercased()
+        guard BlobStore.isValidHash(hash) else {
+            throw ProviderRequestError.invalid(field, "Empreinte SHA-256 attendue (64 caractères hexadécimaux)")
+        }
+        return hash
+    }
+
+    func partialURL(providerId: String, sha256: String) -> URL {
+        directory.appendingPathComponent(providerId, isDirectory: true).appendingPathComponent(sha256)
+    }
+
+    /// How much of `sha256` the hub holds for `providerId`: complete if the blob exists (whoever sent it).
+    public func status(providerId: String, sha256 text: String, now: Date = Date()) throws -> PhotoUploadStatus {
+        let sha256 = try Self.checkHash(text)
+        guard DjobeaID.isValid(providerId) else { throw ProviderRequestError.notFound }
+        return lock.withLock { _ in currentStatus(providerId: providerId, sha256: sha256, now: now) }
+    }
+
+    private func currentStatus(providerId: String, sha256: String, now: Date) -> PhotoUploadStatus {
+        if blobs.contains(sha256) {
+            return PhotoUploadStatus(sha256: sha256, received: Int(PartialBlobs.fileSize(blobs.url(for: sha256)) ?? 0), complete: true)
+        }
+        let file = partialURL(providerId: providerId, sha256: sha256)
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: file.path) else {
+            return PhotoUploadStatus(sha256: sha256, received: 0, complete: false)
+        }
+        if let modified = attributes[.modificationDate] as? Date, now.timeIntervalSince(modified) > Self.staleAfter {
+            try? FileManager.default.removeItem(at: file)
+            return PhotoUploadStatus(sha256: sha256, received: 0, complete: false)
+        }
+        return PhotoUploadStatus(sha256: sha256, received: Int(PartialBlobs.size(attributes) ?? 0), complete: false)
+    }
+
+    /// Appends `chunk` at `offset` of `providerId`'s upload of `sha256`.
+    ///
+    /// - Parameter size: the photo's total size when the phone says it: reaching it with bytes that do not hash to
+    ///   `sha256` is then `photo_hash_mismatch` at once. Without it, the bytes are checked after every chunk and
+    ///   the upload completes as soon as they match.
+    /// - Returns: the new status; `complete` once the blob is stored. A blob the hub already has is complete
+    ///   whatever was sent, and nothing is written.
+    /// - Throws: `PhotoUploadOffsetMismatch` when `offset` is not the bytes received so far; `photo_too_large` (413)
+    ///   past 300 000 bytes; `photo_hash_mismatch` (the partial file is then discarded); `invalid_parameter`.
+    public func append(providerId: String, sha256 text: String, offset: Int, size: Int? = nil, chunk: [UInt8], now: Date = Date()) throws
+        -> PhotoUploadStatus
+    {
+        let sha256 = try Self.checkHash(text)
+        guard DjobeaID.isValid(providerId) else { throw ProviderRequestError.notFound }
+        guard offset >= 0 else { throw ProviderRequestError.invalid("offset", "Décalage entier positif ou nul attendu") }
+        guard chunk.count <= Self.maxChunkBytes else {
+            throw ProviderRequestError(code: "chunk_too_large", messageFR: "Morceau trop gros : 48 Kio au plus par envoi", status: 413)
+        }
+        if let size {
+            guard size > 0 else { throw ProviderRequestError.invalid("size", "Taille entière positive attendue") }
+            guard size <= Self.maxUploadBytes else { throw Self.tooLarge }
+        }
+        return try lock.withLock { _ in
+            let current = currentStatus(providerId: providerId, sha256: sha256, now: now)
+            if current.complete { return current }
+            guard offset == current.received else { throw PhotoUploadOffsetMismatch(received: current.received) }
+            let file = partialURL(providerId: providerId, sha256: sha256)
+            let received = offset + chunk.count
+            if received > Self.maxUploadBytes || (size.map { received > $0 } ?? false) {
+                try? FileManager.default.removeItem(at: file)
+                throw size.map { received > $0 } == true && received <= Self.maxUploadBytes
+                    ? ProviderRequestError.invalid("size", "Plus d'octets que la taille annoncée") : Self.tooLarge
+            }
+            if !chunk.isEmpty {
+                try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try PartialBlobs.writeSynced(chunk, to: file, at: Int64(offset), truncate: false)
+            }
+            guard received > 0 else { return PhotoUploadStatus(sha256: sha256, received: 0, complete: false) }
+            let data = try Data(contentsOf: file)
+            if BlobStore.sha256Hex(data) == sha256 {
+                try blobs.put(data)
+                try? FileManager.default.removeItem(at: file)
+                return PhotoUploadStatus(sha256: sha256, received: data.count, complete: true)
+            }
+            if let size, received == size {
+                try? FileManager.default.removeItem(at: file)
+                throw Self.hashMismatch
+            }
+            return PhotoUploadStatus(sha256: sha256, received: received, complete: false)
+        }
+    }
+
+    static let tooLarge = ProviderRequestError(code: "photo_too_large", messageFR: "Photo trop lourde : 300 000 octets au plus", status: 413)
+    static let hashMismatch = ProviderRequestError(
+        code: "photo_hash_mismatch", messageFR: "Photo corrompue : l'empreinte ne correspond pas, renvoyez-la depuis le début", status: 422)
+}
+
+/// What an image file's first bytes say: its type and pixel size (JPEG, PNG, WebP), read from the header only.
+public enum ImageHeader {
+    public struct Info: Sendable, Equatable {
+        public var mime: String
+        public var width: Int?
+        public var height: Int?
+    }
+
+    /// The type and, when the header gives them, the dimensions; nil when the bytes are no JPEG, PNG or WebP.
+    public static func inspect(_ bytes: [UInt8]) -> Info? {
+        if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) {
+            guard bytes.count >= 24, Array(bytes[12..<16]) == Array("IHDR".utf8) else { return Info(mime: "image/png") }
+            return Info(mime: "image/png", width: bigEndian(bytes, 16, 4), height: bigEndian(bytes, 20, 4))
+        }
+        if bytes.starts(with: [0xFF, 0xD8, 0xFF]) { return jpeg(bytes) }
+        if bytes.count >= 12, bytes.starts(with: Array("RIFF".utf8)), Array(bytes[8..<12]) == Array("WEBP".utf8) { return webp(bytes) }
+        return nil
+    }
+
+    static func bigEndian(_ bytes: [UInt8], _ at: Int, _ count: Int) -> Int {
+        (at..<at + count).reduce(0) { $0 << 8 | Int(bytes[$1]) }
+    }
+
+    static func littleEndian(_ bytes: [UInt8], _ at: Int, _ count: Int) -> Int {
+        (at..<at + count).reversed().reduce(0) { $0 << 8 | Int(bytes[$1]) }
+    }
+
+    /// Walks the JPEG segments to the first start-of-frame marker.
+    static func jpeg(_ bytes: [UInt8]) -> Info {
+        var index = 2
+        while index + 3 < bytes.count {
+            guard bytes[index] == 0xFF else { break }
+            let marker = bytes[index + 1]
+            if marker == 0xFF {
+                index += 1
+                continue
+            }
+            if marker == 0x01 || (0xD0...0xD7).contains(marker) {
+                index += 2
+                continue
+            }
+            if (0xC0...0xCF).contains(marker), ![0xC4, 0xC8, 0xCC].contains(marker) {
+                guard index + 8 < bytes.count else { break }
+                return Info(mime: "image/jpeg", width: bigEndian(bytes, index + 7, 2), height: bigEndian(bytes, index + 5, 2))
+            }
+            if marker == 0xD9 || marker == 0xDA { break }
+            index += 2 + bigEndian(bytes, index + 2, 2)
+        }
+        return Info(mime: "image/jpeg")
+    }
+
+    static func webp(_ bytes: [UInt8]) -> Info {
+        guard bytes.count >= 30 else { return Info(mime: "image/webp") }
+        switch String(decoding: bytes[12..<16], as: UTF8.self) {
+        case "VP8 " where bytes[23] == 0x9D && bytes[24] == 0x01 && bytes[25] == 0x2A:
+            return Info(mime: "image/webp", width: littleEndian(bytes, 26, 2) & 0x3FFF, height: littleEndian(bytes, 28, 2) & 0x3FFF)
+        case "VP8L" where bytes[20] == 0x2F:
+            let bits = littleEndian(bytes, 21, 4)
+            return Info(mime: "image/webp", width: (bits & 0x3FFF) + 1, height: ((bits >> 14) & 0x3FFF) + 1)
+        case "VP8X":
+            return Info(mime: "image/webp", width: littleEndian(bytes, 24, 3) + 1, height: littleEndian(bytes, 27, 3) + 1)
+        default:
+            return Info(mime: "image/webp")
+        }
+    }
+}
+
+/// A photo the phone uploaded, to attach to a mission.
+public struct MissionPhotoInput: Sendable {
+    public var kind: PhotoKind
+    public var sha256: String
+    public var thumbSha256: String?
+    public var mime: String
+    public var width: Int
+    public var height: Int
+    public var takenAt: Date
+
+    public init(kind: PhotoKind, sha256: String, thumbSha256: String?, mime: String, width: Int, height: Int, takenAt: Date) {
+        self.kind = kind
+        self.sha256 = sha256
+        self.thumbSha256 = thumbSha256
+        self.mime = mime
+        self.width = width
+        self.height = height
+        self.takenAt = takenAt
+    }
+}
+
+/// The photo recorded on the mission.
+public struct MissionPhotoResult: Codable, Sendable, Hashable, MissionWorkAnswer {
+    public var command: String
+    public var requestId: String
+    public var id: String
+    public var kind: String
+    public var sha256: String
+    public var recordedAt: String
+    /// True when nothing was written: a key replay, or the same photo (hash and kind) already on the mission.
+    public var replayed: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case command, id, kind, sha256, replayed
+        case requestId = "request_id"
+        case recordedAt = "recorded_at"
+    }
+}
+
+/// A photo's bytes to serve, with their type and validator.
+public struct MissionPhotoFile: Sendable {
+    public var data: Data
+    public var mime: String
+    public var sha256: String
+}
+
+extension ProviderRequestCommands {
+    /// The largest photo (full or thumbnail) a mission takes; the phone compresses to about 250 KB.
+    public static let photoMaxBytes = 256_000
+    public static let photoMaxSide = 1_280
+    public static let photoMimes: Set<String> = ["image/jpeg", "image/webp", "image/png"]
+
+    /// Records a before or after photo on a mission assigned to `providerId`, between Acceptée and Terminée, from a
+    /// blob already uploaded (`PhotoUploads`).
+    ///
+    /// The bytes decide: their magic bytes must be the announced `mime`, and the pixel size read from the header (or
+    /// announced when the header does not say) at most 1280 × 1280. The same hash and kind already on the mission is
+    /// that photo again (no duplicate, `replayed`). The row and the blob's presence are recorded as `PhotoLibrary`
+    /// does, so the sync photo lane ships the bytes to central.
+    ///
+    /// - Throws: `not_found`, `invalid_parameter`, `photo_missing` (409, blob not uploaded yet), `photo_too_large`
+    ///   (422, over 256 000 bytes or 1280 px), `illegal_transition`, `idempotency_key_reused`.
+    public func addPhoto(
+        providerId: String, requestId: String, photo: MissionPhotoInput, blobs: BlobStore, idempotencyKey: String? = nil, now: Date = Date()
+    ) async throws -> MissionPhotoResult {
+        guard photo.kind == .before || photo.kind == .after else { throw ProviderRequestError.invalid("kind", "Type de photo : before ou after") }
+        let sha256 = try PhotoUploads.checkHash(photo.sha256)
+        let thumb = try photo.thumbSha256.map { try PhotoUploads.checkHash($0, field: "thumb_sha256") }
+        guard Self.photoMimes.contains(photo.mime) else {
+            throw ProviderRequestError.invalid("mime", "Format de photo : image/jpeg, image/webp ou image/png")
+        }
+        guard (1...Self.photoMaxSide).contains(photo.width) else { throw ProviderRequestError.invalid("width", "Largeur : 1 à 1280 pixels") }
+        guard (1...Self.photoMaxSide).contains(photo.height) else { throw ProviderRequestError.invalid("height", "Hauteur : 1 à 1280 pixels") }
+        guard photo.takenAt <= now.addingTimeInterval(Self.timerSkew), photo.takenAt >= now.addingTimeInterval(-365 * 86_400) else {
+            throw ProviderRequestError.invalid("taken_at", "Date de prise de vue invalide")
+        }
+        let library = PhotoLibrary(blobs: blobs)
+        return try await work("add_photo", providerId, requestId, idempotencyKey, .standard, now) { tx, context in
+            guard Self.workingStatuses.contains(context.missionStatus) else {
+                throw ProviderRequestError.missionNotActive("Photo", context.missionStatus)
+            }
+            if let existing = try String.fetchOne(
+                tx.db, sql: "SELECT id FROM photos WHERE request_id = ? AND provider_id = ? AND sha256 = ? AND kind = ? ORDER BY id LIMIT 1",
+                arguments: [requestId, providerId, sha256, photo.kind.rawValue])
+            {
+                return MissionPhotoResult(
+                    command: "add_photo", requestId: requestId, id: existing, kind: photo.kind.rawValue, sha256: sha256,
+                    recordedAt: UTCTimestamp.format(now), replayed: true)
+            }
+            let full = try Self.checkedBlob(sha256, field: "sha256", declaredMime: photo.mime, blobs: blobs)
+            if (full.info.width ?? photo.width) > Self.photoMaxSide || (full.info.height ?? photo.height) > Self.photoMaxSide {
+                throw ProviderRequestError(code: "photo_too_large", messageFR: "Photo trop grande : 1280 pixels de côté au plus", status: 422)
+            }
+            if let thumb { _ = try Self.checkedBlob(thumb, field: "thumb_sha256", declaredMime: nil, blobs: blobs) }
+            try library.recordBlob(sha256: sha256, bytes: full.bytes, mime: full.info.mime, in: tx.db, now: tx.now)
+            if let thumb {
+                let bytes = Int(PartialBlobs.fileSize(blobs.url(for: thumb)) ?? 1)
+                try library.recordBlob(
+                    sha256: thumb, bytes: bytes, mime: ImageHeader.inspect(try Self.leading(thumb, blobs))?.mime ?? photo.mime, in: tx.db, now: tx.now
+                )
+            }
+            let id = DjobeaID.v7(now: tx.now)
+            try tx.insert(
+                .photos,
+                [
+                    "id": .text(id), "request_id": .text(requestId), "provider_id": .text(providerId), "kind": .text(photo.kind.rawValue),
+                    "sha256": .text(sha256), "thumb_sha256": ColumnValue(thumb), "mime": .text(full.info.mime),
+                    "bytes": ColumnValue(full.bytes), "width": ColumnValue(full.info.width ?? photo.width),
+                    "height": ColumnValue(full.info.height ?? photo.height), "taken_at": ColumnValue(photo.takenAt),
+                    "created_at": ColumnValue(tx.now),
+                ])
+            return MissionPhotoResult(
+                command: "add_photo", requestId: requestId, id: id, kind: photo.kind.rawValue, sha256: sha256, recordedAt: UTCTimestamp.format(now),
+                replayed: false)
+        }
+    }
+
+    /// The blob's size and header, checked: present, ≤ 256 000 bytes, an image (of `declaredMime` when given).
+    static func checkedBlob(_ sha256: String, field: String, declaredMime: String?, blobs: BlobStore) throws -> (bytes: Int, info: ImageHeader.Info) {
+        guard blobs.contains(sha256), let size = PartialBlobs.fileSize(blobs.url(for: sha256)) else {
+            throw ProviderRequestError(
+                code: "photo_missing", messageFR: "Photo pas encore reçue : terminez l'envoi (PUT /provider/uploads/\(sha256))", status: 409,
+                field: field)
+        }
+        guard size <= photoMaxBytes else {
+            throw ProviderRequestError(code: "photo_too_large", messageFR: "Photo trop lourde : 256 000 octets au plus", status: 422, field: field)
+        }
+        guard let info = ImageHeader.inspect(try leading(sha256, blobs)), declaredMime == nil || info.mime == declaredMime else {
+            throw ProviderRequestError.invalid(
+                field == "sha256" ? "mime" : field, "Le fichier n'est pas une image \(declaredMime ?? "JPEG, PNG ou WebP") valide")
+        }
+        return (Int(size), info)
+    }
+
+    /// A blob's bytes (≤ 256 000 here), enough for any header.
+    static func leading(_ sha256: String, _ blobs: BlobStore) throws -> [UInt8] {
+        Array(try Data(contentsOf: blobs.url(for: sha256)))
+    }
+}
+
+extension NodeDatabase {
+    /// The bytes of a photo `providerId` may see (one the request card lists: a before/after/other photo of a
+    /// request offered or assigned to them, taken by them or by nobody in particular), the thumbnail when asked and
+    /// present. Nil when they may not see it or this hub lacks the bytes.
+    public func providerPhoto(providerId: String, photoId: String, thumbnail: Bool, blobs: BlobStore, now: Date = Date()) async throws
+        -> MissionPhotoFile?
+    {
+        guard DjobeaID.isValid(photoId), DjobeaID.isValid(providerId) else { return nil }
+        let found = try await read { db -> (sha256: String, thumb: String?, mime: String)? in
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT request_id, provider_id, kind, sha256, thumb_sha256, mime FROM photos WHERE id = ? AND kind <> 'profile'",
+                    arguments: [photoId]),
+                let requestId: String = row["request_id"]
+            else { return nil }
+            let owner: String? = row["provider_id"]
+            guard owner == nil || owner == providerId,
+                try ProviderRequestAccess.load(providerId: providerId, requestId: requestId, now: now, in: db) != nil
+            else { return nil }
+            return (row["sha256"], row["thumb_sha256"], row["mime"])
+        }
+        guard let found else { return nil }
+        if thumbnail, let thumb = found.thumb, blobs.contains(thumb), let data = try? blobs.read(thumb),
+            let info = ImageHeader.inspect(Array(data.prefix(64)))
+        {
+            return MissionPhotoFile(data: data, mime: info.mime, sha256: thumb)
+        }
+        let sha256 = found.sha256
+        let mime = found.mime
+        guard blobs.contains(sha256), let data = try? blobs.read(sha256) else { return nil }
+        return MissionPhotoFile(data: data, mime: mime, sha256: sha256)
+    }
+}
+
+extension PhotoUploads {
+    /// The uploads of the node whose database file is `database`'s: `<data>/blobs` and `<data>/uploads` beside
+    /// `djobea.sqlite`. Nil for an in-memory database (no data directory, so no photo bytes).
+    public static func beside(_ database: NodeDatabase) -> PhotoUploads? {
+        guard let pool = database.writer as? DatabasePool else { return nil }
+        return try? PhotoUploads(dataDirectory: URL(fileURLWithPath: pool.path).deletingLastPathComponent())
+    }
+}
