@@ -98,3 +98,46 @@ func timestamp(_ text: String, field: String) throws -> Date {
     if let date = formatter.date(from: text) { return date }
     throw APIError.invalidParameter(field, "date ISO 8601 attendue (ex. 2026-12-02T08:00:00Z)")
 }
+
+// MARK: - Mission work (MissionWorkController)
+
+struct MaterialBody: Codable, Sendable {
+    let label: String
+    let quantity: Int
+    let unitPrice: Int
+
+    enum CodingKeys: String, CodingKey {
+        case label, quantity
+        case unitPrice = "unit_price"
+    }
+}
+
+struct TimerBody: Codable, Sendable {
+    let action: MissionTimerAction
+    /// The phone's time of the tap, UTC ISO 8601.
+    let at: String
+}
+
+struct MissionPhotoBody: Codable, Sendable {
+    let kind: String
+    let sha256: String
+    let thumbSha256: String?
+    let mime: String
+    let width: Int
+    let height: Int
+    let takenAt: String
+
+    enum CodingKeys: String, CodingKey {
+        case kind, sha256, mime, width, height
+        case thumbSha256 = "thumb_sha256"
+        case takenAt = "taken_at"
+    }
+}
+
+struct PaymentRequestBody: Codable, Sendable {
+    /// Main d'œuvre, integer francs > 0.
+    let labour: Int
+    /// Déplacement, integer francs ≥ 0.
+    let travel: Int?
+    let note: String?
+}
