@@ -55,6 +55,7 @@ public func buildRouter(
         auth.registerAuthenticated(on: providerRoutes)
         ProviderRequestsController(database: database, commands: ProviderRequestCommands(database: database), cache: provider.responseCache)
             .register(on: providerRoutes)
+        ProviderChangesController(database: database, cache: provider.responseCache).register(on: providerRoutes)
         ProviderAccountController(database: database, cache: provider.responseCache).register(on: providerRoutes)
         NotificationStreamController(database: database, services: provider).register(on: router, docs: docs, limit: limit)
         StaticAssets.forHub(logger: logger)?.register(on: router, docs: docs)  // the provider PWA, from web/
