@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages Djobea Edge builds against, if any is missing (Debian/Ubuntu).
 set -euo pipefail
-packages=(libsqlite3-dev libssl-dev zlib1g-dev)
+packages=(libsqlite3-dev libssl-dev zlib1g-dev libbrotli-dev)
 # node runs the PWA's unit tests (node --test); any node already on the PATH will do.
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 missing=()
