@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Installs the system packages Djobea Edge builds against, if any is missing (Debian/Ubuntu).
+# Installs the system packages Djobea Edge builds and tests against, if any is missing (Debian/Ubuntu).
+# BROWSER=0 skips chromium and chromium-driver (the PWA's browser tests and page-load benchmark need them).
 set -euo pipefail
 packages=(libsqlite3-dev libssl-dev zlib1g-dev libbrotli-dev)
 # node runs the PWA's unit tests (node --test); any node already on the PATH will do.
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
+# python3 reads the hub's SQLite file in the browser tests (sqlite3 module of the standard library).
+command -v python3 >/dev/null 2>&1 || packages+=(python3)
+if [ "${BROWSER:-1}" != 0 ]; then packages+=(chromium chromium-driver); fi
 missing=()
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

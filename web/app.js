@@ -1,27 +1,157 @@
-// The provider app's entry point: login by WhatsApp code, then the dashboard. Screens are plain DOM.
+// The provider app's entry point: login, then the screens behind a bottom navigation bar.
+// Screens are lazy ES modules (`screens/*.js`) mounted into <main>; they read from IndexedDB first (shown at once,
+// offline too) and refresh from the hub. Every action goes through the outbox (idempotency key, replayed in order).
+//
+// Screen module contract: `export default { title, mount(root, ctx, param) }`; mount may return a cleanup function.
+// Module paths in `import()` and `ctx.useStyle()` must be absolute literals ('/lib/x.js'): the hub rewrites them to
+// content-hashed URLs.
 import { ApiError, createApi, outboxSender, tokenStore } from './lib/api.js';
-import { kpiCards } from './lib/dashboard.js';
+import { fill, h, icon } from './lib/dom.js';
+import { openDb, outboxStorage } from './lib/db.js';
 import { normalizePhone, relativeTime } from './lib/format.js';
-import { createOutbox, keyValueStorage } from './lib/outbox.js';
+import { createOutbox } from './lib/outbox.js';
+import { pullChanges } from './lib/sync.js';
+import { createLive } from './lib/live.js';
 
 const $ = (selector, root = document) => root.querySelector(selector);
-const STATS_KEY = 'djobea.dashboard';
-const TITLES = { accueil: 'Accueil', demandes: 'Demandes', finances: 'Finances', profil: 'Profil' };
 
-const api = createApi({ fetch: (...args) => fetch(...args), tokens: tokenStore(localStorage), onLoggedOut: showLogin });
-const outbox = createOutbox({ storage: keyValueStorage(localStorage), send: outboxSender(api) });
-let lastSync = null;
+/** The four tabs of the bottom bar, in swipe order. */
+const TABS = ['accueil', 'demandes', 'finances', 'profil'];
+/** Routes: name → [tab it belongs to, module loader]. Literal paths, so the hub can rewrite them. */
+const ROUTES = {
+  accueil: ['accueil', () => import('./screens/accueil.js')],
+  demandes: ['demandes', () => import('./screens/demandes.js')],
+  mission: ['demandes', () => import('./screens/mission.js')],
+  finances: ['finances', () => import('./screens/finances.js')],
+  profil: ['profil', () => import('./screens/profil.js')],
+};
+
+const db = await openDb();
+const api = createApi({ fetch: (...args) => fetch(...args), tokens: tokenStore(localStorage), onLoggedOut: () => showLogin() });
+const outbox = createOutbox({ storage: outboxStorage(db), send: outboxSender(api) });
+const events = new EventTarget();
+let lastSync = Number(localStorage.getItem('djobea.lastSync')) || null;
+let current = null; // { route, param, cleanup }
+let live = null;
+
+// MARK: - The context screens receive
+
+const ctx = {
+  api,
+  db,
+  outbox,
+  h,
+  icon,
+  fill,
+  /** Replaces the header's title (a request card shows the request's title). */
+  setTitle(text) {
+    $('[data-title]').textContent = text;
+    document.title = `${text} — Djobea Prestataire`;
+  },
+  /** Shows a short message at the bottom of the screen. */
+  toast,
+  navigate(hash) {
+    if (location.hash === hash) route();
+    else location.hash = hash;
+  },
+  /** Subscribes to an app event ('requests', 'outbox', 'live', 'sync', 'touched'); returns the unsubscribe function. */
+  on(name, listener) {
+    const handler = (event) => listener(event.detail);
+    events.addEventListener(name, handler);
+    return () => events.removeEventListener(name, handler);
+  },
+  emit,
+  /** Marks the data as fresh from the hub now ("Dernière synchro à l'instant"). */
+  markSynced,
+  /** Loads a stylesheet once (a literal absolute path, e.g. '/screens/demandes.css'). */
+  useStyle(href) {
+    if (document.querySelector(`link[data-style="${href}"]`)) return;
+    document.head.append(h('link', { rel: 'stylesheet', href, dataset: { style: href } }));
+  },
+  /**
+   * Cached read: calls `render(data, {cached: true, at})` at once from IndexedDB if present, then fetches `path`,
+   * stores it and calls `render(data, {cached: false})`. A failed fetch with no cached copy calls `onError(error)`.
+   */
+  async load(key, path, render, onError = () => {}) {
+    const cached = await db.get('kv', key);
+    if (cached) render(cached.data, { cached: true, at: cached.at });
+    try {
+      const data = await fetchOnce(path);
+      await db.put('kv', key, { data, at: Date.now() });
+      markSynced();
+      render(data, { cached: false, at: Date.now() });
+      return data;
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) return null;
+      if (!cached) onError(error);
+      return null;
+    }
+  },
+  /** The request list items held on the phone (kept current by the delta feed). */
+  requests: {
+    all: () => db.all('requests'),
+    get: (id) => db.get('requests', id),
+    /** Pulls the changes since the cursor now; resolves with what changed. */
+    sync: syncRequests,
+  },
+  /**
+   * The request detail card: from IndexedDB at once, then from the hub. `render(detail, {cached})`.
+   */
+  detail(id, render, onError) {
+    return ctx.load('detail:' + id, '/provider/requests/' + encodeURIComponent(id), render, onError);
+  },
+  /**
+   * An action: queued in the outbox with an idempotency key, then sent if the hub answers. `apply(ctx)` runs at once
+   * (an optimistic local change), whatever the link does. Returns the queued item.
+   * @param {{method: string, path: string, body?: any, title: string, requestId?: string}} action
+   */
+  async act(action) {
+    const item = await outbox.enqueue(action);
+    emit('outbox', await outbox.list());
+    flushOutbox();
+    return item;
+  },
+  /** The outbox list, rendered into `element` (used by the profile screen and the request card). */
+  renderOutbox,
+  /** The provider's own id and name, from the token's profile cache (null until the profile loads). */
+  get online() {
+    return navigator.onLine !== false;
+  },
+};
+
+/** A GET, answered by the shell's prefetch when it started this one already (a refused prefetch is retried here). */
+async function fetchOnce(path) {
+  const prefetched = globalThis.__prefetch?.[path];
+  if (prefetched) {
+    delete globalThis.__prefetch[path];
+    try {
+      return await prefetched;
+    } catch {}
+  }
+  return api.get(path);
+}
+
+function emit(name, detail) {
+  events.dispatchEvent(new CustomEvent(name, { detail }));
+}
 
 // MARK: - Login
 
 let phone = '';
 
 function showLogin() {
+  live?.stop();
+  live = null;
+  unmountScreen();
   $('#app').hidden = true;
   $('#login').hidden = false;
-  $('#phone-form').hidden = false;
-  $('#code-form').hidden = true;
-  $('#phone').focus();
+  showLoginForm('phone-form');
+}
+
+function showLoginForm(id) {
+  for (const form of document.querySelectorAll('#login form')) form.hidden = form.id !== id;
+  const first = $(`#${id} input`);
+  first?.focus();
 }
 
 function setBusy(form, busy, message = '') {
@@ -42,13 +172,10 @@ $('#phone-form').addEventListener('submit', async (event) => {
   try {
     const sent = await api.sendOtp(phone);
     setBusy(form, false);
-    form.hidden = true;
-    const codeForm = $('#code-form');
-    codeForm.hidden = false;
+    showLoginForm('code-form');
     const minutes = Math.round((sent?.expires_in ?? 300) / 60);
-    $('[data-sent]', codeForm).textContent = `Code envoyé sur WhatsApp au ${phone}. Il reste valable ${minutes} min.`;
+    $('#code-form [data-sent]').textContent = `Code envoyé sur WhatsApp au ${phone}. Il reste valable ${minutes} min.`;
     $('#code').value = '';
-    $('#code').focus();
   } catch (error) {
     setBusy(form, false, messageOf(error));
   }
@@ -69,119 +196,326 @@ $('#code-form').addEventListener('submit', async (event) => {
   }
 });
 
-$('[data-back]').addEventListener('click', showLogin);
+$('#password-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const form = event.currentTarget;
+  const email = $('#email').value.trim();
+  const password = $('#password').value;
+  const totp = $('#totp').value.replace(/\D/g, '');
+  if (!email || !password) return setBusy(form, false, 'Entrez votre e-mail et votre mot de passe.');
+  setBusy(form, true);
+  try {
+    await api.login(email, password, totp || undefined);
+    setBusy(form, false);
+    showApp();
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 'totp_required') {
+      $('#totp-field').hidden = false;
+      $('#totp').focus();
+    }
+    setBusy(form, false, messageOf(error));
+  }
+});
+
+for (const button of document.querySelectorAll('[data-show-form]')) {
+  button.addEventListener('click', () => showLoginForm(button.dataset.showForm));
+}
 
 // MARK: - App
 
 function showApp() {
   $('#login').hidden = true;
   $('#app').hidden = false;
-  const cached = readCache();
-  if (cached) {
-    lastSync = cached.at;
-    renderStats(cached.stats);
-  }
-  showTab();
   renderSync();
-  refresh();
-  outbox.replay().then(renderOutbox, () => {});
+  route();
+  // The first full load of the request list waits a little when the dashboard opens, so it does not share the
+  // link with the dashboard's own reads; afterwards a delta is a few hundred bytes and goes at once.
+  db.get('kv', 'changes.cursor').then((cursor) => {
+    setTimeout(refreshAll, cursor || parseHash().name !== 'accueil' ? 0 : 2500);
+  });
+  live ??= createLive({
+    api,
+    tokens: () => tokenStore(localStorage).get(),
+    onEvent: (event) => {
+      emit('live', event);
+      syncRequests().catch(() => {});
+    },
+    onPoll: () => syncRequests().catch(() => {}),
+  });
+  live.start();
 }
 
-function showTab() {
-  const name = (location.hash || '#accueil').slice(1);
-  const tab = TITLES[name] ? name : 'accueil';
-  for (const section of document.querySelectorAll('[data-tab]')) section.hidden = section.dataset.tab !== tab;
+function unmountScreen() {
+  if (current?.cleanup) {
+    try {
+      current.cleanup();
+    } catch {}
+  }
+  current = null;
+}
+
+/** `#demandes/abc` → { name: 'demandes', param: 'abc' }. */
+function parseHash() {
+  const [name, ...rest] = (location.hash || '#accueil').slice(1).split('/');
+  return ROUTES[name] ? { name, param: rest.length ? decodeURIComponent(rest.join('/')) : null } : { name: 'accueil', param: null };
+}
+
+let routeToken = 0;
+async function route() {
+  if ($('#app').hidden) return;
+  const { name, param } = parseHash();
+  const [tab, loader] = ROUTES[name];
   for (const link of document.querySelectorAll('nav.tabs a')) {
     if (link.getAttribute('href') === '#' + tab) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   }
-  $('[data-title]').textContent = TITLES[tab];
-  if (tab === 'profil') renderOutbox();
-}
-
-async function refresh() {
-  const error = $('[data-tab=accueil] [data-error]');
+  const token = ++routeToken;
+  unmountScreen();
+  const root = $('#screen');
+  let module;
   try {
-    const stats = await api.dashboardStats();
-    lastSync = Date.now();
-    localStorage.setItem(STATS_KEY, JSON.stringify({ at: lastSync, stats }));
-    error.textContent = '';
-    renderStats(stats);
-  } catch (failure) {
-    if (failure instanceof ApiError && failure.status === 401) return;
-    error.textContent = messageOf(failure);
-  }
-  renderSync();
-}
-
-function readCache() {
-  try {
-    return JSON.parse(localStorage.getItem(STATS_KEY) ?? 'null');
+    module = (await loader()).default;
   } catch {
-    return null;
+    if (token !== routeToken) return;
+    fill(root, h('p', { class: 'card error', role: 'alert', text: 'Cet écran n’est pas encore disponible hors connexion. Reconnectez-vous une fois.' }));
+    return;
   }
+  if (token !== routeToken) return;
+  root.replaceChildren();
+  $('[data-title]').textContent = module.title ?? 'Djobea';
+  document.title = `${module.title ?? 'Djobea'} — Djobea Prestataire`;
+  const cleanup = module.mount(root, ctx, param);
+  current = { name, param, cleanup: typeof cleanup === 'function' ? cleanup : null };
+  root.focus({ preventScroll: true });
+  scrollTo(0, 0);
+  updateFab();
+}
+
+// MARK: - Sync line, refresh, outbox
+
+function markSynced(at = Date.now()) {
+  lastSync = at;
+  localStorage.setItem('djobea.lastSync', String(at));
+  renderSync();
 }
 
 function renderSync() {
   const line = $('[data-sync]');
   const offline = navigator.onLine === false;
   line.toggleAttribute('data-offline', offline);
-  const when = lastSync ? relativeTime(lastSync, Date.now()) : 'jamais';
-  line.textContent = `Dernière synchro ${lastSync ? when : ': jamais'}${offline ? ' · hors connexion' : ''}`;
+  const when = lastSync ? relativeTime(lastSync, Date.now()) : null;
+  line.textContent = (when ? `Dernière synchro ${when}` : 'Dernière synchro : jamais') + (offline ? ' · hors connexion' : '');
 }
 
-function renderStats(stats) {
-  const list = $('[data-kpis]');
-  list.replaceChildren(
-    ...kpiCards(stats).map((card) => {
-      const item = document.createElement('li');
-      item.className = 'kpi ' + (card.kind ?? '');
-      for (const [cls, text] of [['kpi-label', card.label], ['kpi-value', card.value], ['kpi-note', card.note]]) {
-        if (!text) continue;
-        const span = document.createElement('span');
-        span.className = cls;
-        span.textContent = text;
-        item.append(span);
+let syncing = null;
+/** Pulls the request changes since the cursor; tells the screens what changed. */
+function syncRequests() {
+  syncing ??= pullChanges({ api, db })
+    .then((result) => {
+      markSynced();
+      if (result.changed.length || result.removed.length) emit('requests', result);
+      if (result.touched.length) emit('touched', result.touched);
+      updateFab();
+      return result;
+    })
+    .finally(() => {
+      syncing = null;
+    });
+  return syncing;
+}
+
+/** The refresh button, pull-to-refresh, coming back online. */
+async function refreshAll() {
+  const button = $('[data-refresh]');
+  button.disabled = true;
+  try {
+    await flushOutbox();
+    await syncRequests().catch((error) => {
+      if (!(error instanceof ApiError) || error.status !== 401) toast(messageOf(error));
+    });
+    emit('refresh');
+  } finally {
+    button.disabled = false;
+    renderSync();
+  }
+}
+
+let flushing = null;
+function flushOutbox() {
+  flushing ??= outbox
+    .replay()
+    .then(async (outcome) => {
+      const items = await outbox.list();
+      emit('outbox', items);
+      renderOutboxBadge(items);
+      if (outcome.sent || outcome.refused) {
+        markSynced();
+        syncRequests().catch(() => {});
       }
-      return item;
-    }),
+      if (outcome.refused) toast('Une action a été refusée par le hub : voir Profil › Actions en file.');
+      return outcome;
+    })
+    .finally(() => {
+      flushing = null;
+    });
+  return flushing;
+}
+
+function renderOutboxBadge(items) {
+  const pending = items.filter((item) => item.state === 'pending').length;
+  const badge = $('[data-pending]');
+  badge.hidden = pending === 0;
+  badge.textContent = pending === 1 ? '1 action en attente' : `${pending} actions en attente`;
+}
+
+/** The outbox as a list: each queued action with its state (en attente / envoyé / refusé, with the reason). */
+async function renderOutbox(element) {
+  const items = (await outbox.list()).slice().reverse();
+  if (!items.length) return fill(element, h('li', { class: 'muted', text: 'Aucune action en attente.' }));
+  fill(
+    element,
+    items.map((item) =>
+      h(
+        'li',
+        { class: 'outbox-item', dataset: { state: item.state } },
+        h('span', { class: 'outbox-title', text: item.title || `${item.method} ${item.path}` }),
+        ' ',
+        h('span', { class: 'badge ' + item.state, text: item.label }),
+        item.reason ? h('span', { class: 'outbox-reason', text: item.reason }) : null,
+        item.state === 'refused'
+          ? h('button', {
+              class: 'btn ghost small',
+              type: 'button',
+              text: 'Compris',
+              onclick: async () => {
+                await outbox.dismiss(item.seq);
+                renderOutbox(element);
+              },
+            })
+          : null,
+      ),
+    ),
   );
 }
 
-async function renderOutbox() {
-  const list = $('[data-outbox]');
-  const items = await outbox.list();
-  if (!items.length) return;
-  list.replaceChildren(
-    ...items.map((item) => {
-      const row = document.createElement('li');
-      const badge = document.createElement('span');
-      badge.className = 'badge ' + item.state;
-      badge.textContent = item.label;
-      row.append(`${item.title || item.method + ' ' + item.path} `, badge);
-      if (item.reason) row.append(` — ${item.reason}`);
-      return row;
-    }),
-  );
+// MARK: - Toast, floating mission button
+
+let toastTimer = null;
+function toast(text) {
+  const element = $('[data-toast]');
+  element.textContent = text;
+  element.hidden = false;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => {
+    element.hidden = true;
+  }, 4000);
 }
 
-$('[data-refresh]').addEventListener('click', refresh);
-$('[data-logout]').addEventListener('click', async () => {
-  await api.logout().catch(() => {});
-  showLogin();
-});
-addEventListener('hashchange', showTab);
+/** The floating button to the mission in progress (arrivé, diagnostic or réparation), hidden on that mission. */
+async function updateFab() {
+  const fab = $('[data-fab]');
+  const items = await db.all('requests');
+  const active = items.find((item) => ['arrive', 'diagnostic', 'reparation'].includes(item.stage ?? item.status));
+  const onIt = current?.name === 'mission' && current?.param === active?.id;
+  fab.hidden = !active || onIt || $('#app').hidden;
+  if (active) {
+    fab.href = '#mission/' + encodeURIComponent(active.id);
+    fab.setAttribute('aria-label', `Mission en cours : ${active.title ?? active.service_label ?? ''}`.trim());
+  }
+}
+
+// MARK: - Gestures: swipe between tabs, pull to refresh
+
+let touch = null;
+addEventListener(
+  'touchstart',
+  (event) => {
+    if (event.touches.length !== 1 || $('#app').hidden) return;
+    const t = event.touches[0];
+    touch = { x: t.clientX, y: t.clientY, top: scrollY <= 0, time: Date.now() };
+  },
+  { passive: true },
+);
+addEventListener(
+  'touchend',
+  (event) => {
+    if (!touch) return;
+    const t = event.changedTouches[0];
+    const dx = t.clientX - touch.x;
+    const dy = t.clientY - touch.y;
+    const start = touch;
+    touch = null;
+    if (event.target.closest?.('input, textarea, select, [data-no-swipe]')) return;
+    if (Math.abs(dx) > 80 && Math.abs(dx) > 2 * Math.abs(dy) && Date.now() - start.time < 800) {
+      const tab = ROUTES[parseHash().name][0];
+      const next = TABS[TABS.indexOf(tab) + (dx < 0 ? 1 : -1)];
+      if (next) ctx.navigate('#' + next);
+    } else if (start.top && dy > 90 && Math.abs(dx) < 60) {
+      toast('Actualisation…');
+      refreshAll();
+    }
+  },
+  { passive: true },
+);
+
+// MARK: - Wiring
+
+$('[data-refresh]').addEventListener('click', refreshAll);
+addEventListener('hashchange', route);
 addEventListener('online', () => {
   renderSync();
-  outbox.replay().then(renderOutbox, () => {});
-  refresh();
+  refreshAll();
+  live?.start();
 });
 addEventListener('offline', renderSync);
 setInterval(renderSync, 30_000);
+document.addEventListener('keydown', (event) => {
+  if (event.altKey && /^[1-4]$/.test(event.key)) ctx.navigate('#' + TABS[Number(event.key) - 1]);
+});
+outbox.list().then(renderOutboxBadge);
 
-if ('serviceWorker' in navigator) {
-  navigator.serviceWorker.register('/sw.js').catch(() => {});
+// MARK: - Service worker: registered once the first screen is up, so its precaching never delays it.
+
+let reloading = false;
+function registerWorker() {
+  if (!('serviceWorker' in navigator)) return;
+  navigator.serviceWorker
+    .register('/sw.js')
+    .then((registration) => {
+      if (registration.waiting && navigator.serviceWorker.controller) offerUpdate(registration.waiting);
+      registration.addEventListener('updatefound', () => {
+        const worker = registration.installing;
+        worker?.addEventListener('statechange', () => {
+          if (worker.state === 'installed' && navigator.serviceWorker.controller) offerUpdate(worker);
+        });
+      });
+    })
+    .catch(() => {});
+  navigator.serviceWorker.addEventListener('controllerchange', () => {
+    if (reloading) location.reload();
+  });
 }
+
+/** A new version was downloaded in the background: one tap switches to it. */
+function offerUpdate(worker) {
+  const bar = $('[data-update]');
+  bar.hidden = false;
+  $('button', bar).onclick = () => {
+    reloading = true;
+    worker.postMessage('skip-waiting');
+  };
+}
+
+if (document.readyState === 'complete') setTimeout(registerWorker, 1500);
+else addEventListener('load', () => setTimeout(registerWorker, 1500), { once: true });
+
+export function logout() {
+  return api
+    .logout()
+    .catch(() => {})
+    .finally(showLogin);
+}
+ctx.logout = logout;
 
 if (api.isLoggedIn()) showApp();
 else showLogin();

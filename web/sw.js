@@ -1,25 +1,32 @@
-// Service worker: caches the versioned app shell. The hub replaces the MANIFEST line below with the
-// hashed asset list of the build it serves, so a new deploy means a new cache and the old one is dropped.
-// API calls (/provider/...) are never cached here: the app keeps its own data.
+// Service worker: the versioned app shell, from cache first, so a repeat visit costs no network bytes and every
+// screen opens offline. The hub replaces the MANIFEST line below with the hashed asset list and a version of the
+// build it serves: a new deploy is a new sw.js, which the browser installs in the background (precaching the new
+// shell and assets); the page then offers to reload. API calls (/provider/...) are never cached here: the app keeps
+// its own data in IndexedDB.
 const MANIFEST = { version: 'dev', assets: [] };
 
 const CACHE = 'djobea-shell-' + MANIFEST.version;
+/** The shell page and the manifest; `/` and `/app` are the same page. */
 const SHELL = ['/', '/manifest.webmanifest'];
-/** Pages that are the app shell; other pages of the hub (/ops) are never cached here. */
-const SHELL_PAGES = ['/', '/app'];
+const SHELL_PAGES = ['/', '/app', '/index.html'];
 
 self.addEventListener('install', (event) => {
-  event.waitUntil(
-    caches.open(CACHE).then((cache) => cache.addAll([...SHELL, ...MANIFEST.assets])).then(() => self.skipWaiting()),
-  );
+  // Everything at once: the shell, every screen, icons. A failed download fails the install (the old one stays).
+  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll([...SHELL, ...MANIFEST.assets])));
 });
 
 self.addEventListener('activate', (event) => {
   event.waitUntil(
-    caches.keys()
+    caches
+      .keys()
       .then((keys) => Promise.all(keys.filter((key) => key.startsWith('djobea-shell-') && key !== CACHE).map((key) => caches.delete(key))))
       .then(() => self.clients.claim()),
   );
+});
+
+/** The page asks the waiting worker to take over (the provider tapped "Mettre à jour"). */
+self.addEventListener('message', (event) => {
+  if (event.data === 'skip-waiting') self.skipWaiting();
 });
 
 self.addEventListener('fetch', (event) => {
@@ -27,35 +34,33 @@ self.addEventListener('fetch', (event) => {
   if (request.method !== 'GET') return;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
-  if (url.pathname.startsWith('/assets/')) {
+  if (url.pathname.startsWith('/assets/') || url.pathname === '/manifest.webmanifest') {
     event.respondWith(cacheFirst(request));
-  } else if (SHELL.includes(url.pathname) || SHELL_PAGES.includes(url.pathname)) {
-    event.respondWith(networkFirst(request, url.pathname));
+  } else if (request.mode === 'navigate' && SHELL_PAGES.includes(url.pathname)) {
+    event.respondWith(shell(request));
   }
-  // Everything else (the API, /healthz, /openapi.json) goes to the network untouched.
+  // Everything else (the API, photos, /healthz, /ops) goes to the network untouched.
 });
 
 /** Hashed assets never change: the cache answers, the network only fills a miss. */
 async function cacheFirst(request) {
   const cache = await caches.open(CACHE);
-  const hit = await cache.match(request);
+  const hit = await cache.match(request, { ignoreSearch: true });
   if (hit) return hit;
   const response = await fetch(request);
   if (response.ok) cache.put(request, response.clone());
   return response;
 }
 
-/** The shell: fresh when the hub answers (a 304 costs a few bytes), the cached one offline. */
-async function networkFirst(request, path) {
+/**
+ * The shell page from cache: it names only hashed assets of the same build, so cache and page always agree. A new
+ * build arrives with a new sw.js, never by this path. With no cached shell (first visit, cache evicted), the network.
+ */
+async function shell(request) {
   const cache = await caches.open(CACHE);
-  try {
-    const response = await fetch(request);
-    if (response.ok) cache.put(path, response.clone());
-    return response;
-  } catch (error) {
-    // /app and / are the same page: either copy will do offline.
-    const hit = (await cache.match(path)) ?? (SHELL_PAGES.includes(path) ? await cache.match('/') : undefined);
-    if (hit) return hit;
-    throw error;
-  }
+  const hit = await cache.match('/');
+  if (hit) return hit;
+  const response = await fetch(request);
+  if (response.ok) cache.put('/', response.clone());
+  return response;
 }

@@ -145,6 +145,13 @@ export function createApi({ fetch, tokens, baseURL = '', onLoggedOut = () => {} 
       tokens.set(pair);
       return pair;
     },
+    async login(email, password, totp) {
+      const pair = await request('POST', '/provider/auth/login', { body: { email, password, totp }, auth: false });
+      tokens.set(pair);
+      return pair;
+    },
+    /** The current access token (EventSource cannot send an Authorization header). */
+    accessToken: () => tokens.get()?.access_token ?? null,
     async logout() {
       try {
         await request('DELETE', '/provider/auth/logout');

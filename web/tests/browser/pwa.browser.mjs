@@ -1,0 +1,279 @@
+// Browser tests of the provider PWA: Debian's headless Chromium driven through chromedriver, against a real
+// `djobea demo` (central + hub, real HTTP, real SQLite). Run by scripts/test.sh after the Swift build:
+//   node --test web/tests/browser/pwa.browser.mjs
+// Screenshots of every main screen go to test-output/screenshots/.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, json, lastCode, login, sql, startHub } from './hub.mjs';
+import { photoPNG } from './png.mjs';
+import { newSession, sleep, startDriver } from './webdriver.mjs';
+
+const SHOTS = join(ROOT, 'test-output', 'screenshots');
+mkdirSync(SHOTS, { recursive: true });
+const PHOTO = join(ROOT, 'test-output', 'photo-2400x1800.png');
+writeFileSync(PHOTO, photoPNG());
+
+let hub;
+let driver;
+let session;
+/** The provider the tests log in as, and a request offered to them. */
+let phone;
+let offered;
+
+/** Clicks the first visible button or link whose text or aria-label contains `text` (inside `scope`, a CSS selector). */
+async function clickText(text, scope = 'body', { timeout = 15000 } = {}) {
+  await session.waitUntil(
+    `const scope = document.querySelector(arguments[1]); if (!scope) return false;
+     const wanted = arguments[0].toLowerCase();
+     const candidates = [...scope.querySelectorAll('button, a[href], [role=button], summary, label')];
+     const target = candidates.find((e) => {
+       const r = e.getBoundingClientRect();
+       if (!r.width || !r.height || e.disabled) return false;
+       return (e.textContent + ' ' + (e.getAttribute('aria-label') ?? '')).toLowerCase().includes(wanted);
+     });
+     if (!target) return false;
+     target.scrollIntoView({ block: 'center' });
+     target.click();
+     return true;`,
+    { timeout, args: [text, scope], message: `a button “${text}”` },
+  );
+}
+
+async function screenText() {
+  return session.exec('return document.querySelector("#screen")?.innerText ?? ""');
+}
+
+async function waitText(text, { timeout = 15000 } = {}) {
+  await session.waitUntil('return (document.querySelector("#app").innerText || "").includes(arguments[0])', {
+    timeout,
+    args: [text],
+    message: `text “${text}” on screen`,
+  });
+}
+
+async function shot(name) {
+  writeFileSync(join(SHOTS, name + '.png'), await session.screenshot());
+}
+
+/** Console errors since the last call, minus the ones a network cut is expected to log. */
+async function consoleErrors({ offline = false } = {}) {
+  const entries = await session.logs();
+  return entries.filter(
+    (entry) => entry.level === 'SEVERE' && !(offline && /ERR_INTERNET_DISCONNECTED|Failed to fetch|net::ERR/.test(entry.message)),
+  );
+}
+
+async function outboxStates() {
+  return session.execAsync(`const done = arguments[arguments.length - 1];
+    const open = indexedDB.open('djobea');
+    open.onsuccess = () => {
+      const request = open.result.transaction('outbox').objectStore('outbox').get('items');
+      request.onsuccess = () => done((request.result ?? []).map((item) => ({ title: item.title, state: item.state, path: item.path, reason: item.reason })));
+      request.onerror = () => done([]);
+    };
+    open.onerror = () => done([]);`);
+}
+
+before(async () => {
+  hub = await startHub({ demo: true });
+  // A provider with an open offer: the demo's clock leaves fresh requests offered to some of its providers.
+  for (const candidate of hub.phones) {
+    const tokens = await login(hub, candidate);
+    const page = await json(hub, 'GET', '/provider/requests?status=nouvelle&page_size=20', undefined, tokens.access_token);
+    const item = page.items.find((entry) => entry.offer_id && entry.status === 'nouvelle');
+    await json(hub, 'DELETE', '/provider/auth/logout', undefined, tokens.access_token).catch(() => {});
+    if (item) {
+      phone = candidate;
+      offered = item;
+      break;
+    }
+  }
+  assert.ok(offered, 'the demo offers at least one request to one of its providers');
+  driver = await startDriver();
+  session = await newSession(driver, { width: 360, height: 640 });
+});
+
+after(async () => {
+  await session?.close();
+  driver?.stop();
+  await hub?.stop();
+});
+
+describe('the provider PWA in Chromium', { concurrency: false }, () => {
+  test('logs in with the WhatsApp code from the outbox file and accepts a request', async () => {
+    await session.go(hub.base + '/');
+    const phoneInput = await session.waitFor('#phone');
+    await shot('01-connexion');
+    await session.type(phoneInput, phone.replace('+237', ''));
+    await clickText('Recevoir le code', '#phone-form');
+    const codeInput = await session.waitFor('#code');
+    await sleep(300);
+    await session.type(codeInput, lastCode(hub.data, phone));
+    await clickText('Se connecter', '#code-form');
+    await session.waitFor('#app nav.tabs');
+    await waitText('Dernière synchro');
+    await session.waitFor('#screen .kpi', { timeout: 20000 });
+    await shot('02-accueil');
+
+    await session.go(hub.base + '/#demandes/' + offered.id);
+    await waitText(offered.title);
+    await shot('03-demande');
+    await clickText('Accepter', '#screen');
+    // The hub takes it once: the outbox item is sent and the mission exists with the provider on it.
+    const deadline = Date.now() + 15000;
+    let accepted = [];
+    while (Date.now() < deadline) {
+      accepted = sql(hub, "SELECT count(*) FROM mission_events WHERE request_id = ? AND kind = 'accepted'", offered.id);
+      if (accepted[0][0] >= 1) break;
+      await sleep(200);
+    }
+    assert.equal(accepted[0][0], 1, 'one accepted event at the hub');
+    const states = await outboxStates();
+    assert.ok(states.some((item) => item.path.endsWith('/accept') && item.state === 'sent'), JSON.stringify(states));
+    assert.deepEqual(await consoleErrors(), []);
+  });
+
+  test('offline: advances the mission and attaches a photo; back online, the hub holds exactly one of each', async () => {
+    await session.go(hub.base + '/#mission/' + offered.id);
+    await waitText('Arrivé');
+    await sleep(500);
+    await session.offline(true);
+    await session.exec('window.dispatchEvent(new Event("offline"))');
+    await waitText('hors connexion');
+    await clickText('Arrivé', '#screen');
+    // The photo: a 2400×1800 camera shot, resized and compressed on the phone before upload.
+    const input = await session.find('#screen input[type=file]');
+    await session.type(input, PHOTO);
+    await session.waitUntil(
+      `return new Promise((done) => { const open = indexedDB.open('djobea');
+         open.onsuccess = () => { const r = open.result.transaction('uploads').objectStore('uploads').getAllKeys();
+           r.onsuccess = () => done(r.result.length > 0); r.onerror = () => done(false); }; open.onerror = () => done(false); })`,
+      { timeout: 20000, message: 'the photo waits in IndexedDB' },
+    ).catch(() => {});
+    await sleep(1000);
+    const queued = await outboxStates();
+    assert.ok(queued.some((item) => item.state === 'pending'), 'actions wait in the outbox while offline: ' + JSON.stringify(queued));
+    await shot('05-mission-hors-ligne');
+    assert.equal(sql(hub, "SELECT count(*) FROM mission_events WHERE request_id = ? AND kind = 'arrived'", offered.id)[0][0], 0);
+
+    await session.offline(false);
+    await session.exec('window.dispatchEvent(new Event("online"))');
+    const deadline = Date.now() + 60000;
+    let counts;
+    while (Date.now() < deadline) {
+      counts = {
+        accepted: sql(hub, "SELECT count(*) FROM mission_events WHERE request_id = ? AND kind = 'accepted'", offered.id)[0][0],
+        arrived: sql(hub, "SELECT count(*) FROM mission_events WHERE request_id = ? AND kind = 'arrived'", offered.id)[0][0],
+        photos: sql(hub, 'SELECT count(*) FROM photos WHERE request_id = ?', offered.id)[0][0],
+      };
+      if (counts.arrived >= 1 && counts.photos >= 1) break;
+      await sleep(300);
+    }
+    // A second replay (the app coming back online twice) must not duplicate anything either.
+    await session.exec('window.dispatchEvent(new Event("online"))');
+    await sleep(2000);
+    counts = {
+      accepted: sql(hub, "SELECT count(*) FROM mission_events WHERE request_id = ? AND kind = 'accepted'", offered.id)[0][0],
+      arrived: sql(hub, "SELECT count(*) FROM mission_events WHERE request_id = ? AND kind = 'arrived'", offered.id)[0][0],
+      photos: sql(hub, 'SELECT count(*) FROM photos WHERE request_id = ?', offered.id)[0][0],
+    };
+    assert.deepEqual(counts, { accepted: 1, arrived: 1, photos: 1 });
+    const [[bytes, width, height]] = sql(hub, 'SELECT bytes, width, height FROM photos WHERE request_id = ?', offered.id);
+    assert.ok(bytes <= 250 * 1024, `the phone compressed the photo to ${bytes} bytes`);
+    assert.ok(Math.max(width, height) <= 1280, `the phone resized the photo to ${width}×${height}`);
+    const states = await outboxStates();
+    assert.ok(states.every((item) => item.state === 'sent'), JSON.stringify(states));
+    await waitText('Dernière synchro');
+    await shot('06-mission-synchronisee');
+    assert.deepEqual(await consoleErrors({ offline: true }), []);
+  });
+
+  const screens = () => [
+    ['accueil', '#accueil'],
+    ['demandes', '#demandes'],
+    ['demande', '#demandes/' + offered.id],
+    ['mission', '#mission/' + offered.id],
+    ['finances', '#finances'],
+    ['profil', '#profil'],
+  ];
+
+  test('at 360 × 640 no screen scrolls sideways, every tap target is at least 48 px, text is at least 16 px', async () => {
+    const problems = [];
+    for (const [name, hash] of screens()) {
+      await session.go(hub.base + '/' + hash);
+      await session.waitFor('#screen > *');
+      await sleep(1500);
+      const found = await session.exec(AUDIT);
+      for (const problem of found) problems.push(`${name}: ${problem}`);
+      await session.exec('window.scrollTo(0, 0)');
+      await shot('10-' + name);
+      for (const entry of await consoleErrors()) problems.push(`${name}: console ${entry.message}`);
+    }
+    assert.deepEqual(problems, []);
+  });
+
+  test('the app is installable, its service worker is registered, and every screen opens offline after the first visit', async () => {
+    const manifest = await (await fetch(hub.base + '/manifest.webmanifest')).json();
+    assert.equal(manifest.lang, 'fr');
+    assert.equal(manifest.display, 'standalone');
+    assert.ok(manifest.icons.some((icon) => icon.sizes === '512x512'));
+    await session.go(hub.base + '/#accueil');
+    await session.waitUntil('return navigator.serviceWorker.ready.then((r) => Boolean(r.active))', { timeout: 30000 });
+    await session.waitUntil('return Boolean(navigator.serviceWorker.controller)', { timeout: 30000, message: 'the page is controlled by the worker' });
+    const installability = await session.cdp('Page.getInstallabilityErrors');
+    assert.deepEqual(installability.installabilityErrors, []);
+    const manifestErrors = await session.cdp('Page.getAppManifest');
+    assert.deepEqual(manifestErrors.errors, []);
+
+    await session.offline(true);
+    for (const [name, hash] of screens()) {
+      await session.go(hub.base + '/' + hash);
+      await session.waitFor('#screen > *');
+      await sleep(800);
+      const text = await screenText();
+      assert.ok(!text.includes('pas encore disponible hors connexion'), `${name} opens offline`);
+      assert.ok(text.trim().length > 20, `${name} shows content offline: ${text.slice(0, 80)}`);
+    }
+    await shot('20-hors-ligne-accueil');
+    await session.offline(false);
+  });
+});
+
+/** In the page: sideways scroll, small tap targets, small text, and AAA contrast of visible text. */
+const AUDIT = `
+const problems = [];
+const doc = document.documentElement;
+if (doc.scrollWidth > doc.clientWidth + 1) problems.push('horizontal scroll: ' + doc.scrollWidth + ' > ' + doc.clientWidth);
+const visible = (e) => { const r = e.getBoundingClientRect(); const s = getComputedStyle(e);
+  return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && s.display !== 'none' && !e.closest('[hidden]'); };
+const describe = (e) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\\s+/).join('.') : '') + ' “' + (e.textContent || e.getAttribute('aria-label') || '').trim().slice(0, 30) + '”';
+for (const e of document.querySelectorAll('#app a[href], #app button, #app input, #app select, #app textarea, #app summary, #app [role=button], #app [tabindex]:not([tabindex="-1"])')) {
+  if (!visible(e) || e.type === 'hidden') continue;
+  let target = e;
+  if ((e.type === 'checkbox' || e.type === 'radio' || e.type === 'file') && e.closest('label')) target = e.closest('label');
+  else if (e.type === 'checkbox' || e.type === 'radio' || e.type === 'file') { if (getComputedStyle(e).opacity === '0' && e.closest('label')) target = e.closest('label'); }
+  const r = target.getBoundingClientRect();
+  if (r.width < 47.5 || r.height < 47.5) problems.push('tap target ' + Math.round(r.width) + '×' + Math.round(r.height) + ' ' + describe(target));
+  if (r.right > doc.clientWidth + 1) problems.push('off screen ' + describe(target));
+}
+const parse = (c) => { const m = c.match(/rgba?\\(([^)]+)\\)/); if (!m) return null; const p = m[1].split(',').map(Number); return { r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1 }; };
+const lum = (c) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; }; return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b); };
+const background = (e) => { for (let n = e; n; n = n.parentElement) { const c = parse(getComputedStyle(n).backgroundColor); if (c && c.a > 0.5) return c; } return parse(getComputedStyle(document.body).backgroundColor) || { r: 255, g: 255, b: 255, a: 1 }; };
+const seen = new Set();
+const walker = document.createTreeWalker(document.querySelector('#app'), NodeFilter.SHOW_TEXT);
+for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+  if (!node.textContent.trim()) continue;
+  const e = node.parentElement;
+  if (!e || seen.has(e) || !visible(e) || e.closest('svg, .sr-only')) continue;
+  seen.add(e);
+  const s = getComputedStyle(e);
+  if (parseFloat(s.fontSize) < 15.9) problems.push('text ' + s.fontSize + ' ' + describe(e));
+  const fg = parse(s.color); const bg = background(e);
+  if (fg && bg) { const a = lum(fg), b = lum(bg); const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    const large = parseFloat(s.fontSize) >= 24 || (parseFloat(s.fontSize) >= 18.66 && Number(s.fontWeight) >= 700);
+    if (ratio < (large ? 4.5 : 7) - 0.01) problems.push('contrast ' + ratio.toFixed(2) + ' ' + describe(e)); }
+}
+return problems.slice(0, 40);
+`;
