@@ -50,7 +50,9 @@ struct ProviderChangesAPITests {
         var rounds = 0
         while answer.more, rounds < 1000 {
             rounds += 1
-            answer = try await get(client, harness, token, "?since=\(answer.cursor)&limit=\(limit)")
+            // As the app's URLSearchParams sends it: percent-encoded.
+            let since = answer.cursor.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? answer.cursor
+            answer = try await get(client, harness, token, "?since=\(since)&limit=\(limit)")
             #expect(answer.full)
             items += answer.requests
         }

@@ -243,6 +243,15 @@ struct StaticAssetsTests {
         let assets = try StaticAssets(directory: Self.webDirectory)
         print("PWA first load: \(assets.firstLoadBytes) bytes gzip (shell + app.js + modules)")
         #expect(assets.firstLoadBytes < 60 * 1024)
+        // What counts: the shell's scripts and preloads and their static imports; not the screens loaded by import().
+        let counted = Set(assets.firstLoadAssets.map(\.digest))
+        for source in ["app.js", "lib/format.js", "lib/api.js"] {
+            let name = try #require(assets.urls[source].map { String($0.dropFirst("/assets/".count)) })
+            #expect(assets.hashed[name].map { counted.contains($0.digest) } == true, "\(source) is part of the first load")
+        }
+        if let finances = assets.urls["screens/finances.js"].flatMap({ assets.hashed[String($0.dropFirst("/assets/".count))] }) {
+            #expect(!counted.contains(finances.digest), "a screen loaded on demand is not")
+        }
     }
 
     @Test("a hub's router serves the app when web/ is found, and documents its routes")
