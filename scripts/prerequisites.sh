@@ -2,7 +2,7 @@
 # Installs the system packages Djobea Edge builds and tests against, if any is missing (Debian/Ubuntu).
 # BROWSER=0 skips chromium and chromium-driver (the PWA's browser tests and page-load benchmark need them).
 set -euo pipefail
-packages=(libsqlite3-dev libssl-dev zlib1g-dev)
+packages=(libsqlite3-dev libssl-dev zlib1g-dev libbrotli-dev)
 # node runs the PWA's unit tests (node --test); any node already on the PATH will do.
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 # python3 reads the hub's SQLite file in the browser tests (sqlite3 module of the standard library).

@@ -7,7 +7,7 @@ import Logging
 /// Builds a node's HTTP application. The `djobea` command and the tests call this same function.
 ///
 /// - Parameters:
-///   - settings: address and role.
+///   - settings: address, role, and the certificate when the node serves HTTPS.
 ///   - database: the node's open database.
 ///   - logger: the application logger.
 ///   - background: jobs that run as long as the server (offer routing, message delivery).
@@ -21,7 +21,7 @@ public func buildApplication(
 ) -> some ApplicationProtocol {
     let router = buildRouter(database: database, logger: logger, provider: provider, central: central, ops: ops).router
     return Application(
-        router: router,
+        router: router, server: settings.tls?.server ?? .http1(),
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "djobea-\(settings.role.rawValue)"),
         services: background,
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },
@@ -56,6 +56,7 @@ public func buildRouter(
         ProviderRequestsController(database: database, commands: ProviderRequestCommands(database: database), cache: provider.responseCache)
             .register(on: providerRoutes)
         MissionWorkController(database: database).register(on: providerRoutes)
+        ProviderChangesController(database: database, cache: provider.responseCache).register(on: providerRoutes)
         ProviderAccountController(database: database, cache: provider.responseCache).register(on: providerRoutes)
         NotificationStreamController(database: database, services: provider).register(on: router, docs: docs, limit: limit)
         StaticAssets.forHub(logger: logger)?.register(on: router, docs: docs)  // the provider PWA, from web/

@@ -1,18 +1,22 @@
+import CBrotli
 import CompressNIO
 import Crypto
 import Foundation
 import NIOCore
 
-/// One file of the PWA as the hub serves it: its bytes, their gzip form (computed once) and their validators.
+/// One file of the PWA as the hub serves it: its bytes, their gzip and brotli forms (computed once) and their validators.
 struct StaticAsset: Sendable {
     let contentType: String
     let cacheControl: String
     let body: ByteBuffer
     /// Nil when gzip would not shrink the file (PNG) or the file is tiny.
     let gzipped: ByteBuffer?
+    /// Brotli at quality 11; nil when it would not shrink the file or the file is tiny.
+    let brotli: ByteBuffer?
     /// Strong validators, one per representation (a strong ETag names exact bytes).
     let etag: String
     let gzipETag: String
+    let brotliETag: String
 
     /// Content hash of the bytes, hex (the first 10 characters name hashed assets).
     let digest: String
@@ -27,13 +31,34 @@ struct StaticAsset: Sendable {
         let tag = String(digest.prefix(32))
         etag = "\"\(tag)\""
         gzipETag = "\"\(tag)-gz\""
+        brotliETag = "\"\(tag)-br\""
         if data.count >= Self.compressionThreshold, Self.compressible(contentType) {
             var buffer = ByteBuffer(bytes: data)
             let compressed = try buffer.compress(with: .gzip())
             gzipped = compressed.readableBytes < data.count ? compressed : nil
+            brotli = Self.brotliCompress(data).flatMap { $0.count < data.count ? ByteBuffer(bytes: $0) : nil }
         } else {
             gzipped = nil
+            brotli = nil
         }
+    }
+
+    /// `data` compressed by libbrotlienc at quality 11 (the best; done once per asset at startup), text mode, or nil
+    /// when the encoder fails.
+    static func brotliCompress(_ data: Data) -> Data? {
+        var size = BrotliEncoderMaxCompressedSize(data.count)
+        guard size > 0 else { return nil }
+        var output = Data(count: size)
+        let done = output.withUnsafeMutableBytes { out in
+            data.withUnsafeBytes { input in
+                BrotliEncoderCompress(
+                    BROTLI_MAX_QUALITY, BROTLI_DEFAULT_WINDOW, BROTLI_MODE_TEXT, data.count, input.bindMemory(to: UInt8.self).baseAddress,
+                    &size, out.bindMemory(to: UInt8.self).baseAddress)
+            }
+        }
+        guard done == BROTLI_TRUE else { return nil }
+        output.count = size
+        return output
     }
 
     static func compressible(_ contentType: String) -> Bool {

@@ -34,14 +34,45 @@ extension StaticAssets {
         }
     }
 
-    /// The answer to a GET: 304 when the client holds these bytes, gzip when accepted and smaller.
+    /// The representation of `asset` a request gets: brotli when accepted and smaller, else gzip when accepted and smaller,
+    /// else the bytes as they are.
+    enum Encoding: Equatable {
+        case identity, gzip, brotli
+    }
+
+    static func encoding(of asset: StaticAsset, for request: Request) -> Encoding {
+        let header = request.headers[.acceptEncoding]
+        if asset.brotli != nil, acceptsBrotli(header) { return .brotli }
+        if asset.gzipped != nil, JSONResponse.acceptsGzip(header) { return .gzip }
+        return .identity
+    }
+
+    /// Whether `Accept-Encoding` names brotli (`br`) with a quality above 0. `*` is not taken as brotli: a client that
+    /// never named it may not decode it.
+    static func acceptsBrotli(_ header: String?) -> Bool {
+        guard let header else { return false }
+        for part in header.lowercased().split(separator: ",") {
+            let pieces = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard pieces.first == "br" else { continue }
+            let quality = pieces.dropFirst().first { $0.hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) } ?? 1
+            return quality > 0
+        }
+        return false
+    }
+
+    /// The answer to a GET: 304 when the client holds these bytes, brotli or gzip when accepted and smaller.
     static func answer(_ asset: StaticAsset, to request: Request) -> Response {
-        let gzip = asset.gzipped != nil && JSONResponse.acceptsGzip(request.headers[.acceptEncoding])
+        let encoding = encoding(of: asset, for: request)
+        let etag =
+            switch encoding {
+            case .identity: asset.etag
+            case .gzip: asset.gzipETag
+            case .brotli: asset.brotliETag
+            }
         var headers: HTTPFields = [
-            .contentType: asset.contentType, .cacheControl: asset.cacheControl, .eTag: gzip ? asset.gzipETag : asset.etag,
-            .xContentTypeOptions: "nosniff",
+            .contentType: asset.contentType, .cacheControl: asset.cacheControl, .eTag: etag, .xContentTypeOptions: "nosniff",
         ]
-        if asset.gzipped != nil { headers[.vary] = "Accept-Encoding" }
+        if asset.gzipped != nil || asset.brotli != nil { headers[.vary] = "Accept-Encoding" }
         if asset.contentType.hasPrefix("text/html") {
             headers[.contentSecurityPolicy] =
                 "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; "
@@ -49,13 +80,25 @@ extension StaticAssets {
             if let referrerPolicy = HTTPField.Name("Referrer-Policy") { headers[referrerPolicy] = "no-referrer" }
         }
         if let candidates = request.headers[.ifNoneMatch],
-            JSONResponse.matches(candidates, asset.etag) || JSONResponse.matches(candidates, asset.gzipETag)
+            [asset.etag, asset.gzipETag, asset.brotliETag].contains(where: {
+                JSONResponse.matches(candidates, $0)
+            })
         {
             return Response(status: .notModified, headers: headers)
         }
-        if gzip, let gzipped = asset.gzipped {
-            headers[.contentEncoding] = "gzip"
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: gzipped))
+        switch encoding {
+        case .brotli:
+            if let brotli = asset.brotli {
+                headers[.contentEncoding] = "br"
+                return Response(status: .ok, headers: headers, body: .init(byteBuffer: brotli))
+            }
+        case .gzip:
+            if let gzipped = asset.gzipped {
+                headers[.contentEncoding] = "gzip"
+                return Response(status: .ok, headers: headers, body: .init(byteBuffer: gzipped))
+            }
+        case .identity:
+            break
         }
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: asset.body))
     }

@@ -1,14 +1,15 @@
 import Crypto
 import Foundation
 import Logging
+import NIOCore
 import Synchronization
 
 /// The provider PWA as a hub serves it, prepared once at startup from `web/`.
 ///
 /// Every file but the three entry points (`index.html`, `sw.js`, `manifest.webmanifest`) is renamed by its content hash
 /// (`app.js` → `/assets/app.3f2a1c9e0b.js`) and cached forever by browsers; the entry points are rewritten to name the
-/// hashed files and are revalidated on each visit (a 304 costs a few bytes). Each file is gzipped once here. Brotli is
-/// not offered: there is no Swift brotli package on this machine's mirror.
+/// hashed files and are revalidated on each visit (a 304 costs a few bytes). Each file is compressed once here, with gzip
+/// and with brotli at quality 11 (the system's libbrotlienc, see the `CBrotli` target); a client naming `br` gets brotli.
 public struct StaticAssets: Sendable {
     /// `index.html`, answered at `/` and `/app`.
     let shell: StaticAsset
@@ -79,11 +80,33 @@ public struct StaticAssets: Sendable {
         self.urls = urls
     }
 
-    /// Bytes sent before the app is usable on a cold visit, gzip where it applies: the shell, `app.js` and every module it
-    /// preloads (the icons and the manifest load after).
+    /// Bytes sent before the app is usable on a cold visit, gzip where it applies: the shell, the scripts and stylesheets it
+    /// names (`app.js`, its module preloads, the first screen's stylesheet) and every module those import statically. Screens
+    /// loaded later by `import()`, the icons and the manifest are not counted.
     public var firstLoadBytes: Int {
-        let scripts = hashed.filter { $0.key.hasSuffix(".js") || $0.key.hasSuffix(".css") }.values
-        return ([shell] + scripts).reduce(0) { $0 + ($1.gzipped ?? $1.body).readableBytes }
+        firstLoadAssets.reduce(shell.gzipped?.readableBytes ?? shell.body.readableBytes) { $0 + ($1.gzipped ?? $1.body).readableBytes }
+    }
+
+    /// The hashed scripts and stylesheets of `firstLoadBytes`.
+    var firstLoadAssets: [StaticAsset] {
+        func names(in asset: StaticAsset, staticImportsOnly: Bool) -> [String] {
+            let text = String(buffer: asset.body)
+            let pattern =
+                staticImportsOnly ? #"(?:\bfrom|\bimport)\s*['"]/assets/([^'"]+)['"]"# : #"['"(]/assets/([^'")]+\.(?:js|mjs|css))['")]"#
+            guard let expression = try? NSRegularExpression(pattern: pattern) else { return [] }
+            return expression.matches(in: text, range: NSRange(text.startIndex..., in: text)).compactMap { match in
+                Range(match.range(at: 1), in: text).map { String(text[$0]) }
+            }
+        }
+        var pending = names(in: shell, staticImportsOnly: false)
+        var seen: Set<String> = []
+        var assets: [StaticAsset] = []
+        while let name = pending.popLast() {
+            guard seen.insert(name).inserted, let asset = hashed[name] else { continue }
+            assets.append(asset)
+            if asset.contentType.hasPrefix("text/javascript") { pending += names(in: asset, staticImportsOnly: true) }
+        }
+        return assets
     }
 
     // MARK: - Files

@@ -74,6 +74,51 @@ public enum ProviderRequestsQuery {
             items: items, page: page.page, pageSize: page.pageSize, total: total, totalPages: (total + page.pageSize - 1) / page.pageSize)
     }
 
+    // MARK: - By id
+
+    /// The list items of `requestIds` that `providerId` may see, newest first (`created_at DESC, id DESC`, as the
+    /// list's default order). Ids the provider may not see, unknown or malformed ids are left out.
+    public static func items(providerId: String, requestIds: some Collection<String>, now: Date, in db: Database) throws
+        -> [ProviderRequestItem]
+    {
+        let ids = requestIds.filter(DjobeaID.isValid)
+        guard DjobeaID.isValid(providerId), !ids.isEmpty else { return [] }
+        let json = String(decoding: try JSONEncoder().encode(Array(Set(ids)).sorted()), as: UTF8.self)
+        return try visibleItems(
+            providerId: providerId, condition: "id IN (SELECT value FROM json_each(:ids))", arguments: ["ids": json], now: now, in: db)
+    }
+
+    /// Up to `limit` visible items, newest first, strictly after the item `(createdAt, id)` in that order when given:
+    /// keyset paging, which neither skips nor repeats an item when requests appear or change between pages.
+    static func items(providerId: String, after key: (createdAt: String, id: String)?, limit: Int, now: Date, in db: Database) throws
+        -> [ProviderRequestItem]
+    {
+        guard DjobeaID.isValid(providerId) else { return [] }
+        var arguments: [String: (any DatabaseValueConvertible)?] = ["limit": limit]
+        var condition: String?
+        if let key {
+            condition = "(created_at < :after_created OR (created_at = :after_created AND id < :after_id))"
+            arguments["after_created"] = key.createdAt
+            arguments["after_id"] = key.id
+        }
+        return try visibleItems(providerId: providerId, condition: condition, arguments: arguments, limit: true, now: now, in: db)
+    }
+
+    /// The visible requests of `providerId` matching `condition` (over `visibleSQL`'s columns), newest first.
+    private static func visibleItems(
+        providerId: String, condition: String?, arguments extra: [String: (any DatabaseValueConvertible)?], limit: Bool = false, now: Date,
+        in db: Database
+    ) throws -> [ProviderRequestItem] {
+        var arguments: [String: (any DatabaseValueConvertible)?] = ["provider": providerId, "now": UTCTimestamp.format(now)]
+        arguments.merge(extra) { _, new in new }
+        let whereClause = condition.map { "WHERE " + $0 } ?? ""
+        let sql =
+            "SELECT * FROM (\(ProviderRequestAccess.visibleSQL)) \(whereClause) ORDER BY created_at DESC, id DESC\(limit ? " LIMIT :limit" : "")"
+        return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map {
+            try ProviderRequestAccess.context(from: $0, providerId: providerId).item(now: now)
+        }
+    }
+
     // MARK: - Detail
 
     /// The request card, or nil when the request does not exist or is neither offered nor assigned to `providerId`.
@@ -202,6 +247,11 @@ extension NodeDatabase {
         now: Date = Date()
     ) async throws -> ProviderRequestPage {
         try await read { db in try ProviderRequestsQuery.list(providerId: providerId, filter: filter, page: page, now: now, in: db) }
+    }
+
+    /// The list items of `requestIds` that `providerId` may see (see `ProviderRequestsQuery.items(providerId:requestIds:now:in:)`).
+    public func providerRequestItems(providerId: String, requestIds: [String], now: Date = Date()) async throws -> [ProviderRequestItem] {
+        try await read { db in try ProviderRequestsQuery.items(providerId: providerId, requestIds: requestIds, now: now, in: db) }
     }
 
     /// The request card, nil when `providerId` may not see the request.

@@ -23,6 +23,7 @@ struct CentralServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await failingClearly {
+            let tls = try node.serverTLS()
             let directory = try DataDirectory(path: node.data, create: true)
             let database = try NodeDatabase.open(path: directory.databasePath, role: .central)
             try await database.seedReferenceData()
@@ -32,9 +33,9 @@ struct CentralServeCommand: AsyncParsableCommand {
             let services = CentralServices(sync: CentralSyncService(database: database, logger: logger, blobs: blobs), apiKey: key.value)
             let ops = try opsConsole(directory: directory)
             try await serveCentral(
-                database: database, directory: directory, options: node, services: services, ops: ops.settings, logger: logger
+                database: database, directory: directory, options: node, services: services, tls: tls, ops: ops.settings, logger: logger
             ) { port in
-                let base = "http://\(node.host == "0.0.0.0" ? "127.0.0.1" : node.host):\(port)"
+                let base = baseURL(node, port: port, tls: tls)
                 printLine("Central \(database.nodeId) à l'écoute sur \(base)")
                 if let file = key.file { printLine("Clé d'API de la plateforme : voir \(file)") }
                 printLine("Console ops : \(base)/ops (\(ops.hint))")
@@ -117,11 +118,11 @@ enum CentralDatabaseFile {
 
 /// Starts central's HTTP server and runs until SIGINT/SIGTERM.
 func serveCentral(
-    database: NodeDatabase, directory: DataDirectory, options: NodeOptions, services: CentralServices, ops: OpsSettings? = nil,
-    logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void
+    database: NodeDatabase, directory: DataDirectory, options: NodeOptions, services: CentralServices, tls: ServerTLS? = nil,
+    ops: OpsSettings? = nil, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void
 ) async throws {
     let app = buildApplication(
-        settings: ServerSettings(host: options.host, port: options.port, role: .central), database: database, logger: logger,
+        settings: ServerSettings(host: options.host, port: options.port, role: .central, tls: tls), database: database, logger: logger,
         central: services, ops: ops, onServerRunning: onRunning)
     try await app.runService()
     withExtendedLifetime(directory) {}

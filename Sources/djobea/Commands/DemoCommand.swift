@@ -19,6 +19,8 @@ struct DemoCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await failingClearly {
+            // With --tls-cert/--tls-key the hub (the app's server) speaks HTTPS; central stays on loopback HTTP.
+            let tls = try node.serverTLS()
             // The hub lives in --data (its database, outbox, photos); central in --data/central, on the next port.
             let hubDirectory = try DataDirectory(path: node.data, create: true)
             let centralDirectory = try DataDirectory(path: hubDirectory.url.appendingPathComponent("central").path, create: true)
@@ -79,14 +81,15 @@ struct DemoCommand: AsyncParsableCommand {
             let providers = try await hub.providerListing(limit: 5)
             let hubOps = try opsConsole(directory: hubDirectory, hubName: link.hubName, hubId: link.hubId)
             try await serve(
-                database: hub, directory: hubDirectory, options: node, role: .hub, logger: logger,
+                database: hub, directory: hubDirectory, options: node, role: .hub, tls: tls, logger: logger,
                 extra: [syncLoop(database: hub, link: link, logger: logger, blobs: hubDirectory.blobsURL)], ops: hubOps.settings
             ) { port in
                 printLine("")
-                printLine("Hub de démo Bonamoussadi prêt : http://127.0.0.1:\(port)  (santé : http://127.0.0.1:\(port)/healthz)")
+                let hubURL = "\(tls == nil ? "http" : "https")://127.0.0.1:\(port)"
+                printLine("Hub de démo Bonamoussadi prêt : \(hubURL)  (santé : \(hubURL)/healthz)")
                 printLine("Central de démo : \(centralURL)  (clé d'API : \(apiKey.file ?? "DJOBEA_API_KEY"), suivi : \(centralURL)/ops/sync-status)")
                 printLine("Console ops du central : \(centralURL)/ops (\(centralOps.hint))")
-                printLine("Console ops du hub : http://127.0.0.1:\(port)/ops (\(hubOps.hint))")
+                printLine("Console ops du hub : \(hubURL)/ops (\(hubOps.hint))")
                 printLine("Prestataires de démo (connexion par code WhatsApp) :")
                 for provider in providers {
                     printLine("  \(provider.phone)  \(provider.name) — \(provider.services.joined(separator: ", "))")

@@ -27,6 +27,7 @@ struct HubCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await failingClearly {
+            let tls = try node.serverTLS()
             let directory = try DataDirectory(path: node.data, create: enroll != nil)
             let database = try NodeDatabase.open(path: directory.databasePath, role: .hub)
             let logger = makeLogger("djobea.hub")
@@ -35,9 +36,9 @@ struct HubCommand: AsyncParsableCommand {
             if let link { loops.append(syncLoop(database: database, link: link, logger: logger, blobs: directory.blobsURL)) }
             let ops = try opsConsole(directory: directory, hubName: link?.hubName, hubId: link?.hubId)
             try await serve(
-                database: database, directory: directory, options: node, role: .hub, logger: logger, extra: loops, ops: ops.settings
+                database: database, directory: directory, options: node, role: .hub, tls: tls, logger: logger, extra: loops, ops: ops.settings
             ) { port in
-                let base = "http://\(node.host == "0.0.0.0" ? "127.0.0.1" : node.host):\(port)"
+                let base = baseURL(node, port: port, tls: tls)
                 printLine("Hub \(database.nodeId) à l'écoute sur \(base)")
                 printLine("Console ops : \(base)/ops (\(ops.hint))")
                 if let link {

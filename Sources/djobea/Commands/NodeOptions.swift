@@ -18,7 +18,37 @@ struct NodeOptions: ParsableArguments {
     @Option(name: .long, help: "Pilote WhatsApp : console, twilio ou whatsapp-cloud. Aussi DJOBEA_NOTIFIER.")
     var notifier: String = ProcessInfo.processInfo.environment["DJOBEA_NOTIFIER"] ?? "console"
 
+    @Option(name: .long, help: "Certificat TLS (PEM, chaîne complète) : le nœud sert alors HTTPS. Aussi DJOBEA_TLS_CERT ; avec --tls-key.")
+    var tlsCert: String?
+
+    @Option(name: .long, help: "Clé privée TLS (PEM, non chiffrée) du certificat. Aussi DJOBEA_TLS_KEY ; avec --tls-cert.")
+    var tlsKey: String?
+
+    /// The certificate and key paths, from the options or else `DJOBEA_TLS_CERT` / `DJOBEA_TLS_KEY` (empty means unset).
+    var tlsPaths: (certificate: String?, key: String?) {
+        let environment = ProcessInfo.processInfo.environment
+        func given(_ option: String?, _ key: String) -> String? {
+            (option ?? environment[key]).flatMap { $0.isEmpty ? nil : $0 }
+        }
+        return (given(tlsCert, "DJOBEA_TLS_CERT"), given(tlsKey, "DJOBEA_TLS_KEY"))
+    }
+
+    /// The TLS certificate and key, loaded and checked; nil when none is given (plain HTTP).
+    func serverTLS() throws -> ServerTLS? {
+        guard case (let certificate?, let key?) = tlsPaths else { return nil }
+        do {
+            return try ServerTLS.load(certificatePath: certificate, keyPath: key)
+        } catch let error as ServerTLSError {
+            throw CommandFailure(error.description)
+        }
+    }
+
     func validate() throws {
+        switch tlsPaths {
+        case (.some, nil): throw ValidationError("--tls-cert demande aussi --tls-key (ou DJOBEA_TLS_KEY) : la clé privée du certificat")
+        case (nil, .some): throw ValidationError("--tls-key demande aussi --tls-cert (ou DJOBEA_TLS_CERT) : le certificat de la clé")
+        default: break
+        }
         guard (1...65535).contains(port) else { throw ValidationError("--port doit être entre 1 et 65535 (reçu \(port))") }
         guard NotifierChoice(rawValue: notifier) != nil else {
             let known = NotifierChoice.allCases.map(\.rawValue).joined(separator: ", ")
@@ -27,16 +57,21 @@ struct NodeOptions: ParsableArguments {
     }
 }
 
-/// Starts the HTTP server of an open node and runs until SIGINT/SIGTERM.
+/// The base URL a node prints once it listens: https with TLS, 127.0.0.1 for a wildcard address.
+func baseURL(_ options: NodeOptions, port: Int, tls: ServerTLS?) -> String {
+    "\(tls == nil ? "http" : "https")://\(options.host == "0.0.0.0" ? "127.0.0.1" : options.host):\(port)"
+}
+
+/// Starts the HTTP(S) server of an open node and runs until SIGINT/SIGTERM.
 func serve(
-    database: NodeDatabase, directory: DataDirectory, options: NodeOptions, role: NodeRole, logger: Logger, extra: [BackgroundLoop] = [],
-    ops: OpsSettings? = nil, onRunning: @escaping @Sendable (Int) async -> Void
+    database: NodeDatabase, directory: DataDirectory, options: NodeOptions, role: NodeRole, tls: ServerTLS? = nil, logger: Logger,
+    extra: [BackgroundLoop] = [], ops: OpsSettings? = nil, onRunning: @escaping @Sendable (Int) async -> Void
 ) async throws {
     let hub = try await HubServices.make(
         database: database, dataDirectory: directory.url, notifier: NotifierChoice(rawValue: options.notifier) ?? .console,
         environment: ProcessInfo.processInfo.environment, logger: logger)
     let app = buildApplication(
-        settings: ServerSettings(host: options.host, port: options.port, role: role), database: database, logger: logger,
+        settings: ServerSettings(host: options.host, port: options.port, role: role, tls: tls), database: database, logger: logger,
         background: hub.background + extra, provider: hub.provider, ops: ops, onServerRunning: onRunning)
     try await app.runService()
     withExtendedLifetime(directory) {}
