@@ -146,8 +146,17 @@ describe('the provider PWA in Chromium', { concurrency: false }, () => {
     await session.clickCss('#screen .next-stage');
     await clickText('Confirmer', 'dialog[open]');
     // The photo: a 2400×1800 camera shot, resized and compressed on the phone before upload.
-    const input = await session.find('#screen input[type=file]');
-    await session.type(input, PHOTO);
+    // The screen re-renders after the stage: take the input as it is once the card has settled.
+    await waitText('« Arrivé » enregistrée');
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await session.type(await session.find('#screen input[type=file]'), PHOTO);
+        break;
+      } catch (error) {
+        if (attempt >= 5 || !/stale/.test(error.message)) throw error;
+        await sleep(300);
+      }
+    }
     await session.waitUntil(
       `return new Promise((done) => { const open = indexedDB.open('djobea');
          open.onsuccess = () => { const r = open.result.transaction('uploads').objectStore('uploads').getAllKeys();
@@ -203,6 +212,7 @@ describe('the provider PWA in Chromium', { concurrency: false }, () => {
 
   test('at 360 × 640 no screen scrolls sideways, every tap target is at least 48 px, text is at least 16 px', async () => {
     const problems = [];
+    await session.offline(false);
     await session.logs(); // what earlier tests left (their offline phase) is not this test's business
     for (const [name, hash] of screens()) {
       await session.go(hub.base + '/' + hash);

@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 
-const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
+export const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
 
 export async function freePort() {
   return new Promise((resolve, reject) => {
@@ -146,8 +146,11 @@ export class Session {
     }
     throw new WebDriverError('timeout: ' + String(message).slice(0, 200));
   }
+  /** Scrolls `css` to the middle of the screen (clear of fixed bars) and clicks it as a finger would. */
   async clickCss(css) {
-    return this.click(await this.waitFor(css));
+    const element = await this.waitFor(css);
+    await this.exec('arguments[0].scrollIntoView({ block: "center" });', { [ELEMENT]: element });
+    return this.click(element);
   }
   async screenshot() {
     return Buffer.from(await this.cmd('GET', '/screenshot'), 'base64');
