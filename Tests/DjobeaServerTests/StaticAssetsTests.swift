@@ -1,4 +1,5 @@
 import CBrotli
+import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -22,6 +23,31 @@ struct StaticAssetsTests {
         router.add(middleware: APIErrorMiddleware(logger: Logger(label: "test")))
         assets.register(on: router, docs: APIDocumentation(title: "test"))
         return (Application(router: router), assets)
+    }
+
+    @Test("the shell's Content-Security-Policy allows its own inline scripts by hash, and no other inline script")
+    func inlineScriptsByHash() async throws {
+        let page =
+            "<html><head><script>window.a = 1;</script><script type=\"module\" src=\"/assets/app.js\"></script></head>"
+            + "<body><script>\n  boot();\n</script></body></html>"
+        #expect(StaticAsset.inlineScripts(in: page) == ["window.a = 1;", "\n  boot();\n"])
+        let policy = StaticAsset.contentSecurityPolicy(html: Data(page.utf8))
+        for script in ["window.a = 1;", "\n  boot();\n"] {
+            let hash = Data(SHA256.hash(data: Data(script.utf8))).base64EncodedString()
+            #expect(policy.contains("'sha256-\(hash)'"), "\(policy)")
+        }
+        let scriptSource = try #require(policy.split(separator: ";").first { $0.contains("script-src") })
+        #expect(!scriptSource.contains("unsafe-inline"))
+        let (app, _) = try Self.application()
+        try await app.test(.router) { client in
+            let root = try await client.execute(uri: "/", method: .get)
+            let html = String(buffer: root.body)
+            let served = try #require(root.headers[.contentSecurityPolicy])
+            for script in StaticAsset.inlineScripts(in: html) {
+                let hash = Data(SHA256.hash(data: Data(script.utf8))).base64EncodedString()
+                #expect(served.contains("'sha256-\(hash)'"), "the served shell's inline script is allowed")
+            }
+        }
     }
 
     @Test("/ serves the shell naming its hashed assets; /app is the same page; both revalidate")

@@ -20,6 +20,8 @@ struct StaticAsset: Sendable {
 
     /// Content hash of the bytes, hex (the first 10 characters name hashed assets).
     let digest: String
+    /// For an HTML page: its Content-Security-Policy, which allows its own inline scripts by hash and nothing else inline.
+    let contentSecurityPolicy: String?
 
     static let compressionThreshold = 256
 
@@ -32,6 +34,7 @@ struct StaticAsset: Sendable {
         etag = "\"\(tag)\""
         gzipETag = "\"\(tag)-gz\""
         brotliETag = "\"\(tag)-br\""
+        contentSecurityPolicy = contentType.hasPrefix("text/html") ? Self.contentSecurityPolicy(html: data) : nil
         if data.count >= Self.compressionThreshold, Self.compressible(contentType) {
             var buffer = ByteBuffer(bytes: data)
             let compressed = try buffer.compress(with: .gzip())
@@ -41,6 +44,29 @@ struct StaticAsset: Sendable {
             gzipped = nil
             brotli = nil
         }
+    }
+
+    /// `default-src 'self'`, inline styles, and each inline `<script>` of the page allowed by its SHA-256 (CSP level 2).
+    static func contentSecurityPolicy(html: Data) -> String {
+        let hashes = inlineScripts(in: String(decoding: html, as: UTF8.self)).map {
+            "'sha256-\(Data(SHA256.hash(data: Data($0.utf8))).base64EncodedString())'"
+        }
+        return "default-src 'self'; script-src 'self'\(hashes.map { " " + $0 }.joined()); style-src 'self' 'unsafe-inline'; "
+            + "img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+    }
+
+    /// The bodies of the page's `<script>` elements without a `src` (exactly as written: the hash covers every byte).
+    static func inlineScripts(in html: String) -> [String] {
+        var scripts: [String] = []
+        var rest = html[...]
+        while let open = rest.range(of: "<script") {
+            guard let tagEnd = rest[open.upperBound...].firstIndex(of: ">") else { break }
+            let attributes = rest[open.upperBound..<tagEnd]
+            guard let close = rest[rest.index(after: tagEnd)...].range(of: "</script>") else { break }
+            if !attributes.contains("src=") { scripts.append(String(rest[rest.index(after: tagEnd)..<close.lowerBound])) }
+            rest = rest[close.upperBound...]
+        }
+        return scripts
     }
 
     /// `data` compressed by libbrotlienc at quality 11 (the best; done once per asset at startup), text mode, or nil

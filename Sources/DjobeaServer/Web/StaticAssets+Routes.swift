@@ -73,10 +73,8 @@ extension StaticAssets {
             .contentType: asset.contentType, .cacheControl: asset.cacheControl, .eTag: etag, .xContentTypeOptions: "nosniff",
         ]
         if asset.gzipped != nil || asset.brotli != nil { headers[.vary] = "Accept-Encoding" }
-        if asset.contentType.hasPrefix("text/html") {
-            headers[.contentSecurityPolicy] =
-                "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; "
-                + "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+        if let policy = asset.contentSecurityPolicy {
+            headers[.contentSecurityPolicy] = policy
             if let referrerPolicy = HTTPField.Name("Referrer-Policy") { headers[referrerPolicy] = "no-referrer" }
         }
         if let candidates = request.headers[.ifNoneMatch],
