@@ -77,8 +77,13 @@ final class ChildProcess: @unchecked Sendable {
         return nil
     }
 
-    func kill(_ signal: Int32 = SIGKILL) {
+    /// Sends `signal`, then SIGKILL if the process is still running after `grace` seconds: a child that cannot finish a
+    /// graceful shutdown (blocked writing to a full pipe on a loaded machine, say) never hangs the test run.
+    func kill(_ signal: Int32 = SIGKILL, grace: TimeInterval = 15) {
         if process.isRunning { Foundation.kill(process.processIdentifier, signal) }
+        let deadline = Date().addingTimeInterval(grace)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
     }
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { ROOT, json, lastCode, login, sql, startHub } from './hub.mjs';
 import { photoPNG } from './png.mjs';
 import { AUDIT } from './audit.mjs';
-import { newSession, sleep, startDriver } from './webdriver.mjs';
+import { ELEMENT, newSession, sleep, startDriver } from './webdriver.mjs';
 
 const SHOTS = join(ROOT, 'test-output', 'screenshots');
 mkdirSync(SHOTS, { recursive: true });
@@ -75,6 +75,33 @@ async function outboxStates() {
       request.onerror = () => done([]);
     };
     open.onerror = () => done([]);`);
+}
+
+/** Types into the current screen's fields by name (cleared first), as a person would. */
+async function fillForm(values) {
+  for (const [name, value] of Object.entries(values)) {
+    const element = await session.waitFor(`#screen [name="${name}"]`);
+    await session.exec('arguments[0].scrollIntoView({ block: "center" }); arguments[0].value = "";', { [ELEMENT]: element });
+    await session.type(element, value);
+  }
+}
+
+/** Waits until `query` (one ? for the offered request's id) counts `expected` rows at the hub. */
+async function waitForHub(query, expected, timeout = 20000) {
+  const deadline = Date.now() + timeout;
+  let count;
+  while (Date.now() < deadline) {
+    count = sql(hub, query, offered.id)[0][0];
+    if (count >= expected) break;
+    await sleep(200);
+  }
+  assert.equal(count, expected, query);
+}
+
+/** Key presses through the WebDriver actions API (\uE00A Alt, \uE004 Tab, \uE007 Enter). */
+async function keys(actions) {
+  await session.cmd('POST', '/actions', { actions: [{ type: 'key', id: 'keyboard', actions }] });
+  await session.cmd('DELETE', '/actions');
 }
 
 before(async () => {
@@ -199,6 +226,64 @@ describe('the provider PWA in Chromium', { concurrency: false }, () => {
     await waitText('Dernière synchro');
     await shot('06-mission-synchronisee');
     assert.deepEqual(await consoleErrors({ offline: true }), []);
+  });
+
+  test('online: materials, the remaining stages, the payment request and the payment received reach the hub once', async () => {
+    await session.go(hub.base + '/#mission/' + offered.id);
+    await waitText('Temps passé');
+    // The photo taken offline is shown as a thumbnail from the hub.
+    await session.waitUntil(
+      `const img = document.querySelector('#screen .thumb img'); return Boolean(img && img.complete && img.naturalWidth > 0);`,
+      { timeout: 20000, message: 'the photo thumbnail loads' },
+    );
+    await fillForm({ label: 'Joint de siphon', quantity: '2', unit_price: '1500' });
+    await clickText('Ajouter', '#screen');
+    await waitText('Joint de siphon');
+    for (const label of ['Diagnostic', 'Réparation']) {
+      await session.clickCss('#screen .next-stage');
+      await clickText('Confirmer', 'dialog[open]');
+      await waitText(`« ${label} » enregistrée`);
+      await sleep(500);
+    }
+    await fillForm({ labour: '15000', travel: '2000' });
+    await clickText('Envoyer la demande de paiement', '#screen');
+    await waitForHub('SELECT count(*) FROM invoices WHERE request_id = ?', 1);
+    const [[total]] = sql(hub, 'SELECT total FROM invoices WHERE request_id = ?', offered.id);
+    assert.equal(total, 15000 + 2 * 1500 + 2000, 'labour + materials + travel');
+    const lines = sql(hub, 'SELECT kind, quantity, unit_price FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id WHERE i.request_id = ? ORDER BY kind', offered.id);
+    assert.deepEqual(lines, [['deplacement', 1, 2000], ['main_oeuvre', 1, 15000], ['materiel', 2, 1500]]);
+    await waitText('Paiement reçu');
+    await clickText('Paiement reçu', '#screen');
+    await clickText('Enregistrer', 'dialog[open]');
+    await waitForHub("SELECT count(*) FROM ledger_entries WHERE request_id = ? AND kind = 'payment'", 1);
+    await session.exec('window.dispatchEvent(new Event("online"))');
+    await sleep(1500);
+    assert.deepEqual(sql(hub, "SELECT kind, method, amount FROM ledger_entries WHERE request_id = ? AND kind = 'payment'", offered.id), [['payment', 'cash', 20000]]);
+    assert.equal(sql(hub, 'SELECT count(*) FROM mission_materials WHERE request_id = ?', offered.id)[0][0], 1);
+    assert.equal(sql(hub, "SELECT count(*) FROM mission_events WHERE request_id = ? AND kind IN ('diagnosed', 'repairing')", offered.id)[0][0], 2);
+    await shot('07-mission-paiement');
+    assert.deepEqual(await consoleErrors(), []);
+  });
+
+  test('keyboard only: Alt+2 opens Demandes, Tab reaches a request, Enter opens its card', async () => {
+    await session.go(hub.base + '/#accueil');
+    await session.waitFor('#screen .kpi');
+    await keys([{ type: 'keyDown', value: '\uE00A' }, { type: 'keyDown', value: '2' }, { type: 'keyUp', value: '2' }, { type: 'keyUp', value: '\uE00A' }]);
+    await session.waitUntil('return location.hash === "#demandes"', { message: 'Alt+2 opens Demandes' });
+    await sleep(800);
+    let opened = false;
+    for (let i = 0; i < 40 && !opened; i++) {
+      await keys([{ type: 'keyDown', value: '\uE004' }, { type: 'keyUp', value: '\uE004' }]);
+      const focused = await session.exec(`const e = document.activeElement; return e && e.matches('#screen a[href^="#demandes/"]') ? e.getAttribute('href') : null;`);
+      if (focused) {
+        const outline = await session.exec('return getComputedStyle(document.activeElement).outlineStyle');
+        assert.notEqual(outline, 'none', 'the focused request shows a focus ring');
+        await keys([{ type: 'keyDown', value: '\uE007' }, { type: 'keyUp', value: '\uE007' }]);
+        await session.waitUntil('return location.hash === arguments[0]', { args: [focused], message: 'Enter opens the card' });
+        opened = true;
+      }
+    }
+    assert.ok(opened, 'a request card is reachable with Tab');
   });
 
   const screens = () => [
