@@ -12,6 +12,7 @@ import { normalizePhone, relativeTime } from './lib/format.js';
 import { createOutbox } from './lib/outbox.js';
 import { pullChanges } from './lib/sync.js';
 import { createLive } from './lib/live.js';
+import { createUploadQueue } from './lib/uploads.js';
 
 const $ = (selector, root = document) => root.querySelector(selector);
 
@@ -29,6 +30,8 @@ const ROUTES = {
 const db = await openDb();
 const api = createApi({ fetch: (...args) => fetch(...args), tokens: tokenStore(localStorage), onLoggedOut: () => showLogin() });
 const outbox = createOutbox({ storage: outboxStorage(db), send: outboxSender(api) });
+/** One photo upload queue for the whole app: photos taken offline go up whichever screen is open. */
+const uploads = createUploadQueue({ db, api, act: (action) => ctx.act(action), onChange: (job) => emit('upload', job) });
 const events = new EventTarget();
 let lastSync = Number(localStorage.getItem('djobea.lastSync')) || null;
 let current = null; // { route, param, cleanup }
@@ -40,7 +43,10 @@ const ctx = {
   api,
   db,
   outbox,
+  uploads,
   h,
+  /** Now on the hub's clock: use it for every time sent to the hub (a cheap phone's clock is often wrong). */
+  now: () => api.now(),
   icon,
   fill,
   /** Replaces the header's title (a request card shows the request's title). */
@@ -73,13 +79,14 @@ const ctx = {
    * stores it and calls `render(data, {cached: false})`. A failed fetch with no cached copy calls `onError(error)`.
    */
   async load(key, path, render, onError = () => {}) {
-    const cached = await db.get('kv', key);
+    const cached = await db.get('kv', key).catch(() => undefined);
     if (cached) render(cached.data, { cached: true, at: cached.at });
     try {
       const data = await fetchOnce(path);
-      await db.put('kv', key, { data, at: Date.now() });
       markSynced();
       render(data, { cached: false, at: Date.now() });
+      // A full phone (quota) must not hide fresh data: the copy for offline use is best effort.
+      db.put('kv', key, { data, at: Date.now() }).catch(() => {});
       return data;
     } catch (error) {
       if (error instanceof ApiError && error.status === 401) return null;
@@ -106,6 +113,7 @@ const ctx = {
    * @param {{method: string, path: string, body?: any, title: string, requestId?: string}} action
    */
   async act(action) {
+    if (!api.isLoggedIn()) throw new ApiError(401, 'unauthenticated', 'Session terminée : reconnectez-vous.');
     const item = await outbox.enqueue(action);
     emit('outbox', await outbox.list());
     flushOutbox();
@@ -133,6 +141,32 @@ async function fetchOnce(path) {
 
 function emit(name, detail) {
   events.dispatchEvent(new CustomEvent(name, { detail }));
+}
+
+// MARK: - Whose data is on this phone
+
+/**
+ * Wipes what the phone holds for a provider: cached screens, requests, the offline queue, photos waiting to upload.
+ * Done at logout, and when another provider logs in on the same phone (a shared or second-hand phone must never show,
+ * or replay, someone else's data).
+ */
+async function forgetLocalData() {
+  await outbox.clear();
+  for (const store of ['kv', 'requests', 'details', 'uploads']) await db.clear(store).catch(() => {});
+  for (const key of ['djobea.lastSync', 'djobea.lastEventId', 'djobea.owner']) localStorage.removeItem(key);
+  lastSync = null;
+  emit('outbox', []);
+  renderOutboxBadge([]);
+}
+
+/**
+ * After a login: the data on the phone belongs to this provider, or is wiped first — also when no owner is recorded
+ * (a phone that ran an older version, or a logout that could not finish): unknown data is never shown to anyone.
+ */
+async function claimLocalData(pair) {
+  if (!pair?.provider_id) return;
+  if (localStorage.getItem('djobea.owner') !== pair.provider_id) await forgetLocalData();
+  localStorage.setItem('djobea.owner', pair.provider_id);
 }
 
 // MARK: - Login
@@ -188,7 +222,7 @@ $('#code-form').addEventListener('submit', async (event) => {
   if (!code) return setBusy(form, false, 'Entrez le code reçu.');
   setBusy(form, true);
   try {
-    await api.verifyOtp(phone, code);
+    await claimLocalData(await api.verifyOtp(phone, code));
     setBusy(form, false);
     showApp();
   } catch (error) {
@@ -205,7 +239,7 @@ $('#password-form').addEventListener('submit', async (event) => {
   if (!email || !password) return setBusy(form, false, 'Entrez votre e-mail et votre mot de passe.');
   setBusy(form, true);
   try {
-    await api.login(email, password, totp || undefined);
+    await claimLocalData(await api.login(email, password, totp || undefined));
     setBusy(form, false);
     showApp();
   } catch (error) {
@@ -240,7 +274,10 @@ function showApp() {
       emit('live', event);
       syncRequests().catch(() => {});
     },
-    onPoll: () => syncRequests().catch(() => {}),
+    onPoll: () => {
+      flushOutbox();
+      syncRequests().catch(() => {});
+    },
   });
   live.start();
 }
@@ -310,6 +347,7 @@ function renderSync() {
 let syncing = null;
 /** Pulls the request changes since the cursor; tells the screens what changed. */
 function syncRequests() {
+  if (!api.isLoggedIn()) return Promise.resolve({ changed: [], removed: [], touched: [] });
   syncing ??= pullChanges({ api, db })
     .then((result) => {
       markSynced();
@@ -326,10 +364,12 @@ function syncRequests() {
 
 /** The refresh button, pull-to-refresh, coming back online. */
 async function refreshAll() {
+  if (!api.isLoggedIn()) return;
   const button = $('[data-refresh]');
   button.disabled = true;
   try {
     await flushOutbox();
+    uploads.run().catch(() => {});
     await syncRequests().catch((error) => {
       if (!(error instanceof ApiError) || error.status !== 401) toast(messageOf(error));
     });
@@ -341,10 +381,14 @@ async function refreshAll() {
 }
 
 let flushing = null;
+let retryTimer = null;
+let retryDelay = 5000;
 function flushOutbox() {
+  if (!api.isLoggedIn()) return Promise.resolve({ sent: 0, refused: 0, remaining: 0 });
   flushing ??= outbox
     .replay()
     .then(async (outcome) => {
+      await outbox.prune();
       const items = await outbox.list();
       emit('outbox', items);
       renderOutboxBadge(items);
@@ -353,6 +397,13 @@ function flushOutbox() {
         syncRequests().catch(() => {});
       }
       if (outcome.refused) toast('Une action a été refusée par le hub : voir Profil › Actions en file.');
+      // The link is up but the hub did not answer (timeout, 5xx): try again later, 5 s doubling up to 5 min —
+      // on flaky 3G no 'online' event comes to do it.
+      clearTimeout(retryTimer);
+      if (outcome.remaining && outcome.stoppedBy) {
+        retryTimer = setTimeout(flushOutbox, retryDelay);
+        retryDelay = Math.min(retryDelay * 2, 300_000);
+      } else retryDelay = 5000;
       return outcome;
     })
     .finally(() => {
@@ -465,23 +516,36 @@ addEventListener('hashchange', route);
 addEventListener('online', () => {
   renderSync();
   refreshAll();
+  uploads.run().catch(() => {});
   live?.start();
 });
 addEventListener('offline', renderSync);
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState !== 'visible' || $('#app').hidden) return;
+  renderSync();
+  flushOutbox();
+  uploads.run().catch(() => {});
+  syncRequests().catch(() => {});
+  workerRegistration?.update().catch(() => {});
+});
 setInterval(renderSync, 30_000);
 document.addEventListener('keydown', (event) => {
   if (event.altKey && /^[1-4]$/.test(event.key)) ctx.navigate('#' + TABS[Number(event.key) - 1]);
 });
-outbox.list().then(renderOutboxBadge);
+outbox.prune().then(() => outbox.list()).then(renderOutboxBadge);
 
 // MARK: - Service worker: registered once the first screen is up, so its precaching never delays it.
 
 let reloading = false;
+let workerRegistration = null;
 function registerWorker() {
   if (!('serviceWorker' in navigator)) return;
   navigator.serviceWorker
     .register('/sw.js')
     .then((registration) => {
+      workerRegistration = registration;
+      // An app left open for days still learns of a new build (hash routes never navigate).
+      setInterval(() => registration.update().catch(() => {}), 3_600_000);
       if (registration.waiting && navigator.serviceWorker.controller) offerUpdate(registration.waiting);
       registration.addEventListener('updatefound', () => {
         const worker = registration.installing;
@@ -509,13 +573,18 @@ function offerUpdate(worker) {
 if (document.readyState === 'complete') setTimeout(registerWorker, 1500);
 else addEventListener('load', () => setTimeout(registerWorker, 1500), { once: true });
 
-export function logout() {
-  return api
-    .logout()
-    .catch(() => {})
-    .finally(showLogin);
+export async function logout() {
+  // Stop everything that writes to the phone's store first (live feed, screens), let what is in flight land, then
+  // wipe: a sync page arriving after the wipe would otherwise put this provider's requests back.
+  showLogin();
+  await api.logout().catch(() => {});
+  await Promise.allSettled([syncing, flushing, uploads.idle?.()].filter(Boolean));
+  await forgetLocalData();
 }
 ctx.logout = logout;
 
-if (api.isLoggedIn()) showApp();
-else showLogin();
+if (api.isLoggedIn()) {
+  // A phone logged in by an older version: the data it holds is this provider's.
+  if (!localStorage.getItem('djobea.owner') && api.providerId()) localStorage.setItem('djobea.owner', api.providerId());
+  showApp();
+} else showLogin();

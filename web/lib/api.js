@@ -62,6 +62,8 @@ export function tokenStore(store, key = 'djobea.tokens') {
  */
 export function createApi({ fetch, tokens, baseURL = '', onLoggedOut = () => {} }) {
   let refreshing = null;
+  /** The hub's clock minus this phone's, in ms, from the last answer's `Date` header (1 s resolution). */
+  let clockOffset = 0;
 
   async function raw(method, path, { body, headers = {}, token } = {}) {
     const init = { method, headers: { Accept: 'application/json', ...headers } };
@@ -76,6 +78,8 @@ export function createApi({ fetch, tokens, baseURL = '', onLoggedOut = () => {} 
     } catch {
       throw new ApiError(0, 'network', fallbackMessage(0));
     }
+    const served = Date.parse(response.headers?.get?.('date') ?? '');
+    if (Number.isFinite(served)) clockOffset = served + 500 - Date.now();
     const text = response.status === 204 ? '' : await response.text();
     let data = null;
     if (text) {
@@ -103,7 +107,9 @@ export function createApi({ fetch, tokens, baseURL = '', onLoggedOut = () => {} 
         tokens.set(next);
         return next;
       } catch (error) {
-        if (!error.offline) {
+        // Only a refusal of the refresh token itself ends the session: a restarting hub (5xx), a proxy error or a
+        // rate limit must not cost the provider a new WhatsApp code.
+        if ([400, 401, 403].includes(error.status)) {
           tokens.clear();
           onLoggedOut();
         }
@@ -161,6 +167,10 @@ export function createApi({ fetch, tokens, baseURL = '', onLoggedOut = () => {} 
     },
     dashboardStats: () => request('GET', '/provider/dashboard/stats'),
     isLoggedIn: () => Boolean(tokens.get()?.access_token),
+    /** The provider the stored tokens belong to. */
+    providerId: () => tokens.get()?.provider_id ?? null,
+    /** Now on the hub's clock (a phone's clock is often wrong): what times sent to the hub should use. */
+    now: () => Date.now() + clockOffset,
   };
 }
 

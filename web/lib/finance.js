@@ -142,7 +142,9 @@ export function invoiceDue(invoice, now = Date.now()) {
 /** The payment history as CSV for a spreadsheet (";" separated, as French Excel expects; amounts in francs). */
 export function historyCsv(items) {
   const cell = (value) => {
-    const text = String(value ?? '');
+    let text = String(value ?? '');
+    // A name starting with = + - @ (or a tab/CR) would run as a formula in Excel or Sheets: make it text.
+    if (/^[=+\-@\t\r]/.test(text) && !/^-?\d+$/.test(text)) text = "'" + text;
     return /[";\n\r]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text;
   };
   const head = ['Date', 'Heure', 'Type', 'Client', 'Service', 'Facture', 'Moyen', 'Montant (FCFA)', 'Annulé'];

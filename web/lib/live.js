@@ -25,6 +25,7 @@ export function createLive({ api, tokens, onEvent, onPoll, pollMs = 60_000, Even
   let pollTimer = null;
   let failures = 0;
   let stopped = true;
+  let reconnect = null;
   let lastEventId = localStorage.getItem('djobea.lastEventId') || '';
 
   function startPolling() {
@@ -52,7 +53,9 @@ export function createLive({ api, tokens, onEvent, onPoll, pollMs = 60_000, Even
   }
 
   function open() {
-    if (stopped || !EventSourceImpl) return startPolling();
+    reconnect = null;
+    if (stopped) return;
+    if (!EventSourceImpl) return startPolling();
     const token = tokens()?.access_token;
     if (!token) return;
     const query = new URLSearchParams({ access_token: token });
@@ -74,7 +77,7 @@ export function createLive({ api, tokens, onEvent, onPoll, pollMs = 60_000, Even
       try {
         await api.request('GET', '/provider/dashboard/notifications?limit=1');
       } catch {}
-      setTimeout(open, Math.min(60_000, 2000 * 2 ** failures));
+      reconnect = setTimeout(open, Math.min(60_000, 2000 * 2 ** failures));
     };
   }
 
@@ -86,6 +89,8 @@ export function createLive({ api, tokens, onEvent, onPoll, pollMs = 60_000, Even
     },
     stop() {
       stopped = true;
+      clearTimeout(reconnect);
+      reconnect = null;
       source?.close();
       source = null;
       stopPolling();

@@ -147,6 +147,13 @@ export function createOutbox({ storage, send, now = () => Date.now(), newKey = (
       await persist();
     },
 
+    /** Forgets every item (logout, or another provider logging in on this phone). */
+    async clear() {
+      await (replaying ?? Promise.resolve()).catch(() => {});
+      items = [];
+      await persist();
+    },
+
     /** Called with the list after every change. Returns an unsubscribe function. */
     subscribe(listener) {
       listeners.add(listener);

@@ -38,6 +38,9 @@ export function mergePage(items, page, seen = null) {
 export async function pullChanges({ api, db, limit = 200 }) {
   const items = new Map((await db.all('requests')).map((item) => [item.id, item]));
   let cursor = (await db.get('kv', 'changes.cursor')) ?? '';
+  // A full load cut between two pages: the ids of the pages already read are gone with that run, and its last page
+  // would drop them as "not seen". Start the full load again instead (its pages overwrite, nothing is lost).
+  if (cursor.startsWith('f:')) cursor = '';
   const result = { changed: new Set(), removed: new Set(), touched: new Set(), full: false, pages: 0 };
   let seen = null;
   for (let guard = 0; guard < 100; guard++) {

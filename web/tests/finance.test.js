@@ -90,3 +90,14 @@ test('history CSV for a spreadsheet', async () => {
   assert.equal(lines[1], '2026-11-26;02:47;Paiement;"Josiane ""Jo"" Eboa";Plomberie;F-2026-0159;Espèces;18200;non');
   assert.equal(lines[2], '2026-11-25;09:00;Annulation;"A;B";;;;-500;non');
 });
+
+test('the CSV export never lets a client name run as a spreadsheet formula', async () => {
+  const { historyCsv } = await import('../lib/finance.js');
+  const csv = historyCsv([
+    { recorded_at: '2026-11-20T10:00:00Z', kind: 'payment', client_name: '=HYPERLINK("http://x","y")', amount: 1500 },
+    { recorded_at: '2026-11-20T11:00:00Z', kind: 'reversal', client_name: '@SUM(A1)', amount: 1500 },
+  ]);
+  assert.ok(!/;=HYPERLINK/.test(csv) && csv.includes(`"'=HYPERLINK(""http://x"",""y"")"`), csv);
+  assert.ok(csv.includes(";'@SUM(A1);"), csv);
+  assert.ok(csv.includes(';-1500;'), 'amounts stay numbers: ' + csv);
+});

@@ -137,3 +137,14 @@ test('pruning forgets old sent items only; labels and keys', async () => {
   assert.match(key, /^[\x21-\x7e]{1,100}$/);
   assert.notEqual(key, newIdempotencyKey());
 });
+
+test('clear forgets every item, pending ones too (logout, another provider on the phone)', async () => {
+  const storage = memoryStorage();
+  const outbox = createOutbox({ storage, send: async () => ({ status: 'retry' }) });
+  await outbox.enqueue({ method: 'PUT', path: '/provider/requests/a/accept', title: 'Accepter' });
+  await outbox.replay();
+  assert.equal(await outbox.pendingCount(), 1);
+  await outbox.clear();
+  assert.deepEqual(await outbox.list(), []);
+  assert.deepEqual(storage.saved, []);
+});

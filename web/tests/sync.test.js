@@ -96,3 +96,21 @@ test('urgent requests ring louder than ordinary ones', () => {
   assert.equal(soundFor({ kind: 'new_request' }), 'soft');
   assert.equal(soundFor({ kind: 'system' }), null);
 });
+
+test('a full load cut between pages starts again, so the requests of its first pages are not dropped', async () => {
+  const db = memoryDb();
+  const first = fakeApi([
+    { full: true, more: true, cursor: 'f:9:p1', requests: [item('newest')], removed: [] },
+    Object.assign(new Error('cut'), { status: 0 }),
+  ]);
+  await assert.rejects(pullChanges({ api: first, db, limit: 1 }));
+  assert.equal(await db.get('kv', 'changes.cursor'), 'f:9:p1');
+  const again = fakeApi([
+    { full: true, more: true, cursor: 'f:9:p1', requests: [item('newest')], removed: [] },
+    { full: true, more: false, cursor: 'd:9', requests: [item('older')], removed: [] },
+  ]);
+  const result = await pullChanges({ api: again, db, limit: 1 });
+  assert.deepEqual(again.calls, ['/provider/changes?limit=1', '/provider/changes?limit=1&since=f%3A9%3Ap1']);
+  assert.deepEqual(result.removed, []);
+  assert.deepEqual((await db.keys('requests')).sort(), ['newest', 'older']);
+});

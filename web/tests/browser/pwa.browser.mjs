@@ -80,9 +80,17 @@ async function outboxStates() {
 /** Types into the current screen's fields by name (cleared first), as a person would. */
 async function fillForm(values) {
   for (const [name, value] of Object.entries(values)) {
-    const element = await session.waitFor(`#screen [name="${name}"]`);
-    await session.exec('arguments[0].scrollIntoView({ block: "center" }); arguments[0].value = "";', { [ELEMENT]: element });
-    await session.type(element, value);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const element = await session.waitFor(`#screen [name="${name}"]`);
+        await session.exec('arguments[0].scrollIntoView({ block: "center" }); arguments[0].value = "";', { [ELEMENT]: element });
+        await session.type(element, value);
+        break;
+      } catch (error) {
+        if (attempt >= 5 || !/stale/.test(error.message)) throw error;
+        await sleep(200);
+      }
+    }
   }
 }
 
@@ -337,5 +345,47 @@ describe('the provider PWA in Chromium', { concurrency: false }, () => {
     }
     await shot('20-hors-ligne-accueil');
     await session.offline(false);
+  });
+  test('logging out wipes the phone, and the next provider never sees the previous one’s requests', async () => {
+    await session.offline(false);
+    await session.go(hub.base + '/#profil');
+    await session.waitFor('#screen > *');
+    await clickText('Se déconnecter', '#screen');
+    await clickText('Se déconnecter', 'dialog[open]');
+    await session.waitFor('#phone');
+    const left = await session.execAsync(`const done = arguments[arguments.length - 1];
+      const open = indexedDB.open('djobea');
+      open.onsuccess = () => {
+        const t = open.result.transaction(['requests', 'details', 'kv', 'uploads', 'outbox']);
+        const counts = {};
+        let pending = 5;
+        for (const name of ['requests', 'details', 'kv', 'uploads']) {
+          const r = t.objectStore(name).count();
+          r.onsuccess = () => { counts[name] = r.result; if (--pending === 0) done(counts); };
+        }
+        const queued = t.objectStore('outbox').get('items');
+        queued.onsuccess = () => { counts.outbox = (queued.result ?? []).length; if (--pending === 0) done(counts); };
+      };`);
+    assert.deepEqual(left, { requests: 0, details: 0, kv: 0, uploads: 0, outbox: 0 });
+    assert.equal(await session.exec('return localStorage.getItem("djobea.tokens")'), null);
+
+    // Another demo provider who was never offered this request (the hub would list it to them otherwise).
+    const strangers = sql(hub, 'SELECT phone FROM providers WHERE id NOT IN (SELECT provider_id FROM request_offers WHERE request_id = ?)', offered.id).map((row) => row[0]);
+    const other = hub.phones.find((candidate) => candidate !== phone && strangers.includes(candidate));
+    assert.ok(other, 'a demo provider who never saw the request');
+    await session.type(await session.find('#phone'), other.replace('+237', ''));
+    await clickText('Recevoir le code', '#phone-form');
+    await sleep(300);
+    await session.type(await session.waitFor('#code'), lastCode(hub.data, other));
+    await clickText('Se connecter', '#code-form');
+    await session.go(hub.base + '/#demandes/' + offered.id);
+    await session.waitFor('#screen > *');
+    await sleep(1500);
+    const text = await screenText();
+    assert.ok(!text.includes(offered.title) || text.includes('introuvable'), 'the card of the previous provider is not shown: ' + text.slice(0, 200));
+    const ids = await session.execAsync(`const done = arguments[arguments.length - 1];
+      const open = indexedDB.open('djobea');
+      open.onsuccess = () => { const r = open.result.transaction('requests').objectStore('requests').getAllKeys(); r.onsuccess = () => done(r.result); };`);
+    assert.ok(!ids.includes(offered.id), 'the previous provider\'s accepted request is not on the phone');
   });
 });

@@ -148,9 +148,17 @@ export class Session {
   }
   /** Scrolls `css` to the middle of the screen (clear of fixed bars) and clicks it as a finger would. */
   async clickCss(css) {
-    const element = await this.waitFor(css);
-    await this.exec('arguments[0].scrollIntoView({ block: "center" });', { [ELEMENT]: element });
-    return this.click(element);
+    // A screen may re-render between finding and clicking (an answer from the hub arrived): find it again.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const element = await this.waitFor(css);
+        await this.exec('arguments[0].scrollIntoView({ block: "center" });', { [ELEMENT]: element });
+        return await this.click(element);
+      } catch (error) {
+        if (attempt >= 5 || !/stale/.test(error.message)) throw error;
+        await sleep(200);
+      }
+    }
   }
   async screenshot() {
     return Buffer.from(await this.cmd('GET', '/screenshot'), 'base64');
