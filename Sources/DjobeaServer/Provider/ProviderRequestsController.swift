@@ -130,6 +130,15 @@ struct ProviderRequestsController: Sendable {
     }
 
     private func registerDashboard(on routes: DocumentedRoutes) {
+        routes.add(
+            .get, "/provider/message-templates", "Réponses rapides et questions au client (les siennes et celles du catalogue)",
+            response: MessageTemplateList.self
+        ) { request, context in
+            let identity = try context.requireProvider()
+            return try await cache.json(request, owner: identity.providerId, database: database) {
+                try await database.messageTemplates(providerId: identity.providerId)
+            }
+        }
         routes.add(.get, "/provider/dashboard/stats", "Cartes KPI du tableau de bord", response: ProviderDashboard.self) { request, context in
             let identity = try context.requireProvider()
             return try await cache.json(request, owner: identity.providerId, database: database) {
