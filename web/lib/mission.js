@@ -55,7 +55,7 @@ export function nextStage(status, actions = null) {
 }
 
 /** The list item and detail after reporting `stage`, for the optimistic local copy. */
-export function afterStage(request, stage) {
+export function afterStage(request, stage, at = new Date().toISOString()) {
   const entry = STAGES.find((s) => s.stage === stage);
   if (!request || !entry) return request;
   const group = entry.status === 'terminee' ? 'terminee' : 'en_cours';
@@ -67,7 +67,6 @@ export function afterStage(request, stage) {
     if (rest[0] && !next.actions.includes(rest[0])) next.actions.push(rest[0]);
   }
   if (request.mission && typeof request.mission === 'object') {
-    const at = new Date().toISOString();
     const rank = progressRank(entry.status);
     next.mission = {
       ...request.mission,
@@ -112,4 +111,104 @@ export function doualaSlot(day, from, to) {
   let end = base + (Number(b[1]) * 60 + Number(b[2])) * 60_000;
   if (end <= start) end += 86_400_000;
   return { start: new Date(start).toISOString(), end: new Date(end).toISOString() };
+}
+
+// MARK: - The outbox's answers about one request
+
+/** The outbox items about a request: its own path (`/provider/requests/<id>`) or one under it. */
+export function concerns(item, path) {
+  return Boolean(item?.path) && (item.path === path || item.path.startsWith(path + '/'));
+}
+
+/** The request id an outbox path is about ('/provider/requests/a%20b/accept' → 'a b'); null for another path. */
+export function requestIdOf(path) {
+  const m = /^\/provider\/requests\/([^/?#]+)/.exec(path ?? '');
+  if (!m) return null;
+  try {
+    return decodeURIComponent(m[1]);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The outbox items of `path` answered by the hub since the last call, each seq remembered in `seen`:
+ * `sent` (worth a reload) and `refused` (the optimistic copy is wrong: to be corrected from the hub).
+ * @returns {{sent: object[], refused: object[]}}
+ */
+export function answeredSince(items, path, seen) {
+  const news = { sent: [], refused: [] };
+  for (const item of items ?? []) {
+    if ((item.state !== 'sent' && item.state !== 'refused') || !concerns(item, path) || seen.has(item.seq)) continue;
+    seen.add(item.seq);
+    news[item.state].push(item);
+  }
+  return news;
+}
+
+/**
+ * Refused items not corrected yet (their idempotency key is not in `corrected`), optionally of one request path.
+ * A refusal stays in the outbox until the provider dismisses it; it is corrected once.
+ */
+export function uncorrectedRefusals(items, corrected, path = null) {
+  const done = corrected instanceof Set ? corrected : new Set(corrected ?? []);
+  return (items ?? []).filter((item) => item?.state === 'refused' && !done.has(item.key) && (path === null ? requestIdOf(item.path) !== null : concerns(item, path)));
+}
+
+/** The list item corrected from the hub's fresh detail: status, stage and label (an optimistic "Acceptée" goes). */
+export function correctedItem(item, detail) {
+  if (!item || !detail) return item;
+  const next = { ...item };
+  for (const key of ['status', 'stage', 'status_label', 'offer_expires_at']) {
+    if (detail[key] !== undefined) next[key] = detail[key];
+  }
+  return next;
+}
+
+/** Where the idempotency keys of the refusals already corrected are kept (kv store). */
+export const CORRECTED_KEY = 'outbox.corrected';
+
+/**
+ * Corrects the phone's copies after refused actions: for each request with a refusal not corrected yet, the
+ * optimistic cached detail is dropped, the detail is read again from the hub and the list item takes its status back
+ * (a request the hub no longer shows, 404, leaves the list). A refusal is marked corrected once the hub answered;
+ * without a link it is tried again at the next call. `fixing` (a Set shared by the caller's calls) keeps two
+ * concurrent calls from fetching the same request twice.
+ * @param {object} ctx  the app context (db, load, emit)
+ * @param {object[]} items the outbox list
+ * @param {{path?: string|null, fixing?: Set<string>}} [options] only this request's refusals when `path` is given
+ * @returns {Promise<{id: string, detail: object|null, error: any, refusals: object[]}[]>}
+ */
+export async function correctRefusals(ctx, items, { path = null, fixing = new Set() } = {}) {
+  const stored = await ctx.db.get('kv', CORRECTED_KEY).catch(() => null);
+  const corrected = new Set(Array.isArray(stored) ? stored : []);
+  const todo = uncorrectedRefusals(items, corrected, path).filter((item) => !fixing.has(item.key));
+  if (!todo.length) return [];
+  for (const item of todo) fixing.add(item.key);
+  const results = [];
+  try {
+    for (const id of new Set(todo.map((item) => requestIdOf(item.path)))) {
+      const refusals = todo.filter((item) => requestIdOf(item.path) === id);
+      await ctx.db.delete('kv', 'detail:' + id).catch(() => {});
+      let error = null;
+      const detail = await ctx.load('detail:' + id, '/provider/requests/' + encodeURIComponent(id), () => {}, (failure) => {
+        error = failure ?? new Error('unknown');
+      });
+      const gone = error?.status === 404;
+      if (!detail && !gone) {
+        results.push({ id, detail: null, error, refusals });
+        continue;
+      }
+      const item = await ctx.db.get('requests', id).catch(() => null);
+      if (item && detail) await ctx.db.put('requests', id, correctedItem(item, detail));
+      if (item && gone) await ctx.db.delete('requests', id);
+      for (const refusal of refusals) corrected.add(refusal.key);
+      await ctx.db.put('kv', CORRECTED_KEY, [...corrected].slice(-200)).catch(() => {});
+      ctx.emit?.('requests', { changed: item && detail ? [id] : [], removed: item && gone ? [id] : [], touched: [], local: true });
+      results.push({ id, detail, error, refusals });
+    }
+  } finally {
+    for (const item of todo) fixing.delete(item.key);
+  }
+  return results;
 }

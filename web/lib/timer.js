@@ -1,5 +1,6 @@
 // The mission's work timer ("chronomètre intégré"), pure: the phone keeps {running_since, total_before, changed_at}
-// in IndexedDB so it survives reloads and going offline; the hub keeps sessions. Times are epoch milliseconds.
+// in IndexedDB so it survives reloads and going offline; the hub keeps sessions. Times are epoch milliseconds, on the
+// hub's clock (ctx.now()): pass `now` explicitly, the phone's own clock may be wrong by hours.
 
 /** A stopped timer at zero. */
 export function idleTimer() {
@@ -65,19 +66,48 @@ export function fromServer(timer) {
 }
 
 /**
- * The phone's state and the hub's, merged: the phone's wins while it holds a tap newer than anything the hub
- * has recorded (a start or stop still in the outbox); otherwise the hub is the truth.
+ * The phone's state and the hub's, merged. The phone's wins only while one of its taps (a `/timer` start or stop) is
+ * still pending in the outbox; otherwise the hub's sessions are the truth. The phone's clock is never compared with
+ * the hub's: a phone set an hour ahead (or behind) must not keep, or lose, its state for that reason.
  * @param {object|null} local  the phone's state
  * @param {object|null} server the hub's `timer` (detail), or null when unknown
+ * @param {{pending?: boolean}} [options] whether a tap for this request waits in the outbox (see `timerPending`)
  */
-export function mergeTimer(local, server) {
+export function mergeTimer(local, server, { pending = false } = {}) {
   if (!server) return local ? { ...local } : idleTimer();
-  const remote = fromServer(server);
-  if (!local) return remote;
-  const localChange = ms(local.changed_at) ?? 0;
-  // One second of slack: the hub stores the tap time it was sent, possibly rounded.
-  if (localChange > remote.changed_at + 1000) return { ...local };
-  return remote;
+  if (local && pending) return { ...local };
+  return fromServer(server);
+}
+
+/** Whether a start or stop of this request's timer still waits in the outbox (`requestPath`: /provider/requests/<id>). */
+export function timerPending(items, requestPath) {
+  return (items ?? []).some((item) => item?.state === 'pending' && item.path === requestPath + '/timer');
+}
+
+/**
+ * The hub's timer after a tap at `at` (ISO, the hub's clock), for the phone's cached copy of the detail: the copy then
+ * says what the hub will say once the tap reaches it. A start while running, or a stop while stopped, changes nothing.
+ */
+export function applyTap(server, action, at) {
+  const sessions = (Array.isArray(server?.sessions) ? server.sessions : []).map((s) => ({ ...s }));
+  const open = sessions.find((s) => !s.stopped_at);
+  const runningSince = server?.running_since ?? open?.started_at ?? null;
+  const base = { running_since: runningSince, total_seconds: Math.max(0, Number(server?.total_seconds) || 0), sessions };
+  const atMs = ms(at);
+  if (atMs === null) return base;
+  if (action === 'start') {
+    if (runningSince) return base;
+    return { ...base, running_since: at, sessions: [...sessions, { started_at: at, stopped_at: null }] };
+  }
+  if (action !== 'stop' || !runningSince) return base;
+  let total = 0;
+  const closed = sessions.map((s) => {
+    const started = ms(s.started_at);
+    const stopped = s.stopped_at ? ms(s.stopped_at) : Math.max(atMs, started ?? atMs);
+    if (started !== null && stopped !== null) total += Math.max(0, stopped - started) / 1000;
+    return s.stopped_at ? s : { ...s, stopped_at: new Date(stopped).toISOString() };
+  });
+  return { running_since: null, total_seconds: Math.floor(total), sessions: closed };
 }
 
 /** 3725 → "01:02:05"; more than 99 h keeps every digit. */

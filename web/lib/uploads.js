@@ -148,6 +148,11 @@ export function createUploadQueue({ db, api, act, fetch = (...a) => globalThis.f
       return running;
     },
 
+    /** Resolves once no run is in progress (logout waits for it before wiping the phone). */
+    idle() {
+      return (running ?? Promise.resolve()).catch(() => {});
+    },
+
     /**
      * Queues a compressed photo (lib/photo.js compressImage's result) for a request.
      * @returns the job

@@ -6,7 +6,7 @@ import { doualaDay, formatDateTime, formatTime, relativeTime } from '/lib/format
 import {
   STATUSES, URGENCIES, activeCount, applyFilters, countLabel, describeFilters, emptyFilters, normalizeFilters, optionsOf, toggle,
 } from '/lib/filters.js';
-import { doualaSlot, isMission } from '/lib/mission.js';
+import { answeredSince, concerns, correctRefusals, doualaSlot, isMission } from '/lib/mission.js';
 
 const FILTERS_KEY = 'demandes.filters';
 const PENDING_CALL_KEY = 'call.pending';
@@ -108,8 +108,12 @@ function openDialog({ title, body, submitLabel, submitClass = '', submit, onClos
     ),
   );
   const dialog = h('dialog', { class: 'dj-dialog', 'aria-labelledby': id }, form);
+  let submitting = false;
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
+    // A double tap (or Enter then a tap) must not send the action twice with two idempotency keys.
+    if (submitting) return;
+    submitting = true;
     submitButton.disabled = true;
     error.textContent = '';
     try {
@@ -119,6 +123,7 @@ function openDialog({ title, body, submitLabel, submitClass = '', submit, onClos
     } catch (failure) {
       error.textContent = failure?.message || 'Erreur inattendue. Réessayez.';
     } finally {
+      submitting = false;
       submitButton.disabled = false;
     }
   });
@@ -145,20 +150,55 @@ function prettyPhone(phone) {
   return m ? `+237 ${m.slice(1).join(' ')}` : String(phone ?? '');
 }
 
-/** Whether the outbox sent an action on this request since the last call (remembered in `seen`). */
-function sentFor(items, path, seen) {
-  let fresh = false;
-  for (const item of items ?? []) {
-    if (item.state !== 'sent' || !(item.path === path || item.path?.startsWith(path + '/')) || seen.has(item.seq)) continue;
-    seen.add(item.seq);
-    fresh = true;
+/** Now on the hub's clock (the phone's own clock is often wrong): for every time sent to the hub or compared with its. */
+function clockOf(ctx) {
+  return () => (typeof ctx.now === 'function' ? ctx.now() : Date.now());
+}
+
+/**
+ * Sets `parent`'s children to `children` without moving the ones already there in the same order: a form kept from
+ * one render to the next stays in the page, with its typed text, its focus and the phone's keyboard open.
+ */
+export function place(parent, ...children) {
+  const wanted = children.flat(Infinity).filter((child) => child !== null && child !== undefined && child !== false).map((child) => (child instanceof Node ? child : document.createTextNode(String(child))));
+  const keep = new Set(wanted);
+  for (const node of [...parent.childNodes]) if (!keep.has(node)) node.remove();
+  let ref = parent.firstChild;
+  for (const node of wanted) {
+    if (node === ref) ref = ref.nextSibling;
+    else parent.insertBefore(node, ref);
   }
-  return fresh;
+  return parent;
+}
+
+/**
+ * Runs `task` once at a time per `key`: the controls marked `data-busy="<key>"` are disabled meanwhile and a second tap
+ * is ignored (a double tap would queue the action twice, with two idempotency keys: two WhatsApp messages).
+ */
+function busyGuard(scope) {
+  const busy = new Set();
+  const mark = (key, on) => {
+    for (const element of scope.querySelectorAll(`[data-busy="${key}"]`)) element.disabled = on;
+  };
+  const run = async (key, task) => {
+    if (busy.has(key)) return undefined;
+    busy.add(key);
+    mark(key, true);
+    try {
+      return await task();
+    } finally {
+      busy.delete(key);
+      mark(key, false);
+    }
+  };
+  run.has = (key) => busy.has(key);
+  return run;
 }
 
 // MARK: - List
 
 function mountList(root, ctx) {
+  const now = clockOf(ctx);
   let filters = emptyFilters();
   let items = [];
   let open = false;
@@ -258,11 +298,11 @@ function mountList(root, ctx) {
       );
       return;
     }
-    const now = Date.now();
+    const at = now();
     const rest = shown.length - limit;
     fill(
       list,
-      shown.slice(0, limit).map((item) => h('li', {}, itemCard(item, now))),
+      shown.slice(0, limit).map((item) => h('li', {}, itemCard(item, at))),
       rest > 0
         ? h(
             'li',
@@ -312,10 +352,18 @@ function mountList(root, ctx) {
   })();
 
   const off = ctx.on('requests', reload);
+  // A refused action (an accept of an offer taken or expired): the list item takes the hub's status back.
+  const fixing = new Set();
+  const correct = (outboxItems) => {
+    if (alive) correctRefusals(ctx, outboxItems, { fixing }).catch(() => {});
+  };
+  ctx.outbox.list().then(correct).catch(() => {});
+  const offOutbox = ctx.on('outbox', correct);
   const tick = setInterval(() => alive && items.length && renderList(), 30_000);
   return () => {
     alive = false;
     off();
+    offOutbox();
     clearInterval(tick);
     clearTimeout(searchTimer);
   };
@@ -353,29 +401,99 @@ function mountCard(root, ctx, id) {
   let alive = true;
   let failed = null;
   let pendingCount = 0;
+  let refusals = []; // refused outbox items of this request, shown until the provider dismisses them
   const dialogs = new Set();
   const path = '/provider/requests/' + encodeURIComponent(id);
+  const now = clockOf(ctx);
 
   const back = h('a', { class: 'btn ghost small back', href: '#demandes' }, icon('back'), 'Toutes les demandes');
   const body = h('div', { class: 'req-detail' });
   fill(root, back, body);
   fill(body, h('p', { class: 'card muted skeleton', text: 'Chargement de la demande…' }));
+  const guard = busyGuard(body);
 
   function track(dialog) {
     dialogs.add(dialog);
     dialog.addEventListener('close', () => dialogs.delete(dialog));
   }
 
+  // The refusals box and the message form are made once per mount: a re-render (an outbox or sync event while the
+  // provider types) keeps them in the page, with the typed text, the focus and the keyboard.
+  const refusalBox = h('div', { class: 'refusals', role: 'alert' });
+  let refusalShown = '';
+  function renderRefusals() {
+    const signature = refusals.map((item) => item.seq).join(',');
+    if (signature === refusalShown) return;
+    refusalShown = signature;
+    fill(
+      refusalBox,
+      refusals.map((item) =>
+        h(
+          'div',
+          { class: 'card refusal' },
+          h('p', { class: 'error' }, icon('alert'), h('strong', { text: 'Refusé par le hub : ' }), item.title || `${item.method} ${item.path}`),
+          h('p', { text: item.reason || 'Action refusée.' }),
+          h('button', { class: 'btn ghost small', type: 'button', text: 'Compris', onclick: () => dismiss(item.seq) }),
+        ),
+      ),
+    );
+  }
+
+  async function dismiss(seq) {
+    await ctx.outbox.dismiss(seq).catch(() => {});
+    readOutbox(await ctx.outbox.list().catch(() => []));
+    render();
+  }
+
+  const msgText = h('textarea', { id: 'msg-body', name: 'body', maxlength: 1000, rows: 3, dataset: { focusKey: 'msg' } });
+  const msgTitle = h('h2', { id: 'msg-title' }, icon('chat'), ' Messages');
+  const msgHint = h('p', { class: 'muted', text: 'Réponses rapides (envoyées par WhatsApp) :' });
+  const quickReplies = h(
+    'div',
+    { class: 'quick' },
+    REPLIES.map((reply) =>
+      h(
+        'button',
+        { class: 'btn ghost quick-reply', type: 'button', dataset: { focusKey: 'r-' + reply.code, busy: 'msg' }, onclick: () => guard('msg', () => sendMessage({ template_code: reply.code }, reply.text)) },
+        icon('send'),
+        reply.text,
+      ),
+    ),
+  );
+  const msgForm = h(
+    'form',
+    {
+      class: 'msg-form',
+      onsubmit: (event) => {
+        event.preventDefault();
+        const value = msgText.value.trim();
+        if (!value) return ctx.toast('Écrivez un message.');
+        guard('msg', async () => {
+          await sendMessage({ body: value }, value);
+          // Text typed after the tap is kept.
+          if (msgText.value.trim() === value) msgText.value = '';
+        });
+      },
+    },
+    field('Votre message', msgText),
+    h('button', { class: 'btn', type: 'submit', dataset: { busy: 'msg' } }, icon('send'), 'Envoyer'),
+  );
+  const msgHistoryTitle = h('h3', { text: 'Historique' });
+  const msgSection = h('section', { class: 'card', 'aria-labelledby': 'msg-title' });
+
   function render() {
     if (!alive) return;
     if (!detail) {
-      if (failed) fill(body, h('div', { class: 'card' }, h('p', { class: 'error', role: 'alert', text: failed }), h('a', { class: 'btn', href: '#demandes', text: 'Retour à la liste' })));
+      renderRefusals();
+      if (failed) fill(body, refusals.length ? refusalBox : null, h('div', { class: 'card' }, h('p', { class: 'error', role: 'alert', text: failed }), h('a', { class: 'btn', href: '#demandes', text: 'Retour à la liste' })));
       return;
     }
     const scroll = scrollY;
     const focusKey = document.activeElement?.dataset?.focusKey;
-    fill(body, cardView());
-    if (focusKey) body.querySelector(`[data-focus-key="${focusKey}"]`)?.focus({ preventScroll: true });
+    renderRefusals();
+    place(body, refusals.length ? refusalBox : null, cardView());
+    if (focusKey && !body.contains(document.activeElement)) body.querySelector(`[data-focus-key="${focusKey}"]`)?.focus({ preventScroll: true });
+    for (const element of body.querySelectorAll('[data-busy]')) element.disabled = guard.has(element.dataset.busy);
     scrollTo(0, scroll);
   }
 
@@ -384,7 +502,7 @@ function mountCard(root, ctx, id) {
     const actions = Array.isArray(d.actions) ? d.actions : [];
     const client = d.client ?? { first_name: d.client_first_name };
     const phoneVisible = Boolean(client.phone_visible && digits(client.phone).length >= 8);
-    const left = d.status === 'nouvelle' && d.offer_expires_at ? countdown(d.offer_expires_at) : null;
+    const left = d.status === 'nouvelle' && d.offer_expires_at ? countdown(d.offer_expires_at, now()) : null;
     const expired = d.status === 'nouvelle' && d.offer_expires_at && !left;
     return [
       h(
@@ -392,7 +510,7 @@ function mountCard(root, ctx, id) {
         { class: 'card req-card', 'aria-labelledby': 'req-title' },
         h('div', { class: 'row req-tags' }, urgencyTag(d.urgency), statusBadge(d), !fresh ? h('span', { class: 'badge', text: 'copie locale' }) : null),
         h('h2', { id: 'req-title', class: 'req-title', text: d.title || d.service?.name || 'Demande' }),
-        h('p', { class: 'req-line' }, icon('clock'), `Demandé ${relativeTime(d.created_at)}`),
+        h('p', { class: 'req-line' }, icon('clock'), `Demandé ${relativeTime(d.created_at, now())}`),
         left
           ? h('p', { class: 'req-line expires', role: 'timer', 'aria-live': 'off' }, icon('alert'), `Offre valable encore ${left} (jusqu’à ${formatTime(d.offer_expires_at)})`)
           : expired
@@ -448,7 +566,7 @@ function mountCard(root, ctx, id) {
 
   function actionsView(d, actions, phoneVisible, client) {
     const buttons = [];
-    if (actions.includes('accept')) buttons.push(h('button', { class: 'btn success', type: 'button', dataset: { focusKey: 'accept' }, onclick: accept }, icon('check'), 'Accepter'));
+    if (actions.includes('accept')) buttons.push(h('button', { class: 'btn success', type: 'button', dataset: { focusKey: 'accept', busy: 'accept' }, onclick: () => guard('accept', accept) }, icon('check'), 'Accepter'));
     if (actions.includes('decline')) buttons.push(h('button', { class: 'btn danger', type: 'button', dataset: { focusKey: 'decline' }, onclick: decline }, icon('x'), 'Décliner'));
     if (phoneVisible && (actions.includes('call') || isMission(d))) {
       const number = digits(client.phone);
@@ -465,56 +583,23 @@ function mountCard(root, ctx, id) {
     const messages = (d.messages ?? []).slice().sort((a, b) => String(a.sent_at).localeCompare(String(b.sent_at)));
     const canSend = actions.includes('message');
     if (!canSend && !messages.length) return null;
-    const text = h('textarea', { id: 'msg-body', name: 'body', maxlength: 1000, rows: 3, dataset: { focusKey: 'msg' } });
-    return h(
-      'section',
-      { class: 'card', 'aria-labelledby': 'msg-title' },
-      h('h2', { id: 'msg-title' }, icon('chat'), ' Messages'),
-      canSend
-        ? [
-            h('p', { class: 'muted', text: 'Réponses rapides (envoyées par WhatsApp) :' }),
+    const at = now();
+    const history = messages.length
+      ? h(
+          'ol',
+          { class: 'messages' },
+          messages.map((m) =>
             h(
-              'div',
-              { class: 'quick' },
-              REPLIES.map((reply) =>
-                h('button', { class: 'btn ghost quick-reply', type: 'button', dataset: { focusKey: 'r-' + reply.code }, onclick: () => sendMessage({ template_code: reply.code }, reply.text) }, icon('send'), reply.text),
-              ),
+              'li',
+              { class: 'msg ' + (m.direction === 'in' ? 'in' : 'out') },
+              h('span', { class: 'msg-who', text: (m.direction === 'in' ? 'Client' : 'Vous') + ' · ' + relativeTime(m.sent_at, at) }),
+              h('span', { class: 'msg-body', text: m.body }),
+              m.direction !== 'in' ? h('span', { class: 'msg-state', text: DELIVERY[m.delivery_status] ?? m.delivery_status ?? '' }) : null,
             ),
-            h(
-              'form',
-              {
-                class: 'msg-form',
-                onsubmit: (event) => {
-                  event.preventDefault();
-                  const value = text.value.trim();
-                  if (!value) return ctx.toast('Écrivez un message.');
-                  sendMessage({ body: value }, value).then(() => {
-                    text.value = '';
-                  });
-                },
-              },
-              field('Votre message', text),
-              h('button', { class: 'btn', type: 'submit' }, icon('send'), 'Envoyer'),
-            ),
-          ]
-        : null,
-      h('h3', { text: 'Historique' }),
-      messages.length
-        ? h(
-            'ol',
-            { class: 'messages' },
-            messages.map((m) =>
-              h(
-                'li',
-                { class: 'msg ' + (m.direction === 'in' ? 'in' : 'out') },
-                h('span', { class: 'msg-who', text: (m.direction === 'in' ? 'Client' : 'Vous') + ' · ' + relativeTime(m.sent_at) }),
-                h('span', { class: 'msg-body', text: m.body }),
-                m.direction !== 'in' ? h('span', { class: 'msg-state', text: DELIVERY[m.delivery_status] ?? m.delivery_status ?? '' }) : null,
-              ),
-            ),
-          )
-        : h('p', { class: 'muted', text: 'Aucun message échangé.' }),
-    );
+          ),
+        )
+      : h('p', { class: 'muted', text: 'Aucun message échangé.' });
+    return place(msgSection, msgTitle, canSend ? [msgHint, quickReplies, msgForm] : null, msgHistoryTitle, history);
   }
 
   function callsView(d, actions, phoneVisible) {
@@ -550,9 +635,21 @@ function mountCard(root, ctx, id) {
 
   const title = () => detail?.title || 'la demande';
 
+  /**
+   * Queues an action. Callers change the local copy first (applyLocal), then act: the hub's answer (a refusal, or a
+   * reload after it is sent) always comes after the optimistic change, never before it (which would leave it on screen).
+   * The phone's store failing to queue it: the hub's copy is shown again.
+   */
   async function act(method, suffix, body, label) {
-    await ctx.act({ method, path: path + suffix, body, title: `${label} « ${title()} »`, requestId: id });
-    await countPending();
+    try {
+      await ctx.act({ method, path: path + suffix, body, title: `${label} « ${title()} »`, requestId: id });
+    } catch (error) {
+      await ctx.db.delete('kv', 'detail:' + id).catch(() => {});
+      load();
+      throw error;
+    }
+    readOutbox(await ctx.outbox.list().catch(() => []));
+    render();
   }
 
   async function applyLocal(change) {
@@ -564,16 +661,17 @@ function mountCard(root, ctx, id) {
   }
 
   async function accept() {
-    await act('PUT', '/accept', undefined, 'Accepter');
     await applyLocal((r, kind) => {
       const next = { ...r, status: 'acceptee', stage: 'acceptee', status_label: 'Acceptée', offer_unseen: false, offer_expires_at: null };
       if (kind === 'detail') next.actions = ['arrived', 'diagnosed', 'repairing', 'completed', 'call', 'message', 'ask_details', 'postpone'];
       return next;
     });
+    await act('PUT', '/accept', undefined, 'Accepter');
     ctx.toast('Demande acceptée : le client est prévenu.');
   }
 
   function decline() {
+    if (dialogs.size) return; // a double tap opens one dialog
     const note = h('textarea', { name: 'note', maxlength: 500, rows: 3 });
     track(
       openDialog({
@@ -596,8 +694,8 @@ function mountCard(root, ctx, id) {
           if (!reason) return 'Choisissez une raison.';
           const body = { reason };
           if (note.value.trim()) body.note = note.value.trim();
-          await act('PUT', '/decline', body, 'Décliner');
           await applyLocal((r, kind) => ({ ...r, status: 'declinee', stage: 'declinee', status_label: 'Déclinée', offer_unseen: false, ...(kind === 'detail' ? { actions: [] } : {}) }));
+          await act('PUT', '/decline', body, 'Décliner');
           ctx.toast('Demande déclinée.');
           ctx.navigate('#demandes');
           return null;
@@ -607,6 +705,7 @@ function mountCard(root, ctx, id) {
   }
 
   function askDetails() {
+    if (dialogs.size) return; // a double tap opens one dialog
     const free = h('textarea', { name: 'question', maxlength: 500, rows: 3 });
     const freeField = field('Votre question', free);
     freeField.hidden = true;
@@ -625,8 +724,8 @@ function mountCard(root, ctx, id) {
           const question = free.value.trim();
           if (!code && !question) return 'Écrivez votre question.';
           const text = code ? QUESTIONS.find((q) => q.code === code)?.text : question;
-          await act('POST', '/ask-details', code ? { question_code: code } : { question }, 'Question');
           await addLocalMessage(text);
+          await act('POST', '/ask-details', code ? { question_code: code } : { question }, 'Question');
           ctx.toast('Question envoyée au client.');
           return null;
         },
@@ -635,7 +734,8 @@ function mountCard(root, ctx, id) {
   }
 
   function postpone() {
-    const today = doualaDay(Date.now());
+    if (dialogs.size) return; // a double tap opens one dialog
+    const today = doualaDay(now());
     const day = h('input', { type: 'date', name: 'day', min: today, value: today, required: true });
     const from = h('input', { type: 'time', name: 'from', value: '09:00', step: 900, required: true });
     const to = h('input', { type: 'time', name: 'to', value: '11:00', step: 900, required: true });
@@ -653,16 +753,16 @@ function mountCard(root, ctx, id) {
         submit: async () => {
           const slot = doualaSlot(day.value, from.value, to.value);
           if (!slot) return 'Indiquez le jour et les heures.';
-          if (Date.parse(slot.start) < Date.now() - 60_000) return 'Ce créneau est déjà passé.';
+          if (Date.parse(slot.start) < now() - 60_000) return 'Ce créneau est déjà passé.';
           const body = { ...slot };
           if (note.value.trim()) body.note = note.value.trim();
-          await act('POST', '/postpone', body, 'Reporter');
           const label = `${day.value.split('-').reverse().join('/')} entre ${from.value} et ${to.value}`;
           await applyLocal((r, kind) =>
             kind === 'detail'
-              ? { ...r, slot_proposals: [...(r.slot_proposals ?? []), { id: 'local-' + Date.now(), proposed_start: slot.start, proposed_end: slot.end, label, note: body.note ?? null, state: 'local' }] }
+              ? { ...r, slot_proposals: [...(r.slot_proposals ?? []), { id: 'local-' + now(), proposed_start: slot.start, proposed_end: slot.end, label, note: body.note ?? null, state: 'local' }] }
               : r,
           );
+          await act('POST', '/postpone', body, 'Reporter');
           ctx.toast('Nouveau créneau proposé au client.');
           return null;
         },
@@ -673,28 +773,28 @@ function mountCard(root, ctx, id) {
   async function addLocalMessage(text) {
     await applyLocal((r, kind) =>
       kind === 'detail'
-        ? { ...r, messages: [...(r.messages ?? []), { id: 'local-' + Date.now(), direction: 'out', channel: 'whatsapp', body: text, sent_at: new Date().toISOString(), delivery_status: 'local' }] }
+        ? { ...r, messages: [...(r.messages ?? []), { id: 'local-' + now(), direction: 'out', channel: 'whatsapp', body: text, sent_at: new Date(now()).toISOString(), delivery_status: 'local' }] }
         : r,
     );
   }
 
   async function sendMessage(body, text) {
-    await act('POST', '/message', body, 'Message');
     await addLocalMessage(text);
+    await act('POST', '/message', body, 'Message');
     ctx.toast('Message envoyé au client.');
   }
 
   // Calls: the tap is remembered (also across a reload: Android may kill the app during a call); back in the app,
   // the provider is offered to note it with its duration.
   function rememberCall(channel) {
-    const pending = { id, channel, started_at: Date.now() };
+    const pending = { id, channel, started_at: now() };
     ctx.db.put('kv', PENDING_CALL_KEY, pending).catch(() => {});
   }
 
   async function offerPendingCall() {
     const pending = await ctx.db.get('kv', PENDING_CALL_KEY).catch(() => null);
     if (!pending || pending.id !== id || !alive || dialogs.size) return;
-    const age = Date.now() - pending.started_at;
+    const age = now() - pending.started_at;
     if (age < 3000) return; // the page is just being hidden
     await ctx.db.delete('kv', PENDING_CALL_KEY).catch(() => {});
     if (age > 6 * 3600_000) return;
@@ -702,8 +802,9 @@ function mountCard(root, ctx, id) {
   }
 
   function logCall(pending) {
-    const started = pending ? pending.started_at : Date.now();
-    const minutes = pending ? Math.max(1, Math.round((Date.now() - started) / 60_000)) : 1;
+    if (dialogs.size) return; // a double tap opens one dialog
+    const started = pending ? pending.started_at : now();
+    const minutes = pending ? Math.max(1, Math.round((now() - started) / 60_000)) : 1;
     const duration = h('input', { type: 'number', name: 'minutes', min: 0, max: 600, step: 1, value: minutes, inputmode: 'numeric', required: true });
     const direction = h(
       'select',
@@ -727,12 +828,12 @@ function mountCard(root, ctx, id) {
           const seconds = direction.value === 'missed' ? 0 : Math.round(value * 60);
           const body = { direction: direction.value, started_at: new Date(started).toISOString(), duration_seconds: seconds };
           if (note.value.trim()) body.note = note.value.trim();
-          await act('POST', '/calls', body, 'Appel noté');
           await applyLocal((r, kind) =>
             kind === 'detail'
-              ? { ...r, calls: [...(r.calls ?? []), { id: 'local-' + Date.now(), ...body, duration_label: `${Math.round(seconds / 60)} min`, note: body.note ?? null }] }
+              ? { ...r, calls: [...(r.calls ?? []), { id: 'local-' + now(), ...body, duration_label: `${Math.round(seconds / 60)} min`, note: body.note ?? null }] }
               : r,
           );
+          await act('POST', '/calls', body, 'Appel noté');
           ctx.toast('Appel noté au dossier.');
           return null;
         },
@@ -741,6 +842,7 @@ function mountCard(root, ctx, id) {
   }
 
   function editNote(call) {
+    if (dialogs.size) return; // a double tap opens one dialog
     const note = h('textarea', { name: 'note', maxlength: 500, rows: 4, text: call.note ?? '' });
     track(
       openDialog({
@@ -749,9 +851,8 @@ function mountCard(root, ctx, id) {
         body: [h('p', { class: 'muted', text: `${CALL_DIRECTION[call.direction] ?? ''} du ${formatDateTime(call.started_at)}` }), field('Note', note)],
         submit: async () => {
           const value = note.value.trim();
-          await ctx.act({ method: 'PUT', path: `${path}/calls/${encodeURIComponent(call.id)}`, body: { note: value }, title: `Note d’appel « ${title()} »`, requestId: id });
-          await countPending();
           await applyLocal((r, kind) => (kind === 'detail' ? { ...r, calls: (r.calls ?? []).map((c) => (c.id === call.id ? { ...c, note: value || null } : c)) } : r));
+          await act('PUT', `/calls/${encodeURIComponent(call.id)}`, { note: value }, 'Note d’appel');
           ctx.toast('Note enregistrée.');
           return null;
         },
@@ -761,13 +862,38 @@ function mountCard(root, ctx, id) {
 
   // MARK: Loading
 
-  async function countPending() {
-    const items = await ctx.outbox.list().catch(() => []);
-    pendingCount = items.filter((item) => item.state === 'pending' && (item.path === path || item.path.startsWith(path + '/'))).length;
+  /** The pending count and the refusals of this request, from the outbox list. */
+  function readOutbox(items) {
+    const mine = (items ?? []).filter((item) => concerns(item, path));
+    pendingCount = mine.filter((item) => item.state === 'pending').length;
+    refusals = mine.filter((item) => item.state === 'refused');
+  }
+
+  /**
+   * Refused actions: the optimistic copy (an "Acceptée" for an offer taken or expired) is dropped, the hub's detail
+   * shown again, the list item corrected; the refusal's reason stays on the card until dismissed.
+   */
+  const fixing = new Set();
+  async function correct(items, announce) {
+    const results = await correctRefusals(ctx, items, { path, fixing }).catch(() => []);
+    if (!alive) return;
+    for (const result of results) {
+      if (result.detail) {
+        detail = result.detail;
+        fresh = true;
+        failed = null;
+      } else if (result.error?.status === 404) {
+        detail = null;
+        failed = 'Cette demande n’existe plus ou ne vous est plus proposée.';
+      }
+      if (announce) ctx.toast(`Refusé par le hub : ${result.refusals.map((item) => item.reason || 'action refusée').join(' ; ')}`);
+    }
+    if (results.length) render();
+    return results;
   }
 
   async function load() {
-    await countPending();
+    readOutbox(await ctx.outbox.list().catch(() => []));
     if (!detail) {
       const item = await ctx.requests.get(id).catch(() => null);
       const cached = await ctx.db.get('kv', 'detail:' + id).catch(() => null);
@@ -807,14 +933,26 @@ function mountCard(root, ctx, id) {
     if (change.local) return;
     load();
   });
-  const seenSent = new Set();
-  ctx.outbox.list().then((items) => sentFor(items, path, seenSent)).catch(() => {});
+  const seenAnswers = new Set();
+  ctx.outbox
+    .list()
+    .then((items) => {
+      answeredSince(items, path, seenAnswers);
+      return correct(items, false);
+    })
+    .catch(() => {});
   const offOutbox = ctx.on('outbox', async (items) => {
-    const before = pendingCount;
-    await countPending();
-    // An action on this request reached the hub: its answer (message ids, call ids, status) is worth a reload.
-    if (sentFor(items, path, seenSent)) load();
-    else if (before !== pendingCount) render();
+    if (!alive) return;
+    const before = `${pendingCount}/${refusals.map((item) => item.seq)}`;
+    readOutbox(items);
+    const news = answeredSince(items, path, seenAnswers);
+    if (news.refused.length) {
+      const results = await correct(items, true);
+      if (!results?.some((result) => result.detail || result.error?.status === 404)) load();
+    } else if (news.sent.length) {
+      // An action on this request reached the hub: its answer (message ids, call ids, status) is worth a reload.
+      load();
+    } else if (before !== `${pendingCount}/${refusals.map((item) => item.seq)}`) render();
   });
   const offRefresh = ctx.on('refresh', () => load());
   const onVisible = () => {
@@ -825,7 +963,7 @@ function mountCard(root, ctx, id) {
   const tick = setInterval(() => {
     const timer = body.querySelector('.req-card [role="timer"]');
     if (!timer || !detail?.offer_expires_at) return;
-    const left = countdown(detail.offer_expires_at);
+    const left = countdown(detail.offer_expires_at, now());
     if (!left) return render();
     timer.lastChild.textContent = `Offre valable encore ${left} (jusqu’à ${formatTime(detail.offer_expires_at)})`;
   }, 1000);

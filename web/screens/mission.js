@@ -3,10 +3,9 @@
 // payment received. Works offline: every write goes through ctx.act with an optimistic change of the local copy.
 import { fill, h, icon } from '/lib/dom.js';
 import { formatDateTime, formatXAF, relativeTime } from '/lib/format.js';
-import { afterStage, canRequestPayment, currentStatus, isWorkOpen, nextStage, stepper } from '/lib/mission.js';
+import { afterStage, answeredSince, canRequestPayment, concerns, correctRefusals, currentStatus, isWorkOpen, nextStage, stepper } from '/lib/mission.js';
 import { compressImage, formatBytes } from '/lib/photo.js';
-import { elapsedSeconds, formatHMS, isRunning, mergeTimer, spokenDuration, start, stop } from '/lib/timer.js';
-import { createUploadQueue } from '/lib/uploads.js';
+import { applyTap, elapsedSeconds, formatHMS, isRunning, mergeTimer, spokenDuration, start, stop, timerPending } from '/lib/timer.js';
 
 const METHODS = [
   { code: 'cash', label: 'Espèces' },
@@ -44,9 +43,13 @@ function openDialog({ title, body, submitLabel, submitClass = '', submit, cancel
     h('div', { class: 'actions' }, h('button', { class: 'btn ghost', type: 'button', text: cancelLabel, onclick: () => dialog.close() }), submitButton),
   );
   const dialog = h('dialog', { class: 'dj-dialog', 'aria-labelledby': labelId }, form);
+  let submitting = false;
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     if (!submit) return dialog.close();
+    // A double tap (or Enter then a tap) must not send the action twice with two idempotency keys.
+    if (submitting) return;
+    submitting = true;
     submitButton.disabled = true;
     error.textContent = '';
     try {
@@ -56,6 +59,7 @@ function openDialog({ title, body, submitLabel, submitClass = '', submit, cancel
     } catch (failure) {
       error.textContent = failure?.message || 'Erreur inattendue. Réessayez.';
     } finally {
+      submitting = false;
       submitButton.disabled = false;
     }
   });
@@ -71,15 +75,20 @@ function francs(text) {
   return /^\d{1,9}$/.test(cleaned) ? Number(cleaned) : Number.NaN;
 }
 
-/** Whether the outbox sent an action on this request since the last call (remembered in `seen`). */
-function sentFor(items, path, seen) {
-  let fresh = false;
-  for (const item of items ?? []) {
-    if (item.state !== 'sent' || !(item.path === path || item.path?.startsWith(path + '/')) || seen.has(item.seq)) continue;
-    seen.add(item.seq);
-    fresh = true;
+/**
+ * Sets `parent`'s children to `children` without moving the ones already there in the same order: a form kept from
+ * one render to the next stays in the page, with its typed text, its focus and the phone's keyboard open.
+ */
+function place(parent, ...children) {
+  const wanted = children.flat(Infinity).filter((child) => child !== null && child !== undefined && child !== false).map((child) => (child instanceof Node ? child : document.createTextNode(String(child))));
+  const keep = new Set(wanted);
+  for (const node of [...parent.childNodes]) if (!keep.has(node)) node.remove();
+  let ref = parent.firstChild;
+  for (const node of wanted) {
+    if (node === ref) ref = ref.nextSibling;
+    else parent.insertBefore(node, ref);
   }
-  return fresh;
+  return parent;
 }
 
 function mountMission(root, ctx, id) {
@@ -91,20 +100,14 @@ function mountMission(root, ctx, id) {
   let failed = null;
   let timer = null; // the merged timer state
   let localPhotos = [];
+  let refusals = []; // refused outbox items of this request, shown until the provider dismisses them
   const dialogs = new Set();
   const urls = new Map(); // photo key → object URL
-  const progress = new Map(); // sha256 → job
-
-  const uploads = createUploadQueue({
-    db: ctx.db,
-    api: ctx.api,
-    act: (action) => ctx.act(action),
-    onChange: (job) => {
-      progress.set(job.sha256, job);
-      if (job.state !== 'uploading' || !alive) refreshLocalPhotos();
-      else updateProgress(job);
-    },
-  });
+  const busy = new Set(); // controls whose action is being queued (data-busy keys)
+  /** The app's one upload queue (run by the core at startup, online, after a refresh or an outbox flush). */
+  const uploads = ctx.uploads;
+  /** Now on the hub's clock: every time sent to the hub (timer taps, photo times) uses it, never the phone's. */
+  const now = () => (typeof ctx.now === 'function' ? ctx.now() : Date.now());
 
   const back = h('a', { class: 'btn ghost small back', href: '#demandes/' + encodeURIComponent(id) }, icon('back'), 'Fiche de la demande');
   const body = h('div', { class: 'mission' });
@@ -117,6 +120,25 @@ function mountMission(root, ctx, id) {
     return dialog;
   };
   const title = () => detail?.title || 'la mission';
+
+  /**
+   * Runs `task` once at a time per `key`: the controls marked `data-busy="<key>"` stay disabled until the action is
+   * queued and the local copy changed, and a second tap meanwhile is ignored (no duplicate with a new idempotency key).
+   */
+  async function guard(key, task) {
+    if (busy.has(key)) return undefined;
+    busy.add(key);
+    markBusy();
+    try {
+      return await task();
+    } finally {
+      busy.delete(key);
+      markBusy();
+    }
+  }
+  function markBusy() {
+    for (const element of body.querySelectorAll('[data-busy]')) element.disabled = busy.has(element.dataset.busy);
+  }
 
   // MARK: Local copy
 
@@ -133,22 +155,154 @@ function mountMission(root, ctx, id) {
     render();
   }
 
-  function act(method, suffix, requestBody, label) {
-    return ctx.act({ method, path: path + suffix, body: requestBody, title: `${label} « ${title()} »`, requestId: id });
+  /**
+   * Queues an action. Callers change the local copy first (applyLocal), then act: the hub's answer (a refusal, or a
+   * reload once sent) always comes after the optimistic change. The phone's store failing to queue it: the hub's copy
+   * is shown again.
+   */
+  async function act(method, suffix, requestBody, label) {
+    try {
+      return await ctx.act({ method, path: path + suffix, body: requestBody, title: `${label} « ${title()} »`, requestId: id });
+    } catch (error) {
+      await ctx.db.delete('kv', 'detail:' + id).catch(() => {});
+      load();
+      throw error;
+    }
   }
+
+  // MARK: Refusals
+
+  const refusalBox = h('div', { class: 'refusals', role: 'alert' });
+  let refusalShown = '';
+  function renderRefusals() {
+    const signature = refusals.map((item) => item.seq).join(',');
+    if (signature === refusalShown) return;
+    refusalShown = signature;
+    fill(
+      refusalBox,
+      refusals.map((item) =>
+        h(
+          'div',
+          { class: 'card refusal' },
+          h('p', { class: 'error' }, icon('alert'), h('strong', { text: 'Refusé par le hub : ' }), item.title || `${item.method} ${item.path}`),
+          h('p', { text: item.reason || 'Action refusée.' }),
+          h('button', { class: 'btn ghost small', type: 'button', text: 'Compris', onclick: () => dismiss(item.seq) }),
+        ),
+      ),
+    );
+  }
+
+  async function dismiss(seq) {
+    await ctx.outbox.dismiss(seq).catch(() => {});
+    readOutbox(await ctx.outbox.list().catch(() => []));
+    render();
+  }
+
+  function readOutbox(items) {
+    refusals = (items ?? []).filter((item) => item.state === 'refused' && concerns(item, path));
+  }
+
+  /** Refused actions: the optimistic copy goes, the hub's detail comes back, the list item follows it. */
+  const fixing = new Set();
+  async function correct(items, announce) {
+    const results = await correctRefusals(ctx, items, { path, fixing }).catch(() => []);
+    if (!alive) return results;
+    for (const result of results) {
+      if (announce) ctx.toast(`Refusé par le hub : ${result.refusals.map((item) => item.reason || 'action refusée').join(' ; ')}`);
+      if (result.detail) {
+        detail = result.detail;
+        fresh = true;
+        failed = null;
+        await loadTimer();
+      } else if (result.error?.status === 404) {
+        detail = null;
+        failed = 'Cette mission n’existe plus ou ne vous est plus attribuée.';
+      }
+    }
+    if (results.length) await refreshLocalPhotos();
+    return results;
+  }
+
+  // MARK: Forms kept from one render to the next (typed text, focus and keyboard survive outbox and sync events)
+
+  const addPhotoLabels = {};
+  for (const [kind, label] of [['before', 'Avant'], ['after', 'Après']]) {
+    const input = h('input', { type: 'file', accept: 'image/*', capture: 'environment', class: 'sr-only', dataset: { focusKey: 'add-' + kind } });
+    input.addEventListener('change', () => addPhoto(input, kind, label));
+    addPhotoLabels[kind] = h('label', { class: 'btn ghost photo-add' }, input, icon('camera'), `Photo ${label.toLowerCase()}`);
+  }
+
+  const matLabel = h('input', { name: 'label', maxlength: 160, required: true, autocomplete: 'off', placeholder: 'Ex. : joint, siphon, câble 2,5 mm²', dataset: { focusKey: 'mat-label' } });
+  const matQuantity = h('input', { name: 'quantity', type: 'number', min: 1, max: 10000, step: 1, value: 1, inputmode: 'numeric', required: true });
+  const matPrice = h('input', { name: 'unit_price', inputmode: 'numeric', required: true, placeholder: '0', autocomplete: 'off' });
+  const matError = h('p', { class: 'error', role: 'alert' });
+  const matForm = h(
+    'form',
+    {
+      class: 'material-form',
+      novalidate: true,
+      onsubmit: (event) => {
+        event.preventDefault();
+        guard('materials', addMaterial);
+      },
+    },
+    field('Matériel', matLabel),
+    h('div', { class: 'date-row' }, field('Quantité', matQuantity), field('Prix unitaire (FCFA)', matPrice)),
+    matError,
+    h('button', { class: 'btn wide', type: 'submit', dataset: { busy: 'materials' } }, icon('plus'), 'Ajouter'),
+  );
+  const matSection = h('section', { class: 'card', 'aria-labelledby': 'mat-title' });
+  const matTitle = h('h2', { id: 'mat-title', text: 'Matériaux et coûts' });
+
+  let payMaterialsTotal = 0;
+  const payLabour = h('input', { name: 'labour', inputmode: 'numeric', required: true, autocomplete: 'off', placeholder: 'Ex. : 15 000', dataset: { focusKey: 'labour' } });
+  const payTravel = h('input', { name: 'travel', inputmode: 'numeric', autocomplete: 'off', placeholder: '0' });
+  const payNote = h('textarea', { name: 'note', maxlength: 500, rows: 2 });
+  const payMaterials = h('span', { text: formatXAF(0) });
+  const payTotal = h('strong', { text: formatXAF(0) });
+  const payError = h('p', { class: 'error', role: 'alert' });
+  const updatePayTotal = () => {
+    payMaterials.textContent = formatXAF(payMaterialsTotal);
+    payTotal.textContent = formatXAF((francs(payLabour.value) || 0) + (francs(payTravel.value) || 0) + payMaterialsTotal);
+  };
+  payLabour.addEventListener('input', updatePayTotal);
+  payTravel.addEventListener('input', updatePayTotal);
+  const payForm = h(
+    'form',
+    {
+      novalidate: true,
+      onsubmit: (event) => {
+        event.preventDefault();
+        guard('payment-request', requestPayment);
+      },
+    },
+    h('p', { class: 'muted', text: 'Le client reçoit le montant détaillé par WhatsApp, avec les moyens de paiement.' }),
+    field('Main d’œuvre (FCFA)', payLabour),
+    field('Déplacement (FCFA)', payTravel),
+    h('p', { class: 'total' }, h('span', { text: 'Matériel' }), payMaterials),
+    h('p', { class: 'total grand' }, h('span', { text: 'Total à payer' }), payTotal),
+    field('Message au client (facultatif)', payNote),
+    payError,
+    h('button', { class: 'btn success wide', type: 'submit', dataset: { busy: 'payment-request' } }, icon('send'), 'Envoyer la demande de paiement'),
+  );
+  const paySection = h('section', { class: 'card', 'aria-labelledby': 'pay-title' });
+  const payTitle = h('h2', { id: 'pay-title', text: 'Paiement' });
 
   // MARK: Rendering
 
   function render() {
     if (!alive) return;
     if (!detail) {
-      if (failed) fill(body, h('div', { class: 'card' }, h('p', { class: 'error', role: 'alert', text: failed }), h('a', { class: 'btn', href: '#demandes', text: 'Retour aux demandes' })));
+      renderRefusals();
+      if (failed) fill(body, refusals.length ? refusalBox : null, h('div', { class: 'card' }, h('p', { class: 'error', role: 'alert', text: failed }), h('a', { class: 'btn', href: '#demandes', text: 'Retour aux demandes' })));
       return;
     }
     const scroll = scrollY;
     const focusKey = document.activeElement?.dataset?.focusKey;
-    fill(body, view());
-    if (focusKey) body.querySelector(`[data-focus-key="${focusKey}"]`)?.focus({ preventScroll: true });
+    renderRefusals();
+    place(body, refusals.length ? refusalBox : null, view());
+    if (focusKey && !body.contains(document.activeElement)) body.querySelector(`[data-focus-key="${focusKey}"]`)?.focus({ preventScroll: true });
+    markBusy();
     scrollTo(0, scroll);
     updateClock();
     observeThumbs();
@@ -192,7 +346,7 @@ function mountMission(root, ctx, id) {
             'li',
             { class: 'step ' + step.state, 'aria-current': step.state === 'current' ? 'step' : null },
             h('span', { class: 'step-dot', 'aria-hidden': 'true' }, step.state === 'done' || step.state === 'current' ? icon('check') : String(index + 1)),
-            h('span', { class: 'step-text' }, h('strong', { text: step.label }), h('span', { class: 'sr-only', text: ` (${stateLabel})` }), at ? h('span', { class: 'muted block', text: relativeTime(at) }) : null),
+            h('span', { class: 'step-text' }, h('strong', { text: step.label }), h('span', { class: 'sr-only', text: ` (${stateLabel})` }), at ? h('span', { class: 'muted block', text: relativeTime(at, now()) }) : null),
           );
         }),
       ),
@@ -210,6 +364,7 @@ function mountMission(root, ctx, id) {
   }
 
   function advance(next) {
+    if (dialogs.size) return; // a double tap opens one dialog
     const note = h('textarea', { name: 'note', maxlength: 500, rows: 2 });
     const warning = next.stage === 'completed' ? h('p', { class: 'muted', text: 'Le client sera prévenu que le travail est terminé. Une étape signalée ne peut pas être annulée.' }) : h('p', { class: 'muted', text: 'Une étape signalée ne peut pas être annulée.' });
     track(
@@ -221,10 +376,11 @@ function mountMission(root, ctx, id) {
         submit: async () => {
           const requestBody = { stage: next.stage };
           if (note.value.trim()) requestBody.note = note.value.trim();
+          const at = new Date(now()).toISOString();
+          await applyLocal((r) => afterStage(r, next.stage, at));
           await act('PUT', '/update-status', requestBody, next.label);
           if (next.stage === 'completed' && isRunning(timer)) await toggleTimer();
           else if (next.stage === 'arrived' && !isRunning(timer)) await toggleTimer();
-          await applyLocal((r) => afterStage(r, next.stage));
           ctx.toast(`Étape « ${next.label} » enregistrée.`);
           return null;
         },
@@ -240,13 +396,13 @@ function mountMission(root, ctx, id) {
       'section',
       { class: 'card timer-card', 'aria-labelledby': 'timer-title' },
       h('h2', { id: 'timer-title', text: 'Temps passé' }),
-      h('p', { class: 'clock', role: 'timer', 'aria-live': 'off', 'data-clock': '' }, formatHMS(elapsedSeconds(timer))),
+      h('p', { class: 'clock', role: 'timer', 'aria-live': 'off', 'data-clock': '' }, formatHMS(elapsedSeconds(timer, now()))),
       h('p', { class: 'muted', 'data-clock-state': '' }, running ? 'Chronomètre en marche.' : 'Chronomètre à l’arrêt.'),
       h(
         'button',
-        { class: 'btn wide ' + (running ? 'accent' : ''), type: 'button', 'aria-pressed': String(running), dataset: { focusKey: 'timer' }, onclick: toggleTimer },
+        { class: 'btn wide ' + (running ? 'accent' : ''), type: 'button', 'aria-pressed': String(running), dataset: { focusKey: 'timer', busy: 'timer' }, onclick: () => guard('timer', toggleTimer) },
         icon(running ? 'pause' : 'play'),
-        running ? 'Mettre en pause' : elapsedSeconds(timer) ? 'Reprendre' : 'Démarrer',
+        running ? 'Mettre en pause' : elapsedSeconds(timer, now()) ? 'Reprendre' : 'Démarrer',
       ),
     );
   }
@@ -254,23 +410,29 @@ function mountMission(root, ctx, id) {
   function updateClock() {
     const clock = body.querySelector('[data-clock]');
     if (!clock || !timer) return;
-    const seconds = elapsedSeconds(timer);
+    const seconds = elapsedSeconds(timer, now());
     clock.textContent = formatHMS(seconds);
     clock.setAttribute('aria-label', spokenDuration(seconds));
   }
 
+  /** A start or pause, at the hub's time: kept on the phone, applied to the cached detail, then queued. */
   async function toggleTimer() {
-    const now = Date.now();
+    const at = now();
     const running = isRunning(timer);
-    timer = running ? stop(timer, now) : start(timer, now);
+    const action = running ? 'stop' : 'start';
+    const iso = new Date(at).toISOString();
+    timer = running ? stop(timer, at) : start(timer, at);
     await ctx.db.put('kv', timerKey, timer);
-    await act('POST', '/timer', { action: running ? 'stop' : 'start', at: new Date(now).toISOString() }, running ? 'Pause du chronomètre' : 'Chronomètre');
+    await applyLocal((r, kind) => (kind === 'detail' && r.timer ? { ...r, timer: applyTap(r.timer, action, iso) } : r));
+    await act('POST', '/timer', { action, at: iso }, running ? 'Pause du chronomètre' : 'Chronomètre');
     render();
   }
 
+  /** The phone's timer wins only while one of its taps waits in the outbox; otherwise the hub's sessions. */
   async function loadTimer() {
     const local = await ctx.db.get('kv', timerKey).catch(() => null);
-    timer = mergeTimer(local, detail?.timer ?? null);
+    const items = await ctx.outbox.list().catch(() => []);
+    timer = mergeTimer(local, detail?.timer ?? null, { pending: timerPending(items, path) });
     await ctx.db.put('kv', timerKey, timer).catch(() => {});
   }
 
@@ -285,14 +447,12 @@ function mountMission(root, ctx, id) {
         ...server.filter((p) => p.kind === kind).map((p) => thumbFromHub(p, label)),
         ...waiting.filter((p) => p.kind === kind).map((p) => thumbFromPhone(p, label)),
       ];
-      const input = h('input', { type: 'file', accept: 'image/*', capture: 'environment', class: 'sr-only', dataset: { focusKey: 'add-' + kind } });
-      input.addEventListener('change', () => addPhoto(input, kind, label));
       return h(
         'div',
         { class: 'photo-group' },
         h('h3', { text: label }),
         items.length ? h('ul', { class: 'thumbs' }, items) : h('p', { class: 'muted', text: 'Aucune photo.' }),
-        open ? h('label', { class: 'btn ghost photo-add' }, input, icon('camera'), `Photo ${label.toLowerCase()}`) : null,
+        open ? addPhotoLabels[kind] : null,
       );
     };
     return h(
@@ -332,8 +492,8 @@ function mountMission(root, ctx, id) {
         ? h(
             'div',
             { class: 'row' },
-            h('button', { class: 'btn small', type: 'button', text: 'Réessayer', onclick: () => uploads.retry(job.sha256).then(refreshLocalPhotos) }),
-            h('button', { class: 'btn small ghost danger', type: 'button', text: 'Supprimer', onclick: () => uploads.forget(job.sha256).then(refreshLocalPhotos) }),
+            h('button', { class: 'btn small', type: 'button', text: 'Réessayer', dataset: { busy: 'photo:' + job.sha256 }, onclick: () => guard('photo:' + job.sha256, () => uploads.retry(job.sha256).then(refreshLocalPhotos)) }),
+            h('button', { class: 'btn small ghost danger', type: 'button', text: 'Supprimer', dataset: { busy: 'photo:' + job.sha256 }, onclick: () => guard('photo:' + job.sha256, () => uploads.forget(job.sha256).then(refreshLocalPhotos)) }),
           )
         : null,
     );
@@ -358,7 +518,9 @@ function mountMission(root, ctx, id) {
     ctx.toast('Préparation de la photo…');
     try {
       const photo = await compressImage(file);
-      const takenAt = file.lastModified && Math.abs(Date.now() - file.lastModified) < 7 * 86400_000 ? file.lastModified : Date.now();
+      // The file's time is on the phone's clock: moved to the hub's by the measured offset.
+      const skew = now() - Date.now();
+      const takenAt = file.lastModified && Math.abs(Date.now() - file.lastModified) < 7 * 86400_000 ? file.lastModified + skew : now();
       await uploads.add({ requestId: id, kind, title: `Photo ${label.toLowerCase()} « ${title()} »`, photo, takenAt });
       ctx.toast(`Photo prête (${formatBytes(photo.full.bytes.length)}) : envoi ${ctx.online ? 'en cours' : 'dès le retour du réseau'}.`);
       await refreshLocalPhotos();
@@ -370,6 +532,7 @@ function mountMission(root, ctx, id) {
   async function refreshLocalPhotos() {
     if (!alive) return;
     localPhotos = await uploads.list(id);
+    if (!alive) return;
     // Photos the hub now lists are freed from the phone.
     const known = new Set((detail?.photos ?? []).map((p) => p.sha256));
     for (const job of localPhotos) {
@@ -381,6 +544,14 @@ function mountMission(root, ctx, id) {
       }
     }
     localPhotos = localPhotos.filter((job) => !(known.has(job.sha256) && job.state === 'attached'));
+    // Thumbnails of photos no longer on the phone (forgotten, or listed by the hub) are freed.
+    const onPhone = new Set(localPhotos.map((job) => 'local:' + job.sha256));
+    for (const [key, url] of urls) {
+      if (key.startsWith('local:') && !onPhone.has(key)) {
+        URL.revokeObjectURL(url);
+        urls.delete(key);
+      }
+    }
     render();
   }
 
@@ -391,15 +562,21 @@ function mountMission(root, ctx, id) {
     const token = ctx.api.accessToken?.();
     const response = await fetch(`/provider/photos/${encodeURIComponent(photoId)}?size=${size}`, { headers: token ? { Authorization: 'Bearer ' + token } : {} });
     if (!response.ok) throw new Error(response.status === 404 ? 'Photo introuvable.' : 'Photo indisponible pour le moment.');
-    const url = URL.createObjectURL(await response.blob());
+    const blob = await response.blob();
+    if (!alive) throw new Error('Écran fermé.');
+    if (urls.has(key)) return urls.get(key);
+    const url = URL.createObjectURL(blob);
     urls.set(key, url);
     return url;
   }
 
   let observer = null;
+  /** Hub thumbnails load when they come into view; one observer per render, for this render's images only. */
   function observeThumbs() {
+    observer?.disconnect();
+    observer = null;
     const images = [...body.querySelectorAll('img[data-photo]:not([src])')];
-    if (!images.length) return;
+    if (!images.length || !alive) return;
     const load = (img) =>
       photoUrl(img.dataset.photo, 'thumb')
         .then((url) => {
@@ -409,17 +586,19 @@ function mountMission(root, ctx, id) {
           img.alt = ctx.online ? 'Photo indisponible pour le moment' : 'Photo indisponible hors connexion';
         });
     if (!('IntersectionObserver' in globalThis)) return images.forEach(load);
-    observer ??= new IntersectionObserver((entries) => {
+    const watcher = new IntersectionObserver((entries) => {
       for (const entry of entries) {
         if (!entry.isIntersecting) continue;
-        observer.unobserve(entry.target);
+        watcher.unobserve(entry.target);
         load(entry.target);
       }
     }, { rootMargin: '200px' });
-    for (const img of images) observer.observe(img);
+    for (const img of images) watcher.observe(img);
+    observer = watcher;
   }
 
   function showFull(photo, label) {
+    if (dialogs.size) return;
     const img = h('img', { alt: `Photo ${label.toLowerCase()} du ${formatDateTime(photo.taken_at)}`, class: 'full-photo' });
     const status = h('p', { class: 'muted', text: 'Chargement de la photo…' });
     track(openDialog({ title: `Photo ${label.toLowerCase()}`, body: [status, img], cancelLabel: 'Fermer' }));
@@ -438,46 +617,10 @@ function mountMission(root, ctx, id) {
   function materialsView(open) {
     const materials = Array.isArray(detail.materials) ? detail.materials : [];
     const frozen = Boolean(detail.invoice);
-    const label = h('input', { name: 'label', maxlength: 160, required: true, autocomplete: 'off', placeholder: 'Ex. : joint, siphon, câble 2,5 mm²', dataset: { focusKey: 'mat-label' } });
-    const quantity = h('input', { name: 'quantity', type: 'number', min: 1, max: 10000, step: 1, value: 1, inputmode: 'numeric', required: true });
-    const price = h('input', { name: 'unit_price', inputmode: 'numeric', required: true, placeholder: '0', autocomplete: 'off' });
-    const error = h('p', { class: 'error', role: 'alert' });
-    const form = h(
-      'form',
-      {
-        class: 'material-form',
-        novalidate: true,
-        onsubmit: async (event) => {
-          event.preventDefault();
-          const text = label.value.trim();
-          const qty = Number(quantity.value);
-          const unit = francs(price.value);
-          if (!text) return (error.textContent = 'Indiquez le matériel.');
-          if (!Number.isInteger(qty) || qty < 1 || qty > 10000) return (error.textContent = 'Quantité : nombre entier de 1 à 10 000.');
-          if (!Number.isInteger(unit) || unit > 10_000_000) return (error.textContent = 'Prix unitaire : montant entier en FCFA.');
-          error.textContent = '';
-          await act('POST', '/materials', { label: text, quantity: qty, unit_price: unit }, 'Matériel');
-          await applyLocal((r, kind) => {
-            if (kind !== 'detail') return r;
-            const line = { id: 'local-' + Date.now(), label: text, quantity: qty, unit_price: unit, total: qty * unit, total_label: formatXAF(qty * unit), recorded_at: new Date().toISOString() };
-            const list = [...(r.materials ?? []), line];
-            const total = list.reduce((sum, m) => sum + (m.total ?? 0), 0);
-            return { ...r, materials: list, materials_total: total, materials_total_label: formatXAF(total) };
-          });
-          ctx.toast('Matériel ajouté.');
-          body.querySelector('[data-focus-key="mat-label"]')?.focus();
-        },
-      },
-      field('Matériel', label),
-      h('div', { class: 'date-row' }, field('Quantité', quantity), field('Prix unitaire (FCFA)', price)),
-      error,
-      h('button', { class: 'btn wide', type: 'submit' }, icon('plus'), 'Ajouter'),
-    );
     const total = detail.materials_total ?? materials.reduce((sum, m) => sum + (m.total ?? 0), 0);
-    return h(
-      'section',
-      { class: 'card', 'aria-labelledby': 'mat-title' },
-      h('h2', { id: 'mat-title', text: 'Matériaux et coûts' }),
+    return place(
+      matSection,
+      matTitle,
       materials.length
         ? h(
             'ul',
@@ -498,11 +641,37 @@ function mountMission(root, ctx, id) {
           )
         : h('p', { class: 'muted', text: 'Aucun matériel noté.' }),
       h('p', { class: 'total' }, h('span', { text: 'Total matériel' }), h('strong', { text: formatXAF(total) })),
-      open && !frozen ? form : frozen ? h('p', { class: 'muted', text: 'Demande de paiement envoyée : le matériel ne change plus.' }) : null,
+      open && !frozen ? matForm : frozen ? h('p', { class: 'muted', text: 'Demande de paiement envoyée : le matériel ne change plus.' }) : null,
     );
   }
 
+  async function addMaterial() {
+    const text = matLabel.value.trim();
+    const qty = Number(matQuantity.value);
+    const unit = francs(matPrice.value);
+    if (!text) return (matError.textContent = 'Indiquez le matériel.');
+    if (!Number.isInteger(qty) || qty < 1 || qty > 10000) return (matError.textContent = 'Quantité : nombre entier de 1 à 10 000.');
+    if (!Number.isInteger(unit) || unit > 10_000_000) return (matError.textContent = 'Prix unitaire : montant entier en FCFA.');
+    matError.textContent = '';
+    const at = now();
+    await applyLocal((r, kind) => {
+      if (kind !== 'detail') return r;
+      const line = { id: 'local-' + at, label: text, quantity: qty, unit_price: unit, total: qty * unit, total_label: formatXAF(qty * unit), recorded_at: new Date(at).toISOString() };
+      const list = [...(r.materials ?? []), line];
+      const total = list.reduce((sum, m) => sum + (m.total ?? 0), 0);
+      return { ...r, materials: list, materials_total: total, materials_total_label: formatXAF(total) };
+    });
+    await act('POST', '/materials', { label: text, quantity: qty, unit_price: unit }, 'Matériel');
+    matLabel.value = '';
+    matQuantity.value = '1';
+    matPrice.value = '';
+    ctx.toast('Matériel ajouté.');
+    matLabel.focus();
+    return null;
+  }
+
   function removeMaterial(material) {
+    if (dialogs.size) return;
     track(
       openDialog({
         title: 'Supprimer ce matériel ?',
@@ -510,13 +679,13 @@ function mountMission(root, ctx, id) {
         submitLabel: 'Supprimer',
         submitClass: 'danger',
         submit: async () => {
-          await act('DELETE', '/materials/' + encodeURIComponent(material.id), undefined, 'Supprimer matériel');
           await applyLocal((r, kind) => {
             if (kind !== 'detail') return r;
             const list = (r.materials ?? []).filter((m) => m.id !== material.id);
             const total = list.reduce((sum, m) => sum + (m.total ?? 0), 0);
             return { ...r, materials: list, materials_total: total, materials_total_label: formatXAF(total) };
           });
+          await act('DELETE', '/materials/' + encodeURIComponent(material.id), undefined, 'Supprimer matériel');
           ctx.toast('Matériel supprimé.');
           return null;
         },
@@ -528,7 +697,7 @@ function mountMission(root, ctx, id) {
 
   function paymentView(status) {
     const invoice = detail.invoice;
-    const section = (...children) => h('section', { class: 'card', 'aria-labelledby': 'pay-title' }, h('h2', { id: 'pay-title', text: 'Paiement' }), children);
+    const section = (...children) => place(paySection, payTitle, children);
     if (invoice) {
       const paid = invoice.status === 'payee' || invoice.status === 'surpayee' || (invoice.total > 0 && invoice.paid >= invoice.total);
       return section(
@@ -544,62 +713,39 @@ function mountMission(root, ctx, id) {
           h('dt', { text: 'Déjà reçu' }),
           h('dd', { text: invoice.paid_label || formatXAF(invoice.paid ?? 0) }),
         ),
-        !paid ? h('button', { class: 'btn success wide', type: 'button', dataset: { focusKey: 'paid' }, onclick: () => recordPayment(invoice) }, icon('wallet'), 'Paiement reçu') : h('p', { class: 'done-note' }, icon('check'), 'Mission payée.'),
+        !paid ? h('button', { class: 'btn success wide', type: 'button', dataset: { focusKey: 'paid', busy: 'payment' }, onclick: () => recordPayment(invoice) }, icon('wallet'), 'Paiement reçu') : h('p', { class: 'done-note' }, icon('check'), 'Mission payée.'),
       );
     }
     if (!canRequestPayment(detail)) {
       if (['annulee', 'declinee', 'expiree', 'nouvelle'].includes(status)) return null;
       return section(h('p', { class: 'muted', text: 'La demande de paiement sera possible à l’étape « Réparation ».' }));
     }
-    const materialsTotal = detail.materials_total ?? 0;
-    const labour = h('input', { name: 'labour', inputmode: 'numeric', required: true, autocomplete: 'off', placeholder: 'Ex. : 15 000', dataset: { focusKey: 'labour' } });
-    const travel = h('input', { name: 'travel', inputmode: 'numeric', autocomplete: 'off', placeholder: '0' });
-    const note = h('textarea', { name: 'note', maxlength: 500, rows: 2 });
-    const total = h('strong', { text: formatXAF(materialsTotal) });
-    const error = h('p', { class: 'error', role: 'alert' });
-    const update = () => {
-      const sum = (francs(labour.value) || 0) + (francs(travel.value) || 0) + materialsTotal;
-      total.textContent = formatXAF(sum);
-    };
-    labour.addEventListener('input', update);
-    travel.addEventListener('input', update);
-    return section(
-      h(
-        'form',
-        {
-          novalidate: true,
-          onsubmit: async (event) => {
-            event.preventDefault();
-            const l = francs(labour.value);
-            const t = travel.value.trim() ? francs(travel.value) : 0;
-            if (!Number.isInteger(l) || l < 1 || l > 10_000_000) return (error.textContent = 'Main d’œuvre : montant entier de 1 à 10 000 000 FCFA.');
-            if (!Number.isInteger(t) || t > 1_000_000) return (error.textContent = 'Déplacement : montant entier de 0 à 1 000 000 FCFA.');
-            error.textContent = '';
-            const sum = l + t + materialsTotal;
-            const requestBody = { labour: l, travel: t };
-            if (note.value.trim()) requestBody.note = note.value.trim();
-            await act('POST', '/payment-request', requestBody, 'Demande de paiement');
-            await applyLocal((r, kind) =>
-              kind === 'detail'
-                ? { ...r, invoice: { id: 'local', number: '', total: sum, total_label: formatXAF(sum), status: 'local', status_label: 'En attente d’envoi', paid: 0, paid_label: formatXAF(0) } }
-                : r,
-            );
-            ctx.toast('Demande de paiement envoyée au client.');
-          },
-        },
-        h('p', { class: 'muted', text: 'Le client reçoit le montant détaillé par WhatsApp, avec les moyens de paiement.' }),
-        field('Main d’œuvre (FCFA)', labour),
-        field('Déplacement (FCFA)', travel),
-        h('p', { class: 'total' }, h('span', { text: 'Matériel' }), h('span', { text: formatXAF(materialsTotal) })),
-        h('p', { class: 'total grand' }, h('span', { text: 'Total à payer' }), total),
-        field('Message au client (facultatif)', note),
-        error,
-        h('button', { class: 'btn success wide', type: 'submit' }, icon('send'), 'Envoyer la demande de paiement'),
-      ),
+    payMaterialsTotal = detail.materials_total ?? 0;
+    updatePayTotal();
+    return section(payForm);
+  }
+
+  async function requestPayment() {
+    const l = francs(payLabour.value);
+    const t = payTravel.value.trim() ? francs(payTravel.value) : 0;
+    if (!Number.isInteger(l) || l < 1 || l > 10_000_000) return (payError.textContent = 'Main d’œuvre : montant entier de 1 à 10 000 000 FCFA.');
+    if (!Number.isInteger(t) || t > 1_000_000) return (payError.textContent = 'Déplacement : montant entier de 0 à 1 000 000 FCFA.');
+    payError.textContent = '';
+    const sum = l + t + payMaterialsTotal;
+    const requestBody = { labour: l, travel: t };
+    if (payNote.value.trim()) requestBody.note = payNote.value.trim();
+    await applyLocal((r, kind) =>
+      kind === 'detail'
+        ? { ...r, invoice: { id: 'local', number: '', total: sum, total_label: formatXAF(sum), status: 'local', status_label: 'En attente d’envoi', paid: 0, paid_label: formatXAF(0) } }
+        : r,
     );
+    await act('POST', '/payment-request', requestBody, 'Demande de paiement');
+    ctx.toast('Demande de paiement envoyée au client.');
+    return null;
   }
 
   function recordPayment(invoice) {
+    if (dialogs.size) return; // a double tap opens one dialog
     const remaining = Math.max(0, (invoice.total ?? 0) - (invoice.paid ?? 0));
     const amount = h('input', { name: 'amount', inputmode: 'numeric', required: true, value: remaining ? String(remaining) : '', autocomplete: 'off' });
     const reference = h('input', { name: 'reference', maxlength: 100, autocomplete: 'off', placeholder: 'Ex. : MP240312.1234.A56789' });
@@ -629,13 +775,13 @@ function mountMission(root, ctx, id) {
           if (method !== 'cash' && !ref) return 'Indiquez la référence de la transaction Mobile Money.';
           const requestBody = { method, amount: value };
           if (ref && method !== 'cash') requestBody.reference = ref;
-          await act('POST', '/payments', requestBody, 'Paiement reçu');
           await applyLocal((r, kind) => {
             if (kind !== 'detail' || !r.invoice) return r;
             const paid = (r.invoice.paid ?? 0) + value;
             const full = paid >= (r.invoice.total ?? 0);
             return { ...r, invoice: { ...r.invoice, paid, paid_label: formatXAF(paid), status: full ? 'payee' : 'partielle', status_label: full ? 'Payée' : 'Partiellement payée' } };
           });
+          await act('POST', '/payments', requestBody, 'Paiement reçu');
           ctx.toast('Paiement enregistré.');
           return null;
         },
@@ -670,26 +816,45 @@ function mountMission(root, ctx, id) {
         if (!detail) render();
       },
     );
-    uploads.run();
   }
 
-  const seenSent = new Set();
-  ctx.outbox.list().then((items) => sentFor(items, path, seenSent)).catch(() => {});
+  const seenAnswers = new Set();
+  ctx.outbox
+    .list()
+    .then((items) => {
+      answeredSince(items, path, seenAnswers);
+      readOutbox(items);
+      return correct(items, false);
+    })
+    .catch(() => {});
   load();
 
   const offRequests = ctx.on('requests', (change) => {
     if (change?.local || !change?.changed?.includes(id)) return;
     load();
   });
-  const offRefresh = ctx.on('refresh', () => {
-    uploads.run();
-    load();
+  const offRefresh = ctx.on('refresh', () => load());
+  const offOutbox = ctx.on('outbox', async (items) => {
+    if (!alive) return;
+    const before = refusals.map((item) => item.seq).join(',');
+    readOutbox(items);
+    const news = answeredSince(items, path, seenAnswers);
+    if (news.refused.length) {
+      const results = await correct(items, true);
+      if (!results?.some((result) => result.detail || result.error?.status === 404)) load();
+    } else if (news.sent.length) load();
+    else if (before !== refusals.map((item) => item.seq).join(',')) render();
   });
-  const offOutbox = ctx.on('outbox', (items) => {
-    if (sentFor(items, path, seenSent)) load();
+  // The app's upload queue reports each photo's progress and state.
+  const offUpload = ctx.on('upload', (job) => {
+    if (!alive || job?.requestId !== id) return;
+    if (job.state !== 'uploading') refreshLocalPhotos();
+    else updateProgress(job);
   });
-  const onOnline = () => uploads.run().then(refreshLocalPhotos);
-  addEventListener('online', onOnline);
+  // "En attente de réseau" ↔ "Envoi n %": the core runs the queue when the link is back.
+  const onNetwork = () => refreshLocalPhotos();
+  addEventListener('online', onNetwork);
+  addEventListener('offline', onNetwork);
   const tick = setInterval(updateClock, 1000);
 
   return () => {
@@ -697,11 +862,15 @@ function mountMission(root, ctx, id) {
     offRequests();
     offRefresh();
     offOutbox();
-    removeEventListener('online', onOnline);
+    offUpload();
+    removeEventListener('online', onNetwork);
+    removeEventListener('offline', onNetwork);
     clearInterval(tick);
     observer?.disconnect();
-    for (const dialog of dialogs) dialog.close();
+    observer = null;
+    for (const dialog of [...dialogs]) dialog.close();
     for (const url of urls.values()) URL.revokeObjectURL(url);
+    urls.clear();
   };
 }
 

@@ -102,3 +102,15 @@ test('a hub without the route keeps the photo waiting', async () => {
   const [job] = await queue.list('r1');
   assert.equal(job.state, 'uploading');
 });
+
+test('idle resolves once the run in progress is over, and at once when none is', async () => {
+  const db = memoryDb();
+  const hub = fakeHub();
+  const acts = [];
+  const queue = createUploadQueue({ db, api: hub.api, fetch: hub.fetch, act: async (a) => acts.push(a), online: () => true });
+  await queue.idle();
+  await queue.add({ requestId: 'r1', kind: 'after', title: 'Photo après', photo: photo(100), takenAt: Date.parse('2026-11-26T10:00:00Z') });
+  await queue.idle();
+  assert.equal(acts.length, 1, 'the photo is attached once idle resolves');
+  assert.equal(acts[0].body.taken_at, '2026-11-26T10:00:00.000Z', 'the time given (the hub\'s clock) is the one sent');
+});
