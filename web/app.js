@@ -576,6 +576,7 @@ else addEventListener('load', () => setTimeout(registerWorker, 1500), { once: tr
 export async function logout() {
   // Stop everything that writes to the phone's store first (live feed, screens), let what is in flight land, then
   // wipe: a sync page arriving after the wipe would otherwise put this provider's requests back.
+  for (const input of document.querySelectorAll('#login input')) input.value = '';
   showLogin();
   await api.logout().catch(() => {});
   await Promise.allSettled([syncing, flushing, uploads.idle?.()].filter(Boolean));

@@ -7,6 +7,7 @@ import {
   STATUSES, URGENCIES, activeCount, applyFilters, countLabel, describeFilters, emptyFilters, normalizeFilters, optionsOf, toggle,
 } from '/lib/filters.js';
 import { answeredSince, concerns, correctRefusals, doualaSlot, isMission } from '/lib/mission.js';
+import { usableTemplates } from '/lib/templates.js';
 
 const FILTERS_KEY = 'demandes.filters';
 const PENDING_CALL_KEY = 'call.pending';
@@ -448,18 +449,30 @@ function mountCard(root, ctx, id) {
   const msgText = h('textarea', { id: 'msg-body', name: 'body', maxlength: 1000, rows: 3, dataset: { focusKey: 'msg' } });
   const msgTitle = h('h2', { id: 'msg-title' }, icon('chat'), ' Messages');
   const msgHint = h('p', { class: 'muted', text: 'Réponses rapides (envoyées par WhatsApp) :' });
-  const quickReplies = h(
-    'div',
-    { class: 'quick' },
-    REPLIES.map((reply) =>
+  // The provider's own quick replies and questions come from the hub (GET /provider/message-templates); until they
+  // are known (first visit offline), the catalogue's four and five.
+  let replies = REPLIES;
+  let questions = QUESTIONS;
+  const replyButtons = (list) =>
+    list.map((reply) =>
       h(
         'button',
         { class: 'btn ghost quick-reply', type: 'button', dataset: { focusKey: 'r-' + reply.code, busy: 'msg' }, onclick: () => guard('msg', () => sendMessage({ template_code: reply.code }, reply.text)) },
         icon('send'),
         reply.text,
       ),
-    ),
-  );
+    );
+  const quickReplies = h('div', { class: 'quick' }, replyButtons(replies));
+  const templateValues = () => ({ client: detail?.client?.first_name ?? detail?.client_first_name, titre: detail?.title, service: detail?.service?.name, zone: detail?.zone?.name });
+  ctx.load('templates', '/provider/message-templates', (data) => {
+    const ownReplies = usableTemplates(data?.replies, templateValues());
+    const ownQuestions = usableTemplates(data?.questions, templateValues());
+    if (ownReplies.length) {
+      replies = ownReplies;
+      fill(quickReplies, replyButtons(replies));
+    }
+    if (ownQuestions.length) questions = ownQuestions;
+  });
   const msgForm = h(
     'form',
     {
@@ -710,7 +723,7 @@ function mountCard(root, ctx, id) {
     const freeField = field('Votre question', free);
     freeField.hidden = true;
     const radios = [
-      ...QUESTIONS.map((q, index) => h('label', { class: 'radio' }, h('input', { type: 'radio', name: 'code', value: q.code, checked: index === 0 }), h('span', { text: q.text }))),
+      ...questions.map((q, index) => h('label', { class: 'radio' }, h('input', { type: 'radio', name: 'code', value: q.code, checked: index === 0 }), h('span', { text: q.text }))),
       h('label', { class: 'radio' }, h('input', { type: 'radio', name: 'code', value: '' }), h('span', { text: 'Autre question…' })),
     ];
     const set = h('fieldset', { onchange: (e) => { freeField.hidden = e.target.value !== ''; if (!freeField.hidden) free.focus(); } }, h('legend', { text: 'Question au client' }), radios);
@@ -723,7 +736,7 @@ function mountCard(root, ctx, id) {
           const code = form.elements.code.value;
           const question = free.value.trim();
           if (!code && !question) return 'Écrivez votre question.';
-          const text = code ? QUESTIONS.find((q) => q.code === code)?.text : question;
+          const text = code ? questions.find((q) => q.code === code)?.text : question;
           await addLocalMessage(text);
           await act('POST', '/ask-details', code ? { question_code: code } : { question }, 'Question');
           ctx.toast('Question envoyée au client.');

@@ -373,10 +373,14 @@ describe('the provider PWA in Chromium', { concurrency: false }, () => {
     const strangers = sql(hub, 'SELECT phone FROM providers WHERE id NOT IN (SELECT provider_id FROM request_offers WHERE request_id = ?)', offered.id).map((row) => row[0]);
     const other = hub.phones.find((candidate) => candidate !== phone && strangers.includes(candidate));
     assert.ok(other, 'a demo provider who never saw the request');
+    assert.equal(await session.exec('return document.querySelector("#phone").value'), '', 'the previous number is not left in the form');
     await session.type(await session.find('#phone'), other.replace('+237', ''));
     await clickText('Recevoir le code', '#phone-form');
+    await session.waitFor('#code').catch(async (error) => {
+      throw new Error(error.message + ': ' + (await session.exec('return document.querySelector("#phone-form [data-error]").textContent')));
+    });
     await sleep(300);
-    await session.type(await session.waitFor('#code'), lastCode(hub.data, other));
+    await session.type(await session.find('#code'), lastCode(hub.data, other));
     await clickText('Se connecter', '#code-form');
     await session.go(hub.base + '/#demandes/' + offered.id);
     await session.waitFor('#screen > *');
