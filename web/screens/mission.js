@@ -2,6 +2,7 @@
 // before/after photos (compressed on the phone, resumable upload), materials and costs, the payment request and the
 // payment received. Works offline: every write goes through ctx.act with an optimistic change of the local copy.
 import { fill, h, icon } from '/lib/dom.js';
+import { field, openDialog, place } from '/lib/ui.js';
 import { formatDateTime, formatXAF, relativeTime } from '/lib/format.js';
 import { afterStage, answeredSince, canRequestPayment, concerns, correctRefusals, currentStatus, isWorkOpen, nextStage, stepper } from '/lib/mission.js';
 import { compressImage, formatBytes } from '/lib/photo.js';
@@ -26,69 +27,10 @@ export default {
   },
 };
 
-function field(label, control) {
-  return h('label', { class: 'field' }, h('span', { text: label }), control);
-}
-
-function openDialog({ title, body, submitLabel, submitClass = '', submit, cancelLabel = 'Annuler' }) {
-  const labelId = 'dlg-' + Math.random().toString(36).slice(2);
-  const error = h('p', { class: 'error', role: 'alert' });
-  const submitButton = submitLabel ? h('button', { class: 'btn ' + submitClass, type: 'submit', text: submitLabel }) : null;
-  const form = h(
-    'form',
-    { method: 'dialog', novalidate: true },
-    h('h2', { id: labelId, text: title }),
-    body,
-    error,
-    h('div', { class: 'actions' }, h('button', { class: 'btn ghost', type: 'button', text: cancelLabel, onclick: () => dialog.close() }), submitButton),
-  );
-  const dialog = h('dialog', { class: 'dj-dialog', 'aria-labelledby': labelId }, form);
-  let submitting = false;
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    if (!submit) return dialog.close();
-    // A double tap (or Enter then a tap) must not send the action twice with two idempotency keys.
-    if (submitting) return;
-    submitting = true;
-    submitButton.disabled = true;
-    error.textContent = '';
-    try {
-      const problem = await submit(form);
-      if (problem) error.textContent = problem;
-      else dialog.close();
-    } catch (failure) {
-      error.textContent = failure?.message || 'Erreur inattendue. Réessayez.';
-    } finally {
-      submitting = false;
-      submitButton.disabled = false;
-    }
-  });
-  dialog.addEventListener('close', () => dialog.remove());
-  document.body.append(dialog);
-  dialog.showModal();
-  return dialog;
-}
-
 /** A whole number of francs typed by the provider ("15 000", "15000 F") → 15000; NaN when not a number. */
 function francs(text) {
   const cleaned = String(text ?? '').replace(/[\s\u00A0\u202F.]/g, '').replace(/f(cfa)?$/i, '');
   return /^\d{1,9}$/.test(cleaned) ? Number(cleaned) : Number.NaN;
-}
-
-/**
- * Sets `parent`'s children to `children` without moving the ones already there in the same order: a form kept from
- * one render to the next stays in the page, with its typed text, its focus and the phone's keyboard open.
- */
-function place(parent, ...children) {
-  const wanted = children.flat(Infinity).filter((child) => child !== null && child !== undefined && child !== false).map((child) => (child instanceof Node ? child : document.createTextNode(String(child))));
-  const keep = new Set(wanted);
-  for (const node of [...parent.childNodes]) if (!keep.has(node)) node.remove();
-  let ref = parent.firstChild;
-  for (const node of wanted) {
-    if (node === ref) ref = ref.nextSibling;
-    else parent.insertBefore(node, ref);
-  }
-  return parent;
 }
 
 function mountMission(root, ctx, id) {
