@@ -4,12 +4,15 @@
 import { absenceDays, absenceLabel, absenceRange, absenceState, addDays, monthTitle, monthWeeks, shiftMonth } from '/lib/calendar.js';
 import { doualaDay, doualaParts, formatDate, formatDecimal, formatXAF, relativeTime } from '/lib/format.js';
 
-/** The Bonamoussadi hub's quarters and the built-in services (the hub has no catalogue endpoint yet). */
-const ZONES = [
+/**
+ * The choices of the profile editor come from the hub (`GET /provider/catalogue`: the quarters of the provider's hub, the
+ * active services). These are the demo hub's, used only until the catalogue has been read once (first visit offline).
+ */
+let ZONES = [
   ['bonamoussadi-centre', 'Bonamoussadi Centre'], ['denver', 'Denver'], ['santa-barbara', 'Santa Barbara'], ['makepe', 'Makepe'],
   ['makepe-missoke', 'Makepe Missoké'], ['kotto', 'Kotto'], ['bangue', 'Bangue'], ['lycee', 'Lycée de Bonamoussadi'],
 ];
-const SERVICES = [['plomberie', 'Plomberie'], ['electricite', 'Électricité'], ['electromenager', 'Réparation électroménager']];
+let SERVICES = [['plomberie', 'Plomberie'], ['electricite', 'Électricité'], ['electromenager', 'Réparation électroménager']];
 const FREQUENCIES = [['daily', 'Quotidien'], ['weekly', 'Hebdomadaire'], ['monthly', 'Mensuel'], ['never', 'Jamais']];
 const WEEKDAYS = ['Lundi', 'Mardi', 'Mercredi', 'Jeudi', 'Vendredi', 'Samedi', 'Dimanche'];
 const KEYS = { profile: 'prof:profile', settings: 'prof:settings', availability: 'prof:availability', absences: 'prof:absences' };
@@ -442,6 +445,10 @@ export default {
 
     // MARK: Loading
     function loadAll() {
+      ctx.load('profil.catalogue', '/provider/catalogue', (d) => {
+        if (d?.zones?.length) ZONES = d.zones.map((z) => [z.code, z.name]);
+        if (d?.services?.length) SERVICES = d.services.map((x) => [x.code, x.name]);
+      });
       ctx.load(KEYS.profile, '/provider/profile', (d) => ((data.profile = d), renderProfile(), renderSettings()), failed(boxes.profile, 'Profil indisponible'));
       ctx.load(KEYS.settings, '/provider/settings', (d) => ((data.settings = d), renderHours(), renderSettings()), failed(boxes.settings, 'Paramètres indisponibles'));
       ctx.load(KEYS.availability, '/provider/availability', (d) => ((data.availability = d), renderAway()), failed(boxes.away, 'Disponibilité indisponible'));

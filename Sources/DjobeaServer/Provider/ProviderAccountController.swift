@@ -9,6 +9,14 @@ struct ProviderAccountController: Sendable {
     let cache: ResponseCache
 
     func register(on routes: DocumentedRoutes) {
+        routes.add(
+            .get, "/provider/catalogue", "Quartiers du hub et services proposés (choix du profil)", response: ProviderCatalogue.self
+        ) { request, context in
+            let identity = try context.requireProvider()
+            return try await cache.json(request, owner: identity.providerId, database: database) {
+                try await database.providerCatalogue(providerId: identity.providerId)
+            }
+        }
         routes.add(.get, "/provider/profile", "Profil du prestataire", response: ProviderProfile.self) { request, context in
             let identity = try context.requireProvider()
             return try JSONResponse.make(try await database.providerProfile(providerId: identity.providerId), for: request)
