@@ -320,6 +320,28 @@ describe('the provider PWA in Chromium', { concurrency: false }, () => {
     assert.deepEqual(problems, []);
   });
 
+  test('at 320 px in dark mode the same rules hold (smallest phones, outdoor use)', async () => {
+    const problems = [];
+    await session.logs();
+    await session.cdp('Emulation.setEmulatedMedia', { features: [{ name: 'prefers-color-scheme', value: 'dark' }] });
+    await session.cdp('Emulation.setDeviceMetricsOverride', { width: 320, height: 640, deviceScaleFactor: 2, mobile: true });
+    try {
+      for (const [name, hash] of screens()) {
+        await session.go(hub.base + '/' + hash);
+        await session.waitFor('#screen > *');
+        await sleep(1500);
+        for (const problem of await session.exec(AUDIT)) problems.push(`${name} (320, sombre): ${problem}`);
+        await session.exec('window.scrollTo(0, 0)');
+        await shot('11-' + name + '-sombre-320');
+        for (const entry of await consoleErrors()) problems.push(`${name}: console ${entry.message}`);
+      }
+    } finally {
+      await session.cdp('Emulation.setEmulatedMedia', { features: [] });
+      await session.cdp('Emulation.clearDeviceMetricsOverride');
+    }
+    assert.deepEqual(problems, []);
+  });
+
   test('the app is installable, its service worker is registered, and every screen opens offline after the first visit', async () => {
     await session.logs();
     const manifest = await (await fetch(hub.base + '/manifest.webmanifest')).json();

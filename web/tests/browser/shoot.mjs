@@ -37,6 +37,7 @@ try {
   await session.go(hub.base + '/');
   await session.exec('localStorage.setItem("djobea.tokens", arguments[0]);', JSON.stringify(tokens));
   await session.go(hub.base + '/' + values.route);
+  await session.exec('location.reload()');
   await session.waitFor('#screen > *', { timeout: 20000 }).catch(() => {});
   await sleep(Number(values.wait));
   if (values.full) {
