@@ -87,6 +87,8 @@ struct DemoCommand: AsyncParsableCommand {
                 printLine("")
                 let hubURL = "\(tls == nil ? "http" : "https")://127.0.0.1:\(port)"
                 printLine("Hub de démo Bonamoussadi prêt : \(hubURL)  (santé : \(hubURL)/healthz)")
+                let codes = hubDirectory.outboxURL.appendingPathComponent("whatsapp.jsonl").path
+                printLine("Application des prestataires : \(hubURL)/  (le code WhatsApp s'affiche ici et dans \(codes))")
                 printLine("Central de démo : \(centralURL)  (clé d'API : \(apiKey.file ?? "DJOBEA_API_KEY"), suivi : \(centralURL)/ops/sync-status)")
                 printLine("Console ops du central : \(centralURL)/ops (\(centralOps.hint))")
                 printLine("Console ops du hub : \(hubURL)/ops (\(hubOps.hint))")
