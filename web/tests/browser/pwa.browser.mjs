@@ -303,6 +303,33 @@ describe('the provider PWA in Chromium', { concurrency: false }, () => {
     ['profil', '#profil'],
   ];
 
+  test('touch: a swipe moves to the next tab, pulling down from the top refreshes', async () => {
+    await session.go(hub.base + '/#accueil');
+    await session.waitFor('#screen .kpi');
+    const drag = async (from, to) => {
+      await session.cdp('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x: from[0], y: from[1] }] });
+      for (let step = 1; step <= 5; step++) {
+        const x = from[0] + ((to[0] - from[0]) * step) / 5;
+        const y = from[1] + ((to[1] - from[1]) * step) / 5;
+        await session.cdp('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x, y }] });
+      }
+      await session.cdp('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+    };
+    await drag([300, 420], [60, 430]);
+    await session.waitUntil('return location.hash === "#demandes"', { message: 'a left swipe opens Demandes' });
+    await session.waitFor('#screen > *');
+    await drag([60, 420], [300, 410]);
+    await session.waitUntil('return location.hash === "#accueil"', { message: 'a right swipe comes back to Accueil' });
+    await session.waitFor('#screen .kpi');
+    await session.exec('window.scrollTo(0, 0); performance.clearResourceTimings();');
+    await drag([180, 160], [185, 420]);
+    await waitText('Actualisation');
+    await session.waitUntil(
+      "return performance.getEntriesByType('resource').some((r) => r.name.includes('/provider/changes'))",
+      { message: 'pulling down asks the hub for changes' },
+    );
+  });
+
   test('at 360 × 640 no screen scrolls sideways, every tap target is at least 48 px, text is at least 16 px', async () => {
     const problems = [];
     await session.offline(false);
