@@ -1,5 +1,5 @@
 // Small DOM building blocks the screens share: modal forms, labelled fields, stable re-rendering, double-tap guards.
-import { h } from './dom.js';
+import { fill, h, icon } from './dom.js';
 
 /** A modal dialog with a form: Escape or "Annuler" closes it; `submit(form)` returns an error text to keep it open. */
 export function openDialog({ title, body, submitLabel, submitClass = '', submit, onClose, cancelLabel = 'Annuler' }) {
@@ -91,4 +91,33 @@ export function busyGuard(scope) {
   };
   run.has = (key) => busy.has(key);
   return run;
+}
+
+/**
+ * The actions of this screen the hub refused, each with its reason and a "Compris" button (`onDismiss(seq)`). The box
+ * is made once per mount; `show(items)` redraws it only when the list changed.
+ */
+export function refusalNotices(onDismiss) {
+  const element = h('div', { class: 'refusals', role: 'alert' });
+  let shown = '';
+  return {
+    element,
+    show(items) {
+      const signature = items.map((item) => item.seq).join(',');
+      if (signature === shown) return;
+      shown = signature;
+      fill(
+        element,
+        items.map((item) =>
+          h(
+            'div',
+            { class: 'card refusal' },
+            h('p', { class: 'error' }, icon('alert'), h('strong', { text: 'Refusé par le hub : ' }), item.title || `${item.method} ${item.path}`),
+            h('p', { text: item.reason || 'Action refusée.' }),
+            h('button', { class: 'btn ghost small', type: 'button', text: 'Compris', onclick: () => onDismiss(item.seq) }),
+          ),
+        ),
+      );
+    },
+  };
 }

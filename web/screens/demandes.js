@@ -2,7 +2,7 @@
 // request card with its actions, the quick replies, the messages and the call log. Every write goes through
 // ctx.act (the outbox), with an optimistic change of the local copy so the screen reflects it at once.
 import { fill, h, icon } from '/lib/dom.js';
-import { busyGuard, field, openDialog, place } from '/lib/ui.js';
+import { busyGuard, field, openDialog, place, refusalNotices } from '/lib/ui.js';
 import { doualaDay, formatDateTime, formatTime, relativeTime } from '/lib/format.js';
 import {
   STATUSES, URGENCIES, activeCount, applyFilters, countLabel, describeFilters, emptyFilters, normalizeFilters, optionsOf, toggle,
@@ -330,24 +330,10 @@ function mountCard(root, ctx, id) {
 
   // The refusals box and the message form are made once per mount: a re-render (an outbox or sync event while the
   // provider types) keeps them in the page, with the typed text, the focus and the keyboard.
-  const refusalBox = h('div', { class: 'refusals', role: 'alert' });
-  let refusalShown = '';
+  const refusalView = refusalNotices(dismiss);
+  const refusalBox = refusalView.element;
   function renderRefusals() {
-    const signature = refusals.map((item) => item.seq).join(',');
-    if (signature === refusalShown) return;
-    refusalShown = signature;
-    fill(
-      refusalBox,
-      refusals.map((item) =>
-        h(
-          'div',
-          { class: 'card refusal' },
-          h('p', { class: 'error' }, icon('alert'), h('strong', { text: 'Refusé par le hub : ' }), item.title || `${item.method} ${item.path}`),
-          h('p', { text: item.reason || 'Action refusée.' }),
-          h('button', { class: 'btn ghost small', type: 'button', text: 'Compris', onclick: () => dismiss(item.seq) }),
-        ),
-      ),
-    );
+    refusalView.show(refusals);
   }
 
   async function dismiss(seq) {

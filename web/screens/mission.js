@@ -2,7 +2,7 @@
 // before/after photos (compressed on the phone, resumable upload), materials and costs, the payment request and the
 // payment received. Works offline: every write goes through ctx.act with an optimistic change of the local copy.
 import { fill, h, icon } from '/lib/dom.js';
-import { field, openDialog, place } from '/lib/ui.js';
+import { field, openDialog, place, refusalNotices } from '/lib/ui.js';
 import { formatDateTime, formatXAF, relativeTime } from '/lib/format.js';
 import { afterStage, answeredSince, canRequestPayment, concerns, correctRefusals, currentStatus, isWorkOpen, nextStage, stepper } from '/lib/mission.js';
 import { compressImage, formatBytes } from '/lib/photo.js';
@@ -114,24 +114,10 @@ function mountMission(root, ctx, id) {
 
   // MARK: Refusals
 
-  const refusalBox = h('div', { class: 'refusals', role: 'alert' });
-  let refusalShown = '';
+  const refusalView = refusalNotices(dismiss);
+  const refusalBox = refusalView.element;
   function renderRefusals() {
-    const signature = refusals.map((item) => item.seq).join(',');
-    if (signature === refusalShown) return;
-    refusalShown = signature;
-    fill(
-      refusalBox,
-      refusals.map((item) =>
-        h(
-          'div',
-          { class: 'card refusal' },
-          h('p', { class: 'error' }, icon('alert'), h('strong', { text: 'Refusé par le hub : ' }), item.title || `${item.method} ${item.path}`),
-          h('p', { text: item.reason || 'Action refusée.' }),
-          h('button', { class: 'btn ghost small', type: 'button', text: 'Compris', onclick: () => dismiss(item.seq) }),
-        ),
-      ),
-    );
+    refusalView.show(refusals);
   }
 
   async function dismiss(seq) {

@@ -4,9 +4,9 @@
 // Screenshots of every main screen go to test-output/screenshots/.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, json, lastCode, login, sql, startHub } from './hub.mjs';
+import { ROOT, lastCode, sql, startHub } from './hub.mjs';
 import { photoPNG } from './png.mjs';
 import { AUDIT } from './audit.mjs';
 import { ELEMENT, newSession, sleep, startDriver } from './webdriver.mjs';
@@ -113,20 +113,39 @@ async function keys(actions) {
 }
 
 before(async () => {
-  hub = await startHub({ demo: true });
-  // A provider with an open offer: the demo's clock leaves fresh requests offered to some of its providers.
-  for (const candidate of hub.phones) {
-    const tokens = await login(hub, candidate);
-    const page = await json(hub, 'GET', '/provider/requests?status=nouvelle&page_size=20', undefined, tokens.access_token);
-    const item = page.items.find((entry) => entry.offer_id && entry.status === 'nouvelle');
-    await json(hub, 'DELETE', '/provider/auth/logout', undefined, tokens.access_token).catch(() => {});
-    if (item) {
-      phone = candidate;
-      offered = item;
-      break;
-    }
+  // The hub pulls from central every second here, so a request taken in at central reaches it at once.
+  hub = await startHub({ demo: true, env: { DJOBEA_SYNC_INTERVAL: '1' } });
+  // A request of our own, taken in at central like the platform does, for the service and quarter of a demo provider:
+  // whatever the time of day the demo was generated at, the hub offers it to someone (urgent: even outside hours).
+  const [[service, zone]] = sql(
+    hub,
+    `SELECT s.code, z.code FROM providers p JOIN provider_services ps ON ps.provider_id = p.id JOIN services s ON s.id = ps.service_id
+     JOIN provider_zones pz ON pz.provider_id = p.id JOIN zones z ON z.id = pz.zone_id WHERE p.phone = ? LIMIT 1`,
+    hub.phones[0],
+  );
+  const central = { ...hub, base: `http://127.0.0.1:${hub.port + 1}` };
+  const apiKey = readFileSync(join(hub.data, 'central', 'api-key'), 'utf8').trim();
+  const title = 'Fuite sous l’évier de la cuisine';
+  const created = await fetch(central.base + '/central/requests', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer ' + apiKey },
+    body: JSON.stringify({
+      zone, service, urgency: 'urgent', title, description: 'L’eau coule en permanence sous l’évier.',
+      address: 'Rue du Marché, près de la boulangerie', client_name: 'Jean Kouam', client_phone: '+2376' + String(Date.now()).slice(-8),
+      budget_min: 15000, budget_max: 25000,
+    }),
+  });
+  assert.equal(created.status, 201, await created.clone().text());
+  const { id } = await created.json();
+  const deadline = Date.now() + 60000;
+  let offer = [];
+  while (Date.now() < deadline && !offer.length) {
+    offer = sql(hub, "SELECT p.phone FROM request_offers o JOIN providers p ON p.id = o.provider_id WHERE o.request_id = ? AND o.state = 'pending'", id);
+    if (!offer.length) await sleep(250);
   }
-  assert.ok(offered, 'the demo offers at least one request to one of its providers');
+  assert.ok(offer.length, 'the hub offered the new request to a provider');
+  phone = offer[0][0];
+  offered = { id, title };
   driver = await startDriver();
   session = await newSession(driver, { width: 360, height: 640 });
 });
