@@ -62,7 +62,10 @@ struct NotificationStreamTests {
         defer { try? FileManager.default.removeItem(at: harness.directory) }
         let provider = try #require(harness.providers.first)
         let early = try await Self.notify(harness, providerId: provider.id)
-        try await Self.application(harness).test(.live) { client in
+        // A lifetime long enough that, after the late row (≈ 0.5 s in, later on a loaded machine), a silent stretch of
+        // a heartbeat surely comes before the end: a 1.5 s stream missed its ping when a parallel run slowed the backlog.
+        let timing = NotificationStreamController.Timing(heartbeat: .milliseconds(300), poll: .milliseconds(100), lifetime: .seconds(4))
+        try await Self.application(harness, timing: timing).test(.live) { client in
             let token = try await harness.login(client, phone: provider.phone)
             let late = Task {
                 try await Task.sleep(for: .milliseconds(500))
@@ -78,7 +81,7 @@ struct NotificationStreamTests {
             #expect(response.headers.first { $0.name.canonicalName == "x-accel-buffering" }?.value == "no")
             let body = String(buffer: response.body)
             #expect(body.hasPrefix("retry: 3000\n\n"))
-            #expect(body.contains(": ping\n\n"), "a heartbeat within the 1.5 s lifetime")
+            #expect(body.contains(": ping\n\n"), "a heartbeat within the stream's lifetime")
             let events = Self.events(body)
             #expect(events.map(\.id) == events.map(\.id).sorted(), "UUIDv7 ids: in time order")
             let first = try #require(events.first { $0.id == early }, "the unseen notification is in the backlog")
