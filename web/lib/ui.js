@@ -121,3 +121,15 @@ export function refusalNotices(onDismiss) {
     },
   };
 }
+
+/**
+ * `place` for a whole screen body that re-renders while the provider works in it: the scroll position stays, and the
+ * focused control (marked `data-focus-key`) is focused again if it was rebuilt.
+ */
+export function rerender(body, ...children) {
+  const scroll = globalThis.scrollY;
+  const focusKey = document.activeElement?.dataset?.focusKey;
+  place(body, ...children);
+  if (focusKey && !body.contains(document.activeElement)) body.querySelector(`[data-focus-key="${focusKey}"]`)?.focus({ preventScroll: true });
+  globalThis.scrollTo(0, scroll);
+}

@@ -2,7 +2,7 @@
 // request card with its actions, the quick replies, the messages and the call log. Every write goes through
 // ctx.act (the outbox), with an optimistic change of the local copy so the screen reflects it at once.
 import { fill, h, icon } from '/lib/dom.js';
-import { busyGuard, field, openDialog, place, refusalNotices } from '/lib/ui.js';
+import { busyGuard, field, openDialog, place, refusalNotices, rerender } from '/lib/ui.js';
 import { doualaDay, formatDateTime, formatTime, relativeTime } from '/lib/format.js';
 import {
   STATUSES, URGENCIES, activeCount, applyFilters, countLabel, describeFilters, emptyFilters, normalizeFilters, optionsOf, toggle,
@@ -397,13 +397,9 @@ function mountCard(root, ctx, id) {
       if (failed) fill(body, refusals.length ? refusalBox : null, h('div', { class: 'card' }, h('p', { class: 'error', role: 'alert', text: failed }), h('a', { class: 'btn', href: '#demandes', text: 'Retour à la liste' })));
       return;
     }
-    const scroll = scrollY;
-    const focusKey = document.activeElement?.dataset?.focusKey;
     renderRefusals();
-    place(body, refusals.length ? refusalBox : null, cardView());
-    if (focusKey && !body.contains(document.activeElement)) body.querySelector(`[data-focus-key="${focusKey}"]`)?.focus({ preventScroll: true });
+    rerender(body, refusals.length ? refusalBox : null, cardView());
     for (const element of body.querySelectorAll('[data-busy]')) element.disabled = guard.has(element.dataset.busy);
-    scrollTo(0, scroll);
   }
 
   function cardView() {

@@ -2,7 +2,7 @@
 // before/after photos (compressed on the phone, resumable upload), materials and costs, the payment request and the
 // payment received. Works offline: every write goes through ctx.act with an optimistic change of the local copy.
 import { fill, h, icon } from '/lib/dom.js';
-import { field, openDialog, place, refusalNotices } from '/lib/ui.js';
+import { field, openDialog, place, refusalNotices, rerender } from '/lib/ui.js';
 import { formatDateTime, formatXAF, relativeTime } from '/lib/format.js';
 import { afterStage, answeredSince, canRequestPayment, concerns, correctRefusals, currentStatus, isWorkOpen, nextStage, stepper } from '/lib/mission.js';
 import { compressImage, formatBytes } from '/lib/photo.js';
@@ -225,13 +225,9 @@ function mountMission(root, ctx, id) {
       if (failed) fill(body, refusals.length ? refusalBox : null, h('div', { class: 'card' }, h('p', { class: 'error', role: 'alert', text: failed }), h('a', { class: 'btn', href: '#demandes', text: 'Retour aux demandes' })));
       return;
     }
-    const scroll = scrollY;
-    const focusKey = document.activeElement?.dataset?.focusKey;
     renderRefusals();
-    place(body, refusals.length ? refusalBox : null, view());
-    if (focusKey && !body.contains(document.activeElement)) body.querySelector(`[data-focus-key="${focusKey}"]`)?.focus({ preventScroll: true });
+    rerender(body, refusals.length ? refusalBox : null, view());
     markBusy();
-    scrollTo(0, scroll);
     updateClock();
     observeThumbs();
   }

@@ -8,11 +8,7 @@ import GRDB
 // request is `not_found` and nothing is written. Every row goes through `SyncedTransaction`, so it replicates.
 
 /// What a mission-work command answers; the first answer of an idempotency key is stored and replayed as is.
-protocol MissionWorkAnswer: Codable, Sendable {
-    var command: String { get }
-    var requestId: String { get }
-    var replayed: Bool { get set }
-}
+protocol MissionWorkAnswer: ReplayableCommandResult {}
 
 /// A material the provider added, and the mission's materials total afterwards.
 public struct MissionMaterialResult: Codable, Sendable, Hashable, MissionWorkAnswer {
@@ -332,49 +328,16 @@ extension ProviderRequestCommands {
         let key = try RequestCommandReplay.check(idempotencyKey)
         return try await database.write(durability: durability, now: now) { tx in
             if let key,
-                let replay = try MissionWorkReplay.lookup(T.self, providerId: providerId, key: key, command: command, requestId: requestId, in: tx.db)
+                let replay = try RequestCommandReplay.lookup(
+                    T.self, providerId: providerId, key: key, command: command, requestId: requestId, in: tx.db)
             {
                 return replay
             }
             let context = try ProviderRequestAccess.require(providerId: providerId, requestId: requestId, now: now, in: tx.db)
             guard context.isMine else { throw ProviderRequestError.notFound }
             let result = try body(tx, context)
-            if let key, !result.replayed { try MissionWorkReplay.store(result, providerId: providerId, key: key, now: now, in: tx.db) }
+            if let key, !result.replayed { try RequestCommandReplay.store(result, providerId: providerId, key: key, now: now, in: tx.db) }
             return result
         }
-    }
-}
-
-/// `RequestCommandReplay` for the mission-work answers: the same table and key rules (a key is the provider's own,
-/// for one command on one request), another answer type.
-enum MissionWorkReplay {
-    static func lookup<T: MissionWorkAnswer>(
-        _ type: T.Type, providerId: String, key: String, command: String, requestId: String, in db: Database
-    ) throws -> T? {
-        guard
-            let row = try Row.fetchOne(
-                db.cachedStatement(
-                    sql: "SELECT command, request_id, result FROM provider_request_commands WHERE provider_id = ? AND idempotency_key = ?"),
-                arguments: [providerId, key])
-        else { return nil }
-        let storedCommand: String = row["command"]
-        let storedRequest: String = row["request_id"]
-        guard storedCommand == command, storedRequest == requestId else { throw ProviderRequestError.idempotencyKeyReused }
-        let json: String = row["result"]
-        var result = try JSONDecoder().decode(T.self, from: Data(json.utf8))
-        result.replayed = true
-        return result
-    }
-
-    static func store<T: MissionWorkAnswer>(_ result: T, providerId: String, key: String, now: Date, in db: Database) throws {
-        let json = String(decoding: try JSONEncoder().encode(result), as: UTF8.self)
-        try db.execute(
-            sql: "DELETE FROM provider_request_commands WHERE provider_id = ? AND created_at < ?",
-            arguments: [providerId, UTCTimestamp.format(now.addingTimeInterval(-RequestCommandReplay.retention))])
-        try db.execute(
-            sql: """
-                INSERT INTO provider_request_commands (provider_id, idempotency_key, command, request_id, result, created_at)
-                VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [providerId, key, result.command, result.requestId, json, UTCTimestamp.format(now)])
     }
 }

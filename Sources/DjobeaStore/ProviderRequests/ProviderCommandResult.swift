@@ -45,7 +45,17 @@ struct RequestCommandOutcome: Sendable {
     var callId: String?
 }
 
-/// The first result of each (provider, idempotency key), so that a phone's outbox may replay a command safely.
+/// An answer stored under its idempotency key and given again, marked `replayed`, when the key comes back.
+protocol ReplayableCommandResult: Codable, Sendable {
+    var command: String { get }
+    var requestId: String { get }
+    var replayed: Bool { get set }
+}
+
+extension ProviderCommandResult: ReplayableCommandResult {}
+
+/// The first result of each (provider, idempotency key), so that a phone's outbox may replay a command safely — request
+/// commands and mission work alike: one table, one key rule (a key is the provider's own, for one command on one request).
 enum RequestCommandReplay {
     /// Keys older than this are forgotten; an outbox older than that is long dead.
     static let retention: TimeInterval = 30 * 86_400
@@ -61,7 +71,9 @@ enum RequestCommandReplay {
     }
 
     /// The stored result for this key, marked `replayed`; throws when the key was used for another command or request.
-    static func lookup(providerId: String, key: String, command: String, requestId: String, in db: Database) throws -> ProviderCommandResult? {
+    static func lookup<T: ReplayableCommandResult>(
+        _ type: T.Type, providerId: String, key: String, command: String, requestId: String, in db: Database
+    ) throws -> T? {
         guard
             let row = try Row.fetchOne(
                 db.cachedStatement(
@@ -72,12 +84,12 @@ enum RequestCommandReplay {
         let storedRequest: String = row["request_id"]
         guard storedCommand == command, storedRequest == requestId else { throw ProviderRequestError.idempotencyKeyReused }
         let json: String = row["result"]
-        var result = try JSONDecoder().decode(ProviderCommandResult.self, from: Data(json.utf8))
+        var result = try JSONDecoder().decode(T.self, from: Data(json.utf8))
         result.replayed = true
         return result
     }
 
-    static func store(_ result: ProviderCommandResult, providerId: String, key: String, now: Date, in db: Database) throws {
+    static func store(_ result: some ReplayableCommandResult, providerId: String, key: String, now: Date, in db: Database) throws {
         let json = String(decoding: try JSONEncoder().encode(result), as: UTF8.self)
         try db.execute(
             sql: "DELETE FROM provider_request_commands WHERE provider_id = ? AND created_at < ?",

@@ -129,7 +129,8 @@ public struct ProviderRequestCommands: Sendable {
         let key = try RequestCommandReplay.check(idempotencyKey)
         return try await database.write(durability: durability, now: now) { tx in
             if let key,
-                let replay = try RequestCommandReplay.lookup(providerId: providerId, key: key, command: command, requestId: requestId, in: tx.db)
+                let replay = try RequestCommandReplay.lookup(
+                    ProviderCommandResult.self, providerId: providerId, key: key, command: command, requestId: requestId, in: tx.db)
             {
                 return replay
             }
