@@ -23,7 +23,7 @@ final class ClockMesh {
         central = try NodeDatabase.inMemory(role: .central)
         try await central.seedReferenceData(now: Self.start)
         var hubs: [Hub] = []
-        for (name, zone) in [("Hub Un", "zone-un"), ("Hub Deux", "zone-deux")] {
+        for (name, zone) in [("Hub Un", "zone-un"), ("Hub Deux", "zone-deux"), ("Hub Trois", "zone-trois")] {
             let enrolment = try await central.enrolHub(name: name, zoneCodes: [zone], now: Self.start)
             let hub = try NodeDatabase.inMemory(role: .hub)
             _ = try #require(try await central.redeemEnrolment(token: enrolment.token, nodeId: hub.nodeId, now: Self.start))
@@ -57,9 +57,11 @@ final class ClockMesh {
             let cursor = link?.partitionFingerprint == fingerprint ? link?.pulledThrough ?? 0 : 0
             let slice = try await central.hubFeed(hubId: hub.hubId, excludingOrigin: hub.db.nodeId, after: cursor, maxBytes: 1 << 20)
             let acknowledged = try await central.versionVector()[hub.db.nodeId] ?? 0
+            let moves = try await central.partitionLeaves(hubId: hub.hubId, after: link?.movesSeen ?? 0)
             let summary = try await hub.db.applyFromCentral(
                 slice.changes, centralNodeId: central.nodeId, through: slice.through, acknowledged: acknowledged, wireBytes: 0,
-                clockOffsetMs: centralClock.unixMillis - hubClock.unixMillis, partition: fingerprint, now: hubClock)
+                clockOffsetMs: centralClock.unixMillis - hubClock.unixMillis, partition: fingerprint, movesSeen: moves.head, left: moves.left,
+                back: moves.back, now: hubClock)
             pulled.applied += summary.applied
             if !slice.more { break }
         }

@@ -26,6 +26,13 @@ public final class NodeDatabase: Sendable {
     let clockCorrectionMs: LockedValue<Int64>
     private let commits: CommitCounter
 
+    /// Hub: its own hub id (from its enrolment), once known; offer routing skips zones ops moved to another hub.
+    public var homeHubId: String? {
+        get { home.withLock { $0 } }
+        set { home.withLock { $0 = newValue } }
+    }
+    private let home = LockedValue<String?>(nil)
+
     /// Offsets to central smaller than this are network noise and not corrected.
     public static let clockCorrectionThreshold: TimeInterval = 60
 

@@ -104,9 +104,17 @@ final class HubPartition {
         return found
     }
 
+    /// A request of one of the hub's zones, or one it holds a stake in (a provider who moved to it, a zone that left it,
+    /// SPEC.md §5.1).
     func containsRequest(_ id: String) throws -> Bool {
         if let known = requests[id] { return known }
-        let found = owns(zoneId: try column("zone_id", of: SyncedTable.serviceRequests.rawValue, key: id))
+        var found = owns(zoneId: try column("zone_id", of: SyncedTable.serviceRequests.rawValue, key: id))
+        if !found {
+            found =
+                try Bool.fetchOne(
+                    db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM partition_stakes WHERE hub_id = ? AND request_id = ?)"),
+                    arguments: [hubId, id]) ?? false
+        }
         requests[id] = found
         return found
     }
@@ -122,6 +130,15 @@ final class HubPartition {
                     sql:
                         "SELECT EXISTS (SELECT 1 FROM service_requests WHERE client_id = ? AND zone_id IN (\(databaseQuestionMarks(count: zones.count))))",
                     arguments: StatementArguments([id] + zones)) ?? false
+        }
+        if !found {
+            found =
+                try Bool.fetchOne(
+                    db.cachedStatement(
+                        sql: """
+                            SELECT EXISTS (SELECT 1 FROM partition_stakes s JOIN service_requests r ON r.id = s.request_id
+                                           WHERE s.hub_id = ? AND r.client_id = ?)
+                            """), arguments: [hubId, id]) ?? false
         }
         clients[id] = found
         return found

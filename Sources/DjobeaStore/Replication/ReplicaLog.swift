@@ -174,15 +174,17 @@ extension NodeDatabase {
             var left: [[String]] = []
             var back: [[String]] = []
             var seen = Set<String>()
-            for row in try Row.fetchAll(
-                db, sql: "SELECT table_name, row_key FROM partition_moves WHERE seq > ? ORDER BY seq LIMIT 5000", arguments: [movesSeen])
-            {
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT seq, table_name, row_key FROM partition_moves WHERE seq > ? ORDER BY seq LIMIT 5000", arguments: [movesSeen])
+            // A large move (a whole zone) is told in parts: the hub's next pull continues after the last move told.
+            let told: Int64 = rows.count == 5000 ? rows[rows.count - 1]["seq"] : head
+            for row in rows {
                 let table: String = row["table_name"]
                 let key: String = row["row_key"]
                 guard seen.insert("\(table)/\(key)").inserted else { continue }
                 if try partition.contains(table: table, key: key) { back.append([table, key]) } else { left.append([table, key]) }
             }
-            return (head, left, back)
+            return (told, left, back)
         }
     }
 }
