@@ -20,7 +20,7 @@ struct CentralOpsAPITests {
     ) async throws -> (HTTPResponse.Status, [String: Any]) {
         var headers: HTTPFields = [.contentType: "application/json"]
         if let apiKey { headers[.authorization] = "Bearer \(apiKey)" }
-        if let key { headers[HTTPField.Name("Idempotency-Key")!] = key }
+        if let key, let name = HTTPField.Name("Idempotency-Key") { headers[name] = key }
         let data = try raw.map { Data($0.utf8) } ?? JSONSerialization.data(withJSONObject: body ?? [:])
         let response = try await client.execute(uri: uri, method: method, headers: headers, body: ByteBuffer(bytes: data))
         return (response.status, (try? JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]) ?? [:])
