@@ -7,11 +7,42 @@ public struct ProviderAPIServices: Sendable {
     public let limiter: RateLimiter
     /// Encoded answers of the provider's read routes, valid until the next commit (`DJOBEA_RESPONSE_CACHE`).
     public let responseCache: ResponseCache
+    /// Per IP: requests refused for a missing, invalid or forged access token (`failedAuthenticationRate`, 30 a
+    /// minute by default). Past it such requests get 429 `auth_rate_limited`; a valid token still passes, so that
+    /// providers behind the same address as a prober are not shut out.
+    public let failedAuthenticationLimiter: RateLimiter
 
-    public init(auth: ProviderAuthService, limiter: RateLimiter, responseCache: ResponseCache = ResponseCache()) {
+    /// - Parameters:
+    ///   - failedAuthenticationLimiter: nil takes `auth.settings.failedAuthenticationRate`.
+    public init(
+        auth: ProviderAuthService, limiter: RateLimiter, responseCache: ResponseCache = ResponseCache(),
+        failedAuthenticationLimiter: RateLimiter? = nil
+    ) {
         self.auth = auth
         self.limiter = limiter
         self.responseCache = responseCache
+        self.failedAuthenticationLimiter = failedAuthenticationLimiter ?? RateLimiter(limit: auth.settings.failedAuthenticationRate)
+    }
+
+    /// Authenticates the bearer token of a request from `ip`. A refusal (no token, or one that does not check out)
+    /// is counted against the address; past its budget the answer is 429 `auth_rate_limited` instead of 401.
+    var authenticateRequest: @Sendable (_ token: String?, _ ip: String) async throws -> ProviderIdentity {
+        { [authenticate, failedAuthenticationLimiter] token, ip in
+            do {
+                guard let token, !token.isEmpty else { throw APIError.unauthenticated() }
+                return try await authenticate(token)
+            } catch let error as AuthError where error == .invalidToken {
+                try Self.countFailure(ip: ip, limiter: failedAuthenticationLimiter)
+                throw error
+            } catch let error as APIError where error.code == "unauthenticated" {
+                try Self.countFailure(ip: ip, limiter: failedAuthenticationLimiter)
+                throw error
+            }
+        }
+    }
+
+    private static func countFailure(ip: String, limiter: RateLimiter) throws {
+        if case .limited(let retryAfter) = limiter.check("auth-failure:ip:\(ip)") { throw AuthError.authRateLimited(retryAfter: retryAfter) }
     }
 
     var authenticate: @Sendable (String) async throws -> ProviderIdentity {

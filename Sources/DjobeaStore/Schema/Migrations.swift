@@ -13,7 +13,7 @@ enum Migrations {
         let areas: [(String, String)] = [
             ("v2-auth", SchemaV2Auth.sql), ("v2-provider-requests", SchemaV2ProviderRequests.sql),
             ("v2-provider-account", SchemaV2ProviderAccount.sql), ("v2-offer-routing", SchemaV2OfferRouting.sql),
-            ("v3-sync", SchemaV3Sync.sql), ("v3-sync-left", SchemaV3Sync.left),
+            ("v3-sync", SchemaV3Sync.sql), ("v3-sync-left", SchemaV3Sync.left), ("v4-auth-guards", SchemaV4AuthGuards.sql),
         ]
         for (name, sql) in areas {
             migrator.registerMigration(name) { db in
