@@ -120,8 +120,8 @@ struct TOTPSeedStorageTests {
         let sealed = try SealedSeed.seal("SEED", providerId: "p", key: first)
         #expect(try SealedSeed.open(sealed, providerId: "p", key: second) == "SEED")
         let file = directory.appendingPathComponent("secrets/totp.key")
-        let mode = try FileManager.default.attributesOfItem(atPath: file.path)[.posixPermissions] as? Int
-        #expect(mode == 0o600)
+        let attributes = try FileManager.default.attributesOfItem(atPath: file.path)
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
         let shared = "shared-by-every-node-of-the-deployment-0123456789"
         let fromEnvironment = try TOTPSeedKey.load(environment: ["PROVIDER_TOTP_KEY": shared], dataDirectory: directory)
         #expect(

@@ -25,6 +25,14 @@ struct AuthAttackTests {
             settings: ServerSettings(port: 0, role: .hub), database: harness.database, logger: Logger(label: "test"), provider: services)
         try await app.test(.live) { client in
             let token = try await harness.login(client, phone: phone)
+            // A phone's stale token (signed here, session ended) is a 401 to refresh on, not a forgery: it does not
+            // eat the forgery budget.
+            let stale = try await harness.login(client, phone: phone)
+            #expect(try await client.execute(uri: "/provider/auth/logout", method: .delete, headers: harness.bearer(stale)).status == .noContent)
+            for _ in 0..<8 {
+                let response = try await client.execute(uri: "/provider/requests", method: .get, headers: harness.bearer(stale))
+                #expect(response.status == .unauthorized)
+            }
             // A real token with its signature altered, a token of nothing, garbage.
             let forged = String(token.dropLast(4)) + (token.hasSuffix("AAAA") ? "BBBB" : "AAAA")
             let attempts = [forged, "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl", "n-importe-quoi", forged, forged]

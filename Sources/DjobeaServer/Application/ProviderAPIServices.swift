@@ -24,24 +24,31 @@ public struct ProviderAPIServices: Sendable {
         self.failedAuthenticationLimiter = failedAuthenticationLimiter ?? RateLimiter(limit: auth.settings.failedAuthenticationRate)
     }
 
-    /// Authenticates the bearer token of a request from `ip`. A refusal (no token, or one that does not check out)
-    /// is counted against the address; past its budget the answer is 429 `auth_rate_limited` instead of 401.
+    /// Authenticates the bearer token of a request from `ip`. Every refusal is counted against the address: a
+    /// missing, malformed or forged token in `failedAuthenticationLimiter` (past it, 429 `auth_rate_limited`
+    /// instead of 401); a token signed here but expired or of an ended session, which is what a phone sends just
+    /// before it refreshes, in the address's ordinary request budget (past it, 429 `rate_limited`).
     var authenticateRequest: @Sendable (_ token: String?, _ ip: String) async throws -> ProviderIdentity {
-        { [authenticate, failedAuthenticationLimiter] token, ip in
+        { [auth, limiter, failedAuthenticationLimiter] token, ip in
             do {
                 guard let token, !token.isEmpty else { throw APIError.unauthenticated() }
-                return try await authenticate(token)
+                let identity = try await auth.authenticate(accessToken: token)
+                return ProviderIdentity(providerId: identity.providerId, sessionId: identity.sessionId)
             } catch let error as AuthError where error == .invalidToken {
-                try Self.countFailure(ip: ip, limiter: failedAuthenticationLimiter)
+                if let token, auth.isSignedHere(accessToken: token) {
+                    if case .limited(let retryAfter) = limiter.check("ip:\(ip)") { throw AuthError.rateLimited(retryAfter: retryAfter) }
+                } else {
+                    try Self.countForgery(ip: ip, limiter: failedAuthenticationLimiter)
+                }
                 throw error
             } catch let error as APIError where error.code == "unauthenticated" {
-                try Self.countFailure(ip: ip, limiter: failedAuthenticationLimiter)
+                try Self.countForgery(ip: ip, limiter: failedAuthenticationLimiter)
                 throw error
             }
         }
     }
 
-    private static func countFailure(ip: String, limiter: RateLimiter) throws {
+    private static func countForgery(ip: String, limiter: RateLimiter) throws {
         if case .limited(let retryAfter) = limiter.check("auth-failure:ip:\(ip)") { throw AuthError.authRateLimited(retryAfter: retryAfter) }
     }
 
