@@ -27,7 +27,7 @@ public struct HubServices: Sendable {
         let keys = try TokenKeys.load(environment: environment, dataDirectory: dataDirectory)
         let seedKey = try TOTPSeedKey.load(environment: environment, dataDirectory: dataDirectory)
         if environment["PROVIDER_TOTP_KEY"] == nil {
-            logger.notice(
+            logger.info(
                 "auth.totp.node_key",
                 metadata: ["hint": "PROVIDER_TOTP_KEY unset: TOTP seeds sealed with secrets/totp.key, readable on this node only"])
         }
