@@ -122,7 +122,7 @@ extension AuthError {
             messageFR: "Trop de requêtes. Réessayez dans \(FrenchDuration.describe(seconds: retryAfter)).", retryAfter: retryAfter)
     }
 
-    /// Too many requests with a missing, invalid or forged access token from one address.
+    /// Too many requests with a missing, malformed or forged access token (not signed by this node) from one address.
     public static func authRateLimited(retryAfter: Int) -> AuthError {
         AuthError(
             code: "auth_rate_limited", status: 429,

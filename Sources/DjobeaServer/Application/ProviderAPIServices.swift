@@ -7,9 +7,9 @@ public struct ProviderAPIServices: Sendable {
     public let limiter: RateLimiter
     /// Encoded answers of the provider's read routes, valid until the next commit (`DJOBEA_RESPONSE_CACHE`).
     public let responseCache: ResponseCache
-    /// Per IP: requests refused for a missing, invalid or forged access token (`failedAuthenticationRate`, 30 a
-    /// minute by default). Past it such requests get 429 `auth_rate_limited`; a valid token still passes, so that
-    /// providers behind the same address as a prober are not shut out.
+    /// Per IP: requests refused for a missing, malformed or forged access token, one not signed by this node
+    /// (`failedAuthenticationRate`, 30 a minute by default). Past it such requests get 429 `auth_rate_limited`; a
+    /// valid token still passes, so that providers behind the same address as a prober are not shut out.
     public let failedAuthenticationLimiter: RateLimiter
 
     /// - Parameters:
