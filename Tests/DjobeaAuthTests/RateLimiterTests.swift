@@ -82,10 +82,10 @@ struct AuthErrorCatalogueTests {
             Set(codes) == [
                 "invalid_phone", "weak_password", "invalid_code", "otp_expired", "otp_locked", "otp_rate_limited", "invalid_token",
                 "invalid_refresh_token", "refresh_reused", "account_suspended", "invalid_credentials", "totp_required", "invalid_totp",
-                "rate_limited",
+                "rate_limited", "totp_reused", "totp_unavailable", "password_locked", "totp_locked", "auth_rate_limited",
             ])
         for error in AuthError.catalogue {
-            #expect([400, 401, 403, 429].contains(error.status))
+            #expect([400, 401, 403, 429, 503].contains(error.status))
             #expect((error.status == 429) == (error.retryAfter != nil))
             #expect(error.messageFR.hasSuffix("."))
         }

@@ -91,13 +91,16 @@ final class FlakyNotifier: WhatsAppNotifier {
 
 // MARK: - A hub with providers
 
-/// An in-memory hub with an active provider (with email) and a suspended one, and the auth service over it.
+/// An in-memory hub with an active provider (with email) and a suspended one, and the auth service over it (or no
+/// provider, for a hub that receives them by sync).
 struct AuthHarness {
     static let activePhone = "+237699000001"
     static let suspendedPhone = "+237699000002"
     static let unknownPhone = "+237699000099"
     static let email = "jean.kouam@example.cm"
     static let secret = Array("0123456789abcdef0123456789abcdef-test-secret".utf8)
+    /// The deployment's TOTP seed key, the same on every test hub (as `PROVIDER_TOTP_KEY` on every real one).
+    static let seedSecret = Array("totp-seed-key-shared-by-every-hub-of-the-test".utf8)
 
     let database: NodeDatabase
     let clock: FixedClock
@@ -105,23 +108,27 @@ struct AuthHarness {
     let queue: WhatsAppQueue
     let service: ProviderAuthService
     let keys: TokenKeys
+    let seedKey: TOTPSeedKey
     let activeId = DjobeaID.v7()
     let suspendedId = DjobeaID.v7()
 
     init(
-        database: NodeDatabase? = nil, settings: AuthSettings = AuthHarness.fastSettings, notifier: RecordingNotifier = RecordingNotifier()
+        database: NodeDatabase? = nil, settings: AuthSettings = AuthHarness.fastSettings, notifier: RecordingNotifier = RecordingNotifier(),
+        seedSecret: [UInt8] = AuthHarness.seedSecret, installsProviders: Bool = true
     ) async throws {
         let clock = FixedClock()
         self.clock = clock
         self.database = try database ?? NodeDatabase.inMemory()
         self.notifier = notifier
         keys = try TokenKeys(secret: Self.secret)
+        seedKey = try TOTPSeedKey(secret: seedSecret)
         let logger = Logger(label: "test.auth")
         queue = WhatsAppQueue(database: self.database, notifier: notifier, keys: keys, clock: clock.function, logger: logger)
         service = await ProviderAuthService(
-            database: self.database, keys: keys, notifications: queue, settings: settings, clock: clock.function, random: SeededRandom(),
+            database: self.database, keys: keys, seedKey: seedKey, notifications: queue, settings: settings, clock: clock.function,
+            random: SeededRandom(),
             logger: logger)
-        try installProviders()
+        if installsProviders { try installProviders() }
     }
 
     /// Default settings with a cheap bcrypt cost, so that tests stay fast.

@@ -94,7 +94,8 @@ struct WhatsAppQueueTests {
         // Real time here: the loop sleeps on the real clock.
         let queue = WhatsAppQueue(database: hub.database, notifier: console, keys: hub.keys, idleInterval: 60, logger: Logger(label: "t"))
         let service = await ProviderAuthService(
-            database: hub.database, keys: hub.keys, notifications: queue, settings: AuthHarness.fastSettings, logger: Logger(label: "t"))
+            database: hub.database, keys: hub.keys, seedKey: hub.seedKey, notifications: queue, settings: AuthHarness.fastSettings,
+            logger: Logger(label: "t"))
         let loop = Task { await queue.run() }
         try await Task.sleep(for: .milliseconds(50))
 

@@ -27,7 +27,8 @@ struct ProviderAPIHarness {
         let keys = try TokenKeys(secret: Array(repeating: 7, count: 32))
         let notifier = ConsoleNotifier(outboxDirectory: directory.appendingPathComponent("outbox"), printsToStandardOutput: false)
         let queue = WhatsAppQueue(database: database, notifier: notifier, keys: keys, logger: logger)
-        let auth = await ProviderAuthService(database: database, keys: keys, notifications: queue, logger: logger)
+        let auth = await ProviderAuthService(
+            database: database, keys: keys, seedKey: try TOTPSeedKey(secret: Array(repeating: 9, count: 32)), notifications: queue, logger: logger)
         let services = ProviderAPIServices(auth: auth, limiter: RateLimiter(limit: RateLimit(count: 10_000, period: 60)))
         return ProviderAPIHarness(
             directory: directory, database: database, auth: auth, queue: queue, services: services,

@@ -7,7 +7,7 @@ public struct AuthError: Error, Equatable, Sendable, CustomStringConvertible {
     public let code: String
     /// The message shown to the provider, in French.
     public let messageFR: String
-    /// HTTP status: 400, 401, 403 or 429.
+    /// HTTP status: 400, 401, 403, 429, or 503 for a node that cannot check a factor.
     public let status: Int
     /// Seconds before trying again makes sense (429 only).
     public let retryAfter: Int?
@@ -90,6 +90,35 @@ extension AuthError {
 
     public static let invalidTOTP = AuthError(
         code: "invalid_totp", status: 401, messageFR: "Code d'authentification incorrect ou expiré.")
+
+    public static let totpReused = AuthError(
+        code: "totp_reused", status: 401,
+        messageFR: "Ce code d'authentification a déjà servi. Attendez le code suivant dans votre application.")
+
+    /// The stored seed does not open on this node (sealed under another `PROVIDER_TOTP_KEY`): a configuration
+    /// fault for the operators, not the provider's.
+    public static let totpUnavailable = AuthError(
+        code: "totp_unavailable", status: 503,
+        messageFR: "La double authentification ne peut pas être vérifiée sur ce hub pour le moment. "
+            + "Connectez-vous avec un code WhatsApp ou contactez l'équipe Djobea.")
+
+    /// Too many wrong passwords in a row for this account, whatever the address they came from.
+    public static func passwordLocked(retryAfter: Int) -> AuthError {
+        AuthError(
+            code: "password_locked", status: 429,
+            messageFR: "Trop de mots de passe incorrects : la connexion par mot de passe est bloquée. Réessayez dans "
+                + "\(FrenchDuration.describe(seconds: retryAfter)), ou connectez-vous avec un code WhatsApp.",
+            retryAfter: retryAfter)
+    }
+
+    /// Too many wrong TOTP codes in a row for this account.
+    public static func totpLocked(retryAfter: Int) -> AuthError {
+        AuthError(
+            code: "totp_locked", status: 429,
+            messageFR: "Trop de codes d'authentification incorrects : la connexion est bloquée. Réessayez dans "
+                + "\(FrenchDuration.describe(seconds: retryAfter)).",
+            retryAfter: retryAfter)
+    }
 }
 
 // MARK: - Request rate
@@ -100,6 +129,15 @@ extension AuthError {
             code: "rate_limited", status: 429,
             messageFR: "Trop de requêtes. Réessayez dans \(FrenchDuration.describe(seconds: retryAfter)).", retryAfter: retryAfter)
     }
+
+    /// Too many requests with a missing, malformed or forged access token (not signed by this node) from one address.
+    public static func authRateLimited(retryAfter: Int) -> AuthError {
+        AuthError(
+            code: "auth_rate_limited", status: 429,
+            messageFR: "Trop de requêtes avec une session invalide depuis cette adresse. Réessayez dans "
+                + "\(FrenchDuration.describe(seconds: retryAfter)), puis reconnectez-vous.",
+            retryAfter: retryAfter)
+    }
 }
 
 // MARK: - Catalogue
@@ -109,7 +147,7 @@ extension AuthError {
     public static let catalogue: [AuthError] = [
         .invalidPhone, .weakPassword, .invalidCode, .otpExpired, .otpLocked, .otpRateLimited(retryAfter: 60), .invalidToken,
         .invalidRefreshToken, .refreshReused, .accountSuspended, .accountMoved(hubName: "Bonamoussadi"), .invalidCredentials, .totpRequired,
-        .invalidTOTP,
-        .rateLimited(retryAfter: 60),
+        .invalidTOTP, .rateLimited(retryAfter: 60), .totpReused, .totpUnavailable, .passwordLocked(retryAfter: 900),
+        .totpLocked(retryAfter: 900), .authRateLimited(retryAfter: 60),
     ]
 }

@@ -28,15 +28,36 @@ enum TOTPCheck {
             secret: Base32.encode(secret.utf8), uri: TOTP(secret: secret).createAuthenticatorURL(label: "\(issuer):\(label)", issuer: issuer))
     }
 
-    /// Whether `code` is the current code of `secret` (± one step), compared in constant time.
-    static func verify(_ code: String, secret: String, now: Date) -> Bool {
-        guard OneTimeCode.isWellFormed(code) else { return false }
-        let totp = TOTP(secret: secret)
-        var matched = false
-        for step in -driftSteps...driftSteps {
-            let expected = String(format: "%06d", totp.compute(date: now.addingTimeInterval(TimeInterval(step * 30))))
-            matched = ConstantTime.equals(Array(expected.utf8), Array(code.utf8)) || matched
+    /// The 30-second time step of `date` (RFC 6238's counter).
+    static func step(at date: Date) -> Int64 {
+        Int64((date.timeIntervalSince1970 / 30).rounded(.down))
+    }
+
+    /// What a code is worth for a provider whose last accepted step is `lastUsedStep`.
+    enum Decision: Sendable, Equatable {
+        /// Right, and of a step later than any accepted before: that step is now used.
+        case accepted(step: Int64)
+        /// Not the code of the current step (± one).
+        case wrong
+        /// Right, but of a step already used (or older): a replay.
+        case reused
+    }
+
+    /// Checks `code` against the current step of `secret` and one step either side (compared in constant time);
+    /// a code of a step at or before `lastUsedStep` is refused, so that each code serves once (RFC 6238 §5.2).
+    static func check(_ code: String, secret: String, now: Date, lastUsedStep: Int64?) -> Decision {
+        guard OneTimeCode.isWellFormed(code) else { return .wrong }
+        let hotp = HOTP(secret: secret)
+        let current = step(at: now)
+        var matched: Int64?
+        for offset in -Int64(driftSteps)...Int64(driftSteps) {
+            let candidate = current + offset
+            guard candidate >= 0 else { continue }
+            let expected = String(format: "%06d", hotp.compute(counter: UInt64(candidate)))
+            if ConstantTime.equals(Array(expected.utf8), Array(code.utf8)) { matched = candidate }
         }
-        return matched
+        guard let matched else { return .wrong }
+        if let lastUsedStep, matched <= lastUsedStep { return .reused }
+        return .accepted(step: matched)
     }
 }

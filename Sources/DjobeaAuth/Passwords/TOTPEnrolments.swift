@@ -2,7 +2,7 @@ import DjobeaDomain
 import Foundation
 import GRDB
 
-/// Rows of `totp_enrolments` (hub-local): a secret waiting for its first code.
+/// Rows of `totp_enrolments` (hub-local): a secret waiting for its first code, sealed like the active one (`SealedSeed`).
 enum TOTPEnrolments {
     static func save(providerId: String, secret: String, now: Date, expiresAt: Date, in db: Database) throws {
         try db.execute(

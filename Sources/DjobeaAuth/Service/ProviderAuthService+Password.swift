@@ -26,27 +26,61 @@ extension ProviderAuthService {
     /// Logs in with email and password, and the TOTP code when the provider turned the second factor on.
     ///
     /// An unknown email, a provider without a password and a wrong password get the same error after the same
-    /// bcrypt work.
+    /// bcrypt work. Wrong passwords are counted per account (`AuthSettings.passwordLockout`), wrong TOTP codes too
+    /// (`totpLockout`); a TOTP code serves once.
     ///
-    /// - Throws: `invalid_credentials`, `account_suspended`, `totp_required`, `invalid_totp`.
+    /// - Throws: `invalid_credentials`, `password_locked`, `account_suspended`, `totp_required`, `invalid_totp`,
+    ///   `totp_reused`, `totp_locked`, `totp_unavailable`.
     public func loginWithPassword(email: String, password: String, totp: String? = nil, userAgent: String? = nil) async throws -> TokenPair {
-        let account = try await database.read { db in try ProviderAccount.find(email: email, in: db) }
-        let matches = await passwords.verify(password, hash: account?.passwordHash ?? decoyHash)
-        guard let account, account.passwordHash != nil, matches else {
-            logger.info("auth.password.refused")
-            throw AuthError.invalidCredentials
-        }
+        let found = try await database.read { db in try ProviderAccount.find(email: email, in: db) }
+        let subject = AuthFailureRecords.subject(providerId: found?.id, email: email)
+        try await verifyPassword(password, hash: found?.passwordHash, subject: subject)
+        guard let account = found else { throw AuthError.invalidCredentials }
         if let refusal = account.refusal { throw refusal }
         let now = clock()
-        if let secret = account.totpSecret {
-            guard let totp, !totp.isEmpty else { throw AuthError.totpRequired }
-            guard TOTPCheck.verify(totp, secret: secret, now: now) else { throw AuthError.invalidTOTP }
+        // One transaction decides: failures counted meanwhile by concurrent tries still lock, and the TOTP step is
+        // marked used before any other request can see it unused.
+        let outcome = try await database.write(now: now) { tx -> Result<OpenedSession, AuthError> in
+            let state = try AuthFailureRecords.state(subject: subject, factor: .password, in: tx.db)
+            if let wait = self.settings.passwordLockout.retryAfter(state, now: now) { return .failure(.passwordLocked(retryAfter: wait)) }
+            try AuthFailureRecords.clear(subject: subject, factor: .password, in: tx.db)
+            let stored = try String.fetchOne(
+                tx.db, sql: "SELECT totp_secret FROM provider_credentials WHERE provider_id = ?", arguments: [account.id])
+            if let stored, let refusal = try self.checkSecondFactor(totp, stored: stored, providerId: account.id, now: now, in: tx) {
+                return .failure(refusal)
+            }
+            return .success(try self.openSession(providerId: account.id, familyId: nil, userAgent: userAgent, now: now, in: tx.db))
         }
-        let session = try await database.writer.write { db in
-            try self.openSession(providerId: account.id, familyId: nil, userAgent: userAgent, now: now, in: db)
-        }
+        let session = try outcome.get()
         logger.info("auth.login", metadata: ["method": "password", "provider": "\(account.id)", "session": "\(session.id)"])
         return try await tokens(for: session, now: now)
+    }
+
+    /// Checks a password under the per-account lock: refused without bcrypt while locked; a wrong one is counted
+    /// and may start the lock.
+    ///
+    /// - Throws: `password_locked`, `invalid_credentials`.
+    func verifyPassword(_ password: String, hash: String?, subject: String) async throws {
+        let policy = settings.passwordLockout
+        let checkedAt = clock()
+        let state = try await database.read { db in try AuthFailureRecords.state(subject: subject, factor: .password, in: db) }
+        if let wait = policy.retryAfter(state, now: checkedAt) {
+            logger.info("auth.password.locked", metadata: ["retry_after": "\(wait)"])
+            throw AuthError.passwordLocked(retryAfter: wait)
+        }
+        let matches = await passwords.verify(password, hash: hash ?? decoyHash)
+        guard hash != nil, matches else {
+            let now = clock()
+            let next = try await database.writer.write { db in
+                try AuthFailureRecords.recordFailure(subject: subject, factor: .password, policy: policy, now: now, in: db)
+            }
+            logger.info("auth.password.refused")
+            if let wait = policy.retryAfter(next, now: now) {
+                logger.warning("auth.password.lock", metadata: ["lockouts": "\(next.lockouts)", "retry_after": "\(wait)"])
+                throw AuthError.passwordLocked(retryAfter: wait)
+            }
+            throw AuthError.invalidCredentials
+        }
     }
 
     // MARK: - Password reset by WhatsApp code
@@ -74,6 +108,8 @@ extension ProviderAuthService {
         try await database.write(now: now) { tx in
             try CredentialRecords.set(["password_hash": .text(hash)], providerId: account.id, in: tx)
             try SessionRecords.revokeAll(providerId: account.id, now: now, in: tx.db)
+            // The owner proved the phone: a lock caused by someone guessing the old password ends.
+            try AuthFailureRecords.clear(subject: AuthFailureRecords.subject(providerId: account.id), factor: .password, in: tx.db)
         }
         logger.info("auth.password.reset", metadata: ["provider": "\(account.id)"])
     }

@@ -1,3 +1,4 @@
+import Crypto
 import DjobeaDomain
 import DjobeaStore
 import Foundation
@@ -56,6 +57,17 @@ extension ProviderAuthService {
     }
 
     // MARK: - Authenticate a request
+
+    /// Whether `accessToken` carries a signature made with this node's key, whatever its expiry or session: a
+    /// stale token of a real login (a phone about to refresh), not a forgery. The HTTP layer counts refused
+    /// tokens per address and holds forgeries to a tighter budget than stale ones.
+    public func isSignedHere(accessToken: String) -> Bool {
+        guard accessToken.utf8.count <= AccessTokenSigner.maximumLength else { return false }
+        let parts = accessToken.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, let signature = Base64URL.decode(String(parts[2])) else { return false }
+        return HMAC<SHA256>.isValidAuthenticationCode(
+            signature, authenticating: Array("\(parts[0]).\(parts[1])".utf8), using: keys.signingKey)
+    }
 
     /// The provider behind an access token: a valid JWT (HS256, our `kid`, audience, issuer, not expired) whose
     /// session family is alive and whose account is active. Touches `last_activity` at most once a minute.

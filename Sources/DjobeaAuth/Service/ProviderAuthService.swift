@@ -13,6 +13,8 @@ public final class ProviderAuthService: Sendable {
     public let settings: AuthSettings
     let database: NodeDatabase
     let keys: TokenKeys
+    /// Seals TOTP seeds before they reach the synced `provider_credentials` (see `TOTPSeedKey`).
+    let seedKey: TOTPSeedKey
     let signer: AccessTokenSigner
     let passwords: PasswordHasher
     let notifications: WhatsAppQueue
@@ -28,15 +30,17 @@ public final class ProviderAuthService: Sendable {
     /// - Parameters:
     ///   - database: the hub's database (`iss` of access tokens is its node id).
     ///   - keys: the node's keys (`TokenKeys.load`).
+    ///   - seedKey: the deployment's key for TOTP seeds (`TOTPSeedKey.load`), the same on every hub.
     ///   - notifications: the queue that WhatsApp codes go through.
     ///   - clock: the current time; tests pass a fixed one.
     ///   - random: where codes, refresh tokens and TOTP secrets come from.
     public init(
-        database: NodeDatabase, keys: TokenKeys, notifications: WhatsAppQueue, settings: AuthSettings = AuthSettings(),
+        database: NodeDatabase, keys: TokenKeys, seedKey: TOTPSeedKey, notifications: WhatsAppQueue, settings: AuthSettings = AuthSettings(),
         clock: @escaping @Sendable () -> Date = { Date() }, random: any RandomSource = SystemRandomSource(), logger: Logger
     ) async {
         self.database = database
         self.keys = keys
+        self.seedKey = seedKey
         self.notifications = notifications
         self.settings = settings
         self.clock = clock

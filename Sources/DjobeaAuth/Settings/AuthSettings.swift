@@ -25,6 +25,12 @@ public struct AuthSettings: Sendable, Equatable {
     public var otpSendLimits = [SendLimit(count: 3, window: 15 * 60), SendLimit(count: 10, window: 86_400)]
     /// Per-IP and per-provider request budget (`RATE_LIMIT_PROVIDER`, default 100/minute).
     public var requestRate = RateLimit.defaultProvider
+    /// Per-IP budget of requests refused for a missing, malformed or forged access token; past it they get 429.
+    public var failedAuthenticationRate = RateLimit(count: 30, period: 60)
+    /// Lock of password login per account: 5 wrong passwords in a row lock it 15 minutes, then 30, 60...
+    public var passwordLockout = LockoutPolicy()
+    /// Lock of the TOTP second factor per account, the same way.
+    public var totpLockout = LockoutPolicy()
     /// bcrypt cost (log2 of the rounds).
     public var bcryptCost = 10
     /// A TOTP enrolment not confirmed within this time is forgotten.

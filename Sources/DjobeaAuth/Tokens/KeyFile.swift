@@ -6,7 +6,7 @@ import Foundation
     import Darwin
 #endif
 
-/// The node's secret key file: 32 random bytes as base64url text, mode 0600, in a 0700 directory.
+/// A node secret key file (`jwt.key`, `totp.key`): 32 random bytes as base64url text, mode 0600, in a 0700 directory.
 enum KeyFile {
     static let keyLength = 32
 
@@ -16,7 +16,7 @@ enum KeyFile {
         if let key = try read(at: url) { return key }
         let directory = url.deletingLastPathComponent()
         try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let temporary = directory.appendingPathComponent(".jwt.key.\(getpid()).\(Base64URL.encode(random.bytes(6)))")
+        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).\(Base64URL.encode(random.bytes(6)))")
         let text = Base64URL.encode(random.bytes(keyLength)) + "\n"
         let descriptor = open(temporary.path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw TokenKeysError.cannotCreateKeyFile(url.path) }

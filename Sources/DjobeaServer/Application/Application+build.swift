@@ -50,7 +50,7 @@ public func buildRouter(
         let limit = RateLimitMiddleware(check: provider.rateLimitCheck)
         let auth = AuthController(auth: provider.auth)
         auth.registerPublic(on: DocumentedRoutes(group: router.group().add(middleware: limit), docs: docs, tag: "Connexion", authenticated: false))
-        let providerGroup = router.group().add(middleware: ProviderAuthMiddleware(authenticate: provider.authenticate)).add(middleware: limit)
+        let providerGroup = router.group().add(middleware: ProviderAuthMiddleware(authenticate: provider.authenticateRequest)).add(middleware: limit)
         let providerRoutes = DocumentedRoutes(group: providerGroup, docs: docs, tag: "Prestataire", authenticated: true)
         auth.registerAuthenticated(on: providerRoutes)
         ProviderRequestsController(database: database, commands: ProviderRequestCommands(database: database), cache: provider.responseCache)

@@ -18,13 +18,19 @@ public struct HubServices: Sendable {
     public let provider: ProviderAPIServices
     public let background: [BackgroundLoop]
 
-    /// Wires a hub from its data directory and the process environment (`PROVIDER_JWT_SECRET`,
+    /// Wires a hub from its data directory and the process environment (`PROVIDER_JWT_SECRET`, `PROVIDER_TOTP_KEY`,
     /// `PROVIDER_SESSION_DURATION`, `PROVIDER_OTP_EXPIRY`, `RATE_LIMIT_PROVIDER`, `DJOBEA_RESPONSE_CACHE`).
     public static func make(
         database: NodeDatabase, dataDirectory: URL, notifier: NotifierChoice, environment: [String: String], logger: Logger
     ) async throws -> HubServices {
         let settings = try AuthSettings.fromEnvironment(environment)
         let keys = try TokenKeys.load(environment: environment, dataDirectory: dataDirectory)
+        let seedKey = try TOTPSeedKey.load(environment: environment, dataDirectory: dataDirectory)
+        if environment["PROVIDER_TOTP_KEY"] == nil {
+            logger.info(
+                "auth.totp.node_key",
+                metadata: ["hint": "PROVIDER_TOTP_KEY unset: TOTP seeds sealed with secrets/totp.key, readable on this node only"])
+        }
         let driver: any WhatsAppNotifier
         switch notifier {
         case .console: driver = ConsoleNotifier(outboxDirectory: dataDirectory.appendingPathComponent("outbox", isDirectory: true))
@@ -32,7 +38,8 @@ public struct HubServices: Sendable {
         case .whatsappCloud: driver = try NotifierEnvironment.whatsAppCloud(environment)
         }
         let queue = WhatsAppQueue(database: database, notifier: driver, keys: keys, logger: logger)
-        let auth = await ProviderAuthService(database: database, keys: keys, notifications: queue, settings: settings, logger: logger)
+        let auth = await ProviderAuthService(
+            database: database, keys: keys, seedKey: seedKey, notifications: queue, settings: settings, logger: logger)
         return HubServices(
             provider: ProviderAPIServices(
                 auth: auth, limiter: RateLimiter(limit: settings.requestRate), responseCache: .fromEnvironment(environment)),

@@ -7,12 +7,12 @@ import Hummingbird
 /// A token in a URL can land in proxy logs, so only this route accepts it, and access tokens are short-lived.
 struct EventStreamAuthMiddleware: RouterMiddleware {
     typealias Context = NodeRequestContext
-    let authenticate: @Sendable (String) async throws -> ProviderIdentity
+    /// The token (nil when there is none) and the caller's address, as for `ProviderAuthMiddleware`.
+    let authenticate: @Sendable (String?, String) async throws -> ProviderIdentity
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let token = Self.token(of: request) else { throw APIError.unauthenticated() }
         var context = context
-        context.identity = try await authenticate(token)
+        context.identity = try await authenticate(Self.token(of: request), context.remoteIP)
         return try await next(request, context)
     }
 

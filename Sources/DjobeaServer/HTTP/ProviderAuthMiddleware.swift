@@ -3,16 +3,19 @@ import Hummingbird
 /// Admits a provider route only with a valid `Authorization: Bearer <access token>`; sets the context's identity.
 ///
 /// Checking the token needs no network (the key is local), so a hub cut off from the internet keeps serving.
+/// Refusals are counted per address (`ProviderAPIServices.authenticateRequest`): a prober gets 429 past its budget.
 struct ProviderAuthMiddleware: RouterMiddleware {
     typealias Context = NodeRequestContext
-    let authenticate: @Sendable (String) async throws -> ProviderIdentity
+    /// The token (nil when the header is missing or not `Bearer`) and the caller's address.
+    let authenticate: @Sendable (String?, String) async throws -> ProviderIdentity
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let header = request.headers[.authorization], header.count > 7, header.prefix(7).lowercased() == "bearer " else {
-            throw APIError.unauthenticated()
+        var token: String?
+        if let header = request.headers[.authorization], header.count > 7, header.prefix(7).lowercased() == "bearer " {
+            token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
         }
         var context = context
-        context.identity = try await authenticate(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
+        context.identity = try await authenticate(token, context.remoteIP)
         return try await next(request, context)
     }
 }

@@ -124,7 +124,11 @@ struct AuthController: Sendable {
         }
         routes.add(
             .post, "/provider/auth/login", "Connexion par email et mot de passe (code TOTP si activé)", body: PasswordLoginBody.self,
-            response: Tokens.self, errors: ["invalid_credentials", "totp_required", "invalid_totp"]
+            response: Tokens.self,
+            errors: [
+                "invalid_credentials", "password_locked", "account_suspended", "totp_required", "invalid_totp", "totp_reused", "totp_locked",
+                "totp_unavailable",
+            ]
         ) { request, _ in
             let body = try await RequestDecoding.decode(PasswordLoginBody.self, from: request)
             let pair = try await auth.loginWithPassword(
@@ -174,7 +178,8 @@ struct AuthController: Sendable {
             return Response(status: .noContent)
         }
         routes.add(
-            .post, "/provider/auth/totp/disable", "Désactiver la double authentification (mot de passe requis)", body: PasswordBody.self, status: 204
+            .post, "/provider/auth/totp/disable", "Désactiver la double authentification (mot de passe requis)", body: PasswordBody.self, status: 204,
+            errors: ["invalid_credentials", "password_locked"]
         ) { request, context in
             let body = try await RequestDecoding.decode(PasswordBody.self, from: request)
             try await auth.disableTOTP(providerId: try context.requireProvider().providerId, password: body.password)

@@ -32,7 +32,7 @@ struct NotificationStreamController: Sendable {
 
     /// Registers the route in its own group, whose middleware also accepts `?access_token=`.
     func register(on router: Router<NodeRequestContext>, docs: APIDocumentation, limit: RateLimitMiddleware) {
-        let group = router.group().add(middleware: EventStreamAuthMiddleware(authenticate: services.authenticate)).add(middleware: limit)
+        let group = router.group().add(middleware: EventStreamAuthMiddleware(authenticate: services.authenticateRequest)).add(middleware: limit)
         let routes = DocumentedRoutes(group: group, docs: docs, tag: "Prestataire", authenticated: true)
         routes.add(
             .get, Self.path,

@@ -43,6 +43,8 @@ public enum SyncedTable: String, CaseIterable, Sendable, Codable {
 public enum LocalTable: String, CaseIterable, Sendable {
     case providerSessions = "provider_sessions"
     case otpChallenges = "otp_challenges"
+    case authFailures = "auth_failures"
+    case totpUsedSteps = "totp_used_steps"
     case providerStatsCache = "provider_stats_cache"
     case missions
     case nodeIdentity = "node_identity"
