@@ -31,7 +31,10 @@ struct ProviderSecurityTests {
                 ("/provider/requests/\(request)/message", ["body": "Bonjour\u{0}, le reste est caché"]),
                 ("/provider/requests/\(request)/message", ["body": "Sonnerie\u{7}"]),
                 ("/provider/requests/\(request)/materials", ["label": "Joint\u{0}", "quantity": 1, "unit_price": 500]),
-                ("/provider/requests/\(request)/calls", ["direction": "out", "started_at": UTCTimestamp.format(Date()), "duration_seconds": 60, "note": "a\u{1B}[31m"]),
+                (
+                    "/provider/requests/\(request)/calls",
+                    ["direction": "out", "started_at": UTCTimestamp.format(Date()), "duration_seconds": 60, "note": "a\u{1B}[31m"]
+                ),
             ]
             for (uri, body) in attempts {
                 let response = try await client.execute(uri: uri, method: .post, headers: harness.bearer(token), body: harness.body(body))
@@ -117,7 +120,8 @@ struct ProviderSecurityTests {
             let strangerToken = try await harness.login(client, phone: stranger.phone)
             func octets(_ token: String) -> HTTPFields { [.authorization: "Bearer \(token)", .contentType: "application/octet-stream"] }
             let uploaded = try await client.execute(
-                uri: "/provider/uploads/\(hash)?offset=0&size=\(photo.count)", method: .put, headers: octets(ownerToken), body: ByteBuffer(bytes: photo))
+                uri: "/provider/uploads/\(hash)?offset=0&size=\(photo.count)", method: .put, headers: octets(ownerToken),
+                body: ByteBuffer(bytes: photo))
             #expect(Self.json(uploaded)["complete"] as? Bool == true)
 
             // The stranger learns nothing from the hash, and cannot attach it.

@@ -139,7 +139,8 @@ struct MissionWorkController: Sendable {
             .post, "/provider/requests/{request_id}/photos",
             "Joindre à la mission une photo avant/après déjà envoyée (≤ 256 000 octets, ≤ 1280 px) ; même empreinte et type : même photo",
             parameters: [ProviderRequestsController.requestId, ProviderRequestsController.idempotencyKey], body: MissionPhotoBody.self,
-            response: MissionPhotoResult.self, status: 201, errors: workErrors + ["photo_missing", "photo_too_large", "photo_not_image", "photo_unavailable"]
+            response: MissionPhotoResult.self, status: 201,
+            errors: workErrors + ["photo_missing", "photo_too_large", "photo_not_image", "photo_unavailable"]
         ) { request, context in
             let identity = try context.requireProvider()
             let id = try ProviderRequestsController.id(context)

@@ -360,7 +360,8 @@ extension ProviderRequestCommands {
                     recordedAt: UTCTimestamp.format(now), replayed: true)
             }
             for (hash, field) in [(sha256, "sha256")] + (thumb.map { [($0, "thumb_sha256")] } ?? []) {
-                let mine = try uploads.hasCompleted(providerId: providerId, sha256: hash) || Self.isOnOwnRequest(hash, providerId: providerId, in: tx.db)
+                let mine =
+                    try uploads.hasCompleted(providerId: providerId, sha256: hash) || Self.isOnOwnRequest(hash, providerId: providerId, in: tx.db)
                 guard mine else { throw Self.photoMissing(hash, field: field) }
             }
             let full = try Self.checkedBlob(sha256, field: "sha256", declaredMime: photo.mime, blobs: blobs)
@@ -404,7 +405,8 @@ extension ProviderRequestCommands {
 
     static func photoMissing(_ sha256: String, field: String) -> ProviderRequestError {
         ProviderRequestError(
-            code: "photo_missing", messageFR: "Photo pas encore reçue : terminez l'envoi (PUT /provider/uploads/\(sha256))", status: 409, field: field)
+            code: "photo_missing", messageFR: "Photo pas encore reçue : terminez l'envoi (PUT /provider/uploads/\(sha256))", status: 409, field: field
+        )
     }
 
     /// The blob's size and header, checked: present, ≤ 256 000 bytes, a whole image (of `declaredMime` when given).
