@@ -71,7 +71,7 @@ struct ProviderSecurityTests {
         let unknown = DjobeaID.v7()
         let now = Date()
         let iso = UTCTimestamp.format
-        let routes: [(HTTPRequest.Method, String, [String: Any]?)] = [
+        let routeBodies: [(HTTPRequest.Method, String, [String: Any]?)] = [
             (.get, "", nil), (.put, "/accept", nil), (.put, "/decline", ["reason": "agenda_plein"]),
             (.put, "/update-status", ["stage": "arrived"]), (.post, "/message", ["body": "Bonjour"]),
             (.post, "/ask-details", ["question": "Quel étage ?"]),
@@ -86,6 +86,7 @@ struct ProviderSecurityTests {
             ),
             (.post, "/payment-request", ["labour": 10_000]),
         ]
+        let routes = routeBodies.map { ($0.0, $0.1, $0.2.map(harness.body)) }
         try await harness.application().test(.live) { client in
             let token = try await harness.login(client, phone: stranger.phone)
             let before = try harness.changeCount()
@@ -93,7 +94,7 @@ struct ProviderSecurityTests {
                 var answers: [(HTTPResponse.Status, [UInt8])] = []
                 for id in [theirs, unknown] {
                     let response = try await client.execute(
-                        uri: "/provider/requests/\(id)\(suffix)", method: method, headers: harness.bearer(token), body: body.map(harness.body))
+                        uri: "/provider/requests/\(id)\(suffix)", method: method, headers: harness.bearer(token), body: body)
                     answers.append((response.status, Array(buffer: response.body)))
                 }
                 #expect(answers[0].0 == .notFound && answers[1].0 == .notFound, "\(method) \(suffix): \(answers[0].0) / \(answers[1].0)")
@@ -167,19 +168,16 @@ struct ProviderSecurityTests {
         let harness = try await ProviderAPIHarness.make()
         defer { try? FileManager.default.removeItem(at: harness.directory) }
         let provider = try #require(harness.providers.first)
-        let existing = try #require(
-            try await harness.database.read { db in
+        let (clientId, phone, realName, requestsBefore) = try await harness.database.read { db -> (String, String, String, Int) in
+            let row = try #require(
                 try Row.fetchOne(
                     db,
                     sql: """
                         SELECT c.id, c.phone, c.name, count(r.id) AS requests FROM clients c JOIN service_requests r ON r.client_id = c.id
                         GROUP BY c.id ORDER BY count(r.id) DESC, c.id LIMIT 1
-                        """)
-            })
-        let clientId: String = existing["id"]
-        let phone: String = existing["phone"]
-        let realName: String = existing["name"]
-        let requestsBefore: Int = existing["requests"]
+                        """))
+            return (row["id"], row["phone"], row["name"], row["requests"])
+        }
         let (zone, service) = try await harness.database.read { db -> (String, String) in
             let zone = try String.fetchOne(
                 db,

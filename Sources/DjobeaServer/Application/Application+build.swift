@@ -2,6 +2,7 @@ import DjobeaStore
 import DjobeaSync
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 

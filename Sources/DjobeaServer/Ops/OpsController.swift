@@ -157,7 +157,7 @@ struct OpsController: Sendable {
     static func requireSameOrigin(_ request: Request) throws {
         let origin = request.headers[.origin] ?? request.headers[.referer]
         guard let origin else { return }
-        guard let host = request.head.authority ?? request.headers[.host], sameHost(origin, host) else {
+        guard let host = request.head.authority, sameHost(origin, host) else {
             throw APIError(
                 .forbidden, code: "ops_origin_refused",
                 message: "Requête refusée : elle vient d'un autre site que cette console ops. Ouvrez /ops directement sur ce nœud.")
