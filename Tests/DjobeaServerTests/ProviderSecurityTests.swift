@@ -216,5 +216,16 @@ struct ProviderSecurityTests {
         #expect(after.0 == requestsBefore, "the existing client's history is unchanged")
         #expect(after.1 == realName)
         #expect(after.2 == 2, "the walk-in has a client row of its own")
+        // A later request from the platform with this phone is the known client's, never the walk-in's row.
+        let fields = [
+            "zone": zone, "service": service, "urgency": "aujourd_hui", "description": "Prise qui chauffe", "address": "Akwa",
+            "client_name": realName, "client_phone": phone,
+        ]
+        let platform = try await harness.database.intakeRequest(
+            try JSONDecoder().decode(RequestIntake.self, from: JSONSerialization.data(withJSONObject: fields)))
+        let owner = try await harness.database.read { db in
+            try String.fetchOne(db, sql: "SELECT client_id FROM service_requests WHERE id = ?", arguments: [platform])
+        }
+        #expect(owner == clientId)
     }
 }
