@@ -266,16 +266,8 @@ struct MissionWorkAPITests {
         }
     }
 
-    /// A PNG-looking file: signature, IHDR with the size, then filler up to `size` bytes.
+    /// A real PNG (`TinyImages`) of that pixel size, padded to `size` bytes.
     static func png(width: Int, height: Int, size: Int) -> [UInt8] {
-        func be32(_ value: Int) -> [UInt8] { [24, 16, 8, 0].map { UInt8((value >> $0) & 0xFF) } }
-        var bytes: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + be32(13) + Array("IHDR".utf8) + be32(width) + be32(height)
-        bytes += [8, 2, 0, 0, 0, 0, 0, 0, 0]
-        var state = UInt64(width * 31 + height * 7 + size)
-        while bytes.count < size {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            bytes.append(UInt8(truncatingIfNeeded: state >> 33))
-        }
-        return bytes
+        TinyImages.png(width: width, height: height, size: size)
     }
 }

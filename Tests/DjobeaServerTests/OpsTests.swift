@@ -116,7 +116,10 @@ struct OpsTests {
             let loginAgain = try await client.execute(uri: "/ops/login", method: .get, headers: [.cookie: session])
             #expect(loginAgain.status == .seeOther, "a logged-in visitor goes straight to /ops")
 
-            let logout = try await client.execute(uri: "/ops/logout", method: .post, headers: [.cookie: session])
+            let token = try #require(HTTPSecurityTests.csrfToken(in: html), "the logout form carries the CSRF token")
+            let logout = try await client.execute(
+                uri: "/ops/logout", method: .post, headers: [.cookie: session, .contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: "csrf_token=\(token)"))
             #expect(logout.status == .seeOther)
             #expect(logout.headers[.setCookie]?.contains("Max-Age=0") == true)
         }

@@ -2,7 +2,9 @@ import DjobeaStore
 import DjobeaSync
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
+import NIOCore
 
 /// Builds a node's HTTP application. The `djobea` command and the tests call this same function.
 ///
@@ -19,9 +21,11 @@ public func buildApplication(
     provider: ProviderAPIServices? = nil, central: CentralServices? = nil, ops: OpsSettings? = nil,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
-    let router = buildRouter(database: database, logger: logger, provider: provider, central: central, ops: ops).router
+    let router = buildRouter(database: database, logger: logger, provider: provider, central: central, ops: ops, secureCookies: settings.tls != nil)
+        .router
+    let http1 = HTTP1Channel.Configuration(idleTimeout: TimeAmount(settings.idleTimeout))
     return Application(
-        router: router, server: settings.tls?.server ?? .http1(),
+        router: router, server: settings.tls?.server(http1) ?? .http1(configuration: http1),
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "djobea-\(settings.role.rawValue)"),
         services: background,
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },
@@ -37,7 +41,8 @@ public func offerRoutingLoop(database: NodeDatabase, logger: Logger, interval: D
 
 /// The routes of a node and their OpenAPI document.
 public func buildRouter(
-    database: NodeDatabase, logger: Logger, provider: ProviderAPIServices? = nil, central: CentralServices? = nil, ops: OpsSettings? = nil
+    database: NodeDatabase, logger: Logger, provider: ProviderAPIServices? = nil, central: CentralServices? = nil, ops: OpsSettings? = nil,
+    secureCookies: Bool = false
 ) -> (router: Router<NodeRequestContext>, docs: APIDocumentation) {
     let router = Router(context: NodeRequestContext.self)
     router.add(middleware: MetricsMiddleware(metrics: .shared))
@@ -71,7 +76,7 @@ public func buildRouter(
     }
     // OPS ROUTES (begin)
     if ops != nil || central != nil {
-        OpsController(database: database, settings: ops, apiKey: central?.apiKey).register(
+        OpsController(database: database, settings: ops, apiKey: central?.apiKey, secureCookies: secureCookies).register(
             on: DocumentedRoutes(group: router.group(), docs: docs, tag: "Ops", authenticated: true),
             publicRoutes: DocumentedRoutes(group: router.group(), docs: docs, tag: "Ops", authenticated: false))
     }

@@ -7,12 +7,20 @@ public struct ServerSettings: Sendable {
     public var role: NodeRole
     /// The certificate and key to serve HTTPS (HTTP/1.1 over TLS) with; nil serves plain HTTP.
     public var tls: ServerTLS?
+    /// How long a connection may stay without a complete request part before the server closes it. Hummingbird counts
+    /// only complete parts (a request head, a body chunk) as activity, so this one timeout closes both an idle
+    /// keep-alive connection and one that sent half a request line or half its headers (there is no separate
+    /// header-read timeout in Hummingbird 2). A request being answered (a long SSE stream) is not cut.
+    public var idleTimeout: Duration
 
-    public init(host: String = "0.0.0.0", port: Int, role: NodeRole, tls: ServerTLS? = nil) {
+    public static let defaultIdleTimeout: Duration = .seconds(30)
+
+    public init(host: String = "0.0.0.0", port: Int, role: NodeRole, tls: ServerTLS? = nil, idleTimeout: Duration = defaultIdleTimeout) {
         self.host = host
         self.port = port
         self.role = role
         self.tls = tls
+        self.idleTimeout = idleTimeout
     }
 
     /// `https` with TLS, else `http`.

@@ -13,8 +13,16 @@ public struct ServerTLS: Sendable {
     public let keyPath: String
     /// The server certificate's chain, leaf first.
     public let certificates: [NIOSSLCertificate]
-    /// The server of `Application`: HTTP/1.1 inside TLS.
-    let server: HTTPServerBuilder
+    /// The server's TLS configuration (chain and key).
+    let configuration: TLSConfiguration
+
+    /// The server of `Application`: HTTP/1.1 (with `http1`'s timeouts) inside TLS.
+    func server(_ http1: HTTP1Channel.Configuration) -> HTTPServerBuilder {
+        let configuration = self.configuration
+        return HTTPServerBuilder { responder in
+            try TLSChannel(HTTP1Channel(responder: responder, configuration: http1), tlsConfiguration: configuration)
+        }
+    }
 
     /// Loads `certificatePath` (one or more PEM certificates, leaf first) and `keyPath` (a PEM private key).
     ///
@@ -49,8 +57,7 @@ public struct ServerTLS: Sendable {
                 "Certificat \(certificatePath) et clé \(keyPath) refusés ensemble (la clé correspond-elle au certificat ?) — détail : \(error)")
         }
         return ServerTLS(
-            certificatePath: certificatePath, keyPath: keyPath, certificates: certificates,
-            server: try .tls(.http1(), tlsConfiguration: configuration))
+            certificatePath: certificatePath, keyPath: keyPath, certificates: certificates, configuration: configuration)
     }
 
     private static func read(_ path: String, what: String) throws -> [UInt8] {

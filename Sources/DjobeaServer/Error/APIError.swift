@@ -37,8 +37,16 @@ public struct APIError: HTTPResponseError, Sendable {
         APIError(.internalServerError, code: "internal_error", message: "Erreur interne du serveur. Réessayez plus tard.")
     }
 
+    /// Sorted keys: the same error is the same bytes every time (Foundation's key order varies from one encoding to
+    /// the next, so two 404s that must not be told apart would differ).
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }()
+
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        let data = try JSONEncoder().encode(APIErrorBody(error: .init(code: code, message: message)))
+        let data = try Self.encoder.encode(APIErrorBody(error: .init(code: code, message: message)))
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"]
         if let retryAfter { headers[.retryAfter] = String(retryAfter) }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))

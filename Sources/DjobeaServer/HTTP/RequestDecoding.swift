@@ -20,12 +20,50 @@ public enum RequestDecoding {
         guard buffer.readableBytes > 0 else {
             throw APIError(.badRequest, code: "empty_body", message: "Le corps de la requête est vide.")
         }
+        if containsControlCharacter(buffer.readableBytesView) {
+            throw APIError(
+                .badRequest, code: "control_character",
+                message: "Le texte envoyé contient un caractère de contrôle invisible (par exemple U+0000) : retirez-le et réessayez.")
+        }
         do {
             return try JSONDecoder().decode(T.self, from: Data(buffer: buffer))
         } catch let error as DecodingError {
             throw APIError(.badRequest, code: "invalid_json", message: describe(error))
         } catch {
             throw APIError(.badRequest, code: "invalid_json", message: "JSON invalide.")
+        }
+    }
+
+    /// Whether a JSON text holds a C0 control character other than tab, line feed and carriage return, raw or as a
+    /// `\uXXXX` escape (U+0000 would cut the text stored by SQLite while the change log keeps all of it). A backslash
+    /// only occurs inside JSON strings, where it starts an escape, so the escapes are read without tracking strings.
+    static func containsControlCharacter(_ bytes: some Collection<UInt8>) -> Bool {
+        let allowed: Set<UInt32> = [0x09, 0x0A, 0x0D]
+        var iterator = bytes.makeIterator()
+        while let byte = iterator.next() {
+            if byte < 0x20 {
+                if !allowed.contains(UInt32(byte)) { return true }
+                continue
+            }
+            guard byte == UInt8(ascii: "\\") else { continue }
+            guard let escaped = iterator.next() else { return false }
+            guard escaped == UInt8(ascii: "u") else { continue }
+            var value: UInt32 = 0
+            for _ in 0..<4 {
+                guard let digit = iterator.next(), let nibble = hexValue(digit) else { return false }
+                value = value << 4 | nibble
+            }
+            if value < 0x20, !allowed.contains(value) { return true }
+        }
+        return false
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt32? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): UInt32(byte - UInt8(ascii: "0"))
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): UInt32(byte - UInt8(ascii: "a") + 10)
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): UInt32(byte - UInt8(ascii: "A") + 10)
+        default: nil
         }
     }
 

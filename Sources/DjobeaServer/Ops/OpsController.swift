@@ -14,15 +14,22 @@ struct OpsController: Sendable {
     /// Central's platform API key, also accepted by `/ops/sync-status`.
     let apiKey: String?
     let throttle: OpsLoginThrottle
+    /// The open sessions (one table per node process).
+    let session: OpsSession?
+    /// Whether the node serves HTTPS: the session cookie is then `Secure`.
+    let secureCookies: Bool
 
-    init(database: NodeDatabase, settings: OpsSettings?, apiKey: String?, throttle: OpsLoginThrottle = OpsLoginThrottle()) {
+    init(
+        database: NodeDatabase, settings: OpsSettings?, apiKey: String?, throttle: OpsLoginThrottle = OpsLoginThrottle(),
+        secureCookies: Bool = false
+    ) {
         self.database = database
         self.settings = settings
         self.apiKey = apiKey
         self.throttle = throttle
+        self.session = settings.map { OpsSession(key: $0.sessionKey) }
+        self.secureCookies = secureCookies
     }
-
-    var session: OpsSession? { settings.map { OpsSession(key: $0.sessionKey) } }
 
     /// - Parameters:
     ///   - routes: routes that need the API key or an ops session (documented as authenticated).
@@ -41,8 +48,8 @@ struct OpsController: Sendable {
         }
         guard settings != nil else { return }
         routes.add(.get, "/ops", "Console ops (page HTML, en français) ; redirige vers /ops/login sans session") { request, _ in
-            guard hasSession(request) else { return Self.redirect(to: "/ops/login") }
-            return try Self.html(OpsPage.status(try await report()), for: request)
+            guard let csrf = csrfToken(for: request) else { return Self.redirect(to: "/ops/login") }
+            return try Self.html(OpsPage.status(try await report(), csrfToken: csrf), for: request)
         }
         publicRoutes.add(.get, "/ops/login", "Formulaire de connexion à la console ops (HTML)") { request, _ in
             if hasSession(request) { return Self.redirect(to: "/ops") }
@@ -50,13 +57,22 @@ struct OpsController: Sendable {
         }
         publicRoutes.add(
             .post, "/ops/login", "Connexion à la console ops (formulaire : password) ; pose le cookie de session djobea_ops",
-            errors: ["ops_login_refused", "ops_login_throttled"]
+            errors: ["ops_login_refused", "ops_login_throttled", "ops_origin_refused"]
         ) { request, context in
-            try await login(request, address: context.remoteIP)
+            try Self.requireSameOrigin(request)
+            return try await login(request, address: context.remoteIP)
         }
-        publicRoutes.add(.post, "/ops/logout", "Déconnexion de la console ops (efface le cookie de session)") { _, _ in
+        publicRoutes.add(
+            .post, "/ops/logout", "Déconnexion de la console ops (formulaire : csrf_token) ; ferme la session et efface le cookie",
+            errors: ["ops_origin_refused", "ops_csrf_invalid"]
+        ) { request, _ in
+            try Self.requireSameOrigin(request)
+            if let value = request.cookies[OpsSession.cookieName]?.value, let session, session.isValid(value) {
+                _ = try await checkedForm(request)
+                session.revoke(value)
+            }
             var response = Self.redirect(to: "/ops/login")
-            response.setCookie(Self.cookie(value: "", maxAge: 0))
+            response.setCookie(cookie(value: "", maxAge: 0))
             return response
         }
     }
@@ -85,7 +101,7 @@ struct OpsController: Sendable {
         }
         throttle.forgive(address)
         var response = Self.redirect(to: "/ops")
-        response.setCookie(Self.cookie(value: session.issue(), maxAge: Int(OpsSession.lifetime)))
+        response.setCookie(cookie(value: session.issue(), maxAge: Int(OpsSession.lifetime)))
         return response
     }
 
@@ -94,6 +110,78 @@ struct OpsController: Sendable {
     func hasSession(_ request: Request) -> Bool {
         guard let session, let value = request.cookies[OpsSession.cookieName]?.value else { return false }
         return session.isValid(value)
+    }
+
+    /// The CSRF token of the request's open ops session, to render in ops forms with `OpsPage.csrfField`; nil without
+    /// an open session.
+    func csrfToken(for request: Request) -> String? {
+        guard let session, let value = request.cookies[OpsSession.cookieName]?.value else { return nil }
+        return session.csrfToken(forCookie: value)
+    }
+
+    /// Reads a state-changing ops form `POST` after checking it: same origin (403 `ops_origin_refused`), an open ops
+    /// session (401 `ops_auth_required`) and the session's CSRF token in the `csrf_token` field (403
+    /// `ops_csrf_invalid`). Call it first in every ops action handler; it returns the form's fields.
+    ///
+    /// ```swift
+    /// publicRoutes.add(.post, "/ops/requests/{id}/cancel", "…") { request, _ in
+    ///     let form = try await checkedForm(request)
+    ///     let reason = form["reason"] ?? ""
+    ///     …
+    /// }
+    /// ```
+    func checkedForm(_ request: Request, maxBytes: Int = 64 * 1024) async throws -> [String: String] {
+        try Self.requireSameOrigin(request)
+        let cookie = request.cookies[OpsSession.cookieName]?.value
+        guard let session, let cookie, session.isValid(cookie) else {
+            throw APIError(.unauthorized, code: "ops_auth_required", message: "Session ops absente ou expirée : reconnectez-vous sur /ops/login.")
+        }
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: maxBytes)
+        } catch {
+            throw APIError(.contentTooLarge, code: "body_too_large", message: "Requête trop volumineuse (maximum \(maxBytes / 1024) Ko).")
+        }
+        let form = Self.formFields(String(buffer: body))
+        guard session.isValidCSRF(form[OpsSession.csrfFieldName], cookie: cookie) else {
+            throw APIError(
+                .forbidden, code: "ops_csrf_invalid",
+                message: "Formulaire refusé : jeton de sécurité absent ou invalide. Rechargez la page /ops et recommencez.")
+        }
+        return form
+    }
+
+    /// Refuses (403 `ops_origin_refused`) a `POST` whose `Origin` (or, without it, `Referer`) is another site than the
+    /// node's own host. A request with neither header is not from a browser form of another site (browsers send
+    /// `Origin` on every cross-site `POST`) and is let through; `Origin: null` is refused.
+    static func requireSameOrigin(_ request: Request) throws {
+        let origin = request.headers[.origin] ?? request.headers[.referer]
+        guard let origin else { return }
+        guard let host = request.head.authority, sameHost(origin, host) else {
+            throw APIError(
+                .forbidden, code: "ops_origin_refused",
+                message: "Requête refusée : elle vient d'un autre site que cette console ops. Ouvrez /ops directement sur ce nœud.")
+        }
+    }
+
+    /// Whether the origin (or referring URL) `url` names `host` (the `Host` of the request, `name[:port]`).
+    static func sameHost(_ url: String, _ host: String) -> Bool {
+        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
+            let name = components.host?.lowercased(), !name.isEmpty
+        else { return false }
+        let defaultPort = scheme == "https" ? 443 : 80
+        func normalized(_ name: String, _ port: Int?) -> String { "\(name):\(port ?? defaultPort)" }
+        let expected = host.lowercased()
+        let hostPort: (String, Int?) = {
+            if expected.hasPrefix("["), let end = expected.firstIndex(of: "]") {
+                let name = String(expected[expected.index(after: expected.startIndex)..<end])
+                let rest = expected[expected.index(after: end)...]
+                return (name, rest.hasPrefix(":") ? Int(rest.dropFirst()) : nil)
+            }
+            let parts = expected.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+            return (String(parts[0]), parts.count == 2 ? Int(parts[1]) : nil)
+        }()
+        return normalized(name, components.port) == normalized(hostPort.0, hostPort.1)
     }
 
     func isAuthorized(_ request: Request) -> Bool {
@@ -109,11 +197,24 @@ struct OpsController: Sendable {
         return zip(left, right).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
     }
 
-    static func cookie(value: String, maxAge: Int) -> Cookie {
-        Cookie(name: OpsSession.cookieName, value: value, maxAge: maxAge, path: "/ops", httpOnly: true, sameSite: .strict)
+    /// The session cookie: HttpOnly, SameSite=Strict, limited to `/ops`, and `Secure` when the node serves HTTPS.
+    func cookie(value: String, maxAge: Int) -> Cookie {
+        Cookie(
+            name: OpsSession.cookieName, value: value, maxAge: maxAge, path: "/ops", secure: secureCookies, httpOnly: true, sameSite: .strict)
     }
 
     // MARK: - Answers
+
+    /// Every field of an `application/x-www-form-urlencoded` body (the first value of a repeated name).
+    static func formFields(_ body: String) -> [String: String] {
+        var fields: [String: String] = [:]
+        for pair in body.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2, let name = decodeFormComponent(parts[0]), fields[name] == nil else { continue }
+            fields[name] = decodeFormComponent(parts[1])
+        }
+        return fields
+    }
 
     /// Reads one field of an `application/x-www-form-urlencoded` body.
     static func formValue(_ name: String, in body: String) -> String? {

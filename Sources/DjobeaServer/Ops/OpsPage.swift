@@ -24,8 +24,15 @@ enum OpsPage {
                 """)
     }
 
-    /// The status page: a card per hub and the open conflicts; reloads itself every 30 s.
-    static func status(_ report: OpsSyncStatus) -> String {
+    /// The hidden field that carries the session's CSRF token: put it in every ops `<form method="post">` (see
+    /// `OpsSession` and `OpsController.checkedForm`).
+    static func csrfField(_ token: String) -> String {
+        "<input type=\"hidden\" name=\"\(OpsSession.csrfFieldName)\" value=\"\(escape(token))\">"
+    }
+
+    /// The status page: a card per hub and the open conflicts; reloads itself every 30 s. `csrfToken` is the session's,
+    /// sent back by the page's forms.
+    static func status(_ report: OpsSyncStatus, csrfToken: String) -> String {
         let central = report.role == "central"
         let heading = central ? "Console ops — central" : "Console ops — \(report.hubs.first?.name ?? "hub")"
         let hubsTitle = central ? "Hubs (\(report.hubs.count))" : "Synchronisation avec le central"
@@ -50,7 +57,7 @@ enum OpsPage {
                 <p class="muted">Nœud <code>\(escape(report.nodeId))</code> · protocole \(report.protocolVersion) · schéma \(report.schemaVersion)<br>\
                 Mis à jour le \(escape(OpsWording.timestamp(report.generatedAt))), actualisé toutes les 30 s</p>
                 </div>
-                <form method="post" action="/ops/logout"><button type="submit" class="secondary">Se déconnecter</button></form>
+                <form method="post" action="/ops/logout">\(csrfField(csrfToken))<button type="submit" class="secondary">Se déconnecter</button></form>
                 </header>
                 <main>
                 <section aria-labelledby="hubs">

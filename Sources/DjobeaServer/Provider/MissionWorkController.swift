@@ -96,7 +96,10 @@ struct MissionWorkController: Sendable {
                 Self.sha256, .init("offset", required: true, type: "integer", "Octet de début du morceau"),
                 .init("size", type: "integer", "Taille totale de la photo, si connue (une empreinte fausse est alors signalée à la fin)"),
             ], response: PhotoUploadStatus.self,
-            errors: ["invalid_parameter", "upload_offset", "chunk_too_large", "photo_too_large", "photo_hash_mismatch", "photo_unavailable"]
+            errors: [
+                "invalid_parameter", "upload_offset", "chunk_too_large", "photo_too_large", "photo_hash_mismatch", "photo_not_image",
+                "photo_unavailable",
+            ]
         ) { request, context in
             let identity = try context.requireProvider()
             let uploads = try available()
@@ -136,7 +139,8 @@ struct MissionWorkController: Sendable {
             .post, "/provider/requests/{request_id}/photos",
             "Joindre à la mission une photo avant/après déjà envoyée (≤ 256 000 octets, ≤ 1280 px) ; même empreinte et type : même photo",
             parameters: [ProviderRequestsController.requestId, ProviderRequestsController.idempotencyKey], body: MissionPhotoBody.self,
-            response: MissionPhotoResult.self, status: 201, errors: workErrors + ["photo_missing", "photo_too_large", "photo_unavailable"]
+            response: MissionPhotoResult.self, status: 201,
+            errors: workErrors + ["photo_missing", "photo_too_large", "photo_not_image", "photo_unavailable"]
         ) { request, context in
             let identity = try context.requireProvider()
             let id = try ProviderRequestsController.id(context)
@@ -149,7 +153,7 @@ struct MissionWorkController: Sendable {
                 kind: kind, sha256: body.sha256, thumbSha256: body.thumbSha256, mime: body.mime, width: body.width, height: body.height,
                 takenAt: try timestamp(body.takenAt, field: "taken_at"))
             let result = try await commands.addPhoto(
-                providerId: identity.providerId, requestId: id, photo: photo, blobs: uploads.blobs, idempotencyKey: request.headers.idempotencyKey)
+                providerId: identity.providerId, requestId: id, photo: photo, uploads: uploads, idempotencyKey: request.headers.idempotencyKey)
             return try JSONResponse.make(result, for: request, status: .created)
         }
         routes.add(

@@ -24,7 +24,7 @@ struct PhotoSyncController: Sendable {
             let (body, gzip) = try await SyncController.body(request)
             let hub = try await sync.authenticate(request, body: body)
             let photos = try available()
-            let message = try WireCodec.decode(PhotoStatusRequest.self, from: body, gzip: gzip)
+            let message = try WireCodec.decode(PhotoStatusRequest.self, from: body, gzip: gzip, maxBytes: WireCodec.maxSmallDecodedBytes)
             return try SyncController.answer(try await photos.status(message, from: hub))
         }
         routes.add(

@@ -18,7 +18,7 @@ struct SyncController: Sendable {
             errors: ["sync_enrolment_invalid", "sync_malformed", "sync_protocol_unsupported"]
         ) { request, _ in
             let (body, gzip) = try await Self.body(request)
-            let message = try WireCodec.decode(EnrollRequest.self, from: body, gzip: gzip)
+            let message = try WireCodec.decode(EnrollRequest.self, from: body, gzip: gzip, maxBytes: WireCodec.maxSmallDecodedBytes)
             return try Self.answer(try await service.enroll(message))
         }
         routes.add(
@@ -27,7 +27,7 @@ struct SyncController: Sendable {
         ) { request, _ in
             let (body, gzip) = try await Self.body(request)
             let hub = try await authenticate(request, body: body)
-            let message = try WireCodec.decode(PullRequest.self, from: body, gzip: gzip)
+            let message = try WireCodec.decode(PullRequest.self, from: body, gzip: gzip, maxBytes: WireCodec.maxSmallDecodedBytes)
             let time = Self.header(request, SyncSignature.Header.time).flatMap(Int64.init)
             return try Self.answer(try await service.pull(message, from: hub, hubTime: time, wireBytes: body.count))
         }

@@ -238,7 +238,9 @@ extension NodeDatabase {
                                 OR (p.hub_id IS NULL AND z.id IN (SELECT zone_id FROM provider_zones WHERE provider_id = ?1))))
                         """, arguments: [providerId, checked.intake.zone]) ?? false
             guard allowed else { throw IntakeError("zone", "Zone hors de ce hub : \(checked.intake.zone).") }
-            let requestId = try Self.insertRequest(checked, channel: "walk_in", in: tx)
+            // A client row of its own, whatever the phone: the provider sees only what they typed, and a client
+            // who already has this phone keeps their name, history and ratings to themselves.
+            let requestId = try Self.insertRequest(checked, channel: "walk_in", newClient: true, in: tx)
             _ = try tx.appendMissionEvent(requestId: requestId, kind: .accepted, actorRole: .provider, actorId: providerId, providerId: providerId)
             return requestId
         }
@@ -272,7 +274,9 @@ extension NodeDatabase {
         return CheckedIntake(intake: intake, urgency: urgency, phone: phone, clientName: clientName, title: title)
     }
 
-    static func insertRequest(_ checked: CheckedIntake, channel: String, in tx: SyncedTransaction) throws -> String {
+    /// - Parameter newClient: make a client row for this request alone (a walk-in) instead of the known client of
+    ///   this phone.
+    static func insertRequest(_ checked: CheckedIntake, channel: String, newClient: Bool = false, in tx: SyncedTransaction) throws -> String {
         let (intake, urgency, phone, clientName, title, now) = (
             checked.intake, checked.urgency, checked.phone, checked.clientName, checked.title, tx.now
         )
@@ -285,7 +289,7 @@ extension NodeDatabase {
         }
         let zoneId: String = zoneRow["id"]
         let clientId: String
-        if let existing = try String.fetchOne(db, sql: "SELECT id FROM clients WHERE phone = ?", arguments: [phone]) {
+        if !newClient, let existing = try String.fetchOne(db, sql: Self.clientByPhoneSQL, arguments: [phone]) {
             clientId = existing
         } else {
             clientId = DjobeaID.v7(now: now)
@@ -314,6 +318,16 @@ extension NodeDatabase {
         try tx.startLifecycle(requestId: requestId)
         return requestId
     }
+
+    /// The client known by a phone, for a request from the platform: never the row of a walk-in (made for that request
+    /// alone), the oldest when several remain.
+    static let clientByPhoneSQL = """
+        SELECT c.id FROM clients c
+        WHERE c.phone = ?
+            AND (NOT EXISTS (SELECT 1 FROM service_requests r WHERE r.client_id = c.id AND r.channel = 'walk_in')
+                OR EXISTS (SELECT 1 FROM service_requests r WHERE r.client_id = c.id AND r.channel <> 'walk_in'))
+        ORDER BY c.created_at, c.id LIMIT 1
+        """
 
     /// The request's status as this node knows it.
     public func centralRequestStatus(id: String) async throws -> CentralRequestStatus? {
@@ -350,11 +364,14 @@ extension NodeDatabase {
         if method != .cash, reference?.isEmpty ?? true { throw IntakeError("reference", "Référence de l'opérateur requise.") }
         if let reference, reference.count > 100 { throw IntakeError("reference", "Référence trop longue (100 caractères au plus).") }
         return try await write(durability: .critical, now: now) { tx in
+            // For a provider, an unknown request and another provider's are the same answer, word for word (the
+            // provider routes' `not_found`): the difference would tell them which ids exist.
+            let missing = expectedProvider == nil ? "Demande inconnue ou sans prestataire attribué." : ProviderRequestError.notFound.messageFR
             guard
                 let providerId = try String.fetchOne(
                     tx.db, sql: "SELECT provider_id FROM missions WHERE request_id = ? AND provider_id IS NOT NULL", arguments: [payment.requestId])
-            else { throw IntakeError("request_id", "Demande inconnue ou sans prestataire attribué.", notFound: true) }
-            if let expectedProvider, expectedProvider != providerId { throw IntakeError("request_id", "Demande introuvable.", notFound: true) }
+            else { throw IntakeError("request_id", missing, notFound: true) }
+            if let expectedProvider, expectedProvider != providerId { throw IntakeError("request_id", missing, notFound: true) }
             let invoiceId = try String.fetchOne(tx.db, sql: "SELECT id FROM invoices WHERE request_id = ?", arguments: [payment.requestId])
             let entry = try tx.appendLedgerEntry(
                 requestId: payment.requestId, providerId: providerId, invoiceId: invoiceId, kind: .payment, method: method,

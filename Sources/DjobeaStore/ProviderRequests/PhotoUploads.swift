@@ -17,9 +17,13 @@ public struct PhotoUploadOffsetMismatch: Error, Sendable, Equatable {
 }
 
 /// The phone's resumable photo uploads (`PUT /provider/uploads/{sha256}?offset=N`): chunks appended to a partial file
-/// per provider and hash, `<data>/uploads/<provider>/<sha256>`; once the bytes hash to their name they move into the
-/// content-addressed `BlobStore`. Rows are recorded separately (`ProviderRequestCommands.addPhoto`), only for blobs
-/// already complete.
+/// per provider and hash, `<data>/uploads/<provider>/<sha256>`; once the bytes hash to their name and are a whole
+/// JPEG, PNG or WebP image they move into the content-addressed `BlobStore`, and `<sha256>.done` beside the partial
+/// file records that this provider sent them. Rows are recorded separately (`ProviderRequestCommands.addPhoto`),
+/// only for blobs the provider completed themselves (or already on one of their requests).
+///
+/// Uploads are scoped to their provider: another provider asking about the same hash sees an upload not started
+/// (offset 0) and must send the bytes themselves, so a hash tells nobody whether the hub holds that photo.
 public final class PhotoUploads: Sendable {
     /// The most bytes one upload may reach (the phone sends ≤ 250 KB; a photo row takes ≤ 256 000).
     public static let maxUploadBytes = 300_000
@@ -61,7 +65,19 @@ public final class PhotoUploads: Sendable {
         directory.appendingPathComponent(providerId, isDirectory: true).appendingPathComponent(sha256)
     }
 
-    /// How much of `sha256` the hub holds for `providerId`: complete if the blob exists (whoever sent it).
+    /// Where `providerId`'s completion of `sha256` is recorded.
+    func doneURL(providerId: String, sha256: String) -> URL {
+        directory.appendingPathComponent(providerId, isDirectory: true).appendingPathComponent(sha256 + ".done")
+    }
+
+    /// Whether `providerId` completed an upload of `sha256` themselves (and the blob is here).
+    public func hasCompleted(providerId: String, sha256: String) -> Bool {
+        guard DjobeaID.isValid(providerId), BlobStore.isValidHash(sha256) else { return false }
+        return FileManager.default.fileExists(atPath: doneURL(providerId: providerId, sha256: sha256).path) && blobs.contains(sha256)
+    }
+
+    /// How much of `sha256` `providerId` has sent: complete once they sent all of it (another provider's upload of
+    /// the same bytes does not count).
     public func status(providerId: String, sha256 text: String, now: Date = Date()) throws -> PhotoUploadStatus {
         let sha256 = try Self.checkHash(text)
         guard DjobeaID.isValid(providerId) else { throw ProviderRequestError.notFound }
@@ -69,7 +85,7 @@ public final class PhotoUploads: Sendable {
     }
 
     private func currentStatus(providerId: String, sha256: String, now: Date) -> PhotoUploadStatus {
-        if blobs.contains(sha256) {
+        if FileManager.default.fileExists(atPath: doneURL(providerId: providerId, sha256: sha256).path), blobs.contains(sha256) {
             return PhotoUploadStatus(sha256: sha256, received: Int(PartialBlobs.fileSize(blobs.url(for: sha256)) ?? 0), complete: true)
         }
         let file = partialURL(providerId: providerId, sha256: sha256)
@@ -88,10 +104,12 @@ public final class PhotoUploads: Sendable {
     /// - Parameter size: the photo's total size when the phone says it: reaching it with bytes that do not hash to
     ///   `sha256` is then `photo_hash_mismatch` at once. Without it, the bytes are checked after every chunk and
     ///   the upload completes as soon as they match.
-    /// - Returns: the new status; `complete` once the blob is stored. A blob the hub already has is complete
-    ///   whatever was sent, and nothing is written.
+    /// - Returns: the new status; `complete` once the blob is stored. An upload this provider already completed is
+    ///   complete whatever was sent, and nothing is written.
     /// - Throws: `PhotoUploadOffsetMismatch` when `offset` is not the bytes received so far; `photo_too_large` (413)
-    ///   past 300 000 bytes; `photo_hash_mismatch` (the partial file is then discarded); `invalid_parameter`.
+    ///   past 300 000 bytes; `photo_hash_mismatch` (the partial file is then discarded); `photo_not_image` (415) when
+    ///   the first bytes or the completed file are no whole JPEG, PNG or WebP image (discarded too);
+    ///   `invalid_parameter`.
     public func append(providerId: String, sha256 text: String, offset: Int, size: Int? = nil, chunk: [UInt8], now: Date = Date()) throws
         -> PhotoUploadStatus
     {
@@ -110,6 +128,11 @@ public final class PhotoUploads: Sendable {
             if current.complete { return current }
             guard offset == current.received else { throw PhotoUploadOffsetMismatch(received: current.received) }
             let file = partialURL(providerId: providerId, sha256: sha256)
+            // The first bytes already tell an image (HTML, SVG, anything else is refused before it is stored).
+            if offset == 0, chunk.count >= ImageHeader.signatureBytes, ImageHeader.inspect(chunk) == nil {
+                try? FileManager.default.removeItem(at: file)
+                throw Self.notImage
+            }
             let received = offset + chunk.count
             if received > Self.maxUploadBytes || (size.map { received > $0 } ?? false) {
                 try? FileManager.default.removeItem(at: file)
@@ -123,8 +146,10 @@ public final class PhotoUploads: Sendable {
             guard received > 0 else { return PhotoUploadStatus(sha256: sha256, received: 0, complete: false) }
             let data = try Data(contentsOf: file)
             if BlobStore.sha256Hex(data) == sha256 {
-                try blobs.put(data)
                 try? FileManager.default.removeItem(at: file)
+                guard ImageHeader.validated(Array(data)) != nil else { throw Self.notImage }
+                try blobs.put(data)
+                try Data().write(to: doneURL(providerId: providerId, sha256: sha256))
                 return PhotoUploadStatus(sha256: sha256, received: data.count, complete: true)
             }
             if let size, received == size {
@@ -136,6 +161,8 @@ public final class PhotoUploads: Sendable {
     }
 
     static let tooLarge = ProviderRequestError(code: "photo_too_large", messageFR: "Photo trop lourde : 300 000 octets au plus", status: 413)
+    public static let notImage = ProviderRequestError(
+        code: "photo_not_image", messageFR: "Ce fichier n'est pas une photo : une image JPEG, PNG ou WebP complète est attendue", status: 415)
     static let hashMismatch = ProviderRequestError(
         code: "photo_hash_mismatch", messageFR: "Photo corrompue : l'empreinte ne correspond pas, renvoyez-la depuis le début", status: 422)
 }
@@ -146,6 +173,38 @@ public enum ImageHeader {
         public var mime: String
         public var width: Int?
         public var height: Int?
+    }
+
+    /// Bytes enough to tell the three signatures apart (WebP's is 12).
+    public static let signatureBytes = 12
+
+    /// The type and pixel size of a whole image file, or nil: the magic bytes must be JPEG, PNG or WebP, the header
+    /// must give a width and height above 0, and the file must not be cut (a JPEG ends with its EOI marker, a PNG's
+    /// chunks run to exactly its IEND, a WebP's RIFF size is the file's).
+    public static func validated(_ bytes: [UInt8]) -> Info? {
+        guard let info = inspect(bytes), let width = info.width, let height = info.height, width > 0, height > 0 else { return nil }
+        switch info.mime {
+        case "image/png":
+            var index = 8
+            var first = true
+            while index + 12 <= bytes.count {
+                let length = bigEndian(bytes, index, 4)
+                let type = Array(bytes[index + 4..<index + 8])
+                if first, type != Array("IHDR".utf8) || length != 13 { return nil }
+                first = false
+                let next = index + 12 + length
+                guard next <= bytes.count else { return nil }
+                if type == Array("IEND".utf8) { return next == bytes.count ? info : nil }
+                index = next
+            }
+            return nil
+        case "image/jpeg":
+            return bytes.count >= 4 && bytes[bytes.count - 2] == 0xFF && bytes[bytes.count - 1] == 0xD9 ? info : nil
+        case "image/webp":
+            return littleEndian(bytes, 4, 4) + 8 == bytes.count ? info : nil
+        default:
+            return nil
+        }
     }
 
     /// The type and, when the header gives them, the dimensions; nil when the bytes are no JPEG, PNG or WebP.
@@ -260,18 +319,22 @@ extension ProviderRequestCommands {
     public static let photoMimes: Set<String> = ["image/jpeg", "image/webp", "image/png"]
 
     /// Records a before or after photo on a mission assigned to `providerId`, between Acceptée and Terminée, from a
-    /// blob already uploaded (`PhotoUploads`).
+    /// blob this provider uploaded themselves (`PhotoUploads`) or one already on a request of theirs: knowing a hash
+    /// is not enough to attach someone else's photo (that answers `photo_missing`, like a hash never uploaded).
     ///
     /// The bytes decide: their magic bytes must be the announced `mime`, and the pixel size read from the header (or
     /// announced when the header does not say) at most 1280 × 1280. The same hash and kind already on the mission is
     /// that photo again (no duplicate, `replayed`). The row and the blob's presence are recorded as `PhotoLibrary`
     /// does, so the sync photo lane ships the bytes to central.
     ///
-    /// - Throws: `not_found`, `invalid_parameter`, `photo_missing` (409, blob not uploaded yet), `photo_too_large`
-    ///   (422, over 256 000 bytes or 1280 px), `illegal_transition`, `idempotency_key_reused`.
+    /// - Throws: `not_found`, `invalid_parameter`, `photo_missing` (409, blob not uploaded by this provider yet),
+    ///   `photo_too_large` (422, over 256 000 bytes or 1280 px), `photo_not_image` (415), `illegal_transition`,
+    ///   `idempotency_key_reused`.
     public func addPhoto(
-        providerId: String, requestId: String, photo: MissionPhotoInput, blobs: BlobStore, idempotencyKey: String? = nil, now: Date = Date()
+        providerId: String, requestId: String, photo: MissionPhotoInput, uploads: PhotoUploads, idempotencyKey: String? = nil,
+        now: Date = Date()
     ) async throws -> MissionPhotoResult {
+        let blobs = uploads.blobs
         guard photo.kind == .before || photo.kind == .after else { throw ProviderRequestError.invalid("kind", "Type de photo : before ou after") }
         let sha256 = try PhotoUploads.checkHash(photo.sha256)
         let thumb = try photo.thumbSha256.map { try PhotoUploads.checkHash($0, field: "thumb_sha256") }
@@ -295,6 +358,11 @@ extension ProviderRequestCommands {
                 return MissionPhotoResult(
                     command: "add_photo", requestId: requestId, id: existing, kind: photo.kind.rawValue, sha256: sha256,
                     recordedAt: UTCTimestamp.format(now), replayed: true)
+            }
+            for (hash, field) in [(sha256, "sha256")] + (thumb.map { [($0, "thumb_sha256")] } ?? []) {
+                let mine =
+                    try uploads.hasCompleted(providerId: providerId, sha256: hash) || Self.isOnOwnRequest(hash, providerId: providerId, in: tx.db)
+                guard mine else { throw Self.photoMissing(hash, field: field) }
             }
             let full = try Self.checkedBlob(sha256, field: "sha256", declaredMime: photo.mime, blobs: blobs)
             if (full.info.width ?? photo.width) > Self.photoMaxSide || (full.info.height ?? photo.height) > Self.photoMaxSide {
@@ -324,17 +392,31 @@ extension ProviderRequestCommands {
         }
     }
 
-    /// The blob's size and header, checked: present, ≤ 256 000 bytes, an image (of `declaredMime` when given).
+    /// Whether a photo with these bytes (full or thumbnail) is already on a request assigned to `providerId`, or was
+    /// taken by them.
+    static func isOnOwnRequest(_ sha256: String, providerId: String, in db: Database) throws -> Bool {
+        try Bool.fetchOne(
+            db,
+            sql: """
+                SELECT EXISTS (SELECT 1 FROM photos p LEFT JOIN missions m ON m.request_id = p.request_id
+                    WHERE (p.sha256 = ?1 OR p.thumb_sha256 = ?1) AND (p.provider_id = ?2 OR m.provider_id = ?2))
+                """, arguments: [sha256, providerId]) ?? false
+    }
+
+    static func photoMissing(_ sha256: String, field: String) -> ProviderRequestError {
+        ProviderRequestError(
+            code: "photo_missing", messageFR: "Photo pas encore reçue : terminez l'envoi (PUT /provider/uploads/\(sha256))", status: 409, field: field
+        )
+    }
+
+    /// The blob's size and header, checked: present, ≤ 256 000 bytes, a whole image (of `declaredMime` when given).
     static func checkedBlob(_ sha256: String, field: String, declaredMime: String?, blobs: BlobStore) throws -> (bytes: Int, info: ImageHeader.Info) {
-        guard blobs.contains(sha256), let size = PartialBlobs.fileSize(blobs.url(for: sha256)) else {
-            throw ProviderRequestError(
-                code: "photo_missing", messageFR: "Photo pas encore reçue : terminez l'envoi (PUT /provider/uploads/\(sha256))", status: 409,
-                field: field)
-        }
+        guard blobs.contains(sha256), let size = PartialBlobs.fileSize(blobs.url(for: sha256)) else { throw photoMissing(sha256, field: field) }
         guard size <= photoMaxBytes else {
             throw ProviderRequestError(code: "photo_too_large", messageFR: "Photo trop lourde : 256 000 octets au plus", status: 422, field: field)
         }
-        guard let info = ImageHeader.inspect(try leading(sha256, blobs)), declaredMime == nil || info.mime == declaredMime else {
+        guard let info = ImageHeader.validated(try leading(sha256, blobs)) else { throw PhotoUploads.notImage }
+        guard declaredMime == nil || info.mime == declaredMime else {
             throw ProviderRequestError.invalid(
                 field == "sha256" ? "mime" : field, "Le fichier n'est pas une image \(declaredMime ?? "JPEG, PNG ou WebP") valide")
         }
@@ -375,9 +457,11 @@ extension NodeDatabase {
             return MissionPhotoFile(data: data, mime: info.mime, sha256: thumb)
         }
         let sha256 = found.sha256
-        let mime = found.mime
-        guard blobs.contains(sha256), let data = try? blobs.read(sha256) else { return nil }
-        return MissionPhotoFile(data: data, mime: mime, sha256: sha256)
+        // The type the bytes are, not the one recorded: bytes that are no image are not served at all.
+        guard blobs.contains(sha256), let data = try? blobs.read(sha256), let info = ImageHeader.inspect(Array(data.prefix(64))) else {
+            return nil
+        }
+        return MissionPhotoFile(data: data, mime: info.mime, sha256: sha256)
     }
 }
 

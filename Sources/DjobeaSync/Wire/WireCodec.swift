@@ -4,8 +4,11 @@ import NIOCore
 
 /// JSON + gzip, the body encoding of every sync message (SPEC.md §3.1).
 public enum WireCodec {
-    /// Largest body accepted after decompression.
+    /// Largest body accepted after decompression (a push; SPEC.md §8).
     public static let maxDecodedBytes = 32 << 20
+    /// Largest decompressed body of the small messages (an enrolment, a pull, a photo status): they hold a token, a
+    /// cursor or at most 1 000 hashes, far below this, and must not make central inflate megabytes before any check.
+    public static let maxSmallDecodedBytes = 256 << 10
 
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
@@ -19,14 +22,32 @@ public enum WireCodec {
         return Array(compressed.readableBytesView)
     }
 
-    public static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8], gzip: Bool = true) throws(SyncError) -> T {
+    /// Decodes a message, gzip'd or not.
+    ///
+    /// - Parameter maxBytes: the largest body accepted once decompressed; inflating stops as soon as the output
+    ///   passes it (a gzip bomb costs at most this much memory), and the body is refused with `sync_malformed`
+    ///   before any JSON is parsed.
+    public static func decode<T: Decodable>(
+        _ type: T.Type, from bytes: [UInt8], gzip: Bool = true, maxBytes: Int = maxDecodedBytes
+    ) throws(SyncError) -> T {
         var raw = bytes
         if gzip {
             var buffer = ByteBuffer(bytes: bytes)
-            guard let inflated = try? buffer.decompress(with: .gzip(), maxSize: maxDecodedBytes) else {
-                throw .malformed("corps gzip illisible ou trop volumineux")
+            let inflated: ByteBuffer
+            do {
+                // One byte past the limit tells "exactly at the limit" from "over it".
+                inflated = try buffer.decompress(with: .gzip(), maxSize: maxBytes + 1)
+            } catch let error as CompressNIOError where error == .bufferOverflow {
+                throw .malformed("corps trop volumineux une fois décompressé (maximum \(maxBytes / 1024) Kio)")
+            } catch {
+                throw .malformed("corps gzip illisible")
+            }
+            guard inflated.readableBytes <= maxBytes else {
+                throw .malformed("corps trop volumineux une fois décompressé (maximum \(maxBytes / 1024) Kio)")
             }
             raw = Array(inflated.readableBytesView)
+        } else if raw.count > maxBytes {
+            throw .malformed("corps trop volumineux (maximum \(maxBytes / 1024) Kio)")
         }
         do {
             return try JSONDecoder().decode(T.self, from: Data(raw))
