@@ -10,7 +10,8 @@ import Logging
 ///   - settings: address, role, and the certificate when the node serves HTTPS.
 ///   - database: the node's open database.
 ///   - logger: the application logger.
-///   - background: jobs that run as long as the server (offer routing, message delivery).
+///   - background: jobs that run as long as the server (offer routing, message delivery); the storage probe
+///     (`storageProbeLoop`) is always added.
 ///   - ops: the ops console's password and session key (`/ops`); without it only `/ops/sync-status` is served, to
 ///     central's API key.
 ///   - onServerRunning: called once the socket listens (the CLI prints the URL then).
@@ -23,7 +24,7 @@ public func buildApplication(
     return Application(
         router: router, server: settings.tls?.server ?? .http1(),
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "djobea-\(settings.role.rawValue)"),
-        services: background,
+        services: background + [storageProbeLoop(database: database, logger: logger)],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },
         logger: logger
     )
@@ -41,7 +42,7 @@ public func buildRouter(
 ) -> (router: Router<NodeRequestContext>, docs: APIDocumentation) {
     let router = Router(context: NodeRequestContext.self)
     router.add(middleware: MetricsMiddleware(metrics: .shared))
-    router.add(middleware: APIErrorMiddleware(logger: logger))
+    router.add(middleware: APIErrorMiddleware(logger: logger, storage: database.storage))
     let docs = APIDocumentation(title: "Djobea Edge — nœud \(database.role.rawValue)")
     let publicRoutes = DocumentedRoutes(group: router.group(), docs: docs, tag: "Nœud", authenticated: false)
     HealthController(database: database).register(on: publicRoutes)
@@ -70,7 +71,8 @@ public func buildRouter(
     }
     // OPS ROUTES (begin)
     if ops != nil || central != nil {
-        OpsController(database: database, settings: ops, apiKey: central?.apiKey).register(
+        let syncInterval = central?.syncInterval ?? ops?.syncInterval ?? OpsHealth.defaultSyncInterval
+        OpsController(database: database, settings: ops, apiKey: central?.apiKey, syncInterval: syncInterval).register(
             on: DocumentedRoutes(group: router.group(), docs: docs, tag: "Ops", authenticated: true),
             publicRoutes: DocumentedRoutes(group: router.group(), docs: docs, tag: "Ops", authenticated: false))
     }
@@ -86,9 +88,19 @@ public struct CentralServices: Sendable {
     public let sync: CentralSyncService
     /// The platform's API key for `/central/*` (and `/ops/sync-status`).
     public let apiKey: String
+    /// The sync interval central expects of hubs, in seconds (`DJOBEA_SYNC_INTERVAL`, 10 by default): ops shows a hub
+    /// late after two missed intervals.
+    public let syncInterval: TimeInterval
 
-    public init(sync: CentralSyncService, apiKey: String) {
+    public init(sync: CentralSyncService, apiKey: String, syncInterval: TimeInterval = 10) {
         self.sync = sync
         self.apiKey = apiKey
+        self.syncInterval = syncInterval
     }
+}
+
+/// `DJOBEA_SYNC_INTERVAL`: seconds between a hub's sync rounds (10 by default, kept within 0.2 s…1 h). A hub syncs at
+/// that rhythm; central and the ops console expect it.
+public func syncIntervalSetting(_ environment: [String: String]) -> TimeInterval {
+    environment["DJOBEA_SYNC_INTERVAL"].flatMap(Double.init).map { min(max($0, 0.2), 3600) } ?? 10
 }

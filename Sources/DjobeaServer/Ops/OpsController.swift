@@ -14,12 +14,18 @@ struct OpsController: Sendable {
     /// Central's platform API key, also accepted by `/ops/sync-status`.
     let apiKey: String?
     let throttle: OpsLoginThrottle
+    /// The sync interval expected of hubs (seconds): a hub unheard of for twice that is shown late.
+    let syncInterval: TimeInterval
 
-    init(database: NodeDatabase, settings: OpsSettings?, apiKey: String?, throttle: OpsLoginThrottle = OpsLoginThrottle()) {
+    init(
+        database: NodeDatabase, settings: OpsSettings?, apiKey: String?, throttle: OpsLoginThrottle = OpsLoginThrottle(),
+        syncInterval: TimeInterval = OpsHealth.defaultSyncInterval
+    ) {
         self.database = database
         self.settings = settings
         self.apiKey = apiKey
         self.throttle = throttle
+        self.syncInterval = syncInterval
     }
 
     var session: OpsSession? { settings.map { OpsSession(key: $0.sessionKey) } }
@@ -65,7 +71,7 @@ struct OpsController: Sendable {
 
     func report() async throws -> OpsSyncStatus {
         let snapshot = try await database.syncStatus(hubName: settings?.hubName, hubId: settings?.hubId)
-        return OpsHealth.report(snapshot, now: Date())
+        return OpsHealth.report(snapshot, now: Date(), syncInterval: syncInterval)
     }
 
     func login(_ request: Request, address: String) async throws -> Response {
