@@ -52,6 +52,7 @@ public func buildRouter(
         let auth = AuthController(auth: provider.auth)
         auth.registerPublic(on: DocumentedRoutes(group: router.group().add(middleware: limit), docs: docs, tag: "Connexion", authenticated: false))
         let providerGroup = router.group().add(middleware: ProviderAuthMiddleware(authenticate: provider.authenticate)).add(middleware: limit)
+            .add(middleware: IdempotencyFingerprintMiddleware())
         let providerRoutes = DocumentedRoutes(group: providerGroup, docs: docs, tag: "Prestataire", authenticated: true)
         auth.registerAuthenticated(on: providerRoutes)
         ProviderRequestsController(database: database, commands: ProviderRequestCommands(database: database), cache: provider.responseCache)
@@ -67,7 +68,8 @@ public func buildRouter(
             on: DocumentedRoutes(group: router.group(), docs: docs, tag: "Synchronisation", authenticated: false))
         CentralAPIController(database: database).register(
             on: DocumentedRoutes(
-                group: router.group().add(middleware: APIKeyMiddleware(key: central.apiKey)), docs: docs, tag: "Central", authenticated: true))
+                group: router.group().add(middleware: APIKeyMiddleware(key: central.apiKey)).add(middleware: IdempotencyFingerprintMiddleware()),
+                docs: docs, tag: "Central", authenticated: true))
     }
     // OPS ROUTES (begin)
     if ops != nil || central != nil {
