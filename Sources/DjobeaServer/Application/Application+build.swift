@@ -14,17 +14,18 @@ import Logging
 ///     (`storageProbeLoop`) is always added.
 ///   - ops: the ops console's password and session key (`/ops`); without it only `/ops/sync-status` is served, to
 ///     central's API key.
+///   - storageProbeInterval: how often a degraded node tries a write to learn that storage works again.
 ///   - onServerRunning: called once the socket listens (the CLI prints the URL then).
 public func buildApplication(
     settings: ServerSettings, database: NodeDatabase, logger: Logger, background: [BackgroundLoop] = [],
-    provider: ProviderAPIServices? = nil, central: CentralServices? = nil, ops: OpsSettings? = nil,
+    provider: ProviderAPIServices? = nil, central: CentralServices? = nil, ops: OpsSettings? = nil, storageProbeInterval: Duration = .seconds(15),
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let router = buildRouter(database: database, logger: logger, provider: provider, central: central, ops: ops).router
     return Application(
         router: router, server: settings.tls?.server ?? .http1(),
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "djobea-\(settings.role.rawValue)"),
-        services: background + [storageProbeLoop(database: database, logger: logger)],
+        services: background + [storageProbeLoop(database: database, logger: logger, interval: storageProbeInterval)],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },
         logger: logger
     )

@@ -16,7 +16,8 @@ struct ProviderRequestsController: Sendable {
     func register(on routes: DocumentedRoutes) {
         registerDashboard(on: routes)
         let commandErrors = [
-            "not_found", "offer_expired", "already_assigned", "request_cancelled", "illegal_transition", "invalid_parameter", "idempotency_key_reused",
+            "not_found", "offer_expired", "already_assigned", "request_cancelled", "illegal_transition", "invalid_parameter",
+            "idempotency_key_reused",
         ]
 
         routes.add(
