@@ -11,7 +11,9 @@ struct ProviderRequestsController: Sendable {
 
     static let requestId = APIOperation.Parameter("request_id", in: "path", required: true, "Identifiant de la demande")
     static let idempotencyKey = APIOperation.Parameter(
-        "Idempotency-Key", in: "header", "Clé d'idempotence : un renvoi depuis la file hors-ligne rend le même résultat")
+        "Idempotency-Key", in: "header",
+        "Clé d'idempotence (1 à 100 caractères ASCII) : un renvoi avec la même clé et le même corps rend la première réponse sans rien "
+            + "réécrire ; la même clé avec un autre corps est refusée (idempotency_key_reused)")
 
     func register(on routes: DocumentedRoutes) {
         registerDashboard(on: routes)
