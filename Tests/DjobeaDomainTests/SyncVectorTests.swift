@@ -27,7 +27,17 @@ struct SyncVectorTests {
         try VectorSchema.check(data)
         let vector = try JSONDecoder().decode(SyncVector.self, from: data)
         #expect(file.dropFirst(4) == "\(vector.name).json", "file name and vector name differ")
-        let changes = vector.changes.map(\.rowChange)
+        var changes = vector.changes.map(\.rowChange)
+        // Bounded clocks (SPEC 2.2): at a receiver whose clock reads `receiver_wall`, changes stamped too far ahead are held.
+        if let wallText = vector.receiverWall {
+            let wall = try #require(UTCTimestamp.parse(wallText), "\(vector.name): receiver_wall")
+            let (admitted, held) = ClockBound.split(changes, wall: wall)
+            #expect(
+                held.map { "\($0.originNode)/\($0.originSeq)" }.sorted() == (vector.expect.held ?? []).sorted(), "\(vector.name): held changes")
+            changes = admitted
+        } else {
+            #expect(vector.expect.held == nil, "\(vector.name): expect.held needs receiver_wall")
+        }
         try checkCoverage(vector, changes)
 
         var rng = SeededGenerator(seed: 0x5EED_0000 ^ UInt64(file.utf8.reduce(0) { $0 &* 31 &+ Int($1) }.magnitude))
@@ -75,7 +85,11 @@ struct SyncVectorTests {
             #expect(expected["status"] == .text(state.status.rawValue), "\(comment): status of \(requestId)")
             #expect(expected["provider_id"] == ColumnValue(state.providerId), "\(comment): provider of \(requestId)")
             for (field, value) in expected where field != "status" && field != "provider_id" {
-                #expect(value == ColumnValue(MissionTimes.value(field, in: state)), "\(comment): \(field) of \(requestId)")
+                if let shown = MissionTimes.shownStatus(field) {
+                    #expect(value == ColumnValue(state.wallTime(of: shown).map(UTCTimestamp.format)), "\(comment): \(field) of \(requestId)")
+                } else {
+                    #expect(value == ColumnValue(MissionTimes.value(field, in: state)), "\(comment): \(field) of \(requestId)")
+                }
             }
         }
         for (scope, expected) in expect.ledger ?? [:] {
@@ -190,6 +204,14 @@ enum MissionTimes {
         "accepted_at", "arrived_at", "diagnostic_at", "repair_at", "completed_at", "cancelled_at", "expired_at", "last_event_at",
     ]
 
+    /// `<time>_shown`: the wall-clock time shown to people for that status (UTC text), SPEC 2.2.
+    static let shownFields: [String: RequestStatus] = [
+        "accepted_at_shown": .acceptee, "arrived_at_shown": .arrive, "diagnostic_at_shown": .diagnostic, "repair_at_shown": .reparation,
+        "completed_at_shown": .terminee, "cancelled_at_shown": .annulee, "expired_at_shown": .expiree,
+    ]
+
+    static func shownStatus(_ field: String) -> RequestStatus? { shownFields[field] }
+
     static func value(_ field: String, in state: MissionState) -> HLC? {
         switch field {
         case "accepted_at": state.acceptedAt
@@ -220,6 +242,13 @@ struct SyncVector: Decodable {
     var nodes: [String: ReplicaRole]
     var changes: [WireChange]
     var expect: Expectation
+    /// The receiving node's wall clock (UTC text), for the bounded-clock rule (SPEC 2.2).
+    var receiverWall: String?
+
+    enum CodingKeys: String, CodingKey {
+        case name, description, rules, nodes, changes, expect
+        case receiverWall = "receiver_wall"
+    }
 }
 
 struct WireChange: Decodable {
@@ -247,6 +276,8 @@ struct Expectation: Decodable {
     /// `request/<id>` or `provider/<id>` → sums.
     var ledger: [String: LedgerExpectation]?
     var conflicts: [ConflictExpectation]
+    /// With `receiver_wall`: the changes held (`origin_node/origin_seq`), SPEC 2.2.
+    var held: [String]?
 }
 
 struct ConflictExpectation: Decodable {
@@ -308,16 +339,19 @@ enum VectorSchema {
 
     static func check(_ data: Data) throws {
         guard let root = try JSONSerialization.jsonObject(with: data) as? [String: Any] else { throw UnknownField(path: "$") }
-        try keys(root, allowed: ["name", "description", "rules", "nodes", "changes", "expect"], required: ["name", "changes", "expect"], at: "$")
+        try keys(
+            root, allowed: ["name", "description", "rules", "nodes", "changes", "expect", "receiver_wall"], required: ["name", "changes", "expect"],
+            at: "$")
         for (index, change) in (root["changes"] as? [[String: Any]] ?? []).enumerated() {
             let fields: Set = ["origin_node", "origin_seq", "hlc", "table", "key", "op", "columns"]
             try keys(change, allowed: fields, required: fields, at: "$.changes[\(index)]")
         }
         guard let expect = root["expect"] as? [String: Any] else { throw UnknownField(path: "$.expect") }
-        try keys(expect, allowed: ["rows", "missions", "ledger", "conflicts"], required: ["rows", "conflicts"], at: "$.expect")
+        try keys(expect, allowed: ["rows", "missions", "ledger", "conflicts", "held"], required: ["rows", "conflicts"], at: "$.expect")
         for (id, mission) in expect["missions"] as? [String: [String: Any]] ?? [:] {
             try keys(
-                mission, allowed: Set(MissionTimes.fields + ["status", "provider_id"]), required: ["status", "provider_id"],
+                mission, allowed: Set(MissionTimes.fields + Array(MissionTimes.shownFields.keys) + ["status", "provider_id"]),
+                required: ["status", "provider_id"],
                 at: "$.expect.missions.\(id)")
         }
         for (scope, ledger) in expect["ledger"] as? [String: [String: Any]] ?? [:] {

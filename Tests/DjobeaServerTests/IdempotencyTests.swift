@@ -37,7 +37,7 @@ struct IdempotencyTests {
         (json(response)["error"] as? [String: Any])?["message"] as? String
     }
 
-    @Test("the OpenAPI document declares Idempotency-Key (header) on every provider request write and on central's payments")
+    @Test("the OpenAPI document declares Idempotency-Key (header) on every provider request write and central's payment and request actions")
     func openAPIDeclaresTheKey() async throws {
         let harness = try await ProviderAPIHarness.make()
         defer { try? FileManager.default.removeItem(at: harness.directory) }
@@ -51,7 +51,8 @@ struct IdempotencyTests {
             let document = try #require(try JSONSerialization.jsonObject(with: docs.json()) as? [String: Any])
             let paths = try #require(document["paths"] as? [String: [String: Any]])
             for (path, operations) in paths {
-                let recordsWork = path.hasPrefix("/provider/requests") || path == "/central/payments"
+                // A provider's request and mission writes; central's payments (and their reversal) and request actions.
+                let recordsWork = ["/provider/requests", "/central/payments", "/central/requests/{request_id}/"].contains { path.hasPrefix($0) }
                 for (method, operation) in operations where ["post", "put", "delete", "patch"].contains(method) && recordsWork {
                     guard !Self.naturallyIdempotent.contains("\(method) \(path)") else { continue }
                     let parameters = (operation as? [String: Any])?["parameters"] as? [[String: Any]] ?? []
@@ -70,7 +71,8 @@ struct IdempotencyTests {
             "put /provider/requests/{request_id}/decline", "put /provider/requests/{request_id}/update-status",
             "post /provider/requests/{request_id}/payment-request", "post /provider/requests/{request_id}/materials",
             "post /provider/requests/{request_id}/timer", "post /provider/requests/{request_id}/photos",
-            "post /provider/requests/{request_id}/message", "post /central/payments",
+            "post /provider/requests/{request_id}/message", "post /central/payments", "post /central/payments/{payment_id}/reverse",
+            "post /central/requests/{request_id}/cancel", "post /central/requests/{request_id}/reassign",
         ] {
             #expect(checked.contains(expected), "\(expected) is among the operations checked")
         }

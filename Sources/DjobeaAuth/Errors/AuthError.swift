@@ -69,6 +69,14 @@ extension AuthError {
 
     public static let accountSuspended = AuthError(
         code: "account_suspended", status: 403, messageFR: "Votre compte est suspendu. Contactez l'équipe Djobea.")
+
+    /// The provider was moved to another hub's zones (CONFLICTS.md rule 14): this hub keeps their history, read-only.
+    public static func accountMoved(hubName: String) -> AuthError {
+        AuthError(
+            code: "account_moved", status: 403,
+            messageFR: "Votre compte a été transféré au hub « \(hubName) » : connectez-vous à l'application de ce hub. "
+                + "Votre historique reste conservé ici.")
+    }
 }
 
 // MARK: - Password and second factor
@@ -100,7 +108,8 @@ extension AuthError {
     /// One instance of every code, for API documentation and tests (429s with a sample `retryAfter`).
     public static let catalogue: [AuthError] = [
         .invalidPhone, .weakPassword, .invalidCode, .otpExpired, .otpLocked, .otpRateLimited(retryAfter: 60), .invalidToken,
-        .invalidRefreshToken, .refreshReused, .accountSuspended, .invalidCredentials, .totpRequired, .invalidTOTP,
+        .invalidRefreshToken, .refreshReused, .accountSuspended, .accountMoved(hubName: "Bonamoussadi"), .invalidCredentials, .totpRequired,
+        .invalidTOTP,
         .rateLimited(retryAfter: 60),
     ]
 }

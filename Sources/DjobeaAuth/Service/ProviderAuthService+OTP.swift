@@ -117,7 +117,7 @@ extension ProviderAuthService {
         try OTPChallenges.consume(id: challenge.id, now: now, in: db)
         // No provider behind the phone: its code was never sent, so a match is a lucky guess. Same answer as wrong.
         guard let account = try ProviderAccount.find(phone: phone, in: db) else { return .failure(.invalidCode) }
-        guard account.isActive else { return .failure(.accountSuspended) }
+        if let refusal = account.refusal { return .failure(refusal) }
         return .success(account)
     }
 }

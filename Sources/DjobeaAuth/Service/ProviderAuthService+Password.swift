@@ -36,7 +36,7 @@ extension ProviderAuthService {
             logger.info("auth.password.refused")
             throw AuthError.invalidCredentials
         }
-        guard account.isActive else { throw AuthError.accountSuspended }
+        if let refusal = account.refusal { throw refusal }
         let now = clock()
         if let secret = account.totpSecret {
             guard let totp, !totp.isEmpty else { throw AuthError.totpRequired }

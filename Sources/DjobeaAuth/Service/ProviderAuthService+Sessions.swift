@@ -25,7 +25,7 @@ extension ProviderAuthService {
             }
             guard current.expiresAt > now else { return .failure(.invalidRefreshToken) }
             guard let account = try ProviderAccount.find(id: current.providerId, in: db) else { return .failure(.invalidRefreshToken) }
-            guard account.isActive else { return .failure(.accountSuspended) }
+            if let refusal = account.refusal { return .failure(refusal) }
             let next = try self.openSession(
                 providerId: account.id, familyId: current.familyId, userAgent: current.userAgent, now: now, in: db)
             try SessionRecords.rotate(id: current.id, replacement: next.id, now: now, in: db)
@@ -72,6 +72,7 @@ extension ProviderAuthService {
                 try SessionRecords.live(sessionId: claims.sid, providerId: providerId, now: now, in: db)
             })
         else { throw AuthError.invalidToken }
+        if let hub = live.movedToHub { throw AuthError.accountMoved(hubName: hub) }
         guard live.accountActive else { throw AuthError.accountSuspended }
         var lastActivity = live.lastActivity
         if now.timeIntervalSince(live.lastActivity) >= settings.activityTouchInterval {

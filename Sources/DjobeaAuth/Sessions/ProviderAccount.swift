@@ -8,10 +8,24 @@ struct ProviderAccount: Sendable {
     let isActive: Bool
     let passwordHash: String?
     let totpSecret: String?
+    /// The hub the provider was moved to, when central told this hub that they left it (CONFLICTS.md rule 14).
+    let movedToHub: String?
+
+    /// Why this account may not log in here, if it may not: moved to another hub, or suspended.
+    var refusal: AuthError? {
+        if let movedToHub { return .accountMoved(hubName: movedToHub) }
+        return isActive ? nil : .accountSuspended
+    }
 
     private static let select = """
-        SELECT p.id, p.phone, p.account_status, c.password_hash, c.totp_secret FROM providers AS p
+        SELECT p.id, p.phone, p.account_status, c.password_hash, c.totp_secret, \(movedToHubColumn) FROM providers AS p
         LEFT JOIN provider_credentials AS c ON c.provider_id = p.id
+        """
+
+    /// The name of the hub a provider who left this hub's partition now belongs to (null while they have not left).
+    static let movedToHubColumn = """
+        (SELECT coalesce((SELECT h.name FROM hubs AS h WHERE h.id = p.hub_id), 'un autre hub') FROM partition_left AS pl
+         WHERE pl.table_name = 'providers' AND pl.row_key = p.id) AS moved_to_hub
         """
 
     static func find(phone: String, in db: Database) throws -> ProviderAccount? {
@@ -31,6 +45,7 @@ struct ProviderAccount: Sendable {
 
     private static func account(_ row: Row) -> ProviderAccount {
         ProviderAccount(
-            id: row[0], phone: row[1], isActive: (row[2] as String) == "active", passwordHash: row[3], totpSecret: row[4])
+            id: row[0], phone: row[1], isActive: (row[2] as String) == "active", passwordHash: row[3], totpSecret: row[4],
+            movedToHub: row[5])
     }
 }

@@ -20,6 +20,7 @@ enum SessionRecords {
         let id: String
         let lastActivity: Date
         let accountActive: Bool
+        let movedToHub: String?
     }
 
     static func create(
@@ -88,7 +89,8 @@ enum SessionRecords {
             let row = try Row.fetchOne(
                 db.cachedStatement(
                     sql: """
-                        SELECT live.id, live.last_activity, p.account_status FROM provider_sessions AS issued
+                        SELECT live.id, live.last_activity, p.account_status, \(ProviderAccount.movedToHubColumn)
+                        FROM provider_sessions AS issued
                         JOIN provider_sessions AS live ON live.family_id = issued.family_id
                             AND live.revoked_at IS NULL AND live.expires_at > ?
                         JOIN providers AS p ON p.id = live.provider_id
@@ -98,7 +100,8 @@ enum SessionRecords {
                 arguments: [UTCTimestamp.format(now), sessionId, providerId])
         else { return nil }
         return Live(
-            id: row[0], lastActivity: UTCTimestamp.parse(row[1]) ?? .distantPast, accountActive: (row[2] as String) == "active")
+            id: row[0], lastActivity: UTCTimestamp.parse(row[1]) ?? .distantPast, accountActive: (row[2] as String) == "active",
+            movedToHub: row[3])
     }
 
     static func touch(id: String, now: Date, in db: Database) throws {

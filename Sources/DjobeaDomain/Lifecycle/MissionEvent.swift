@@ -51,11 +51,14 @@ public struct MissionEvent: Hashable, Codable, Sendable {
     /// declined: a `DeclineReason` raw value; cancelled or reopened: a free code.
     public var reasonCode: String?
     public var note: String?
+    /// The origin's wall-clock time of the event: what people are shown (SPEC.md §2.2). The HLC orders events; it is
+    /// never displayed, because a peer's fast clock can drag it ahead of real time.
+    public var occurredAt: Date?
 
     public init(
         id: String, requestId: String, kind: MissionEventKind, actorRole: ActorRole, actorId: String? = nil,
         providerId: String? = nil, hlc: HLC, originNode: String, reopenTo: RequestStatus? = nil,
-        reasonCode: String? = nil, note: String? = nil
+        reasonCode: String? = nil, note: String? = nil, occurredAt: Date? = nil
     ) {
         self.id = id
         self.requestId = requestId
@@ -68,6 +71,7 @@ public struct MissionEvent: Hashable, Codable, Sendable {
         self.reopenTo = reopenTo
         self.reasonCode = reasonCode
         self.note = note
+        self.occurredAt = occurredAt
     }
 
     /// The provider this event speaks for: `providerId`, or the actor when a provider made it.

@@ -16,6 +16,9 @@ public struct MissionState: Hashable, Codable, Sendable {
     public var lastEventAt: HLC?
     /// Events that lost or were illegal, in fold order.
     public var conflicts: [MissionConflict]
+    /// For each status with a time, the wall-clock time of the event that set it (`MissionEvent.occurredAt`): the
+    /// time shown to people. The HLC times above order and decide; these are only displayed.
+    public var wallTimes: [RequestStatus: Date] = [:]
 
     public init(
         status: RequestStatus = .nouvelle, providerId: String? = nil, acceptedAt: HLC? = nil, arrivedAt: HLC? = nil,
@@ -47,6 +50,22 @@ public struct MissionState: Hashable, Codable, Sendable {
         case .annulee: cancelledAt
         case .expiree: expiredAt
         }
+    }
+
+    /// The time to show for `status`: the wall-clock time of the event that set it, else its HLC's time.
+    public func wallTime(of status: RequestStatus) -> Date? {
+        guard let stamp = time(of: status) else { return nil }
+        return wallTimes[status] ?? stamp.date
+    }
+
+    /// Sets the time of `status` from `event` (nil clears it); statuses without a time are ignored.
+    mutating func setTime(from event: MissionEvent?, of status: RequestStatus) {
+        setTime(event?.hlc, of: status)
+        guard time(of: status) != nil, let event else {
+            wallTimes[status] = nil
+            return
+        }
+        wallTimes[status] = event.occurredAt ?? event.hlc.date
     }
 
     /// Sets the time of `status`; statuses without a time are ignored.

@@ -89,7 +89,7 @@ public enum MissionStatusFold {
         case .reoffered:
             if let target {
                 state.status = target
-                state.expiredAt = nil
+                state.setTime(from: nil, of: .expiree)
                 markApplied(event, &state)
             } else if status == .nouvelle {
                 recordConflict(event, .duplicateEvent, &state, "Demande déjà proposée")
@@ -99,7 +99,7 @@ public enum MissionStatusFold {
         case .cancelled:
             if let target {
                 state.status = target
-                state.cancelledAt = event.hlc
+                state.setTime(from: event, of: .annulee)
                 markApplied(event, &state)
             } else if status.isWorkStage {
                 recordConflict(event, .lateCancellation, &state)
@@ -111,7 +111,7 @@ public enum MissionStatusFold {
         case .expired:
             if let target {
                 state.status = target
-                state.expiredAt = event.hlc
+                state.setTime(from: event, of: .expiree)
                 markApplied(event, &state)
             } else if status == .expiree {
                 recordConflict(event, .duplicateEvent, &state, "Demande déjà expirée")
@@ -135,8 +135,8 @@ public enum MissionStatusFold {
         if let target {
             state.status = target
             state.providerId = provider
-            state.acceptedAt = event.hlc
-            state.expiredAt = nil
+            state.setTime(from: event, of: .acceptee)
+            state.setTime(from: nil, of: .expiree)
             markApplied(event, &state)
         } else if let assigned = state.providerId, status == .acceptee || status.isWorkStage {
             if assigned == provider {
@@ -170,7 +170,7 @@ public enum MissionStatusFold {
             }
             return
         }
-        if state.time(of: stage) == nil { state.setTime(event.hlc, of: stage) }
+        if state.time(of: stage) == nil { state.setTime(from: event, of: stage) }
         if wanted > current {
             state.status = stage
             markApplied(event, &state)
@@ -194,10 +194,10 @@ public enum MissionStatusFold {
             return
         }
         for status in RequestStatus.allCases {
-            if let rank = status.progressRank, rank > targetRank { state.setTime(nil, of: status) }
+            if let rank = status.progressRank, rank > targetRank { state.setTime(from: nil, of: status) }
         }
-        state.cancelledAt = nil
-        state.expiredAt = nil
+        state.setTime(from: nil, of: .annulee)
+        state.setTime(from: nil, of: .expiree)
         if targetRank == 0 { state.providerId = nil }
         state.status = target
         markApplied(event, &state)

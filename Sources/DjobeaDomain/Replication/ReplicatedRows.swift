@@ -30,7 +30,8 @@ public enum ReplicatedRows {
             kind: try row.enumeration("kind", MissionEventKind.self), actorRole: try row.enumeration("actor_role", ActorRole.self),
             actorId: try row.optionalText("actor_id"), providerId: try row.optionalText("provider_id"), hlc: HLC(packed: try row.integer("hlc")),
             originNode: try row.text("origin_node"), reopenTo: try row.optionalEnumeration("reopen_to", RequestStatus.self),
-            reasonCode: try row.optionalText("reason_code"), note: try row.optionalText("note"))
+            reasonCode: try row.optionalText("reason_code"), note: try row.optionalText("note"),
+            occurredAt: try row.optionalText("occurred_at").flatMap(UTCTimestamp.parse))
     }
 
     /// A `ledger_entries` row as a `LedgerEntry`.

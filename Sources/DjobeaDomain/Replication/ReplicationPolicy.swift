@@ -37,8 +37,9 @@ public struct ReplicationPolicy: Sendable {
                 // Ops decide these: a provider must not undo a suspension or a level.
                 "level": .central, "account_status": .central, "phone": .central, "hub_id": .central,
                 "home_zone_id": .central,
-                // The provider decides these, at their hub: ops must not rewrite a bio.
-                "name": .hub, "email": .hub, "bio": .hub, "photo_sha256": .hub, "away_mode": .hub,
+                // The provider decides these, at their hub: ops must not rewrite a bio. (The name is anyone's: the
+                // provider edits it, ops correct it, PATCH /central/providers/{id}; last writer wins.)
+                "email": .hub, "bio": .hub, "photo_sha256": .hub, "away_mode": .hub,
                 "away_until": .hub, "away_message": .hub,
             ],
             // Ops decide which services a provider offers; the provider sets their rates.

@@ -47,11 +47,14 @@ public struct HLC: Hashable, Comparable, Codable, Sendable, CustomStringConverti
 /// The clock state of one node (Kulkarni et al., "Logical Physical Clocks", 2014).
 ///
 /// `tick` stamps a local event; `receive` merges a remote stamp so that every later local event sorts
-/// after it. A remote clock far ahead is still accepted (nodes must converge) but reported as drift.
+/// after it. The clock is bounded (SPEC.md §2.2): a remote stamp more than `maxOffset` ahead of local wall time
+/// never moves it; the receiver holds such a change until its own wall clock comes within the bound.
 public struct HybridLogicalClock: Sendable {
     public private(set) var last: HLC
+    /// The furthest a received stamp may run ahead of local wall time (CONFLICTS.md rule 6, DESIGN.md principle 10).
+    public static let maxOffset: TimeInterval = 5 * 60
     /// A remote stamp further ahead of local wall time than this is flagged (CONFLICTS.md rule 6).
-    public static let driftWarning: TimeInterval = 5 * 60
+    public static let driftWarning: TimeInterval = maxOffset
 
     public init(last: HLC = .zero) {
         self.last = last
@@ -82,6 +85,18 @@ public struct HybridLogicalClock: Sendable {
             last = HLC(wallMillis: maxWall, counter: 0)
         }
         return last
+    }
+
+    /// Merges `remote` only if it is within `maxOffset` of `wall` (SPEC.md §2.2); returns nil, moving nothing, when it
+    /// runs further ahead: the caller then holds the change it came with.
+    public mutating func receiveBounded(_ remote: HLC, wall: Date) -> HLC? {
+        guard Self.isWithinBound(remote, wall: wall) else { return nil }
+        return receive(remote, wall: wall)
+    }
+
+    /// Whether `remote` may move a clock whose wall time is `wall`: at most `maxOffset` ahead of it.
+    public static func isWithinBound(_ remote: HLC, wall: Date) -> Bool {
+        remote.wallMillis <= wall.unixMillis + Int64(maxOffset * 1000)
     }
 
     /// How far `remote` runs ahead of `wall` (negative when behind).

@@ -67,10 +67,11 @@ public func buildRouter(
     if let central {
         SyncController(service: central.sync).register(
             on: DocumentedRoutes(group: router.group(), docs: docs, tag: "Synchronisation", authenticated: false))
-        CentralAPIController(database: database).register(
-            on: DocumentedRoutes(
-                group: router.group().add(middleware: APIKeyMiddleware(key: central.apiKey)).add(middleware: IdempotencyFingerprintMiddleware()),
-                docs: docs, tag: "Central", authenticated: true))
+        let centralRoutes = DocumentedRoutes(
+            group: router.group().add(middleware: APIKeyMiddleware(key: central.apiKey)).add(middleware: IdempotencyFingerprintMiddleware()),
+            docs: docs, tag: "Central", authenticated: true)
+        CentralAPIController(database: database).register(on: centralRoutes)
+        CentralOpsController(database: database).register(on: centralRoutes)
     }
     // OPS ROUTES (begin)
     if ops != nil || central != nil {

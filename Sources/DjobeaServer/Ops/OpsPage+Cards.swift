@@ -27,6 +27,12 @@ extension OpsPage {
                 "<p class=\"box warn\">⚠ Horloge décalée de \(OpsWording.offset(milliseconds: offset)) : plus de 5 min (règle 6). "
                     + "Réglez l'heure de la machine.</p>")
         }
+        if hub.heldChanges > 0 {
+            let until = hub.heldUntil.map { " ; elles prendront effet vers \(OpsWording.timestamp($0))" } ?? ""
+            lines.append(
+                "<p class=\"box warn\">⚠ \(OpsWording.count(hub.heldChanges)) modification(s) retenue(s) : datée(s) de plus de 5 min dans le "
+                    + "futur (horloge en avance)\(escape(until)). Réglez l'heure de la machine du hub.</p>")
+        }
         var facts: [(String, String)] = []
         if central {
             if let estimate = hub.pendingToHubEstimate {

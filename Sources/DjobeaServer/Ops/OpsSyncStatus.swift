@@ -82,8 +82,13 @@ public struct OpsHubStatus: Codable, Sendable {
     public var bytesOut: Int64
     public var changesIn: Int64
     public var changesOut: Int64
+    /// Changes stamped more than 5 minutes ahead (a fast clock), kept but not in effect yet (SPEC.md §2.2).
+    public var heldChanges: Int = 0
+    /// When the last of them takes effect if the clocks stay as they are, UTC.
+    public var heldUntil: String?
 
     enum CodingKeys: String, CodingKey {
+        case heldChanges = "held_changes", heldUntil = "held_until"
         case name, status, state, revoked, cursor, acknowledged
         case hubId = "hub_id", nodeId = "node_id", statusLabel = "status_label", lastSuccessAt = "last_success_at"
         case stateLabel = "state_label", lateSince = "late_since", lastSeenAgeSeconds = "last_seen_age_seconds"
@@ -190,7 +195,8 @@ enum OpsHealth {
             // On a hub, the versions are its own; on central, what the hub reported at its last pull.
             protocolVersion: onHub ? syncProtocolVersion : link?.protocolVersion, schemaVersion: onHub ? snapshot.schemaVersion : link?.schemaVersion,
             cursor: onHub ? link?.pulledThrough : link?.peerCursor, acknowledged: link?.acknowledged, bytesIn: link?.bytesIn ?? 0,
-            bytesOut: link?.bytesOut ?? 0, changesIn: link?.changesIn ?? 0, changesOut: link?.changesOut ?? 0)
+            bytesOut: link?.bytesOut ?? 0, changesIn: link?.changesIn ?? 0, changesOut: link?.changesOut ?? 0,
+            heldChanges: hub.heldChanges, heldUntil: hub.heldUntil)
     }
 
     static func status(_ hub: HubSyncStatus, lastSuccessAge: Int?, oldestPendingAge: Int?) -> (String, String) {

@@ -15,6 +15,7 @@ enum OpsWording {
         case "update_after_delete": return "Modification après suppression : la suppression l'emporte"
         case "append_only": return "Modification refusée : enregistrement en ajout seul"
         case "constraint_violation": return "Ligne refusée par une règle de la base (doublon, valeur interdite)"
+        case "out_of_partition": return "Modification d'un hub hors de sa zone : mise de côté, sans effet"
         case LedgerConflictKind.duplicateTransaction.rawValue: return "Paiement en double : même transaction enregistrée deux fois"
         case LedgerConflictKind.duplicateTransactionAmountMismatch.rawValue:
             return "Paiement en double avec des montants différents : vérifiez le montant"
@@ -45,6 +46,7 @@ enum OpsWording {
             "CONFLICTS-13": "la suppression l'emporte",
             "CONFLICTS-14": "changement de partition",
             "SPEC-4.6": "contrainte de la base",
+            "SPEC-5": "un hub n'écrit que dans sa partition (ses zones)",
         ]
         let number = rule.hasPrefix("CONFLICTS-") ? "Règle \(rule.dropFirst("CONFLICTS-".count))" : rule
         guard let summary = summaries[rule] else { return number }

@@ -21,10 +21,23 @@ public final class NodeDatabase: Sendable {
     public let role: NodeRole
     let schema: SchemaCatalog
     let clock: LockedValue<HybridLogicalClock>
+    /// Hub: how far to move this node's wall clock to agree with central's, in milliseconds (0 on central, and while
+    /// the two agree within `clockCorrectionThreshold`). Set from each pull's measured offset (SPEC.md §2.2).
+    let clockCorrectionMs: LockedValue<Int64>
     private let commits: CommitCounter
     /// Whether storage refuses writes (disk full, read-only, I/O errors), since when and why; cleared by the next
     /// committed transaction. Failed writes through `write` record themselves; the HTTP layer records the others.
     public let storage: StorageHealth
+
+    /// Hub: its own hub id (from its enrolment), once known; offer routing skips zones ops moved to another hub.
+    public var homeHubId: String? {
+        get { home.withLock { $0 } }
+        set { home.withLock { $0 = newValue } }
+    }
+    private let home = LockedValue<String?>(nil)
+
+    /// Offsets to central smaller than this are network noise and not corrected.
+    public static let clockCorrectionThreshold: TimeInterval = 60
 
     /// A number that grows with every committed write transaction on this node, whatever wrote it (change-logged
     /// writes, auth tables, sync). Read it *before* a read: if it is unchanged later, nothing committed since, so
@@ -68,9 +81,14 @@ public final class NodeDatabase: Sendable {
                     sql: "INSERT INTO node_identity (singleton, node_id, role, created_at) VALUES (1, ?, ?, ?)",
                     arguments: [nodeId, role.rawValue, UTCTimestamp.format(Date())])
             }
-            let lastHLC = try Int64.fetchOne(db, sql: "SELECT max(hlc) FROM change_log") ?? 0
+            // Held changes (far in the future, SPEC.md §2.2) never move the clock.
+            let lastHLC = try Int64.fetchOne(db, sql: "SELECT max(hlc) FROM change_log WHERE held = 0") ?? 0
             return (nodeId, try SchemaCatalog(db), lastHLC)
         }
+        let centralOffset =
+            role == .hub
+            ? try writer.read { db in try Int64.fetchOne(db, sql: "SELECT clock_offset_ms FROM peers WHERE role = 'central'") } : nil
+        self.clockCorrectionMs = LockedValue(Self.correction(forOffset: centralOffset))
         self.nodeId = nodeId
         self.role = role
         self.schema = schema
@@ -137,13 +155,32 @@ public final class NodeDatabase: Sendable {
         return counts
     }
 
+    /// `now` as central's clock would read it: this node's wall clock moved by the measured offset to central when that
+    /// offset is beyond noise (hub only). Local stamps and the bound on received stamps use it, so a hub whose clock is
+    /// wrong neither stamps its work in the future nor refuses central's changes as too far ahead.
+    public func correctedNow(_ now: Date) -> Date {
+        let correction = clockCorrectionMs.withLock { $0 }
+        return correction == 0 ? now : now.addingTimeInterval(TimeInterval(correction) / 1000)
+    }
+
+    /// Hub: takes the offset to central measured by a pull (central's time minus this node's, in milliseconds).
+    func noteCentralClockOffset(_ offsetMs: Int64?) {
+        guard role == .hub, let offsetMs else { return }
+        clockCorrectionMs.withLock { $0 = Self.correction(forOffset: offsetMs) }
+    }
+
+    static func correction(forOffset offsetMs: Int64?) -> Int64 {
+        guard let offsetMs, abs(offsetMs) > Int64(clockCorrectionThreshold * 1000) else { return 0 }
+        return offsetMs
+    }
+
     private func captured<T>(_ db: Database, durability: Durability, now: Date, _ body: (SyncedTransaction) throws -> T) throws -> T {
         if durability == .critical { try db.execute(sql: "PRAGMA synchronous = FULL") }
         defer { if durability == .critical { try? db.execute(sql: "PRAGMA synchronous = NORMAL") } }
         var result: T?
         try db.inTransaction(.immediate) {
             try CaptureGuard.open(db)
-            let transaction = SyncedTransaction(db: db, origin: nodeId, schema: schema, clock: clock, now: now)
+            let transaction = SyncedTransaction(db: db, origin: nodeId, schema: schema, clock: clock, now: correctedNow(now))
             result = try body(transaction)
             try CaptureGuard.close(db)
             return .commit

@@ -111,6 +111,13 @@ public struct OfferDispatcher: Sendable {
             if let zoneIds, !zoneIds.contains(routed.request.zoneId) {
                 throw StoreError.invalid("request \(requestId) is in zone \(routed.request.zoneId), which this hub does not route")
             }
+            // A zone ops moved to another hub: this hub keeps following its open requests (a stake) but offers them no more.
+            if let home = self.database.homeHubId,
+                let owner = try String.fetchOne(tx.db, sql: "SELECT hub_id FROM zones WHERE id = ?", arguments: [routed.request.zoneId]),
+                owner != home
+            {
+                return (OfferStep(requestId: requestId, outcome: .waiting), nil)
+            }
             let offers = try OfferRoutingReads.offers(requestId: requestId, in: tx.db)
             let candidates = try OfferRoutingReads.candidates(
                 for: routed.request, now: now, responseHistory: policy.responseHistory, logger: logger, in: tx.db)

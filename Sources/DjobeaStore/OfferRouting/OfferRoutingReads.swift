@@ -111,7 +111,10 @@ enum OfferRoutingReads {
         let rows = try Row.fetchAll(
             db.cachedStatement(
                 sql: """
-                    SELECT p.id, p.level, p.account_status, p.away_mode, p.away_until,
+                    SELECT p.id, p.level, p.away_mode, p.away_until,
+                        -- A provider central moved to another hub (rule 14) gets no more offers here.
+                        CASE WHEN EXISTS (SELECT 1 FROM partition_left pl WHERE pl.table_name = 'providers' AND pl.row_key = p.id)
+                            THEN 'moved' ELSE p.account_status END AS account_status,
                         st.working_hours, coalesce(st.auto_accept_familiar_clients, 0) AS auto_accept,
                         (SELECT group_concat(service_id) FROM provider_services WHERE provider_id = p.id) AS service_ids,
                         (SELECT group_concat(zone_id) FROM provider_zones WHERE provider_id = p.id) AS zone_ids,

@@ -27,9 +27,10 @@ extension SyncedTransaction {
         return entry
     }
 
-    /// Derives Djobea's commission for a completed, invoiced request: the rate version in force at completion,
-    /// on the invoice total, under a deterministic id so that every node derives the same single entry
-    /// (CONFLICTS.md rule 10). Does nothing if the entry exists or the request is not complete and invoiced.
+    /// Derives Djobea's commission for a completed, invoiced request: the rate version in force at completion (its HLC
+    /// time, SPEC.md §4.4.4), on the invoice total, under a deterministic id so that every node derives the same single
+    /// entry (CONFLICTS.md rule 10). Does nothing if the entry exists or the request is not complete and invoiced.
+    /// Called whichever comes last: the completion, the invoice, or either arriving by sync.
     @discardableResult
     public func deriveCommission(requestId: String) throws -> LedgerEntry? {
         let entryId = CommissionRateTable.commissionEntryId(requestId: requestId)
@@ -38,11 +39,11 @@ extension SyncedTransaction {
             let row = try Row.fetchOne(
                 db,
                 sql: """
-                    SELECT m.provider_id, m.completed_at, i.id AS invoice_id, i.total, p.level
+                    SELECT m.provider_id, i.id AS invoice_id, i.total, p.level
                     FROM missions m JOIN invoices i ON i.request_id = m.request_id JOIN providers p ON p.id = m.provider_id
                     WHERE m.request_id = ? AND m.status = 'terminee'
                     """, arguments: [requestId]),
-            let completedText: String = row["completed_at"], let completedAt = UTCTimestamp.parse(completedText),
+            let completedAt = MissionStatusFold.fold(try MissionProjection.events(requestId: requestId, in: db)).completedAt?.date,
             let level = ProviderLevel(rawValue: row["level"])
         else { return nil }
         let table = try CommissionRates.table(in: db)

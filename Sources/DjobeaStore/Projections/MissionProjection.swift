@@ -23,7 +23,10 @@ extension SyncedTransaction {
                 "hlc": ColumnValue(event.hlc), "origin_node": .text(origin), "occurred_at": ColumnValue(now),
                 "reopen_to": ColumnValue(reopenTo?.rawValue), "reason_code": ColumnValue(reasonCode), "note": ColumnValue(note),
             ])
-        return (event, try MissionProjection.refresh(requestId: requestId, in: db))
+        let state = try MissionProjection.refresh(requestId: requestId, in: db)
+        // A local event that loses a rule is a conflict here as it is on every node that receives it (SPEC.md §4.6).
+        _ = try ConflictLog.recordMission(state, now: UTCTimestamp.format(now), in: db)
+        return (event, state)
     }
 
     /// Creates the `missions` row of a new request (status Nouvelle, no events yet).
@@ -46,7 +49,8 @@ public enum MissionProjection {
     @discardableResult
     public static func refresh(requestId: String, in db: Database) throws -> MissionState {
         let state = MissionStatusFold.fold(try events(requestId: requestId, in: db))
-        func time(_ stamp: HLC?) -> DatabaseValue { stamp.map { UTCTimestamp.format($0.date).databaseValue } ?? .null }
+        // Shown times are the events' wall-clock times, never their HLCs (SPEC.md §2.2).
+        func time(_ status: RequestStatus) -> DatabaseValue { state.wallTime(of: status).map { UTCTimestamp.format($0).databaseValue } ?? .null }
         try db.cachedStatement(
             sql: """
                 INSERT INTO missions (request_id, provider_id, status, accepted_at, arrived_at, diagnostic_at, repair_at,
@@ -59,9 +63,8 @@ public enum MissionProjection {
                     conflict_count = excluded.conflict_count
                 """
         ).execute(arguments: [
-            requestId, state.providerId, state.status.rawValue, time(state.acceptedAt), time(state.arrivedAt),
-            time(state.diagnosticAt), time(state.repairAt), time(state.completedAt), time(state.cancelledAt),
-            time(state.expiredAt), state.lastEventAt?.packed, state.conflicts.count,
+            requestId, state.providerId, state.status.rawValue, time(.acceptee), time(.arrive), time(.diagnostic), time(.reparation),
+            time(.terminee), time(.annulee), time(.expiree), state.lastEventAt?.packed, state.conflicts.count,
         ])
         return state
     }
@@ -73,9 +76,11 @@ public enum MissionProjection {
             throw StoreError.invalid("mission_events: unknown kind \(kindText) or role \(roleText)")
         }
         let reopen: String? = row["reopen_to"]
+        let occurred: String? = row["occurred_at"]
         return MissionEvent(
             id: row["id"], requestId: row["request_id"], kind: kind, actorRole: role, actorId: row["actor_id"],
             providerId: row["provider_id"], hlc: HLC(packed: row["hlc"]), originNode: row["origin_node"],
-            reopenTo: reopen.flatMap(RequestStatus.init(rawValue:)), reasonCode: row["reason_code"], note: row["note"])
+            reopenTo: reopen.flatMap(RequestStatus.init(rawValue:)), reasonCode: row["reason_code"], note: row["note"],
+            occurredAt: occurred.flatMap(UTCTimestamp.parse))
     }
 }

@@ -106,6 +106,8 @@ extension ProviderRequestCommands {
                         "quantity": ColumnValue(line.quantity), "unit_price": ColumnValue(line.unitPrice), "line_order": ColumnValue(order),
                     ])
             }
+            // Invoiced after completion: the commission is derived now (CONFLICTS.md rule 10, whatever the order).
+            try tx.deriveCommission(requestId: requestId)
             let body = Self.paymentRequestMessage(context: context, lines: lines, total: total, number: number, note: note)
             let messageId = try ClientMessages.queue(body, templateCode: "demande_paiement", context: context, in: tx)
             return MissionPaymentRequestResult(

@@ -274,7 +274,7 @@ extension ProviderRequestCommands {
         return try await work(command, providerId, requestId, idempotencyKey, .standard, now) { tx, context in
             let events = try MissionProjection.events(requestId: requestId, in: tx.db)
             let state = MissionStatusFold.fold(events)
-            if let accepted = state.acceptedAt?.date, at < accepted.addingTimeInterval(-1) {
+            if let accepted = state.wallTime(of: .acceptee), at < accepted.addingTimeInterval(-1) {
                 throw ProviderRequestError.invalid("at", "Heure du chronomètre (at) antérieure à l'acceptation de la mission")
             }
             let open = try Row.fetchOne(

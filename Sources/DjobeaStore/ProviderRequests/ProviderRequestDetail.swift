@@ -286,16 +286,17 @@ public struct MissionProgress: Codable, Sendable, Hashable {
 
     /// The progress of `state`, showing only the conflicts of `providerId`'s own events and of non-provider events.
     init(_ state: MissionState, events: [MissionEvent], providerId: String) {
-        func time(_ stamp: HLC?) -> String? { stamp.map { UTCTimestamp.format($0.date) } }
+        // Shown times are the events' wall-clock times, never their HLCs (SPEC.md §2.2).
+        func time(_ status: RequestStatus) -> String? { state.wallTime(of: status).map { UTCTimestamp.format($0) } }
         status = state.status.rawValue
         statusLabel = state.status.labelFR
         // A skipped stage counts as done once the mission is past it; off the path only recorded times count.
         let rank = state.status.progressRank ?? -1
         steps = [RequestStatus.acceptee, .arrive, .diagnostic, .reparation, .terminee].map { stage in
-            let at = state.time(of: stage)
-            return Step(stage: stage.rawValue, label: stage.labelFR, at: time(at), done: at != nil || (stage.progressRank ?? 9) <= rank)
+            let at = time(stage)
+            return Step(stage: stage.rawValue, label: stage.labelFR, at: at, done: at != nil || (stage.progressRank ?? 9) <= rank)
         }
-        cancelledAt = time(state.cancelledAt)
+        cancelledAt = time(.annulee)
         let byId = Dictionary(events.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         conflicts = state.conflicts.compactMap { conflict in
             if let event = byId[conflict.eventId], let other = event.effectiveProviderId, other != providerId { return nil }

@@ -104,9 +104,17 @@ final class HubPartition {
         return found
     }
 
+    /// A request of one of the hub's zones, or one it holds a stake in (a provider who moved to it, a zone that left it,
+    /// SPEC.md §5.1).
     func containsRequest(_ id: String) throws -> Bool {
         if let known = requests[id] { return known }
-        let found = owns(zoneId: try column("zone_id", of: SyncedTable.serviceRequests.rawValue, key: id))
+        var found = owns(zoneId: try column("zone_id", of: SyncedTable.serviceRequests.rawValue, key: id))
+        if !found {
+            found =
+                try Bool.fetchOne(
+                    db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM partition_stakes WHERE hub_id = ? AND request_id = ?)"),
+                    arguments: [hubId, id]) ?? false
+        }
         requests[id] = found
         return found
     }
@@ -123,6 +131,15 @@ final class HubPartition {
                         "SELECT EXISTS (SELECT 1 FROM service_requests WHERE client_id = ? AND zone_id IN (\(databaseQuestionMarks(count: zones.count))))",
                     arguments: StatementArguments([id] + zones)) ?? false
         }
+        if !found {
+            found =
+                try Bool.fetchOne(
+                    db.cachedStatement(
+                        sql: """
+                            SELECT EXISTS (SELECT 1 FROM partition_stakes s JOIN service_requests r ON r.id = s.request_id
+                                           WHERE s.hub_id = ? AND r.client_id = ?)
+                            """), arguments: [hubId, id]) ?? false
+        }
         clients[id] = found
         return found
     }
@@ -138,7 +155,7 @@ final class HubPartition {
             let images = try String.fetchAll(
                 db.cachedStatement(
                     sql: """
-                        SELECT columns FROM change_log WHERE table_name = ? AND row_key = ? AND op <> 'delete' AND quarantined = 0
+                        SELECT columns FROM change_log WHERE table_name = ? AND row_key = ? AND op <> 'delete' AND quarantined = 0 AND held = 0
                         ORDER BY hlc, origin_node, origin_seq
                         """), arguments: [table, key])
             for json in images {

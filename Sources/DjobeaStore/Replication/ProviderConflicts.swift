@@ -41,7 +41,7 @@ extension NodeDatabase {
                     ORDER BY c.detected_at DESC, c.id LIMIT 100
                     """, arguments: [providerId])
             return ProviderConflictList(
-                items: try rows.map { row in
+                items: rows.map { row in
                     let loser = (try? ColumnValuesJSON.decode(row["loser"] ?? "{}")) ?? [:]
                     let kind: String = row["kind"]
                     return ProviderConflict(

@@ -14,6 +14,10 @@ public struct ApplySummary: Sendable, Equatable {
     public var requests: Set<String> = []
     /// Changes kept but quarantined: a hub's changes outside its partition (central side).
     public var quarantined = 0
+    /// Changes kept but held: stamped more than the maximum clock offset ahead of this node's clock (SPEC.md §2.2).
+    public var held = 0
+    /// Earlier held changes that came within the bound and took effect in this transaction.
+    public var released = 0
 
     public init() {}
 }
@@ -71,10 +75,11 @@ extension NodeDatabase {
                 change.originNode, change.originSeq, change.hlc.packed, change.table, change.key, change.operation.rawValue,
                 ColumnValuesJSON.encode(change.columns), recordedAt,
             ])
-            _ = clock.withLock { $0.receive(change.hlc, wall: now) }
             summary.applied += 1
             fresh.append(change)
         }
+        let wall = correctedNow(now)
+        var effective: [RowChange] = []
         for change in fresh {
             if let admit, try !admit(change) {
                 try db.cachedStatement(sql: "UPDATE change_log SET quarantined = 1 WHERE origin_node = ? AND origin_seq = ?").execute(
@@ -86,11 +91,25 @@ extension NodeDatabase {
                 summary.quarantined += 1
                 continue
             }
+            // Bounded clocks (SPEC.md §2.2): a stamp too far ahead of this node's clock is held, not merged; it takes
+            // effect once this node's wall clock comes within the bound (`releaseHeld`).
+            guard clock.withLock({ $0.receiveBounded(change.hlc, wall: wall) }) != nil else {
+                try db.cachedStatement(sql: "UPDATE change_log SET held = 1 WHERE origin_node = ? AND origin_seq = ?").execute(
+                    arguments: [change.originNode, change.originSeq])
+                summary.held += 1
+                continue
+            }
+            effective.append(change)
+        }
+        let released = try releaseHeld(wall: wall, in: db)
+        summary.released = released.count
+        for change in effective + released {
             if seen.insert("\(change.table)/\(change.key)").inserted { touched.append((change.table, change.key)) }
         }
         let role: (String) -> ReplicaRole = { $0 == centralNodeId ? .central : .hub }
         var missionRequests: [String] = []
         var ledgerProviders: [String] = []
+        var invoicedRequests: Set<String> = []
         for (table, key) in touched {
             // A table this version does not know (a newer peer's) stays in the change log, kept and forwarded.
             guard let synced = SyncedTable(rawValue: table) else { continue }
@@ -110,21 +129,66 @@ extension NodeDatabase {
                 if let provider = merged.columns["provider_id"]?.textValue, !ledgerProviders.contains(provider) {
                     ledgerProviders.append(provider)
                 }
+            case .invoices:
+                if let request = merged.columns["request_id"]?.textValue { invoicedRequests.insert(request) }
             default: break
             }
         }
         for request in missionRequests
         where try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM service_requests WHERE id = ?)", arguments: [request]) == true {
             let state = try MissionProjection.refresh(requestId: request, in: db)
-            for conflict in state.conflicts {
-                summary.conflicts += try record(
-                    kind: conflict.kind.rawValue, rule: conflict.kind.rule, table: SyncedTable.missionEvents.rawValue,
-                    key: conflict.eventId, winner: nil, loser: ["event_id": .text(conflict.eventId), "message": .text(conflict.messageFR)],
-                    now: recordedAt, in: db)
+            summary.conflicts += try ConflictLog.recordMission(state, now: recordedAt, in: db)
+        }
+        // The commission of a request completed and invoiced, whichever of the two arrived last (CONFLICTS.md rule 10):
+        // derived here too, under its deterministic id, so every node ends with the one entry whatever the order.
+        let local = SyncedTransaction(db: db, origin: nodeId, schema: schema, clock: clock, now: wall)
+        for request in invoicedRequests.union(missionRequests).sorted() {
+            if let entry = try local.deriveCommission(requestId: request), !ledgerProviders.contains(entry.providerId) {
+                ledgerProviders.append(entry.providerId)
             }
         }
         for provider in ledgerProviders { summary.conflicts += try recordLedgerConflicts(providerId: provider, now: recordedAt, in: db) }
         return summary
+    }
+
+    /// The held changes whose stamps are now within the bound of `wall`, released: each moves to the head of the change
+    /// log (a new local sequence number, so hubs pulling by cursor and the provider feed see it as new), merges into the
+    /// clock, and is returned for the caller to merge into its rows.
+    func releaseHeld(wall: Date, in db: Database) throws -> [RowChange] {
+        let bound = HLC(wallMillis: wall.unixMillis + Int64(HybridLogicalClock.maxOffset * 1000), counter: .max).packed
+        let rows = try Row.fetchAll(
+            db.cachedStatement(sql: "\(Self.changeColumns), local_seq, recorded_at FROM change_log WHERE held = 1 AND hlc <= ? ORDER BY hlc"),
+            arguments: [bound])
+        var released: [RowChange] = []
+        for row in rows {
+            let change = try Self.change(from: row)
+            let localSeq: Int64 = row["local_seq"]
+            let recordedAt: String = row["recorded_at"]
+            try db.cachedStatement(sql: "DELETE FROM change_log WHERE local_seq = ?").execute(arguments: [localSeq])
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO change_log (origin_node, origin_seq, hlc, table_name, row_key, op, columns, recorded_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """
+            ).execute(arguments: [
+                change.originNode, change.originSeq, change.hlc.packed, change.table, change.key, change.operation.rawValue,
+                ColumnValuesJSON.encode(change.columns), recordedAt,
+            ])
+            _ = clock.withLock { $0.receive(change.hlc, wall: wall) }
+            released.append(change)
+        }
+        return released
+    }
+
+    /// Releases the held changes now within the bound of this node's clock and merges them (SPEC.md §2.2). Sync calls
+    /// it every round, so held changes take effect even when nothing new arrives.
+    @discardableResult
+    public func releaseHeldChanges(centralNodeId: String, now: Date = Date()) async throws -> ApplySummary {
+        let pending = try await read { db in
+            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM change_log WHERE held = 1)") ?? false
+        }
+        guard pending else { return ApplySummary() }
+        return try await applyTransaction { db in try self.apply([], centralNodeId: centralNodeId, now: now, in: db) }
     }
 
     /// Writes a row's merged state: upsert when it exists, delete (and tombstone) when it does not.
@@ -200,15 +264,7 @@ extension NodeDatabase {
     private func record(
         kind: String, rule: String, table: String, key: String, winner: ColumnValues?, loser: ColumnValues, now: String, in db: Database
     ) throws -> Int {
-        let loserJSON = ColumnValuesJSON.encode(loser)
-        let id = DjobeaID.derived(namespace: "sync-conflict", name: "\(kind)|\(table)|\(key)|\(loserJSON)")
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO sync_conflicts (id, table_name, row_key, kind, rule, winner, loser, detected_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING
-                """
-        ).execute(arguments: [id, table, key, kind, rule, winner.map(ColumnValuesJSON.encode), loserJSON, now])
-        return db.changesCount
+        try ConflictLog.record(kind: kind, rule: rule, table: table, key: key, winner: winner, loser: loser, now: now, in: db)
     }
 }
 
@@ -253,7 +309,8 @@ extension NodeDatabase {
         _ changes: [RowChange], centralNodeId: String, through: Int64, acknowledged: Int64, wireBytes: Int, clockOffsetMs: Int64?,
         partition: String? = nil, movesSeen: Int64? = nil, left: [[String]] = [], back: [[String]] = [], now: Date = Date()
     ) async throws -> ApplySummary {
-        try await applyTransaction { db in
+        noteCentralClockOffset(clockOffsetMs)
+        return try await applyTransaction { db in
             let summary = try self.apply(changes, centralNodeId: centralNodeId, now: now, in: db)
             // Rows central says left this hub's partition (rule 14): kept, marked, no longer fed.
             for pair in left where pair.count == 2 {

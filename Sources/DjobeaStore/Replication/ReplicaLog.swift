@@ -52,13 +52,16 @@ extension NodeDatabase {
             scan: while scanned < maxScan {
                 let rows = try Row.fetchAll(
                     db.cachedStatement(
-                        sql: "\(Self.changeColumns), local_seq, quarantined FROM change_log WHERE local_seq > ? ORDER BY local_seq LIMIT ?"),
+                        sql: "\(Self.changeColumns), local_seq, quarantined, held FROM change_log WHERE local_seq > ? ORDER BY local_seq LIMIT ?"),
                     arguments: [slice.through, page])
                 if rows.isEmpty { break }
                 for row in rows {
                     let change = try Self.change(from: row)
                     let localSeq: Int64 = row["local_seq"]
-                    let quarantined: Bool = row["quarantined"]
+                    // Quarantined and held changes are never served (a held one is re-logged at the head when released).
+                    let isQuarantined: Bool = row["quarantined"]
+                    let isHeld: Bool = row["held"]
+                    let quarantined = isQuarantined || isHeld
                     scanned += 1
                     if !quarantined, change.originNode != excludingOrigin, try partition.contains(table: change.table, key: change.key) {
                         var bundle: [RowChange] = []
@@ -116,7 +119,7 @@ extension NodeDatabase {
         try Row.fetchAll(
             db.cachedStatement(
                 sql: """
-                    \(changeColumns) FROM change_log WHERE table_name = ? AND row_key = ? AND quarantined = 0
+                    \(changeColumns) FROM change_log WHERE table_name = ? AND row_key = ? AND quarantined = 0 AND held = 0
                     ORDER BY hlc, origin_node, origin_seq
                     """),
             arguments: [table, key]
@@ -171,15 +174,17 @@ extension NodeDatabase {
             var left: [[String]] = []
             var back: [[String]] = []
             var seen = Set<String>()
-            for row in try Row.fetchAll(
-                db, sql: "SELECT table_name, row_key FROM partition_moves WHERE seq > ? ORDER BY seq LIMIT 5000", arguments: [movesSeen])
-            {
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT seq, table_name, row_key FROM partition_moves WHERE seq > ? ORDER BY seq LIMIT 5000", arguments: [movesSeen])
+            // A large move (a whole zone) is told in parts: the hub's next pull continues after the last move told.
+            let told: Int64 = rows.count == 5000 ? rows[rows.count - 1]["seq"] : head
+            for row in rows {
                 let table: String = row["table_name"]
                 let key: String = row["row_key"]
                 guard seen.insert("\(table)/\(key)").inserted else { continue }
                 if try partition.contains(table: table, key: key) { back.append([table, key]) } else { left.append([table, key]) }
             }
-            return (head, left, back)
+            return (told, left, back)
         }
     }
 }

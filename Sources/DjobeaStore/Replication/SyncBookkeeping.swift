@@ -206,7 +206,8 @@ extension NodeDatabase {
                     ORDER BY 1
                     """, arguments: [hubId])
             let moves = try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM partition_moves") ?? 0
-            return Self.sha256((zones + ["|"] + providers + ["|", String(moves)]).joined(separator: ","))
+            let stakes = try Int64.fetchOne(db, sql: "SELECT count(*) FROM partition_stakes WHERE hub_id = ?", arguments: [hubId]) ?? 0
+            return Self.sha256((zones + ["|"] + providers + ["|", String(moves), "|", String(stakes)]).joined(separator: ","))
         }
     }
 

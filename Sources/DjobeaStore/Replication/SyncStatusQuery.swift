@@ -49,6 +49,11 @@ public struct HubSyncStatus: Sendable, Equatable {
     /// Open conflicts whose winning or losing change was made by this hub's node (central), or every open conflict
     /// of this node (hub).
     public var openConflicts: Int
+    /// Changes received from this hub (central), or by this hub from central (hub), held because they were stamped more
+    /// than the maximum clock offset ahead (SPEC.md §2.2): kept, not yet in effect.
+    public var heldChanges = 0
+    /// When the last of those takes effect if the clocks stay as they are (its stamp minus the maximum offset), UTC.
+    public var heldUntil: String?
 }
 
 /// What `/ops/sync-status` shows, read in one transaction.
@@ -91,9 +96,14 @@ extension NodeDatabase {
                 nodeId: self.nodeId, role: self.role, schemaVersion: try self.schemaVersion(db), changeLogHead: head, hubs: [],
                 centralNodeId: nil, peerNames: peerNames, openConflicts: openConflicts,
                 recentConflicts: try Self.openConflicts(limit: conflictLimit, in: db))
+            let held = try Self.heldChanges(in: db)
             switch self.role {
             case .central:
-                snapshot.hubs = try Self.centralHubStatuses(exactScanLimit: exactScanLimit, in: db)
+                snapshot.hubs = try Self.centralHubStatuses(exactScanLimit: exactScanLimit, in: db).map { hub in
+                    var hub = hub
+                    if let node = hub.link?.nodeId, let (count, until) = held[node] { (hub.heldChanges, hub.heldUntil) = (count, until) }
+                    return hub
+                }
             case .hub:
                 let centralLink = try String.fetchOne(db, sql: "SELECT node_id FROM peers WHERE role = 'central' ORDER BY last_seen_at DESC")
                     .flatMap { try Self.peerLink(nodeId: $0, in: db) }
@@ -105,11 +115,24 @@ extension NodeDatabase {
                     HubSyncStatus(
                         name: hubName ?? "Ce hub", hubId: hubId, link: centralLink, revoked: false, pendingToHubEstimate: nil,
                         pendingToHubInPartition: nil, pendingFromHub: pending?["n"] ?? 0, oldestPendingAt: pending?["oldest"],
-                        openConflicts: openConflicts)
+                        openConflicts: openConflicts, heldChanges: held.values.map(\.count).reduce(0, +),
+                        heldUntil: held.values.map(\.until).max())
                 ]
             }
             return snapshot
         }
+    }
+
+    /// Held changes per origin node: how many, and when the last takes effect (its stamp minus the maximum offset).
+    static func heldChanges(in db: Database) throws -> [String: (count: Int, until: String)] {
+        var held: [String: (count: Int, until: String)] = [:]
+        for row in try Row.fetchAll(
+            db, sql: "SELECT origin_node, count(*) AS n, max(hlc) AS last FROM change_log WHERE held = 1 GROUP BY origin_node")
+        {
+            let last = HLC(packed: row["last"]).date.addingTimeInterval(-HybridLogicalClock.maxOffset)
+            held[row["origin_node"]] = (row["n"], UTCTimestamp.format(last))
+        }
+        return held
     }
 
     /// Central: one entry per hub, linked ones first by name, then hubs enrolled but not yet linked.

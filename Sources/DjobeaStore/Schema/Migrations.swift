@@ -14,6 +14,7 @@ enum Migrations {
             ("v2-auth", SchemaV2Auth.sql), ("v2-provider-requests", SchemaV2ProviderRequests.sql),
             ("v2-provider-account", SchemaV2ProviderAccount.sql), ("v2-offer-routing", SchemaV2OfferRouting.sql),
             ("v3-sync", SchemaV3Sync.sql), ("v3-sync-left", SchemaV3Sync.left),
+            ("v4-bounded-clocks", SchemaV4Clocks.sql), ("v4-ops", SchemaV4Ops.sql),
         ]
         for (name, sql) in areas {
             migrator.registerMigration(name) { db in

@@ -70,6 +70,8 @@ public final class CentralSyncService: Sendable {
         guard request.cursor >= 0, (1024...(8 << 20)).contains(request.maxBytes) else {
             throw SyncError.malformed("curseur ou taille de lot invalides")
         }
+        // Held changes (stamped too far ahead, SPEC.md §2.2) that came within the bound take effect before the feed is read.
+        try await database.releaseHeldChanges(centralNodeId: database.nodeId, now: now)
         let fingerprint = try await database.partitionFingerprint(hubId: hub.hubId)
         // The hub built its cursor under another partition (or never said): feed it again from the start. The hub
         // stores the new fingerprint with the slice it applies, so a lost answer is simply asked for again.

@@ -79,6 +79,7 @@ struct HubCommand: AsyncParsableCommand {
 /// hub's blob directory) the photo lane runs when the rows are idle (SPEC.md §6).
 func syncLoop(database: NodeDatabase, link: CentralLink, logger: Logger, blobs: URL? = nil) -> BackgroundLoop {
     let dispatcher = OfferDispatcher(database: database, logger: logger)
+    database.homeHubId = link.hubId
     // DJOBEA_SYNC_INTERVAL: seconds between rounds when nothing happens locally (default 10; a local commit starts one at once).
     let seconds = syncIntervalSetting(ProcessInfo.processInfo.environment)
     let client = SyncClient(link: link, database: database)

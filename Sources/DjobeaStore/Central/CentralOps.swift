@@ -1,0 +1,564 @@
+import Crypto
+import DjobeaDomain
+import Foundation
+import GRDB
+
+/// Who performed an ops action: the platform's API key, or an ops person's session on `/ops`.
+public struct OpsActor: Sendable, Equatable {
+    public var name: String
+
+    public init(_ name: String) {
+        self.name = String(name.prefix(120))
+    }
+
+    public static let apiKey = OpsActor("api")
+}
+
+/// `POST /central/requests/{id}/cancel`.
+public struct OpsCancelBody: Codable, Sendable {
+    public var reason: String
+    /// `client` (the client cancelled through the platform) or `ops`.
+    public var by: String
+
+    public init(reason: String, by: String) {
+        self.reason = reason
+        self.by = by
+    }
+}
+
+/// `POST /central/requests/{id}/reassign`: to `provider_id`, or, without it, back to offer routing at the owning hub.
+public struct OpsReassignBody: Codable, Sendable {
+    public var providerId: String?
+    public var reason: String?
+
+    public init(providerId: String? = nil, reason: String? = nil) {
+        self.providerId = providerId
+        self.reason = reason
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case reason
+        case providerId = "provider_id"
+    }
+}
+
+/// `POST /central/payments/{id}/reverse`: a refund or a chargeback, the whole payment unless `amount` says less.
+public struct OpsReverseBody: Codable, Sendable {
+    public var reason: String
+    public var amount: Int?
+
+    public init(reason: String, amount: Int? = nil) {
+        self.reason = reason
+        self.amount = amount
+    }
+}
+
+/// `PATCH /central/providers/{id}`: only the fields given change; `services` and `zones` replace the whole list.
+public struct ProviderPatch: Codable, Sendable {
+    public var name: String?
+    public var services: [String]?
+    public var zones: [String]?
+    public var level: String?
+    public var active: Bool?
+    public var reason: String?
+
+    public init(
+        name: String? = nil, services: [String]? = nil, zones: [String]? = nil, level: String? = nil, active: Bool? = nil,
+        reason: String? = nil
+    ) {
+        self.name = name
+        self.services = services
+        self.zones = zones
+        self.level = level
+        self.active = active
+        self.reason = reason
+    }
+}
+
+/// `POST /central/providers/{id}/suspend` and `/reinstate`.
+public struct OpsReasonBody: Codable, Sendable {
+    public var reason: String?
+
+    public init(reason: String? = nil) {
+        self.reason = reason
+    }
+}
+
+/// `POST /central/zones/{code}/move`.
+public struct ZoneMoveBody: Codable, Sendable {
+    /// The hub's name or id.
+    public var toHub: String
+    public var reason: String?
+
+    public init(toHub: String, reason: String? = nil) {
+        self.toHub = toHub
+        self.reason = reason
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case reason
+        case toHub = "to_hub"
+    }
+}
+
+/// The answer to every ops action: what was done, in French, and the state it left.
+public struct OpsActionResult: Codable, Sendable, Equatable {
+    public var actionId: String
+    public var kind: String
+    public var target: String
+    public var summary: String
+    /// The request's status after the action (request actions).
+    public var status: String?
+    public var statusLabel: String?
+    public var providerId: String?
+    /// The ledger entry written (a reversal).
+    public var entryId: String?
+    /// Requests a hub keeps a part in because of the action (a provider's or a zone's move).
+    public var stakes: Int?
+    /// True when this answer is the replay of an earlier action with the same Idempotency-Key.
+    public var replayed: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case kind, target, summary, status, stakes, replayed
+        case actionId = "action_id", statusLabel = "status_label", providerId = "provider_id", entryId = "entry_id"
+    }
+}
+
+/// One logged ops action, for the ops page.
+public struct OpsActionRecord: Sendable, Equatable {
+    public var id: String
+    public var kind: String
+    public var actor: String
+    public var target: String
+    public var reason: String?
+    public var summary: String
+    public var createdAt: String
+}
+
+/// An ops action refused because of the state it found (409), with a stable code and a French message.
+public struct OpsRefusal: Error, Equatable, Sendable {
+    public var code: String
+    public var messageFR: String
+
+    init(_ code: String, _ messageFR: String) {
+        self.code = code
+        self.messageFR = messageFR
+    }
+}
+
+/// Central's operations on requests, payments, providers and zones (DESIGN.md principle 11, SPEC.md §5.1). Each is one
+/// transaction: the change-logged rows it writes (mission events with `actor_role` ops or client, ledger reversals,
+/// provider and zone rows), the partition stakes it needs, and its line in `ops_actions`. The rows reach the hubs
+/// concerned at their next pull; the rules of SPEC §4 decide against whatever the hubs did meanwhile.
+extension NodeDatabase {
+    public func opsCancelRequest(
+        id requestId: String, _ body: OpsCancelBody, actor: OpsActor, idempotencyKey: String? = nil, now: Date = Date()
+    ) async throws -> OpsActionResult {
+        let reason = try Self.opsReason(body.reason, required: true)
+        guard let by = ActorRole(rawValue: body.by), by == .client || by == .ops else {
+            throw IntakeError("by", "« client » (le client a annulé) ou « ops » attendu.")
+        }
+        return try await opsAction(
+            "cancel_request", target: requestId, reason: reason, actor: actor, key: idempotencyKey, body: ["cancel", body.by, reason ?? ""],
+            now: now
+        ) { tx in
+            let before = try Self.requestState(requestId, in: tx.db)
+            switch before.status {
+            case .annulee: throw OpsRefusal("already_cancelled", "Demande déjà annulée.")
+            case .terminee: throw OpsRefusal("mission_completed", "Mission déjà terminée : elle ne peut plus être annulée.")
+            default: break
+            }
+            let (_, state) = try tx.appendMissionEvent(
+                requestId: requestId, kind: .cancelled, actorRole: by, actorId: actor.name, reasonCode: by == .client ? "client" : "ops",
+                note: reason)
+            let late = state.status != .annulee
+            let summary =
+                late
+                ? "Annulation tardive enregistrée : le prestataire avait commencé (« \(state.status.labelFR) »), la mission continue ; "
+                    + "frais éventuels à décider par l'équipe."
+                : "Demande annulée (\(by == .client ? "par le client" : "par l'équipe Djobea")) : les offres en cours sont closes."
+            return OpsActionResult(
+                actionId: "", kind: "cancel_request", target: requestId, summary: summary, status: state.status.rawValue,
+                statusLabel: state.status.labelFR, providerId: state.providerId, replayed: false)
+        }
+    }
+
+    public func opsReassignRequest(
+        id requestId: String, _ body: OpsReassignBody, actor: OpsActor, idempotencyKey: String? = nil, now: Date = Date()
+    ) async throws -> OpsActionResult {
+        let reason = try Self.opsReason(body.reason, required: false)
+        if let provider = body.providerId, !DjobeaID.isValid(provider) {
+            throw IntakeError("provider_id", "Identifiant de prestataire invalide.")
+        }
+        return try await opsAction(
+            "reassign_request", target: requestId, reason: reason, actor: actor, key: idempotencyKey,
+            body: ["reassign", body.providerId ?? "-", reason ?? ""], now: now
+        ) { tx in
+            let before = try Self.requestState(requestId, in: tx.db)
+            if before.status.isWorkStage || before.status == .terminee {
+                throw OpsRefusal(
+                    "mission_started", "Mission déjà commencée (« \(before.status.labelFR) ») : réattribution refusée (règle 1).")
+            }
+            if before.status == .annulee { throw OpsRefusal("request_cancelled", "Demande annulée : rouvrez-la avant de la réattribuer.") }
+            if let provider = body.providerId {
+                try Self.checkEligible(provider: provider, request: requestId, in: tx.db)
+                if before.providerId == provider { throw OpsRefusal("already_assigned", "Demande déjà attribuée à ce prestataire.") }
+            }
+            // An accepted mission goes back to Nouvelle first: a reassignment after an accept is refused by rule 1, so
+            // ops' decision is an explicit reopen, recorded.
+            if before.status == .acceptee {
+                try tx.appendMissionEvent(
+                    requestId: requestId, kind: .reopened, actorRole: .ops, actorId: actor.name, reopenTo: .nouvelle, reasonCode: "reassign",
+                    note: reason)
+            }
+            var state: MissionState
+            var summary: String
+            if let provider = body.providerId {
+                state = try tx.appendMissionEvent(
+                    requestId: requestId, kind: .reassigned, actorRole: .ops, actorId: actor.name, providerId: provider, reasonCode: "ops",
+                    note: reason
+                ).state
+                let name = try String.fetchOne(tx.db, sql: "SELECT name FROM providers WHERE id = ?", arguments: [provider]) ?? provider
+                summary = "Demande réattribuée à \(name)."
+            } else if before.status == .declinee || before.status == .expiree {
+                state = try tx.appendMissionEvent(
+                    requestId: requestId, kind: .reoffered, actorRole: .ops, actorId: actor.name, reasonCode: "ops", note: reason
+                ).state
+                summary = "Demande remise en proposition : le hub de sa zone l'offre à nouveau."
+            } else if before.status == .acceptee {
+                state = try Self.requestState(requestId, in: tx.db)
+                summary = "Prestataire retiré : le hub de sa zone propose la demande à d'autres prestataires."
+            } else {
+                throw OpsRefusal("already_routing", "Demande déjà en cours de proposition aux prestataires.")
+            }
+            if state.providerId != body.providerId, body.providerId != nil {
+                summary = "Réattribution refusée : \(state.status.labelFR)."
+            }
+            return OpsActionResult(
+                actionId: "", kind: "reassign_request", target: requestId, summary: summary, status: state.status.rawValue,
+                statusLabel: state.status.labelFR, providerId: state.providerId, replayed: false)
+        }
+    }
+
+    public func opsReversePayment(
+        id entryId: String, _ body: OpsReverseBody, actor: OpsActor, idempotencyKey: String? = nil, now: Date = Date()
+    ) async throws -> OpsActionResult {
+        let reason = try Self.opsReason(body.reason, required: true)
+        if let amount = body.amount, amount <= 0 || amount > 100_000_000 {
+            throw IntakeError("amount", "Montant entier positif en francs CFA attendu.")
+        }
+        return try await opsAction(
+            "reverse_payment", target: entryId, reason: reason, actor: actor, key: idempotencyKey,
+            body: ["reverse", String(body.amount ?? 0), reason ?? ""], now: now
+        ) { tx in
+            guard
+                let row = try Row.fetchOne(tx.db, sql: "SELECT * FROM ledger_entries WHERE id = ?", arguments: [entryId]),
+                row["kind"] as String == LedgerEntryKind.payment.rawValue
+            else { throw IntakeError("payment_id", "Paiement introuvable.", notFound: true) }
+            let original = try LedgerReads.entry(from: row)
+            let balance = PaymentLedger.fold(try LedgerReads.entries(sql: "request_id = ?", arguments: [original.requestId], in: tx.db))
+            guard balance.canonicalPaymentIds.contains(entryId) else {
+                throw OpsRefusal("payment_not_counted", "Ce paiement est un doublon déjà exclu des totaux : rien à rembourser.")
+            }
+            let reversed =
+                try Int.fetchOne(
+                    tx.db, sql: "SELECT count(*) FROM ledger_entries WHERE kind = 'reversal' AND reverses_entry_id = ?", arguments: [entryId]) ?? 0
+            guard reversed == 0 else { throw OpsRefusal("already_reversed", "Paiement déjà remboursé ou contesté.") }
+            let amount = XAF(body.amount ?? original.amount.francs)
+            guard amount <= original.amount else {
+                throw IntakeError("amount", "Le remboursement ne peut dépasser le paiement (\(original.amount.formatted)).")
+            }
+            let entry = try tx.appendLedgerEntry(
+                requestId: original.requestId, providerId: original.providerId, invoiceId: original.invoiceId, kind: .reversal,
+                method: nil, operatorRef: nil, amount: amount, reversesEntryId: entryId, recordedBy: .ops)
+            _ = try self.recordLedgerConflicts(providerId: original.providerId, now: UTCTimestamp.format(tx.now), in: tx.db)
+            return OpsActionResult(
+                actionId: "", kind: "reverse_payment", target: entryId,
+                summary: "Paiement de \(original.amount.formatted) contre-passé pour \(amount.formatted) (remboursement ou contestation).",
+                providerId: original.providerId, entryId: entry.id, replayed: false)
+        }
+    }
+
+    public func opsUpdateProvider(
+        id providerId: String, _ patch: ProviderPatch, actor: OpsActor, idempotencyKey: String? = nil, now: Date = Date()
+    ) async throws -> OpsActionResult {
+        let reason = try Self.opsReason(patch.reason, required: false)
+        guard patch.name != nil || patch.services != nil || patch.zones != nil || patch.level != nil || patch.active != nil else {
+            throw IntakeError("body", "Rien à modifier : name, services, zones, level ou active attendu.")
+        }
+        let name = patch.name?.trimmingCharacters(in: .whitespaces)
+        if let name, !(1...120).contains(name.count) { throw IntakeError("name", "Le nom doit faire de 1 à 120 caractères.") }
+        if let level = patch.level, ProviderLevel(rawValue: level) == nil {
+            throw IntakeError("level", "Niveau inconnu : bronze, argent, or ou platine.")
+        }
+        if patch.services?.isEmpty == true { throw IntakeError("services", "Au moins un service est requis.") }
+        if patch.zones?.isEmpty == true { throw IntakeError("zones", "Au moins une zone est requise.") }
+        let hash = [
+            "patch", name ?? "-", patch.services?.joined(separator: ",") ?? "-", patch.zones?.joined(separator: ",") ?? "-",
+            patch.level ?? "-", patch.active.map { $0 ? "1" : "0" } ?? "-", reason ?? "",
+        ]
+        return try await opsAction("update_provider", target: providerId, reason: reason, actor: actor, key: idempotencyKey, body: hash, now: now) {
+            tx in
+            let db = tx.db
+            guard let current = try Row.fetchOne(db, sql: "SELECT * FROM providers WHERE id = ?", arguments: [providerId]) else {
+                throw IntakeError("provider_id", "Prestataire introuvable.", notFound: true)
+            }
+            var changes: ColumnValues = [:]
+            var said: [String] = []
+            if let name, name != current["name"] as String {
+                changes["name"] = .text(name)
+                said.append("nom « \(name) »")
+            }
+            if let level = patch.level, level != current["level"] as String {
+                changes["level"] = .text(level)
+                said.append("niveau \(level)")
+            }
+            if let active = patch.active, (active ? "active" : "suspended") != current["account_status"] as String {
+                changes["account_status"] = .text(active ? "active" : "suspended")
+                said.append(active ? "compte réactivé" : "compte suspendu")
+            }
+            if let services = patch.services {
+                let ids = try services.map { code in
+                    guard let id = try String.fetchOne(db, sql: "SELECT id FROM services WHERE code = ?", arguments: [code]) else {
+                        throw IntakeError("services", "Service inconnu : \(code).")
+                    }
+                    return id
+                }
+                if try Self.replaceSet(.providerServices, column: "service_id", providerId: providerId, with: ids, in: tx) {
+                    said.append("services : \(services.joined(separator: ", "))")
+                }
+            }
+            var stakes = 0
+            if let zones = patch.zones {
+                let ids = try zones.map { code in
+                    guard let id = try String.fetchOne(db, sql: "SELECT id FROM zones WHERE code = ?", arguments: [code]) else {
+                        throw IntakeError("zones", "Zone inconnue : \(code).")
+                    }
+                    return id
+                }
+                if try Self.replaceSet(.providerZones, column: "zone_id", providerId: providerId, with: ids, in: tx) {
+                    said.append("zones : \(zones.joined(separator: ", "))")
+                }
+                let newHub = try String.fetchOne(db, sql: "SELECT hub_id FROM zones WHERE id = ?", arguments: [ids[0]])
+                let oldHub: String? = current["hub_id"]
+                if ids[0] != current["home_zone_id"] as String? { changes["home_zone_id"] = .text(ids[0]) }
+                if newHub != oldHub {
+                    changes["hub_id"] = ColumnValue(newHub)
+                    // CONFLICTS.md rule 14: the new hub receives every request assigned to the provider (open missions,
+                    // history, unpaid invoices and what hangs from them); the old hub is told the provider left.
+                    if let newHub { stakes = try Self.stakeAssignedRequests(providerId: providerId, hubId: newHub, now: tx.now, in: db) }
+                    let hubName = try newHub.flatMap { try String.fetchOne(db, sql: "SELECT name FROM hubs WHERE id = ?", arguments: [$0]) }
+                    said.append("transféré au hub « \(hubName ?? "aucun") » avec \(stakes) demande(s)")
+                }
+            }
+            if !changes.isEmpty {
+                changes["updated_at"] = ColumnValue(tx.now)
+                _ = try tx.update(.providers, key: providerId, changes)
+            }
+            let summary =
+                said.isEmpty ? "Aucun changement : le prestataire était déjà ainsi." : "Prestataire modifié : " + said.joined(separator: " ; ") + "."
+            return OpsActionResult(
+                actionId: "", kind: "update_provider", target: providerId, summary: summary, providerId: providerId,
+                stakes: patch.zones == nil ? nil : stakes, replayed: false)
+        }
+    }
+
+    public func opsSetProviderActive(
+        id providerId: String, active: Bool, _ body: OpsReasonBody, actor: OpsActor, idempotencyKey: String? = nil, now: Date = Date()
+    ) async throws -> OpsActionResult {
+        let reason = try Self.opsReason(body.reason, required: false)
+        let kind = active ? "reinstate_provider" : "suspend_provider"
+        return try await opsAction(kind, target: providerId, reason: reason, actor: actor, key: idempotencyKey, body: [kind, reason ?? ""], now: now)
+        {
+            tx in
+            guard let status = try String.fetchOne(tx.db, sql: "SELECT account_status FROM providers WHERE id = ?", arguments: [providerId]) else {
+                throw IntakeError("provider_id", "Prestataire introuvable.", notFound: true)
+            }
+            let wanted = active ? "active" : "suspended"
+            guard status != wanted else {
+                throw OpsRefusal(active ? "already_active" : "already_suspended", active ? "Compte déjà actif." : "Compte déjà suspendu.")
+            }
+            _ = try tx.update(.providers, key: providerId, ["account_status": .text(wanted), "updated_at": ColumnValue(tx.now)])
+            let summary =
+                active
+                ? "Compte réactivé : le prestataire peut se connecter et recevoir des offres."
+                : "Compte suspendu : plus de connexion ni d'offre ; ses missions en cours restent à suivre par l'équipe."
+            return OpsActionResult(actionId: "", kind: kind, target: providerId, summary: summary, providerId: providerId, replayed: false)
+        }
+    }
+
+    public func opsMoveZone(
+        code: String, _ body: ZoneMoveBody, actor: OpsActor, idempotencyKey: String? = nil, now: Date = Date()
+    ) async throws -> OpsActionResult {
+        let reason = try Self.opsReason(body.reason, required: false)
+        let target = body.toHub.trimmingCharacters(in: .whitespaces)
+        guard (1...120).contains(target.count) else { throw IntakeError("to_hub", "Nom ou identifiant du hub attendu.") }
+        return try await opsAction(
+            "move_zone", target: code, reason: reason, actor: actor, key: idempotencyKey, body: ["move", target, reason ?? ""], now: now
+        ) {
+            tx in
+            let db = tx.db
+            guard let zone = try Row.fetchOne(db, sql: "SELECT id, name, hub_id FROM zones WHERE code = ?", arguments: [code]) else {
+                throw IntakeError("code", "Zone inconnue : \(code).", notFound: true)
+            }
+            guard
+                let hub = try Row.fetchOne(
+                    db, sql: "SELECT id, name FROM hubs WHERE id = ? OR name = ? ORDER BY id = ? DESC LIMIT 1", arguments: [target, target, target])
+            else { throw IntakeError("to_hub", "Hub inconnu : \(target).", notFound: true) }
+            let zoneId: String = zone["id"]
+            let oldHub: String? = zone["hub_id"]
+            let newHub: String = hub["id"]
+            guard oldHub != newHub else { throw OpsRefusal("already_there", "La zone appartient déjà à ce hub.") }
+            // The old hub keeps a stake in the zone's open requests: its offers and accepts made before it heard of the
+            // move are decided by the rules (first accept wins), and the decision reaches it (SPEC.md §5.1).
+            var stakes = 0
+            if let oldHub {
+                try db.execute(
+                    sql: """
+                        INSERT INTO partition_stakes (hub_id, request_id, reason, created_at)
+                        SELECT ?, r.id, 'zone_moved', ? FROM service_requests r LEFT JOIN missions m ON m.request_id = r.id
+                        WHERE r.zone_id = ? AND (m.status IS NULL OR m.status NOT IN ('terminee', 'annulee', 'expiree'))
+                        ON CONFLICT DO NOTHING
+                        """, arguments: [oldHub, UTCTimestamp.format(tx.now), zoneId])
+                stakes = db.changesCount
+            }
+            _ = try tx.update(.zones, key: zoneId, ["hub_id": .text(newHub)])
+            let zoneName: String = zone["name"]
+            let hubName: String = hub["name"]
+            return OpsActionResult(
+                actionId: "", kind: "move_zone", target: code,
+                summary: "Zone « \(zoneName) » rattachée au hub « \(hubName) » ; l'ancien hub suit encore \(stakes) demande(s) ouverte(s).",
+                stakes: stakes, replayed: false)
+        }
+    }
+
+    /// The most recent ops actions, newest first.
+    public func opsActions(limit: Int = 50) async throws -> [OpsActionRecord] {
+        try await read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT id, kind, actor, target, reason, summary_fr, created_at FROM ops_actions ORDER BY created_at DESC, id DESC LIMIT ?",
+                arguments: [limit]
+            ).map {
+                OpsActionRecord(
+                    id: $0["id"], kind: $0["kind"], actor: $0["actor"], target: $0["target"], reason: $0["reason"], summary: $0["summary_fr"],
+                    createdAt: $0["created_at"])
+            }
+        }
+    }
+
+    // MARK: - One action, one transaction
+
+    /// Runs `body` as ops action `kind` in one critical write transaction and logs it; an Idempotency-Key already used
+    /// with the same body returns the first answer (marked `replayed`), with another body it is refused.
+    private func opsAction(
+        _ kind: String, target: String, reason: String?, actor: OpsActor, key: String?, body: [String], now: Date,
+        _ action: @escaping @Sendable (SyncedTransaction) throws -> OpsActionResult
+    ) async throws -> OpsActionResult {
+        if let key, key.isEmpty || key.utf8.count > 200 {
+            throw IntakeError("Idempotency-Key", "Clé d'idempotence de 1 à 200 caractères attendue.")
+        }
+        let bodyHash = Self.sha256(([kind, target] + body).joined(separator: "\u{1F}"))
+        return try await write(durability: .critical, now: now) { tx in
+            if let key,
+                let row = try Row.fetchOne(tx.db, sql: "SELECT body_hash, result FROM ops_actions WHERE idempotency_key = ?", arguments: [key])
+            {
+                guard row["body_hash"] as String? == bodyHash else {
+                    throw OpsRefusal("idempotency_key_reused", "Clé d'idempotence déjà utilisée pour une autre action.")
+                }
+                var replay = try JSONDecoder().decode(OpsActionResult.self, from: Data((row["result"] as String).utf8))
+                replay.replayed = true
+                return replay
+            }
+            var result = try action(tx)
+            result.actionId = DjobeaID.v7(now: tx.now)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            try tx.db.execute(
+                sql: """
+                    INSERT INTO ops_actions (id, kind, actor, target, reason, summary_fr, idempotency_key, body_hash, result, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    result.actionId, kind, actor.name, target, reason, result.summary, key, bodyHash,
+                    String(decoding: try encoder.encode(result), as: UTF8.self), UTCTimestamp.format(tx.now),
+                ])
+            return result
+        }
+    }
+
+    // MARK: - Rules
+
+    static func opsReason(_ text: String?, required: Bool) throws -> String? {
+        let reason = text?.trimmingCharacters(in: .whitespacesAndNewlines)
+        if reason?.isEmpty ?? true {
+            if required { throw IntakeError("reason", "Motif requis (500 caractères au plus).") }
+            return nil
+        }
+        guard let reason, reason.count <= 500 else { throw IntakeError("reason", "Motif trop long (500 caractères au plus).") }
+        guard !reason.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" && $0 != "\t" }) else {
+            throw IntakeError("reason", "Caractères de contrôle refusés dans le motif.")
+        }
+        return reason
+    }
+
+    static func requestState(_ requestId: String, in db: Database) throws -> MissionState {
+        guard DjobeaID.isValid(requestId),
+            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM service_requests WHERE id = ?)", arguments: [requestId]) == true
+        else { throw IntakeError("request_id", "Demande introuvable.", notFound: true) }
+        return MissionStatusFold.fold(try MissionProjection.events(requestId: requestId, in: db))
+    }
+
+    /// A provider ops may assign a request to: active, offering the request's service in its zone.
+    static func checkEligible(provider: String, request: String, in db: Database) throws {
+        guard let row = try Row.fetchOne(db, sql: "SELECT account_status FROM providers WHERE id = ?", arguments: [provider]) else {
+            throw IntakeError("provider_id", "Prestataire introuvable.", notFound: true)
+        }
+        guard row["account_status"] as String == "active" else { throw OpsRefusal("provider_suspended", "Ce prestataire est suspendu.") }
+        let serves =
+            try Bool.fetchOne(
+                db,
+                sql: """
+                    SELECT EXISTS (SELECT 1 FROM service_requests r
+                        JOIN provider_zones pz ON pz.zone_id = r.zone_id AND pz.provider_id = ?1
+                        JOIN provider_services ps ON ps.service_id = r.service_id AND ps.provider_id = ?1
+                        WHERE r.id = ?2)
+                    """, arguments: [provider, request]) ?? false
+        guard serves else {
+            throw OpsRefusal("provider_not_eligible", "Ce prestataire ne couvre pas le service ou la zone de la demande.")
+        }
+    }
+
+    /// Makes the provider's rows of `table` (provider_services or provider_zones) exactly `ids`: deletes the others
+    /// (tombstones), inserts the missing. Returns whether anything changed.
+    static func replaceSet(_ table: SyncedTable, column: String, providerId: String, with ids: [String], in tx: SyncedTransaction) throws -> Bool {
+        let wanted = Set(ids)
+        var changed = false
+        var have = Set<String>()
+        for row in try Row.fetchAll(tx.db, sql: "SELECT id, \(column) FROM \(table.rawValue) WHERE provider_id = ?", arguments: [providerId]) {
+            let value: String = row[column]
+            if wanted.contains(value) {
+                have.insert(value)
+            } else {
+                try tx.delete(table, key: row["id"])
+                changed = true
+            }
+        }
+        for id in ids where !have.contains(id) {
+            have.insert(id)
+            try tx.insert(table, ["id": .text(DjobeaID.v7(now: tx.now)), "provider_id": .text(providerId), column: .text(id)])
+            changed = true
+        }
+        return changed
+    }
+
+    /// Gives `hubId` a stake in every request assigned to the provider (rule 14). Returns how many are new.
+    static func stakeAssignedRequests(providerId: String, hubId: String, now: Date, in db: Database) throws -> Int {
+        try db.execute(
+            sql: """
+                INSERT INTO partition_stakes (hub_id, request_id, reason, created_at)
+                SELECT ?, request_id, 'provider_moved', ? FROM missions WHERE provider_id = ?
+                ON CONFLICT DO NOTHING
+                """, arguments: [hubId, UTCTimestamp.format(now), providerId])
+        return db.changesCount
+    }
+}
