@@ -62,6 +62,10 @@ struct IdempotencyTests {
                     #expect(
                         (errors?["description"] as? String)?.contains("idempotency_key_reused") == true,
                         "\(method.uppercased()) \(path) lists idempotency_key_reused")
+                    let unavailable = ((operation as? [String: Any])?["responses"] as? [String: Any])?["503"] as? [String: Any]
+                    #expect(
+                        (unavailable?["description"] as? String)?.contains("stockage_plein") == true,
+                        "\(method.uppercased()) \(path) documents the 503 of refusing storage")
                     checked.append("\(method) \(path)")
                 }
             }
