@@ -26,9 +26,14 @@ final class ChildProcess: @unchecked Sendable {
     private var buffer = Data()
     private var errorBuffer = Data()
 
-    init(_ arguments: [String]) throws {
+    /// - Parameters:
+    ///   - environment: variables set for the child on top of this process's environment.
+    init(_ arguments: [String], environment: [String: String] = [:]) throws {
         process.executableURL = DjobeaBinary.url
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out

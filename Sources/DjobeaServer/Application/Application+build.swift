@@ -12,13 +12,15 @@ import NIOCore
 ///   - settings: address, role, and the certificate when the node serves HTTPS.
 ///   - database: the node's open database.
 ///   - logger: the application logger.
-///   - background: jobs that run as long as the server (offer routing, message delivery).
+///   - background: jobs that run as long as the server (offer routing, message delivery); the storage probe
+///     (`storageProbeLoop`) is always added.
 ///   - ops: the ops console's password and session key (`/ops`); without it only `/ops/sync-status` is served, to
 ///     central's API key.
+///   - storageProbeInterval: how often a degraded node tries a write to learn that storage works again.
 ///   - onServerRunning: called once the socket listens (the CLI prints the URL then).
 public func buildApplication(
     settings: ServerSettings, database: NodeDatabase, logger: Logger, background: [BackgroundLoop] = [],
-    provider: ProviderAPIServices? = nil, central: CentralServices? = nil, ops: OpsSettings? = nil,
+    provider: ProviderAPIServices? = nil, central: CentralServices? = nil, ops: OpsSettings? = nil, storageProbeInterval: Duration = .seconds(15),
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let router = buildRouter(database: database, logger: logger, provider: provider, central: central, ops: ops, secureCookies: settings.tls != nil)
@@ -27,7 +29,7 @@ public func buildApplication(
     return Application(
         router: router, server: settings.tls?.server(http1) ?? .http1(configuration: http1),
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "djobea-\(settings.role.rawValue)"),
-        services: background,
+        services: background + [storageProbeLoop(database: database, logger: logger, interval: storageProbeInterval)],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },
         logger: logger
     )
@@ -46,7 +48,7 @@ public func buildRouter(
 ) -> (router: Router<NodeRequestContext>, docs: APIDocumentation) {
     let router = Router(context: NodeRequestContext.self)
     router.add(middleware: MetricsMiddleware(metrics: .shared))
-    router.add(middleware: APIErrorMiddleware(logger: logger))
+    router.add(middleware: APIErrorMiddleware(logger: logger, storage: database.storage))
     let docs = APIDocumentation(title: "Djobea Edge — nœud \(database.role.rawValue)")
     let publicRoutes = DocumentedRoutes(group: router.group(), docs: docs, tag: "Nœud", authenticated: false)
     HealthController(database: database).register(on: publicRoutes)
@@ -56,6 +58,7 @@ public func buildRouter(
         let auth = AuthController(auth: provider.auth)
         auth.registerPublic(on: DocumentedRoutes(group: router.group().add(middleware: limit), docs: docs, tag: "Connexion", authenticated: false))
         let providerGroup = router.group().add(middleware: ProviderAuthMiddleware(authenticate: provider.authenticateRequest)).add(middleware: limit)
+            .add(middleware: IdempotencyFingerprintMiddleware())
         let providerRoutes = DocumentedRoutes(group: providerGroup, docs: docs, tag: "Prestataire", authenticated: true)
         auth.registerAuthenticated(on: providerRoutes)
         ProviderRequestsController(database: database, commands: ProviderRequestCommands(database: database), cache: provider.responseCache)
@@ -70,13 +73,15 @@ public func buildRouter(
         SyncController(service: central.sync).register(
             on: DocumentedRoutes(group: router.group(), docs: docs, tag: "Synchronisation", authenticated: false))
         let centralRoutes = DocumentedRoutes(
-            group: router.group().add(middleware: APIKeyMiddleware(key: central.apiKey)), docs: docs, tag: "Central", authenticated: true)
+            group: router.group().add(middleware: APIKeyMiddleware(key: central.apiKey)).add(middleware: IdempotencyFingerprintMiddleware()),
+            docs: docs, tag: "Central", authenticated: true)
         CentralAPIController(database: database).register(on: centralRoutes)
         CentralOpsController(database: database).register(on: centralRoutes)
     }
     // OPS ROUTES (begin)
     if ops != nil || central != nil {
-        OpsController(database: database, settings: ops, apiKey: central?.apiKey, secureCookies: secureCookies).register(
+        let syncInterval = central?.syncInterval ?? ops?.syncInterval ?? OpsHealth.defaultSyncInterval
+        OpsController(database: database, settings: ops, apiKey: central?.apiKey, secureCookies: secureCookies, syncInterval: syncInterval).register(
             on: DocumentedRoutes(group: router.group(), docs: docs, tag: "Ops", authenticated: true),
             publicRoutes: DocumentedRoutes(group: router.group(), docs: docs, tag: "Ops", authenticated: false))
     }
@@ -92,9 +97,19 @@ public struct CentralServices: Sendable {
     public let sync: CentralSyncService
     /// The platform's API key for `/central/*` (and `/ops/sync-status`).
     public let apiKey: String
+    /// The sync interval central expects of hubs, in seconds (`DJOBEA_SYNC_INTERVAL`, 10 by default): ops shows a hub
+    /// late after two missed intervals.
+    public let syncInterval: TimeInterval
 
-    public init(sync: CentralSyncService, apiKey: String) {
+    public init(sync: CentralSyncService, apiKey: String, syncInterval: TimeInterval = 10) {
         self.sync = sync
         self.apiKey = apiKey
+        self.syncInterval = syncInterval
     }
+}
+
+/// `DJOBEA_SYNC_INTERVAL`: seconds between a hub's sync rounds (10 by default, kept within 0.2 s…1 h). A hub syncs at
+/// that rhythm; central and the ops console expect it.
+public func syncIntervalSetting(_ environment: [String: String]) -> TimeInterval {
+    environment["DJOBEA_SYNC_INTERVAL"].flatMap(Double.init).map { min(max($0, 0.2), 3600) } ?? 10
 }

@@ -33,6 +33,11 @@ public struct APIError: HTTPResponseError, Sendable {
         APIError(.unprocessableContent, code: "invalid_parameter", message: "Paramètre « \(name) » invalide : \(detail)")
     }
 
+    /// Storage refuses writes (disk full, read-only, I/O errors): a 503 with the reason's stable code and `Retry-After`.
+    public static func storageUnavailable(_ failure: StorageFailure) -> APIError {
+        APIError(.serviceUnavailable, code: failure.code, message: failure.messageFR, retryAfter: failure.retryAfterSeconds)
+    }
+
     public static func internalError() -> APIError {
         APIError(.internalServerError, code: "internal_error", message: "Erreur interne du serveur. Réessayez plus tard.")
     }
@@ -64,9 +69,12 @@ public struct APIErrorBody: Codable, Sendable {
 }
 
 /// Turns every error into the JSON error shape: unknown routes into `not_found`, Hummingbird's own errors into
-/// their status with a French message, anything else into a logged `internal_error` (never an empty 500).
+/// their status with a French message, storage failures into a 503 (recorded in `storage`, so `/healthz` tells),
+/// anything else into a logged `internal_error` (never an empty 500).
 struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     let logger: Logger
+    /// The node's storage state, told of every storage failure a request meets.
+    var storage = StorageHealth()
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
@@ -85,6 +93,16 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             if error.status == .notFound { throw APIError.notFound() }
             throw APIError(error.status, code: "http_\(error.status.code)", message: error.body ?? "Requête refusée.")
         } catch {
+            if let failure = StorageFailure.classify(error) {
+                // Logged once per episode at error level; the requests that follow meet the same known state.
+                storage.record(failure, detail: "\(error)")
+                if storage.takeAnnouncement() {
+                    logger.error("storage.degraded", metadata: ["reason": "\(failure.rawValue)", "path": "\(request.uri.path)", "error": "\(error)"])
+                } else {
+                    logger.debug("storage.refused", metadata: ["reason": "\(failure.rawValue)", "path": "\(request.uri.path)"])
+                }
+                throw APIError.storageUnavailable(failure)
+            }
             logger.error("request.failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
             throw APIError.internalError()
         }

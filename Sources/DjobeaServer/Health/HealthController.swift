@@ -1,8 +1,9 @@
+import DjobeaDomain
 import DjobeaStore
 import Foundation
 import Hummingbird
 
-/// `GET /healthz`: who this node is and whether its database answers.
+/// `GET /healthz`: who this node is and whether its database answers; a 503 `degraded` while storage refuses writes.
 struct HealthController: Sendable {
     let database: NodeDatabase
 
@@ -13,9 +14,11 @@ struct HealthController: Sendable {
         let schemaVersion: Int
         let latestSchemaVersion: Int
         let rowCounts: [String: Int]
+        /// Present while storage refuses writes: why, since when, in French.
+        let storage: StorageState?
 
         enum CodingKeys: String, CodingKey {
-            case status
+            case status, storage
             case nodeId = "node_id"
             case role
             case schemaVersion = "schema_version"
@@ -24,13 +27,45 @@ struct HealthController: Sendable {
         }
     }
 
+    /// Why the node is degraded: the stable code, its French explanation, and when it started and last failed.
+    struct StorageState: Codable {
+        /// `full`, `read_only` or `io_error`.
+        let reason: String
+        /// `stockage_plein`, `stockage_lecture_seule` or `stockage_erreur_disque`, as in the refused writes' answers.
+        let code: String
+        let message: String
+        let since: String
+        let lastFailureAt: String
+
+        enum CodingKeys: String, CodingKey {
+            case reason, code, message, since
+            case lastFailureAt = "last_failure_at"
+        }
+
+        init(_ degradation: StorageDegradation) {
+            reason = degradation.reason.rawValue
+            code = degradation.reason.code
+            message = degradation.reason.messageFR
+            since = UTCTimestamp.format(degradation.since)
+            lastFailureAt = UTCTimestamp.format(degradation.lastFailureAt)
+        }
+    }
+
     func register(on routes: DocumentedRoutes) {
-        routes.add(.get, "/healthz", "État du nœud : identité, rôle, version du schéma, nombre de lignes", response: Health.self) { request, _ in
+        routes.add(
+            .get, "/healthz",
+            "État du nœud : identité, rôle, version du schéma, nombre de lignes ; 503 « degraded » tant que le stockage refuse les écritures",
+            response: Health.self
+        ) { request, _ in
             let (version, counts) = try await database.healthSnapshot()
-            return try JSONResponse.make(
+            let degradation = database.storage.degradation
+            var response = try JSONResponse.make(
                 Health(
-                    status: "ok", nodeId: database.nodeId, role: database.role.rawValue, schemaVersion: version,
-                    latestSchemaVersion: NodeDatabase.latestSchemaVersion, rowCounts: counts), for: request)
+                    status: degradation == nil ? "ok" : "degraded", nodeId: database.nodeId, role: database.role.rawValue, schemaVersion: version,
+                    latestSchemaVersion: NodeDatabase.latestSchemaVersion, rowCounts: counts, storage: degradation.map(StorageState.init)),
+                for: request, status: degradation == nil ? .ok : .serviceUnavailable)
+            if let degradation { response.headers[.retryAfter] = String(degradation.reason.retryAfterSeconds) }
+            return response
         }
     }
 }

@@ -14,7 +14,7 @@ struct MetricsController: Sendable {
             let snapshot = try await database.metricsSnapshot()
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
-                body: .init(byteBuffer: ByteBuffer(bytes: metrics.exposition(snapshot: snapshot))))
+                body: .init(byteBuffer: ByteBuffer(bytes: metrics.exposition(snapshot: snapshot, storage: database.storage.degradation))))
         }
     }
 }

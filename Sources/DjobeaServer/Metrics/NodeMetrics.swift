@@ -47,9 +47,13 @@ public final class NodeMetrics: Sendable {
         }
     }
 
-    /// The text exposition: the registry's series followed by those read from the database.
-    func exposition(snapshot: NodeMetricsSnapshot) -> [UInt8] {
+    /// The text exposition: the registry's series followed by those read from the database and the node's storage
+    /// state (`djobea_storage_degraded{reason=…}`: 1 for the reason storage refuses writes now, 0 for the others).
+    func exposition(snapshot: NodeMetricsSnapshot, storage: StorageDegradation? = nil) -> [UInt8] {
         var buffer = registry.emitToBuffer()
+        let degraded = StorageFailure.allCases.map { reason in
+            "djobea_storage_degraded{reason=\"\(reason.rawValue)\"} \(storage?.reason == reason ? 1 : 0)"
+        }
         let derived = """
             # HELP provider_earnings_total Revenus générés : francs CFA des paiements canoniques du registre (annulations non déduites)
             # TYPE provider_earnings_total counter
@@ -57,6 +61,9 @@ public final class NodeMetrics: Sendable {
             # HELP active_providers_count Prestataires actifs : session valide utilisée dans les 15 dernières minutes
             # TYPE active_providers_count gauge
             active_providers_count \(snapshot.activeProviders)
+            # HELP djobea_storage_degraded Stockage refusant les écritures (full : disque plein, read_only : lecture seule, io_error : erreur disque)
+            # TYPE djobea_storage_degraded gauge
+            \(degraded.joined(separator: "\n"))
 
             """
         buffer.append(contentsOf: Array(derived.utf8))

@@ -1,3 +1,4 @@
+import DjobeaStore
 import Foundation
 import Synchronization
 
@@ -90,6 +91,14 @@ public final class APIDocumentation: Sendable {
                 "description": "Erreur : " + (operation.errorCodes.isEmpty ? "voir le code" : operation.errorCodes.joined(separator: ", ")),
                 "content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]],
             ]
+            if operation.method.uppercased() != "GET" {
+                // Any write may meet storage that refuses it (APIError.storageUnavailable); nothing is written then.
+                responses["503"] = [
+                    "description": "Stockage indisponible, rien n'a été enregistré (Retry-After) : "
+                        + StorageFailure.allCases.map(\.code).joined(separator: ", "),
+                    "content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]],
+                ]
+            }
             entry["responses"] = responses
             paths[operation.path, default: [:]][operation.method.lowercased()] = entry
         }

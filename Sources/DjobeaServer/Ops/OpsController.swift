@@ -18,10 +18,12 @@ struct OpsController: Sendable {
     let session: OpsSession?
     /// Whether the node serves HTTPS: the session cookie is then `Secure`.
     let secureCookies: Bool
+    /// The sync interval expected of hubs (seconds): a hub unheard of for twice that is shown late.
+    let syncInterval: TimeInterval
 
     init(
         database: NodeDatabase, settings: OpsSettings?, apiKey: String?, throttle: OpsLoginThrottle = OpsLoginThrottle(),
-        secureCookies: Bool = false
+        secureCookies: Bool = false, syncInterval: TimeInterval = OpsHealth.defaultSyncInterval
     ) {
         self.database = database
         self.settings = settings
@@ -29,6 +31,7 @@ struct OpsController: Sendable {
         self.throttle = throttle
         self.session = settings.map { OpsSession(key: $0.sessionKey) }
         self.secureCookies = secureCookies
+        self.syncInterval = syncInterval
     }
 
     /// - Parameters:
@@ -81,7 +84,7 @@ struct OpsController: Sendable {
 
     func report() async throws -> OpsSyncStatus {
         let snapshot = try await database.syncStatus(hubName: settings?.hubName, hubId: settings?.hubId)
-        return OpsHealth.report(snapshot, now: Date())
+        return OpsHealth.report(snapshot, now: Date(), syncInterval: syncInterval)
     }
 
     func login(_ request: Request, address: String) async throws -> Response {

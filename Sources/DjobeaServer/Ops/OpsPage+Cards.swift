@@ -13,6 +13,11 @@ extension OpsPage {
             lines.append("<p>Dernière synchro : jamais</p>")
         }
         if hub.revoked { lines.append("<p class=\"box err\">Hub révoqué : ses synchronisations sont refusées.</p>") }
+        if hub.state == "late", let age = hub.lastSeenAgeSeconds {
+            lines.append(
+                "<p class=\"box warn\">En retard : aucune synchro depuis \(OpsWording.duration(seconds: age)) "
+                    + "(attendue toutes les \(OpsWording.interval(seconds: hub.expectedIntervalSeconds))).</p>")
+        }
         if let error = hub.lastError, hub.status == "error" {
             let when = hub.lastErrorAgeSeconds.map { " (\(OpsWording.ago(seconds: $0)))" } ?? ""
             lines.append("<p class=\"box err\">Dernière erreur\(when) : \(escape(error))</p>")

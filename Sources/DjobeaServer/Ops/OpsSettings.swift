@@ -15,6 +15,9 @@ public struct OpsSettings: Sendable {
     /// Signs session cookies. Random per process by default: sessions end when the node restarts, and a stolen
     /// cookie tells nothing about the password.
     let sessionKey: SymmetricKey
+    /// On a hub: its own sync interval in seconds (`DJOBEA_SYNC_INTERVAL`); its link is shown late after two missed
+    /// intervals. Central takes its expectation from `CentralServices.syncInterval`.
+    public var syncInterval: TimeInterval = 10
 
     /// - Parameters:
     ///   - password: what the ops person types at `/ops/login`.

@@ -34,9 +34,20 @@ public struct OpsHubStatus: Codable, Sendable {
     public var hubId: String?
     /// The hub's node (its origin id in the change logs).
     public var nodeId: String?
-    /// `ok`, `late` (no success for `OpsHealth.lateAfter`, or changes waiting that long), `error`, `never`.
+    /// `ok`, `late` (`state` is `late`, no success for `OpsHealth.lateAfter`, or changes waiting that long), `error`,
+    /// `never`.
     public var status: String
     public var statusLabel: String
+    /// Whether the hub keeps its sync rhythm: `ok`, `late` (nothing heard from it for more than two sync intervals),
+    /// `never` (never heard from). Independent of errors: a hub that keeps failing is still heard from.
+    public var state: String
+    public var stateLabel: String
+    /// When the hub became late (its last contact plus two sync intervals), while it is.
+    public var lateSince: String?
+    /// Seconds since the hub's last contact (`last_seen_at`, else its last success).
+    public var lastSeenAgeSeconds: Int?
+    /// The sync interval this node expects (`DJOBEA_SYNC_INTERVAL`), in seconds.
+    public var expectedIntervalSeconds: Double
     public var revoked: Bool
     public var lastSuccessAt: String?
     public var lastSuccessAgeSeconds: Int?
@@ -78,8 +89,10 @@ public struct OpsHubStatus: Codable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case heldChanges = "held_changes", heldUntil = "held_until"
-        case name, status, revoked, cursor, acknowledged
+        case name, status, state, revoked, cursor, acknowledged
         case hubId = "hub_id", nodeId = "node_id", statusLabel = "status_label", lastSuccessAt = "last_success_at"
+        case stateLabel = "state_label", lateSince = "late_since", lastSeenAgeSeconds = "last_seen_age_seconds"
+        case expectedIntervalSeconds = "expected_interval_seconds"
         case lastSuccessAgeSeconds = "last_success_age_seconds", lastError = "last_error", lastErrorAt = "last_error_at"
         case lastErrorAgeSeconds = "last_error_age_seconds"
         case lastSeenAt = "last_seen_at", pendingToHubEstimate = "pending_to_hub_estimate", pendingToHub = "pending_to_hub"
@@ -138,10 +151,16 @@ public struct OpsChangeOrigin: Codable, Sendable {
 enum OpsHealth {
     /// Hubs sync every ~10 s while the link works: five minutes without a success is late.
     static let lateAfter: TimeInterval = 300
+    /// The sync interval expected of hubs when none is configured (a hub's `DJOBEA_SYNC_INTERVAL` default).
+    static let defaultSyncInterval: TimeInterval = 10
+    /// Missed sync intervals after which a hub is late.
+    static let missedIntervals: Double = 2
     /// CONFLICTS.md rule 6.
     static let driftThresholdMs: Int64 = 5 * 60 * 1000
 
-    static func report(_ snapshot: SyncStatusSnapshot, now: Date) -> OpsSyncStatus {
+    /// - Parameters:
+    ///   - syncInterval: the sync interval expected of hubs (seconds); a hub unheard of for twice that is late.
+    static func report(_ snapshot: SyncStatusSnapshot, now: Date, syncInterval: TimeInterval = defaultSyncInterval) -> OpsSyncStatus {
         var names = snapshot.peerNames
         names[snapshot.nodeId] = snapshot.role == .central ? "Central" : (snapshot.hubs.first?.name ?? "Ce hub")
         if let central = snapshot.centralNodeId { names[central] = "Central" }
@@ -149,18 +168,24 @@ enum OpsHealth {
             nodeId: snapshot.nodeId, role: snapshot.role.rawValue, generatedAt: UTCTimestamp.format(now), protocolVersion: syncProtocolVersion,
             schemaVersion: snapshot.schemaVersion, changeLogHead: snapshot.changeLogHead, centralNodeId: snapshot.centralNodeId,
             openConflicts: snapshot.openConflicts,
-            hubs: snapshot.hubs.map { hub(snapshot: snapshot, $0, now: now) },
+            hubs: snapshot.hubs.map { hub(snapshot: snapshot, $0, now: now, syncInterval: syncInterval) },
             conflicts: snapshot.recentConflicts.map { conflict($0, names: names) })
     }
 
-    static func hub(snapshot: SyncStatusSnapshot, _ hub: HubSyncStatus, now: Date) -> OpsHubStatus {
+    static func hub(snapshot: SyncStatusSnapshot, _ hub: HubSyncStatus, now: Date, syncInterval: TimeInterval = defaultSyncInterval)
+        -> OpsHubStatus
+    {
         let link = hub.link
         let onHub = snapshot.role == .hub
         let lastSuccessAge = age(link?.lastSuccessAt, now: now)
         let oldestAge = age(hub.oldestPendingAt, now: now)
-        let (status, label) = status(hub, lastSuccessAge: lastSuccessAge, oldestPendingAge: oldestAge)
+        let rhythm = rhythm(hub, now: now, syncInterval: syncInterval)
+        var (status, label) = status(hub, lastSuccessAge: lastSuccessAge, oldestPendingAge: oldestAge)
+        if rhythm.state == "late", status == "ok" { (status, label) = ("late", "En retard") }
         return OpsHubStatus(
             name: hub.name, hubId: hub.hubId, nodeId: onHub ? snapshot.nodeId : link?.nodeId, status: status, statusLabel: label,
+            state: rhythm.state, stateLabel: rhythm.label, lateSince: rhythm.lateSince.map(UTCTimestamp.format),
+            lastSeenAgeSeconds: rhythm.lastSeenAge, expectedIntervalSeconds: syncInterval,
             revoked: hub.revoked, lastSuccessAt: link?.lastSuccessAt, lastSuccessAgeSeconds: lastSuccessAge, lastError: link?.lastError,
             lastErrorAt: link?.lastErrorAt, lastErrorAgeSeconds: age(link?.lastErrorAt, now: now), lastSeenAt: link?.lastSeenAt,
             pendingToHubEstimate: hub.pendingToHubEstimate,
@@ -181,6 +206,20 @@ enum OpsHealth {
         guard let lastSuccessAge else { return ("never", "Jamais synchronisé") }
         if Double(lastSuccessAge) > lateAfter || Double(oldestPendingAge ?? 0) > lateAfter { return ("late", "En retard") }
         return ("ok", "OK")
+    }
+
+    /// Whether the hub keeps its rhythm: late once nothing was heard from it for more than `missedIntervals` sync
+    /// intervals (its last contact, `last_seen_at`, else its last success).
+    static func rhythm(_ hub: HubSyncStatus, now: Date, syncInterval: TimeInterval) -> (
+        state: String, label: String, lateSince: Date?, lastSeenAge: Int?
+    ) {
+        guard let link = hub.link, let seen = (link.lastSeenAt ?? link.lastSuccessAt).flatMap(UTCTimestamp.parse) else {
+            return ("never", "Jamais vu", nil, nil)
+        }
+        let lastSeenAge = max(0, Int(now.timeIntervalSince(seen).rounded(.down)))
+        let lateAt = seen.addingTimeInterval(missedIntervals * syncInterval)
+        guard now > lateAt else { return ("ok", "À l'heure", nil, lastSeenAge) }
+        return ("late", "En retard", lateAt, lastSeenAge)
     }
 
     static func conflict(_ conflict: OpenSyncConflict, names: [String: String]) -> OpsConflict {

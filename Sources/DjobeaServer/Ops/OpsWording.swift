@@ -76,6 +76,12 @@ enum OpsWording {
     /// "il y a 5 min".
     static func ago(seconds: Int) -> String { "il y a \(duration(seconds: seconds))" }
 
+    /// A sync interval: "10 s", "0,5 s", "2 min".
+    static func interval(seconds: Double) -> String {
+        if seconds < 60, seconds != seconds.rounded() { return decimal(seconds) + " s" }
+        return duration(seconds: Int(seconds))
+    }
+
     /// Bytes in o, Ko or Mo with a decimal comma (1 Ko = 1 024 o).
     static func size(bytes: Int64) -> String {
         switch bytes {

@@ -11,11 +11,16 @@ struct ProviderRequestsController: Sendable {
 
     static let requestId = APIOperation.Parameter("request_id", in: "path", required: true, "Identifiant de la demande")
     static let idempotencyKey = APIOperation.Parameter(
-        "Idempotency-Key", in: "header", "Clé d'idempotence : un renvoi depuis la file hors-ligne rend le même résultat")
+        "Idempotency-Key", in: "header",
+        "Clé d'idempotence (1 à 100 caractères ASCII) : un renvoi avec la même clé et le même corps rend la première réponse sans rien "
+            + "réécrire ; la même clé avec un autre corps est refusée (idempotency_key_reused)")
 
     func register(on routes: DocumentedRoutes) {
         registerDashboard(on: routes)
-        let commandErrors = ["not_found", "offer_expired", "already_assigned", "request_cancelled", "illegal_transition", "invalid_parameter"]
+        let commandErrors = [
+            "not_found", "offer_expired", "already_assigned", "request_cancelled", "illegal_transition", "invalid_parameter",
+            "idempotency_key_reused",
+        ]
 
         routes.add(
             .get, "/provider/requests", "Liste des demandes du prestataire, avec filtres, tri et pagination",
@@ -47,25 +52,29 @@ struct ProviderRequestsController: Sendable {
             }
         }
         routes.add(
-            .post, "/provider/requests/walk-in", "Saisir la demande d'un client venu directement (acceptée d'office)", body: RequestIntake.self,
-            response: CreatedId.self, status: 201, errors: ["invalid_parameter"]
+            .post, "/provider/requests/walk-in", "Saisir la demande d'un client venu directement (acceptée d'office)",
+            parameters: [Self.idempotencyKey], body: RequestIntake.self, response: CreatedId.self, status: 201,
+            errors: ["invalid_parameter", "idempotency_key_reused"]
         ) { request, context in
             let identity = try context.requireProvider()
             let body = try await RequestDecoding.decode(RequestIntake.self, from: request)
-            let id = try await CentralAPIController.intake { try await database.walkInRequest(body, providerId: identity.providerId) }
+            let id = try await CentralAPIController.intake {
+                try await database.walkInRequest(body, providerId: identity.providerId, idempotencyKey: request.headers.idempotencyKey)
+            }
             return try JSONResponse.make(CreatedId(id: id), for: request, status: .created)
         }
         routes.add(
             .post, "/provider/requests/{request_id}/payments", "Enregistrer un paiement reçu (espèces, MTN MoMo, Orange Money)",
-            parameters: [Self.requestId], body: ProviderPaymentBody.self, response: CreatedId.self, status: 201,
-            errors: ["not_found", "invalid_parameter"]
+            parameters: [Self.requestId, Self.idempotencyKey], body: ProviderPaymentBody.self, response: CreatedId.self, status: 201,
+            errors: ["not_found", "invalid_parameter", "idempotency_key_reused"]
         ) { request, context in
             let identity = try context.requireProvider()
             let id = try Self.id(context)
             let body = try await RequestDecoding.decode(ProviderPaymentBody.self, from: request)
             let payment = PaymentIntake(requestId: id, method: body.method, reference: body.reference, amount: body.amount)
             let entry = try await CentralAPIController.intake {
-                try await database.recordPayment(payment, recordedBy: .provider, providerId: identity.providerId)
+                try await database.recordPayment(
+                    payment, recordedBy: .provider, providerId: identity.providerId, idempotencyKey: request.headers.idempotencyKey)
             }
             return try JSONResponse.make(CreatedId(id: entry), for: request, status: .created)
         }

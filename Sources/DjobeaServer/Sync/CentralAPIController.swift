@@ -38,12 +38,15 @@ struct CentralAPIController: Sendable {
             return try JSONResponse.make(status, for: request)
         }
         routes.add(
-            .post, "/central/payments", "Enregistrer un paiement confirmé (moyen, référence opérateur, montant)", body: PaymentIntake.self,
-            response: CreatedId.self, status: 201, errors: ["invalid_parameter", "not_found", "api_key_required"]
+            .post, "/central/payments", "Enregistrer un paiement confirmé (moyen, référence opérateur, montant)",
+            parameters: [ProviderRequestsController.idempotencyKey], body: PaymentIntake.self, response: CreatedId.self, status: 201,
+            errors: ["invalid_parameter", "not_found", "api_key_required", "idempotency_key_reused"]
         ) { request, _ in
             let body = try await RequestDecoding.decode(PaymentIntake.self, from: request)
             guard DjobeaID.isValid(body.requestId) else { throw APIError.invalidParameter("request_id", "identifiant invalide") }
-            let id = try await Self.intake { try await database.recordPayment(body, recordedBy: .ops) }
+            let id = try await Self.intake {
+                try await database.recordPayment(body, recordedBy: .ops, idempotencyKey: request.headers.idempotencyKey)
+            }
             return try JSONResponse.make(CreatedId(id: id), for: request, status: .created)
         }
     }

@@ -224,9 +224,17 @@ extension NodeDatabase {
 
     /// A walk-in client's request entered by a provider at their hub: the request, already accepted by that provider,
     /// in one transaction. Sync carries it to central like any hub change.
-    public func walkInRequest(_ intake: RequestIntake, providerId: String, now: Date = Date()) async throws -> String {
+    ///
+    /// - Parameters:
+    ///   - idempotencyKey: the provider's key for this entry: the same key (with the same body) answers the first
+    ///     request id and writes nothing; another body with it throws `idempotency_key_reused`.
+    public func walkInRequest(_ intake: RequestIntake, providerId: String, idempotencyKey: String? = nil, now: Date = Date()) async throws
+        -> String
+    {
         let checked = try Self.checkIntake(intake)
+        let key = try RequestCommandReplay.check(idempotencyKey)
         return try await write(durability: .critical, now: now) { tx in
+            if let key, let replay = try RecordedId.replay("walk_in", scope: providerId, requestId: "", key: key, in: tx.db) { return replay }
             // Only in a zone of the provider's own hub (or, on a hub not yet linked, one they serve): a hub writes
             // only inside its partition.
             let allowed =
@@ -242,6 +250,7 @@ extension NodeDatabase {
             // who already has this phone keeps their name, history and ratings to themselves.
             let requestId = try Self.insertRequest(checked, channel: "walk_in", newClient: true, in: tx)
             _ = try tx.appendMissionEvent(requestId: requestId, kind: .accepted, actorRole: .provider, actorId: providerId, providerId: providerId)
+            if let key { try RecordedId.record("walk_in", requestId, scope: providerId, requestId: "", key: key, now: tx.now, in: tx.db) }
             return requestId
         }
     }
@@ -353,9 +362,15 @@ extension NodeDatabase {
     }
 
     /// Records a confirmed payment for a request (its assigned provider's ledger). Returns the entry id.
-    public func recordPayment(_ payment: PaymentIntake, recordedBy: ActorRole, providerId expectedProvider: String? = nil, now: Date = Date())
-        async throws -> String
-    {
+    ///
+    /// - Parameters:
+    ///   - idempotencyKey: the caller's key for this payment (a provider's own, or the platform's when
+    ///     `expectedProvider` is nil): the same key (with the same body) answers the first entry id and writes nothing;
+    ///     another request or body with it throws `idempotency_key_reused`.
+    public func recordPayment(
+        _ payment: PaymentIntake, recordedBy: ActorRole, providerId expectedProvider: String? = nil, idempotencyKey: String? = nil,
+        now: Date = Date()
+    ) async throws -> String {
         guard let method = PaymentMethod(rawValue: payment.method) else {
             throw IntakeError("method", "Moyen de paiement inconnu (cash, mtn_momo, orange_money).")
         }
@@ -363,10 +378,15 @@ extension NodeDatabase {
         let reference = payment.reference?.trimmingCharacters(in: .whitespaces)
         if method != .cash, reference?.isEmpty ?? true { throw IntakeError("reference", "Référence de l'opérateur requise.") }
         if let reference, reference.count > 100 { throw IntakeError("reference", "Référence trop longue (100 caractères au plus).") }
+        let key = try RequestCommandReplay.check(idempotencyKey)
+        let scope = expectedProvider ?? "~\(recordedBy.rawValue)"
         return try await write(durability: .critical, now: now) { tx in
             // For a provider, an unknown request and another provider's are the same answer, word for word (the
             // provider routes' `not_found`): the difference would tell them which ids exist.
             let missing = expectedProvider == nil ? "Demande inconnue ou sans prestataire attribué." : ProviderRequestError.notFound.messageFR
+            if let key, let replay = try RecordedId.replay("record_payment", scope: scope, requestId: payment.requestId, key: key, in: tx.db) {
+                return replay
+            }
             guard
                 let providerId = try String.fetchOne(
                     tx.db, sql: "SELECT provider_id FROM missions WHERE request_id = ? AND provider_id IS NOT NULL", arguments: [payment.requestId])
@@ -378,6 +398,9 @@ extension NodeDatabase {
                 operatorRef: method == .cash ? (reference?.isEmpty == false ? reference : nil) : reference, amount: XAF(payment.amount),
                 recordedBy: recordedBy)
             _ = try self.recordLedgerConflicts(providerId: providerId, now: UTCTimestamp.format(tx.now), in: tx.db)
+            if let key {
+                try RecordedId.record("record_payment", entry.id, scope: scope, requestId: payment.requestId, key: key, now: tx.now, in: tx.db)
+            }
             return entry.id
         }
     }

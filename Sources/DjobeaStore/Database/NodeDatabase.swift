@@ -25,6 +25,9 @@ public final class NodeDatabase: Sendable {
     /// the two agree within `clockCorrectionThreshold`). Set from each pull's measured offset (SPEC.md §2.2).
     let clockCorrectionMs: LockedValue<Int64>
     private let commits: CommitCounter
+    /// Whether storage refuses writes (disk full, read-only, I/O errors), since when and why; cleared by the next
+    /// committed transaction. Failed writes through `write` record themselves; the HTTP layer records the others.
+    public let storage: StorageHealth
 
     /// Hub: its own hub id (from its enrolment), once known; offer routing skips zones ops moved to another hub.
     public var homeHubId: String? {
@@ -61,7 +64,9 @@ public final class NodeDatabase: Sendable {
     ///   - newNodeId: the node id to take if the database is new (a fresh UUIDv7 otherwise); ignored on an existing one.
     init(writer: any DatabaseWriter, role: NodeRole, newNodeId: String? = nil) throws {
         self.writer = writer
-        self.commits = CommitCounter()
+        let storage = StorageHealth()
+        self.storage = storage
+        self.commits = CommitCounter(storage: storage)
         try Migrations.migrator.migrate(writer)
         let (nodeId, schema, lastHLC) = try writer.write { db -> (String, SchemaCatalog, Int64) in
             try CaptureGuard.install(db)
@@ -95,12 +100,22 @@ public final class NodeDatabase: Sendable {
     public func write<T: Sendable>(
         durability: Durability = .standard, now: Date = Date(), _ body: @Sendable (SyncedTransaction) throws -> T
     ) async throws -> T {
-        try await writer.writeWithoutTransaction { db in try self.captured(db, durability: durability, now: now, body) }
+        do {
+            return try await writer.writeWithoutTransaction { db in try self.captured(db, durability: durability, now: now, body) }
+        } catch {
+            storage.record(ifStorageFailure: error)
+            throw error
+        }
     }
 
     /// The blocking form of `write`, for command-line tools and generators that run off the event loop.
     public func writeBlocking<T>(durability: Durability = .standard, now: Date = Date(), _ body: (SyncedTransaction) throws -> T) throws -> T {
-        try writer.writeWithoutTransaction { db in try captured(db, durability: durability, now: now, body) }
+        do {
+            return try writer.writeWithoutTransaction { db in try captured(db, durability: durability, now: now, body) }
+        } catch {
+            storage.record(ifStorageFailure: error)
+            throw error
+        }
     }
 
     public func read<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T {
@@ -175,15 +190,23 @@ public final class NodeDatabase: Sendable {
     }
 }
 
-/// Counts commits on the writer connection. It observes no row event (no per-row cost); GRDB notifies every
-/// observer of every commit regardless.
+/// Counts commits on the writer connection, and takes each as proof that storage works again. It observes no row
+/// event (no per-row cost); GRDB notifies every observer of every commit regardless.
 private final class CommitCounter: TransactionObserver, @unchecked Sendable {
     private let count = LockedValue<UInt64>(0)
+    let storage: StorageHealth
+
+    init(storage: StorageHealth) {
+        self.storage = storage
+    }
 
     var value: UInt64 { count.withLock { $0 } }
 
     func observes(eventsOfKind eventKind: DatabaseEventKind) -> Bool { false }
     func databaseDidChange(with event: DatabaseEvent) {}
-    func databaseDidCommit(_ db: Database) { count.withLock { $0 &+= 1 } }
+    func databaseDidCommit(_ db: Database) {
+        count.withLock { $0 &+= 1 }
+        storage.clear()
+    }
     func databaseDidRollback(_ db: Database) {}
 }

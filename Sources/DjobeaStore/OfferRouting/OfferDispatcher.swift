@@ -72,18 +72,27 @@ public struct OfferDispatcher: Sendable {
 
     /// One pass over every request that may need a step. Idempotent: a second sweep at the same `now` writes nothing.
     ///
-    /// A request whose step fails is logged and counted in `failures`; the others go on.
-    /// - Throws: only when the list of requests cannot be read.
+    /// A request whose step fails is logged and counted in `failures`; the others go on. Storage refusing writes
+    /// (disk full, read-only) ends the sweep at the first failure: every other request would fail the same way.
+    /// - Throws: when the list of requests cannot be read; `CancellationError` when the task is cancelled (the node
+    ///   is stopping), whatever error the cancellation caused in the database.
     @discardableResult
     public func sweep(now: Date) async throws -> OfferSweepReport {
         let zoneIds = self.zoneIds
         let ids = try await database.read { db in try OfferRoutingReads.routableRequestIds(zoneIds: zoneIds, in: db) }
         var report = OfferSweepReport()
         for id in ids {
+            try Task.checkCancellation()
             do {
                 report.add(try await route(requestId: id, now: now))
             } catch {
+                // A shutdown interrupts the write under way (CancellationError, SQLITE_INTERRUPT): not a failure.
+                if error is CancellationError || Task.isCancelled { throw CancellationError() }
                 report.failures += 1
+                if let failure = StorageFailure.classify(error) {
+                    logger.warning("offers.sweep.storage_refused", metadata: ["request": "\(id)", "reason": "\(failure.rawValue)"])
+                    break
+                }
                 logger.error("offers.request.failed", metadata: ["request": "\(id)", "error": "\(error)"])
             }
         }

@@ -56,10 +56,15 @@ public actor OfferRoutingService {
                 logger.debug("offers.sweep", metadata: metadata)
             }
             return report
-        } catch is CancellationError {
-            return nil  // shutting down: not a failure
         } catch {
-            logger.error("offers.sweep.failed", metadata: ["error": "\(error)"])
+            if error is CancellationError || Task.isCancelled {
+                // Shutting down: the interrupted sweep is decided again at the next start. Not a failure.
+                logger.debug("offers.sweep.interrupted", metadata: ["error": "\(error)"])
+            } else if let failure = StorageFailure.classify(error) {
+                logger.warning("offers.sweep.storage_refused", metadata: ["reason": "\(failure.rawValue)", "error": "\(error)"])
+            } else {
+                logger.error("offers.sweep.failed", metadata: ["error": "\(error)"])
+            }
             return nil
         }
     }

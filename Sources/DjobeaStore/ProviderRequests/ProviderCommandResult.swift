@@ -54,42 +54,70 @@ protocol ReplayableCommandResult: Codable, Sendable {
 
 extension ProviderCommandResult: ReplayableCommandResult {}
 
+/// What the HTTP request being served says, so that a key replayed with another body is refused: the server sets
+/// `current` (a digest of method, path and canonical body) around a route's work; store calls made outside a request
+/// (tools, tests) have none, and their keys are matched on command and request only.
+public enum CommandFingerprint {
+    @TaskLocal public static var current: String?
+}
+
+/// An idempotency key checked, and the fingerprint of the request that brought it (`CommandFingerprint.current`).
+struct ReplayKey: Sendable {
+    let value: String
+    let fingerprint: String?
+}
+
 /// The first result of each (provider, idempotency key), so that a phone's outbox may replay a command safely — request
-/// commands and mission work alike: one table, one key rule (a key is the provider's own, for one command on one request).
+/// commands and mission work alike: one table, one key rule (a key is the provider's own, for one command on one request,
+/// with one body). The `command` column holds the command's name, followed by ` body:<fingerprint>` when known.
 enum RequestCommandReplay {
     /// Keys older than this are forgotten; an outbox older than that is long dead.
     static let retention: TimeInterval = 30 * 86_400
 
-    /// A trimmed key of 1...100 printable ASCII characters, or nil when none was given.
-    static func check(_ key: String?) throws -> String? {
+    /// A trimmed key of 1...100 printable ASCII characters with the current request's fingerprint, or nil when no key
+    /// was given. Call it in the request's task (the fingerprint is task-local), before the write.
+    static func check(_ key: String?) throws -> ReplayKey? {
         guard let key else { return nil }
         let trimmed = key.trimmingCharacters(in: .whitespaces)
         guard (1...100).contains(trimmed.utf8.count), trimmed.utf8.allSatisfy({ $0 >= 0x21 && $0 <= 0x7E }) else {
             throw ProviderRequestError.invalid("idempotency_key", "Clé d'idempotence invalide : 1 à 100 caractères ASCII")
         }
-        return trimmed
+        return ReplayKey(value: trimmed, fingerprint: CommandFingerprint.current)
     }
 
-    /// The stored result for this key, marked `replayed`; throws when the key was used for another command or request.
+    static let fingerprintSeparator = " body:"
+
+    /// The `command` column's value: the name, and the fingerprint when known.
+    static func tag(_ command: String, _ key: ReplayKey) -> String {
+        key.fingerprint.map { command + fingerprintSeparator + $0 } ?? command
+    }
+
+    /// The stored result for this key, marked `replayed`; throws when the key was used for another command or request,
+    /// or with another body (when both requests' fingerprints are known).
     static func lookup<T: ReplayableCommandResult>(
-        _ type: T.Type, providerId: String, key: String, command: String, requestId: String, in db: Database
+        _ type: T.Type, providerId: String, key: ReplayKey, command: String, requestId: String, in db: Database
     ) throws -> T? {
         guard
             let row = try Row.fetchOne(
                 db.cachedStatement(
                     sql: "SELECT command, request_id, result FROM provider_request_commands WHERE provider_id = ? AND idempotency_key = ?"),
-                arguments: [providerId, key])
+                arguments: [providerId, key.value])
         else { return nil }
-        let storedCommand: String = row["command"]
+        let storedTag: String = row["command"]
         let storedRequest: String = row["request_id"]
-        guard storedCommand == command, storedRequest == requestId else { throw ProviderRequestError.idempotencyKeyReused }
+        let parts = storedTag.components(separatedBy: fingerprintSeparator)
+        let storedFingerprint = parts.count > 1 ? parts[1] : nil
+        guard parts[0] == command, storedRequest == requestId else { throw ProviderRequestError.idempotencyKeyReused }
+        if let storedFingerprint, let fingerprint = key.fingerprint, storedFingerprint != fingerprint {
+            throw ProviderRequestError.idempotencyKeyReused
+        }
         let json: String = row["result"]
         var result = try JSONDecoder().decode(T.self, from: Data(json.utf8))
         result.replayed = true
         return result
     }
 
-    static func store(_ result: some ReplayableCommandResult, providerId: String, key: String, now: Date, in db: Database) throws {
+    static func store(_ result: some ReplayableCommandResult, providerId: String, key: ReplayKey, now: Date, in db: Database) throws {
         let json = String(decoding: try JSONEncoder().encode(result), as: UTF8.self)
         try db.execute(
             sql: "DELETE FROM provider_request_commands WHERE provider_id = ? AND created_at < ?",
@@ -98,6 +126,34 @@ enum RequestCommandReplay {
             sql: """
                 INSERT INTO provider_request_commands (provider_id, idempotency_key, command, request_id, result, created_at)
                 VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [providerId, key, result.command, result.requestId, json, UTCTimestamp.format(now)])
+                """, arguments: [providerId, key.value, tag(result.command, key), result.requestId, json, UTCTimestamp.format(now)])
+    }
+}
+
+/// The answer of a write that creates one row (a walk-in request, a payment): its id, replayed for its idempotency key.
+struct RecordedId: ReplayableCommandResult {
+    var command: String
+    var requestId: String
+    var id: String
+    var replayed = false
+
+    enum CodingKeys: String, CodingKey {
+        case command, id, replayed
+        case requestId = "request_id"
+    }
+
+    /// The id the first write of `key` created, or nil when the key is new; throws `idempotency_key_reused` when the
+    /// key was used for another command, request or body.
+    ///
+    /// - Parameters:
+    ///   - scope: whose keys these are: a provider id, or `~<role>` for the platform.
+    static func replay(_ command: String, scope: String, requestId: String, key: ReplayKey, in db: Database) throws -> String? {
+        try RequestCommandReplay.lookup(RecordedId.self, providerId: scope, key: key, command: command, requestId: requestId, in: db)?.id
+    }
+
+    /// Keeps the id `key` created, in the write's transaction.
+    static func record(_ command: String, _ id: String, scope: String, requestId: String, key: ReplayKey, now: Date, in db: Database) throws {
+        try RequestCommandReplay.store(
+            RecordedId(command: command, requestId: requestId, id: id), providerId: scope, key: key, now: now, in: db)
     }
 }

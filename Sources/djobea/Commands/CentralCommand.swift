@@ -30,7 +30,9 @@ struct CentralServeCommand: AsyncParsableCommand {
             let key = try CentralServeCommand.apiKey(given: apiKey, directory: directory)
             let logger = makeLogger("djobea.central")
             let blobs = try BlobStore(root: directory.blobsURL)
-            let services = CentralServices(sync: CentralSyncService(database: database, logger: logger, blobs: blobs), apiKey: key.value)
+            let services = CentralServices(
+                sync: CentralSyncService(database: database, logger: logger, blobs: blobs), apiKey: key.value,
+                syncInterval: syncIntervalSetting(ProcessInfo.processInfo.environment))
             let ops = try opsConsole(directory: directory)
             try await serveCentral(
                 database: database, directory: directory, options: node, services: services, tls: tls, ops: ops.settings, logger: logger

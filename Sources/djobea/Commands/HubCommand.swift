@@ -81,7 +81,7 @@ func syncLoop(database: NodeDatabase, link: CentralLink, logger: Logger, blobs: 
     let dispatcher = OfferDispatcher(database: database, logger: logger)
     database.homeHubId = link.hubId
     // DJOBEA_SYNC_INTERVAL: seconds between rounds when nothing happens locally (default 10; a local commit starts one at once).
-    let seconds = ProcessInfo.processInfo.environment["DJOBEA_SYNC_INTERVAL"].flatMap(Double.init).map { min(max($0, 0.2), 3600) } ?? 10
+    let seconds = syncIntervalSetting(ProcessInfo.processInfo.environment)
     let client = SyncClient(link: link, database: database)
     let photos = blobs.flatMap { try? BlobStore(root: $0) }.map { PhotoLane(database: database, client: client, blobs: $0, logger: logger) }
     let engine = SyncEngine(

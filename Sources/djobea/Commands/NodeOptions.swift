@@ -80,9 +80,12 @@ func serve(
 /// The ops console's settings for the node in `directory` (password from `DJOBEA_OPS_PASSWORD` or `<data>/ops-password`),
 /// and where the operator finds the password.
 func opsConsole(directory: DataDirectory, hubName: String? = nil, hubId: String? = nil) throws -> (settings: OpsSettings, hint: String) {
-    let password = try OpsSettings.password(dataDirectory: directory.url, environment: ProcessInfo.processInfo.environment)
+    let environment = ProcessInfo.processInfo.environment
+    let password = try OpsSettings.password(dataDirectory: directory.url, environment: environment)
+    var settings = OpsSettings(password: password.value, hubName: hubName, hubId: hubId)
+    settings.syncInterval = syncIntervalSetting(environment)
     return (
-        OpsSettings(password: password.value, hubName: hubName, hubId: hubId),
+        settings,
         "mot de passe : " + (password.file.map { "voir \($0)" } ?? "DJOBEA_OPS_PASSWORD")
     )
 }
