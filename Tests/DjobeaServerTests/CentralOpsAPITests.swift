@@ -55,7 +55,7 @@ struct CentralOpsAPITests {
             let replay = try await Self.call(client, .post, path, body, key: "annul-1")
             #expect(replay.0 == .ok && replay.1["replayed"] as? Bool == true && replay.1["action_id"] as? String == first.1["action_id"] as? String)
             let reused = try await Self.call(client, .post, path, ["reason": "Autre motif", "by": "ops"], key: "annul-1")
-            #expect(reused.0 == .conflict && Self.code(reused.1) == "idempotency_key_reused")
+            #expect(reused.0 == .unprocessableContent && Self.code(reused.1) == "idempotency_key_reused")
             let again = try await Self.call(client, .post, path, body)
             #expect(again.0 == .conflict && Self.code(again.1) == "already_cancelled")
             #expect((again.1["error"] as? [String: Any])?["message"] as? String == "Demande déjà annulée.")

@@ -24,7 +24,7 @@ struct ProviderAccount: Sendable {
 
     /// The name of the hub a provider who left this hub's partition now belongs to (null while they have not left).
     static let movedToHubColumn = """
-        (SELECT coalesce((SELECT h.name FROM hubs AS h WHERE h.id = p.hub_id), 'un autre hub') FROM partition_left AS pl
+        (SELECT coalesce(pl.moved_to, (SELECT h.name FROM hubs AS h WHERE h.id = p.hub_id), 'un autre hub') FROM partition_left AS pl
          WHERE pl.table_name = 'providers' AND pl.row_key = p.id) AS moved_to_hub
         """
 

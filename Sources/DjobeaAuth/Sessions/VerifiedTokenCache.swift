@@ -47,7 +47,8 @@ final class VerifiedTokenCache: Sendable {
 
 /// Counts commits that touched the session or provider tables (observes only those tables' row events).
 final class SessionTablesWatch: TransactionObserver, @unchecked Sendable {
-    static let tables: Set<String> = ["provider_sessions", "providers", "provider_credentials"]
+    /// `partition_left`: central told this hub a provider moved away (rule 14); their tokens stop here at once.
+    static let tables: Set<String> = ["provider_sessions", "providers", "provider_credentials", "partition_left"]
     private let count = LockedValue<UInt64>(0)
     private let touched = LockedValue(false)
 

@@ -1,6 +1,7 @@
 import DjobeaDomain
 import DjobeaStore
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// Central's ops actions for the platform and ops tools (API key): cancel, reassign, reverse, change or suspend a
@@ -109,7 +110,9 @@ struct CentralOpsController: Sendable {
         do {
             return try await CentralAPIController.intake(body)
         } catch let refusal as OpsRefusal {
-            throw APIError(.conflict, code: refusal.code, message: refusal.messageFR)
+            // A reused key is the provider routes' and central payments' 422; every other refusal is about the state: 409.
+            let status: HTTPResponse.Status = refusal.code == "idempotency_key_reused" ? .unprocessableContent : .conflict
+            throw APIError(status, code: refusal.code, message: refusal.messageFR)
         }
     }
 }

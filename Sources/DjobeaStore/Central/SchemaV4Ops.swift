@@ -32,6 +32,9 @@ enum SchemaV4Ops {
         ) STRICT;
         CREATE INDEX partition_stakes_request ON partition_stakes(request_id);
 
+        -- Hub side: where a provider who left this hub's partition went (the name of their new hub, from central).
+        ALTER TABLE partition_left ADD COLUMN moved_to TEXT;
+
         -- A zone attached to another hub moves its requests and clients (the old hub is told they left, except those it
         -- keeps a stake in).
         CREATE TRIGGER partition_move_zone AFTER UPDATE OF hub_id ON zones WHEN old.hub_id IS NOT new.hub_id

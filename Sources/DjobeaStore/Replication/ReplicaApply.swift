@@ -313,10 +313,13 @@ extension NodeDatabase {
         return try await applyTransaction { db in
             let summary = try self.apply(changes, centralNodeId: centralNodeId, now: now, in: db)
             // Rows central says left this hub's partition (rule 14): kept, marked, no longer fed.
-            for pair in left where pair.count == 2 {
+            for pair in left where pair.count == 2 || pair.count == 3 {
                 try db.execute(
-                    sql: "INSERT INTO partition_left (table_name, row_key, left_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                    arguments: [pair[0], pair[1], UTCTimestamp.format(now)])
+                    sql: """
+                        INSERT INTO partition_left (table_name, row_key, left_at, moved_to) VALUES (?, ?, ?, ?)
+                        ON CONFLICT DO UPDATE SET moved_to = coalesce(excluded.moved_to, moved_to)
+                        """,
+                    arguments: [pair[0], pair[1], UTCTimestamp.format(now), pair.count == 3 ? pair[2] : nil])
             }
             for pair in back where pair.count == 2 {
                 try db.execute(sql: "DELETE FROM partition_left WHERE table_name = ? AND row_key = ?", arguments: [pair[0], pair[1]])

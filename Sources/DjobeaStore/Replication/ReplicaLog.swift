@@ -182,7 +182,17 @@ extension NodeDatabase {
                 let table: String = row["table_name"]
                 let key: String = row["row_key"]
                 guard seen.insert("\(table)/\(key)").inserted else { continue }
-                if try partition.contains(table: table, key: key) { back.append([table, key]) } else { left.append([table, key]) }
+                if try partition.contains(table: table, key: key) {
+                    back.append([table, key])
+                } else if table == SyncedTable.providers.rawValue,
+                    let hub = try String.fetchOne(
+                        db, sql: "SELECT h.name FROM providers p JOIN hubs h ON h.id = p.hub_id WHERE p.id = ?", arguments: [key])
+                {
+                    // A provider who moved: the old hub learns where, to tell them at login (SPEC.md §5.1).
+                    left.append([table, key, hub])
+                } else {
+                    left.append([table, key])
+                }
             }
             return (told, left, back)
         }
