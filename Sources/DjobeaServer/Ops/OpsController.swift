@@ -1,5 +1,6 @@
 import CompressNIO
 import Crypto
+import DjobeaDomain
 import DjobeaStore
 import Foundation
 import HTTPTypes
@@ -54,6 +55,7 @@ struct OpsController: Sendable {
             guard let csrf = csrfToken(for: request) else { return Self.redirect(to: "/ops/login") }
             return try Self.html(OpsPage.status(try await report(), csrfToken: csrf), for: request)
         }
+        if database.role == .central { registerActions(on: routes) }
         publicRoutes.add(.get, "/ops/login", "Formulaire de connexion à la console ops (HTML)") { request, _ in
             if hasSession(request) { return Self.redirect(to: "/ops") }
             return try Self.html(OpsPage.login(role: database.role.rawValue), for: request)
@@ -77,6 +79,95 @@ struct OpsController: Sendable {
             var response = Self.redirect(to: "/ops/login")
             response.setCookie(cookie(value: "", maxAge: 0))
             return response
+        }
+    }
+
+    // MARK: - Ops actions (central)
+
+    /// `/ops/actions`: the central ops actions as forms for an ops session (same origin, CSRF token), and their log.
+    func registerActions(on routes: DocumentedRoutes) {
+        routes.add(.get, "/ops/actions", "Actions ops du central (page HTML) : annuler, réattribuer, contre-passer, prestataires, zones") {
+            request, _ in
+            guard let csrf = csrfToken(for: request) else { return Self.redirect(to: "/ops/login") }
+            return try Self.html(OpsPage.actions(csrfToken: csrf, hubs: try await hubs(), log: try await database.opsActions()), for: request)
+        }
+        routes.add(
+            .post, "/ops/actions/{action}",
+            "Exécuter une action ops depuis la console (formulaire avec csrf_token et idempotency_key)",
+            parameters: [.init("action", in: "path", required: true, "cancel, reassign, reverse, provider, suspend ou zone")],
+            errors: ["ops_auth_required", "ops_csrf_invalid", "ops_origin_refused", "invalid_parameter", "not_found"]
+        ) { request, context in
+            let form = try await checkedForm(request)
+            let action = context.parameters.get("action") ?? ""
+            var outcome: OpsPage.ActionOutcome
+            var status = HTTPResponse.Status.ok
+            do {
+                let result = try await perform(action, form)
+                outcome = .init(ok: true, message: result.replayed ? "Déjà fait : " + result.summary : result.summary)
+            } catch let error as IntakeError {
+                status = error.notFound ? .notFound : .badRequest
+                outcome = .init(ok: false, message: "Refusé : \(error.messageFR)")
+            } catch let refusal as OpsRefusal {
+                status = .conflict
+                outcome = .init(ok: false, message: "Refusé : \(refusal.messageFR)")
+            }
+            let csrf = csrfToken(for: request) ?? ""
+            return try Self.html(
+                OpsPage.actions(csrfToken: csrf, hubs: try await hubs(), log: try await database.opsActions(), outcome: outcome), for: request,
+                status: status)
+        }
+    }
+
+    func hubs() async throws -> [(id: String, name: String)] {
+        try await database.hubNames()
+    }
+
+    /// One form's action, as an ops person on the console.
+    func perform(_ action: String, _ form: [String: String]) async throws -> OpsActionResult {
+        let actor = OpsActor("ops (console)")
+        let key = form["idempotency_key"].flatMap { $0.isEmpty ? nil : String($0.prefix(200)) }
+        func text(_ name: String) -> String? {
+            guard let value = form[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else { return nil }
+            return value
+        }
+        func list(_ name: String) -> [String]? {
+            text(name).map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+        }
+        func id(_ name: String) throws -> String {
+            guard let value = text(name), DjobeaID.isValid(value) else { throw IntakeError(name, "Identifiant invalide.") }
+            return value
+        }
+        switch action {
+        case "cancel":
+            return try await database.opsCancelRequest(
+                id: try id("request_id"), OpsCancelBody(reason: text("reason") ?? "", by: text("by") ?? "ops"), actor: actor, idempotencyKey: key)
+        case "reassign":
+            let provider = try text("provider_id").map { _ in try id("provider_id") }
+            return try await database.opsReassignRequest(
+                id: try id("request_id"), OpsReassignBody(providerId: provider, reason: text("reason")), actor: actor, idempotencyKey: key)
+        case "reverse":
+            var amount: Int?
+            if let given = text("amount") {
+                guard let value = Int(given.replacingOccurrences(of: " ", with: "")) else {
+                    throw IntakeError("amount", "Montant entier en francs CFA attendu.")
+                }
+                amount = value
+            }
+            return try await database.opsReversePayment(
+                id: try id("payment_id"), OpsReverseBody(reason: text("reason") ?? "", amount: amount), actor: actor, idempotencyKey: key)
+        case "provider":
+            let patch = ProviderPatch(
+                name: text("name"), services: list("services"), zones: list("zones"), level: text("level"), reason: text("reason"))
+            return try await database.opsUpdateProvider(id: try id("provider_id"), patch, actor: actor, idempotencyKey: key)
+        case "suspend":
+            return try await database.opsSetProviderActive(
+                id: try id("provider_id"), active: text("action") == "reinstate", OpsReasonBody(reason: text("reason")), actor: actor,
+                idempotencyKey: key)
+        case "zone":
+            return try await database.opsMoveZone(
+                code: text("code") ?? "", ZoneMoveBody(toHub: text("to_hub") ?? "", reason: text("reason")), actor: actor, idempotencyKey: key)
+        default:
+            throw IntakeError("action", "Action inconnue.", notFound: true)
         }
     }
 

@@ -68,7 +68,8 @@ enum OpsPage {
                 <h2 id="conflicts">Conflits ouverts (\(OpsWording.count(report.openConflicts)))</h2>
                 \(conflicts)
                 </section>
-                <p><a class="button secondary" href="/ops/sync-status">Données brutes (JSON)</a></p>
+                <p>\(central ? "<a class=\"button\" href=\"/ops/actions\">Actions ops</a> " : "")\
+                <a class="button secondary" href="/ops/sync-status">Données brutes (JSON)</a></p>
                 </main>
                 """)
     }

@@ -104,7 +104,7 @@ public struct IntakeError: Error, Equatable, Sendable {
     public var messageFR: String
     public var notFound: Bool
 
-    init(_ field: String, _ messageFR: String, notFound: Bool = false) {
+    public init(_ field: String, _ messageFR: String, notFound: Bool = false) {
         self.field = field
         self.messageFR = messageFR
         self.notFound = notFound

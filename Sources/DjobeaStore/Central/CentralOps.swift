@@ -432,6 +432,13 @@ extension NodeDatabase {
         }
     }
 
+    /// Every hub, by name, for ops forms.
+    public func hubNames() async throws -> [(id: String, name: String)] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT id, name FROM hubs ORDER BY name").map { (id: $0["id"], name: $0["name"]) }
+        }
+    }
+
     /// The most recent ops actions, newest first.
     public func opsActions(limit: Int = 50) async throws -> [OpsActionRecord] {
         try await read { db in
