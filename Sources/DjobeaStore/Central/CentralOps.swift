@@ -338,6 +338,8 @@ extension NodeDatabase {
                 }
                 if try Self.replaceSet(.providerZones, column: "zone_id", providerId: providerId, with: ids, in: tx) {
                     said.append("zones : \(zones.joined(separator: ", "))")
+                    // Zones taken away may take the provider out of a hub's partition: that hub is told (rule 14).
+                    try db.execute(sql: "INSERT INTO partition_moves (table_name, row_key) VALUES ('providers', ?)", arguments: [providerId])
                 }
                 let newHub = try String.fetchOne(db, sql: "SELECT hub_id FROM zones WHERE id = ?", arguments: [ids[0]])
                 let oldHub: String? = current["hub_id"]

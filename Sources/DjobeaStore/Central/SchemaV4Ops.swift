@@ -32,6 +32,10 @@ enum SchemaV4Ops {
         ) STRICT;
         CREATE INDEX partition_stakes_request ON partition_stakes(request_id);
 
+        -- A request moved to another zone may take its client out of the old hub's partition: tell it too.
+        CREATE TRIGGER partition_move_request_client AFTER UPDATE OF zone_id ON service_requests WHEN old.zone_id IS NOT new.zone_id
+        BEGIN INSERT INTO partition_moves (table_name, row_key) VALUES ('clients', new.client_id); END;
+
         -- Hub side: where a provider who left this hub's partition went (the name of their new hub, from central).
         ALTER TABLE partition_left ADD COLUMN moved_to TEXT;
 
@@ -41,6 +45,7 @@ enum SchemaV4Ops {
         BEGIN
             INSERT INTO partition_moves (table_name, row_key) SELECT 'service_requests', id FROM service_requests WHERE zone_id = new.id;
             INSERT INTO partition_moves (table_name, row_key) SELECT 'clients', id FROM clients WHERE zone_id = new.id;
+            INSERT INTO partition_moves (table_name, row_key) SELECT DISTINCT 'providers', provider_id FROM provider_zones WHERE zone_id = new.id;
         END;
         """
 }
