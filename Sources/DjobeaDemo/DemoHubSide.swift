@@ -8,7 +8,8 @@ import GRDB
 /// merge, so after the first sync the hub makes them itself, as the provider would have; sync then carries them back
 /// to central, and both nodes agree.
 public enum DemoHubSide {
-    /// Re-applies at `hub` the latest value of each provider-owned column that central's generator wrote.
+    /// Re-applies at `hub` the latest value of each provider-owned column that central's generator wrote: central's own
+    /// changes only, never a hub's change that central quarantined or holds.
     /// Returns the number of rows updated (0 when already done).
     @discardableResult
     public static func replayProviderActions(central: NodeDatabase, hub: NodeDatabase) async throws -> Int {
@@ -16,7 +17,12 @@ public enum DemoHubSide {
         let wanted: [String: ColumnValues] = try await central.read { db in
             var latest: [String: ColumnValues] = [:]
             for row in try Row.fetchAll(
-                db, sql: "SELECT row_key, columns FROM change_log WHERE table_name = 'providers' AND op = 'update' ORDER BY hlc, origin_seq")
+                db,
+                sql: """
+                    SELECT row_key, columns FROM change_log
+                    WHERE table_name = 'providers' AND op = 'update' AND origin_node = ? AND quarantined = 0 AND held = 0
+                    ORDER BY hlc, origin_seq
+                    """, arguments: [central.nodeId])
             {
                 let columns = try ColumnValuesJSON.decode(row["columns"])
                 for (column, value) in columns where policy.columnOwner("providers", column) == .hub {
