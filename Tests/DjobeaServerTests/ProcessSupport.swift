@@ -119,16 +119,46 @@ func temporaryDirectory(_ name: String = "djobea-test") throws -> URL {
     return url
 }
 
-/// A port that is free right now (bound then released).
+/// Ports handed out by `freePort` in this test process, with their neighbours (a demo listens on port and port + 1).
+private let handedOutPorts = LockedPorts()
+
+private final class LockedPorts: @unchecked Sendable {
+    // @unchecked: `ports` is only touched under `lock`.
+    private let lock = NSLock()
+    private var ports = Set<Int>()
+
+    /// Reserves `port` and its neighbours if none of them was handed out yet.
+    func reserve(_ port: Int) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        let range = (port - 2)...(port + 2)
+        guard range.allSatisfy({ !ports.contains($0) }) else { return false }
+        ports.formUnion(range)
+        return true
+    }
+}
+
+/// A port that is free right now and that no other test of this process was given, nor its neighbours: suites run in
+/// parallel, and a node that starts slowly (the demo generates its data first) must not find its port, or port + 1,
+/// taken by another test in the meantime. Chosen below the kernel's ephemeral range (32768–60999), so that no
+/// outgoing connection's source port can occupy it either.
 func freePort() throws -> Int {
+    for _ in 0..<500 {
+        let port = Int.random(in: 20_000..<32_700)
+        guard canBind(port), canBind(port + 1), handedOutPorts.reserve(port) else { continue }
+        return port
+    }
+    throw POSIXError(.EADDRINUSE)
+}
+
+private func canBind(_ port: Int) -> Bool {
     let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     defer { close(socketFD) }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = 0
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socketFD, $0, length) } }
-    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socketFD, $0, &length) } }
-    return Int(UInt16(bigEndian: address.sin_port))
+    let length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socketFD, $0, length) } }
+    return bound == 0
 }
