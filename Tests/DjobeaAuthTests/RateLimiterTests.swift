@@ -81,7 +81,8 @@ struct AuthErrorCatalogueTests {
         #expect(
             Set(codes) == [
                 "invalid_phone", "weak_password", "invalid_code", "otp_expired", "otp_locked", "otp_rate_limited", "invalid_token",
-                "invalid_refresh_token", "refresh_reused", "account_suspended", "invalid_credentials", "totp_required", "invalid_totp",
+                "invalid_refresh_token", "refresh_reused", "account_suspended", "account_moved", "invalid_credentials", "totp_required",
+                "invalid_totp",
                 "rate_limited", "totp_reused", "totp_unavailable", "password_locked", "totp_locked", "auth_rate_limited",
             ])
         for error in AuthError.catalogue {
