@@ -158,9 +158,9 @@ struct AccessTokenTests {
         let pair = try await hub.login()
         _ = try await hub.service.authenticate(accessToken: pair.accessToken)
         _ = try await hub.service.authenticate(accessToken: pair.accessToken)
-        try await hub.database.write { tx in try tx.update(.providers, key: hub.activeId, ["account_status": "suspended"]) }
+        _ = try await hub.database.write { tx in try tx.update(.providers, key: hub.activeId, ["account_status": "suspended"]) }
         #expect(await authError { try await hub.service.authenticate(accessToken: pair.accessToken) } == .accountSuspended)
-        try await hub.database.write { tx in try tx.update(.providers, key: hub.activeId, ["account_status": "active"]) }
+        _ = try await hub.database.write { tx in try tx.update(.providers, key: hub.activeId, ["account_status": "active"]) }
         _ = try await hub.service.authenticate(accessToken: pair.accessToken)
         try await hub.service.logout(sessionId: pair.sessionId)
         #expect(await authError { try await hub.service.authenticate(accessToken: pair.accessToken) } == .invalidToken)

@@ -245,7 +245,7 @@ struct OpsTests {
         let hubApplication = buildApplication(
             settings: ServerSettings(host: "127.0.0.1", port: 0, role: .hub), database: nodes.hubA, logger: logger,
             ops: OpsSettings(password: Self.password, hubName: link.hubName, hubId: link.hubId))
-        try await nodes.hubA.write { tx in
+        _ = try await nodes.hubA.write { tx in
             try tx.insert(
                 .clients,
                 ["id": .text(DjobeaID.v7()), "phone": "+237677000010", "name": "Local", "zone_id": .null, "created_at": ColumnValue(Date())])

@@ -57,6 +57,15 @@ struct SyncCrashTests {
         for round in 0..<20 {
             let arguments = ["hub", "--data", hubADir.path, "--port", "\(portA)", "--host", "127.0.0.1", "--central", centralURL]
             let hubA = try ChildProcess(round == 0 ? arguments + ["--enroll", tokenA] : arguments)
+            if round == 0 {
+                // The enrolment token is used once: a kill before the hub saved its credential (central-link.json)
+                // would leave every later start "pas encore enrôlé". So this round's random kill delay only starts
+                // once the hub says it syncs, which it prints after saving the credential and starting its sync loop.
+                let syncing = await hubA.waitForLine(timeout: 90) { $0.contains("Synchronisation avec le central") }
+                if syncing == nil { hubA.kill(SIGKILL) }
+                try #require(syncing != nil, "hub A enrolled: \(hubA.errorText.suffix(400))")
+                #expect(FileManager.default.fileExists(atPath: hubADir.appendingPathComponent("central-link.json").path))
+            }
             try await Task.sleep(for: .milliseconds(Int.random(in: 150...1_200, using: &generator)))
             hubA.kill(SIGKILL)
             try await takeIn(5)

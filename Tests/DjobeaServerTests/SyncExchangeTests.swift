@@ -263,7 +263,7 @@ struct SyncExchangeTests {
         let nodes = try await Nodes.make()
         defer { try? FileManager.default.removeItem(at: nodes.directory) }
         let template = DjobeaID.v7()
-        try await nodes.central.write { tx in
+        _ = try await nodes.central.write { tx in
             try tx.insert(.messageTemplates, ["id": .text(template), "kind": "reply", "code": "arrive_15min", "body": "J'arrive dans 15 minutes"])
         }
         try await nodes.application().test(.live) { client in

@@ -46,7 +46,7 @@ struct ChangeCaptureTests {
         let database = try NodeDatabase.inMemory()
         let fixture = try StoreFixture().install(in: database)
         let absenceId = DjobeaID.v7()
-        try database.writeBlocking { tx in
+        _ = try database.writeBlocking { tx in
             try tx.insert(
                 .absences,
                 [
@@ -74,7 +74,7 @@ struct ChangeCaptureTests {
             }
         }
         #expect(try LoggedChange.all(in: database).count == 5)
-        try database.writeBlocking { tx in try tx.update(.providers, key: fixture.providerId, ["name": "Jean-Paul Kouam"]) }
+        _ = try database.writeBlocking { tx in try tx.update(.providers, key: fixture.providerId, ["name": "Jean-Paul Kouam"]) }
         #expect(try LoggedChange.all(in: database).map(\.originSeq) == [1, 2, 3, 4, 5, 6])
     }
 

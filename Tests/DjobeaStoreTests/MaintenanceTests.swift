@@ -77,7 +77,7 @@ struct MaintenanceTests {
         let restored = try NodeDatabase.open(path: restoredPath, role: .hub)
         #expect(restored.nodeId == ids.newNodeId)
         #expect(try restored.rowCounts()["ledger_entries"] == copied)
-        try restored.writeBlocking { tx in try tx.update(.providers, key: fixture.providerId, ["bio": "Restauré"]) }
+        _ = try restored.writeBlocking { tx in try tx.update(.providers, key: fixture.providerId, ["bio": "Restauré"]) }
         let newest = try #require(try LoggedChange.all(in: restored).last)
         #expect(newest.originNode == ids.newNodeId && newest.originSeq == 1)
     }

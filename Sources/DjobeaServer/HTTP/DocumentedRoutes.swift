@@ -1,8 +1,13 @@
 import Hummingbird
 
 /// Registers a route and its OpenAPI entry in one call, so no route exists undocumented.
-public struct DocumentedRoutes: Sendable {
+///
+/// Not `Sendable`: it holds a `RouterGroup`, which is not, and it is only used while the router is being built.
+public struct DocumentedRoutes {
     public typealias Handler = @Sendable (Request, NodeRequestContext) async throws -> Response
+    /// A request or response body type. `SendableMetatype` (every concrete type has it) lets the type be captured by
+    /// the `@Sendable` closure that reflects its schema when the OpenAPI document is served.
+    public typealias BodyType = any (Decodable & SendableMetatype).Type
 
     let group: RouterGroup<NodeRequestContext>
     let docs: APIDocumentation
@@ -25,7 +30,7 @@ public struct DocumentedRoutes: Sendable {
     ///   - response: the success body type, if any.
     public func add(
         _ method: HTTPRequest.Method, _ path: String, _ summary: String, parameters: [APIOperation.Parameter] = [],
-        body: (any Decodable.Type)? = nil, response: (any Decodable.Type)? = nil, status: Int = 200, errors: [String] = [],
+        body: BodyType? = nil, response: BodyType? = nil, status: Int = 200, errors: [String] = [],
         handler: @escaping Handler
     ) {
         group.on(RouterPath(path), method: method, use: handler)

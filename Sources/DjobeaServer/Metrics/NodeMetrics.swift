@@ -26,8 +26,11 @@ public final class NodeMetrics: Sendable {
     /// A separate registry, for a test that wants exact values; the app uses `shared`.
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
-        self.logins = registry.makeCounter(name: "provider_logins_total", help: "Connexions prestataires réussies (code WhatsApp ou mot de passe)")
-        self.acceptances = registry.makeCounter(name: "request_acceptances_total", help: "Demandes acceptées")
+        self.logins = registry.makeCounter(
+            descriptor: MetricNameDescriptor(
+                metricName: "provider_logins", unitName: "total", helpText: "Connexions prestataires réussies (code WhatsApp ou mot de passe)"))
+        self.acceptances = registry.makeCounter(
+            descriptor: MetricNameDescriptor(metricName: "request_acceptances", unitName: "total", helpText: "Demandes acceptées"))
     }
 
     /// Records one answered HTTP request; counts logins and acceptances from their route and status.
@@ -36,8 +39,9 @@ public final class NodeMetrics: Sendable {
     ///   - route: the route template (`/provider/requests/{request_id}/accept`), never the raw path, to bound label values.
     func record(method: String, route: String, status: Int, duration: Duration) {
         registry.makeDurationHistogram(
-            name: "provider_request_duration_seconds", labels: [("method", method), ("route", route), ("status", String(status))],
-            buckets: Self.durationBuckets, help: "Temps de réponse des requêtes HTTP"
+            descriptor: MetricNameDescriptor(
+                metricName: "provider_request_duration", unitName: "seconds", helpText: "Temps de réponse des requêtes HTTP"),
+            labels: [("method", method), ("route", route), ("status", String(status))], buckets: Self.durationBuckets
         ).record(duration)
         guard status == 200 else { return }
         switch (method, route) {

@@ -200,7 +200,7 @@ struct ProviderRequestsController: Sendable {
 
     /// One command route `METHOD /provider/requests/{request_id}/<action>`, answering `ProviderCommandResult`.
     private func command(
-        _ routes: DocumentedRoutes, _ method: HTTPRequest.Method, _ action: String, _ summary: String, body: (any Decodable.Type)?,
+        _ routes: DocumentedRoutes, _ method: HTTPRequest.Method, _ action: String, _ summary: String, body: DocumentedRoutes.BodyType?,
         errors: [String], run: @escaping @Sendable (Request, ProviderIdentity, String, String?) async throws -> ProviderCommandResult
     ) {
         routes.add(

@@ -35,7 +35,17 @@ public struct CentralLink: Codable, Sendable, Equatable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let temporary = dataDirectory.appendingPathComponent(Self.fileName + ".tmp")
-        FileManager.default.createFile(atPath: temporary.path, contents: try encoder.encode(self), attributes: [.posixPermissions: 0o600])
+        guard FileManager.default.createFile(atPath: temporary.path, contents: try encoder.encode(self), attributes: [.posixPermissions: 0o600])
+        else { throw CentralLinkSaveError(path: temporary.path) }
         guard rename(temporary.path, file.path) == 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: file.path]) }
+    }
+}
+
+/// The hub's credential could not be written; `description` is the French line the operator sees.
+public struct CentralLinkSaveError: Error, CustomStringConvertible {
+    public let path: String
+
+    public var description: String {
+        "Impossible d'écrire les identifiants du hub auprès du central dans \(path) : vérifiez les droits et l'espace libre du répertoire de données."
     }
 }

@@ -85,7 +85,7 @@ struct BenchWritesCommand: AsyncParsableCommand {
                 let blobs = try BlobStore(root: URL(fileURLWithPath: data, isDirectory: true).appendingPathComponent("blobs", isDirectory: true))
                 let (sha256, _) = try blobs.put(bytes)
                 let size = bytes.count
-                try await database.write { tx in
+                _ = try await database.write { tx in
                     try tx.insert(
                         .photos,
                         [

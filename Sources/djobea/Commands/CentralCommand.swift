@@ -57,7 +57,10 @@ struct CentralServeCommand: AsyncParsableCommand {
         }
         var random = SystemRandomNumberGenerator()
         let key = "djk_" + (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &random)) }.joined()
-        FileManager.default.createFile(atPath: file.path, contents: Data((key + "\n").utf8), attributes: [.posixPermissions: 0o600])
+        guard FileManager.default.createFile(atPath: file.path, contents: Data((key + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw CommandFailure(
+                "Impossible d'écrire la clé d'API dans \(file.path) : vérifiez les droits et l'espace libre du répertoire de données.")
+        }
         return (key, file.path)
     }
 }
