@@ -66,15 +66,7 @@ extension NodeDatabase {
                 summary.duplicates += 1
                 continue
             }
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO change_log (origin_node, origin_seq, hlc, table_name, row_key, op, columns, recorded_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """
-            ).execute(arguments: [
-                change.originNode, change.originSeq, change.hlc.packed, change.table, change.key, change.operation.rawValue,
-                ColumnValuesJSON.encode(change.columns), recordedAt,
-            ])
+            try Self.log(change, recordedAt: recordedAt, in: db)
             summary.applied += 1
             fresh.append(change)
         }
@@ -165,19 +157,24 @@ extension NodeDatabase {
             let localSeq: Int64 = row["local_seq"]
             let recordedAt: String = row["recorded_at"]
             try db.cachedStatement(sql: "DELETE FROM change_log WHERE local_seq = ?").execute(arguments: [localSeq])
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO change_log (origin_node, origin_seq, hlc, table_name, row_key, op, columns, recorded_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """
-            ).execute(arguments: [
-                change.originNode, change.originSeq, change.hlc.packed, change.table, change.key, change.operation.rawValue,
-                ColumnValuesJSON.encode(change.columns), recordedAt,
-            ])
+            try Self.log(change, recordedAt: recordedAt, in: db)
             _ = clock.withLock { $0.receive(change.hlc, wall: wall) }
             released.append(change)
         }
         return released
+    }
+
+    /// Appends a received change to the change log, at its head (a new local sequence number).
+    static func log(_ change: RowChange, recordedAt: String, in db: Database) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO change_log (origin_node, origin_seq, hlc, table_name, row_key, op, columns, recorded_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            change.originNode, change.originSeq, change.hlc.packed, change.table, change.key, change.operation.rawValue,
+            ColumnValuesJSON.encode(change.columns), recordedAt,
+        ])
     }
 
     /// Releases the held changes now within the bound of this node's clock and merges them (SPEC.md §2.2). Sync calls
