@@ -263,5 +263,69 @@ struct CommissionOrderTests {
             }
             #expect(commissions == 1)
         }
+        // Derived on both sides or on one, the entry is the same row everywhere (its columns are functions of replicated rows).
+        func commissionRow(_ node: NodeDatabase) throws -> [String: String] {
+            try node.readBlocking { db in
+                let row = try #require(
+                    try Row.fetchOne(db, sql: "SELECT * FROM ledger_entries WHERE request_id = ? AND kind = 'commission'", arguments: [request]))
+                return Dictionary(uniqueKeysWithValues: row.columnNames.map { ($0, "\(row[$0] as DatabaseValue)") })
+            }
+        }
+        #expect(try commissionRow(mesh.central) == commissionRow(hub.db))
+        #expect(try commissionRow(hub.db)["origin_node"] == "\"derived\"")
+    }
+
+    @Test("a push cut between the invoice and its commission: central derives it too, and both nodes hold the same row")
+    func derivedOnBothSidesOfABatchBoundary() async throws {
+        let mesh = try await ClockMesh()
+        let hub = mesh.hubs[0]
+        let t = ClockMesh.start
+        let awa = try await mesh.provider("Awa", phone: "+237690000001", zone: "zone-un", at: t)
+        let request = try await mesh.request(zone: "zone-un", client: 1, at: t)
+        try await mesh.sync(hub, hubClock: t + 60, centralClock: t + 60)
+        for kind in [MissionEventKind.accepted, .arrived, .diagnosed, .repairing] {
+            try await mesh.event(kind, on: request, provider: awa, at: hub.db, clock: t + 120)
+        }
+        _ = try await ProviderRequestCommands(database: hub.db).updateStatus(providerId: awa, requestId: request, stage: .completed, now: t + 150)
+        try await mesh.sync(hub, hubClock: t + 160, centralClock: t + 160)
+        _ = try await ProviderRequestCommands(database: hub.db).requestPayment(providerId: awa, requestId: request, labour: 10_000, now: t + 180)
+        // Push one change at a time: central applies the invoice before the hub's commission reaches it.
+        var derivedAtCentral = false
+        while true {
+            let acknowledged = try await hub.db.peerLink(nodeId: mesh.central.nodeId)?.acknowledged ?? 0
+            let (changes, _) = try await hub.db.ownChanges(after: acknowledged, maxBytes: 1)
+            guard !changes.isEmpty else { break }
+            let (_, ack) = try await mesh.central.applyFromHub(
+                changes, hubId: hub.hubId, hubNodeId: hub.db.nodeId, hubName: hub.name, wireBytes: 0, now: t + 190)
+            try await hub.db.updatePeer(nodeId: mesh.central.nodeId, role: "central", name: "central", ["last_sent_local_seq": ack])
+            let ownCommission = try mesh.central.readBlocking { db in
+                try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM change_log WHERE origin_node = ? AND table_name = 'ledger_entries'",
+                    arguments: [mesh.central.nodeId])
+            }
+            if ownCommission ?? 0 > 0 { derivedAtCentral = true }
+        }
+        #expect(derivedAtCentral, "central derived the commission on receipt of the invoice")
+        try await mesh.sync(hub, hubClock: t + 200, centralClock: t + 200)
+        let rows = try [mesh.central, hub.db].map { node in
+            try node.readBlocking { db in
+                try Row.fetchAll(db, sql: "SELECT * FROM ledger_entries WHERE kind = 'commission'").map { row in
+                    row.columnNames.map { "\($0)=\(row[$0] as DatabaseValue)" }.joined(separator: "|")
+                }
+            }
+        }
+        #expect(rows[0].count == 1)
+        #expect(rows[0] == rows[1], "the same row on both nodes")
+    }
+}
+
+@Suite("The clock offset a pull measures")
+struct ClockOffsetMeasureTests {
+    @Test("compared with the middle of the round trip; a round trip over 10 s measures nothing")
+    func middleOfTheRoundTrip() {
+        #expect(HubClockOffset.measure(serverTime: 1_000_500, sent: 1_000_000, received: 1_001_000) == 0)
+        #expect(HubClockOffset.measure(serverTime: 8_200_500, sent: 1_000_000, received: 1_001_000) == 7_200_000)
+        #expect(HubClockOffset.measure(serverTime: 1_000_000, sent: 1_000_000, received: 1_090_000) == nil, "a 90 s download")
+        #expect(HubClockOffset.measure(serverTime: 1_000_000, sent: 1_000_000, received: 999_000) == nil)
     }
 }

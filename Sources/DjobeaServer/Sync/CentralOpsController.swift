@@ -31,7 +31,10 @@ struct CentralOpsController: Sendable {
         routes.add(
             .post, "/central/requests/{request_id}/reassign", "Réattribuer une demande à un prestataire, ou la remettre en proposition",
             parameters: [requestId, Self.idempotencyKey], body: OpsReassignBody.self, response: OpsActionResult.self,
-            errors: Self.errors + ["mission_started", "request_cancelled", "already_assigned", "already_routing", "provider_not_eligible"]
+            errors: Self.errors + [
+                "mission_started", "request_cancelled", "already_assigned", "already_routing", "provider_not_eligible", "provider_suspended",
+                "reassign_refused",
+            ]
         ) { request, context in
             let id = try Self.id(context, "request_id")
             let body = try await RequestDecoding.decode(OpsReassignBody.self, from: request)

@@ -212,7 +212,7 @@ extension NodeDatabase {
                     note: reason)
             }
             var state: MissionState
-            var summary: String
+            let summary: String
             if let provider = body.providerId {
                 state = try tx.appendMissionEvent(
                     requestId: requestId, kind: .reassigned, actorRole: .ops, actorId: actor.name, providerId: provider, reasonCode: "ops",
@@ -231,8 +231,9 @@ extension NodeDatabase {
             } else {
                 throw OpsRefusal("already_routing", "Demande déjà en cours de proposition aux prestataires.")
             }
-            if state.providerId != body.providerId, body.providerId != nil {
-                summary = "Réattribution refusée : \(state.status.labelFR)."
+            if let wanted = body.providerId, state.providerId != wanted {
+                // The fold refused it (a work stage or another assignment in the events): nothing is written.
+                throw OpsRefusal("reassign_refused", "Réattribution refusée : la demande est « \(state.status.labelFR) ».")
             }
             return OpsActionResult(
                 actionId: "", kind: "reassign_request", target: requestId, summary: summary, status: state.status.rawValue,

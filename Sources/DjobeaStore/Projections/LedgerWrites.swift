@@ -43,17 +43,35 @@ extension SyncedTransaction {
                     FROM missions m JOIN invoices i ON i.request_id = m.request_id JOIN providers p ON p.id = m.provider_id
                     WHERE m.request_id = ? AND m.status = 'terminee'
                     """, arguments: [requestId]),
-            let completedAt = MissionStatusFold.fold(try MissionProjection.events(requestId: requestId, in: db)).completedAt?.date,
+            case let state = MissionStatusFold.fold(try MissionProjection.events(requestId: requestId, in: db)),
+            let completion = state.completedAt, let completedShown = state.wallTime(of: .terminee),
             let level = ProviderLevel(rawValue: row["level"])
         else { return nil }
         let table = try CommissionRates.table(in: db)
-        guard let (amount, rate) = table.commission(on: XAF(row["total"]), completedAt: completedAt, level: level), amount > .zero else {
+        guard let (amount, rate) = table.commission(on: XAF(row["total"]), completedAt: completion.date, level: level), amount > .zero else {
             return nil
         }
-        return try appendLedgerEntry(
-            requestId: requestId, providerId: row["provider_id"], invoiceId: row["invoice_id"], kind: .commission, method: nil,
-            operatorRef: nil, amount: amount, rateId: rate.id, recordedBy: .system, id: entryId)
+        // Every column is a function of replicated rows (the completion event, the invoice, the rate table), so two
+        // nodes deriving the entry concurrently write the same row under the same id (SPEC.md §4.4.4): whichever insert
+        // a node keeps, the row is identical.
+        let entry = LedgerEntry(
+            id: entryId, requestId: requestId, providerId: row["provider_id"], invoiceId: row["invoice_id"], kind: .commission, method: nil,
+            operatorRef: nil, amount: amount, reversesEntryId: nil, hlc: completion, originNode: Self.derivedOrigin)
+        if let problem = PaymentLedger.validationError(entry) { throw StoreError.invalid(problem.messageFR) }
+        _ = try insert(
+            .ledgerEntries,
+            [
+                "id": .text(entryId), "request_id": .text(requestId), "provider_id": .text(entry.providerId),
+                "invoice_id": ColumnValue(entry.invoiceId), "kind": .text(LedgerEntryKind.commission.rawValue), "method": .null,
+                "operator_ref": .null, "amount": ColumnValue(amount), "reverses_entry_id": .null, "rate_id": .text(rate.id),
+                "hlc": ColumnValue(completion), "origin_node": .text(Self.derivedOrigin), "recorded_at": ColumnValue(completedShown),
+                "recorded_by_role": .text(ActorRole.system.rawValue),
+            ])
+        return entry
     }
+
+    /// The `origin_node` column of derived entries: no node made them, every node derives them.
+    public static let derivedOrigin = "derived"
 }
 
 /// Reads of the versioned commission rate table.

@@ -152,7 +152,7 @@ public enum ProviderChangesQuery {
             db,
             sql: """
                 WITH log AS (
-                    SELECT local_seq, table_name, row_key, columns FROM change_log WHERE local_seq > :since AND local_seq <= :until
+                    SELECT local_seq, table_name, row_key, columns FROM change_log WHERE local_seq > :since AND local_seq <= :until AND held = 0 AND quarantined = 0
                 ), touch(request_id, seq, provider_id) AS (
                     SELECT row_key, local_seq, NULL FROM log WHERE table_name = 'service_requests'
                     UNION ALL
@@ -229,7 +229,7 @@ public enum ProviderChangesQuery {
             db,
             sql: """
                 WITH log AS (
-                    SELECT table_name, row_key, columns FROM change_log WHERE local_seq > :since AND local_seq <= :until
+                    SELECT table_name, row_key, columns FROM change_log WHERE local_seq > :since AND local_seq <= :until AND held = 0 AND quarantined = 0
                         AND table_name IN ('providers', 'notifications', 'commission_rates', 'invoice_lines', 'payment_reminders',
                             \(list(financeTables + profileTables + dashboardTables)))
                 )

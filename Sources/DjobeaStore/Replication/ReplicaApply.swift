@@ -325,9 +325,10 @@ extension NodeDatabase {
             try Self.updatePeer(
                 nodeId: centralNodeId, role: "central", name: "central",
                 [
-                    "pulled_through": through, "last_sent_local_seq": acknowledged, "clock_offset_ms": clockOffsetMs,
-                    "last_seen_at": UTCTimestamp.format(now), "partition_fingerprint": partition,
-                ], increments: ["bytes_in": Int64(wireBytes), "changes_in": Int64(summary.applied)], in: db)
+                    "pulled_through": through, "last_sent_local_seq": acknowledged, "last_seen_at": UTCTimestamp.format(now),
+                    "partition_fingerprint": partition,
+                ].merging(clockOffsetMs.map { ["clock_offset_ms": $0] } ?? [:]) { $1 },
+                increments: ["bytes_in": Int64(wireBytes), "changes_in": Int64(summary.applied)], in: db)
             if let movesSeen {
                 try db.execute(
                     sql: "UPDATE peers SET moves_seen = max(moves_seen, ?) WHERE node_id = ?", arguments: [movesSeen, centralNodeId])

@@ -48,6 +48,8 @@ public actor SyncEngine {
     /// One full round: pull until central says there is no more, then push everything central lacks.
     public func syncOnce(progress: (@Sendable (SyncRoundReport) -> Void)? = nil) async throws -> SyncRoundReport {
         var report = SyncRoundReport()
+        // Held changes (SPEC.md §2.2) take effect when due, even on a round whose pull fails.
+        _ = try? await database.releaseHeldChanges(centralNodeId: central)
         do {
             // Pull first: its answer carries central's acknowledgement of this node's changes, so the push that
             // follows starts from what central really holds (also after a restore or a re-enrolment).
@@ -58,11 +60,13 @@ public actor SyncEngine {
                     schemaVersion: try database.schemaVersion(), cursor: link?.pulledThrough ?? 0, maxBytes: batchBytes,
                     pendingOut: pending.count, oldestPendingAt: pending.oldestAt, photoBacklogBytes: await photoBacklogBytes(),
                     partition: link?.partitionFingerprint, movesSeen: link?.movesSeen)
+                let sent = Date().unixMillis
                 let (answer, bytes): (PullResponse, Int) = try await client.post("/sync/v1/pull", request)
+                let received = Date().unixMillis
                 let changes = try answer.batch.rowChanges()
                 let summary = try await database.applyFromCentral(
                     changes, centralNodeId: central, through: answer.through, acknowledged: answer.acknowledged, wireBytes: bytes,
-                    clockOffsetMs: answer.serverTime - Date().unixMillis, partition: answer.partition,
+                    clockOffsetMs: HubClockOffset.measure(serverTime: answer.serverTime, sent: sent, received: received), partition: answer.partition,
                     movesSeen: answer.movesHead, left: answer.left ?? [], back: answer.back ?? [])
                 report.pulled += summary.applied
                 report.duplicates += summary.duplicates
