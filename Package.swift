@@ -103,7 +103,9 @@ let package = Package(
         ),
         .executableTarget(name: "DjobeaBench", dependencies: ["DjobeaDomain", "DjobeaStore", "DjobeaDemo"]),
         .testTarget(name: "DjobeaDomainTests", dependencies: ["DjobeaDomain"]),
-        .testTarget(name: "DjobeaStoreTests", dependencies: ["DjobeaDomain", "DjobeaStore", "DjobeaDemo"]),
+        // Fixtures shared by the test targets (real tiny images for the photo tests).
+        .target(name: "DjobeaTestSupport", path: "Tests/DjobeaTestSupport"),
+        .testTarget(name: "DjobeaStoreTests", dependencies: ["DjobeaDomain", "DjobeaStore", "DjobeaDemo", "DjobeaTestSupport"]),
         .testTarget(
             name: "DjobeaAuthTests",
             dependencies: [
@@ -115,7 +117,7 @@ let package = Package(
         .testTarget(
             name: "DjobeaServerTests",
             dependencies: [
-                "DjobeaServer", "DjobeaStore", "DjobeaDemo", "DjobeaAuth", "DjobeaDomain", "DjobeaSync", "CBrotli",
+                "DjobeaServer", "DjobeaStore", "DjobeaDemo", "DjobeaAuth", "DjobeaDomain", "DjobeaSync", "CBrotli", "DjobeaTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -1,6 +1,7 @@
 import DjobeaDomain
 import DjobeaServer
 import DjobeaStore
+import DjobeaTestSupport
 import Foundation
 import GRDB
 import HTTPTypes

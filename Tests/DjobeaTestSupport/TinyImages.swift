@@ -3,9 +3,9 @@ import Foundation
 /// Real images for the photo tests, made here: a decodable PNG (a black 1-bit greyscale picture, its pixels deflated
 /// with fixed Huffman codes, CRCs and Adler-32 computed) padded to a given size with a `tEXt` chunk, and a JPEG
 /// skeleton (SOI, APP0, a baseline start-of-frame with the size, EOI).
-enum TinyImages {
+public enum TinyImages {
     /// A valid PNG of `width` × `height` pixels, of exactly `size` bytes when that is more than the picture needs.
-    static func png(width: Int, height: Int, size: Int = 0) -> [UInt8] {
+    public static func png(width: Int, height: Int, size: Int = 0) -> [UInt8] {
         func be32(_ value: Int) -> [UInt8] { [24, 16, 8, 0].map { UInt8((value >> $0) & 0xFF) } }
         func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
             let body = Array(type.utf8) + data
@@ -30,7 +30,7 @@ enum TinyImages {
     }
 
     /// A JPEG of `width` × `height` as far as headers go: SOI, APP0 (JFIF) padded to `size`, SOF0, EOI.
-    static func jpeg(width: Int, height: Int, size: Int = 0) -> [UInt8] {
+    public static func jpeg(width: Int, height: Int, size: Int = 0) -> [UInt8] {
         let jfif: [UInt8] = Array("JFIF".utf8) + [0, 1, 1, 0, 0, 1, 0, 1, 0, 0]
         let sof: [UInt8] = [
             0xFF, 0xC0, 0x00, 0x0B, 0x08, UInt8(height >> 8), UInt8(height & 0xFF), UInt8(width >> 8), UInt8(width & 0xFF), 0x01, 0x01, 0x11, 0x00,

@@ -89,7 +89,8 @@ struct OpsController: Sendable {
         routes.add(.get, "/ops/actions", "Actions ops du central (page HTML) : annuler, réattribuer, contre-passer, prestataires, zones") {
             request, _ in
             guard let csrf = csrfToken(for: request) else { return Self.redirect(to: "/ops/login") }
-            return try Self.html(OpsPage.actions(csrfToken: csrf, hubs: try await hubs(), log: try await database.opsActions()), for: request)
+            return try Self.html(
+                OpsPage.actions(csrfToken: csrf, hubs: try await database.hubNames(), log: try await database.opsActions()), for: request)
         }
         routes.add(
             .post, "/ops/actions/{action}",
@@ -113,13 +114,10 @@ struct OpsController: Sendable {
             }
             let csrf = csrfToken(for: request) ?? ""
             return try Self.html(
-                OpsPage.actions(csrfToken: csrf, hubs: try await hubs(), log: try await database.opsActions(), outcome: outcome), for: request,
+                OpsPage.actions(csrfToken: csrf, hubs: try await database.hubNames(), log: try await database.opsActions(), outcome: outcome),
+                for: request,
                 status: status)
         }
-    }
-
-    func hubs() async throws -> [(id: String, name: String)] {
-        try await database.hubNames()
     }
 
     /// One form's action, as an ops person on the console.
