@@ -55,6 +55,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The outside world: client message drivers (console, WhatsApp Cloud, Twilio WhatsApp/SMS), webhook signatures
+        // and payloads, Web Push (VAPID, aes128gcm). No database: the gateway loop lives in DjobeaServer.
+        .target(
+            name: "DjobeaGateway",
+            dependencies: [
+                "DjobeaDomain",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Sync protocol v1: wire codec, request signing, the hub's sync engine, central's side of the exchange.
         .target(
             name: "DjobeaSync",
@@ -77,6 +88,7 @@ let package = Package(
                 "DjobeaStore",
                 "DjobeaAuth",
                 "DjobeaSync",
+                "DjobeaGateway",
                 "CBrotli",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -105,6 +117,25 @@ let package = Package(
         .testTarget(name: "DjobeaDomainTests", dependencies: ["DjobeaDomain"]),
         // Fixtures shared by the test targets (real tiny images for the photo tests).
         .target(name: "DjobeaTestSupport", path: "Tests/DjobeaTestSupport"),
+        // Local fakes of the outside services (WhatsApp Cloud, Twilio, a Web Push service) on 127.0.0.1.
+        .target(
+            name: "DjobeaGatewayFakes",
+            dependencies: [
+                "DjobeaGateway", "DjobeaDomain",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            path: "Tests/DjobeaGatewayFakes"
+        ),
+        .testTarget(
+            name: "DjobeaGatewayTests",
+            dependencies: [
+                "DjobeaGateway", "DjobeaGatewayFakes", "DjobeaDomain",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
         .testTarget(name: "DjobeaStoreTests", dependencies: ["DjobeaDomain", "DjobeaStore", "DjobeaDemo", "DjobeaTestSupport"]),
         .testTarget(
             name: "DjobeaAuthTests",
@@ -118,6 +149,7 @@ let package = Package(
             name: "DjobeaServerTests",
             dependencies: [
                 "DjobeaServer", "DjobeaStore", "DjobeaDemo", "DjobeaAuth", "DjobeaDomain", "DjobeaSync", "CBrotli", "DjobeaTestSupport",
+                "DjobeaGateway", "DjobeaGatewayFakes",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
