@@ -1,0 +1,98 @@
+import Foundation
+
+/// One approved WhatsApp template: what a business-initiated message to a client (or a provider) says when the
+/// 24-hour window after their last message is closed. The same catalogue is written out for the operator, with the
+/// text to submit to Meta or Twilio, in `deploy/whatsapp-templates/` (a test keeps the two equal).
+public struct WhatsAppTemplate: Sendable, Equatable, Codable {
+    /// A quick-reply button: its French title and the payload WhatsApp sends back when pressed.
+    public struct QuickReply: Sendable, Equatable, Codable {
+        public var title: String
+        public var payload: String
+    }
+
+    /// The template name as approved (`demande_acceptee`).
+    public var name: String
+    /// Meta's category: `UTILITY` for everything tied to a request, `MARKETING` for none of ours.
+    public var category: String
+    /// The French body, variables `{{1}}`, `{{2}}`… in order.
+    public var body: String
+    /// What each variable holds, in order (for the operator and the sample values).
+    public var variables: [String]
+    /// Sample values, in order (Meta asks for them at submission).
+    public var examples: [String]
+    public var quickReplies: [QuickReply]
+    /// Whether the message is essential to the job (sent by SMS to a client without WhatsApp, sent to a client who
+    /// answered STOP).
+    public var essential: Bool
+
+    /// `body` with the variables replaced by `parameters` (missing ones left as `{{n}}`).
+    public func render(_ parameters: [String]) -> String {
+        var text = body
+        for (index, value) in parameters.enumerated().reversed() {
+            text = text.replacingOccurrences(of: "{{\(index + 1)}}", with: value)
+        }
+        return text
+    }
+}
+
+/// The catalogue of our WhatsApp templates, language `fr`.
+public enum WhatsAppTemplates {
+    public static let language = "fr"
+
+    public static let acceptance = WhatsAppTemplate(
+        name: "demande_acceptee", category: "UTILITY",
+        body: "Bonjour {{1}}, votre demande « {{2}} » a été acceptée par {{3}}. Votre prestataire vous contactera très bientôt.",
+        variables: ["prénom du client", "titre de la demande", "nom du prestataire"],
+        examples: ["Awa", "Fuite sous l'évier", "Jean-Paul Mbarga"], quickReplies: [], essential: true)
+
+    /// Any text a provider writes to a client (quick reply, question, note) when the window is closed.
+    public static let providerMessage = WhatsAppTemplate(
+        name: "message_prestataire", category: "UTILITY",
+        body: "Message de {{1}} au sujet de votre demande « {{2}} » : {{3}}",
+        variables: ["nom du prestataire", "titre de la demande", "texte du message"],
+        examples: ["Jean-Paul Mbarga", "Fuite sous l'évier", "Pouvez-vous m'envoyer une photo de la fuite ?"], quickReplies: [],
+        essential: true)
+
+    public static let slotProposal = WhatsAppTemplate(
+        name: "nouveau_creneau", category: "UTILITY",
+        body: "{{1}} vous propose un nouveau créneau pour « {{2}} » : {{3}}. Répondez 1 pour accepter ou 2 pour refuser.",
+        variables: ["nom du prestataire", "titre de la demande", "créneau proposé"],
+        examples: ["Jean-Paul Mbarga", "Fuite sous l'évier", "mardi 2 décembre entre 9 h et 11 h"],
+        quickReplies: [.init(title: "1 - J'accepte", payload: "creneau_oui"), .init(title: "2 - Je refuse", payload: "creneau_non")],
+        essential: true)
+
+    public static let paymentRequest = WhatsAppTemplate(
+        name: "demande_paiement", category: "UTILITY",
+        body: "Bonjour {{1}}, votre mission « {{2}} » est terminée. Total à payer : {{3}} (facture {{4}}). Vous pouvez payer en espèces, par MTN MoMo ou par Orange Money.",
+        variables: ["prénom du client", "titre de la demande", "montant", "numéro de facture"],
+        examples: ["Awa", "Fuite sous l'évier", "20 500 FCFA", "F-2026-0001"], quickReplies: [], essential: true)
+
+    public static let absenceNotice = WhatsAppTemplate(
+        name: "absence_prestataire", category: "UTILITY",
+        body: "Bonjour {{1}}, {{2}} est absent jusqu'au {{3}}. Votre demande « {{4}} » reste enregistrée : {{5}}",
+        variables: ["prénom du client", "nom du prestataire", "date de retour", "titre de la demande", "message du prestataire"],
+        examples: ["Awa", "Jean-Paul Mbarga", "lundi 8 décembre", "Fuite sous l'évier", "je vous rappelle dès mon retour."],
+        quickReplies: [], essential: false)
+
+    public static let ratingRequest = WhatsAppTemplate(
+        name: "demande_avis", category: "UTILITY",
+        body: "Bonjour {{1}}, merci d'avoir fait appel à {{2}} pour « {{3}} ». Quelle note donnez-vous à cette mission, de 1 à 5 ? Vous pouvez ajouter un commentaire après votre note.",
+        variables: ["prénom du client", "nom du prestataire", "titre de la demande"],
+        examples: ["Awa", "Jean-Paul Mbarga", "Fuite sous l'évier"],
+        quickReplies: (1...5).map { .init(title: String(repeating: "★", count: $0), payload: "note_\($0)") }, essential: false)
+
+    /// To the provider: their weekly or monthly figures.
+    public static let activitySummary = WhatsAppTemplate(
+        name: "resume_activite", category: "UTILITY",
+        body: "Bonjour {{1}}, votre résumé Djobea {{2}} : {{3}} missions terminées, {{4}} encaissés, note moyenne {{5}}. Bon travail !",
+        variables: ["prénom du prestataire", "période", "missions terminées", "montant encaissé", "note moyenne"],
+        examples: ["Jean-Paul", "de la semaine", "7", "84 000 FCFA", "4,6/5"], quickReplies: [], essential: false)
+
+    public static let all: [WhatsAppTemplate] = [
+        acceptance, providerMessage, slotProposal, paymentRequest, absenceNotice, ratingRequest, activitySummary,
+    ]
+
+    public static func named(_ name: String) -> WhatsAppTemplate? {
+        all.first { $0.name == name }
+    }
+}
