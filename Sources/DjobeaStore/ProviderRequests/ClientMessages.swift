@@ -15,7 +15,11 @@ enum ClientMessages {
     static func acceptance(_ context: ProviderRequestContext, in tx: SyncedTransaction) throws -> String {
         let template = try self.template(code: "acceptation", kind: "reply", providerId: context.providerId, in: tx.db) ?? acceptanceTemplate
         let body = try fill(template, context: context, extra: [:], in: tx.db)
-        return try queue(body, templateCode: "acceptation", context: context, in: tx)
+        let providerName = try String.fetchOne(tx.db, sql: "SELECT name FROM providers WHERE id = ?", arguments: [context.providerId]) ?? ""
+        return try queue(
+            body, templateCode: "acceptation", context: context,
+            template: (WhatsAppTemplates.acceptance.name, [ProviderRequestWording.firstName(context.clientName), context.title, providerName]),
+            in: tx)
     }
 
     /// A template's body by code: the provider's own first, else the catalogue's; nil when neither exists.
@@ -63,8 +67,17 @@ enum ClientMessages {
         return text + rest
     }
 
-    /// Inserts the outgoing message, queued for the notifier; returns its id.
-    static func queue(_ body: String, templateCode: String?, context: ProviderRequestContext, in tx: SyncedTransaction) throws -> String {
+    /// Inserts the outgoing message, queued for the gateway; returns its id.
+    ///
+    /// - Parameters:
+    ///   - template: the approved WhatsApp template and its parameters for when the client's 24-hour window is closed;
+    ///     nil sends `message_prestataire` with the body as its text.
+    ///   - essential: whether the message matters to the job (it then goes by SMS to a client without WhatsApp, and
+    ///     even to a client who answered STOP).
+    static func queue(
+        _ body: String, templateCode: String?, context: ProviderRequestContext, template: (name: String, params: [String])? = nil,
+        essential: Bool = true, in tx: SyncedTransaction
+    ) throws -> String {
         let trimmed = body.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { throw ProviderRequestError.invalid("body", "Message vide") }
         guard trimmed.count <= maxBody else { throw ProviderRequestError.invalid("body", "Message trop long : 1 000 caractères au plus") }
@@ -75,7 +88,15 @@ enum ClientMessages {
                 "id": .text(id), "request_id": .text(context.requestId), "provider_id": .text(context.providerId),
                 "client_id": .text(context.clientId), "direction": "out", "channel": "whatsapp", "template_code": ColumnValue(templateCode),
                 "body": .text(trimmed), "sent_at": ColumnValue(tx.now), "delivery_status": "queued",
+                "gateway_node": ColumnValue(try gatewayNode(in: tx.db)), "template_name": ColumnValue(template?.name),
+                "template_params": ColumnValue(try template.map { String(decoding: try JSONEncoder().encode($0.params), as: UTF8.self) }),
+                "essential": ColumnValue(essential),
             ])
         return id
+    }
+
+    /// The node that sends this node's messages: the hub itself when it is its own gateway, else nil (central).
+    static func gatewayNode(in db: Database) throws -> String? {
+        try String.fetchOne(db.cachedStatement(sql: "SELECT node_id FROM node_identity WHERE is_gateway = 1 AND role = 'hub'"))
     }
 }

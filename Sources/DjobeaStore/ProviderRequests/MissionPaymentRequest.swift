@@ -109,7 +109,12 @@ extension ProviderRequestCommands {
             // Invoiced after completion: the commission is derived now (CONFLICTS.md rule 10, whatever the order).
             try tx.deriveCommission(requestId: requestId)
             let body = Self.paymentRequestMessage(context: context, lines: lines, total: total, number: number, note: note)
-            let messageId = try ClientMessages.queue(body, templateCode: "demande_paiement", context: context, in: tx)
+            let messageId = try ClientMessages.queue(
+                body, templateCode: "demande_paiement", context: context,
+                template: (
+                    WhatsAppTemplates.paymentRequest.name,
+                    [ProviderRequestWording.firstName(context.clientName), context.title, XAF(total).formatted, number]
+                ), in: tx)
             return MissionPaymentRequestResult(
                 command: "payment_request", requestId: requestId, invoiceId: invoiceId, number: number, total: total,
                 totalLabel: XAF(total).formatted, lines: lines, issuedAt: UTCTimestamp.format(tx.now), dueAt: UTCTimestamp.format(dueAt),

@@ -86,7 +86,10 @@ extension ProviderRequestCommands {
             }
             let slot = ProviderRequestWording.slot(start: proposedStart, end: proposedEnd)
             let body = "Je vous propose \(slot)." + (note.map { " " + $0 } ?? "")
-            let messageId = try ClientMessages.queue(body, templateCode: "report_creneau", context: context, in: tx)
+            let providerName = try String.fetchOne(tx.db, sql: "SELECT name FROM providers WHERE id = ?", arguments: [providerId]) ?? ""
+            let messageId = try ClientMessages.queue(
+                body, templateCode: "report_creneau", context: context,
+                template: (WhatsAppTemplates.slotProposal.name, [providerName, context.title, slot]), in: tx)
             try tx.db.execute(
                 sql: "UPDATE slot_proposals SET state = 'superseded' WHERE request_id = ? AND provider_id = ? AND state = 'proposed'",
                 arguments: [requestId, providerId])

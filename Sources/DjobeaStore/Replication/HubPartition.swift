@@ -27,13 +27,13 @@ final class HubPartition {
     func contains(table: String, key: String) throws -> Bool {
         guard let synced = SyncedTable(rawValue: table) else { return false }
         switch synced {
-        case .hubs, .zones, .services, .commissionRates: return true
+        case .hubs, .zones, .services, .commissionRates, .gatewayKeys: return true
         case .messageTemplates, .quoteTemplates:
             guard let provider = try column("provider_id", of: table, key: key) else { return true }
             return try containsProvider(provider)
         case .providers: return try containsProvider(key)
-        case .providerCredentials, .providerZones, .providerServices, .providerCertifications, .providerSettings, .absences, .goals, .badges,
-            .notifications:
+        case .providerCredentials, .providerZones, .providerServices, .providerCertifications, .providerSettings, .pushSubscriptions, .absences,
+            .goals, .badges, .notifications:
             guard let provider = try column("provider_id", of: table, key: key) else { return false }
             return try containsProvider(provider)
         case .clients: return try containsClient(key)

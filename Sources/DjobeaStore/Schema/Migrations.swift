@@ -15,7 +15,7 @@ enum Migrations {
             ("v2-provider-account", SchemaV2ProviderAccount.sql), ("v2-offer-routing", SchemaV2OfferRouting.sql),
             ("v3-sync", SchemaV3Sync.sql), ("v3-sync-left", SchemaV3Sync.left),
             ("v4-bounded-clocks", SchemaV4Clocks.sql), ("v4-ops", SchemaV4Ops.sql), ("v4-auth-guards", SchemaV4AuthGuards.sql),
-            ("v4-walk-in-clients", SchemaV4WalkInClients.sql),
+            ("v4-walk-in-clients", SchemaV4WalkInClients.sql), ("v5-gateway", SchemaV5Gateway.sql),
         ]
         for (name, sql) in areas {
             migrator.registerMigration(name) { db in

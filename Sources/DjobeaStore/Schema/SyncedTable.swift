@@ -8,12 +8,14 @@ import DjobeaDomain
 public enum SyncedTable: String, CaseIterable, Sendable, Codable {
     case hubs, zones, services
     case commissionRates = "commission_rates"
+    case gatewayKeys = "gateway_keys"
     case providers
     case providerCredentials = "provider_credentials"
     case providerZones = "provider_zones"
     case providerServices = "provider_services"
     case providerCertifications = "provider_certifications"
     case providerSettings = "provider_settings"
+    case pushSubscriptions = "push_subscriptions"
     case absences, goals, badges, clients
     case serviceRequests = "service_requests"
     case requestOffers = "request_offers"
@@ -52,4 +54,6 @@ public enum LocalTable: String, CaseIterable, Sendable {
     case tombstones, peers
     case syncConflicts = "sync_conflicts"
     case blobs
+    case gatewayWork = "gateway_work"
+    case gatewayInbound = "gateway_inbound"
 }

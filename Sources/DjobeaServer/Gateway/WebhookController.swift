@@ -1,0 +1,166 @@
+import DjobeaDomain
+import DjobeaGateway
+import DjobeaStore
+import Foundation
+import Hummingbird
+import Logging
+
+/// The outside services' callbacks, on the gateway node only: WhatsApp Cloud (`GET` verification, `POST` events) and
+/// Twilio (`POST`, statuses and inbound messages on one URL).
+///
+/// Signatures are checked on the raw body before anything is parsed; a refused call writes nothing. Each event is
+/// idempotent: a status moves a message forward only (`DeliveryStatus.advanced`), an inbound message is recorded once
+/// by the service's id.
+struct WebhookController: Sendable {
+    static let maxBodyBytes = 256 * 1024
+
+    let database: NodeDatabase
+    let settings: WebhookSettings
+    let logger: Logger
+    /// Called after inbound messages were recorded (the push loop alerts their providers).
+    let onInbound: @Sendable () async -> Void
+
+    func register(on routes: DocumentedRoutes) {
+        routes.add(
+            .get, "/webhooks/whatsapp-cloud", "Vérification du webhook WhatsApp Cloud (hub.challenge)",
+            parameters: [
+                .init("hub.mode", "subscribe"), .init("hub.verify_token", "Jeton de vérification (WHATSAPP_CLOUD_VERIFY_TOKEN)"),
+                .init("hub.challenge", "Valeur à renvoyer"),
+            ], errors: ["webhook_disabled", "invalid_verify_token"]
+        ) { request, _ in
+            guard let token = settings.cloudVerifyToken else { throw Self.disabled("WhatsApp Cloud") }
+            var query: [String: String] = [:]
+            for (name, value) in request.uri.queryParameters { query[String(name)] = String(value) }
+            guard let challenge = MetaWebhook.verificationAnswer(query: query, verifyToken: token) else {
+                throw APIError(.forbidden, code: "invalid_verify_token", message: "Jeton de vérification du webhook incorrect.")
+            }
+            return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: challenge)))
+        }
+        routes.add(
+            .post, "/webhooks/whatsapp-cloud", "Événements WhatsApp Cloud : statuts des messages et messages des clients (signés)",
+            parameters: [.init("X-Hub-Signature-256", in: "header", "sha256=<HMAC-SHA256 du corps brut avec WHATSAPP_CLOUD_APP_SECRET>")],
+            errors: ["webhook_disabled", "invalid_signature", "invalid_payload", "body_too_large"]
+        ) { request, _ in
+            guard let secret = settings.cloudAppSecret else { throw Self.disabled("WhatsApp Cloud") }
+            let body = try await Self.rawBody(request)
+            let signature = request.headers.first { $0.name.canonicalName == "x-hub-signature-256" }?.value
+            guard MetaWebhook.verifySignature(rawBody: body, header: signature, appSecret: secret) else {
+                logger.warning("gateway.webhook.bad_signature", metadata: ["service": "whatsapp-cloud"])
+                throw Self.badSignature()
+            }
+            let events: [WebhookEvent]
+            do {
+                events = try MetaWebhook.events(rawBody: body)
+            } catch {
+                throw APIError(.badRequest, code: "invalid_payload", message: "Contenu du webhook illisible : \(error)")
+            }
+            try await handle(events)
+            return Self.ok()
+        }
+        routes.add(
+            .post, "/webhooks/twilio", "Rappels Twilio : statuts des messages (?m=<id>) et messages entrants (signés)",
+            parameters: [.init("X-Twilio-Signature", in: "header", "HMAC-SHA1 de l'URL publique et des paramètres, avec TWILIO_AUTH_TOKEN")],
+            errors: ["webhook_disabled", "invalid_signature", "body_too_large"]
+        ) { request, _ in
+            guard let token = settings.twilioAuthToken, let publicURL = settings.publicURL else { throw Self.disabled("Twilio") }
+            let body = try await Self.rawBody(request)
+            let form = TwilioWebhook.parseForm(body)
+            let url = publicURL + request.uri.description
+            let signature = request.headers.first { $0.name.canonicalName == "x-twilio-signature" }?.value
+            guard TwilioWebhook.verifySignature(url: url, form: form, header: signature, authToken: token) else {
+                logger.warning("gateway.webhook.bad_signature", metadata: ["service": "twilio"])
+                throw Self.badSignature()
+            }
+            var query: [String: String] = [:]
+            for (name, value) in request.uri.queryParameters { query[String(name)] = String(value) }
+            try await handle(TwilioWebhook.events(form: form, query: query))
+            return Response(status: .ok, headers: [.contentType: "text/xml"], body: .init(byteBuffer: ByteBuffer(string: "<Response/>")))
+        }
+    }
+
+    /// Applies the events of one call in one transaction.
+    func handle(_ events: [WebhookEvent]) async throws {
+        guard !events.isEmpty else { return }
+        let now = Date()
+        let inbound = try await database.write(durability: .critical, now: now) { tx -> Int in
+            var recorded = 0
+            for event in events {
+                switch event {
+                case .status(let status):
+                    _ = try GatewayOutbox.applyStatus(
+                        externalId: status.externalId, messageId: status.messageId, reported: Self.state(status.state),
+                        reason: Self.reason(status), notOnWhatsApp: Self.notOnWhatsAppCodes.contains(status.errorCode ?? ""), in: tx)
+                case .inbound(let message):
+                    let outcome = try GatewayInbound.record(
+                        InboundClientMessage(
+                            externalId: message.externalId, from: message.from, channel: message.channel.rawValue, text: message.text,
+                            buttonPayload: message.buttonPayload, contextExternalId: message.contextExternalId, at: message.at), now: now, in: tx)
+                    if case .recorded = outcome { recorded += 1 }
+                }
+            }
+            return recorded
+        }
+        if inbound > 0 { await onInbound() }
+    }
+
+    /// WhatsApp Cloud 131026 (message undeliverable: no WhatsApp account), Twilio 63003 (channel could not find the To
+    /// address).
+    static let notOnWhatsAppCodes: Set<String> = ["131026", "63003"]
+
+    static func state(_ reported: ReportedState) -> DeliveryStatus {
+        switch reported {
+        case .sent: .sent
+        case .delivered: .delivered
+        case .read: .read
+        case .failed: .failed
+        }
+    }
+
+    static func reason(_ status: StatusEvent) -> String? {
+        guard status.state == .failed else { return nil }
+        var text = "Échec signalé par le service"
+        if let code = status.errorCode { text += " (code \(code))" }
+        if let detail = status.errorText { text += " : \(detail)" }
+        return text
+    }
+
+    static func rawBody(_ request: Request) async throws -> [UInt8] {
+        var request = request
+        do {
+            return Array(try await request.collectBody(upTo: maxBodyBytes).readableBytesView)
+        } catch {
+            throw APIError(.contentTooLarge, code: "body_too_large", message: "Webhook trop volumineux (maximum 256 Ko).")
+        }
+    }
+
+    static func disabled(_ service: String) -> APIError {
+        APIError(.notFound, code: "webhook_disabled", message: "Webhook \(service) non configuré sur ce nœud.")
+    }
+
+    static func badSignature() -> APIError {
+        APIError(.unauthorized, code: "invalid_signature", message: "Signature du webhook absente ou invalide : rien n'a été enregistré.")
+    }
+
+    static func ok() -> Response {
+        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
+    }
+}
+
+/// The gateway's webhook secrets (from the environment or `<data>`), never in synced rows.
+public struct WebhookSettings: Sendable {
+    /// `WHATSAPP_CLOUD_APP_SECRET`: checks `X-Hub-Signature-256`.
+    public var cloudAppSecret: String?
+    /// `WHATSAPP_CLOUD_VERIFY_TOKEN`: answers Meta's subscription check.
+    public var cloudVerifyToken: String?
+    /// `TWILIO_AUTH_TOKEN`: checks `X-Twilio-Signature`.
+    public var twilioAuthToken: String?
+    /// `DJOBEA_PUBLIC_URL`: the gateway's public base URL, as Twilio signs it (`https://central.example.cm`).
+    public var publicURL: String?
+
+    public init(cloudAppSecret: String? = nil, cloudVerifyToken: String? = nil, twilioAuthToken: String? = nil, publicURL: String? = nil) {
+        self.cloudAppSecret = cloudAppSecret
+        self.cloudVerifyToken = cloudVerifyToken
+        self.twilioAuthToken = twilioAuthToken
+        self.publicURL = publicURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+    }
+}

@@ -1,0 +1,84 @@
+import DjobeaDomain
+import Foundation
+import GRDB
+
+/// Messages the gateway writes itself: the away reply, the rating request after a paid mission.
+public enum GatewayReplies {
+    /// The away reply when the provider wrote none.
+    static let defaultAwayMessage = "Bonjour, je suis indisponible pour le moment. Je vous réponds dès mon retour. Merci de votre patience."
+
+    /// Sends the provider's away message to a client who just wrote while the provider is away (away mode or an
+    /// absence), at most once a day per client. Inside the client's 24-hour window: free text.
+    static func awayReply(clientId: String, requestId: String, providerId: String, now: Date, in tx: SyncedTransaction) throws {
+        let nowText = UTCTimestamp.format(now)
+        guard
+            let provider = try Row.fetchOne(
+                tx.db,
+                sql: """
+                    SELECT away_message,
+                        (away_mode = 1 AND (away_until IS NULL OR away_until > ?1))
+                            OR EXISTS (SELECT 1 FROM absences a WHERE a.provider_id = providers.id AND a.starts_at <= ?1 AND a.ends_at > ?1)
+                            AS away
+                    FROM providers WHERE id = ?2
+                    """, arguments: [nowText, providerId]), provider["away"] as Bool
+        else { return }
+        let since = UTCTimestamp.format(now.addingTimeInterval(-86_400))
+        let recent = try Bool.fetchOne(
+            tx.db,
+            sql: "SELECT EXISTS (SELECT 1 FROM messages WHERE client_id = ? AND template_code = 'message_absence' AND sent_at >= ?)",
+            arguments: [clientId, since])
+        guard recent != true else { return }
+        let text = (provider["away_message"] as String?)?.trimmingCharacters(in: .whitespacesAndNewlines)
+        try insert(
+            body: text?.isEmpty == false ? text ?? defaultAwayMessage : defaultAwayMessage, templateCode: "message_absence", template: nil,
+            essential: false, requestId: requestId, providerId: providerId, clientId: clientId, in: tx)
+    }
+
+    /// Queues the rating request of each mission completed within `window` whose invoice is paid in full and that has
+    /// neither a rating nor a rating request yet. Returns how many it queued.
+    @discardableResult
+    public static func queueRatingRequests(now: Date, window: TimeInterval = 7 * 86_400, limit: Int = 100, in tx: SyncedTransaction) throws -> Int {
+        let rows = try Row.fetchAll(
+            tx.db,
+            sql: """
+                SELECT r.id, r.title, r.client_id, c.name AS client_name, m.provider_id, p.name AS provider_name
+                FROM missions m
+                JOIN service_requests r ON r.id = m.request_id
+                JOIN clients c ON c.id = r.client_id
+                JOIN providers p ON p.id = m.provider_id
+                JOIN invoices i ON i.request_id = r.id
+                WHERE m.status = 'terminee' AND m.completed_at >= ?
+                    AND NOT EXISTS (SELECT 1 FROM ratings WHERE request_id = r.id)
+                    AND NOT EXISTS (SELECT 1 FROM messages WHERE request_id = r.id AND template_name = 'demande_avis')
+                    AND (SELECT coalesce(sum(CASE e.kind WHEN 'payment' THEN e.amount ELSE 0 END), 0)
+                         - coalesce(sum(CASE WHEN e.kind = 'reversal' AND x.kind = 'payment' THEN x.amount ELSE 0 END), 0)
+                         FROM ledger_entries e LEFT JOIN ledger_entries x ON x.id = e.reverses_entry_id
+                         WHERE e.request_id = r.id) >= i.total
+                ORDER BY m.completed_at LIMIT ?
+                """, arguments: [UTCTimestamp.format(now.addingTimeInterval(-window)), limit])
+        for row in rows {
+            let template = WhatsAppTemplates.ratingRequest
+            let params = [ProviderRequestWording.firstName(row["client_name"]), row["provider_name"] as String, row["title"] as String]
+            try insert(
+                body: template.render(params), templateCode: "demande_avis", template: (template.name, params), essential: false,
+                requestId: row["id"], providerId: row["provider_id"], clientId: row["client_id"], in: tx)
+        }
+        return rows.count
+    }
+
+    static func insert(
+        body: String, templateCode: String, template: (name: String, params: [String])?, essential: Bool, requestId: String?,
+        providerId: String, clientId: String, in tx: SyncedTransaction
+    ) throws {
+        try tx.insert(
+            .messages,
+            [
+                "id": .text(DjobeaID.v7(now: tx.now)), "request_id": ColumnValue(requestId), "provider_id": .text(providerId),
+                "client_id": .text(clientId), "direction": "out", "channel": "whatsapp", "template_code": .text(templateCode),
+                "body": .text(String(body.prefix(1000))), "sent_at": ColumnValue(tx.now), "delivery_status": "queued",
+                "gateway_node": ColumnValue(try ClientMessages.gatewayNode(in: tx.db)), "template_name": ColumnValue(template?.name),
+                "template_params": ColumnValue(try template.map { String(decoding: try JSONEncoder().encode($0.params), as: UTF8.self) }),
+                "essential": ColumnValue(essential),
+            ])
+    }
+}

@@ -1,0 +1,222 @@
+import DjobeaDomain
+import Foundation
+import GRDB
+
+/// One browser of a provider to push to.
+public struct PushTarget: Sendable, Equatable {
+    public var subscriptionId: String
+    public var endpoint: String
+    public var p256dh: String
+    public var auth: String
+}
+
+/// One alert to push to a provider's browsers.
+public struct PushWork: Sendable, Equatable {
+    public enum Kind: String, Sendable {
+        case newOffer = "new_offer"
+        case urgentOffer = "urgent_offer"
+        case offerExpiring = "offer_expiring"
+        case clientMessage = "client_message"
+        case paymentReceived = "payment_received"
+    }
+
+    /// `o:<offer>`, `x:<offer>`, `m:<message>`, `p:<ledger entry>`: the key of the work in `gateway_work`.
+    public var key: String
+    public var kind: Kind
+    public var providerId: String
+    public var requestId: String
+    /// Only what a lock screen may show: the request's title and zone, an amount; never a client's name or words.
+    public var title: String
+    public var body: String
+    public var targets: [PushTarget]
+}
+
+/// Push subscriptions (synced, per provider and device) and the pushes the gateway owes.
+public enum PushStore {
+    /// Events older than this are not pushed any more (a gateway starting late must not replay the day).
+    public static let freshness: TimeInterval = 15 * 60
+    /// "Offer about to expire": pushed this long before the offer moves on.
+    public static let expiringNotice: TimeInterval = 5 * 60
+    /// A provider keeps at most this many browsers.
+    public static let maxDevices = 10
+
+    /// Stores (or replaces) the subscription of `deviceId`. An endpoint registered by another provider or device is
+    /// taken from it: a phone handed over must not show the previous provider's alerts.
+    @discardableResult
+    public static func subscribe(
+        providerId: String, deviceId: String, endpoint: String, p256dh: String, auth: String, gatewayNode: String?, in tx: SyncedTransaction
+    ) throws -> String {
+        for other in try String.fetchAll(
+            tx.db, sql: "SELECT id FROM push_subscriptions WHERE endpoint = ? AND NOT (provider_id = ? AND device_id = ?)",
+            arguments: [endpoint, providerId, deviceId])
+        {
+            try tx.delete(.pushSubscriptions, key: other)
+        }
+        let values: ColumnValues = [
+            "endpoint": .text(endpoint), "p256dh": .text(p256dh), "auth": .text(auth), "gateway_node": ColumnValue(gatewayNode),
+            "updated_at": ColumnValue(tx.now),
+        ]
+        if let existing = try String.fetchOne(
+            tx.db, sql: "SELECT id FROM push_subscriptions WHERE provider_id = ? AND device_id = ?", arguments: [providerId, deviceId])
+        {
+            try tx.update(.pushSubscriptions, key: existing, values)
+            return existing
+        }
+        let count = try Int.fetchOne(tx.db, sql: "SELECT count(*) FROM push_subscriptions WHERE provider_id = ?", arguments: [providerId]) ?? 0
+        if count >= maxDevices, let oldest = try String.fetchOne(
+            tx.db, sql: "SELECT id FROM push_subscriptions WHERE provider_id = ? ORDER BY updated_at LIMIT 1", arguments: [providerId])
+        {
+            try tx.delete(.pushSubscriptions, key: oldest)
+        }
+        let id = DjobeaID.v7(now: tx.now)
+        var row = values
+        row["id"] = .text(id)
+        row["provider_id"] = .text(providerId)
+        row["device_id"] = .text(deviceId)
+        row["created_at"] = ColumnValue(tx.now)
+        try tx.insert(.pushSubscriptions, row)
+        return id
+    }
+
+    /// Removes the subscription of one device; false when there was none.
+    @discardableResult
+    public static func unsubscribe(providerId: String, deviceId: String, in tx: SyncedTransaction) throws -> Bool {
+        let ids = try String.fetchAll(
+            tx.db, sql: "SELECT id FROM push_subscriptions WHERE provider_id = ? AND device_id = ?", arguments: [providerId, deviceId])
+        for id in ids { try tx.delete(.pushSubscriptions, key: id) }
+        return !ids.isEmpty
+    }
+
+    /// Whether `deviceId` of `providerId` has a subscription.
+    public static func isSubscribed(providerId: String, deviceId: String, in db: Database) throws -> Bool {
+        try Bool.fetchOne(
+            db, sql: "SELECT EXISTS (SELECT 1 FROM push_subscriptions WHERE provider_id = ? AND device_id = ?)", arguments: [providerId, deviceId])
+            ?? false
+    }
+
+    /// The push service said the subscription is gone (404/410): remove it everywhere.
+    public static func removeGone(subscriptionId: String, in tx: SyncedTransaction) throws {
+        if try Bool.fetchOne(tx.db, sql: "SELECT EXISTS (SELECT 1 FROM push_subscriptions WHERE id = ?)", arguments: [subscriptionId]) == true {
+            try tx.delete(.pushSubscriptions, key: subscriptionId)
+        }
+    }
+
+    /// The pushes this gateway owes now: new offers, offers about to expire, client messages, payments; each once, for
+    /// providers with notifications on and at least one subscription made with this gateway's key.
+    public static func due(node: String, isDefault: Bool, now: Date, limit: Int = 100, in db: Database) throws -> [PushWork] {
+        let since = UTCTimestamp.format(now.addingTimeInterval(-freshness))
+        let nowText = UTCTimestamp.format(now)
+        let soon = UTCTimestamp.format(now.addingTimeInterval(expiringNotice))
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                WITH events(work_key, kind, provider_id, request_id, at, amount) AS (
+                    SELECT 'o:' || o.id, CASE r.urgency WHEN 'urgent' THEN 'urgent_offer' ELSE 'new_offer' END, o.provider_id, o.request_id,
+                        o.offered_at, NULL
+                    FROM request_offers o JOIN service_requests r ON r.id = o.request_id
+                    WHERE o.state = 'pending' AND o.offered_at >= :since AND o.expires_at > :now
+                    UNION ALL
+                    SELECT 'x:' || o.id, 'offer_expiring', o.provider_id, o.request_id, o.expires_at, NULL FROM request_offers o
+                    WHERE o.state = 'pending' AND o.expires_at > :now AND o.expires_at <= :soon
+                        AND julianday(o.expires_at) - julianday(o.offered_at) > 2 * :notice / 86400.0
+                    UNION ALL
+                    SELECT 'm:' || m.id, 'client_message', m.provider_id, m.request_id, m.sent_at, NULL FROM messages m
+                    WHERE m.direction = 'in' AND m.sent_at >= :since AND m.request_id IS NOT NULL
+                    UNION ALL
+                    SELECT 'p:' || e.id, 'payment_received', e.provider_id, e.request_id, e.recorded_at, e.amount FROM ledger_entries e
+                    WHERE e.kind = 'payment' AND e.recorded_at >= :since
+                )
+                SELECT e.*, r.title, z.name AS zone FROM events e
+                JOIN service_requests r ON r.id = e.request_id
+                LEFT JOIN zones z ON z.id = r.zone_id
+                LEFT JOIN provider_settings s ON s.provider_id = e.provider_id
+                WHERE coalesce(s.notifications_enabled, 1) = 1
+                    AND NOT EXISTS (SELECT 1 FROM gateway_work w WHERE w.kind = 'push' AND w.work_key = e.work_key
+                        AND (w.done_at IS NOT NULL OR w.next_attempt_at > :now))
+                    AND EXISTS (SELECT 1 FROM push_subscriptions p WHERE p.provider_id = e.provider_id
+                        AND (p.gateway_node = :node OR (p.gateway_node IS NULL AND :isDefault)))
+                ORDER BY e.at LIMIT :limit
+                """,
+            arguments: [
+                "since": since, "now": nowText, "soon": soon, "notice": expiringNotice, "node": node, "isDefault": isDefault, "limit": limit,
+            ])
+        var work: [PushWork] = []
+        for row in rows {
+            guard let kind = PushWork.Kind(rawValue: row["kind"]) else { continue }
+            let providerId: String = row["provider_id"]
+            let targets = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id, endpoint, p256dh, auth FROM push_subscriptions
+                    WHERE provider_id = ? AND (gateway_node = ? OR (gateway_node IS NULL AND ?)) ORDER BY id
+                    """, arguments: [providerId, node, isDefault]
+            ).map { PushTarget(subscriptionId: $0["id"], endpoint: $0["endpoint"], p256dh: $0["p256dh"], auth: $0["auth"]) }
+            let title: String = row["title"]
+            let zone: String? = row["zone"]
+            let amount: Int? = row["amount"]
+            let text = wording(kind, title: title, zone: zone, amount: amount)
+            work.append(
+                PushWork(
+                    key: row["work_key"], kind: kind, providerId: providerId, requestId: row["request_id"], title: text.title, body: text.body,
+                    targets: targets))
+        }
+        return work
+    }
+
+    /// The French lock-screen text of a push.
+    static func wording(_ kind: PushWork.Kind, title: String, zone: String?, amount: Int?) -> (title: String, body: String) {
+        let place = zone.map { " · \($0)" } ?? ""
+        switch kind {
+        case .urgentOffer: return ("Demande urgente : \(title)", "Nouvelle offre\(place). Répondez vite, elle passera à un autre prestataire.")
+        case .newOffer: return ("Nouvelle demande : \(title)", "Nouvelle offre\(place). Ouvrez Djobea pour l'accepter.")
+        case .offerExpiring: return ("Offre bientôt expirée : \(title)", "Il reste moins de 5 minutes pour répondre\(place).")
+        case .clientMessage: return ("Nouveau message du client", "Au sujet de « \(title) ». Ouvrez Djobea pour le lire.")
+        case .paymentReceived:
+            return ("Paiement reçu", "\(amount.map { XAF($0).formatted } ?? "Un paiement") pour « \(title) ».")
+        }
+    }
+
+    /// Records the outcome of one push (all its subscriptions): done, or a retry at `retryAt`.
+    public static func finish(key: String, outcome: String, retryAt: Date?, error: String?, now: Date, in db: Database) throws {
+        if let retryAt {
+            try db.execute(
+                sql: """
+                    INSERT INTO gateway_work (kind, work_key, attempts, next_attempt_at, last_error) VALUES ('push', ?1, 1, ?2, ?3)
+                    ON CONFLICT (kind, work_key) DO UPDATE SET attempts = attempts + 1, next_attempt_at = ?2, last_error = ?3
+                    """, arguments: [key, UTCTimestamp.format(retryAt), error])
+        } else {
+            try db.execute(
+                sql: """
+                    INSERT INTO gateway_work (kind, work_key, attempts, done_at, outcome, last_error) VALUES ('push', ?1, 1, ?2, ?3, ?4)
+                    ON CONFLICT (kind, work_key) DO UPDATE SET attempts = attempts + 1, done_at = ?2, outcome = ?3, last_error = ?4,
+                        next_attempt_at = NULL
+                    """, arguments: [key, UTCTimestamp.format(now), outcome, error])
+        }
+    }
+
+    /// Publishes this gateway's VAPID public key for the hubs (a synced row keyed by the node id).
+    public static func publishKey(_ publicKey: String, node: String, in tx: SyncedTransaction) throws {
+        if let current = try String.fetchOne(tx.db, sql: "SELECT vapid_public_key FROM gateway_keys WHERE id = ?", arguments: [node]) {
+            if current != publicKey { try tx.update(.gatewayKeys, key: node, ["vapid_public_key": .text(publicKey), "updated_at": ColumnValue(tx.now)]) }
+        } else {
+            try tx.insert(
+                .gatewayKeys, ["id": .text(node), "node_id": .text(node), "vapid_public_key": .text(publicKey), "updated_at": ColumnValue(tx.now)])
+        }
+    }
+
+    /// The key browsers of this node's providers subscribe with, and the gateway it belongs to (nil = central): the
+    /// node's own when it is a gateway, else central's.
+    public static func gatewayKey(node: String, role: NodeRole, in db: Database) throws -> (key: String, gatewayNode: String?)? {
+        let isGateway = try role == .central || Bool.fetchOne(db, sql: "SELECT is_gateway = 1 FROM node_identity") ?? false
+        if isGateway, let own = try String.fetchOne(db, sql: "SELECT vapid_public_key FROM gateway_keys WHERE id = ?", arguments: [node]) {
+            return (own, role == .central ? nil : node)
+        }
+        let central = try String.fetchOne(
+            db,
+            sql: """
+                SELECT k.vapid_public_key FROM gateway_keys k JOIN peers p ON p.node_id = k.node_id AND p.role = 'central'
+                ORDER BY k.updated_at DESC LIMIT 1
+                """)
+        return central.map { ($0, nil) }
+    }
+}
