@@ -20,16 +20,17 @@ import NIOCore
 ///   - onServerRunning: called once the socket listens (the CLI prints the URL then).
 public func buildApplication(
     settings: ServerSettings, database: NodeDatabase, logger: Logger, background: [BackgroundLoop] = [],
-    provider: ProviderAPIServices? = nil, central: CentralServices? = nil, ops: OpsSettings? = nil, storageProbeInterval: Duration = .seconds(15),
-    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    provider: ProviderAPIServices? = nil, central: CentralServices? = nil, ops: OpsSettings? = nil, gateway: GatewayServices? = nil,
+    storageProbeInterval: Duration = .seconds(15), onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
-    let router = buildRouter(database: database, logger: logger, provider: provider, central: central, ops: ops, secureCookies: settings.tls != nil)
-        .router
+    let router = buildRouter(
+        database: database, logger: logger, provider: provider, central: central, ops: ops, gateway: gateway, secureCookies: settings.tls != nil
+    ).router
     let http1 = HTTP1Channel.Configuration(idleTimeout: TimeAmount(settings.idleTimeout))
     return Application(
         router: router, server: settings.tls?.server(http1) ?? .http1(configuration: http1),
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "djobea-\(settings.role.rawValue)"),
-        services: background + [storageProbeLoop(database: database, logger: logger, interval: storageProbeInterval)],
+        services: background + (gateway?.background ?? []) + [storageProbeLoop(database: database, logger: logger, interval: storageProbeInterval)],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },
         logger: logger
     )
@@ -44,7 +45,7 @@ public func offerRoutingLoop(database: NodeDatabase, logger: Logger, interval: D
 /// The routes of a node and their OpenAPI document.
 public func buildRouter(
     database: NodeDatabase, logger: Logger, provider: ProviderAPIServices? = nil, central: CentralServices? = nil, ops: OpsSettings? = nil,
-    secureCookies: Bool = false
+    gateway: GatewayServices? = nil, secureCookies: Bool = false
 ) -> (router: Router<NodeRequestContext>, docs: APIDocumentation) {
     let router = Router(context: NodeRequestContext.self)
     router.add(middleware: MetricsMiddleware(metrics: .shared))
@@ -66,6 +67,7 @@ public func buildRouter(
         MissionWorkController(database: database).register(on: providerRoutes)
         ProviderChangesController(database: database, cache: provider.responseCache).register(on: providerRoutes)
         ProviderAccountController(database: database, cache: provider.responseCache).register(on: providerRoutes)
+        PushSubscriptionController(database: database).register(on: providerRoutes)
         NotificationStreamController(database: database, services: provider).register(on: router, docs: docs, limit: limit)
         StaticAssets.forHub(logger: logger)?.register(on: router, docs: docs)  // the provider PWA, from web/
     }
@@ -77,6 +79,11 @@ public func buildRouter(
             docs: docs, tag: "Central", authenticated: true)
         CentralAPIController(database: database).register(on: centralRoutes)
         CentralOpsController(database: database).register(on: centralRoutes)
+    }
+    if let gateway {
+        let pushes = gateway.pushes
+        WebhookController(database: database, settings: gateway.webhooks, logger: logger, onInbound: { await pushes.wake() }).register(
+            on: DocumentedRoutes(group: router.group(), docs: docs, tag: "Passerelle", authenticated: false))
     }
     // OPS ROUTES (begin)
     if ops != nil || central != nil {

@@ -46,6 +46,23 @@ public struct HubServices: Sendable {
             background: [
                 BackgroundLoop(name: "whatsapp-queue") { await queue.run() },
                 offerRoutingLoop(database: database, logger: logger),
+                slotAnswersLoop(database: database, logger: logger),
             ])
+    }
+}
+
+/// Applies the clients' "1"/"2" answers that reached this hub by sync to its open slot proposals (they live here).
+func slotAnswersLoop(database: NodeDatabase, logger: Logger, interval: Duration = .seconds(5)) -> BackgroundLoop {
+    BackgroundLoop(name: "slot-answers") {
+        while !Task.isCancelled {
+            do {
+                let answered = try await database.writer.write { db in try GatewayInbound.applySlotAnswers(in: db) }
+                if answered > 0 { logger.info("gateway.slot.answered", metadata: ["count": "\(answered)"]) }
+            } catch {
+                if error is CancellationError { return }
+                logger.error("gateway.slot.failed", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: interval)
+        }
     }
 }

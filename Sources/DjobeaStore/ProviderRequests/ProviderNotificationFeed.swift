@@ -2,7 +2,8 @@ import DjobeaDomain
 import Foundation
 import GRDB
 
-/// One event of a provider's live feed: a row of `notifications`, or an open offer made to them.
+/// One event of a provider's live feed: a row of `notifications`, an open offer made to them, or a client's message
+/// (`client_message`).
 public struct ProviderFeedEvent: Codable, Sendable, Hashable {
     /// The notification or offer id: UUIDv7, so ids sort by time and serve as the resume cursor.
     public var id: String
@@ -36,7 +37,7 @@ public enum ProviderNotificationFeed {
         -> [ProviderFeedEvent]
     {
         try fetch(
-            db, where: ("n.id > :cursor", "o.id > :cursor"), order: "ASC",
+            db, where: ("n.id > :cursor", "o.id > :cursor", "m.id > :cursor"), order: "ASC",
             arguments: ["provider": providerId, "cursor": cursor, "now": UTCTimestamp.format(now), "limit": limit])
     }
 
@@ -46,20 +47,21 @@ public enum ProviderNotificationFeed {
         events: [ProviderFeedEvent], cursor: String
     ) {
         let events = try fetch(
-            db, where: ("n.seen_at IS NULL", "o.seen_at IS NULL"), order: "DESC",
+            db, where: ("n.seen_at IS NULL", "o.seen_at IS NULL", "0"), order: "DESC",
             arguments: ["provider": providerId, "now": UTCTimestamp.format(now), "limit": limit]
         ).reversed()
         let cursor = try String.fetchOne(
             db,
             sql: """
                 SELECT max(id) FROM (SELECT max(id) AS id FROM notifications WHERE provider_id = :provider
-                    UNION ALL SELECT max(id) FROM request_offers WHERE provider_id = :provider)
+                    UNION ALL SELECT max(id) FROM request_offers WHERE provider_id = :provider
+                    UNION ALL SELECT max(id) FROM messages WHERE provider_id = :provider AND direction = 'in')
                 """, arguments: ["provider": providerId])
         return (Array(events), cursor ?? "")
     }
 
     private static func fetch(
-        _ db: Database, where condition: (notification: String, offer: String), order: String, arguments: StatementArguments
+        _ db: Database, where condition: (notification: String, offer: String, message: String), order: String, arguments: StatementArguments
     ) throws -> [ProviderFeedEvent] {
         let sql = """
             SELECT * FROM (
@@ -70,6 +72,10 @@ public enum ProviderNotificationFeed {
                 FROM request_offers o JOIN service_requests r ON r.id = o.request_id
                 WHERE o.provider_id = :provider AND o.state = 'pending' AND o.offered_at <= :now AND o.expires_at > :now
                     AND \(condition.offer)
+                UNION ALL
+                SELECT m.id, 'client_message', m.request_id, 'Message de ' || c.name, m.body, m.sent_at, NULL, NULL
+                FROM messages m JOIN clients c ON c.id = m.client_id
+                WHERE m.provider_id = :provider AND m.direction = 'in' AND m.sent_at <= :now AND \(condition.message)
             ) ORDER BY id \(order) LIMIT :limit
             """
         return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map { row in

@@ -203,12 +203,21 @@ extension ProviderRequestDetail {
         public var sentAt: String
         /// queued, sent, delivered, read, failed.
         public var deliveryStatus: String
+        /// "En file", "Envoyé", "Remis", "Lu", "Échec" (outgoing messages; "Reçu" for the client's).
+        public var deliveryLabel: String
+        /// Why it failed, or how it went on (by SMS), in French.
+        public var statusReason: String?
+        /// When the state last changed.
+        public var statusAt: String?
 
         enum CodingKeys: String, CodingKey {
             case id, direction, channel, body
             case templateCode = "template_code"
             case sentAt = "sent_at"
             case deliveryStatus = "delivery_status"
+            case deliveryLabel = "delivery_label"
+            case statusReason = "status_reason"
+            case statusAt = "status_at"
         }
     }
 

@@ -185,7 +185,10 @@ public enum ProviderRequestsQuery {
         ).reversed().map { row in
             ProviderRequestDetail.Message(
                 id: row["id"], direction: row["direction"], channel: row["channel"], templateCode: row["template_code"], body: row["body"],
-                sentAt: row["sent_at"], deliveryStatus: row["delivery_status"])
+                sentAt: row["sent_at"], deliveryStatus: row["delivery_status"],
+                deliveryLabel: (row["direction"] as String) == "in"
+                    ? "Reçu" : DeliveryStatus(rawValue: row["delivery_status"])?.labelFR ?? (row["delivery_status"] as String),
+                statusReason: row["status_reason"], statusAt: row["status_at"])
         }
         let calls = try Row.fetchAll(
             db.cachedStatement(

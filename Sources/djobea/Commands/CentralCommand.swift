@@ -126,9 +126,13 @@ func serveCentral(
     database: NodeDatabase, directory: DataDirectory, options: NodeOptions, services: CentralServices, tls: ServerTLS? = nil,
     ops: OpsSettings? = nil, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void
 ) async throws {
+    // Central is its deployment's gateway to the outside world (WhatsApp, SMS, Web Push).
+    let gateway = try await GatewayServices.make(
+        database: database, dataDirectory: directory.url, driver: NotifierChoice(rawValue: options.notifier) ?? .console,
+        environment: ProcessInfo.processInfo.environment, logger: logger)
     let app = buildApplication(
         settings: ServerSettings(host: options.host, port: options.port, role: .central, tls: tls), database: database, logger: logger,
-        central: services, ops: ops, onServerRunning: onRunning)
+        central: services, ops: ops, gateway: gateway, onServerRunning: onRunning)
     try await app.runService()
     withExtendedLifetime(directory) {}
 }

@@ -18,6 +18,11 @@ struct HubCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Jeton d'enrôlement à usage unique, donné par « djobea central enroll-hub » (premier démarrage).")
     var enroll: String?
 
+    @Flag(
+        name: .long,
+        help: "Ce hub est sa propre passerelle (WhatsApp, SMS, Web Push, webhooks) au lieu du central. Aussi DJOBEA_GATEWAY=1.")
+    var gateway = ProcessInfo.processInfo.environment["DJOBEA_GATEWAY"] == "1"
+
     func validate() throws {
         if enroll != nil, central == nil { throw ValidationError("--enroll demande aussi --central <url du central>") }
         if let central, URL(string: central)?.scheme.map({ ["http", "https"].contains($0) }) != true {
@@ -36,7 +41,8 @@ struct HubCommand: AsyncParsableCommand {
             if let link { loops.append(syncLoop(database: database, link: link, logger: logger, blobs: directory.blobsURL)) }
             let ops = try opsConsole(directory: directory, hubName: link?.hubName, hubId: link?.hubId)
             try await serve(
-                database: database, directory: directory, options: node, role: .hub, tls: tls, logger: logger, extra: loops, ops: ops.settings
+                database: database, directory: directory, options: node, role: .hub, tls: tls, logger: logger, extra: loops, ops: ops.settings,
+                gateway: gateway
             ) { port in
                 let base = baseURL(node, port: port, tls: tls)
                 printLine("Hub \(database.nodeId) à l'écoute sur \(base)")

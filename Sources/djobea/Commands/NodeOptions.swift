@@ -65,14 +65,24 @@ func baseURL(_ options: NodeOptions, port: Int, tls: ServerTLS?) -> String {
 /// Starts the HTTP(S) server of an open node and runs until SIGINT/SIGTERM.
 func serve(
     database: NodeDatabase, directory: DataDirectory, options: NodeOptions, role: NodeRole, tls: ServerTLS? = nil, logger: Logger,
-    extra: [BackgroundLoop] = [], ops: OpsSettings? = nil, onRunning: @escaping @Sendable (Int) async -> Void
+    extra: [BackgroundLoop] = [], ops: OpsSettings? = nil, gateway: Bool = false, onRunning: @escaping @Sendable (Int) async -> Void
 ) async throws {
+    let environment = ProcessInfo.processInfo.environment
     let hub = try await HubServices.make(
         database: database, dataDirectory: directory.url, notifier: NotifierChoice(rawValue: options.notifier) ?? .console,
-        environment: ProcessInfo.processInfo.environment, logger: logger)
+        environment: environment, logger: logger)
+    // A hub is its own gateway only when ops say so (--gateway): otherwise central sends its messages.
+    var services: GatewayServices?
+    if gateway {
+        services = try await GatewayServices.make(
+            database: database, dataDirectory: directory.url, driver: NotifierChoice(rawValue: options.notifier) ?? .console,
+            environment: environment, logger: logger)
+    } else {
+        try await database.setGateway(false)
+    }
     let app = buildApplication(
         settings: ServerSettings(host: options.host, port: options.port, role: role, tls: tls), database: database, logger: logger,
-        background: hub.background + extra, provider: hub.provider, ops: ops, onServerRunning: onRunning)
+        background: hub.background + extra, provider: hub.provider, ops: ops, gateway: services, onServerRunning: onRunning)
     try await app.runService()
     withExtendedLifetime(directory) {}
 }

@@ -1,0 +1,137 @@
+import AsyncHTTPClient
+import DjobeaDomain
+import DjobeaGateway
+import DjobeaStore
+import Foundation
+import Logging
+
+/// Sends each channel through the driver that has it (WhatsApp through one service, SMS through another).
+struct ChannelMessenger: ClientMessenger {
+    let drivers: [ClientChannel: any ClientMessenger]
+
+    var channels: Set<ClientChannel> { Set(drivers.keys) }
+
+    func send(_ message: ClientOutbound) async throws -> SendReceipt {
+        guard let driver = drivers[message.channel] else {
+            throw ClientSendError.permanent(code: "no_driver", reason: "Aucun pilote pour le canal \(message.channel.rawValue)")
+        }
+        return try await driver.send(message)
+    }
+}
+
+/// Everything a gateway node runs (DESIGN.md "Gateways"): the client message sender, the push sender, the webhooks,
+/// the rating requests. Central is the gateway by default; a hub is one with `--gateway`.
+public struct GatewayServices: Sendable {
+    public let messages: ClientMessageGateway
+    public let pushes: PushGateway
+    public let webhooks: WebhookSettings
+    public let vapidPublicKey: String
+    public let background: [BackgroundLoop]
+
+    /// Where the demo's webhook secret is kept when `WHATSAPP_CLOUD_APP_SECRET` is not set.
+    public static let appSecretFile = "whatsapp-app-secret"
+
+    /// Wires the gateway of a node from its data directory and the environment.
+    ///
+    /// Drivers: `console` writes `<data>/outbox/whatsapp.jsonl` and `sms.jsonl`; `whatsapp-cloud` (`WHATSAPP_CLOUD_*`)
+    /// and `twilio` (`TWILIO_*`) call the real services, SMS through Twilio when `TWILIO_SMS_FROM` is set. Webhook
+    /// secrets: `WHATSAPP_CLOUD_APP_SECRET`, `WHATSAPP_CLOUD_VERIFY_TOKEN`, `TWILIO_AUTH_TOKEN` with `DJOBEA_PUBLIC_URL`;
+    /// with the console driver a missing app secret and verify token are generated once into `<data>`. The VAPID key
+    /// pair is made once into `<data>/secrets/vapid-key.pem` (`DJOBEA_VAPID_SUBJECT`, default `mailto:ops@djobea.cm`).
+    public static func make(
+        database: NodeDatabase, dataDirectory: URL, driver: NotifierChoice, environment: [String: String], logger: Logger,
+        httpClient: HTTPClient = .shared, settings: ClientMessageGateway.Settings? = nil, pushInterval: TimeInterval = 1
+    ) async throws -> GatewayServices {
+        var drivers: [ClientChannel: any ClientMessenger] = [:]
+        var webhooks = WebhookSettings(
+            cloudAppSecret: nonEmpty(environment["WHATSAPP_CLOUD_APP_SECRET"]), cloudVerifyToken: nonEmpty(environment["WHATSAPP_CLOUD_VERIFY_TOKEN"]),
+            twilioAuthToken: nil, publicURL: nonEmpty(environment["DJOBEA_PUBLIC_URL"]))
+        switch driver {
+        case .console:
+            let console = ConsoleMessenger(directory: dataDirectory.appendingPathComponent("outbox", isDirectory: true))
+            drivers[.whatsapp] = console
+            drivers[.sms] = console
+            if webhooks.cloudAppSecret == nil {
+                webhooks.cloudAppSecret = try secretFile(dataDirectory.appendingPathComponent(appSecretFile))
+            }
+            if webhooks.cloudVerifyToken == nil {
+                webhooks.cloudVerifyToken = try secretFile(dataDirectory.appendingPathComponent("whatsapp-verify-token"))
+            }
+        case .whatsappCloud:
+            drivers[.whatsapp] = try WhatsAppCloudMessenger.fromEnvironment(environment, httpClient: httpClient)
+            if nonEmpty(environment["TWILIO_SMS_FROM"]) != nil {
+                drivers[.sms] = try TwilioMessenger.fromEnvironment(environment, httpClient: httpClient)
+                webhooks.twilioAuthToken = nonEmpty(environment["TWILIO_AUTH_TOKEN"])
+            }
+            guard webhooks.cloudAppSecret != nil else {
+                throw GatewaySettingError(line: "Configuration manquante : WHATSAPP_CLOUD_APP_SECRET est requis avec --notifier whatsapp-cloud (secret de l'application Meta, pour vérifier les webhooks).")
+            }
+        case .twilio:
+            let twilio = try TwilioMessenger.fromEnvironment(environment, httpClient: httpClient)
+            for channel in twilio.channels { drivers[channel] = twilio }
+            webhooks.twilioAuthToken = nonEmpty(environment["TWILIO_AUTH_TOKEN"])
+        }
+        if webhooks.twilioAuthToken != nil, webhooks.publicURL == nil {
+            logger.warning("gateway.twilio.no_public_url", metadata: ["hint": "DJOBEA_PUBLIC_URL unset: Twilio webhooks are refused"])
+        }
+        let secrets = dataDirectory.appendingPathComponent("secrets", isDirectory: true)
+        let vapid = try VAPIDKeys.loadOrCreate(at: secrets.appendingPathComponent("vapid-key.pem").path)
+        let publicKey = vapid.publicKeyBase64URL
+        let node = database.nodeId
+        try await database.write { tx in try PushStore.publishKey(publicKey, node: node, in: tx) }
+        try await database.setGateway(true)
+        let messages = ClientMessageGateway(
+            database: database, messenger: ChannelMessenger(drivers: drivers), settings: settings ?? Self.settings(environment), logger: logger)
+        let pushes = PushGateway(
+            database: database,
+            sender: WebPushSender(keys: vapid, subject: nonEmpty(environment["DJOBEA_VAPID_SUBJECT"]) ?? "mailto:ops@djobea.cm", httpClient: httpClient),
+            interval: pushInterval, logger: logger)
+        let ratings = BackgroundLoop(name: "gateway-ratings") {
+            while !Task.isCancelled {
+                do {
+                    let queued = try await database.write { tx in try GatewayReplies.queueRatingRequests(now: tx.now, in: tx) }
+                    if queued > 0 { await messages.wake() }
+                } catch {
+                    if error is CancellationError { return }
+                    logger.error("gateway.ratings.failed", metadata: ["error": "\(error)"])
+                }
+                try? await Task.sleep(for: .seconds(60))
+            }
+        }
+        return GatewayServices(
+            messages: messages, pushes: pushes, webhooks: webhooks, vapidPublicKey: publicKey,
+            background: [
+                BackgroundLoop(name: "gateway-messages") { await messages.run() },
+                BackgroundLoop(name: "gateway-push") { await pushes.run() },
+                ratings,
+            ])
+    }
+
+    /// `DJOBEA_GATEWAY_RATE` (messages per second, default 20) and `DJOBEA_GATEWAY_NUMBER_SPACING` (seconds between two
+    /// messages to one number, default 1).
+    static func settings(_ environment: [String: String]) -> ClientMessageGateway.Settings {
+        var settings = ClientMessageGateway.Settings()
+        if let rate = environment["DJOBEA_GATEWAY_RATE"].flatMap(Double.init), rate > 0 { settings.rate = rate }
+        if let spacing = environment["DJOBEA_GATEWAY_NUMBER_SPACING"].flatMap(Double.init), spacing >= 0 { settings.perNumberSpacing = spacing }
+        return settings
+    }
+
+    private static func nonEmpty(_ value: String?) -> String? {
+        guard let value = value?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else { return nil }
+        return value
+    }
+
+    /// A random secret kept in `file` (0600), made on first use.
+    static func secretFile(_ file: URL) throws -> String {
+        if let stored = try? String(contentsOf: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines), !stored.isEmpty {
+            return stored
+        }
+        var random = SystemRandomNumberGenerator()
+        let secret = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &random)) }.joined()
+        guard FileManager.default.createFile(atPath: file.path, contents: Data((secret + "\n").utf8), attributes: [.posixPermissions: 0o600])
+        else {
+            throw GatewaySettingError(line: "Impossible d'écrire \(file.path) : vérifiez les droits du répertoire de données.")
+        }
+        return secret
+    }
+}

@@ -1,0 +1,156 @@
+import DjobeaDomain
+import DjobeaGateway
+import DjobeaStore
+import Foundation
+import GRDB
+import Logging
+
+/// Pushes alerts to providers' browsers (Web Push, RFC 8030/8291/8292) from the events this node holds: new offers
+/// (urgent ones with `Urgency: high` and a short TTL), offers about to expire, client messages, payments.
+///
+/// Each event is pushed once (`gateway_work`, kind `push`); a subscription the push service says is gone (404/410)
+/// is deleted, and the deletion syncs to the provider's hub. The loop reads every `interval`; a hub's commit reaches
+/// central at once, so a push leaves within a few seconds of the offer.
+public actor PushGateway {
+    private let database: NodeDatabase
+    private let sender: WebPushSender
+    private let logger: Logger
+    private let interval: TimeInterval
+    private let isDefault: Bool
+    private var wakeSignal: CheckedContinuation<Void, Never>?
+    private var woken = false
+
+    public init(database: NodeDatabase, sender: WebPushSender, interval: TimeInterval = 1, logger: Logger) {
+        self.database = database
+        self.sender = sender
+        self.interval = interval
+        self.logger = logger
+        self.isDefault = GatewayOutbox.isDefaultGateway(role: database.role)
+    }
+
+    /// Urgency and time to live of each kind: an urgent offer is worthless once passed to the next provider.
+    static func delivery(_ kind: PushWork.Kind) -> (urgency: PushUrgency, ttl: Int) {
+        switch kind {
+        case .urgentOffer: (.high, 120)
+        case .offerExpiring: (.high, 300)
+        case .newOffer: (.normal, 900)
+        case .clientMessage: (.normal, 3_600)
+        case .paymentReceived: (.normal, 86_400)
+        }
+    }
+
+    /// Pushes what is due now; returns how many pushes reached a push service.
+    @discardableResult
+    public func deliverPending(now: Date = Date()) async -> Int {
+        let node = database.nodeId
+        let isDefault = self.isDefault
+        let work: [PushWork]
+        do {
+            work = try await database.read { db in try PushStore.due(node: node, isDefault: isDefault, now: now, in: db) }
+        } catch {
+            if !(error is CancellationError) { logger.error("gateway.push.read_failed", metadata: ["error": "\(error)"]) }
+            return 0
+        }
+        var accepted = 0
+        for item in work {
+            accepted += await push(item, now: now)
+        }
+        return accepted
+    }
+
+    private func push(_ item: PushWork, now: Date) async -> Int {
+        let (urgency, ttl) = Self.delivery(item.kind)
+        let payload: [UInt8]
+        do {
+            payload = try WebPushPayload(
+                kind: item.kind.rawValue, title: item.title, body: item.body, url: "/#/demandes/\(item.requestId)", requestId: item.requestId,
+                tag: item.key
+            ).encoded()
+        } catch {
+            await finish(item.key, "failed", retryAt: nil, error: "\(error)", now: now)
+            return 0
+        }
+        var accepted = 0
+        var retry: (String, TimeInterval?)?
+        var gone: [String] = []
+        for target in item.targets {
+            let subscription = PushSubscriptionInfo(endpoint: target.endpoint, p256dh: target.p256dh, auth: target.auth)
+            switch await sender.send(payload: payload, to: subscription, urgency: urgency, ttl: ttl, topic: nil) {
+            case .accepted: accepted += 1
+            case .gone: gone.append(target.subscriptionId)
+            case .retry(let reason, let after): retry = (reason, after)
+            case .refused(let status, let reason):
+                logger.warning("gateway.push.refused", metadata: ["status": "\(status)", "reason": "\(reason)", "work": "\(item.key)"])
+            }
+        }
+        if !gone.isEmpty {
+            let database = self.database
+            _ = try? await database.write { tx in
+                for id in gone { try PushStore.removeGone(subscriptionId: id, in: tx) }
+            }
+            logger.notice("gateway.push.subscription_gone", metadata: ["count": "\(gone.count)"])
+        }
+        if let retry, accepted == 0 {
+            await finish(item.key, "retry", retryAt: now.addingTimeInterval(max(10, min(retry.1 ?? 30, 600))), error: retry.0, now: now)
+        } else {
+            await finish(item.key, accepted > 0 ? "sent" : "failed", retryAt: nil, error: retry?.0, now: now)
+            if accepted > 0 { logger.info("gateway.push.sent", metadata: ["work": "\(item.key)", "devices": "\(accepted)"]) }
+        }
+        return accepted
+    }
+
+    private func finish(_ key: String, _ outcome: String, retryAt: Date?, error: String?, now: Date) async {
+        let database = self.database
+        do {
+            try await Task {
+                try await database.writer.write { db in
+                    try PushStore.finish(key: key, outcome: outcome, retryAt: retryAt, error: error, now: now, in: db)
+                }
+            }.value
+        } catch {
+            logger.error("gateway.push.record_failed", metadata: ["work": "\(key)", "error": "\(error)"])
+        }
+    }
+
+    /// Pushes until cancelled.
+    public func run() async {
+        logger.info("gateway.push.started")
+        while !Task.isCancelled {
+            await deliverPending()
+            await sleep(upTo: interval)
+        }
+    }
+
+    public func wake() {
+        if let wakeSignal {
+            self.wakeSignal = nil
+            wakeSignal.resume()
+        } else {
+            woken = true
+        }
+    }
+
+    private func sleep(upTo seconds: TimeInterval) async {
+        if woken {
+            woken = false
+            return
+        }
+        let timer = Task { [weak self] in
+            guard (try? await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))) != nil else { return }
+            await self?.wake()
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                if Task.isCancelled || woken {
+                    continuation.resume()
+                } else {
+                    wakeSignal = continuation
+                }
+            }
+        } onCancel: {
+            Task { await self.wake() }
+        }
+        woken = false
+        timer.cancel()
+    }
+}
