@@ -194,6 +194,12 @@ public final class FakeTwilio: Sendable {
                 }
                 variables = decoded
             }
+            // Our catalogue's content sids: the variables must fill the template exactly, as Twilio checks.
+            if let name = Self.contentSids.first(where: { $0.value == contentSid })?.key, let template = WhatsAppTemplates.named(name),
+                Set((variables ?? [:]).keys) != Set((0..<template.variables.count).map { String($0 + 1) })
+            {
+                return Self.error(400, code: 21656, "The ContentVariables Parameter is invalid.")
+            }
         } else {
             guard let body, !body.isEmpty else { return Self.error(400, code: 21619, "A text message body or media urls must be specified.") }
             guard body.count <= 1600 else { return Self.error(400, code: 21617, "The concatenated message body exceeds the 1600 character limit.") }

@@ -1,0 +1,61 @@
+import AsyncHTTPClient
+import DjobeaDomain
+import DjobeaGateway
+import DjobeaGatewayFakes
+import Foundation
+import NIOCore
+import Testing
+
+@Suite("The local fakes of WhatsApp Cloud and Twilio")
+struct FakeServicesTests {
+    @Test func theLoopbackServerRecordsQueryHeadersAndBodyAndStops() async throws {
+        try await withHTTPClient { client in
+            let server = try await FakeHTTPServer.start { request in
+                .json(202, #"{"seen":"\#(request.query["m"] ?? "")"}"#, retryAfter: 3)
+            }
+            var request = HTTPClientRequest(url: server.baseURL.absoluteString + "/webhooks/twilio?m=msg%2001&x=1")
+            request.method = .POST
+            request.headers.add(name: "X-Twilio-Signature", value: "abc=")
+            request.body = .bytes(ByteBuffer(string: "Body=Oui+%C3%A0+demain"))
+            let response = try await client.execute(request, timeout: .seconds(5))
+            #expect(response.status.code == 202)
+            #expect(response.headers.first(name: "retry-after") == "3")
+            let body = try await response.body.collect(upTo: 1024)
+            #expect(String(buffer: body) == #"{"seen":"msg 01"}"#)
+            await server.stop()
+
+            let again = HTTPClientRequest(url: server.baseURL.absoluteString + "/")
+            await #expect(throws: (any Error).self) { _ = try await client.execute(again, timeout: .seconds(2)) }
+        }
+    }
+
+    @Test func theTwilioFakeChecksTheVariablesOfOurContentTemplates() async throws {
+        try await withHTTPClient { client in
+            try await FakeTwilio.with { fake in
+                let twilio = try TwilioMessenger.fromEnvironment(fake.environment(), httpClient: client)
+                let short = TemplateCall(name: "demande_avis", parameters: ["Awa", "Jean-Paul"], text: "…")
+                let error = await sendError {
+                    _ = try await twilio.send(ClientOutbound(messageId: "m", to: "+237699000001", channel: .whatsapp, content: .template(short)))
+                }
+                #expect(error?.code == "twilio_21656")
+                #expect(fake.requests.count == 1)
+                #expect(fake.accepted.isEmpty)
+            }
+        }
+    }
+
+    @Test func idsLookLikeTheServicesOwn() async throws {
+        try await withHTTPClient { client in
+            try await FakeTwilio.with { twilioFake in
+                try await FakeWhatsAppCloud.with { cloudFake in
+                    let message = ClientOutbound(messageId: "m", to: "+237699000001", channel: .whatsapp, content: .text("Bonjour"))
+                    let sid = try await TwilioMessenger.fromEnvironment(twilioFake.environment(), httpClient: client).send(message)
+                    let wamid = try await WhatsAppCloudMessenger.fromEnvironment(cloudFake.environment, httpClient: client).send(message)
+                    #expect(sid.externalId.wholeMatch(of: /SM[0-9a-f]{32}/) != nil, "\(sid.externalId)")
+                    #expect(wamid.externalId.wholeMatch(of: /wamid\.[A-Za-z0-9+\/=]{20,}/) != nil, "\(wamid.externalId)")
+                    #expect(twilioFake.accountSid.wholeMatch(of: /AC[0-9a-f]{32}/) != nil)
+                }
+            }
+        }
+    }
+}
