@@ -161,8 +161,11 @@ public struct FakeScript: Sendable {
     public var errorByRecipient: [String: Int] = [:]
     /// At most one accepted message per recipient within this interval; beyond, a 429 with the pair-limit code.
     public var perRecipientInterval: Duration?
-    /// At most this many accepted messages per second overall; beyond, a 429 with the throughput code.
+    /// At most this many accepted messages per `globalWindow` (one second unless changed) overall; beyond, a 429
+    /// with the throughput code.
     public var globalPerSecond: Int?
+    /// The window of `globalPerSecond`; a longer one makes a test independent of how fast the machine is.
+    public var globalWindow: Duration = .seconds(1)
     /// Waits this long before answering (to kill a sender while its request is in flight).
     public var delay: Duration?
 
@@ -182,7 +185,7 @@ struct FakeLimiter {
             return .recipientLimited
         }
         if let perSecond = script.globalPerSecond {
-            recentAccepted.removeAll { now - $0 >= .seconds(1) }
+            recentAccepted.removeAll { now - $0 >= script.globalWindow }
             if recentAccepted.count >= perSecond { return .globalLimited }
         }
         lastByRecipient[recipient] = now

@@ -187,7 +187,10 @@ struct WhatsAppCloudMessengerTests {
                 _ = try await cloud.send(ClientOutbound(messageId: "m2", to: "+237699000002", channel: .whatsapp, content: .text("Deux")))
 
                 fake.reset()
-                fake.script { $0.globalPerSecond = 2 }
+                fake.script {
+                    $0.globalPerSecond = 2
+                    $0.globalWindow = .seconds(60)
+                }
                 for index in 0..<2 {
                     _ = try await cloud.send(
                         ClientOutbound(messageId: "g\(index)", to: "+23769900010\(index)", channel: .whatsapp, content: .text("x")))
