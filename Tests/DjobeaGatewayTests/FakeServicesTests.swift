@@ -29,6 +29,12 @@ struct FakeServicesTests {
         }
     }
 
+    @Test func aBusyPortFailsToStartInsteadOfHanging() async throws {
+        let first = try await FakeHTTPServer.start { _ in FakeResponse(status: 204) }
+        await #expect(throws: FakeServerError.self) { _ = try await FakeHTTPServer.start(port: first.port) { _ in FakeResponse(status: 204) } }
+        await first.stop()
+    }
+
     @Test func theTwilioFakeChecksTheVariablesOfOurContentTemplates() async throws {
         try await withHTTPClient { client in
             try await FakeTwilio.with { fake in
