@@ -5,7 +5,7 @@ import Foundation
 import Testing
 
 /// A fresh directory under the system's temporary directory, removed after `body`.
-func withTemporaryDirectory<T>(_ body: (URL) throws -> T) throws -> T {
+func withTemporaryKeyDirectory<T>(_ body: (URL) throws -> T) throws -> T {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("djobea-webpush-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
@@ -25,18 +25,18 @@ func permissions(_ path: String) throws -> Int {
             endpoint: "https://fcm.googleapis.com/fcm/send/abc:def?x=1", subject: "mailto:ops@djobea.cm", now: now)
         #expect(header.hasPrefix("vapid t="))
         #expect(header.hasSuffix(", k=\(keys.publicKeyBase64URL)"))
-        #expect(bytes(keys.publicKeyBase64URL).count == 65)
-        #expect(bytes(keys.publicKeyBase64URL).first == 0x04)
+        #expect(base64URLBytes(keys.publicKeyBase64URL).count == 65)
+        #expect(base64URLBytes(keys.publicKeyBase64URL).first == 0x04)
 
         let token = String(header.dropFirst("vapid t=".count).prefix { $0 != "," })
         let parts = token.split(separator: ".").map(String.init)
         try #require(parts.count == 3)
-        #expect(String(decoding: bytes(parts[0]), as: UTF8.self) == #"{"typ":"JWT","alg":"ES256"}"#)
-        let claims = try #require(try JSONSerialization.jsonObject(with: Data(bytes(parts[1]))) as? [String: Any])
+        #expect(String(decoding: base64URLBytes(parts[0]), as: UTF8.self) == #"{"typ":"JWT","alg":"ES256"}"#)
+        let claims = try #require(try JSONSerialization.jsonObject(with: Data(base64URLBytes(parts[1]))) as? [String: Any])
         #expect(claims["aud"] as? String == "https://fcm.googleapis.com")
         #expect((claims["exp"] as? NSNumber)?.intValue == 1_800_000_000 + 12 * 3600)
         #expect(claims["sub"] as? String == "mailto:ops@djobea.cm")
-        let signature = try P256.Signing.ECDSASignature(rawRepresentation: bytes(parts[2]))
+        let signature = try P256.Signing.ECDSASignature(rawRepresentation: base64URLBytes(parts[2]))
         #expect(keys.privateKey.publicKey.isValidSignature(signature, for: Data("\(parts[0]).\(parts[1])".utf8)))
 
         // What the fake push service checks, at the time the JWT was made and once it expired.
@@ -72,7 +72,7 @@ func permissions(_ path: String) throws -> Int {
     }
 
     @Test func loadOrCreateWritesA0600FileAndReadsItBack() throws {
-        try withTemporaryDirectory { directory in
+        try withTemporaryKeyDirectory { directory in
             let path = directory.appendingPathComponent("keys/vapid.pem").path
             let created = try VAPIDKeys.loadOrCreate(at: path)
             #expect(try permissions(path) == 0o600)
@@ -88,7 +88,7 @@ func permissions(_ path: String) throws -> Int {
     }
 
     @Test func loadOrCreateRefusesAFileOthersCanRead() throws {
-        try withTemporaryDirectory { directory in
+        try withTemporaryKeyDirectory { directory in
             let path = directory.appendingPathComponent("vapid.pem").path
             _ = try VAPIDKeys.loadOrCreate(at: path)
             try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
@@ -98,7 +98,7 @@ func permissions(_ path: String) throws -> Int {
     }
 
     @Test func loadOrCreateReadsRawKeysAndRefusesGarbage() throws {
-        try withTemporaryDirectory { directory in
+        try withTemporaryKeyDirectory { directory in
             let raw = directory.appendingPathComponent("raw.key").path
             let key = P256.Signing.PrivateKey()
             #expect(FileManager.default.createFile(atPath: raw, contents: key.rawRepresentation, attributes: [.posixPermissions: 0o600]))

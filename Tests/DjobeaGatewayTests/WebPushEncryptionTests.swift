@@ -19,7 +19,7 @@ enum RFC8291 {
 }
 
 /// The bytes of a base64url test value (empty when it is not base64url, which fails the test that uses it).
-func bytes(_ text: String) -> [UInt8] {
+func base64URLBytes(_ text: String) -> [UInt8] {
     let decoded = Base64URL.decode(text)
     #expect(decoded != nil, "not base64url: \(text)")
     return decoded ?? []
@@ -27,19 +27,20 @@ func bytes(_ text: String) -> [UInt8] {
 
 @Suite struct WebPushEncryptionTests {
     @Test func rfc8291AppendixAVector() throws {
-        let serverKey = try P256.KeyAgreement.PrivateKey(rawRepresentation: bytes(RFC8291.asPrivate))
+        let serverKey = try P256.KeyAgreement.PrivateKey(rawRepresentation: base64URLBytes(RFC8291.asPrivate))
         #expect(Base64URL.encode(serverKey.publicKey.x963Representation) == RFC8291.asPublic)
         let body = try WebPushEncryption.encrypt(
-            plaintext: Array(RFC8291.plaintext.utf8), userAgentPublicKey: bytes(RFC8291.uaPublic), authSecret: bytes(RFC8291.auth),
-            serverKey: serverKey, salt: bytes(RFC8291.salt))
+            plaintext: Array(RFC8291.plaintext.utf8), userAgentPublicKey: base64URLBytes(RFC8291.uaPublic), authSecret: base64URLBytes(RFC8291.auth),
+            serverKey: serverKey, salt: base64URLBytes(RFC8291.salt))
         #expect(Base64URL.encode(body) == RFC8291.body)
     }
 
     @Test func testClientDecryptsTheRFCBody() throws {
         let client = WebPushTestClient(
-            privateKey: try P256.KeyAgreement.PrivateKey(rawRepresentation: bytes(RFC8291.uaPrivate)), authSecret: bytes(RFC8291.auth))
+            privateKey: try P256.KeyAgreement.PrivateKey(rawRepresentation: base64URLBytes(RFC8291.uaPrivate)),
+            authSecret: base64URLBytes(RFC8291.auth))
         #expect(Base64URL.encode(client.publicKeyBytes) == RFC8291.uaPublic)
-        #expect(String(decoding: try client.decrypt(body: bytes(RFC8291.body)), as: UTF8.self) == RFC8291.plaintext)
+        #expect(String(decoding: try client.decrypt(body: base64URLBytes(RFC8291.body)), as: UTF8.self) == RFC8291.plaintext)
     }
 
     @Test(arguments: [0, 1, 100, WebPushEncryption.maxPlaintextLength])

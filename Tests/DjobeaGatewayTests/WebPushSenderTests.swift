@@ -39,6 +39,16 @@ import Testing
         }
     }
 
+    @Test func sendsAnEncodedPayload() async throws {
+        try await withService { service, client in
+            let payload = WebPushPayload(kind: "new_request", title: "Nouvelle demande", body: "Électricité", url: "/p/r/2", requestId: "r2")
+            let subscription = client.subscription(endpoint: service.endpoint(for: "p1"))
+            #expect(await sender.send(payload, to: subscription, urgency: .normal, ttl: 60) == .accepted)
+            let push = try await service.waitForPush(id: "p1", timeout: .seconds(5))
+            #expect(try JSONDecoder().decode(WebPushPayload.self, from: Data(push.payload)) == payload)
+        }
+    }
+
     @Test func invalidTopicIsLeftOut() async throws {
         try await withService { service, client in
             let subscription = client.subscription(endpoint: service.endpoint(for: "p1"))
@@ -94,6 +104,8 @@ import Testing
     }
 
     @Test func refusedConnectionIsRetried() async {
+        // The HTTP client tries to connect again until the deadline: a short timeout keeps the test short.
+        let sender = WebPushSender(keys: keys, subject: "mailto:ops@djobea.cm", httpClient: HTTPClient.shared, timeout: .seconds(2))
         let subscription = WebPushTestClient().subscription(endpoint: "http://127.0.0.1:1/push/p1")
         let outcome = await sender.send(payload: [1], to: subscription, urgency: .normal, ttl: 60)
         guard case .retry(let reason, nil) = outcome else {

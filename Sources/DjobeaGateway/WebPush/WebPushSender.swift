@@ -72,6 +72,18 @@ public struct WebPushSender: Sendable {
         }
     }
 
+    /// Encodes `payload` (its body cut to fit) and sends it; a payload that cannot be encoded is refused with status 0.
+    public func send(
+        _ payload: WebPushPayload, to subscription: PushSubscriptionInfo, urgency: PushUrgency, ttl: Int, topic: String? = nil,
+        now: Date = Date()
+    ) async -> WebPushOutcome {
+        do {
+            return await send(payload: try payload.encoded(), to: subscription, urgency: urgency, ttl: ttl, topic: topic, now: now)
+        } catch {
+            return .refused(status: 0, reason: "\(error)")
+        }
+    }
+
     /// Whether `topic` may go in a `Topic` header: 1 to 32 characters of the base64url alphabet.
     public static func isValidTopic(_ topic: String) -> Bool {
         topic.utf8.count <= maxTopicLength && Base64URL.isAlphabet(topic)
