@@ -107,10 +107,13 @@ public struct GatewayServices: Sendable {
             ])
     }
 
-    /// `DJOBEA_GATEWAY_RATE` (messages per second, default 20) and `DJOBEA_GATEWAY_NUMBER_SPACING` (seconds between two
-    /// messages to one number, default 1).
+    /// `DJOBEA_GATEWAY_RATE` (messages per second, default 20), `DJOBEA_GATEWAY_NUMBER_SPACING` (seconds between two
+    /// messages to one number, default 1), `DJOBEA_GATEWAY_LEASE` (seconds a claimed message belongs to its sender,
+    /// default 120) and `DJOBEA_GATEWAY_BACKOFF` (first retry delay in seconds, default 5).
     static func settings(_ environment: [String: String]) -> ClientMessageGateway.Settings {
         var settings = ClientMessageGateway.Settings()
+        if let lease = environment["DJOBEA_GATEWAY_LEASE"].flatMap(Double.init), lease >= 1 { settings.lease = lease }
+        if let backoff = environment["DJOBEA_GATEWAY_BACKOFF"].flatMap(Double.init), backoff > 0 { settings.backoffInitial = backoff }
         if let rate = environment["DJOBEA_GATEWAY_RATE"].flatMap(Double.init), rate > 0 { settings.rate = rate }
         if let spacing = environment["DJOBEA_GATEWAY_NUMBER_SPACING"].flatMap(Double.init), spacing >= 0 { settings.perNumberSpacing = spacing }
         return settings
