@@ -154,7 +154,8 @@ struct ActivitySummaryTests {
         #expect(report.failed == 1 && report.sent == 0 && report.retried == 0)
         let row = try #require(try work(database, jean))
         #expect(row["outcome"] as String? == "failed" && row["done_at"] as String? != nil && row["last_error"] as String? == "131026")
-        let later = await sendDueSummaries(database: database, messenger: NoWhatsAppMessenger(), logger: logger, now: monday.addingTimeInterval(3_600))
+        let later = await sendDueSummaries(
+            database: database, messenger: NoWhatsAppMessenger(), logger: logger, now: monday.addingTimeInterval(3_600))
         #expect(later.failed == 0)
     }
 

@@ -133,7 +133,9 @@ private func retry(
     await record(database, logger) { db in try ActivitySummaries.retryLater(key: key, at: at, error: reason, in: db) }
     logger.warning(
         "gateway.summary.retry",
-        metadata: ["provider": "\(summary.providerId)", "period": "\(summary.periodKey)", "error": "\(reason)", "retry_at": "\(UTCTimestamp.format(at))"])
+        metadata: [
+            "provider": "\(summary.providerId)", "period": "\(summary.periodKey)", "error": "\(reason)", "retry_at": "\(UTCTimestamp.format(at))",
+        ])
 }
 
 /// Writes even while the loop is being cancelled: an outcome not written means a summary sent twice.
