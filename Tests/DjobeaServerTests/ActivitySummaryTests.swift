@@ -75,7 +75,7 @@ struct ActivitySummaryTests {
                     "stars": 5, "created_at": ColumnValue(tx.now),
                 ])
         }
-        try database.writeBlocking(durability: .critical, now: Self.date("2026-12-02T12:30:00.000Z")) { tx in
+        _ = try database.writeBlocking(durability: .critical, now: Self.date("2026-12-02T12:30:00.000Z")) { tx in
             try tx.appendLedgerEntry(
                 requestId: request, providerId: jean, invoiceId: nil, kind: .payment, method: .cash, operatorRef: nil, amount: XAF(25_000),
                 recordedBy: .provider)

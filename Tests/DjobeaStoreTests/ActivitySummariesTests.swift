@@ -24,7 +24,7 @@ struct ActivitySummariesTests {
     }
 
     func rate(_ fixture: AccountFixture, _ mission: (request: String, invoice: String), stars: Int, at time: Date) throws {
-        try fixture.database.writeBlocking(now: time) { tx in
+        _ = try fixture.database.writeBlocking(now: time) { tx in
             try tx.insert(
                 .ratings,
                 [
