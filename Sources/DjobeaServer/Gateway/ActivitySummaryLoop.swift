@@ -18,7 +18,7 @@ public func activitySummaryLoop(
     BackgroundLoop(name: "gateway-summaries") {
         logger.info("gateway.summaries.started", metadata: ["node": "\(database.nodeId)"])
         while !Task.isCancelled {
-            let report = await sendDueSummaries(database: database, messenger: messenger, logger: logger, now: clock())
+            let report = await sendDueSummaries(database: database, messenger: messenger, logger: logger, clock: clock)
             if report.sent + report.failed + report.retried > 0 {
                 logger.info(
                     "gateway.summaries.pass", metadata: ["sent": "\(report.sent)", "failed": "\(report.failed)", "retried": "\(report.retried)"])
@@ -43,15 +43,16 @@ public struct SummaryRetryPolicy: Sendable {
     }
 }
 
-/// One pass: every summary due at `now` is claimed (lease committed before the driver is called), then sent and
+/// One pass: every summary due at `clock()` is claimed (lease committed before the driver is called), then sent and
 /// recorded `sent`; a permanent error (including a provider without WhatsApp: a summary is not essential and never
 /// goes by SMS) records it `failed`; a transient one leaves it for a retry after a backoff, not done. Empty
-/// summaries are recorded `skipped` without sending. Sends one at a time.
+/// summaries are recorded `skipped` without sending. Sends one at a time; claims, outcomes and retry times read the
+/// clock when they happen, so a slow pass never claims with a lease that has already run out.
 ///
 /// - Returns: what was sent, failed for good, and left for a retry (skipped ones are not counted).
 @discardableResult
 public func sendDueSummaries(
-    database: NodeDatabase, messenger: any ClientMessenger, logger: Logger, now: Date, limit: Int = 100,
+    database: NodeDatabase, messenger: any ClientMessenger, logger: Logger, clock: @escaping @Sendable () -> Date, limit: Int = 100,
     policy: SummaryRetryPolicy = SummaryRetryPolicy()
 ) async -> (sent: Int, failed: Int, retried: Int) {
     var report = (sent: 0, failed: 0, retried: 0)
@@ -59,6 +60,7 @@ public func sendDueSummaries(
     // come back full, within a bound in case an outcome could not be written.
     for _ in 0..<50 {
         let batch: [ActivitySummary]
+        let now = clock()
         do {
             batch = try await database.read { db in try ActivitySummaries.due(now: now, limit: limit, in: db) }
         } catch {
@@ -67,7 +69,7 @@ public func sendDueSummaries(
         }
         for summary in batch {
             if Task.isCancelled { return report }
-            switch await sendSummary(summary, database: database, messenger: messenger, logger: logger, now: now, policy: policy) {
+            switch await sendSummary(summary, database: database, messenger: messenger, logger: logger, clock: clock, policy: policy) {
             case .sent: report.sent += 1
             case .failed: report.failed += 1
             case .retried: report.retried += 1
@@ -79,13 +81,24 @@ public func sendDueSummaries(
     return report
 }
 
+/// `sendDueSummaries` with the clock stopped at `now` (tests).
+@discardableResult
+public func sendDueSummaries(
+    database: NodeDatabase, messenger: any ClientMessenger, logger: Logger, now: Date, limit: Int = 100,
+    policy: SummaryRetryPolicy = SummaryRetryPolicy()
+) async -> (sent: Int, failed: Int, retried: Int) {
+    await sendDueSummaries(database: database, messenger: messenger, logger: logger, clock: { now }, limit: limit, policy: policy)
+}
+
 private enum SummaryOutcome { case sent, failed, retried, skipped, notClaimed }
 
 private func sendSummary(
-    _ summary: ActivitySummary, database: NodeDatabase, messenger: any ClientMessenger, logger: Logger, now: Date, policy: SummaryRetryPolicy
+    _ summary: ActivitySummary, database: NodeDatabase, messenger: any ClientMessenger, logger: Logger, clock: @Sendable () -> Date,
+    policy: SummaryRetryPolicy
 ) async -> SummaryOutcome {
     let key = summary.workKey
     let metadata: Logger.Metadata = ["provider": "\(summary.providerId)", "period": "\(summary.periodKey)", "attempt": "\(summary.attempts + 1)"]
+    let now = clock()
     if summary.isEmpty {
         await record(database, logger) { db in try ActivitySummaries.finish(key: key, outcome: .skipped, now: now, in: db) }
         return .skipped
@@ -102,25 +115,29 @@ private func sendSummary(
                 text: summary.text)))
     do {
         let receipt = try await messenger.send(message)
-        await record(database, logger) { db in try ActivitySummaries.finish(key: key, outcome: .sent, now: now, in: db) }
+        let doneAt = clock()
+        await record(database, logger) { db in try ActivitySummaries.finish(key: key, outcome: .sent, now: doneAt, in: db) }
         logger.info("gateway.summary.sent", metadata: metadata.merging(["external_id": "\(receipt.externalId)"]) { $1 })
         return .sent
     } catch let error as ClientSendError {
         switch error {
         case .permanent(let code, let reason):
-            await record(database, logger) { db in try ActivitySummaries.finish(key: key, outcome: .failed, error: reason, now: now, in: db) }
+            let doneAt = clock()
+            await record(database, logger) { db in try ActivitySummaries.finish(key: key, outcome: .failed, error: reason, now: doneAt, in: db) }
             logger.notice("gateway.summary.failed", metadata: metadata.merging(["code": "\(code)", "reason": "\(reason)"]) { $1 })
             return .failed
         case .notOnWhatsApp(let reason):
-            await record(database, logger) { db in try ActivitySummaries.finish(key: key, outcome: .failed, error: reason, now: now, in: db) }
+            let doneAt = clock()
+            await record(database, logger) { db in try ActivitySummaries.finish(key: key, outcome: .failed, error: reason, now: doneAt, in: db) }
             logger.notice("gateway.summary.failed", metadata: metadata.merging(["code": "not_on_whatsapp", "reason": "\(reason)"]) { $1 })
             return .failed
         case .transient(let reason, let retryAfter):
-            await retry(key, reason: reason, retryAfter: retryAfter, summary: summary, database: database, logger: logger, now: now, policy: policy)
+            await retry(
+                key, reason: reason, retryAfter: retryAfter, summary: summary, database: database, logger: logger, now: clock(), policy: policy)
             return .retried
         }
     } catch {
-        await retry(key, reason: "\(error)", retryAfter: nil, summary: summary, database: database, logger: logger, now: now, policy: policy)
+        await retry(key, reason: "\(error)", retryAfter: nil, summary: summary, database: database, logger: logger, now: clock(), policy: policy)
         return .retried
     }
 }
