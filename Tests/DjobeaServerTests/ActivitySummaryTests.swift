@@ -121,6 +121,18 @@ struct ActivitySummaryTests {
         #expect(try database.readBlocking { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM messages") } == 0)
     }
 
+    @Test("batches smaller than the due list: every summary is handled in one pass, once")
+    func batches() async throws {
+        let (database, jean, paul) = try world()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("djobea-summary-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let console = ConsoleMessenger(directory: directory)
+        let report = await sendDueSummaries(database: database, messenger: console, logger: logger, now: monday, limit: 1)
+        #expect(report.sent == 1 && report.failed == 0 && report.retried == 0)
+        #expect(try work(database, jean)?["outcome"] as String? == "sent" && work(database, paul)?["outcome"] as String? == "skipped")
+        #expect(try String(contentsOf: console.fileURL(for: .whatsapp), encoding: .utf8).split(separator: "\n").count == 1)
+    }
+
     @Test("a transient error leaves the summary for a retry after a backoff, not done; then it goes")
     func transientThenSent() async throws {
         let (database, jean, _) = try world()
