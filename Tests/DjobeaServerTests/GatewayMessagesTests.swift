@@ -272,7 +272,8 @@ struct GatewayMessagesTests {
             #expect(fake.accepted.first?.bizOpaqueCallbackData == id)
             try await world.application(services).test(.live) { client in
                 let body = MetaWebhookFixtures.statusBody(externalId: wamid, state: "delivered", recipient: GatewayWorld.awaPhone, messageId: id)
-                #expect(try await Webhooks.meta(client, body).status == .ok)
+                let response = try await Webhooks.meta(client, body)
+                #expect(response.status == .ok)
             }
             let row = try world.message(id)
             #expect(row["delivery_status"] as String == "delivered" && row["external_id"] as String? == wamid)
