@@ -64,7 +64,7 @@ struct GatewayMessagesTests {
             let inside = try await world.say(quickReply: "arrive_15min", on: awaRequest, by: world.providerA)
             let outside = try await world.say(quickReply: "arrive_15min", on: ericRequest, by: world.providerB)
             let report = await services.messages.deliverPending()
-            #expect(report.sent == 2 && report.failed == 0)
+            #expect(report.sent == 2 && report.failed == 0 && report.deferred == 0)
             let free = try #require(fake.accepted.first { $0.bizOpaqueCallbackData == inside })
             #expect(free.type == "text" && free.templateName == nil && free.text == "J'arrive dans 15 minutes" && free.to == GatewayWorld.awaPhone)
             let template = try #require(fake.accepted.first { $0.bizOpaqueCallbackData == outside })

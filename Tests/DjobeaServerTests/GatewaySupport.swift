@@ -148,9 +148,11 @@ struct GatewayWorld {
 
     // MARK: - Gateway
 
-    /// Settings for quick tests: no spacing per number, a short first backoff.
+    /// Settings for quick tests: no spacing per number, a short first backoff, and a global rate high enough that a
+    /// pass right after another is not held by the global pacing (its slots are booked up to a second ahead).
     static func quickSettings(spacing: TimeInterval = 0, backoff: TimeInterval = 0.2, lease: TimeInterval = 120) -> ClientMessageGateway.Settings {
         var settings = ClientMessageGateway.Settings()
+        settings.rate = 1_000
         settings.perNumberSpacing = spacing
         settings.backoffInitial = backoff
         settings.backoffMaximum = 5
