@@ -332,7 +332,8 @@ struct GatewayMessagesTests {
                 let forged = try await Webhooks.twilio(client, status("read"), query: query, authToken: "not-the-auth-token")
                 #expect(forged.status == .unauthorized && Webhooks.errorCode(forged) == "invalid_signature")
                 // Signed without the query string: not the URL Twilio called.
-                let partial = TwilioWebhookFixtures.signature(url: GatewayWorld.publicURL + "/webhooks/twilio", form: status("read"), authToken: token)
+                let partial = TwilioWebhookFixtures.signature(
+                    url: GatewayWorld.publicURL + "/webhooks/twilio", form: status("read"), authToken: token)
                 let moved = try await Webhooks.twilio(client, status("read"), query: query, authToken: token, signature: partial)
                 #expect(moved.status == .unauthorized)
                 #expect(try world.status(id) == "delivered")

@@ -58,7 +58,9 @@ struct GatewayPushTests {
                     try await client.execute(
                         uri: "/provider/push/subscriptions", method: .post, headers: harness.bearer(token), body: harness.body(body))
                 }
-                func subscriptionBody(device: String = "jean-phone-0001", endpoint: String = subscription.endpoint, p256dh: String = subscription.p256dh)
+                func subscriptionBody(
+                    device: String = "jean-phone-0001", endpoint: String = subscription.endpoint, p256dh: String = subscription.p256dh
+                )
                     -> [String: Any]
                 {
                     ["device_id": device, "endpoint": endpoint, "expirationTime": NSNull(), "keys": ["p256dh": p256dh, "auth": subscription.auth]]
@@ -112,7 +114,8 @@ struct GatewayPushTests {
                     try tx.insert(
                         .requestOffers,
                         [
-                            "id": .text(DjobeaID.v7(now: now)), "request_id": .text(id), "provider_id": .text(jean.id), "offered_at": ColumnValue(now),
+                            "id": .text(DjobeaID.v7(now: now)), "request_id": .text(id), "provider_id": .text(jean.id),
+                            "offered_at": ColumnValue(now),
                             "expires_at": ColumnValue(now.addingTimeInterval(600)), "state": "pending",
                         ])
                     return id
@@ -155,10 +158,12 @@ struct GatewayPushTests {
                 let jeanInfo = jean.subscription(endpoint: push.endpoint(for: "jean"))
                 let paulInfo = paul.subscription(endpoint: push.endpoint(for: "paul"))
                 let subscription = try PushStore.subscribe(
-                    providerId: world.providerA, deviceId: "jean-device-01", endpoint: jeanInfo.endpoint, p256dh: jeanInfo.p256dh, auth: jeanInfo.auth,
+                    providerId: world.providerA, deviceId: "jean-device-01", endpoint: jeanInfo.endpoint, p256dh: jeanInfo.p256dh,
+                    auth: jeanInfo.auth,
                     gatewayNode: nil, in: tx)
                 try PushStore.subscribe(
-                    providerId: world.providerB, deviceId: "paul-device-01", endpoint: paulInfo.endpoint, p256dh: paulInfo.p256dh, auth: paulInfo.auth,
+                    providerId: world.providerB, deviceId: "paul-device-01", endpoint: paulInfo.endpoint, p256dh: paulInfo.p256dh,
+                    auth: paulInfo.auth,
                     gatewayNode: nil, in: tx)
                 // Paul turned notifications off in his settings.
                 let settings = DjobeaID.v7(now: tx.now)
