@@ -74,6 +74,34 @@ struct GatewayMessagesTests {
         }
     }
 
+    @Test("an SMS from the client does not open the WhatsApp window: the next WhatsApp message is still a template")
+    func smsDoesNotOpenWhatsAppWindow() async throws {
+        let world = try GatewayWorld()
+        defer { world.remove() }
+        try await FakeWhatsAppCloud.with { fake in
+            try await FakeTwilio.with { twilio in
+                let environment = GatewayWorld.cloudEnvironment(fake).merging(twilio.environment()) { $1 }
+                let services = try await world.services(driver: .whatsappCloud, environment: environment)
+                let (request, _) = try await world.accepted(client: world.awa, by: world.providerA)
+                #expect(await services.messages.deliverPending().sent == 1)
+                // Awa answers by SMS, to the SMS number.
+                try await world.application(services).test(.live) { client in
+                    let form = TwilioWebhookFixtures.inboundForm(
+                        from: GatewayWorld.awaPhone, to: "+14155238887", channel: .sms, body: "Je suis là", accountSid: twilio.accountSid)
+                    let response = try await Webhooks.twilio(client, form, authToken: twilio.authToken)
+                    #expect(response.status == .ok)
+                }
+                #expect(try world.count("SELECT count(*) FROM messages WHERE direction = 'in' AND channel = 'sms' AND request_id = ?", [request]) == 1)
+                let reply = try await world.say(quickReply: "arrive_15min", on: request, by: world.providerA)
+                #expect(await services.messages.deliverPending().sent == 1)
+                // WhatsApp refuses free text outside its own 24-hour window (error 131047): it must be the template.
+                let sent = try #require(fake.accepted.first { $0.bizOpaqueCallbackData == reply })
+                #expect(sent.type == "template" && sent.templateName == "message_prestataire")
+                #expect(sent.parameters == ["Jean Kouam", "Fuite sous l'évier", "J'arrive dans 15 minutes"])
+            }
+        }
+    }
+
     @Test("webhooks over HTTP: statuses move forward only, a bad signature changes nothing, verification, replays, size limit")
     func statusWebhooks() async throws {
         let world = try GatewayWorld()
