@@ -91,7 +91,8 @@ struct GatewayMessagesTests {
                     let response = try await Webhooks.twilio(client, form, authToken: twilio.authToken)
                     #expect(response.status == .ok)
                 }
-                #expect(try world.count("SELECT count(*) FROM messages WHERE direction = 'in' AND channel = 'sms' AND request_id = ?", [request]) == 1)
+                #expect(
+                    try world.count("SELECT count(*) FROM messages WHERE direction = 'in' AND channel = 'sms' AND request_id = ?", [request]) == 1)
                 let reply = try await world.say(quickReply: "arrive_15min", on: request, by: world.providerA)
                 #expect(await services.messages.deliverPending().sent == 1)
                 // WhatsApp refuses free text outside its own 24-hour window (error 131047): it must be the template.
