@@ -261,6 +261,43 @@ struct GatewayMessagesTests {
         }
     }
 
+    @Test("WhatsApp took the message, then its status webhook says 131026: the message goes by SMS; the old status changes nothing")
+    func asynchronousNoWhatsAppFallsBackToSMS() async throws {
+        let world = try GatewayWorld()
+        defer { world.remove() }
+        try await FakeWhatsAppCloud.with { fake in
+            try await FakeTwilio.with { twilio in
+                let environment = GatewayWorld.cloudEnvironment(fake).merging(twilio.environment()) { $1 }
+                let services = try await world.services(driver: .whatsappCloud, environment: environment)
+                let (_, id) = try await world.accepted(client: world.awa, by: world.providerA)
+                #expect(await services.messages.deliverPending().sent == 1)
+                let wamid = try #require(fake.accepted.first?.id)
+                #expect(try world.status(id) == "sent")
+                let failed = MetaWebhookFixtures.statusBody(
+                    externalId: wamid, state: "failed", recipient: GatewayWorld.awaPhone, messageId: id, errorCode: 131026,
+                    errorTitle: "Message undeliverable")
+                try await world.application(services).test(.live) { client in
+                    #expect(try await Webhooks.meta(client, failed).status == .ok)
+                    let row = try world.message(id)
+                    #expect(row["channel"] as String == "sms" && row["delivery_status"] as String == "queued")
+                    #expect(try world.count("SELECT count(*) FROM clients WHERE id = ? AND no_whatsapp_at IS NOT NULL", [world.awa]) == 1)
+
+                    let report = await services.messages.deliverPending()
+                    #expect(report.sent == 1, "the message must go on by SMS")
+                    let sms = try #require(twilio.accepted.first)
+                    #expect(sms.channel == .sms && sms.to == GatewayWorld.awaPhone)
+                    #expect(try world.status(id) == "sent" && world.message(id)["external_id"] as String? == sms.sid)
+
+                    // Meta repeats the failure of the WhatsApp attempt: it does not speak for the SMS.
+                    #expect(try await Webhooks.meta(client, failed).status == .ok)
+                    #expect(try world.status(id) == "sent" && world.message(id)["channel"] as String == "sms")
+                }
+                #expect(await services.messages.deliverPending() == PassReport())
+                #expect(twilio.accepted.count == 1 && fake.accepted.count == 1)
+            }
+        }
+    }
+
     @Test("per-number spacing: three messages to one client in one pass, one sent and two deferred; another client is not held up")
     func perNumberSpacing() async throws {
         let world = try GatewayWorld()

@@ -148,8 +148,12 @@ public enum GatewayOutbox {
         try tx.update(
             .messages, key: id,
             ["channel": "sms", "delivery_status": "queued", "status_reason": .text("Pas de WhatsApp : envoi par SMS"), "status_at": ColumnValue(tx.now)])
+        // Open again: a failure reported by the status webhook comes after the WhatsApp send was recorded as done.
         try tx.db.execute(
-            sql: "UPDATE gateway_work SET lease_until = NULL, next_attempt_at = NULL, last_error = ? WHERE kind = 'message' AND work_key = ?",
+            sql: """
+                UPDATE gateway_work SET lease_until = NULL, next_attempt_at = NULL, done_at = NULL, outcome = NULL, last_error = ?
+                WHERE kind = 'message' AND work_key = ?
+                """,
             arguments: [String(reason.prefix(500)), id])
         return true
     }
