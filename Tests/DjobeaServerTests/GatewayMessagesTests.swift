@@ -298,6 +298,50 @@ struct GatewayMessagesTests {
         }
     }
 
+    @Test("STOP through the webhook: the client gets no more non-essential messages, essential ones still go")
+    func stopOptsOut() async throws {
+        let world = try GatewayWorld()
+        defer { world.remove() }
+        try await FakeWhatsAppCloud.with { fake in
+            let services = try await world.services(driver: .whatsappCloud, environment: GatewayWorld.cloudEnvironment(fake))
+            let (request, _) = try await world.accepted(client: world.awa, by: world.providerA)
+            #expect(await services.messages.deliverPending().sent == 1)
+            try await world.application(services).test(.live) { client in
+                let stop = MetaWebhookFixtures.inboundTextBody(from: GatewayWorld.awaPhone, text: "STOP", timestamp: Webhooks.now)
+                let response = try await Webhooks.meta(client, stop)
+                #expect(response.status == .ok)
+            }
+            #expect(try world.count("SELECT count(*) FROM clients WHERE id = ? AND opted_out_at IS NOT NULL", [world.awa]) == 1)
+            let optional = try world.nonEssential(on: request, provider: world.providerA, client: world.awa)
+            let essential = try await world.say(quickReply: "arrive_15min", on: request, by: world.providerA)
+            let report = await services.messages.deliverPending()
+            #expect(report.failed == 1 && report.sent == 1)
+            let refused = try world.message(optional)
+            #expect(refused["delivery_status"] as String == "failed" && (refused["status_reason"] as String?)?.contains("STOP") == true)
+            #expect(try world.status(essential) == "sent")
+            #expect(fake.accepted.map(\.bizOpaqueCallbackData).contains(essential) && !fake.accepted.map(\.bizOpaqueCallbackData).contains(optional))
+        }
+    }
+
+    @Test("two senders at once (a restarted gateway while the old one waits for WhatsApp): the lease lets only one send")
+    func leaseKeepsConcurrentSendersApart() async throws {
+        let world = try GatewayWorld()
+        defer { world.remove() }
+        try await FakeWhatsAppCloud.with { fake in
+            fake.script { $0.delay = .seconds(1) }
+            let (_, id) = try await world.accepted(client: world.awa, by: world.providerA)
+            let first = world.gateway(fake)
+            let second = world.gateway(fake)
+            async let one = first.deliverPending()
+            try await Task.sleep(for: .milliseconds(200))
+            let other = await second.deliverPending()
+            let report = await one
+            #expect(report.sent + other.sent == 1 && report.retried + other.retried == 0)
+            #expect(fake.requests.count == 1 && fake.accepted.count == 1)
+            #expect(try world.status(id) == "sent")
+        }
+    }
+
     @Test("per-number spacing: three messages to one client in one pass, one sent and two deferred; another client is not held up")
     func perNumberSpacing() async throws {
         let world = try GatewayWorld()
@@ -376,7 +420,8 @@ struct GatewayMessagesTests {
         let world = try GatewayWorld()
         defer { world.remove() }
         try await FakeTwilio.with { twilio in
-            let environment = twilio.environment().merging(["DJOBEA_PUBLIC_URL": GatewayWorld.publicURL]) { $1 }
+            let callback = GatewayWorld.publicURL + "/webhooks/twilio"
+            let environment = twilio.environment(statusCallbackURL: callback).merging(["DJOBEA_PUBLIC_URL": GatewayWorld.publicURL]) { $1 }
             let services = try await world.services(driver: .twilio, environment: environment)
             let (request, id) = try await world.accepted(client: world.awa, by: world.providerA)
             #expect(await services.messages.deliverPending().sent == 1)
@@ -390,7 +435,10 @@ struct GatewayMessagesTests {
                     TwilioWebhookFixtures.statusForm(
                         sid: sent.sid, state: state, to: GatewayWorld.awaPhone, from: "+14155238886", accountSid: twilio.accountSid)
                 }
-                let query = "?m=\(id)"
+                // Twilio calls back the URL given with the message, which names our message.
+                let statusCallback = try #require(sent.statusCallback)
+                #expect(statusCallback == callback + "?m=\(id)")
+                let query = String(statusCallback.dropFirst(callback.count))
                 let delivered = try await Webhooks.twilio(client, status("delivered"), query: query, authToken: token)
                 #expect(delivered.status == .ok)
                 #expect(try world.status(id) == "delivered")
