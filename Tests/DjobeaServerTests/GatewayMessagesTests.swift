@@ -74,6 +74,26 @@ struct GatewayMessagesTests {
         }
     }
 
+    @Test("a provider's text on several lines outside the window still goes as a valid template (no newline or tab in a parameter)")
+    func multilineTextInTemplate() async throws {
+        let world = try GatewayWorld()
+        defer { world.remove() }
+        try await FakeWhatsAppCloud.with { fake in
+            let (request, _) = try await world.accepted(client: world.eric, by: world.providerB, title: "Prise qui grésille")
+            let text = "Bonjour Eric,\n\nJ'arrive      vers 15 h.\tMerci"
+            let id = try await world.say(text, on: request, by: world.providerB)
+            let gateway = world.gateway(fake)
+            let report = await gateway.deliverPending()
+            #expect(report.sent == 2 && report.failed == 0)
+            let sent = try #require(fake.accepted.first { $0.bizOpaqueCallbackData == id })
+            #expect(sent.templateName == "message_prestataire" && sent.parameters.count == 3)
+            let parameter = sent.parameters.last ?? ""
+            #expect(parameter.contains("Bonjour Eric") && parameter.contains("vers 15 h") && parameter.contains("Merci"))
+            #expect(!parameter.contains("\n") && !parameter.contains("\t") && !parameter.contains("     "))
+            #expect(try world.status(id) == "sent")
+        }
+    }
+
     @Test("an SMS from the client does not open the WhatsApp window: the next WhatsApp message is still a template")
     func smsDoesNotOpenWhatsAppWindow() async throws {
         let world = try GatewayWorld()
