@@ -362,6 +362,23 @@ struct GatewayMessagesTests {
         }
     }
 
+    @Test("WhatsApp Cloud with Twilio for SMS only starts without a Twilio WhatsApp sender (DESIGN: SMS when TWILIO_SMS_FROM is set)")
+    func cloudWithTwilioSMSOnly() async throws {
+        let world = try GatewayWorld()
+        defer { world.remove() }
+        try await FakeWhatsAppCloud.with { fake in
+            try await FakeTwilio.with { twilio in
+                var environment = GatewayWorld.cloudEnvironment(fake).merging(twilio.environment()) { $1 }
+                environment["TWILIO_WHATSAPP_FROM"] = nil
+                // Known issue: TwilioMessenger.fromEnvironment requires TWILIO_WHATSAPP_FROM even when GatewayServices.make
+                // only wants its SMS channel; the fix belongs in GatewayServices.make.
+                await withKnownIssue("TWILIO_WHATSAPP_FROM is required for an SMS-only Twilio driver") {
+                    _ = try await world.services(driver: .whatsappCloud, environment: environment)
+                }
+            }
+        }
+    }
+
     @Test("per-number spacing: three messages to one client in one pass, one sent and two deferred; another client is not held up")
     func perNumberSpacing() async throws {
         let world = try GatewayWorld()
