@@ -52,7 +52,11 @@ do {
     let provider = DjobeaID.v7()
     try database.writeBlocking { tx in
         _ = try tx.insert(
-            .providers, ["id": .text(provider), "phone": "+237690009999", "name": "Jean Plombier", "joined_at": ColumnValue(tx.now), "updated_at": ColumnValue(tx.now)])
+            .providers,
+            [
+                "id": .text(provider), "phone": "+237690009999", "name": "Jean Plombier", "joined_at": ColumnValue(tx.now),
+                "updated_at": ColumnValue(tx.now),
+            ])
     }
     var written = 0
     while written < count {
@@ -62,11 +66,13 @@ do {
             for index in offset..<(offset + batch) {
                 let client = DjobeaID.v7()
                 try tx.insert(
-                    .clients, ["id": .text(client), "phone": .text(String(format: "+2376%08d", index)), "name": "Client", "created_at": ColumnValue(tx.now)])
+                    .clients,
+                    ["id": .text(client), "phone": .text(String(format: "+2376%08d", index)), "name": "Client", "created_at": ColumnValue(tx.now)])
                 try tx.insert(
                     .messages,
                     [
-                        "id": .text(DjobeaID.v7()), "provider_id": .text(provider), "client_id": .text(client), "direction": "out", "channel": "whatsapp",
+                        "id": .text(DjobeaID.v7()), "provider_id": .text(provider), "client_id": .text(client), "direction": "out",
+                        "channel": "whatsapp",
                         "body": "Bonjour, votre prestataire arrive dans 20 minutes.", "sent_at": ColumnValue(tx.now), "delivery_status": "queued",
                     ])
             }
@@ -80,7 +86,10 @@ let fake = try await FakeWhatsAppCloud.start()
 fake.script { $0.globalPerSecond = limit }
 let process = Process()
 process.executableURL = binary
-process.arguments = ["central", "--data", root.path, "--port", "\(Int.random(in: 33_000...60_000))", "--host", "127.0.0.1", "--api-key", "banc-d-essai-passerelle-0123"]
+process.arguments = [
+    "central", "--data", root.path, "--port", "\(Int.random(in: 33_000...60_000))", "--host", "127.0.0.1", "--api-key",
+    "banc-d-essai-passerelle-0123",
+]
 process.environment = ProcessInfo.processInfo.environment.merging(fake.environment) { $1 }.merging([
     "DJOBEA_NOTIFIER": "whatsapp-cloud", "WHATSAPP_CLOUD_APP_SECRET": "banc-d-essai", "DJOBEA_GATEWAY_RATE": "\(limit)", "LOG_LEVEL": "error",
 ]) { $1 }
@@ -111,7 +120,10 @@ let accepted = fake.accepted
 let ours = accepted.compactMap(\.bizOpaqueCallbackData)
 let duplicates = ours.count - Set(ours).count
 let throttled = fake.requests.count - accepted.count
-say(String(format: "Vidé : %d/%d messages envoyés en %.1f s, soit %.0f messages/s (limite du faux : %d/s)", sent, count, elapsed, Double(sent) / elapsed, limit))
+say(
+    String(
+        format: "Vidé : %d/%d messages envoyés en %.1f s, soit %.0f messages/s (limite du faux : %d/s)", sent, count, elapsed, Double(sent) / elapsed,
+        limit))
 say("Réponses 429 du faux (limite dépassée) : \(throttled) ; acceptés : \(accepted.count) ; envoyés deux fois : \(duplicates)")
 let rss = samples.map(\.2)
 if let first = samples.first, let peak = rss.max() {

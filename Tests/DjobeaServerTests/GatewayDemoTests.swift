@@ -35,7 +35,8 @@ struct GatewayDemoTests {
         return (response as? HTTPURLResponse)?.statusCode ?? 0
     }
 
-    @Test("accept → the client's message in the gateway outbox and shown sent; a signed reply at the hub, a forged one refused; a push for a new offer")
+    @Test(
+        "accept → the client's message in the gateway outbox and shown sent; a signed reply at the hub, a forged one refused; a push for a new offer")
     func demoLoop() async throws {
         let directory = try temporaryDirectory("gateway-demo")
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -89,7 +90,8 @@ struct GatewayDemoTests {
         let forged = MetaWebhookFixtures.inboundTextBody(from: client, externalId: "wamid.demo-forged", text: "Annulez tout")
         #expect(
             try await Self.postWebhook(
-                "\(centralURL)/webhooks/whatsapp-cloud", body: forged, signature: MetaWebhookFixtures.signature(forged, appSecret: secret + "x")) == 401)
+                "\(centralURL)/webhooks/whatsapp-cloud", body: forged, signature: MetaWebhookFixtures.signature(forged, appSecret: secret + "x"))
+                == 401)
         let replied = Date()
         #expect(
             try await Self.postWebhook(
@@ -106,7 +108,8 @@ struct GatewayDemoTests {
         // A new urgent request: whoever it is offered to subscribes a browser (a loopback push service) and gets a push.
         let push = try await FakePushService.start()
         defer { Task { await push.stop() } }
-        let apiKey = try String(contentsOf: centralDir.appendingPathComponent("api-key"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let apiKey = try String(contentsOf: centralDir.appendingPathComponent("api-key"), encoding: .utf8).trimmingCharacters(
+            in: .whitespacesAndNewlines)
         let (created, body) = try await P.call(
             "POST", "\(centralURL)/central/requests",
             json: [

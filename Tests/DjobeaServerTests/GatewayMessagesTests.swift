@@ -370,11 +370,8 @@ struct GatewayMessagesTests {
             try await FakeTwilio.with { twilio in
                 var environment = GatewayWorld.cloudEnvironment(fake).merging(twilio.environment()) { $1 }
                 environment["TWILIO_WHATSAPP_FROM"] = nil
-                // Known issue: TwilioMessenger.fromEnvironment requires TWILIO_WHATSAPP_FROM even when GatewayServices.make
-                // only wants its SMS channel; the fix belongs in GatewayServices.make.
-                await withKnownIssue("TWILIO_WHATSAPP_FROM is required for an SMS-only Twilio driver") {
-                    _ = try await world.services(driver: .whatsappCloud, environment: environment)
-                }
+                let services = try await world.services(driver: .whatsappCloud, environment: environment)
+                _ = services
             }
         }
     }

@@ -90,7 +90,10 @@ struct GatewayProcessTests {
                 let id = DjobeaID.v7()
                 try tx.insert(
                     .providers,
-                    ["id": .text(id), "phone": "+237690000601", "name": "Jean Plombier", "joined_at": ColumnValue(tx.now), "updated_at": ColumnValue(tx.now)]
+                    [
+                        "id": .text(id), "phone": "+237690000601", "name": "Jean Plombier", "joined_at": ColumnValue(tx.now),
+                        "updated_at": ColumnValue(tx.now),
+                    ]
                 )
                 provider = id
             }
@@ -127,7 +130,8 @@ struct GatewayProcessTests {
         fake.script { $0.delay = .seconds(2) }
         let port = try freePort()
         let environment = fake.environment.merging([
-            "DJOBEA_NOTIFIER": "whatsapp-cloud", "WHATSAPP_CLOUD_APP_SECRET": secret, "DJOBEA_GATEWAY_LEASE": "4", "DJOBEA_GATEWAY_NUMBER_SPACING": "0",
+            "DJOBEA_NOTIFIER": "whatsapp-cloud", "WHATSAPP_CLOUD_APP_SECRET": secret, "DJOBEA_GATEWAY_LEASE": "4",
+            "DJOBEA_GATEWAY_NUMBER_SPACING": "0",
         ]) { $1 }
         var central = try await Self.startCentral(root, port: port, environment: environment)
         func sends(_ phone: String) -> [FakeWhatsAppCloud.Accepted] { fake.accepted.filter { $0.to == phone } }

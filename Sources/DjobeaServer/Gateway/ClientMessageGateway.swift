@@ -158,7 +158,8 @@ public actor ClientMessageGateway {
         if let queuedAt = try? await database.read({ db in
             try String.fetchOne(db, sql: "SELECT sent_at FROM messages WHERE id = ?", arguments: [row.id])
         }).flatMap(UTCTimestamp.parse), now.timeIntervalSince(queuedAt) > settings.giveUpAfter {
-            await record { tx in try GatewayOutbox.markFailed(id: row.id, reason: "Délai dépassé : le service n'a pas pu être joint à temps", in: tx) }
+            await record { tx in try GatewayOutbox.markFailed(id: row.id, reason: "Délai dépassé : le service n'a pas pu être joint à temps", in: tx)
+            }
             return .failed
         }
         do {

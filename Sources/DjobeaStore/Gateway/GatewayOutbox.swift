@@ -147,7 +147,10 @@ public enum GatewayOutbox {
         }
         try tx.update(
             .messages, key: id,
-            ["channel": "sms", "delivery_status": "queued", "status_reason": .text("Pas de WhatsApp : envoi par SMS"), "status_at": ColumnValue(tx.now)])
+            [
+                "channel": "sms", "delivery_status": "queued", "status_reason": .text("Pas de WhatsApp : envoi par SMS"),
+                "status_at": ColumnValue(tx.now),
+            ])
         // Open again: a failure reported by the status webhook comes after the WhatsApp send was recorded as done.
         try tx.db.execute(
             sql: """
@@ -188,7 +191,8 @@ public enum GatewayOutbox {
         var row: Row?
         if let messageId {
             row = try Row.fetchOne(
-                tx.db, sql: "SELECT id, delivery_status, external_id, channel FROM messages WHERE id = ? AND direction = 'out'", arguments: [messageId])
+                tx.db, sql: "SELECT id, delivery_status, external_id, channel FROM messages WHERE id = ? AND direction = 'out'",
+                arguments: [messageId])
         }
         if row == nil {
             row = try Row.fetchOne(
