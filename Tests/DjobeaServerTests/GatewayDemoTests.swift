@@ -81,6 +81,8 @@ struct GatewayDemoTests {
             try await P.eventually(60) {
                 try await Self.messages(hub, requestId, bearer: bearer).contains { $0["delivery_label"] as? String == "Envoyé" }
             }, "the request's message list shows it sent")
+        let shown = try await Self.messages(hub, requestId, bearer: bearer)
+        #expect(shown.contains { $0["delivery_label"] as? String == "Envoyé" }, "\(shown)")
         #expect(Date().timeIntervalSince(accepted) < 60)
 
         // The client answers on WhatsApp: correctly signed, it shows at the hub; forged, it is refused and changes nothing.

@@ -214,6 +214,14 @@ struct GatewayPushTests {
                     try PushStore.subscribe(
                         providerId: world.providerA, deviceId: "jean-device-01", endpoint: info.endpoint, p256dh: info.p256dh, auth: info.auth,
                         gatewayNode: nil, in: tx)
+                    // Jean works around the clock: a client's message may wake him at any hour of the test.
+                    try tx.insert(
+                        .providerSettings,
+                        [
+                            "id": .text(DjobeaID.v7(now: tx.now)), "provider_id": .text(world.providerA),
+                            "working_hours": #"{"start":"00:00","end":"24:00","days":[1,2,3,4,5,6,7]}"#, "created_at": ColumnValue(tx.now),
+                            "updated_at": ColumnValue(tx.now),
+                        ])
                 }
                 let (request, _) = try await world.accepted(client: world.awa, by: world.providerA)
                 _ = await services.pushes.deliverPending()
@@ -236,6 +244,24 @@ struct GatewayPushTests {
                 }
                 #expect(await services.pushes.deliverPending() == 0)
             }
+        }
+    }
+
+    @Test("quiet hours: outside the provider's working hours only urgent offers and offers about to expire wake them")
+    func quietHours() {
+        // Wednesday 25 November 2026 at 23:30 in Douala (22:30 UTC); hours 08:00–18:00 on weekdays.
+        let night = Date(timeIntervalSince1970: 1_795_645_800)
+        let day = night.addingTimeInterval(-12 * 3_600)
+        let hours = #"{"start":"08:00","end":"18:00","days":[1,2,3,4,5]}"#
+        func work(_ kind: PushWork.Kind) -> PushWork {
+            PushWork(key: "k", kind: kind, providerId: "p", requestId: "r", title: "t", body: "b", targets: [], workingHours: hours)
+        }
+        for kind in [PushWork.Kind.newOffer, .clientMessage, .paymentReceived] {
+            #expect(!PushGateway.allowed(work(kind), at: night), "\(kind)")
+            #expect(PushGateway.allowed(work(kind), at: day), "\(kind)")
+        }
+        for kind in [PushWork.Kind.urgentOffer, .offerExpiring] {
+            #expect(PushGateway.allowed(work(kind), at: night), "\(kind)")
         }
     }
 }

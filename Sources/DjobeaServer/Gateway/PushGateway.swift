@@ -58,7 +58,19 @@ public actor PushGateway {
         return accepted
     }
 
+    /// Whether `item` may be pushed at `now`: urgent alerts always; the others only within the provider's working hours
+    /// (the settings' hours are the provider's quiet hours too; the app and the live feed still show everything).
+    static func allowed(_ item: PushWork, at now: Date) -> Bool {
+        if item.isUrgent { return true }
+        let hours = item.workingHours.flatMap(WorkingHours.init(json:)) ?? .seedDefault
+        return hours.contains(now)
+    }
+
     private func push(_ item: PushWork, now: Date) async -> Int {
+        guard Self.allowed(item, at: now) else {
+            await finish(item.key, "outside_hours", retryAt: nil, error: nil, now: now)
+            return 0
+        }
         let (urgency, ttl) = Self.delivery(item.kind)
         let payload: [UInt8]
         do {

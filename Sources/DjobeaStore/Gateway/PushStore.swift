@@ -29,6 +29,12 @@ public struct PushWork: Sendable, Equatable {
     public var title: String
     public var body: String
     public var targets: [PushTarget]
+    /// The provider's working hours (`provider_settings.working_hours`), nil for the default.
+    public var workingHours: String?
+
+    /// Whether this alert may wake the provider outside their working hours: an urgent offer or one about to expire
+    /// is worth it; a message, a payment or an ordinary offer waits for the app.
+    public var isUrgent: Bool { kind == .urgentOffer || kind == .offerExpiring }
 }
 
 /// Push subscriptions (synced, per provider and device) and the pushes the gateway owes.
@@ -127,7 +133,7 @@ public enum PushStore {
                     SELECT 'p:' || e.id, 'payment_received', e.provider_id, e.request_id, e.recorded_at, e.amount FROM ledger_entries e
                     WHERE e.kind = 'payment' AND e.recorded_at >= :since
                 )
-                SELECT e.*, r.title, z.name AS zone FROM events e
+                SELECT e.*, r.title, z.name AS zone, s.working_hours FROM events e
                 JOIN service_requests r ON r.id = e.request_id
                 LEFT JOIN zones z ON z.id = r.zone_id
                 LEFT JOIN provider_settings s ON s.provider_id = e.provider_id
@@ -159,7 +165,7 @@ public enum PushStore {
             work.append(
                 PushWork(
                     key: row["work_key"], kind: kind, providerId: providerId, requestId: row["request_id"], title: text.title, body: text.body,
-                    targets: targets))
+                    targets: targets, workingHours: row["working_hours"]))
         }
         return work
     }
