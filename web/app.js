@@ -13,6 +13,8 @@ import { createOutbox } from './lib/outbox.js';
 import { pullChanges } from './lib/sync.js';
 import { createLive } from './lib/live.js';
 import { createUploadQueue } from './lib/uploads.js';
+import { liveAlert } from './lib/delivery.js';
+import { currentState, disablePush, enablePush, isAcceptSent, offerAnswer, rememberOffer, shouldOfferPush } from './lib/push.js';
 
 const $ = (selector, root = document) => root.querySelector(selector);
 
@@ -272,6 +274,9 @@ function showApp() {
     tokens: () => tokenStore(localStorage).get(),
     onEvent: (event) => {
       emit('live', event);
+      // A client's message: a toast, unless its request is the card on screen (which shows it at once).
+      const alert = liveAlert(event);
+      if (alert && !(current?.name === 'demandes' && current?.param === alert.requestId)) toast(alert.text);
       syncRequests().catch(() => {});
     },
     onPoll: () => {
@@ -291,9 +296,9 @@ function unmountScreen() {
   current = null;
 }
 
-/** `#demandes/abc` → { name: 'demandes', param: 'abc' }. */
+/** `#demandes/abc` (or `#/demandes/abc`, as push notifications spell it) → { name: 'demandes', param: 'abc' }. */
 function parseHash() {
-  const [name, ...rest] = (location.hash || '#accueil').slice(1).split('/');
+  const [name, ...rest] = (location.hash || '#accueil').slice(1).replace(/^\/+/, '').split('/');
   return ROUTES[name] ? { name, param: rest.length ? decodeURIComponent(rest.join('/')) : null } : { name: 'accueil', param: null };
 }
 
@@ -392,6 +397,7 @@ function flushOutbox() {
       const items = await outbox.list();
       emit('outbox', items);
       renderOutboxBadge(items);
+      offerPush(items);
       if (outcome.sent || outcome.refused) {
         markSynced();
         syncRequests().catch(() => {});
@@ -448,6 +454,63 @@ async function renderOutbox(element) {
     ),
   );
 }
+
+// MARK: - Push notifications on this device
+
+/**
+ * The offer to receive pushes, shown once per device after an accept reached the hub (never at login): "Activer" asks
+ * the browser's permission in the tap itself; "Plus tard" is remembered (no nagging: Profil has the switch).
+ */
+let offerChecking = false;
+async function offerPush(items) {
+  const banner = $('[data-push-offer]');
+  if (!banner || !banner.hidden || offerChecking || offerAnswer() || !items.some(isAcceptSent)) return;
+  offerChecking = true;
+  try {
+    const state = await currentState();
+    if (shouldOfferPush({ outbox: items, state, answered: offerAnswer() }) && api.isLoggedIn()) banner.hidden = false;
+  } catch {
+  } finally {
+    offerChecking = false;
+  }
+}
+
+function closePushOffer(answer) {
+  rememberOffer(answer);
+  $('[data-push-offer]').hidden = true;
+}
+
+$('[data-push-yes]').addEventListener('click', async (event) => {
+  const buttons = event.currentTarget.closest('[data-push-offer]').querySelectorAll('button');
+  for (const button of buttons) button.disabled = true;
+  try {
+    await enablePush(api); // first thing: the permission prompt, while the tap still counts as a user gesture
+    toast('Notifications activées sur cet appareil.');
+    closePushOffer('done');
+  } catch (error) {
+    toast(error?.message || 'Notifications non activées.');
+    closePushOffer('later');
+  } finally {
+    for (const button of buttons) button.disabled = false;
+  }
+});
+$('[data-push-later]').addEventListener('click', () => {
+  closePushOffer('later');
+  toast('D’accord. Vous pourrez les activer dans Profil › Notifications.');
+});
+
+/** The service worker's messages: a tap on a notification shows its request here; a push refreshes the data. */
+navigator.serviceWorker?.addEventListener('message', (event) => {
+  const message = event.data;
+  if (message?.type === 'navigate' && typeof message.url === 'string') {
+    const target = new URL(message.url, location.origin);
+    if (target.origin !== location.origin) return;
+    const hash = '#' + target.hash.slice(1).replace(/^\/+/, '');
+    ctx.navigate(hash.length > 1 ? hash : '#accueil');
+  } else if (message?.type === 'push-shown') {
+    syncRequests().catch(() => {});
+  }
+});
 
 // MARK: - Toast, floating mission button
 
@@ -578,6 +641,9 @@ export async function logout() {
   // wipe: a sync page arriving after the wipe would otherwise put this provider's requests back.
   for (const input of document.querySelectorAll('#login input')) input.value = '';
   showLogin();
+  // This device stops receiving the provider's pushes: told to the hub while the token is still valid (and unsubscribed
+  // in the browser, which stops them even if the hub cannot be reached). At most 5 s: logging out never hangs.
+  await Promise.race([disablePush(api).catch(() => {}), new Promise((resolve) => setTimeout(resolve, 5000))]);
   await api.logout().catch(() => {});
   await Promise.allSettled([syncing, flushing, uploads.idle?.()].filter(Boolean));
   await forgetLocalData();

@@ -6,12 +6,12 @@ export function soundFor(event) {
   if (!event) return null;
   if (event.kind === 'urgent_request' || (event.kind === 'offer' && event.urgency === 'urgent')) return 'urgent';
   if (event.kind === 'offer' || event.kind === 'new_request') return 'soft';
-  if (event.kind === 'payment_received') return 'soft';
+  if (event.kind === 'payment_received' || event.kind === 'client_message') return 'soft';
   return null;
 }
 
 /** The SSE kinds the hub sends (ProviderFeedEvent.kind). */
-export const EVENT_KINDS = ['offer', 'new_request', 'urgent_request', 'offer_waiting', 'payment_received', 'invoice_late', 'absence', 'system'];
+export const EVENT_KINDS = ['offer', 'new_request', 'urgent_request', 'offer_waiting', 'payment_received', 'invoice_late', 'absence', 'system', 'client_message'];
 
 /**
  * @param {object} deps
