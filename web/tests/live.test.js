@@ -76,3 +76,11 @@ test('a refused stream falls back to polling, and stopping ends the polling too'
   await new Promise((resolve) => setTimeout(resolve, 60));
   assert.equal(polls, after, 'no polling after stop');
 });
+
+test('a client’s message is a live event kind of its own, with a soft sound', async () => {
+  const { EVENT_KINDS, soundFor } = await import('../lib/live.js');
+  assert.ok(EVENT_KINDS.includes('client_message'));
+  assert.equal(soundFor({ kind: 'client_message', request_id: 'r1' }), 'soft');
+  assert.equal(soundFor({ kind: 'offer', urgency: 'urgent' }), 'urgent');
+  assert.equal(soundFor({ kind: 'system' }), null);
+});
