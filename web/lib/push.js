@@ -79,7 +79,8 @@ async function registration(env, { register = true } = {}) {
   if (!found) return null;
   if (found.active) return found;
   // Installing (first visit): wait until it is active, at most 20 s.
-  return Promise.race([container.ready, new Promise((resolve) => setTimeout(() => resolve(found), 20_000))]);
+  let timer;
+  return Promise.race([container.ready, new Promise((resolve) => (timer = setTimeout(() => resolve(found), 20_000)))]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -141,7 +142,12 @@ export async function enablePush(api, env) {
     subscription = null;
   }
   try {
-    subscription ??= await found.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey });
+    // A browser that cannot reach its push service (no network, no Google services) may never answer: 20 s at most.
+    let timer;
+    subscription ??= await Promise.race([
+      found.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey }),
+      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('délai dépassé')), env?.subscribeTimeout ?? 20_000))),
+    ]).finally(() => clearTimeout(timer));
   } catch (error) {
     throw new PushError('subscribe_failed', 'Le service de notifications du navigateur ne répond pas. Réessayez avec du réseau.' + (error?.message ? ` (${error.message})` : ''));
   }

@@ -181,3 +181,10 @@ test('the offer comes after an accept reached the hub, once per device, only whe
   rememberOffer('later', env);
   assert.equal(offerAnswer(env), 'later');
 });
+
+test('a push service that never answers fails after the delay, in French', async () => {
+  const b = fakeBrowser();
+  b.env.subscribeTimeout = 20;
+  b.env.navigator.serviceWorker.getRegistration = async () => ({ active: {}, pushManager: { getSubscription: async () => null, subscribe: () => new Promise(() => {}) } });
+  await assert.rejects(enablePush(fakeApi(), b.env), (error) => error.code === 'subscribe_failed' && /service de notifications/.test(error.message));
+});
