@@ -205,6 +205,38 @@ struct OfferRoutingReadsTests {
         #expect(plain.averageResponseMinutes == nil && plain.openMissions == 0)
     }
 
+    @Test("\"types de demandes à recevoir\": an urgency or a service outside the provider's list gets no offer; an empty list takes all")
+    func requestTypes() async throws {
+        let hub = try OfferRoutingFixture()
+        let urgentOnly = try hub.provider(1)
+        let plumbingOnly = try hub.provider(2)
+        let everything = try hub.provider(3)
+        let electricity = DjobeaID.v7()
+        try hub.database.writeBlocking(now: OfferRoutingFixture.now) { tx in
+            _ = try tx.insert(.services, ["id": .text(electricity), "code": "electricite", "name_fr": "Électricité"])
+        }
+        for (provider, types) in [(urgentOnly, #"["urgent"]"#), (plumbingOnly, #"["plomberie","aujourd_hui"]"#)] {
+            let settings = try hub.database.readBlocking { db in
+                try String.fetchOne(db, sql: "SELECT id FROM provider_settings WHERE provider_id = ?", arguments: [provider])
+            }
+            try hub.update(.providerSettings, try #require(settings), ["request_types": .text(types)])
+        }
+        func wants(_ urgency: Urgency) throws -> [String: Bool] {
+            let requestId = try hub.request(urgency)
+            let candidates = try hub.database.readBlocking { db in
+                let request = try #require(try OfferRoutingReads.request(id: requestId, now: OfferRoutingFixture.now, in: db)).request
+                return try OfferRoutingReads.candidates(
+                    for: request, now: OfferRoutingFixture.now, responseHistory: 86_400, logger: hub.logger, in: db)
+            }
+            return Dictionary(uniqueKeysWithValues: candidates.map { ($0.providerId, $0.wantsRequestType) })
+        }
+        #expect(try wants(.urgent) == [urgentOnly: true, plumbingOnly: false, everything: true])
+        #expect(try wants(.aujourdhui) == [urgentOnly: false, plumbingOnly: true, everything: true])
+        let request = try hub.request(.aujourdhui)
+        try await hub.dispatcher().route(requestId: request, now: OfferRoutingFixture.now)
+        #expect(try hub.offers(request).map(\.provider).allSatisfy { $0 != urgentOnly })
+    }
+
     @Test("a request that arrived without a lifecycle row gets one and is routed")
     func requestWithoutLifecycle() async throws {
         let hub = try OfferRoutingFixture()

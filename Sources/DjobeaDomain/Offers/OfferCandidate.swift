@@ -32,12 +32,15 @@ public struct OfferCandidate: Hashable, Sendable {
     public var autoAcceptFamiliarClients: Bool
     /// The state of this provider's offer of this request, if one was made (one offer per provider and request).
     public var offerState: OfferState?
+    /// The request is of a kind the provider's settings accept (`request_types`: urgencies and services; empty = all).
+    public var wantsRequestType: Bool
 
     public init(
         providerId: String, serviceIds: Set<String>, zoneIds: Set<String>, level: ProviderLevel = .bronze, averageRating: Double? = nil,
         ratingCount: Int = 0, averageResponseMinutes: Double? = nil, openMissions: Int = 0, workingHours: WorkingHours = .seedDefault,
         absences: [DateInterval] = [], awayMode: Bool = false, awayUntil: Date? = nil, accountStatus: AccountStatus = .active,
-        isFamiliarClient: Bool = false, autoAcceptFamiliarClients: Bool = false, offerState: OfferState? = nil
+        isFamiliarClient: Bool = false, autoAcceptFamiliarClients: Bool = false, offerState: OfferState? = nil,
+        wantsRequestType: Bool = true
     ) {
         self.providerId = providerId
         self.serviceIds = serviceIds
@@ -55,6 +58,7 @@ public struct OfferCandidate: Hashable, Sendable {
         self.isFamiliarClient = isFamiliarClient
         self.autoAcceptFamiliarClients = autoAcceptFamiliarClients
         self.offerState = offerState
+        self.wantsRequestType = wantsRequestType
     }
 
     /// In away mode at `date`: the flag is set and `awayUntil` is absent or still ahead.

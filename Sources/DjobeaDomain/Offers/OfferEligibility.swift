@@ -10,6 +10,8 @@ public enum OfferIneligibility: String, CaseIterable, Codable, Sendable {
     /// The provider already had an offer of this request (pending, answered, expired or withdrawn).
     case alreadyOffered = "already_offered"
     case outsideWorkingHours = "outside_working_hours"
+    /// The provider's settings exclude this kind of request ("types de demandes à recevoir").
+    case unwantedType = "unwanted_type"
 
     public var labelFR: String {
         switch self {
@@ -20,6 +22,7 @@ public enum OfferIneligibility: String, CaseIterable, Codable, Sendable {
         case .absent: "Absence déclarée"
         case .alreadyOffered: "Demande déjà proposée"
         case .outsideWorkingHours: "Hors de ses horaires"
+        case .unwantedType: "Type de demande exclu par ses paramètres"
         }
     }
 
@@ -29,7 +32,7 @@ public enum OfferIneligibility: String, CaseIterable, Codable, Sendable {
     public var withdrawsPendingOffer: Bool {
         switch self {
         case .wrongService, .outsideZone, .suspended, .away, .absent: true
-        case .alreadyOffered, .outsideWorkingHours: false
+        case .alreadyOffered, .outsideWorkingHours, .unwantedType: false
         }
     }
 
@@ -38,7 +41,7 @@ public enum OfferIneligibility: String, CaseIterable, Codable, Sendable {
     public var isTemporary: Bool {
         switch self {
         case .away, .absent, .outsideWorkingHours: true
-        case .wrongService, .outsideZone, .suspended, .alreadyOffered: false
+        case .wrongService, .outsideZone, .suspended, .alreadyOffered, .unwantedType: false
         }
     }
 }
@@ -63,7 +66,7 @@ public enum OfferVerdict: Hashable, Sendable {
 
 /// Who may be offered a request (issue 3 item 5; seed §3 and §6).
 ///
-/// Checks run in a fixed order and the first failure is the reason: service, zone, account, away mode, absence,
+/// Checks run in a fixed order and the first failure is the reason: service, zone, the provider's request types, account, away mode, absence,
 /// an earlier offer of the same request, working hours.
 ///
 /// Decision on hours: an **urgent** request may reach a provider outside their working hours (a burst pipe at
@@ -77,6 +80,7 @@ public enum OfferEligibility {
     public static func check(_ candidate: OfferCandidate, _ request: OfferRequest, at now: Date, urgentOutsideHours: Bool = true) -> OfferVerdict {
         guard candidate.serviceIds.contains(request.serviceId) else { return .ineligible(.wrongService) }
         guard candidate.zoneIds.contains(request.zoneId) else { return .ineligible(.outsideZone) }
+        guard candidate.wantsRequestType else { return .ineligible(.unwantedType) }
         guard candidate.accountStatus == .active else { return .ineligible(.suspended) }
         guard !candidate.isAway(at: now) else { return .ineligible(.away) }
         // Absent now, or at the slot the client asked for.

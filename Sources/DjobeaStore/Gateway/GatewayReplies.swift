@@ -66,6 +66,27 @@ public enum GatewayReplies {
         return rows.count
     }
 
+    /// Tells the clients of the provider's open missions that the provider is away until `until` (template
+    /// `absence_prestataire`, not essential: a client who answered STOP does not get it).
+    static func absenceNotices(providerId: String, until: Date, reason: String?, in tx: SyncedTransaction) throws {
+        let rows = try Row.fetchAll(
+            tx.db,
+            sql: """
+                SELECT r.id, r.title, r.client_id, c.name AS client_name, p.name AS provider_name FROM missions m
+                JOIN service_requests r ON r.id = m.request_id JOIN clients c ON c.id = r.client_id JOIN providers p ON p.id = m.provider_id
+                WHERE m.provider_id = ? AND m.status IN ('acceptee', 'arrive', 'diagnostic', 'reparation')
+                """, arguments: [providerId])
+        let returnDay = ProviderRequestWording.local(until).day
+        for row in rows {
+            let template = WhatsAppTemplates.absenceNotice
+            let note = reason.map { "motif : \($0). Je vous recontacte à mon retour." } ?? "je vous recontacte à mon retour."
+            let params = [ProviderRequestWording.firstName(row["client_name"]), row["provider_name"] as String, returnDay, row["title"] as String, note]
+            try insert(
+                body: template.render(params), templateCode: "absence", template: (template.name, params), essential: false, requestId: row["id"],
+                providerId: providerId, clientId: row["client_id"], in: tx)
+        }
+    }
+
     static func insert(
         body: String, templateCode: String, template: (name: String, params: [String])?, essential: Bool, requestId: String?,
         providerId: String, clientId: String, in tx: SyncedTransaction

@@ -108,6 +108,7 @@ enum OfferRoutingReads {
         -> [OfferCandidate]
     {
         let nowText = UTCTimestamp.format(now)
+        let urgencyList = "(" + Urgency.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ") + ")"
         let rows = try Row.fetchAll(
             db.cachedStatement(
                 sql: """
@@ -128,7 +129,14 @@ enum OfferRoutingReads {
                         ) AS response_minutes,
                         EXISTS (SELECT 1 FROM missions m JOIN service_requests r ON r.id = m.request_id
                             WHERE m.provider_id = p.id AND m.status = 'terminee' AND r.client_id = ? AND r.id <> ?) AS familiar,
-                        (SELECT group_concat(starts_at || '/' || ends_at) FROM absences WHERE provider_id = p.id AND ends_at > ?) AS absences
+                        (SELECT group_concat(starts_at || '/' || ends_at) FROM absences WHERE provider_id = p.id AND ends_at > ?) AS absences,
+                        -- "Types de demandes à recevoir": urgencies and services; an empty list (or none of a kind) accepts all.
+                        (coalesce(st.request_types, '[]') = '[]' OR (
+                            (NOT EXISTS (SELECT 1 FROM json_each(st.request_types) j WHERE j.value IN \(urgencyList))
+                                OR EXISTS (SELECT 1 FROM json_each(st.request_types) j WHERE j.value = ?))
+                            AND (NOT EXISTS (SELECT 1 FROM json_each(st.request_types) j WHERE j.value NOT IN \(urgencyList))
+                                OR EXISTS (SELECT 1 FROM json_each(st.request_types) j JOIN services s ON s.code = j.value WHERE s.id = ?))
+                        )) AS wants_type
                     FROM providers p LEFT JOIN provider_settings st ON st.provider_id = p.id
                     WHERE (p.id IN (SELECT provider_id FROM provider_services WHERE service_id = ?)
                             AND p.id IN (SELECT provider_id FROM provider_zones WHERE zone_id = ?))
@@ -137,7 +145,7 @@ enum OfferRoutingReads {
                     """),
             arguments: [
                 UTCTimestamp.format(now.addingTimeInterval(-responseHistory)), nowText, request.clientId, request.id, nowText,
-                request.serviceId, request.zoneId, request.id,
+                request.urgency.rawValue, request.serviceId, request.serviceId, request.zoneId, request.id,
             ])
         return rows.map { row in
             let providerId: String = row["id"]
@@ -157,7 +165,7 @@ enum OfferRoutingReads {
                 awayUntil: (row["away_until"] as String?).flatMap(UTCTimestamp.parse),
                 // An unknown status is treated as not active: routing never guesses in a provider's favour.
                 accountStatus: OfferCandidate.AccountStatus(rawValue: row["account_status"]) ?? .suspended,
-                isFamiliarClient: row["familiar"], autoAcceptFamiliarClients: row["auto_accept"])
+                isFamiliarClient: row["familiar"], autoAcceptFamiliarClients: row["auto_accept"], wantsRequestType: row["wants_type"])
         }
     }
 

@@ -126,6 +126,7 @@ extension ProviderAccount {
                 "id": .text(id), "provider_id": .text(providerId), "starts_at": ColumnValue(start), "ends_at": ColumnValue(end),
                 "reason": ColumnValue(reason), "notify_clients": ColumnValue(notifyClients), "created_at": ColumnValue(tx.now),
             ])
+        if notifyClients { try GatewayReplies.absenceNotices(providerId: providerId, until: end, reason: reason, in: tx) }
         return ProviderAbsence(
             id: id, startsAt: UTCTimestamp.format(start), endsAt: UTCTimestamp.format(end), reason: reason, notifyClients: notifyClients,
             createdAt: UTCTimestamp.format(tx.now))

@@ -1,0 +1,80 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// The HTTP plumbing shared by the real client message drivers: one POST, its answer, `Retry-After`, form encoding.
+///
+/// Network failures (refused connection, timeout, TLS) are transient: the gateway retries them with backoff.
+enum GatewayHTTP {
+    /// A service's answer: status code, `Retry-After` (seconds, when given) and body (at most 64 KiB are read).
+    struct Reply: Sendable {
+        let status: Int
+        let retryAfter: TimeInterval?
+        let body: Data
+    }
+
+    /// POSTs `body` to `url` and returns the answer, whatever its status.
+    ///
+    /// - Throws: `ClientSendError.transient` when no answer came (network, timeout).
+    static func post(
+        _ url: String, headers: [(String, String)], body: [UInt8], client: HTTPClient, timeout: TimeAmount, service: String
+    ) async throws(ClientSendError) -> Reply {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        request.body = .bytes(ByteBuffer(bytes: body))
+        do {
+            let response = try await client.execute(request, timeout: timeout)
+            let buffer = (try? await response.body.collect(upTo: 64 * 1024)) ?? ByteBuffer()
+            return Reply(
+                status: Int(response.status.code), retryAfter: retryAfter(response.headers.first(name: "retry-after")),
+                body: Data(buffer.readableBytesView))
+        } catch {
+            throw .transient(reason: "\(service) injoignable : \(error)", retryAfter: nil)
+        }
+    }
+
+    /// Whether an HTTP error status may pass if retried: 408, 429 and 5xx (and anything not 4xx).
+    static func isTransient(status: Int) -> Bool {
+        status == 408 || status == 429 || !(400..<500).contains(status)
+    }
+
+    /// `Retry-After` in seconds: a number of seconds or an HTTP date (RFC 9110 §10.2.3); nil if absent or unreadable.
+    static func retryAfter(_ header: String?, now: Date = Date()) -> TimeInterval? {
+        guard let text = header?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+        if let seconds = Int(text) { return TimeInterval(max(0, seconds)) }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        guard let date = formatter.date(from: text) else { return nil }
+        return max(0, date.timeIntervalSince(now).rounded(.up))
+    }
+
+    /// `base` without a trailing slash, followed by `path`.
+    static func url(_ base: URL, _ path: String) -> String {
+        var text = base.absoluteString
+        while text.hasSuffix("/") { text.removeLast() }
+        return text + path
+    }
+
+    /// One path segment or form component, percent-encoded (RFC 3986 unreserved characters kept).
+    static func encode(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? text
+    }
+
+    /// `application/x-www-form-urlencoded`: names and values percent-encoded, joined by `&`.
+    static func form(_ fields: [(String, String)]) -> [UInt8] {
+        Array(fields.map { "\(encode($0.0))=\(encode($0.1))" }.joined(separator: "&").utf8)
+    }
+
+    /// A JSON encoder with sorted keys and unescaped slashes, so that bodies are byte-for-byte reproducible.
+    static func jsonEncoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+
+    private static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+}

@@ -1,2 +1,0 @@
-// Local fakes of the outside services; see the files of this directory.
-enum GatewayFakes {}

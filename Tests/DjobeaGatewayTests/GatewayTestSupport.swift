@@ -1,0 +1,58 @@
+import AsyncHTTPClient
+import DjobeaGateway
+import Foundation
+
+/// A URL on which nothing listens: connections are refused.
+let unreachableURL = URL(string: "http://127.0.0.1:1") ?? URL(fileURLWithPath: "/")
+
+/// Runs `body` with a fresh `HTTPClient` and shuts it down afterwards, also when `body` throws.
+func withHTTPClient<T>(_ body: (HTTPClient) async throws -> T) async throws -> T {
+    let client = HTTPClient(eventLoopGroupProvider: .singleton)
+    do {
+        let result = try await body(client)
+        try await client.shutdown()
+        return result
+    } catch {
+        try? await client.shutdown()
+        throw error
+    }
+}
+
+/// The `ClientSendError` `body` throws; nil if it does not throw, a `.permanent("not_a_send_error")` for another error.
+func sendError(_ body: () async throws -> Void) async -> ClientSendError? {
+    do {
+        try await body()
+        return nil
+    } catch let error as ClientSendError {
+        return error
+    } catch {
+        return .permanent(code: "not_a_send_error", reason: "\(error)")
+    }
+}
+
+/// A JSON text as a Foundation object, for comparisons that ignore key order.
+func jsonObject(_ text: String) -> NSDictionary? {
+    (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? NSDictionary
+}
+
+extension ClientSendError {
+    var code: String? {
+        if case .permanent(let code, _) = self { return code }
+        return nil
+    }
+
+    var isTransient: Bool {
+        if case .transient = self { return true }
+        return false
+    }
+
+    var isNotOnWhatsApp: Bool {
+        if case .notOnWhatsApp = self { return true }
+        return false
+    }
+
+    var retryAfter: TimeInterval? {
+        if case .transient(_, let retryAfter) = self { return retryAfter }
+        return nil
+    }
+}
