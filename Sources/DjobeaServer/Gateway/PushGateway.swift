@@ -85,8 +85,9 @@ public actor PushGateway {
         }
         if !gone.isEmpty {
             let database = self.database
+            let ids = gone
             _ = try? await database.write { tx in
-                for id in gone { try PushStore.removeGone(subscriptionId: id, in: tx) }
+                for id in ids { try PushStore.removeGone(subscriptionId: id, in: tx) }
             }
             logger.notice("gateway.push.subscription_gone", metadata: ["count": "\(gone.count)"])
         }

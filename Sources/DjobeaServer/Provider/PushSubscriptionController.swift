@@ -69,7 +69,8 @@ struct PushSubscriptionController: Sendable {
             response: SubscriptionAnswer.self, errors: ["invalid_parameter"]
         ) { request, context in
             let identity = try context.requireProvider()
-            let deviceId = try Self.deviceId(request.uri.queryParameters.get("device_id").map(String.init) ?? "")
+            let given = request.uri.queryParameters.get("device_id").map { String($0) } ?? ""
+            let deviceId = try Self.deviceId(given)
             let subscribed = try await database.read { db in try PushStore.isSubscribed(providerId: identity.providerId, deviceId: deviceId, in: db) }
             return try JSONResponse.make(SubscriptionAnswer(deviceId: deviceId, subscribed: subscribed), for: request)
         }
