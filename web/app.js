@@ -180,6 +180,7 @@ function showLogin() {
   live = null;
   unmountScreen();
   $('#app').hidden = true;
+  $('[data-push-offer]').hidden = true;
   $('#login').hidden = false;
   showLoginForm('phone-form');
 }

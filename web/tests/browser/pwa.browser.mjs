@@ -190,6 +190,115 @@ describe('the provider PWA in Chromium', { concurrency: false }, () => {
     assert.deepEqual(await consoleErrors(), []);
   });
 
+  test('the request shows each message with its state: the acceptance message sent to the client, a tick and a French label', async () => {
+    await session.go(hub.base + '/#demandes/' + offered.id);
+    await waitText(offered.title);
+    // The hub syncs the acceptance to central, which sends it to the client and marks it: it shows "En file" first, then
+    // "Envoyé" once the states come back (seconds, but it depends on the sync: up to 60 s, refreshing as a person would).
+    const LABELS = ['En file', 'Envoyé', 'Remis', 'Lu', 'Échec'];
+    const readStates = () =>
+      session.exec(`return [...document.querySelectorAll('#screen .msg.out')].map((m) => ({
+        label: m.querySelector('.msg-state .msg-label')?.textContent ?? '',
+        state: m.dataset.state,
+        tick: m.querySelector('.msg-tick')?.textContent ?? m.querySelector('.msg-state svg use')?.getAttribute('href') ?? '',
+        time: m.querySelector('.msg-meta time')?.textContent ?? '',
+      }))`);
+    let states = [];
+    const deadline = Date.now() + 60000;
+    while (Date.now() < deadline) {
+      states = await readStates().catch(() => []);
+      if (states.some((m) => m.label === 'Envoyé' || m.label === 'Remis' || m.label === 'Lu')) break;
+      await sleep(2500);
+      await session.exec('document.querySelector("[data-refresh]")?.click()').catch(() => {});
+    }
+    assert.ok(states.length >= 1, 'the acceptance message is listed: ' + (await screenText()).slice(-400));
+    for (const message of states) {
+      assert.ok(LABELS.includes(message.label), 'a French state label: ' + JSON.stringify(message));
+      assert.ok(message.tick, 'a tick or an icon next to the label: ' + JSON.stringify(message));
+      assert.ok(message.time, 'the time before the state: ' + JSON.stringify(message));
+    }
+    const sent = states.find((m) => m.label === 'Envoyé');
+    if (sent) assert.equal(sent.tick, '✓');
+    else console.log('# the acceptance message is still ' + states.map((m) => m.label).join(', ') + ' after 60 s');
+    await shot('04-messages-etats');
+    assert.deepEqual(await consoleErrors(), []);
+  });
+
+  test('after the first accept the app offers notifications; a push is shown by the service worker and its tap opens the request', async () => {
+    await session.go(hub.base + '/#accueil');
+    await session.waitFor('#screen .kpi', { timeout: 20000 });
+    // Not at login: only now, after an accept reached the hub, and once.
+    await session.waitFor('[data-push-offer]', { timeout: 20000 });
+    const offer = await session.exec('return document.querySelector("[data-push-offer]").innerText');
+    assert.match(offer, /Recevoir les nouvelles demandes même quand l’application est fermée/);
+    await shot('08-offre-notifications');
+    await session.waitUntil('return navigator.serviceWorker.ready.then((r) => Boolean(r.active))', { timeout: 30000, message: 'the worker is active' });
+    // The browser's prompt, answered "Autoriser" through DevTools (a headless browser shows none).
+    await session.cdp('Browser.grantPermissions', { origin: hub.base, permissions: ['notifications'] });
+    assert.equal(await session.exec('return Notification.permission'), 'granted');
+    await session.exec('performance.clearResourceTimings()');
+    await clickText('Activer', '[data-push-offer]');
+    // The key is read from the hub and the browser subscribes. This headless browser has no push service to reach: the
+    // subscription then fails after 20 s with a French message; either way the offer goes and is not made again.
+    await session.waitUntil('return document.querySelector("[data-push-offer]").hidden', { timeout: 45000, message: 'the offer closes' });
+    assert.ok(
+      await session.exec("return performance.getEntriesByType('resource').some((r) => r.name.includes('/provider/push/key'))"),
+      'the gateway key was read',
+    );
+    assert.ok(['done', 'later'].includes(await session.exec('return localStorage.getItem("djobea.pushOffer")')));
+    console.log('# after Activer: ' + (await session.exec('return document.querySelector("[data-toast]").textContent')));
+
+    // Profil: this device's switch, apart from the account's setting, usable now that permission is granted.
+    await session.go(hub.base + '/#profil');
+    await waitText('Notifications sur cet appareil');
+    const device = await session.exec('const i = document.querySelector("#screen input[name=device_push]"); return i && { disabled: i.disabled, role: i.getAttribute("role") }');
+    assert.deepEqual(device, { disabled: false, role: 'switch' });
+
+    // A push delivered to the registered worker (the registration id comes from DevTools' ServiceWorker events).
+    await session.go(hub.base + '/#accueil');
+    await session.waitFor('#screen .kpi', { timeout: 20000 });
+    const devtools = await session.devtools(hub.base);
+    try {
+      await devtools.send('ServiceWorker.enable');
+      const update = await devtools.waitForEvent('ServiceWorker.workerRegistrationUpdated', (p) =>
+        p.registrations.some((r) => r.scopeURL.startsWith(hub.base) && !r.isDeleted),
+      );
+      const { registrationId } = update.registrations.find((r) => r.scopeURL.startsWith(hub.base) && !r.isDeleted);
+      const tag = 'client_message:' + offered.id;
+      const payload = {
+        kind: 'client_message', title: 'Message de Jean Kouam', body: 'Je suis devant le portail', url: '/#/demandes/' + offered.id,
+        request_id: offered.id, tag,
+      };
+      await devtools.send('ServiceWorker.deliverPushMessage', { origin: hub.base, registrationId, data: JSON.stringify(payload) });
+      const shown = await session.waitUntil(
+        `return navigator.serviceWorker.ready.then((r) => r.getNotifications({ tag: arguments[0] }))
+           .then((list) => list.length ? list.map((n) => ({ title: n.title, body: n.body, url: n.data && n.data.url, requireInteraction: n.requireInteraction })) : null)`,
+        { args: [tag], timeout: 15000, message: 'the notification is shown' },
+      );
+      assert.deepEqual(shown, [{ title: 'Message de Jean Kouam', body: 'Je suis devant le portail', url: '/#/demandes/' + offered.id, requireInteraction: false }]);
+
+      // A tap on it: the worker runs its notificationclick path; the open app shows the request.
+      await session.exec('return navigator.serviceWorker.ready.then((r) => r.active.postMessage({ type: "test-notification-click", tag: arguments[0] }))', tag);
+      await session.waitUntil('return location.hash === arguments[0]', { args: ['#demandes/' + offered.id], timeout: 15000, message: 'the tap opens the request' });
+      await waitText(offered.title);
+      const left = await session.exec('return navigator.serviceWorker.ready.then((r) => r.getNotifications({ tag: arguments[0] })).then((l) => l.length)', tag);
+      assert.equal(left, 0, 'the tapped notification is closed');
+
+      // A push the worker cannot read still tells the provider something, in French.
+      await devtools.send('ServiceWorker.deliverPushMessage', { origin: hub.base, registrationId, data: 'pas du JSON' });
+      const generic = await session.waitUntil(
+        `return navigator.serviceWorker.ready.then((r) => r.getNotifications({ tag: 'djobea' }))
+           .then((list) => list.length ? { title: list[0].title, body: list[0].body } : null)`,
+        { timeout: 15000, message: 'the generic notification is shown' },
+      );
+      assert.deepEqual(generic, { title: 'Djobea', body: 'Nouvelle activité sur Djobea' });
+      await session.exec('return navigator.serviceWorker.ready.then((r) => r.getNotifications()).then((l) => l.forEach((n) => n.close()))');
+    } finally {
+      devtools.close();
+    }
+    assert.deepEqual(await consoleErrors(), []);
+  });
+
   test('offline: advances the mission and attaches a photo; back online, the hub holds exactly one of each', async () => {
     await session.go(hub.base + '/#mission/' + offered.id);
     await waitText('Arrivé');
