@@ -220,7 +220,18 @@ describe('the provider PWA in Chromium', { concurrency: false }, () => {
     const sent = states.find((m) => m.label === 'Envoyé');
     if (sent) assert.equal(sent.tick, '✓');
     else console.log('# the acceptance message is still ' + states.map((m) => m.label).join(', ') + ' after 60 s');
+    await session.exec('document.querySelector("#screen .messages")?.scrollIntoView({ block: "center" })');
     await shot('04-messages-etats');
+    await session.cdp('Emulation.setEmulatedMedia', { features: [{ name: 'prefers-color-scheme', value: 'dark' }] });
+    try {
+      await sleep(300);
+      await session.exec('document.querySelector("#screen .messages")?.scrollIntoView({ block: "center" })');
+      await shot('04-messages-etats-sombre');
+      const problems = (await session.exec(AUDIT)).filter((problem) => /msg/.test(problem));
+      assert.deepEqual(problems, [], 'the states read well in dark mode too');
+    } finally {
+      await session.cdp('Emulation.setEmulatedMedia', { features: [] });
+    }
     assert.deepEqual(await consoleErrors(), []);
   });
 
