@@ -307,6 +307,21 @@ describe('the provider PWA in Chromium', { concurrency: false }, () => {
     } finally {
       devtools.close();
     }
+    // Blocked in the browser's settings: the switch cannot be turned on, and says why.
+    await session.cdp('Browser.setPermission', { origin: hub.base, permission: { name: 'notifications' }, setting: 'denied' });
+    try {
+      await session.go(hub.base + '/#profil');
+      await waitText('Notifications sur cet appareil');
+      const blocked = await session.waitUntil(
+        `const i = document.querySelector('#screen input[name=device_push]');
+         return i && i.disabled ? { checked: i.checked, note: document.getElementById(i.getAttribute('aria-describedby')).textContent } : null`,
+        { message: 'the switch is disabled when notifications are blocked' },
+      );
+      assert.equal(blocked.checked, false);
+      assert.match(blocked.note, /Bloquées dans les réglages du navigateur/);
+    } finally {
+      await session.cdp('Browser.resetPermissions', {});
+    }
     assert.deepEqual(await consoleErrors(), []);
   });
 
