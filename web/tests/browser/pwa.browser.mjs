@@ -4,6 +4,7 @@
 // Screenshots of every main screen go to test-output/screenshots/.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, lastCode, sql, startHub } from './hub.mjs';
@@ -126,12 +127,13 @@ before(async () => {
   const central = { ...hub, base: `http://127.0.0.1:${hub.port + 1}` };
   const apiKey = readFileSync(join(hub.data, 'central', 'api-key'), 'utf8').trim();
   const title = 'Fuite sous l’évier de la cuisine';
+  const clientPhone = '+2376' + String(Date.now()).slice(-8);
   const created = await fetch(central.base + '/central/requests', {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: 'Bearer ' + apiKey },
     body: JSON.stringify({
       zone, service, urgency: 'urgent', title, description: 'L’eau coule en permanence sous l’évier.',
-      address: 'Rue du Marché, près de la boulangerie', client_name: 'Jean Kouam', client_phone: '+2376' + String(Date.now()).slice(-8),
+      address: 'Rue du Marché, près de la boulangerie', client_name: 'Jean Kouam', client_phone: clientPhone,
       budget_min: 15000, budget_max: 25000,
     }),
   });
@@ -145,7 +147,7 @@ before(async () => {
   }
   assert.ok(offer.length, 'the hub offered the new request to a provider');
   phone = offer[0][0];
-  offered = { id, title };
+  offered = { id, title, clientPhone };
   driver = await startDriver();
   session = await newSession(driver, { width: 360, height: 640 });
 });
@@ -322,6 +324,75 @@ describe('the provider PWA in Chromium', { concurrency: false }, () => {
     } finally {
       await session.cdp('Browser.resetPermissions', {});
     }
+    assert.deepEqual(await consoleErrors(), []);
+  });
+
+  /**
+   * What WhatsApp Cloud would post to the gateway (central in the demo): signed with the app secret the console driver
+   * generated into central's data directory.
+   */
+  async function whatsappWebhook(value) {
+    const secret = readFileSync(join(hub.data, 'central', 'whatsapp-app-secret'), 'utf8').trim();
+    const body = JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: 'waba', changes: [{ field: 'messages', value: { messaging_product: 'whatsapp', ...value } }] }] });
+    const response = await fetch(`http://127.0.0.1:${hub.port + 1}/webhooks/whatsapp-cloud`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-hub-signature-256': 'sha256=' + createHmac('sha256', secret).update(body).digest('hex') },
+      body,
+    });
+    assert.equal(response.status, 200, await response.text());
+  }
+  const clientSays = (text, n) => ({
+    contacts: [{ wa_id: offered.clientPhone.slice(1), profile: { name: 'Jean Kouam' } }],
+    messages: [{ from: offered.clientPhone.slice(1), id: `wamid.pwa-test-${n}-${Date.now()}`, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: text } }],
+  });
+
+  test('the client’s replies arrive live: an alert elsewhere, on the card as the client’s, and a read receipt shows “Lu”', async () => {
+    await session.go(hub.base + '/#accueil');
+    await session.waitFor('#screen .kpi', { timeout: 20000 });
+    await sleep(1500); // the live stream opens
+    const central = { ...hub, data: join(hub.data, 'central') };
+    const [[messageId, externalId]] = sql(central, "SELECT id, external_id FROM messages WHERE request_id = ? AND template_code = 'acceptation'", offered.id);
+    await whatsappWebhook({
+      ...clientSays('Je suis devant le portail', 1),
+      statuses: [{ id: externalId, status: 'read', timestamp: String(Math.floor(Date.now() / 1000)), recipient_id: offered.clientPhone.slice(1), biz_opaque_callback_data: messageId }],
+    });
+    // Central takes it in, the hub syncs it, the live feed tells the phone: an alert on whatever screen is open.
+    await waitText('Je suis devant le portail', { timeout: 60000 });
+    assert.match(await session.exec('return document.querySelector("[data-toast]").textContent'), /^Message de .+ : « Je suis devant le portail »$/);
+
+    await session.go(hub.base + '/#demandes/' + offered.id);
+    await waitText(offered.title);
+    const readMessages = () =>
+      session.exec(`return [...document.querySelectorAll('#screen .msg')].map((m) => ({
+        side: m.classList.contains('in') ? 'in' : 'out', who: m.querySelector('.msg-who').textContent, body: m.querySelector('.msg-body').textContent,
+        label: m.querySelector('.msg-label')?.textContent ?? '', read: Boolean(m.querySelector('.msg-state.read')) }))`);
+    let messages = [];
+    const deadline = Date.now() + 60000;
+    while (Date.now() < deadline) {
+      messages = await readMessages().catch(() => []);
+      if (messages.some((m) => m.side === 'in') && messages.some((m) => m.label === 'Lu')) break;
+      await sleep(2000);
+      await session.exec('document.querySelector("[data-refresh]")?.click()').catch(() => {});
+    }
+    const reply = messages.find((m) => m.side === 'in');
+    assert.ok(reply, 'the client’s message is on the card: ' + JSON.stringify(messages));
+    assert.match(reply.who, /^Client/);
+    assert.equal(reply.body, 'Je suis devant le portail');
+    assert.equal(reply.label, 'Reçu');
+    const acceptance = messages.find((m) => m.side === 'out' && /acceptée/.test(m.body));
+    assert.equal(acceptance?.label, 'Lu', JSON.stringify(messages));
+    assert.equal(acceptance.read, true, 'read is marked (blue ticks) besides the label');
+
+    // Another reply while the card is open: it appears by itself, with no toast covering the card.
+    await session.exec('document.querySelector("[data-toast]").hidden = true');
+    await whatsappWebhook(clientSays('Le portail est bleu', 2));
+    await session.waitUntil(
+      `return [...document.querySelectorAll('#screen .msg.in .msg-body')].some((e) => e.textContent === 'Le portail est bleu')`,
+      { timeout: 60000, message: 'the open card shows the new reply' },
+    );
+    assert.equal(await session.exec('return document.querySelector("[data-toast]").hidden'), true, 'no toast over the card it concerns');
+    await session.exec('[...document.querySelectorAll("#screen .msg.in")].pop().scrollIntoView({ block: "center" })');
+    await shot('04-messages-client');
     assert.deepEqual(await consoleErrors(), []);
   });
 
