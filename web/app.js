@@ -11,10 +11,8 @@ import { openDb, outboxStorage } from './lib/db.js';
 import { normalizePhone, relativeTime } from './lib/format.js';
 import { createOutbox } from './lib/outbox.js';
 import { pullChanges } from './lib/sync.js';
-import { createLive } from './lib/live.js';
+import { createLive, liveAlert } from './lib/live.js';
 import { createUploadQueue } from './lib/uploads.js';
-import { liveAlert } from './lib/delivery.js';
-import { currentState, disablePush, enablePush, isAcceptSent, offerAnswer, rememberOffer, shouldOfferPush } from './lib/push.js';
 
 const $ = (selector, root = document) => root.querySelector(selector);
 
@@ -462,12 +460,20 @@ async function renderOutbox(element) {
  * The offer to receive pushes, shown once per device after an accept reached the hub (never at login): "Activer" asks
  * the browser's permission in the tap itself; "Plus tard" is remembered (no nagging: Profil has the switch).
  */
+/** lib/push.js, loaded when first needed: it is not part of the first load. */
+let push = null;
+const loadPush = () => import('./lib/push.js').then((module) => (push = module));
+
 let offerChecking = false;
 async function offerPush(items) {
   const banner = $('[data-push-offer]');
-  if (!banner || !banner.hidden || offerChecking || offerAnswer() || !items.some(isAcceptSent)) return;
+  if (!banner || !banner.hidden || offerChecking) return;
+  if (!items.some((item) => item.state === 'sent' && /\/accept$/.test(item.path ?? ''))) return;
   offerChecking = true;
   try {
+    // Loaded before the offer shows: "Activer" then calls it at once, in the tap.
+    const { currentState, offerAnswer, shouldOfferPush } = await loadPush();
+    if (offerAnswer()) return;
     const state = await currentState();
     if (shouldOfferPush({ outbox: items, state, answered: offerAnswer() }) && api.isLoggedIn()) banner.hidden = false;
   } catch {
@@ -477,15 +483,16 @@ async function offerPush(items) {
 }
 
 function closePushOffer(answer) {
-  rememberOffer(answer);
+  push?.rememberOffer(answer);
   $('[data-push-offer]').hidden = true;
 }
 
 $('[data-push-yes]').addEventListener('click', async (event) => {
+  if (!push) return;
   const buttons = event.currentTarget.closest('[data-push-offer]').querySelectorAll('button');
   for (const button of buttons) button.disabled = true;
   try {
-    await enablePush(api); // first thing: the permission prompt, while the tap still counts as a user gesture
+    await push.enablePush(api); // first thing: the permission prompt, while the tap still counts as a user gesture
     toast('Notifications activées sur cet appareil.');
     closePushOffer('done');
   } catch (error) {
@@ -643,8 +650,12 @@ export async function logout() {
   for (const input of document.querySelectorAll('#login input')) input.value = '';
   showLogin();
   // This device stops receiving the provider's pushes: told to the hub while the token is still valid (and unsubscribed
-  // in the browser, which stops them even if the hub cannot be reached). At most 5 s: logging out never hangs.
-  await Promise.race([disablePush(api).catch(() => {}), new Promise((resolve) => setTimeout(resolve, 5000))]);
+  // in the browser, in the background, which stops them even if the hub cannot be reached). At most 5 s: logging out
+  // never hangs.
+  await Promise.race([
+    loadPush().then((module) => module.disablePush(api, undefined, { browserWait: 0 })).catch(() => {}),
+    new Promise((resolve) => setTimeout(resolve, 5000)),
+  ]);
   await api.logout().catch(() => {});
   await Promise.allSettled([syncing, flushing, uploads.idle?.()].filter(Boolean));
   await forgetLocalData();

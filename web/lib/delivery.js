@@ -56,12 +56,3 @@ export function deliveryView(message) {
 export function sortedMessages(messages) {
   return (Array.isArray(messages) ? messages : []).slice().sort((a, b) => String(a?.sent_at).localeCompare(String(b?.sent_at)));
 }
-
-/** The in-app alert for a live event that deserves one (a client's message): `null` for the others. */
-export function liveAlert(event) {
-  if (event?.kind !== 'client_message') return null;
-  const title = event.title || 'Nouveau message du client';
-  const body = typeof event.body === 'string' ? event.body.trim() : '';
-  const short = body.length > 80 ? body.slice(0, 79).trimEnd() + '…' : body;
-  return { requestId: event.request_id ?? null, text: short ? `${title} : « ${short} »` : title };
-}

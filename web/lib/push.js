@@ -157,19 +157,26 @@ export async function enablePush(api, env) {
 }
 
 /**
- * Turns pushes off for this device: unsubscribes in the browser (so the push service refuses further pushes even if
- * the hub could not be told) and tells the hub. Rejects with the hub's error after unsubscribing.
+ * Turns pushes off for this device: tells the hub, and unsubscribes in the browser (so the push service refuses further
+ * pushes even if the hub could not be told). Resolves once the hub answered and the browser unsubscribed, or after
+ * `browserWait` ms for the browser's part (a push service out of reach can keep it pending: logging out must not wait
+ * for it; it goes on in the background). Rejects with the hub's error.
  * @returns {Promise<'off'>}
  */
-export async function disablePush(api, env) {
+export async function disablePush(api, env, { browserWait = 3000 } = {}) {
   if (!pushSupported(env)) return 'off';
-  const found = await registration(env, { register: false }).catch(() => null);
-  const subscription = await found?.pushManager?.getSubscription().catch(() => null);
-  const browserSide = subscription ? subscription.unsubscribe().catch(() => false) : Promise.resolve(false);
+  const server = api.request('DELETE', SUBSCRIPTIONS_PATH, { body: { device_id: deviceId(env) } });
+  const browserSide = (async () => {
+    const found = await registration(env, { register: false });
+    const subscription = await found?.pushManager?.getSubscription();
+    if (subscription) await subscription.unsubscribe();
+  })().catch(() => {});
   try {
-    await api.request('DELETE', SUBSCRIPTIONS_PATH, { body: { device_id: deviceId(env) } });
+    await server;
   } finally {
-    await browserSide;
+    let timer;
+    await Promise.race([browserSide, new Promise((resolve) => (timer = setTimeout(resolve, browserWait)))]);
+    clearTimeout(timer);
   }
   return 'off';
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DELIVERY_STATES, deliveryView, liveAlert, sortedMessages } from '../lib/delivery.js';
+import { DELIVERY_STATES, deliveryView, sortedMessages } from '../lib/delivery.js';
 
 const out = (delivery_status, extra = {}) => ({ direction: 'out', channel: 'whatsapp', body: 'Bonjour', delivery_status, ...extra });
 
@@ -64,16 +64,4 @@ test('messages read oldest first', () => {
   assert.deepEqual(sortedMessages(list).map((m) => m.id), ['a', 'b']);
   assert.deepEqual(sortedMessages(null), []);
   assert.deepEqual(list.map((m) => m.id), ['b', 'a'], 'the list itself is left as it was');
-});
-
-test('a client’s message in the live feed deserves an in-app alert; other events do not', () => {
-  assert.deepEqual(liveAlert({ kind: 'client_message', request_id: 'r1', title: 'Message de Awa Ngo', body: 'Je suis là' }), {
-    requestId: 'r1',
-    text: 'Message de Awa Ngo : « Je suis là »',
-  });
-  const long = liveAlert({ kind: 'client_message', request_id: 'r1', title: 'Message de Awa', body: 'x'.repeat(200) });
-  assert.ok(long.text.length < 110 && long.text.endsWith('… »'), long.text);
-  assert.deepEqual(liveAlert({ kind: 'client_message' }), { requestId: null, text: 'Nouveau message du client' });
-  assert.equal(liveAlert({ kind: 'offer', request_id: 'r1' }), null);
-  assert.equal(liveAlert(null), null);
 });

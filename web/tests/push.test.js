@@ -188,3 +188,13 @@ test('a push service that never answers fails after the delay, in French', async
   b.env.navigator.serviceWorker.getRegistration = async () => ({ active: {}, pushManager: { getSubscription: async () => null, subscribe: () => new Promise(() => {}) } });
   await assert.rejects(enablePush(fakeApi(), b.env), (error) => error.code === 'subscribe_failed' && /service de notifications/.test(error.message));
 });
+
+test('turning off does not wait for a browser push service out of reach longer than asked (logout)', async () => {
+  const b = fakeBrowser();
+  b.env.navigator.serviceWorker.getRegistration = async () => ({ active: {}, pushManager: { getSubscription: () => new Promise(() => {}) } });
+  const api = fakeApi();
+  const started = Date.now();
+  assert.equal(await disablePush(api, b.env, { browserWait: 0 }), 'off');
+  assert.ok(Date.now() - started < 1000);
+  assert.deepEqual(api.calls.map((c) => c[0]), ['DELETE'], 'the hub is told at once');
+});
