@@ -456,14 +456,14 @@ async function renderOutbox(element) {
 
 // MARK: - Push notifications on this device
 
-/**
- * The offer to receive pushes, shown once per device after an accept reached the hub (never at login): "Activer" asks
- * the browser's permission in the tap itself; "Plus tard" is remembered (no nagging: Profil has the switch).
- */
 /** lib/push.js, loaded when first needed: it is not part of the first load. */
 let push = null;
 const loadPush = () => import('./lib/push.js').then((module) => (push = module));
 
+/**
+ * The offer to receive pushes, shown once per device after an accept reached the hub (never at login): "Activer" asks
+ * the browser's permission in the tap itself; "Plus tard" is remembered (no nagging: Profil has the switch).
+ */
 let offerChecking = false;
 async function offerPush(items) {
   const banner = $('[data-push-offer]');

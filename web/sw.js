@@ -35,6 +35,9 @@ self.addEventListener('message', (event) => {
     event.waitUntil(
       self.registration.getNotifications(event.data.tag ? { tag: String(event.data.tag) } : undefined).then((shown) => {
         if (shown.length) return openNotification(shown[shown.length - 1]);
+        // A headless browser may have dropped it already: the same path with what this worker showed under that tag.
+        const record = recentlyShown.get(String(event.data.tag));
+        if (record) return openNotification({ data: record.data, close: () => {} });
       }),
     );
   }
@@ -98,9 +101,15 @@ self.addEventListener('push', (event) => {
   event.waitUntil(showPush(text));
 });
 
+/** The last notifications this worker showed, by tag (for the test hook only; lost when the worker stops). */
+const recentlyShown = new Map();
+
 async function showPush(text) {
   const { title, options } = notificationFor(text);
   await self.registration.showNotification(title, options);
+  recentlyShown.delete(options.tag);
+  recentlyShown.set(options.tag, { title, data: options.data });
+  if (recentlyShown.size > 20) recentlyShown.delete(recentlyShown.keys().next().value);
   // An open app refreshes at once (and the tests learn what was shown).
   const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
   for (const client of windows) client.postMessage({ type: 'push-shown', title, body: options.body, tag: options.tag, url: options.data.url, kind: options.data.kind });

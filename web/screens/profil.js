@@ -413,18 +413,22 @@ export default {
       if (!alive) return;
       const locked = state === 'unsupported' || state === 'denied';
       const input = h('input', {
-        type: 'checkbox', role: 'switch', name: 'device_push', checked: state === 'on', disabled: locked || deviceBusy,
+        type: 'checkbox', role: 'switch', name: 'device_push', checked: state === 'on', disabled: locked, 'aria-busy': deviceBusy ? 'true' : null,
         'aria-describedby': 'prof-device-note',
         onchange: (event) => toggleDevice(event.currentTarget.checked),
       });
+      const focused = boxes.device.contains(document.activeElement);
       fill(boxes.device,
         h('h3', { text: 'Sur cet appareil' }),
         h('label', { class: 'prof-switch' + (locked ? ' locked' : '') },
           h('span', { class: 'grow' }, h('span', { text: 'Notifications sur cet appareil' }),
-            h('small', { id: 'prof-device-note', class: locked ? 'prof-locked' : 'muted', text: DEVICE_NOTES[state] ?? DEVICE_NOTES.off })),
+            h('small', { id: 'prof-device-note', class: locked ? 'prof-locked' : 'muted', role: 'status',
+              text: deviceBusy ? 'Un instant…' : DEVICE_NOTES[state] ?? DEVICE_NOTES.off })),
           input));
+      if (focused) input.focus({ preventScroll: true });
     }
     function toggleDevice(on) {
+      if (deviceBusy) return renderDevice(on ? 'off' : 'on'); // a second tap while the first is under way: no change
       deviceBusy = true;
       // enablePush asks the browser's permission first, in this tap.
       const change = on ? enablePush(ctx.api) : disablePush(ctx.api);

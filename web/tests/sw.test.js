@@ -105,3 +105,14 @@ test('the test hook opens a shown notification through the same path as a tap', 
   assert.deepEqual(posted.at(-1), { type: 'navigate', url: '/#/demandes/r5' });
   assert.equal(worker.shown.closed, 1);
 });
+
+test('the test hook still opens a notification the system already dropped, by what the worker showed under its tag', async () => {
+  const posted = [];
+  const worker = loadWorker({ windows: [{ postMessage: (m) => posted.push(plain(m)), focus: async () => {} }] });
+  await worker.dispatch('push', pushData({ kind: 'new_offer', title: 'Nouvelle demande', body: 'Plomberie', url: '/#/demandes/r6', request_id: 'r6', tag: 'offer:r6' }));
+  worker.shown.length = 0; // dropped by the system
+  await worker.dispatch('message', { data: { type: 'test-notification-click', tag: 'offer:r6' } });
+  assert.deepEqual(posted.at(-1), { type: 'navigate', url: '/#/demandes/r6' });
+  await worker.dispatch('message', { data: { type: 'test-notification-click', tag: 'unknown' } });
+  assert.equal(posted.length, 2, 'nothing for a tag never shown');
+});
