@@ -637,6 +637,7 @@ describe('the provider PWA in Chromium', { concurrency: false }, () => {
     await session.offline(false);
     await session.go(hub.base + '/#profil');
     await session.waitFor('#screen > *');
+    await session.exec('performance.clearResourceTimings()');
     await clickText('Se déconnecter', '#screen');
     await clickText('Se déconnecter', 'dialog[open]');
     await session.waitFor('#phone');
@@ -661,6 +662,10 @@ describe('the provider PWA in Chromium', { concurrency: false }, () => {
       left = await countLeft();
     }
     assert.deepEqual(left, empty);
+    // This device's push subscription was removed at the hub first, while the session was still valid.
+    const unsubscribed = await session.exec(`return performance.getEntriesByType('resource')
+      .filter((r) => new URL(r.name).pathname === '/provider/push/subscriptions' && !new URL(r.name).search).map((r) => r.responseStatus)`);
+    assert.deepEqual(unsubscribed, [200], 'DELETE /provider/push/subscriptions answered 200 before the token was dropped');
     assert.equal(await session.exec('return localStorage.getItem("djobea.tokens")'), null);
 
     // Another demo provider who was never offered this request (the hub would list it to them otherwise).
