@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "djobea", targets: ["djobea"]),
         .executable(name: "djobea-bench", targets: ["DjobeaBench"]),
+        .executable(name: "djobea-gateway-bench", targets: ["DjobeaGatewayBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -114,6 +115,10 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "DjobeaBench", dependencies: ["DjobeaDomain", "DjobeaStore", "DjobeaDemo"]),
+        // Drains 10 000 client messages through `djobea central` against the fake WhatsApp Cloud API (scripts/bench-gateway.sh).
+        .executableTarget(
+            name: "DjobeaGatewayBench",
+            dependencies: ["DjobeaDomain", "DjobeaStore", "DjobeaGatewayFakes", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "DjobeaDomainTests", dependencies: ["DjobeaDomain"]),
         // Fixtures shared by the test targets (real tiny images for the photo tests).
         .target(name: "DjobeaTestSupport", path: "Tests/DjobeaTestSupport"),

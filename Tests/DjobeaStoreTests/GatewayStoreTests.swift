@@ -64,9 +64,10 @@ struct GatewayStoreTests {
         #expect(try report(.delivered) == .unchanged)
         #expect(try report(.failed) == .unchanged)
         #expect(try row(world, id)["delivery_status"] as String == "read")
-        #expect(try write(world, at: now) {
-            try GatewayOutbox.applyStatus(externalId: "wamid.zzz", messageId: nil, reported: .read, reason: nil, notOnWhatsApp: false, in: $0)
-        } == .unknown)
+        #expect(
+            try write(world, at: now) {
+                try GatewayOutbox.applyStatus(externalId: "wamid.zzz", messageId: nil, reported: .read, reason: nil, notOnWhatsApp: false, in: $0)
+            } == .unknown)
     }
 
     @Test("a send whose answer was lost is reconciled by the status webhook carrying our id: never sent again")
@@ -174,7 +175,8 @@ struct GatewayStoreTests {
         let done = world.now.addingTimeInterval(3_600)
         _ = try world.database.writeBlocking(now: done) { tx in
             for kind in [MissionEventKind.arrived, .diagnosed, .repairing, .completed] {
-                _ = try tx.appendMissionEvent(requestId: request, kind: kind, actorRole: .provider, actorId: world.providerA, providerId: world.providerA)
+                _ = try tx.appendMissionEvent(
+                    requestId: request, kind: kind, actorRole: .provider, actorId: world.providerA, providerId: world.providerA)
             }
             let invoice = DjobeaID.v7(now: done)
             try tx.insert(

@@ -63,7 +63,8 @@ public enum WhatsAppTemplates {
 
     public static let paymentRequest = WhatsAppTemplate(
         name: "demande_paiement", category: "UTILITY",
-        body: "Bonjour {{1}}, votre mission « {{2}} » est terminée. Total à payer : {{3}} (facture {{4}}). Vous pouvez payer en espèces, par MTN MoMo ou par Orange Money.",
+        body:
+            "Bonjour {{1}}, votre mission « {{2}} » est terminée. Total à payer : {{3}} (facture {{4}}). Vous pouvez payer en espèces, par MTN MoMo ou par Orange Money.",
         variables: ["prénom du client", "titre de la demande", "montant", "numéro de facture"],
         examples: ["Awa", "Fuite sous l'évier", "20 500 FCFA", "F-2026-0001"], quickReplies: [], essential: true)
 
@@ -76,7 +77,8 @@ public enum WhatsAppTemplates {
 
     public static let ratingRequest = WhatsAppTemplate(
         name: "demande_avis", category: "UTILITY",
-        body: "Bonjour {{1}}, merci d'avoir fait appel à {{2}} pour « {{3}} ». Quelle note donnez-vous à cette mission, de 1 à 5 ? Vous pouvez ajouter un commentaire après votre note.",
+        body:
+            "Bonjour {{1}}, merci d'avoir fait appel à {{2}} pour « {{3}} ». Quelle note donnez-vous à cette mission, de 1 à 5 ? Vous pouvez ajouter un commentaire après votre note.",
         variables: ["prénom du client", "nom du prestataire", "titre de la demande"],
         examples: ["Awa", "Jean-Paul Mbarga", "Fuite sous l'évier"],
         quickReplies: (1...5).map { .init(title: String(repeating: "★", count: $0), payload: "note_\($0)") }, essential: false)

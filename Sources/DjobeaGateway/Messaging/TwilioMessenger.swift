@@ -70,7 +70,12 @@ public struct TwilioMessenger: ClientMessenger {
     /// `WhatsAppTemplates.all` (a template without one fails at send time, naming the variable).
     ///
     /// - Throws: `GatewaySettingError` naming the first missing or unusable variable.
-    public static func fromEnvironment(_ env: [String: String], httpClient: HTTPClient = .shared) throws -> TwilioMessenger {
+    /// - Parameters:
+    ///   - smsOnly: only the SMS channel (WhatsApp goes through another service): `TWILIO_WHATSAPP_FROM` is not needed,
+    ///     `TWILIO_SMS_FROM` is.
+    public static func fromEnvironment(_ env: [String: String], smsOnly: Bool = false, httpClient: HTTPClient = .shared) throws
+        -> TwilioMessenger
+    {
         let driver = "les messages clients par Twilio"
         let accountSid = try GatewayEnvironment.required(env, "TWILIO_ACCOUNT_SID", driver, "SID du compte Twilio, AC…")
         guard accountSid.hasPrefix("AC") else {
@@ -78,15 +83,21 @@ public struct TwilioMessenger: ClientMessenger {
                 line: "Configuration invalide : TWILIO_ACCOUNT_SID = « \(accountSid) ». Attendu : le SID du compte, qui commence par AC.")
         }
         let authToken = try GatewayEnvironment.required(env, "TWILIO_AUTH_TOKEN", driver, "jeton d'authentification du compte Twilio")
-        let whatsAppFrom = try GatewayEnvironment.required(
-            env, "TWILIO_WHATSAPP_FROM", driver, "expéditeur WhatsApp, ex. whatsapp:+14155238886")
-        let whatsAppNumber = whatsAppFrom.hasPrefix("whatsapp:") ? String(whatsAppFrom.dropFirst(9)) : whatsAppFrom
-        guard GatewayEnvironment.isE164(whatsAppNumber) else {
-            throw GatewaySettingError(
-                line: "Configuration invalide : TWILIO_WHATSAPP_FROM = « \(whatsAppFrom) ». Attendu : whatsapp:+ suivi du numéro"
-                    + " international, ex. whatsapp:+14155238886.")
+        var whatsAppFrom: String?
+        if !smsOnly {
+            let from = try GatewayEnvironment.required(env, "TWILIO_WHATSAPP_FROM", driver, "expéditeur WhatsApp, ex. whatsapp:+14155238886")
+            let whatsAppNumber = from.hasPrefix("whatsapp:") ? String(from.dropFirst(9)) : from
+            guard GatewayEnvironment.isE164(whatsAppNumber) else {
+                throw GatewaySettingError(
+                    line: "Configuration invalide : TWILIO_WHATSAPP_FROM = « \(from) ». Attendu : whatsapp:+ suivi du numéro"
+                        + " international, ex. whatsapp:+14155238886.")
+            }
+            whatsAppFrom = from
         }
-        let smsFrom = GatewayEnvironment.nonEmpty(env["TWILIO_SMS_FROM"])
+        let smsFrom =
+            smsOnly
+            ? try GatewayEnvironment.required(env, "TWILIO_SMS_FROM", driver, "expéditeur SMS, ex. +14155238886 ou DJOBEA")
+            : GatewayEnvironment.nonEmpty(env["TWILIO_SMS_FROM"])
         if let smsFrom, smsFrom.hasPrefix("whatsapp:") || !(GatewayEnvironment.isE164(smsFrom) || isAlphanumericSender(smsFrom)) {
             throw GatewaySettingError(
                 line: "Configuration invalide : TWILIO_SMS_FROM = « \(smsFrom) ». Attendu : un numéro international (+1…) ou un"

@@ -79,17 +79,18 @@ public actor ClientMessageGateway {
             if !(error is CancellationError) { logger.error("gateway.messages.read_failed", metadata: ["error": "\(error)"]) }
             return report
         }
-        var batch: [(GatewayOutboundRow, OutboundPlan)] = []
+        var batch: [(GatewayOutboundRow, OutboundPlan, Date)] = []
         for row in rows {
             let plan = OutboundPlan.make(row, channels: messenger.channels)
+            var slot = now
             if case .send(let message) = plan {
-                guard let slot = reserveSlot(for: message.to, now: now) else {
+                guard let reserved = reserveSlot(for: message.to, now: now) else {
                     report.deferred += 1
                     continue
                 }
-                _ = slot
+                slot = reserved
             }
-            batch.append((row, plan))
+            batch.append((row, plan, slot))
         }
         let width = max(1, settings.concurrency)
         var index = 0
@@ -97,8 +98,13 @@ public actor ClientMessageGateway {
             let chunk = batch[index..<min(batch.count, index + width)]
             index += chunk.count
             let outcomes = await withTaskGroup(of: Outcome.self) { group in
-                for (row, plan) in chunk {
-                    group.addTask { await self.handle(row, plan) }
+                for (row, plan, slot) in chunk {
+                    group.addTask {
+                        // Each send waits for its slot: the rate is kept evenly, not in bursts.
+                        let wait = slot.timeIntervalSinceNow
+                        if wait > 0 { try? await Task.sleep(nanoseconds: UInt64(wait * 1_000_000_000)) }
+                        return await self.handle(row, plan)
+                    }
                 }
                 var all: [Outcome] = []
                 for await outcome in group { all.append(outcome) }
@@ -152,7 +158,8 @@ public actor ClientMessageGateway {
         if let queuedAt = try? await database.read({ db in
             try String.fetchOne(db, sql: "SELECT sent_at FROM messages WHERE id = ?", arguments: [row.id])
         }).flatMap(UTCTimestamp.parse), now.timeIntervalSince(queuedAt) > settings.giveUpAfter {
-            await record { tx in try GatewayOutbox.markFailed(id: row.id, reason: "Délai dépassé : le service n'a pas pu être joint à temps", in: tx) }
+            await record { tx in try GatewayOutbox.markFailed(id: row.id, reason: "Délai dépassé : le service n'a pas pu être joint à temps", in: tx)
+            }
             return .failed
         }
         do {

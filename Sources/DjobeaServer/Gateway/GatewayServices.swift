@@ -44,7 +44,8 @@ public struct GatewayServices: Sendable {
     ) async throws -> GatewayServices {
         var drivers: [ClientChannel: any ClientMessenger] = [:]
         var webhooks = WebhookSettings(
-            cloudAppSecret: nonEmpty(environment["WHATSAPP_CLOUD_APP_SECRET"]), cloudVerifyToken: nonEmpty(environment["WHATSAPP_CLOUD_VERIFY_TOKEN"]),
+            cloudAppSecret: nonEmpty(environment["WHATSAPP_CLOUD_APP_SECRET"]),
+            cloudVerifyToken: nonEmpty(environment["WHATSAPP_CLOUD_VERIFY_TOKEN"]),
             twilioAuthToken: nil, publicURL: nonEmpty(environment["DJOBEA_PUBLIC_URL"]))
         switch driver {
         case .console:
@@ -60,11 +61,14 @@ public struct GatewayServices: Sendable {
         case .whatsappCloud:
             drivers[.whatsapp] = try WhatsAppCloudMessenger.fromEnvironment(environment, httpClient: httpClient)
             if nonEmpty(environment["TWILIO_SMS_FROM"]) != nil {
-                drivers[.sms] = try TwilioMessenger.fromEnvironment(environment, httpClient: httpClient)
+                drivers[.sms] = try TwilioMessenger.fromEnvironment(environment, smsOnly: true, httpClient: httpClient)
                 webhooks.twilioAuthToken = nonEmpty(environment["TWILIO_AUTH_TOKEN"])
             }
             guard webhooks.cloudAppSecret != nil else {
-                throw GatewaySettingError(line: "Configuration manquante : WHATSAPP_CLOUD_APP_SECRET est requis avec --notifier whatsapp-cloud (secret de l'application Meta, pour vérifier les webhooks).")
+                throw GatewaySettingError(
+                    line:
+                        "Configuration manquante : WHATSAPP_CLOUD_APP_SECRET est requis avec --notifier whatsapp-cloud (secret de l'application Meta, pour vérifier les webhooks)."
+                )
             }
         case .twilio:
             let twilio = try TwilioMessenger.fromEnvironment(environment, httpClient: httpClient)
@@ -80,12 +84,19 @@ public struct GatewayServices: Sendable {
         let node = database.nodeId
         try await database.write { tx in try PushStore.publishKey(publicKey, node: node, in: tx) }
         try await database.setGateway(true)
+        let channels = ChannelMessenger(drivers: drivers)
         let messages = ClientMessageGateway(
-            database: database, messenger: ChannelMessenger(drivers: drivers), settings: settings ?? Self.settings(environment), logger: logger)
+            database: database, messenger: channels, settings: settings ?? Self.settings(environment), logger: logger)
         let pushes = PushGateway(
             database: database,
-            sender: WebPushSender(keys: vapid, subject: nonEmpty(environment["DJOBEA_VAPID_SUBJECT"]) ?? "mailto:ops@djobea.cm", httpClient: httpClient),
+            sender: WebPushSender(
+                keys: vapid, subject: nonEmpty(environment["DJOBEA_VAPID_SUBJECT"]) ?? "mailto:ops@djobea.cm", httpClient: httpClient),
             interval: pushInterval, logger: logger)
+        // Summaries go to every provider, so only the deployment's default gateway (central) sends them: their
+        // once-per-period record is local to the node.
+        let summaries =
+            GatewayOutbox.isDefaultGateway(role: database.role)
+            ? [activitySummaryLoop(database: database, messenger: channels, logger: logger)] : []
         let ratings = BackgroundLoop(name: "gateway-ratings") {
             while !Task.isCancelled {
                 do {
@@ -104,13 +115,16 @@ public struct GatewayServices: Sendable {
                 BackgroundLoop(name: "gateway-messages") { await messages.run() },
                 BackgroundLoop(name: "gateway-push") { await pushes.run() },
                 ratings,
-            ])
+            ] + summaries)
     }
 
-    /// `DJOBEA_GATEWAY_RATE` (messages per second, default 20) and `DJOBEA_GATEWAY_NUMBER_SPACING` (seconds between two
-    /// messages to one number, default 1).
+    /// `DJOBEA_GATEWAY_RATE` (messages per second, default 20), `DJOBEA_GATEWAY_NUMBER_SPACING` (seconds between two
+    /// messages to one number, default 1), `DJOBEA_GATEWAY_LEASE` (seconds a claimed message belongs to its sender,
+    /// default 120) and `DJOBEA_GATEWAY_BACKOFF` (first retry delay in seconds, default 5).
     static func settings(_ environment: [String: String]) -> ClientMessageGateway.Settings {
         var settings = ClientMessageGateway.Settings()
+        if let lease = environment["DJOBEA_GATEWAY_LEASE"].flatMap(Double.init), lease >= 1 { settings.lease = lease }
+        if let backoff = environment["DJOBEA_GATEWAY_BACKOFF"].flatMap(Double.init), backoff > 0 { settings.backoffInitial = backoff }
         if let rate = environment["DJOBEA_GATEWAY_RATE"].flatMap(Double.init), rate > 0 { settings.rate = rate }
         if let spacing = environment["DJOBEA_GATEWAY_NUMBER_SPACING"].flatMap(Double.init), spacing >= 0 { settings.perNumberSpacing = spacing }
         return settings

@@ -21,7 +21,8 @@ enum OutboundPlan: Equatable {
             channel = .sms
         }
         guard channels.contains(channel) else {
-            return .fail(reason: channel == .sms ? "Aucun pilote SMS configuré sur la passerelle" : "Aucun pilote WhatsApp configuré sur la passerelle")
+            return .fail(
+                reason: channel == .sms ? "Aucun pilote SMS configuré sur la passerelle" : "Aucun pilote WhatsApp configuré sur la passerelle")
         }
         if channel == .sms || row.windowOpen {
             return .send(ClientOutbound(messageId: row.id, to: row.clientPhone, channel: channel, content: .text(row.body)))
@@ -38,6 +39,7 @@ enum OutboundPlan: Equatable {
             ClientOutbound(
                 messageId: row.id, to: row.clientPhone, channel: channel,
                 content: .template(
-                    TemplateCall(name: generic.name, language: WhatsAppTemplates.language, parameters: parameters, text: generic.render(parameters)))))
+                    TemplateCall(name: generic.name, language: WhatsAppTemplates.language, parameters: parameters, text: generic.render(parameters))))
+        )
     }
 }

@@ -65,7 +65,8 @@ struct PushSubscriptionController: Sendable {
             return try JSONResponse.make(KeyAnswer(publicKey: key.key), for: request)
         }
         routes.add(
-            .get, "/provider/push/subscriptions", "Cet appareil reçoit-il les notifications ?", parameters: [.init("device_id", "Identifiant de l'appareil")],
+            .get, "/provider/push/subscriptions", "Cet appareil reçoit-il les notifications ?",
+            parameters: [.init("device_id", "Identifiant de l'appareil")],
             response: SubscriptionAnswer.self, errors: ["invalid_parameter"]
         ) { request, context in
             let identity = try context.requireProvider()

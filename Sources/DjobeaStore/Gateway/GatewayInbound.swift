@@ -76,7 +76,8 @@ public enum GatewayInbound {
             }
         }
         let text = inbound.text?.trimmingCharacters(in: .whitespacesAndNewlines)
-        let body = String((text?.isEmpty == false ? text : nil).map { $0 } ?? inbound.buttonPayload.map { "[bouton] \($0)" } ?? "[message sans texte]")
+        let body = String(
+            (text?.isEmpty == false ? text : nil).map { $0 } ?? inbound.buttonPayload.map { "[bouton] \($0)" } ?? "[message sans texte]")
         let id = DjobeaID.v7(now: now)
         try tx.insert(
             .messages,
@@ -162,7 +163,8 @@ public enum GatewayInbound {
             guard let text, !text.isEmpty, target.lastTemplate == WhatsAppTemplates.ratingRequest.name else { return }
             let since = UTCTimestamp.format(now.addingTimeInterval(-ratingCommentDelay))
             if let rating = try String.fetchOne(
-                tx.db, sql: "SELECT id FROM ratings WHERE request_id = ? AND comment IS NULL AND created_at >= ?", arguments: [target.requestId, since])
+                tx.db, sql: "SELECT id FROM ratings WHERE request_id = ? AND comment IS NULL AND created_at >= ?",
+                arguments: [target.requestId, since])
             {
                 try tx.update(.ratings, key: rating, ["comment": .text(String(text.prefix(1000)))])
             }

@@ -19,7 +19,8 @@ public struct GatewayOutboundRow: Sendable, Equatable {
     public var attempts: Int
     public var optedOut: Bool
     public var noWhatsApp: Bool
-    /// The client wrote to us within the last 24 hours: free text may go on WhatsApp.
+    /// The client wrote to us on WhatsApp within the last 24 hours: free text may go on WhatsApp (an SMS from them does
+    /// not open WhatsApp's window).
     public var windowOpen: Bool
     public var providerName: String
     public var requestTitle: String?
@@ -53,8 +54,8 @@ public enum GatewayOutbox {
                     SELECT m.id, m.request_id, m.provider_id, m.client_id, m.channel, m.body, m.template_name, m.template_params,
                         m.essential, c.phone, c.opted_out_at, c.no_whatsapp_at, coalesce(w.attempts, 0) AS attempts,
                         p.name AS provider_name, r.title AS request_title,
-                        EXISTS (SELECT 1 FROM messages i WHERE i.client_id = m.client_id AND i.direction = 'in' AND i.sent_at >= :window)
-                            AS window_open
+                        EXISTS (SELECT 1 FROM messages i WHERE i.client_id = m.client_id AND i.direction = 'in' AND i.channel = 'whatsapp'
+                            AND i.sent_at >= :window) AS window_open
                     FROM messages m
                     JOIN clients c ON c.id = m.client_id
                     JOIN providers p ON p.id = m.provider_id
@@ -146,9 +147,16 @@ public enum GatewayOutbox {
         }
         try tx.update(
             .messages, key: id,
-            ["channel": "sms", "delivery_status": "queued", "status_reason": .text("Pas de WhatsApp : envoi par SMS"), "status_at": ColumnValue(tx.now)])
+            [
+                "channel": "sms", "delivery_status": "queued", "status_reason": .text("Pas de WhatsApp : envoi par SMS"),
+                "status_at": ColumnValue(tx.now),
+            ])
+        // Open again: a failure reported by the status webhook comes after the WhatsApp send was recorded as done.
         try tx.db.execute(
-            sql: "UPDATE gateway_work SET lease_until = NULL, next_attempt_at = NULL, last_error = ? WHERE kind = 'message' AND work_key = ?",
+            sql: """
+                UPDATE gateway_work SET lease_until = NULL, next_attempt_at = NULL, done_at = NULL, outcome = NULL, last_error = ?
+                WHERE kind = 'message' AND work_key = ?
+                """,
             arguments: [String(reason.prefix(500)), id])
         return true
     }
@@ -183,7 +191,8 @@ public enum GatewayOutbox {
         var row: Row?
         if let messageId {
             row = try Row.fetchOne(
-                tx.db, sql: "SELECT id, delivery_status, external_id, channel FROM messages WHERE id = ? AND direction = 'out'", arguments: [messageId])
+                tx.db, sql: "SELECT id, delivery_status, external_id, channel FROM messages WHERE id = ? AND direction = 'out'",
+                arguments: [messageId])
         }
         if row == nil {
             row = try Row.fetchOne(

@@ -80,7 +80,9 @@ public enum GatewayReplies {
         for row in rows {
             let template = WhatsAppTemplates.absenceNotice
             let note = reason.map { "motif : \($0). Je vous recontacte à mon retour." } ?? "je vous recontacte à mon retour."
-            let params = [ProviderRequestWording.firstName(row["client_name"]), row["provider_name"] as String, returnDay, row["title"] as String, note]
+            let params = [
+                ProviderRequestWording.firstName(row["client_name"]), row["provider_name"] as String, returnDay, row["title"] as String, note,
+            ]
             try insert(
                 body: template.render(params), templateCode: "absence", template: (template.name, params), essential: false, requestId: row["id"],
                 providerId: providerId, clientId: row["client_id"], in: tx)

@@ -63,8 +63,9 @@ public enum PushStore {
             return existing
         }
         let count = try Int.fetchOne(tx.db, sql: "SELECT count(*) FROM push_subscriptions WHERE provider_id = ?", arguments: [providerId]) ?? 0
-        if count >= maxDevices, let oldest = try String.fetchOne(
-            tx.db, sql: "SELECT id FROM push_subscriptions WHERE provider_id = ? ORDER BY updated_at LIMIT 1", arguments: [providerId])
+        if count >= maxDevices,
+            let oldest = try String.fetchOne(
+                tx.db, sql: "SELECT id FROM push_subscriptions WHERE provider_id = ? ORDER BY updated_at LIMIT 1", arguments: [providerId])
         {
             try tx.delete(.pushSubscriptions, key: oldest)
         }
@@ -197,7 +198,9 @@ public enum PushStore {
     /// Publishes this gateway's VAPID public key for the hubs (a synced row keyed by the node id).
     public static func publishKey(_ publicKey: String, node: String, in tx: SyncedTransaction) throws {
         if let current = try String.fetchOne(tx.db, sql: "SELECT vapid_public_key FROM gateway_keys WHERE id = ?", arguments: [node]) {
-            if current != publicKey { try tx.update(.gatewayKeys, key: node, ["vapid_public_key": .text(publicKey), "updated_at": ColumnValue(tx.now)]) }
+            if current != publicKey {
+                try tx.update(.gatewayKeys, key: node, ["vapid_public_key": .text(publicKey), "updated_at": ColumnValue(tx.now)])
+            }
         } else {
             try tx.insert(
                 .gatewayKeys, ["id": .text(node), "node_id": .text(node), "vapid_public_key": .text(publicKey), "updated_at": ColumnValue(tx.now)])
