@@ -11,7 +11,7 @@ import { openDb, outboxStorage } from './lib/db.js';
 import { normalizePhone, relativeTime } from './lib/format.js';
 import { createOutbox } from './lib/outbox.js';
 import { pullChanges } from './lib/sync.js';
-import { createLive } from './lib/live.js';
+import { createLive, liveAlert } from './lib/live.js';
 import { createUploadQueue } from './lib/uploads.js';
 
 const $ = (selector, root = document) => root.querySelector(selector);
@@ -178,6 +178,7 @@ function showLogin() {
   live = null;
   unmountScreen();
   $('#app').hidden = true;
+  $('[data-push-offer]').hidden = true;
   $('#login').hidden = false;
   showLoginForm('phone-form');
 }
@@ -272,6 +273,9 @@ function showApp() {
     tokens: () => tokenStore(localStorage).get(),
     onEvent: (event) => {
       emit('live', event);
+      // A client's message: a toast, unless its request is the card on screen (which shows it at once).
+      const alert = liveAlert(event);
+      if (alert && !(current?.name === 'demandes' && current?.param === alert.requestId)) toast(alert.text);
       syncRequests().catch(() => {});
     },
     onPoll: () => {
@@ -291,9 +295,9 @@ function unmountScreen() {
   current = null;
 }
 
-/** `#demandes/abc` → { name: 'demandes', param: 'abc' }. */
+/** `#demandes/abc` (or `#/demandes/abc`, as push notifications spell it) → { name: 'demandes', param: 'abc' }. */
 function parseHash() {
-  const [name, ...rest] = (location.hash || '#accueil').slice(1).split('/');
+  const [name, ...rest] = (location.hash || '#accueil').slice(1).replace(/^\/+/, '').split('/');
   return ROUTES[name] ? { name, param: rest.length ? decodeURIComponent(rest.join('/')) : null } : { name: 'accueil', param: null };
 }
 
@@ -392,6 +396,7 @@ function flushOutbox() {
       const items = await outbox.list();
       emit('outbox', items);
       renderOutboxBadge(items);
+      offerPush(items);
       if (outcome.sent || outcome.refused) {
         markSynced();
         syncRequests().catch(() => {});
@@ -448,6 +453,72 @@ async function renderOutbox(element) {
     ),
   );
 }
+
+// MARK: - Push notifications on this device
+
+/** lib/push.js, loaded when first needed: it is not part of the first load. */
+let push = null;
+const loadPush = () => import('./lib/push.js').then((module) => (push = module));
+
+/**
+ * The offer to receive pushes, shown once per device after an accept reached the hub (never at login): "Activer" asks
+ * the browser's permission in the tap itself; "Plus tard" is remembered (no nagging: Profil has the switch).
+ */
+let offerChecking = false;
+async function offerPush(items) {
+  const banner = $('[data-push-offer]');
+  if (!banner || !banner.hidden || offerChecking) return;
+  if (!items.some((item) => item.state === 'sent' && /\/accept$/.test(item.path ?? ''))) return;
+  offerChecking = true;
+  try {
+    // Loaded before the offer shows: "Activer" then calls it at once, in the tap.
+    const { currentState, offerAnswer, shouldOfferPush } = await loadPush();
+    if (offerAnswer()) return;
+    const state = await currentState();
+    if (shouldOfferPush({ outbox: items, state, answered: offerAnswer() }) && api.isLoggedIn()) banner.hidden = false;
+  } catch {
+  } finally {
+    offerChecking = false;
+  }
+}
+
+function closePushOffer(answer) {
+  push?.rememberOffer(answer);
+  $('[data-push-offer]').hidden = true;
+}
+
+$('[data-push-yes]').addEventListener('click', async (event) => {
+  if (!push) return;
+  const buttons = event.currentTarget.closest('[data-push-offer]').querySelectorAll('button');
+  for (const button of buttons) button.disabled = true;
+  try {
+    await push.enablePush(api); // first thing: the permission prompt, while the tap still counts as a user gesture
+    toast('Notifications activées sur cet appareil.');
+    closePushOffer('done');
+  } catch (error) {
+    toast(error?.message || 'Notifications non activées.');
+    closePushOffer('later');
+  } finally {
+    for (const button of buttons) button.disabled = false;
+  }
+});
+$('[data-push-later]').addEventListener('click', () => {
+  closePushOffer('later');
+  toast('D’accord. Vous pourrez les activer dans Profil › Notifications.');
+});
+
+/** The service worker's messages: a tap on a notification shows its request here; a push refreshes the data. */
+navigator.serviceWorker?.addEventListener('message', (event) => {
+  const message = event.data;
+  if (message?.type === 'navigate' && typeof message.url === 'string') {
+    const target = new URL(message.url, location.origin);
+    if (target.origin !== location.origin) return;
+    const hash = '#' + target.hash.slice(1).replace(/^\/+/, '');
+    ctx.navigate(hash.length > 1 ? hash : '#accueil');
+  } else if (message?.type === 'push-shown') {
+    syncRequests().catch(() => {});
+  }
+});
 
 // MARK: - Toast, floating mission button
 
@@ -578,6 +649,13 @@ export async function logout() {
   // wipe: a sync page arriving after the wipe would otherwise put this provider's requests back.
   for (const input of document.querySelectorAll('#login input')) input.value = '';
   showLogin();
+  // This device stops receiving the provider's pushes: told to the hub while the token is still valid (and unsubscribed
+  // in the browser, in the background, which stops them even if the hub cannot be reached). At most 5 s: logging out
+  // never hangs.
+  await Promise.race([
+    loadPush().then((module) => module.disablePush(api, undefined, { browserWait: 0 })).catch(() => {}),
+    new Promise((resolve) => setTimeout(resolve, 5000)),
+  ]);
   await api.logout().catch(() => {});
   await Promise.allSettled([syncing, flushing, uploads.idle?.()].filter(Boolean));
   await forgetLocalData();

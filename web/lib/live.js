@@ -6,12 +6,21 @@ export function soundFor(event) {
   if (!event) return null;
   if (event.kind === 'urgent_request' || (event.kind === 'offer' && event.urgency === 'urgent')) return 'urgent';
   if (event.kind === 'offer' || event.kind === 'new_request') return 'soft';
-  if (event.kind === 'payment_received') return 'soft';
+  if (event.kind === 'payment_received' || event.kind === 'client_message') return 'soft';
   return null;
 }
 
+/** The in-app alert for a live event that deserves one (a client's message): `null` for the others. */
+export function liveAlert(event) {
+  if (event?.kind !== 'client_message') return null;
+  const title = event.title || 'Nouveau message du client';
+  const body = typeof event.body === 'string' ? event.body.trim() : '';
+  const short = body.length > 80 ? body.slice(0, 79).trimEnd() + '…' : body;
+  return { requestId: event.request_id ?? null, text: short ? `${title} : « ${short} »` : title };
+}
+
 /** The SSE kinds the hub sends (ProviderFeedEvent.kind). */
-export const EVENT_KINDS = ['offer', 'new_request', 'urgent_request', 'offer_waiting', 'payment_received', 'invoice_late', 'absence', 'system'];
+export const EVENT_KINDS = ['offer', 'new_request', 'urgent_request', 'offer_waiting', 'payment_received', 'invoice_late', 'absence', 'system', 'client_message'];
 
 /**
  * @param {object} deps

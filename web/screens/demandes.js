@@ -9,6 +9,7 @@ import {
 } from '/lib/filters.js';
 import { answeredSince, concerns, correctRefusals, doualaSlot, isMission } from '/lib/mission.js';
 import { usableTemplates } from '/lib/templates.js';
+import { deliveryView, sortedMessages } from '/lib/delivery.js';
 
 const FILTERS_KEY = 'demandes.filters';
 const PENDING_CALL_KEY = 'call.pending';
@@ -43,7 +44,6 @@ export const DECLINE_REASONS = Object.freeze([
   { code: 'autre', label: 'Autre raison' },
 ]);
 
-const DELIVERY = { queued: 'En file d’envoi', sent: 'Envoyé', delivered: 'Remis', read: 'Lu', failed: 'Échec de l’envoi', local: 'En attente de réseau' };
 const CALL_DIRECTION = { out: 'Appel sortant', in: 'Appel reçu', missed: 'Appel manqué' };
 const SLOT_STATE = { proposed: 'proposé', superseded: 'remplacé', accepted: 'accepté', refused: 'refusé', local: 'en attente d’envoi' };
 
@@ -485,26 +485,42 @@ function mountCard(root, ctx, id) {
   }
 
   function messagesView(d, actions) {
-    const messages = (d.messages ?? []).slice().sort((a, b) => String(a.sent_at).localeCompare(String(b.sent_at)));
+    const messages = sortedMessages(d.messages);
     const canSend = actions.includes('message');
     if (!canSend && !messages.length) return null;
     const at = now();
+    const clientName = (d.client?.first_name ?? d.client_first_name ?? '').trim();
     const history = messages.length
-      ? h(
-          'ol',
-          { class: 'messages' },
-          messages.map((m) =>
-            h(
-              'li',
-              { class: 'msg ' + (m.direction === 'in' ? 'in' : 'out') },
-              h('span', { class: 'msg-who', text: (m.direction === 'in' ? 'Client' : 'Vous') + ' · ' + relativeTime(m.sent_at, at) }),
-              h('span', { class: 'msg-body', text: m.body }),
-              m.direction !== 'in' ? h('span', { class: 'msg-state', text: DELIVERY[m.delivery_status] ?? m.delivery_status ?? '' }) : null,
-            ),
-          ),
-        )
+      ? h('ol', { class: 'messages' }, messages.map((m) => messageItem(m, at, clientName)))
       : h('p', { class: 'muted', text: 'Aucun message échangé.' });
     return place(msgSection, msgTitle, canSend ? [msgHint, quickReplies, msgForm] : null, msgHistoryTitle, history);
+  }
+
+  /** One message: who wrote it, the text, then the time and its state (tick + French label, "SMS", the reason). */
+  function messageItem(m, at, clientName) {
+    const v = deliveryView(m);
+    const who = v.incoming ? (clientName ? `Client · ${clientName}` : 'Client') : 'Vous';
+    const stateBits = v.incoming
+      ? [h('span', { class: 'msg-label', text: v.label })]
+      : [
+          v.icon ? icon(v.icon) : null,
+          v.tick ? h('span', { class: 'msg-tick', 'aria-hidden': 'true', text: v.tick }) : null,
+          h('span', { class: 'msg-label', text: v.label }),
+        ];
+    return h(
+      'li',
+      { class: 'msg ' + (v.incoming ? 'in' : 'out') + (v.failed ? ' failed' : ''), dataset: { state: v.state } },
+      h('span', { class: 'msg-who' }, v.incoming ? icon('user') : null, h('strong', { text: who })),
+      h('span', { class: 'msg-body', text: m.body }),
+      h(
+        'span',
+        { class: 'msg-meta' },
+        h('time', { datetime: m.sent_at ?? '', title: m.sent_at ? formatDateTime(m.sent_at) : null, text: m.sent_at ? relativeTime(m.sent_at, at) : '' }),
+        h('span', { class: 'msg-state ' + v.className, title: v.ariaLabel }, stateBits),
+        v.sms ? h('span', { class: 'msg-channel', text: 'SMS' }) : null,
+      ),
+      v.reason ? h('span', { class: v.failed ? 'msg-reason error' : 'msg-reason', text: v.reason }) : null,
+    );
   }
 
   function callsView(d, actions, phoneVisible) {
@@ -860,6 +876,10 @@ function mountCard(root, ctx, id) {
     } else if (before !== `${pendingCount}/${refusals.map((item) => item.seq)}`) render();
   });
   const offRefresh = ctx.on('refresh', () => load());
+  // The client wrote about this request (live feed): their message and the states of mine, fresh from the hub.
+  const offLive = ctx.on('live', (event) => {
+    if (alive && event?.kind === 'client_message' && event.request_id === id) load();
+  });
   const onVisible = () => {
     if (document.visibilityState === 'visible') offerPendingCall();
   };
@@ -878,6 +898,7 @@ function mountCard(root, ctx, id) {
     offRequests();
     offOutbox();
     offRefresh();
+    offLive();
     clearInterval(tick);
     document.removeEventListener('visibilitychange', onVisible);
     removeEventListener('focus', onVisible);

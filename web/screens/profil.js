@@ -3,6 +3,7 @@
 // Reads from the phone's cache first; every change goes through the outbox and updates the cached copy at once.
 import { absenceDays, absenceLabel, absenceRange, absenceState, addDays, monthTitle, monthWeeks, shiftMonth } from '/lib/calendar.js';
 import { doualaDay, doualaParts, formatDate, formatDecimal, formatXAF, relativeTime } from '/lib/format.js';
+import { currentState, disablePush, enablePush, rememberOffer } from '/lib/push.js';
 
 /**
  * The choices of the profile editor come from the hub (`GET /provider/catalogue`: the quarters of the provider's hub, the
@@ -33,14 +34,14 @@ export default {
       h('h2', { id: 'prof-' + id + '-title', text: title }), ...rest);
     const loading = () => h('p', { class: 'skeleton', text: 'Chargement…' });
     const boxes = { profile: h('div', {}, loading()), hours: h('div', {}, loading()), away: h('div', {}, loading()), absences: h('div', {}, loading()),
-      settings: h('div', {}, loading()) };
+      settings: h('div', {}, loading()), device: h('div', { class: 'prof-device' }) };
     const outboxList = h('ul', { class: 'list prof-outbox', 'aria-live': 'polite' });
     const appInfo = h('div', {});
     fill(root,
       card('infos', 'Mon profil', boxes.profile),
       card('disponibilite', 'Disponibilité', boxes.away, boxes.hours),
       card('absences', 'Absences', boxes.absences),
-      card('notifications', 'Notifications', boxes.settings),
+      card('notifications', 'Notifications', boxes.settings, boxes.device),
       card('securite', 'Sécurité', h('p', { class: 'muted', text: 'Un mot de passe permet aussi de vous connecter avec votre e-mail, sans code WhatsApp.' }),
         h('div', { class: 'actions' }, h('button', { class: 'btn ghost', type: 'button', onclick: passwordDialog }, h('span', { text: 'Définir ou changer le mot de passe' })))),
       card('file', 'Actions en file', h('p', { class: 'muted', text: 'Vos actions faites hors connexion, envoyées au hub dans l’ordre dès que le réseau revient.' }), outboxList),
@@ -364,7 +365,7 @@ export default {
       const typeChoices = offered.length ? offered : SERVICES.filter(([code]) => types.has(code));
       fill(boxes.settings,
         toggle('Notifications', s.notifications_enabled, (e) => put({ notifications_enabled: e.currentTarget.checked }, `Notifications ${e.currentTarget.checked ? 'activées' : 'désactivées'}`),
-          'Nouvelles demandes, paiements, rappels.'),
+          'Pour tout votre compte : nouvelles demandes, paiements, rappels.'),
         toggle('Son pour les nouvelles demandes', s.notification_sound && localStorage.getItem('djobea.sound') !== 'off', (e) => {
           const on = e.currentTarget.checked;
           localStorage.setItem('djobea.sound', on ? 'on' : 'off');
@@ -397,6 +398,54 @@ export default {
           }))));
       // Keep the app's sound player in step with the hub's setting.
       if (!localStorage.getItem('djobea.sound')) localStorage.setItem('djobea.sound', s.notification_sound ? 'on' : 'off');
+    }
+
+    // MARK: This device's notifications (Web Push), apart from the account's setting above
+    /** Why the switch is off and cannot be turned on, or what it does. */
+    const DEVICE_NOTES = {
+      unsupported: 'Ce navigateur ne reçoit pas de notifications. Sur iPhone, ajoutez d’abord l’application à l’écran d’accueil.',
+      denied: 'Bloquées dans les réglages du navigateur pour ce site : autorisez les notifications pour pouvoir les activer.',
+      on: 'Nouvelles demandes et messages des clients, même application fermée.',
+      off: 'Nouvelles demandes et messages des clients, même application fermée. Seulement sur ce téléphone.',
+    };
+    let deviceBusy = false;
+    function renderDevice(state) {
+      if (!alive) return;
+      const locked = state === 'unsupported' || state === 'denied';
+      const input = h('input', {
+        type: 'checkbox', role: 'switch', name: 'device_push', checked: state === 'on', disabled: locked, 'aria-busy': deviceBusy ? 'true' : null,
+        'aria-describedby': 'prof-device-note',
+        onchange: (event) => toggleDevice(event.currentTarget.checked),
+      });
+      const focused = boxes.device.contains(document.activeElement);
+      fill(boxes.device,
+        h('h3', { text: 'Sur cet appareil' }),
+        h('label', { class: 'prof-switch' + (locked ? ' locked' : '') },
+          h('span', { class: 'grow' }, h('span', { text: 'Notifications sur cet appareil' }),
+            h('small', { id: 'prof-device-note', class: locked ? 'prof-locked' : 'muted', role: 'status',
+              text: deviceBusy ? 'Un instant…' : DEVICE_NOTES[state] ?? DEVICE_NOTES.off })),
+          input));
+      if (focused) input.focus({ preventScroll: true });
+    }
+    function toggleDevice(on) {
+      if (deviceBusy) return renderDevice(on ? 'off' : 'on'); // a second tap while the first is under way: no change
+      deviceBusy = true;
+      // enablePush asks the browser's permission first, in this tap.
+      const change = on ? enablePush(ctx.api) : disablePush(ctx.api);
+      renderDevice(on ? 'on' : 'off');
+      change
+        .then(() => {
+          if (on) rememberOffer('done');
+          ctx.toast(on ? 'Notifications activées sur cet appareil.' : 'Notifications désactivées sur cet appareil.');
+        })
+        .catch((error) => ctx.toast(error?.message || 'Impossible de changer les notifications de cet appareil.'))
+        .finally(async () => {
+          deviceBusy = false;
+          renderDevice(await currentState(ctx.api).catch(() => 'off'));
+        });
+    }
+    function loadDevice() {
+      currentState(ctx.online ? ctx.api : null).then(renderDevice, () => renderDevice('off'));
     }
 
     // MARK: Security
@@ -457,6 +506,7 @@ export default {
     function reload() {
       if (!alive) return;
       loadAll();
+      if (!deviceBusy) loadDevice();
       ctx.renderOutbox(outboxList);
       renderApp();
     }

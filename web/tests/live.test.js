@@ -76,3 +76,24 @@ test('a refused stream falls back to polling, and stopping ends the polling too'
   await new Promise((resolve) => setTimeout(resolve, 60));
   assert.equal(polls, after, 'no polling after stop');
 });
+
+test('a client’s message is a live event kind of its own, with a soft sound', async () => {
+  const { EVENT_KINDS, soundFor } = await import('../lib/live.js');
+  assert.ok(EVENT_KINDS.includes('client_message'));
+  assert.equal(soundFor({ kind: 'client_message', request_id: 'r1' }), 'soft');
+  assert.equal(soundFor({ kind: 'offer', urgency: 'urgent' }), 'urgent');
+  assert.equal(soundFor({ kind: 'system' }), null);
+});
+
+test('a client’s message in the live feed deserves an in-app alert; other events do not', async () => {
+  const { liveAlert } = await import('../lib/live.js');
+  assert.deepEqual(liveAlert({ kind: 'client_message', request_id: 'r1', title: 'Message de Awa Ngo', body: 'Je suis là' }), {
+    requestId: 'r1',
+    text: 'Message de Awa Ngo : « Je suis là »',
+  });
+  const long = liveAlert({ kind: 'client_message', request_id: 'r1', title: 'Message de Awa', body: 'x'.repeat(200) });
+  assert.ok(long.text.length < 110 && long.text.endsWith('… »'), long.text);
+  assert.deepEqual(liveAlert({ kind: 'client_message' }), { requestId: null, text: 'Nouveau message du client' });
+  assert.equal(liveAlert({ kind: 'offer', request_id: 'r1' }), null);
+  assert.equal(liveAlert(null), null);
+});

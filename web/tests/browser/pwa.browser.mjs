@@ -4,6 +4,7 @@
 // Screenshots of every main screen go to test-output/screenshots/.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, lastCode, sql, startHub } from './hub.mjs';
@@ -126,12 +127,13 @@ before(async () => {
   const central = { ...hub, base: `http://127.0.0.1:${hub.port + 1}` };
   const apiKey = readFileSync(join(hub.data, 'central', 'api-key'), 'utf8').trim();
   const title = 'Fuite sous l’évier de la cuisine';
+  const clientPhone = '+2376' + String(Date.now()).slice(-8);
   const created = await fetch(central.base + '/central/requests', {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: 'Bearer ' + apiKey },
     body: JSON.stringify({
       zone, service, urgency: 'urgent', title, description: 'L’eau coule en permanence sous l’évier.',
-      address: 'Rue du Marché, près de la boulangerie', client_name: 'Jean Kouam', client_phone: '+2376' + String(Date.now()).slice(-8),
+      address: 'Rue du Marché, près de la boulangerie', client_name: 'Jean Kouam', client_phone: clientPhone,
       budget_min: 15000, budget_max: 25000,
     }),
   });
@@ -145,7 +147,7 @@ before(async () => {
   }
   assert.ok(offer.length, 'the hub offered the new request to a provider');
   phone = offer[0][0];
-  offered = { id, title };
+  offered = { id, title, clientPhone };
   driver = await startDriver();
   session = await newSession(driver, { width: 360, height: 640 });
 });
@@ -187,6 +189,223 @@ describe('the provider PWA in Chromium', { concurrency: false }, () => {
     assert.equal(accepted[0][0], 1, 'one accepted event at the hub');
     const states = await outboxStates();
     assert.ok(states.some((item) => item.path.endsWith('/accept') && item.state === 'sent'), JSON.stringify(states));
+    assert.deepEqual(await consoleErrors(), []);
+  });
+
+  test('the request shows each message with its state: the acceptance message sent to the client, a tick and a French label', async () => {
+    await session.go(hub.base + '/#demandes/' + offered.id);
+    await waitText(offered.title);
+    // The hub syncs the acceptance to central, which sends it to the client and marks it: it shows "En file" first, then
+    // "Envoyé" once the states come back (seconds, but it depends on the sync: up to 60 s, refreshing as a person would).
+    const LABELS = ['En file', 'Envoyé', 'Remis', 'Lu', 'Échec'];
+    const readStates = () =>
+      session.exec(`return [...document.querySelectorAll('#screen .msg.out')].map((m) => ({
+        label: m.querySelector('.msg-state .msg-label')?.textContent ?? '',
+        state: m.dataset.state,
+        tick: m.querySelector('.msg-tick')?.textContent ?? m.querySelector('.msg-state svg use')?.getAttribute('href') ?? '',
+        time: m.querySelector('.msg-meta time')?.textContent ?? '',
+      }))`);
+    let states = [];
+    const deadline = Date.now() + 60000;
+    while (Date.now() < deadline) {
+      states = await readStates().catch(() => []);
+      if (states.some((m) => m.label === 'Envoyé' || m.label === 'Remis' || m.label === 'Lu')) break;
+      await sleep(2500);
+      await session.exec('document.querySelector("[data-refresh]")?.click()').catch(() => {});
+    }
+    assert.ok(states.length >= 1, 'the acceptance message is listed: ' + (await screenText()).slice(-400));
+    for (const message of states) {
+      assert.ok(LABELS.includes(message.label), 'a French state label: ' + JSON.stringify(message));
+      assert.ok(message.tick, 'a tick or an icon next to the label: ' + JSON.stringify(message));
+      assert.ok(message.time, 'the time before the state: ' + JSON.stringify(message));
+    }
+    const sent = states.find((m) => m.label === 'Envoyé');
+    if (sent) assert.equal(sent.tick, '✓');
+    else console.log('# the acceptance message is still ' + states.map((m) => m.label).join(', ') + ' after 60 s');
+    await session.exec('document.querySelector("#screen .messages")?.scrollIntoView({ block: "center" })');
+    await shot('04-messages-etats');
+    await session.cdp('Emulation.setEmulatedMedia', { features: [{ name: 'prefers-color-scheme', value: 'dark' }] });
+    try {
+      await sleep(300);
+      await session.exec('document.querySelector("#screen .messages")?.scrollIntoView({ block: "center" })');
+      await shot('04-messages-etats-sombre');
+      const problems = (await session.exec(AUDIT)).filter((problem) => /msg/.test(problem));
+      assert.deepEqual(problems, [], 'the states read well in dark mode too');
+    } finally {
+      await session.cdp('Emulation.setEmulatedMedia', { features: [] });
+    }
+    assert.deepEqual(await consoleErrors(), []);
+  });
+
+  test('after the first accept the app offers notifications; a push is shown by the service worker and its tap opens the request', async () => {
+    await session.go(hub.base + '/#accueil');
+    await session.waitFor('#screen .kpi', { timeout: 20000 });
+    // Not at login: only now, after an accept reached the hub, and once.
+    await session.waitFor('[data-push-offer]', { timeout: 20000 });
+    const offer = await session.exec('return document.querySelector("[data-push-offer]").innerText');
+    assert.match(offer, /Recevoir les nouvelles demandes même quand l’application est fermée/);
+    await shot('08-offre-notifications');
+    await session.waitUntil('return navigator.serviceWorker.ready.then((r) => Boolean(r.active))', { timeout: 30000, message: 'the worker is active' });
+    // The browser's prompt, answered "Autoriser" through DevTools (a headless browser shows none).
+    await session.cdp('Browser.grantPermissions', { origin: hub.base, permissions: ['notifications'] });
+    assert.equal(await session.exec('return Notification.permission'), 'granted');
+    await session.exec('performance.clearResourceTimings()');
+    await clickText('Activer', '[data-push-offer]');
+    // The key is read from the hub and the browser subscribes. This headless browser has no push service to reach: the
+    // subscription then fails after 20 s with a French message; either way the offer goes and is not made again.
+    await session.waitUntil('return document.querySelector("[data-push-offer]").hidden', { timeout: 45000, message: 'the offer closes' });
+    assert.ok(
+      await session.exec("return performance.getEntriesByType('resource').some((r) => r.name.includes('/provider/push/key'))"),
+      'the gateway key was read',
+    );
+    assert.ok(['done', 'later'].includes(await session.exec('return localStorage.getItem("djobea.pushOffer")')));
+    console.log('# after Activer: ' + (await session.exec('return document.querySelector("[data-toast]").textContent')));
+
+    // Profil: this device's switch, apart from the account's setting, usable now that permission is granted.
+    await session.go(hub.base + '/#profil');
+    await waitText('Notifications sur cet appareil');
+    const device = await session.exec('const i = document.querySelector("#screen input[name=device_push]"); return i && { disabled: i.disabled, role: i.getAttribute("role") }');
+    assert.deepEqual(device, { disabled: false, role: 'switch' });
+
+    // A push delivered to the registered worker (the registration id comes from DevTools' ServiceWorker events).
+    await session.go(hub.base + '/#accueil');
+    await session.waitFor('#screen .kpi', { timeout: 20000 });
+    const devtools = await session.devtools(hub.base);
+    try {
+      await devtools.send('ServiceWorker.enable');
+      const update = await devtools.waitForEvent('ServiceWorker.workerRegistrationUpdated', (p) =>
+        p.registrations.some((r) => r.scopeURL.startsWith(hub.base) && !r.isDeleted),
+      );
+      const { registrationId } = update.registrations.find((r) => r.scopeURL.startsWith(hub.base) && !r.isDeleted);
+      const tag = 'client_message:' + offered.id;
+      const payload = {
+        kind: 'client_message', title: 'Message de Jean Kouam', body: 'Je suis devant le portail', url: '/#/demandes/' + offered.id,
+        request_id: offered.id, tag,
+      };
+      // The worker tells the open app what it showed, once showNotification has resolved ("push-shown"): the proof used
+      // here. The notification list (getNotifications) is only logged: a headless browser without a notification
+      // server may drop a notification as soon as it is shown.
+      await session.exec('window.__fromWorker = []; navigator.serviceWorker.addEventListener("message", (e) => window.__fromWorker.push(e.data));');
+      const shownByWorker = (wanted) =>
+        session.waitUntil('return (window.__fromWorker || []).find((m) => m && m.type === "push-shown" && m.tag === arguments[0]) || null', {
+          args: [wanted], timeout: 10000, message: 'the worker shows the notification ' + wanted,
+        });
+      let shown = null;
+      // Delivered again if the worker did not run (as a push service retries).
+      for (let attempt = 1; attempt <= 3 && !shown; attempt++) {
+        await devtools.send('ServiceWorker.deliverPushMessage', { origin: hub.base, registrationId, data: JSON.stringify(payload) });
+        shown = await shownByWorker(tag).catch(() => null);
+        if (!shown) console.log(`# push ${attempt}: the worker did not run`);
+      }
+      assert.ok(shown, `the push reaches the worker (registration ${registrationId}); events ${devtools.events.map((e) => e.method).join(', ')}`);
+      assert.deepEqual(
+        { title: shown.title, body: shown.body, url: shown.url, kind: shown.kind },
+        { title: 'Message de Jean Kouam', body: 'Je suis devant le portail', url: '/#/demandes/' + offered.id, kind: 'client_message' },
+      );
+      const listed = await session.exec(`return navigator.serviceWorker.ready.then((r) => r.getNotifications({ tag: arguments[0] }))
+        .then((list) => list.map((n) => ({ title: n.title, body: n.body, url: n.data && n.data.url, requireInteraction: n.requireInteraction })))`, tag);
+      if (listed.length) assert.deepEqual(listed, [{ title: 'Message de Jean Kouam', body: 'Je suis devant le portail', url: '/#/demandes/' + offered.id, requireInteraction: false }]);
+      else console.log('# the browser dropped the notification at once (no notification server): checked through the worker’s message');
+
+      // A tap on it: the worker runs its notificationclick path; the open app shows the request.
+      await session.exec('return navigator.serviceWorker.ready.then((r) => r.active.postMessage({ type: "test-notification-click", tag: arguments[0] }))', tag);
+      await session.waitUntil('return location.hash === arguments[0]', { args: ['#demandes/' + offered.id], timeout: 15000, message: 'the tap opens the request' });
+      await waitText(offered.title);
+      const left = await session.exec('return navigator.serviceWorker.ready.then((r) => r.getNotifications({ tag: arguments[0] })).then((l) => l.length)', tag);
+      assert.equal(left, 0, 'the tapped notification is closed');
+
+      // A push the worker cannot read still tells the provider something, in French.
+      await devtools.send('ServiceWorker.deliverPushMessage', { origin: hub.base, registrationId, data: 'pas du JSON' });
+      const generic = await shownByWorker('djobea');
+      assert.deepEqual({ title: generic.title, body: generic.body, url: generic.url }, { title: 'Djobea', body: 'Nouvelle activité sur Djobea', url: '/' });
+      await session.exec('return navigator.serviceWorker.ready.then((r) => r.getNotifications()).then((l) => l.forEach((n) => n.close()))');
+    } finally {
+      devtools.close();
+    }
+    // Blocked in the browser's settings: the switch cannot be turned on, and says why.
+    await session.cdp('Browser.setPermission', { origin: hub.base, permission: { name: 'notifications' }, setting: 'denied' });
+    try {
+      await session.go(hub.base + '/#profil');
+      await waitText('Notifications sur cet appareil');
+      const blocked = await session.waitUntil(
+        `const i = document.querySelector('#screen input[name=device_push]');
+         return i && i.disabled ? { checked: i.checked, note: document.getElementById(i.getAttribute('aria-describedby')).textContent } : null`,
+        { message: 'the switch is disabled when notifications are blocked' },
+      );
+      assert.equal(blocked.checked, false);
+      assert.match(blocked.note, /Bloquées dans les réglages du navigateur/);
+    } finally {
+      await session.cdp('Browser.resetPermissions', {});
+    }
+    assert.deepEqual(await consoleErrors(), []);
+  });
+
+  /**
+   * What WhatsApp Cloud would post to the gateway (central in the demo): signed with the app secret the console driver
+   * generated into central's data directory.
+   */
+  async function whatsappWebhook(value) {
+    const secret = readFileSync(join(hub.data, 'central', 'whatsapp-app-secret'), 'utf8').trim();
+    const body = JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: 'waba', changes: [{ field: 'messages', value: { messaging_product: 'whatsapp', ...value } }] }] });
+    const response = await fetch(`http://127.0.0.1:${hub.port + 1}/webhooks/whatsapp-cloud`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-hub-signature-256': 'sha256=' + createHmac('sha256', secret).update(body).digest('hex') },
+      body,
+    });
+    assert.equal(response.status, 200, await response.text());
+  }
+  const clientSays = (text, n) => ({
+    contacts: [{ wa_id: offered.clientPhone.slice(1), profile: { name: 'Jean Kouam' } }],
+    messages: [{ from: offered.clientPhone.slice(1), id: `wamid.pwa-test-${n}-${Date.now()}`, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: text } }],
+  });
+
+  test('the client’s replies arrive live: an alert elsewhere, on the card as the client’s, and a read receipt shows “Lu”', async () => {
+    await session.go(hub.base + '/#accueil');
+    await session.waitFor('#screen .kpi', { timeout: 20000 });
+    await sleep(1500); // the live stream opens
+    const central = { ...hub, data: join(hub.data, 'central') };
+    const [[messageId, externalId]] = sql(central, "SELECT id, external_id FROM messages WHERE request_id = ? AND template_code = 'acceptation'", offered.id);
+    await whatsappWebhook({
+      ...clientSays('Je suis devant le portail', 1),
+      statuses: [{ id: externalId, status: 'read', timestamp: String(Math.floor(Date.now() / 1000)), recipient_id: offered.clientPhone.slice(1), biz_opaque_callback_data: messageId }],
+    });
+    // Central takes it in, the hub syncs it, the live feed tells the phone: an alert on whatever screen is open.
+    await waitText('Je suis devant le portail', { timeout: 60000 });
+    assert.match(await session.exec('return document.querySelector("[data-toast]").textContent'), /^Message de .+ : « Je suis devant le portail »$/);
+
+    await session.go(hub.base + '/#demandes/' + offered.id);
+    await waitText(offered.title);
+    const readMessages = () =>
+      session.exec(`return [...document.querySelectorAll('#screen .msg')].map((m) => ({
+        side: m.classList.contains('in') ? 'in' : 'out', who: m.querySelector('.msg-who').textContent, body: m.querySelector('.msg-body').textContent,
+        label: m.querySelector('.msg-label')?.textContent ?? '', read: Boolean(m.querySelector('.msg-state.read')) }))`);
+    let messages = [];
+    const deadline = Date.now() + 60000;
+    while (Date.now() < deadline) {
+      messages = await readMessages().catch(() => []);
+      if (messages.some((m) => m.side === 'in') && messages.some((m) => m.label === 'Lu')) break;
+      await sleep(2000);
+      await session.exec('document.querySelector("[data-refresh]")?.click()').catch(() => {});
+    }
+    const reply = messages.find((m) => m.side === 'in');
+    assert.ok(reply, 'the client’s message is on the card: ' + JSON.stringify(messages));
+    assert.match(reply.who, /^Client/);
+    assert.equal(reply.body, 'Je suis devant le portail');
+    assert.equal(reply.label, 'Reçu');
+    const acceptance = messages.find((m) => m.side === 'out' && /acceptée/.test(m.body));
+    assert.equal(acceptance?.label, 'Lu', JSON.stringify(messages));
+    assert.equal(acceptance.read, true, 'read is marked (blue ticks) besides the label');
+
+    // Another reply while the card is open: it appears by itself, with no toast covering the card.
+    await session.exec('document.querySelector("[data-toast]").hidden = true');
+    await whatsappWebhook(clientSays('Le portail est bleu', 2));
+    await session.waitUntil(
+      `return [...document.querySelectorAll('#screen .msg.in .msg-body')].some((e) => e.textContent === 'Le portail est bleu')`,
+      { timeout: 60000, message: 'the open card shows the new reply' },
+    );
+    assert.equal(await session.exec('return document.querySelector("[data-toast]").hidden'), true, 'no toast over the card it concerns');
+    await session.exec('[...document.querySelectorAll("#screen .msg.in")].pop().scrollIntoView({ block: "center" })');
+    await shot('04-messages-client');
     assert.deepEqual(await consoleErrors(), []);
   });
 
@@ -418,10 +637,12 @@ describe('the provider PWA in Chromium', { concurrency: false }, () => {
     await session.offline(false);
     await session.go(hub.base + '/#profil');
     await session.waitFor('#screen > *');
+    await session.exec('performance.clearResourceTimings()');
     await clickText('Se déconnecter', '#screen');
     await clickText('Se déconnecter', 'dialog[open]');
     await session.waitFor('#phone');
-    const left = await session.execAsync(`const done = arguments[arguments.length - 1];
+    // The wipe follows the hub's logout (and this device's push unsubscription): at most a few seconds.
+    const countLeft = () => session.execAsync(`const done = arguments[arguments.length - 1];
       const open = indexedDB.open('djobea');
       open.onsuccess = () => {
         const t = open.result.transaction(['requests', 'details', 'kv', 'uploads', 'outbox']);
@@ -434,7 +655,17 @@ describe('the provider PWA in Chromium', { concurrency: false }, () => {
         const queued = t.objectStore('outbox').get('items');
         queued.onsuccess = () => { counts.outbox = (queued.result ?? []).length; if (--pending === 0) done(counts); };
       };`);
-    assert.deepEqual(left, { requests: 0, details: 0, kv: 0, uploads: 0, outbox: 0 });
+    const empty = { requests: 0, details: 0, kv: 0, uploads: 0, outbox: 0 };
+    let left = await countLeft();
+    for (const deadline = Date.now() + 10000; Date.now() < deadline && Object.values(left).some((count) => count > 0); ) {
+      await sleep(200);
+      left = await countLeft();
+    }
+    assert.deepEqual(left, empty);
+    // This device's push subscription was removed at the hub first, while the session was still valid.
+    const unsubscribed = await session.exec(`return performance.getEntriesByType('resource')
+      .filter((r) => new URL(r.name).pathname === '/provider/push/subscriptions' && !new URL(r.name).search).map((r) => r.responseStatus)`);
+    assert.deepEqual(unsubscribed, [200], 'DELETE /provider/push/subscriptions answered 200 before the token was dropped');
     assert.equal(await session.exec('return localStorage.getItem("djobea.tokens")'), null);
 
     // Another demo provider who was never offered this request (the hub would list it to them otherwise).
