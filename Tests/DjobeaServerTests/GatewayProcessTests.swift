@@ -171,4 +171,46 @@ struct GatewayProcessTests {
         #expect(reconciled.status == "delivered" && reconciled.externalId == wamid)
         await fake.stop()
     }
+
+    @Test("a push for a new urgent offer leaves within seconds of the request reaching central (goal: 5 s)")
+    func pushLatency() async throws {
+        let root = try temporaryDirectory("gateway-push")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let (centralDir, hubDir) = (root.appendingPathComponent("central"), root.appendingPathComponent("hub"))
+        let (centralPort, hubPort) = (try freePort(), try freePort())
+        let centralURL = "http://127.0.0.1:\(centralPort)"
+        let central = try await Self.startCentral(centralDir, port: centralPort)
+        defer { central.kill(SIGTERM) }
+        let token = try await P.enrolToken(centralDir, name: "Hub A", zones: "zone-a")
+        setenv("DJOBEA_SYNC_INTERVAL", "0.5", 1)
+        let hub = try await Ops.hub(hubDir, port: hubPort, central: centralURL, token: token)
+        defer { hub.kill(SIGTERM) }
+        let hubURL = "http://127.0.0.1:\(hubPort)"
+        let phone = "+237690000701"
+        _ = try await Ops.provider(centralURL, name: "Jean Plombier", phone: phone, zones: ["zone-a"])
+        #expect(try await P.eventually { try P.count(hubDir, "SELECT count(*) FROM providers WHERE phone = ?", [phone]) == 1 })
+        let bearer = ["Authorization": "Bearer \(try await P.login(hub: hubURL, directory: hubDir, phone: phone))"]
+        #expect(try await P.eventually { try await P.call("GET", "\(hubURL)/provider/push/key", headers: bearer).0 == 200 })
+        let (_, key) = try await P.call("GET", "\(hubURL)/provider/push/key", headers: bearer)
+        let push = try await FakePushService.start(vapidPublicKey: key?["public_key"] as? String)
+        let browser = WebPushTestClient()
+        push.register(browser, id: "jean")
+        let info = browser.subscription(endpoint: push.endpoint(for: "jean"))
+        let (subscribed, _) = try await P.call(
+            "POST", "\(hubURL)/provider/push/subscriptions",
+            json: ["device_id": "jean-phone-0001", "endpoint": info.endpoint, "keys": ["p256dh": info.p256dh, "auth": info.auth]], headers: bearer)
+        #expect(subscribed == 201)
+        #expect(try await P.eventually { try P.count(centralDir, "SELECT count(*) FROM push_subscriptions") == 1 }, "the subscription reaches central")
+
+        let started = Date()
+        let requestId = try await Ops.request(centralURL, client: "+237677000701")
+        let delivered = try await push.waitForPush(id: "jean", timeout: .seconds(60))
+        let elapsed = Date().timeIntervalSince(started)
+        let payload = try JSONSerialization.jsonObject(with: Data(delivered.payload)) as? [String: Any]
+        #expect(payload?["request_id"] as? String == requestId && payload?["kind"] as? String == "urgent_offer")
+        // The goal is 5 s from the offer; on a loaded 2-core test machine a wider bound keeps the test honest, not flaky.
+        #expect(elapsed < 15, "push left \(elapsed) s after the request reached central")
+        FileHandle.standardError.write(Data("gateway push latency: \(String(format: "%.2f", elapsed)) s from request intake to push\n".utf8))
+        await push.stop()
+    }
 }
