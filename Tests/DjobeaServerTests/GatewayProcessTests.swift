@@ -200,7 +200,8 @@ struct GatewayProcessTests {
             "POST", "\(hubURL)/provider/push/subscriptions",
             json: ["device_id": "jean-phone-0001", "endpoint": info.endpoint, "keys": ["p256dh": info.p256dh, "auth": info.auth]], headers: bearer)
         #expect(subscribed == 201)
-        #expect(try await P.eventually { try P.count(centralDir, "SELECT count(*) FROM push_subscriptions") == 1 }, "the subscription reaches central")
+        #expect(
+            try await P.eventually { try P.count(centralDir, "SELECT count(*) FROM push_subscriptions") == 1 }, "the subscription reaches central")
 
         let started = Date()
         let requestId = try await Ops.request(centralURL, client: "+237677000701")
