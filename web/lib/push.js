@@ -149,7 +149,9 @@ export async function enablePush(api, env) {
       new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('délai dépassé')), env?.subscribeTimeout ?? 20_000))),
     ]).finally(() => clearTimeout(timer));
   } catch (error) {
-    throw new PushError('subscribe_failed', 'Le service de notifications du navigateur ne répond pas. Réessayez avec du réseau.' + (error?.message ? ` (${error.message})` : ''));
+    // The browser's own message is in English (and technical): the provider reads a French one.
+    console.warn('push subscribe:', error?.message ?? error);
+    throw new PushError('subscribe_failed', 'Le service de notifications du navigateur ne répond pas. Réessayez plus tard, avec du réseau.');
   }
   await api.request('POST', SUBSCRIPTIONS_PATH, { body: { ...subscription.toJSON(), device_id: deviceId(env) } });
   storage?.setItem(OFFER_KEY, 'done');

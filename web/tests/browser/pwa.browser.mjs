@@ -266,6 +266,8 @@ describe('the provider PWA in Chromium', { concurrency: false }, () => {
     await waitText('Notifications sur cet appareil');
     const device = await session.exec('const i = document.querySelector("#screen input[name=device_push]"); return i && { disabled: i.disabled, role: i.getAttribute("role") }');
     assert.deepEqual(device, { disabled: false, role: 'switch' });
+    await session.exec('document.querySelector("#screen .prof-device").scrollIntoView({ block: "center" })');
+    await shot('09-profil-notifications-appareil');
 
     // A push delivered to the registered worker (the registration id comes from DevTools' ServiceWorker events).
     await session.go(hub.base + '/#accueil');
