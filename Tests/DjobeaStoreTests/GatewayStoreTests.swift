@@ -240,3 +240,27 @@ struct GatewayStoreTests {
         #expect(try world.read { try PushStore.due(node: "other-hub", isDefault: false, now: world.now, in: $0) }.isEmpty)
     }
 }
+
+@Suite("Gateway keys from hubs")
+struct GatewayKeyPartitionTests {
+    @Test("a hub may publish its own VAPID key row, never replace central's or another hub's")
+    func ownKeyOnly() throws {
+        let database = try NodeDatabase.inMemory(role: .central)
+        let hub = DjobeaID.v7()
+        try database.writeBlocking { tx in
+            _ = try tx.insert(.hubs, ["id": .text(hub), "name": "Hub A", "created_at": ColumnValue(tx.now)])
+        }
+        func change(origin: String, key: String) -> RowChange {
+            RowChange(
+                originNode: origin, originSeq: 1, hlc: HLC(packed: 1), table: "gateway_keys", key: key, operation: .insert,
+                columns: ["id": .text(key), "node_id": .text(key), "vapid_public_key": .text(String(repeating: "B", count: 87))])
+        }
+        try database.readBlocking { db in
+            let partition = try HubPartition(hubId: hub, db: db)
+            let hubNode = DjobeaID.v7()
+            #expect(try partition.admitsFromHub(change(origin: hubNode, key: hubNode)))
+            #expect(try !partition.admitsFromHub(change(origin: hubNode, key: database.nodeId)), "central's key is central's")
+            #expect(try !partition.admitsFromHub(change(origin: hubNode, key: DjobeaID.v7())), "another hub's key is theirs")
+        }
+    }
+}

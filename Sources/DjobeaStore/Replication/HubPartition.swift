@@ -61,6 +61,8 @@ final class HubPartition {
     /// templates (no provider) are central's: a hub may not write them.
     func admitsFromHub(_ change: RowChange) throws -> Bool {
         guard try contains(table: change.table, key: change.key) else { return false }
+        // A gateway's key is its own row: a hub may publish its key, never replace central's or another hub's.
+        if change.table == SyncedTable.gatewayKeys.rawValue, change.key != change.originNode { return false }
         if change.table == SyncedTable.messageTemplates.rawValue || change.table == SyncedTable.quoteTemplates.rawValue,
             try column("provider_id", of: change.table, key: change.key) == nil
         {
