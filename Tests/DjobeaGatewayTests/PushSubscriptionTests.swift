@@ -6,6 +6,18 @@ import Testing
 @Suite struct PushSubscriptionTests {
     let client = WebPushTestClient()
 
+    @Test("plain http to this machine is refused unless loopback pushes are allowed (tests and the demo only)")
+    func loopbackOnlyWhenAllowed() throws {
+        let client = WebPushTestClient()
+        for endpoint in ["http://127.0.0.1:8080/push/a", "http://localhost:9000/push/a", "http://[::1]:9000/push/a"] {
+            let info = client.subscription(endpoint: endpoint)
+            #expect(throws: PushSubscriptionError.self) { try info.validated(allowLoopback: false) }
+            #expect(try info.validated(allowLoopback: true) == info)
+        }
+        #expect(
+            try client.subscription(endpoint: "https://fcm.googleapis.com/fcm/send/x").validated(allowLoopback: false).endpoint.hasPrefix("https"))
+    }
+
     @Test(arguments: [
         "https://fcm.googleapis.com/fcm/send/dGVzdA:APA91b",
         "https://updates.push.services.mozilla.com/wpush/v2/gAAAAABk",

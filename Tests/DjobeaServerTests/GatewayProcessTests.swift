@@ -179,10 +179,11 @@ struct GatewayProcessTests {
         let (centralDir, hubDir) = (root.appendingPathComponent("central"), root.appendingPathComponent("hub"))
         let (centralPort, hubPort) = (try freePort(), try freePort())
         let centralURL = "http://127.0.0.1:\(centralPort)"
-        let central = try await Self.startCentral(centralDir, port: centralPort)
+        let central = try await Self.startCentral(centralDir, port: centralPort, environment: ["DJOBEA_PUSH_ALLOW_LOOPBACK": "1"])
         defer { central.kill(SIGTERM) }
         let token = try await P.enrolToken(centralDir, name: "Hub A", zones: "zone-a")
         setenv("DJOBEA_SYNC_INTERVAL", "0.5", 1)
+        setenv("DJOBEA_PUSH_ALLOW_LOOPBACK", "1", 1)
         let hub = try await Ops.hub(hubDir, port: hubPort, central: centralURL, token: token)
         defer { hub.kill(SIGTERM) }
         let hubURL = "http://127.0.0.1:\(hubPort)"

@@ -182,8 +182,10 @@ struct GatewayWorld {
     func services(
         driver: NotifierChoice, environment: [String: String], settings: ClientMessageGateway.Settings = GatewayWorld.quickSettings()
     ) async throws -> GatewayServices {
+        // The fakes listen on loopback: allowed here as in the demo, never in production.
         let made = try await GatewayServices.make(
-            database: database, dataDirectory: directory, driver: driver, environment: environment, logger: logger, settings: settings)
+            database: database, dataDirectory: directory, driver: driver,
+            environment: environment.merging(["DJOBEA_PUSH_ALLOW_LOOPBACK": "1"]) { $1 }, logger: logger, settings: settings)
         return GatewayServices(
             messages: made.messages, pushes: made.pushes, webhooks: made.webhooks, vapidPublicKey: made.vapidPublicKey, background: [])
     }

@@ -30,11 +30,14 @@ extension PushSubscriptionInfo {
 
     /// This subscription if it can be pushed to.
     ///
-    /// The endpoint must be an absolute `https://` URL (or `http://` to a loopback host) of at most 2048 characters;
-    /// `p256dh` must decode to an uncompressed P-256 point (65 bytes) and `auth` to 16 bytes.
+    /// The endpoint must be an absolute `https://` URL (or, with `allowLoopback`, `http://` to a loopback host) of at
+    /// most 2048 characters; `p256dh` must decode to an uncompressed P-256 point (65 bytes) and `auth` to 16 bytes.
     ///
+    /// - Parameters:
+    ///   - allowLoopback: accept plain `http://` to this machine: local fakes in tests and the demo only
+    ///     (`DJOBEA_PUSH_ALLOW_LOOPBACK=1`); a production gateway must never post to its own loopback services.
     /// - Throws: `PushSubscriptionError`.
-    public func validated() throws -> PushSubscriptionInfo {
+    public func validated(allowLoopback: Bool = true) throws -> PushSubscriptionInfo {
         guard endpoint.count <= Self.maxEndpointLength else {
             throw PushSubscriptionError.invalidEndpoint("Adresse d'abonnement trop longue (\(Self.maxEndpointLength) caractères au plus)")
         }
@@ -47,7 +50,7 @@ extension PushSubscriptionInfo {
         switch scheme {
         case "https":
             break
-        case "http" where Self.loopbackHosts.contains(host):
+        case "http" where allowLoopback && Self.loopbackHosts.contains(host):
             break
         default:
             throw PushSubscriptionError.invalidEndpoint("Adresse d'abonnement invalide : https:// attendu")

@@ -16,11 +16,14 @@ public struct WebPushSender: Sendable {
     private let subject: String
     private let httpClient: HTTPClient
     private let timeout: TimeAmount
+    private let allowLoopback: Bool
 
     /// - Parameters:
     ///   - subject: the operator's contact for push services: `mailto:…` or `https:…`.
     ///   - httpClient: owned by the caller, who shuts it down.
-    public init(keys: VAPIDKeys, subject: String, httpClient: HTTPClient, timeout: TimeAmount = .seconds(15)) {
+    ///   - allowLoopback: whether plain `http://` endpoints on this machine are pushed to (tests and the demo only).
+    public init(keys: VAPIDKeys, subject: String, httpClient: HTTPClient, timeout: TimeAmount = .seconds(15), allowLoopback: Bool = true) {
+        self.allowLoopback = allowLoopback
         self.keys = keys
         self.subject = subject
         self.httpClient = httpClient
@@ -43,7 +46,7 @@ public struct WebPushSender: Sendable {
         let body: [UInt8]
         let authorization: String
         do {
-            _ = try subscription.validated()
+            _ = try subscription.validated(allowLoopback: allowLoopback)
             body = try WebPushEncryption.encrypt(
                 plaintext: payload, userAgentPublicKey: Base64URL.decode(subscription.p256dh) ?? [],
                 authSecret: Base64URL.decode(subscription.auth) ?? [])

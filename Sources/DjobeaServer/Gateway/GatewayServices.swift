@@ -90,7 +90,8 @@ public struct GatewayServices: Sendable {
         let pushes = PushGateway(
             database: database,
             sender: WebPushSender(
-                keys: vapid, subject: nonEmpty(environment["DJOBEA_VAPID_SUBJECT"]) ?? "mailto:ops@djobea.cm", httpClient: httpClient),
+                keys: vapid, subject: nonEmpty(environment["DJOBEA_VAPID_SUBJECT"]) ?? "mailto:ops@djobea.cm", httpClient: httpClient,
+                allowLoopback: allowsLoopbackPush(environment)),
             interval: pushInterval, logger: logger)
         // Summaries go to every provider, so only the deployment's default gateway (central) sends them: their
         // once-per-period record is local to the node.
@@ -148,4 +149,10 @@ public struct GatewayServices: Sendable {
         }
         return secret
     }
+}
+
+/// `DJOBEA_PUSH_ALLOW_LOOPBACK=1`: push subscriptions may point to plain `http://` on this machine (local fakes in tests,
+/// the demo). Off in production: a gateway never posts to its own loopback services.
+public func allowsLoopbackPush(_ environment: [String: String]) -> Bool {
+    environment["DJOBEA_PUSH_ALLOW_LOOPBACK"] == "1"
 }

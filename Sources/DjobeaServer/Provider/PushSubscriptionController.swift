@@ -85,7 +85,8 @@ struct PushSubscriptionController: Sendable {
             let deviceId = try Self.deviceId(body.deviceId)
             let subscription: PushSubscriptionInfo
             do {
-                subscription = try PushSubscriptionInfo(endpoint: body.endpoint, p256dh: body.keys.p256dh, auth: body.keys.auth).validated()
+                subscription = try PushSubscriptionInfo(endpoint: body.endpoint, p256dh: body.keys.p256dh, auth: body.keys.auth)
+                    .validated(allowLoopback: allowsLoopbackPush(ProcessInfo.processInfo.environment))
             } catch let error as PushSubscriptionError {
                 throw APIError(.badRequest, code: error.code, message: error.message)
             }

@@ -19,6 +19,8 @@ struct DemoCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await failingClearly {
+            // The demo is a developer's machine: browsers' push subscriptions may point to a local push service.
+            setenv("DJOBEA_PUSH_ALLOW_LOOPBACK", "1", 0)
             // With --tls-cert/--tls-key the hub (the app's server) speaks HTTPS; central stays on loopback HTTP.
             let tls = try node.serverTLS()
             // The hub lives in --data (its database, outbox, photos); central in --data/central, on the next port.
