@@ -77,7 +77,7 @@ struct FakeServicesTests {
                 let lost = await sendError {
                     _ = try await impatient.send(ClientOutbound(messageId: "msg_42", to: "+237699000001", channel: .whatsapp, content: .text("x")))
                 }
-                #expect(lost?.isTransient == true)
+                #expect(lost?.isUnknownOutcome == true)
                 // The fake went on and accepted the message although nobody read its answer.
                 var accepted = fake.accepted
                 for _ in 0..<50 where accepted.isEmpty {

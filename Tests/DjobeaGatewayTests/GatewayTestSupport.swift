@@ -46,6 +46,11 @@ extension ClientSendError {
         return false
     }
 
+    var isUnknownOutcome: Bool {
+        if case .unknownOutcome = self { return true }
+        return false
+    }
+
     var isNotOnWhatsApp: Bool {
         if case .notOnWhatsApp = self { return true }
         return false

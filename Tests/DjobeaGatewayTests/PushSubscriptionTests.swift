@@ -34,6 +34,9 @@ import Testing
     @Test(arguments: [
         "http://push.example.net/a",
         "http://192.168.1.10:8080/push/a",
+        "https://169.254.169.254/latest/meta-data",
+        "https://10.0.0.7/push/a",
+        "https://[fd00::1]/push/a",
         "ftp://push.example.net/a",
         "/push/a",
         "pas une adresse",

@@ -105,10 +105,10 @@ struct ActivitySummaryTests {
         #expect(line.kind == "template" && line.template == "resume_activite" && line.to == "+237699000001" && line.channel == "whatsapp")
         #expect(line.id == "summary-\(jean)-2026-W49")
         let amount = "25\u{202F}000\u{00A0}FCFA"
-        #expect(line.parameters == ["Jean", "de la semaine du 30 novembre au 6 décembre", "1", amount, "5,0/5"])
+        #expect(line.parameters == ["Jean", "de la semaine du 30 novembre au 6 décembre", "1 mission terminée", amount, "note moyenne 5,0/5"])
         #expect(
             line.text
-                == "Bonjour Jean, votre résumé Djobea de la semaine du 30 novembre au 6 décembre : 1 missions terminées, \(amount) encaissés, "
+                == "Bonjour Jean, votre résumé Djobea de la semaine du 30 novembre au 6 décembre : 1 mission terminée, \(amount) encaissés, "
                 + "note moyenne 5,0/5. Bon travail !")
         #expect(line.text == WhatsAppTemplates.activitySummary.render(line.parameters))
         #expect(try work(database, jean)?["outcome"] as String? == "sent")

@@ -433,12 +433,15 @@ struct GatewayMessagesTests {
         let world = try GatewayWorld()
         defer { world.remove() }
         try await FakeWhatsAppCloud.with { fake in
-            let gateway = world.gateway(fake, settings: GatewayWorld.quickSettings(backoff: 0.5), timeout: .seconds(1))
+            let gateway = world.gateway(fake, settings: GatewayWorld.quickSettings(backoff: 0.5, lease: 5), timeout: .seconds(1))
             fake.script { $0.delay = .seconds(3) }
             let (_, id) = try await world.accepted(client: world.awa, by: world.providerA)
             #expect(await gateway.deliverPending().retried == 1)
             #expect(try await eventually { fake.accepted.count == 1 })
             fake.script { $0.delay = nil }
+            // No answer is not a refusal: the retry waits a lease for a status webhook, not just the backoff.
+            #expect(await gateway.deliverPending() == PassReport())
+            try await Task.sleep(for: .seconds(3.5))
             let second = await gateway.deliverPending()
             #expect(second.sent == 1)
             #expect(fake.accepted.count == 2 && fake.accepted.allSatisfy { $0.bizOpaqueCallbackData == id })

@@ -119,7 +119,10 @@ struct ActivitySummariesTests {
         #expect(jean.completedMissions == 2 && jean.collected == XAF(30_000) && jean.collectedLabel == "30\u{202F}000\u{00A0}FCFA")
         #expect(jean.averageRating == 4.5 && jean.ratingLabel == "4,5/5" && !jean.isEmpty)
         #expect(jean.workKey == "\(fixture.providerId):2026-W49" && jean.messageId == "summary-\(fixture.providerId)-2026-W49")
-        #expect(jean.parameters == ["Jean", "de la semaine du 30 novembre au 6 décembre", "2", "30\u{202F}000\u{00A0}FCFA", "4,5/5"])
+        #expect(
+            jean.parameters == [
+                "Jean", "de la semaine du 30 novembre au 6 décembre", "2 missions terminées", "30\u{202F}000\u{00A0}FCFA", "note moyenne 4,5/5",
+            ])
         #expect(
             jean.text
                 == "Bonjour Jean, votre résumé Djobea de la semaine du 30 novembre au 6 décembre : 2 missions terminées, "

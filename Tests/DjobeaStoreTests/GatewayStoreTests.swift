@@ -103,6 +103,65 @@ struct GatewayStoreTests {
         #expect(failed["delivery_status"] as String == "failed" && (failed["status_reason"] as String?)?.contains("non essentiel") == true)
     }
 
+    @Test("SMS fallback races: a replayed WhatsApp failure does not fail the SMS; a send answer after the fallback leaves it queued")
+    func fallbackRaces() async throws {
+        let (world, _, id) = try await accepted()
+        let now = world.now.addingTimeInterval(5)
+        func report(_ external: String, messageId: String? = nil) throws -> GatewayOutbox.StatusOutcome {
+            try write(world, at: now) {
+                try GatewayOutbox.applyStatus(
+                    externalId: external, messageId: messageId, reported: .failed, reason: "131026", notOnWhatsApp: true, in: $0)
+            }
+        }
+        // 131026 by webhook (with our id) while the WhatsApp send is still waiting for its answer.
+        #expect(try write(world, at: now) { try GatewayOutbox.claim(id: id, now: now, lease: 120, in: $0.db) })
+        #expect(try report("wamid.W", messageId: id) == .fellBackToSMS)
+        try write(world, at: now) { try GatewayOutbox.markSent(id: id, externalId: "wamid.W", channel: "whatsapp", in: $0) }
+        let row1 = try row(world, id)
+        #expect(row1["channel"] as String == "sms" && row1["delivery_status"] as String == "queued", "the late answer does not undo the fallback")
+        #expect(try due(world, at: now).map(\.id) == [id], "the SMS is due")
+        // Meta delivers webhooks at least once: the replay is about the superseded attempt.
+        #expect(try report("wamid.W") == .unchanged)
+        #expect(try report("wamid.W", messageId: id) == .unchanged)
+        #expect(try row(world, id)["delivery_status"] as String == "queued")
+        try write(world, at: now) { try GatewayOutbox.markSent(id: id, externalId: "SM123", channel: "sms", in: $0) }
+        #expect(try row(world, id)["delivery_status"] as String == "sent")
+        #expect(try report("wamid.W") == .unknown, "no row answers to the old attempt's id any more")
+        #expect(try report("wamid.W", messageId: id) == .unchanged, "by our id it is recognised as the old attempt")
+        #expect(try row(world, id)["delivery_status"] as String == "sent")
+    }
+
+    @Test("a gateway writes only the states of its own messages")
+    func ownerOnly() async throws {
+        let (world, _, id) = try await accepted()
+        let now = world.now.addingTimeInterval(5)
+        try write(world, at: now) { try GatewayOutbox.markSent(id: id, externalId: "wamid.O", channel: "whatsapp", in: $0) }
+        let outcome = try write(world, at: now) {
+            try GatewayOutbox.applyStatus(
+                externalId: "wamid.O", messageId: id, reported: .read, reason: nil, notOnWhatsApp: false, owner: ("hub-gateway", false), in: $0)
+        }
+        #expect(outcome == .unknown)
+        #expect(try row(world, id)["delivery_status"] as String == "sent")
+    }
+
+    @Test("a hub that stops being its own gateway hands its queued messages to central and drops its push subscriptions")
+    func gatewayHandOver() async throws {
+        let world = try RequestsWorld()
+        try await world.database.setGateway(true)
+        let request = try world.request()
+        try world.offer(request, to: world.providerA)
+        let id = try #require(try await world.commands.accept(providerId: world.providerA, requestId: request, now: world.now).messageId)
+        _ = try world.database.writeBlocking(now: world.now) { tx in
+            try PushStore.subscribe(
+                providerId: world.providerA, deviceId: "device-aaaa", endpoint: "https://push.example/x", p256dh: String(repeating: "B", count: 87),
+                auth: String(repeating: "A", count: 22), gatewayNode: world.database.nodeId, in: tx)
+        }
+        try await world.database.setGateway(false)
+        #expect(try row(world, id)["gateway_node"] as String? == nil)
+        #expect(try due(world, at: world.now.addingTimeInterval(5)).map(\.id) == [id], "central sends it now")
+        #expect(try world.count("SELECT count(*) FROM push_subscriptions") == 0)
+    }
+
     @Test("a hub that is its own gateway names itself on its messages; central leaves them alone")
     func hubGateway() async throws {
         let world = try RequestsWorld()
@@ -204,7 +263,8 @@ struct GatewayStoreTests {
         _ = try write(world, at: now) { try GatewayInbound.record(button, now: now, in: $0) }
         let comment = InboundClientMessage(externalId: "wamid.R2", from: "+237677000056", channel: "whatsapp", text: "Travail propre, merci")
         _ = try write(world, at: now) { try GatewayInbound.record(comment, now: now.addingTimeInterval(30), in: $0) }
-        let rating = try #require(try world.read { try Row.fetchOne($0, sql: "SELECT stars, comment, provider_id FROM ratings") })
+        let rating = try #require(try world.read { try Row.fetchOne($0, sql: "SELECT id, stars, comment, provider_id FROM ratings") })
+        #expect(rating["id"] as String == DjobeaID.derived(namespace: "rating", name: request), "one rating per mission on every node")
         #expect(rating["stars"] as Int == 4 && rating["comment"] as String? == "Travail propre, merci")
         #expect(rating["provider_id"] as String == world.providerA)
     }
@@ -238,6 +298,20 @@ struct GatewayStoreTests {
         }
         #expect(try world.count("SELECT count(*) FROM push_subscriptions WHERE provider_id = ?", [world.providerA]) == 0)
         #expect(try world.read { try PushStore.due(node: "other-hub", isDefault: false, now: world.now, in: $0) }.isEmpty)
+        // The browser rotates its subscription: a new row, so a late "gone" about the old endpoint cannot delete it.
+        let before = try world.read {
+            try String.fetchOne($0, sql: "SELECT id FROM push_subscriptions WHERE provider_id = ?", arguments: [world.providerB])
+        }
+        _ = try world.database.writeBlocking(now: world.now) { tx in
+            try PushStore.subscribe(
+                providerId: world.providerB, deviceId: "device-aaaa", endpoint: endpoint + "-rotated", p256dh: p256dh, auth: auth, gatewayNode: nil,
+                in: tx)
+        }
+        let after = try world.read {
+            try String.fetchOne($0, sql: "SELECT id FROM push_subscriptions WHERE provider_id = ?", arguments: [world.providerB])
+        }
+        #expect(before != nil && after != nil && before != after)
+        #expect(try world.count("SELECT count(*) FROM push_subscriptions") == 1)
     }
 }
 

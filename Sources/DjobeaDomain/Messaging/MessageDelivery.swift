@@ -80,7 +80,8 @@ public enum InboundIntent: Equatable, Sendable {
         var comment = String(rest)
         if comment.hasPrefix("/5") { comment = String(comment.dropFirst(2)) }
         comment = comment.trimmingCharacters(in: CharacterSet.whitespacesAndNewlines.union(CharacterSet(charactersIn: ".,;:-–!")))
-        return .digit(digit, comment: comment.isEmpty ? nil : String(comment.prefix(1000)))
+        // SQLite counts code points: cut there, not at grapheme clusters.
+        return .digit(digit, comment: comment.isEmpty ? nil : String(String.UnicodeScalarView(comment.unicodeScalars.prefix(1000))))
     }
 
     /// The value stored in `messages.intent`.

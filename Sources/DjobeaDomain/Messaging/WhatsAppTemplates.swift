@@ -70,9 +70,9 @@ public enum WhatsAppTemplates {
 
     public static let absenceNotice = WhatsAppTemplate(
         name: "absence_prestataire", category: "UTILITY",
-        body: "Bonjour {{1}}, {{2}} est absent jusqu'au {{3}}. Votre demande « {{4}} » reste enregistrée : {{5}}",
+        body: "Bonjour {{1}}, {{2}} n'est pas disponible jusqu'au {{3}}. Votre demande « {{4}} » reste enregistrée. {{5}}",
         variables: ["prénom du client", "nom du prestataire", "date de retour", "titre de la demande", "message du prestataire"],
-        examples: ["Awa", "Jean-Paul Mbarga", "lundi 8 décembre", "Fuite sous l'évier", "je vous rappelle dès mon retour."],
+        examples: ["Awa", "Jean-Paul Mbarga", "lundi 8 décembre", "Fuite sous l'évier", "Je vous recontacte à mon retour."],
         quickReplies: [], essential: false)
 
     public static let ratingRequest = WhatsAppTemplate(
@@ -86,9 +86,10 @@ public enum WhatsAppTemplates {
     /// To the provider: their weekly or monthly figures.
     public static let activitySummary = WhatsAppTemplate(
         name: "resume_activite", category: "UTILITY",
-        body: "Bonjour {{1}}, votre résumé Djobea {{2}} : {{3}} missions terminées, {{4}} encaissés, note moyenne {{5}}. Bon travail !",
-        variables: ["prénom du prestataire", "période", "missions terminées", "montant encaissé", "note moyenne"],
-        examples: ["Jean-Paul", "de la semaine", "7", "84 000 FCFA", "4,6/5"], quickReplies: [], essential: false)
+        body: "Bonjour {{1}}, votre résumé Djobea {{2}} : {{3}}, {{4}} encaissés, {{5}}. Bon travail !",
+        variables: ["prénom du prestataire", "période", "missions terminées (avec leur nombre)", "montant encaissé", "note moyenne"],
+        examples: ["Jean-Paul", "de la semaine du 30 novembre au 6 décembre", "7 missions terminées", "84 000 FCFA", "note moyenne 4,6/5"],
+        quickReplies: [], essential: false)
 
     public static let all: [WhatsAppTemplate] = [
         acceptance, providerMessage, slotProposal, paymentRequest, absenceNotice, ratingRequest, activitySummary,

@@ -80,6 +80,9 @@ public enum ClientSendError: Error, Sendable, Equatable, CustomStringConvertible
     /// May pass if retried: 408, 429, 5xx, throttling error codes, network failures. `retryAfter` is the service's
     /// hint (`Retry-After`), when it gave one.
     case transient(reason: String, retryAfter: TimeInterval?)
+    /// The request left but no answer came back (a timeout or a dropped connection after sending): the service may have
+    /// taken the message. The gateway waits for a status webhook (which names our id) at least a lease before trying again.
+    case unknownOutcome(reason: String)
     /// The number has no WhatsApp account (WhatsApp Cloud 131026, Twilio 63003): send essential messages by SMS.
     case notOnWhatsApp(reason: String)
     /// Can never go as is: invalid number, template refused, bad credentials. The message ends `failed`.
@@ -87,7 +90,7 @@ public enum ClientSendError: Error, Sendable, Equatable, CustomStringConvertible
 
     public var description: String {
         switch self {
-        case .transient(let reason, _), .notOnWhatsApp(let reason), .permanent(_, let reason): reason
+        case .transient(let reason, _), .unknownOutcome(let reason), .notOnWhatsApp(let reason), .permanent(_, let reason): reason
         }
     }
 }

@@ -16,7 +16,8 @@ enum GatewayHTTP {
 
     /// POSTs `body` to `url` and returns the answer, whatever its status.
     ///
-    /// - Throws: `ClientSendError.transient` when no answer came (network, timeout).
+    /// - Throws: `ClientSendError.transient` when the connection never opened, `.unknownOutcome` when the request may
+    ///   have left but no answer came.
     static func post(
         _ url: String, headers: [(String, String)], body: [UInt8], client: HTTPClient, timeout: TimeAmount, service: String
     ) async throws(ClientSendError) -> Reply {
@@ -31,8 +32,21 @@ enum GatewayHTTP {
                 status: Int(response.status.code), retryAfter: retryAfter(response.headers.first(name: "retry-after")),
                 body: Data(buffer.readableBytesView))
         } catch {
-            throw .transient(reason: "\(service) injoignable : \(error)", retryAfter: nil)
+            // Refused, unreachable or not connected in time: nothing left. Anything else (a timeout while waiting for the
+            // answer, a connection dropped mid-way) may have delivered the request.
+            if isConnectionFailure(error) { throw .transient(reason: "\(service) injoignable : \(error)", retryAfter: nil) }
+            throw .unknownOutcome(reason: "\(service) : pas de réponse, envoi peut-être reçu (\(error))")
         }
+    }
+
+    /// Whether `error` happened before anything was sent (the connection never opened).
+    static func isConnectionFailure(_ error: any Error) -> Bool {
+        if let client = error as? HTTPClientError, client == .connectTimeout { return true }
+        let text = String(reflecting: error)
+        return [
+            "NIOConnectionError", "connectTimeout", "Connection refused", "connectionRefused", "ECONNREFUSED", "No route to host",
+            "Network is unreachable", "SOCKSError", "NIOResolver", "DNS",
+        ].contains { text.contains($0) }
     }
 
     /// Whether an HTTP error status may pass if retried: 408, 429 and 5xx (and anything not 4xx).

@@ -47,6 +47,13 @@ extension PushSubscriptionInfo {
         guard components.user == nil, components.password == nil else {
             throw PushSubscriptionError.invalidEndpoint("Adresse d'abonnement invalide : identifiants interdits dans l'URL")
         }
+        let loopback = Self.loopbackHosts.contains(host)
+        // Push services are named hosts; an address (private, link-local, this machine) is never one.
+        let literal = host.contains(":") || host.allSatisfy { $0.isNumber || $0 == "." } || host.hasPrefix("[")
+        guard !(literal || loopback) || (allowLoopback && loopback) else {
+            throw PushSubscriptionError.invalidEndpoint("Adresse d'abonnement invalide : nom de service de notifications attendu")
+        }
+        guard endpoint.count >= 10 else { throw PushSubscriptionError.invalidEndpoint("Adresse d'abonnement trop courte") }
         switch scheme {
         case "https":
             break

@@ -125,3 +125,13 @@ public struct WebPushSender: Sendable {
         return max(0, date.timeIntervalSince(now))
     }
 }
+
+/// The HTTP client pushes go through: redirects refused (a push service answers, it never redirects; following one could
+/// carry the gateway to an address validation never saw) and a short connect timeout (a dead endpoint must not hold the
+/// others). Lives as long as the process, like `HTTPClient.shared`.
+public let pushHTTPClient: HTTPClient = {
+    var configuration = HTTPClient.Configuration()
+    configuration.redirectConfiguration = .disallow
+    configuration.timeout = HTTPClient.Configuration.Timeout(connect: .seconds(5), read: .seconds(10))
+    return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+}()

@@ -135,6 +135,11 @@ private func sendSummary(
             await retry(
                 key, reason: reason, retryAfter: retryAfter, summary: summary, database: database, logger: logger, now: clock(), policy: policy)
             return .retried
+        case .unknownOutcome(let reason):
+            // It may have gone: wait a lease before the next try, as for client messages.
+            await retry(
+                key, reason: reason, retryAfter: policy.lease, summary: summary, database: database, logger: logger, now: clock(), policy: policy)
+            return .retried
         }
     } catch {
         await retry(key, reason: "\(error)", retryAfter: nil, summary: summary, database: database, logger: logger, now: clock(), policy: policy)

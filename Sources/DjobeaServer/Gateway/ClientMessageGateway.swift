@@ -179,6 +179,10 @@ public actor ClientMessageGateway {
             case .transient(let reason, let retryAfter):
                 retry(row, reason: reason, retryAfter: retryAfter, metadata: metadata)
                 return .retried
+            case .unknownOutcome(let reason):
+                // The service may have it: give its status webhook (carrying our id) a lease to reconcile first.
+                retry(row, reason: reason, retryAfter: settings.lease, metadata: metadata, atLeast: settings.lease)
+                return .retried
             }
         } catch {
             retry(row, reason: "\(error)", retryAfter: nil, metadata: metadata)
@@ -186,10 +190,12 @@ public actor ClientMessageGateway {
         }
     }
 
-    private func retry(_ row: GatewayOutboundRow, reason: String, retryAfter: TimeInterval?, metadata: Logger.Metadata) {
+    private func retry(
+        _ row: GatewayOutboundRow, reason: String, retryAfter: TimeInterval?, metadata: Logger.Metadata, atLeast floor: TimeInterval = 0
+    ) {
         let attempt = row.attempts + 1
         let backoff = min(settings.backoffMaximum, settings.backoffInitial * pow(2, Double(min(attempt - 1, 30))))
-        let at = clock().addingTimeInterval(max(backoff, min(retryAfter ?? 0, settings.backoffMaximum)))
+        let at = clock().addingTimeInterval(max(floor, backoff, min(retryAfter ?? 0, settings.backoffMaximum)))
         let database = self.database
         Task { try? await database.write { tx in try GatewayOutbox.retryLater(id: row.id, at: at, error: reason, in: tx.db) } }
         logger.warning("gateway.message.retry", metadata: metadata.merging(["error": "\(reason)", "retry_at": "\(UTCTimestamp.format(at))"]) { $1 })

@@ -90,14 +90,15 @@ public struct GatewayServices: Sendable {
         let pushes = PushGateway(
             database: database,
             sender: WebPushSender(
-                keys: vapid, subject: nonEmpty(environment["DJOBEA_VAPID_SUBJECT"]) ?? "mailto:ops@djobea.cm", httpClient: httpClient,
-                allowLoopback: allowsLoopbackPush(environment)),
+                keys: vapid, subject: nonEmpty(environment["DJOBEA_VAPID_SUBJECT"]) ?? "mailto:ops@djobea.cm", httpClient: pushHTTPClient,
+                timeout: .seconds(10), allowLoopback: allowsLoopbackPush(environment)),
             interval: pushInterval, logger: logger)
         // Summaries go to every provider, so only the deployment's default gateway (central) sends them: their
         // once-per-period record is local to the node.
         let summaries =
             GatewayOutbox.isDefaultGateway(role: database.role)
             ? [activitySummaryLoop(database: database, messenger: channels, logger: logger)] : []
+        // Rating requests, like summaries, are decided by the default gateway only (central sees every mission).
         let ratings = BackgroundLoop(name: "gateway-ratings") {
             while !Task.isCancelled {
                 do {
@@ -115,8 +116,7 @@ public struct GatewayServices: Sendable {
             background: [
                 BackgroundLoop(name: "gateway-messages") { await messages.run() },
                 BackgroundLoop(name: "gateway-push") { await pushes.run() },
-                ratings,
-            ] + summaries)
+            ] + (GatewayOutbox.isDefaultGateway(role: database.role) ? [ratings] : []) + summaries)
     }
 
     /// `DJOBEA_GATEWAY_RATE` (messages per second, default 20), `DJOBEA_GATEWAY_NUMBER_SPACING` (seconds between two

@@ -82,14 +82,26 @@ public actor PushGateway {
             await finish(item.key, "failed", retryAt: nil, error: "\(error)", now: now)
             return 0
         }
+        // A provider's browsers at once: one slow push service must not hold the others (each is bounded by its timeout).
+        let sender = self.sender
+        let outcomes = await withTaskGroup(of: (String, WebPushOutcome).self) { group in
+            for target in item.targets {
+                group.addTask {
+                    let subscription = PushSubscriptionInfo(endpoint: target.endpoint, p256dh: target.p256dh, auth: target.auth)
+                    return (target.subscriptionId, await sender.send(payload: payload, to: subscription, urgency: urgency, ttl: ttl, topic: nil))
+                }
+            }
+            var all: [(String, WebPushOutcome)] = []
+            for await outcome in group { all.append(outcome) }
+            return all
+        }
         var accepted = 0
         var retry: (String, TimeInterval?)?
         var gone: [String] = []
-        for target in item.targets {
-            let subscription = PushSubscriptionInfo(endpoint: target.endpoint, p256dh: target.p256dh, auth: target.auth)
-            switch await sender.send(payload: payload, to: subscription, urgency: urgency, ttl: ttl, topic: nil) {
+        for (subscriptionId, outcome) in outcomes {
+            switch outcome {
             case .accepted: accepted += 1
-            case .gone: gone.append(target.subscriptionId)
+            case .gone: gone.append(subscriptionId)
             case .retry(let reason, let after): retry = (reason, after)
             case .refused(let status, let reason):
                 logger.warning("gateway.push.refused", metadata: ["status": "\(status)", "reason": "\(reason)", "work": "\(item.key)"])

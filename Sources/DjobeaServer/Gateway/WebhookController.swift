@@ -82,6 +82,7 @@ struct WebhookController: Sendable {
     func handle(_ events: [WebhookEvent]) async throws {
         guard !events.isEmpty else { return }
         let now = Date()
+        let owner = (node: database.nodeId, isDefault: GatewayOutbox.isDefaultGateway(role: database.role))
         let inbound = try await database.write(durability: .critical, now: now) { tx -> Int in
             var recorded = 0
             for event in events {
@@ -89,7 +90,8 @@ struct WebhookController: Sendable {
                 case .status(let status):
                     _ = try GatewayOutbox.applyStatus(
                         externalId: status.externalId, messageId: status.messageId, reported: Self.state(status.state),
-                        reason: Self.reason(status), notOnWhatsApp: Self.notOnWhatsAppCodes.contains(status.errorCode ?? ""), in: tx)
+                        reason: Self.reason(status), notOnWhatsApp: Self.notOnWhatsAppCodes.contains(status.errorCode ?? ""),
+                        owner: owner, in: tx)
                 case .inbound(let message):
                     let outcome = try GatewayInbound.record(
                         InboundClientMessage(

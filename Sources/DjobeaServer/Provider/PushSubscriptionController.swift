@@ -94,9 +94,12 @@ struct PushSubscriptionController: Sendable {
             let role = database.role
             _ = try await database.write { tx in
                 guard let key = try PushStore.gatewayKey(node: node, role: role, in: tx.db) else { throw Self.unavailable() }
+                // Stored in canonical base64url (no padding), whatever the browser sent.
                 return try PushStore.subscribe(
-                    providerId: identity.providerId, deviceId: deviceId, endpoint: subscription.endpoint, p256dh: subscription.p256dh,
-                    auth: subscription.auth, gatewayNode: key.gatewayNode, in: tx)
+                    providerId: identity.providerId, deviceId: deviceId, endpoint: subscription.endpoint,
+                    p256dh: Base64URL.encode(Base64URL.decode(subscription.p256dh) ?? []),
+                    auth: Base64URL.encode(Base64URL.decode(subscription.auth) ?? []),
+                    gatewayNode: key.gatewayNode, in: tx)
             }
             return try JSONResponse.make(SubscriptionAnswer(deviceId: deviceId, subscribed: true), for: request, status: .created)
         }

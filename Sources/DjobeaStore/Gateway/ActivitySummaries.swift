@@ -44,8 +44,24 @@ public struct ActivitySummary: Sendable, Equatable {
     /// Nothing done in the period: no mission completed and nothing received. Such a summary is not sent; it is
     /// recorded as done with the outcome `skipped`.
     public var isEmpty: Bool { completedMissions == 0 && collected == .zero }
-    /// The template's body parameters in order: first name, period, missions, amount, rating.
-    public var parameters: [String] { [firstName, period.labelFR, String(completedMissions), collectedLabel, ratingLabel] }
+    /// The template's body parameters in order: first name, period, "2 missions terminées", amount, "note moyenne 4,5/5".
+    public var parameters: [String] {
+        [firstName, period.labelFR, Self.missionsPhrase(completedMissions), collectedLabel, Self.ratingPhrase(ratingLabel, averageRating)]
+    }
+
+    /// "aucune mission terminée", "1 mission terminée", "2 missions terminées".
+    static func missionsPhrase(_ count: Int) -> String {
+        switch count {
+        case 0: "aucune mission terminée"
+        case 1: "1 mission terminée"
+        default: "\(count) missions terminées"
+        }
+    }
+
+    /// "note moyenne 4,5/5", or "pas encore de note sur la période".
+    static func ratingPhrase(_ label: String, _ average: Double?) -> String {
+        average == nil ? "pas encore de note sur la période" : "note moyenne \(label)"
+    }
     /// The rendered French text.
     public var text: String { WhatsAppTemplates.activitySummary.render(parameters) }
 }

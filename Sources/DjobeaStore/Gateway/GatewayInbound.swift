@@ -83,7 +83,8 @@ public enum GatewayInbound {
             .messages,
             [
                 "id": .text(id), "request_id": .text(target.requestId), "provider_id": .text(target.providerId), "client_id": .text(clientId),
-                "direction": "in", "channel": .text(inbound.channel == "sms" ? "sms" : "whatsapp"), "body": .text(String(body.prefix(4000))),
+                "direction": "in", "channel": .text(inbound.channel == "sms" ? "sms" : "whatsapp"),
+                "body": .text(String(String.UnicodeScalarView(body.unicodeScalars.prefix(4000)))),
                 "sent_at": ColumnValue(inbound.at.map { min($0, now) } ?? now), "delivery_status": "delivered",
                 "external_id": .text(inbound.externalId), "intent": .text(intent.code), "status_at": ColumnValue(now),
             ])
@@ -154,7 +155,9 @@ public enum GatewayInbound {
             try tx.insert(
                 .ratings,
                 [
-                    "id": .text(DjobeaID.v7(now: now)), "request_id": .text(target.requestId), "client_id": .text(clientId),
+                    // One rating per mission, whichever node records it first: the id derives from the request.
+                    "id": .text(DjobeaID.derived(namespace: "rating", name: target.requestId)), "request_id": .text(target.requestId),
+                    "client_id": .text(clientId),
                     "provider_id": .text(target.providerId), "stars": ColumnValue(stars), "comment": ColumnValue(comment),
                     "created_at": ColumnValue(now),
                 ])
@@ -166,7 +169,7 @@ public enum GatewayInbound {
                 tx.db, sql: "SELECT id FROM ratings WHERE request_id = ? AND comment IS NULL AND created_at >= ?",
                 arguments: [target.requestId, since])
             {
-                try tx.update(.ratings, key: rating, ["comment": .text(String(text.prefix(1000)))])
+                try tx.update(.ratings, key: rating, ["comment": .text(String(String.UnicodeScalarView(text.unicodeScalars.prefix(1000))))])
             }
         case .slotYes, .slotNo, .digit:
             // Slot proposals live on the hub: it applies the answer when the message reaches it (`applySlotAnswers`).

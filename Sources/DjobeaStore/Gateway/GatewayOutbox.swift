@@ -106,6 +106,10 @@ public enum GatewayOutbox {
 
     /// The service took the message: `sent`, with its id.
     public static func markSent(id: String, externalId: String, channel: String, in tx: SyncedTransaction) throws {
+        // WhatsApp may have said "no account" (131026) by webhook before this send's answer came back: the row already
+        // went on to SMS, which must still leave.
+        let currentChannel = try String.fetchOne(tx.db, sql: "SELECT channel FROM messages WHERE id = ?", arguments: [id])
+        if let currentChannel, currentChannel != channel { return }
         let status = try String.fetchOne(tx.db, sql: "SELECT delivery_status FROM messages WHERE id = ?", arguments: [id])
         var changes: ColumnValues = ["external_id": .text(externalId), "channel": .text(channel)]
         // A status webhook may have come first (the answer was slow): never move back.
@@ -185,29 +189,38 @@ public enum GatewayOutbox {
     /// Applies a status webhook to the message it names (by our id when the service echoed it, else by the service's
     /// id). Forward only (`DeliveryStatus.advanced(by:)`). A report for a message whose send answer was lost reconciles
     /// it: the row takes the service's id and is not sent again.
+    ///   - owner: this gateway's node id and whether it is the default gateway: a report about a message another gateway
+    ///     sends is not this node's to write (rule 15); nil skips the check.
     public static func applyStatus(
-        externalId: String, messageId: String?, reported: DeliveryStatus, reason: String?, notOnWhatsApp: Bool, in tx: SyncedTransaction
+        externalId: String, messageId: String?, reported: DeliveryStatus, reason: String?, notOnWhatsApp: Bool,
+        owner: (node: String, isDefault: Bool)? = nil, in tx: SyncedTransaction
     ) throws -> StatusOutcome {
         var row: Row?
+        let columns = "id, delivery_status, external_id, channel, gateway_node"
         if let messageId {
-            row = try Row.fetchOne(
-                tx.db, sql: "SELECT id, delivery_status, external_id, channel FROM messages WHERE id = ? AND direction = 'out'",
-                arguments: [messageId])
+            row = try Row.fetchOne(tx.db, sql: "SELECT \(columns) FROM messages WHERE id = ? AND direction = 'out'", arguments: [messageId])
         }
         if row == nil {
             row = try Row.fetchOne(
-                tx.db, sql: "SELECT id, delivery_status, external_id, channel FROM messages WHERE external_id = ? AND direction = 'out' LIMIT 1",
-                arguments: [externalId])
+                tx.db, sql: "SELECT \(columns) FROM messages WHERE external_id = ? AND direction = 'out' LIMIT 1", arguments: [externalId])
         }
         guard let row else { return .unknown }
+        if let owner {
+            let gateway: String? = row["gateway_node"]
+            guard gateway == owner.node || (gateway == nil && owner.isDefault) else { return .unknown }
+        }
         let id: String = row["id"]
         let currentExternal: String? = row["external_id"]
         // A status of an earlier attempt (WhatsApp, before the SMS fallback) does not speak for the current one.
         if let currentExternal, currentExternal != externalId { return .unchanged }
         guard let current = DeliveryStatus(rawValue: row["delivery_status"]) else { return .unchanged }
+        // Queued again with an id already known: it fell back to SMS, and this report (a replay included) is about the
+        // WhatsApp attempt that was superseded.
+        if current == .queued, currentExternal != nil { return .unchanged }
         if reported == .failed, notOnWhatsApp, (row["channel"] as String) == "whatsapp", current == .queued || current == .sent {
             try fallBackToSMS(id: id, reason: reason ?? "Pas de compte WhatsApp", in: tx)
-            try tx.update(.messages, key: id, ["external_id": .null])
+            // The WhatsApp attempt's id stays until the SMS has its own: later reports about it are recognised as stale.
+            if currentExternal == nil { try tx.update(.messages, key: id, ["external_id": .text(externalId)]) }
             return .fellBackToSMS
         }
         var changes: ColumnValues = [:]
@@ -244,9 +257,25 @@ public enum GatewayOutbox {
 
 extension NodeDatabase {
     /// Records whether this node is its deployment's gateway (read by the writes that queue client messages).
+    ///
+    /// A hub that stops being its own gateway hands its queued messages to central (`gateway_node` back to NULL) and
+    /// drops the push subscriptions made with its key (central cannot push with a key it does not hold; the phones
+    /// subscribe again from Profil).
     public func setGateway(_ isGateway: Bool) async throws {
         try await writer.write { db in
             try db.execute(sql: "UPDATE node_identity SET is_gateway = ?", arguments: [isGateway])
+        }
+        guard !isGateway, role == .hub else { return }
+        let node = nodeId
+        try await write { tx in
+            for id in try String.fetchAll(
+                tx.db, sql: "SELECT id FROM messages WHERE gateway_node = ? AND delivery_status = 'queued'", arguments: [node])
+            {
+                try tx.update(.messages, key: id, ["gateway_node": .null])
+            }
+            for id in try String.fetchAll(tx.db, sql: "SELECT id FROM push_subscriptions WHERE gateway_node = ?", arguments: [node]) {
+                try tx.delete(.pushSubscriptions, key: id)
+            }
         }
     }
 }

@@ -59,9 +59,11 @@ public enum GatewayReplies {
         for row in rows {
             let template = WhatsAppTemplates.ratingRequest
             let params = [ProviderRequestWording.firstName(row["client_name"]), row["provider_name"] as String, row["title"] as String]
+            // One request per mission even if two gateways decided it at once: the id derives from the request.
             try insert(
                 body: template.render(params), templateCode: "demande_avis", template: (template.name, params), essential: false,
-                requestId: row["id"], providerId: row["provider_id"], clientId: row["client_id"], in: tx)
+                requestId: row["id"], providerId: row["provider_id"], clientId: row["client_id"],
+                id: DjobeaID.derived(namespace: "demande-avis", name: row["id"] as String), in: tx)
         }
         return rows.count
     }
@@ -79,7 +81,7 @@ public enum GatewayReplies {
         let returnDay = ProviderRequestWording.local(until).day
         for row in rows {
             let template = WhatsAppTemplates.absenceNotice
-            let note = reason.map { "motif : \($0). Je vous recontacte à mon retour." } ?? "je vous recontacte à mon retour."
+            let note = reason.map { "Motif : \($0). Je vous recontacte à mon retour." } ?? "Je vous recontacte à mon retour."
             let params = [
                 ProviderRequestWording.firstName(row["client_name"]), row["provider_name"] as String, returnDay, row["title"] as String, note,
             ]
@@ -91,12 +93,12 @@ public enum GatewayReplies {
 
     static func insert(
         body: String, templateCode: String, template: (name: String, params: [String])?, essential: Bool, requestId: String?,
-        providerId: String, clientId: String, in tx: SyncedTransaction
+        providerId: String, clientId: String, id: String? = nil, in tx: SyncedTransaction
     ) throws {
         try tx.insert(
             .messages,
             [
-                "id": .text(DjobeaID.v7(now: tx.now)), "request_id": ColumnValue(requestId), "provider_id": .text(providerId),
+                "id": .text(id ?? DjobeaID.v7(now: tx.now)), "request_id": ColumnValue(requestId), "provider_id": .text(providerId),
                 "client_id": .text(clientId), "direction": "out", "channel": "whatsapp", "template_code": .text(templateCode),
                 "body": .text(String(body.prefix(1000))), "sent_at": ColumnValue(tx.now), "delivery_status": "queued",
                 "gateway_node": ColumnValue(try ClientMessages.gatewayNode(in: tx.db)), "template_name": ColumnValue(template?.name),

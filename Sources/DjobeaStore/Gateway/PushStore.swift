@@ -62,11 +62,17 @@ public enum PushStore {
             "endpoint": .text(endpoint), "p256dh": .text(p256dh), "auth": .text(auth), "gateway_node": ColumnValue(gatewayNode),
             "updated_at": ColumnValue(tx.now),
         ]
-        if let existing = try String.fetchOne(
-            tx.db, sql: "SELECT id FROM push_subscriptions WHERE provider_id = ? AND device_id = ?", arguments: [providerId, deviceId])
+        if let existing = try Row.fetchOne(
+            tx.db, sql: "SELECT id, endpoint FROM push_subscriptions WHERE provider_id = ? AND device_id = ?", arguments: [providerId, deviceId])
         {
-            try tx.update(.pushSubscriptions, key: existing, values)
-            return existing
+            let existingId: String = existing["id"]
+            if (existing["endpoint"] as String) == endpoint {
+                try tx.update(.pushSubscriptions, key: existingId, values)
+                return existingId
+            }
+            // A new endpoint is a new row: a "gone" answer about the old endpoint, deleting the old row by sync, must not
+            // take the new subscription with it (a delete wins over updates, rule 13).
+            try tx.delete(.pushSubscriptions, key: existingId)
         }
         let count = try Int.fetchOne(tx.db, sql: "SELECT count(*) FROM push_subscriptions WHERE provider_id = ?", arguments: [providerId]) ?? 0
         if count >= maxDevices,
@@ -203,10 +209,10 @@ public enum PushStore {
 
     /// Publishes this gateway's VAPID public key for the hubs (a synced row keyed by the node id).
     public static func publishKey(_ publicKey: String, node: String, in tx: SyncedTransaction) throws {
-        if let current = try String.fetchOne(tx.db, sql: "SELECT vapid_public_key FROM gateway_keys WHERE id = ?", arguments: [node]) {
-            if current != publicKey {
-                try tx.update(.gatewayKeys, key: node, ["vapid_public_key": .text(publicKey), "updated_at": ColumnValue(tx.now)])
-            }
+        if try String.fetchOne(tx.db, sql: "SELECT vapid_public_key FROM gateway_keys WHERE id = ?", arguments: [node]) != nil {
+            // Written at every start, changed or not: a hub that upgraded after the key was first published (and so
+            // ignored a table it did not have yet) gets it again.
+            try tx.update(.gatewayKeys, key: node, ["vapid_public_key": .text(publicKey), "updated_at": ColumnValue(tx.now)])
         } else {
             try tx.insert(
                 .gatewayKeys, ["id": .text(node), "node_id": .text(node), "vapid_public_key": .text(publicKey), "updated_at": ColumnValue(tx.now)])
@@ -223,8 +229,8 @@ public enum PushStore {
         let central = try String.fetchOne(
             db,
             sql: """
-                SELECT k.vapid_public_key FROM gateway_keys k JOIN peers p ON p.node_id = k.node_id AND p.role = 'central'
-                ORDER BY k.updated_at DESC LIMIT 1
+                SELECT k.vapid_public_key FROM gateway_keys k JOIN peers p ON p.node_id = k.id AND p.role = 'central'
+                WHERE k.node_id = k.id ORDER BY k.updated_at DESC LIMIT 1
                 """)
         return central.map { ($0, nil) }
     }

@@ -16,6 +16,9 @@ enum SchemaV5Gateway {
         CREATE INDEX messages_queued ON messages(sent_at) WHERE direction = 'out' AND delivery_status = 'queued';
         CREATE INDEX messages_external ON messages(external_id) WHERE external_id IS NOT NULL;
         CREATE INDEX messages_client ON messages(client_id, direction, sent_at);
+        -- The push loop reads recent inbound messages and payments every second.
+        CREATE INDEX messages_inbound ON messages(sent_at) WHERE direction = 'in';
+        CREATE INDEX ledger_payments_recorded ON ledger_entries(recorded_at) WHERE kind = 'payment';
 
         -- STOP: no more non-essential messages. No WhatsApp account: essential messages go by SMS.
         ALTER TABLE clients ADD COLUMN opted_out_at TEXT;

@@ -62,7 +62,10 @@ final class HubPartition {
     func admitsFromHub(_ change: RowChange) throws -> Bool {
         guard try contains(table: change.table, key: change.key) else { return false }
         // A gateway's key is its own row: a hub may publish its key, never replace central's or another hub's.
-        if change.table == SyncedTable.gatewayKeys.rawValue, change.key != change.originNode { return false }
+        if change.table == SyncedTable.gatewayKeys.rawValue {
+            guard change.key == change.originNode else { return false }
+            if let node = change.columns["node_id"], node.textValue != change.originNode { return false }
+        }
         if change.table == SyncedTable.messageTemplates.rawValue || change.table == SyncedTable.quoteTemplates.rawValue,
             try column("provider_id", of: change.table, key: change.key) == nil
         {
