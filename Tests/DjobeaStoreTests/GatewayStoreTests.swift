@@ -291,6 +291,25 @@ struct GatewayStoreTests {
             try PushStore.finish(key: "o:\(offer)", outcome: "sent", retryAt: nil, error: nil, now: world.now, in: db)
         }
         #expect(try world.read { try PushStore.due(node: "central-node", isDefault: true, now: world.now, in: $0) }.isEmpty)
+        // Payments: the one the provider typed is no news to them; one confirmed at central is.
+        for (role, reference) in [("provider", "cash-1"), ("system", "MP2612061234")] {
+            _ = try world.database.writeBlocking(now: world.now) { tx in
+                try tx.insert(
+                    .ledgerEntries,
+                    [
+                        "id": .text(DjobeaID.v7(now: tx.now)), "request_id": .text(request), "provider_id": .text(world.providerA), "kind": "payment",
+                        "method": role == "provider" ? "cash" : "mtn_momo", "operator_ref": role == "provider" ? .null : .text(reference),
+                        "amount": 5_000, "hlc": ColumnValue(tx.stamp()), "origin_node": .text(world.database.nodeId),
+                        "recorded_at": ColumnValue(tx.now),
+                        "recorded_by_role": .text(role),
+                    ])
+            }
+        }
+        let payments = try world.read { try PushStore.due(node: "central-node", isDefault: true, now: world.now, in: $0) }
+        #expect(payments.map(\.kind) == [.paymentReceived] && payments.first?.body.contains("5") == true)
+        try await world.database.writer.write { db in
+            for item in payments { try PushStore.finish(key: item.key, outcome: "sent", retryAt: nil, error: nil, now: world.now, in: db) }
+        }
         // Provider B logs in on the same phone: A's subscription goes.
         _ = try world.database.writeBlocking(now: world.now) { tx in
             try PushStore.subscribe(

@@ -137,7 +137,9 @@ public enum PushStore {
                     WHERE m.direction = 'in' AND m.sent_at >= :since AND m.request_id IS NOT NULL
                     UNION ALL
                     SELECT 'p:' || e.id, 'payment_received', e.provider_id, e.request_id, e.recorded_at, e.amount FROM ledger_entries e
-                    WHERE e.kind = 'payment' AND e.recorded_at >= :since
+                    -- A payment the provider recorded themselves is no news to them: only the others (mobile money
+                    -- confirmed at central, ops, the client).
+                    WHERE e.kind = 'payment' AND e.recorded_at >= :since AND e.recorded_by_role <> 'provider'
                 )
                 SELECT e.*, r.title, z.name AS zone, s.working_hours FROM events e
                 JOIN service_requests r ON r.id = e.request_id
