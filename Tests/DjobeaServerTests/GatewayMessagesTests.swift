@@ -510,4 +510,26 @@ struct GatewayMessagesTests {
             }
         }
     }
+
+    @Test("one event the schema refuses is skipped and logged; the other events of the same webhook call are applied")
+    func poisonEventInABatch() async throws {
+        let world = try GatewayWorld()
+        defer { world.remove() }
+        _ = try await world.accepted(client: world.awa, by: world.providerA)
+        // Something the database refuses for one message only (as a value the schema forbids would).
+        try await world.database.writer.write { db in
+            try db.execute(
+                sql: """
+                    CREATE TEMP TRIGGER refuse_poison BEFORE INSERT ON main.messages WHEN NEW.external_id = 'wamid.poison'
+                    BEGIN SELECT RAISE(ABORT, 'refused for the test'); END
+                    """)
+        }
+        let controller = WebhookController(database: world.database, settings: WebhookSettings(), logger: world.logger, onInbound: {})
+        try await controller.handle([
+            .inbound(InboundEvent(externalId: "wamid.poison", from: GatewayWorld.awaPhone, channel: .whatsapp, text: "Premier")),
+            .inbound(InboundEvent(externalId: "wamid.good", from: GatewayWorld.awaPhone, channel: .whatsapp, text: "Second")),
+        ])
+        #expect(try world.count("SELECT count(*) FROM messages WHERE external_id = 'wamid.good' AND direction = 'in'") == 1)
+        #expect(try world.count("SELECT count(*) FROM messages WHERE external_id = 'wamid.poison'") == 0)
+    }
 }

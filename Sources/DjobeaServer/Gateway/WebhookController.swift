@@ -78,31 +78,51 @@ struct WebhookController: Sendable {
         }
     }
 
-    /// Applies the events of one call in one transaction.
+    /// Applies the events of one call, each in its own transaction: every event is idempotent (statuses only move
+    /// forward, inbound messages are recorded once by the service's id), so one event that can never be written (a
+    /// value the schema refuses) is logged and skipped instead of failing the whole batch, which the service would
+    /// otherwise retry for days with its good events stuck behind it. A storage failure stops the call (503): the
+    /// service retries it, and the events already written are recognised.
     func handle(_ events: [WebhookEvent]) async throws {
         guard !events.isEmpty else { return }
-        let now = Date()
         let owner = (node: database.nodeId, isDefault: GatewayOutbox.isDefaultGateway(role: database.role))
-        let inbound = try await database.write(durability: .critical, now: now) { tx -> Int in
-            var recorded = 0
-            for event in events {
-                switch event {
-                case .status(let status):
-                    _ = try GatewayOutbox.applyStatus(
-                        externalId: status.externalId, messageId: status.messageId, reported: Self.state(status.state),
-                        reason: Self.reason(status), notOnWhatsApp: Self.notOnWhatsAppCodes.contains(status.errorCode ?? ""),
-                        owner: owner, in: tx)
-                case .inbound(let message):
-                    let outcome = try GatewayInbound.record(
-                        InboundClientMessage(
-                            externalId: message.externalId, from: message.from, channel: message.channel.rawValue, text: message.text,
-                            buttonPayload: message.buttonPayload, contextExternalId: message.contextExternalId, at: message.at), now: now, in: tx)
-                    if case .recorded = outcome { recorded += 1 }
+        var recorded = 0
+        for event in events {
+            let now = Date()
+            do {
+                let inbound = try await database.write(durability: .critical, now: now) { tx -> Bool in
+                    switch event {
+                    case .status(let status):
+                        _ = try GatewayOutbox.applyStatus(
+                            externalId: status.externalId, messageId: status.messageId, reported: Self.state(status.state),
+                            reason: Self.reason(status), notOnWhatsApp: Self.notOnWhatsAppCodes.contains(status.errorCode ?? ""),
+                            owner: owner, in: tx)
+                        return false
+                    case .inbound(let message):
+                        let outcome = try GatewayInbound.record(
+                            InboundClientMessage(
+                                externalId: message.externalId, from: message.from, channel: message.channel.rawValue, text: message.text,
+                                buttonPayload: message.buttonPayload, contextExternalId: message.contextExternalId, at: message.at), now: now,
+                            in: tx)
+                        if case .recorded = outcome { return true }
+                        return false
+                    }
                 }
+                if inbound { recorded += 1 }
+            } catch {
+                if error is CancellationError || StorageFailure.classify(error) != nil { throw error }
+                logger.error("gateway.webhook.event_refused", metadata: ["event": "\(Self.describe(event))", "error": "\(error)"])
             }
-            return recorded
         }
-        if inbound > 0 { await onInbound() }
+        if recorded > 0 { await onInbound() }
+    }
+
+    /// An event in one log line, without the client's words.
+    static func describe(_ event: WebhookEvent) -> String {
+        switch event {
+        case .status(let status): "status \(status.state.rawValue) \(status.externalId)"
+        case .inbound(let message): "inbound \(message.externalId) via \(message.channel.rawValue)"
+        }
     }
 
     /// WhatsApp Cloud 131026 (message undeliverable: no WhatsApp account), Twilio 63003 (channel could not find the To
