@@ -91,6 +91,42 @@ struct NotificationStreamTests {
         }
     }
 
+    @Test("a client's message that reaches the hub by sync with an id older than the stream's cursor is still streamed, once")
+    func lateClientMessage() async throws {
+        let harness = try await ProviderAPIHarness.make()
+        defer { try? FileManager.default.removeItem(at: harness.directory) }
+        let provider = try #require(harness.providers.first)
+        let timing = NotificationStreamController.Timing(heartbeat: .milliseconds(300), poll: .milliseconds(100), lifetime: .seconds(3))
+        try await Self.application(harness, timing: timing).test(.live) { client in
+            let token = try await harness.login(client, phone: provider.phone)
+            let late = Task { () -> String in
+                try await Task.sleep(for: .milliseconds(400))
+                // A local notification moves the cursor; then central's message, written 30 s earlier, arrives.
+                _ = try await Self.notify(harness, providerId: provider.id, kind: "system")
+                try await Task.sleep(for: .milliseconds(400))
+                return try await harness.database.write { tx in
+                    let clientId = try #require(try String.fetchOne(tx.db, sql: "SELECT id FROM clients LIMIT 1"))
+                    let id = DjobeaID.v7(now: tx.now.addingTimeInterval(-30))
+                    try tx.insert(
+                        .messages,
+                        [
+                            "id": .text(id), "provider_id": .text(provider.id), "client_id": .text(clientId), "direction": "in",
+                            "channel": "whatsapp", "body": "Je suis au portail", "sent_at": ColumnValue(tx.now.addingTimeInterval(-30)),
+                            "delivery_status": "delivered",
+                        ])
+                    return id
+                }
+            }
+            let response = try await client.execute(uri: "/provider/notifications/stream?access_token=\(token)", method: .get)
+            let messageId = try await late.value
+            let events = Self.events(String(buffer: response.body))
+            let messages = events.filter { $0.data["id"] as? String == messageId }
+            #expect(messages.count == 1, "streamed once: \(events.map(\.event))")
+            #expect(messages.first?.event == "client_message" && messages.first?.data["body"] as? String == "Je suis au portail")
+            #expect(events.map(\.id) == events.map(\.id).sorted(), "the stream's ids never go back")
+        }
+    }
+
     @Test("resumes after Last-Event-ID (header or query) and refuses a missing token")
     func resume() async throws {
         let harness = try await ProviderAPIHarness.make()

@@ -96,19 +96,34 @@ struct EventStream: Sendable {
             cursor = lastEventId
         } else {
             let backlog = try await database.providerFeedBacklog(providerId: providerId)
-            text += try backlog.events.map(Self.format).joined()
+            text += try backlog.events.map { try Self.format($0) }.joined()
             cursor = backlog.cursor
         }
         try await writer.write(ByteBuffer(string: text))
         var lastWrite = clock.now
+        // Clients' messages are also read in the order they reached this node: one written at central may arrive with an
+        // id older than the cursor. Each is sent once per connection.
+        var arrivedSeq = try await database.changeLogHead()
+        var sentMessages = Set<String>()
         while clock.now < end {
             let events = try await database.providerFeed(providerId: providerId, after: cursor)
+            for event in events where event.kind == "client_message" { sentMessages.insert(event.id) }
             if let last = events.last {
-                try await writer.write(ByteBuffer(string: try events.map(Self.format).joined()))
+                try await writer.write(ByteBuffer(string: try events.map { try Self.format($0) }.joined()))
                 cursor = last.id
                 lastWrite = clock.now
                 if events.count == ProviderNotificationFeed.batchSize { continue }
             }
+            let arrived = try await database.providerArrivedMessages(providerId: providerId, afterLocalSeq: arrivedSeq)
+            arrivedSeq = arrived.seq
+            let late = arrived.events.filter { !sentMessages.contains($0.id) && $0.id <= cursor }
+            if !late.isEmpty {
+                // Their `id:` line keeps the cursor: a reconnection resumes where the stream is, not before.
+                try await writer.write(ByteBuffer(string: try late.map { try Self.format($0, eventId: cursor) }.joined()))
+                for event in late { sentMessages.insert(event.id) }
+                lastWrite = clock.now
+            }
+            if sentMessages.count > 10_000 { sentMessages.removeAll() }
             if clock.now - lastWrite >= timing.heartbeat {
                 // A logged-out or suspended provider stops receiving within one heartbeat.
                 guard (try? await authenticate(token)) != nil else { return }
@@ -120,8 +135,8 @@ struct EventStream: Sendable {
     }
 
     /// One SSE event; JSON never holds a raw newline, so `data:` is one line.
-    static func format(_ event: ProviderFeedEvent) throws -> String {
+    static func format(_ event: ProviderFeedEvent, eventId: String? = nil) throws -> String {
         let json = String(decoding: try JSONResponse.encoder.encode(event), as: UTF8.self)
-        return "id: \(event.id)\nevent: \(event.kind)\ndata: \(json)\n\n"
+        return "id: \(eventId ?? event.id)\nevent: \(event.kind)\ndata: \(json)\n\n"
     }
 }

@@ -60,6 +60,33 @@ public enum ProviderNotificationFeed {
         return (Array(events), cursor ?? "")
     }
 
+    /// The clients' messages to `providerId` that reached this node after change-log position `seq` (by sync, in the
+    /// order they arrived), and the position to read from next. The live stream reads them this way besides the id
+    /// cursor: a message written at central gets its id from central's clock and may reach the hub after a newer local
+    /// notification has moved the cursor past it.
+    public static func arrivedMessages(providerId: String, afterLocalSeq seq: Int64, limit: Int = batchSize, in db: Database) throws -> (
+        events: [ProviderFeedEvent], seq: Int64
+    ) {
+        let head = try Int64.fetchOne(db, sql: "SELECT coalesce(max(local_seq), 0) FROM change_log") ?? 0
+        let rows = try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT c.local_seq, m.id, m.request_id, 'Message de ' || cl.name AS title, m.body, m.sent_at
+                    FROM change_log c JOIN messages m ON m.id = c.row_key JOIN clients cl ON cl.id = m.client_id
+                    WHERE c.local_seq > ? AND c.local_seq <= ? AND c.table_name = 'messages' AND c.op = 'insert'
+                        AND m.provider_id = ? AND m.direction = 'in'
+                    ORDER BY c.local_seq LIMIT ?
+                    """), arguments: [seq, head, providerId, limit])
+        let events = rows.map { row in
+            ProviderFeedEvent(
+                id: row["id"], kind: "client_message", requestId: row["request_id"], title: row["title"], body: row["body"],
+                createdAt: row["sent_at"], expiresAt: nil, urgency: nil)
+        }
+        // A full batch: the next read starts after its last row, not at the head.
+        let next = rows.count == limit ? (rows.last?["local_seq"] as Int64? ?? head) : head
+        return (events, next)
+    }
+
     private static func fetch(
         _ db: Database, where condition: (notification: String, offer: String, message: String), order: String, arguments: StatementArguments
     ) throws -> [ProviderFeedEvent] {
@@ -90,6 +117,11 @@ extension NodeDatabase {
     /// The live feed of `providerId` after `cursor` (see `ProviderNotificationFeed.events`).
     public func providerFeed(providerId: String, after cursor: String, now: Date = Date()) async throws -> [ProviderFeedEvent] {
         try await read { db in try ProviderNotificationFeed.events(providerId: providerId, after: cursor, now: now, in: db) }
+    }
+
+    /// Clients' messages that arrived after change-log position `seq` (see `ProviderNotificationFeed.arrivedMessages`).
+    public func providerArrivedMessages(providerId: String, afterLocalSeq seq: Int64) async throws -> (events: [ProviderFeedEvent], seq: Int64) {
+        try await read { db in try ProviderNotificationFeed.arrivedMessages(providerId: providerId, afterLocalSeq: seq, in: db) }
     }
 
     /// The backlog of a fresh connection and the cursor to poll from (see `ProviderNotificationFeed.backlog`).
