@@ -60,8 +60,7 @@ public actor WhatsAppQueue {
     /// The loop looks at the table at least this often even without a wake-up.
     private let idleInterval: TimeInterval
     private var inFlight: Set<String> = []
-    private var waiter: CheckedContinuation<Void, Never>?
-    private var woken = false
+    private let signal = WakeSignal()
 
     /// - Parameters:
     ///   - keys: the node's keys; queued content is sealed with a key derived from them.
@@ -92,7 +91,7 @@ public actor WhatsAppQueue {
         try await database.writer.write { db in
             try OutboxRecords.insert(id: id, message: message, sealedContent: sealed, expiresAt: expiresAt, now: now, in: db)
         }
-        wake()
+        await signal.wake()
     }
 
     // MARK: - Delivery
@@ -160,7 +159,7 @@ public actor WhatsAppQueue {
     private func record(_ id: String, _ update: @escaping @Sendable (Database) throws -> Void) async {
         let database = self.database
         do {
-            try await Task { try await database.writer.write { db in try update(db) } }.value
+            try await database.writeOutcome(durability: .standard) { tx in try update(tx.db) }
         } catch {
             logger.error("notify.queue.record_failed", metadata: ["message": "\(id)", "error": "\(error)"])
         }
@@ -183,42 +182,14 @@ public actor WhatsAppQueue {
             if let next = try? await database.read({ db in try OutboxRecords.nextDue(in: db) }) {
                 delay = min(delay, max(0.05, next.timeIntervalSince(clock())))
             }
-            await sleep(upTo: delay)
+            await signal.sleep(upTo: delay)
         }
         logger.info("notify.queue.stopped")
     }
 
     /// Makes the loop look at the queue now.
-    public func wake() {
-        if let waiter {
-            self.waiter = nil
-            waiter.resume()
-        } else {
-            woken = true
-        }
+    public func wake() async {
+        await signal.wake()
     }
 
-    private func sleep(upTo seconds: TimeInterval) async {
-        if woken {
-            woken = false
-            return
-        }
-        let timer = Task { [weak self] in
-            guard (try? await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))) != nil else { return }
-            await self?.wake()
-        }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                if Task.isCancelled || woken {
-                    continuation.resume()
-                } else {
-                    waiter = continuation
-                }
-            }
-        } onCancel: {
-            Task { await self.wake() }
-        }
-        woken = false
-        timer.cancel()
-    }
 }

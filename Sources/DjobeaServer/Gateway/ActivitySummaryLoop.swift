@@ -164,7 +164,7 @@ private func retry(
 @discardableResult
 private func record<T: Sendable>(_ database: NodeDatabase, _ logger: Logger, _ body: @escaping @Sendable (Database) throws -> T) async -> T? {
     do {
-        return try await Task { try await database.write(durability: .critical) { tx in try body(tx.db) } }.value
+        return try await database.writeOutcome { tx in try body(tx.db) }
     } catch {
         logger.error("gateway.summary.record_failed", metadata: ["error": "\(error)"])
         return nil

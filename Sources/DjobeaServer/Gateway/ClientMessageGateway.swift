@@ -50,8 +50,7 @@ public actor ClientMessageGateway {
     private let isDefault: Bool
     private var lastSendPerNumber: [String: Date] = [:]
     private var nextGlobalSlot = Date.distantPast
-    private var wakeSignal: CheckedContinuation<Void, Never>?
-    private var woken = false
+    private let signal = WakeSignal()
 
     public init(
         database: NodeDatabase, messenger: any ClientMessenger, settings: Settings = Settings(), logger: Logger,
@@ -155,9 +154,7 @@ public actor ClientMessageGateway {
         case .send(let planned):
             message = planned
         }
-        if let queuedAt = try? await database.read({ db in
-            try String.fetchOne(db, sql: "SELECT sent_at FROM messages WHERE id = ?", arguments: [row.id])
-        }).flatMap(UTCTimestamp.parse), now.timeIntervalSince(queuedAt) > settings.giveUpAfter {
+        if let queuedAt = row.queuedAt, now.timeIntervalSince(queuedAt) > settings.giveUpAfter {
             await record { tx in try GatewayOutbox.markFailed(id: row.id, reason: "Délai dépassé : le service n'a pas pu être joint à temps", in: tx)
             }
             return .failed
@@ -197,7 +194,7 @@ public actor ClientMessageGateway {
         let backoff = min(settings.backoffMaximum, settings.backoffInitial * pow(2, Double(min(attempt - 1, 30))))
         let at = clock().addingTimeInterval(max(floor, backoff, min(retryAfter ?? 0, settings.backoffMaximum)))
         let database = self.database
-        Task { try? await database.write { tx in try GatewayOutbox.retryLater(id: row.id, at: at, error: reason, in: tx.db) } }
+        Task { _ = try? await database.writeOutcome { tx in try GatewayOutbox.retryLater(id: row.id, at: at, error: reason, in: tx.db) } }
         logger.warning("gateway.message.retry", metadata: metadata.merging(["error": "\(reason)", "retry_at": "\(UTCTimestamp.format(at))"]) { $1 })
     }
 
@@ -206,7 +203,7 @@ public actor ClientMessageGateway {
     private func record<T: Sendable>(_ body: @escaping @Sendable (SyncedTransaction) throws -> T) async -> T? {
         let database = self.database
         do {
-            return try await Task { try await database.write(durability: .critical) { tx in try body(tx) } }.value
+            return try await database.writeOutcome(body)
         } catch {
             logger.error("gateway.message.record_failed", metadata: ["error": "\(error)"])
             return nil
@@ -220,43 +217,15 @@ public actor ClientMessageGateway {
         logger.info("gateway.messages.started", metadata: ["node": "\(database.nodeId)", "default": "\(isDefault)"])
         while !Task.isCancelled {
             let report = await deliverPending()
-            if report.deferred > 0 || report.sent + report.failed + report.smsFallbacks >= 200 { await sleep(upTo: 0.05); continue }
-            await sleep(upTo: settings.idleInterval)
+            if report.deferred > 0 || report.sent + report.failed + report.smsFallbacks >= 200 { await signal.sleep(upTo: 0.05); continue }
+            await signal.sleep(upTo: settings.idleInterval)
         }
         logger.info("gateway.messages.stopped")
     }
 
     /// Makes the loop look at the queue now.
-    public func wake() {
-        if let wakeSignal {
-            self.wakeSignal = nil
-            wakeSignal.resume()
-        } else {
-            woken = true
-        }
+    public func wake() async {
+        await signal.wake()
     }
 
-    private func sleep(upTo seconds: TimeInterval) async {
-        if woken {
-            woken = false
-            return
-        }
-        let timer = Task { [weak self] in
-            guard (try? await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))) != nil else { return }
-            await self?.wake()
-        }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                if Task.isCancelled || woken {
-                    continuation.resume()
-                } else {
-                    wakeSignal = continuation
-                }
-            }
-        } onCancel: {
-            Task { await self.wake() }
-        }
-        woken = false
-        timer.cancel()
-    }
 }

@@ -17,8 +17,7 @@ public actor PushGateway {
     private let logger: Logger
     private let interval: TimeInterval
     private let isDefault: Bool
-    private var wakeSignal: CheckedContinuation<Void, Never>?
-    private var woken = false
+    private let signal = WakeSignal()
 
     public init(database: NodeDatabase, sender: WebPushSender, interval: TimeInterval = 1, logger: Logger) {
         self.database = database
@@ -127,11 +126,9 @@ public actor PushGateway {
     private func finish(_ key: String, _ outcome: String, retryAt: Date?, error: String?, now: Date) async {
         let database = self.database
         do {
-            try await Task {
-                try await database.writer.write { db in
-                    try PushStore.finish(key: key, outcome: outcome, retryAt: retryAt, error: error, now: now, in: db)
-                }
-            }.value
+            try await database.writeOutcome(durability: .standard) { tx in
+                try PushStore.finish(key: key, outcome: outcome, retryAt: retryAt, error: error, now: now, in: tx.db)
+            }
         } catch {
             logger.error("gateway.push.record_failed", metadata: ["work": "\(key)", "error": "\(error)"])
         }
@@ -142,40 +139,12 @@ public actor PushGateway {
         logger.info("gateway.push.started")
         while !Task.isCancelled {
             await deliverPending()
-            await sleep(upTo: interval)
+            await signal.sleep(upTo: interval)
         }
     }
 
-    public func wake() {
-        if let wakeSignal {
-            self.wakeSignal = nil
-            wakeSignal.resume()
-        } else {
-            woken = true
-        }
-    }
-
-    private func sleep(upTo seconds: TimeInterval) async {
-        if woken {
-            woken = false
-            return
-        }
-        let timer = Task { [weak self] in
-            guard (try? await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))) != nil else { return }
-            await self?.wake()
-        }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                if Task.isCancelled || woken {
-                    continuation.resume()
-                } else {
-                    wakeSignal = continuation
-                }
-            }
-        } onCancel: {
-            Task { await self.wake() }
-        }
-        woken = false
-        timer.cancel()
+    /// Makes the loop look now (a client's message just came in).
+    public func wake() async {
+        await signal.wake()
     }
 }

@@ -108,6 +108,14 @@ public final class NodeDatabase: Sendable {
         }
     }
 
+    /// `write` that completes even when the calling task is being cancelled (GRDB's async writes give up on a cancelled
+    /// task): for recording what the outside world already did. A message sent but not marked would be sent again.
+    public func writeOutcome<T: Sendable>(
+        durability: Durability = .critical, _ body: @escaping @Sendable (SyncedTransaction) throws -> T
+    ) async throws -> T {
+        try await Task { try await self.write(durability: durability, body) }.value
+    }
+
     /// The blocking form of `write`, for command-line tools and generators that run off the event loop.
     public func writeBlocking<T>(durability: Durability = .standard, now: Date = Date(), _ body: (SyncedTransaction) throws -> T) throws -> T {
         do {

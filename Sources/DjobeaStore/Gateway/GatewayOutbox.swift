@@ -24,6 +24,8 @@ public struct GatewayOutboundRow: Sendable, Equatable {
     public var windowOpen: Bool
     public var providerName: String
     public var requestTitle: String?
+    /// When the action queued it (`messages.sent_at`).
+    public var queuedAt: Date?
 }
 
 /// The gateway's side of the client messages: what is due, claims with a lease, and outcomes written back to the
@@ -51,7 +53,7 @@ public enum GatewayOutbox {
         let rows = try Row.fetchAll(
             db.cachedStatement(
                 sql: """
-                    SELECT m.id, m.request_id, m.provider_id, m.client_id, m.channel, m.body, m.template_name, m.template_params,
+                    SELECT m.id, m.request_id, m.provider_id, m.client_id, m.channel, m.body, m.template_name, m.template_params, m.sent_at,
                         m.essential, c.phone, c.opted_out_at, c.no_whatsapp_at, coalesce(w.attempts, 0) AS attempts,
                         p.name AS provider_name, r.title AS request_title,
                         EXISTS (SELECT 1 FROM messages i WHERE i.client_id = m.client_id AND i.direction = 'in' AND i.channel = 'whatsapp'
@@ -76,20 +78,8 @@ public enum GatewayOutbox {
                 templateParams: params.flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) } ?? [],
                 essential: row["essential"], attempts: row["attempts"], optedOut: (row["opted_out_at"] as String?) != nil,
                 noWhatsApp: (row["no_whatsapp_at"] as String?) != nil, windowOpen: row["window_open"], providerName: row["provider_name"],
-                requestTitle: row["request_title"])
+                requestTitle: row["request_title"], queuedAt: (row["sent_at"] as String?).flatMap(UTCTimestamp.parse))
         }
-    }
-
-    /// When the next queued message falls due (a retry or a lease running out), if any is waiting.
-    public static func nextDue(node: String, isDefault: Bool, in db: Database) throws -> Date? {
-        let text = try String.fetchOne(
-            db,
-            sql: """
-                SELECT min(max(coalesce(w.next_attempt_at, ''), coalesce(w.lease_until, '')))
-                FROM messages m JOIN gateway_work w ON w.kind = 'message' AND w.work_key = m.id AND w.done_at IS NULL
-                WHERE m.direction = 'out' AND m.delivery_status = 'queued' AND (m.gateway_node = ? OR (m.gateway_node IS NULL AND ?))
-                """, arguments: [node, isDefault])
-        return text.flatMap(UTCTimestamp.parse)
     }
 
     /// Takes a message for `lease` seconds; false when another sender holds it or it is done.
@@ -237,21 +227,6 @@ public enum GatewayOutbox {
             try finish(kind: "message", key: id, outcome: next == .failed ? "failed" : "sent", in: tx)
         }
         return next.map { .advanced($0) } ?? .unchanged
-    }
-
-    /// Counts by state of the messages this node sends, for health and the ops page.
-    public static func summary(node: String, isDefault: Bool, in db: Database) throws -> [String: Int] {
-        var counts: [String: Int] = [:]
-        for row in try Row.fetchAll(
-            db,
-            sql: """
-                SELECT delivery_status, count(*) AS n FROM messages
-                WHERE direction = 'out' AND (gateway_node = ? OR (gateway_node IS NULL AND ?)) GROUP BY delivery_status
-                """, arguments: [node, isDefault])
-        {
-            counts[row["delivery_status"]] = row["n"]
-        }
-        return counts
     }
 }
 
