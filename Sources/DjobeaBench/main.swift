@@ -70,13 +70,13 @@ print(
     String(
         format: "données ×%d : %d prestataires, %d clients, %d demandes sur %d jours, générées en %.0f s", scale, summary.providers,
         summary.clients, summary.requests, summary.days, seconds() - generationStart))
-let providers = try await dashboardDatabase.providerListing(limit: 100_000).map(\.id)
+let providers = try await AccountStore(dashboardDatabase).listing(limit: 100_000).map(\.id)
 var timings: [Double] = []
 timings.reserveCapacity(samples)
 for index in 0..<samples {
     let providerId = providers[index % providers.count]
     let start = seconds()
-    _ = try await dashboardDatabase.providerDashboard(providerId: providerId, now: now)
+    _ = try await FinanceStore(dashboardDatabase).dashboard(providerId: providerId, now: now)
     timings.append((seconds() - start) * 1000)
 }
 timings.sort()

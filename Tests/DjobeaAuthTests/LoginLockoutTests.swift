@@ -24,7 +24,7 @@ struct LoginLockoutTests {
 
         let refused = try #require(await authError { try await hub.service.loginWithPassword(email: AuthHarness.email, password: Self.password) })
         #expect(refused.code == "password_locked")
-        #expect(refused.status == 429)
+        #expect(refused.kind == .tooManyAttempts)
         #expect(refused.retryAfter == 15 * 60)
         #expect(refused.messageFR.contains("Réessayez dans 15 minutes"))
         // The lock is the account's, in the hub's database: no address, no session, nothing the caller can change.
@@ -125,7 +125,7 @@ struct LoginLockoutTests {
                 try await hub.service.loginWithPassword(email: AuthHarness.email, password: Self.password, totp: app.code(at: hub.clock.now))
             })
         #expect(refused.code == "totp_locked")
-        #expect(refused.status == 429)
+        #expect(refused.kind == .tooManyAttempts)
         #expect(refused.retryAfter == 15 * 60)
         #expect(refused.messageFR.contains("15 minutes"))
         // Rotating nothing helps: even a new right password and no code at all are refused.
@@ -154,7 +154,7 @@ struct LoginLockoutTests {
         let replay = try #require(
             await authError { try await hub.service.loginWithPassword(email: AuthHarness.email, password: Self.password, totp: code) })
         #expect(replay.code == "totp_reused")
-        #expect(replay.status == 401)
+        #expect(replay.kind == .unauthenticated)
         #expect(replay.messageFR == "Ce code d'authentification a déjà servi. Attendez le code suivant dans votre application.")
         // An older code of the drift window is refused too once a newer one served.
         let older = app.code(at: hub.clock.now.addingTimeInterval(-30))

@@ -31,7 +31,7 @@ struct MovedAccountTests {
         let pair = try await hub.login()
         try await move(hub, toHubNamed: "Hub Deux")
         let moved = AuthError.accountMoved(hubName: "Hub Deux")
-        #expect(moved.code == "account_moved" && moved.status == 403)
+        #expect(moved.code == "account_moved" && moved.kind == .forbidden)
         #expect(moved.messageFR.contains("transféré au hub « Hub Deux »"))
 
         #expect(await authError { try await hub.service.authenticate(accessToken: pair.accessToken) } == moved)

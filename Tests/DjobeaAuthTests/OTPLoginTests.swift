@@ -70,7 +70,7 @@ struct OTPLoginTests {
         }
         let error = try #require(await authError { try await hub.service.sendOTP(phone: AuthHarness.activePhone) })
         #expect(error.code == "otp_rate_limited")
-        #expect(error.status == 429)
+        #expect(error.kind == .tooManyAttempts)
         // The first send was 3 minutes ago: 12 minutes to wait.
         #expect(error.retryAfter == 12 * 60)
         #expect(error.messageFR.contains("12 minutes"))
@@ -143,7 +143,7 @@ struct OTPLoginTests {
         }
         #expect(await authError { try await hub.service.authenticate(accessToken: pair.accessToken) } == .accountSuspended)
         #expect(await authError { try await hub.service.refresh(refreshToken: pair.refreshToken) } == .accountSuspended)
-        #expect(AuthError.accountSuspended.status == 403)
+        #expect(AuthError.accountSuspended.kind == .forbidden)
     }
 
     @Test func expiredCodeAndSingleUse() async throws {
@@ -171,7 +171,7 @@ struct OTPLoginTests {
         let hub = try await AuthHarness()
         #expect(await authError { try await hub.service.sendOTP(phone: "+33 6 12 34 56 78") } == .invalidPhone)
         #expect(await authError { try await hub.service.verifyOTP(phone: "abc", code: "123456") } == .invalidPhone)
-        #expect(AuthError.invalidPhone.status == 400)
+        #expect(AuthError.invalidPhone.kind == .malformed)
     }
 
     @Test func codesAreSixUniformDigits() {

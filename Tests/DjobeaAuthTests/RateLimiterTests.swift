@@ -1,3 +1,4 @@
+import DjobeaDomain
 import Foundation
 import Testing
 
@@ -67,7 +68,7 @@ struct RateLimiterTests {
 
     @Test func errorForHTTP() {
         let error = AuthError.rateLimited(retryAfter: 42)
-        #expect(error.status == 429)
+        #expect(error.kind == .tooManyAttempts)
         #expect(error.retryAfter == 42)
         #expect(error.messageFR == "Trop de requêtes. Réessayez dans 42 secondes.")
     }
@@ -86,8 +87,8 @@ struct AuthErrorCatalogueTests {
                 "rate_limited", "totp_reused", "totp_unavailable", "password_locked", "totp_locked", "auth_rate_limited",
             ])
         for error in AuthError.catalogue {
-            #expect([400, 401, 403, 429, 503].contains(error.status))
-            #expect((error.status == 429) == (error.retryAfter != nil))
+            #expect([.malformed, .unauthenticated, .forbidden, .tooManyAttempts, .unavailable].contains(error.kind))
+            #expect((error.kind == .tooManyAttempts) == (error.retryAfter != nil))
             #expect(error.messageFR.hasSuffix("."))
         }
     }

@@ -37,7 +37,7 @@ struct RefreshRotationTests {
 
         let error = try #require(await authError { try await hub.service.refresh(refreshToken: first.refreshToken) })
         #expect(error == .refreshReused)
-        #expect(error.status == 401)
+        #expect(error.kind == .unauthenticated)
         // The newest token of the family died with it.
         #expect(await authError { try await hub.service.refresh(refreshToken: third.refreshToken) } == .invalidRefreshToken)
         #expect(await authError { try await hub.service.authenticate(accessToken: third.accessToken) } == .invalidToken)

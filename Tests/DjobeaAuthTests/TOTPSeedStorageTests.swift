@@ -92,7 +92,7 @@ struct TOTPSeedStorageTests {
                     email: AuthHarness.email, password: LoginLockoutTests.password, totp: setup.code(at: misconfigured.clock.now))
             })
         #expect(refused.code == "totp_unavailable")
-        #expect(refused.status == 503)
+        #expect(refused.kind == .unavailable)
     }
 
     @Test func aSealedSeedOpensOnlyWithItsKeyAndForItsProvider() throws {

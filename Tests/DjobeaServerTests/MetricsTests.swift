@@ -25,7 +25,7 @@ struct MetricsTests {
         defer { try? FileManager.default.removeItem(at: harness.directory) }
         var offer: (requestId: String, phone: String)?
         for provider in harness.providers where offer == nil {
-            let backlog = try await harness.database.providerFeedBacklog(providerId: provider.id)
+            let backlog = try await FeedStore(harness.database).backlog(providerId: provider.id)
             offer = backlog.events.first { $0.kind == "offer" }.flatMap { event in event.requestId.map { ($0, provider.phone) } }
         }
         let open = try #require(offer, "the demo has an open offer")
@@ -51,7 +51,7 @@ struct MetricsTests {
             #expect(Self.value(after, "active_providers_count") == 1, "the one provider who just logged in")
             let earnings = try #require(Self.value(after, "provider_earnings_total"))
             #expect(earnings > 0, "the demo's payments")
-            #expect(earnings == Double(try await harness.database.metricsSnapshot().earningsFrancs))
+            #expect(earnings == Double(try await MetricsStore(harness.database).snapshot().earningsFrancs))
         }
     }
 

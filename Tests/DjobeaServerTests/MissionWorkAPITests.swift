@@ -30,7 +30,7 @@ struct MissionWorkAPITests {
             "address": "Bonamoussadi, carrefour Kotto", "client_name": "Awa Ngo", "client_phone": "+237677000156",
         ]
         let intake = try JSONDecoder().decode(RequestIntake.self, from: JSONSerialization.data(withJSONObject: fields))
-        return try await harness.database.walkInRequest(intake, providerId: provider)
+        return try await IntakeStore(harness.database).walkInRequest(intake, providerId: provider)
     }
 
     func json(_ response: TestResponse) -> [String: Any] {

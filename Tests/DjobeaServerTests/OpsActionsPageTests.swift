@@ -20,7 +20,7 @@ struct OpsActionsPageTests {
     @Test("an ops session cancels a request from the page, once even when the form is sent twice; without the token it is refused")
     func cancelFromThePage() async throws {
         let central = try NodeDatabase.inMemory(role: .central)
-        try await central.seedReferenceData()
+        try await IntakeStore(central).seedReferenceData()
         _ = try await central.enrolHub(name: "Hub Makepe", zoneCodes: ["makepe"])
         try await OpsTests.centralApplication(central).test(.router) { client in
             let created = try await client.execute(
@@ -44,7 +44,7 @@ struct OpsActionsPageTests {
                 uri: "/ops/actions/cancel", method: .post, headers: headers,
                 body: Self.form(["request_id": requestId, "reason": "x", "by": "ops", "csrf_token": "faux"]))
             #expect(forged.status == .forbidden)
-            #expect(try await central.opsActions().isEmpty)
+            #expect(try await OpsStore(central).actions().isEmpty)
 
             let fields = [
                 "request_id": requestId, "reason": "Le client a annulé", "by": "client", "csrf_token": token, "idempotency_key": "form-1",
@@ -55,7 +55,7 @@ struct OpsActionsPageTests {
             let twice = try await client.execute(uri: "/ops/actions/cancel", method: .post, headers: headers, body: Self.form(fields))
             #expect(twice.status == .ok)
             #expect(String(buffer: twice.body).contains("Déjà fait"))
-            let log = try await central.opsActions()
+            let log = try await OpsStore(central).actions()
             #expect(log.count == 1 && log[0].actor == "ops (console)" && log[0].reason == "Le client a annulé")
 
             let refused = try await client.execute(

@@ -174,7 +174,7 @@ struct OpsTests {
             }
             _ = try await engineA.syncOnce()
             // The same MoMo transaction recorded at the hub and at central: one payment, one conflict.
-            _ = try await nodes.hubA.recordPayment(
+            _ = try await IntakeStore(nodes.hubA).recordPayment(
                 PaymentIntake(requestId: requestId, method: "mtn_momo", reference: "MP240101.1234.A00001", amount: 12_000), recordedBy: .provider)
             let (paymentStatus, _) = try await SyncExchangeTests.post(
                 client, "/central/payments", ["request_id": requestId, "method": "mtn_momo", "reference": "MP240101.1234.A00001", "amount": 12_000])

@@ -31,7 +31,7 @@ struct PhotoLaneTests {
         static func make() async throws -> Nodes {
             let directory = try temporaryDirectory("photos")
             let central = try NodeDatabase.open(path: directory.appendingPathComponent("central.sqlite").path, role: .central)
-            try await central.seedReferenceData()
+            try await IntakeStore(central).seedReferenceData()
             let enrolA = try await central.enrolHub(name: "Hub A", zoneCodes: ["zone-a"])
             let enrolB = try await central.enrolHub(name: "Hub B", zoneCodes: ["zone-b"])
             return Nodes(

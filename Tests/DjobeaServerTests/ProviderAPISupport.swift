@@ -32,7 +32,7 @@ struct ProviderAPIHarness {
         let services = ProviderAPIServices(auth: auth, limiter: RateLimiter(limit: RateLimit(count: 10_000, period: 60)))
         return ProviderAPIHarness(
             directory: directory, database: database, auth: auth, queue: queue, services: services,
-            providers: try await database.providerListing(limit: 10))
+            providers: try await AccountStore(database).listing(limit: 10))
     }
 
     func application() -> some ApplicationProtocol {

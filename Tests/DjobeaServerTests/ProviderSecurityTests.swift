@@ -222,7 +222,7 @@ struct ProviderSecurityTests {
             "zone": zone, "service": service, "urgency": "aujourd_hui", "description": "Prise qui chauffe", "address": "Akwa",
             "client_name": realName, "client_phone": phone,
         ]
-        let platform = try await harness.database.intakeRequest(
+        let platform = try await IntakeStore(harness.database).intakeRequest(
             try JSONDecoder().decode(RequestIntake.self, from: JSONSerialization.data(withJSONObject: fields)))
         let owner = try await harness.database.read { db in
             try String.fetchOne(db, sql: "SELECT client_id FROM service_requests WHERE id = ?", arguments: [platform])

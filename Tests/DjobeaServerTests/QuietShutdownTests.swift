@@ -33,7 +33,7 @@ struct QuietShutdownTests {
                 "address": "Bonamoussadi", "client_name": "Client \(index)", "client_phone": "+2376990\(String(format: "%05d", index))",
             ]
             let intake = try JSONDecoder().decode(RequestIntake.self, from: JSONSerialization.data(withJSONObject: fields))
-            _ = try await database.intakeRequest(intake)
+            _ = try await IntakeStore(database).intakeRequest(intake)
         }
         let port = try freePort()
         let hub = try ChildProcess(

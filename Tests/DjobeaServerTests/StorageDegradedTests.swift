@@ -22,7 +22,7 @@ struct StorageDegradedTests {
         static func make() async throws -> Node {
             let directory = try temporaryDirectory("storage")
             let database = try NodeDatabase.open(path: directory.appendingPathComponent("central.sqlite").path, role: .central)
-            try await database.seedReferenceData()
+            try await IntakeStore(database).seedReferenceData()
             _ = try await database.enrolHub(name: "Hub A", zoneCodes: ["zone-a"])
             return Node(directory: directory, database: database)
         }

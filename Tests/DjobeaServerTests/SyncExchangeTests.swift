@@ -28,7 +28,7 @@ struct SyncExchangeTests {
         static func make() async throws -> Nodes {
             let directory = try temporaryDirectory("sync")
             let central = try NodeDatabase.open(path: directory.appendingPathComponent("central.sqlite").path, role: .central)
-            try await central.seedReferenceData()
+            try await IntakeStore(central).seedReferenceData()
             let enrolA = try await central.enrolHub(name: "Hub A", zoneCodes: ["zone-a"])
             let enrolB = try await central.enrolHub(name: "Hub B", zoneCodes: ["zone-b"])
             return Nodes(
@@ -118,7 +118,7 @@ struct SyncExchangeTests {
             #expect(statusBody?["provider_id"] as? String == providerId)
 
             // The same MoMo transaction recorded at the hub and at central: one payment on both, one conflict.
-            _ = try await nodes.hubA.recordPayment(
+            _ = try await IntakeStore(nodes.hubA).recordPayment(
                 PaymentIntake(requestId: requestId, method: "mtn_momo", reference: "MP240101.1234.A00001", amount: 12_000), recordedBy: .provider)
             let (paymentStatus, _) = try await Self.post(
                 client, "/central/payments", ["request_id": requestId, "method": "mtn_momo", "reference": "MP240101.1234.A00001", "amount": 12_000])
@@ -127,7 +127,7 @@ struct SyncExchangeTests {
             _ = try await engineB.syncOnce()
             for node in [nodes.central, nodes.hubA] {
                 #expect(try Self.count(node, "SELECT count(*) FROM ledger_entries WHERE request_id = ?", [requestId]) == 2)
-                let paid = try await node.centralRequestStatus(id: requestId)?.paid
+                let paid = try await IntakeStore(node).requestStatus(id: requestId)?.paid
                 #expect(paid == 12_000, "one payment, not two")
             }
             #expect(try Self.count(nodes.central, "SELECT count(*) FROM sync_conflicts WHERE table_name = 'ledger_entries'") == 1)

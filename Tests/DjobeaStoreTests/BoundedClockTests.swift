@@ -21,7 +21,7 @@ final class ClockMesh {
 
     init() async throws {
         central = try NodeDatabase.inMemory(role: .central)
-        try await central.seedReferenceData(now: Self.start)
+        try await IntakeStore(central).seedReferenceData(now: Self.start)
         var hubs: [Hub] = []
         for (name, zone) in [("Hub Un", "zone-un"), ("Hub Deux", "zone-deux"), ("Hub Trois", "zone-trois")] {
             let enrolment = try await central.enrolHub(name: name, zoneCodes: [zone], now: Self.start)
@@ -34,7 +34,7 @@ final class ClockMesh {
     }
 
     func provider(_ name: String, phone: String, zone: String, at now: Date) async throws -> String {
-        try await central.registerProvider(ProviderRegistration(name: name, phone: phone, services: [service], zones: [zone]), now: now)
+        try await IntakeStore(central).registerProvider(ProviderRegistration(name: name, phone: phone, services: [service], zones: [zone]), now: now)
     }
 
     func request(zone: String, client: Int, at now: Date) async throws -> String {
@@ -42,7 +42,7 @@ final class ClockMesh {
             zone: zone, service: service, urgency: "urgent", title: nil, description: "Fuite d'eau", address: "Rue \(client)",
             clientName: "Client \(client)", clientPhone: String(format: "+2376770001%02d", client), budgetMin: nil, budgetMax: nil,
             wishedAt: nil, wishedTimeLabel: nil)
-        return try await central.intakeRequest(intake, now: now)
+        return try await IntakeStore(central).intakeRequest(intake, now: now)
     }
 
     /// One round for `hub`: central releases what is due, the hub pulls everything, then pushes its own changes.
@@ -245,9 +245,9 @@ struct CommissionOrderTests {
             case .pay:
                 let payment = PaymentIntake(requestId: request, method: "mtn_momo", reference: "MP260302.0001", amount: 22_000)
                 if paidAtCentral {
-                    _ = try await mesh.central.recordPayment(payment, recordedBy: .ops, now: tick())
+                    _ = try await IntakeStore(mesh.central).recordPayment(payment, recordedBy: .ops, now: tick())
                 } else {
-                    _ = try await hub.db.recordPayment(payment, recordedBy: .provider, providerId: awa, now: tick())
+                    _ = try await IntakeStore(hub.db).recordPayment(payment, recordedBy: .provider, providerId: awa, now: tick())
                 }
             }
             try await mesh.sync(hub, hubClock: tick(), centralClock: clock)

@@ -34,23 +34,24 @@ struct CentralOpsTests {
         let (mesh, _, _, _, request, t) = try await setUp()
         let hub = mesh.hubs[0]
         let body = OpsCancelBody(reason: "Le client a trouvé quelqu'un", by: "client")
-        let first = try await mesh.central.opsCancelRequest(id: request, body, actor: ops, idempotencyKey: "k1", now: t)
+        let first = try await OpsStore(mesh.central).cancelRequest(id: request, body, actor: ops, idempotencyKey: "k1", now: t)
         #expect(first.status == "annulee")
         #expect(first.summary.contains("annulée"))
-        let replay = try await mesh.central.opsCancelRequest(id: request, body, actor: ops, idempotencyKey: "k1", now: t + minute)
+        let replay = try await OpsStore(mesh.central).cancelRequest(id: request, body, actor: ops, idempotencyKey: "k1", now: t + minute)
         #expect(replay.replayed && replay.actionId == first.actionId)
         await #expect(throws: OpsRefusal.self) {
-            try await mesh.central.opsCancelRequest(id: request, OpsCancelBody(reason: "autre", by: "ops"), actor: ops, idempotencyKey: "k1", now: t)
+            try await OpsStore(mesh.central).cancelRequest(
+                id: request, OpsCancelBody(reason: "autre", by: "ops"), actor: ops, idempotencyKey: "k1", now: t)
         }
         await #expect(throws: OpsRefusal("already_cancelled", "Demande déjà annulée.")) {
-            try await mesh.central.opsCancelRequest(id: request, body, actor: ops, now: t)
+            try await OpsStore(mesh.central).cancelRequest(id: request, body, actor: ops, now: t)
         }
         await #expect(throws: IntakeError.self) {
-            try await mesh.central.opsCancelRequest(id: request, OpsCancelBody(reason: "x", by: "provider"), actor: ops, now: t)
+            try await OpsStore(mesh.central).cancelRequest(id: request, OpsCancelBody(reason: "x", by: "provider"), actor: ops, now: t)
         }
         try await mesh.sync(hub, hubClock: t + minute, centralClock: t + minute)
         #expect(try status(request, hub.db).0 == "annulee")
-        let logged = try await mesh.central.opsActions()
+        let logged = try await OpsStore(mesh.central).actions()
         #expect(logged.count == 1 && logged[0].actor == "ops:awa" && logged[0].kind == "cancel_request")
     }
 
@@ -61,7 +62,7 @@ struct CentralOpsTests {
         try await mesh.event(.accepted, on: request, provider: p1, at: hub.db, clock: t)
         try await mesh.event(.arrived, on: request, provider: p1, at: hub.db, clock: t + minute)
         try await mesh.sync(hub, hubClock: t + 2 * minute, centralClock: t + 2 * minute)
-        let result = try await mesh.central.opsCancelRequest(
+        let result = try await OpsStore(mesh.central).cancelRequest(
             id: request, OpsCancelBody(reason: "client injoignable", by: "client"), actor: ops, now: t + 3 * minute)
         #expect(result.status == "arrive")
         #expect(result.summary.contains("Annulation tardive"))
@@ -79,9 +80,9 @@ struct CentralOpsTests {
         try await mesh.event(.accepted, on: request, provider: p1, at: hub.db, clock: t)
         try await mesh.sync(hub, hubClock: t + minute, centralClock: t + minute)
         await #expect(throws: OpsRefusal.self) {
-            try await mesh.central.opsReassignRequest(id: request, OpsReassignBody(providerId: p3), actor: ops, now: t + 2 * minute)
+            try await OpsStore(mesh.central).reassignRequest(id: request, OpsReassignBody(providerId: p3), actor: ops, now: t + 2 * minute)
         }
-        let result = try await mesh.central.opsReassignRequest(
+        let result = try await OpsStore(mesh.central).reassignRequest(
             id: request, OpsReassignBody(providerId: p2, reason: "Awa malade"), actor: ops, now: t + 2 * minute)
         #expect(result.status == "acceptee" && result.providerId == p2)
         try await mesh.sync(hub, hubClock: t + 3 * minute, centralClock: t + 3 * minute)
@@ -89,14 +90,14 @@ struct CentralOpsTests {
         try await mesh.event(.arrived, on: request, provider: p2, at: hub.db, clock: t + 4 * minute)
         try await mesh.sync(hub, hubClock: t + 5 * minute, centralClock: t + 5 * minute)
         await #expect(throws: OpsRefusal.self) {
-            try await mesh.central.opsReassignRequest(id: request, OpsReassignBody(providerId: p1), actor: ops, now: t + 6 * minute)
+            try await OpsStore(mesh.central).reassignRequest(id: request, OpsReassignBody(providerId: p1), actor: ops, now: t + 6 * minute)
         }
         // Without a provider: back to routing.
         let other = try await mesh.request(zone: "zone-un", client: 2, at: t + 6 * minute)
         try await mesh.sync(hub, hubClock: t + 7 * minute, centralClock: t + 7 * minute)
         try await mesh.event(.accepted, on: other, provider: p1, at: hub.db, clock: t + 8 * minute)
         try await mesh.sync(hub, hubClock: t + 9 * minute, centralClock: t + 9 * minute)
-        let rerouted = try await mesh.central.opsReassignRequest(id: other, OpsReassignBody(), actor: ops, now: t + 10 * minute)
+        let rerouted = try await OpsStore(mesh.central).reassignRequest(id: other, OpsReassignBody(), actor: ops, now: t + 10 * minute)
         #expect(rerouted.status == "nouvelle" && rerouted.providerId == nil)
         try await mesh.sync(hub, hubClock: t + 11 * minute, centralClock: t + 11 * minute)
         #expect(try status(other, hub.db) == ("nouvelle", nil))
@@ -107,18 +108,18 @@ struct CentralOpsTests {
         let (mesh, p1, _, _, request, t) = try await setUp()
         let hub = mesh.hubs[0]
         try await mesh.event(.accepted, on: request, provider: p1, at: hub.db, clock: t)
-        let payment = try await hub.db.recordPayment(
+        let payment = try await IntakeStore(hub.db).recordPayment(
             PaymentIntake(requestId: request, method: "mtn_momo", reference: "MP1", amount: 15_000), recordedBy: .provider, providerId: p1,
             now: t + minute)
         try await mesh.sync(hub, hubClock: t + 2 * minute, centralClock: t + 2 * minute)
-        let result = try await mesh.central.opsReversePayment(
+        let result = try await OpsStore(mesh.central).reversePayment(
             id: payment, OpsReverseBody(reason: "Remboursement au client"), actor: ops, idempotencyKey: "rev-1", now: t + 3 * minute)
         #expect(result.entryId != nil)
         await #expect(throws: OpsRefusal("already_reversed", "Paiement déjà remboursé ou contesté.")) {
-            try await mesh.central.opsReversePayment(id: payment, OpsReverseBody(reason: "encore"), actor: ops, now: t + 4 * minute)
+            try await OpsStore(mesh.central).reversePayment(id: payment, OpsReverseBody(reason: "encore"), actor: ops, now: t + 4 * minute)
         }
         await #expect(throws: IntakeError.self) {
-            try await mesh.central.opsReversePayment(id: DjobeaID.v7(), OpsReverseBody(reason: "x"), actor: ops, now: t + 4 * minute)
+            try await OpsStore(mesh.central).reversePayment(id: DjobeaID.v7(), OpsReverseBody(reason: "x"), actor: ops, now: t + 4 * minute)
         }
         try await mesh.sync(hub, hubClock: t + 5 * minute, centralClock: t + 5 * minute)
         for node in [mesh.central, hub.db] {
@@ -131,16 +132,16 @@ struct CentralOpsTests {
     func suspend() async throws {
         let (mesh, p1, _, _, _, t) = try await setUp()
         let hub = mesh.hubs[0]
-        _ = try await mesh.central.opsSetProviderActive(id: p1, active: false, OpsReasonBody(reason: "Plaintes"), actor: ops, now: t)
+        _ = try await OpsStore(mesh.central).setProviderActive(id: p1, active: false, OpsReasonBody(reason: "Plaintes"), actor: ops, now: t)
         await #expect(throws: OpsRefusal.self) {
-            try await mesh.central.opsSetProviderActive(id: p1, active: false, OpsReasonBody(), actor: ops, now: t)
+            try await OpsStore(mesh.central).setProviderActive(id: p1, active: false, OpsReasonBody(), actor: ops, now: t)
         }
         try await mesh.sync(hub, hubClock: t + minute, centralClock: t + minute)
         func accountStatus() throws -> String? {
             try hub.db.readBlocking { db in try String.fetchOne(db, sql: "SELECT account_status FROM providers WHERE id = ?", arguments: [p1]) }
         }
         #expect(try accountStatus() == "suspended")
-        _ = try await mesh.central.opsSetProviderActive(id: p1, active: true, OpsReasonBody(), actor: ops, now: t + 2 * minute)
+        _ = try await OpsStore(mesh.central).setProviderActive(id: p1, active: true, OpsReasonBody(), actor: ops, now: t + 2 * minute)
         try await mesh.sync(hub, hubClock: t + 3 * minute, centralClock: t + 3 * minute)
         #expect(try accountStatus() == "active")
     }
@@ -150,11 +151,11 @@ struct CentralOpsTests {
         let (mesh, p1, _, _, _, t) = try await setUp()
         let hub = mesh.hubs[0]
         let services = try mesh.central.readBlocking { db in try String.fetchAll(db, sql: "SELECT code FROM services ORDER BY code LIMIT 3") }
-        let result = try await mesh.central.opsUpdateProvider(
+        let result = try await OpsStore(mesh.central).updateProvider(
             id: p1, ProviderPatch(name: "Awa Ngo", services: [services[1], services[2]], level: "or"), actor: ops, now: t)
         #expect(result.summary.contains("Awa Ngo"))
         await #expect(throws: IntakeError.self) {
-            try await mesh.central.opsUpdateProvider(id: p1, ProviderPatch(level: "diamant"), actor: ops, now: t)
+            try await OpsStore(mesh.central).updateProvider(id: p1, ProviderPatch(level: "diamant"), actor: ops, now: t)
         }
         try await mesh.sync(hub, hubClock: t + minute, centralClock: t + minute)
         let row = try #require(
@@ -181,7 +182,7 @@ struct CentralOpsTests {
         }
         try await mesh.sync(old, hubClock: t + 4 * minute, centralClock: t + 4 * minute)
 
-        let moved = try await mesh.central.opsUpdateProvider(id: p1, ProviderPatch(zones: ["zone-deux"]), actor: ops, now: t + 5 * minute)
+        let moved = try await OpsStore(mesh.central).updateProvider(id: p1, ProviderPatch(zones: ["zone-deux"]), actor: ops, now: t + 5 * minute)
         #expect(moved.stakes == 2)
         try await mesh.sync(new, hubClock: t + 6 * minute, centralClock: t + 6 * minute)
         #expect(try status(request, new.db) == ("arrive", p1), "the open mission is at the new hub")
@@ -210,10 +211,10 @@ struct CentralOpsTests {
         let oldAccept = oldHubAcceptsFirst ? t : t + 5 * minute
         let newAccept = oldHubAcceptsFirst ? t + 5 * minute : t + 2 * minute
         try await mesh.event(.accepted, on: request, provider: p1, at: old.db, clock: oldAccept)
-        let moved = try await mesh.central.opsMoveZone(code: "zone-un", ZoneMoveBody(toHub: "Hub Deux"), actor: ops, now: t + minute)
+        let moved = try await OpsStore(mesh.central).moveZone(code: "zone-un", ZoneMoveBody(toHub: "Hub Deux"), actor: ops, now: t + minute)
         #expect(moved.stakes == 1)
         await #expect(throws: OpsRefusal.self) {
-            try await mesh.central.opsMoveZone(code: "zone-un", ZoneMoveBody(toHub: new.hubId), actor: ops, now: t + minute)
+            try await OpsStore(mesh.central).moveZone(code: "zone-un", ZoneMoveBody(toHub: new.hubId), actor: ops, now: t + minute)
         }
         try await mesh.sync(new, hubClock: t + 90, centralClock: t + 90)
         try await mesh.event(.accepted, on: request, provider: p2, at: new.db, clock: newAccept)

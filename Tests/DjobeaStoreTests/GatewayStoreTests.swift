@@ -147,7 +147,7 @@ struct GatewayStoreTests {
     @Test("a hub that stops being its own gateway hands its queued messages to central and drops its push subscriptions")
     func gatewayHandOver() async throws {
         let world = try RequestsWorld()
-        try await world.database.setGateway(true)
+        try await GatewayStore(world.database).setGateway(true)
         let request = try world.request()
         try world.offer(request, to: world.providerA)
         let id = try #require(try await world.commands.accept(providerId: world.providerA, requestId: request, now: world.now).messageId)
@@ -156,7 +156,7 @@ struct GatewayStoreTests {
                 providerId: world.providerA, deviceId: "device-aaaa", endpoint: "https://push.example/x", p256dh: String(repeating: "B", count: 87),
                 auth: String(repeating: "A", count: 22), gatewayNode: world.database.nodeId, in: tx)
         }
-        try await world.database.setGateway(false)
+        try await GatewayStore(world.database).setGateway(false)
         #expect(try row(world, id)["gateway_node"] as String? == nil)
         #expect(try due(world, at: world.now.addingTimeInterval(5)).map(\.id) == [id], "central sends it now")
         #expect(try world.count("SELECT count(*) FROM push_subscriptions") == 0)
@@ -165,7 +165,7 @@ struct GatewayStoreTests {
     @Test("a hub that is its own gateway names itself on its messages; central leaves them alone")
     func hubGateway() async throws {
         let world = try RequestsWorld()
-        try await world.database.setGateway(true)
+        try await GatewayStore(world.database).setGateway(true)
         let request = try world.request()
         try world.offer(request, to: world.providerA)
         let result = try await world.commands.accept(providerId: world.providerA, requestId: request, now: world.now)

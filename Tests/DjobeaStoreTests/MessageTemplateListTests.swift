@@ -19,13 +19,13 @@ struct MessageTemplateListTests {
                     ])
             }
         }
-        let mine = try await world.database.messageTemplates(providerId: world.providerA)
+        let mine = try await RequestStore(world.database).messageTemplates(providerId: world.providerA)
         #expect(mine.replies.filter { $0.code == "arrive_15min" }.map(\.body) == ["J'arrive dans un quart d'heure, {client}"])
         #expect(mine.replies.contains { $0.code == "en_route_30min" && $0.own })
         #expect(mine.replies.contains { $0.code == "reparation_terminee" && !$0.own })
         #expect(mine.questions.map(\.code) == ["question_photo"])
 
-        let theirs = try await world.database.messageTemplates(providerId: world.providerB)
+        let theirs = try await RequestStore(world.database).messageTemplates(providerId: world.providerB)
         #expect(theirs.replies.filter { $0.code == "arrive_15min" }.map(\.body) == ["J'arrive dans 15 minutes"])
         #expect(!theirs.replies.contains { $0.code == "en_route_30min" }, "another provider's own template stays theirs")
         #expect(theirs.replies.allSatisfy { !$0.own })

@@ -90,7 +90,7 @@ struct MissionWorkTests {
                 try await world.commands.addMaterial(
                     providerId: world.providerA, requestId: request, label: label, quantity: quantity, unitPrice: price)
             }
-            #expect(error?.code == "invalid_parameter" && error?.field == field && error?.status == 422, "\(field)")
+            #expect(error?.code == "invalid_parameter" && error?.field == field && error?.kind == .invalid, "\(field)")
         }
         #expect(
             try await world.commands.addMaterial(
@@ -125,7 +125,7 @@ struct MissionWorkTests {
                 providerId: world.providerA, requestId: cancelled, label: "Joint", quantity: 1, unitPrice: 500, now: world.now.addingTimeInterval(120)
             )
         }
-        #expect(refused?.code == "illegal_transition" && refused?.status == 409)
+        #expect(refused?.code == "illegal_transition" && refused?.kind == .conflict)
         #expect(refused?.messageFR.contains("Annulée") == true)
 
         let invoiced = try await acceptedMission(world, through: [.arrived, .diagnosed, .repairing])
@@ -184,12 +184,12 @@ struct MissionWorkTests {
             try await world.commands.timer(
                 providerId: world.providerA, requestId: request, action: .stop, at: t0.addingTimeInterval(2_000), now: t0.addingTimeInterval(1_600))
         }
-        #expect(future?.field == "at" && future?.status == 422)
+        #expect(future?.field == "at" && future?.kind == .invalid)
         let early = await providerRequestError {
             try await world.commands.timer(
                 providerId: world.providerA, requestId: request, action: .stop, at: world.now.addingTimeInterval(-3_600), now: t0)
         }
-        #expect(early?.field == "at" && early?.status == 422)
+        #expect(early?.field == "at" && early?.kind == .invalid)
     }
 
     // MARK: - Photos
@@ -242,7 +242,7 @@ struct MissionWorkTests {
         } catch let error as ProviderRequestError {
             tooLarge = error
         }
-        #expect(tooLarge?.code == "photo_too_large" && tooLarge?.status == 413)
+        #expect(tooLarge?.code == "photo_too_large" && tooLarge?.kind == .tooLarge)
         #expect(try uploads.status(providerId: provider, sha256: big).received == 0, "the oversize partial is discarded")
 
         // Full size reached with other bytes: mismatch, partial discarded.
@@ -255,7 +255,7 @@ struct MissionWorkTests {
         do {
             _ = try uploads.append(providerId: provider, sha256: other, offset: 0, size: 20, chunk: otherBytes)
         } catch let error as ProviderRequestError {
-            #expect(error.code == "photo_hash_mismatch" && error.status == 422)
+            #expect(error.code == "photo_hash_mismatch" && error.kind == .invalid)
         }
         #expect(try uploads.status(providerId: provider, sha256: other).received == 0)
         #expect(throws: ProviderRequestError.self) { try uploads.status(providerId: provider, sha256: "not-a-hash") }
@@ -301,12 +301,12 @@ struct MissionWorkTests {
             try await world.commands.addPhoto(
                 providerId: world.providerA, requestId: request, photo: input(String(repeating: "d", count: 64)), uploads: uploads, now: at)
         }
-        #expect(missing?.code == "photo_missing" && missing?.status == 409)
+        #expect(missing?.code == "photo_missing" && missing?.kind == .conflict)
         let heavy = try MissionWorkTests.upload(MissionWorkTests.png(width: 100, height: 100, size: 256_001), by: world.providerA, to: uploads)
         let heavyError = await providerRequestError {
             try await world.commands.addPhoto(providerId: world.providerA, requestId: request, photo: input(heavy), uploads: uploads, now: at)
         }
-        #expect(heavyError?.code == "photo_too_large" && heavyError?.status == 422)
+        #expect(heavyError?.code == "photo_too_large" && heavyError?.kind == .invalid)
         let huge = try MissionWorkTests.upload(MissionWorkTests.png(width: 4_000, height: 3_000, size: 1_000), by: world.providerA, to: uploads)
         let hugeError = await providerRequestError {
             try await world.commands.addPhoto(providerId: world.providerA, requestId: request, photo: input(huge), uploads: uploads, now: at)
@@ -333,13 +333,16 @@ struct MissionWorkTests {
 
         // Served to A (thumb or full), not to B.
         let served = try #require(
-            try await world.database.providerPhoto(providerId: world.providerA, photoId: first.id, thumbnail: true, blobs: uploads.blobs, now: at))
+            try await RequestStore(world.database).photo(
+                providerId: world.providerA, photoId: first.id, thumbnail: true, blobs: uploads.blobs, now: at))
         #expect(served.sha256 == thumbHash && served.mime == "image/png" && served.data == Data(thumb))
         let afterFull = try #require(
-            try await world.database.providerPhoto(providerId: world.providerA, photoId: after.id, thumbnail: true, blobs: uploads.blobs, now: at))
+            try await RequestStore(world.database).photo(
+                providerId: world.providerA, photoId: after.id, thumbnail: true, blobs: uploads.blobs, now: at))
         #expect(afterFull.sha256 == fullHash, "no thumbnail: the full photo")
         #expect(
-            try await world.database.providerPhoto(providerId: world.providerB, photoId: first.id, thumbnail: false, blobs: uploads.blobs, now: at)
+            try await RequestStore(world.database).photo(
+                providerId: world.providerB, photoId: first.id, thumbnail: false, blobs: uploads.blobs, now: at)
                 == nil)
     }
 
@@ -363,7 +366,7 @@ struct MissionWorkTests {
         let stolen = await providerRequestError {
             try await world.commands.addPhoto(providerId: world.providerB, requestId: requestB, photo: photo, uploads: uploads, now: at)
         }
-        #expect(stolen?.code == "photo_missing" && stolen?.status == 409)
+        #expect(stolen?.code == "photo_missing" && stolen?.kind == .conflict)
         _ = try await world.commands.addPhoto(providerId: world.providerA, requestId: requestA, photo: photo, uploads: uploads, now: at)
         // Once B sends the bytes themselves, they are B's too.
         _ = try MissionWorkTests.upload(bytes, by: world.providerB, to: uploads)
@@ -399,7 +402,7 @@ struct MissionWorkTests {
                 _ = try MissionWorkTests.upload(bytes, by: provider, to: uploads)
                 Issue.record("\(name) was accepted")
             } catch let error as ProviderRequestError {
-                #expect(error.code == "photo_not_image" && error.status == 415, "\(name): \(error.code)")
+                #expect(error.code == "photo_not_image" && error.kind == .unsupportedContent, "\(name): \(error.code)")
                 #expect(error.messageFR.contains("JPEG, PNG ou WebP"))
             }
             #expect(!uploads.blobs.contains(hash), "\(name) is not stored")
@@ -507,7 +510,7 @@ struct MissionWorkTests {
 
         var detail = try #require(try world.detail(world.providerA, request))
         #expect(detail.invoice?.number == "F-2026-0001" && detail.invoice?.status == "envoyee" && detail.invoice?.paid == 0)
-        _ = try await world.database.recordPayment(
+        _ = try await IntakeStore(world.database).recordPayment(
             PaymentIntake(requestId: request, method: "cash", reference: nil, amount: 10_000), recordedBy: .provider, now: at.addingTimeInterval(60))
         detail = try #require(try world.detail(world.providerA, request))
         #expect(detail.invoice?.status == "partielle" && detail.invoice?.paid == 10_000 && detail.invoice?.paidLabel == XAF(10_000).formatted)

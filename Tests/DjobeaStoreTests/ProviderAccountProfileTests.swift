@@ -162,7 +162,7 @@ struct ProviderAccountProfileTests {
     func emailTaken() throws {
         let fixture = try AccountFixture()
         expectAccountError(.emailTaken) { _ = try update(fixture, ProfileChanges(email: "PAUL@example.cm")) }
-        #expect(ProviderAccountError.emailTaken.status == 409)
+        #expect(ProviderAccountError.emailTaken.kind == .conflict)
         // Their own address again is fine.
         #expect(try update(fixture, ProfileChanges(email: "Jean@Example.cm")).email == "jean@example.cm")
     }

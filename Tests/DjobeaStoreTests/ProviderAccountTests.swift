@@ -170,17 +170,17 @@ func expectAccountError(_ expected: ProviderAccountError, sourceLocation: Source
 struct ProviderAccountTests {
     func at(_ text: String) -> Date { AccountFixture.date(text) }
 
-    @Test("errors carry a stable code, an HTTP status, the field and a French message")
+    @Test("errors carry a stable code, the kind of refusal, the field and a French message")
     func errors() {
-        let cases: [(ProviderAccountError, String, Int)] = [
-            (.notFound(resource: "absence"), "not_found", 404), (.fieldNotOwned(field: "zones"), "field_not_owned", 403),
-            (.unknownField(field: "x"), "unknown_field", 422), (.invalidField(field: "bio", reasonFR: "trop long"), "invalid_field", 422),
-            (.emailTaken, "email_taken", 409), (.serviceNotOffered(code: "plomberie"), "service_not_offered", 422),
-            (.absenceOverlap(existingId: "a"), "absence_overlap", 409), (.absenceEnded, "absence_ended", 409),
+        let cases: [(ProviderAccountError, String, RefusalKind)] = [
+            (.notFound(resource: "absence"), "not_found", .notFound), (.fieldNotOwned(field: "zones"), "field_not_owned", .forbidden),
+            (.unknownField(field: "x"), "unknown_field", .invalid), (.invalidField(field: "bio", reasonFR: "trop long"), "invalid_field", .invalid),
+            (.emailTaken, "email_taken", .conflict), (.serviceNotOffered(code: "plomberie"), "service_not_offered", .invalid),
+            (.absenceOverlap(existingId: "a"), "absence_overlap", .conflict), (.absenceEnded, "absence_ended", .conflict),
         ]
-        for (error, code, status) in cases {
+        for (error, code, kind) in cases {
             #expect(error.code == code)
-            #expect(error.status == status)
+            #expect(error.kind == kind)
             #expect(!error.messageFR.isEmpty)
         }
         #expect(ProviderAccountError.fieldNotOwned(field: "zones").field == "zones")

@@ -20,11 +20,11 @@ struct ProviderCatalogueTests {
             try tx.insert(.zones, ["id": .text(akwa), "code": "akwa", "name": "Akwa", "hub_id": .text(hubB), "created_at": ColumnValue(world.now)])
             try tx.insert(.providerZones, ["id": .text(DjobeaID.v7()), "provider_id": .text(world.providerA), "zone_id": .text(kotto)])
         }
-        let catalogue = try await world.database.providerCatalogue(providerId: world.providerA)
+        let catalogue = try await AccountStore(world.database).catalogue(providerId: world.providerA)
         #expect(catalogue.zones.map(\.code) == ["kotto"], "only hub A's quarters")
         #expect(Set(catalogue.services.map(\.code)) == ["plomberie", "electricite"])
 
-        let newcomer = try await world.database.providerCatalogue(providerId: world.providerB)
+        let newcomer = try await AccountStore(world.database).catalogue(providerId: world.providerB)
         #expect(Set(newcomer.zones.map(\.code)).isSuperset(of: ["kotto", "akwa", "denver", "makepe"]), "no quarter yet: every known one")
     }
 }

@@ -109,6 +109,6 @@ struct ProviderRequestsAlertsTests {
         let tooMany = await providerRequestError {
             try await world.commands.markSeen(providerId: world.providerA, offerIds: Array(repeating: offerA, count: 201), now: world.now)
         }
-        #expect(tooMany?.status == 422)
+        #expect(tooMany?.kind == .invalid)
     }
 }

@@ -107,7 +107,7 @@ struct ProviderRequestsCommandTests {
         try world.offer(late, to: world.providerA, ago: 40 * 60, window: 30 * 60)
         let expired = await providerRequestError { try await world.commands.accept(providerId: world.providerA, requestId: late, now: world.now) }
         #expect(expired == .offerExpired)
-        #expect(expired?.messageFR == "Offre expirée : acceptation refusée" && expired?.status == 409)
+        #expect(expired?.messageFR == "Offre expirée : acceptation refusée" && expired?.kind == .conflict)
 
         let swept = try world.request("Expirée par le routage")
         let sweptOffer = try world.offer(swept, to: world.providerA)
@@ -176,7 +176,7 @@ struct ProviderRequestsCommandTests {
             try await world.commands.decline(
                 providerId: world.providerA, requestId: request, reason: .autre, note: String(repeating: "x", count: 501), now: world.now)
         }
-        #expect(long?.field == "note" && long?.status == 422)
+        #expect(long?.field == "note" && long?.kind == .invalid)
     }
 
     @Test("every decline reason is stored as its code", arguments: DeclineReason.allCases)

@@ -92,7 +92,7 @@ struct ProviderRequestsDemoTests {
                 accepted.insert(request)
             }
         }
-        let alerts = try await database.providerAlerts(providerId: open.first?.1 ?? "", now: Self.now)
+        let alerts = try await RequestStore(database).alerts(providerId: open.first?.1 ?? "", now: Self.now)
         #expect(alerts.newRequests.allSatisfy { !accepted.contains($0.requestId) })
     }
 }

@@ -124,7 +124,7 @@ struct ProviderRequestsListTests {
                 _ = try world.list(world.providerA, filter, page: page)
                 return nil
             } catch let error as ProviderRequestError {
-                #expect(error.status == 422 && error.code == "invalid_parameter")
+                #expect(error.kind == .invalid && error.code == "invalid_parameter")
                 return error.field
             } catch {
                 return "unexpected"

@@ -72,7 +72,7 @@ struct ProviderRequestsMessagingTests {
         let early = await providerRequestError {
             try await world.commands.sendMessage(providerId: world.providerA, requestId: offered, templateCode: "arrive_15min", now: world.now)
         }
-        #expect(early?.code == "action_not_allowed" && early?.status == 409)
+        #expect(early?.code == "action_not_allowed" && early?.kind == .conflict)
         #expect(try world.count("SELECT count(*) FROM messages WHERE template_code <> 'acceptation'") == 0)
     }
 

@@ -61,7 +61,7 @@ struct ProviderRequestsSecurityTests {
                 for (name, command) in everyCommand(world, provider: stranger, request: request, callId: callId) {
                     let error = await providerRequestError(command)
                     #expect(error == .notFound, "\(name) by a stranger on \(request)")
-                    #expect(error?.status == 404)
+                    #expect(error?.kind == .notFound)
                 }
             }
         }

@@ -60,14 +60,14 @@ struct SyncPropertyTests {
         let hub = schedule.hubs[0]
         let service = try #require(nodes.serviceCodes.first)
         var registration = ProviderRegistration(name: "Awa Plombière", phone: "+237690000099", services: [service], zones: ["zone-trois"])
-        let provider = try await nodes.central.registerProvider(registration, now: schedule.clock)
+        let provider = try await IntakeStore(nodes.central).registerProvider(registration, now: schedule.clock)
         try await schedule.quiesce()
         #expect(try Self.count(hub.db, "SELECT count(*) FROM providers WHERE id = ?", provider) == 0, "not in Hub Un's partition yet")
 
         // Ops add zone-un to the provider: Hub Un's partition grows, and central re-feeds it from the start of its log…
         schedule.clock.addTimeInterval(60)
         registration.zones.append("zone-un")
-        _ = try await nodes.central.registerProvider(registration, now: schedule.clock)
+        _ = try await IntakeStore(nodes.central).registerProvider(registration, now: schedule.clock)
         // …but that answer is lost on the way (a timeout on a poor link); the hub asks again from its old cursor.
         _ = try await schedule.pull(hub, delivery: .lostResponse, maxBytes: 256 * 1024)
         await #expect(throws: Never.self) { try await schedule.quiesce() }
@@ -127,7 +127,7 @@ private final class SyncNodes {
     static func make() async throws -> SyncNodes {
         let central = try NodeDatabase(
             writer: try DatabaseQueue(), role: .central, newNodeId: DjobeaID.derived(namespace: "sync-property-node", name: "central"))
-        try await central.seedReferenceData(now: start)
+        try await IntakeStore(central).seedReferenceData(now: start)
         let layout = [("Hub Un", ["zone-un"]), ("Hub Deux", ["zone-deux"]), ("Hub Trois", ["zone-trois", "zone-quatre"])]
         var hubs: [Hub] = []
         for (index, (name, zones)) in layout.enumerated() {
@@ -313,7 +313,7 @@ private final class SyncSchedule {
             zone: zone, service: service, urgency: "urgent", title: nil, description: "Panne \(trace.count)", address: "Rue \(client)",
             clientName: "Client \(client)", clientPhone: String(format: "+2376770000%02d", client), budgetMin: nil, budgetMax: nil,
             wishedAt: nil, wishedTimeLabel: nil)
-        let id = try await central.intakeRequest(intake, now: now(nil))
+        let id = try await IntakeStore(central).intakeRequest(intake, now: now(nil))
         trace.append("central intake \(id) zone \(zone) client \(client)")
     }
 
@@ -325,7 +325,7 @@ private final class SyncSchedule {
         let registration = ProviderRegistration(
             name: "Prestataire \(number) \(trace.count)",
             phone: String(format: "+2376900000%02d", number), services: [service], zones: zones)
-        let id = try await central.registerProvider(registration, now: now(nil))
+        let id = try await IntakeStore(central).registerProvider(registration, now: now(nil))
         trace.append("central register provider \(number) \(id) zones \(zones)")
     }
 
@@ -375,29 +375,30 @@ private final class SyncSchedule {
                 guard let provider = pick(try providerIds(on: central)) else { return }
                 var zones = [pick(zoneCodes) ?? "zone-un"]
                 if chance(0.3), let other = pick(zoneCodes), other != zones[0] { zones.append(other) }
-                let result = try await central.opsUpdateProvider(id: provider, ProviderPatch(zones: zones), actor: actor, now: at)
+                let result = try await OpsStore(central).updateProvider(id: provider, ProviderPatch(zones: zones), actor: actor, now: at)
                 trace.append("ops move provider \(provider) to \(zones): \(result.summary)")
             case 25..<40:
                 // A zone attached to another hub: the handover.
                 guard let zone = pick(zoneCodes), let hub = pick(hubs) else { return }
-                let result = try await central.opsMoveZone(code: zone, ZoneMoveBody(toHub: hub.name), actor: actor, now: at)
+                let result = try await OpsStore(central).moveZone(code: zone, ZoneMoveBody(toHub: hub.name), actor: actor, now: at)
                 trace.append("ops move zone \(zone) to \(hub.name): \(result.summary)")
             case 40..<60:
                 guard let request = pick(try requests(on: central, zones: nil)) else { return }
                 let by = chance(0.5) ? "client" : "ops"
-                let result = try await central.opsCancelRequest(id: request.id, OpsCancelBody(reason: "annulée", by: by), actor: actor, now: at)
+                let result = try await OpsStore(central).cancelRequest(
+                    id: request.id, OpsCancelBody(reason: "annulée", by: by), actor: actor, now: at)
                 trace.append("ops cancel \(request.id) by \(by) → \(result.status ?? "-")")
             case 60..<80:
                 guard let request = pick(try requests(on: central, zones: nil)) else { return }
                 let provider = chance(0.7) ? pick(try providers(on: central, zone: request.zoneId)) : nil
-                let result = try await central.opsReassignRequest(
+                let result = try await OpsStore(central).reassignRequest(
                     id: request.id, OpsReassignBody(providerId: provider, reason: "ops"), actor: actor, now: at)
                 trace.append("ops reassign \(request.id) to \(provider ?? "routing") → \(result.status ?? "-") \(result.providerId ?? "-")")
             case 80..<92:
                 let held = Set(
                     try central.readBlocking { db in try String.fetchAll(db, sql: "SELECT id FROM ledger_entries WHERE kind = 'payment'") })
                 guard let target = pick(ledger.filter { $0.kind == .payment && held.contains($0.id) }) else { return }
-                let result = try await central.opsReversePayment(id: target.id, OpsReverseBody(reason: "remboursement"), actor: actor, now: at)
+                let result = try await OpsStore(central).reversePayment(id: target.id, OpsReverseBody(reason: "remboursement"), actor: actor, now: at)
                 if let entry = result.entryId {
                     ledger.append(
                         ModelEntry(
@@ -408,7 +409,7 @@ private final class SyncSchedule {
             default:
                 guard let provider = pick(try providerIds(on: central)) else { return }
                 let active = chance(0.5)
-                let result = try await central.opsSetProviderActive(id: provider, active: active, OpsReasonBody(), actor: actor, now: at)
+                let result = try await OpsStore(central).setProviderActive(id: provider, active: active, OpsReasonBody(), actor: actor, now: at)
                 trace.append("ops \(active ? "reinstate" : "suspend") \(provider): \(result.summary)")
             }
         } catch let refusal as OpsRefusal {
@@ -530,7 +531,7 @@ private final class SyncSchedule {
                 amount: 500 * Int.random(in: 1...40, using: &random))
         }
         guard let payment = intake else { return }
-        let id = try await database.recordPayment(payment, recordedBy: hub == nil ? .ops : .provider, now: now(hub))
+        let id = try await IntakeStore(database).recordPayment(payment, recordedBy: hub == nil ? .ops : .provider, now: now(hub))
         ledger.append(
             ModelEntry(
                 id: id, requestId: payment.requestId, kind: .payment, method: payment.method,

@@ -82,11 +82,11 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as APIError {
             throw error
         } catch let error as AuthError {
-            throw APIError(HTTPResponse.Status(code: error.status), code: error.code, message: error.messageFR, retryAfter: error.retryAfter)
+            throw APIError(HTTPResponse.Status(refusal: error.kind), code: error.code, message: error.messageFR, retryAfter: error.retryAfter)
         } catch let error as ProviderRequestError {
-            throw APIError(HTTPResponse.Status(code: error.status), code: error.code, message: error.messageFR)
+            throw APIError(HTTPResponse.Status(refusal: error.kind), code: error.code, message: error.messageFR)
         } catch let error as ProviderAccountError {
-            throw APIError(HTTPResponse.Status(code: error.status), code: error.code, message: error.messageFR)
+            throw APIError(HTTPResponse.Status(refusal: error.kind), code: error.code, message: error.messageFR)
         } catch let error as SyncError {
             throw APIError(HTTPResponse.Status(code: error.status), code: error.code, message: error.messageFR)
         } catch let error as HTTPError {

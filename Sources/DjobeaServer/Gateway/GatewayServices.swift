@@ -83,7 +83,7 @@ public struct GatewayServices: Sendable {
         let publicKey = vapid.publicKeyBase64URL
         let node = database.nodeId
         try await database.write { tx in try PushStore.publishKey(publicKey, node: node, in: tx) }
-        try await database.setGateway(true)
+        try await GatewayStore(database).setGateway(true)
         let channels = ChannelMessenger(drivers: drivers)
         let messages = ClientMessageGateway(
             database: database, messenger: channels, settings: settings ?? Self.settings(environment), logger: logger)

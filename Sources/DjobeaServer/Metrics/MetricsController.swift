@@ -11,7 +11,7 @@ struct MetricsController: Sendable {
             .get, "/metrics",
             "Métriques Prometheus (connexions, acceptations, revenus, durée des requêtes, prestataires actifs) ; sans jeton"
         ) { _, _ in
-            let snapshot = try await database.metricsSnapshot()
+            let snapshot = try await MetricsStore(database).snapshot()
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
                 body: .init(byteBuffer: ByteBuffer(bytes: metrics.exposition(snapshot: snapshot, storage: database.storage.degradation))))

@@ -90,7 +90,8 @@ struct OpsController: Sendable {
             request, _ in
             guard let csrf = csrfToken(for: request) else { return Self.redirect(to: "/ops/login") }
             return try Self.html(
-                OpsPage.actions(csrfToken: csrf, hubs: try await database.hubNames(), log: try await database.opsActions()), for: request)
+                OpsPage.actions(csrfToken: csrf, hubs: try await OpsStore(database).hubNames(), log: try await OpsStore(database).actions()),
+                for: request)
         }
         routes.add(
             .post, "/ops/actions/{action}",
@@ -114,7 +115,8 @@ struct OpsController: Sendable {
             }
             let csrf = csrfToken(for: request) ?? ""
             return try Self.html(
-                OpsPage.actions(csrfToken: csrf, hubs: try await database.hubNames(), log: try await database.opsActions(), outcome: outcome),
+                OpsPage.actions(
+                    csrfToken: csrf, hubs: try await OpsStore(database).hubNames(), log: try await OpsStore(database).actions(), outcome: outcome),
                 for: request,
                 status: status)
         }
@@ -137,11 +139,11 @@ struct OpsController: Sendable {
         }
         switch action {
         case "cancel":
-            return try await database.opsCancelRequest(
+            return try await OpsStore(database).cancelRequest(
                 id: try id("request_id"), OpsCancelBody(reason: text("reason") ?? "", by: text("by") ?? "ops"), actor: actor, idempotencyKey: key)
         case "reassign":
             let provider = try text("provider_id").map { _ in try id("provider_id") }
-            return try await database.opsReassignRequest(
+            return try await OpsStore(database).reassignRequest(
                 id: try id("request_id"), OpsReassignBody(providerId: provider, reason: text("reason")), actor: actor, idempotencyKey: key)
         case "reverse":
             var amount: Int?
@@ -151,18 +153,18 @@ struct OpsController: Sendable {
                 }
                 amount = value
             }
-            return try await database.opsReversePayment(
+            return try await OpsStore(database).reversePayment(
                 id: try id("payment_id"), OpsReverseBody(reason: text("reason") ?? "", amount: amount), actor: actor, idempotencyKey: key)
         case "provider":
             let patch = ProviderPatch(
                 name: text("name"), services: list("services"), zones: list("zones"), level: text("level"), reason: text("reason"))
-            return try await database.opsUpdateProvider(id: try id("provider_id"), patch, actor: actor, idempotencyKey: key)
+            return try await OpsStore(database).updateProvider(id: try id("provider_id"), patch, actor: actor, idempotencyKey: key)
         case "suspend":
-            return try await database.opsSetProviderActive(
+            return try await OpsStore(database).setProviderActive(
                 id: try id("provider_id"), active: text("action") == "reinstate", OpsReasonBody(reason: text("reason")), actor: actor,
                 idempotencyKey: key)
         case "zone":
-            return try await database.opsMoveZone(
+            return try await OpsStore(database).moveZone(
                 code: text("code") ?? "", ZoneMoveBody(toHub: text("to_hub") ?? "", reason: text("reason")), actor: actor, idempotencyKey: key)
         default:
             throw IntakeError("action", "Action inconnue.", notFound: true)

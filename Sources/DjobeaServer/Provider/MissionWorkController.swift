@@ -116,7 +116,7 @@ struct MissionWorkController: Sendable {
             do {
                 chunk = try await request.collectBody(upTo: PhotoUploads.maxChunkBytes)
             } catch {
-                throw ProviderRequestError(code: "chunk_too_large", messageFR: "Morceau trop gros : 48 Kio au plus par envoi", status: 413)
+                throw ProviderRequestError(code: "chunk_too_large", messageFR: "Morceau trop gros : 48 Kio au plus par envoi", kind: .tooLarge)
             }
             do {
                 let status = try uploads.append(
@@ -169,10 +169,10 @@ struct MissionWorkController: Sendable {
             let size = request.uri.queryParameters.get("size") ?? "full"
             guard size == "thumb" || size == "full" else { throw ProviderRequestError.invalid("size", "thumb ou full") }
             guard
-                let file = try await database.providerPhoto(
+                let file = try await RequestStore(database).photo(
                     providerId: identity.providerId, photoId: context.parameters.get("photo_id") ?? "", thumbnail: size == "thumb",
                     blobs: uploads.blobs)
-            else { throw ProviderRequestError(code: "not_found", messageFR: "Photo introuvable", status: 404) }
+            else { throw ProviderRequestError(code: "not_found", messageFR: "Photo introuvable", kind: .notFound) }
             let etag = "\"\(file.sha256)\""
             var headers: HTTPFields = [
                 .contentType: file.mime, .eTag: etag, .cacheControl: "private, max-age=31536000, immutable", .contentDisposition: "inline",
@@ -190,7 +190,7 @@ struct MissionWorkController: Sendable {
     private func available() throws -> PhotoUploads {
         guard let uploads else {
             throw ProviderRequestError(
-                code: "photo_unavailable", messageFR: "Photos indisponibles sur ce nœud (pas de dossier de données)", status: 409)
+                code: "photo_unavailable", messageFR: "Photos indisponibles sur ce nœud (pas de dossier de données)", kind: .conflict)
         }
         return uploads
     }

@@ -95,7 +95,7 @@ struct EventStream: Sendable {
         if let lastEventId {
             cursor = lastEventId
         } else {
-            let backlog = try await database.providerFeedBacklog(providerId: providerId)
+            let backlog = try await FeedStore(database).backlog(providerId: providerId)
             text += try backlog.events.map { try Self.format($0) }.joined()
             cursor = backlog.cursor
         }
@@ -106,7 +106,7 @@ struct EventStream: Sendable {
         var arrivedSeq = try await database.changeLogHead()
         var sentMessages = Set<String>()
         while clock.now < end {
-            let events = try await database.providerFeed(providerId: providerId, after: cursor)
+            let events = try await FeedStore(database).events(providerId: providerId, after: cursor)
             for event in events where event.kind == "client_message" { sentMessages.insert(event.id) }
             if let last = events.last {
                 try await writer.write(ByteBuffer(string: try events.map { try Self.format($0) }.joined()))
@@ -114,7 +114,7 @@ struct EventStream: Sendable {
                 lastWrite = clock.now
                 if events.count == ProviderNotificationFeed.batchSize { continue }
             }
-            let arrived = try await database.providerArrivedMessages(providerId: providerId, afterLocalSeq: arrivedSeq)
+            let arrived = try await FeedStore(database).arrivedMessages(providerId: providerId, afterLocalSeq: arrivedSeq)
             arrivedSeq = arrived.seq
             let late = arrived.events.filter { !sentMessages.contains($0.id) && $0.id <= cursor }
             if !late.isEmpty {

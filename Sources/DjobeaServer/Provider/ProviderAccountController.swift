@@ -14,12 +14,12 @@ struct ProviderAccountController: Sendable {
         ) { request, context in
             let identity = try context.requireProvider()
             return try await cache.json(request, owner: identity.providerId, database: database) {
-                try await database.providerCatalogue(providerId: identity.providerId)
+                try await AccountStore(database).catalogue(providerId: identity.providerId)
             }
         }
         routes.add(.get, "/provider/profile", "Profil du prestataire", response: ProviderProfile.self) { request, context in
             let identity = try context.requireProvider()
-            return try JSONResponse.make(try await database.providerProfile(providerId: identity.providerId), for: request)
+            return try JSONResponse.make(try await AccountStore(database).profile(providerId: identity.providerId), for: request)
         }
         routes.add(
             .put, "/provider/profile", "Modifier son profil (champs du prestataire seulement)", body: ProfileChanges.self,
@@ -27,12 +27,13 @@ struct ProviderAccountController: Sendable {
         ) { request, context in
             let identity = try context.requireProvider()
             let changes = try await RequestDecoding.decode(ProfileChanges.self, from: request)
-            return try JSONResponse.make(try await database.updateProviderProfile(providerId: identity.providerId, changes: changes), for: request)
+            return try JSONResponse.make(
+                try await AccountStore(database).updateProfile(providerId: identity.providerId, changes: changes), for: request)
         }
         routes.add(.get, "/provider/settings", "Paramètres (notifications, horaires, types de demandes)", response: ProviderSettings.self) {
             request, context in
             let identity = try context.requireProvider()
-            return try JSONResponse.make(try await database.providerSettings(providerId: identity.providerId), for: request)
+            return try JSONResponse.make(try await AccountStore(database).settings(providerId: identity.providerId), for: request)
         }
         routes.add(
             .put, "/provider/settings", "Modifier ses paramètres", body: SettingsChanges.self, response: ProviderSettings.self,
@@ -40,14 +41,15 @@ struct ProviderAccountController: Sendable {
         ) { request, context in
             let identity = try context.requireProvider()
             let changes = try await RequestDecoding.decode(SettingsChanges.self, from: request)
-            return try JSONResponse.make(try await database.updateProviderSettings(providerId: identity.providerId, changes: changes), for: request)
+            return try JSONResponse.make(
+                try await AccountStore(database).updateSettings(providerId: identity.providerId, changes: changes), for: request)
         }
         routes.add(
             .get, "/provider/availability", "Disponibilité actuelle (mode absent, absences, horaires)", response: ProviderAvailabilityStatus.self
         ) {
             request, context in
             let identity = try context.requireProvider()
-            return try JSONResponse.make(try await database.providerAvailabilityStatus(providerId: identity.providerId), for: request)
+            return try JSONResponse.make(try await AccountStore(database).availabilityStatus(providerId: identity.providerId), for: request)
         }
         routes.add(
             .post, "/provider/availability", "Activer ou quitter le mode « Absent »", body: AwayBody.self, response: ProviderAvailabilityStatus.self,
@@ -57,7 +59,7 @@ struct ProviderAccountController: Sendable {
             let body = try await RequestDecoding.decode(AwayBody.self, from: request)
             let until = try body.until.map { try timestamp($0, field: "until") }
             return try JSONResponse.make(
-                try await database.setProviderAwayMode(providerId: identity.providerId, away: body.away, until: until, message: body.message),
+                try await AccountStore(database).setAwayMode(providerId: identity.providerId, away: body.away, until: until, message: body.message),
                 for: request)
         }
         registerAbsences(on: routes)
@@ -73,7 +75,7 @@ struct ProviderAccountController: Sendable {
             let query = ProviderRequestsController.query(request)
             let from = try query["from"].map { try timestamp($0, field: "from") }
             let to = try query["to"].map { try timestamp($0, field: "to") }
-            return try JSONResponse.make(try await database.providerAbsences(providerId: identity.providerId, from: from, to: to), for: request)
+            return try JSONResponse.make(try await AccountStore(database).absences(providerId: identity.providerId, from: from, to: to), for: request)
         }
         routes.add(
             .post, "/provider/absences", "Ajouter une absence", body: AbsenceBody.self, response: ProviderAbsence.self, status: 201,
@@ -81,7 +83,7 @@ struct ProviderAccountController: Sendable {
         ) { request, context in
             let identity = try context.requireProvider()
             let body = try await RequestDecoding.decode(AbsenceBody.self, from: request)
-            let absence = try await database.addProviderAbsence(
+            let absence = try await AccountStore(database).addAbsence(
                 providerId: identity.providerId, start: try timestamp(body.start, field: "start"), end: try timestamp(body.end, field: "end"),
                 reason: body.reason, notifyClients: body.notifyClients ?? true)
             return try JSONResponse.make(absence, for: request, status: .created)
@@ -95,7 +97,7 @@ struct ProviderAccountController: Sendable {
             guard let id = context.parameters.get("absence_id"), DjobeaID.isValid(id) else {
                 throw ProviderAccountError.notFound(resource: "absence")
             }
-            try await database.deleteProviderAbsence(providerId: identity.providerId, absenceId: id)
+            try await AccountStore(database).deleteAbsence(providerId: identity.providerId, absenceId: id)
             return Response(status: .noContent)
         }
     }
@@ -114,7 +116,7 @@ struct ProviderAccountController: Sendable {
             }
             let page = try Self.positiveInt(ProviderRequestsController.query(request)["history_page"], "history_page") ?? 1
             return try await cache.json(request, owner: identity.providerId, database: database) {
-                try await database.providerEarnings(providerId: identity.providerId, period: period, historyPage: page)
+                try await FinanceStore(database).earnings(providerId: identity.providerId, period: period, historyPage: page)
             }
         }
         routes.add(
@@ -136,7 +138,7 @@ struct ProviderAccountController: Sendable {
             guard size <= 100 else { throw APIError.invalidParameter("page_size", "entre 1 et 100") }
             let wanted = status
             return try await cache.json(request, owner: identity.providerId, database: database) {
-                try await database.providerInvoices(providerId: identity.providerId, status: wanted, page: page, pageSize: size)
+                try await FinanceStore(database).invoices(providerId: identity.providerId, status: wanted, page: page, pageSize: size)
             }
         }
     }

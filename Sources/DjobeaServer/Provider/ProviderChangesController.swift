@@ -23,7 +23,7 @@ struct ProviderChangesController: Sendable {
             let limit = try Self.limit(request.uri.queryParameters["limit"].map(String.init))
             let cursor = ProviderChangesCursor(request.uri.queryParameters["since"].map(String.init))
             return try await cache.json(request, owner: identity.providerId, database: database) {
-                try await database.providerChanges(providerId: identity.providerId, cursor: cursor, limit: limit)
+                try await RequestStore(database).changes(providerId: identity.providerId, cursor: cursor, limit: limit)
             }
         }
     }

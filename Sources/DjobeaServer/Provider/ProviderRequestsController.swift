@@ -36,7 +36,7 @@ struct ProviderRequestsController: Sendable {
             let identity = try context.requireProvider()
             let (filter, paging) = try ProviderRequestFilter.parse(query: Self.query(request))
             return try await cache.json(request, owner: identity.providerId, database: database) {
-                try await database.providerRequests(providerId: identity.providerId, filter: filter, page: paging)
+                try await RequestStore(database).list(providerId: identity.providerId, filter: filter, page: paging)
             }
         }
         routes.add(
@@ -46,7 +46,7 @@ struct ProviderRequestsController: Sendable {
             let identity = try context.requireProvider()
             let id = try Self.id(context)
             return try await cache.json(request, owner: identity.providerId, database: database) {
-                guard let detail = try await database.providerRequestDetail(providerId: identity.providerId, requestId: id)
+                guard let detail = try await RequestStore(database).detail(providerId: identity.providerId, requestId: id)
                 else { throw ProviderRequestError.notFound }
                 return detail
             }
@@ -59,7 +59,7 @@ struct ProviderRequestsController: Sendable {
             let identity = try context.requireProvider()
             let body = try await RequestDecoding.decode(RequestIntake.self, from: request)
             let id = try await CentralAPIController.intake {
-                try await database.walkInRequest(body, providerId: identity.providerId, idempotencyKey: request.headers.idempotencyKey)
+                try await IntakeStore(database).walkInRequest(body, providerId: identity.providerId, idempotencyKey: request.headers.idempotencyKey)
             }
             return try JSONResponse.make(CreatedId(id: id), for: request, status: .created)
         }
@@ -73,7 +73,7 @@ struct ProviderRequestsController: Sendable {
             let body = try await RequestDecoding.decode(ProviderPaymentBody.self, from: request)
             let payment = PaymentIntake(requestId: id, method: body.method, reference: body.reference, amount: body.amount)
             let entry = try await CentralAPIController.intake {
-                try await database.recordPayment(
+                try await IntakeStore(database).recordPayment(
                     payment, recordedBy: .provider, providerId: identity.providerId, idempotencyKey: request.headers.idempotencyKey)
             }
             return try JSONResponse.make(CreatedId(id: entry), for: request, status: .created)
@@ -145,13 +145,13 @@ struct ProviderRequestsController: Sendable {
         ) { request, context in
             let identity = try context.requireProvider()
             return try await cache.json(request, owner: identity.providerId, database: database) {
-                try await database.messageTemplates(providerId: identity.providerId)
+                try await RequestStore(database).messageTemplates(providerId: identity.providerId)
             }
         }
         routes.add(.get, "/provider/dashboard/stats", "Cartes KPI du tableau de bord", response: ProviderDashboard.self) { request, context in
             let identity = try context.requireProvider()
             return try await cache.json(request, owner: identity.providerId, database: database) {
-                try await database.providerDashboard(providerId: identity.providerId)
+                try await FinanceStore(database).dashboard(providerId: identity.providerId)
             }
         }
         routes.add(
@@ -164,7 +164,7 @@ struct ProviderRequestsController: Sendable {
                 throw APIError.invalidParameter("period", "7d, 30d ou 90d")
             }
             return try await cache.json(request, owner: identity.providerId, database: database) {
-                try await database.providerChartData(providerId: identity.providerId, period: period)
+                try await FinanceStore(database).chartData(providerId: identity.providerId, period: period)
             }
         }
         routes.add(
@@ -173,7 +173,7 @@ struct ProviderRequestsController: Sendable {
         ) { request, context in
             let identity = try context.requireProvider()
             return try await cache.json(request, owner: identity.providerId, database: database) {
-                try await database.providerAlerts(providerId: identity.providerId)
+                try await RequestStore(database).alerts(providerId: identity.providerId)
             }
         }
         routes.add(

@@ -16,7 +16,7 @@ struct CentralAPIController: Sendable {
             response: CreatedId.self, status: 201, errors: ["invalid_parameter", "api_key_required"]
         ) { request, _ in
             let body = try await RequestDecoding.decode(ProviderRegistration.self, from: request)
-            let id = try await Self.intake { try await database.registerProvider(body) }
+            let id = try await Self.intake { try await IntakeStore(database).registerProvider(body) }
             return try JSONResponse.make(CreatedId(id: id), for: request, status: .created)
         }
         routes.add(
@@ -24,7 +24,7 @@ struct CentralAPIController: Sendable {
             status: 201, errors: ["invalid_parameter", "api_key_required"]
         ) { request, _ in
             let body = try await RequestDecoding.decode(RequestIntake.self, from: request)
-            let id = try await Self.intake { try await database.intakeRequest(body) }
+            let id = try await Self.intake { try await IntakeStore(database).intakeRequest(body) }
             return try JSONResponse.make(CreatedId(id: id), for: request, status: .created)
         }
         routes.add(
@@ -33,7 +33,7 @@ struct CentralAPIController: Sendable {
             errors: ["not_found", "api_key_required"]
         ) { request, context in
             guard let id = context.parameters.get("request_id"), DjobeaID.isValid(id),
-                let status = try await database.centralRequestStatus(id: id)
+                let status = try await IntakeStore(database).requestStatus(id: id)
             else { throw APIError.notFound() }
             return try JSONResponse.make(status, for: request)
         }
@@ -45,7 +45,7 @@ struct CentralAPIController: Sendable {
             let body = try await RequestDecoding.decode(PaymentIntake.self, from: request)
             guard DjobeaID.isValid(body.requestId) else { throw APIError.invalidParameter("request_id", "identifiant invalide") }
             let id = try await Self.intake {
-                try await database.recordPayment(body, recordedBy: .ops, idempotencyKey: request.headers.idempotencyKey)
+                try await IntakeStore(database).recordPayment(body, recordedBy: .ops, idempotencyKey: request.headers.idempotencyKey)
             }
             return try JSONResponse.make(CreatedId(id: id), for: request, status: .created)
         }

@@ -25,7 +25,7 @@ struct CentralOpsController: Sendable {
             let id = try Self.id(context, "request_id")
             let body = try await RequestDecoding.decode(OpsCancelBody.self, from: request)
             return try await Self.answer(request) { actor, key in
-                try await database.opsCancelRequest(id: id, body, actor: actor, idempotencyKey: key)
+                try await OpsStore(database).cancelRequest(id: id, body, actor: actor, idempotencyKey: key)
             }
         }
         routes.add(
@@ -39,7 +39,7 @@ struct CentralOpsController: Sendable {
             let id = try Self.id(context, "request_id")
             let body = try await RequestDecoding.decode(OpsReassignBody.self, from: request)
             return try await Self.answer(request) { actor, key in
-                try await database.opsReassignRequest(id: id, body, actor: actor, idempotencyKey: key)
+                try await OpsStore(database).reassignRequest(id: id, body, actor: actor, idempotencyKey: key)
             }
         }
         routes.add(
@@ -50,7 +50,7 @@ struct CentralOpsController: Sendable {
             let id = try Self.id(context, "payment_id")
             let body = try await RequestDecoding.decode(OpsReverseBody.self, from: request)
             return try await Self.answer(request) { actor, key in
-                try await database.opsReversePayment(id: id, body, actor: actor, idempotencyKey: key)
+                try await OpsStore(database).reversePayment(id: id, body, actor: actor, idempotencyKey: key)
             }
         }
         routes.add(
@@ -60,7 +60,7 @@ struct CentralOpsController: Sendable {
             let id = try Self.id(context, "provider_id")
             let body = try await RequestDecoding.decode(ProviderPatch.self, from: request)
             return try await Self.answer(request) { actor, key in
-                try await database.opsUpdateProvider(id: id, body, actor: actor, idempotencyKey: key)
+                try await OpsStore(database).updateProvider(id: id, body, actor: actor, idempotencyKey: key)
             }
         }
         for (verb, active, summary) in [
@@ -73,7 +73,7 @@ struct CentralOpsController: Sendable {
                 let id = try Self.id(context, "provider_id")
                 let body = try await RequestDecoding.decode(OpsReasonBody.self, from: request)
                 return try await Self.answer(request) { actor, key in
-                    try await database.opsSetProviderActive(id: id, active: active, body, actor: actor, idempotencyKey: key)
+                    try await OpsStore(database).setProviderActive(id: id, active: active, body, actor: actor, idempotencyKey: key)
                 }
             }
         }
@@ -87,7 +87,7 @@ struct CentralOpsController: Sendable {
             }
             let body = try await RequestDecoding.decode(ZoneMoveBody.self, from: request)
             return try await Self.answer(request) { actor, key in
-                try await database.opsMoveZone(code: code, body, actor: actor, idempotencyKey: key)
+                try await OpsStore(database).moveZone(code: code, body, actor: actor, idempotencyKey: key)
             }
         }
     }

@@ -229,28 +229,3 @@ public enum GatewayOutbox {
         return next.map { .advanced($0) } ?? .unchanged
     }
 }
-
-extension NodeDatabase {
-    /// Records whether this node is its deployment's gateway (read by the writes that queue client messages).
-    ///
-    /// A hub that stops being its own gateway hands its queued messages to central (`gateway_node` back to NULL) and
-    /// drops the push subscriptions made with its key (central cannot push with a key it does not hold; the phones
-    /// subscribe again from Profil).
-    public func setGateway(_ isGateway: Bool) async throws {
-        try await writer.write { db in
-            try db.execute(sql: "UPDATE node_identity SET is_gateway = ?", arguments: [isGateway])
-        }
-        guard !isGateway, role == .hub else { return }
-        let node = nodeId
-        try await write { tx in
-            for id in try String.fetchAll(
-                tx.db, sql: "SELECT id FROM messages WHERE gateway_node = ? AND delivery_status = 'queued'", arguments: [node])
-            {
-                try tx.update(.messages, key: id, ["gateway_node": .null])
-            }
-            for id in try String.fetchAll(tx.db, sql: "SELECT id FROM push_subscriptions WHERE gateway_node = ?", arguments: [node]) {
-                try tx.delete(.pushSubscriptions, key: id)
-            }
-        }
-    }
-}

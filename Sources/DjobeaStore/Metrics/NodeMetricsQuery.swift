@@ -37,10 +37,3 @@ public enum NodeMetricsQuery {
         return NodeMetricsSnapshot(activeProviders: active, earningsFrancs: earnings)
     }
 }
-
-extension NodeDatabase {
-    /// The database-derived metrics at `now` (see `NodeMetricsQuery`).
-    public func metricsSnapshot(now: Date = Date()) async throws -> NodeMetricsSnapshot {
-        try await read { db in try NodeMetricsQuery.snapshot(now: now, in: db) }
-    }
-}

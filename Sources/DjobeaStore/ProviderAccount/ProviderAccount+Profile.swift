@@ -174,15 +174,3 @@ extension ProviderAccount {
         return changed
     }
 }
-
-extension NodeDatabase {
-    /// The profile of one provider (`GET /provider/profile`).
-    public func providerProfile(providerId: String) async throws -> ProviderProfile {
-        try await read { db in try ProviderAccount.profile(providerId: providerId, in: db) }
-    }
-
-    /// Applies a provider's own profile changes in one transaction (`PUT /provider/profile`).
-    public func updateProviderProfile(providerId: String, changes: ProfileChanges, now: Date = Date()) async throws -> ProviderProfile {
-        try await write(now: now) { tx in try ProviderAccount.updateProfile(providerId: providerId, changes: changes, in: tx) }
-    }
-}

@@ -103,15 +103,3 @@ extension ProviderAccount {
         (try? JSONEncoder().encode(codes)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
     }
 }
-
-extension NodeDatabase {
-    /// `GET /provider/settings`.
-    public func providerSettings(providerId: String) async throws -> ProviderSettings {
-        try await read { db in try ProviderAccount.settings(providerId: providerId, in: db) }
-    }
-
-    /// `PUT /provider/settings`.
-    public func updateProviderSettings(providerId: String, changes: SettingsChanges, now: Date = Date()) async throws -> ProviderSettings {
-        try await write(now: now) { tx in try ProviderAccount.updateSettings(providerId: providerId, changes: changes, in: tx) }
-    }
-}

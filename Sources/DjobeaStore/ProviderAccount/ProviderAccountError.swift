@@ -1,5 +1,7 @@
+import DjobeaDomain
+
 /// Why a provider's account or finance query or command is refused: a stable `code`, a French message for the
-/// app, and the HTTP status the route answers with.
+/// app, and the kind of refusal.
 public enum ProviderAccountError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The row does not exist or belongs to another provider (the two are never told apart).
     case notFound(resource: String)
@@ -30,13 +32,13 @@ public enum ProviderAccountError: Error, Equatable, Sendable, CustomStringConver
         }
     }
 
-    /// The HTTP status: 404 not found, 403 not the owner, 409 conflicts with other rows, 422 invalid input.
-    public var status: Int {
+    /// Not found, not the owner's field, a conflict with other rows, invalid input.
+    public var kind: RefusalKind {
         switch self {
-        case .notFound: 404
-        case .fieldNotOwned: 403
-        case .emailTaken, .absenceOverlap, .absenceEnded: 409
-        case .unknownField, .invalidField, .serviceNotOffered: 422
+        case .notFound: .notFound
+        case .fieldNotOwned: .forbidden
+        case .emailTaken, .absenceOverlap, .absenceEnded: .conflict
+        case .unknownField, .invalidField, .serviceNotOffered: .invalid
         }
     }
 

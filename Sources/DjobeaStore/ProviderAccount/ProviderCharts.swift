@@ -160,10 +160,3 @@ enum OfferHeatmap {
         return heatmap
     }
 }
-
-extension NodeDatabase {
-    /// `GET /provider/dashboard/chart-data/{period}`.
-    public func providerChartData(providerId: String, period: ChartPeriod, now: Date = Date()) async throws -> ProviderChartData {
-        try await read { db in try ProviderCharts.chartData(providerId: providerId, period: period, now: now, in: db) }
-    }
-}

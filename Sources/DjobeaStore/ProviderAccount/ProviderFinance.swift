@@ -172,12 +172,3 @@ public enum ProviderFinance {
             page: pageNumber, pageSize: size, totalItems: records.count, totalPages: (records.count + size - 1) / size, items: Array(items))
     }
 }
-
-extension NodeDatabase {
-    /// `GET /provider/finance/earnings/{period}`.
-    public func providerEarnings(providerId: String, period: EarningsPeriod, now: Date = Date(), historyPage: Int = 1) async throws
-        -> ProviderEarnings
-    {
-        try await read { db in try ProviderFinance.earnings(providerId: providerId, period: period, now: now, historyPage: historyPage, in: db) }
-    }
-}

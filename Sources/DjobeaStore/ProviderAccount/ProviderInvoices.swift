@@ -231,14 +231,3 @@ enum InvoiceLedger {
         }
     }
 }
-
-extension NodeDatabase {
-    /// `GET /provider/finance/invoices`.
-    public func providerInvoices(
-        providerId: String, status: InvoiceStatus? = nil, page: Int = 1, pageSize: Int = ProviderFinance.defaultPageSize, now: Date = Date()
-    ) async throws -> ProviderInvoicePage {
-        try await read { db in
-            try ProviderFinance.invoices(providerId: providerId, status: status, page: page, pageSize: pageSize, now: now, in: db)
-        }
-    }
-}

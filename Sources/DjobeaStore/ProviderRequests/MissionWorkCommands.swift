@@ -153,9 +153,9 @@ extension ProviderRequestError {
 
     /// A payment request (invoice) already exists for the request.
     public static let invoiceExists = ProviderRequestError(
-        code: "invoice_exists", messageFR: "Demande de paiement déjà envoyée pour cette mission", status: 409)
+        code: "invoice_exists", messageFR: "Demande de paiement déjà envoyée pour cette mission", kind: .conflict)
 
-    public static let materialNotFound = ProviderRequestError(code: "not_found", messageFR: "Matériel introuvable", status: 404)
+    public static let materialNotFound = ProviderRequestError(code: "not_found", messageFR: "Matériel introuvable", kind: .notFound)
 }
 
 extension ProviderRequestCommands {
@@ -231,7 +231,7 @@ extension ProviderRequestCommands {
         guard workingStatuses.contains(context.missionStatus) else { throw ProviderRequestError.missionNotActive("Matériel", context.missionStatus) }
         if try invoiceId(requestId: context.requestId, in: db) != nil {
             throw ProviderRequestError(
-                code: "invoice_exists", messageFR: "Demande de paiement déjà envoyée : le matériel ne peut plus changer", status: 409)
+                code: "invoice_exists", messageFR: "Demande de paiement déjà envoyée : le matériel ne peut plus changer", kind: .conflict)
         }
     }
 

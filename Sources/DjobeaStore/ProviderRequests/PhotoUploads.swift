@@ -117,7 +117,7 @@ public final class PhotoUploads: Sendable {
         guard DjobeaID.isValid(providerId) else { throw ProviderRequestError.notFound }
         guard offset >= 0 else { throw ProviderRequestError.invalid("offset", "Décalage entier positif ou nul attendu") }
         guard chunk.count <= Self.maxChunkBytes else {
-            throw ProviderRequestError(code: "chunk_too_large", messageFR: "Morceau trop gros : 48 Kio au plus par envoi", status: 413)
+            throw ProviderRequestError(code: "chunk_too_large", messageFR: "Morceau trop gros : 48 Kio au plus par envoi", kind: .tooLarge)
         }
         if let size {
             guard size > 0 else { throw ProviderRequestError.invalid("size", "Taille entière positive attendue") }
@@ -160,11 +160,12 @@ public final class PhotoUploads: Sendable {
         }
     }
 
-    static let tooLarge = ProviderRequestError(code: "photo_too_large", messageFR: "Photo trop lourde : 300 000 octets au plus", status: 413)
+    static let tooLarge = ProviderRequestError(code: "photo_too_large", messageFR: "Photo trop lourde : 300 000 octets au plus", kind: .tooLarge)
     public static let notImage = ProviderRequestError(
-        code: "photo_not_image", messageFR: "Ce fichier n'est pas une photo : une image JPEG, PNG ou WebP complète est attendue", status: 415)
+        code: "photo_not_image", messageFR: "Ce fichier n'est pas une photo : une image JPEG, PNG ou WebP complète est attendue",
+        kind: .unsupportedContent)
     static let hashMismatch = ProviderRequestError(
-        code: "photo_hash_mismatch", messageFR: "Photo corrompue : l'empreinte ne correspond pas, renvoyez-la depuis le début", status: 422)
+        code: "photo_hash_mismatch", messageFR: "Photo corrompue : l'empreinte ne correspond pas, renvoyez-la depuis le début", kind: .invalid)
 }
 
 /// What an image file's first bytes say: its type and pixel size (JPEG, PNG, WebP), read from the header only.
@@ -366,7 +367,7 @@ extension ProviderRequestCommands {
             }
             let full = try Self.checkedBlob(sha256, field: "sha256", declaredMime: photo.mime, blobs: blobs)
             if (full.info.width ?? photo.width) > Self.photoMaxSide || (full.info.height ?? photo.height) > Self.photoMaxSide {
-                throw ProviderRequestError(code: "photo_too_large", messageFR: "Photo trop grande : 1280 pixels de côté au plus", status: 422)
+                throw ProviderRequestError(code: "photo_too_large", messageFR: "Photo trop grande : 1280 pixels de côté au plus", kind: .invalid)
             }
             if let thumb { _ = try Self.checkedBlob(thumb, field: "thumb_sha256", declaredMime: nil, blobs: blobs) }
             try library.recordBlob(sha256: sha256, bytes: full.bytes, mime: full.info.mime, in: tx.db, now: tx.now)
@@ -405,7 +406,8 @@ extension ProviderRequestCommands {
 
     static func photoMissing(_ sha256: String, field: String) -> ProviderRequestError {
         ProviderRequestError(
-            code: "photo_missing", messageFR: "Photo pas encore reçue : terminez l'envoi (PUT /provider/uploads/\(sha256))", status: 409, field: field
+            code: "photo_missing", messageFR: "Photo pas encore reçue : terminez l'envoi (PUT /provider/uploads/\(sha256))", kind: .conflict,
+            field: field
         )
     }
 
@@ -413,7 +415,7 @@ extension ProviderRequestCommands {
     static func checkedBlob(_ sha256: String, field: String, declaredMime: String?, blobs: BlobStore) throws -> (bytes: Int, info: ImageHeader.Info) {
         guard blobs.contains(sha256), let size = PartialBlobs.fileSize(blobs.url(for: sha256)) else { throw photoMissing(sha256, field: field) }
         guard size <= photoMaxBytes else {
-            throw ProviderRequestError(code: "photo_too_large", messageFR: "Photo trop lourde : 256 000 octets au plus", status: 422, field: field)
+            throw ProviderRequestError(code: "photo_too_large", messageFR: "Photo trop lourde : 256 000 octets au plus", kind: .invalid, field: field)
         }
         guard let info = ImageHeader.validated(try leading(sha256, blobs)) else { throw PhotoUploads.notImage }
         guard declaredMime == nil || info.mime == declaredMime else {
@@ -426,42 +428,6 @@ extension ProviderRequestCommands {
     /// A blob's bytes (≤ 256 000 here), enough for any header.
     static func leading(_ sha256: String, _ blobs: BlobStore) throws -> [UInt8] {
         Array(try Data(contentsOf: blobs.url(for: sha256)))
-    }
-}
-
-extension NodeDatabase {
-    /// The bytes of a photo `providerId` may see (one the request card lists: a before/after/other photo of a
-    /// request offered or assigned to them, taken by them or by nobody in particular), the thumbnail when asked and
-    /// present. Nil when they may not see it or this hub lacks the bytes.
-    public func providerPhoto(providerId: String, photoId: String, thumbnail: Bool, blobs: BlobStore, now: Date = Date()) async throws
-        -> MissionPhotoFile?
-    {
-        guard DjobeaID.isValid(photoId), DjobeaID.isValid(providerId) else { return nil }
-        let found = try await read { db -> (sha256: String, thumb: String?, mime: String)? in
-            guard
-                let row = try Row.fetchOne(
-                    db, sql: "SELECT request_id, provider_id, kind, sha256, thumb_sha256, mime FROM photos WHERE id = ? AND kind <> 'profile'",
-                    arguments: [photoId]),
-                let requestId: String = row["request_id"]
-            else { return nil }
-            let owner: String? = row["provider_id"]
-            guard owner == nil || owner == providerId,
-                try ProviderRequestAccess.load(providerId: providerId, requestId: requestId, now: now, in: db) != nil
-            else { return nil }
-            return (row["sha256"], row["thumb_sha256"], row["mime"])
-        }
-        guard let found else { return nil }
-        if thumbnail, let thumb = found.thumb, blobs.contains(thumb), let data = try? blobs.read(thumb),
-            let info = ImageHeader.inspect(Array(data.prefix(64)))
-        {
-            return MissionPhotoFile(data: data, mime: info.mime, sha256: thumb)
-        }
-        let sha256 = found.sha256
-        // The type the bytes are, not the one recorded: bytes that are no image are not served at all.
-        guard blobs.contains(sha256), let data = try? blobs.read(sha256), let info = ImageHeader.inspect(Array(data.prefix(64))) else {
-            return nil
-        }
-        return MissionPhotoFile(data: data, mime: info.mime, sha256: sha256)
     }
 }
 

@@ -228,10 +228,3 @@ extension ProviderRequestCommands {
         }
     }
 }
-
-extension NodeDatabase {
-    /// The alerts of `providerId` at `now`.
-    public func providerAlerts(providerId: String, now: Date = Date()) async throws -> ProviderAlerts {
-        try await read { db in try ProviderAlertsQuery.notifications(providerId: providerId, now: now, in: db) }
-    }
-}

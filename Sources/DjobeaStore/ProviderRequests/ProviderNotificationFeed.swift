@@ -112,20 +112,3 @@ public enum ProviderNotificationFeed {
         }
     }
 }
-
-extension NodeDatabase {
-    /// The live feed of `providerId` after `cursor` (see `ProviderNotificationFeed.events`).
-    public func providerFeed(providerId: String, after cursor: String, now: Date = Date()) async throws -> [ProviderFeedEvent] {
-        try await read { db in try ProviderNotificationFeed.events(providerId: providerId, after: cursor, now: now, in: db) }
-    }
-
-    /// Clients' messages that arrived after change-log position `seq` (see `ProviderNotificationFeed.arrivedMessages`).
-    public func providerArrivedMessages(providerId: String, afterLocalSeq seq: Int64) async throws -> (events: [ProviderFeedEvent], seq: Int64) {
-        try await read { db in try ProviderNotificationFeed.arrivedMessages(providerId: providerId, afterLocalSeq: seq, in: db) }
-    }
-
-    /// The backlog of a fresh connection and the cursor to poll from (see `ProviderNotificationFeed.backlog`).
-    public func providerFeedBacklog(providerId: String, now: Date = Date()) async throws -> (events: [ProviderFeedEvent], cursor: String) {
-        try await read { db in try ProviderNotificationFeed.backlog(providerId: providerId, now: now, in: db) }
-    }
-}

@@ -260,14 +260,3 @@ public enum ProviderChangesQuery {
         return screens
     }
 }
-
-extension NodeDatabase {
-    /// `providerId`'s request changes after `cursor` (see `ProviderChangesQuery.changes`).
-    public func providerChanges(
-        providerId: String, cursor: ProviderChangesCursor?, limit: Int = ProviderChangesQuery.defaultLimit, now: Date = Date()
-    )
-        async throws -> ProviderChanges
-    {
-        try await read { db in try ProviderChangesQuery.changes(providerId: providerId, cursor: cursor, limit: limit, now: now, in: db) }
-    }
-}

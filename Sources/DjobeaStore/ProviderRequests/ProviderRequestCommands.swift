@@ -161,7 +161,7 @@ public struct ProviderRequestCommands: Sendable {
 
     /// Throws unless the offer to this provider is pending, unexpired, and the request still open.
     static func checkOfferOpen(_ context: ProviderRequestContext, now: Date, expiredMessage: String) throws {
-        let expired = ProviderRequestError(code: "offer_expired", messageFR: expiredMessage, status: 409)
+        let expired = ProviderRequestError(code: "offer_expired", messageFR: expiredMessage, kind: .conflict)
         if context.missionStatus == .annulee { throw ProviderRequestError.requestCancelled }
         if let assigned = context.assignedProviderId, assigned != context.providerId { throw ProviderRequestError.alreadyAssigned }
         guard let offer = context.offer else { throw ProviderRequestError.actionNotAllowed("Aucune offre pour cette demande") }

@@ -242,23 +242,3 @@ extension ProviderRequestContext {
         return actions
     }
 }
-
-extension NodeDatabase {
-    /// One page of `providerId`'s requests at `now`.
-    public func providerRequests(
-        providerId: String, filter: ProviderRequestFilter = ProviderRequestFilter(), page: ProviderRequestPaging = ProviderRequestPaging(),
-        now: Date = Date()
-    ) async throws -> ProviderRequestPage {
-        try await read { db in try ProviderRequestsQuery.list(providerId: providerId, filter: filter, page: page, now: now, in: db) }
-    }
-
-    /// The list items of `requestIds` that `providerId` may see (see `ProviderRequestsQuery.items(providerId:requestIds:now:in:)`).
-    public func providerRequestItems(providerId: String, requestIds: [String], now: Date = Date()) async throws -> [ProviderRequestItem] {
-        try await read { db in try ProviderRequestsQuery.items(providerId: providerId, requestIds: requestIds, now: now, in: db) }
-    }
-
-    /// The request card, nil when `providerId` may not see the request.
-    public func providerRequestDetail(providerId: String, requestId: String, now: Date = Date()) async throws -> ProviderRequestDetail? {
-        try await read { db in try ProviderRequestsQuery.detail(providerId: providerId, requestId: requestId, now: now, in: db) }
-    }
-}

@@ -143,10 +143,3 @@ public enum ProviderDashboardQuery {
             revenueByDay: revenueByDay, revenueByService: revenueByService, missionsByService: missionsByService, heatmap: heatmap)
     }
 }
-
-extension NodeDatabase {
-    /// The dashboard of one provider at `now`.
-    public func providerDashboard(providerId: String, now: Date = Date()) async throws -> ProviderDashboard {
-        try await read { db in try ProviderDashboardQuery.compute(providerId: providerId, now: now, in: db) }
-    }
-}

@@ -26,7 +26,7 @@ struct CentralServeCommand: AsyncParsableCommand {
             let tls = try node.serverTLS()
             let directory = try DataDirectory(path: node.data, create: true)
             let database = try NodeDatabase.open(path: directory.databasePath, role: .central)
-            try await database.seedReferenceData()
+            try await IntakeStore(database).seedReferenceData()
             let key = try CentralServeCommand.apiKey(given: apiKey, directory: directory)
             let logger = makeLogger("djobea.central")
             let blobs = try BlobStore(root: directory.blobsURL)

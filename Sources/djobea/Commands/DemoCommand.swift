@@ -47,7 +47,7 @@ struct DemoCommand: AsyncParsableCommand {
             } else {
                 printLine("Données de démo existantes réutilisées : \(hubDirectory.url.path)")
             }
-            try await central.seedReferenceData()
+            try await IntakeStore(central).seedReferenceData()
             let hub = try NodeDatabase.open(
                 path: hubDirectory.databasePath, role: .hub, newNodeId: DjobeaID.derived(namespace: "demo-node", name: "bonamoussadi-\(seed)"))
             let logger = makeLogger("djobea.demo")
@@ -80,7 +80,7 @@ struct DemoCommand: AsyncParsableCommand {
             try await initialSync(hub: hub, link: link, logger: logger)
             try await DemoHubSide.replayProviderActions(central: central, hub: hub)
             if !FileManager.default.fileExists(atPath: marker.path) { try Data(UTCTimestamp.format(Date()).utf8).write(to: marker) }
-            let providers = try await hub.providerListing(limit: 5)
+            let providers = try await AccountStore(hub).listing(limit: 5)
             let hubOps = try opsConsole(directory: hubDirectory, hubName: link.hubName, hubId: link.hubId)
             try await serve(
                 database: hub, directory: hubDirectory, options: node, role: .hub, tls: tls, logger: logger,

@@ -78,7 +78,7 @@ func serve(
             database: database, dataDirectory: directory.url, driver: NotifierChoice(rawValue: options.notifier) ?? .console,
             environment: environment, logger: logger)
     } else {
-        try await database.setGateway(false)
+        try await GatewayStore(database).setGateway(false)
     }
     let app = buildApplication(
         settings: ServerSettings(host: options.host, port: options.port, role: role, tls: tls), database: database, logger: logger,

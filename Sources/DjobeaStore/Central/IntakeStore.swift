@@ -2,122 +2,20 @@ import DjobeaDomain
 import Foundation
 import GRDB
 
-/// A provider registered by the platform at central (`POST /central/providers`).
-public struct ProviderRegistration: Codable, Sendable {
-    public var name: String
-    public var phone: String
-    public var services: [String]
-    public var zones: [String]
-    public var email: String?
-    /// Working hours, `{"start":"08:00","end":"18:00","days":[1,2,3,4,5,6]}` (1 = Monday); that default if absent.
-    public var workingHours: WorkingHoursBody?
-
-    public init(name: String, phone: String, services: [String], zones: [String], email: String? = nil, workingHours: WorkingHoursBody? = nil) {
-        self.name = name
-        self.phone = phone
-        self.services = services
-        self.zones = zones
-        self.email = email
-        self.workingHours = workingHours
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case name, phone, services, zones, email, workingHours = "working_hours"
-    }
-}
-
-/// Working hours as the API carries them.
-public struct WorkingHoursBody: Codable, Sendable {
-    public var start: String
-    public var end: String
-    public var days: [Int]
-
-    public init(start: String, end: String, days: [Int]) {
-        self.start = start
-        self.end = end
-        self.days = days
-    }
-}
-
-/// A service request taken in from the matching platform (`POST /central/requests`) or entered at a hub (walk-in).
-public struct RequestIntake: Codable, Sendable {
-    public var zone: String
-    public var service: String
-    public var urgency: String
-    public var title: String?
-    public var description: String
-    public var address: String
-    public var clientName: String
-    public var clientPhone: String
-    public var budgetMin: Int?
-    public var budgetMax: Int?
-    public var wishedAt: String?
-    public var wishedTimeLabel: String?
-
-    enum CodingKeys: String, CodingKey {
-        case zone, service, urgency, title, description, address
-        case clientName = "client_name", clientPhone = "client_phone", budgetMin = "budget_min", budgetMax = "budget_max"
-        case wishedAt = "wished_at", wishedTimeLabel = "wished_time_label"
-    }
-}
-
-/// A confirmed mobile-money (or cash) payment for a request.
-public struct PaymentIntake: Codable, Sendable {
-    public var requestId: String
-    public var method: String
-    public var reference: String?
-    public var amount: Int
-
-    public init(requestId: String, method: String, reference: String?, amount: Int) {
-        self.requestId = requestId
-        self.method = method
-        self.reference = reference
-        self.amount = amount
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case requestId = "request_id", method, reference, amount
-    }
-}
-
-/// A request as central knows it (`GET /central/requests/{id}`).
-public struct CentralRequestStatus: Codable, Sendable, Equatable {
-    public var id: String
-    public var zone: String
-    public var service: String
-    public var status: String
-    public var statusLabel: String
-    public var providerId: String?
-    public var providerName: String?
-    public var conflictCount: Int
-    public var paid: Int
-
-    enum CodingKeys: String, CodingKey {
-        case id, zone, service, status, paid
-        case statusLabel = "status_label", providerId = "provider_id", providerName = "provider_name", conflictCount = "conflict_count"
-    }
-}
-
-/// Why an intake was refused: a field, and a French message.
-public struct IntakeError: Error, Equatable, Sendable {
-    public var field: String
-    public var messageFR: String
-    public var notFound: Bool
-
-    public init(_ field: String, _ messageFR: String, notFound: Bool = false) {
-        self.field = field
-        self.messageFR = messageFR
-        self.notFound = notFound
-    }
-}
-
 /// Central's own writes for the platform: reference data, providers, requests, payments. All change-logged, so
 /// sync carries them to the hub that owns the zone.
-extension NodeDatabase {
+/// Central's own writes for the platform: reference data, providers, requests, payments.
+public struct IntakeStore: Sendable {
+    public let database: NodeDatabase
+
+    public init(_ database: NodeDatabase) {
+        self.database = database
+    }
+
     /// Creates the built-in service catalogue and the general commission rate if missing (deterministic ids, so every
     /// node that seeds them agrees).
     public func seedReferenceData(now: Date = Date()) async throws {
-        try await write(now: now) { tx in
+        try await database.write(now: now) { tx in
             for service in ServiceCatalogue.builtIn {
                 let id = DjobeaID.derived(namespace: "service", name: service.code.rawValue)
                 guard try !tx.exists(.services, key: id),
@@ -161,7 +59,7 @@ extension NodeDatabase {
             }
         }
         let workingHours = hours
-        return try await write(now: now) { tx in
+        return try await database.write(now: now) { tx in
             let db = tx.db
             let serviceIds = try registration.services.map { code in
                 guard let id = try String.fetchOne(db, sql: "SELECT id FROM services WHERE code = ?", arguments: [code]) else {
@@ -219,7 +117,7 @@ extension NodeDatabase {
     /// Takes in a new request: finds or creates its client by phone, writes the request and starts its lifecycle.
     public func intakeRequest(_ intake: RequestIntake, channel: String = "platform", now: Date = Date()) async throws -> String {
         let checked = try Self.checkIntake(intake)
-        return try await write(now: now) { tx in try Self.insertRequest(checked, channel: channel, in: tx) }
+        return try await database.write(now: now) { tx in try Self.insertRequest(checked, channel: channel, in: tx) }
     }
 
     /// A walk-in client's request entered by a provider at their hub: the request, already accepted by that provider,
@@ -233,7 +131,7 @@ extension NodeDatabase {
     {
         let checked = try Self.checkIntake(intake)
         let key = try RequestCommandReplay.check(idempotencyKey)
-        return try await write(durability: .critical, now: now) { tx in
+        return try await database.write(durability: .critical, now: now) { tx in
             if let key, let replay = try RecordedId.replay("walk_in", scope: providerId, requestId: "", key: key, in: tx.db) { return replay }
             // Only in a zone of the provider's own hub (or, on a hub not yet linked, one they serve): a hub writes
             // only inside its partition.
@@ -339,8 +237,8 @@ extension NodeDatabase {
         """
 
     /// The request's status as this node knows it.
-    public func centralRequestStatus(id: String) async throws -> CentralRequestStatus? {
-        try await read { db in
+    public func requestStatus(id: String) async throws -> CentralRequestStatus? {
+        try await database.read { db in
             guard
                 let row = try Row.fetchOne(
                     db,
@@ -380,7 +278,7 @@ extension NodeDatabase {
         if let reference, reference.count > 100 { throw IntakeError("reference", "Référence trop longue (100 caractères au plus).") }
         let key = try RequestCommandReplay.check(idempotencyKey)
         let scope = expectedProvider ?? "~\(recordedBy.rawValue)"
-        return try await write(durability: .critical, now: now) { tx in
+        return try await database.write(durability: .critical, now: now) { tx in
             // For a provider, an unknown request and another provider's are the same answer, word for word (the
             // provider routes' `not_found`): the difference would tell them which ids exist.
             let missing = expectedProvider == nil ? "Demande inconnue ou sans prestataire attribué." : ProviderRequestError.notFound.messageFR
@@ -397,7 +295,7 @@ extension NodeDatabase {
                 requestId: payment.requestId, providerId: providerId, invoiceId: invoiceId, kind: .payment, method: method,
                 operatorRef: method == .cash ? (reference?.isEmpty == false ? reference : nil) : reference, amount: XAF(payment.amount),
                 recordedBy: recordedBy)
-            _ = try self.recordLedgerConflicts(providerId: providerId, now: UTCTimestamp.format(tx.now), in: tx.db)
+            _ = try database.recordLedgerConflicts(providerId: providerId, now: UTCTimestamp.format(tx.now), in: tx.db)
             if let key {
                 try RecordedId.record("record_payment", entry.id, scope: scope, requestId: payment.requestId, key: key, now: tx.now, in: tx.db)
             }

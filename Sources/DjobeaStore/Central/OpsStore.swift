@@ -3,155 +3,19 @@ import DjobeaDomain
 import Foundation
 import GRDB
 
-/// Who performed an ops action: the platform's API key, or an ops person's session on `/ops`.
-public struct OpsActor: Sendable, Equatable {
-    public var name: String
-
-    public init(_ name: String) {
-        self.name = String(name.prefix(120))
-    }
-
-    public static let apiKey = OpsActor("api")
-}
-
-/// `POST /central/requests/{id}/cancel`.
-public struct OpsCancelBody: Codable, Sendable {
-    public var reason: String
-    /// `client` (the client cancelled through the platform) or `ops`.
-    public var by: String
-
-    public init(reason: String, by: String) {
-        self.reason = reason
-        self.by = by
-    }
-}
-
-/// `POST /central/requests/{id}/reassign`: to `provider_id`, or, without it, back to offer routing at the owning hub.
-public struct OpsReassignBody: Codable, Sendable {
-    public var providerId: String?
-    public var reason: String?
-
-    public init(providerId: String? = nil, reason: String? = nil) {
-        self.providerId = providerId
-        self.reason = reason
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case reason
-        case providerId = "provider_id"
-    }
-}
-
-/// `POST /central/payments/{id}/reverse`: a refund or a chargeback, the whole payment unless `amount` says less.
-public struct OpsReverseBody: Codable, Sendable {
-    public var reason: String
-    public var amount: Int?
-
-    public init(reason: String, amount: Int? = nil) {
-        self.reason = reason
-        self.amount = amount
-    }
-}
-
-/// `PATCH /central/providers/{id}`: only the fields given change; `services` and `zones` replace the whole list.
-public struct ProviderPatch: Codable, Sendable {
-    public var name: String?
-    public var services: [String]?
-    public var zones: [String]?
-    public var level: String?
-    public var active: Bool?
-    public var reason: String?
-
-    public init(
-        name: String? = nil, services: [String]? = nil, zones: [String]? = nil, level: String? = nil, active: Bool? = nil,
-        reason: String? = nil
-    ) {
-        self.name = name
-        self.services = services
-        self.zones = zones
-        self.level = level
-        self.active = active
-        self.reason = reason
-    }
-}
-
-/// `POST /central/providers/{id}/suspend` and `/reinstate`.
-public struct OpsReasonBody: Codable, Sendable {
-    public var reason: String?
-
-    public init(reason: String? = nil) {
-        self.reason = reason
-    }
-}
-
-/// `POST /central/zones/{code}/move`.
-public struct ZoneMoveBody: Codable, Sendable {
-    /// The hub's name or id.
-    public var toHub: String
-    public var reason: String?
-
-    public init(toHub: String, reason: String? = nil) {
-        self.toHub = toHub
-        self.reason = reason
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case reason
-        case toHub = "to_hub"
-    }
-}
-
-/// The answer to every ops action: what was done, in French, and the state it left.
-public struct OpsActionResult: Codable, Sendable, Equatable {
-    public var actionId: String
-    public var kind: String
-    public var target: String
-    public var summary: String
-    /// The request's status after the action (request actions).
-    public var status: String?
-    public var statusLabel: String?
-    public var providerId: String?
-    /// The ledger entry written (a reversal).
-    public var entryId: String?
-    /// Requests a hub keeps a part in because of the action (a provider's or a zone's move).
-    public var stakes: Int?
-    /// True when this answer is the replay of an earlier action with the same Idempotency-Key.
-    public var replayed: Bool
-
-    enum CodingKeys: String, CodingKey {
-        case kind, target, summary, status, stakes, replayed
-        case actionId = "action_id", statusLabel = "status_label", providerId = "provider_id", entryId = "entry_id"
-    }
-}
-
-/// One logged ops action, for the ops page.
-public struct OpsActionRecord: Sendable, Equatable {
-    public var id: String
-    public var kind: String
-    public var actor: String
-    public var target: String
-    public var reason: String?
-    public var summary: String
-    public var createdAt: String
-}
-
-/// An ops action refused because of the state it found (409), with a stable code and a French message.
-public struct OpsRefusal: Error, Equatable, Sendable {
-    public var code: String
-    public var messageFR: String
-
-    init(_ code: String, _ messageFR: String) {
-        self.code = code
-        self.messageFR = messageFR
-    }
-}
-
 /// Central's operations on requests, payments, providers and zones (DESIGN.md principle 11, SPEC.md §5.1). Each is one
 /// transaction: the change-logged rows it writes (mission events with `actor_role` ops or client, ledger reversals,
 /// provider and zone rows), the partition stakes it needs, and its line in `ops_actions`. The rows reach the hubs
 /// concerned at their next pull; the rules of SPEC §4 decide against whatever the hubs did meanwhile.
-extension NodeDatabase {
-    public func opsCancelRequest(
+/// Ops actions at central (cancel, reassign, reverse a payment, edit a provider, move a zone), each one critical write transaction.
+public struct OpsStore: Sendable {
+    public let database: NodeDatabase
+
+    public init(_ database: NodeDatabase) {
+        self.database = database
+    }
+
+    public func cancelRequest(
         id requestId: String, _ body: OpsCancelBody, actor: OpsActor, idempotencyKey: String? = nil, now: Date = Date()
     ) async throws -> OpsActionResult {
         let reason = try Self.opsReason(body.reason, required: true)
@@ -183,7 +47,7 @@ extension NodeDatabase {
         }
     }
 
-    public func opsReassignRequest(
+    public func reassignRequest(
         id requestId: String, _ body: OpsReassignBody, actor: OpsActor, idempotencyKey: String? = nil, now: Date = Date()
     ) async throws -> OpsActionResult {
         let reason = try Self.opsReason(body.reason, required: false)
@@ -241,7 +105,7 @@ extension NodeDatabase {
         }
     }
 
-    public func opsReversePayment(
+    public func reversePayment(
         id entryId: String, _ body: OpsReverseBody, actor: OpsActor, idempotencyKey: String? = nil, now: Date = Date()
     ) async throws -> OpsActionResult {
         let reason = try Self.opsReason(body.reason, required: true)
@@ -272,7 +136,7 @@ extension NodeDatabase {
             let entry = try tx.appendLedgerEntry(
                 requestId: original.requestId, providerId: original.providerId, invoiceId: original.invoiceId, kind: .reversal,
                 method: nil, operatorRef: nil, amount: amount, reversesEntryId: entryId, recordedBy: .ops)
-            _ = try self.recordLedgerConflicts(providerId: original.providerId, now: UTCTimestamp.format(tx.now), in: tx.db)
+            _ = try database.recordLedgerConflicts(providerId: original.providerId, now: UTCTimestamp.format(tx.now), in: tx.db)
             return OpsActionResult(
                 actionId: "", kind: "reverse_payment", target: entryId,
                 summary: "Paiement de \(original.amount.formatted) contre-passé pour \(amount.formatted) (remboursement ou contestation).",
@@ -280,7 +144,7 @@ extension NodeDatabase {
         }
     }
 
-    public func opsUpdateProvider(
+    public func updateProvider(
         id providerId: String, _ patch: ProviderPatch, actor: OpsActor, idempotencyKey: String? = nil, now: Date = Date()
     ) async throws -> OpsActionResult {
         let reason = try Self.opsReason(patch.reason, required: false)
@@ -366,7 +230,7 @@ extension NodeDatabase {
         }
     }
 
-    public func opsSetProviderActive(
+    public func setProviderActive(
         id providerId: String, active: Bool, _ body: OpsReasonBody, actor: OpsActor, idempotencyKey: String? = nil, now: Date = Date()
     ) async throws -> OpsActionResult {
         let reason = try Self.opsReason(body.reason, required: false)
@@ -390,7 +254,7 @@ extension NodeDatabase {
         }
     }
 
-    public func opsMoveZone(
+    public func moveZone(
         code: String, _ body: ZoneMoveBody, actor: OpsActor, idempotencyKey: String? = nil, now: Date = Date()
     ) async throws -> OpsActionResult {
         let reason = try Self.opsReason(body.reason, required: false)
@@ -437,14 +301,14 @@ extension NodeDatabase {
 
     /// Every hub, by name, for ops forms.
     public func hubNames() async throws -> [(id: String, name: String)] {
-        try await read { db in
+        try await database.read { db in
             try Row.fetchAll(db, sql: "SELECT id, name FROM hubs ORDER BY name").map { (id: $0["id"], name: $0["name"]) }
         }
     }
 
     /// The most recent ops actions, newest first.
-    public func opsActions(limit: Int = 50) async throws -> [OpsActionRecord] {
-        try await read { db in
+    public func actions(limit: Int = 50) async throws -> [OpsActionRecord] {
+        try await database.read { db in
             try Row.fetchAll(
                 db, sql: "SELECT id, kind, actor, target, reason, summary_fr, created_at FROM ops_actions ORDER BY created_at DESC, id DESC LIMIT ?",
                 arguments: [limit]
@@ -467,8 +331,8 @@ extension NodeDatabase {
         if let key, key.isEmpty || key.utf8.count > 200 {
             throw IntakeError("Idempotency-Key", "Clé d'idempotence de 1 à 200 caractères attendue.")
         }
-        let bodyHash = Self.sha256(([kind, target] + body).joined(separator: "\u{1F}"))
-        return try await write(durability: .critical, now: now) { tx in
+        let bodyHash = NodeDatabase.sha256(([kind, target] + body).joined(separator: "\u{1F}"))
+        return try await database.write(durability: .critical, now: now) { tx in
             if let key,
                 let row = try Row.fetchOne(tx.db, sql: "SELECT body_hash, result FROM ops_actions WHERE idempotency_key = ?", arguments: [key])
             {
@@ -494,81 +358,5 @@ extension NodeDatabase {
                 ])
             return result
         }
-    }
-
-    // MARK: - Rules
-
-    static func opsReason(_ text: String?, required: Bool) throws -> String? {
-        let reason = text?.trimmingCharacters(in: .whitespacesAndNewlines)
-        if reason?.isEmpty ?? true {
-            if required { throw IntakeError("reason", "Motif requis (500 caractères au plus).") }
-            return nil
-        }
-        guard let reason, reason.count <= 500 else { throw IntakeError("reason", "Motif trop long (500 caractères au plus).") }
-        guard !reason.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" && $0 != "\t" }) else {
-            throw IntakeError("reason", "Caractères de contrôle refusés dans le motif.")
-        }
-        return reason
-    }
-
-    static func requestState(_ requestId: String, in db: Database) throws -> MissionState {
-        guard DjobeaID.isValid(requestId),
-            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM service_requests WHERE id = ?)", arguments: [requestId]) == true
-        else { throw IntakeError("request_id", "Demande introuvable.", notFound: true) }
-        return MissionStatusFold.fold(try MissionProjection.events(requestId: requestId, in: db))
-    }
-
-    /// A provider ops may assign a request to: active, offering the request's service in its zone.
-    static func checkEligible(provider: String, request: String, in db: Database) throws {
-        guard let row = try Row.fetchOne(db, sql: "SELECT account_status FROM providers WHERE id = ?", arguments: [provider]) else {
-            throw IntakeError("provider_id", "Prestataire introuvable.", notFound: true)
-        }
-        guard row["account_status"] as String == "active" else { throw OpsRefusal("provider_suspended", "Ce prestataire est suspendu.") }
-        let serves =
-            try Bool.fetchOne(
-                db,
-                sql: """
-                    SELECT EXISTS (SELECT 1 FROM service_requests r
-                        JOIN provider_zones pz ON pz.zone_id = r.zone_id AND pz.provider_id = ?1
-                        JOIN provider_services ps ON ps.service_id = r.service_id AND ps.provider_id = ?1
-                        WHERE r.id = ?2)
-                    """, arguments: [provider, request]) ?? false
-        guard serves else {
-            throw OpsRefusal("provider_not_eligible", "Ce prestataire ne couvre pas le service ou la zone de la demande.")
-        }
-    }
-
-    /// Makes the provider's rows of `table` (provider_services or provider_zones) exactly `ids`: deletes the others
-    /// (tombstones), inserts the missing. Returns whether anything changed.
-    static func replaceSet(_ table: SyncedTable, column: String, providerId: String, with ids: [String], in tx: SyncedTransaction) throws -> Bool {
-        let wanted = Set(ids)
-        var changed = false
-        var have = Set<String>()
-        for row in try Row.fetchAll(tx.db, sql: "SELECT id, \(column) FROM \(table.rawValue) WHERE provider_id = ?", arguments: [providerId]) {
-            let value: String = row[column]
-            if wanted.contains(value) {
-                have.insert(value)
-            } else {
-                try tx.delete(table, key: row["id"])
-                changed = true
-            }
-        }
-        for id in ids where !have.contains(id) {
-            have.insert(id)
-            try tx.insert(table, ["id": .text(DjobeaID.v7(now: tx.now)), "provider_id": .text(providerId), column: .text(id)])
-            changed = true
-        }
-        return changed
-    }
-
-    /// Gives `hubId` a stake in every request assigned to the provider (rule 14). Returns how many are new.
-    static func stakeAssignedRequests(providerId: String, hubId: String, now: Date, in db: Database) throws -> Int {
-        try db.execute(
-            sql: """
-                INSERT INTO partition_stakes (hub_id, request_id, reason, created_at)
-                SELECT ?, request_id, 'provider_moved', ? FROM missions WHERE provider_id = ?
-                ON CONFLICT DO NOTHING
-                """, arguments: [hubId, UTCTimestamp.format(now), providerId])
-        return db.changesCount
     }
 }

@@ -1,0 +1,81 @@
+import Crypto
+import DjobeaDomain
+import Foundation
+import GRDB
+
+/// The checks the ops actions share: reasons, a request's state, eligibility, set replacement, partition stakes.
+extension OpsStore {
+    static func opsReason(_ text: String?, required: Bool) throws -> String? {
+        let reason = text?.trimmingCharacters(in: .whitespacesAndNewlines)
+        if reason?.isEmpty ?? true {
+            if required { throw IntakeError("reason", "Motif requis (500 caractères au plus).") }
+            return nil
+        }
+        guard let reason, reason.count <= 500 else { throw IntakeError("reason", "Motif trop long (500 caractères au plus).") }
+        guard !reason.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" && $0 != "\t" }) else {
+            throw IntakeError("reason", "Caractères de contrôle refusés dans le motif.")
+        }
+        return reason
+    }
+
+    static func requestState(_ requestId: String, in db: Database) throws -> MissionState {
+        guard DjobeaID.isValid(requestId),
+            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM service_requests WHERE id = ?)", arguments: [requestId]) == true
+        else { throw IntakeError("request_id", "Demande introuvable.", notFound: true) }
+        return MissionStatusFold.fold(try MissionProjection.events(requestId: requestId, in: db))
+    }
+
+    /// A provider ops may assign a request to: active, offering the request's service in its zone.
+    static func checkEligible(provider: String, request: String, in db: Database) throws {
+        guard let row = try Row.fetchOne(db, sql: "SELECT account_status FROM providers WHERE id = ?", arguments: [provider]) else {
+            throw IntakeError("provider_id", "Prestataire introuvable.", notFound: true)
+        }
+        guard row["account_status"] as String == "active" else { throw OpsRefusal("provider_suspended", "Ce prestataire est suspendu.") }
+        let serves =
+            try Bool.fetchOne(
+                db,
+                sql: """
+                    SELECT EXISTS (SELECT 1 FROM service_requests r
+                        JOIN provider_zones pz ON pz.zone_id = r.zone_id AND pz.provider_id = ?1
+                        JOIN provider_services ps ON ps.service_id = r.service_id AND ps.provider_id = ?1
+                        WHERE r.id = ?2)
+                    """, arguments: [provider, request]) ?? false
+        guard serves else {
+            throw OpsRefusal("provider_not_eligible", "Ce prestataire ne couvre pas le service ou la zone de la demande.")
+        }
+    }
+
+    /// Makes the provider's rows of `table` (provider_services or provider_zones) exactly `ids`: deletes the others
+    /// (tombstones), inserts the missing. Returns whether anything changed.
+    static func replaceSet(_ table: SyncedTable, column: String, providerId: String, with ids: [String], in tx: SyncedTransaction) throws -> Bool {
+        let wanted = Set(ids)
+        var changed = false
+        var have = Set<String>()
+        for row in try Row.fetchAll(tx.db, sql: "SELECT id, \(column) FROM \(table.rawValue) WHERE provider_id = ?", arguments: [providerId]) {
+            let value: String = row[column]
+            if wanted.contains(value) {
+                have.insert(value)
+            } else {
+                try tx.delete(table, key: row["id"])
+                changed = true
+            }
+        }
+        for id in ids where !have.contains(id) {
+            have.insert(id)
+            try tx.insert(table, ["id": .text(DjobeaID.v7(now: tx.now)), "provider_id": .text(providerId), column: .text(id)])
+            changed = true
+        }
+        return changed
+    }
+
+    /// Gives `hubId` a stake in every request assigned to the provider (rule 14). Returns how many are new.
+    static func stakeAssignedRequests(providerId: String, hubId: String, now: Date, in db: Database) throws -> Int {
+        try db.execute(
+            sql: """
+                INSERT INTO partition_stakes (hub_id, request_id, reason, created_at)
+                SELECT ?, request_id, 'provider_moved', ? FROM missions WHERE provider_id = ?
+                ON CONFLICT DO NOTHING
+                """, arguments: [hubId, UTCTimestamp.format(now), providerId])
+        return db.changesCount
+    }
+}

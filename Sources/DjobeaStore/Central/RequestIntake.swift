@@ -1,0 +1,112 @@
+import DjobeaDomain
+import Foundation
+import GRDB
+
+/// A provider registered by the platform at central (`POST /central/providers`).
+public struct ProviderRegistration: Codable, Sendable {
+    public var name: String
+    public var phone: String
+    public var services: [String]
+    public var zones: [String]
+    public var email: String?
+    /// Working hours, `{"start":"08:00","end":"18:00","days":[1,2,3,4,5,6]}` (1 = Monday); that default if absent.
+    public var workingHours: WorkingHoursBody?
+
+    public init(name: String, phone: String, services: [String], zones: [String], email: String? = nil, workingHours: WorkingHoursBody? = nil) {
+        self.name = name
+        self.phone = phone
+        self.services = services
+        self.zones = zones
+        self.email = email
+        self.workingHours = workingHours
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, phone, services, zones, email, workingHours = "working_hours"
+    }
+}
+
+/// Working hours as the API carries them.
+public struct WorkingHoursBody: Codable, Sendable {
+    public var start: String
+    public var end: String
+    public var days: [Int]
+
+    public init(start: String, end: String, days: [Int]) {
+        self.start = start
+        self.end = end
+        self.days = days
+    }
+}
+
+/// A service request taken in from the matching platform (`POST /central/requests`) or entered at a hub (walk-in).
+public struct RequestIntake: Codable, Sendable {
+    public var zone: String
+    public var service: String
+    public var urgency: String
+    public var title: String?
+    public var description: String
+    public var address: String
+    public var clientName: String
+    public var clientPhone: String
+    public var budgetMin: Int?
+    public var budgetMax: Int?
+    public var wishedAt: String?
+    public var wishedTimeLabel: String?
+
+    enum CodingKeys: String, CodingKey {
+        case zone, service, urgency, title, description, address
+        case clientName = "client_name", clientPhone = "client_phone", budgetMin = "budget_min", budgetMax = "budget_max"
+        case wishedAt = "wished_at", wishedTimeLabel = "wished_time_label"
+    }
+}
+
+/// A confirmed mobile-money (or cash) payment for a request.
+public struct PaymentIntake: Codable, Sendable {
+    public var requestId: String
+    public var method: String
+    public var reference: String?
+    public var amount: Int
+
+    public init(requestId: String, method: String, reference: String?, amount: Int) {
+        self.requestId = requestId
+        self.method = method
+        self.reference = reference
+        self.amount = amount
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case requestId = "request_id", method, reference, amount
+    }
+}
+
+/// A request as central knows it (`GET /central/requests/{id}`).
+public struct CentralRequestStatus: Codable, Sendable, Equatable {
+    public var id: String
+    public var zone: String
+    public var service: String
+    public var status: String
+    public var statusLabel: String
+    public var providerId: String?
+    public var providerName: String?
+    public var conflictCount: Int
+    public var paid: Int
+
+    enum CodingKeys: String, CodingKey {
+        case id, zone, service, status, paid
+        case statusLabel = "status_label", providerId = "provider_id", providerName = "provider_name", conflictCount = "conflict_count"
+    }
+}
+
+/// Why an intake was refused: a field, and a French message.
+public struct IntakeError: Error, Equatable, Sendable {
+    public var field: String
+    public var messageFR: String
+    public var notFound: Bool
+
+    public init(_ field: String, _ messageFR: String, notFound: Bool = false) {
+        self.field = field
+        self.messageFR = messageFR
+        self.notFound = notFound
+    }
+}

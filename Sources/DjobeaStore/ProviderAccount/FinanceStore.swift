@@ -1,0 +1,40 @@
+import DjobeaDomain
+import Foundation
+import GRDB
+
+/// A provider's money and activity figures: earnings, invoices, charts, the dashboard.
+public struct FinanceStore: Sendable {
+    public let database: NodeDatabase
+
+    public init(_ database: NodeDatabase) {
+        self.database = database
+    }
+
+    /// `GET /provider/finance/earnings/{period}`.
+    public func earnings(providerId: String, period: EarningsPeriod, now: Date = Date(), historyPage: Int = 1) async throws
+        -> ProviderEarnings
+    {
+        try await database.read { db in
+            try ProviderFinance.earnings(providerId: providerId, period: period, now: now, historyPage: historyPage, in: db)
+        }
+    }
+
+    /// `GET /provider/finance/invoices`.
+    public func invoices(
+        providerId: String, status: InvoiceStatus? = nil, page: Int = 1, pageSize: Int = ProviderFinance.defaultPageSize, now: Date = Date()
+    ) async throws -> ProviderInvoicePage {
+        try await database.read { db in
+            try ProviderFinance.invoices(providerId: providerId, status: status, page: page, pageSize: pageSize, now: now, in: db)
+        }
+    }
+
+    /// `GET /provider/dashboard/chart-data/{period}`.
+    public func chartData(providerId: String, period: ChartPeriod, now: Date = Date()) async throws -> ProviderChartData {
+        try await database.read { db in try ProviderCharts.chartData(providerId: providerId, period: period, now: now, in: db) }
+    }
+
+    /// The dashboard of one provider at `now`.
+    public func dashboard(providerId: String, now: Date = Date()) async throws -> ProviderDashboard {
+        try await database.read { db in try ProviderDashboardQuery.compute(providerId: providerId, now: now, in: db) }
+    }
+}
