@@ -126,38 +126,23 @@ public struct DemoGenerator: Sendable {
 
     /// Refuses a database that already has providers or changes newer than the demo's first write.
     private func checkEmpty(_ database: NodeDatabase, since setupTime: Date) throws {
-        try database.readBlocking { db in
-            if let providers = try Int.fetchOne(db, sql: "SELECT count(*) FROM providers"), providers > 0 {
-                throw DemoGeneratorError.databaseNotEmpty("\(providers) prestataires")
-            }
-            if let latest = try Int64.fetchOne(db, sql: "SELECT max(hlc) FROM change_log"), latest >= HLC(date: setupTime).packed {
-                throw DemoGeneratorError.databaseNotEmpty("journal de modifications postérieur au \(UTCTimestamp.format(setupTime))")
-            }
+        let totals = try database.readBlocking { db in try ActivityTotals.read(in: db) }
+        if totals.providers > 0 { throw DemoGeneratorError.databaseNotEmpty("\(totals.providers) prestataires") }
+        if totals.latestHLC >= HLC(date: setupTime).packed {
+            throw DemoGeneratorError.databaseNotEmpty("journal de modifications postérieur au \(UTCTimestamp.format(setupTime))")
         }
     }
 
     private func summarize(_ db: Database, from: Date, logins: [DemoProviderLogin]) throws -> DemoSummary {
-        func count(_ sql: String) throws -> Int { try Int.fetchOne(db, sql: sql) ?? 0 }
-        var statuses: [String: Int] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT status, count(*) AS n FROM missions GROUP BY status") {
-            statuses[row["status"]] = row["n"]
-        }
-        let received =
-            try count("SELECT coalesce(sum(amount), 0) FROM ledger_entries WHERE kind = 'payment'")
-            - count("SELECT coalesce(sum(amount), 0) FROM ledger_entries WHERE kind = 'reversal'")
+        let totals = try ActivityTotals.read(in: db)
+        let statuses = totals.statusCounts
         return DemoSummary(
-            seed: seed, days: days, scale: scale, from: from, to: now, providers: try count("SELECT count(*) FROM providers"),
-            clients: try count("SELECT count(*) FROM clients"), requests: try count("SELECT count(*) FROM service_requests"),
-            offers: try count("SELECT count(*) FROM request_offers"), statusCounts: statuses, missionsCompleted: statuses["terminee"] ?? 0,
+            seed: seed, days: days, scale: scale, from: from, to: now, providers: totals.providers, clients: totals.clients,
+            requests: totals.requests, offers: totals.offers, statusCounts: statuses, missionsCompleted: statuses["terminee"] ?? 0,
             missionsInProgress: (statuses["arrive"] ?? 0) + (statuses["diagnostic"] ?? 0) + (statuses["reparation"] ?? 0),
-            invoices: try count("SELECT count(*) FROM invoices"), payments: try count("SELECT count(*) FROM ledger_entries WHERE kind = 'payment'"),
-            paymentsTotal: received, commissionTotal: try count("SELECT coalesce(sum(amount), 0) FROM ledger_entries WHERE kind = 'commission'"),
-            ratings: try count("SELECT count(*) FROM ratings"),
-            averageRating: try Double.fetchOne(db, sql: "SELECT coalesce(avg(stars), 0) FROM ratings") ?? 0,
-            messages: try count("SELECT count(*) FROM messages"), callLogs: try count("SELECT count(*) FROM call_logs"),
-            notifications: try count("SELECT count(*) FROM notifications"),
-            unseenNotifications: try count("SELECT count(*) FROM notifications WHERE seen_at IS NULL"),
-            photos: try count("SELECT count(*) FROM photos"),
-            changes: try count("SELECT count(*) FROM change_log"), demoProviders: logins)
+            invoices: totals.invoices, payments: totals.payments, paymentsTotal: totals.paymentsTotal,
+            commissionTotal: totals.commissionTotal, ratings: totals.ratings, averageRating: totals.averageRating,
+            messages: totals.messages, callLogs: totals.callLogs, notifications: totals.notifications,
+            unseenNotifications: totals.unseenNotifications, photos: totals.photos, changes: totals.changes, demoProviders: logins)
     }
 }

@@ -1,7 +1,6 @@
 import DjobeaDomain
 import DjobeaStore
 import Foundation
-import GRDB
 
 /// The demo generates its whole history at central, but some of it is provider actions that only a hub may make
 /// (going away, editing a bio: CONFLICTS.md rule 12). Central's copies of those writes are refused by the hub's
@@ -14,27 +13,17 @@ public enum DemoHubSide {
     @discardableResult
     public static func replayProviderActions(central: NodeDatabase, hub: NodeDatabase) async throws -> Int {
         let policy = ReplicationPolicy.v1
-        let wanted: [String: ColumnValues] = try await central.read { db in
-            var latest: [String: ColumnValues] = [:]
-            for row in try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT row_key, columns FROM change_log
-                    WHERE table_name = 'providers' AND op = 'update' AND origin_node = ? AND quarantined = 0 AND held = 0
-                    ORDER BY hlc, origin_seq
-                    """, arguments: [central.nodeId])
-            {
-                let columns = try ColumnValuesJSON.decode(row["columns"])
-                for (column, value) in columns where policy.columnOwner("providers", column) == .hub {
-                    latest[row["row_key"], default: [:]][column] = value
-                }
+        var wanted: [String: ColumnValues] = [:]
+        for update in try await central.ownUpdates(of: .providers) {
+            for (column, value) in update.columns where policy.columnOwner("providers", column) == .hub {
+                wanted[update.key, default: [:]][column] = value
             }
-            return latest
         }
         guard !wanted.isEmpty else { return 0 }
+        let ordered = wanted.sorted(by: { $0.key < $1.key })
         return try await hub.write { tx in
             var updated = 0
-            for (key, columns) in wanted.sorted(by: { $0.key < $1.key }) where try tx.exists(.providers, key: key) {
+            for (key, columns) in ordered where try tx.exists(.providers, key: key) {
                 if try tx.update(.providers, key: key, columns) { updated += 1 }
             }
             return updated

@@ -28,11 +28,13 @@ enum DemoTemplates {
 extension DemoReference {
     /// Finds the reference rows already in the database (by their natural keys) or derives their ids.
     static func resolve(in db: Database) throws -> DemoReference {
-        let hubId = try String.fetchOne(db, sql: "SELECT id FROM hubs WHERE name = ?", arguments: [Bonamoussadi.hubName])
+        let found = try ReferenceRows.find(
+            hubName: Bonamoussadi.hubName, zoneCodes: Bonamoussadi.quarters.map(\.code),
+            serviceCodes: ServiceCatalogue.builtIn.map(\.code.rawValue), in: db)
         var zoneIds: [String] = []
         var existingZones: Set<String> = []
         for zone in Bonamoussadi.quarters {
-            if let id = try String.fetchOne(db, sql: "SELECT id FROM zones WHERE code = ?", arguments: [zone.code]) {
+            if let id = found.zoneIds[zone.code] {
                 zoneIds.append(id)
                 existingZones.insert(zone.code)
             } else {
@@ -42,7 +44,7 @@ extension DemoReference {
         var serviceIds: [ServiceCode: String] = [:]
         var existingServices: Set<ServiceCode> = []
         for service in ServiceCatalogue.builtIn {
-            if let id = try String.fetchOne(db, sql: "SELECT id FROM services WHERE code = ?", arguments: [service.code.rawValue]) {
+            if let id = found.serviceIds[service.code.rawValue] {
                 serviceIds[service.code] = id
                 existingServices.insert(service.code)
             } else {
@@ -50,10 +52,9 @@ extension DemoReference {
             }
         }
         return DemoReference(
-            hubId: hubId ?? DjobeaID.derived(namespace: "hub", name: Bonamoussadi.hubName), zoneIds: zoneIds, serviceIds: serviceIds,
-            hubExists: hubId != nil, existingZones: existingZones, existingServices: existingServices,
-            hasCommissionRates: try Int.fetchOne(db, sql: "SELECT count(*) FROM commission_rates") ?? 0 > 0,
-            hasTemplates: try Int.fetchOne(db, sql: "SELECT count(*) FROM message_templates WHERE provider_id IS NULL") ?? 0 > 0)
+            hubId: found.hubId ?? DjobeaID.derived(namespace: "hub", name: Bonamoussadi.hubName), zoneIds: zoneIds, serviceIds: serviceIds,
+            hubExists: found.hubId != nil, existingZones: existingZones, existingServices: existingServices,
+            hasCommissionRates: found.hasCommissionRates, hasTemplates: found.hasSharedTemplates)
     }
 }
 

@@ -106,7 +106,7 @@ var samples: [(Double, Int, Double)] = []
 var sent = 0
 while sent < count, seconds() - start < 900, process.isRunning {
     try await Task.sleep(for: .seconds(1))
-    sent = try reader.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM messages WHERE delivery_status = 'sent'") ?? 0 }
+    sent = try reader.read { db in try ActivityTotals.read(in: db).messagesSent }
     if let rss = residentMiB(process.processIdentifier) { samples.append((seconds() - start, sent, rss)) }
 }
 let elapsed = seconds() - start
