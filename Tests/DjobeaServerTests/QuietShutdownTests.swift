@@ -1,4 +1,5 @@
 import DjobeaDemo
+import DjobeaServer
 import DjobeaStore
 import Foundation
 import Testing
@@ -32,7 +33,7 @@ struct QuietShutdownTests {
                 "zone": zone, "service": service, "urgency": "aujourd_hui", "description": "Demande \(index) : le robinet fuit.",
                 "address": "Bonamoussadi", "client_name": "Client \(index)", "client_phone": "+2376990\(String(format: "%05d", index))",
             ]
-            let intake = try JSONDecoder().decode(RequestIntake.self, from: JSONSerialization.data(withJSONObject: fields))
+            let intake = try JSONDecoder().decode(RequestIntakeBody.self, from: JSONSerialization.data(withJSONObject: fields)).intake
             _ = try await IntakeStore(database).intakeRequest(intake)
         }
         let port = try freePort()

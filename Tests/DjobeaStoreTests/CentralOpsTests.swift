@@ -33,7 +33,7 @@ struct CentralOpsTests {
     func cancelBeforeAcceptance() async throws {
         let (mesh, _, _, _, request, t) = try await setUp()
         let hub = mesh.hubs[0]
-        let body = OpsCancelBody(reason: "Le client a trouvé quelqu'un", by: "client")
+        let body = OpsCancellation(reason: "Le client a trouvé quelqu'un", by: "client")
         let first = try await OpsStore(mesh.central).cancelRequest(id: request, body, actor: ops, idempotencyKey: "k1", now: t)
         #expect(first.status == "annulee")
         #expect(first.summary.contains("annulée"))
@@ -41,13 +41,13 @@ struct CentralOpsTests {
         #expect(replay.replayed && replay.actionId == first.actionId)
         await #expect(throws: OpsRefusal.self) {
             try await OpsStore(mesh.central).cancelRequest(
-                id: request, OpsCancelBody(reason: "autre", by: "ops"), actor: ops, idempotencyKey: "k1", now: t)
+                id: request, OpsCancellation(reason: "autre", by: "ops"), actor: ops, idempotencyKey: "k1", now: t)
         }
         await #expect(throws: OpsRefusal("already_cancelled", "Demande déjà annulée.")) {
             try await OpsStore(mesh.central).cancelRequest(id: request, body, actor: ops, now: t)
         }
         await #expect(throws: IntakeError.self) {
-            try await OpsStore(mesh.central).cancelRequest(id: request, OpsCancelBody(reason: "x", by: "provider"), actor: ops, now: t)
+            try await OpsStore(mesh.central).cancelRequest(id: request, OpsCancellation(reason: "x", by: "provider"), actor: ops, now: t)
         }
         try await mesh.sync(hub, hubClock: t + minute, centralClock: t + minute)
         #expect(try status(request, hub.db).0 == "annulee")
@@ -63,7 +63,7 @@ struct CentralOpsTests {
         try await mesh.event(.arrived, on: request, provider: p1, at: hub.db, clock: t + minute)
         try await mesh.sync(hub, hubClock: t + 2 * minute, centralClock: t + 2 * minute)
         let result = try await OpsStore(mesh.central).cancelRequest(
-            id: request, OpsCancelBody(reason: "client injoignable", by: "client"), actor: ops, now: t + 3 * minute)
+            id: request, OpsCancellation(reason: "client injoignable", by: "client"), actor: ops, now: t + 3 * minute)
         #expect(result.status == "arrive")
         #expect(result.summary.contains("Annulation tardive"))
         try await mesh.sync(hub, hubClock: t + 4 * minute, centralClock: t + 4 * minute)
@@ -80,24 +80,24 @@ struct CentralOpsTests {
         try await mesh.event(.accepted, on: request, provider: p1, at: hub.db, clock: t)
         try await mesh.sync(hub, hubClock: t + minute, centralClock: t + minute)
         await #expect(throws: OpsRefusal.self) {
-            try await OpsStore(mesh.central).reassignRequest(id: request, OpsReassignBody(providerId: p3), actor: ops, now: t + 2 * minute)
+            try await OpsStore(mesh.central).reassignRequest(id: request, OpsReassignment(providerId: p3), actor: ops, now: t + 2 * minute)
         }
         let result = try await OpsStore(mesh.central).reassignRequest(
-            id: request, OpsReassignBody(providerId: p2, reason: "Awa malade"), actor: ops, now: t + 2 * minute)
+            id: request, OpsReassignment(providerId: p2, reason: "Awa malade"), actor: ops, now: t + 2 * minute)
         #expect(result.status == "acceptee" && result.providerId == p2)
         try await mesh.sync(hub, hubClock: t + 3 * minute, centralClock: t + 3 * minute)
         #expect(try status(request, hub.db) == ("acceptee", p2))
         try await mesh.event(.arrived, on: request, provider: p2, at: hub.db, clock: t + 4 * minute)
         try await mesh.sync(hub, hubClock: t + 5 * minute, centralClock: t + 5 * minute)
         await #expect(throws: OpsRefusal.self) {
-            try await OpsStore(mesh.central).reassignRequest(id: request, OpsReassignBody(providerId: p1), actor: ops, now: t + 6 * minute)
+            try await OpsStore(mesh.central).reassignRequest(id: request, OpsReassignment(providerId: p1), actor: ops, now: t + 6 * minute)
         }
         // Without a provider: back to routing.
         let other = try await mesh.request(zone: "zone-un", client: 2, at: t + 6 * minute)
         try await mesh.sync(hub, hubClock: t + 7 * minute, centralClock: t + 7 * minute)
         try await mesh.event(.accepted, on: other, provider: p1, at: hub.db, clock: t + 8 * minute)
         try await mesh.sync(hub, hubClock: t + 9 * minute, centralClock: t + 9 * minute)
-        let rerouted = try await OpsStore(mesh.central).reassignRequest(id: other, OpsReassignBody(), actor: ops, now: t + 10 * minute)
+        let rerouted = try await OpsStore(mesh.central).reassignRequest(id: other, OpsReassignment(), actor: ops, now: t + 10 * minute)
         #expect(rerouted.status == "nouvelle" && rerouted.providerId == nil)
         try await mesh.sync(hub, hubClock: t + 11 * minute, centralClock: t + 11 * minute)
         #expect(try status(other, hub.db) == ("nouvelle", nil))
@@ -113,13 +113,13 @@ struct CentralOpsTests {
             now: t + minute)
         try await mesh.sync(hub, hubClock: t + 2 * minute, centralClock: t + 2 * minute)
         let result = try await OpsStore(mesh.central).reversePayment(
-            id: payment, OpsReverseBody(reason: "Remboursement au client"), actor: ops, idempotencyKey: "rev-1", now: t + 3 * minute)
+            id: payment, OpsReversal(reason: "Remboursement au client"), actor: ops, idempotencyKey: "rev-1", now: t + 3 * minute)
         #expect(result.entryId != nil)
         await #expect(throws: OpsRefusal("already_reversed", "Paiement déjà remboursé ou contesté.")) {
-            try await OpsStore(mesh.central).reversePayment(id: payment, OpsReverseBody(reason: "encore"), actor: ops, now: t + 4 * minute)
+            try await OpsStore(mesh.central).reversePayment(id: payment, OpsReversal(reason: "encore"), actor: ops, now: t + 4 * minute)
         }
         await #expect(throws: IntakeError.self) {
-            try await OpsStore(mesh.central).reversePayment(id: DjobeaID.v7(), OpsReverseBody(reason: "x"), actor: ops, now: t + 4 * minute)
+            try await OpsStore(mesh.central).reversePayment(id: DjobeaID.v7(), OpsReversal(reason: "x"), actor: ops, now: t + 4 * minute)
         }
         try await mesh.sync(hub, hubClock: t + 5 * minute, centralClock: t + 5 * minute)
         for node in [mesh.central, hub.db] {
@@ -132,16 +132,16 @@ struct CentralOpsTests {
     func suspend() async throws {
         let (mesh, p1, _, _, _, t) = try await setUp()
         let hub = mesh.hubs[0]
-        _ = try await OpsStore(mesh.central).setProviderActive(id: p1, active: false, OpsReasonBody(reason: "Plaintes"), actor: ops, now: t)
+        _ = try await OpsStore(mesh.central).setProviderActive(id: p1, active: false, OpsReason(reason: "Plaintes"), actor: ops, now: t)
         await #expect(throws: OpsRefusal.self) {
-            try await OpsStore(mesh.central).setProviderActive(id: p1, active: false, OpsReasonBody(), actor: ops, now: t)
+            try await OpsStore(mesh.central).setProviderActive(id: p1, active: false, OpsReason(), actor: ops, now: t)
         }
         try await mesh.sync(hub, hubClock: t + minute, centralClock: t + minute)
         func accountStatus() throws -> String? {
             try hub.db.readBlocking { db in try String.fetchOne(db, sql: "SELECT account_status FROM providers WHERE id = ?", arguments: [p1]) }
         }
         #expect(try accountStatus() == "suspended")
-        _ = try await OpsStore(mesh.central).setProviderActive(id: p1, active: true, OpsReasonBody(), actor: ops, now: t + 2 * minute)
+        _ = try await OpsStore(mesh.central).setProviderActive(id: p1, active: true, OpsReason(), actor: ops, now: t + 2 * minute)
         try await mesh.sync(hub, hubClock: t + 3 * minute, centralClock: t + 3 * minute)
         #expect(try accountStatus() == "active")
     }
@@ -211,10 +211,10 @@ struct CentralOpsTests {
         let oldAccept = oldHubAcceptsFirst ? t : t + 5 * minute
         let newAccept = oldHubAcceptsFirst ? t + 5 * minute : t + 2 * minute
         try await mesh.event(.accepted, on: request, provider: p1, at: old.db, clock: oldAccept)
-        let moved = try await OpsStore(mesh.central).moveZone(code: "zone-un", ZoneMoveBody(toHub: "Hub Deux"), actor: ops, now: t + minute)
+        let moved = try await OpsStore(mesh.central).moveZone(code: "zone-un", ZoneMove(toHub: "Hub Deux"), actor: ops, now: t + minute)
         #expect(moved.stakes == 1)
         await #expect(throws: OpsRefusal.self) {
-            try await OpsStore(mesh.central).moveZone(code: "zone-un", ZoneMoveBody(toHub: new.hubId), actor: ops, now: t + minute)
+            try await OpsStore(mesh.central).moveZone(code: "zone-un", ZoneMove(toHub: new.hubId), actor: ops, now: t + minute)
         }
         try await mesh.sync(new, hubClock: t + 90, centralClock: t + 90)
         try await mesh.event(.accepted, on: request, provider: p2, at: new.db, clock: newAccept)

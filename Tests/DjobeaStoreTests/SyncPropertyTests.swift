@@ -380,25 +380,25 @@ private final class SyncSchedule {
             case 25..<40:
                 // A zone attached to another hub: the handover.
                 guard let zone = pick(zoneCodes), let hub = pick(hubs) else { return }
-                let result = try await OpsStore(central).moveZone(code: zone, ZoneMoveBody(toHub: hub.name), actor: actor, now: at)
+                let result = try await OpsStore(central).moveZone(code: zone, ZoneMove(toHub: hub.name), actor: actor, now: at)
                 trace.append("ops move zone \(zone) to \(hub.name): \(result.summary)")
             case 40..<60:
                 guard let request = pick(try requests(on: central, zones: nil)) else { return }
                 let by = chance(0.5) ? "client" : "ops"
                 let result = try await OpsStore(central).cancelRequest(
-                    id: request.id, OpsCancelBody(reason: "annulée", by: by), actor: actor, now: at)
+                    id: request.id, OpsCancellation(reason: "annulée", by: by), actor: actor, now: at)
                 trace.append("ops cancel \(request.id) by \(by) → \(result.status ?? "-")")
             case 60..<80:
                 guard let request = pick(try requests(on: central, zones: nil)) else { return }
                 let provider = chance(0.7) ? pick(try providers(on: central, zone: request.zoneId)) : nil
                 let result = try await OpsStore(central).reassignRequest(
-                    id: request.id, OpsReassignBody(providerId: provider, reason: "ops"), actor: actor, now: at)
+                    id: request.id, OpsReassignment(providerId: provider, reason: "ops"), actor: actor, now: at)
                 trace.append("ops reassign \(request.id) to \(provider ?? "routing") → \(result.status ?? "-") \(result.providerId ?? "-")")
             case 80..<92:
                 let held = Set(
                     try central.readBlocking { db in try String.fetchAll(db, sql: "SELECT id FROM ledger_entries WHERE kind = 'payment'") })
                 guard let target = pick(ledger.filter { $0.kind == .payment && held.contains($0.id) }) else { return }
-                let result = try await OpsStore(central).reversePayment(id: target.id, OpsReverseBody(reason: "remboursement"), actor: actor, now: at)
+                let result = try await OpsStore(central).reversePayment(id: target.id, OpsReversal(reason: "remboursement"), actor: actor, now: at)
                 if let entry = result.entryId {
                     ledger.append(
                         ModelEntry(
@@ -409,7 +409,7 @@ private final class SyncSchedule {
             default:
                 guard let provider = pick(try providerIds(on: central)) else { return }
                 let active = chance(0.5)
-                let result = try await OpsStore(central).setProviderActive(id: provider, active: active, OpsReasonBody(), actor: actor, now: at)
+                let result = try await OpsStore(central).setProviderActive(id: provider, active: active, OpsReason(), actor: actor, now: at)
                 trace.append("ops \(active ? "reinstate" : "suspend") \(provider): \(result.summary)")
             }
         } catch let refusal as OpsRefusal {

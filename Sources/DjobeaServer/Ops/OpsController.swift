@@ -140,11 +140,11 @@ struct OpsController: Sendable {
         switch action {
         case "cancel":
             return try await OpsStore(database).cancelRequest(
-                id: try id("request_id"), OpsCancelBody(reason: text("reason") ?? "", by: text("by") ?? "ops"), actor: actor, idempotencyKey: key)
+                id: try id("request_id"), OpsCancellation(reason: text("reason") ?? "", by: text("by") ?? "ops"), actor: actor, idempotencyKey: key)
         case "reassign":
             let provider = try text("provider_id").map { _ in try id("provider_id") }
             return try await OpsStore(database).reassignRequest(
-                id: try id("request_id"), OpsReassignBody(providerId: provider, reason: text("reason")), actor: actor, idempotencyKey: key)
+                id: try id("request_id"), OpsReassignment(providerId: provider, reason: text("reason")), actor: actor, idempotencyKey: key)
         case "reverse":
             var amount: Int?
             if let given = text("amount") {
@@ -154,18 +154,18 @@ struct OpsController: Sendable {
                 amount = value
             }
             return try await OpsStore(database).reversePayment(
-                id: try id("payment_id"), OpsReverseBody(reason: text("reason") ?? "", amount: amount), actor: actor, idempotencyKey: key)
+                id: try id("payment_id"), OpsReversal(reason: text("reason") ?? "", amount: amount), actor: actor, idempotencyKey: key)
         case "provider":
             let patch = ProviderPatch(
                 name: text("name"), services: list("services"), zones: list("zones"), level: text("level"), reason: text("reason"))
             return try await OpsStore(database).updateProvider(id: try id("provider_id"), patch, actor: actor, idempotencyKey: key)
         case "suspend":
             return try await OpsStore(database).setProviderActive(
-                id: try id("provider_id"), active: text("action") == "reinstate", OpsReasonBody(reason: text("reason")), actor: actor,
+                id: try id("provider_id"), active: text("action") == "reinstate", OpsReason(reason: text("reason")), actor: actor,
                 idempotencyKey: key)
         case "zone":
             return try await OpsStore(database).moveZone(
-                code: text("code") ?? "", ZoneMoveBody(toHub: text("to_hub") ?? "", reason: text("reason")), actor: actor, idempotencyKey: key)
+                code: text("code") ?? "", ZoneMove(toHub: text("to_hub") ?? "", reason: text("reason")), actor: actor, idempotencyKey: key)
         default:
             throw IntakeError("action", "Action inconnue.", notFound: true)
         }

@@ -22,11 +22,11 @@ struct ProviderAccountController: Sendable {
             return try JSONResponse.make(try await AccountStore(database).profile(providerId: identity.providerId), for: request)
         }
         routes.add(
-            .put, "/provider/profile", "Modifier son profil (champs du prestataire seulement)", body: ProfileChanges.self,
+            .put, "/provider/profile", "Modifier son profil (champs du prestataire seulement)", body: ProfileBody.self,
             response: ProviderProfile.self, errors: ["field_not_owned", "unknown_field", "invalid_field", "email_taken"]
         ) { request, context in
             let identity = try context.requireProvider()
-            let changes = try await RequestDecoding.decode(ProfileChanges.self, from: request)
+            let changes = try await RequestDecoding.decode(ProfileBody.self, from: request).changes
             return try JSONResponse.make(
                 try await AccountStore(database).updateProfile(providerId: identity.providerId, changes: changes), for: request)
         }
@@ -36,11 +36,11 @@ struct ProviderAccountController: Sendable {
             return try JSONResponse.make(try await AccountStore(database).settings(providerId: identity.providerId), for: request)
         }
         routes.add(
-            .put, "/provider/settings", "Modifier ses paramètres", body: SettingsChanges.self, response: ProviderSettings.self,
+            .put, "/provider/settings", "Modifier ses paramètres", body: SettingsBody.self, response: ProviderSettings.self,
             errors: ["unknown_field", "invalid_field"]
         ) { request, context in
             let identity = try context.requireProvider()
-            let changes = try await RequestDecoding.decode(SettingsChanges.self, from: request)
+            let changes = try await RequestDecoding.decode(SettingsBody.self, from: request).changes
             return try JSONResponse.make(
                 try await AccountStore(database).updateSettings(providerId: identity.providerId, changes: changes), for: request)
         }

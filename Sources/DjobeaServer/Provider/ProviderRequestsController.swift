@@ -53,13 +53,14 @@ struct ProviderRequestsController: Sendable {
         }
         routes.add(
             .post, "/provider/requests/walk-in", "Saisir la demande d'un client venu directement (acceptée d'office)",
-            parameters: [Self.idempotencyKey], body: RequestIntake.self, response: CreatedId.self, status: 201,
+            parameters: [Self.idempotencyKey], body: RequestIntakeBody.self, response: CreatedId.self, status: 201,
             errors: ["invalid_parameter", "idempotency_key_reused"]
         ) { request, context in
             let identity = try context.requireProvider()
-            let body = try await RequestDecoding.decode(RequestIntake.self, from: request)
+            let body = try await RequestDecoding.decode(RequestIntakeBody.self, from: request)
             let id = try await CentralAPIController.intake {
-                try await IntakeStore(database).walkInRequest(body, providerId: identity.providerId, idempotencyKey: request.headers.idempotencyKey)
+                try await IntakeStore(database).walkInRequest(
+                    body.intake, providerId: identity.providerId, idempotencyKey: request.headers.idempotencyKey)
             }
             return try JSONResponse.make(CreatedId(id: id), for: request, status: .created)
         }

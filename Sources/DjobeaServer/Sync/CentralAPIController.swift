@@ -12,19 +12,19 @@ struct CentralAPIController: Sendable {
 
     func register(on routes: DocumentedRoutes) {
         routes.add(
-            .post, "/central/providers", "Inscrire un prestataire (nom, téléphone, services, zones)", body: ProviderRegistration.self,
+            .post, "/central/providers", "Inscrire un prestataire (nom, téléphone, services, zones)", body: ProviderRegistrationBody.self,
             response: CreatedId.self, status: 201, errors: ["invalid_parameter", "api_key_required"]
         ) { request, _ in
-            let body = try await RequestDecoding.decode(ProviderRegistration.self, from: request)
-            let id = try await Self.intake { try await IntakeStore(database).registerProvider(body) }
+            let body = try await RequestDecoding.decode(ProviderRegistrationBody.self, from: request)
+            let id = try await Self.intake { try await IntakeStore(database).registerProvider(body.registration) }
             return try JSONResponse.make(CreatedId(id: id), for: request, status: .created)
         }
         routes.add(
-            .post, "/central/requests", "Prendre une nouvelle demande de la plateforme", body: RequestIntake.self, response: CreatedId.self,
+            .post, "/central/requests", "Prendre une nouvelle demande de la plateforme", body: RequestIntakeBody.self, response: CreatedId.self,
             status: 201, errors: ["invalid_parameter", "api_key_required"]
         ) { request, _ in
-            let body = try await RequestDecoding.decode(RequestIntake.self, from: request)
-            let id = try await Self.intake { try await IntakeStore(database).intakeRequest(body) }
+            let body = try await RequestDecoding.decode(RequestIntakeBody.self, from: request)
+            let id = try await Self.intake { try await IntakeStore(database).intakeRequest(body.intake) }
             return try JSONResponse.make(CreatedId(id: id), for: request, status: .created)
         }
         routes.add(
@@ -39,13 +39,13 @@ struct CentralAPIController: Sendable {
         }
         routes.add(
             .post, "/central/payments", "Enregistrer un paiement confirmé (moyen, référence opérateur, montant)",
-            parameters: [ProviderRequestsController.idempotencyKey], body: PaymentIntake.self, response: CreatedId.self, status: 201,
+            parameters: [ProviderRequestsController.idempotencyKey], body: PaymentIntakeBody.self, response: CreatedId.self, status: 201,
             errors: ["invalid_parameter", "not_found", "api_key_required", "idempotency_key_reused"]
         ) { request, _ in
-            let body = try await RequestDecoding.decode(PaymentIntake.self, from: request)
+            let body = try await RequestDecoding.decode(PaymentIntakeBody.self, from: request)
             guard DjobeaID.isValid(body.requestId) else { throw APIError.invalidParameter("request_id", "identifiant invalide") }
             let id = try await Self.intake {
-                try await IntakeStore(database).recordPayment(body, recordedBy: .ops, idempotencyKey: request.headers.idempotencyKey)
+                try await IntakeStore(database).recordPayment(body.intake, recordedBy: .ops, idempotencyKey: request.headers.idempotencyKey)
             }
             return try JSONResponse.make(CreatedId(id: id), for: request, status: .created)
         }

@@ -25,7 +25,7 @@ struct CentralOpsController: Sendable {
             let id = try Self.id(context, "request_id")
             let body = try await RequestDecoding.decode(OpsCancelBody.self, from: request)
             return try await Self.answer(request) { actor, key in
-                try await OpsStore(database).cancelRequest(id: id, body, actor: actor, idempotencyKey: key)
+                try await OpsStore(database).cancelRequest(id: id, body.command, actor: actor, idempotencyKey: key)
             }
         }
         routes.add(
@@ -39,7 +39,7 @@ struct CentralOpsController: Sendable {
             let id = try Self.id(context, "request_id")
             let body = try await RequestDecoding.decode(OpsReassignBody.self, from: request)
             return try await Self.answer(request) { actor, key in
-                try await OpsStore(database).reassignRequest(id: id, body, actor: actor, idempotencyKey: key)
+                try await OpsStore(database).reassignRequest(id: id, body.command, actor: actor, idempotencyKey: key)
             }
         }
         routes.add(
@@ -50,17 +50,17 @@ struct CentralOpsController: Sendable {
             let id = try Self.id(context, "payment_id")
             let body = try await RequestDecoding.decode(OpsReverseBody.self, from: request)
             return try await Self.answer(request) { actor, key in
-                try await OpsStore(database).reversePayment(id: id, body, actor: actor, idempotencyKey: key)
+                try await OpsStore(database).reversePayment(id: id, body.command, actor: actor, idempotencyKey: key)
             }
         }
         routes.add(
             .patch, "/central/providers/{provider_id}", "Modifier un prestataire (nom, services, zones, niveau, actif)",
-            parameters: [providerId, Self.idempotencyKey], body: ProviderPatch.self, response: OpsActionResult.self, errors: Self.errors
+            parameters: [providerId, Self.idempotencyKey], body: ProviderPatchBody.self, response: OpsActionResult.self, errors: Self.errors
         ) { request, context in
             let id = try Self.id(context, "provider_id")
-            let body = try await RequestDecoding.decode(ProviderPatch.self, from: request)
+            let body = try await RequestDecoding.decode(ProviderPatchBody.self, from: request)
             return try await Self.answer(request) { actor, key in
-                try await OpsStore(database).updateProvider(id: id, body, actor: actor, idempotencyKey: key)
+                try await OpsStore(database).updateProvider(id: id, body.patch, actor: actor, idempotencyKey: key)
             }
         }
         for (verb, active, summary) in [
@@ -73,7 +73,7 @@ struct CentralOpsController: Sendable {
                 let id = try Self.id(context, "provider_id")
                 let body = try await RequestDecoding.decode(OpsReasonBody.self, from: request)
                 return try await Self.answer(request) { actor, key in
-                    try await OpsStore(database).setProviderActive(id: id, active: active, body, actor: actor, idempotencyKey: key)
+                    try await OpsStore(database).setProviderActive(id: id, active: active, body.command, actor: actor, idempotencyKey: key)
                 }
             }
         }
@@ -87,7 +87,7 @@ struct CentralOpsController: Sendable {
             }
             let body = try await RequestDecoding.decode(ZoneMoveBody.self, from: request)
             return try await Self.answer(request) { actor, key in
-                try await OpsStore(database).moveZone(code: code, body, actor: actor, idempotencyKey: key)
+                try await OpsStore(database).moveZone(code: code, body.command, actor: actor, idempotencyKey: key)
             }
         }
     }

@@ -14,8 +14,8 @@ public struct OpsActor: Sendable, Equatable {
     public static let apiKey = OpsActor("api")
 }
 
-/// `POST /central/requests/{id}/cancel`.
-public struct OpsCancelBody: Codable, Sendable {
+/// Cancel a request (ops, or the client through the platform).
+public struct OpsCancellation: Sendable {
     public var reason: String
     /// `client` (the client cancelled through the platform) or `ops`.
     public var by: String
@@ -26,8 +26,8 @@ public struct OpsCancelBody: Codable, Sendable {
     }
 }
 
-/// `POST /central/requests/{id}/reassign`: to `provider_id`, or, without it, back to offer routing at the owning hub.
-public struct OpsReassignBody: Codable, Sendable {
+/// Reassign a request: to `providerId`, or, without it, back to offer routing at the owning hub.
+public struct OpsReassignment: Sendable {
     public var providerId: String?
     public var reason: String?
 
@@ -35,15 +35,10 @@ public struct OpsReassignBody: Codable, Sendable {
         self.providerId = providerId
         self.reason = reason
     }
-
-    enum CodingKeys: String, CodingKey {
-        case reason
-        case providerId = "provider_id"
-    }
 }
 
-/// `POST /central/payments/{id}/reverse`: a refund or a chargeback, the whole payment unless `amount` says less.
-public struct OpsReverseBody: Codable, Sendable {
+/// Reverse a payment: a refund or a chargeback, the whole payment unless `amount` says less.
+public struct OpsReversal: Sendable {
     public var reason: String
     public var amount: Int?
 
@@ -53,8 +48,8 @@ public struct OpsReverseBody: Codable, Sendable {
     }
 }
 
-/// `PATCH /central/providers/{id}`: only the fields given change; `services` and `zones` replace the whole list.
-public struct ProviderPatch: Codable, Sendable {
+/// Ops edits of a provider: only the fields given change; `services` and `zones` replace the whole list.
+public struct ProviderPatch: Sendable {
     public var name: String?
     public var services: [String]?
     public var zones: [String]?
@@ -75,8 +70,8 @@ public struct ProviderPatch: Codable, Sendable {
     }
 }
 
-/// `POST /central/providers/{id}/suspend` and `/reinstate`.
-public struct OpsReasonBody: Codable, Sendable {
+/// The reason given for suspending or reinstating a provider.
+public struct OpsReason: Sendable {
     public var reason: String?
 
     public init(reason: String? = nil) {
@@ -84,8 +79,8 @@ public struct OpsReasonBody: Codable, Sendable {
     }
 }
 
-/// `POST /central/zones/{code}/move`.
-public struct ZoneMoveBody: Codable, Sendable {
+/// Move a zone to another hub.
+public struct ZoneMove: Sendable {
     /// The hub's name or id.
     public var toHub: String
     public var reason: String?
@@ -93,11 +88,6 @@ public struct ZoneMoveBody: Codable, Sendable {
     public init(toHub: String, reason: String? = nil) {
         self.toHub = toHub
         self.reason = reason
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case reason
-        case toHub = "to_hub"
     }
 }
 

@@ -16,7 +16,7 @@ public struct OpsStore: Sendable {
     }
 
     public func cancelRequest(
-        id requestId: String, _ body: OpsCancelBody, actor: OpsActor, idempotencyKey: String? = nil, now: Date = Date()
+        id requestId: String, _ body: OpsCancellation, actor: OpsActor, idempotencyKey: String? = nil, now: Date = Date()
     ) async throws -> OpsActionResult {
         let reason = try Self.opsReason(body.reason, required: true)
         guard let by = ActorRole(rawValue: body.by), by == .client || by == .ops else {
@@ -48,7 +48,7 @@ public struct OpsStore: Sendable {
     }
 
     public func reassignRequest(
-        id requestId: String, _ body: OpsReassignBody, actor: OpsActor, idempotencyKey: String? = nil, now: Date = Date()
+        id requestId: String, _ body: OpsReassignment, actor: OpsActor, idempotencyKey: String? = nil, now: Date = Date()
     ) async throws -> OpsActionResult {
         let reason = try Self.opsReason(body.reason, required: false)
         if let provider = body.providerId, !DjobeaID.isValid(provider) {
@@ -106,7 +106,7 @@ public struct OpsStore: Sendable {
     }
 
     public func reversePayment(
-        id entryId: String, _ body: OpsReverseBody, actor: OpsActor, idempotencyKey: String? = nil, now: Date = Date()
+        id entryId: String, _ body: OpsReversal, actor: OpsActor, idempotencyKey: String? = nil, now: Date = Date()
     ) async throws -> OpsActionResult {
         let reason = try Self.opsReason(body.reason, required: true)
         if let amount = body.amount, amount <= 0 || amount > 100_000_000 {
@@ -231,7 +231,7 @@ public struct OpsStore: Sendable {
     }
 
     public func setProviderActive(
-        id providerId: String, active: Bool, _ body: OpsReasonBody, actor: OpsActor, idempotencyKey: String? = nil, now: Date = Date()
+        id providerId: String, active: Bool, _ body: OpsReason, actor: OpsActor, idempotencyKey: String? = nil, now: Date = Date()
     ) async throws -> OpsActionResult {
         let reason = try Self.opsReason(body.reason, required: false)
         let kind = active ? "reinstate_provider" : "suspend_provider"
@@ -255,7 +255,7 @@ public struct OpsStore: Sendable {
     }
 
     public func moveZone(
-        code: String, _ body: ZoneMoveBody, actor: OpsActor, idempotencyKey: String? = nil, now: Date = Date()
+        code: String, _ body: ZoneMove, actor: OpsActor, idempotencyKey: String? = nil, now: Date = Date()
     ) async throws -> OpsActionResult {
         let reason = try Self.opsReason(body.reason, required: false)
         let target = body.toHub.trimmingCharacters(in: .whitespaces)

@@ -2,17 +2,17 @@ import DjobeaDomain
 import Foundation
 import GRDB
 
-/// A provider registered by the platform at central (`POST /central/providers`).
-public struct ProviderRegistration: Codable, Sendable {
+/// A provider registered by the platform at central.
+public struct ProviderRegistration: Sendable {
     public var name: String
     public var phone: String
     public var services: [String]
     public var zones: [String]
     public var email: String?
     /// Working hours, `{"start":"08:00","end":"18:00","days":[1,2,3,4,5,6]}` (1 = Monday); that default if absent.
-    public var workingHours: WorkingHoursBody?
+    public var workingHours: WorkingHoursInput?
 
-    public init(name: String, phone: String, services: [String], zones: [String], email: String? = nil, workingHours: WorkingHoursBody? = nil) {
+    public init(name: String, phone: String, services: [String], zones: [String], email: String? = nil, workingHours: WorkingHoursInput? = nil) {
         self.name = name
         self.phone = phone
         self.services = services
@@ -20,14 +20,10 @@ public struct ProviderRegistration: Codable, Sendable {
         self.email = email
         self.workingHours = workingHours
     }
-
-    enum CodingKeys: String, CodingKey {
-        case name, phone, services, zones, email, workingHours = "working_hours"
-    }
 }
 
-/// Working hours as the API carries them.
-public struct WorkingHoursBody: Codable, Sendable {
+/// Working hours given at registration; encoded as the `working_hours` JSON the providers row stores.
+public struct WorkingHoursInput: Encodable, Sendable {
     public var start: String
     public var end: String
     public var days: [Int]
@@ -39,8 +35,8 @@ public struct WorkingHoursBody: Codable, Sendable {
     }
 }
 
-/// A service request taken in from the matching platform (`POST /central/requests`) or entered at a hub (walk-in).
-public struct RequestIntake: Codable, Sendable {
+/// A service request taken in from the matching platform or entered at a hub (walk-in).
+public struct RequestIntake: Sendable {
     public var zone: String
     public var service: String
     public var urgency: String
@@ -54,15 +50,27 @@ public struct RequestIntake: Codable, Sendable {
     public var wishedAt: String?
     public var wishedTimeLabel: String?
 
-    enum CodingKeys: String, CodingKey {
-        case zone, service, urgency, title, description, address
-        case clientName = "client_name", clientPhone = "client_phone", budgetMin = "budget_min", budgetMax = "budget_max"
-        case wishedAt = "wished_at", wishedTimeLabel = "wished_time_label"
+    public init(
+        zone: String, service: String, urgency: String, title: String? = nil, description: String, address: String, clientName: String,
+        clientPhone: String, budgetMin: Int? = nil, budgetMax: Int? = nil, wishedAt: String? = nil, wishedTimeLabel: String? = nil
+    ) {
+        self.zone = zone
+        self.service = service
+        self.urgency = urgency
+        self.title = title
+        self.description = description
+        self.address = address
+        self.clientName = clientName
+        self.clientPhone = clientPhone
+        self.budgetMin = budgetMin
+        self.budgetMax = budgetMax
+        self.wishedAt = wishedAt
+        self.wishedTimeLabel = wishedTimeLabel
     }
 }
 
 /// A confirmed mobile-money (or cash) payment for a request.
-public struct PaymentIntake: Codable, Sendable {
+public struct PaymentIntake: Sendable {
     public var requestId: String
     public var method: String
     public var reference: String?
@@ -73,10 +81,6 @@ public struct PaymentIntake: Codable, Sendable {
         self.method = method
         self.reference = reference
         self.amount = amount
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case requestId = "request_id", method, reference, amount
     }
 }
 

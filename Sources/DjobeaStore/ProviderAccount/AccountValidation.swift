@@ -84,13 +84,3 @@ enum AccountValidation {
         if let first = fields.sorted().first { throw ProviderAccountError.unknownField(field: first) }
     }
 }
-
-/// Decoding keys for any JSON object: lets input types list the keys they do not know.
-struct AnyCodingKey: CodingKey {
-    var stringValue: String
-    var intValue: Int? { nil }
-
-    init(_ string: String) { stringValue = string }
-    init?(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { nil }
-}

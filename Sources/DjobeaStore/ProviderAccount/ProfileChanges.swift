@@ -1,14 +1,14 @@
 import Foundation
 
-/// The body of `PUT /provider/profile`: only the fields to change. An absent (or null) field is left alone; an
-/// empty string clears an optional text field (email, bio, photo).
+/// A provider's changes to their profile: only the fields to change. An absent (nil) field is left alone; an empty
+/// string clears an optional text field (email, bio, photo).
 ///
 /// The provider owns email, bio, photo, indicative rates and certifications. The ops-owned fields are accepted
-/// in the body only when equal to the stored value (a client may send them back unchanged); any change to one is
-/// refused with `field_not_owned`. Keys the endpoint does not know are refused with `unknown_field`.
-public struct ProfileChanges: Codable, Sendable, Hashable {
+/// only when equal to the stored value (a client may send them back unchanged); any change to one is
+/// refused with `field_not_owned`. Keys the request named that are none of these (`unknownFields`) are refused with `unknown_field`.
+public struct ProfileChanges: Sendable, Hashable {
     /// The indicative rates of one service the provider already offers; nil clears that bound.
-    public struct RateChange: Codable, Sendable, Hashable {
+    public struct RateChange: Sendable, Hashable {
         public var serviceCode: String
         public var rateMin: Int?
         public var rateMax: Int?
@@ -18,15 +18,9 @@ public struct ProfileChanges: Codable, Sendable, Hashable {
             self.rateMin = rateMin
             self.rateMax = rateMax
         }
-
-        enum CodingKeys: String, CodingKey {
-            case serviceCode = "service_code"
-            case rateMin = "rate_min"
-            case rateMax = "rate_max"
-        }
     }
 
-    public struct NewCertification: Codable, Sendable, Hashable {
+    public struct NewCertification: Sendable, Hashable {
         public var title: String
         public var issuer: String?
         /// "YYYY-MM-DD", not in the future.
@@ -36,11 +30,6 @@ public struct ProfileChanges: Codable, Sendable, Hashable {
             self.title = title
             self.issuer = issuer
             self.obtainedOn = obtainedOn
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case title, issuer
-            case obtainedOn = "obtained_on"
         }
     }
 
@@ -91,35 +80,5 @@ public struct ProfileChanges: Codable, Sendable, Hashable {
         self.zones = zones
         self.services = services
         self.commissionTier = commissionTier
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case email, bio, rates, name, phone, level, zones, services
-        case photoSHA256 = "photo_sha256"
-        case addCertifications = "add_certifications"
-        case removeCertificationIds = "remove_certification_ids"
-        case accountStatus = "account_status"
-        case homeZone = "home_zone"
-        case commissionTier = "commission_tier"
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        email = try container.decodeIfPresent(String.self, forKey: .email)
-        bio = try container.decodeIfPresent(String.self, forKey: .bio)
-        photoSHA256 = try container.decodeIfPresent(String.self, forKey: .photoSHA256)
-        rates = try container.decodeIfPresent([RateChange].self, forKey: .rates)
-        addCertifications = try container.decodeIfPresent([NewCertification].self, forKey: .addCertifications)
-        removeCertificationIds = try container.decodeIfPresent([String].self, forKey: .removeCertificationIds)
-        name = try container.decodeIfPresent(String.self, forKey: .name)
-        phone = try container.decodeIfPresent(String.self, forKey: .phone)
-        level = try container.decodeIfPresent(String.self, forKey: .level)
-        accountStatus = try container.decodeIfPresent(String.self, forKey: .accountStatus)
-        homeZone = try container.decodeIfPresent(String.self, forKey: .homeZone)
-        zones = try container.decodeIfPresent([String].self, forKey: .zones)
-        services = try container.decodeIfPresent([String].self, forKey: .services)
-        commissionTier = try container.decodeIfPresent(String.self, forKey: .commissionTier)
-        unknownFields = try decoder.container(keyedBy: AnyCodingKey.self).allKeys.map(\.stringValue)
-            .filter { CodingKeys(stringValue: $0) == nil }.sorted()
     }
 }

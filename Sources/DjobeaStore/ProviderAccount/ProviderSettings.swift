@@ -93,8 +93,9 @@ public struct ProviderSettings: Codable, Sendable, Hashable {
         workingHours: .standard, updatedAt: nil)
 }
 
-/// The body of `PUT /provider/settings`: only the fields to change; unknown keys are refused.
-public struct SettingsChanges: Codable, Sendable, Hashable {
+/// A provider's changes to their settings: only the fields to change; `unknownFields` (keys the request named that
+/// are none of these) are refused.
+public struct SettingsChanges: Sendable, Hashable {
     public var notificationsEnabled: Bool?
     public var notificationSound: Bool?
     public var autoAcceptFamiliarClients: Bool?
@@ -116,26 +117,5 @@ public struct SettingsChanges: Codable, Sendable, Hashable {
         self.summaryFrequency = summaryFrequency
         self.requestTypes = requestTypes
         self.workingHours = workingHours
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case notificationsEnabled = "notifications_enabled"
-        case notificationSound = "notification_sound"
-        case autoAcceptFamiliarClients = "auto_accept_familiar_clients"
-        case summaryFrequency = "summary_frequency"
-        case requestTypes = "request_types"
-        case workingHours = "working_hours"
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        notificationsEnabled = try container.decodeIfPresent(Bool.self, forKey: .notificationsEnabled)
-        notificationSound = try container.decodeIfPresent(Bool.self, forKey: .notificationSound)
-        autoAcceptFamiliarClients = try container.decodeIfPresent(Bool.self, forKey: .autoAcceptFamiliarClients)
-        summaryFrequency = try container.decodeIfPresent(String.self, forKey: .summaryFrequency)
-        requestTypes = try container.decodeIfPresent([String].self, forKey: .requestTypes)
-        workingHours = try container.decodeIfPresent(WorkingHoursSetting.self, forKey: .workingHours)
-        unknownFields = try decoder.container(keyedBy: AnyCodingKey.self).allKeys.map(\.stringValue)
-            .filter { CodingKeys(stringValue: $0) == nil }.sorted()
     }
 }
