@@ -10,6 +10,8 @@ import { fill, h, icon } from './lib/dom.js';
 import { openDb, outboxStorage } from './lib/db.js';
 import { normalizePhone, relativeTime } from './lib/format.js';
 import { createOutbox } from './lib/outbox.js';
+import { createPerform } from './lib/perform.js';
+import { isUnderWay } from './lib/transitions.js';
 import { pullChanges } from './lib/sync.js';
 import { createLive, liveAlert } from './lib/live.js';
 import { createUploadQueue } from './lib/uploads.js';
@@ -119,6 +121,11 @@ const ctx = {
     flushOutbox();
     return item;
   },
+  /**
+   * The one action path of the screens: `perform({ optimistic, action, rollback, refresh })` applies the optimistic
+   * change, queues `action` through `act`, rolls back when the phone cannot queue it, refreshes on the hub's refusal.
+   */
+  perform: createPerform({ enqueue: (action) => ctx.act(action), subscribe: (listener) => outbox.subscribe(listener) }),
   /** The outbox list, rendered into `element` (used by the profile screen and the request card). */
   renderOutbox,
   /** The provider's own id and name, from the token's profile cache (null until the profile loads). */
@@ -537,7 +544,7 @@ function toast(text) {
 async function updateFab() {
   const fab = $('[data-fab]');
   const items = await db.all('requests');
-  const active = items.find((item) => ['arrive', 'diagnostic', 'reparation'].includes(item.stage ?? item.status));
+  const active = items.find((item) => isUnderWay(item.stage ?? item.status));
   const onIt = current?.name === 'mission' && current?.param === active?.id;
   fab.hidden = !active || onIt || $('#app').hidden;
   if (active) {

@@ -82,7 +82,7 @@ export function isWorkStage(status) {
 
 /** On site and not done yet (the floating "mission en cours" button). */
 export function isUnderWay(status) {
-  return groupOf(status) === GROUP.enCours;
+  return status === STATUS.arrive || status === STATUS.diagnostic || status === STATUS.reparation;
 }
 
 /** Declined, cancelled or expired: a side exit, nothing more to do on it. */
