@@ -9,21 +9,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lastCode, sql, startHub } from './hub.mjs';
 import { newSession, sleep, startDriver } from './webdriver.mjs';
+import { clickText, consoleErrors, outboxStates, pwa } from './browser.mjs';
 
 let hub, driver, session, phone;
 const reqs = [];
 
-async function clickText(text, scope = 'body', { timeout = 15000 } = {}) {
-  await session.waitUntil(
-    `const scope = document.querySelector(arguments[1]); if (!scope) return false;
-     const wanted = arguments[0].toLowerCase();
-     const candidates = [...scope.querySelectorAll('button, a[href], [role=button], summary, label')];
-     const target = candidates.find((e) => { const r = e.getBoundingClientRect(); if (!r.width || !r.height || e.disabled) return false;
-       return (e.textContent + ' ' + (e.getAttribute('aria-label') ?? '')).toLowerCase().includes(wanted); });
-     if (!target) return false; target.scrollIntoView({ block: 'center' }); target.click(); return true;`,
-    { timeout, args: [text, scope], message: `a button “${text}”` },
-  );
-}
 async function waitText(text, { timeout = 15000 } = {}) {
   try {
     await session.waitUntil('return (document.body.innerText || "").includes(arguments[0])', { timeout, args: [text], message: `text “${text}”` });
@@ -32,15 +22,6 @@ async function waitText(text, { timeout = 15000 } = {}) {
     console.log('on screen:', text, info, JSON.stringify(await outboxStates()));
     throw error;
   }
-}
-async function consoleErrors() {
-  return (await session.logs()).filter((e) => e.level === 'SEVERE');
-}
-async function outboxStates() {
-  return session.execAsync(`const done = arguments[arguments.length - 1]; const open = indexedDB.open('djobea');
-    open.onsuccess = () => { const r = open.result.transaction('outbox').objectStore('outbox').get('items');
-      r.onsuccess = () => done((r.result ?? []).map((i) => ({ title: i.title, state: i.state, reason: i.reason }))); r.onerror = () => done([]); };
-    open.onerror = () => done([]);`);
 }
 async function waitHub(query, id, expected = 1, timeout = 20000) {
   const deadline = Date.now() + timeout; let n;
@@ -59,7 +40,8 @@ async function newRequest(service, zone, title) {
 }
 
 before(async () => {
-  hub = await startHub({ demo: true, env: { DJOBEA_SYNC_INTERVAL: '1' } });
+  // Many actions in a minute, each followed by the app's reloads: above a provider's default 100 requests a minute.
+  hub = await startHub({ demo: true, env: { DJOBEA_SYNC_INTERVAL: '1', RATE_LIMIT_PROVIDER: '1000/minute' } });
   const [[service, zone]] = sql(hub, `SELECT s.code, z.code FROM providers p JOIN provider_services ps ON ps.provider_id = p.id JOIN services s ON s.id = ps.service_id
      JOIN provider_zones pz ON pz.provider_id = p.id JOIN zones z ON z.id = pz.zone_id WHERE p.phone = ? LIMIT 1`, hub.phones[0]);
   const a = await newRequest(service, zone, 'Demande A à décliner');
@@ -71,6 +53,7 @@ before(async () => {
   }
   driver = await startDriver();
   session = await newSession(driver, { width: 360, height: 640 });
+  Object.assign(pwa, { hub, driver, session, phone });
 });
 after(async () => { await session?.close(); driver?.stop(); await hub?.stop(); });
 
