@@ -75,11 +75,6 @@ export function labelOf(status) {
   return STATUS_LABELS[status] ?? status ?? '';
 }
 
-/** On site or done: Arrivé, Diagnostic, Réparation, Terminée. */
-export function isWorkStage(status) {
-  return (rank(status) ?? 0) >= 2;
-}
-
 /** On site and not done yet (the floating "mission en cours" button). */
 export function isUnderWay(status) {
   return status === STATUS.arrive || status === STATUS.diagnostic || status === STATUS.reparation;
@@ -93,11 +88,6 @@ export function isClosed(status) {
 /** `RequestStatus.isTerminal`: no event moves it on, except an explicit reopen. */
 export function isTerminal(status) {
   return status === STATUS.terminee || status === STATUS.annulee || status === STATUS.expiree;
-}
-
-/** The status a stage (`arrived`) or its status (`arrive`) leads to; null for anything else. */
-export function stageStatus(stage) {
-  return STAGES.find((entry) => entry.stage === stage || entry.status === stage)?.status ?? null;
 }
 
 // MARK: - The transition table (MissionLifecycle.table, reopen aside)
