@@ -8,13 +8,21 @@
 import { ApiError, createApi, outboxSender, tokenStore } from './lib/api.js';
 import { fill, h, icon } from './lib/dom.js';
 import { openDb, outboxStorage } from './lib/db.js';
-import { normalizePhone, relativeTime } from './lib/format.js';
 import { createOutbox } from './lib/outbox.js';
+import { createPerform } from './lib/perform.js';
+import { isUnderWay } from './lib/transitions.js';
 import { pullChanges } from './lib/sync.js';
 import { createLive, liveAlert } from './lib/live.js';
+import { relativeTime } from './lib/format.js';
 import { createUploadQueue } from './lib/uploads.js';
-
-const $ = (selector, root = document) => root.querySelector(selector);
+import { $, messageOf, toast } from './app/shell.js';
+import { setUpLogin, showLoginForm } from './app/login.js';
+import { renderOutbox, renderOutboxBadge } from './app/outbox-view.js';
+import { createPushOffer } from './app/push-offer.js';
+import { setUpGestures } from './app/gestures.js';
+import { listenToWorker, startWorker, updateWorker } from './app/worker.js';
+import { cachedLoad } from './app/cached-load.js';
+import { localData } from './app/local-data.js';
 
 /** The four tabs of the bottom bar, in swipe order. */
 const TABS = ['accueil', 'demandes', 'finances', 'profil'];
@@ -78,22 +86,7 @@ const ctx = {
    * Cached read: calls `render(data, {cached: true, at})` at once from IndexedDB if present, then fetches `path`,
    * stores it and calls `render(data, {cached: false})`. A failed fetch with no cached copy calls `onError(error)`.
    */
-  async load(key, path, render, onError = () => {}) {
-    const cached = await db.get('kv', key).catch(() => undefined);
-    if (cached) render(cached.data, { cached: true, at: cached.at });
-    try {
-      const data = await fetchOnce(path);
-      markSynced();
-      render(data, { cached: false, at: Date.now() });
-      // A full phone (quota) must not hide fresh data: the copy for offline use is best effort.
-      db.put('kv', key, { data, at: Date.now() }).catch(() => {});
-      return data;
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 401) return null;
-      if (!cached) onError(error);
-      return null;
-    }
-  },
+  load: cachedLoad({ db, api, markSynced: () => markSynced() }),
   /** The request list items held on the phone (kept current by the delta feed). */
   requests: {
     all: () => db.all('requests'),
@@ -119,25 +112,18 @@ const ctx = {
     flushOutbox();
     return item;
   },
+  /**
+   * The one action path of the screens: `perform({ optimistic, action, rollback, refresh })` applies the optimistic
+   * change, queues `action` through `act`, rolls back when the phone cannot queue it, refreshes on the hub's refusal.
+   */
+  perform: createPerform({ enqueue: (action) => ctx.act(action), subscribe: (listener) => outbox.subscribe(listener) }),
   /** The outbox list, rendered into `element` (used by the profile screen and the request card). */
-  renderOutbox,
+  renderOutbox: (element) => renderOutbox(outbox, element),
   /** The provider's own id and name, from the token's profile cache (null until the profile loads). */
   get online() {
     return navigator.onLine !== false;
   },
 };
-
-/** A GET, answered by the shell's prefetch when it started this one already (a refused prefetch is retried here). */
-async function fetchOnce(path) {
-  const prefetched = globalThis.__prefetch?.[path];
-  if (prefetched) {
-    delete globalThis.__prefetch[path];
-    try {
-      return await prefetched;
-    } catch {}
-  }
-  return api.get(path);
-}
 
 function emit(name, detail) {
   events.dispatchEvent(new CustomEvent(name, { detail }));
@@ -145,33 +131,10 @@ function emit(name, detail) {
 
 // MARK: - Whose data is on this phone
 
-/**
- * Wipes what the phone holds for a provider: cached screens, requests, the offline queue, photos waiting to upload.
- * Done at logout, and when another provider logs in on the same phone (a shared or second-hand phone must never show,
- * or replay, someone else's data).
- */
-async function forgetLocalData() {
-  await outbox.clear();
-  for (const store of ['kv', 'requests', 'details', 'uploads']) await db.clear(store).catch(() => {});
-  for (const key of ['djobea.lastSync', 'djobea.lastEventId', 'djobea.owner']) localStorage.removeItem(key);
-  lastSync = null;
-  emit('outbox', []);
-  renderOutboxBadge([]);
-}
+/** Wiping (logout, another provider) and claiming the phone's data: app/local-data.js. */
+const { forgetLocalData, claimLocalData } = localData({ outbox, db, forgetSynced, onForgotten: () => (emit('outbox', []), renderOutboxBadge([])) });
 
-/**
- * After a login: the data on the phone belongs to this provider, or is wiped first — also when no owner is recorded
- * (a phone that ran an older version, or a logout that could not finish): unknown data is never shown to anyone.
- */
-async function claimLocalData(pair) {
-  if (!pair?.provider_id) return;
-  if (localStorage.getItem('djobea.owner') !== pair.provider_id) await forgetLocalData();
-  localStorage.setItem('djobea.owner', pair.provider_id);
-}
-
-// MARK: - Login
-
-let phone = '';
+// MARK: - Login (the forms: app/login.js)
 
 function showLogin() {
   live?.stop();
@@ -183,78 +146,9 @@ function showLogin() {
   showLoginForm('phone-form');
 }
 
-function showLoginForm(id) {
-  for (const form of document.querySelectorAll('#login form')) form.hidden = form.id !== id;
-  const first = $(`#${id} input`);
-  first?.focus();
-}
 
-function setBusy(form, busy, message = '') {
-  for (const button of form.querySelectorAll('button')) button.disabled = busy;
-  $('[data-error]', form).textContent = message;
-}
+setUpLogin({ api, claim: claimLocalData, showApp });
 
-function messageOf(error) {
-  return error instanceof ApiError ? error.message : 'Erreur inattendue. Réessayez.';
-}
-
-$('#phone-form').addEventListener('submit', async (event) => {
-  event.preventDefault();
-  const form = event.currentTarget;
-  phone = normalizePhone($('#phone').value);
-  if (!phone) return setBusy(form, false, 'Entrez votre numéro de téléphone.');
-  setBusy(form, true);
-  try {
-    const sent = await api.sendOtp(phone);
-    setBusy(form, false);
-    showLoginForm('code-form');
-    const minutes = Math.round((sent?.expires_in ?? 300) / 60);
-    $('#code-form [data-sent]').textContent = `Code envoyé sur WhatsApp au ${phone}. Il reste valable ${minutes} min.`;
-    $('#code').value = '';
-  } catch (error) {
-    setBusy(form, false, messageOf(error));
-  }
-});
-
-$('#code-form').addEventListener('submit', async (event) => {
-  event.preventDefault();
-  const form = event.currentTarget;
-  const code = $('#code').value.replace(/\D/g, '');
-  if (!code) return setBusy(form, false, 'Entrez le code reçu.');
-  setBusy(form, true);
-  try {
-    await claimLocalData(await api.verifyOtp(phone, code));
-    setBusy(form, false);
-    showApp();
-  } catch (error) {
-    setBusy(form, false, messageOf(error));
-  }
-});
-
-$('#password-form').addEventListener('submit', async (event) => {
-  event.preventDefault();
-  const form = event.currentTarget;
-  const email = $('#email').value.trim();
-  const password = $('#password').value;
-  const totp = $('#totp').value.replace(/\D/g, '');
-  if (!email || !password) return setBusy(form, false, 'Entrez votre e-mail et votre mot de passe.');
-  setBusy(form, true);
-  try {
-    await claimLocalData(await api.login(email, password, totp || undefined));
-    setBusy(form, false);
-    showApp();
-  } catch (error) {
-    if (error instanceof ApiError && error.code === 'totp_required') {
-      $('#totp-field').hidden = false;
-      $('#totp').focus();
-    }
-    setBusy(form, false, messageOf(error));
-  }
-});
-
-for (const button of document.querySelectorAll('[data-show-form]')) {
-  button.addEventListener('click', () => showLoginForm(button.dataset.showForm));
-}
 
 // MARK: - App
 
@@ -340,6 +234,11 @@ function markSynced(at = Date.now()) {
   renderSync();
 }
 
+function forgetSynced() {
+  localStorage.removeItem('djobea.lastSync');
+  lastSync = null;
+}
+
 function renderSync() {
   const line = $('[data-sync]');
   const offline = navigator.onLine === false;
@@ -417,127 +316,19 @@ function flushOutbox() {
   return flushing;
 }
 
-function renderOutboxBadge(items) {
-  const pending = items.filter((item) => item.state === 'pending').length;
-  const badge = $('[data-pending]');
-  badge.hidden = pending === 0;
-  badge.textContent = pending === 1 ? '1 action en attente' : `${pending} actions en attente`;
-}
+// MARK: - Push notifications on this device (the offer: app/push-offer.js)
 
-/** The outbox as a list: each queued action with its state (en attente / envoyé / refusé, with the reason). */
-async function renderOutbox(element) {
-  const items = (await outbox.list()).slice().reverse();
-  if (!items.length) return fill(element, h('li', { class: 'muted', text: 'Aucune action en attente.' }));
-  fill(
-    element,
-    items.map((item) =>
-      h(
-        'li',
-        { class: 'outbox-item', dataset: { state: item.state } },
-        h('span', { class: 'outbox-title', text: item.title || `${item.method} ${item.path}` }),
-        ' ',
-        h('span', { class: 'badge ' + item.state, text: item.label }),
-        item.reason ? h('span', { class: 'outbox-reason', text: item.reason }) : null,
-        item.state === 'refused'
-          ? h('button', {
-              class: 'btn ghost small',
-              type: 'button',
-              text: 'Compris',
-              onclick: async () => {
-                await outbox.dismiss(item.seq);
-                renderOutbox(element);
-              },
-            })
-          : null,
-      ),
-    ),
-  );
-}
+const { offerPush, loadPush } = createPushOffer({ api });
 
-// MARK: - Push notifications on this device
+listenToWorker({ navigate: (hash) => ctx.navigate(hash), onPush: () => syncRequests().catch(() => {}) });
 
-/** lib/push.js, loaded when first needed: it is not part of the first load. */
-let push = null;
-const loadPush = () => import('./lib/push.js').then((module) => (push = module));
-
-/**
- * The offer to receive pushes, shown once per device after an accept reached the hub (never at login): "Activer" asks
- * the browser's permission in the tap itself; "Plus tard" is remembered (no nagging: Profil has the switch).
- */
-let offerChecking = false;
-async function offerPush(items) {
-  const banner = $('[data-push-offer]');
-  if (!banner || !banner.hidden || offerChecking) return;
-  if (!items.some((item) => item.state === 'sent' && /\/accept$/.test(item.path ?? ''))) return;
-  offerChecking = true;
-  try {
-    // Loaded before the offer shows: "Activer" then calls it at once, in the tap.
-    const { currentState, offerAnswer, shouldOfferPush } = await loadPush();
-    if (offerAnswer()) return;
-    const state = await currentState();
-    if (shouldOfferPush({ outbox: items, state, answered: offerAnswer() }) && api.isLoggedIn()) banner.hidden = false;
-  } catch {
-  } finally {
-    offerChecking = false;
-  }
-}
-
-function closePushOffer(answer) {
-  push?.rememberOffer(answer);
-  $('[data-push-offer]').hidden = true;
-}
-
-$('[data-push-yes]').addEventListener('click', async (event) => {
-  if (!push) return;
-  const buttons = event.currentTarget.closest('[data-push-offer]').querySelectorAll('button');
-  for (const button of buttons) button.disabled = true;
-  try {
-    await push.enablePush(api); // first thing: the permission prompt, while the tap still counts as a user gesture
-    toast('Notifications activées sur cet appareil.');
-    closePushOffer('done');
-  } catch (error) {
-    toast(error?.message || 'Notifications non activées.');
-    closePushOffer('later');
-  } finally {
-    for (const button of buttons) button.disabled = false;
-  }
-});
-$('[data-push-later]').addEventListener('click', () => {
-  closePushOffer('later');
-  toast('D’accord. Vous pourrez les activer dans Profil › Notifications.');
-});
-
-/** The service worker's messages: a tap on a notification shows its request here; a push refreshes the data. */
-navigator.serviceWorker?.addEventListener('message', (event) => {
-  const message = event.data;
-  if (message?.type === 'navigate' && typeof message.url === 'string') {
-    const target = new URL(message.url, location.origin);
-    if (target.origin !== location.origin) return;
-    const hash = '#' + target.hash.slice(1).replace(/^\/+/, '');
-    ctx.navigate(hash.length > 1 ? hash : '#accueil');
-  } else if (message?.type === 'push-shown') {
-    syncRequests().catch(() => {});
-  }
-});
-
-// MARK: - Toast, floating mission button
-
-let toastTimer = null;
-function toast(text) {
-  const element = $('[data-toast]');
-  element.textContent = text;
-  element.hidden = false;
-  clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => {
-    element.hidden = true;
-  }, 4000);
-}
+// MARK: - Floating mission button
 
 /** The floating button to the mission in progress (arrivé, diagnostic or réparation), hidden on that mission. */
 async function updateFab() {
   const fab = $('[data-fab]');
   const items = await db.all('requests');
-  const active = items.find((item) => ['arrive', 'diagnostic', 'reparation'].includes(item.stage ?? item.status));
+  const active = items.find((item) => isUnderWay(item.stage ?? item.status));
   const onIt = current?.name === 'mission' && current?.param === active?.id;
   fab.hidden = !active || onIt || $('#app').hidden;
   if (active) {
@@ -546,39 +337,9 @@ async function updateFab() {
   }
 }
 
-// MARK: - Gestures: swipe between tabs, pull to refresh
+// MARK: - Gestures: swipe between tabs, pull to refresh (app/gestures.js)
 
-let touch = null;
-addEventListener(
-  'touchstart',
-  (event) => {
-    if (event.touches.length !== 1 || $('#app').hidden) return;
-    const t = event.touches[0];
-    touch = { x: t.clientX, y: t.clientY, top: scrollY <= 0, time: Date.now() };
-  },
-  { passive: true },
-);
-addEventListener(
-  'touchend',
-  (event) => {
-    if (!touch) return;
-    const t = event.changedTouches[0];
-    const dx = t.clientX - touch.x;
-    const dy = t.clientY - touch.y;
-    const start = touch;
-    touch = null;
-    if (event.target.closest?.('input, textarea, select, [data-no-swipe]')) return;
-    if (Math.abs(dx) > 80 && Math.abs(dx) > 2 * Math.abs(dy) && Date.now() - start.time < 800) {
-      const tab = ROUTES[parseHash().name][0];
-      const next = TABS[TABS.indexOf(tab) + (dx < 0 ? 1 : -1)];
-      if (next) ctx.navigate('#' + next);
-    } else if (start.top && dy > 90 && Math.abs(dx) < 60) {
-      toast('Actualisation…');
-      refreshAll();
-    }
-  },
-  { passive: true },
-);
+setUpGestures({ tabs: TABS, currentTab: () => ROUTES[parseHash().name][0], navigate: (hash) => ctx.navigate(hash), refresh: () => refreshAll() });
 
 // MARK: - Wiring
 
@@ -597,7 +358,7 @@ document.addEventListener('visibilitychange', () => {
   flushOutbox();
   uploads.run().catch(() => {});
   syncRequests().catch(() => {});
-  workerRegistration?.update().catch(() => {});
+  updateWorker();
 });
 setInterval(renderSync, 30_000);
 document.addEventListener('keydown', (event) => {
@@ -605,44 +366,9 @@ document.addEventListener('keydown', (event) => {
 });
 outbox.prune().then(() => outbox.list()).then(renderOutboxBadge);
 
-// MARK: - Service worker: registered once the first screen is up, so its precaching never delays it.
+// MARK: - Service worker: registered once the first screen is up, so its precaching never delays it (app/worker.js).
 
-let reloading = false;
-let workerRegistration = null;
-function registerWorker() {
-  if (!('serviceWorker' in navigator)) return;
-  navigator.serviceWorker
-    .register('/sw.js')
-    .then((registration) => {
-      workerRegistration = registration;
-      // An app left open for days still learns of a new build (hash routes never navigate).
-      setInterval(() => registration.update().catch(() => {}), 3_600_000);
-      if (registration.waiting && navigator.serviceWorker.controller) offerUpdate(registration.waiting);
-      registration.addEventListener('updatefound', () => {
-        const worker = registration.installing;
-        worker?.addEventListener('statechange', () => {
-          if (worker.state === 'installed' && navigator.serviceWorker.controller) offerUpdate(worker);
-        });
-      });
-    })
-    .catch(() => {});
-  navigator.serviceWorker.addEventListener('controllerchange', () => {
-    if (reloading) location.reload();
-  });
-}
-
-/** A new version was downloaded in the background: one tap switches to it. */
-function offerUpdate(worker) {
-  const bar = $('[data-update]');
-  bar.hidden = false;
-  $('button', bar).onclick = () => {
-    reloading = true;
-    worker.postMessage('skip-waiting');
-  };
-}
-
-if (document.readyState === 'complete') setTimeout(registerWorker, 1500);
-else addEventListener('load', () => setTimeout(registerWorker, 1500), { once: true });
+startWorker();
 
 export async function logout() {
   // Stop everything that writes to the phone's store first (live feed, screens), let what is in flight land, then

@@ -2,6 +2,7 @@
 // Pure: filter state → predicate, sort order, French summary. No DOM.
 
 import { doualaDay } from './format.js';
+import { groupOf, isUnderWay } from './transitions.js';
 
 /** Status groups as the hub's list items carry them (`item.status`), with the list's French labels. */
 export const STATUSES = Object.freeze([
@@ -21,9 +22,6 @@ export const URGENCIES = Object.freeze([
   { code: 'cette_semaine', label: 'Cette semaine' },
   { code: 'planifie', label: 'Planifié' },
 ]);
-
-/** Precise statuses (`RequestStatus`) → their list group, should an item carry one. */
-const GROUP_OF = { arrive: 'en_cours', diagnostic: 'en_cours', reparation: 'en_cours' };
 
 /** Order of the status groups in the list: what needs an answer, then the work under way, then the past. */
 const STATUS_RANK = { nouvelle: 0, en_cours: 1, acceptee: 2, terminee: 3, declinee: 4, expiree: 5, annulee: 6 };
@@ -58,7 +56,8 @@ export function normalizeFilters(raw) {
 /** The status group of an item ("nouvelle", "en_cours"…). */
 export function statusGroup(item) {
   const status = item?.status ?? '';
-  return GROUP_OF[status] ?? status;
+  // A precise status on site (`RequestStatus`), should an item carry one, is listed under its group.
+  return isUnderWay(status) ? groupOf(status) : status;
 }
 
 /** Lower case, without accents or extra spaces: "Maképè  Missoké" → "makepe missoke". */

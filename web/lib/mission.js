@@ -1,27 +1,14 @@
 // A mission's stages, pure: Arrivé → Diagnostic → Réparation → Terminé. A job never goes backwards.
 
-/** The four work stages: the hub's `update-status` stage, the status it leads to, the labels. */
-export const STAGES = Object.freeze([
-  { stage: 'arrived', status: 'arrive', label: 'Arrivé', action: 'Je suis arrivé' },
-  { stage: 'diagnosed', status: 'diagnostic', label: 'Diagnostic', action: 'Je commence le diagnostic' },
-  { stage: 'repairing', status: 'reparation', label: 'Réparation', action: 'Je commence la réparation' },
-  { stage: 'completed', status: 'terminee', label: 'Terminé', action: 'Le travail est terminé' },
-]);
+import { STAGES, afterStage, canRequestPayment, currentStatus, isMission, nextStage, rank } from './transitions.js';
 
-/** How far a precise status is: acceptee 0, arrive 1, diagnostic 2, reparation 3, terminee 4; else -1. */
+// The stages and the optimistic copies live in transitions.js (the hub's state machine); re-exported for the screens.
+export { STAGES, afterStage, canRequestPayment, currentStatus, isMission, nextStage };
+
+/** How far a precise status is on the work path: acceptee 0, arrive 1, diagnostic 2, reparation 3, terminee 4; else -1. */
 export function progressRank(status) {
-  if (status === 'acceptee') return 0;
-  const index = STAGES.findIndex((s) => s.status === status);
-  return index < 0 ? -1 : index + 1;
-}
-
-/** The precise status of a detail or list item: `stage` ("diagnostic"), else `mission.status`, else `status`. */
-export function currentStatus(request) {
-  if (!request) return '';
-  for (const value of [request.stage, request.mission?.status, request.status]) {
-    if (value && value !== 'en_cours') return value;
-  }
-  return request.status ?? '';
+  const at = rank(status);
+  return at === null || at < 1 ? -1 : at - 1;
 }
 
 /**
@@ -29,71 +16,22 @@ export function currentStatus(request) {
  * @returns {{stage, status, label, action, state: string}[]}
  */
 export function stepper(status) {
-  const rank = progressRank(status);
+  const reached = progressRank(status);
   return STAGES.map((entry, index) => {
     const position = index + 1;
     let state = 'later';
-    if (rank >= 0) {
-      if (position < rank) state = 'done';
-      else if (position === rank) state = 'current';
-      else if (position === rank + 1) state = 'next';
+    if (reached >= 0) {
+      if (position < reached) state = 'done';
+      else if (position === reached) state = 'current';
+      else if (position === reached + 1) state = 'next';
     }
     return { ...entry, state };
   });
 }
 
-/**
- * The next stage the provider may report, or null (not accepted, cancelled, or already done).
- * With the detail's `actions`, only an offered stage counts: the first one after the current rank.
- */
-export function nextStage(status, actions = null) {
-  const rank = progressRank(status);
-  if (rank < 0 || rank >= STAGES.length) return null;
-  const ahead = STAGES.slice(rank);
-  if (!Array.isArray(actions)) return ahead[0];
-  return ahead.find((entry) => actions.includes(entry.stage)) ?? null;
-}
-
-/** The list item and detail after reporting `stage`, for the optimistic local copy. */
-export function afterStage(request, stage, at = new Date().toISOString()) {
-  const entry = STAGES.find((s) => s.stage === stage);
-  if (!request || !entry) return request;
-  const group = entry.status === 'terminee' ? 'terminee' : 'en_cours';
-  const label = entry.status === 'terminee' ? 'Terminée' : entry.label;
-  const next = { ...request, stage: entry.status, status: group, status_label: label };
-  if (Array.isArray(request.actions)) {
-    const rest = STAGES.slice(STAGES.indexOf(entry) + 1).map((s) => s.stage);
-    next.actions = request.actions.filter((a) => !['accept', 'decline', ...STAGES.map((s) => s.stage)].includes(a) || rest.includes(a));
-    if (rest[0] && !next.actions.includes(rest[0])) next.actions.push(rest[0]);
-  }
-  if (request.mission && typeof request.mission === 'object') {
-    const rank = progressRank(entry.status);
-    next.mission = {
-      ...request.mission,
-      status: entry.status,
-      status_label: label,
-      steps: (request.mission.steps ?? []).map((step) =>
-        progressRank(step.stage) <= rank && !step.done ? { ...step, done: true, at: step.stage === entry.status ? at : step.at } : step,
-      ),
-    };
-  }
-  return next;
-}
-
-/** Whether the mission screen applies: accepted and under way (or just finished). */
-export function isMission(request) {
-  const rank = progressRank(currentStatus(request));
-  return rank >= 0;
-}
-
 /** Whether work can still be recorded (materials, time, photos): Acceptée to Terminée. */
 export function isWorkOpen(request) {
   return isMission(request);
-}
-
-/** Whether the payment request may be sent: at Réparation or Terminée. */
-export function canRequestPayment(request) {
-  return progressRank(currentStatus(request)) >= 3;
 }
 
 /**

@@ -99,15 +99,27 @@ export default {
     }
 
     async function markSeen(offerIds, noteIds) {
-      await ctx.act({ method: 'POST', path: '/provider/dashboard/notifications/seen', body: { offer_ids: offerIds, notification_ids: noteIds }, title: 'Alertes marquées comme vues' });
-      if (!notes) return;
-      // Optimistic: the offers stay listed (they still need an answer) but are no longer "new".
-      const seen = (o) => ({ ...o, unseen: false });
-      const data = { ...notes, unseen_new_count: 0, notifications: [], new_requests: (notes.new_requests ?? []).map(seen),
-        urgent: (notes.urgent ?? []).map(seen), waiting: (notes.waiting ?? []).map(seen) };
-      await ctx.db.put('kv', KEYS.notes, { data, at: Date.now() });
-      renderNotes(data);
-      alerts.querySelector('h2')?.focus();
+      const before = notes;
+      await ctx.perform({
+        // Optimistic: the offers stay listed (they still need an answer) but are no longer "new".
+        optimistic: async () => {
+          if (!notes) return;
+          const seen = (o) => ({ ...o, unseen: false });
+          const data = { ...notes, unseen_new_count: 0, notifications: [], new_requests: (notes.new_requests ?? []).map(seen),
+            urgent: (notes.urgent ?? []).map(seen), waiting: (notes.waiting ?? []).map(seen) };
+          await ctx.db.put('kv', KEYS.notes, { data, at: Date.now() });
+          renderNotes(data);
+        },
+        action: { method: 'POST', path: '/provider/dashboard/notifications/seen', body: { offer_ids: offerIds, notification_ids: noteIds }, title: 'Alertes marquées comme vues' },
+        rollback: async () => {
+          if (!before) return;
+          await ctx.db.put('kv', KEYS.notes, { data: before, at: Date.now() }).catch(() => {});
+          renderNotes(before);
+        },
+        // The hub refused: its alerts as they are.
+        refresh: () => alive && loadNotes(),
+      });
+      if (before) alerts.querySelector('h2')?.focus();
     }
 
     // MARK: Charts (lazy)

@@ -1,0 +1,149 @@
+// The payment: the request to the client (labour, travel, the materials; sent by WhatsApp with the ways to pay) and,
+// once invoiced, the payments received (cash or mobile money with its reference) until the invoice is paid.
+import { h, icon } from '/lib/dom.js';
+import { field, openDialog, place } from '/lib/ui.js';
+import { formatXAF } from '/lib/format.js';
+import { canRequestPayment } from '/lib/mission.js';
+import { STATUS, afterPayment, isClosed, isPaid, pendingInvoice } from '/lib/transitions.js';
+import { francs } from '/screens/mission/materials.js';
+
+const METHODS = [
+  { code: 'cash', label: 'Espèces' },
+  { code: 'mtn_momo', label: 'MTN Mobile Money' },
+  { code: 'orange_money', label: 'Orange Money' },
+];
+
+/** The payment section of mission `m`: `view(status)`. The form is made once (typed amounts survive a re-render). */
+export function createPayment(m) {
+  let payMaterialsTotal = 0;
+  const payLabour = h('input', { name: 'labour', inputmode: 'numeric', required: true, autocomplete: 'off', placeholder: 'Ex. : 15 000', dataset: { focusKey: 'labour' } });
+  const payTravel = h('input', { name: 'travel', inputmode: 'numeric', autocomplete: 'off', placeholder: '0' });
+  const payNote = h('textarea', { name: 'note', maxlength: 500, rows: 2 });
+  const payMaterials = h('span', { text: formatXAF(0) });
+  const payTotal = h('strong', { text: formatXAF(0) });
+  const payError = h('p', { class: 'error', role: 'alert' });
+  const updatePayTotal = () => {
+    payMaterials.textContent = formatXAF(payMaterialsTotal);
+    payTotal.textContent = formatXAF((francs(payLabour.value) || 0) + (francs(payTravel.value) || 0) + payMaterialsTotal);
+  };
+  payLabour.addEventListener('input', updatePayTotal);
+  payTravel.addEventListener('input', updatePayTotal);
+  const payForm = h(
+    'form',
+    {
+      novalidate: true,
+      onsubmit: (event) => {
+        event.preventDefault();
+        m.guard('payment-request', requestPayment);
+      },
+    },
+    h('p', { class: 'muted', text: 'Le client reçoit le montant détaillé par WhatsApp, avec les moyens de paiement.' }),
+    field('Main d’œuvre (FCFA)', payLabour),
+    field('Déplacement (FCFA)', payTravel),
+    h('p', { class: 'total' }, h('span', { text: 'Matériel' }), payMaterials),
+    h('p', { class: 'total grand' }, h('span', { text: 'Total à payer' }), payTotal),
+    field('Message au client (facultatif)', payNote),
+    payError,
+    h('button', { class: 'btn success wide', type: 'submit', dataset: { busy: 'payment-request' } }, icon('send'), 'Envoyer la demande de paiement'),
+  );
+  const paySection = h('section', { class: 'card', 'aria-labelledby': 'pay-title' });
+  const payTitle = h('h2', { id: 'pay-title', text: 'Paiement' });
+
+  function view(status) {
+    const { detail } = m;
+    const invoice = detail.invoice;
+    const section = (...children) => place(paySection, payTitle, children);
+    if (invoice) {
+      const paid = isPaid(invoice);
+      return section(
+        h(
+          'dl',
+          { class: 'invoice' },
+          h('dt', { text: 'Facture' }),
+          h('dd', { text: invoice.number || 'en attente du hub' }),
+          h('dt', { text: 'Montant' }),
+          h('dd', { text: invoice.total_label || formatXAF(invoice.total) }),
+          h('dt', { text: 'Statut' }),
+          h('dd', {}, h('span', { class: 'badge ' + (paid ? 'sent' : 'pending'), text: invoice.status_label || invoice.status })),
+          h('dt', { text: 'Déjà reçu' }),
+          h('dd', { text: invoice.paid_label || formatXAF(invoice.paid ?? 0) }),
+        ),
+        !paid ? h('button', { class: 'btn success wide', type: 'button', dataset: { focusKey: 'paid', busy: 'payment' }, onclick: () => recordPayment(invoice) }, icon('wallet'), 'Paiement reçu') : h('p', { class: 'done-note' }, icon('check'), 'Mission payée.'),
+      );
+    }
+    if (!canRequestPayment(detail)) {
+      if (isClosed(status) || status === STATUS.nouvelle) return null;
+      return section(h('p', { class: 'muted', text: 'La demande de paiement sera possible à l’étape « Réparation ».' }));
+    }
+    payMaterialsTotal = detail.materials_total ?? 0;
+    updatePayTotal();
+    return section(payForm);
+  }
+
+  async function requestPayment() {
+    const l = francs(payLabour.value);
+    const t = payTravel.value.trim() ? francs(payTravel.value) : 0;
+    if (!Number.isInteger(l) || l < 1 || l > 10_000_000) return (payError.textContent = 'Main d’œuvre : montant entier de 1 à 10 000 000 FCFA.');
+    if (!Number.isInteger(t) || t > 1_000_000) return (payError.textContent = 'Déplacement : montant entier de 0 à 1 000 000 FCFA.');
+    payError.textContent = '';
+    const sum = l + t + payMaterialsTotal;
+    const body = { labour: l, travel: t };
+    if (payNote.value.trim()) body.note = payNote.value.trim();
+    await m.act({
+      change: (r, kind) => (kind === 'detail' ? { ...r, invoice: pendingInvoice(sum, formatXAF) } : r),
+      method: 'POST',
+      suffix: '/payment-request',
+      body,
+      label: 'Demande de paiement',
+    });
+    m.ctx.toast('Demande de paiement envoyée au client.');
+    return null;
+  }
+
+  function recordPayment(invoice) {
+    if (m.dialogs.size) return; // a double tap opens one dialog
+    const remaining = Math.max(0, (invoice.total ?? 0) - (invoice.paid ?? 0));
+    const amount = h('input', { name: 'amount', inputmode: 'numeric', required: true, value: remaining ? String(remaining) : '', autocomplete: 'off' });
+    const reference = h('input', { name: 'reference', maxlength: 100, autocomplete: 'off', placeholder: 'Ex. : MP240312.1234.A56789' });
+    const referenceField = field('Référence de la transaction', reference);
+    referenceField.hidden = true;
+    const methods = h(
+      'fieldset',
+      {
+        onchange: (event) => {
+          referenceField.hidden = event.target.value === 'cash';
+        },
+      },
+      h('legend', { text: 'Moyen de paiement' }),
+      METHODS.map((method, index) => h('label', { class: 'radio' }, h('input', { type: 'radio', name: 'method', value: method.code, checked: index === 0 }), h('span', { text: method.label }))),
+    );
+    m.track(
+      openDialog({
+        title: 'Paiement reçu',
+        submitLabel: 'Enregistrer',
+        submitClass: 'success',
+        body: [methods, field('Montant reçu (FCFA)', amount), referenceField],
+        submit: async (form) => {
+          const method = form.elements.method.value;
+          const value = francs(amount.value);
+          if (!Number.isInteger(value) || value < 1) return 'Indiquez le montant reçu en FCFA.';
+          const ref = reference.value.trim();
+          if (method !== 'cash' && !ref) return 'Indiquez la référence de la transaction Mobile Money.';
+          const body = { method, amount: value };
+          if (ref && method !== 'cash') body.reference = ref;
+          await m.act({
+            change: (r, kind) => (kind === 'detail' && r.invoice ? { ...r, invoice: afterPayment(r.invoice, value, formatXAF) } : r),
+            method: 'POST',
+            suffix: '/payments',
+            body,
+            label: 'Paiement reçu',
+          });
+          m.ctx.toast('Paiement enregistré.');
+          return null;
+        },
+      }),
+    );
+  }
+
+  return { view };
+}

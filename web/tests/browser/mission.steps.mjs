@@ -1,0 +1,115 @@
+// The mission: stages and a photo offline, replayed once back online; materials, the remaining stages, the payment
+// request and the payment received online.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { sql } from './hub.mjs';
+import { sleep } from './webdriver.mjs';
+import { pwa, clickText, waitText, shot, consoleErrors, outboxStates, fillForm, waitForHub, PHOTO } from './browser.mjs';
+
+/** Registers the mission offline and online (run in order, inside the suite of pwa.browser.mjs). */
+export function missionSteps() {
+  test('offline: advances the mission and attaches a photo; back online, the hub holds exactly one of each', async () => {
+    const { hub, session, phone, offered } = pwa;
+    await session.go(hub.base + '/#mission/' + offered.id);
+    await waitText('Arrivé');
+    await sleep(500);
+    await session.offline(true);
+    await session.exec('window.dispatchEvent(new Event("offline"))');
+    await waitText('hors connexion');
+    await session.clickCss('#screen .next-stage');
+    await clickText('Confirmer', 'dialog[open]');
+    // The photo: a 2400×1800 camera shot, resized and compressed on the phone before upload.
+    // The screen re-renders after the stage: take the input as it is once the card has settled.
+    await waitText('« Arrivé » enregistrée');
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await session.type(await session.find('#screen input[type=file]'), PHOTO);
+        break;
+      } catch (error) {
+        if (attempt >= 5 || !/stale/.test(error.message)) throw error;
+        await sleep(300);
+      }
+    }
+    await session.waitUntil(
+      `return new Promise((done) => { const open = indexedDB.open('djobea');
+         open.onsuccess = () => { const r = open.result.transaction('uploads').objectStore('uploads').getAllKeys();
+           r.onsuccess = () => done(r.result.length > 0); r.onerror = () => done(false); }; open.onerror = () => done(false); })`,
+      { timeout: 20000, message: 'the photo waits in IndexedDB' },
+    ).catch(() => {});
+    await sleep(1000);
+    const queued = await outboxStates();
+    assert.ok(queued.some((item) => item.state === 'pending'), 'actions wait in the outbox while offline: ' + JSON.stringify(queued));
+    await shot('05-mission-hors-ligne');
+    assert.equal(sql(hub, "SELECT count(*) FROM mission_events WHERE request_id = ? AND kind = 'arrived'", offered.id)[0][0], 0);
+
+    await session.offline(false);
+    await session.exec('window.dispatchEvent(new Event("online"))');
+    const deadline = Date.now() + 60000;
+    let counts;
+    while (Date.now() < deadline) {
+      counts = {
+        accepted: sql(hub, "SELECT count(*) FROM mission_events WHERE request_id = ? AND kind = 'accepted'", offered.id)[0][0],
+        arrived: sql(hub, "SELECT count(*) FROM mission_events WHERE request_id = ? AND kind = 'arrived'", offered.id)[0][0],
+        photos: sql(hub, 'SELECT count(*) FROM photos WHERE request_id = ?', offered.id)[0][0],
+      };
+      if (counts.arrived >= 1 && counts.photos >= 1) break;
+      await sleep(300);
+    }
+    // A second replay (the app coming back online twice) must not duplicate anything either.
+    await session.exec('window.dispatchEvent(new Event("online"))');
+    await sleep(2000);
+    counts = {
+      accepted: sql(hub, "SELECT count(*) FROM mission_events WHERE request_id = ? AND kind = 'accepted'", offered.id)[0][0],
+      arrived: sql(hub, "SELECT count(*) FROM mission_events WHERE request_id = ? AND kind = 'arrived'", offered.id)[0][0],
+      photos: sql(hub, 'SELECT count(*) FROM photos WHERE request_id = ?', offered.id)[0][0],
+    };
+    assert.deepEqual(counts, { accepted: 1, arrived: 1, photos: 1 });
+    const [[bytes, width, height]] = sql(hub, 'SELECT bytes, width, height FROM photos WHERE request_id = ?', offered.id);
+    assert.ok(bytes <= 250 * 1024, `the phone compressed the photo to ${bytes} bytes`);
+    assert.ok(Math.max(width, height) <= 1280, `the phone resized the photo to ${width}×${height}`);
+    const states = await outboxStates();
+    assert.ok(states.every((item) => item.state === 'sent'), JSON.stringify(states));
+    await waitText('Dernière synchro');
+    await shot('06-mission-synchronisee');
+    assert.deepEqual(await consoleErrors({ offline: true }), []);
+  });
+
+  test('online: materials, the remaining stages, the payment request and the payment received reach the hub once', async () => {
+    const { hub, session, offered } = pwa;
+    await session.go(hub.base + '/#mission/' + offered.id);
+    await waitText('Temps passé');
+    // The photo taken offline is shown as a thumbnail from the hub.
+    await session.waitUntil(
+      `const img = document.querySelector('#screen .thumb img'); return Boolean(img && img.complete && img.naturalWidth > 0);`,
+      { timeout: 20000, message: 'the photo thumbnail loads' },
+    );
+    await fillForm({ label: 'Joint de siphon', quantity: '2', unit_price: '1500' });
+    await clickText('Ajouter', '#screen');
+    await waitText('Joint de siphon');
+    for (const label of ['Diagnostic', 'Réparation']) {
+      await session.clickCss('#screen .next-stage');
+      await clickText('Confirmer', 'dialog[open]');
+      await waitText(`« ${label} » enregistrée`);
+      await sleep(500);
+    }
+    await fillForm({ labour: '15000', travel: '2000' });
+    await clickText('Envoyer la demande de paiement', '#screen');
+    await waitForHub('SELECT count(*) FROM invoices WHERE request_id = ?', 1);
+    const [[total]] = sql(hub, 'SELECT total FROM invoices WHERE request_id = ?', offered.id);
+    assert.equal(total, 15000 + 2 * 1500 + 2000, 'labour + materials + travel');
+    const lines = sql(hub, 'SELECT kind, quantity, unit_price FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id WHERE i.request_id = ? ORDER BY kind', offered.id);
+    assert.deepEqual(lines, [['deplacement', 1, 2000], ['main_oeuvre', 1, 15000], ['materiel', 2, 1500]]);
+    await waitText('Paiement reçu');
+    await clickText('Paiement reçu', '#screen');
+    await clickText('Enregistrer', 'dialog[open]');
+    await waitForHub("SELECT count(*) FROM ledger_entries WHERE request_id = ? AND kind = 'payment'", 1);
+    await session.exec('window.dispatchEvent(new Event("online"))');
+    await sleep(1500);
+    assert.deepEqual(sql(hub, "SELECT kind, method, amount FROM ledger_entries WHERE request_id = ? AND kind = 'payment'", offered.id), [['payment', 'cash', 20000]]);
+    assert.equal(sql(hub, 'SELECT count(*) FROM mission_materials WHERE request_id = ?', offered.id)[0][0], 1);
+    assert.equal(sql(hub, "SELECT count(*) FROM mission_events WHERE request_id = ? AND kind IN ('diagnosed', 'repairing')", offered.id)[0][0], 2);
+    await shot('07-mission-paiement');
+    assert.deepEqual(await consoleErrors(), []);
+  });
+
+}
