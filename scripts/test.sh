@@ -22,4 +22,4 @@ swift test --skip-build
 echo "== node --test (web/: the PWA's pure modules)"
 node --test web/tests/
 echo "== browser tests (web/tests/browser: headless chromium through chromedriver, against a real djobea demo)"
-node --test --test-timeout=600000 web/tests/browser/pwa.browser.mjs
+node --test --test-concurrency=1 --test-timeout=600000 web/tests/browser/pwa.browser.mjs web/tests/browser/actions.browser.mjs
