@@ -1,6 +1,7 @@
 import DjobeaDomain
 import DjobeaGatewayFakes
 import DjobeaStore
+import DjobeaTestSupport
 import Foundation
 import GRDB
 import Testing
@@ -12,7 +13,7 @@ import Testing
 /// The gateway, black-box: `djobea central` (the gateway) and `djobea hub` processes on loopback, killed and cut off.
 @Suite("The gateway with real processes: offline hubs, SIGKILL", .serialized)
 struct GatewayProcessTests {
-    typealias P = SyncProcessTests
+    typealias P = NodeProcess
     typealias Ops = OpsProcessTests
 
     static func startCentral(_ directory: URL, port: Int, environment: [String: String] = [:]) async throws -> ChildProcess {

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import DjobeaDomain
 import DjobeaGateway
 import DjobeaGatewayFakes
+import DjobeaTestSupport
 import Foundation
 import GRDB
 import HTTPTypes
@@ -41,8 +42,7 @@ struct GatewayWorld {
     }()
 
     init() throws {
-        directory = try temporaryDirectory("gateway")
-        database = try NodeDatabase.open(path: directory.appendingPathComponent("djobea.sqlite").path, role: .central)
+        (directory, database) = try temporaryDatabase("gateway", role: .central)
         let setup = Date().addingTimeInterval(-30 * 86_400)
         try database.writeBlocking(now: setup) { [self] tx in
             let at = ColumnValue(setup)
@@ -237,14 +237,4 @@ enum Webhooks {
 
     /// A Unix timestamp for "now" (the fixtures' default is a fixed date long past, outside any 24-hour window).
     static var now: Int { Int(Date().timeIntervalSince1970) }
-}
-
-/// Waits until `condition` holds, up to `timeout` seconds.
-func eventually(timeout: TimeInterval = 10, _ condition: () throws -> Bool) async throws -> Bool {
-    let deadline = Date().addingTimeInterval(timeout)
-    while Date() < deadline {
-        if try condition() { return true }
-        try await Task.sleep(for: .milliseconds(50))
-    }
-    return try condition()
 }

@@ -1,5 +1,6 @@
 import DjobeaDomain
 import DjobeaStore
+import DjobeaTestSupport
 import Foundation
 import GRDB
 import Testing
@@ -12,8 +13,8 @@ import Testing
 /// test can cut (the userspace link emulator of `deploy/netem/`, with no delay and no bandwidth limit).
 @Suite("Ops actions keep every node in agreement, with real processes", .serialized)
 struct OpsProcessTests {
-    typealias P = SyncProcessTests
-    static let key = ["Authorization": "Bearer \(SyncProcessTests.apiKey)"]
+    typealias P = NodeProcess
+    static let key = ["Authorization": "Bearer \(P.apiKey)"]
 
     /// A plain TCP forwarder to central; killing it takes the hub behind it offline.
     final class Link {

@@ -1,5 +1,6 @@
 import DjobeaDomain
 import DjobeaStore
+import DjobeaTestSupport
 import Foundation
 import GRDB
 import Testing
@@ -12,7 +13,7 @@ import Testing
 /// round or two, the other hubs never see it, and every node ends with the same answer.
 @Suite("Ops actions with central and three hubs, real processes", .serialized)
 struct OpsThreeHubsProcessTests {
-    typealias P = SyncProcessTests
+    typealias P = NodeProcess
     typealias O = OpsProcessTests
 
     static func request(_ centralURL: String, zone: String, client: String) async throws -> String {

@@ -3,6 +3,7 @@ import DjobeaDemo
 import DjobeaDomain
 import DjobeaServer
 import DjobeaStore
+import DjobeaTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -20,8 +21,7 @@ struct ProviderAPIHarness {
     let providers: [ProviderListing]
 
     static func make() async throws -> ProviderAPIHarness {
-        let directory = try temporaryDirectory("api")
-        let database = try NodeDatabase.open(path: directory.appendingPathComponent("djobea.sqlite").path, role: .hub)
+        let (directory, database) = try temporaryDatabase("api", role: .hub)
         _ = try DemoGenerator(seed: 7, days: 7, now: Date()).generate(into: database, photos: nil) { _ in }
         let logger = Logger(label: "test")
         let keys = try TokenKeys(secret: Array(repeating: 7, count: 32))

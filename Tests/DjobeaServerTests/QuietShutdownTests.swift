@@ -1,5 +1,6 @@
 import DjobeaDemo
 import DjobeaStore
+import DjobeaTestSupport
 import Foundation
 import Testing
 
