@@ -202,7 +202,7 @@ struct GatewayTestError: Error, CustomStringConvertible {
 }
 
 /// Calls to the webhooks as Meta and Twilio make them.
-enum Webhooks {
+enum Webhooks: ReadsJSONResponses {
     static func header(_ name: String) throws -> HTTPField.Name {
         guard let field = HTTPField.Name(name) else { throw GatewayTestError("bad header name \(name)") }
         return field
@@ -227,12 +227,6 @@ enum Webhooks {
             signature ?? TwilioWebhookFixtures.signature(url: GatewayWorld.publicURL + uri, form: form, authToken: authToken)
         return try await client.execute(
             uri: uri, method: .post, headers: headers, body: ByteBuffer(bytes: TwilioWebhookFixtures.encode(form)))
-    }
-
-    /// The `error.code` of a JSON error answer.
-    static func errorCode(_ response: TestResponse) -> String? {
-        let json = (try? JSONSerialization.jsonObject(with: Data(buffer: response.body))) as? [String: Any]
-        return (json?["error"] as? [String: Any])?["code"] as? String
     }
 
     /// A Unix timestamp for "now" (the fixtures' default is a fixed date long past, outside any 24-hour window).

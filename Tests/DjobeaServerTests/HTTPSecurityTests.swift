@@ -16,20 +16,8 @@ import Testing
 
 /// The attacks of the HTTP security review, each tried against the real routes (and sockets where it matters).
 @Suite("HTTP security: ops session, timeouts, gzip bombs, control characters, 404s, photos, walk-ins", .serialized)
-struct HTTPSecurityTests {
+struct HTTPSecurityTests: ReadsJSONResponses {
     static let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
-
-    static func json(_ response: TestResponse) -> [String: Any] {
-        (try? JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]) ?? [:]
-    }
-
-    static func errorCode(_ response: TestResponse) -> String? {
-        (json(response)["error"] as? [String: Any])?["code"] as? String
-    }
-
-    static func errorMessage(_ response: TestResponse) -> String? {
-        (json(response)["error"] as? [String: Any])?["message"] as? String
-    }
 
     /// The CSRF token in the `/ops` page's logout form.
     static func csrfToken(in html: String) -> String? {
