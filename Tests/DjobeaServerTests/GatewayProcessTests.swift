@@ -47,7 +47,7 @@ struct GatewayProcessTests {
         defer { link.down() }
         let token = try await P.enrolToken(centralDir, name: "Hub A", zones: "zone-a")
         setenv("DJOBEA_SYNC_INTERVAL", "0.5", 1)
-        let hub = try await Ops.hub(hubDir, port: hubPort, central: "http://127.0.0.1:\(link.port)", token: token)
+        let hub = try await P.startHub(hubDir, port: hubPort, central: "http://127.0.0.1:\(link.port)", token: token)
         defer { hub.kill(SIGTERM) }
         let hubURL = "http://127.0.0.1:\(hubPort)"
 
@@ -185,7 +185,7 @@ struct GatewayProcessTests {
         let token = try await P.enrolToken(centralDir, name: "Hub A", zones: "zone-a")
         setenv("DJOBEA_SYNC_INTERVAL", "0.5", 1)
         setenv("DJOBEA_PUSH_ALLOW_LOOPBACK", "1", 1)
-        let hub = try await Ops.hub(hubDir, port: hubPort, central: centralURL, token: token)
+        let hub = try await P.startHub(hubDir, port: hubPort, central: centralURL, token: token)
         defer { hub.kill(SIGTERM) }
         let hubURL = "http://127.0.0.1:\(hubPort)"
         let phone = "+237690000701"

@@ -157,13 +157,7 @@ struct HTTPSecurityTests: ReadsJSONResponses {
             Thread.detachNewThread {
                 let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
                 defer { close(socketFD) }
-                var address = sockaddr_in()
-                address.sin_family = sa_family_t(AF_INET)
-                address.sin_port = in_port_t(UInt16(port).bigEndian)
-                address.sin_addr.s_addr = inet_addr("127.0.0.1")
-                let connected = withUnsafePointer(to: &address) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socketFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-                }
+                let connected = withLoopbackAddress(port: port) { connect(socketFD, $0, $1) }
                 guard connected == 0 else { return continuation.resume(returning: (nil, "no connection")) }
                 var timeout = timeval(tv_sec: limit, tv_usec: 0)
                 setsockopt(socketFD, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))

@@ -48,7 +48,7 @@ struct OpsThreeHubsProcessTests {
         defer { for hub in hubs { hub.kill(SIGTERM) } }
         for (index, zone) in ["zone-a", "zone-b", "zone-c"].enumerated() {
             let token = try await P.enrolToken(centralDir, name: "Hub \(zone.suffix(1).uppercased())", zones: zone)
-            hubs.append(try await O.hub(dirs[index], port: ports[index], central: centralURL, token: token))
+            hubs.append(try await P.startHub(dirs[index], port: ports[index], central: centralURL, token: token))
         }
         let (dirA, dirB, dirC) = (dirs[0], dirs[1], dirs[2])
         let urls = ports.map { "http://127.0.0.1:\($0)" }

@@ -30,17 +30,10 @@ struct SyncProcessTests {
         let tokenA = try await P.enrolToken(centralDir, name: "Hub A", zones: "zone-a")
         let tokenB = try await P.enrolToken(centralDir, name: "Hub B", zones: "zone-b")
         setenv("DJOBEA_SYNC_INTERVAL", "0.5", 1)
-        let hubA = try ChildProcess([
-            "hub", "--data", hubADir.path, "--port", "\(portA)", "--host", "127.0.0.1", "--central", centralURL, "--enroll", tokenA,
-        ])
+        let hubA = try await P.startHub(hubADir, port: portA, central: centralURL, token: tokenA)
         defer { hubA.kill(SIGTERM) }
-        let hubB = try ChildProcess([
-            "hub", "--data", hubBDir.path, "--port", "\(portB)", "--host", "127.0.0.1", "--central", centralURL, "--enroll", tokenB,
-        ])
+        let hubB = try await P.startHub(hubBDir, port: portB, central: centralURL, token: tokenB)
         defer { hubB.kill(SIGTERM) }
-        for hub in [hubA, hubB] {
-            #expect(await hub.waitForLine(timeout: 60) { $0.contains("Synchronisation avec le central") } != nil, "hub: \(hub.errorText.suffix(400))")
-        }
         let key = ["Authorization": "Bearer \(P.apiKey)"]
         let phone = "+237690000101"
         let (registered, provider) = try await P.call(

@@ -48,6 +48,15 @@ public enum NodeProcess {
         return central
     }
 
+    /// A `djobea hub` on `port` enrolling at `central` with `token`, once it syncs.
+    public static func startHub(_ directory: URL, port: Int, central: String, token: String) async throws -> ChildProcess {
+        let hub = try ChildProcess([
+            "hub", "--data", directory.path, "--port", "\(port)", "--host", "127.0.0.1", "--central", central, "--enroll", token,
+        ])
+        #expect(await hub.waitForLine(timeout: 60) { $0.contains("Synchronisation avec le central") } != nil, "hub: \(hub.errorText.suffix(400))")
+        return hub
+    }
+
     public static func enrolToken(_ central: URL, name: String, zones: String) async throws -> String {
         let result = try await runDjobea(["central", "enroll-hub", "--data", central.path, "--name", name, "--zones", zones])
         #expect(result.status == 0, "enroll-hub: \(result.err)")
