@@ -69,15 +69,8 @@ public enum NodeProcess {
         #expect(sent == 202)
         var code: String?
         _ = try await eventually(10) {
-            let text = (try? String(contentsOf: directory.appendingPathComponent("outbox/whatsapp.jsonl"), encoding: .utf8)) ?? ""
-            for line in text.split(separator: "\n").reversed() {
-                guard let json = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], json["to"] as? String == phone else {
-                    continue
-                }
-                code = (json["variables"] as? [String: String])?["code"]
-                return code != nil
-            }
-            return false
+            code = try consoleOutboxCode(to: phone, in: directory)
+            return code != nil
         }
         let (verified, tokens) = try await call("POST", "\(hub)/provider/auth/verify-otp", json: ["phone": phone, "code": try #require(code)])
         #expect(verified == 200)
