@@ -1,5 +1,4 @@
 import DjobeaDomain
-import DjobeaTestSupport
 import Foundation
 import Testing
 

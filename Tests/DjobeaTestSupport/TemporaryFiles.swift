@@ -14,3 +14,10 @@ public func temporaryDatabase(_ name: String = "djobea-test", role: NodeRole) th
     let directory = try temporaryDirectory(name)
     return (directory, try NodeDatabase.open(path: directory.appendingPathComponent("djobea.sqlite").path, role: role))
 }
+
+/// Runs `body` with a fresh temporary directory and removes the directory afterwards.
+public func withTemporaryDirectory<T>(_ name: String = "djobea-test", _ body: (URL) throws -> T) throws -> T {
+    let directory = try temporaryDirectory(name)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    return try body(directory)
+}
