@@ -119,9 +119,21 @@ let package = Package(
         .executableTarget(
             name: "DjobeaGatewayBench",
             dependencies: ["DjobeaDomain", "DjobeaStore", "DjobeaGatewayFakes", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "DjobeaDomainTests", dependencies: ["DjobeaDomain"]),
-        // Fixtures shared by the test targets (real tiny images for the photo tests).
-        .target(name: "DjobeaTestSupport", path: "Tests/DjobeaTestSupport"),
+        // What every test target shares: the seeded random generator, temporary directories and databases, the `djobea`
+        // process helpers (binary, free ports, start and kill, waiting), an HTTP client, reading JSON answers, fixtures
+        // (tiny real images).
+        .target(
+            name: "DjobeaTestSupport",
+            dependencies: [
+                "DjobeaDomain", "DjobeaStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            path: "Tests/DjobeaTestSupport"
+        ),
+        .testTarget(name: "DjobeaDomainTests", dependencies: ["DjobeaDomain", "DjobeaTestSupport"]),
         // Local fakes of the outside services (WhatsApp Cloud, Twilio, a Web Push service) on 127.0.0.1.
         .target(
             name: "DjobeaGatewayFakes",
@@ -136,7 +148,7 @@ let package = Package(
         .testTarget(
             name: "DjobeaGatewayTests",
             dependencies: [
-                "DjobeaGateway", "DjobeaGatewayFakes", "DjobeaDomain",
+                "DjobeaGateway", "DjobeaGatewayFakes", "DjobeaDomain", "DjobeaTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
@@ -145,7 +157,7 @@ let package = Package(
         .testTarget(
             name: "DjobeaAuthTests",
             dependencies: [
-                "DjobeaAuth", "DjobeaStore", "DjobeaDomain",
+                "DjobeaAuth", "DjobeaStore", "DjobeaDomain", "DjobeaTestSupport", "DjobeaGatewayFakes",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
@@ -157,6 +169,17 @@ let package = Package(
                 "DjobeaGateway", "DjobeaGatewayFakes",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        // Sync across nodes: the property test over random schedules, the wire codec, the photo lane, and the black-box
+        // runs of `djobea central` and `djobea hub` processes (acceptance, a hub killed mid-sync).
+        .testTarget(
+            name: "DjobeaSyncTests",
+            dependencies: [
+                "DjobeaSync", "DjobeaServer", "DjobeaStore", "DjobeaDomain", "DjobeaTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),

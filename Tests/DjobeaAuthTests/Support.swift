@@ -1,5 +1,6 @@
 import DjobeaDomain
 import DjobeaStore
+import DjobeaTestSupport
 import Foundation
 import GRDB
 import Logging
@@ -8,6 +9,9 @@ import Testing
 @testable import DjobeaAuth
 
 // MARK: - Clock and randomness
+
+/// The shared seeded generator as the auth service's random source: codes and tokens repeat from run to run.
+extension SeededRandom: RandomSource {}
 
 /// A clock that moves only when told.
 final class FixedClock: Sendable {
@@ -22,27 +26,6 @@ final class FixedClock: Sendable {
 
     func advance(_ seconds: TimeInterval) {
         current.withLock { $0 = $0.addingTimeInterval(seconds) }
-    }
-}
-
-/// Deterministic bytes (splitmix64), so that codes and tokens repeat from run to run.
-final class SeededRandom: RandomSource {
-    private let state: LockedValue<UInt64>
-
-    init(seed: UInt64 = 42) {
-        state = LockedValue(seed)
-    }
-
-    func bytes(_ count: Int) -> [UInt8] {
-        state.withLock { state in
-            (0..<count).map { _ in
-                state &+= 0x9E37_79B9_7F4A_7C15
-                var z = state
-                z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-                z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-                return UInt8(truncatingIfNeeded: z ^ (z >> 31))
-            }
-        }
     }
 }
 
@@ -188,11 +171,4 @@ func authError<T>(_ body: () async throws -> T) async -> AuthError? {
         Issue.record("unexpected error \(error)")
         return nil
     }
-}
-
-/// A fresh temporary directory.
-func temporaryDirectory() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("djobea-auth-\(UUID().uuidString)", isDirectory: true)
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
 }

@@ -1,5 +1,6 @@
 import DjobeaDomain
 import DjobeaStore
+import DjobeaTestSupport
 import Foundation
 import GRDB
 import HummingbirdOTP

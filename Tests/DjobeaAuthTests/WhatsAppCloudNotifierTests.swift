@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import DjobeaDomain
 import DjobeaStore
+import DjobeaTestSupport
 import Foundation
 import GRDB
 import Logging

@@ -1,3 +1,4 @@
+import DjobeaTestSupport
 import Foundation
 import Testing
 
@@ -17,7 +18,7 @@ import Testing
 
     @Test func v7CarriesItsCreationMillisecond() throws {
         var generator = UUIDv7Generator()
-        var rng = SeededGenerator(seed: 5)
+        var rng = SeededRandom(seed: 5)
         let id = generator.next(at: Date(unixMillis: 1_795_000_000_123), using: &rng)
         let stamp = try #require(DjobeaID.timestamp(ofV7: id))
         #expect(stamp.unixMillis == 1_795_000_000_123)
@@ -31,7 +32,7 @@ import Testing
 
     @Test(arguments: [0 as UInt64, 1, 42, 0xdead_beef])
     func generatorIncreasesWithinOneMillisecondAndPastCounterOverflow(seed: UInt64) {
-        var rng = SeededGenerator(seed: seed)
+        var rng = SeededRandom(seed: seed)
         var generator = UUIDv7Generator()
         let date = Date(timeIntervalSince1970: 1_795_000_000)
         // 5 000 ids in one millisecond overflow the 12-bit counter at least once.
@@ -41,7 +42,7 @@ import Testing
     }
 
     @Test func generatorKeepsOrderWhenTheClockGoesBack() {
-        var rng = SeededGenerator(seed: 7)
+        var rng = SeededRandom(seed: 7)
         var generator = UUIDv7Generator()
         let first = generator.next(at: Date(timeIntervalSince1970: 1_795_000_010), using: &rng)
         let second = generator.next(at: Date(timeIntervalSince1970: 1_795_000_000), using: &rng)

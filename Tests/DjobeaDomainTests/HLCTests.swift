@@ -1,3 +1,4 @@
+import DjobeaTestSupport
 import Foundation
 import Testing
 
@@ -13,7 +14,7 @@ import Testing
     }
 
     @Test func packedOrderIsStampOrder() {
-        var rng = SeededGenerator(seed: 3)
+        var rng = SeededRandom(seed: 3)
         let stamps = (0..<300).map { _ in
             HLC(wallMillis: Int64.random(in: 1_700_000_000_000...1_700_000_000_050, using: &rng), counter: UInt16.random(in: 0...3, using: &rng))
         }
@@ -64,7 +65,7 @@ import Testing
     }
 
     @Test func stampsStayMonotonicUnderRandomTicksAndReceipts() {
-        var rng = SeededGenerator(seed: 99)
+        var rng = SeededRandom(seed: 99)
         var clock = HybridLogicalClock()
         var previous = HLC.zero
         for _ in 0..<2_000 {

@@ -1,3 +1,4 @@
+import DjobeaTestSupport
 import Foundation
 import Testing
 
@@ -302,7 +303,7 @@ private func at(_ millis: Int64) -> HLC { HLC(wallMillis: millis) }
 
     @Test(arguments: [1 as UInt64, 2, 3])
     func foldIgnoresOrderAndDuplication(seed: UInt64) {
-        var rng = SeededGenerator(seed: seed)
+        var rng = SeededRandom(seed: seed)
         for _ in 0..<150 {
             let events = randomHistory(using: &rng)
             let reference = MissionStatusFold.fold(events)
@@ -315,7 +316,7 @@ private func at(_ millis: Int64) -> HLC { HLC(wallMillis: millis) }
         }
     }
 
-    private func randomHistory(using rng: inout SeededGenerator) -> [MissionEvent] {
+    private func randomHistory(using rng: inout SeededRandom) -> [MissionEvent] {
         let nodes = ["central", "hub-bona", "phone-a", "phone-b"]
         var events: [MissionEvent] = []
         for index in 0..<Int.random(in: 1...12, using: &rng) {

@@ -1,3 +1,4 @@
+import DjobeaTestSupport
 import Foundation
 import Testing
 
@@ -86,7 +87,7 @@ struct OfferRankingTests {
     }
 
     @Test func orderDoesNotDependOnInputOrder() {
-        var rng = SeededGenerator(seed: 42)
+        var rng = SeededRandom(seed: 42)
         let candidates = (0..<40).map { index in
             OfferFixture.candidate(String(format: "p-%03d", index)) {
                 $0.averageRating = [nil, 4.0, 4.5, 5.0][index % 4]

@@ -1,3 +1,4 @@
+import DjobeaTestSupport
 import Foundation
 import Testing
 
@@ -30,7 +31,7 @@ struct OfferRouterPropertyTests {
         if step.requestExpiry != nil { request.status = .expiree }
     }
 
-    static func scenario(_ rng: inout SeededGenerator) -> (OfferRequest, [OfferRecord], [OfferCandidate], Date) {
+    static func scenario(_ rng: inout SeededRandom) -> (OfferRequest, [OfferRecord], [OfferCandidate], Date) {
         let now = OfferFixture.wednesday10.addingTimeInterval(Double(Int.random(in: -72...72, using: &rng)) * 3_600 + 1_234)
         let statuses: [RequestStatus] = [.nouvelle, .nouvelle, .nouvelle, .declinee, .declinee, .acceptee, .annulee, .expiree, .arrive]
         var request = OfferFixture.request(
@@ -75,7 +76,7 @@ struct OfferRouterPropertyTests {
     }
 
     @Test func aStepAppliedLeavesNothingToDoAndKeepsTheRules() {
-        var rng = SeededGenerator(seed: 2026)
+        var rng = SeededRandom(seed: 2026)
         let policy = OfferPolicy.standard
         for iteration in 0..<2_000 {
             let (original, originalOffers, candidates, now) = Self.scenario(&rng)

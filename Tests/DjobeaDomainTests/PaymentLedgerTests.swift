@@ -1,3 +1,4 @@
+import DjobeaTestSupport
 import Foundation
 import Testing
 
@@ -31,7 +32,7 @@ private func reversal(_ id: String, of target: String?, _ francs: Int) -> Ledger
 /// Folds the entries in every order of a seeded sample, with duplicates, and expects one result.
 private func foldAnyOrder(_ entries: [LedgerEntry], seed: UInt64 = 1) -> LedgerBalance {
     let reference = PaymentLedger.fold(entries)
-    var rng = SeededGenerator(seed: seed)
+    var rng = SeededRandom(seed: seed)
     for _ in 0..<20 {
         #expect(PaymentLedger.fold(entries.shuffledWithDuplicates(using: &rng)) == reference)
     }
@@ -206,7 +207,7 @@ private func foldAnyOrder(_ entries: [LedgerEntry], seed: UInt64 = 1) -> LedgerB
 
     @Test(arguments: [1 as UInt64, 2, 3])
     func foldIgnoresOrderAndDuplication(seed: UInt64) {
-        var rng = SeededGenerator(seed: seed)
+        var rng = SeededRandom(seed: seed)
         for _ in 0..<100 {
             let entries = randomLedger(using: &rng)
             let reference = PaymentLedger.fold(entries)
@@ -219,7 +220,7 @@ private func foldAnyOrder(_ entries: [LedgerEntry], seed: UInt64 = 1) -> LedgerB
         }
     }
 
-    private func randomLedger(using rng: inout SeededGenerator) -> [LedgerEntry] {
+    private func randomLedger(using rng: inout SeededRandom) -> [LedgerEntry] {
         var entries: [LedgerEntry] = []
         let count = Int.random(in: 1...14, using: &rng)
         for index in 0..<count {

@@ -1,3 +1,4 @@
+import DjobeaTestSupport
 import Foundation
 import Testing
 
@@ -155,7 +156,7 @@ struct RowMergeTests {
     // MARK: - Property
 
     @Test func anyPermutationOrDuplicationGivesTheSameRow() {
-        var rng = SeededGenerator(seed: 0xD70B_EA00)
+        var rng = SeededRandom(seed: 0xD70B_EA00)
         let nodes = [Self.central, Self.hubA, Self.hubB]
         let tables = ["absences", "providers", "zones", "ledger_entries"]
         let columns = ["reason", "level", "bio", "notify_clients", "updated_at"]

@@ -1,3 +1,4 @@
+import DjobeaTestSupport
 import Foundation
 import Testing
 
@@ -40,7 +41,7 @@ struct SyncVectorTests {
         }
         try checkCoverage(vector, changes)
 
-        var rng = SeededGenerator(seed: 0x5EED_0000 ^ UInt64(file.utf8.reduce(0) { $0 &* 31 &+ Int($1) }.magnitude))
+        var rng = SeededRandom(seed: 0x5EED_0000 ^ UInt64(file.utf8.reduce(0) { $0 &* 31 &+ Int($1) }.magnitude))
         var orders: [(String, [RowChange])] = [("given", changes), ("reversed", changes.reversed())]
         for index in 1...20 { orders.append(("permutation \(index)", changes.shuffled(using: &rng))) }
         orders.append(("duplicated", (changes + changes).shuffled(using: &rng)))

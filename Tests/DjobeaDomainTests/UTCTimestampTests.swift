@@ -1,3 +1,4 @@
+import DjobeaTestSupport
 import Foundation
 import Testing
 
@@ -36,7 +37,7 @@ import Testing
     }
 
     @Test func textOrderIsTimeOrder() {
-        var rng = SeededGenerator(seed: 11)
+        var rng = SeededRandom(seed: 11)
         let dates = (0..<200).map { _ in Date(timeIntervalSince1970: Double.random(in: 0..<4_000_000_000, using: &rng)) }
         let byText = dates.sorted { UTCTimestamp.format($0) < UTCTimestamp.format($1) }.map(UTCTimestamp.format)
         let byTime = dates.sorted().map(UTCTimestamp.format)

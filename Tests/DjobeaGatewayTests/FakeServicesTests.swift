@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import DjobeaDomain
 import DjobeaGateway
 import DjobeaGatewayFakes
+import DjobeaTestSupport
 import Foundation
 import NIOCore
 import Testing

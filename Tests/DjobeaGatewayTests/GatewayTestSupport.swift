@@ -1,22 +1,5 @@
-import AsyncHTTPClient
 import DjobeaGateway
 import Foundation
-
-/// A URL on which nothing listens: connections are refused.
-let unreachableURL = URL(string: "http://127.0.0.1:1") ?? URL(fileURLWithPath: "/")
-
-/// Runs `body` with a fresh `HTTPClient` and shuts it down afterwards, also when `body` throws.
-func withHTTPClient<T>(_ body: (HTTPClient) async throws -> T) async throws -> T {
-    let client = HTTPClient(eventLoopGroupProvider: .singleton)
-    do {
-        let result = try await body(client)
-        try await client.shutdown()
-        return result
-    } catch {
-        try? await client.shutdown()
-        throw error
-    }
-}
 
 /// The `ClientSendError` `body` throws; nil if it does not throw, a `.permanent("not_a_send_error")` for another error.
 func sendError(_ body: () async throws -> Void) async -> ClientSendError? {

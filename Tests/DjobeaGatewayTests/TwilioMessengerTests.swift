@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import DjobeaDomain
 import DjobeaGatewayFakes
+import DjobeaTestSupport
 import Foundation
 import NIOCore
 import Testing

@@ -1,16 +1,9 @@
 import Crypto
 import DjobeaGateway
 import DjobeaGatewayFakes
+import DjobeaTestSupport
 import Foundation
 import Testing
-
-/// A fresh directory under the system's temporary directory, removed after `body`.
-func withTemporaryKeyDirectory<T>(_ body: (URL) throws -> T) throws -> T {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("djobea-webpush-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
-    return try body(directory)
-}
 
 func permissions(_ path: String) throws -> Int {
     let attributes = try FileManager.default.attributesOfItem(atPath: path)
@@ -72,7 +65,7 @@ func permissions(_ path: String) throws -> Int {
     }
 
     @Test func loadOrCreateWritesA0600FileAndReadsItBack() throws {
-        try withTemporaryKeyDirectory { directory in
+        try withTemporaryDirectory("djobea-webpush") { directory in
             let path = directory.appendingPathComponent("keys/vapid.pem").path
             let created = try VAPIDKeys.loadOrCreate(at: path)
             #expect(try permissions(path) == 0o600)
@@ -88,7 +81,7 @@ func permissions(_ path: String) throws -> Int {
     }
 
     @Test func loadOrCreateRefusesAFileOthersCanRead() throws {
-        try withTemporaryKeyDirectory { directory in
+        try withTemporaryDirectory("djobea-webpush") { directory in
             let path = directory.appendingPathComponent("vapid.pem").path
             _ = try VAPIDKeys.loadOrCreate(at: path)
             try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
@@ -98,7 +91,7 @@ func permissions(_ path: String) throws -> Int {
     }
 
     @Test func loadOrCreateReadsRawKeysAndRefusesGarbage() throws {
-        try withTemporaryKeyDirectory { directory in
+        try withTemporaryDirectory("djobea-webpush") { directory in
             let raw = directory.appendingPathComponent("raw.key").path
             let key = P256.Signing.PrivateKey()
             #expect(FileManager.default.createFile(atPath: raw, contents: key.rawRepresentation, attributes: [.posixPermissions: 0o600]))

@@ -1,3 +1,4 @@
+import DjobeaTestSupport
 import Foundation
 import Testing
 

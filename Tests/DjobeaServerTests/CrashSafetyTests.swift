@@ -1,4 +1,5 @@
 import DjobeaStore
+import DjobeaTestSupport
 import Foundation
 import GRDB
 import Testing

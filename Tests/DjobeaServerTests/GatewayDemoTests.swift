@@ -1,6 +1,7 @@
 import DjobeaDomain
 import DjobeaGatewayFakes
 import DjobeaStore
+import DjobeaTestSupport
 import Foundation
 import GRDB
 import Testing
@@ -13,7 +14,7 @@ import Testing
 /// signed WhatsApp reply at the hub, and a Web Push for a new offer, each within 60 s.
 @Suite("The gateway on the demo, black box", .serialized)
 struct GatewayDemoTests {
-    typealias P = SyncProcessTests
+    typealias P = NodeProcess
 
     static func hubValue(_ directory: URL, _ sql: String, _ arguments: [String] = []) throws -> String? {
         let queue = try DatabaseQueue(path: directory.appendingPathComponent("djobea.sqlite").path, configuration: P.readOnly)

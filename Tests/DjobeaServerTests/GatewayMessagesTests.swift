@@ -1,6 +1,7 @@
 import DjobeaDomain
 import DjobeaGateway
 import DjobeaGatewayFakes
+import DjobeaTestSupport
 import Foundation
 import GRDB
 import HTTPTypes

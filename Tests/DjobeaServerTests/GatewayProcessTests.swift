@@ -1,6 +1,7 @@
 import DjobeaDomain
 import DjobeaGatewayFakes
 import DjobeaStore
+import DjobeaTestSupport
 import Foundation
 import GRDB
 import Testing
@@ -12,7 +13,7 @@ import Testing
 /// The gateway, black-box: `djobea central` (the gateway) and `djobea hub` processes on loopback, killed and cut off.
 @Suite("The gateway with real processes: offline hubs, SIGKILL", .serialized)
 struct GatewayProcessTests {
-    typealias P = SyncProcessTests
+    typealias P = NodeProcess
     typealias Ops = OpsProcessTests
 
     static func startCentral(_ directory: URL, port: Int, environment: [String: String] = [:]) async throws -> ChildProcess {
@@ -46,7 +47,7 @@ struct GatewayProcessTests {
         defer { link.down() }
         let token = try await P.enrolToken(centralDir, name: "Hub A", zones: "zone-a")
         setenv("DJOBEA_SYNC_INTERVAL", "0.5", 1)
-        let hub = try await Ops.hub(hubDir, port: hubPort, central: "http://127.0.0.1:\(link.port)", token: token)
+        let hub = try await P.startHub(hubDir, port: hubPort, central: "http://127.0.0.1:\(link.port)", token: token)
         defer { hub.kill(SIGTERM) }
         let hubURL = "http://127.0.0.1:\(hubPort)"
 
@@ -184,7 +185,7 @@ struct GatewayProcessTests {
         let token = try await P.enrolToken(centralDir, name: "Hub A", zones: "zone-a")
         setenv("DJOBEA_SYNC_INTERVAL", "0.5", 1)
         setenv("DJOBEA_PUSH_ALLOW_LOOPBACK", "1", 1)
-        let hub = try await Ops.hub(hubDir, port: hubPort, central: centralURL, token: token)
+        let hub = try await P.startHub(hubDir, port: hubPort, central: centralURL, token: token)
         defer { hub.kill(SIGTERM) }
         let hubURL = "http://127.0.0.1:\(hubPort)"
         let phone = "+237690000701"

@@ -1,6 +1,7 @@
 import DjobeaDomain
 import DjobeaGateway
 import DjobeaGatewayFakes
+import DjobeaTestSupport
 import Foundation
 import GRDB
 import HTTPTypes
@@ -16,17 +17,13 @@ import Testing
 /// Web Push end to end in one process: subscriptions through the provider API, pushes encrypted and signed by the
 /// gateway, decrypted by a fake browser behind a fake push service.
 @Suite("Gateway: pushes to providers' browsers", .serialized)
-struct GatewayPushTests {
+struct GatewayPushTests: ReadsJSONResponses {
     /// The decrypted payload of a push as JSON.
     static func payload(_ push: FakePushService.Push) throws -> [String: Any] {
         guard let json = try JSONSerialization.jsonObject(with: Data(push.payload)) as? [String: Any] else {
             throw GatewayTestError("push payload is not a JSON object: \(push.text)")
         }
         return json
-    }
-
-    static func json(_ response: TestResponse) -> [String: Any] {
-        (try? JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]) ?? [:]
     }
 
     @Test("a subscription posted through the API gets an urgent offer at once: Urgency high, short TTL, no client details; once")

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import DjobeaDomain
 import DjobeaGateway
 import DjobeaGatewayFakes
+import DjobeaTestSupport
 import Foundation
 import GRDB
 import HTTPTypes
@@ -41,8 +42,7 @@ struct GatewayWorld {
     }()
 
     init() throws {
-        directory = try temporaryDirectory("gateway")
-        database = try NodeDatabase.open(path: directory.appendingPathComponent("djobea.sqlite").path, role: .central)
+        (directory, database) = try temporaryDatabase("gateway", role: .central)
         let setup = Date().addingTimeInterval(-30 * 86_400)
         try database.writeBlocking(now: setup) { [self] tx in
             let at = ColumnValue(setup)
@@ -202,7 +202,7 @@ struct GatewayTestError: Error, CustomStringConvertible {
 }
 
 /// Calls to the webhooks as Meta and Twilio make them.
-enum Webhooks {
+enum Webhooks: ReadsJSONResponses {
     static func header(_ name: String) throws -> HTTPField.Name {
         guard let field = HTTPField.Name(name) else { throw GatewayTestError("bad header name \(name)") }
         return field
@@ -229,22 +229,6 @@ enum Webhooks {
             uri: uri, method: .post, headers: headers, body: ByteBuffer(bytes: TwilioWebhookFixtures.encode(form)))
     }
 
-    /// The `error.code` of a JSON error answer.
-    static func errorCode(_ response: TestResponse) -> String? {
-        let json = (try? JSONSerialization.jsonObject(with: Data(buffer: response.body))) as? [String: Any]
-        return (json?["error"] as? [String: Any])?["code"] as? String
-    }
-
     /// A Unix timestamp for "now" (the fixtures' default is a fixed date long past, outside any 24-hour window).
     static var now: Int { Int(Date().timeIntervalSince1970) }
-}
-
-/// Waits until `condition` holds, up to `timeout` seconds.
-func eventually(timeout: TimeInterval = 10, _ condition: () throws -> Bool) async throws -> Bool {
-    let deadline = Date().addingTimeInterval(timeout)
-    while Date() < deadline {
-        if try condition() { return true }
-        try await Task.sleep(for: .milliseconds(50))
-    }
-    return try condition()
 }

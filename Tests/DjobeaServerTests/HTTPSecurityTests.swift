@@ -3,6 +3,7 @@ import DjobeaDomain
 import DjobeaServer
 import DjobeaStore
 import DjobeaSync
+import DjobeaTestSupport
 import Foundation
 import GRDB
 import HTTPTypes
@@ -15,20 +16,8 @@ import Testing
 
 /// The attacks of the HTTP security review, each tried against the real routes (and sockets where it matters).
 @Suite("HTTP security: ops session, timeouts, gzip bombs, control characters, 404s, photos, walk-ins", .serialized)
-struct HTTPSecurityTests {
+struct HTTPSecurityTests: ReadsJSONResponses {
     static let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
-
-    static func json(_ response: TestResponse) -> [String: Any] {
-        (try? JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]) ?? [:]
-    }
-
-    static func errorCode(_ response: TestResponse) -> String? {
-        (json(response)["error"] as? [String: Any])?["code"] as? String
-    }
-
-    static func errorMessage(_ response: TestResponse) -> String? {
-        (json(response)["error"] as? [String: Any])?["message"] as? String
-    }
 
     /// The CSRF token in the `/ops` page's logout form.
     static func csrfToken(in html: String) -> String? {
@@ -168,13 +157,7 @@ struct HTTPSecurityTests {
             Thread.detachNewThread {
                 let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
                 defer { close(socketFD) }
-                var address = sockaddr_in()
-                address.sin_family = sa_family_t(AF_INET)
-                address.sin_port = in_port_t(UInt16(port).bigEndian)
-                address.sin_addr.s_addr = inet_addr("127.0.0.1")
-                let connected = withUnsafePointer(to: &address) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socketFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-                }
+                let connected = withLoopbackAddress(port: port) { connect(socketFD, $0, $1) }
                 guard connected == 0 else { return continuation.resume(returning: (nil, "no connection")) }
                 var timeout = timeval(tv_sec: limit, tv_usec: 0)
                 setsockopt(socketFD, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))

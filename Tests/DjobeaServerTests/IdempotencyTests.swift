@@ -2,6 +2,7 @@ import DjobeaDomain
 import DjobeaServer
 import DjobeaStore
 import DjobeaSync
+import DjobeaTestSupport
 import Foundation
 import GRDB
 import HTTPTypes
@@ -14,7 +15,7 @@ import Testing
 /// Every write that records money or a mission step takes an `Idempotency-Key`: the same key and body answer the first
 /// result and write nothing, the same key with another body is refused, and the OpenAPI document says so.
 @Suite("Idempotency-Key on money and mission writes", .serialized)
-struct IdempotencyTests {
+struct IdempotencyTests: ReadsJSONResponses {
     /// `headers` with `Idempotency-Key: key`.
     static func withKey(_ headers: HTTPFields, _ key: String) -> HTTPFields {
         var headers = headers
@@ -24,18 +25,6 @@ struct IdempotencyTests {
 
     /// Writes that need no key: setting a call's note is idempotent by itself (a PUT of the whole note).
     static let naturallyIdempotent: Set<String> = ["put /provider/requests/{request_id}/calls/{call_id}"]
-
-    static func json(_ response: TestResponse) -> [String: Any] {
-        (try? JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]) ?? [:]
-    }
-
-    static func errorCode(_ response: TestResponse) -> String? {
-        (json(response)["error"] as? [String: Any])?["code"] as? String
-    }
-
-    static func errorMessage(_ response: TestResponse) -> String? {
-        (json(response)["error"] as? [String: Any])?["message"] as? String
-    }
 
     @Test("the OpenAPI document declares Idempotency-Key (header) on every provider request write and central's payment and request actions")
     func openAPIDeclaresTheKey() async throws {

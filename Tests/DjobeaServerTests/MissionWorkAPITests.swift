@@ -241,7 +241,7 @@ struct MissionWorkAPITests {
         let request = try await Self.walkIn(harness, provider: owner.id)
         try await harness.application().test(.router) { client in
             let token = try await harness.login(client, phone: owner.phone)
-            var rng = FuzzRandom(seed: 20_261_202)
+            var rng = SeededRandom(seed: 20_261_202)
             let before = try harness.changeCount()
             let endpoints: [(HTTPRequest.Method, String)] = [
                 (.post, "/provider/requests/{id}/materials"), (.delete, "/provider/requests/{id}/materials/{junk}"),

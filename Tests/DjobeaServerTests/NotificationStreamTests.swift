@@ -1,5 +1,6 @@
 import DjobeaDomain
 import DjobeaStore
+import DjobeaTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -224,13 +225,7 @@ final class RawConnection: @unchecked Sendable {
     init(port: Int) throws {
         socketId = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socketId >= 0 else { throw Failure() }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socketId, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
+        let connected = withLoopbackAddress(port: port) { connect(socketId, $0, $1) }
         var timeout = timeval(tv_sec: 15, tv_usec: 0)
         setsockopt(socketId, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         guard connected == 0 else {

@@ -1,5 +1,6 @@
 import DjobeaDomain
 import DjobeaStore
+import DjobeaTestSupport
 import Foundation
 import GRDB
 import Testing
@@ -12,8 +13,8 @@ import Testing
 /// test can cut (the userspace link emulator of `deploy/netem/`, with no delay and no bandwidth limit).
 @Suite("Ops actions keep every node in agreement, with real processes", .serialized)
 struct OpsProcessTests {
-    typealias P = SyncProcessTests
-    static let key = ["Authorization": "Bearer \(SyncProcessTests.apiKey)"]
+    typealias P = NodeProcess
+    static let key = ["Authorization": "Bearer \(P.apiKey)"]
 
     /// A plain TCP forwarder to central; killing it takes the hub behind it offline.
     final class Link {
@@ -75,14 +76,6 @@ struct OpsProcessTests {
         return try #require(body?["id"] as? String)
     }
 
-    static func hub(_ directory: URL, port: Int, central: String, token: String) async throws -> ChildProcess {
-        let hub = try ChildProcess([
-            "hub", "--data", directory.path, "--port", "\(port)", "--host", "127.0.0.1", "--central", central, "--enroll", token,
-        ])
-        #expect(await hub.waitForLine(timeout: 60) { $0.contains("Synchronisation avec le central") } != nil, "hub: \(hub.errorText.suffix(400))")
-        return hub
-    }
-
     static func missionProvider(_ directory: URL, _ request: String) throws -> String? {
         let queue = try DatabaseQueue(path: directory.appendingPathComponent("djobea.sqlite").path, configuration: P.readOnly)
         return try queue.read { db in try String.fetchOne(db, sql: "SELECT provider_id FROM missions WHERE request_id = ?", arguments: [request]) }
@@ -100,9 +93,9 @@ struct OpsProcessTests {
         let tokenA = try await P.enrolToken(centralDir, name: "Hub A", zones: "zone-a")
         let tokenB = try await P.enrolToken(centralDir, name: "Hub B", zones: "zone-b")
         setenv("DJOBEA_SYNC_INTERVAL", "0.5", 1)
-        let hubA = try await Self.hub(dirA, port: portA, central: centralURL, token: tokenA)
+        let hubA = try await P.startHub(dirA, port: portA, central: centralURL, token: tokenA)
         defer { hubA.kill(SIGTERM) }
-        let hubB = try await Self.hub(dirB, port: portB, central: centralURL, token: tokenB)
+        let hubB = try await P.startHub(dirB, port: portB, central: centralURL, token: tokenB)
         defer { hubB.kill(SIGTERM) }
         let (urlA, urlB) = ("http://127.0.0.1:\(portA)", "http://127.0.0.1:\(portB)")
 
@@ -169,9 +162,9 @@ struct OpsProcessTests {
         let tokenA = try await P.enrolToken(centralDir, name: "Hub A", zones: "zone-a")
         let tokenB = try await P.enrolToken(centralDir, name: "Hub B", zones: "zone-b")
         setenv("DJOBEA_SYNC_INTERVAL", "0.5", 1)
-        let hubA = try await Self.hub(dirA, port: portA, central: "http://127.0.0.1:\(link.port)", token: tokenA)
+        let hubA = try await P.startHub(dirA, port: portA, central: "http://127.0.0.1:\(link.port)", token: tokenA)
         defer { hubA.kill(SIGTERM) }
-        let hubB = try await Self.hub(dirB, port: portB, central: centralURL, token: tokenB)
+        let hubB = try await P.startHub(dirB, port: portB, central: centralURL, token: tokenB)
         defer { hubB.kill(SIGTERM) }
         let (urlA, urlB) = ("http://127.0.0.1:\(portA)", "http://127.0.0.1:\(portB)")
 

@@ -2,6 +2,7 @@ import DjobeaDomain
 import DjobeaServer
 import DjobeaStore
 import DjobeaSync
+import DjobeaTestSupport
 import Foundation
 import GRDB
 import HTTPTypes
@@ -13,7 +14,7 @@ import Testing
 
 /// The ops console: `/ops/sync-status` (API key or ops session), the `/ops` page and its login.
 @Suite("Ops console and sync status", .serialized)
-struct OpsTests {
+struct OpsTests: ReadsJSONResponses {
     static let apiKey = "cle-de-test-plateforme-ops"
     static let password = "mot-de-passe-ops-test"
 
@@ -32,14 +33,6 @@ struct OpsTests {
             uri: "/ops/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"], body: ByteBuffer(string: body))
         let setCookie = response.headers[.setCookie]
         return (response.status, setCookie.flatMap { $0.split(separator: ";").first.map(String.init) }, setCookie)
-    }
-
-    static func json(_ response: TestResponse) -> [String: Any] {
-        (try? JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]) ?? [:]
-    }
-
-    static func errorCode(_ response: TestResponse) -> String? {
-        (json(response)["error"] as? [String: Any])?["code"] as? String
     }
 
     @Test("/ops/sync-status refuses a caller without credentials and accepts the API key or the ops session; a tampered cookie is refused")

@@ -1,5 +1,6 @@
 import DjobeaDomain
 import DjobeaStore
+import DjobeaTestSupport
 import Foundation
 import GRDB
 import Testing
@@ -12,7 +13,7 @@ import Testing
 /// round or two, the other hubs never see it, and every node ends with the same answer.
 @Suite("Ops actions with central and three hubs, real processes", .serialized)
 struct OpsThreeHubsProcessTests {
-    typealias P = SyncProcessTests
+    typealias P = NodeProcess
     typealias O = OpsProcessTests
 
     static func request(_ centralURL: String, zone: String, client: String) async throws -> String {
@@ -47,7 +48,7 @@ struct OpsThreeHubsProcessTests {
         defer { for hub in hubs { hub.kill(SIGTERM) } }
         for (index, zone) in ["zone-a", "zone-b", "zone-c"].enumerated() {
             let token = try await P.enrolToken(centralDir, name: "Hub \(zone.suffix(1).uppercased())", zones: zone)
-            hubs.append(try await O.hub(dirs[index], port: ports[index], central: centralURL, token: token))
+            hubs.append(try await P.startHub(dirs[index], port: ports[index], central: centralURL, token: token))
         }
         let (dirA, dirB, dirC) = (dirs[0], dirs[1], dirs[2])
         let urls = ports.map { "http://127.0.0.1:\($0)" }

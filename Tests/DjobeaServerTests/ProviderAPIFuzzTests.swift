@@ -1,6 +1,7 @@
 import DjobeaDomain
 import DjobeaServer
 import DjobeaStore
+import DjobeaTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -32,7 +33,7 @@ struct ProviderAPIFuzzTests {
         defer { try? FileManager.default.removeItem(at: harness.directory) }
         let phone = try #require(harness.providers.first?.phone)
         try await harness.application().test(.router) { client in
-            var rng = FuzzRandom(seed: 20_261_125)
+            var rng = SeededRandom(seed: 20_261_125)
             let token = try await harness.login(client, phone: phone)
             let list = try await client.execute(uri: "/provider/requests?page_size=5", method: .get, headers: harness.bearer(token))
             let items = (try JSONSerialization.jsonObject(with: Data(buffer: list.body)) as? [String: Any])?["items"] as? [[String: Any]]
@@ -101,22 +102,8 @@ struct ProviderAPIFuzzTests {
     }
 }
 
-/// A seeded source of malformed input.
-struct FuzzRandom {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+/// The shared seeded generator as a source of malformed input.
+extension SeededRandom {
     mutating func int(_ range: Range<Int>) -> Int { range.lowerBound + Int(next() % UInt64(range.count)) }
     mutating func chance(_ probability: Double) -> Bool { Double(next() % 10_000) / 10_000 < probability }
     mutating func pick<T>(_ values: [T]) -> T { values[int(0..<values.count)] }

@@ -3,6 +3,7 @@ import DjobeaDemo
 import DjobeaDomain
 import DjobeaServer
 import DjobeaStore
+import DjobeaTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -20,8 +21,7 @@ struct ProviderAPIHarness {
     let providers: [ProviderListing]
 
     static func make() async throws -> ProviderAPIHarness {
-        let directory = try temporaryDirectory("api")
-        let database = try NodeDatabase.open(path: directory.appendingPathComponent("djobea.sqlite").path, role: .hub)
+        let (directory, database) = try temporaryDatabase("api", role: .hub)
         _ = try DemoGenerator(seed: 7, days: 7, now: Date()).generate(into: database, photos: nil) { _ in }
         let logger = Logger(label: "test")
         let keys = try TokenKeys(secret: Array(repeating: 7, count: 32))
@@ -42,15 +42,7 @@ struct ProviderAPIHarness {
     /// The newest code sent to `phone`, read from the outbox file as a provider would read WhatsApp.
     func lastCode(for phone: String) async throws -> String? {
         _ = await queue.deliverPending()
-        let file = directory.appendingPathComponent("outbox/whatsapp.jsonl")
-        guard let text = try? String(contentsOf: file, encoding: .utf8) else { return nil }
-        for line in text.split(separator: "\n").reversed() {
-            guard let json = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], json["to"] as? String == phone else {
-                continue
-            }
-            return (json["variables"] as? [String: String])?["code"]
-        }
-        return nil
+        return try consoleOutboxCode(to: phone, in: directory)
     }
 
     /// Logs `phone` in through send-otp and verify-otp; returns the access token.

@@ -12,11 +12,7 @@ import Testing
 
 /// Provider-side attacks of the HTTP security review, over real sockets on a hub with demo data.
 @Suite("Provider API security: control characters, identical 404s, photo uploads, walk-in clients", .serialized)
-struct ProviderSecurityTests {
-    static func json(_ response: TestResponse) -> [String: Any] {
-        (try? JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]) ?? [:]
-    }
-
+struct ProviderSecurityTests: ReadsJSONResponses {
     static func error(_ response: TestResponse) -> [String: Any]? { json(response)["error"] as? [String: Any] }
 
     @Test("a NUL (or another C0 control character) in any JSON string is refused with 400 control_character and nothing is stored")

@@ -1,6 +1,7 @@
 import DjobeaDemo
 import DjobeaServer
 import DjobeaStore
+import DjobeaTestSupport
 import Foundation
 import Testing
 

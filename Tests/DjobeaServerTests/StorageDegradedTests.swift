@@ -1,6 +1,7 @@
 import DjobeaServer
 import DjobeaStore
 import DjobeaSync
+import DjobeaTestSupport
 import Foundation
 import GRDB
 import HTTPTypes
@@ -13,7 +14,7 @@ import Testing
 /// Storage that refuses writes (disk full, read-only, I/O errors) is told: a French 503 with a stable code and
 /// `Retry-After` for the write, nothing half-written, `/healthz` degraded and a gauge in `/metrics` until a write commits.
 @Suite("Degraded storage: 503, healthz degraded, metrics gauge", .serialized)
-struct StorageDegradedTests {
+struct StorageDegradedTests: ReadsJSONResponses {
     struct Node {
         let directory: URL
         let database: NodeDatabase
@@ -53,10 +54,6 @@ struct StorageDegradedTests {
         func counts() throws -> [String: Int] {
             try database.rowCounts()
         }
-    }
-
-    static func json(_ response: TestResponse) -> [String: Any] {
-        (try? JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]) ?? [:]
     }
 
     static func gauge(_ metrics: String, _ reason: String) -> String? {

@@ -3,6 +3,7 @@ import DjobeaDomain
 import DjobeaServer
 import DjobeaStore
 import DjobeaSync
+import DjobeaTestSupport
 import Foundation
 import GRDB
 import HTTPTypes

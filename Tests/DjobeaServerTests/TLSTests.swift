@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import DjobeaTestSupport
 import Foundation
 import HummingbirdTLS
 import NIOCore

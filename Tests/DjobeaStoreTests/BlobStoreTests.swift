@@ -1,4 +1,5 @@
 import DjobeaDomain
+import DjobeaTestSupport
 import Foundation
 import GRDB
 import Testing

@@ -57,10 +57,3 @@ struct LoggedChange: Equatable {
         }
     }
 }
-
-/// A fresh temporary directory, removed by the caller.
-func temporaryDirectory(_ name: String = "djobea-test") throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)", isDirectory: true)
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-}

@@ -5,8 +5,8 @@ import Foundation
 #endif
 
 /// Runs the real `djobea` binary built by `swift build` (the README's test command builds it first).
-enum DjobeaBinary {
-    static let url: URL = {
+public enum DjobeaBinary {
+    public static let url: URL = {
         if let path = ProcessInfo.processInfo.environment["DJOBEA_BIN"] { return URL(fileURLWithPath: path) }
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let candidates = [".build/debug/djobea", ".build/x86_64-unknown-linux-gnu/debug/djobea", ".build/aarch64-unknown-linux-gnu/debug/djobea"]
@@ -18,9 +18,9 @@ enum DjobeaBinary {
 }
 
 /// A child process whose stdout lines are collected as they come.
-final class ChildProcess: @unchecked Sendable {
+public final class ChildProcess: @unchecked Sendable {
     // @unchecked: `lines` and `buffer` are only touched under `lock`; `process` is set up before `run()`.
-    let process = Process()
+    public let process = Process()
     private let lock = NSLock()
     private var lines: [String] = []
     private var buffer = Data()
@@ -28,7 +28,7 @@ final class ChildProcess: @unchecked Sendable {
 
     /// - Parameters:
     ///   - environment: variables set for the child on top of this process's environment.
-    init(_ arguments: [String], environment: [String: String] = [:]) throws {
+    public init(_ arguments: [String], environment: [String: String] = [:]) throws {
         process.executableURL = DjobeaBinary.url
         process.arguments = arguments
         if !environment.isEmpty {
@@ -59,20 +59,20 @@ final class ChildProcess: @unchecked Sendable {
         try process.run()
     }
 
-    var outputLines: [String] {
+    public var outputLines: [String] {
         lock.lock()
         defer { lock.unlock() }
         return lines
     }
 
-    var errorText: String {
+    public var errorText: String {
         lock.lock()
         defer { lock.unlock() }
         return String(decoding: errorBuffer, as: UTF8.self)
     }
 
     /// Waits until a stdout line satisfies `match`, or the process exits, or `timeout` passes.
-    func waitForLine(timeout: TimeInterval, _ match: (String) -> Bool) async -> String? {
+    public func waitForLine(timeout: TimeInterval, _ match: (String) -> Bool) async -> String? {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if let line = outputLines.first(where: match) { return line }
@@ -84,7 +84,7 @@ final class ChildProcess: @unchecked Sendable {
 
     /// Sends `signal`, then SIGKILL if the process is still running after `grace` seconds: a child that cannot finish a
     /// graceful shutdown (blocked writing to a full pipe on a loaded machine, say) never hangs the test run.
-    func kill(_ signal: Int32 = SIGKILL, grace: TimeInterval = 15) {
+    public func kill(_ signal: Int32 = SIGKILL, grace: TimeInterval = 15) {
         if process.isRunning { Foundation.kill(process.processIdentifier, signal) }
         let deadline = Date().addingTimeInterval(grace)
         while process.isRunning && Date() < deadline { usleep(20_000) }
@@ -94,7 +94,7 @@ final class ChildProcess: @unchecked Sendable {
 }
 
 /// Runs `djobea` to completion and returns its exit status, stdout and stderr.
-func runDjobea(_ arguments: [String], timeout: TimeInterval = 120) async throws -> (status: Int32, out: String, err: String) {
+public func runDjobea(_ arguments: [String], timeout: TimeInterval = 120) async throws -> (status: Int32, out: String, err: String) {
     let child = try ChildProcess(arguments)
     let deadline = Date().addingTimeInterval(timeout)
     while child.process.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
@@ -104,19 +104,13 @@ func runDjobea(_ arguments: [String], timeout: TimeInterval = 120) async throws 
 }
 
 /// A GET over a real socket.
-func httpGet(_ url: String) async throws -> (status: Int, body: Data, headers: [String: String]) {
+public func httpGet(_ url: String) async throws -> (status: Int, body: Data, headers: [String: String]) {
     guard let target = URL(string: url) else { throw URLError(.badURL) }
     let (data, response) = try await URLSession.shared.data(from: target)
     let http = response as? HTTPURLResponse
     var headers: [String: String] = [:]
     for (key, value) in http?.allHeaderFields ?? [:] { headers["\(key)".lowercased()] = "\(value)" }
     return (http?.statusCode ?? 0, data, headers)
-}
-
-func temporaryDirectory(_ name: String = "djobea-test") throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)", isDirectory: true)
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
 }
 
 /// Ports handed out by `freePort` in this test process, with their neighbours (a demo listens on port and port + 1).
@@ -142,7 +136,7 @@ private final class LockedPorts: @unchecked Sendable {
 /// parallel, and a node that starts slowly (the demo generates its data first) must not find its port, or port + 1,
 /// taken by another test in the meantime. Chosen below the kernel's ephemeral range (32768–60999), so that no
 /// outgoing connection's source port can occupy it either.
-func freePort() throws -> Int {
+public func freePort() throws -> Int {
     for _ in 0..<500 {
         let port = Int.random(in: 20_000..<32_700)
         guard canBind(port), canBind(port + 1), handedOutPorts.reserve(port) else { continue }
@@ -154,11 +148,15 @@ func freePort() throws -> Int {
 private func canBind(_ port: Int) -> Bool {
     let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     defer { close(socketFD) }
+    return withLoopbackAddress(port: port) { bind(socketFD, $0, $1) } == 0
+}
+
+/// Calls `body` with the IPv4 address 127.0.0.1:`port` and its length, as `bind` and `connect` take them.
+public func withLoopbackAddress<T>(port: Int, _ body: (UnsafePointer<sockaddr>, socklen_t) -> T) -> T {
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_port = in_port_t(UInt16(port).bigEndian)
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
     let length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socketFD, $0, length) } }
-    return bound == 0
+    return withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, length) } }
 }

@@ -1,4 +1,5 @@
 import DjobeaDomain
+import DjobeaTestSupport
 import Foundation
 import GRDB
 import Testing
@@ -76,19 +77,6 @@ struct SyncPropertyTests {
 
     static func count(_ database: NodeDatabase, _ sql: String, _ argument: String) throws -> Int {
         try database.readBlocking { db in try Int.fetchOne(db, sql: sql, arguments: [argument]) ?? 0 }
-    }
-}
-
-/// SplitMix64: a small seeded generator, so a failing schedule replays from its seed.
-private struct ScheduleRandom: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 
@@ -207,7 +195,7 @@ private final class SyncSchedule {
     }
 
     let seed: UInt64
-    var random: ScheduleRandom
+    var random: SeededRandom
     let central: NodeDatabase
     let hubs: [HubNode]
     let zoneCodes: [String]
@@ -223,7 +211,7 @@ private final class SyncSchedule {
 
     init(seed: UInt64, nodes: SyncNodes) throws {
         self.seed = seed
-        random = ScheduleRandom(state: seed)
+        random = SeededRandom(seed: seed)
         central = nodes.central
         hubs = nodes.hubs.enumerated().map { index, hub in
             HubNode(

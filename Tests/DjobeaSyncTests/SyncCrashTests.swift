@@ -1,5 +1,6 @@
 import DjobeaDomain
 import DjobeaStore
+import DjobeaTestSupport
 import Foundation
 import GRDB
 import Testing
@@ -16,19 +17,19 @@ struct SyncCrashTests {
         )
         let (centralPort, portA, portB) = (try freePort(), try freePort(), try freePort())
         let centralURL = "http://127.0.0.1:\(centralPort)"
-        let central = try await SyncProcessTests.startCentral(centralDir, port: centralPort)
+        let central = try await NodeProcess.startCentral(centralDir, port: centralPort)
         defer { central.kill(SIGTERM) }
-        let tokenA = try await SyncProcessTests.enrolToken(centralDir, name: "Hub A", zones: "zone-a")
-        let tokenB = try await SyncProcessTests.enrolToken(centralDir, name: "Hub B", zones: "zone-b")
+        let tokenA = try await NodeProcess.enrolToken(centralDir, name: "Hub A", zones: "zone-a")
+        let tokenB = try await NodeProcess.enrolToken(centralDir, name: "Hub B", zones: "zone-b")
         setenv("DJOBEA_SYNC_INTERVAL", "0.3", 1)
         let hubB = try ChildProcess([
             "hub", "--data", hubBDir.path, "--port", "\(portB)", "--host", "127.0.0.1", "--central", centralURL, "--enroll", tokenB,
         ])
         defer { hubB.kill(SIGTERM) }
-        let key = ["Authorization": "Bearer \(SyncProcessTests.apiKey)"]
+        let key = ["Authorization": "Bearer \(NodeProcess.apiKey)"]
         let everyDay: [String: Any] = ["start": "00:00", "end": "24:00", "days": [1, 2, 3, 4, 5, 6, 7]]
         for (index, zone) in ["zone-a", "zone-a", "zone-b"].enumerated() {
-            let (status, _) = try await SyncProcessTests.call(
+            let (status, _) = try await NodeProcess.call(
                 "POST", "\(centralURL)/central/providers",
                 json: [
                     "name": "Artisan \(index)", "phone": "+23769000020\(index)", "services": ["plomberie"], "zones": [zone],
@@ -41,7 +42,7 @@ struct SyncCrashTests {
         func takeIn(_ count: Int, zone: String = "zone-a") async throws {
             for _ in 0..<count {
                 taken += 1
-                let (status, _) = try await SyncProcessTests.call(
+                let (status, _) = try await NodeProcess.call(
                     "POST", "\(centralURL)/central/requests",
                     json: [
                         "zone": zone, "service": "plomberie", "urgency": "aujourd_hui", "description": "Demande \(taken)",
@@ -76,17 +77,17 @@ struct SyncCrashTests {
         let zoneA = "SELECT count(*) FROM service_requests r JOIN zones z ON z.id = r.zone_id WHERE z.code = 'zone-a'"
         let offersA =
             "SELECT count(*) FROM request_offers o JOIN service_requests r ON r.id = o.request_id JOIN zones z ON z.id = r.zone_id WHERE z.code = 'zone-a'"
-        let converged = try await SyncProcessTests.eventually(90) {
-            let centralRequests = try SyncProcessTests.count(centralDir, zoneA)
-            let hubRequests = try SyncProcessTests.count(hubADir, zoneA)
-            let hubOffers = try SyncProcessTests.count(hubADir, offersA)
-            let centralOffers = try SyncProcessTests.count(centralDir, offersA)
+        let converged = try await NodeProcess.eventually(90) {
+            let centralRequests = try NodeProcess.count(centralDir, zoneA)
+            let hubRequests = try NodeProcess.count(hubADir, zoneA)
+            let hubOffers = try NodeProcess.count(hubADir, offersA)
+            let centralOffers = try NodeProcess.count(centralDir, offersA)
             return centralRequests == taken - 10 && hubRequests == centralRequests && hubOffers >= hubRequests && centralOffers == hubOffers
         }
         #expect(converged, "hub A and central converge after 20 kills")
-        #expect(try SyncProcessTests.count(hubADir, zoneA) == taken - 10, "every request taken in for zone a reached hub A")
+        #expect(try NodeProcess.count(hubADir, zoneA) == taken - 10, "every request taken in for zone a reached hub A")
         // Every change hub A made reached central exactly once; none of zone a's rows reached hub B.
-        let queue = try DatabaseQueue(path: hubADir.appendingPathComponent("djobea.sqlite").path, configuration: SyncProcessTests.readOnly)
+        let queue = try DatabaseQueue(path: hubADir.appendingPathComponent("djobea.sqlite").path, configuration: NodeProcess.readOnly)
         let (hubNode, hubHead, integrity) = try await queue.read { db -> (String, Int64, String) in
             let node = try String.fetchOne(db, sql: "SELECT node_id FROM node_identity") ?? ""
             let head = try Int64.fetchOne(db, sql: "SELECT max(origin_seq) FROM change_log WHERE origin_node = ?", arguments: [node]) ?? 0
@@ -95,12 +96,12 @@ struct SyncCrashTests {
         #expect(integrity == "ok")
         #expect(hubHead > 0)
         #expect(
-            try await SyncProcessTests.eventually(30) {
-                let highest = try SyncProcessTests.count(
+            try await NodeProcess.eventually(30) {
+                let highest = try NodeProcess.count(
                     centralDir, "SELECT coalesce(max(origin_seq), 0) FROM change_log WHERE origin_node = ?", [hubNode])
-                let held = try SyncProcessTests.count(centralDir, "SELECT count(*) FROM change_log WHERE origin_node = ?", [hubNode])
+                let held = try NodeProcess.count(centralDir, "SELECT count(*) FROM change_log WHERE origin_node = ?", [hubNode])
                 return highest == hubHead && held == hubHead
             }, "central holds every one of hub A's changes, once (gapless 1…\(hubHead))")
-        #expect(try SyncProcessTests.count(hubBDir, zoneA) == 0)
+        #expect(try NodeProcess.count(hubBDir, zoneA) == 0)
     }
 }

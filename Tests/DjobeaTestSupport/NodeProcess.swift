@@ -1,0 +1,79 @@
+import Foundation
+import GRDB
+import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// Black-box helpers for tests that run `djobea central` and `djobea hub` processes on loopback: JSON calls over a
+/// real socket, read-only counts in a node's database file, starting central, enrolling a hub, logging a provider in.
+public enum NodeProcess {
+    public static let apiKey = "cle-plateforme-acceptation-0123"
+
+    /// A JSON request over a real socket; returns the status and the decoded object (or nil).
+    public static func call(_ method: String, _ url: String, json: [String: Any]? = nil, headers: [String: String] = [:]) async throws
+        -> (Int, [String: Any]?)
+    {
+        var request = URLRequest(url: try #require(URL(string: url)))
+        request.httpMethod = method
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        if let json {
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            request.httpBody = try JSONSerialization.data(withJSONObject: json)
+        }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, try? JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    /// Polls `check` every 200 ms until it is true or `timeout` passes; a throw while polling counts as "not yet".
+    public static func eventually(_ timeout: TimeInterval = 30, _ check: () async throws -> Bool) async throws -> Bool {
+        try await DjobeaTestSupport.eventually(timeout: timeout, every: .milliseconds(200), ignoringErrors: true, check)
+    }
+
+    public static func count(_ directory: URL, _ sql: String, _ arguments: [String] = []) throws -> Int {
+        let queue = try DatabaseQueue(path: directory.appendingPathComponent("djobea.sqlite").path, configuration: readOnly)
+        return try queue.read { db in try Int.fetchOne(db, sql: sql, arguments: StatementArguments(arguments)) ?? 0 }
+    }
+
+    public static var readOnly: Configuration {
+        var configuration = Configuration()
+        configuration.readonly = true
+        return configuration
+    }
+
+    public static func startCentral(_ directory: URL, port: Int) async throws -> ChildProcess {
+        let central = try ChildProcess(["central", "--data", directory.path, "--port", "\(port)", "--host", "127.0.0.1", "--api-key", apiKey])
+        #expect(await central.waitForLine(timeout: 60) { $0.contains("à l'écoute") } != nil, "central: \(central.errorText.suffix(400))")
+        return central
+    }
+
+    /// A `djobea hub` on `port` enrolling at `central` with `token`, once it syncs.
+    public static func startHub(_ directory: URL, port: Int, central: String, token: String) async throws -> ChildProcess {
+        let hub = try ChildProcess([
+            "hub", "--data", directory.path, "--port", "\(port)", "--host", "127.0.0.1", "--central", central, "--enroll", token,
+        ])
+        #expect(await hub.waitForLine(timeout: 60) { $0.contains("Synchronisation avec le central") } != nil, "hub: \(hub.errorText.suffix(400))")
+        return hub
+    }
+
+    public static func enrolToken(_ central: URL, name: String, zones: String) async throws -> String {
+        let result = try await runDjobea(["central", "enroll-hub", "--data", central.path, "--name", name, "--zones", zones])
+        #expect(result.status == 0, "enroll-hub: \(result.err)")
+        return try #require(result.out.split(separator: "\n").first { $0.hasPrefix("djh1_") }.map(String.init))
+    }
+
+    /// Logs a provider in at a hub the way a phone does: code from the console notifier's outbox file.
+    public static func login(hub: String, directory: URL, phone: String) async throws -> String {
+        let (sent, _) = try await call("POST", "\(hub)/provider/auth/send-otp", json: ["phone": phone])
+        #expect(sent == 202)
+        var code: String?
+        _ = try await eventually(10) {
+            code = try consoleOutboxCode(to: phone, in: directory)
+            return code != nil
+        }
+        let (verified, tokens) = try await call("POST", "\(hub)/provider/auth/verify-otp", json: ["phone": phone, "code": try #require(code)])
+        #expect(verified == 200)
+        return try #require(tokens?["access_token"] as? String)
+    }
+}
