@@ -21,11 +21,13 @@ while [ $# -gt 0 ]; do
   esac
 done
 if [ "$build" = 1 ]; then
-  echo "swift build -c release --product djobea …" >&2
+  echo "swift build -c release --product djobea --product djobea-bench …" >&2
   swift build -c release --product djobea >&2
+  swift build -c release --product djobea-bench >&2
 fi
 binary="${DJOBEA_BIN:-$PWD/.build/release/djobea}"
-report="$(python3 scripts/bench/sync3g.py --binary "$binary" "${args[@]}")"
+bench="${DJOBEA_BENCH_BIN:-$(dirname "$binary")/djobea-bench}"
+report="$(python3 scripts/bench/sync3g.py --binary "$binary" --bench-binary "$bench" "${args[@]}")"
 python3 - "$report" <<'PY'
 import json, sys
 r = json.loads(sys.argv[1])

@@ -8,7 +8,6 @@ struct Djobea: AsyncParsableCommand {
         subcommands: [
             HubCommand.self, CentralCommand.self, SyncCommand.self, DemoCommand.self, MigrateCommand.self, BackupCommand.self, RestoreCommand.self,
             StatusCommand.self,
-            WriteBurstCommand.self, BenchWritesCommand.self,
         ]
     )
 }

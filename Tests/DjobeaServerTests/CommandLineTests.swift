@@ -26,6 +26,18 @@ struct CommandLineTests {
         }
     }
 
+    @Test("the production binary ships no benchmark or test verb: they live in djobea-bench")
+    func noBenchVerbs() async throws {
+        let help = try await runDjobea(["--help"], timeout: 30)
+        #expect(help.status == 0)
+        for verb in ["hub", "central", "demo", "sync"] { #expect(help.out.contains(verb), "\(verb) in: \(help.out)") }
+        for verb in ["write-burst", "bench-writes"] {
+            #expect(!help.out.contains(verb), "\(verb) in: \(help.out)")
+            let result = try await runDjobea([verb], timeout: 30)
+            #expect(result.status != 0 && result.err.contains(verb), "\(verb): \(result.err)")
+        }
+    }
+
     @Test("a port in use and a data directory already locked by a running hub are refused clearly")
     func portInUseAndLockedDirectory() async throws {
         let directory = try temporaryDirectory("cli")

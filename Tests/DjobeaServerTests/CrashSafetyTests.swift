@@ -8,6 +8,12 @@ import Testing
 /// be there, and the database must open cleanly, pass integrity_check and keep its change log in step.
 @Suite("Crash safety under SIGKILL", .serialized)
 struct CrashSafetyTests {
+    /// `djobea-bench`, built next to `djobea` (`DJOBEA_BENCH_BIN` to run another).
+    static let bench: URL = {
+        if let path = ProcessInfo.processInfo.environment["DJOBEA_BENCH_BIN"] { return URL(fileURLWithPath: path) }
+        return DjobeaBinary.url.deletingLastPathComponent().appendingPathComponent("djobea-bench")
+    }()
+
     @Test("25 kills at random points lose no acknowledged write")
     func killsLoseNothing() async throws {
         let directory = try temporaryDirectory("crash")
@@ -15,7 +21,7 @@ struct CrashSafetyTests {
         var acknowledged: [String] = []
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<25 {
-            let child = try ChildProcess(["write-burst", "--data", directory.path])
+            let child = try ChildProcess(["write-burst", "--data", directory.path], executable: Self.bench)
             _ = await child.waitForLine(timeout: 30) { $0.hasPrefix("ack ") }
             try await Task.sleep(for: .milliseconds(Int.random(in: 5...150, using: &generator)))
             child.kill(SIGKILL)

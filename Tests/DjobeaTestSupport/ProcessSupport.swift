@@ -28,8 +28,9 @@ public final class ChildProcess: @unchecked Sendable {
 
     /// - Parameters:
     ///   - environment: variables set for the child on top of this process's environment.
-    public init(_ arguments: [String], environment: [String: String] = [:]) throws {
-        process.executableURL = DjobeaBinary.url
+    ///   - executable: the program to run, `djobea` by default.
+    public init(_ arguments: [String], environment: [String: String] = [:], executable: URL = DjobeaBinary.url) throws {
+        process.executableURL = executable
         process.arguments = arguments
         if !environment.isEmpty {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }

@@ -91,10 +91,12 @@ def delta(before, after):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--binary", required=True)
+    parser.add_argument("--bench-binary", help="djobea-bench (its bench-writes verb); default: next to --binary")
     parser.add_argument("--changes", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", action="store_true")
     options = parser.parse_args()
+    bench = options.bench_binary or os.path.join(os.path.dirname(os.path.abspath(options.binary)), "djobea-bench")
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     work = tempfile.mkdtemp(prefix="djobea-3g.")
     central_dir, hub_dir = os.path.join(work, "central"), os.path.join(work, "hub")
@@ -142,7 +144,7 @@ def main():
 
         # 1. 10,000 changes hub -> central, pushed by the running hub's engine while the link is cut under it.
         before = stats(stats_file)
-        subprocess.run([options.binary, "bench-writes", "--data", hub_dir, "--kind", "messages", "--count", str(options.changes)],
+        subprocess.run([bench, "bench-writes", "--data", hub_dir, "--kind", "messages", "--count", str(options.changes)],
                        check=True, capture_output=True)
         started = time.monotonic()
         wait_for(central_has_all, 600, f"{options.changes} changements au central")
@@ -166,14 +168,14 @@ def main():
         before = stats(stats_file)
         noop_attempts = sync_once()
         noop = delta(before, stats(stats_file))
-        subprocess.run([options.binary, "bench-writes", "--data", hub_dir, "--kind", "status", "--count", "100"], check=True, capture_output=True)
+        subprocess.run([bench, "bench-writes", "--data", hub_dir, "--kind", "status", "--count", "100"], check=True, capture_output=True)
         before = stats(stats_file)
         status_attempts = sync_once()
         status = delta(before, stats(stats_file))
         net_up = status["bytes_up"] - noop["bytes_up"]
 
         # 4. A 200 KB photo uploaded while the link is cut under it: how much is sent again.
-        made = subprocess.run([options.binary, "bench-writes", "--data", hub_dir, "--kind", "photo", "--count", "200"], check=True,
+        made = subprocess.run([bench, "bench-writes", "--data", hub_dir, "--kind", "photo", "--count", "200"], check=True,
                               capture_output=True, text=True).stdout
         photo_hash = made.split()[1]
         for attempt in range(5):

@@ -23,45 +23,16 @@ struct CentralServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await failingClearly {
-            let tls = try node.serverTLS()
-            let directory = try DataDirectory(path: node.data, create: true)
-            let database = try NodeDatabase.open(path: directory.databasePath, role: .central)
-            try await IntakeStore(database).seedReferenceData()
-            let key = try CentralServeCommand.apiKey(given: apiKey, directory: directory)
-            let logger = makeLogger("djobea.central")
-            let blobs = try BlobStore(root: directory.blobsURL)
-            let services = CentralServices(
-                sync: CentralSyncService(database: database, logger: logger, blobs: blobs), apiKey: key.value,
-                syncInterval: syncIntervalSetting(ProcessInfo.processInfo.environment))
-            let ops = try opsConsole(directory: directory)
-            try await serveCentral(
-                database: database, directory: directory, options: node, services: services, tls: tls, ops: ops.settings, logger: logger
-            ) { port in
-                let base = baseURL(node, port: port, tls: tls)
-                printLine("Central \(database.nodeId) à l'écoute sur \(base)")
-                if let file = key.file { printLine("Clé d'API de la plateforme : voir \(file)") }
-                printLine("Console ops : \(base)/ops (\(ops.hint))")
+            var configuration = try node.configuration()
+            configuration.apiKey = apiKey
+            let central = try await Node.build(role: .central, configuration: configuration)
+            try await central.run { port in
+                let base = central.baseURL(port: port)
+                printLine("Central \(central.database.nodeId) à l'écoute sur \(base)")
+                if let file = central.apiKey?.file { printLine("Clé d'API de la plateforme : voir \(file)") }
+                printLine("Console ops : \(base)/ops (\(central.ops.hint))")
             }
         }
-    }
-
-    /// The API key: the option, else `DJOBEA_API_KEY`, else the one kept in `<data>/api-key` (made on first start).
-    static func apiKey(given: String?, directory: DataDirectory) throws -> (value: String, file: String?) {
-        if let given = given ?? ProcessInfo.processInfo.environment["DJOBEA_API_KEY"], !given.isEmpty {
-            guard given.count >= 16 else { throw CommandFailure("La clé d'API doit faire au moins 16 caractères.") }
-            return (given, nil)
-        }
-        let file = directory.url.appendingPathComponent("api-key")
-        if let stored = try? String(contentsOf: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines), !stored.isEmpty {
-            return (stored, file.path)
-        }
-        var random = SystemRandomNumberGenerator()
-        let key = "djk_" + (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &random)) }.joined()
-        guard FileManager.default.createFile(atPath: file.path, contents: Data((key + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw CommandFailure(
-                "Impossible d'écrire la clé d'API dans \(file.path) : vérifiez les droits et l'espace libre du répertoire de données.")
-        }
-        return (key, file.path)
     }
 }
 
@@ -119,20 +90,4 @@ enum CentralDatabaseFile {
         }
         return try NodeDatabase.open(path: path, role: .central)
     }
-}
-
-/// Starts central's HTTP server and runs until SIGINT/SIGTERM.
-func serveCentral(
-    database: NodeDatabase, directory: DataDirectory, options: NodeOptions, services: CentralServices, tls: ServerTLS? = nil,
-    ops: OpsSettings? = nil, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void
-) async throws {
-    // Central is its deployment's gateway to the outside world (WhatsApp, SMS, Web Push).
-    let gateway = try await GatewayServices.make(
-        database: database, dataDirectory: directory.url, driver: NotifierChoice(rawValue: options.notifier) ?? .console,
-        environment: ProcessInfo.processInfo.environment, logger: logger)
-    let app = buildApplication(
-        settings: ServerSettings(host: options.host, port: options.port, role: .central, tls: tls), database: database, logger: logger,
-        central: services, ops: ops, gateway: gateway, onServerRunning: onRunning)
-    try await app.runService()
-    withExtendedLifetime(directory) {}
 }

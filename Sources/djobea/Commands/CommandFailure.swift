@@ -1,3 +1,4 @@
+import DjobeaServer
 import DjobeaStore
 import Foundation
 import GRDB
@@ -15,6 +16,8 @@ struct CommandFailure: Error {
         switch error {
         case let failure as CommandFailure:
             return failure
+        case let startup as NodeStartupError:
+            return CommandFailure(startup.description)
         case let directory as DataDirectoryError:
             return CommandFailure(directory.description)
         case let store as StoreError:

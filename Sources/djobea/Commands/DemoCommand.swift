@@ -22,7 +22,8 @@ struct DemoCommand: AsyncParsableCommand {
             // The demo is a developer's machine: browsers' push subscriptions may point to a local push service.
             setenv("DJOBEA_PUSH_ALLOW_LOOPBACK", "1", 0)
             // With --tls-cert/--tls-key the hub (the app's server) speaks HTTPS; central stays on loopback HTTP.
-            let tls = try node.serverTLS()
+            var hubConfiguration = try node.configuration()
+            hubConfiguration.loggerLabel = "djobea.demo"
             // The hub lives in --data (its database, outbox, photos); central in --data/central, on the next port.
             let hubDirectory = try DataDirectory(path: node.data, create: true)
             let centralDirectory = try DataDirectory(path: hubDirectory.url.appendingPathComponent("central").path, create: true)
@@ -47,53 +48,46 @@ struct DemoCommand: AsyncParsableCommand {
             } else {
                 printLine("Données de démo existantes réutilisées : \(hubDirectory.url.path)")
             }
-            try await IntakeStore(central).seedReferenceData()
             let hub = try NodeDatabase.open(
                 path: hubDirectory.databasePath, role: .hub, newNodeId: DjobeaID.derived(namespace: "demo-node", name: "bonamoussadi-\(seed)"))
-            let logger = makeLogger("djobea.demo")
-            let centralPort = node.port + 1
-            let apiKey = try CentralServeCommand.apiKey(given: nil, directory: centralDirectory)
-            let centralBlobs = try BlobStore(root: centralDirectory.blobsURL)
-            let services = CentralServices(sync: CentralSyncService(database: central, logger: logger, blobs: centralBlobs), apiKey: apiKey.value)
-            var centralOptions = node
-            centralOptions.port = centralPort
-            let centralOps = try opsConsole(directory: centralDirectory)
+            var centralConfiguration = hubConfiguration
+            centralConfiguration.dataDirectory = centralDirectory.url.path
+            centralConfiguration.port = node.port + 1
+            centralConfiguration.tls = nil
+            let centralNode = try await Node.build(
+                role: .central, configuration: centralConfiguration, storage: NodeStorage(directory: centralDirectory, database: central))
             let listening = AsyncStream.makeStream(of: Int.self)
             let centralTask = Task {
-                try await serveCentral(
-                    database: central, directory: centralDirectory, options: centralOptions, services: services, ops: centralOps.settings,
-                    logger: logger
-                ) { port in listening.continuation.yield(port) }
+                try await centralNode.run { port in listening.continuation.yield(port) }
             }
             defer { centralTask.cancel() }
             var iterator = listening.stream.makeAsyncIterator()
             guard await iterator.next() != nil else { throw CommandFailure("Le central de démo n'a pas démarré.") }
-            let centralURL = "http://127.0.0.1:\(centralPort)"
-            var link = try CentralLink.load(from: hubDirectory.url)
-            if link == nil {
-                let enrolment = try await central.enrolHub(name: Bonamoussadi.hubName, zoneCodes: Bonamoussadi.quarters.map(\.code))
-                link = try await HubCommand.link(directory: hubDirectory, database: hub, central: centralURL, enroll: enrolment.token)
-            } else {
-                link = try await HubCommand.link(directory: hubDirectory, database: hub, central: centralURL, enroll: nil)
+            let centralURL = "http://127.0.0.1:\(centralNode.configuration.port)"
+            var token: String?
+            if try CentralLink.load(from: hubDirectory.url) == nil {
+                token = try await central.enrolHub(name: Bonamoussadi.hubName, zoneCodes: Bonamoussadi.quarters.map(\.code)).token
             }
+            let link = try await Node.hubLink(directory: hubDirectory, database: hub, central: centralURL, enroll: token, announce: printLine)
             guard let link else { throw CommandFailure("Hub de démo non enrôlé.") }
-            try await initialSync(hub: hub, link: link, logger: logger)
+            try await initialSync(hub: hub, link: link, logger: hubConfiguration.logger(role: .hub))
             try await DemoHubSide.replayProviderActions(central: central, hub: hub)
             if !FileManager.default.fileExists(atPath: marker.path) { try Data(UTCTimestamp.format(Date()).utf8).write(to: marker) }
             let providers = try await AccountStore(hub).listing(limit: 5)
-            let hubOps = try opsConsole(directory: hubDirectory, hubName: link.hubName, hubId: link.hubId)
-            try await serve(
-                database: hub, directory: hubDirectory, options: node, role: .hub, tls: tls, logger: logger,
-                extra: [syncLoop(database: hub, link: link, logger: logger, blobs: hubDirectory.blobsURL)], ops: hubOps.settings
-            ) { port in
+            hubConfiguration.centralURL = centralURL
+            let hubNode = try await Node.build(
+                role: .hub, configuration: hubConfiguration, storage: NodeStorage(directory: hubDirectory, database: hub))
+            try await hubNode.run { port in
                 printLine("")
-                let hubURL = "\(tls == nil ? "http" : "https")://127.0.0.1:\(port)"
+                let hubURL = "\(hubNode.configuration.tls == nil ? "http" : "https")://127.0.0.1:\(port)"
                 printLine("Hub de démo Bonamoussadi prêt : \(hubURL)  (santé : \(hubURL)/healthz)")
                 let codes = hubDirectory.outboxURL.appendingPathComponent("whatsapp.jsonl").path
                 printLine("Application des prestataires : \(hubURL)/  (le code WhatsApp s'affiche ici et dans \(codes))")
-                printLine("Central de démo : \(centralURL)  (clé d'API : \(apiKey.file ?? "DJOBEA_API_KEY"), suivi : \(centralURL)/ops/sync-status)")
-                printLine("Console ops du central : \(centralURL)/ops (\(centralOps.hint))")
-                printLine("Console ops du hub : \(hubURL)/ops (\(hubOps.hint))")
+                printLine(
+                    "Central de démo : \(centralURL)  (clé d'API : \(centralNode.apiKey?.file ?? "DJOBEA_API_KEY"), suivi : \(centralURL)/ops/sync-status)"
+                )
+                printLine("Console ops du central : \(centralURL)/ops (\(centralNode.ops.hint))")
+                printLine("Console ops du hub : \(hubURL)/ops (\(hubNode.ops.hint))")
                 printLine("Prestataires de démo (connexion par code WhatsApp) :")
                 for provider in providers {
                     printLine("  \(provider.phone)  \(provider.name) — \(provider.services.joined(separator: ", "))")

@@ -32,70 +32,23 @@ struct HubCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await failingClearly {
-            let tls = try node.serverTLS()
-            let directory = try DataDirectory(path: node.data, create: enroll != nil)
-            let database = try NodeDatabase.open(path: directory.databasePath, role: .hub)
-            let logger = makeLogger("djobea.hub")
-            let link = try await Self.link(directory: directory, database: database, central: central, enroll: enroll)
-            var loops: [BackgroundLoop] = []
-            if let link { loops.append(syncLoop(database: database, link: link, logger: logger, blobs: directory.blobsURL)) }
-            let ops = try opsConsole(directory: directory, hubName: link?.hubName, hubId: link?.hubId)
-            try await serve(
-                database: database, directory: directory, options: node, role: .hub, tls: tls, logger: logger, extra: loops, ops: ops.settings,
-                gateway: gateway
-            ) { port in
-                let base = baseURL(node, port: port, tls: tls)
-                printLine("Hub \(database.nodeId) à l'écoute sur \(base)")
-                printLine("Console ops : \(base)/ops (\(ops.hint))")
-                if let link {
+            var configuration = try node.configuration()
+            configuration.createDirectory = enroll != nil
+            configuration.centralURL = central
+            configuration.enrollmentToken = enroll
+            configuration.gateway = gateway
+            let hub = try await Node.build(role: .hub, configuration: configuration, announce: printLine)
+            try await hub.run { port in
+                let base = hub.baseURL(port: port)
+                printLine("Hub \(hub.database.nodeId) à l'écoute sur \(base)")
+                printLine("Console ops : \(base)/ops (\(hub.ops.hint))")
+                if let link = hub.link {
                     printLine(
                         "Synchronisation avec le central \(link.centralURL) (hub « \(link.hubName) », zones \(link.zones.joined(separator: ", ")))")
                 }
             }
         }
     }
-
-    /// The hub's credential: enrols with `enroll` if given, else loads the saved one (updating its URL to `central`).
-    static func link(directory: DataDirectory, database: NodeDatabase, central: String?, enroll: String?) async throws -> CentralLink? {
-        if let enroll, let central {
-            do {
-                let link = try await SyncClient.enroll(centralURL: central, token: enroll, database: database)
-                try link.save(to: directory.url)
-                printLine("Hub enrôlé auprès du central : « \(link.hubName) », zones \(link.zones.joined(separator: ", ")).")
-                return link
-            } catch let error as SyncError {
-                throw CommandFailure("Enrôlement refusé : \(error.messageFR)")
-            }
-        }
-        guard var link = try CentralLink.load(from: directory.url) else {
-            if central != nil {
-                throw CommandFailure("Ce hub n'est pas encore enrôlé : ajoutez --enroll <jeton> (donné par « djobea central enroll-hub »).")
-            }
-            return nil
-        }
-        if let central, central != link.centralURL {
-            link.centralURL = central
-            try link.save(to: directory.url)
-        }
-        return link
-    }
-}
-
-/// The hub's continuous sync with central; requests it brings in are offered to providers at once. With `blobs` (the
-/// hub's blob directory) the photo lane runs when the rows are idle (SPEC.md §6).
-func syncLoop(database: NodeDatabase, link: CentralLink, logger: Logger, blobs: URL? = nil) -> BackgroundLoop {
-    let dispatcher = OfferDispatcher(database: database, logger: logger)
-    database.homeHubId = link.hubId
-    // DJOBEA_SYNC_INTERVAL: seconds between rounds when nothing happens locally (default 10; a local commit starts one at once).
-    let seconds = syncIntervalSetting(ProcessInfo.processInfo.environment)
-    let client = SyncClient(link: link, database: database)
-    let photos = blobs.flatMap { try? BlobStore(root: $0) }.map { PhotoLane(database: database, client: client, blobs: $0, logger: logger) }
-    let engine = SyncEngine(
-        database: database, client: client, logger: logger, interval: .milliseconds(Int(seconds * 1000)), photos: photos,
-        onRequestsChanged: { requests in
-            for request in requests { _ = try? await dispatcher.dispatch(requestId: request) }
-        })
-    return BackgroundLoop(name: "sync") { await engine.run() }
 }
 
 /// `djobea sync --once`: one sync round with central, for operators, with a progress line.

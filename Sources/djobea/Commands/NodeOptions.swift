@@ -43,6 +43,16 @@ struct NodeOptions: ParsableArguments {
         }
     }
 
+    /// The node's configuration from these options and the process environment (TLS loaded and checked).
+    func configuration() throws -> NodeConfiguration {
+        var configuration = NodeConfiguration(dataDirectory: data)
+        configuration.host = host
+        configuration.port = port
+        configuration.tls = try serverTLS()
+        configuration.notifier = NotifierChoice(rawValue: notifier) ?? .console
+        return configuration
+    }
+
     func validate() throws {
         switch tlsPaths {
         case (.some, nil): throw ValidationError("--tls-cert demande aussi --tls-key (ou DJOBEA_TLS_KEY) : la clé privée du certificat")
@@ -55,49 +65,6 @@ struct NodeOptions: ParsableArguments {
             throw ValidationError("--notifier \(notifier) : pilote inconnu ou pas encore disponible (disponibles : \(known))")
         }
     }
-}
-
-/// The base URL a node prints once it listens: https with TLS, 127.0.0.1 for a wildcard address.
-func baseURL(_ options: NodeOptions, port: Int, tls: ServerTLS?) -> String {
-    "\(tls == nil ? "http" : "https")://\(options.host == "0.0.0.0" ? "127.0.0.1" : options.host):\(port)"
-}
-
-/// Starts the HTTP(S) server of an open node and runs until SIGINT/SIGTERM.
-func serve(
-    database: NodeDatabase, directory: DataDirectory, options: NodeOptions, role: NodeRole, tls: ServerTLS? = nil, logger: Logger,
-    extra: [BackgroundLoop] = [], ops: OpsSettings? = nil, gateway: Bool = false, onRunning: @escaping @Sendable (Int) async -> Void
-) async throws {
-    let environment = ProcessInfo.processInfo.environment
-    let hub = try await HubServices.make(
-        database: database, dataDirectory: directory.url, notifier: NotifierChoice(rawValue: options.notifier) ?? .console,
-        environment: environment, logger: logger)
-    // A hub is its own gateway only when ops say so (--gateway): otherwise central sends its messages.
-    var services: GatewayServices?
-    if gateway {
-        services = try await GatewayServices.make(
-            database: database, dataDirectory: directory.url, driver: NotifierChoice(rawValue: options.notifier) ?? .console,
-            environment: environment, logger: logger)
-    } else {
-        try await GatewayStore(database).setGateway(false)
-    }
-    let app = buildApplication(
-        settings: ServerSettings(host: options.host, port: options.port, role: role, tls: tls), database: database, logger: logger,
-        background: hub.background + extra, provider: hub.provider, ops: ops, gateway: services, onServerRunning: onRunning)
-    try await app.runService()
-    withExtendedLifetime(directory) {}
-}
-
-/// The ops console's settings for the node in `directory` (password from `DJOBEA_OPS_PASSWORD` or `<data>/ops-password`),
-/// and where the operator finds the password.
-func opsConsole(directory: DataDirectory, hubName: String? = nil, hubId: String? = nil) throws -> (settings: OpsSettings, hint: String) {
-    let environment = ProcessInfo.processInfo.environment
-    let password = try OpsSettings.password(dataDirectory: directory.url, environment: environment)
-    var settings = OpsSettings(password: password.value, hubName: hubName, hubId: hubId)
-    settings.syncInterval = syncIntervalSetting(environment)
-    return (
-        settings,
-        "mot de passe : " + (password.file.map { "voir \($0)" } ?? "DJOBEA_OPS_PASSWORD")
-    )
 }
 
 func makeLogger(_ label: String) -> Logger {

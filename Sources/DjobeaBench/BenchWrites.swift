@@ -1,0 +1,93 @@
+import DjobeaDomain
+import DjobeaStore
+import Foundation
+import GRDB
+
+/// `djobea-bench bench-writes`: hub-side writes for the sync benchmark (`scripts/bench-sync-3g.sh`).
+///
+/// - `messages`: `--count` provider messages on the hub's requests (one change each), in transactions of 500;
+/// - `status`: one mission-status change (an accept) on each of `--count` offered requests, in one transaction;
+/// - `photo`: one photo of `--count` KB on an offered request, its bytes in the hub's blob store.
+/// Opens the database without the directory lock: the hub keeps running and syncs what is written.
+enum BenchWrites {
+    static func run(data: String, kind: String, count: Int) async throws {
+        let path = URL(fileURLWithPath: data, isDirectory: true).appendingPathComponent("djobea.sqlite").path
+        let database = try NodeDatabase.open(path: path, role: .hub)
+        switch kind {
+        case "messages":
+            let targets = try await database.read { db in
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT o.request_id, o.provider_id, r.client_id FROM request_offers o JOIN service_requests r ON r.id = o.request_id
+                        ORDER BY o.id LIMIT 200
+                        """
+                ).map { (request: $0["request_id"] as String, provider: $0["provider_id"] as String, client: $0["client_id"] as String) }
+            }
+            guard !targets.isEmpty else { throw BenchFailure("Aucune offre sur ce hub : rien à quoi rattacher des messages.") }
+            var written = 0
+            while written < count {
+                let batch = min(500, count - written)
+                let start = written
+                try await database.write { tx in
+                    for index in start..<(start + batch) {
+                        let target = targets[index % targets.count]
+                        try tx.insert(
+                            .messages,
+                            [
+                                "id": .text(DjobeaID.v7(now: tx.now)), "request_id": .text(target.request), "provider_id": .text(target.provider),
+                                "client_id": .text(target.client), "direction": "out", "template_code": "arrive_15min",
+                                "body": "J'arrive dans 15 minutes", "sent_at": ColumnValue(tx.now),
+                            ])
+                    }
+                }
+                written += batch
+            }
+            printLine("\(written) messages écrits")
+        case "status":
+            let offers = try await database.read { db in
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT o.request_id, o.provider_id FROM request_offers o JOIN missions m ON m.request_id = o.request_id
+                        WHERE m.status = 'nouvelle' AND o.state = 'pending' ORDER BY o.id LIMIT ?
+                        """, arguments: [count]
+                ).map { (request: $0["request_id"] as String, provider: $0["provider_id"] as String) }
+            }
+            guard offers.count == count else { throw BenchFailure("Seulement \(offers.count) offres ouvertes (il en faut \(count)).") }
+            try await database.write(durability: .critical) { tx in
+                for offer in offers {
+                    _ = try tx.appendMissionEvent(
+                        requestId: offer.request, kind: .accepted, actorRole: .provider, actorId: offer.provider, providerId: offer.provider)
+                }
+            }
+            printLine("\(offers.count) changements de statut écrits")
+        case "photo":
+            // One `after` photo of `--count` KB of incompressible bytes (a JPEG is), on the first offered request.
+            let target = try await database.read { db in
+                try Row.fetchOne(db, sql: "SELECT request_id, provider_id FROM request_offers ORDER BY id LIMIT 1").map {
+                    (request: $0["request_id"] as String, provider: $0["provider_id"] as String)
+                }
+            }
+            guard let target else { throw BenchFailure("Aucune offre sur ce hub pour y rattacher une photo.") }
+            var generator = SystemRandomNumberGenerator()
+            var bytes = Data([0xFF, 0xD8, 0xFF, 0xE0])
+            bytes += Data((0..<(count * 1024 - 4)).map { _ in UInt8.random(in: 0...255, using: &generator) })
+            let blobs = try BlobStore(root: URL(fileURLWithPath: data, isDirectory: true).appendingPathComponent("blobs", isDirectory: true))
+            let (sha256, _) = try blobs.put(bytes)
+            let size = bytes.count
+            _ = try await database.write { tx in
+                try tx.insert(
+                    .photos,
+                    [
+                        "id": .text(DjobeaID.v7(now: tx.now)), "request_id": .text(target.request), "provider_id": .text(target.provider),
+                        "kind": "after", "sha256": .text(sha256), "mime": "image/jpeg", "bytes": ColumnValue(size), "width": 1280,
+                        "height": 960, "taken_at": ColumnValue(tx.now), "created_at": ColumnValue(tx.now),
+                    ])
+            }
+            printLine("photo \(sha256) de \(size) o")
+        default:
+            throw BenchFailure("--kind messages, status ou photo")
+        }
+    }
+}
