@@ -1,6 +1,7 @@
 import DjobeaServer
 import DjobeaStore
 import DjobeaSync
+import DjobeaTestSupport
 import Foundation
 import Hummingbird
 import HummingbirdTesting
