@@ -117,7 +117,7 @@ let package = Package(
         // djobea-bench: the foundation's figures, and the hub writes and write bursts that the sync benchmark and the
         // crash-safety test drive (kept out of the production binary).
         .executableTarget(
-            name: "DjobeaBench", dependencies: ["DjobeaDomain", "DjobeaStore", "DjobeaDemo", .product(name: "GRDB", package: "GRDB.swift")]),
+            name: "DjobeaBench", dependencies: ["DjobeaDomain", "DjobeaStore", "DjobeaDemo"]),
         // Drains 10 000 client messages through `djobea central` against the fake WhatsApp Cloud API (scripts/bench-gateway.sh).
         .executableTarget(
             name: "DjobeaGatewayBench",

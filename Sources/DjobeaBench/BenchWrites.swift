@@ -1,7 +1,6 @@
 import DjobeaDomain
 import DjobeaStore
 import Foundation
-import GRDB
 
 /// `djobea-bench bench-writes`: hub-side writes for the sync benchmark (`scripts/bench-sync-3g.sh`).
 ///
@@ -15,15 +14,7 @@ enum BenchWrites {
         let database = try NodeDatabase.open(path: path, role: .hub)
         switch kind {
         case "messages":
-            let targets = try await database.read { db in
-                try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT o.request_id, o.provider_id, r.client_id FROM request_offers o JOIN service_requests r ON r.id = o.request_id
-                        ORDER BY o.id LIMIT 200
-                        """
-                ).map { (request: $0["request_id"] as String, provider: $0["provider_id"] as String, client: $0["client_id"] as String) }
-            }
+            let targets = try await OfferTarget.any(limit: 200, in: database)
             guard !targets.isEmpty else { throw BenchFailure("Aucune offre sur ce hub : rien à quoi rattacher des messages.") }
             var written = 0
             while written < count {
@@ -35,8 +26,9 @@ enum BenchWrites {
                         try tx.insert(
                             .messages,
                             [
-                                "id": .text(DjobeaID.v7(now: tx.now)), "request_id": .text(target.request), "provider_id": .text(target.provider),
-                                "client_id": .text(target.client), "direction": "out", "template_code": "arrive_15min",
+                                "id": .text(DjobeaID.v7(now: tx.now)), "request_id": .text(target.requestId),
+                                "provider_id": .text(target.providerId), "client_id": .text(target.clientId), "direction": "out",
+                                "template_code": "arrive_15min",
                                 "body": "J'arrive dans 15 minutes", "sent_at": ColumnValue(tx.now),
                             ])
                     }
@@ -45,30 +37,18 @@ enum BenchWrites {
             }
             printLine("\(written) messages écrits")
         case "status":
-            let offers = try await database.read { db in
-                try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT o.request_id, o.provider_id FROM request_offers o JOIN missions m ON m.request_id = o.request_id
-                        WHERE m.status = 'nouvelle' AND o.state = 'pending' ORDER BY o.id LIMIT ?
-                        """, arguments: [count]
-                ).map { (request: $0["request_id"] as String, provider: $0["provider_id"] as String) }
-            }
+            let offers = try await OfferTarget.open(limit: count, in: database)
             guard offers.count == count else { throw BenchFailure("Seulement \(offers.count) offres ouvertes (il en faut \(count)).") }
             try await database.write(durability: .critical) { tx in
                 for offer in offers {
                     _ = try tx.appendMissionEvent(
-                        requestId: offer.request, kind: .accepted, actorRole: .provider, actorId: offer.provider, providerId: offer.provider)
+                        requestId: offer.requestId, kind: .accepted, actorRole: .provider, actorId: offer.providerId, providerId: offer.providerId)
                 }
             }
             printLine("\(offers.count) changements de statut écrits")
         case "photo":
             // One `after` photo of `--count` KB of incompressible bytes (a JPEG is), on the first offered request.
-            let target = try await database.read { db in
-                try Row.fetchOne(db, sql: "SELECT request_id, provider_id FROM request_offers ORDER BY id LIMIT 1").map {
-                    (request: $0["request_id"] as String, provider: $0["provider_id"] as String)
-                }
-            }
+            let target = try await OfferTarget.any(limit: 1, in: database).first
             guard let target else { throw BenchFailure("Aucune offre sur ce hub pour y rattacher une photo.") }
             var generator = SystemRandomNumberGenerator()
             var bytes = Data([0xFF, 0xD8, 0xFF, 0xE0])
@@ -80,7 +60,7 @@ enum BenchWrites {
                 try tx.insert(
                     .photos,
                     [
-                        "id": .text(DjobeaID.v7(now: tx.now)), "request_id": .text(target.request), "provider_id": .text(target.provider),
+                        "id": .text(DjobeaID.v7(now: tx.now)), "request_id": .text(target.requestId), "provider_id": .text(target.providerId),
                         "kind": "after", "sha256": .text(sha256), "mime": "image/jpeg", "bytes": ColumnValue(size), "width": 1280,
                         "height": 960, "taken_at": ColumnValue(tx.now), "created_at": ColumnValue(tx.now),
                     ])
