@@ -1,11 +1,11 @@
 import DjobeaDomain
-import DjobeaStore
 import Foundation
 import GRDB
 import HummingbirdOTP
 import Testing
 
 @testable import DjobeaAuth
+@testable import DjobeaStore
 
 @Suite("TOTP seeds at rest and in the change log")
 struct TOTPSeedStorageTests {
