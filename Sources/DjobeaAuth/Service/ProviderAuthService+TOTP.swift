@@ -27,13 +27,14 @@ extension ProviderAuthService {
     public func confirmTOTP(providerId: String, code: String) async throws {
         let now = clock()
         let key = seedKey
-        let confirmed = try await credentials.confirmTOTP(providerId: providerId, subject: AuthSubject.of(providerId: providerId), now: now) {
-            stored in
+        let check: @Sendable (String) throws -> TOTPConfirmation? = { stored in
             guard let secret = try? SealedSeed.open(stored, providerId: providerId, key: key),
                 case .accepted(let step) = TOTPCheck.check(code, secret: secret, now: now, lastUsedStep: nil)
             else { return nil }
             return TOTPConfirmation(sealedSecret: try SealedSeed.seal(secret, providerId: providerId, key: key), step: step)
         }
+        let confirmed = try await credentials.confirmTOTP(
+            providerId: providerId, subject: AuthSubject.of(providerId: providerId), now: now, check: check)
         guard confirmed else { throw AuthError.invalidTOTP }
         logger.info("auth.totp.enabled", metadata: ["provider": "\(providerId)"])
     }
