@@ -1,4 +1,5 @@
 import DjobeaDomain
+import DjobeaStore
 import Foundation
 import GRDB
 import HummingbirdOTP
