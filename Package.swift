@@ -47,7 +47,6 @@ let package = Package(
             dependencies: [
                 "DjobeaDomain",
                 "DjobeaStore",
-                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),

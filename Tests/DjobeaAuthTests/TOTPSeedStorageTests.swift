@@ -7,6 +7,7 @@ import HummingbirdOTP
 import Testing
 
 @testable import DjobeaAuth
+@testable import DjobeaStore
 
 @Suite("TOTP seeds at rest and in the change log")
 struct TOTPSeedStorageTests {

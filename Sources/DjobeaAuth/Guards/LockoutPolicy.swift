@@ -1,14 +1,8 @@
+import DjobeaStore
 import Foundation
 
-/// Consecutive wrong answers for one account and one factor, and the lock they caused.
-struct FailureState: Sendable, Equatable {
-    /// Wrong answers since the last success or the last lock.
-    var failures = 0
-    /// Locks in a row without a success in between: each one lasts twice as long as the one before.
-    var lockouts = 0
-    var lockedUntil: Date?
-    var lastFailureAt: Date?
-}
+/// Consecutive wrong answers for one account and one factor, and the lock they caused (stored by `AuthGuardStore`).
+typealias FailureState = AuthFailureState
 
 /// The per-account lock of a login factor (password, TOTP code): after `maxFailures` wrong answers in a row, the
 /// factor is refused, even with the right answer, for `baseLock`, then twice as long at each new lock up to

@@ -1,7 +1,6 @@
 import DjobeaDomain
 import DjobeaStore
 import Foundation
-import GRDB
 import Logging
 
 /// The durable WhatsApp queue: messages are stored in `notification_outbox` in the transaction that makes them,
@@ -51,7 +50,7 @@ public actor WhatsAppQueue {
         public let lastError: String?
     }
 
-    private let database: NodeDatabase
+    private let outbox: NotificationOutboxStore
     private let notifier: any WhatsAppNotifier
     private let keys: TokenKeys
     private let backoff: Backoff
@@ -69,7 +68,7 @@ public actor WhatsAppQueue {
         database: NodeDatabase, notifier: any WhatsAppNotifier, keys: TokenKeys, backoff: Backoff = Backoff(),
         idleInterval: TimeInterval = 30, clock: @escaping @Sendable () -> Date = { Date() }, logger: Logger
     ) {
-        self.database = database
+        outbox = NotificationOutboxStore(database)
         self.notifier = notifier
         self.keys = keys
         self.backoff = backoff
@@ -87,10 +86,7 @@ public actor WhatsAppQueue {
     public func enqueue(_ message: OutgoingMessage, expiresAt: Date? = nil) async throws {
         let now = clock()
         let id = DjobeaID.v7(now: now)
-        let sealed = try OutboxRecords.seal(message, id: id, key: keys.sealingKey)
-        try await database.writer.write { db in
-            try OutboxRecords.insert(id: id, message: message, sealedContent: sealed, expiresAt: expiresAt, now: now, in: db)
-        }
+        try await outbox.enqueue(OutboxSealing.queued(message, id: id, expiresAt: expiresAt, key: keys.sealingKey), now: now)
         await signal.wake()
     }
 
@@ -101,14 +97,11 @@ public actor WhatsAppQueue {
     public func deliverPending() async -> DeliveryReport {
         var report = DeliveryReport()
         let now = clock()
-        let due: [OutboxRecords.Pending]
+        let due: [PendingNotification]
         do {
-            report.expired = try await database.writer.write { db in
-                try OutboxRecords.purge(now: now, in: db)
-                return try OutboxRecords.expire(now: now, in: db)
-            }
+            report.expired = try await outbox.purgeAndExpire(now: now)
             if report.expired > 0 { logger.warning("notify.message.expired", metadata: ["count": "\(report.expired)"]) }
-            due = try await database.read { db in try OutboxRecords.due(now: now, limit: 100, in: db) }
+            due = try await outbox.due(now: now, limit: 100)
         } catch is CancellationError {
             return report  // shutting down: not a failure
         } catch {
@@ -123,25 +116,25 @@ public actor WhatsAppQueue {
         return report
     }
 
-    private func deliver(_ row: OutboxRecords.Pending, report: inout DeliveryReport) async {
+    private func deliver(_ row: PendingNotification, report: inout DeliveryReport) async {
         let now = clock()
         let metadata: Logger.Metadata = ["message": "\(row.id)", "template": "\(row.template)", "attempt": "\(row.attempts + 1)"]
         do {
             let message: OutgoingMessage
             do {
-                message = try OutboxRecords.open(row, key: keys.sealingKey)
+                message = try OutboxSealing.open(row, key: keys.sealingKey)
             } catch {
                 throw NotifierError.permanent("contenu illisible (clé du nœud changée ?) : \(error)")
             }
             try await notifier.send(message)
         } catch let error as NotifierError where error.isPermanent {
-            await record(row.id) { try OutboxRecords.markFailed(id: row.id, error: error.message, retryAt: nil, in: $0) }
+            await record(row.id) { outbox in try await outbox.markFailed(id: row.id, error: error.message, retryAt: nil) }
             report.failed += 1
             logger.error("notify.message.failed", metadata: metadata.merging(["error": "\(error)"]) { $1 })
             return
         } catch {
             let retryAt = now.addingTimeInterval(backoff.delay(afterAttempt: row.attempts + 1))
-            await record(row.id) { try OutboxRecords.markFailed(id: row.id, error: "\(error)", retryAt: retryAt, in: $0) }
+            await record(row.id) { outbox in try await outbox.markFailed(id: row.id, error: "\(error)", retryAt: retryAt) }
             report.retried += 1
             logger.warning(
                 "notify.message.retry",
@@ -149,17 +142,16 @@ public actor WhatsAppQueue {
             return
         }
         let sentAt = clock()
-        await record(row.id) { try OutboxRecords.markSent(id: row.id, now: sentAt, in: $0) }
+        await record(row.id) { outbox in try await outbox.markSent(id: row.id, now: sentAt) }
         report.sent += 1
         logger.info("notify.message.sent", metadata: metadata)
     }
 
-    /// Writes a delivery outcome even when the loop is being cancelled: GRDB's async writes give up on a cancelled
-    /// task, and a message sent but not marked would be sent again.
-    private func record(_ id: String, _ update: @escaping @Sendable (Database) throws -> Void) async {
-        let database = self.database
+    /// Writes a delivery outcome (the store's `mark…` write even when the loop is being cancelled: a message sent but
+    /// not marked would be sent again).
+    private func record(_ id: String, _ update: (NotificationOutboxStore) async throws -> Void) async {
         do {
-            try await database.writeOutcome(durability: .standard) { tx in try update(tx.db) }
+            try await update(outbox)
         } catch {
             logger.error("notify.queue.record_failed", metadata: ["message": "\(id)", "error": "\(error)"])
         }
@@ -167,7 +159,9 @@ public actor WhatsAppQueue {
 
     /// Counts by status and the last error.
     public func summary() async throws -> Summary {
-        try await database.read { db in try OutboxRecords.summary(in: db) }
+        let summary = try await outbox.summary()
+        return Summary(
+            pending: summary.pending, sent: summary.sent, failed: summary.failed, expired: summary.expired, lastError: summary.lastError)
     }
 
     // MARK: - Loop
@@ -179,7 +173,7 @@ public actor WhatsAppQueue {
         while !Task.isCancelled {
             await deliverPending()
             var delay = idleInterval
-            if let next = try? await database.read({ db in try OutboxRecords.nextDue(in: db) }) {
+            if let next = try? await outbox.nextDue() {
                 delay = min(delay, max(0.05, next.timeIntervalSince(clock())))
             }
             await signal.sleep(upTo: delay)

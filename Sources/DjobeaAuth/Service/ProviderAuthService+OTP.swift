@@ -1,7 +1,6 @@
 import DjobeaDomain
 import DjobeaStore
 import Foundation
-import GRDB
 import Logging
 
 /// The answer to a code request, the same whether or not the phone is a provider's.
@@ -36,14 +35,10 @@ extension ProviderAuthService {
     public func verifyOTP(phone: String, code: String, userAgent: String? = nil) async throws -> TokenPair {
         guard let e164 = PhoneNumber.normalizeCameroon(phone) else { throw AuthError.invalidPhone }
         let now = clock()
-        let outcome = try await database.writer.write { db -> Result<OpenedSession, AuthError> in
-            switch try self.checkCode(code, phone: e164, purpose: .login, now: now, in: db) {
-            case .failure(let error): return .failure(error)
-            case .success(let account):
-                return .success(try self.openSession(providerId: account.id, familyId: nil, userAgent: userAgent, now: now, in: db))
-            }
-        }
-        let session = try outcome.get()
+        let (_, opened) = try await redeemCode(code, phone: e164, purpose: .login, now: now) { account in
+            self.newSession(providerId: account.id, familyId: nil, userAgent: userAgent, now: now)
+        }.get()
+        guard let session = opened else { throw AuthError.invalidCode }  // not reached: an account that may log in gets one
         logger.info("auth.login", metadata: ["method": "whatsapp", "provider": "\(session.providerId)", "session": "\(session.id)"])
         return try await tokens(for: session, now: now)
     }
@@ -62,16 +57,10 @@ extension ProviderAuthService {
         let codeHash = OneTimeCode.hash(code, challengeId: challengeId, phone: e164, purpose: purpose, key: keys.codeKey)
         let message = OTPMessage.make(purpose: purpose, to: e164, code: code, expiry: settings.otpExpiry)
         // Sealed whether or not it will be queued: an unknown phone costs the same work.
-        let sealed = try OutboxRecords.seal(message, id: messageId, key: keys.sealingKey)
-        let limits = settings.otpSendLimits
-        let outcome = try await database.writer.write { db -> SendOutcome in
-            if let wait = try OTPChallenges.retryAfter(phone: e164, limits: limits, now: now, in: db) { return .limited(wait) }
-            try OTPChallenges.insert(id: challengeId, phone: e164, purpose: purpose, codeHash: codeHash, expiresAt: expiresAt, now: now, in: db)
-            guard let account = try ProviderAccount.find(phone: e164, in: db) else { return .withheld("unknown") }
-            guard account.isActive else { return .withheld("suspended") }
-            try OutboxRecords.insert(id: messageId, message: message, sealedContent: sealed, expiresAt: expiresAt, now: now, in: db)
-            return .queued
-        }
+        let queued = try OutboxSealing.queued(message, id: messageId, expiresAt: expiresAt, key: keys.sealingKey)
+        let challenge = NewOTPChallenge(id: challengeId, phone: e164, purpose: purpose.rawValue, codeHash: codeHash, expiresAt: expiresAt)
+        let limits = settings.otpSendLimits.map { OTPSendLimit(count: $0.count, window: $0.window) }
+        let outcome = try await challenges.issue(challenge, message: queued, limits: limits, now: now)
         await notifications.wake()
         try? await Task.sleep(until: deadline, clock: .continuous)
         var metadata: Logger.Metadata = ["purpose": "\(purpose.rawValue)", "phone": "\(Self.masked(e164))", "ip": "\(ip ?? "-")"]
@@ -79,8 +68,8 @@ extension ProviderAuthService {
         case .limited(let wait):
             logger.notice("auth.otp.rate_limited", metadata: metadata.merging(["retry_after": "\(wait)"]) { $1 })
             throw AuthError.otpRateLimited(retryAfter: wait)
-        case .withheld(let reason):
-            metadata["withheld"] = "\(reason)"
+        case .unknownPhone, .inactiveAccount:
+            metadata["withheld"] = outcome == .unknownPhone ? "unknown" : "suspended"
             logger.info("auth.otp.requested", metadata: metadata)
         case .queued:
             logger.info("auth.otp.requested", metadata: metadata)
@@ -88,36 +77,31 @@ extension ProviderAuthService {
         return OTPSent(expiresIn: Int(settings.otpExpiry))
     }
 
-    private enum SendOutcome: Sendable {
-        case limited(Int)
-        case withheld(String)
-        case queued
-    }
-
-    /// Checks `code` against the latest challenge of `phone` and consumes it on success; every try is counted and
-    /// committed, even a wrong one. Returns the account the code opens.
-    ///
-    /// The caller must commit the transaction whatever the result, which is why failures are returned, not thrown.
-    func checkCode(_ code: String, phone: String, purpose: OTPPurpose, now: Date, in db: Database) throws -> Result<
-        ProviderAccount, AuthError
-    > {
-        guard let challenge = try OTPChallenges.latest(phone: phone, purpose: purpose, in: db), !challenge.consumed else {
-            return .failure(.invalidCode)
-        }
-        guard challenge.attempts < settings.maxCodeAttempts else { return .failure(.otpLocked) }
-        guard challenge.expiresAt > now else { return .failure(.otpExpired) }
-        try OTPChallenges.recordAttempt(id: challenge.id, in: db)
-        let correct =
-            OneTimeCode.isWellFormed(code)
-            && OneTimeCode.matches(
-                code, storedHash: challenge.codeHash, challengeId: challenge.id, phone: phone, purpose: purpose, key: keys.codeKey)
-        guard correct else {
-            return .failure(challenge.attempts + 1 >= settings.maxCodeAttempts ? .otpLocked : .invalidCode)
-        }
-        try OTPChallenges.consume(id: challenge.id, now: now, in: db)
+    /// Checks `code` against the latest challenge of `phone` and consumes it on success, in one transaction that
+    /// also opens the session `open` makes for the account (nil: none); every try is counted and committed, even a
+    /// wrong one. Returns the account the code opens and its session.
+    func redeemCode(
+        _ code: String, phone: String, purpose: OTPPurpose, now: Date, open: @escaping @Sendable (AuthAccount) -> NewSession?
+    ) async throws -> Result<(AuthAccount, NewSession?), AuthError> {
+        let key = keys.codeKey
+        let redemption = try await challenges.redeem(
+            phone: phone, purpose: purpose.rawValue, maxAttempts: settings.maxCodeAttempts, now: now,
+            matches: { challenge in
+                OneTimeCode.isWellFormed(code)
+                    && OneTimeCode.matches(
+                        code, storedHash: challenge.codeHash, challengeId: challenge.id, phone: phone, purpose: purpose, key: key)
+            },
+            open: { account in account.refusal == nil ? open(account) : nil })
+        switch redemption {
+        case .noChallenge: return .failure(.invalidCode)
+        case .locked: return .failure(.otpLocked)
+        case .expired: return .failure(.otpExpired)
+        case .wrong(let attempts): return .failure(attempts >= settings.maxCodeAttempts ? .otpLocked : .invalidCode)
         // No provider behind the phone: its code was never sent, so a match is a lucky guess. Same answer as wrong.
-        guard let account = try ProviderAccount.find(phone: phone, in: db) else { return .failure(.invalidCode) }
-        if let refusal = account.refusal { return .failure(refusal) }
-        return .success(account)
+        case .noAccount: return .failure(.invalidCode)
+        case .redeemed(let account, let session):
+            if let refusal = account.refusal { return .failure(refusal) }
+            return .success((account, session))
+        }
     }
 }

@@ -1,7 +1,6 @@
 import DjobeaDomain
 import DjobeaStore
 import Foundation
-import GRDB
 import Logging
 
 extension ProviderAuthService {
@@ -14,11 +13,7 @@ extension ProviderAuthService {
         try PasswordPolicy.check(password)
         let hash = await passwords.hash(password)
         let now = clock()
-        let found = try await database.write(now: now) { tx -> Bool in
-            guard try tx.exists(.providers, key: providerId) else { return false }
-            try CredentialRecords.set(["password_hash": .text(hash)], providerId: providerId, in: tx)
-            return true
-        }
+        let found = try await credentials.setPassword(hash: hash, providerId: providerId, now: now)
         guard found else { throw AuthError.invalidCredentials }
         logger.info("auth.password.set", metadata: ["provider": "\(providerId)"])
     }
@@ -32,25 +27,20 @@ extension ProviderAuthService {
     /// - Throws: `invalid_credentials`, `password_locked`, `account_suspended`, `totp_required`, `invalid_totp`,
     ///   `totp_reused`, `totp_locked`, `totp_unavailable`.
     public func loginWithPassword(email: String, password: String, totp: String? = nil, userAgent: String? = nil) async throws -> TokenPair {
-        let found = try await database.read { db in try ProviderAccount.find(email: email, in: db) }
-        let subject = AuthFailureRecords.subject(providerId: found?.id, email: email)
+        let found = try await credentials.account(email: email)
+        let subject = AuthSubject.of(providerId: found?.id, email: email)
         try await verifyPassword(password, hash: found?.passwordHash, subject: subject)
         guard let account = found else { throw AuthError.invalidCredentials }
         if let refusal = account.refusal { throw refusal }
         let now = clock()
         // One transaction decides: failures counted meanwhile by concurrent tries still lock, and the TOTP step is
         // marked used before any other request can see it unused.
-        let outcome = try await database.write(now: now) { tx -> Result<OpenedSession, AuthError> in
-            let state = try AuthFailureRecords.state(subject: subject, factor: .password, in: tx.db)
-            if let wait = self.settings.passwordLockout.retryAfter(state, now: now) { return .failure(.passwordLocked(retryAfter: wait)) }
-            try AuthFailureRecords.clear(subject: subject, factor: .password, in: tx.db)
-            let stored = try String.fetchOne(
-                tx.db, sql: "SELECT totp_secret FROM provider_credentials WHERE provider_id = ?", arguments: [account.id])
-            if let stored, let refusal = try self.checkSecondFactor(totp, stored: stored, providerId: account.id, now: now, in: tx) {
-                return .failure(refusal)
-            }
-            return .success(try self.openSession(providerId: account.id, familyId: nil, userAgent: userAgent, now: now, in: tx.db))
-        }
+        let lockout = settings.passwordLockout
+        let outcome = try await credentials.passwordLogin(
+            providerId: account.id, subject: subject, now: now,
+            passwordGate: { state in lockout.retryAfter(state, now: now).map { AuthError.passwordLocked(retryAfter: $0) } },
+            secondFactor: { input in try self.secondFactorVerdict(totp, input: input, providerId: account.id, now: now) },
+            open: { self.newSession(providerId: account.id, familyId: nil, userAgent: userAgent, now: now) })
         let session = try outcome.get()
         logger.info("auth.login", metadata: ["method": "password", "provider": "\(account.id)", "session": "\(session.id)"])
         return try await tokens(for: session, now: now)
@@ -63,7 +53,7 @@ extension ProviderAuthService {
     func verifyPassword(_ password: String, hash: String?, subject: String) async throws {
         let policy = settings.passwordLockout
         let checkedAt = clock()
-        let state = try await database.read { db in try AuthFailureRecords.state(subject: subject, factor: .password, in: db) }
+        let state = try await guards.state(subject: subject, factor: .password)
         if let wait = policy.retryAfter(state, now: checkedAt) {
             logger.info("auth.password.locked", metadata: ["retry_after": "\(wait)"])
             throw AuthError.passwordLocked(retryAfter: wait)
@@ -71,9 +61,9 @@ extension ProviderAuthService {
         let matches = await passwords.verify(password, hash: hash ?? decoyHash)
         guard hash != nil, matches else {
             let now = clock()
-            let next = try await database.writer.write { db in
-                try AuthFailureRecords.recordFailure(subject: subject, factor: .password, policy: policy, now: now, in: db)
-            }
+            let next = try await guards.recordFailure(
+                subject: subject, factor: .password, now: now, forgetBefore: now.addingTimeInterval(-policy.failureMemory),
+                next: { policy.afterFailure($0, now: now) })
             logger.info("auth.password.refused")
             if let wait = policy.retryAfter(next, now: now) {
                 logger.warning("auth.password.lock", metadata: ["lockouts": "\(next.lockouts)", "retry_after": "\(wait)"])
@@ -100,17 +90,11 @@ extension ProviderAuthService {
         guard let e164 = PhoneNumber.normalizeCameroon(phone) else { throw AuthError.invalidPhone }
         try PasswordPolicy.check(newPassword)
         let checkedAt = clock()
-        let account = try await database.writer.write { db in
-            try self.checkCode(code, phone: e164, purpose: .passwordReset, now: checkedAt, in: db)
-        }.get()
+        let (account, _) = try await redeemCode(code, phone: e164, purpose: .passwordReset, now: checkedAt) { _ in nil }.get()
         let hash = await passwords.hash(newPassword)
         let now = clock()
-        try await database.write(now: now) { tx in
-            try CredentialRecords.set(["password_hash": .text(hash)], providerId: account.id, in: tx)
-            try SessionRecords.revokeAll(providerId: account.id, now: now, in: tx.db)
-            // The owner proved the phone: a lock caused by someone guessing the old password ends.
-            try AuthFailureRecords.clear(subject: AuthFailureRecords.subject(providerId: account.id), factor: .password, in: tx.db)
-        }
+        // The owner proved the phone: a lock caused by someone guessing the old password ends.
+        try await credentials.resetPassword(hash: hash, providerId: account.id, subject: AuthSubject.of(providerId: account.id), now: now)
         logger.info("auth.password.reset", metadata: ["provider": "\(account.id)"])
     }
 }

@@ -2,7 +2,6 @@ import Crypto
 import DjobeaDomain
 import DjobeaStore
 import Foundation
-import GRDB
 import Logging
 
 extension ProviderAuthService {
@@ -17,20 +16,16 @@ extension ProviderAuthService {
     public func refresh(refreshToken: String) async throws -> TokenPair {
         guard RefreshToken.isWellFormed(refreshToken) else { throw AuthError.invalidRefreshToken }
         let now = clock()
-        let outcome = try await database.writer.write { db -> Result<OpenedSession, AuthError> in
-            guard let current = try SessionRecords.find(refreshToken: refreshToken, in: db) else { return .failure(.invalidRefreshToken) }
-            if current.revoked {
-                guard current.replaced else { return .failure(.invalidRefreshToken) }
-                try SessionRecords.revokeFamily(current.familyId, now: now, in: db)
-                return .failure(.refreshReused)
-            }
-            guard current.expiresAt > now else { return .failure(.invalidRefreshToken) }
-            guard let account = try ProviderAccount.find(id: current.providerId, in: db) else { return .failure(.invalidRefreshToken) }
-            if let refusal = account.refusal { return .failure(refusal) }
-            let next = try self.openSession(
-                providerId: account.id, familyId: current.familyId, userAgent: current.userAgent, now: now, in: db)
-            try SessionRecords.rotate(id: current.id, replacement: next.id, now: now, in: db)
-            return .success(next)
+        let refreshed = try await sessions.refresh(tokenHash: RefreshToken.storedHash(refreshToken), now: now) { account, current in
+            account.refusal == nil
+                ? self.newSession(providerId: account.id, familyId: current.familyId, userAgent: current.userAgent, now: now) : nil
+        }
+        let outcome: Result<NewSession, AuthError>
+        switch refreshed {
+        case .invalid: outcome = .failure(.invalidRefreshToken)
+        case .reused: outcome = .failure(.refreshReused)
+        case .refused(let account): outcome = .failure(account.refusal ?? .invalidRefreshToken)
+        case .rotated(let session): outcome = .success(session)
         }
         switch outcome {
         case .success(let session):
@@ -49,10 +44,7 @@ extension ProviderAuthService {
     /// Unknown sessions are ignored (logging out twice is not an error).
     public func logout(sessionId: String) async throws {
         let now = clock()
-        try await database.writer.write { db in
-            guard let session = try SessionRecords.find(id: sessionId, in: db) else { return }
-            try SessionRecords.revokeFamily(session.familyId, now: now, in: db)
-        }
+        try await sessions.logout(sessionId: sessionId, now: now)
         logger.info("auth.logout", metadata: ["session": "\(sessionId)"])
     }
 
@@ -80,15 +72,13 @@ extension ProviderAuthService {
         let claims = try await signer.verify(accessToken, now: now)
         let providerId = claims.sub.value
         guard
-            let live = try await database.read({ db in
-                try SessionRecords.live(sessionId: claims.sid, providerId: providerId, now: now, in: db)
-            })
+            let live = try await sessions.live(sessionId: claims.sid, providerId: providerId, now: now)
         else { throw AuthError.invalidToken }
         if let hub = live.movedToHub { throw AuthError.accountMoved(hubName: hub) }
         guard live.accountActive else { throw AuthError.accountSuspended }
         var lastActivity = live.lastActivity
         if now.timeIntervalSince(live.lastActivity) >= settings.activityTouchInterval {
-            try await database.writer.write { db in try SessionRecords.touch(id: live.id, now: now, in: db) }
+            try await sessions.touch(sessionId: live.id, now: now)
             lastActivity = now
         }
         let identity = ProviderIdentity(providerId: providerId, sessionId: claims.sid)

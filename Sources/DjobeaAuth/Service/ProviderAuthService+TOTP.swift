@@ -1,7 +1,6 @@
 import DjobeaDomain
 import DjobeaStore
 import Foundation
-import GRDB
 import Logging
 
 extension ProviderAuthService {
@@ -16,11 +15,7 @@ extension ProviderAuthService {
         let secret = TOTPCheck.makeSecret(random)
         let sealed = try SealedSeed.seal(secret, providerId: providerId, key: seedKey)
         let expiresAt = now.addingTimeInterval(settings.totpEnrolmentExpiry)
-        let phone = try await database.writer.write { db -> String? in
-            guard let account = try ProviderAccount.find(id: providerId, in: db) else { return nil }
-            try TOTPEnrolments.save(providerId: providerId, secret: sealed, now: now, expiresAt: expiresAt, in: db)
-            return account.phone
-        }
+        let phone = try await credentials.beginTOTPEnrolment(providerId: providerId, sealedSecret: sealed, now: now, expiresAt: expiresAt)
         guard let phone else { throw AuthError.invalidCredentials }
         return TOTPCheck.enrolment(secret: secret, label: phone)
     }
@@ -32,18 +27,14 @@ extension ProviderAuthService {
     public func confirmTOTP(providerId: String, code: String) async throws {
         let now = clock()
         let key = seedKey
-        let confirmed = try await database.write(now: now) { tx -> Bool in
-            guard let stored = try TOTPEnrolments.pending(providerId: providerId, now: now, in: tx.db),
-                let secret = try? SealedSeed.open(stored, providerId: providerId, key: key),
+        let check: @Sendable (String) throws -> TOTPConfirmation? = { stored in
+            guard let secret = try? SealedSeed.open(stored, providerId: providerId, key: key),
                 case .accepted(let step) = TOTPCheck.check(code, secret: secret, now: now, lastUsedStep: nil)
-            else { return false }
-            try CredentialRecords.set(
-                ["totp_secret": .text(try SealedSeed.seal(secret, providerId: providerId, key: key))], providerId: providerId, in: tx)
-            try TOTPUsedSteps.use(step, providerId: providerId, now: now, in: tx.db)
-            try AuthFailureRecords.clear(subject: AuthFailureRecords.subject(providerId: providerId), factor: .totp, in: tx.db)
-            try TOTPEnrolments.remove(providerId: providerId, in: tx.db)
-            return true
+            else { return nil }
+            return TOTPConfirmation(sealedSecret: try SealedSeed.seal(secret, providerId: providerId, key: key), step: step)
         }
+        let confirmed = try await credentials.confirmTOTP(
+            providerId: providerId, subject: AuthSubject.of(providerId: providerId), now: now, check: check)
         guard confirmed else { throw AuthError.invalidTOTP }
         logger.info("auth.totp.enabled", metadata: ["provider": "\(providerId)"])
     }
@@ -52,31 +43,28 @@ extension ProviderAuthService {
     ///
     /// - Throws: `invalid_credentials`, `password_locked`.
     public func disableTOTP(providerId: String, password: String) async throws {
-        let account = try await database.read { db in try ProviderAccount.find(id: providerId, in: db) }
-        let subject = AuthFailureRecords.subject(providerId: providerId)
+        let account = try await credentials.account(id: providerId)
+        let subject = AuthSubject.of(providerId: providerId)
         try await verifyPassword(password, hash: account?.passwordHash, subject: subject)
         guard let account else { throw AuthError.invalidCredentials }
         let now = clock()
-        try await database.write(now: now) { tx in
-            try AuthFailureRecords.clear(subject: subject, factor: .password, in: tx.db)
-            try CredentialRecords.set(["totp_secret": .null], providerId: account.id, in: tx)
-        }
+        try await credentials.disableTOTP(providerId: account.id, subject: subject, now: now)
         logger.info("auth.totp.disabled", metadata: ["provider": "\(providerId)"])
     }
 
-    /// Checks the TOTP code of a login whose password was right, in the login's write transaction; nil when it
-    /// passes. A wrong code is counted (and may lock the factor); a right one marks its time step used, and a seed
-    /// still stored in plain text (written before sealing existed) is sealed through the change log.
-    func checkSecondFactor(_ code: String?, stored: String, providerId: String, now: Date, in tx: SyncedTransaction) throws -> AuthError? {
+    /// Decides on the TOTP code of a login whose password was right, in the login's write transaction (what is
+    /// decided is written there): refused while the factor is locked; a wrong code is counted (and may lock the
+    /// factor); a right one marks its time step used, and a seed still stored in plain text (written before sealing
+    /// existed) is sealed through the change log.
+    func secondFactorVerdict(_ code: String?, input: SecondFactorInput, providerId: String, now: Date) throws -> SecondFactorVerdict<AuthError> {
         let policy = settings.totpLockout
-        let subject = AuthFailureRecords.subject(providerId: providerId)
-        if let wait = policy.retryAfter(try AuthFailureRecords.state(subject: subject, factor: .totp, in: tx.db), now: now) {
-            return .totpLocked(retryAfter: wait)
+        if let wait = policy.retryAfter(input.state, now: now) {
+            return .refuse(.totpLocked(retryAfter: wait))
         }
-        guard let code, !code.isEmpty else { return .totpRequired }
+        guard let code, !code.isEmpty else { return .refuse(.totpRequired) }
         let secret: String
         do {
-            secret = try SealedSeed.open(stored, providerId: providerId, key: seedKey)
+            secret = try SealedSeed.open(input.storedSecret, providerId: providerId, key: seedKey)
         } catch {
             logger.error(
                 "auth.totp.unreadable",
@@ -84,28 +72,24 @@ extension ProviderAuthService {
                     "provider": "\(providerId)",
                     "hint": "seed sealed under another key: give every node the same PROVIDER_TOTP_KEY",
                 ])
-            return .totpUnavailable
+            return .refuse(.totpUnavailable)
         }
-        switch TOTPCheck.check(code, secret: secret, now: now, lastUsedStep: try TOTPUsedSteps.last(providerId: providerId, in: tx.db)) {
+        switch TOTPCheck.check(code, secret: secret, now: now, lastUsedStep: input.lastStep) {
         case .wrong:
-            let next = try AuthFailureRecords.recordFailure(subject: subject, factor: .totp, policy: policy, now: now, in: tx.db)
+            let next = policy.afterFailure(input.state, now: now)
+            let forgetBefore = now.addingTimeInterval(-policy.failureMemory)
             if let wait = policy.retryAfter(next, now: now) {
                 logger.warning("auth.totp.lock", metadata: ["provider": "\(providerId)", "retry_after": "\(wait)"])
-                return .totpLocked(retryAfter: wait)
+                return .wrong(next: next, forgetBefore: forgetBefore, refusal: .totpLocked(retryAfter: wait))
             }
-            return .invalidTOTP
+            return .wrong(next: next, forgetBefore: forgetBefore, refusal: .invalidTOTP)
         case .reused:
             logger.warning("auth.totp.reused", metadata: ["provider": "\(providerId)"])
-            return .totpReused
+            return .refuse(.totpReused)
         case .accepted(let step):
-            try TOTPUsedSteps.use(step, providerId: providerId, now: now, in: tx.db)
-            try AuthFailureRecords.clear(subject: subject, factor: .totp, in: tx.db)
-            if SealedSeed.isLegacy(stored) {
-                try CredentialRecords.set(
-                    ["totp_secret": .text(try SealedSeed.seal(secret, providerId: providerId, key: seedKey))], providerId: providerId, in: tx)
-                logger.info("auth.totp.sealed", metadata: ["provider": "\(providerId)"])
-            }
-            return nil
+            guard SealedSeed.isLegacy(input.storedSecret) else { return .accept(step: step, resealed: nil) }
+            logger.info("auth.totp.sealed", metadata: ["provider": "\(providerId)"])
+            return .accept(step: step, resealed: try SealedSeed.seal(secret, providerId: providerId, key: seedKey))
         }
     }
 }

@@ -1,7 +1,6 @@
 import DjobeaDomain
 import DjobeaStore
 import Foundation
-import GRDB
 import Logging
 
 /// Provider authentication on a hub: WhatsApp one-time codes, email and password with an optional TOTP second
@@ -25,7 +24,11 @@ public final class ProviderAuthService: Sendable {
     let decoyHash: String
     /// Tokens already checked against a live session, valid until the session or provider tables change.
     let verifiedTokens = VerifiedTokenCache()
-    let sessionTables = SessionTablesWatch()
+    let sessionTables: SessionTablesWatch
+    let challenges: OTPChallengeStore
+    let sessions: SessionStore
+    let credentials: CredentialStore
+    let guards: AuthGuardStore
 
     /// - Parameters:
     ///   - database: the hub's database (`iss` of access tokens is its node id).
@@ -49,33 +52,28 @@ public final class ProviderAuthService: Sendable {
         signer = await AccessTokenSigner(keys: keys, issuer: database.nodeId)
         passwords = PasswordHasher(cost: settings.bcryptCost)
         decoyHash = await passwords.hash(Base64URL.encode(random.bytes(24)))
-        database.writer.add(transactionObserver: sessionTables, extent: .databaseLifetime)
+        challenges = OTPChallengeStore(database)
+        sessions = SessionStore(database)
+        credentials = CredentialStore(database)
+        guards = AuthGuardStore(database)
+        sessionTables = sessions.watchTables()
     }
 
     // MARK: - Sessions shared by every login path
 
-    /// A session row made in a write transaction, before its tokens are signed.
-    struct OpenedSession: Sendable {
-        let id: String
-        let providerId: String
-        let refreshToken: String
-        let expiresAt: Date
-    }
-
-    /// Inserts a session row; `familyId` nil starts a new family (a login), else continues one (a refresh).
-    func openSession(providerId: String, familyId: String?, userAgent: String?, now: Date, in db: Database) throws -> OpenedSession {
+    /// A session to open in a store's write transaction; `familyId` nil starts a new family (a login), else
+    /// continues one (a refresh). Called inside the transaction, so that its id and refresh token are drawn only
+    /// when a session is opened.
+    func newSession(providerId: String, familyId: String?, userAgent: String?, now: Date) -> NewSession {
         let id = DjobeaID.v7(now: now)
         let refreshToken = RefreshToken.make(random)
-        let expiresAt = now.addingTimeInterval(settings.sessionDuration)
-        try SessionRecords.purgeExpired(providerId: providerId, now: now, in: db)
-        try SessionRecords.create(
-            id: id, providerId: providerId, familyId: familyId ?? id, refreshToken: refreshToken, userAgent: userAgent, now: now,
-            expiresAt: expiresAt, in: db)
-        return OpenedSession(id: id, providerId: providerId, refreshToken: refreshToken, expiresAt: expiresAt)
+        return NewSession(
+            id: id, providerId: providerId, familyId: familyId ?? id, refreshToken: refreshToken,
+            tokenHash: RefreshToken.storedHash(refreshToken), userAgent: userAgent, expiresAt: now.addingTimeInterval(settings.sessionDuration))
     }
 
     /// Signs the access token of a session just opened.
-    func tokens(for session: OpenedSession, now: Date) async throws -> TokenPair {
+    func tokens(for session: NewSession, now: Date) async throws -> TokenPair {
         let accessToken = try await signer.sign(
             providerId: session.providerId, sessionId: session.id, now: now, lifetime: settings.accessTokenLifetime)
         return TokenPair(

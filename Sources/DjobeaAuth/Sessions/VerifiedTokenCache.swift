@@ -1,6 +1,5 @@
 import DjobeaDomain
 import Foundation
-import GRDB
 
 /// Remembers access tokens already verified against a live session, so that a provider's next requests skip the
 /// signature check and the session read.
@@ -43,26 +42,4 @@ final class VerifiedTokenCache: Sendable {
             entries[token] = entry
         }
     }
-}
-
-/// Counts commits that touched the session or provider tables (observes only those tables' row events).
-final class SessionTablesWatch: TransactionObserver, @unchecked Sendable {
-    /// `partition_left`: central told this hub a provider moved away (rule 14); their tokens stop here at once.
-    static let tables: Set<String> = ["provider_sessions", "providers", "provider_credentials", "partition_left"]
-    private let count = LockedValue<UInt64>(0)
-    private let touched = LockedValue(false)
-
-    var generation: UInt64 { count.withLock { $0 } }
-
-    func observes(eventsOfKind eventKind: DatabaseEventKind) -> Bool { Self.tables.contains(eventKind.tableName) }
-    func databaseDidChange(with event: DatabaseEvent) { touched.withLock { $0 = true } }
-    func databaseDidCommit(_ db: Database) {
-        guard
-            touched.withLock({ value in
-                defer { value = false }; return value
-            })
-        else { return }
-        count.withLock { $0 &+= 1 }
-    }
-    func databaseDidRollback(_ db: Database) { touched.withLock { $0 = false } }
 }

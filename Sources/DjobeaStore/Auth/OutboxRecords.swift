@@ -1,60 +1,26 @@
-import Crypto
 import DjobeaDomain
 import Foundation
 import GRDB
 
-/// Rows of `notification_outbox`: the durable queue behind `WhatsAppQueue`.
+/// Rows of `notification_outbox`: the durable queue behind `WhatsAppQueue` (DjobeaAuth).
 ///
-/// A message's variables and body (which may hold a one-time code) are sealed with ChaCha20-Poly1305 under a key
-/// derived from the node's secret, bound to the row id; the plain code is never stored, and the sealed content is
-/// erased once the message is sent.
+/// A message's variables and body (which may hold a one-time code) arrive sealed by DjobeaAuth, bound to the row
+/// id; the sealed content is erased once the message is sent, given up or expired.
 enum OutboxRecords {
-    struct Pending: Sendable {
-        let id: String
-        let recipient: String
-        let template: String
-        let sealedContent: String
-        let attempts: Int
-    }
-
-    private struct Content: Codable {
-        let variables: [String: String]
-        let body: String
-    }
-
-    // MARK: - Sealing
-
-    static func seal(_ message: OutgoingMessage, id: String, key: SymmetricKey) throws -> String {
-        let plain = try JSONEncoder().encode(Content(variables: message.variables, body: message.body))
-        let box = try ChaChaPoly.seal(plain, using: key, authenticating: Array(id.utf8))
-        return box.combined.base64EncodedString()
-    }
-
-    static func open(_ row: Pending, key: SymmetricKey) throws -> OutgoingMessage {
-        guard let combined = Data(base64Encoded: row.sealedContent) else { throw NotifierError.permanent("contenu scellé illisible") }
-        let box = try ChaChaPoly.SealedBox(combined: combined)
-        let content = try JSONDecoder().decode(Content.self, from: ChaChaPoly.open(box, using: key, authenticating: Array(row.id.utf8)))
-        return OutgoingMessage(to: row.recipient, template: row.template, variables: content.variables, body: content.body)
-    }
-
     // MARK: - Writes
 
     /// Queues a message in the caller's transaction.
     ///
-    /// - Parameters:
-    ///   - sealedContent: from `seal(_:id:key:)` with the same `id`.
-    ///   - expiresAt: past this time the message is useless (an expired code) and is marked expired, not sent.
-    static func insert(
-        id: String, message: OutgoingMessage, sealedContent: String, expiresAt: Date?, now: Date, in db: Database
-    ) throws {
+    /// Past `message.expiresAt` the message is useless (an expired code) and is marked expired, not sent.
+    static func insert(_ message: QueuedNotification, now: Date, in db: Database) throws {
         try db.execute(
             sql: """
                 INSERT INTO notification_outbox (id, recipient, template, sealed_content, next_attempt_at, created_at, expires_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
-                id, message.to, message.template, sealedContent, UTCTimestamp.format(now), UTCTimestamp.format(now),
-                expiresAt.map(UTCTimestamp.format),
+                message.id, message.recipient, message.template, message.sealedContent, UTCTimestamp.format(now),
+                UTCTimestamp.format(now), message.expiresAt.map(UTCTimestamp.format),
             ])
     }
 
@@ -104,7 +70,7 @@ enum OutboxRecords {
     // MARK: - Reads
 
     /// Pending messages due at `now`, oldest first.
-    static func due(now: Date, limit: Int, in db: Database) throws -> [Pending] {
+    static func due(now: Date, limit: Int, in db: Database) throws -> [PendingNotification] {
         try Row.fetchAll(
             db,
             sql: """
@@ -113,20 +79,20 @@ enum OutboxRecords {
                 """,
             arguments: [UTCTimestamp.format(now), limit]
         ).map { row in
-            Pending(
+            PendingNotification(
                 id: row["id"], recipient: row["recipient"], template: row["template"], sealedContent: row["sealed_content"] ?? "",
                 attempts: row["attempts"])
         }
     }
 
-    static func summary(in db: Database) throws -> WhatsAppQueue.Summary {
+    static func summary(in db: Database) throws -> NotificationOutboxSummary {
         var counts: [String: Int] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT status, count(*) FROM notification_outbox GROUP BY status") {
             counts[row[0]] = row[1]
         }
         let lastError = try String.fetchOne(
             db, sql: "SELECT last_error FROM notification_outbox WHERE last_error IS NOT NULL ORDER BY next_attempt_at DESC, id DESC LIMIT 1")
-        return WhatsAppQueue.Summary(
+        return NotificationOutboxSummary(
             pending: counts["pending"] ?? 0, sent: counts["sent"] ?? 0, failed: counts["failed"] ?? 0, expired: counts["expired"] ?? 0,
             lastError: lastError)
     }

@@ -5,28 +5,8 @@ import GRDB
 /// Rows of `provider_sessions` (hub-local). A login starts a family; each refresh revokes the current row and adds
 /// its replacement to the family, so a family is the chain of one login's refresh tokens.
 enum SessionRecords {
-    struct Session: Sendable {
-        let id: String
-        let providerId: String
-        let familyId: String
-        let expiresAt: Date
-        let revoked: Bool
-        let replaced: Bool
-        let userAgent: String?
-    }
-
-    /// The live row behind an access token, with what `authenticate` needs.
-    struct Live: Sendable {
-        let id: String
-        let lastActivity: Date
-        let accountActive: Bool
-        let movedToHub: String?
-    }
-
-    static func create(
-        id: String, providerId: String, familyId: String, refreshToken: String, userAgent: String?, now: Date, expiresAt: Date,
-        in db: Database
-    ) throws {
+    /// Inserts the row of `session`, which keeps only the hash of its refresh token.
+    static func create(_ session: NewSession, now: Date, in db: Database) throws {
         let stamp = UTCTimestamp.format(now)
         try db.execute(
             sql: """
@@ -34,20 +14,24 @@ enum SessionRecords {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
-                id, providerId, RefreshToken.storedHash(refreshToken), familyId, UTCTimestamp.format(expiresAt), stamp, stamp,
-                userAgent.map { String($0.prefix(200)) },
+                session.id, session.providerId, session.tokenHash, session.familyId, UTCTimestamp.format(session.expiresAt), stamp, stamp,
+                session.userAgent.map { String($0.prefix(200)) },
             ])
     }
 
-    /// The row of a refresh token, revoked or not.
-    static func find(refreshToken: String, in db: Database) throws -> Session? {
-        try Row.fetchOne(
-            db, sql: "SELECT * FROM provider_sessions WHERE session_token = ?", arguments: [RefreshToken.storedHash(refreshToken)]
-        ).map(session)
+    /// The row of a refresh token (by its stored hash), revoked or not.
+    static func find(tokenHash: String, in db: Database) throws -> StoredSession? {
+        try Row.fetchOne(db, sql: "SELECT * FROM provider_sessions WHERE session_token = ?", arguments: [tokenHash]).map(session)
     }
 
-    static func find(id: String, in db: Database) throws -> Session? {
+    static func find(id: String, in db: Database) throws -> StoredSession? {
         try Row.fetchOne(db, sql: "SELECT * FROM provider_sessions WHERE id = ?", arguments: [id]).map(session)
+    }
+
+    /// Opens `session`: the provider's long-expired rows go, the new row comes.
+    static func open(_ session: NewSession, now: Date, in db: Database) throws {
+        try purgeExpired(providerId: session.providerId, now: now, in: db)
+        try create(session, now: now, in: db)
     }
 
     /// Deletes a provider's rows that expired over a day ago. Rotated rows are kept until then, so that a stolen
@@ -84,12 +68,12 @@ enum SessionRecords {
     /// An access token names the row it was issued with; after a refresh that row is rotated, yet the token stays
     /// good until it expires as long as its family lives. Logout, reuse detection and password reset end the
     /// family, and with it every access token of it.
-    static func live(sessionId: String, providerId: String, now: Date, in db: Database) throws -> Live? {
+    static func live(sessionId: String, providerId: String, now: Date, in db: Database) throws -> LiveSession? {
         guard
             let row = try Row.fetchOne(
                 db.cachedStatement(
                     sql: """
-                        SELECT live.id, live.last_activity, p.account_status, \(ProviderAccount.movedToHubColumn)
+                        SELECT live.id, live.last_activity, p.account_status, \(AuthAccounts.movedToHubColumn)
                         FROM provider_sessions AS issued
                         JOIN provider_sessions AS live ON live.family_id = issued.family_id
                             AND live.revoked_at IS NULL AND live.expires_at > ?
@@ -99,7 +83,7 @@ enum SessionRecords {
                         """),
                 arguments: [UTCTimestamp.format(now), sessionId, providerId])
         else { return nil }
-        return Live(
+        return LiveSession(
             id: row[0], lastActivity: UTCTimestamp.parse(row[1]) ?? .distantPast, accountActive: (row[2] as String) == "active",
             movedToHub: row[3])
     }
@@ -108,8 +92,8 @@ enum SessionRecords {
         try db.execute(sql: "UPDATE provider_sessions SET last_activity = ? WHERE id = ?", arguments: [UTCTimestamp.format(now), id])
     }
 
-    private static func session(_ row: Row) -> Session {
-        Session(
+    private static func session(_ row: Row) -> StoredSession {
+        StoredSession(
             id: row["id"], providerId: row["provider_id"], familyId: row["family_id"],
             expiresAt: UTCTimestamp.parse(row["expires_at"]) ?? .distantPast, revoked: (row["revoked_at"] as String?) != nil,
             replaced: (row["replaced_by"] as String?) != nil, userAgent: row["user_agent"])

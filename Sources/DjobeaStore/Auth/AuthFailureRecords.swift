@@ -1,39 +1,28 @@
-import Crypto
 import DjobeaDomain
 import Foundation
 import GRDB
 
-/// A login factor whose wrong answers are counted.
-enum AuthFactor: String, Sendable {
-    case password, totp
-}
-
-/// Rows of `auth_failures` (hub-local, never synced): the I/O side of `LockoutPolicy`.
+/// Rows of `auth_failures` (hub-local, never synced): the I/O side of `LockoutPolicy` (DjobeaAuth).
 enum AuthFailureRecords {
-    /// The row key of an account: its provider id, else a hash of the email that matched nobody.
-    static func subject(providerId: String?, email: String) -> String {
-        if let providerId { return subject(providerId: providerId) }
-        let normalized = email.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
-        return "email:" + Hex.encode(SHA256.hash(data: Array(normalized.utf8)))
-    }
-
-    static func subject(providerId: String) -> String { "provider:\(providerId)" }
-
-    static func state(subject: String, factor: AuthFactor, in db: Database) throws -> FailureState {
+    static func state(subject: String, factor: AuthFactor, in db: Database) throws -> AuthFailureState {
         guard
             let row = try Row.fetchOne(
                 db, sql: "SELECT failures, lockouts, locked_until, last_failure_at FROM auth_failures WHERE subject = ? AND factor = ?",
                 arguments: [subject, factor.rawValue])
-        else { return FailureState() }
-        return FailureState(
+        else { return AuthFailureState() }
+        return AuthFailureState(
             failures: row["failures"], lockouts: row["lockouts"], lockedUntil: (row["locked_until"] as String?).flatMap(UTCTimestamp.parse),
             lastFailureAt: (row["last_failure_at"] as String?).flatMap(UTCTimestamp.parse))
     }
 
-    /// Counts one wrong answer and returns the new state (locked or not).
+    /// Counts one wrong answer and returns the new state (locked or not), as `next` makes it from the current one.
+    /// Rows whose last failure is older than `forgetBefore` and that hold no lock are deleted.
     @discardableResult
-    static func recordFailure(subject: String, factor: AuthFactor, policy: LockoutPolicy, now: Date, in db: Database) throws -> FailureState {
-        let next = policy.afterFailure(try state(subject: subject, factor: factor, in: db), now: now)
+    static func recordFailure(
+        subject: String, factor: AuthFactor, now: Date, forgetBefore: Date, next makeNext: (AuthFailureState) throws -> AuthFailureState,
+        in db: Database
+    ) throws -> AuthFailureState {
+        let next = try makeNext(try state(subject: subject, factor: factor, in: db))
         try db.execute(
             sql: """
                 INSERT INTO auth_failures (subject, factor, failures, lockouts, locked_until, last_failure_at) VALUES (?, ?, ?, ?, ?, ?)
@@ -47,7 +36,7 @@ enum AuthFailureRecords {
         // Rows of accounts nobody got wrong for a long time say nothing any more.
         try db.execute(
             sql: "DELETE FROM auth_failures WHERE last_failure_at < ? AND (locked_until IS NULL OR locked_until < ?)",
-            arguments: [UTCTimestamp.format(now.addingTimeInterval(-policy.failureMemory)), UTCTimestamp.format(now)])
+            arguments: [UTCTimestamp.format(forgetBefore), UTCTimestamp.format(now)])
         return next
     }
 

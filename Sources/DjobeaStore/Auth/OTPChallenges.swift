@@ -5,19 +5,11 @@ import GRDB
 /// Rows of `otp_challenges` (hub-local): one per code sent, or per code that would have been sent to a phone that
 /// is not a provider's, so that both cost the same.
 enum OTPChallenges {
-    struct Challenge: Sendable {
-        let id: String
-        let codeHash: String
-        let attempts: Int
-        let expiresAt: Date
-        let consumed: Bool
-    }
-
     /// Rows older than this are deleted when a new code is made: they no longer count towards any send limit.
     static let retention: TimeInterval = 2 * 86_400
 
     /// Seconds until a new code may be sent to `phone`, or nil if one may be sent now.
-    static func retryAfter(phone: String, limits: [AuthSettings.SendLimit], now: Date, in db: Database) throws -> Int? {
+    static func retryAfter(phone: String, limits: [OTPSendLimit], now: Date, in db: Database) throws -> Int? {
         var wait: TimeInterval = 0
         for limit in limits where limit.count > 0 {
             let recent = try String.fetchAll(
@@ -32,24 +24,24 @@ enum OTPChallenges {
 
     /// Stores a new challenge; earlier unused codes of the same purpose die, so only the latest code works.
     static func insert(
-        id: String, phone: String, purpose: OTPPurpose, codeHash: String, expiresAt: Date, now: Date, in db: Database
+        id: String, phone: String, purpose: String, codeHash: String, expiresAt: Date, now: Date, in db: Database
     ) throws {
         let stamp = UTCTimestamp.format(now)
         try db.execute(
             sql: "DELETE FROM otp_challenges WHERE created_at < ?", arguments: [UTCTimestamp.format(now.addingTimeInterval(-retention))])
         try db.execute(
             sql: "UPDATE otp_challenges SET consumed_at = ? WHERE phone = ? AND purpose = ? AND consumed_at IS NULL",
-            arguments: [stamp, phone, purpose.rawValue])
+            arguments: [stamp, phone, purpose])
         try db.execute(
             sql: """
                 INSERT INTO otp_challenges (id, phone, purpose, code_hash, attempts, expires_at, created_at)
                 VALUES (?, ?, ?, ?, 0, ?, ?)
                 """,
-            arguments: [id, phone, purpose.rawValue, codeHash, UTCTimestamp.format(expiresAt), stamp])
+            arguments: [id, phone, purpose, codeHash, UTCTimestamp.format(expiresAt), stamp])
     }
 
     /// The most recent challenge for `phone` and `purpose`.
-    static func latest(phone: String, purpose: OTPPurpose, in db: Database) throws -> Challenge? {
+    static func latest(phone: String, purpose: String, in db: Database) throws -> OTPChallenge? {
         guard
             let row = try Row.fetchOne(
                 db,
@@ -57,9 +49,9 @@ enum OTPChallenges {
                     SELECT id, code_hash, attempts, expires_at, consumed_at FROM otp_challenges
                     WHERE phone = ? AND purpose = ? ORDER BY created_at DESC, id DESC LIMIT 1
                     """,
-                arguments: [phone, purpose.rawValue])
+                arguments: [phone, purpose])
         else { return nil }
-        return Challenge(
+        return OTPChallenge(
             id: row["id"], codeHash: row["code_hash"], attempts: row["attempts"],
             expiresAt: UTCTimestamp.parse(row["expires_at"]) ?? .distantPast, consumed: (row["consumed_at"] as String?) != nil)
     }

@@ -1,5 +1,4 @@
 import DjobeaDomain
-import DjobeaStore
 import GRDB
 
 /// Writes to `provider_credentials`, a synced table: only through `SyncedTransaction`.
