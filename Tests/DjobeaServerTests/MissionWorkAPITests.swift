@@ -29,7 +29,7 @@ struct MissionWorkAPITests {
             "zone": zone, "service": service, "urgency": "aujourd_hui", "title": "Robinet qui fuit", "description": "Le robinet de la cuisine fuit.",
             "address": "Bonamoussadi, carrefour Kotto", "client_name": "Awa Ngo", "client_phone": "+237677000156",
         ]
-        let intake = try JSONDecoder().decode(RequestIntakeBody.self, from: JSONSerialization.data(withJSONObject: fields)).intake
+        let intake = try JSONCoding.decoder.decode(RequestIntakeBody.self, from: JSONSerialization.data(withJSONObject: fields)).intake
         return try await IntakeStore(harness.database).walkInRequest(intake, providerId: provider)
     }
 

@@ -22,7 +22,7 @@ struct ProviderChangesAPITests {
     static func get(_ client: some TestClientProtocol, _ harness: ProviderAPIHarness, _ token: String, _ query: String) async throws -> Answer {
         let response = try await client.execute(uri: "/provider/changes\(query)", method: .get, headers: harness.bearer(token))
         #expect(response.status == .ok, "\(query): \(String(buffer: response.body))")
-        return try JSONDecoder().decode(Answer.self, from: Data(buffer: response.body))
+        return try JSONCoding.decoder.decode(Answer.self, from: Data(buffer: response.body))
     }
 
     /// Every request id of the provider's list, through all its pages.
@@ -32,7 +32,7 @@ struct ProviderChangesAPITests {
         while page < 100 {
             let response = try await client.execute(
                 uri: "/provider/requests?page_size=100&page=\(page)", method: .get, headers: harness.bearer(token))
-            let decoded = try JSONDecoder().decode(ProviderRequestPage.self, from: Data(buffer: response.body))
+            let decoded = try JSONCoding.decoder.decode(ProviderRequestPage.self, from: Data(buffer: response.body))
             items += decoded.items
             if page >= decoded.totalPages { break }
             page += 1

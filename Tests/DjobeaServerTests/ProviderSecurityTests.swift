@@ -219,7 +219,7 @@ struct ProviderSecurityTests: ReadsJSONResponses {
             "client_name": realName, "client_phone": phone,
         ]
         let platform = try await IntakeStore(harness.database).intakeRequest(
-            try JSONDecoder().decode(RequestIntakeBody.self, from: JSONSerialization.data(withJSONObject: fields)).intake)
+            try JSONCoding.decoder.decode(RequestIntakeBody.self, from: JSONSerialization.data(withJSONObject: fields)).intake)
         let owner = try await harness.database.read { db in
             try String.fetchOne(db, sql: "SELECT client_id FROM service_requests WHERE id = ?", arguments: [platform])
         }

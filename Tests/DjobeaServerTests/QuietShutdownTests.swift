@@ -34,7 +34,7 @@ struct QuietShutdownTests {
                 "zone": zone, "service": service, "urgency": "aujourd_hui", "description": "Demande \(index) : le robinet fuit.",
                 "address": "Bonamoussadi", "client_name": "Client \(index)", "client_phone": "+2376990\(String(format: "%05d", index))",
             ]
-            let intake = try JSONDecoder().decode(RequestIntakeBody.self, from: JSONSerialization.data(withJSONObject: fields)).intake
+            let intake = try JSONCoding.decoder.decode(RequestIntakeBody.self, from: JSONSerialization.data(withJSONObject: fields)).intake
             _ = try await IntakeStore(database).intakeRequest(intake)
         }
         let port = try freePort()

@@ -176,7 +176,7 @@ struct MissionWorkTests {
         #expect(detail.timer.sessions[1].startedAt == UTCTimestamp.format(t0.addingTimeInterval(1_200)))
         #expect(detail.timer.runningSince == UTCTimestamp.format(t0.addingTimeInterval(1_200)))
         #expect(detail.timer.totalSeconds == 1_200 + 300)
-        let json = String(decoding: try JSONEncoder().encode(detail), as: UTF8.self)
+        let json = String(decoding: try snakeCaseEncoder().encode(detail), as: UTF8.self)
         #expect(json.contains("\"stopped_at\":null") && json.contains("\"total_seconds\":1500"))
 
         // Refused: more than 5 minutes ahead, before the acceptance.

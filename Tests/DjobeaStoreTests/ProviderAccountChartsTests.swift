@@ -1,4 +1,5 @@
 import DjobeaDomain
+import DjobeaTestSupport
 import Foundation
 import GRDB
 import Testing
@@ -121,7 +122,7 @@ struct ProviderAccountChartsTests {
     @Test("the JSON uses snake_case keys and labelled amounts")
     func json() throws {
         let fixture = try history()
-        let text = String(decoding: try JSONEncoder().encode(try charts(fixture, .days7)), as: UTF8.self)
+        let text = String(decoding: try snakeCaseEncoder().encode(try charts(fixture, .days7)), as: UTF8.self)
         for key in ["revenue_by_day", "amount_label", "revenue_by_service", "missions_completed", "heatmap_max", "rating_trend", "service_name"] {
             #expect(text.contains("\"\(key)\""), "missing \(key)")
         }

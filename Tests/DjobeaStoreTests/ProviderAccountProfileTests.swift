@@ -1,4 +1,5 @@
 import DjobeaDomain
+import DjobeaTestSupport
 import Foundation
 import GRDB
 import Testing
@@ -43,7 +44,7 @@ struct ProviderAccountProfileTests {
         #expect(profile.averageRating == 4 && profile.ratingCount == 1)
         #expect(profile.memberSince == "2026-10-01T08:00:00.000Z")
 
-        let json = String(decoding: try JSONEncoder().encode(profile), as: UTF8.self)
+        let json = String(decoding: try snakeCaseEncoder().encode(profile), as: UTF8.self)
         // Nil optionals are left out by the synthesized encoder (photo_sha256 here).
         for key in ["\"level_label\"", "\"rate_min\"", "\"member_since\"", "\"average_rating\"", "\"home_zone\""] {
             #expect(json.contains(key), "missing \(key)")

@@ -1,4 +1,5 @@
 import DjobeaDomain
+import DjobeaTestSupport
 import Foundation
 import GRDB
 import Testing
@@ -111,7 +112,7 @@ struct ProviderRequestsDetailTests {
         let request = try world.request()
         try world.offer(request, to: world.providerA)
         let card = try #require(try world.detail(world.providerA, request))
-        let data = try JSONEncoder().encode(card)
+        let data = try snakeCaseEncoder().encode(card)
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         for key in [
             "id", "title", "status_label", "asked_ago", "budget_label", "client_first_name", "offer_unseen", "offer_expires_at", "client",
@@ -120,8 +121,8 @@ struct ProviderRequestsDetailTests {
             #expect(object[key] != nil, "missing \(key)")
         }
         #expect((object["client"] as? [String: Any])?["phone_visible"] as? Bool == false)
-        #expect(try JSONDecoder().decode(ProviderRequestDetail.self, from: data) == card)
-        let page = try JSONSerialization.jsonObject(with: JSONEncoder().encode(world.list(world.providerA))) as? [String: Any]
+        #expect(try snakeCaseDecoder().decode(ProviderRequestDetail.self, from: data) == card)
+        let page = try JSONSerialization.jsonObject(with: snakeCaseEncoder().encode(world.list(world.providerA))) as? [String: Any]
         #expect(page?["page_size"] as? Int == 20 && page?["total_pages"] as? Int == 1)
     }
 }

@@ -44,11 +44,7 @@ public struct APIError: HTTPResponseError, Sendable {
 
     /// Sorted keys: the same error is the same bytes every time (Foundation's key order varies from one encoding to
     /// the next, so two 404s that must not be told apart would differ).
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return encoder
-    }()
+    static let encoder = JSONCoding.encoder
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         let data = try Self.encoder.encode(APIErrorBody(error: .init(code: code, message: message)))

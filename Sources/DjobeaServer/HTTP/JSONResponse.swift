@@ -11,11 +11,8 @@ public enum JSONResponse {
     /// Bodies smaller than this go uncompressed: gzip's header would eat the gain.
     static let compressionThreshold = 1024
 
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
+    /// The API's key policy (`JSONCoding`).
+    static let encoder = JSONCoding.encoder
 
     /// Encodes `value` and answers `request` with it.
     public static func make(_ value: some Encodable, for request: Request, status: HTTPResponse.Status = .ok) throws -> Response {

@@ -6,7 +6,11 @@ public enum RequestDecoding {
     /// The largest JSON body a provider route accepts.
     public static let maxBodyBytes = 64 * 1024
 
-    public static func decode<T: Decodable>(_ type: T.Type, from request: Request, maxBytes: Int = maxBodyBytes) async throws -> T {
+    /// Bodies follow the API's key policy (`JSONCoding.decoder`); the sync protocol's messages pass
+    /// `JSONCoding.declaredKeys`.
+    public static func decode<T: Decodable>(
+        _ type: T.Type, from request: Request, maxBytes: Int = maxBodyBytes, decoder: JSONDecoder = JSONCoding.decoder
+    ) async throws -> T {
         if let contentType = request.headers[.contentType], !contentType.lowercased().hasPrefix("application/json") {
             throw APIError(.unsupportedMediaType, code: "unsupported_media_type", message: "Le corps doit être du JSON (application/json).")
         }
@@ -26,7 +30,7 @@ public enum RequestDecoding {
                 message: "Le texte envoyé contient un caractère de contrôle invisible (par exemple U+0000) : retirez-le et réessayez.")
         }
         do {
-            return try JSONDecoder().decode(T.self, from: Data(buffer: buffer))
+            return try decoder.decode(T.self, from: Data(buffer: buffer))
         } catch let error as DecodingError {
             throw APIError(.badRequest, code: "invalid_json", message: describe(error))
         } catch {
@@ -69,12 +73,12 @@ public enum RequestDecoding {
 
     static func describe(_ error: DecodingError) -> String {
         func path(_ context: DecodingError.Context) -> String {
-            let names = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
+            let names = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? JSONCoding.wireName($0.stringValue) }
             return names.isEmpty ? "le corps" : "« \(names.joined(separator: ".")) »"
         }
         switch error {
         case .keyNotFound(let key, let context):
-            let field = (context.codingPath.map(\.stringValue) + [key.stringValue]).joined(separator: ".")
+            let field = (context.codingPath + [key]).map { JSONCoding.wireName($0.stringValue) }.joined(separator: ".")
             return "Champ obligatoire manquant : « \(field) »."
         case .typeMismatch(_, let context), .valueNotFound(_, let context):
             return "Type invalide pour \(path(context))."

@@ -16,15 +16,6 @@ struct HealthController: Sendable {
         let rowCounts: [String: Int]
         /// Present while storage refuses writes: why, since when, in French.
         let storage: StorageState?
-
-        enum CodingKeys: String, CodingKey {
-            case status, storage
-            case nodeId = "node_id"
-            case role
-            case schemaVersion = "schema_version"
-            case latestSchemaVersion = "latest_schema_version"
-            case rowCounts = "row_counts"
-        }
     }
 
     /// Why the node is degraded: the stable code, its French explanation, and when it started and last failed.
@@ -36,11 +27,6 @@ struct HealthController: Sendable {
         let message: String
         let since: String
         let lastFailureAt: String
-
-        enum CodingKeys: String, CodingKey {
-            case reason, code, message, since
-            case lastFailureAt = "last_failure_at"
-        }
 
         init(_ degradation: StorageDegradation) {
             reason = degradation.reason.rawValue

@@ -1,7 +1,8 @@
 import Foundation
 
 /// Derives a JSON Schema from a `Decodable` type by decoding it from a recording decoder, so that the OpenAPI
-/// document describes the very types the routes encode and cannot drift from them.
+/// document describes the very types the routes encode and cannot drift from them. Keys are the key policy's wire
+/// names (`JSONCoding.wireName`).
 ///
 /// Optional fields (`decodeIfPresent`) are left out of `required`; `CaseIterable` enums list their cases;
 /// dictionaries become objects with `additionalProperties`.
@@ -99,29 +100,29 @@ private struct KeyedRecorder<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
         let child = SchemaNode()
-        node.properties.append((key.stringValue, child))
-        if node.optionalKey != key.stringValue { node.required.append(key.stringValue) }
+        node.properties.append((JSONCoding.wireName(key.stringValue), child))
+        if node.optionalKey != key.stringValue { node.required.append(JSONCoding.wireName(key.stringValue)) }
         node.optionalKey = nil
         return try record(type, into: child)
     }
 
     func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
         let child = SchemaNode()
-        node.properties.append((key.stringValue, child))
+        node.properties.append((JSONCoding.wireName(key.stringValue), child))
         _ = try? record(type, into: child)
         return nil
     }
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
         let child = SchemaNode()
-        node.properties.append((key.stringValue, child))
+        node.properties.append((JSONCoding.wireName(key.stringValue), child))
         return KeyedDecodingContainer(KeyedRecorder<NestedKey>(node: child))
     }
 
     func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
         let child = SchemaNode()
         child.kind = "array"
-        node.properties.append((key.stringValue, child))
+        node.properties.append((JSONCoding.wireName(key.stringValue), child))
         let element = SchemaNode()
         child.items = element
         return UnkeyedRecorder(element: element)

@@ -20,12 +20,6 @@ public struct OpsSyncStatus: Codable, Sendable {
     public var hubs: [OpsHubStatus]
     /// The most recent open conflicts (at most 100), newest first.
     public var conflicts: [OpsConflict]
-
-    enum CodingKeys: String, CodingKey {
-        case role, hubs, conflicts
-        case nodeId = "node_id", generatedAt = "generated_at", protocolVersion = "protocol_version", schemaVersion = "schema_version"
-        case changeLogHead = "change_log_head", centralNodeId = "central_node_id", openConflicts = "open_conflicts"
-    }
 }
 
 /// One hub's sync as this node sees it.
@@ -86,21 +80,6 @@ public struct OpsHubStatus: Codable, Sendable {
     public var heldChanges: Int = 0
     /// When the last of them takes effect if the clocks stay as they are, UTC.
     public var heldUntil: String?
-
-    enum CodingKeys: String, CodingKey {
-        case heldChanges = "held_changes", heldUntil = "held_until"
-        case name, status, state, revoked, cursor, acknowledged
-        case hubId = "hub_id", nodeId = "node_id", statusLabel = "status_label", lastSuccessAt = "last_success_at"
-        case stateLabel = "state_label", lateSince = "late_since", lastSeenAgeSeconds = "last_seen_age_seconds"
-        case expectedIntervalSeconds = "expected_interval_seconds"
-        case lastSuccessAgeSeconds = "last_success_age_seconds", lastError = "last_error", lastErrorAt = "last_error_at"
-        case lastErrorAgeSeconds = "last_error_age_seconds"
-        case lastSeenAt = "last_seen_at", pendingToHubEstimate = "pending_to_hub_estimate", pendingToHub = "pending_to_hub"
-        case pendingFromHub = "pending_from_hub", oldestPendingAt = "oldest_pending_at", oldestPendingAgeSeconds = "oldest_pending_age_seconds"
-        case photoBacklogBytes = "photo_backlog_bytes", openConflicts = "open_conflicts", clockOffsetMs = "clock_offset_ms"
-        case clockDrift = "clock_drift", protocolVersion = "protocol_version", schemaVersion = "schema_version"
-        case bytesIn = "bytes_in", bytesOut = "bytes_out", changesIn = "changes_in", changesOut = "changes_out"
-    }
 }
 
 /// One open conflict, both sides decoded, with the French wording ops reads.
@@ -123,12 +102,6 @@ public struct OpsConflict: Codable, Sendable {
     /// The change behind each side, when known (from the side, or from the change that inserted the row it names).
     public var winnerOrigin: OpsChangeOrigin?
     public var loserOrigin: OpsChangeOrigin?
-
-    enum CodingKeys: String, CodingKey {
-        case id, table, key, kind, severity, rule, winner, loser
-        case kindLabel = "kind_label", ruleLabel = "rule_label", detectedAt = "detected_at", winnerOrigin = "winner_origin"
-        case loserOrigin = "loser_origin"
-    }
 }
 
 /// Who made one side of a conflict, and when by its HLC.
@@ -140,11 +113,6 @@ public struct OpsChangeOrigin: Codable, Sendable {
     public var hlc: Int64?
     /// The wall-clock part of the HLC, UTC.
     public var madeAt: String?
-
-    enum CodingKeys: String, CodingKey {
-        case name, hlc
-        case nodeId = "node_id", originSeq = "origin_seq", madeAt = "made_at"
-    }
 }
 
 /// Derives the ops view from a store snapshot: statuses, ages, drift flags, French labels. Pure.

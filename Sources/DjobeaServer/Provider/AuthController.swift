@@ -33,11 +33,6 @@ struct AuthController: Sendable {
         let phone: String
         let code: String
         let newPassword: String
-
-        enum CodingKeys: String, CodingKey {
-            case phone, code
-            case newPassword = "new_password"
-        }
     }
 
     struct PasswordBody: Codable, Sendable {
@@ -51,11 +46,6 @@ struct AuthController: Sendable {
     struct CodeSent: Codable, Sendable {
         let message: String
         let expiresIn: Int
-
-        enum CodingKeys: String, CodingKey {
-            case message
-            case expiresIn = "expires_in"
-        }
     }
 
     struct Tokens: Codable, Sendable {
@@ -66,16 +56,6 @@ struct AuthController: Sendable {
         let refreshTokenExpiresAt: String
         let providerId: String
         let sessionId: String
-
-        enum CodingKeys: String, CodingKey {
-            case accessToken = "access_token"
-            case tokenType = "token_type"
-            case expiresIn = "expires_in"
-            case refreshToken = "refresh_token"
-            case refreshTokenExpiresAt = "refresh_token_expires_at"
-            case providerId = "provider_id"
-            case sessionId = "session_id"
-        }
 
         init(_ pair: TokenPair) {
             accessToken = pair.accessToken

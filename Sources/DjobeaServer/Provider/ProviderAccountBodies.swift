@@ -8,12 +8,6 @@ public struct ProfileBody: Codable, Sendable {
         public var serviceCode: String
         public var rateMin: Int?
         public var rateMax: Int?
-
-        enum CodingKeys: String, CodingKey {
-            case serviceCode = "service_code"
-            case rateMin = "rate_min"
-            case rateMax = "rate_max"
-        }
     }
 
     public struct Certification: Codable, Sendable {
@@ -21,16 +15,12 @@ public struct ProfileBody: Codable, Sendable {
         public var issuer: String?
         /// "YYYY-MM-DD", not in the future.
         public var obtainedOn: String?
-
-        enum CodingKeys: String, CodingKey {
-            case title, issuer
-            case obtainedOn = "obtained_on"
-        }
     }
 
     public var email: String?
     public var bio: String?
-    public var photoSHA256: String?
+    /// `photo_sha256` on the wire (an acronym is a word under the key policy).
+    public var photoSha256: String?
     public var rates: [Rate]?
     public var addCertifications: [Certification]?
     public var removeCertificationIds: [String]?
@@ -49,20 +39,15 @@ public struct ProfileBody: Codable, Sendable {
     public var unknownFields: [String] = []
 
     enum CodingKeys: String, CodingKey {
-        case email, bio, rates, name, phone, level, zones, services
-        case photoSHA256 = "photo_sha256"
-        case addCertifications = "add_certifications"
-        case removeCertificationIds = "remove_certification_ids"
-        case accountStatus = "account_status"
-        case homeZone = "home_zone"
-        case commissionTier = "commission_tier"
+        case email, bio, rates, name, phone, level, zones, services, photoSha256, addCertifications, removeCertificationIds, accountStatus, homeZone,
+            commissionTier
     }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         email = try container.decodeIfPresent(String.self, forKey: .email)
         bio = try container.decodeIfPresent(String.self, forKey: .bio)
-        photoSHA256 = try container.decodeIfPresent(String.self, forKey: .photoSHA256)
+        photoSha256 = try container.decodeIfPresent(String.self, forKey: .photoSha256)
         rates = try container.decodeIfPresent([Rate].self, forKey: .rates)
         addCertifications = try container.decodeIfPresent([Certification].self, forKey: .addCertifications)
         removeCertificationIds = try container.decodeIfPresent([String].self, forKey: .removeCertificationIds)
@@ -79,7 +64,7 @@ public struct ProfileBody: Codable, Sendable {
 
     public var changes: ProfileChanges {
         var changes = ProfileChanges(
-            email: email, bio: bio, photoSHA256: photoSHA256,
+            email: email, bio: bio, photoSHA256: photoSha256,
             rates: rates?.map { ProfileChanges.RateChange(serviceCode: $0.serviceCode, rateMin: $0.rateMin, rateMax: $0.rateMax) },
             addCertifications: addCertifications?.map {
                 ProfileChanges.NewCertification(title: $0.title, issuer: $0.issuer, obtainedOn: $0.obtainedOn)
@@ -105,12 +90,7 @@ public struct SettingsBody: Codable, Sendable {
     public var unknownFields: [String] = []
 
     enum CodingKeys: String, CodingKey {
-        case notificationsEnabled = "notifications_enabled"
-        case notificationSound = "notification_sound"
-        case autoAcceptFamiliarClients = "auto_accept_familiar_clients"
-        case summaryFrequency = "summary_frequency"
-        case requestTypes = "request_types"
-        case workingHours = "working_hours"
+        case notificationsEnabled, notificationSound, autoAcceptFamiliarClients, summaryFrequency, requestTypes, workingHours
     }
 
     public init(from decoder: any Decoder) throws {
@@ -141,8 +121,10 @@ struct AnyCodingKey: CodingKey {
     init?(stringValue: String) { self.stringValue = stringValue }
     init?(intValue: Int) { nil }
 
-    /// The keys of the object being decoded that `Known` does not name, sorted.
+    /// The keys of the object being decoded that `Known` does not name, as the body spelled them (the key policy's
+    /// wire names), sorted.
     static func unknown<Known: CodingKey>(in decoder: any Decoder, known: Known.Type) throws -> [String] {
-        try decoder.container(keyedBy: AnyCodingKey.self).allKeys.map(\.stringValue).filter { Known(stringValue: $0) == nil }.sorted()
+        try decoder.container(keyedBy: AnyCodingKey.self).allKeys.map(\.stringValue).filter { Known(stringValue: $0) == nil }
+            .map(JSONCoding.wireName).sorted()
     }
 }

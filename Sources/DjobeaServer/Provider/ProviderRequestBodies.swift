@@ -18,21 +18,11 @@ struct MessageBody: Codable, Sendable {
     let templateCode: String?
     let body: String?
     let variables: [String: String]?
-
-    enum CodingKeys: String, CodingKey {
-        case templateCode = "template_code"
-        case body, variables
-    }
 }
 
 struct AskDetailsBody: Codable, Sendable {
     let questionCode: String?
     let question: String?
-
-    enum CodingKeys: String, CodingKey {
-        case questionCode = "question_code"
-        case question
-    }
 }
 
 struct PostponeBody: Codable, Sendable {
@@ -46,13 +36,6 @@ struct CallBody: Codable, Sendable {
     let startedAt: String
     let durationSeconds: Int
     let note: String?
-
-    enum CodingKeys: String, CodingKey {
-        case direction
-        case startedAt = "started_at"
-        case durationSeconds = "duration_seconds"
-        case note
-    }
 }
 
 struct CallNoteBody: Codable, Sendable {
@@ -62,11 +45,6 @@ struct CallNoteBody: Codable, Sendable {
 struct SeenBody: Codable, Sendable {
     let offerIds: [String]?
     let notificationIds: [String]?
-
-    enum CodingKeys: String, CodingKey {
-        case offerIds = "offer_ids"
-        case notificationIds = "notification_ids"
-    }
 }
 
 struct AwayBody: Codable, Sendable {
@@ -80,11 +58,6 @@ struct AbsenceBody: Codable, Sendable {
     let end: String
     let reason: String?
     let notifyClients: Bool?
-
-    enum CodingKeys: String, CodingKey {
-        case start, end, reason
-        case notifyClients = "notify_clients"
-    }
 }
 
 struct SeenResult: Codable, Sendable {
@@ -105,11 +78,6 @@ struct MaterialBody: Codable, Sendable {
     let label: String
     let quantity: Int
     let unitPrice: Int
-
-    enum CodingKeys: String, CodingKey {
-        case label, quantity
-        case unitPrice = "unit_price"
-    }
 }
 
 struct TimerBody: Codable, Sendable {
@@ -126,12 +94,6 @@ struct MissionPhotoBody: Codable, Sendable {
     let width: Int
     let height: Int
     let takenAt: String
-
-    enum CodingKeys: String, CodingKey {
-        case kind, sha256, mime, width, height
-        case thumbSha256 = "thumb_sha256"
-        case takenAt = "taken_at"
-    }
 }
 
 struct PaymentRequestBody: Codable, Sendable {

@@ -18,38 +18,20 @@ struct PushSubscriptionController: Sendable {
         let endpoint: String
         let expirationTime: Double?
         let keys: Keys
-
-        enum CodingKeys: String, CodingKey {
-            case endpoint, expirationTime, keys
-            case deviceId = "device_id"
-        }
     }
 
     struct DeviceBody: Decodable, Sendable {
         let deviceId: String
-
-        enum CodingKeys: String, CodingKey {
-            case deviceId = "device_id"
-        }
     }
 
     struct KeyAnswer: Codable, Sendable {
         /// The gateway's VAPID public key: base64url, uncompressed P-256 point (the `applicationServerKey`).
         let publicKey: String
-
-        enum CodingKeys: String, CodingKey {
-            case publicKey = "public_key"
-        }
     }
 
     struct SubscriptionAnswer: Codable, Sendable {
         let deviceId: String
         let subscribed: Bool
-
-        enum CodingKeys: String, CodingKey {
-            case subscribed
-            case deviceId = "device_id"
-        }
     }
 
     func register(on routes: DocumentedRoutes) {

@@ -13,10 +13,6 @@ public struct ProviderRegistrationBody: Codable, Sendable {
     /// `{"start":"08:00","end":"18:00","days":[1,2,3,4,5,6]}` (1 = Monday); that default if absent.
     public var workingHours: WorkingHoursBody?
 
-    enum CodingKeys: String, CodingKey {
-        case name, phone, services, zones, email, workingHours = "working_hours"
-    }
-
     public var registration: ProviderRegistration {
         ProviderRegistration(
             name: name, phone: phone, services: services, zones: zones, email: email,
@@ -46,12 +42,6 @@ public struct RequestIntakeBody: Codable, Sendable {
     public var wishedAt: String?
     public var wishedTimeLabel: String?
 
-    enum CodingKeys: String, CodingKey {
-        case zone, service, urgency, title, description, address
-        case clientName = "client_name", clientPhone = "client_phone", budgetMin = "budget_min", budgetMax = "budget_max"
-        case wishedAt = "wished_at", wishedTimeLabel = "wished_time_label"
-    }
-
     public var intake: RequestIntake {
         RequestIntake(
             zone: zone, service: service, urgency: urgency, title: title, description: description, address: address, clientName: clientName,
@@ -65,10 +55,6 @@ public struct PaymentIntakeBody: Codable, Sendable {
     public var method: String
     public var reference: String?
     public var amount: Int
-
-    enum CodingKeys: String, CodingKey {
-        case requestId = "request_id", method, reference, amount
-    }
 
     public var intake: PaymentIntake { PaymentIntake(requestId: requestId, method: method, reference: reference, amount: amount) }
 }
@@ -86,11 +72,6 @@ public struct OpsCancelBody: Codable, Sendable {
 public struct OpsReassignBody: Codable, Sendable {
     public var providerId: String?
     public var reason: String?
-
-    enum CodingKeys: String, CodingKey {
-        case reason
-        case providerId = "provider_id"
-    }
 
     public var command: OpsReassignment { OpsReassignment(providerId: providerId, reason: reason) }
 }
@@ -129,11 +110,6 @@ public struct ZoneMoveBody: Codable, Sendable {
     /// The hub's name or id.
     public var toHub: String
     public var reason: String?
-
-    enum CodingKeys: String, CodingKey {
-        case reason
-        case toHub = "to_hub"
-    }
 
     public var command: ZoneMove { ZoneMove(toHub: toHub, reason: reason) }
 }

@@ -107,11 +107,6 @@ public struct OpsActionResult: Codable, Sendable, Equatable {
     public var stakes: Int?
     /// True when this answer is the replay of an earlier action with the same Idempotency-Key.
     public var replayed: Bool
-
-    enum CodingKeys: String, CodingKey {
-        case kind, target, summary, status, stakes, replayed
-        case actionId = "action_id", statusLabel = "status_label", providerId = "provider_id", entryId = "entry_id"
-    }
 }
 
 /// One logged ops action, for the ops page.

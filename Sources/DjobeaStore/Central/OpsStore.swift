@@ -339,14 +339,13 @@ public struct OpsStore: Sendable {
                 guard row["body_hash"] as String? == bodyHash else {
                     throw OpsRefusal("idempotency_key_reused", "Clé d'idempotence déjà utilisée pour une autre action.")
                 }
-                var replay = try JSONDecoder().decode(OpsActionResult.self, from: Data((row["result"] as String).utf8))
+                var replay = try StoredJSON.decoder.decode(OpsActionResult.self, from: Data((row["result"] as String).utf8))
                 replay.replayed = true
                 return replay
             }
             var result = try action(tx)
             result.actionId = DjobeaID.v7(now: tx.now)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = .sortedKeys
+            let encoder = StoredJSON.encoder
             try tx.db.execute(
                 sql: """
                     INSERT INTO ops_actions (id, kind, actor, target, reason, summary_fr, idempotency_key, body_hash, result, created_at)

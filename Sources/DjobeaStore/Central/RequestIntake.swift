@@ -95,11 +95,6 @@ public struct CentralRequestStatus: Codable, Sendable, Equatable {
     public var providerName: String?
     public var conflictCount: Int
     public var paid: Int
-
-    enum CodingKeys: String, CodingKey {
-        case id, zone, service, status, paid
-        case statusLabel = "status_label", providerId = "provider_id", providerName = "provider_name", conflictCount = "conflict_count"
-    }
 }
 
 /// Why an intake was refused: a field, and a French message.

@@ -36,14 +36,6 @@ public struct ProviderAbsence: Codable, Sendable, Hashable {
     /// Whether clients with open missions are told.
     public var notifyClients: Bool
     public var createdAt: String
-
-    enum CodingKeys: String, CodingKey {
-        case id, reason
-        case startsAt = "starts_at"
-        case endsAt = "ends_at"
-        case notifyClients = "notify_clients"
-        case createdAt = "created_at"
-    }
 }
 
 /// The provider's availability right now (`POST /provider/availability` answers with it).
@@ -58,14 +50,4 @@ public struct ProviderAvailabilityStatus: Codable, Sendable, Hashable {
     public var statusLabel: String
     public var currentAbsence: ProviderAbsence?
     public var workingHours: WorkingHoursSetting
-
-    enum CodingKeys: String, CodingKey {
-        case status
-        case awayMode = "away_mode"
-        case awayUntil = "away_until"
-        case awayMessage = "away_message"
-        case statusLabel = "status_label"
-        case currentAbsence = "current_absence"
-        case workingHours = "working_hours"
-    }
 }

@@ -9,11 +9,6 @@ public struct ProviderChartData: Codable, Sendable, Hashable {
         public var day: String
         public var amount: Int
         public var amountLabel: String
-
-        enum CodingKeys: String, CodingKey {
-            case day, amount
-            case amountLabel = "amount_label"
-        }
     }
 
     /// One slice of the service donut.
@@ -26,14 +21,6 @@ public struct ProviderChartData: Codable, Sendable, Hashable {
         public var share: Double
         /// Missions of this service completed in the window.
         public var missionsCompleted: Int
-
-        enum CodingKeys: String, CodingKey {
-            case amount, share
-            case serviceCode = "service_code"
-            case serviceName = "service_name"
-            case amountLabel = "amount_label"
-            case missionsCompleted = "missions_completed"
-        }
     }
 
     public struct MonthRating: Codable, Sendable, Hashable {
@@ -58,16 +45,6 @@ public struct ProviderChartData: Codable, Sendable, Hashable {
     public var heatmapMax: Int
     /// The current local month and the two before it, oldest first.
     public var ratingTrend: [MonthRating]
-
-    enum CodingKeys: String, CodingKey {
-        case range, heatmap
-        case revenueByDay = "revenue_by_day"
-        case revenueTotal = "revenue_total"
-        case revenueTotalLabel = "revenue_total_label"
-        case revenueByService = "revenue_by_service"
-        case heatmapMax = "heatmap_max"
-        case ratingTrend = "rating_trend"
-    }
 }
 
 /// Computes `ProviderChartData` from the rows: one ledger fold (`ProviderLedgerFold`), one scan of offers, one of

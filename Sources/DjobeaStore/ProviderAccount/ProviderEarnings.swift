@@ -19,15 +19,6 @@ public struct ProviderEarnings: Codable, Sendable, Hashable {
         public var missions: Int
         public var commission: Int
         public var commissionLabel: String
-
-        enum CodingKeys: String, CodingKey {
-            case level, missions, commission
-            case rateId = "rate_id"
-            case basisPoints = "basis_points"
-            case percentLabel = "percent_label"
-            case effectiveFrom = "effective_from"
-            case commissionLabel = "commission_label"
-        }
     }
 
     public struct ServiceEarnings: Codable, Sendable, Hashable {
@@ -41,15 +32,6 @@ public struct ProviderEarnings: Codable, Sendable, Hashable {
         public var netLabel: String
         /// Requests with money received or commission recorded in the period.
         public var missions: Int
-
-        enum CodingKeys: String, CodingKey {
-            case gross, commission, net, missions
-            case serviceCode = "service_code"
-            case serviceName = "service_name"
-            case grossLabel = "gross_label"
-            case commissionLabel = "commission_label"
-            case netLabel = "net_label"
-        }
     }
 
     public struct ClientEarnings: Codable, Sendable, Hashable {
@@ -58,13 +40,6 @@ public struct ProviderEarnings: Codable, Sendable, Hashable {
         public var gross: Int
         public var grossLabel: String
         public var missions: Int
-
-        enum CodingKeys: String, CodingKey {
-            case gross, missions
-            case clientId = "client_id"
-            case clientName = "client_name"
-            case grossLabel = "gross_label"
-        }
     }
 
     public struct MethodEarnings: Codable, Sendable, Hashable {
@@ -72,12 +47,6 @@ public struct ProviderEarnings: Codable, Sendable, Hashable {
         public var methodLabel: String
         public var amount: Int
         public var amountLabel: String
-
-        enum CodingKeys: String, CodingKey {
-            case method, amount
-            case methodLabel = "method_label"
-            case amountLabel = "amount_label"
-        }
     }
 
     /// A completed mission whose invoice is not fully paid (whatever the period).
@@ -99,23 +68,6 @@ public struct ProviderEarnings: Codable, Sendable, Hashable {
         public var daysLate: Int
         public var status: String
         public var statusLabel: String
-
-        enum CodingKeys: String, CodingKey {
-            case total, paid, status
-            case requestId = "request_id"
-            case invoiceId = "invoice_id"
-            case invoiceNumber = "invoice_number"
-            case clientName = "client_name"
-            case serviceName = "service_name"
-            case completedAt = "completed_at"
-            case totalLabel = "total_label"
-            case paidLabel = "paid_label"
-            case amountDue = "amount_due"
-            case amountDueLabel = "amount_due_label"
-            case dueAt = "due_at"
-            case daysLate = "days_late"
-            case statusLabel = "status_label"
-        }
     }
 
     /// A canonical payment or a reversal of one, as the history lists it.
@@ -142,22 +94,6 @@ public struct ProviderEarnings: Codable, Sendable, Hashable {
         public var invoiceNumber: String?
         public var clientName: String
         public var serviceName: String
-
-        enum CodingKeys: String, CodingKey {
-            case kind, method, amount, counted, reversed
-            case entryId = "entry_id"
-            case kindLabel = "kind_label"
-            case methodLabel = "method_label"
-            case operatorRef = "operator_ref"
-            case amountLabel = "amount_label"
-            case noteFR = "note_fr"
-            case recordedAt = "recorded_at"
-            case requestId = "request_id"
-            case invoiceId = "invoice_id"
-            case invoiceNumber = "invoice_number"
-            case clientName = "client_name"
-            case serviceName = "service_name"
-        }
     }
 
     public struct PaymentHistory: Codable, Sendable, Hashable {
@@ -167,13 +103,6 @@ public struct ProviderEarnings: Codable, Sendable, Hashable {
         public var totalPages: Int
         /// Newest first.
         public var items: [PaymentRecord]
-
-        enum CodingKeys: String, CodingKey {
-            case page, items
-            case pageSize = "page_size"
-            case totalItems = "total_items"
-            case totalPages = "total_pages"
-        }
     }
 
     public struct Comparison: Codable, Sendable, Hashable {
@@ -192,18 +121,6 @@ public struct ProviderEarnings: Codable, Sendable, Hashable {
         public var grossChangeLabel: String
         /// `grossChange` over the previous gross, in percent rounded to 0.1; nil when the previous gross is 0.
         public var grossChangePercent: Double?
-
-        enum CodingKeys: String, CodingKey {
-            case previous, gross, commission, net
-            case grossLabel = "gross_label"
-            case commissionLabel = "commission_label"
-            case netLabel = "net_label"
-            case grossToDate = "gross_to_date"
-            case grossToDateLabel = "gross_to_date_label"
-            case grossChange = "gross_change"
-            case grossChangeLabel = "gross_change_label"
-            case grossChangePercent = "gross_change_percent"
-        }
     }
 
     public var range: PeriodRange
@@ -225,19 +142,4 @@ public struct ProviderEarnings: Codable, Sendable, Hashable {
     public var pendingTotalLabel: String
     public var paymentHistory: PaymentHistory
     public var comparison: Comparison
-
-    enum CodingKeys: String, CodingKey {
-        case range, gross, commission, net, comparison
-        case grossLabel = "gross_label"
-        case commissionLabel = "commission_label"
-        case netLabel = "net_label"
-        case commissionRates = "commission_rates"
-        case byService = "by_service"
-        case topClients = "top_clients"
-        case byMethod = "by_method"
-        case pendingPayments = "pending_payments"
-        case pendingTotal = "pending_total"
-        case pendingTotalLabel = "pending_total_label"
-        case paymentHistory = "payment_history"
-    }
 }

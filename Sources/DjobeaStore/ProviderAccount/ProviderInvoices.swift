@@ -14,14 +14,6 @@ public struct ProviderInvoice: Codable, Sendable, Hashable {
         public var unitPriceLabel: String
         public var amount: Int
         public var amountLabel: String
-
-        enum CodingKeys: String, CodingKey {
-            case kind, label, quantity, amount
-            case kindLabel = "kind_label"
-            case unitPrice = "unit_price"
-            case unitPriceLabel = "unit_price_label"
-            case amountLabel = "amount_label"
-        }
     }
 
     public struct Reminder: Codable, Sendable, Hashable {
@@ -29,11 +21,6 @@ public struct ProviderInvoice: Codable, Sendable, Hashable {
         /// whatsapp or sms.
         public var channel: String
         public var sentAt: String
-
-        enum CodingKeys: String, CodingKey {
-            case id, channel
-            case sentAt = "sent_at"
-        }
     }
 
     public var id: String
@@ -61,26 +48,6 @@ public struct ProviderInvoice: Codable, Sendable, Hashable {
     public var lines: [Line]
     public var reminders: [Reminder]
     public var remindersSent: Int
-
-    enum CodingKeys: String, CodingKey {
-        case id, number, total, paid, status, lines, reminders
-        case requestId = "request_id"
-        case requestTitle = "request_title"
-        case serviceCode = "service_code"
-        case serviceName = "service_name"
-        case clientId = "client_id"
-        case clientName = "client_name"
-        case totalLabel = "total_label"
-        case paidLabel = "paid_label"
-        case amountDue = "amount_due"
-        case amountDueLabel = "amount_due_label"
-        case statusLabel = "status_label"
-        case issuedAt = "issued_at"
-        case dueAt = "due_at"
-        case sentAt = "sent_at"
-        case daysLate = "days_late"
-        case remindersSent = "reminders_sent"
-    }
 }
 
 /// A page of invoices, newest first, with the count of every status for the filter tabs.
@@ -94,14 +61,6 @@ public struct ProviderInvoicePage: Codable, Sendable, Hashable {
     /// Every `InvoiceStatus` raw value, with the provider's count of it (whatever the filter).
     public var statusCounts: [String: Int]
     public var items: [ProviderInvoice]
-
-    enum CodingKeys: String, CodingKey {
-        case status, page, items
-        case pageSize = "page_size"
-        case totalItems = "total_items"
-        case totalPages = "total_pages"
-        case statusCounts = "status_counts"
-    }
 }
 
 extension ProviderFinance {

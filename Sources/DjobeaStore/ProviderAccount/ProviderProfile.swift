@@ -20,14 +20,6 @@ public struct ProviderProfile: Codable, Sendable, Hashable {
         public var rateMinLabel: String?
         public var rateMax: Int?
         public var rateMaxLabel: String?
-
-        enum CodingKeys: String, CodingKey {
-            case code, name
-            case rateMin = "rate_min"
-            case rateMinLabel = "rate_min_label"
-            case rateMax = "rate_max"
-            case rateMaxLabel = "rate_max_label"
-        }
     }
 
     public struct Certification: Codable, Sendable, Hashable {
@@ -36,11 +28,6 @@ public struct ProviderProfile: Codable, Sendable, Hashable {
         public var issuer: String?
         /// "YYYY-MM-DD".
         public var obtainedOn: String?
-
-        enum CodingKeys: String, CodingKey {
-            case id, title, issuer
-            case obtainedOn = "obtained_on"
-        }
     }
 
     public var id: String
@@ -68,22 +55,6 @@ public struct ProviderProfile: Codable, Sendable, Hashable {
     public var awayUntil: String?
     public var awayMessage: String?
     public var updatedAt: String
-
-    enum CodingKeys: String, CodingKey {
-        case id, name, phone, email, bio, level, zones, services, certifications
-        case photoSHA256 = "photo_sha256"
-        case levelLabel = "level_label"
-        case accountStatus = "account_status"
-        case accountStatusLabel = "account_status_label"
-        case homeZone = "home_zone"
-        case memberSince = "member_since"
-        case averageRating = "average_rating"
-        case ratingCount = "rating_count"
-        case awayMode = "away_mode"
-        case awayUntil = "away_until"
-        case awayMessage = "away_message"
-        case updatedAt = "updated_at"
-    }
 
     static func accountStatusLabel(_ status: String) -> String {
         status == "suspended" ? "Suspendu" : "Actif"

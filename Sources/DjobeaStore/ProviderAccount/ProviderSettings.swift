@@ -75,17 +75,6 @@ public struct ProviderSettings: Codable, Sendable, Hashable {
     /// UTC ISO; nil while the provider has never saved settings (the values are then the defaults).
     public var updatedAt: String?
 
-    enum CodingKeys: String, CodingKey {
-        case notificationsEnabled = "notifications_enabled"
-        case notificationSound = "notification_sound"
-        case autoAcceptFamiliarClients = "auto_accept_familiar_clients"
-        case summaryFrequency = "summary_frequency"
-        case summaryFrequencyLabel = "summary_frequency_label"
-        case requestTypes = "request_types"
-        case workingHours = "working_hours"
-        case updatedAt = "updated_at"
-    }
-
     /// What a provider without a settings row gets: the schema's defaults and the seed's working hours.
     static let defaults = ProviderSettings(
         notificationsEnabled: true, notificationSound: true, autoAcceptFamiliarClients: false,

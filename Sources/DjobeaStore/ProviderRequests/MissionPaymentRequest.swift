@@ -11,11 +11,6 @@ public struct MissionPaymentRequestResult: Codable, Sendable, Hashable, MissionW
         public var quantity: Int
         public var unitPrice: Int
         public var total: Int
-
-        enum CodingKeys: String, CodingKey {
-            case kind, label, quantity, total
-            case unitPrice = "unit_price"
-        }
     }
 
     public var command: String
@@ -31,16 +26,6 @@ public struct MissionPaymentRequestResult: Codable, Sendable, Hashable, MissionW
     /// The WhatsApp message queued for the client.
     public var messageId: String
     public var replayed: Bool
-
-    enum CodingKeys: String, CodingKey {
-        case command, number, total, lines, replayed
-        case requestId = "request_id"
-        case invoiceId = "invoice_id"
-        case totalLabel = "total_label"
-        case issuedAt = "issued_at"
-        case dueAt = "due_at"
-        case messageId = "message_id"
-    }
 }
 
 extension ProviderRequestCommands {

@@ -24,11 +24,7 @@ public struct MissionMaterialResult: Codable, Sendable, Hashable, MissionWorkAns
     public var replayed: Bool
 
     enum CodingKeys: String, CodingKey {
-        case command, material, replayed
-        case requestId = "request_id"
-        case materialsTotal = "materials_total"
-        case materialsTotalLabel = "materials_total_label"
-        case recordedAt = "recorded_at"
+        case command, material, replayed, requestId, materialsTotal, materialsTotalLabel, recordedAt
     }
 }
 
@@ -44,9 +40,7 @@ public struct MissionTimerResult: Codable, Sendable, Hashable, MissionWorkAnswer
     public var replayed: Bool
 
     enum CodingKeys: String, CodingKey {
-        case command, action, timer, replayed
-        case requestId = "request_id"
-        case recordedAt = "recorded_at"
+        case command, action, timer, replayed, requestId, recordedAt
     }
 }
 
@@ -58,8 +52,7 @@ public struct MissionTimer: Codable, Sendable, Hashable {
         public var stoppedAt: String?
 
         enum CodingKeys: String, CodingKey {
-            case startedAt = "started_at"
-            case stoppedAt = "stopped_at"
+            case startedAt, stoppedAt
         }
 
         public init(startedAt: String, stoppedAt: String?) {
@@ -88,9 +81,7 @@ public struct MissionTimer: Codable, Sendable, Hashable {
     public var sessions: [Session]
 
     enum CodingKeys: String, CodingKey {
-        case sessions
-        case runningSince = "running_since"
-        case totalSeconds = "total_seconds"
+        case sessions, runningSince, totalSeconds
     }
 
     public init(runningSince: String?, totalSeconds: Int, sessions: [Session]) {

@@ -17,15 +17,6 @@ public struct ProviderAlerts: Codable, Sendable, Hashable {
         public var offeredAgo: String
         public var expiresAt: String
         public var unseen: Bool
-
-        enum CodingKeys: String, CodingKey {
-            case title, service, zone, urgency, unseen
-            case offerId = "offer_id"
-            case requestId = "request_id"
-            case offeredAt = "offered_at"
-            case offeredAgo = "offered_ago"
-            case expiresAt = "expires_at"
-        }
     }
 
     /// A payment received (canonical, net of its reversals).
@@ -40,16 +31,6 @@ public struct ProviderAlerts: Codable, Sendable, Hashable {
         public var methodLabel: String
         public var receivedAt: String
         public var receivedAgo: String
-
-        enum CodingKeys: String, CodingKey {
-            case title, amount, method
-            case entryId = "entry_id"
-            case requestId = "request_id"
-            case amountLabel = "amount_label"
-            case methodLabel = "method_label"
-            case receivedAt = "received_at"
-            case receivedAgo = "received_ago"
-        }
     }
 
     /// An unseen row of the `notifications` table that is not derived here (system, invoice_late, absence).
@@ -60,12 +41,6 @@ public struct ProviderAlerts: Codable, Sendable, Hashable {
         public var title: String
         public var body: String
         public var createdAt: String
-
-        enum CodingKeys: String, CodingKey {
-            case id, kind, title, body
-            case requestId = "request_id"
-            case createdAt = "created_at"
-        }
     }
 
     /// The badge: distinct open offers that are unseen, urgent or waiting, plus unseen notifications. Payments are
@@ -86,17 +61,6 @@ public struct ProviderAlerts: Codable, Sendable, Hashable {
     /// Payments received in the last 7 days, newest first.
     public var payments: [PaymentAlert]
     public var notifications: [NotificationAlert]
-
-    enum CodingKeys: String, CodingKey {
-        case count, urgent, waiting, payments, notifications
-        case unseenNewCount = "unseen_new_count"
-        case urgentCount = "urgent_count"
-        case waitingCount = "waiting_count"
-        case paymentsCount = "payments_count"
-        case paymentsTotal = "payments_total"
-        case paymentsTotalLabel = "payments_total_label"
-        case newRequests = "new_requests"
-    }
 }
 
 public enum ProviderAlertsQuery {

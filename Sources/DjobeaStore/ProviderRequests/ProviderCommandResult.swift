@@ -24,17 +24,6 @@ public struct ProviderCommandResult: Codable, Sendable, Hashable {
     /// True when nothing new was written: an idempotency-key replay, or the same accept or stage again.
     /// Everything else is the first result.
     public var replayed: Bool
-
-    enum CodingKeys: String, CodingKey {
-        case command, status, stage, mission, replayed
-        case requestId = "request_id"
-        case statusLabel = "status_label"
-        case offerState = "offer_state"
-        case messageId = "message_id"
-        case proposalId = "proposal_id"
-        case callId = "call_id"
-        case recordedAt = "recorded_at"
-    }
 }
 
 /// What a command body wrote, for the result.
@@ -112,13 +101,13 @@ enum RequestCommandReplay {
             throw ProviderRequestError.idempotencyKeyReused
         }
         let json: String = row["result"]
-        var result = try JSONDecoder().decode(T.self, from: Data(json.utf8))
+        var result = try StoredJSON.decoder.decode(T.self, from: Data(json.utf8))
         result.replayed = true
         return result
     }
 
     static func store(_ result: some ReplayableCommandResult, providerId: String, key: ReplayKey, now: Date, in db: Database) throws {
-        let json = String(decoding: try JSONEncoder().encode(result), as: UTF8.self)
+        let json = String(decoding: try StoredJSON.encoder.encode(result), as: UTF8.self)
         try db.execute(
             sql: "DELETE FROM provider_request_commands WHERE provider_id = ? AND created_at < ?",
             arguments: [providerId, UTCTimestamp.format(now.addingTimeInterval(-retention))])
@@ -136,11 +125,6 @@ struct RecordedId: ReplayableCommandResult {
     var requestId: String
     var id: String
     var replayed = false
-
-    enum CodingKeys: String, CodingKey {
-        case command, id, replayed
-        case requestId = "request_id"
-    }
 
     /// The id the first write of `key` created, or nil when the key is new; throws `idempotency_key_reused` when the
     /// key was used for another command, request or body.

@@ -18,13 +18,6 @@ public struct ProviderFeedEvent: Codable, Sendable, Hashable {
     public var expiresAt: String?
     /// Offers only: the request's urgency code.
     public var urgency: String?
-
-    enum CodingKeys: String, CodingKey {
-        case id, kind, title, body, urgency
-        case requestId = "request_id"
-        case createdAt = "created_at"
-        case expiresAt = "expires_at"
-    }
 }
 
 /// Reads for the live notification stream: what a fresh connection sees, and what came after a cursor.

@@ -34,12 +34,6 @@ public struct MissionPhotoResult: Codable, Sendable, Hashable, MissionWorkAnswer
     public var recordedAt: String
     /// True when nothing was written: a key replay, or the same photo (hash and kind) already on the mission.
     public var replayed: Bool
-
-    enum CodingKeys: String, CodingKey {
-        case command, id, kind, sha256, replayed
-        case requestId = "request_id"
-        case recordedAt = "recorded_at"
-    }
 }
 
 /// A photo's bytes to serve, with their type and validator.

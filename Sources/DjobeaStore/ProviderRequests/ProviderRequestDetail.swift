@@ -28,11 +28,8 @@ public struct ProviderRequestDetail: Codable, Sendable, Hashable {
     public var invoice: Invoice?
 
     enum CodingKeys: String, CodingKey {
-        case client, address, description, mission, materials, photos, messages, calls, actions, timer, invoice
-        case wishedTime = "wished_time"
-        case materialsTotal = "materials_total"
-        case materialsTotalLabel = "materials_total_label"
-        case slotProposals = "slot_proposals"
+        case client, address, description, mission, materials, photos, messages, calls, actions, timer, invoice, wishedTime, materialsTotal,
+            materialsTotalLabel, slotProposals
     }
 
     public init(from decoder: any Decoder) throws {
@@ -117,13 +114,7 @@ extension ProviderRequestDetail {
         public var reputationLabel: String
 
         enum CodingKeys: String, CodingKey {
-            case name, phone
-            case firstName = "first_name"
-            case phoneVisible = "phone_visible"
-            case requestsCount = "requests_count"
-            case averageStarsGiven = "average_stars_given"
-            case ratingsGiven = "ratings_given"
-            case reputationLabel = "reputation_label"
+            case name, phone, firstName, phoneVisible, requestsCount, averageStarsGiven, ratingsGiven, reputationLabel
         }
     }
 
@@ -146,10 +137,7 @@ extension ProviderRequestDetail {
         public var recordedAt: String
 
         enum CodingKeys: String, CodingKey {
-            case id, label, quantity, total
-            case unitPrice = "unit_price"
-            case totalLabel = "total_label"
-            case recordedAt = "recorded_at"
+            case id, label, quantity, total, unitPrice, totalLabel, recordedAt
         }
     }
 
@@ -166,10 +154,7 @@ extension ProviderRequestDetail {
         public var paidLabel: String
 
         enum CodingKeys: String, CodingKey {
-            case id, number, total, status, paid
-            case totalLabel = "total_label"
-            case statusLabel = "status_label"
-            case paidLabel = "paid_label"
+            case id, number, total, status, paid, totalLabel, statusLabel, paidLabel
         }
     }
 
@@ -186,9 +171,7 @@ extension ProviderRequestDetail {
         public var takenAt: String
 
         enum CodingKeys: String, CodingKey {
-            case id, kind, sha256, mime, width, height
-            case thumbSha256 = "thumb_sha256"
-            case takenAt = "taken_at"
+            case id, kind, sha256, mime, width, height, thumbSha256, takenAt
         }
     }
 
@@ -211,13 +194,7 @@ extension ProviderRequestDetail {
         public var statusAt: String?
 
         enum CodingKeys: String, CodingKey {
-            case id, direction, channel, body
-            case templateCode = "template_code"
-            case sentAt = "sent_at"
-            case deliveryStatus = "delivery_status"
-            case deliveryLabel = "delivery_label"
-            case statusReason = "status_reason"
-            case statusAt = "status_at"
+            case id, direction, channel, body, templateCode, sentAt, deliveryStatus, deliveryLabel, statusReason, statusAt
         }
     }
 
@@ -233,10 +210,7 @@ extension ProviderRequestDetail {
         public var note: String?
 
         enum CodingKeys: String, CodingKey {
-            case id, direction, note
-            case startedAt = "started_at"
-            case durationSeconds = "duration_seconds"
-            case durationLabel = "duration_label"
+            case id, direction, note, startedAt, durationSeconds, durationLabel
         }
     }
 
@@ -254,11 +228,7 @@ extension ProviderRequestDetail {
         public var createdAt: String
 
         enum CodingKeys: String, CodingKey {
-            case id, label, note, state
-            case proposedStart = "proposed_start"
-            case proposedEnd = "proposed_end"
-            case messageId = "message_id"
-            case createdAt = "created_at"
+            case id, label, note, state, proposedStart, proposedEnd, messageId, createdAt
         }
     }
 }
@@ -288,9 +258,7 @@ public struct MissionProgress: Codable, Sendable, Hashable {
     public var conflicts: [Conflict]
 
     enum CodingKeys: String, CodingKey {
-        case status, steps, conflicts
-        case statusLabel = "status_label"
-        case cancelledAt = "cancelled_at"
+        case status, steps, conflicts, statusLabel, cancelledAt
     }
 
     /// The progress of `state`, showing only the conflicts of `providerId`'s own events and of non-provider events.

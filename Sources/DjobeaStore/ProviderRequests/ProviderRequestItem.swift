@@ -51,20 +51,6 @@ public struct ProviderRequestItem: Codable, Sendable, Hashable {
     public var offerUnseen: Bool
     /// When the pending offer expires (UTC ISO 8601); nil unless the offer waits for an answer.
     public var offerExpiresAt: String?
-
-    enum CodingKeys: String, CodingKey {
-        case id, title, service, zone, urgency, status, stage
-        case statusLabel = "status_label"
-        case createdAt = "created_at"
-        case askedAgo = "asked_ago"
-        case budgetMin = "budget_min"
-        case budgetMax = "budget_max"
-        case budgetLabel = "budget_label"
-        case clientFirstName = "client_first_name"
-        case offerId = "offer_id"
-        case offerUnseen = "offer_unseen"
-        case offerExpiresAt = "offer_expires_at"
-    }
 }
 
 /// One page of the provider's requests list.
@@ -75,12 +61,6 @@ public struct ProviderRequestPage: Codable, Sendable, Hashable {
     /// Requests matching the filters, all pages together.
     public var total: Int
     public var totalPages: Int
-
-    enum CodingKeys: String, CodingKey {
-        case items, page, total
-        case pageSize = "page_size"
-        case totalPages = "total_pages"
-    }
 }
 
 /// What the provider may do next on a request, as the detail card offers it.

@@ -10,11 +10,6 @@ public struct ProviderConflict: Codable, Sendable, Equatable {
     public var message: String
     public var requestId: String?
     public var detectedAt: String
-
-    enum CodingKeys: String, CodingKey {
-        case id, kind, message
-        case requestId = "request_id", detectedAt = "detected_at"
-    }
 }
 
 public struct ProviderConflictList: Codable, Sendable, Equatable {
