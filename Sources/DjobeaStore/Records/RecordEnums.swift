@@ -33,3 +33,27 @@ public enum NotificationKind: String, CaseIterable, Codable, Sendable {
 }
 
 extension PhotoKind: Codable {}
+
+/// A badge a provider may earn (`badges.code`).
+public enum BadgeCode: String, CaseIterable, Codable, Sendable {
+    case reponseEclair = "reponse_eclair"
+    case clientSatisfait = "client_satisfait"
+    case proDuMois = "pro_du_mois"
+    case centMissions = "cent_missions"
+}
+
+/// What a message template is for (`message_templates.kind`).
+public enum MessageTemplateKind: String, CaseIterable, Codable, Sendable {
+    case reply, question
+}
+
+/// Where a quote stands (`quotes.status`).
+public enum QuoteStatus: String, CaseIterable, Codable, Sendable {
+    case brouillon, envoye, accepte, refuse
+}
+
+/// What a quote or invoice line bills (`quote_lines.kind`, `invoice_lines.kind`).
+public enum BillingLineKind: String, CaseIterable, Codable, Sendable {
+    case mainOeuvre = "main_oeuvre"
+    case materiel, deplacement
+}
