@@ -32,7 +32,7 @@ extension ProviderAccount {
                         FROM providers p LEFT JOIN provider_settings s ON s.provider_id = p.id WHERE p.id = ?2
                         """), arguments: [UTCTimestamp.format(at), providerId])
         else { throw ProviderAccountError.notFound(resource: "provider") }
-        if row["account_status"] as String != "active" { return .suspended }
+        if OfferCandidate.AccountStatus(rawValue: row["account_status"]) != .active { return .suspended }
         if row["away_mode"] as Bool {
             let until: String? = row["away_until"]
             if until.flatMap(UTCTimestamp.parse).map({ $0 > at }) ?? true { return .away }
@@ -49,14 +49,14 @@ extension ProviderAccount {
     /// The provider's availability at `now`, with their away mode, current absence and hours.
     public static func availabilityStatus(providerId: String, now: Date, in db: Database) throws -> ProviderAvailabilityStatus {
         let status = try availability(providerId: providerId, at: now, in: db)
-        guard let row = try Row.fetchOne(db, sql: "SELECT away_mode, away_until, away_message FROM providers WHERE id = ?", arguments: [providerId])
+        guard let provider = try ProviderRecord.fetchOne(db, sql: "SELECT * FROM providers WHERE id = ?", arguments: [providerId])
         else { throw ProviderAccountError.notFound(resource: "provider") }
         let current = try AbsenceRecord.fetchOne(
             db.cachedStatement(sql: "SELECT * FROM absences WHERE provider_id = ?1 AND starts_at <= ?2 AND ends_at > ?2 ORDER BY starts_at LIMIT 1"),
             arguments: [providerId, UTCTimestamp.format(now)]
         ).map(ProviderAbsence.init)
         return ProviderAvailabilityStatus(
-            awayMode: row["away_mode"], awayUntil: row["away_until"], awayMessage: row["away_message"], status: status.rawValue,
+            awayMode: provider.awayMode, awayUntil: provider.awayUntil, awayMessage: provider.awayMessage, status: status.rawValue,
             statusLabel: status.labelFR, currentAbsence: current, workingHours: try settings(providerId: providerId, in: db).workingHours)
     }
 
