@@ -188,13 +188,16 @@ public struct ProviderRequestCommands: Sendable {
 
     /// The request's offer notifications for this provider are answered: mark them seen.
     static func markRequestNotificationsSeen(_ context: ProviderRequestContext, tx: SyncedTransaction) throws {
-        let ids = try String.fetchAll(
+        let kinds: [NotificationKind] = [.newRequest, .urgentRequest, .offerWaiting]
+        let notifications = try NotificationRecord.fetchAll(
             tx.db,
             sql: """
-                SELECT id FROM notifications WHERE provider_id = ? AND request_id = ? AND seen_at IS NULL
-                    AND kind IN ('new_request', 'urgent_request', 'offer_waiting') ORDER BY id
-                """, arguments: [context.providerId, context.requestId])
-        for id in ids { try tx.update(.notifications, key: id, ["seen_at": ColumnValue(tx.now)]) }
+                SELECT * FROM notifications WHERE provider_id = ? AND request_id = ? AND seen_at IS NULL AND kind IN (?, ?, ?) ORDER BY id
+                """, arguments: StatementArguments([context.providerId, context.requestId] + kinds.map(\.rawValue)))
+        for var notification in notifications {
+            notification.seenAt = UTCTimestamp.format(tx.now)
+            try tx.update(notification, columns: [.seenAt])
+        }
     }
 }
 
