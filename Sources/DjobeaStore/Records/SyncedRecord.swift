@@ -16,6 +16,17 @@ import GRDB
 /// `PRAGMA table_info`, so a migration adding a column fails until the record follows); the record's `CodingKeys`
 /// are its `Columns`. Times stay the stored UTC text (`UTCTimestamp`), money integer francs, booleans `Bool`, states
 /// and kinds the enums of `DjobeaDomain` (or small ones in the store) whose raw values are the schema's strings.
+///
+/// The pattern (absences in `ProviderAccount+Availability.swift`, offers in `ProviderRequestCommands.swift`):
+///
+/// ```swift
+/// let absence = try AbsenceRecord.fetchOne(db, sql: "SELECT * FROM absences WHERE id = ?", arguments: [id])
+/// try tx.insert(AbsenceRecord(id: DjobeaID.v7(now: tx.now), providerId: providerId, ...))  // every column logged
+/// offer.state = .accepted
+/// offer.answeredAt = UTCTimestamp.format(tx.now)
+/// try tx.update(offer, columns: [.state, .answeredAt])  // only the named columns, only changed values logged
+/// try tx.delete(absence)  // a tombstone travels by sync
+/// ```
 public protocol SyncedRecord: FetchableRecord, EncodableRecord, Sendable {
     /// Every column of the table; its raw value is the SQL column name.
     associatedtype Columns: ColumnExpression, CaseIterable, RawRepresentable<String>
