@@ -32,7 +32,7 @@ extension ProviderAccount {
                         FROM providers p LEFT JOIN provider_settings s ON s.provider_id = p.id WHERE p.id = ?2
                         """), arguments: [UTCTimestamp.format(at), providerId])
         else { throw ProviderAccountError.notFound(resource: "provider") }
-        if row["account_status"] as String != "active" { return .suspended }
+        if OfferCandidate.AccountStatus(rawValue: row["account_status"]) != .active { return .suspended }
         if row["away_mode"] as Bool {
             let until: String? = row["away_until"]
             if until.flatMap(UTCTimestamp.parse).map({ $0 > at }) ?? true { return .away }
@@ -49,14 +49,14 @@ extension ProviderAccount {
     /// The provider's availability at `now`, with their away mode, current absence and hours.
     public static func availabilityStatus(providerId: String, now: Date, in db: Database) throws -> ProviderAvailabilityStatus {
         let status = try availability(providerId: providerId, at: now, in: db)
-        guard let row = try Row.fetchOne(db, sql: "SELECT away_mode, away_until, away_message FROM providers WHERE id = ?", arguments: [providerId])
+        guard let provider = try ProviderRecord.fetchOne(db, sql: "SELECT * FROM providers WHERE id = ?", arguments: [providerId])
         else { throw ProviderAccountError.notFound(resource: "provider") }
-        let current = try Row.fetchOne(
+        let current = try AbsenceRecord.fetchOne(
             db.cachedStatement(sql: "SELECT * FROM absences WHERE provider_id = ?1 AND starts_at <= ?2 AND ends_at > ?2 ORDER BY starts_at LIMIT 1"),
             arguments: [providerId, UTCTimestamp.format(now)]
-        ).map(absence(from:))
+        ).map(ProviderAbsence.init)
         return ProviderAvailabilityStatus(
-            awayMode: row["away_mode"], awayUntil: row["away_until"], awayMessage: row["away_message"], status: status.rawValue,
+            awayMode: provider.awayMode, awayUntil: provider.awayUntil, awayMessage: provider.awayMessage, status: status.rawValue,
             statusLabel: status.labelFR, currentAbsence: current, workingHours: try settings(providerId: providerId, in: db).workingHours)
     }
 
@@ -88,13 +88,13 @@ extension ProviderAccount {
     /// The provider's absences that overlap `[from, to)` (either end open when nil), earliest first.
     public static func absences(providerId: String, from: Date?, to: Date?, in db: Database) throws -> [ProviderAbsence] {
         if let from, let to, to < from { throw ProviderAccountError.invalidField(field: "to", reasonFR: "la fin doit suivre le début") }
-        return try Row.fetchAll(
+        return try AbsenceRecord.fetchAll(
             db.cachedStatement(
                 sql: """
                     SELECT * FROM absences WHERE provider_id = ?1 AND (?2 IS NULL OR ends_at > ?2) AND (?3 IS NULL OR starts_at < ?3)
                     ORDER BY starts_at, id
                     """), arguments: [providerId, from.map(UTCTimestamp.format), to.map(UTCTimestamp.format)]
-        ).map(absence(from:))
+        ).map(ProviderAbsence.init)
     }
 
     /// Records an absence `[start, end)`: it may not start before today (Douala), must end after it starts and
@@ -119,33 +119,22 @@ extension ProviderAccount {
         {
             throw ProviderAccountError.absenceOverlap(existingId: overlapping)
         }
-        let id = DjobeaID.v7(now: tx.now)
-        try tx.insert(
-            .absences,
-            [
-                "id": .text(id), "provider_id": .text(providerId), "starts_at": ColumnValue(start), "ends_at": ColumnValue(end),
-                "reason": ColumnValue(reason), "notify_clients": ColumnValue(notifyClients), "created_at": ColumnValue(tx.now),
-            ])
+        let absence = AbsenceRecord(
+            id: DjobeaID.v7(now: tx.now), providerId: providerId, startsAt: UTCTimestamp.format(start), endsAt: UTCTimestamp.format(end),
+            reason: reason, notifyClients: notifyClients, createdAt: UTCTimestamp.format(tx.now))
+        try tx.insert(absence)
         if notifyClients { try GatewayReplies.absenceNotices(providerId: providerId, until: end, reason: reason, in: tx) }
-        return ProviderAbsence(
-            id: id, startsAt: UTCTimestamp.format(start), endsAt: UTCTimestamp.format(end), reason: reason, notifyClients: notifyClients,
-            createdAt: UTCTimestamp.format(tx.now))
+        return ProviderAbsence(absence)
     }
 
     /// Deletes one of the provider's current or future absences (a tombstone travels by sync). Another
     /// provider's absence, or none, is `notFound`; one already over is kept (`absenceEnded`).
     public static func deleteAbsence(providerId: String, absenceId: String, in tx: SyncedTransaction) throws {
         guard
-            let endsAt = try String.fetchOne(
-                tx.db.cachedStatement(sql: "SELECT ends_at FROM absences WHERE id = ? AND provider_id = ?"), arguments: [absenceId, providerId])
+            let absence = try AbsenceRecord.fetchOne(
+                tx.db.cachedStatement(sql: "SELECT * FROM absences WHERE id = ? AND provider_id = ?"), arguments: [absenceId, providerId])
         else { throw ProviderAccountError.notFound(resource: "absence") }
-        if let end = UTCTimestamp.parse(endsAt), end <= tx.now { throw ProviderAccountError.absenceEnded }
-        try tx.delete(.absences, key: absenceId)
-    }
-
-    static func absence(from row: Row) -> ProviderAbsence {
-        ProviderAbsence(
-            id: row["id"], startsAt: row["starts_at"], endsAt: row["ends_at"], reason: row["reason"], notifyClients: row["notify_clients"],
-            createdAt: row["created_at"])
+        if let end = UTCTimestamp.parse(absence.endsAt), end <= tx.now { throw ProviderAccountError.absenceEnded }
+        try tx.delete(absence)
     }
 }

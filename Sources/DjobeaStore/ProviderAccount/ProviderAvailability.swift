@@ -38,6 +38,15 @@ public struct ProviderAbsence: Codable, Sendable, Hashable {
     public var createdAt: String
 }
 
+extension ProviderAbsence {
+    /// The absence as the API shows it, from its stored row.
+    init(_ record: AbsenceRecord) {
+        self.init(
+            id: record.id, startsAt: record.startsAt, endsAt: record.endsAt, reason: record.reason, notifyClients: record.notifyClients,
+            createdAt: record.createdAt)
+    }
+}
+
 /// The provider's availability right now (`POST /provider/availability` answers with it).
 public struct ProviderAvailabilityStatus: Codable, Sendable, Hashable {
     public var awayMode: Bool

@@ -2,19 +2,6 @@ import DjobeaDomain
 import Foundation
 import GRDB
 
-/// The offer of one request to one provider, as stored.
-struct ProviderOffer: Sendable, Hashable {
-    var id: String
-    /// pending, accepted, declined, expired, withdrawn.
-    var state: String
-    var offeredAt: String
-    var expiresAt: String
-    var seenAt: String?
-    var answeredAt: String?
-    var declineReason: String?
-    var declineNote: String?
-}
-
 /// What one provider may see of one request, read in one query: the only door to a request in this area.
 ///
 /// A provider sees a request only if it was OFFERED to them (a `request_offers` row) or is ASSIGNED to them
@@ -38,7 +25,8 @@ struct ProviderRequestContext: Sendable {
     var clientPhone: String
     var missionStatus: RequestStatus
     var assignedProviderId: String?
-    var offer: ProviderOffer?
+    /// The offer of the request to this provider, as stored.
+    var offer: RequestOfferRecord?
     /// The status as this provider sees it (see `visibleSQL`).
     var view: RequestStatus
 
@@ -46,12 +34,12 @@ struct ProviderRequestContext: Sendable {
     var isMine: Bool { assignedProviderId == providerId }
 
     /// The offer to this provider waits for an answer and may still be accepted.
-    var offerIsOpen: Bool { view == .nouvelle && offer?.state == "pending" && !isMine }
+    var offerIsOpen: Bool { view == .nouvelle && offer?.state == .pending && !isMine }
 
     var statusLabel: String {
         guard view == .expiree else { return view.labelFR }
         if let assigned = assignedProviderId, assigned != providerId { return "Attribuée à un autre prestataire" }
-        if offer?.state == "withdrawn" || offer?.state == "accepted" { return "Offre retirée" }
+        if offer?.state == .withdrawn || offer?.state == .accepted { return "Offre retirée" }
         return view.labelFR
     }
 
@@ -85,7 +73,7 @@ enum ProviderRequestAccess {
                 r.created_at, s.code AS service_code, s.name_fr AS service_name, z.code AS zone_code, z.name AS zone_name,
                 c.id AS client_id, c.name AS client_name, c.phone AS client_phone,
                 m.status AS mission_status, m.provider_id AS assigned_provider_id,
-                o.id AS offer_id, o.state AS offer_state, o.offered_at, o.expires_at, o.seen_at, o.answered_at, o.decline_reason,
+                o.id AS offer_id, o.rank AS offer_rank, o.state AS offer_state, o.offered_at, o.expires_at, o.seen_at, o.answered_at, o.decline_reason,
                 o.decline_note,
                 CASE
                     WHEN m.provider_id = :provider THEN m.status
@@ -135,11 +123,19 @@ enum ProviderRequestAccess {
         guard let urgency = Urgency(rawValue: urgencyText), let mission = RequestStatus(rawValue: missionText),
             let view = RequestStatus(rawValue: viewText)
         else { throw StoreError.invalid("service_requests: unknown urgency \(urgencyText) or status \(missionText)") }
-        var offer: ProviderOffer?
+        var offer: RequestOfferRecord?
         if let offerId: String = row["offer_id"] {
-            offer = ProviderOffer(
-                id: offerId, state: row["offer_state"], offeredAt: row["offered_at"], expiresAt: row["expires_at"], seenAt: row["seen_at"],
-                answeredAt: row["answered_at"], declineReason: row["decline_reason"], declineNote: row["decline_note"])
+            let stateText: String = row["offer_state"]
+            let reasonText: String? = row["decline_reason"]
+            guard let state = OfferState(rawValue: stateText) else { throw StoreError.invalid("request_offers: unknown state \(stateText)") }
+            let reason = try reasonText.map {
+                guard let reason = DeclineReason(rawValue: $0) else { throw StoreError.invalid("request_offers: unknown decline reason \($0)") }
+                return reason
+            }
+            offer = RequestOfferRecord(
+                id: offerId, requestId: row["id"], providerId: providerId, rank: row["offer_rank"], offeredAt: row["offered_at"],
+                expiresAt: row["expires_at"], state: state, answeredAt: row["answered_at"], seenAt: row["seen_at"], declineReason: reason,
+                declineNote: row["decline_note"])
         }
         return ProviderRequestContext(
             providerId: providerId, requestId: row["id"], title: row["title"], description: row["description"], address: row["address"],

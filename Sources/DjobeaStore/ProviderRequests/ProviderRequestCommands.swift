@@ -40,15 +40,19 @@ public struct ProviderRequestCommands: Sendable {
                 default: .illegalTransition(conflict.messageFR)
                 }
             }
-            if let offer = context.offer {
-                try tx.update(
-                    .requestOffers, key: offer.id,
-                    ["state": "accepted", "answered_at": ColumnValue(now), "seen_at": ColumnValue(offer.seenAt ?? UTCTimestamp.format(now))])
+            if var offer = context.offer {
+                offer.state = .accepted
+                offer.answeredAt = UTCTimestamp.format(now)
+                offer.seenAt = offer.seenAt ?? UTCTimestamp.format(now)
+                try tx.update(offer, columns: [.state, .answeredAt, .seenAt])
             }
-            let others = try String.fetchAll(
-                tx.db, sql: "SELECT id FROM request_offers WHERE request_id = ? AND provider_id <> ? AND state = 'pending' ORDER BY id",
-                arguments: [context.requestId, context.providerId])
-            for other in others { try tx.update(.requestOffers, key: other, ["state": "withdrawn"]) }
+            let others = try RequestOfferRecord.fetchAll(
+                tx.db, sql: "SELECT * FROM request_offers WHERE request_id = ? AND provider_id <> ? AND state = ? ORDER BY id",
+                arguments: [context.requestId, context.providerId, OfferState.pending.rawValue])
+            for var other in others {
+                other.state = .withdrawn
+                try tx.update(other, columns: [.state])
+            }
             try Self.markRequestNotificationsSeen(context, tx: tx)
             let message = try ClientMessages.acceptance(context, in: tx)
             return RequestCommandOutcome(messageId: message)
@@ -66,23 +70,23 @@ public struct ProviderRequestCommands: Sendable {
     ) async throws -> ProviderCommandResult {
         let note = try Self.text(note, field: "note", max: 500)
         return try await run("decline", providerId, requestId, idempotencyKey, .critical, now) { tx, context in
-            if context.offer?.state == "declined" { return RequestCommandOutcome(replayed: true) }
+            if context.offer?.state == .declined { return RequestCommandOutcome(replayed: true) }
             if context.isMine {
                 throw ProviderRequestError.actionNotAllowed("Demande déjà acceptée : contactez l'équipe Djobea pour vous désister")
             }
             try Self.checkOfferOpen(context, now: now, expiredMessage: "Offre expirée : plus de réponse attendue")
-            guard let offer = context.offer else { throw ProviderRequestError.notFound }
-            try tx.update(
-                .requestOffers, key: offer.id,
-                [
-                    "state": "declined", "answered_at": ColumnValue(now), "seen_at": ColumnValue(offer.seenAt ?? UTCTimestamp.format(now)),
-                    "decline_reason": .text(reason.rawValue), "decline_note": ColumnValue(note),
-                ])
+            guard var offer = context.offer else { throw ProviderRequestError.notFound }
+            offer.state = .declined
+            offer.answeredAt = UTCTimestamp.format(now)
+            offer.seenAt = offer.seenAt ?? UTCTimestamp.format(now)
+            offer.declineReason = reason
+            offer.declineNote = note
+            try tx.update(offer, columns: [.state, .answeredAt, .seenAt, .declineReason, .declineNote])
             try Self.markRequestNotificationsSeen(context, tx: tx)
             let open =
                 try Int.fetchOne(
-                    tx.db, sql: "SELECT count(*) FROM request_offers WHERE request_id = ? AND state = 'pending' AND expires_at > ?",
-                    arguments: [context.requestId, UTCTimestamp.format(now)]) ?? 0
+                    tx.db, sql: "SELECT count(*) FROM request_offers WHERE request_id = ? AND state = ? AND expires_at > ?",
+                    arguments: [context.requestId, OfferState.pending.rawValue, UTCTimestamp.format(now)]) ?? 0
             if open == 0 && context.missionStatus == .nouvelle && context.assignedProviderId == nil {
                 try ProviderMissionStep.append(.declined, context: context, reasonCode: reason.rawValue, note: note, in: tx) { conflict, _ in
                     .illegalTransition(conflict.messageFR)
@@ -153,7 +157,7 @@ public struct ProviderRequestCommands: Sendable {
         }
         return ProviderCommandResult(
             command: command, requestId: requestId, status: after.view.group.rawValue, stage: after.view.rawValue, statusLabel: after.statusLabel,
-            mission: mission, offerState: after.offer?.state, messageId: outcome.messageId, proposalId: outcome.proposalId,
+            mission: mission, offerState: after.offer?.state.rawValue, messageId: outcome.messageId, proposalId: outcome.proposalId,
             callId: outcome.callId, recordedAt: UTCTimestamp.format(now), replayed: outcome.replayed)
     }
 
@@ -166,11 +170,11 @@ public struct ProviderRequestCommands: Sendable {
         if let assigned = context.assignedProviderId, assigned != context.providerId { throw ProviderRequestError.alreadyAssigned }
         guard let offer = context.offer else { throw ProviderRequestError.actionNotAllowed("Aucune offre pour cette demande") }
         switch offer.state {
-        case "pending":
+        case .pending:
             guard let expiresAt = UTCTimestamp.parse(offer.expiresAt), expiresAt > now else { throw expired }
-        case "expired": throw expired
-        case "declined": throw ProviderRequestError.offerAlreadyAnswered("Vous avez déjà décliné cette demande")
-        default: throw ProviderRequestError.actionNotAllowed("Offre retirée : la demande ne vous est plus proposée")
+        case .expired: throw expired
+        case .declined: throw ProviderRequestError.offerAlreadyAnswered("Vous avez déjà décliné cette demande")
+        case .accepted, .withdrawn: throw ProviderRequestError.actionNotAllowed("Offre retirée : la demande ne vous est plus proposée")
         }
         guard context.offerIsOpen else { throw ProviderRequestError.actionNotAllowed("Demande fermée : action impossible") }
     }
@@ -184,13 +188,16 @@ public struct ProviderRequestCommands: Sendable {
 
     /// The request's offer notifications for this provider are answered: mark them seen.
     static func markRequestNotificationsSeen(_ context: ProviderRequestContext, tx: SyncedTransaction) throws {
-        let ids = try String.fetchAll(
+        let kinds: [NotificationKind] = [.newRequest, .urgentRequest, .offerWaiting]
+        let notifications = try NotificationRecord.fetchAll(
             tx.db,
             sql: """
-                SELECT id FROM notifications WHERE provider_id = ? AND request_id = ? AND seen_at IS NULL
-                    AND kind IN ('new_request', 'urgent_request', 'offer_waiting') ORDER BY id
-                """, arguments: [context.providerId, context.requestId])
-        for id in ids { try tx.update(.notifications, key: id, ["seen_at": ColumnValue(tx.now)]) }
+                SELECT * FROM notifications WHERE provider_id = ? AND request_id = ? AND seen_at IS NULL AND kind IN (?, ?, ?) ORDER BY id
+                """, arguments: StatementArguments([context.providerId, context.requestId] + kinds.map(\.rawValue)))
+        for var notification in notifications {
+            notification.seenAt = UTCTimestamp.format(tx.now)
+            try tx.update(notification, columns: [.seenAt])
+        }
     }
 }
 

@@ -1,0 +1,29 @@
+import DjobeaDomain
+import GRDB
+
+/// Writes of typed records, built on the generic `insert`/`update`/`delete`: a record is encoded to `ColumnValues`
+/// by `SyncedRecord.syncedColumnValues()` and logged exactly as a hand-written write would be.
+extension SyncedTransaction {
+    /// Inserts the record as a new row; every column is written and logged.
+    @discardableResult
+    public func insert<Record: SyncedRecord>(_ record: Record) throws -> String {
+        try insert(Record.syncedTable, record.syncedColumnValues())
+    }
+
+    /// Updates only the named columns of the record's row to the record's values; as with the generic update, only
+    /// the values that differ from the stored ones are written and logged.
+    ///
+    /// - Returns: whether anything changed.
+    @discardableResult
+    public func update<Record: MutableSyncedRecord>(_ record: Record, columns: [Record.Columns]) throws -> Bool {
+        let values = try record.syncedColumnValues()
+        var changes: ColumnValues = [:]
+        for column in columns { changes[column.rawValue] = values[column.rawValue] ?? .null }
+        return try update(Record.syncedTable, key: record.id, changes)
+    }
+
+    /// Deletes the record's row and leaves a tombstone.
+    public func delete<Record: MutableSyncedRecord>(_ record: Record) throws {
+        try delete(Record.syncedTable, key: record.id)
+    }
+}

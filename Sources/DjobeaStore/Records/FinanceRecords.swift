@@ -1,0 +1,69 @@
+import DjobeaDomain
+import GRDB
+
+/// A row of `invoices`. Its status (sent, paid, partial, late, overpaid) is derived from the ledger, never stored.
+public struct InvoiceRecord: MutableSyncedRecord, Codable, Hashable {
+    public static let syncedTable = SyncedTable.invoices
+
+    public var id: String
+    public var requestId: String
+    public var providerId: String
+    public var clientId: String
+    public var number: String
+    /// Francs.
+    public var total: Int64
+    public var issuedAt: String
+    public var dueAt: String
+    public var sentAt: String?
+
+    public enum Columns: String, CodingKey, ColumnExpression, CaseIterable, Sendable {
+        case id
+        case requestId = "request_id"
+        case providerId = "provider_id"
+        case clientId = "client_id"
+        case number, total
+        case issuedAt = "issued_at"
+        case dueAt = "due_at"
+        case sentAt = "sent_at"
+    }
+    typealias CodingKeys = Columns
+}
+
+/// A row of `ledger_entries`, append-only: a payment, a commission or a reversal naming its original.
+public struct LedgerEntryRecord: SyncedRecord, Codable, Hashable {
+    public static let syncedTable = SyncedTable.ledgerEntries
+
+    public var id: String
+    public var requestId: String
+    public var providerId: String
+    public var invoiceId: String?
+    public var kind: LedgerEntryKind
+    public var method: PaymentMethod?
+    public var operatorRef: String?
+    /// Francs, positive.
+    public var amount: Int64
+    public var reversesEntryId: String?
+    public var rateId: String?
+    /// Packed HLC.
+    public var hlc: Int64
+    public var originNode: String
+    public var recordedAt: String
+    public var recordedByRole: ActorRole
+
+    public enum Columns: String, CodingKey, ColumnExpression, CaseIterable, Sendable {
+        case id
+        case requestId = "request_id"
+        case providerId = "provider_id"
+        case invoiceId = "invoice_id"
+        case kind, method
+        case operatorRef = "operator_ref"
+        case amount
+        case reversesEntryId = "reverses_entry_id"
+        case rateId = "rate_id"
+        case hlc
+        case originNode = "origin_node"
+        case recordedAt = "recorded_at"
+        case recordedByRole = "recorded_by_role"
+    }
+    typealias CodingKeys = Columns
+}

@@ -1,0 +1,66 @@
+import DjobeaDomain
+import GRDB
+
+/// A typed row of a synced table: read with GRDB (`FetchableRecord`), written only through `SyncedTransaction`
+/// (`insert(_:)`, and `update(_:columns:)`/`delete(_:)` for a `MutableSyncedRecord`), so that every write lands in the
+/// change log and change capture stays generic: a record is encoded to the same `ColumnValues` a hand-written write
+/// passes, by one function (`syncedColumnValues()`).
+///
+/// Records are deliberately **not** `PersistableRecord` (nor `TableRecord`), although the issue that introduced them
+/// named it: `PersistableRecord` would offer `record.insert(db)`, `record.update(db)` and `Record.deleteAll(db)`, writes
+/// that go around the change log. SQLite refuses them at run time (`CaptureGuard`); without the conformance the type
+/// system refuses them first, at compile time. Reads use `Record.fetchAll/fetchOne(db, sql:arguments:)` or a
+/// `SQLRequest<Record>`.
+///
+/// Conventions: `Columns` lists every column of the table, with its SQL name as raw value (a test checks it against
+/// `PRAGMA table_info`, so a migration adding a column fails until the record follows); the record's `CodingKeys`
+/// are its `Columns`. Times stay the stored UTC text (`UTCTimestamp`), money integer francs, booleans `Bool`, states
+/// and kinds the enums of `DjobeaDomain` (or small ones in the store) whose raw values are the schema's strings.
+///
+/// The pattern (absences in `ProviderAccount+Availability.swift`, offers in `ProviderRequestCommands.swift`):
+///
+/// ```swift
+/// let absence = try AbsenceRecord.fetchOne(db, sql: "SELECT * FROM absences WHERE id = ?", arguments: [id])
+/// try tx.insert(AbsenceRecord(id: DjobeaID.v7(now: tx.now), providerId: providerId, ...))  // every column logged
+/// offer.state = .accepted
+/// offer.answeredAt = UTCTimestamp.format(tx.now)
+/// try tx.update(offer, columns: [.state, .answeredAt])  // only the named columns, only changed values logged
+/// try tx.delete(absence)  // a tombstone travels by sync
+/// ```
+public protocol SyncedRecord: FetchableRecord, EncodableRecord, Sendable {
+    /// Every column of the table; its raw value is the SQL column name.
+    associatedtype Columns: ColumnExpression, CaseIterable, RawRepresentable<String>
+    /// The table the record is a row of.
+    static var syncedTable: SyncedTable { get }
+    /// The row key (a UUIDv7).
+    var id: String { get }
+}
+
+/// A record of a table that is not append-only: it may be updated and deleted through `SyncedTransaction`.
+/// The append-only tables (`mission_events`, `ledger_entries`) have records that are only `SyncedRecord`, so an
+/// update or a delete of one does not compile.
+public protocol MutableSyncedRecord: SyncedRecord {}
+
+extension SyncedRecord {
+    /// The one encoding of a record to change-log columns: GRDB's `EncodableRecord.encode(to:)` gives the
+    /// `DatabaseValue` of each column, which becomes a `ColumnValue`. Every `Columns` case is present (NULL when the
+    /// encoder left it out); a column outside `Columns`, or a REAL or BLOB value, is refused: synced tables hold only
+    /// integers, text and null.
+    public func syncedColumnValues() throws -> ColumnValues {
+        let table = Self.syncedTable.rawValue
+        let encoded = try databaseDictionary
+        let names = Set(Columns.allCases.map(\.rawValue))
+        if let unknown = encoded.keys.sorted().first(where: { !names.contains($0) }) {
+            throw StoreError.unknownColumn(table: table, column: unknown)
+        }
+        var values: ColumnValues = [:]
+        for name in names {
+            let value = encoded[name] ?? .null
+            switch value.storage {
+            case .null, .int64, .string: values[name] = ColumnValue(value)
+            case .double, .blob: throw StoreError.invalid("\(table).\(name): only integers, text and null are stored")
+            }
+        }
+        return values
+    }
+}
