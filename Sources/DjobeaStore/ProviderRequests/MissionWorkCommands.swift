@@ -22,10 +22,6 @@ public struct MissionMaterialResult: Codable, Sendable, Hashable, MissionWorkAns
     public var recordedAt: String
     /// True when nothing new was written (an idempotency-key replay).
     public var replayed: Bool
-
-    enum CodingKeys: String, CodingKey {
-        case command, material, replayed, requestId, materialsTotal, materialsTotalLabel, recordedAt
-    }
 }
 
 /// The work timer after a start or stop.
@@ -38,10 +34,6 @@ public struct MissionTimerResult: Codable, Sendable, Hashable, MissionWorkAnswer
     public var recordedAt: String
     /// True when nothing was written: a key replay, a start while running, a stop while stopped.
     public var replayed: Bool
-
-    enum CodingKeys: String, CodingKey {
-        case command, action, timer, replayed, requestId, recordedAt
-    }
 }
 
 /// The mission's work time: closed sessions plus the running one, if any.

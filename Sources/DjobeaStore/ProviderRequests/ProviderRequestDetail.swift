@@ -112,10 +112,6 @@ extension ProviderRequestDetail {
         public var ratingsGiven: Int
         /// "4,8/5 (12 avis)", "Nouveau client", "3 demandes, aucun avis".
         public var reputationLabel: String
-
-        enum CodingKeys: String, CodingKey {
-            case name, phone, firstName, phoneVisible, requestsCount, averageStarsGiven, ratingsGiven, reputationLabel
-        }
     }
 
     /// "Délai souhaité".
@@ -135,10 +131,6 @@ extension ProviderRequestDetail {
         public var total: Int
         public var totalLabel: String
         public var recordedAt: String
-
-        enum CodingKeys: String, CodingKey {
-            case id, label, quantity, total, unitPrice, totalLabel, recordedAt
-        }
     }
 
     /// The invoice of the mission's payment request ("Demande de paiement"), status derived from the ledger.
@@ -152,10 +144,6 @@ extension ProviderRequestDetail {
         public var statusLabel: String
         public var paid: Int
         public var paidLabel: String
-
-        enum CodingKeys: String, CodingKey {
-            case id, number, total, status, paid, totalLabel, statusLabel, paidLabel
-        }
     }
 
     /// Photo metadata; the bytes are served by `GET /provider/photos/{id}`.
@@ -169,10 +157,6 @@ extension ProviderRequestDetail {
         public var width: Int
         public var height: Int
         public var takenAt: String
-
-        enum CodingKeys: String, CodingKey {
-            case id, kind, sha256, mime, width, height, thumbSha256, takenAt
-        }
     }
 
     /// One message exchanged with the client about this request.
@@ -192,10 +176,6 @@ extension ProviderRequestDetail {
         public var statusReason: String?
         /// When the state last changed.
         public var statusAt: String?
-
-        enum CodingKeys: String, CodingKey {
-            case id, direction, channel, body, templateCode, sentAt, deliveryStatus, deliveryLabel, statusReason, statusAt
-        }
     }
 
     /// One call with the client and the provider's note after it.
@@ -208,10 +188,6 @@ extension ProviderRequestDetail {
         /// "3 min 20 s".
         public var durationLabel: String
         public var note: String?
-
-        enum CodingKeys: String, CodingKey {
-            case id, direction, note, startedAt, durationSeconds, durationLabel
-        }
     }
 
     /// A new slot the provider proposed ("Reporter").
@@ -226,10 +202,6 @@ extension ProviderRequestDetail {
         public var state: String
         public var messageId: String?
         public var createdAt: String
-
-        enum CodingKeys: String, CodingKey {
-            case id, label, note, state, proposedStart, proposedEnd, messageId, createdAt
-        }
     }
 }
 
@@ -256,10 +228,6 @@ public struct MissionProgress: Codable, Sendable, Hashable {
     public var cancelledAt: String?
     /// Events kept but not applied, in plain French (CONFLICTS.md: "told in the app in plain French").
     public var conflicts: [Conflict]
-
-    enum CodingKeys: String, CodingKey {
-        case status, steps, conflicts, statusLabel, cancelledAt
-    }
 
     /// The progress of `state`, showing only the conflicts of `providerId`'s own events and of non-provider events.
     init(_ state: MissionState, events: [MissionEvent], providerId: String) {
