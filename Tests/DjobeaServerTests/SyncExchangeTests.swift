@@ -134,9 +134,9 @@ struct SyncExchangeTests {
             #expect(try Self.count(nodes.central, "SELECT count(*) FROM sync_conflicts WHERE table_name = 'ledger_entries'") == 1)
             #expect(try Self.count(nodes.hubB, "SELECT count(*) FROM ledger_entries") == 0)
             // The provider is told, in French; nobody else sees it.
-            let told = try await nodes.hubA.providerConflicts(providerId: providerId).items
+            let told = try await RequestStore(nodes.hubA).conflicts(providerId: providerId).items
             #expect(told.contains { $0.requestId == requestId && !$0.message.isEmpty })
-            #expect(try await nodes.hubA.providerConflicts(providerId: DjobeaID.v7()).items.isEmpty)
+            #expect(try await RequestStore(nodes.hubA).conflicts(providerId: DjobeaID.v7()).items.isEmpty)
             // Converged: a further round moves nothing.
             let idle = try await engineA.syncOnce()
             #expect(idle.pushed == 0 && idle.pulled == 0)

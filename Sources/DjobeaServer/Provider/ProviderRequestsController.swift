@@ -183,7 +183,7 @@ struct ProviderRequestsController: Sendable {
         ) { request, context in
             let identity = try context.requireProvider()
             return try await cache.json(request, owner: identity.providerId, database: database) {
-                try await database.providerConflicts(providerId: identity.providerId)
+                try await RequestStore(database).conflicts(providerId: identity.providerId)
             }
         }
         routes.add(

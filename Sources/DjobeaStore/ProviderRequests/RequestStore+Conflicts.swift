@@ -16,10 +16,10 @@ public struct ProviderConflictList: Codable, Sendable, Equatable {
     public var items: [ProviderConflict]
 }
 
-extension NodeDatabase {
+extension RequestStore {
     /// The open conflicts on this provider's missions, payments and profile, newest first (at most 100).
-    public func providerConflicts(providerId: String) async throws -> ProviderConflictList {
-        try await read { db in
+    public func conflicts(providerId: String) async throws -> ProviderConflictList {
+        try await database.read { db in
             let rows = try Row.fetchAll(
                 db,
                 sql: """
