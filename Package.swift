@@ -122,12 +122,12 @@ let package = Package(
             name: "DjobeaGatewayBench",
             dependencies: ["DjobeaDomain", "DjobeaStore", "DjobeaGatewayFakes", .product(name: "GRDB", package: "GRDB.swift")]),
         // What every test target shares: the seeded random generator, temporary directories and databases, the `djobea`
-        // process helpers (binary, free ports, start and kill, waiting), an HTTP client, reading JSON answers, fixtures
-        // (tiny real images).
+        // process helpers (binary, free ports, start and kill, waiting), an HTTP client, reading JSON answers (raw, or
+        // decoded into the server's public types with its key policy), fixtures (tiny real images).
         .target(
             name: "DjobeaTestSupport",
             dependencies: [
-                "DjobeaDomain", "DjobeaStore",
+                "DjobeaDomain", "DjobeaStore", "DjobeaServer",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -3,6 +3,7 @@ import DjobeaDomain
 import DjobeaServer
 import DjobeaStore
 import DjobeaSync
+import DjobeaTestSupport
 import Foundation
 import GRDB
 import HTTPTypes
@@ -13,52 +14,52 @@ import Testing
 
 /// Central's ops routes over real HTTP, with two hubs syncing through the real engine.
 @Suite("Central ops API over HTTP", .serialized)
-struct CentralOpsAPITests {
+struct CentralOpsAPITests: ReadsJSONResponses {
     static func call(
         _ client: some TestClientProtocol, _ method: HTTPRequest.Method, _ uri: String, _ body: [String: Any]?, key: String? = nil,
         apiKey: String? = SyncExchangeTests.apiKey, raw: String? = nil
-    ) async throws -> (HTTPResponse.Status, [String: Any]) {
+    ) async throws -> TestResponse {
         var headers: HTTPFields = [.contentType: "application/json"]
         if let apiKey { headers[.authorization] = "Bearer \(apiKey)" }
         if let key, let name = HTTPField.Name("Idempotency-Key") { headers[name] = key }
         let data = try raw.map { Data($0.utf8) } ?? JSONSerialization.data(withJSONObject: body ?? [:])
-        let response = try await client.execute(uri: uri, method: method, headers: headers, body: ByteBuffer(bytes: data))
-        return (response.status, (try? JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]) ?? [:])
+        return try await client.execute(uri: uri, method: method, headers: headers, body: ByteBuffer(bytes: data))
     }
-
-    static func code(_ answer: [String: Any]) -> String? { (answer["error"] as? [String: Any])?["code"] as? String }
 
     @Test("cancel: 401 without the key, 404 unknown, 400 malformed, 200 then 409, a replayed key answers the same, another body is refused")
     func cancelOverHTTP() async throws {
         let nodes = try await SyncExchangeTests.Nodes.make()
         defer { try? FileManager.default.removeItem(at: nodes.directory) }
         try await nodes.application().test(.live) { client in
-            let (_, created) = try await SyncExchangeTests.post(
+            let created = try await SyncExchangeTests.post(
                 client, "/central/requests",
                 [
                     "zone": "zone-a", "service": "plomberie", "urgency": "urgent", "description": "Robinet qui fuit", "address": "Kotto",
                     "client_name": "Awa", "client_phone": "+237677000002",
                 ])
-            let id = try #require(created["id"] as? String)
+            let id = try decode(CreatedId.self, created).id
             let path = "/central/requests/\(id)/cancel"
             let body: [String: Any] = ["reason": "Le client a annulé par téléphone", "by": "client"]
-            #expect(try await Self.call(client, .post, path, body, apiKey: nil).0 == .unauthorized)
+            #expect(try await Self.call(client, .post, path, body, apiKey: nil).status == .unauthorized)
             let unknown = try await Self.call(client, .post, "/central/requests/\(DjobeaID.v7())/cancel", body)
-            #expect(unknown.0 == .notFound && Self.code(unknown.1) == "not_found")
-            #expect(try await Self.call(client, .post, path, nil, raw: "{\"reason\":").0 == .badRequest)
+            #expect(unknown.status == .notFound && Self.errorCode(unknown) == "not_found")
+            #expect(try await Self.call(client, .post, path, nil, raw: "{\"reason\":").status == .badRequest)
             let wrongRole = try await Self.call(client, .post, path, ["reason": "x", "by": "provider"])
-            #expect(wrongRole.0 == .badRequest && Self.code(wrongRole.1) == "invalid_parameter")
+            #expect(wrongRole.status == .badRequest && Self.errorCode(wrongRole) == "invalid_parameter")
 
             let first = try await Self.call(client, .post, path, body, key: "annul-1")
-            #expect(first.0 == .ok, "\(first.1)")
-            #expect(first.1["status"] as? String == "annulee" && first.1["replayed"] as? Bool == false)
+            #expect(first.status == .ok, "\(String(buffer: first.body))")
+            let cancelled = try decode(OpsActionResult.self, first)
+            #expect(cancelled.status == "annulee" && !cancelled.replayed)
             let replay = try await Self.call(client, .post, path, body, key: "annul-1")
-            #expect(replay.0 == .ok && replay.1["replayed"] as? Bool == true && replay.1["action_id"] as? String == first.1["action_id"] as? String)
+            #expect(replay.status == .ok)
+            let replayed = try decode(OpsActionResult.self, replay)
+            #expect(replayed.replayed && replayed.actionId == cancelled.actionId)
             let reused = try await Self.call(client, .post, path, ["reason": "Autre motif", "by": "ops"], key: "annul-1")
-            #expect(reused.0 == .unprocessableContent && Self.code(reused.1) == "idempotency_key_reused")
+            #expect(reused.status == .unprocessableContent && Self.errorCode(reused) == "idempotency_key_reused")
             let again = try await Self.call(client, .post, path, body)
-            #expect(again.0 == .conflict && Self.code(again.1) == "already_cancelled")
-            #expect((again.1["error"] as? [String: Any])?["message"] as? String == "Demande déjà annulée.")
+            #expect(again.status == .conflict && Self.errorCode(again) == "already_cancelled")
+            #expect(Self.errorMessage(again) == "Demande déjà annulée.")
             #expect(try SyncExchangeTests.count(nodes.central, "SELECT count(*) FROM mission_events WHERE request_id = ?", [id]) == 1)
         }
     }
@@ -73,16 +74,16 @@ struct CentralOpsAPITests {
                 nodes.hubA, try await SyncClient.enroll(centralURL: base, token: nodes.enrolA.token, database: nodes.hubA))
             let engineB = SyncExchangeTests.engine(
                 nodes.hubB, try await SyncClient.enroll(centralURL: base, token: nodes.enrolB.token, database: nodes.hubB))
-            let (_, provider) = try await SyncExchangeTests.post(
+            let provider = try await SyncExchangeTests.post(
                 client, "/central/providers", ["name": "Jean", "phone": "+237690000001", "services": ["plomberie"], "zones": ["zone-a"]])
-            let providerId = try #require(provider["id"] as? String)
-            let (_, created) = try await SyncExchangeTests.post(
+            let providerId = try decode(CreatedId.self, provider).id
+            let created = try await SyncExchangeTests.post(
                 client, "/central/requests",
                 [
                     "zone": "zone-a", "service": "plomberie", "urgency": "urgent", "description": "Fuite", "address": "Kotto",
                     "client_name": "Awa", "client_phone": "+237677000002",
                 ])
-            let requestId = try #require(created["id"] as? String)
+            let requestId = try decode(CreatedId.self, created).id
             _ = try await engineA.syncOnce()
             try await nodes.hubA.write { tx in
                 _ = try tx.appendMissionEvent(
@@ -94,10 +95,10 @@ struct CentralOpsAPITests {
             #expect(try SyncExchangeTests.count(nodes.hubB, "SELECT count(*) FROM service_requests WHERE id = ?", [requestId]) == 0)
 
             let bad = try await Self.call(client, .patch, "/central/providers/\(providerId)", ["zones": ["zone-inconnue"]])
-            #expect(bad.0 == .badRequest)
+            #expect(bad.status == .badRequest)
             let moved = try await Self.call(client, .patch, "/central/providers/\(providerId)", ["zones": ["zone-b"], "reason": "Déménagement"])
-            #expect(moved.0 == .ok, "\(moved.1)")
-            #expect(moved.1["stakes"] as? Int == 1)
+            #expect(moved.status == .ok, "\(String(buffer: moved.body))")
+            #expect(try decode(OpsActionResult.self, moved).stakes == 1)
             _ = try await engineB.syncOnce()
             _ = try await engineA.syncOnce()
             #expect(
@@ -118,13 +119,13 @@ struct CentralOpsAPITests {
             #expect(try SyncExchangeTests.count(nodes.central, "SELECT count(*) FROM sync_conflicts WHERE kind = 'out_of_partition'") == 0)
             // The zone move route too: unknown hub is a 404, a move answers with the stakes kept.
             let unknownHub = try await Self.call(client, .post, "/central/zones/zone-a/move", ["to_hub": "Hub Z"])
-            #expect(unknownHub.0 == .notFound)
+            #expect(unknownHub.status == .notFound)
             let zoneMove = try await Self.call(client, .post, "/central/zones/zone-a/move", ["to_hub": "Hub B"])
-            #expect(zoneMove.0 == .ok, "\(zoneMove.1)")
-            #expect(try await Self.call(client, .post, "/central/zones/zone-a/move", ["to_hub": "Hub B"]).0 == .conflict)
+            #expect(zoneMove.status == .ok, "\(String(buffer: zoneMove.body))")
+            #expect(try await Self.call(client, .post, "/central/zones/zone-a/move", ["to_hub": "Hub B"]).status == .conflict)
             let suspended = try await Self.call(client, .post, "/central/providers/\(providerId)/suspend", ["reason": "Enquête"])
-            #expect(suspended.0 == .ok)
-            #expect(try await Self.call(client, .post, "/central/providers/\(providerId)/suspend", [:]).0 == .conflict)
+            #expect(suspended.status == .ok)
+            #expect(try await Self.call(client, .post, "/central/providers/\(providerId)/suspend", [:]).status == .conflict)
         }
     }
 }

@@ -36,6 +36,7 @@ struct IdempotencyTests: ReadsJSONResponses {
         let (_, centralDocs) = buildRouter(
             database: central, logger: logger, central: CentralServices(sync: CentralSyncService(database: central, logger: logger), apiKey: "k"))
         var checked: [String] = []
+        // The OpenAPI document is read as raw JSON on purpose: its key names are what is checked.
         for docs in [hubDocs, centralDocs] {
             let document = try #require(try JSONSerialization.jsonObject(with: docs.json()) as? [String: Any])
             let paths = try #require(document["paths"] as? [String: [String: Any]])
@@ -99,13 +100,13 @@ struct IdempotencyTests: ReadsJSONResponses {
             let first = try await client.execute(
                 uri: "/provider/requests/walk-in", method: .post, headers: keyed("walk-1"), body: harness.body(walkIn))
             #expect(first.status == .created)
-            let requestId = try #require(Self.json(first)["id"] as? String)
+            let requestId = try decode(CreatedId.self, first).id
             let changes = try harness.changeCount()
             // The same object with its keys in another order and other spacing is the same body.
             let reordered = ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: walkIn, options: [.sortedKeys, .prettyPrinted]))
             let again = try await client.execute(uri: "/provider/requests/walk-in", method: .post, headers: keyed("walk-1"), body: reordered)
             #expect(again.status == .created)
-            #expect(Self.json(again)["id"] as? String == requestId)
+            #expect(try decode(CreatedId.self, again).id == requestId)
             #expect(try harness.changeCount() == changes, "a replay writes nothing")
             let other = try await client.execute(
                 uri: "/provider/requests/walk-in", method: .post, headers: keyed("walk-1"),
@@ -120,12 +121,12 @@ struct IdempotencyTests: ReadsJSONResponses {
             let paid = try await client.execute(
                 uri: "/provider/requests/\(requestId)/payments", method: .post, headers: keyed("pay-1"), body: harness.body(payment))
             #expect(paid.status == .created)
-            let entryId = try #require(Self.json(paid)["id"] as? String)
+            let entryId = try decode(CreatedId.self, paid).id
             let afterPayment = try harness.changeCount()
             let paidAgain = try await client.execute(
                 uri: "/provider/requests/\(requestId)/payments", method: .post, headers: keyed("pay-1"), body: harness.body(payment))
             #expect(paidAgain.status == .created)
-            #expect(Self.json(paidAgain)["id"] as? String == entryId)
+            #expect(try decode(CreatedId.self, paidAgain).id == entryId)
             let otherAmount = try await client.execute(
                 uri: "/provider/requests/\(requestId)/payments", method: .post, headers: keyed("pay-1"),
                 body: harness.body(["method": "cash", "amount": 75_000]))
@@ -140,7 +141,7 @@ struct IdempotencyTests: ReadsJSONResponses {
             let unkeyed = try await client.execute(
                 uri: "/provider/requests/\(requestId)/payments", method: .post, headers: harness.bearer(token), body: harness.body(payment))
             #expect(unkeyed.status == .created)
-            #expect(Self.json(unkeyed)["id"] as? String != entryId)
+            #expect(try decode(CreatedId.self, unkeyed).id != entryId)
 
             // A mission step that already had its key replay: another body under the same key is now refused too.
             let start = UTCTimestamp.format(Date())
@@ -152,7 +153,7 @@ struct IdempotencyTests: ReadsJSONResponses {
                 uri: "/provider/requests/\(requestId)/timer", method: .post, headers: keyed("timer-1"),
                 body: harness.body(["action": "start", "at": start]))
             #expect(timerAgain.status == .ok)
-            #expect(Self.json(timerAgain)["replayed"] as? Bool == true)
+            #expect(try decode(MissionTimerResult.self, timerAgain).replayed)
             let timerOther = try await client.execute(
                 uri: "/provider/requests/\(requestId)/timer", method: .post, headers: keyed("timer-1"),
                 body: harness.body(["action": "start", "at": UTCTimestamp.format(Date().addingTimeInterval(-60))]))
@@ -177,16 +178,16 @@ struct IdempotencyTests: ReadsJSONResponses {
             let base = "http://127.0.0.1:\(try #require(client.port))"
             let linkA = try await SyncClient.enroll(centralURL: base, token: nodes.enrolA.token, database: nodes.hubA)
             let engineA = SyncExchangeTests.engine(nodes.hubA, linkA)
-            let (_, provider) = try await SyncExchangeTests.post(
+            let provider = try await SyncExchangeTests.post(
                 client, "/central/providers", ["name": "Jean Plombier", "phone": "+237690000001", "services": ["plomberie"], "zones": ["zone-a"]])
-            let providerId = try #require(provider["id"] as? String)
-            let (_, created) = try await SyncExchangeTests.post(
+            let providerId = try decode(CreatedId.self, provider).id
+            let created = try await SyncExchangeTests.post(
                 client, "/central/requests",
                 [
                     "zone": "zone-a", "service": "plomberie", "urgency": "urgent", "description": "Fuite sous l'évier",
                     "address": "Bonamoussadi, carrefour Kotto", "client_name": "Awa Ndiaye", "client_phone": "+237677000002",
                 ])
-            let requestId = try #require(created["id"] as? String)
+            let requestId = try decode(CreatedId.self, created).id
             _ = try await engineA.syncOnce()
             try await nodes.hubA.write { tx in
                 _ = try tx.appendMissionEvent(
@@ -203,10 +204,10 @@ struct IdempotencyTests: ReadsJSONResponses {
             }
             let first = try await pay("platform-tx-1", amount: 12_000)
             #expect(first.status == .created)
-            let entryId = try #require(Self.json(first)["id"] as? String)
+            let entryId = try decode(CreatedId.self, first).id
             let retry = try await pay("platform-tx-1", amount: 12_000)
             #expect(retry.status == .created)
-            #expect(Self.json(retry)["id"] as? String == entryId)
+            #expect(try decode(CreatedId.self, retry).id == entryId)
             let other = try await pay("platform-tx-1", amount: 13_000)
             #expect(other.status == .unprocessableContent)
             #expect(Self.errorCode(other) == "idempotency_key_reused")

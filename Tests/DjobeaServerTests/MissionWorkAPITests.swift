@@ -11,7 +11,7 @@ import NIOCore
 import Testing
 
 @Suite("Mission work API over HTTP: materials, timer, photos, payment request", .serialized)
-struct MissionWorkAPITests {
+struct MissionWorkAPITests: ReadsJSONResponses {
     /// A walk-in request (accepted by `provider` at once) in one of the provider's zones.
     static func walkIn(_ harness: ProviderAPIHarness, provider: String) async throws -> String {
         let (zone, service) = try await harness.database.read { db -> (String, String) in
@@ -31,10 +31,6 @@ struct MissionWorkAPITests {
         ]
         let intake = try JSONCoding.decoder.decode(RequestIntakeBody.self, from: JSONSerialization.data(withJSONObject: fields)).intake
         return try await IntakeStore(harness.database).walkInRequest(intake, providerId: provider)
-    }
-
-    func json(_ response: TestResponse) -> [String: Any] {
-        (try? JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]) ?? [:]
     }
 
     func keyed(_ harness: ProviderAPIHarness, _ token: String, _ key: String) -> HTTPFields {
@@ -72,7 +68,7 @@ struct MissionWorkAPITests {
             for (method, uri, body) in attempts {
                 let response = try await client.execute(uri: uri, method: method, headers: harness.bearer(token), body: body.map(harness.body))
                 #expect(response.status == .notFound, "\(method) \(uri) answered \(response.status)")
-                #expect((json(response)["error"] as? [String: Any])?["code"] as? String == "not_found")
+                #expect(Self.errorCode(response) == "not_found")
             }
             #expect(try harness.changeCount() == before)
         }
@@ -94,26 +90,29 @@ struct MissionWorkAPITests {
             let created = try await client.execute(
                 uri: "\(base)/materials", method: .post, headers: keyed(harness, token, "mat-1"), body: harness.body(material))
             #expect(created.status == .created)
-            let materialId = try #require((json(created)["material"] as? [String: Any])?["id"] as? String)
-            #expect(json(created)["materials_total"] as? Int == 1_500)
+            let createdMaterial = try decode(MissionMaterialResult.self, created)
+            let materialId = createdMaterial.material.id
+            #expect(createdMaterial.materialsTotal == 1_500)
             let changes = try harness.changeCount()
             let replayed = try await client.execute(
                 uri: "\(base)/materials", method: .post, headers: keyed(harness, token, "mat-1"), body: harness.body(material))
-            #expect(replayed.status == .created && json(replayed)["replayed"] as? Bool == true)
-            #expect((json(replayed)["material"] as? [String: Any])?["id"] as? String == materialId)
+            let replayedMaterial = try decode(MissionMaterialResult.self, replayed)
+            #expect(replayed.status == .created && replayedMaterial.replayed)
+            #expect(replayedMaterial.material.id == materialId)
             #expect(try harness.changeCount() == changes)
             let invalid = try await client.execute(
                 uri: "\(base)/materials", method: .post, headers: harness.bearer(token),
                 body: harness.body(["label": "Vis", "quantity": 0, "unit_price": 10]))
             #expect(invalid.status == .unprocessableContent)
-            #expect((json(invalid)["error"] as? [String: Any])?["code"] as? String == "invalid_parameter")
-            #expect(((json(invalid)["error"] as? [String: Any])?["message"] as? String)?.contains("quantity") == true)
+            #expect(Self.errorCode(invalid) == "invalid_parameter")
+            #expect(Self.errorMessage(invalid)?.contains("quantity") == true)
             let extra = try await client.execute(
                 uri: "\(base)/materials", method: .post, headers: harness.bearer(token),
                 body: harness.body(["label": "Tuyau", "quantity": 1, "unit_price": 3_000]))
-            let extraId = try #require((json(extra)["material"] as? [String: Any])?["id"] as? String)
+            let extraId = try decode(MissionMaterialResult.self, extra).material.id
             let deleted = try await client.execute(uri: "\(base)/materials/\(extraId)", method: .delete, headers: harness.bearer(token))
-            #expect(deleted.status == .ok && json(deleted)["materials_total"] as? Int == 1_500)
+            #expect(deleted.status == .ok)
+            #expect(try decode(MissionMaterialResult.self, deleted).materialsTotal == 1_500)
             let deletedAgain = try await client.execute(uri: "\(base)/materials/\(extraId)", method: .delete, headers: harness.bearer(token))
             #expect(deletedAgain.status == .notFound)
 
@@ -123,8 +122,8 @@ struct MissionWorkAPITests {
                 uri: "\(base)/timer", method: .post, headers: harness.bearer(token),
                 body: harness.body(["action": "start", "at": UTCTimestamp.format(tap)]))
             #expect(started.status == .ok)
-            let timer = json(started)["timer"] as? [String: Any]
-            #expect(timer?["running_since"] as? String == UTCTimestamp.format(tap) && (timer?["total_seconds"] as? Int ?? -1) >= 0)
+            let timer = try decode(MissionTimerResult.self, started).timer
+            #expect(timer.runningSince == UTCTimestamp.format(tap) && timer.totalSeconds >= 0)
             let future = try await client.execute(
                 uri: "\(base)/timer", method: .post, headers: harness.bearer(token),
                 body: harness.body(["action": "stop", "at": UTCTimestamp.format(Date().addingTimeInterval(3_600))]))
@@ -137,17 +136,21 @@ struct MissionWorkAPITests {
             let thumbHash = BlobStore.sha256Hex(Data(thumb))
             let octets: HTTPFields = [.authorization: "Bearer \(token)", .contentType: "application/octet-stream"]
             let status0 = try await client.execute(uri: "/provider/uploads/\(hash)", method: .get, headers: harness.bearer(token))
-            #expect(status0.status == .ok && json(status0)["received"] as? Int == 0 && json(status0)["complete"] as? Bool == false)
+            #expect(status0.status == .ok)
+            let upload0 = try decode(PhotoUploadStatus.self, status0)
+            #expect(upload0.received == 0 && !upload0.complete)
             let part1 = try await client.execute(
                 uri: "/provider/uploads/\(hash)?offset=0&size=\(photo.count)", method: .put, headers: octets,
                 body: ByteBuffer(bytes: photo[0..<45_000]))
-            #expect(part1.status == .ok && json(part1)["received"] as? Int == 45_000)
+            #expect(part1.status == .ok)
+            #expect(try decode(PhotoUploadStatus.self, part1).received == 45_000)
             let wrongOffset = try await client.execute(
                 uri: "/provider/uploads/\(hash)?offset=0&size=\(photo.count)", method: .put, headers: octets,
                 body: ByteBuffer(bytes: photo[0..<45_000]))
             let offsetName = try #require(HTTPField.Name("Upload-Offset"))
             #expect(wrongOffset.status == .conflict && wrongOffset.headers[offsetName] == "45000")
-            let offsetError = json(wrongOffset)["error"] as? [String: Any]
+            // The offset error carries `received` beside the error shape's code and message: read on the raw JSON.
+            let offsetError = Self.json(wrongOffset)["error"] as? [String: Any]
             #expect(offsetError?["code"] as? String == "upload_offset" && offsetError?["received"] as? Int == 45_000)
             let tooBig = try await client.execute(
                 uri: "/provider/uploads/\(hash)?offset=45000", method: .put, headers: octets,
@@ -156,17 +159,19 @@ struct MissionWorkAPITests {
             let part2 = try await client.execute(
                 uri: "/provider/uploads/\(hash)?offset=45000&size=\(photo.count)", method: .put, headers: octets,
                 body: ByteBuffer(bytes: photo[45_000...]))
-            #expect(part2.status == .ok && json(part2)["complete"] as? Bool == true && json(part2)["received"] as? Int == photo.count)
+            #expect(part2.status == .ok)
+            let upload2 = try decode(PhotoUploadStatus.self, part2)
+            #expect(upload2.complete && upload2.received == photo.count)
             let thumbUpload = try await client.execute(
                 uri: "/provider/uploads/\(thumbHash)?offset=0", method: .put, headers: octets, body: ByteBuffer(bytes: thumb))
-            #expect(json(thumbUpload)["complete"] as? Bool == true)
+            #expect(try decode(PhotoUploadStatus.self, thumbUpload).complete)
             let missing = try await client.execute(
                 uri: "\(base)/photos", method: .post, headers: harness.bearer(token),
                 body: harness.body([
                     "kind": "after", "sha256": String(repeating: "e", count: 64), "mime": "image/png", "width": 100, "height": 100,
                     "taken_at": UTCTimestamp.format(Date()),
                 ]))
-            #expect(missing.status == .conflict && (json(missing)["error"] as? [String: Any])?["code"] as? String == "photo_missing")
+            #expect(missing.status == .conflict && Self.errorCode(missing) == "photo_missing")
             let photoBody: [String: Any] = [
                 "kind": "before", "sha256": hash, "thumb_sha256": thumbHash, "mime": "image/png", "width": 1_024, "height": 768,
                 "taken_at": UTCTimestamp.format(Date()),
@@ -174,10 +179,11 @@ struct MissionWorkAPITests {
             let attached = try await client.execute(
                 uri: "\(base)/photos", method: .post, headers: keyed(harness, token, "photo-1"), body: harness.body(photoBody))
             #expect(attached.status == .created)
-            let photoId = try #require(json(attached)["id"] as? String)
+            let photoId = try decode(MissionPhotoResult.self, attached).id
             let again = try await client.execute(
                 uri: "\(base)/photos", method: .post, headers: keyed(harness, token, "photo-2"), body: harness.body(photoBody))
-            #expect(json(again)["id"] as? String == photoId && json(again)["replayed"] as? Bool == true)
+            let attachedAgain = try decode(MissionPhotoResult.self, again)
+            #expect(attachedAgain.id == photoId && attachedAgain.replayed)
             let served = try await client.execute(uri: "/provider/photos/\(photoId)?size=thumb", method: .get, headers: harness.bearer(token))
             #expect(served.status == .ok && Array(buffer: served.body) == thumb)
             #expect(served.headers[.contentType] == "image/png" && served.headers[.eTag] == "\"\(thumbHash)\"")
@@ -195,7 +201,7 @@ struct MissionWorkAPITests {
             // Payment request: refused before Réparation, then made once.
             let early = try await client.execute(
                 uri: "\(base)/payment-request", method: .post, headers: harness.bearer(token), body: harness.body(["labour": 10_000]))
-            #expect(early.status == .conflict && (json(early)["error"] as? [String: Any])?["code"] as? String == "illegal_transition")
+            #expect(early.status == .conflict && Self.errorCode(early) == "illegal_transition")
             for stage in ["arrived", "diagnosed", "repairing"] {
                 let moved = try await client.execute(
                     uri: "\(base)/update-status", method: .put, headers: harness.bearer(token), body: harness.body(["stage": stage]))
@@ -205,22 +211,23 @@ struct MissionWorkAPITests {
                 uri: "\(base)/payment-request", method: .post, headers: keyed(harness, token, "pay-1"),
                 body: harness.body(["labour": 15_000, "travel": 2_000, "note": "Merci pour votre confiance"]))
             #expect(payment.status == .created)
-            let answer = json(payment)
-            #expect(answer["total"] as? Int == 18_500 && (answer["number"] as? String)?.hasPrefix("F-") == true)
-            #expect((answer["lines"] as? [[String: Any]])?.map { $0["kind"] as? String ?? "" } == ["main_oeuvre", "materiel", "deplacement"])
+            let answer = try decode(MissionPaymentRequestResult.self, payment)
+            #expect(answer.total == 18_500 && answer.number.hasPrefix("F-"))
+            #expect(answer.lines.map(\.kind) == ["main_oeuvre", "materiel", "deplacement"])
             let second = try await client.execute(
                 uri: "\(base)/payment-request", method: .post, headers: keyed(harness, token, "pay-2"), body: harness.body(["labour": 9_000]))
-            #expect(second.status == .conflict && (json(second)["error"] as? [String: Any])?["code"] as? String == "invoice_exists")
+            #expect(second.status == .conflict && Self.errorCode(second) == "invoice_exists")
 
             // The card shows it all, and matches its documented schema.
             let detail = try await client.execute(uri: base, method: .get, headers: harness.bearer(token))
-            let card = json(detail)
-            #expect((card["invoice"] as? [String: Any])?["status"] as? String == "envoyee")
-            #expect((card["invoice"] as? [String: Any])?["number"] as? String == answer["number"] as? String)
-            #expect(((card["timer"] as? [String: Any])?["sessions"] as? [Any])?.count == 1)
-            #expect((card["photos"] as? [[String: Any]])?.first?["id"] as? String == photoId)
+            let card = try decode(ProviderRequestDetail.self, detail)
+            #expect(card.invoice?.status == "envoyee")
+            #expect(card.invoice?.number == answer.number)
+            #expect(card.timer.sessions.count == 1)
+            #expect(card.photos.first?.id == photoId)
+            // The schema check reads the OpenAPI document and the card's raw JSON: the wire, on purpose.
             let document = try await client.execute(uri: "/openapi.json", method: .get)
-            let paths = json(document)["paths"] as? [String: [String: Any]]
+            let paths = Self.json(document)["paths"] as? [String: [String: Any]]
             let operation = paths?["/provider/requests/{request_id}"]?["get"] as? [String: Any]
             let success = (operation?["responses"] as? [String: Any])?["200"] as? [String: Any]
             let content = (success?["content"] as? [String: Any])?["application/json"] as? [String: Any]

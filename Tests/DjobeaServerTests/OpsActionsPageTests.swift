@@ -1,6 +1,7 @@
 import DjobeaDomain
 import DjobeaServer
 import DjobeaStore
+import DjobeaTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -29,7 +30,7 @@ struct OpsActionsPageTests {
                 body: ByteBuffer(
                     string: #"{"zone":"makepe","service":"plomberie","urgency":"urgent","description":"Fuite","address":"Makepe","#
                         + #""client_name":"Awa","client_phone":"+237677000009"}"#))
-            let requestId = try #require(OpsTests.json(created)["id"] as? String)
+            let requestId = try decode(CreatedId.self, created).id
             #expect(try await client.execute(uri: "/ops/actions", method: .get).status == .seeOther, "no session: to the login page")
             let (_, cookie, _) = try await OpsTests.login(client, password: OpsTests.password)
             let session = try #require(cookie)

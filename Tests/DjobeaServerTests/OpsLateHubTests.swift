@@ -1,6 +1,8 @@
 import DjobeaDomain
+import DjobeaServer
 import DjobeaStore
 import DjobeaSync
+import DjobeaTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -26,25 +28,20 @@ struct OpsLateHubTests {
         try await application.test(.live) { client in
             let base = "http://127.0.0.1:\(try #require(client.port))"
             let link = try await SyncClient.enroll(centralURL: base, token: nodes.enrolA.token, database: nodes.hubA)
-            func hubA() async throws -> [String: Any] {
+            func hub(_ name: String) async throws -> OpsHubStatus {
                 let response = try await client.execute(
                     uri: "/ops/sync-status", method: .get, headers: [.authorization: "Bearer \(SyncExchangeTests.apiKey)"])
-                let hubs = OpsTests.json(response)["hubs"] as? [[String: Any]] ?? []
-                return try #require(hubs.first { $0["name"] as? String == "Hub A" })
+                return try #require(try decode(OpsSyncStatus.self, response).hubs.first { $0.name == name })
             }
-            func hubB() async throws -> [String: Any] {
-                let response = try await client.execute(
-                    uri: "/ops/sync-status", method: .get, headers: [.authorization: "Bearer \(SyncExchangeTests.apiKey)"])
-                let hubs = OpsTests.json(response)["hubs"] as? [[String: Any]] ?? []
-                return try #require(hubs.first { $0["name"] as? String == "Hub B" })
-            }
+            func hubA() async throws -> OpsHubStatus { try await hub("Hub A") }
+            func hubB() async throws -> OpsHubStatus { try await hub("Hub B") }
             _ = try await SyncExchangeTests.engine(nodes.hubA, link).syncOnce()
             // Right after a sync the hub is on time, unless the machine is so loaded that a second passed already:
             // the answer must agree with its own clock either way (the exact boundaries are checked below).
             let fresh = try await hubA()
-            #expect(fresh["state"] as? String == ((fresh["last_seen_age_seconds"] as? Int ?? 99) >= 1 ? "late" : "ok"))
-            #expect(fresh["expected_interval_seconds"] as? Double == 0.5)
-            #expect(try await hubB()["state"] as? String == "never", "enrolled, never heard from")
+            #expect(fresh.state == ((fresh.lastSeenAgeSeconds ?? 99) >= 1 ? "late" : "ok"))
+            #expect(fresh.expectedIntervalSeconds == 0.5)
+            #expect(try await hubB().state == "never", "enrolled, never heard from")
 
             // The rule at an injected clock: on time until two intervals after the last contact, late right after.
             let snapshot = try await nodes.central.syncStatus()
@@ -62,14 +59,14 @@ struct OpsLateHubTests {
 
             try await Task.sleep(for: .milliseconds(1_300))
             let late = try await hubA()
-            #expect(late["state"] as? String == "late")
-            #expect(late["state_label"] as? String == "En retard")
-            #expect(late["status"] as? String == "late", "the overall status says it too")
-            #expect(late["status_label"] as? String == "En retard")
-            let lastSeen = try #require((late["last_seen_at"] as? String).flatMap(UTCTimestamp.parse))
-            let lateSince = try #require((late["late_since"] as? String).flatMap(UTCTimestamp.parse))
+            #expect(late.state == "late")
+            #expect(late.stateLabel == "En retard")
+            #expect(late.status == "late", "the overall status says it too")
+            #expect(late.statusLabel == "En retard")
+            let lastSeen = try #require(late.lastSeenAt.flatMap(UTCTimestamp.parse))
+            let lateSince = try #require(late.lateSince.flatMap(UTCTimestamp.parse))
             #expect(abs(lateSince.timeIntervalSince(lastSeen) - 1.0) < 0.01, "late two intervals after its last contact")
-            #expect((late["last_seen_age_seconds"] as? Int ?? 0) >= 1)
+            #expect((late.lastSeenAgeSeconds ?? 0) >= 1)
 
             let (_, cookie, _) = try await OpsTests.login(client, password: OpsTests.password)
             let page = String(buffer: try await client.execute(uri: "/ops", method: .get, headers: [.cookie: try #require(cookie)]).body)
@@ -79,8 +76,8 @@ struct OpsLateHubTests {
             // It syncs again: its last contact moves on, and so does the lateness.
             _ = try await SyncExchangeTests.engine(nodes.hubA, link).syncOnce()
             let back = try await hubA()
-            #expect((back["last_seen_at"] as? String ?? "") > (late["last_seen_at"] as? String ?? "~"))
-            #expect(back["state"] as? String == ((back["last_seen_age_seconds"] as? Int ?? 99) >= 1 ? "late" : "ok"))
+            #expect((back.lastSeenAt ?? "") > (late.lastSeenAt ?? "~"))
+            #expect(back.state == ((back.lastSeenAgeSeconds ?? 99) >= 1 ? "late" : "ok"))
         }
     }
 }

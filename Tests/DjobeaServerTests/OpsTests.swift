@@ -46,8 +46,9 @@ struct OpsTests: ReadsJSONResponses {
             #expect(wrongKey.status == .unauthorized)
             let bearer = try await client.execute(uri: "/ops/sync-status", method: .get, headers: [.authorization: "Bearer \(Self.apiKey)"])
             #expect(bearer.status == .ok)
-            #expect(Self.json(bearer)["role"] as? String == "central")
-            #expect(Self.json(bearer)["node_id"] as? String == central.nodeId)
+            let bearerStatus = try decode(OpsSyncStatus.self, bearer)
+            #expect(bearerStatus.role == "central")
+            #expect(bearerStatus.nodeId == central.nodeId)
             let header = try #require(HTTPField.Name("X-Api-Key"))
             #expect(try await client.execute(uri: "/ops/sync-status", method: .get, headers: [header: Self.apiKey]).status == .ok)
 
@@ -150,16 +151,16 @@ struct OpsTests: ReadsJSONResponses {
             let base = "http://127.0.0.1:\(try #require(client.port))"
             let linkA = try await SyncClient.enroll(centralURL: base, token: nodes.enrolA.token, database: nodes.hubA)
             let engineA = SyncExchangeTests.engine(nodes.hubA, linkA)
-            let (_, provider) = try await SyncExchangeTests.post(
+            let provider = try await SyncExchangeTests.post(
                 client, "/central/providers", ["name": "Jean Plombier", "phone": "+237690000001", "services": ["plomberie"], "zones": ["zone-a"]])
-            let providerId = try #require(provider["id"] as? String)
+            let providerId = try decode(CreatedId.self, provider).id
             let request: [String: Any] = [
                 "zone": "zone-a", "service": "plomberie", "urgency": "urgent", "description": "Fuite sous l'évier",
                 "address": "Bonamoussadi, carrefour Kotto", "client_name": "Awa Ndiaye", "client_phone": "+237677000002",
                 "budget_min": 5000, "budget_max": 15000,
             ]
-            let (_, created) = try await SyncExchangeTests.post(client, "/central/requests", request)
-            let requestId = try #require(created["id"] as? String)
+            let created = try await SyncExchangeTests.post(client, "/central/requests", request)
+            let requestId = try decode(CreatedId.self, created).id
             _ = try await engineA.syncOnce()
             try await nodes.hubA.write { tx in
                 _ = try tx.appendMissionEvent(
@@ -169,59 +170,59 @@ struct OpsTests: ReadsJSONResponses {
             // The same MoMo transaction recorded at the hub and at central: one payment, one conflict.
             _ = try await IntakeStore(nodes.hubA).recordPayment(
                 PaymentIntake(requestId: requestId, method: "mtn_momo", reference: "MP240101.1234.A00001", amount: 12_000), recordedBy: .provider)
-            let (paymentStatus, _) = try await SyncExchangeTests.post(
+            let paid = try await SyncExchangeTests.post(
                 client, "/central/payments", ["request_id": requestId, "method": "mtn_momo", "reference": "MP240101.1234.A00001", "amount": 12_000])
-            #expect(paymentStatus == .created)
+            #expect(paid.status == .created)
             _ = try await engineA.syncOnce()
             _ = try await engineA.syncOnce()
 
             let response = try await client.execute(
                 uri: "/ops/sync-status", method: .get, headers: [.authorization: "Bearer \(SyncExchangeTests.apiKey)"])
             #expect(response.status == .ok)
-            let status = Self.json(response)
-            #expect(status["role"] as? String == "central")
-            #expect(status["protocol_version"] as? Int == syncProtocolVersion)
-            let hubs = try #require(status["hubs"] as? [[String: Any]])
-            let hubA = try #require(hubs.first { $0["name"] as? String == "Hub A" })
-            #expect(hubA["node_id"] as? String == nodes.hubA.nodeId)
-            #expect(hubA["hub_id"] as? String == linkA.hubId)
-            #expect(hubA["last_success_at"] as? String != nil)
-            #expect(hubA["status"] as? String == "ok")
-            #expect(hubA["pending_from_hub"] as? Int == 0)
-            #expect(hubA["pending_to_hub_estimate"] as? Int == 0, "the hub has pulled everything central has")
-            #expect(hubA["pending_to_hub"] as? Int == 0)
-            #expect(hubA["protocol_version"] as? Int == syncProtocolVersion)
-            #expect(hubA["schema_version"] as? Int == NodeDatabase.latestSchemaVersion)
-            #expect(hubA["clock_drift"] as? Bool == false)
-            #expect(hubA["clock_offset_ms"] as? Int != nil)
-            #expect(hubA["photo_backlog_bytes"] as? Int == 0)
-            #expect((hubA["open_conflicts"] as? Int ?? 0) >= 1)
-            let hubB = try #require(hubs.first { $0["name"] as? String == "Hub B" }, "an enrolled hub that never connected is listed")
-            #expect(hubB["status"] as? String == "never")
+            let status = try decode(OpsSyncStatus.self, response)
+            #expect(status.role == "central")
+            #expect(status.protocolVersion == syncProtocolVersion)
+            let hubs = status.hubs
+            let hubA = try #require(hubs.first { $0.name == "Hub A" })
+            #expect(hubA.nodeId == nodes.hubA.nodeId)
+            #expect(hubA.hubId == linkA.hubId)
+            #expect(hubA.lastSuccessAt != nil)
+            #expect(hubA.status == "ok")
+            #expect(hubA.pendingFromHub == 0)
+            #expect(hubA.pendingToHubEstimate == 0, "the hub has pulled everything central has")
+            #expect(hubA.pendingToHub == 0)
+            #expect(hubA.protocolVersion == syncProtocolVersion)
+            #expect(hubA.schemaVersion == NodeDatabase.latestSchemaVersion)
+            #expect(!hubA.clockDrift)
+            #expect(hubA.clockOffsetMs != nil)
+            #expect(hubA.photoBacklogBytes == 0)
+            #expect(hubA.openConflicts >= 1)
+            let hubB = try #require(hubs.first { $0.name == "Hub B" }, "an enrolled hub that never connected is listed")
+            #expect(hubB.status == "never")
 
-            let conflicts = try #require(status["conflicts"] as? [[String: Any]])
-            let payment = try #require(conflicts.first { $0["table"] as? String == "ledger_entries" })
-            #expect(payment["kind"] as? String == "duplicate_transaction")
-            #expect(payment["rule"] as? String == "CONFLICTS-8")
-            #expect((payment["kind_label"] as? String)?.contains("Paiement en double") == true)
-            #expect(payment["winner"] as? [String: Any] != nil, "the side that counts")
-            #expect(payment["loser"] as? [String: Any] != nil, "the side excluded from sums")
-            let winner = try #require(payment["winner_origin"] as? [String: Any])
-            let loser = try #require(payment["loser_origin"] as? [String: Any])
-            let origins = Set([winner["node_id"] as? String, loser["node_id"] as? String].compactMap { $0 })
+            let payment = try #require(status.conflicts.first { $0.table == "ledger_entries" })
+            #expect(payment.kind == "duplicate_transaction")
+            #expect(payment.rule == "CONFLICTS-8")
+            #expect(payment.kindLabel.contains("Paiement en double"))
+            #expect(payment.winner != nil, "the side that counts")
+            #expect(payment.loser != nil, "the side excluded from sums")
+            let winner = try #require(payment.winnerOrigin)
+            let loser = try #require(payment.loserOrigin)
+            let origins = Set([winner.nodeId, loser.nodeId])
             #expect(origins == [nodes.central.nodeId, nodes.hubA.nodeId], "one payment from each side, each with its origin")
-            #expect(Set([winner["name"] as? String, loser["name"] as? String]) == ["Central", "Hub A"])
-            #expect(loser["origin_seq"] as? Int != nil)
-            #expect(loser["made_at"] as? String != nil)
-            #expect((status["open_conflicts"] as? Int ?? 0) >= 1)
+            #expect(Set([winner.name, loser.name]) == ["Central", "Hub A"])
+            #expect(loser.originSeq != nil)
+            #expect(loser.madeAt != nil)
+            #expect(status.openConflicts >= 1)
 
             // Central takes a new request for zone a: it is due to the hub until its next pull.
             _ = try await SyncExchangeTests.post(client, "/central/requests", request.merging(["client_phone": "+237677000003"]) { $1 })
-            let later = Self.json(
+            let later = try decode(
+                OpsSyncStatus.self,
                 try await client.execute(uri: "/ops/sync-status", method: .get, headers: [.authorization: "Bearer \(SyncExchangeTests.apiKey)"]))
-            let laterA = try #require((later["hubs"] as? [[String: Any]])?.first { $0["name"] as? String == "Hub A" })
-            #expect((laterA["pending_to_hub_estimate"] as? Int ?? 0) >= 2, "the client and its request")
-            #expect((laterA["pending_to_hub"] as? Int ?? 0) >= 2)
+            let laterA = try #require(later.hubs.first { $0.name == "Hub A" })
+            #expect((laterA.pendingToHubEstimate ?? 0) >= 2, "the client and its request")
+            #expect((laterA.pendingToHub ?? 0) >= 2)
 
             // The page shows the hub and the conflict with both sides and the rule.
             let (_, cookie, _) = try await Self.login(client, password: Self.password)
@@ -249,19 +250,20 @@ struct OpsTests: ReadsJSONResponses {
             #expect(anonymous.status == .unauthorized, "a hub has no platform API key: only its ops session")
             let (_, cookie, _) = try await Self.login(client, password: Self.password)
             let session = try #require(cookie)
-            let status = Self.json(try await client.execute(uri: "/ops/sync-status", method: .get, headers: [.cookie: session]))
-            #expect(status["role"] as? String == "hub")
-            #expect(status["central_node_id"] as? String == nodes.central.nodeId)
-            let hubs = try #require(status["hubs"] as? [[String: Any]])
+            let status = try decode(
+                OpsSyncStatus.self, try await client.execute(uri: "/ops/sync-status", method: .get, headers: [.cookie: session]))
+            #expect(status.role == "hub")
+            #expect(status.centralNodeId == nodes.central.nodeId)
+            let hubs = status.hubs
             #expect(hubs.count == 1)
             let own = try #require(hubs.first)
-            #expect(own["name"] as? String == "Hub A")
-            #expect(own["node_id"] as? String == nodes.hubA.nodeId)
-            #expect(own["last_success_at"] as? String != nil)
-            #expect(own["pending_from_hub"] as? Int == 1, "the client row made since the last sync")
-            #expect(own["oldest_pending_at"] as? String != nil)
-            #expect(own["schema_version"] as? Int == NodeDatabase.latestSchemaVersion)
-            #expect(own["open_conflicts"] as? Int == status["open_conflicts"] as? Int)
+            #expect(own.name == "Hub A")
+            #expect(own.nodeId == nodes.hubA.nodeId)
+            #expect(own.lastSuccessAt != nil)
+            #expect(own.pendingFromHub == 1, "the client row made since the last sync")
+            #expect(own.oldestPendingAt != nil)
+            #expect(own.schemaVersion == NodeDatabase.latestSchemaVersion)
+            #expect(own.openConflicts == status.openConflicts)
             let page = String(buffer: try await client.execute(uri: "/ops", method: .get, headers: [.cookie: session]).body)
             #expect(page.contains("Hub A"))
             #expect(page.contains("À envoyer au central"))

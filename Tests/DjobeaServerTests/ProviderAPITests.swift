@@ -1,6 +1,7 @@
 import DjobeaDomain
 import DjobeaServer
 import DjobeaStore
+import DjobeaTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -44,14 +45,11 @@ struct ProviderAPITests {
             let ownerToken = try await harness.login(client, phone: owner.phone)
             let strangerToken = try await harness.login(client, phone: stranger.phone)
             let list = try await client.execute(uri: "/provider/requests?page_size=100", method: .get, headers: harness.bearer(ownerToken))
-            let page = try JSONSerialization.jsonObject(with: Data(buffer: list.body)) as? [String: Any]
-            let items = page?["items"] as? [[String: Any]] ?? []
+            let items = try decode(ProviderRequestPage.self, list).items
             let strangersList = try await client.execute(
                 uri: "/provider/requests?page_size=100", method: .get, headers: harness.bearer(strangerToken))
-            let strangersIds = Set(
-                ((try JSONSerialization.jsonObject(with: Data(buffer: strangersList.body)) as? [String: Any])?["items"] as? [[String: Any]] ?? [])
-                    .compactMap { $0["id"] as? String })
-            let target = try #require(items.compactMap { $0["id"] as? String }.first { !strangersIds.contains($0) })
+            let strangersIds = Set(try decode(ProviderRequestPage.self, strangersList).items.map(\.id))
+            let target = try #require(items.map(\.id).first { !strangersIds.contains($0) })
             let before = try harness.changeCount()
             let attempts: [(HTTPRequest.Method, String, [String: Any])] = [
                 (.get, "", [:]), (.put, "/accept", [:]), (.put, "/decline", ["reason": "agenda_plein"]),
@@ -77,8 +75,8 @@ struct ProviderAPITests {
                     "start": UTCTimestamp.format(Date().addingTimeInterval(120 * 86_400)),
                     "end": UTCTimestamp.format(Date().addingTimeInterval(121 * 86_400)),
                 ]))
-            let created = try JSONSerialization.jsonObject(with: Data(buffer: absence.body)) as? [String: Any]
-            let absenceId = try #require(created?["id"] as? String, "absence creation answered \(absence.status): \(String(buffer: absence.body))")
+            let created = try? decode(ProviderAbsence.self, absence)
+            let absenceId = try #require(created?.id, "absence creation answered \(absence.status): \(String(buffer: absence.body))")
             let afterAbsence = try harness.changeCount()
             let delete = try await client.execute(uri: "/provider/absences/\(absenceId)", method: .delete, headers: harness.bearer(strangerToken))
             #expect(delete.status == .notFound)

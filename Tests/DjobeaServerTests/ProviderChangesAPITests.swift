@@ -1,6 +1,7 @@
 import DjobeaDomain
 import DjobeaServer
 import DjobeaStore
+import DjobeaTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -10,19 +11,12 @@ import Testing
 /// `GET /provider/changes` over a real socket, on demo data.
 @Suite("Provider API: delta feed", .serialized)
 struct ProviderChangesAPITests {
-    struct Answer: Decodable {
-        var cursor: String
-        var full: Bool
-        var more: Bool
-        var requests: [ProviderRequestItem]
-        var removed: [String]
-        var touched: [String]
-    }
-
-    static func get(_ client: some TestClientProtocol, _ harness: ProviderAPIHarness, _ token: String, _ query: String) async throws -> Answer {
+    static func get(_ client: some TestClientProtocol, _ harness: ProviderAPIHarness, _ token: String, _ query: String) async throws
+        -> ProviderChanges
+    {
         let response = try await client.execute(uri: "/provider/changes\(query)", method: .get, headers: harness.bearer(token))
         #expect(response.status == .ok, "\(query): \(String(buffer: response.body))")
-        return try JSONCoding.decoder.decode(Answer.self, from: Data(buffer: response.body))
+        return try decode(ProviderChanges.self, response)
     }
 
     /// Every request id of the provider's list, through all its pages.
@@ -32,7 +26,7 @@ struct ProviderChangesAPITests {
         while page < 100 {
             let response = try await client.execute(
                 uri: "/provider/requests?page_size=100&page=\(page)", method: .get, headers: harness.bearer(token))
-            let decoded = try JSONCoding.decoder.decode(ProviderRequestPage.self, from: Data(buffer: response.body))
+            let decoded = try decode(ProviderRequestPage.self, response)
             items += decoded.items
             if page >= decoded.totalPages { break }
             page += 1

@@ -13,8 +13,6 @@ import Testing
 /// Provider-side attacks of the HTTP security review, over real sockets on a hub with demo data.
 @Suite("Provider API security: control characters, identical 404s, photo uploads, walk-in clients", .serialized)
 struct ProviderSecurityTests: ReadsJSONResponses {
-    static func error(_ response: TestResponse) -> [String: Any]? { json(response)["error"] as? [String: Any] }
-
     @Test("a NUL (or another C0 control character) in any JSON string is refused with 400 control_character and nothing is stored")
     func controlCharactersRefused() async throws {
         let harness = try await ProviderAPIHarness.make()
@@ -36,14 +34,14 @@ struct ProviderSecurityTests: ReadsJSONResponses {
             for (uri, body) in attempts {
                 let response = try await client.execute(uri: uri, method: .post, headers: harness.bearer(token), body: harness.body(body))
                 #expect(response.status == .badRequest, "\(uri) \(body)")
-                #expect(Self.error(response)?["code"] as? String == "control_character")
-                #expect((Self.error(response)?["message"] as? String)?.contains("caractère de contrôle") == true)
+                #expect(Self.errorCode(response) == "control_character")
+                #expect(Self.errorMessage(response)?.contains("caractère de contrôle") == true)
             }
             // A raw control byte (not escaped) is refused the same way; so is an escaped NUL in a key.
             for raw in ["{\"body\": \"a\u{0}b\"}", "{\"bo\\u0000dy\": \"a\"}", "{\"body\": \"\\u001f\"}"] {
                 let response = try await client.execute(
                     uri: "/provider/requests/\(request)/message", method: .post, headers: harness.bearer(token), body: ByteBuffer(string: raw))
-                #expect(response.status == .badRequest && Self.error(response)?["code"] as? String == "control_character", "\(raw.debugDescription)")
+                #expect(response.status == .badRequest && Self.errorCode(response) == "control_character", "\(raw.debugDescription)")
             }
             #expect(try harness.changeCount() == before, "nothing stored, nothing in the change log")
             // Tabs, line feeds, an escaped backslash before "u0000" and ordinary accents are text.
@@ -120,18 +118,20 @@ struct ProviderSecurityTests: ReadsJSONResponses {
             let uploaded = try await client.execute(
                 uri: "/provider/uploads/\(hash)?offset=0&size=\(photo.count)", method: .put, headers: octets(ownerToken),
                 body: ByteBuffer(bytes: photo))
-            #expect(Self.json(uploaded)["complete"] as? Bool == true)
+            #expect(try decode(PhotoUploadStatus.self, uploaded).complete)
 
             // The stranger learns nothing from the hash, and cannot attach it.
             let status = try await client.execute(uri: "/provider/uploads/\(hash)", method: .get, headers: harness.bearer(strangerToken))
-            #expect(status.status == .ok && Self.json(status)["received"] as? Int == 0 && Self.json(status)["complete"] as? Bool == false)
+            #expect(status.status == .ok)
+            let strangersUpload = try decode(PhotoUploadStatus.self, status)
+            #expect(strangersUpload.received == 0 && !strangersUpload.complete)
             let photoBody: [String: Any] = [
                 "kind": "before", "sha256": hash, "mime": "image/png", "width": 320, "height": 240, "taken_at": UTCTimestamp.format(Date()),
             ]
             let stolen = try await client.execute(
                 uri: "/provider/requests/\(strangerRequest)/photos", method: .post, headers: harness.bearer(strangerToken),
                 body: harness.body(photoBody))
-            #expect(stolen.status == .conflict && Self.error(stolen)?["code"] as? String == "photo_missing")
+            #expect(stolen.status == .conflict && Self.errorCode(stolen) == "photo_missing")
 
             // HTML, SVG and a 7-byte "JPEG" are no photos.
             let fakes: [[UInt8]] = [
@@ -142,15 +142,15 @@ struct ProviderSecurityTests: ReadsJSONResponses {
                 let response = try await client.execute(
                     uri: "/provider/uploads/\(BlobStore.sha256Hex(Data(fake)))?offset=0", method: .put, headers: octets(strangerToken),
                     body: ByteBuffer(bytes: fake))
-                #expect(response.status == .unsupportedMediaType && Self.error(response)?["code"] as? String == "photo_not_image")
-                #expect((Self.error(response)?["message"] as? String)?.contains("JPEG, PNG ou WebP") == true)
+                #expect(response.status == .unsupportedMediaType && Self.errorCode(response) == "photo_not_image")
+                #expect(Self.errorMessage(response)?.contains("JPEG, PNG ou WebP") == true)
             }
 
             // The owner attaches theirs; its bytes are served to them only, as the image they are, never sniffed.
             let attached = try await client.execute(
                 uri: "/provider/requests/\(ownerRequest)/photos", method: .post, headers: harness.bearer(ownerToken), body: harness.body(photoBody))
             #expect(attached.status == .created)
-            let photoId = try #require(Self.json(attached)["id"] as? String)
+            let photoId = try decode(MissionPhotoResult.self, attached).id
             let served = try await client.execute(uri: "/provider/photos/\(photoId)", method: .get, headers: harness.bearer(ownerToken))
             #expect(served.status == .ok && Array(buffer: served.body) == photo)
             #expect(served.headers[.contentType] == "image/png")
@@ -195,12 +195,12 @@ struct ProviderSecurityTests: ReadsJSONResponses {
                     "address": "Akwa, rue Joss", "client_name": "Client de passage", "client_phone": phone,
                 ]))
             #expect(created.status == .created, "\(String(buffer: created.body))")
-            let requestId = try #require(Self.json(created)["id"] as? String)
+            let requestId = try decode(CreatedId.self, created).id
             let detail = try await client.execute(uri: "/provider/requests/\(requestId)", method: .get, headers: harness.bearer(token))
             #expect(detail.status == .ok)
-            let shown = try #require(Self.json(detail)["client"] as? [String: Any])
-            #expect(shown["name"] as? String == "Client de passage")
-            #expect(shown["requests_count"] as? Int == 1 && shown["ratings_given"] as? Int == 0)
+            let shown = try decode(ProviderRequestDetail.self, detail).client
+            #expect(shown.name == "Client de passage")
+            #expect(shown.requestsCount == 1 && shown.ratingsGiven == 0)
             #expect(!String(buffer: detail.body).contains(realName), "the existing client's name is not disclosed")
         }
         let after = try await harness.database.read { db in

@@ -1,6 +1,7 @@
 import DjobeaDomain
 import DjobeaServer
 import DjobeaStore
+import DjobeaTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -42,15 +43,14 @@ struct ResponseCacheTests {
             conditional[.ifNoneMatch] = etag
             #expect(try await client.execute(uri: uri, method: .get, headers: conditional).status == .notModified)
 
-            let items = (try JSONSerialization.jsonObject(with: Data(buffer: first.body)) as? [String: Any])?["items"] as? [[String: Any]]
-            let target = try #require(items?.compactMap { $0["id"] as? String }.first, "the provider has a new offer")
+            let items = try decode(ProviderRequestPage.self, first).items
+            let target = try #require(items.first?.id, "the provider has a new offer")
             let decline = try await client.execute(
                 uri: "/provider/requests/\(target)/decline", method: .put, headers: harness.bearer(token),
                 body: harness.body(["reason": "agenda_plein"]))
             #expect(decline.status == .ok)
             let after = try await client.execute(uri: uri, method: .get, headers: harness.bearer(token))
-            let ids = ((try JSONSerialization.jsonObject(with: Data(buffer: after.body)) as? [String: Any])?["items"] as? [[String: Any]] ?? [])
-                .compactMap { $0["id"] as? String }
+            let ids = try decode(ProviderRequestPage.self, after).items.map(\.id)
             #expect(!ids.contains(target), "the declined request left the new ones at once")
             #expect(after.headers[.eTag] != etag)
             #expect(try await client.execute(uri: uri, method: .get, headers: conditional).status == .ok)

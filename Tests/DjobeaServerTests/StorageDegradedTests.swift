@@ -88,15 +88,16 @@ struct StorageDegradedTests: ReadsJSONResponses {
             let response = try #require(refused, "the file filled up within 200 requests")
             #expect(response.status == .serviceUnavailable)
             #expect(response.headers[.retryAfter] == "30")
-            let error = try #require(Self.json(response)["error"] as? [String: Any])
-            #expect(error["code"] as? String == "stockage_plein")
-            #expect((error["message"] as? String)?.hasPrefix("Stockage plein") == true)
-            #expect((error["message"] as? String)?.contains("Rien n'a été enregistré") == true)
+            let error = try decode(APIErrorBody.self, response).error
+            #expect(error.code == "stockage_plein")
+            #expect(error.message.hasPrefix("Stockage plein"))
+            #expect(error.message.contains("Rien n'a été enregistré"))
             #expect(try node.counts() == before, "the refused write left nothing behind (request, client, change log)")
 
             let health = try await client.execute(uri: "/healthz", method: .get)
             #expect(health.status == .serviceUnavailable)
             #expect(health.headers[.retryAfter] == "30")
+            // `/healthz`'s answer type is internal to the server: read on the raw JSON.
             let body = Self.json(health)
             #expect(body["status"] as? String == "degraded")
             let storage = try #require(body["storage"] as? [String: Any])
@@ -131,9 +132,9 @@ struct StorageDegradedTests: ReadsJSONResponses {
             let response = try await node.intake(client, 1)
             #expect(response.status == .serviceUnavailable)
             #expect(response.headers[.retryAfter] != nil)
-            let error = try #require(Self.json(response)["error"] as? [String: Any])
-            #expect(error["code"] as? String == "stockage_lecture_seule")
-            #expect((error["message"] as? String)?.hasPrefix("Stockage en lecture seule") == true)
+            let error = try decode(APIErrorBody.self, response).error
+            #expect(error.code == "stockage_lecture_seule")
+            #expect(error.message.hasPrefix("Stockage en lecture seule"))
             #expect(try node.counts() == before)
             let health = try await client.execute(uri: "/healthz", method: .get)
             #expect(health.status == .serviceUnavailable)

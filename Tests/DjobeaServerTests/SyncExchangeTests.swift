@@ -50,11 +50,11 @@ struct SyncExchangeTests {
         SyncEngine(database: hub, client: SyncClient(link: link, database: hub), logger: Logger(label: "test.hub"))
     }
 
-    static func post(_ client: some TestClientProtocol, _ uri: String, _ body: [String: Any]) async throws -> (HTTPResponse.Status, [String: Any]) {
-        let response = try await client.execute(
+    /// POSTs `body` to central with the API key; a creation's answer is read with `decode(CreatedId.self, response)`.
+    static func post(_ client: some TestClientProtocol, _ uri: String, _ body: [String: Any]) async throws -> TestResponse {
+        try await client.execute(
             uri: uri, method: .post, headers: [.authorization: "Bearer \(apiKey)", .contentType: "application/json"],
             body: ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
-        return (response.status, (try? JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]) ?? [:])
     }
 
     static func count(_ database: NodeDatabase, _ sql: String, _ arguments: [String] = []) throws -> Int {
@@ -80,20 +80,20 @@ struct SyncExchangeTests {
             let engineA = Self.engine(nodes.hubA, linkA)
             let engineB = Self.engine(nodes.hubB, linkB)
 
-            let (providerStatus, provider) = try await Self.post(
+            let provider = try await Self.post(
                 client, "/central/providers",
                 ["name": "Jean Plombier", "phone": "+237690000001", "services": ["plomberie"], "zones": ["zone-a"]])
-            #expect(providerStatus == .created)
-            let providerId = try #require(provider["id"] as? String)
-            let (requestStatus, created) = try await Self.post(
+            #expect(provider.status == .created)
+            let providerId = try decode(CreatedId.self, provider).id
+            let created = try await Self.post(
                 client, "/central/requests",
                 [
                     "zone": "zone-a", "service": "plomberie", "urgency": "urgent", "description": "Fuite sous l'évier",
                     "address": "Bonamoussadi, carrefour Kotto", "client_name": "Awa Ndiaye", "client_phone": "+237677000002",
                     "budget_min": 5000, "budget_max": 15000,
                 ])
-            #expect(requestStatus == .created, "\(created)")
-            let requestId = try #require(created["id"] as? String)
+            #expect(created.status == .created, "\(String(buffer: created.body))")
+            let requestId = try decode(CreatedId.self, created).id
 
             _ = try await engineA.syncOnce()
             _ = try await engineB.syncOnce()
@@ -114,16 +114,16 @@ struct SyncExchangeTests {
             _ = try await engineA.syncOnce()
             let status = try await client.execute(
                 uri: "/central/requests/\(requestId)", method: .get, headers: [.authorization: "Bearer \(Self.apiKey)"])
-            let statusBody = try JSONSerialization.jsonObject(with: Data(buffer: status.body)) as? [String: Any]
-            #expect(statusBody?["status"] as? String == "acceptee")
-            #expect(statusBody?["provider_id"] as? String == providerId)
+            let statusBody = try decode(CentralRequestStatus.self, status)
+            #expect(statusBody.status == "acceptee")
+            #expect(statusBody.providerId == providerId)
 
             // The same MoMo transaction recorded at the hub and at central: one payment on both, one conflict.
             _ = try await IntakeStore(nodes.hubA).recordPayment(
                 PaymentIntake(requestId: requestId, method: "mtn_momo", reference: "MP240101.1234.A00001", amount: 12_000), recordedBy: .provider)
-            let (paymentStatus, _) = try await Self.post(
+            let payment = try await Self.post(
                 client, "/central/payments", ["request_id": requestId, "method": "mtn_momo", "reference": "MP240101.1234.A00001", "amount": 12_000])
-            #expect(paymentStatus == .created)
+            #expect(payment.status == .created)
             _ = try await engineA.syncOnce()
             _ = try await engineB.syncOnce()
             for node in [nodes.central, nodes.hubA] {
@@ -220,13 +220,13 @@ struct SyncExchangeTests {
             let base = "http://127.0.0.1:\(try #require(client.port))"
             let engineA = Self.engine(nodes.hubA, try await SyncClient.enroll(centralURL: base, token: nodes.enrolA.token, database: nodes.hubA))
             let engineB = Self.engine(nodes.hubB, try await SyncClient.enroll(centralURL: base, token: nodes.enrolB.token, database: nodes.hubB))
-            let (_, created) = try await Self.post(
+            let created = try await Self.post(
                 client, "/central/requests",
                 [
                     "zone": "zone-a", "service": "plomberie", "urgency": "urgent", "description": "Fuite", "address": "Rue 1",
                     "client_name": "Awa", "client_phone": "+237677000021",
                 ])
-            let requestId = try #require(created["id"] as? String)
+            let requestId = try decode(CreatedId.self, created).id
             try await nodes.central.write { tx in
                 _ = try tx.appendMissionEvent(requestId: requestId, kind: .cancelled, actorRole: .client)
             }
@@ -277,13 +277,13 @@ struct SyncExchangeTests {
 
             let engineA = Self.engine(nodes.hubA, try await SyncClient.enroll(centralURL: base, token: nodes.enrolA.token, database: nodes.hubA))
             let engineB = Self.engine(nodes.hubB, try await SyncClient.enroll(centralURL: base, token: nodes.enrolB.token, database: nodes.hubB))
-            let (_, created) = try await Self.post(
+            let created = try await Self.post(
                 client, "/central/requests",
                 [
                     "zone": "zone-a", "service": "plomberie", "urgency": "urgent", "description": "Fuite", "address": "Rue 1",
                     "client_name": "Awa", "client_phone": "+237677000031",
                 ])
-            let requestId = try #require(created["id"] as? String)
+            let requestId = try decode(CreatedId.self, created).id
             _ = try await engineA.syncOnce()
             let zoneB = try #require(try nodes.hubA.readBlocking { db in try String.fetchOne(db, sql: "SELECT id FROM zones WHERE code = 'zone-b'") })
             try await nodes.hubA.write { tx in
