@@ -16,14 +16,10 @@ extension SyncedTransaction {
             originNode: origin)
         if let problem = PaymentLedger.validationError(entry) { throw StoreError.invalid(problem.messageFR) }
         try insert(
-            .ledgerEntries,
-            [
-                "id": .text(entry.id), "request_id": .text(requestId), "provider_id": .text(providerId),
-                "invoice_id": ColumnValue(invoiceId), "kind": .text(kind.rawValue), "method": ColumnValue(method?.rawValue),
-                "operator_ref": ColumnValue(operatorRef), "amount": ColumnValue(amount), "reverses_entry_id": ColumnValue(reversesEntryId),
-                "rate_id": ColumnValue(rateId), "hlc": ColumnValue(entry.hlc), "origin_node": .text(origin),
-                "recorded_at": ColumnValue(now), "recorded_by_role": .text(recordedBy.rawValue),
-            ])
+            LedgerEntryRecord(
+                id: entry.id, requestId: requestId, providerId: providerId, invoiceId: invoiceId, kind: kind, method: method,
+                operatorRef: operatorRef, amount: Int64(amount.francs), reversesEntryId: reversesEntryId, rateId: rateId, hlc: entry.hlc.packed,
+                originNode: origin, recordedAt: UTCTimestamp.format(now), recordedByRole: recordedBy))
         return entry
     }
 
@@ -58,15 +54,11 @@ extension SyncedTransaction {
             id: entryId, requestId: requestId, providerId: row["provider_id"], invoiceId: row["invoice_id"], kind: .commission, method: nil,
             operatorRef: nil, amount: amount, reversesEntryId: nil, hlc: completion, originNode: Self.derivedOrigin)
         if let problem = PaymentLedger.validationError(entry) { throw StoreError.invalid(problem.messageFR) }
-        _ = try insert(
-            .ledgerEntries,
-            [
-                "id": .text(entryId), "request_id": .text(requestId), "provider_id": .text(entry.providerId),
-                "invoice_id": ColumnValue(entry.invoiceId), "kind": .text(LedgerEntryKind.commission.rawValue), "method": .null,
-                "operator_ref": .null, "amount": ColumnValue(amount), "reverses_entry_id": .null, "rate_id": .text(rate.id),
-                "hlc": ColumnValue(completion), "origin_node": .text(Self.derivedOrigin), "recorded_at": ColumnValue(completedShown),
-                "recorded_by_role": .text(ActorRole.system.rawValue),
-            ])
+        try insert(
+            LedgerEntryRecord(
+                id: entryId, requestId: requestId, providerId: entry.providerId, invoiceId: entry.invoiceId, kind: .commission, method: nil,
+                operatorRef: nil, amount: Int64(amount.francs), reversesEntryId: nil, rateId: rate.id, hlc: completion.packed,
+                originNode: Self.derivedOrigin, recordedAt: UTCTimestamp.format(completedShown), recordedByRole: .system))
         return entry
     }
 
