@@ -69,12 +69,9 @@ extension SyncedTransaction {
 /// Reads of the versioned commission rate table.
 public enum CommissionRates {
     public static func table(in db: Database) throws -> CommissionRateTable {
-        let rates = try Row.fetchAll(db, sql: "SELECT id, level, basis_points, effective_from FROM commission_rates").compactMap {
-            row -> CommissionRate? in
-            guard let from = UTCTimestamp.parse(row["effective_from"]) else { return nil }
-            let level: String? = row["level"]
-            return CommissionRate(
-                id: row["id"], level: level.flatMap(ProviderLevel.init(rawValue:)), basisPoints: row["basis_points"], effectiveFrom: from)
+        let rates = try CommissionRateRecord.fetchAll(db, sql: "SELECT * FROM commission_rates").compactMap { rate -> CommissionRate? in
+            guard let from = UTCTimestamp.parse(rate.effectiveFrom) else { return nil }
+            return CommissionRate(id: rate.id, level: rate.level, basisPoints: Int(rate.basisPoints), effectiveFrom: from)
         }
         return CommissionRateTable(rates)
     }
@@ -83,7 +80,15 @@ public enum CommissionRates {
 /// Reads of the ledger as domain entries, for folding.
 public enum LedgerReads {
     public static func entries(sql whereClause: String, arguments: StatementArguments, in db: Database) throws -> [LedgerEntry] {
-        try Row.fetchAll(db, sql: "SELECT * FROM ledger_entries WHERE \(whereClause)", arguments: arguments).map(entry(from:))
+        try LedgerEntryRecord.fetchAll(db, sql: "SELECT * FROM ledger_entries WHERE \(whereClause)", arguments: arguments).map(entry(from:))
+    }
+
+    /// The domain entry of a stored row.
+    static func entry(from record: LedgerEntryRecord) -> LedgerEntry {
+        LedgerEntry(
+            id: record.id, requestId: record.requestId, providerId: record.providerId, invoiceId: record.invoiceId, kind: record.kind,
+            method: record.method, operatorRef: record.operatorRef, amount: XAF(Int(record.amount)), reversesEntryId: record.reversesEntryId,
+            hlc: HLC(packed: record.hlc), originNode: record.originNode)
     }
 
     public static func entry(from row: Row) throws -> LedgerEntry {
