@@ -179,14 +179,11 @@ extension ProviderRequestCommands {
         }
         return try await work("add_material", providerId, requestId, idempotencyKey, .standard, now) { tx, context in
             try Self.checkMaterialsOpen(context, in: tx.db)
-            let id = DjobeaID.v7(now: tx.now)
-            try tx.insert(
-                MissionMaterialRecord(
-                    id: id, requestId: requestId, providerId: providerId, label: label, quantity: Int64(quantity), unitPrice: Int64(unitPrice),
-                    recordedAt: UTCTimestamp.format(tx.now)))
-            let material = ProviderRequestDetail.Material(
-                id: id, label: label, quantity: quantity, unitPrice: unitPrice, total: quantity * unitPrice,
-                totalLabel: XAF(quantity * unitPrice).formatted, recordedAt: UTCTimestamp.format(tx.now))
+            let record = MissionMaterialRecord(
+                id: DjobeaID.v7(now: tx.now), requestId: requestId, providerId: providerId, label: label, quantity: Int64(quantity),
+                unitPrice: Int64(unitPrice), recordedAt: UTCTimestamp.format(tx.now))
+            try tx.insert(record)
+            let material = ProviderRequestDetail.Material(record)
             return try Self.materialResult("add_material", material, context: context, now: now, in: tx.db)
         }
     }
@@ -205,11 +202,7 @@ extension ProviderRequestCommands {
                     arguments: [materialId, requestId, providerId])
             else { throw ProviderRequestError.materialNotFound }
             try Self.checkMaterialsOpen(context, in: tx.db)
-            let quantity = Int(record.quantity)
-            let unitPrice = Int(record.unitPrice)
-            let material = ProviderRequestDetail.Material(
-                id: materialId, label: record.label, quantity: quantity, unitPrice: unitPrice, total: quantity * unitPrice,
-                totalLabel: XAF(quantity * unitPrice).formatted, recordedAt: record.recordedAt)
+            let material = ProviderRequestDetail.Material(record)
             try tx.delete(record)
             return try Self.materialResult("delete_material", material, context: context, now: now, in: tx.db)
         }
@@ -325,5 +318,15 @@ extension ProviderRequestCommands {
             if let key, !result.replayed { try RequestCommandReplay.store(result, providerId: providerId, key: key, now: now, in: tx.db) }
             return result
         }
+    }
+}
+
+extension ProviderRequestDetail.Material {
+    /// The card's line for a stored material.
+    init(_ record: MissionMaterialRecord) {
+        let (quantity, unitPrice) = (Int(record.quantity), Int(record.unitPrice))
+        self.init(
+            id: record.id, label: record.label, quantity: quantity, unitPrice: unitPrice, total: quantity * unitPrice,
+            totalLabel: XAF(quantity * unitPrice).formatted, recordedAt: record.recordedAt)
     }
 }
