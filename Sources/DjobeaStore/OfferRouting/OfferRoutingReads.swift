@@ -36,7 +36,7 @@ enum OfferRoutingReads {
                     WHERE (m.request_id IS NULL OR m.status IN ('nouvelle', 'declinee')) \(zoneFilter)
                     UNION
                     SELECT r.id, r.created_at FROM request_offers o JOIN service_requests r ON r.id = o.request_id
-                    WHERE o.state = 'pending' \(zoneFilter)
+                    WHERE o.state = '\(OfferState.pending.rawValue)' \(zoneFilter)
                 ) ORDER BY created_at, id
                 """,
             arguments: StatementArguments(arguments))
@@ -85,17 +85,14 @@ enum OfferRoutingReads {
 
     /// Every offer of the request, in rank order.
     static func offers(requestId: String, in db: Database) throws -> [OfferRecord] {
-        try Row.fetchAll(
-            db.cachedStatement(
-                sql: "SELECT id, provider_id, rank, offered_at, expires_at, state FROM request_offers WHERE request_id = ? ORDER BY rank, id"),
-            arguments: [requestId]
-        ).map { row in
-            let stateText: String = row["state"]
-            guard let offeredAt = UTCTimestamp.parse(row["offered_at"]), let expiresAt = UTCTimestamp.parse(row["expires_at"]),
-                let state = OfferState(rawValue: stateText)
-            else { throw StoreError.invalid("request_offers \(row["id"] as String): unreadable times or state") }
+        try RequestOfferRecord.fetchAll(
+            db.cachedStatement(sql: "SELECT * FROM request_offers WHERE request_id = ? ORDER BY rank, id"), arguments: [requestId]
+        ).map { offer in
+            guard let offeredAt = UTCTimestamp.parse(offer.offeredAt), let expiresAt = UTCTimestamp.parse(offer.expiresAt) else {
+                throw StoreError.invalid("request_offers \(offer.id): unreadable times")
+            }
             return OfferRecord(
-                id: row["id"], providerId: row["provider_id"], rank: row["rank"], offeredAt: offeredAt, expiresAt: expiresAt, state: state)
+                id: offer.id, providerId: offer.providerId, rank: Int(offer.rank), offeredAt: offeredAt, expiresAt: expiresAt, state: offer.state)
         }
     }
 
@@ -109,6 +106,7 @@ enum OfferRoutingReads {
     {
         let nowText = UTCTimestamp.format(now)
         let urgencyList = "(" + Urgency.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ") + ")"
+        let answeredStates = "('\(OfferState.accepted.rawValue)', '\(OfferState.declined.rawValue)')"
         let rows = try Row.fetchAll(
             db.cachedStatement(
                 sql: """
@@ -125,7 +123,7 @@ enum OfferRoutingReads {
                             AND status IN ('acceptee', 'arrive', 'diagnostic', 'reparation')) AS open_missions,
                         (SELECT avg((julianday(coalesce(o.answered_at, o.expires_at)) - julianday(o.offered_at)) * 1440.0)
                             FROM request_offers o WHERE o.provider_id = p.id AND o.offered_at >= ? AND o.offered_at < ?
-                            AND ((o.state IN ('accepted', 'declined') AND o.answered_at > o.offered_at) OR o.state = 'expired')
+                            AND ((o.state IN \(answeredStates) AND o.answered_at > o.offered_at) OR o.state = '\(OfferState.expired.rawValue)')
                         ) AS response_minutes,
                         EXISTS (SELECT 1 FROM missions m JOIN service_requests r ON r.id = m.request_id
                             WHERE m.provider_id = p.id AND m.status = 'terminee' AND r.client_id = ? AND r.id <> ?) AS familiar,

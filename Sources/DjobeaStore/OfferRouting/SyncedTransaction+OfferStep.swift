@@ -1,5 +1,6 @@
 import DjobeaDomain
 import Foundation
+import GRDB
 
 extension SyncedTransaction {
     /// Writes one routing step: offer states, new offers and their notifications, and the request-level events.
@@ -10,10 +11,10 @@ extension SyncedTransaction {
     func apply(_ step: OfferStep, to routed: RoutedRequest) throws -> MissionState? {
         let requestId = routed.request.id
         for offerId in step.expiredOfferIds {
-            try update(.requestOffers, key: offerId, ["state": "expired"])
+            try setOffer(offerId, state: .expired)
         }
         for withdrawal in step.withdrawals {
-            try update(.requestOffers, key: withdrawal.offerId, ["state": "withdrawn"])
+            try setOffer(withdrawal.offerId, state: .withdrawn)
         }
         var state: MissionState?
         if step.reoffer {
@@ -32,7 +33,7 @@ extension SyncedTransaction {
                     reasonCode: "auto_accept"
                 ).state
             try notify(
-                providerId: offer.providerId, kind: "system", requestId: requestId, title: "Demande acceptée pour vous : \(routed.title)",
+                providerId: offer.providerId, kind: .system, requestId: requestId, title: "Demande acceptée pour vous : \(routed.title)",
                 body: "\(routed.clientName ?? "Votre client") vous a déjà confié une mission : la demande vous est attribuée "
                     + "(acceptation automatique activée).")
         }
@@ -43,14 +44,21 @@ extension SyncedTransaction {
         return state
     }
 
+    private func setOffer(_ offerId: String, state: OfferState) throws {
+        guard var offer = try RequestOfferRecord.fetchOne(db, sql: "SELECT * FROM request_offers WHERE id = ?", arguments: [offerId]) else {
+            throw StoreError.rowNotFound(table: SyncedTable.requestOffers.rawValue, key: offerId)
+        }
+        offer.state = state
+        try update(offer, columns: [.state])
+    }
+
     private func insertOffer(_ offer: OfferStep.NewOffer, requestId: String, state: OfferState) throws {
+        let offeredAt = UTCTimestamp.format(offer.offeredAt)
         try insert(
-            .requestOffers,
-            [
-                "id": .text(DjobeaID.v7(now: now)), "request_id": .text(requestId), "provider_id": .text(offer.providerId),
-                "rank": ColumnValue(offer.rank), "offered_at": ColumnValue(offer.offeredAt), "expires_at": ColumnValue(offer.expiresAt),
-                "state": .text(state.rawValue), "answered_at": state == .accepted ? ColumnValue(offer.offeredAt) : .null,
-            ])
+            RequestOfferRecord(
+                id: DjobeaID.v7(now: now), requestId: requestId, providerId: offer.providerId, rank: Int64(offer.rank), offeredAt: offeredAt,
+                expiresAt: UTCTimestamp.format(offer.expiresAt), state: state, answeredAt: state == .accepted ? offeredAt : nil, seenAt: nil,
+                declineReason: nil, declineNote: nil))
     }
 
     private func notifyOffer(_ offer: OfferStep.NewOffer, _ routed: RoutedRequest) throws {
@@ -64,16 +72,14 @@ extension SyncedTransaction {
         }
         let body = [routed.zoneName, budget, routed.request.urgency.labelFR].compactMap { $0 }.joined(separator: " · ")
         try notify(
-            providerId: offer.providerId, kind: urgent ? "urgent_request" : "new_request", requestId: routed.request.id,
+            providerId: offer.providerId, kind: urgent ? .urgentRequest : .newRequest, requestId: routed.request.id,
             title: urgent ? "Demande urgente : \(routed.title)" : "Nouvelle demande : \(routed.title)", body: body)
     }
 
-    private func notify(providerId: String, kind: String, requestId: String, title: String, body: String) throws {
+    private func notify(providerId: String, kind: NotificationKind, requestId: String, title: String, body: String) throws {
         try insert(
-            .notifications,
-            [
-                "id": .text(DjobeaID.v7(now: now)), "provider_id": .text(providerId), "kind": .text(kind), "request_id": .text(requestId),
-                "title": .text(title), "body": .text(body), "created_at": ColumnValue(now),
-            ])
+            NotificationRecord(
+                id: DjobeaID.v7(now: now), providerId: providerId, kind: kind, requestId: requestId, title: title, body: body,
+                createdAt: UTCTimestamp.format(now), seenAt: nil))
     }
 }

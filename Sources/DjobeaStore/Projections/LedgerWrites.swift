@@ -16,14 +16,10 @@ extension SyncedTransaction {
             originNode: origin)
         if let problem = PaymentLedger.validationError(entry) { throw StoreError.invalid(problem.messageFR) }
         try insert(
-            .ledgerEntries,
-            [
-                "id": .text(entry.id), "request_id": .text(requestId), "provider_id": .text(providerId),
-                "invoice_id": ColumnValue(invoiceId), "kind": .text(kind.rawValue), "method": ColumnValue(method?.rawValue),
-                "operator_ref": ColumnValue(operatorRef), "amount": ColumnValue(amount), "reverses_entry_id": ColumnValue(reversesEntryId),
-                "rate_id": ColumnValue(rateId), "hlc": ColumnValue(entry.hlc), "origin_node": .text(origin),
-                "recorded_at": ColumnValue(now), "recorded_by_role": .text(recordedBy.rawValue),
-            ])
+            LedgerEntryRecord(
+                id: entry.id, requestId: requestId, providerId: providerId, invoiceId: invoiceId, kind: kind, method: method,
+                operatorRef: operatorRef, amount: Int64(amount.francs), reversesEntryId: reversesEntryId, rateId: rateId, hlc: entry.hlc.packed,
+                originNode: origin, recordedAt: UTCTimestamp.format(now), recordedByRole: recordedBy))
         return entry
     }
 
@@ -58,15 +54,11 @@ extension SyncedTransaction {
             id: entryId, requestId: requestId, providerId: row["provider_id"], invoiceId: row["invoice_id"], kind: .commission, method: nil,
             operatorRef: nil, amount: amount, reversesEntryId: nil, hlc: completion, originNode: Self.derivedOrigin)
         if let problem = PaymentLedger.validationError(entry) { throw StoreError.invalid(problem.messageFR) }
-        _ = try insert(
-            .ledgerEntries,
-            [
-                "id": .text(entryId), "request_id": .text(requestId), "provider_id": .text(entry.providerId),
-                "invoice_id": ColumnValue(entry.invoiceId), "kind": .text(LedgerEntryKind.commission.rawValue), "method": .null,
-                "operator_ref": .null, "amount": ColumnValue(amount), "reverses_entry_id": .null, "rate_id": .text(rate.id),
-                "hlc": ColumnValue(completion), "origin_node": .text(Self.derivedOrigin), "recorded_at": ColumnValue(completedShown),
-                "recorded_by_role": .text(ActorRole.system.rawValue),
-            ])
+        try insert(
+            LedgerEntryRecord(
+                id: entryId, requestId: requestId, providerId: entry.providerId, invoiceId: entry.invoiceId, kind: .commission, method: nil,
+                operatorRef: nil, amount: Int64(amount.francs), reversesEntryId: nil, rateId: rate.id, hlc: completion.packed,
+                originNode: Self.derivedOrigin, recordedAt: UTCTimestamp.format(completedShown), recordedByRole: .system))
         return entry
     }
 
@@ -77,12 +69,9 @@ extension SyncedTransaction {
 /// Reads of the versioned commission rate table.
 public enum CommissionRates {
     public static func table(in db: Database) throws -> CommissionRateTable {
-        let rates = try Row.fetchAll(db, sql: "SELECT id, level, basis_points, effective_from FROM commission_rates").compactMap {
-            row -> CommissionRate? in
-            guard let from = UTCTimestamp.parse(row["effective_from"]) else { return nil }
-            let level: String? = row["level"]
-            return CommissionRate(
-                id: row["id"], level: level.flatMap(ProviderLevel.init(rawValue:)), basisPoints: row["basis_points"], effectiveFrom: from)
+        let rates = try CommissionRateRecord.fetchAll(db, sql: "SELECT * FROM commission_rates").compactMap { rate -> CommissionRate? in
+            guard let from = UTCTimestamp.parse(rate.effectiveFrom) else { return nil }
+            return CommissionRate(id: rate.id, level: rate.level, basisPoints: Int(rate.basisPoints), effectiveFrom: from)
         }
         return CommissionRateTable(rates)
     }
@@ -91,7 +80,15 @@ public enum CommissionRates {
 /// Reads of the ledger as domain entries, for folding.
 public enum LedgerReads {
     public static func entries(sql whereClause: String, arguments: StatementArguments, in db: Database) throws -> [LedgerEntry] {
-        try Row.fetchAll(db, sql: "SELECT * FROM ledger_entries WHERE \(whereClause)", arguments: arguments).map(entry(from:))
+        try LedgerEntryRecord.fetchAll(db, sql: "SELECT * FROM ledger_entries WHERE \(whereClause)", arguments: arguments).map(entry(from:))
+    }
+
+    /// The domain entry of a stored row.
+    static func entry(from record: LedgerEntryRecord) -> LedgerEntry {
+        LedgerEntry(
+            id: record.id, requestId: record.requestId, providerId: record.providerId, invoiceId: record.invoiceId, kind: record.kind,
+            method: record.method, operatorRef: record.operatorRef, amount: XAF(Int(record.amount)), reversesEntryId: record.reversesEntryId,
+            hlc: HLC(packed: record.hlc), originNode: record.originNode)
     }
 
     public static func entry(from row: Row) throws -> LedgerEntry {

@@ -83,15 +83,12 @@ enum ClientMessages {
         guard trimmed.count <= maxBody else { throw ProviderRequestError.invalid("body", "Message trop long : 1 000 caractères au plus") }
         let id = DjobeaID.v7(now: tx.now)
         try tx.insert(
-            .messages,
-            [
-                "id": .text(id), "request_id": .text(context.requestId), "provider_id": .text(context.providerId),
-                "client_id": .text(context.clientId), "direction": "out", "channel": "whatsapp", "template_code": ColumnValue(templateCode),
-                "body": .text(trimmed), "sent_at": ColumnValue(tx.now), "delivery_status": "queued",
-                "gateway_node": ColumnValue(try gatewayNode(in: tx.db)), "template_name": ColumnValue(template?.name),
-                "template_params": ColumnValue(try template.map { String(decoding: try JSONEncoder().encode($0.params), as: UTF8.self) }),
-                "essential": ColumnValue(essential),
-            ])
+            MessageRecord(
+                id: id, requestId: context.requestId, providerId: context.providerId, clientId: context.clientId, direction: .outgoing,
+                channel: .whatsapp, templateCode: templateCode, body: trimmed, sentAt: UTCTimestamp.format(tx.now), deliveryStatus: .queued,
+                gatewayNode: try gatewayNode(in: tx.db), templateName: template?.name,
+                templateParams: try template.map { String(decoding: try JSONEncoder().encode($0.params), as: UTF8.self) }, essential: essential,
+                externalId: nil, statusReason: nil, statusAt: nil, intent: nil))
         return id
     }
 

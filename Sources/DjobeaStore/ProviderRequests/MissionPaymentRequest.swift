@@ -60,36 +60,35 @@ extension ProviderRequestCommands {
             }
             if try Self.invoiceId(requestId: requestId, in: tx.db) != nil { throw ProviderRequestError.invoiceExists }
 
-            var lines = [MissionPaymentRequestResult.Line(kind: "main_oeuvre", label: "Main d'œuvre", quantity: 1, unitPrice: labour, total: labour)]
-            for row in try Row.fetchAll(
-                tx.db,
-                sql: "SELECT label, quantity, unit_price FROM mission_materials WHERE request_id = ? AND provider_id = ? ORDER BY recorded_at, id",
+            // The invoice's lines with their stored kind; the answer's lines spell the kind as text.
+            func billed(_ kind: BillingLineKind, _ label: String, quantity: Int, unitPrice: Int)
+                -> (kind: BillingLineKind, line: MissionPaymentRequestResult.Line)
+            {
+                (kind, .init(kind: kind.rawValue, label: label, quantity: quantity, unitPrice: unitPrice, total: quantity * unitPrice))
+            }
+            var invoiceLines = [billed(.mainOeuvre, "Main d'œuvre", quantity: 1, unitPrice: labour)]
+            for material in try MissionMaterialRecord.fetchAll(
+                tx.db, sql: "SELECT * FROM mission_materials WHERE request_id = ? AND provider_id = ? ORDER BY recorded_at, id",
                 arguments: [requestId, providerId])
             {
-                let quantity: Int = row["quantity"]
-                let unitPrice: Int = row["unit_price"]
-                lines.append(.init(kind: "materiel", label: row["label"], quantity: quantity, unitPrice: unitPrice, total: quantity * unitPrice))
+                invoiceLines.append(billed(.materiel, material.label, quantity: Int(material.quantity), unitPrice: Int(material.unitPrice)))
             }
-            if travel > 0 { lines.append(.init(kind: "deplacement", label: "Déplacement", quantity: 1, unitPrice: travel, total: travel)) }
+            if travel > 0 { invoiceLines.append(billed(.deplacement, "Déplacement", quantity: 1, unitPrice: travel)) }
+            let lines = invoiceLines.map(\.line)
             let total = lines.map(\.total).reduce(0, +)
 
             let number = try Self.nextInvoiceNumber(providerId: providerId, now: tx.now, in: tx.db)
             let invoiceId = DjobeaID.v7(now: tx.now)
             let dueAt = tx.now.addingTimeInterval(TimeInterval(Self.paymentTermDays * 86_400))
             try tx.insert(
-                .invoices,
-                [
-                    "id": .text(invoiceId), "request_id": .text(requestId), "provider_id": .text(providerId), "client_id": .text(context.clientId),
-                    "number": .text(number), "total": ColumnValue(total), "issued_at": ColumnValue(tx.now), "due_at": ColumnValue(dueAt),
-                    "sent_at": ColumnValue(tx.now),
-                ])
-            for (order, line) in lines.enumerated() {
+                InvoiceRecord(
+                    id: invoiceId, requestId: requestId, providerId: providerId, clientId: context.clientId, number: number, total: Int64(total),
+                    issuedAt: UTCTimestamp.format(tx.now), dueAt: UTCTimestamp.format(dueAt), sentAt: UTCTimestamp.format(tx.now)))
+            for (order, (kind, line)) in invoiceLines.enumerated() {
                 try tx.insert(
-                    .invoiceLines,
-                    [
-                        "id": .text(DjobeaID.v7(now: tx.now)), "invoice_id": .text(invoiceId), "kind": .text(line.kind), "label": .text(line.label),
-                        "quantity": ColumnValue(line.quantity), "unit_price": ColumnValue(line.unitPrice), "line_order": ColumnValue(order),
-                    ])
+                    InvoiceLineRecord(
+                        id: DjobeaID.v7(now: tx.now), invoiceId: invoiceId, kind: kind, label: line.label, quantity: Int64(line.quantity),
+                        unitPrice: Int64(line.unitPrice), lineOrder: Int64(order)))
             }
             // Invoiced after completion: the commission is derived now (CONFLICTS.md rule 10, whatever the order).
             try tx.deriveCommission(requestId: requestId)
@@ -142,16 +141,14 @@ extension ProviderRequestCommands {
     /// at `now` as `GET /provider/finance/invoices` derives it.
     static func invoiceSummary(providerId: String, requestId: String, now: Date, in db: Database) throws -> ProviderRequestDetail.Invoice? {
         guard
-            let row = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT id, number, total, due_at FROM invoices WHERE request_id = ? AND provider_id = ?"),
-                arguments: [requestId, providerId])
+            let invoice = try InvoiceRecord.fetchOne(
+                db.cachedStatement(sql: "SELECT * FROM invoices WHERE request_id = ? AND provider_id = ?"), arguments: [requestId, providerId])
         else { return nil }
-        let total = XAF(row["total"])
+        let total = XAF(Int(invoice.total))
         let paid = try ProviderLedgerFold.load(providerId: providerId, in: db).paidByRequest()[requestId] ?? .zero
-        let dueText: String = row["due_at"]
-        let status = InvoiceStatus.derive(total: total, paid: paid, dueAt: UTCTimestamp.parse(dueText) ?? now, now: now)
+        let status = InvoiceStatus.derive(total: total, paid: paid, dueAt: UTCTimestamp.parse(invoice.dueAt) ?? now, now: now)
         return ProviderRequestDetail.Invoice(
-            id: row["id"], number: row["number"], total: total.francs, totalLabel: total.formatted, status: status.rawValue,
+            id: invoice.id, number: invoice.number, total: total.francs, totalLabel: total.formatted, status: status.rawValue,
             statusLabel: status.labelFR, paid: paid.francs, paidLabel: paid.formatted)
     }
 }

@@ -100,16 +100,15 @@ public struct MissionTimer: Codable, Sendable, Hashable {
 
     /// `providerId`'s sessions on `requestId`, totalled at `now`.
     static func load(providerId: String, requestId: String, now: Date, in db: Database) throws -> MissionTimer {
-        let rows = try Row.fetchAll(
-            db.cachedStatement(
-                sql: "SELECT started_at, stopped_at FROM mission_work_sessions WHERE request_id = ? AND provider_id = ? ORDER BY started_at, id"),
+        let records = try MissionWorkSessionRecord.fetchAll(
+            db.cachedStatement(sql: "SELECT * FROM mission_work_sessions WHERE request_id = ? AND provider_id = ? ORDER BY started_at, id"),
             arguments: [requestId, providerId])
         var total: TimeInterval = 0
         var running: String?
         var sessions: [Session] = []
-        for row in rows {
-            let started: String = row["started_at"]
-            let stopped: String? = row["stopped_at"]
+        for record in records {
+            let started = record.startedAt
+            let stopped = record.stoppedAt
             sessions.append(Session(startedAt: started, stoppedAt: stopped))
             guard let start = UTCTimestamp.parse(started) else { continue }
             if let stopped, let end = UTCTimestamp.parse(stopped) {
@@ -172,16 +171,11 @@ extension ProviderRequestCommands {
         }
         return try await work("add_material", providerId, requestId, idempotencyKey, .standard, now) { tx, context in
             try Self.checkMaterialsOpen(context, in: tx.db)
-            let id = DjobeaID.v7(now: tx.now)
-            try tx.insert(
-                .missionMaterials,
-                [
-                    "id": .text(id), "request_id": .text(requestId), "provider_id": .text(providerId), "label": .text(label),
-                    "quantity": ColumnValue(quantity), "unit_price": ColumnValue(unitPrice), "recorded_at": ColumnValue(tx.now),
-                ])
-            let material = ProviderRequestDetail.Material(
-                id: id, label: label, quantity: quantity, unitPrice: unitPrice, total: quantity * unitPrice,
-                totalLabel: XAF(quantity * unitPrice).formatted, recordedAt: UTCTimestamp.format(tx.now))
+            let record = MissionMaterialRecord(
+                id: DjobeaID.v7(now: tx.now), requestId: requestId, providerId: providerId, label: label, quantity: Int64(quantity),
+                unitPrice: Int64(unitPrice), recordedAt: UTCTimestamp.format(tx.now))
+            try tx.insert(record)
+            let material = ProviderRequestDetail.Material(record)
             return try Self.materialResult("add_material", material, context: context, now: now, in: tx.db)
         }
     }
@@ -195,17 +189,13 @@ extension ProviderRequestCommands {
     {
         try await work("delete_material", providerId, requestId, idempotencyKey, .standard, now) { tx, context in
             guard DjobeaID.isValid(materialId),
-                let row = try Row.fetchOne(
+                let record = try MissionMaterialRecord.fetchOne(
                     tx.db, sql: "SELECT * FROM mission_materials WHERE id = ? AND request_id = ? AND provider_id = ?",
                     arguments: [materialId, requestId, providerId])
             else { throw ProviderRequestError.materialNotFound }
             try Self.checkMaterialsOpen(context, in: tx.db)
-            let quantity: Int = row["quantity"]
-            let unitPrice: Int = row["unit_price"]
-            let material = ProviderRequestDetail.Material(
-                id: materialId, label: row["label"], quantity: quantity, unitPrice: unitPrice, total: quantity * unitPrice,
-                totalLabel: XAF(quantity * unitPrice).formatted, recordedAt: row["recorded_at"])
-            try tx.delete(.missionMaterials, key: materialId)
+            let material = ProviderRequestDetail.Material(record)
+            try tx.delete(record)
             return try Self.materialResult("delete_material", material, context: context, now: now, in: tx.db)
         }
     }
@@ -260,10 +250,10 @@ extension ProviderRequestCommands {
             if let accepted = state.wallTime(of: .acceptee), at < accepted.addingTimeInterval(-1) {
                 throw ProviderRequestError.invalid("at", "Heure du chronomètre (at) antérieure à l'acceptation de la mission")
             }
-            let open = try Row.fetchOne(
+            let open = try MissionWorkSessionRecord.fetchOne(
                 tx.db,
                 sql:
-                    "SELECT id, started_at FROM mission_work_sessions WHERE request_id = ? AND provider_id = ? AND stopped_at IS NULL ORDER BY started_at DESC LIMIT 1",
+                    "SELECT * FROM mission_work_sessions WHERE request_id = ? AND provider_id = ? AND stopped_at IS NULL ORDER BY started_at DESC LIMIT 1",
                 arguments: [requestId, providerId])
             var wrote = false
             switch action {
@@ -278,18 +268,16 @@ extension ProviderRequestCommands {
                     ).flatMap(UTCTimestamp.parse)
                     let start = max(at, lastStop ?? at)
                     try tx.insert(
-                        .missionWorkSessions,
-                        [
-                            "id": .text(DjobeaID.v7(now: tx.now)), "request_id": .text(requestId), "provider_id": .text(providerId),
-                            "started_at": ColumnValue(start),
-                        ])
+                        MissionWorkSessionRecord(
+                            id: DjobeaID.v7(now: tx.now), requestId: requestId, providerId: providerId, startedAt: UTCTimestamp.format(start),
+                            stoppedAt: nil))
                     wrote = true
                 }
             case .stop:
-                if let open {
-                    let id: String = open["id"]
-                    let started = UTCTimestamp.parse(open["started_at"]) ?? at
-                    try tx.update(.missionWorkSessions, key: id, ["stopped_at": ColumnValue(max(at, started))])
+                if var open {
+                    let started = UTCTimestamp.parse(open.startedAt) ?? at
+                    open.stoppedAt = UTCTimestamp.format(max(at, started))
+                    try tx.update(open, columns: [.stoppedAt])
                     wrote = true
                 }
             }
@@ -322,5 +310,15 @@ extension ProviderRequestCommands {
             if let key, !result.replayed { try RequestCommandReplay.store(result, providerId: providerId, key: key, now: now, in: tx.db) }
             return result
         }
+    }
+}
+
+extension ProviderRequestDetail.Material {
+    /// The card's line for a stored material.
+    init(_ record: MissionMaterialRecord) {
+        let (quantity, unitPrice) = (Int(record.quantity), Int(record.unitPrice))
+        self.init(
+            id: record.id, label: record.label, quantity: quantity, unitPrice: unitPrice, total: quantity * unitPrice,
+            totalLabel: XAF(quantity * unitPrice).formatted, recordedAt: record.recordedAt)
     }
 }

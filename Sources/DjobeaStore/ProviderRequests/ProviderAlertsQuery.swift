@@ -91,17 +91,19 @@ public enum ProviderAlertsQuery {
         let urgent = open.filter { $0.urgency.code == Urgency.urgent.rawValue }
         let waiting = open.filter { $0.offeredAt <= waitingBefore }
         let payments = try recentPayments(providerId: providerId, now: now, in: db)
-        let notifications = try Row.fetchAll(
+        // Offers and payments have their own lists; the other notifications are listed as such.
+        let listedElsewhere: [NotificationKind] = [.newRequest, .urgentRequest, .offerWaiting, .paymentReceived]
+        let notifications = try NotificationRecord.fetchAll(
             db.cachedStatement(
                 sql: """
-                    SELECT id, kind, request_id, title, body, created_at FROM notifications
-                    WHERE provider_id = ? AND seen_at IS NULL AND created_at <= ?
-                        AND kind NOT IN ('new_request', 'urgent_request', 'offer_waiting', 'payment_received')
+                    SELECT * FROM notifications
+                    WHERE provider_id = ? AND seen_at IS NULL AND created_at <= ? AND kind NOT IN (?, ?, ?, ?)
                     ORDER BY created_at DESC, id DESC LIMIT 50
-                    """), arguments: [providerId, UTCTimestamp.format(now)]
-        ).map { row in
+                    """), arguments: StatementArguments([providerId, UTCTimestamp.format(now)] + listedElsewhere.map(\.rawValue))
+        ).map { notification in
             ProviderAlerts.NotificationAlert(
-                id: row["id"], kind: row["kind"], requestId: row["request_id"], title: row["title"], body: row["body"], createdAt: row["created_at"])
+                id: notification.id, kind: notification.kind.rawValue, requestId: notification.requestId, title: notification.title,
+                body: notification.body, createdAt: notification.createdAt)
         }
         let attention = Set((unseen + urgent + waiting).map(\.offerId))
         let total = payments.map(\.amount).reduce(0, +)
@@ -155,29 +157,33 @@ public enum ProviderAlertsQuery {
             throw ProviderRequestError.invalid("ids", "Trop d'identifiants : 200 au plus")
         }
         var changed = 0
-        let seen = ColumnValue(tx.now)
+        let seen = UTCTimestamp.format(tx.now)
+        let offerKinds: [NotificationKind] = [.newRequest, .urgentRequest]
         for id in Set(offerIds) where DjobeaID.isValid(id) {
             guard
-                let request = try String.fetchOne(
-                    tx.db, sql: "SELECT request_id FROM request_offers WHERE id = ? AND provider_id = ? AND seen_at IS NULL",
-                    arguments: [id, providerId])
+                var offer = try RequestOfferRecord.fetchOne(
+                    tx.db, sql: "SELECT * FROM request_offers WHERE id = ? AND provider_id = ? AND seen_at IS NULL", arguments: [id, providerId])
             else { continue }
-            try tx.update(.requestOffers, key: id, ["seen_at": seen])
+            offer.seenAt = seen
+            try tx.update(offer, columns: [.seenAt])
             changed += 1
-            let related = try String.fetchAll(
+            let related = try NotificationRecord.fetchAll(
                 tx.db,
                 sql: """
-                    SELECT id FROM notifications WHERE provider_id = ? AND request_id = ? AND seen_at IS NULL
-                        AND kind IN ('new_request', 'urgent_request') ORDER BY id
-                    """, arguments: [providerId, request])
-            for notification in related { try tx.update(.notifications, key: notification, ["seen_at": seen]) }
+                    SELECT * FROM notifications WHERE provider_id = ? AND request_id = ? AND seen_at IS NULL AND kind IN (?, ?) ORDER BY id
+                    """, arguments: StatementArguments([providerId, offer.requestId] + offerKinds.map(\.rawValue)))
+            for var notification in related {
+                notification.seenAt = seen
+                try tx.update(notification, columns: [.seenAt])
+            }
         }
         for id in Set(notificationIds) where DjobeaID.isValid(id) {
-            let mine = try Bool.fetchOne(
-                tx.db, sql: "SELECT EXISTS (SELECT 1 FROM notifications WHERE id = ? AND provider_id = ? AND seen_at IS NULL)",
-                arguments: [id, providerId])
-            guard mine == true else { continue }
-            try tx.update(.notifications, key: id, ["seen_at": seen])
+            guard
+                var notification = try NotificationRecord.fetchOne(
+                    tx.db, sql: "SELECT * FROM notifications WHERE id = ? AND provider_id = ? AND seen_at IS NULL", arguments: [id, providerId])
+            else { continue }
+            notification.seenAt = seen
+            try tx.update(notification, columns: [.seenAt])
             changed += 1
         }
         return changed

@@ -128,12 +128,9 @@ extension ProviderRequestCommands {
             guard context.isMine else { throw ProviderRequestError.actionNotAllowed("Appel possible après l'acceptation de la demande") }
             let id = DjobeaID.v7(now: now)
             try tx.insert(
-                .callLogs,
-                [
-                    "id": .text(id), "provider_id": .text(providerId), "client_id": .text(context.clientId), "request_id": .text(requestId),
-                    "direction": .text(direction.rawValue), "started_at": ColumnValue(startedAt), "duration_seconds": ColumnValue(durationSeconds),
-                    "note": ColumnValue(note),
-                ])
+                CallLogRecord(
+                    id: id, providerId: providerId, clientId: context.clientId, requestId: requestId, direction: direction,
+                    startedAt: UTCTimestamp.format(startedAt), durationSeconds: Int64(durationSeconds), note: note))
             return RequestCommandOutcome(callId: id)
         }
     }
@@ -144,11 +141,13 @@ extension ProviderRequestCommands {
     {
         let note = try Self.text(note, field: "note", max: 2_000)
         return try await run("update_call_note", providerId, requestId, nil, .standard, now) { tx, _ in
-            let owned = try Bool.fetchOne(
-                tx.db, sql: "SELECT EXISTS (SELECT 1 FROM call_logs WHERE id = ? AND provider_id = ? AND request_id = ?)",
-                arguments: [callId, providerId, requestId])
-            guard owned == true else { throw ProviderRequestError.notFound }
-            try tx.update(.callLogs, key: callId, ["note": ColumnValue(note)])
+            guard
+                var call = try CallLogRecord.fetchOne(
+                    tx.db, sql: "SELECT * FROM call_logs WHERE id = ? AND provider_id = ? AND request_id = ?",
+                    arguments: [callId, providerId, requestId])
+            else { throw ProviderRequestError.notFound }
+            call.note = note
+            try tx.update(call, columns: [.note])
             return RequestCommandOutcome(callId: callId)
         }
     }

@@ -109,14 +109,11 @@ extension ProviderRequestCommands {
             }
             let id = DjobeaID.v7(now: tx.now)
             try tx.insert(
-                .photos,
-                [
-                    "id": .text(id), "request_id": .text(requestId), "provider_id": .text(providerId), "kind": .text(photo.kind.rawValue),
-                    "sha256": .text(sha256), "thumb_sha256": ColumnValue(thumb), "mime": .text(full.info.mime),
-                    "bytes": ColumnValue(full.bytes), "width": ColumnValue(full.info.width ?? photo.width),
-                    "height": ColumnValue(full.info.height ?? photo.height), "taken_at": ColumnValue(photo.takenAt),
-                    "created_at": ColumnValue(tx.now),
-                ])
+                PhotoRecord(
+                    id: id, requestId: requestId, providerId: providerId, kind: photo.kind, sha256: sha256, thumbSha256: thumb,
+                    mime: full.info.mime, bytes: Int64(full.bytes), width: Int64(full.info.width ?? photo.width),
+                    height: Int64(full.info.height ?? photo.height), takenAt: UTCTimestamp.format(photo.takenAt),
+                    createdAt: UTCTimestamp.format(tx.now)))
             return MissionPhotoResult(
                 command: "add_photo", requestId: requestId, id: id, kind: photo.kind.rawValue, sha256: sha256, recordedAt: UTCTimestamp.format(now),
                 replayed: false)

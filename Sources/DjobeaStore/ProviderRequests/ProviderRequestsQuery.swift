@@ -155,50 +155,43 @@ public enum ProviderRequestsQuery {
             mission = MissionProgress(folded, events: events, providerId: provider)
         }
         let mine: StatementArguments = ["request": request, "provider": provider]
-        let materials = try Row.fetchAll(
+        let materials = try MissionMaterialRecord.fetchAll(
             db.cachedStatement(
                 sql: "SELECT * FROM mission_materials WHERE request_id = :request AND provider_id = :provider ORDER BY recorded_at, id"),
             arguments: mine
-        ).map { row in
-            let quantity: Int = row["quantity"]
-            let unitPrice: Int = row["unit_price"]
-            return ProviderRequestDetail.Material(
-                id: row["id"], label: row["label"], quantity: quantity, unitPrice: unitPrice, total: quantity * unitPrice,
-                totalLabel: XAF(quantity * unitPrice).formatted, recordedAt: row["recorded_at"])
-        }
-        let photos = try Row.fetchAll(
+        ).map(ProviderRequestDetail.Material.init)
+        let photos = try PhotoRecord.fetchAll(
             db.cachedStatement(
                 sql: """
                     SELECT * FROM photos WHERE request_id = :request AND (provider_id IS NULL OR provider_id = :provider)
-                        AND kind <> 'profile' ORDER BY taken_at, id
+                        AND kind <> '\(PhotoKind.profile.rawValue)' ORDER BY taken_at, id
                     """), arguments: mine
-        ).map { row in
+        ).map { photo in
             ProviderRequestDetail.Photo(
-                id: row["id"], kind: row["kind"], sha256: row["sha256"], thumbSha256: row["thumb_sha256"], mime: row["mime"],
-                width: row["width"], height: row["height"], takenAt: row["taken_at"])
+                id: photo.id, kind: photo.kind.rawValue, sha256: photo.sha256, thumbSha256: photo.thumbSha256, mime: photo.mime,
+                width: Int(photo.width), height: Int(photo.height), takenAt: photo.takenAt)
         }
         // The latest 200 messages, oldest first.
-        let messages = try Row.fetchAll(
+        let messages = try MessageRecord.fetchAll(
             db.cachedStatement(
                 sql: "SELECT * FROM messages WHERE request_id = :request AND provider_id = :provider ORDER BY sent_at DESC, id DESC LIMIT 200"),
             arguments: mine
-        ).reversed().map { row in
+        ).reversed().map { message in
             ProviderRequestDetail.Message(
-                id: row["id"], direction: row["direction"], channel: row["channel"], templateCode: row["template_code"], body: row["body"],
-                sentAt: row["sent_at"], deliveryStatus: row["delivery_status"],
-                deliveryLabel: (row["direction"] as String) == "in"
-                    ? "Reçu" : DeliveryStatus(rawValue: row["delivery_status"])?.labelFR ?? (row["delivery_status"] as String),
-                statusReason: row["status_reason"], statusAt: row["status_at"])
+                id: message.id, direction: message.direction.rawValue, channel: message.channel.rawValue, templateCode: message.templateCode,
+                body: message.body, sentAt: message.sentAt, deliveryStatus: message.deliveryStatus.rawValue,
+                deliveryLabel: message.direction == .incoming ? "Reçu" : message.deliveryStatus.labelFR, statusReason: message.statusReason,
+                statusAt: message.statusAt)
         }
-        let calls = try Row.fetchAll(
+        let calls = try CallLogRecord.fetchAll(
             db.cachedStatement(
                 sql: "SELECT * FROM call_logs WHERE request_id = :request AND provider_id = :provider ORDER BY started_at, id"),
             arguments: mine
-        ).map { row in
-            let seconds: Int = row["duration_seconds"]
+        ).map { call in
+            let seconds = Int(call.durationSeconds)
             return ProviderRequestDetail.Call(
-                id: row["id"], direction: row["direction"], startedAt: row["started_at"], durationSeconds: seconds,
-                durationLabel: ProviderRequestWording.duration(seconds: seconds), note: row["note"])
+                id: call.id, direction: call.direction.rawValue, startedAt: call.startedAt, durationSeconds: seconds,
+                durationLabel: ProviderRequestWording.duration(seconds: seconds), note: call.note)
         }
         let slots = try Row.fetchAll(
             db.cachedStatement(
