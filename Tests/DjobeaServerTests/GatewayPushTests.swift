@@ -53,7 +53,8 @@ struct GatewayPushTests: ReadsJSONResponses {
             try await app.test(.live) { client in
                 let token = try await harness.login(client, phone: jean.phone)
                 let key = try await client.execute(uri: "/provider/push/key", method: .get, headers: harness.bearer(token))
-                #expect(key.status == .ok && Self.json(key)["public_key"] as? String == services.vapidPublicKey)
+                #expect(key.status == .ok)
+                #expect(try decode(PushKeyAnswer.self, key).publicKey == services.vapidPublicKey)
 
                 func post(_ body: [String: Any], token: String) async throws -> TestResponse {
                     try await client.execute(
@@ -75,10 +76,11 @@ struct GatewayPushTests: ReadsJSONResponses {
                 #expect(try harness.database.readBlocking { try Int.fetchOne($0, sql: "SELECT count(*) FROM push_subscriptions") } == 0)
 
                 let created = try await post(subscriptionBody(), token: token)
-                #expect(created.status == .created && Self.json(created)["subscribed"] as? Bool == true)
+                #expect(created.status == .created)
+                #expect(try decode(PushSubscriptionAnswer.self, created).subscribed)
                 let asked = try await client.execute(
                     uri: "/provider/push/subscriptions?device_id=jean-phone-0001", method: .get, headers: harness.bearer(token))
-                #expect(Self.json(asked)["subscribed"] as? Bool == true)
+                #expect(try decode(PushSubscriptionAnswer.self, asked).subscribed)
                 // Another provider cannot remove Jean's device.
                 let paulToken = try await harness.login(client, phone: paul.phone)
                 let deleted = try await client.execute(

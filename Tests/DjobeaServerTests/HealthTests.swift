@@ -1,5 +1,6 @@
 import DjobeaServer
 import DjobeaStore
+import DjobeaTestSupport
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -16,13 +17,13 @@ struct HealthTests {
             try await client.execute(uri: "/healthz", method: .get) { response in
                 #expect(response.status == .ok)
                 #expect(response.headers[.contentType]?.hasPrefix("application/json") == true)
-                let json = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
-                #expect(json?["node_id"] as? String == database.nodeId)
-                #expect(json?["role"] as? String == "hub")
-                #expect(json?["schema_version"] as? Int == NodeDatabase.latestSchemaVersion)
-                let counts = json?["row_counts"] as? [String: Int]
-                #expect(counts?["providers"] == 0)
-                #expect(counts?["change_log"] == 0)
+                let health = try decode(NodeHealth.self, response)
+                #expect(health.status == "ok" && health.storage == nil)
+                #expect(health.nodeId == database.nodeId)
+                #expect(health.role == "hub")
+                #expect(health.schemaVersion == NodeDatabase.latestSchemaVersion)
+                #expect(health.rowCounts["providers"] == 0)
+                #expect(health.rowCounts["change_log"] == 0)
             }
         }
     }
@@ -34,7 +35,7 @@ struct HealthTests {
         try await app.test(.router) { client in
             try await client.execute(uri: "/nulle-part", method: .get) { response in
                 #expect(response.status == .notFound)
-                let body = try JSONDecoder().decode(APIErrorBody.self, from: Data(buffer: response.body))
+                let body = try decode(APIErrorBody.self, response)
                 #expect(body.error.code == "not_found")
                 #expect(body.error.message == "Ressource introuvable.")
             }

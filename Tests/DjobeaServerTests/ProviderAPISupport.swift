@@ -51,10 +51,8 @@ struct ProviderAPIHarness {
         guard sent.status == .accepted, let code = try await lastCode(for: phone) else { throw HarnessError.noCode(phone) }
         let verified = try await client.execute(
             uri: "/provider/auth/verify-otp", method: .post, headers: json, body: body(["phone": phone, "code": code]))
-        guard verified.status == .ok, let tokens = try JSONSerialization.jsonObject(with: Data(buffer: verified.body)) as? [String: Any],
-            let access = tokens["access_token"] as? String
-        else { throw HarnessError.loginFailed(phone, Int(verified.status.code)) }
-        return access
+        guard verified.status == .ok else { throw HarnessError.loginFailed(phone, Int(verified.status.code)) }
+        return try decode(AuthTokens.self, verified).accessToken
     }
 
     var json: HTTPFields { [.contentType: "application/json"] }

@@ -7,51 +7,52 @@ import Hummingbird
 struct HealthController: Sendable {
     let database: NodeDatabase
 
-    struct Health: Codable {
-        let status: String
-        let nodeId: String
-        let role: String
-        let schemaVersion: Int
-        let latestSchemaVersion: Int
-        let rowCounts: [String: Int]
-        /// Present while storage refuses writes: why, since when, in French.
-        let storage: StorageState?
-    }
-
-    /// Why the node is degraded: the stable code, its French explanation, and when it started and last failed.
-    struct StorageState: Codable {
-        /// `full`, `read_only` or `io_error`.
-        let reason: String
-        /// `stockage_plein`, `stockage_lecture_seule` or `stockage_erreur_disque`, as in the refused writes' answers.
-        let code: String
-        let message: String
-        let since: String
-        let lastFailureAt: String
-
-        init(_ degradation: StorageDegradation) {
-            reason = degradation.reason.rawValue
-            code = degradation.reason.code
-            message = degradation.reason.messageFR
-            since = UTCTimestamp.format(degradation.since)
-            lastFailureAt = UTCTimestamp.format(degradation.lastFailureAt)
-        }
-    }
-
     func register(on routes: DocumentedRoutes) {
         routes.add(
             .get, "/healthz",
             "État du nœud : identité, rôle, version du schéma, nombre de lignes ; 503 « degraded » tant que le stockage refuse les écritures",
-            response: Health.self
+            response: NodeHealth.self
         ) { request, _ in
             let (version, counts) = try await database.healthSnapshot()
             let degradation = database.storage.degradation
             var response = try JSONResponse.make(
-                Health(
+                NodeHealth(
                     status: degradation == nil ? "ok" : "degraded", nodeId: database.nodeId, role: database.role.rawValue, schemaVersion: version,
                     latestSchemaVersion: NodeDatabase.latestSchemaVersion, rowCounts: counts, storage: degradation.map(StorageState.init)),
                 for: request, status: degradation == nil ? .ok : .serviceUnavailable)
             if let degradation { response.headers[.retryAfter] = String(degradation.reason.retryAfterSeconds) }
             return response
         }
+    }
+}
+
+/// The answer of `GET /healthz`.
+public struct NodeHealth: Codable {
+    public let status: String
+    public let nodeId: String
+    public let role: String
+    public let schemaVersion: Int
+    public let latestSchemaVersion: Int
+    public let rowCounts: [String: Int]
+    /// Present while storage refuses writes: why, since when, in French.
+    public let storage: StorageState?
+}
+
+/// Why the node is degraded: the stable code, its French explanation, and when it started and last failed.
+public struct StorageState: Codable {
+    /// `full`, `read_only` or `io_error`.
+    public let reason: String
+    /// `stockage_plein`, `stockage_lecture_seule` or `stockage_erreur_disque`, as in the refused writes' answers.
+    public let code: String
+    public let message: String
+    public let since: String
+    public let lastFailureAt: String
+
+    init(_ degradation: StorageDegradation) {
+        reason = degradation.reason.rawValue
+        code = degradation.reason.code
+        message = degradation.reason.messageFR
+        since = UTCTimestamp.format(degradation.since)
+        lastFailureAt = UTCTimestamp.format(degradation.lastFailureAt)
     }
 }

@@ -43,31 +43,6 @@ struct AuthController: Sendable {
         let code: String
     }
 
-    struct CodeSent: Codable, Sendable {
-        let message: String
-        let expiresIn: Int
-    }
-
-    struct Tokens: Codable, Sendable {
-        let accessToken: String
-        let tokenType: String
-        let expiresIn: Int
-        let refreshToken: String
-        let refreshTokenExpiresAt: String
-        let providerId: String
-        let sessionId: String
-
-        init(_ pair: TokenPair) {
-            accessToken = pair.accessToken
-            tokenType = "Bearer"
-            expiresIn = max(0, Int(pair.accessTokenExpiresAt.timeIntervalSinceNow.rounded()))
-            refreshToken = pair.refreshToken
-            refreshTokenExpiresAt = UTCTimestamp.format(pair.refreshTokenExpiresAt)
-            providerId = pair.providerId
-            sessionId = pair.sessionId
-        }
-    }
-
     struct TOTPStart: Codable, Sendable {
         let secret: String
         let uri: String
@@ -87,24 +62,24 @@ struct AuthController: Sendable {
             return try JSONResponse.make(CodeSent(message: Self.codeSentMessage, expiresIn: sent.expiresIn), for: request, status: .accepted)
         }
         routes.add(
-            .post, "/provider/auth/verify-otp", "Valider le code reçu et ouvrir une session", body: VerifyBody.self, response: Tokens.self,
+            .post, "/provider/auth/verify-otp", "Valider le code reçu et ouvrir une session", body: VerifyBody.self, response: AuthTokens.self,
             errors: ["invalid_code", "otp_expired", "otp_locked", "account_suspended"]
         ) { request, _ in
             let body = try await RequestDecoding.decode(VerifyBody.self, from: request)
             let pair = try await auth.verifyOTP(
                 phone: body.phone, code: body.code, userAgent: request.headers[.userAgent].map { String($0.prefix(200)) })
-            return try JSONResponse.make(Tokens(pair), for: request)
+            return try JSONResponse.make(AuthTokens(pair), for: request)
         }
         routes.add(
             .post, "/provider/auth/refresh-token", "Renouveler les jetons (l'ancien jeton de rafraîchissement meurt)", body: RefreshBody.self,
-            response: Tokens.self, errors: ["invalid_refresh_token", "refresh_reused"]
+            response: AuthTokens.self, errors: ["invalid_refresh_token", "refresh_reused"]
         ) { request, _ in
             let body = try await RequestDecoding.decode(RefreshBody.self, from: request)
-            return try JSONResponse.make(Tokens(try await auth.refresh(refreshToken: body.refreshToken)), for: request)
+            return try JSONResponse.make(AuthTokens(try await auth.refresh(refreshToken: body.refreshToken)), for: request)
         }
         routes.add(
             .post, "/provider/auth/login", "Connexion par email et mot de passe (code TOTP si activé)", body: PasswordLoginBody.self,
-            response: Tokens.self,
+            response: AuthTokens.self,
             errors: [
                 "invalid_credentials", "password_locked", "account_suspended", "totp_required", "invalid_totp", "totp_reused", "totp_locked",
                 "totp_unavailable",
@@ -113,7 +88,7 @@ struct AuthController: Sendable {
             let body = try await RequestDecoding.decode(PasswordLoginBody.self, from: request)
             let pair = try await auth.loginWithPassword(
                 email: body.email, password: body.password, totp: body.totp, userAgent: request.headers[.userAgent].map { String($0.prefix(200)) })
-            return try JSONResponse.make(Tokens(pair), for: request)
+            return try JSONResponse.make(AuthTokens(pair), for: request)
         }
         routes.add(
             .post, "/provider/auth/password-reset/request", "Recevoir un code de réinitialisation par WhatsApp", body: PhoneBody.self,
@@ -165,5 +140,32 @@ struct AuthController: Sendable {
             try await auth.disableTOTP(providerId: try context.requireProvider().providerId, password: body.password)
             return Response(status: .noContent)
         }
+    }
+}
+
+/// The answer to a code request: always the same French sentence (it never tells whether the phone is registered).
+public struct CodeSent: Codable, Sendable {
+    public let message: String
+    public let expiresIn: Int
+}
+
+/// A session's tokens: the access token (JWT, `Bearer`), the refresh token and their lifetimes.
+public struct AuthTokens: Codable, Sendable {
+    public let accessToken: String
+    public let tokenType: String
+    public let expiresIn: Int
+    public let refreshToken: String
+    public let refreshTokenExpiresAt: String
+    public let providerId: String
+    public let sessionId: String
+
+    init(_ pair: TokenPair) {
+        accessToken = pair.accessToken
+        tokenType = "Bearer"
+        expiresIn = max(0, Int(pair.accessTokenExpiresAt.timeIntervalSinceNow.rounded()))
+        refreshToken = pair.refreshToken
+        refreshTokenExpiresAt = UTCTimestamp.format(pair.refreshTokenExpiresAt)
+        providerId = pair.providerId
+        sessionId = pair.sessionId
     }
 }

@@ -24,19 +24,9 @@ struct PushSubscriptionController: Sendable {
         let deviceId: String
     }
 
-    struct KeyAnswer: Codable, Sendable {
-        /// The gateway's VAPID public key: base64url, uncompressed P-256 point (the `applicationServerKey`).
-        let publicKey: String
-    }
-
-    struct SubscriptionAnswer: Codable, Sendable {
-        let deviceId: String
-        let subscribed: Bool
-    }
-
     func register(on routes: DocumentedRoutes) {
         routes.add(
-            .get, "/provider/push/key", "Clé publique VAPID de la passerelle (applicationServerKey)", response: KeyAnswer.self,
+            .get, "/provider/push/key", "Clé publique VAPID de la passerelle (applicationServerKey)", response: PushKeyAnswer.self,
             errors: ["push_unavailable"]
         ) { request, _ in
             let node = database.nodeId
@@ -44,22 +34,22 @@ struct PushSubscriptionController: Sendable {
             guard let key = try await database.read({ db in try PushStore.gatewayKey(node: node, role: role, in: db) }) else {
                 throw Self.unavailable()
             }
-            return try JSONResponse.make(KeyAnswer(publicKey: key.key), for: request)
+            return try JSONResponse.make(PushKeyAnswer(publicKey: key.key), for: request)
         }
         routes.add(
             .get, "/provider/push/subscriptions", "Cet appareil reçoit-il les notifications ?",
             parameters: [.init("device_id", "Identifiant de l'appareil")],
-            response: SubscriptionAnswer.self, errors: ["invalid_parameter"]
+            response: PushSubscriptionAnswer.self, errors: ["invalid_parameter"]
         ) { request, context in
             let identity = try context.requireProvider()
             let given = request.uri.queryParameters.get("device_id").map { String($0) } ?? ""
             let deviceId = try Self.deviceId(given)
             let subscribed = try await database.read { db in try PushStore.isSubscribed(providerId: identity.providerId, deviceId: deviceId, in: db) }
-            return try JSONResponse.make(SubscriptionAnswer(deviceId: deviceId, subscribed: subscribed), for: request)
+            return try JSONResponse.make(PushSubscriptionAnswer(deviceId: deviceId, subscribed: subscribed), for: request)
         }
         routes.add(
             .post, "/provider/push/subscriptions", "Recevoir les notifications sur cet appareil (PushSubscription.toJSON() et device_id)",
-            body: SubscriptionBody.self, response: SubscriptionAnswer.self, status: 201,
+            body: SubscriptionBody.self, response: PushSubscriptionAnswer.self, status: 201,
             errors: ["invalid_parameter", "invalid_endpoint", "invalid_keys", "push_unavailable"]
         ) { request, context in
             let identity = try context.requireProvider()
@@ -83,17 +73,17 @@ struct PushSubscriptionController: Sendable {
                     auth: Base64URL.encode(Base64URL.decode(subscription.auth) ?? []),
                     gatewayNode: key.gatewayNode, in: tx)
             }
-            return try JSONResponse.make(SubscriptionAnswer(deviceId: deviceId, subscribed: true), for: request, status: .created)
+            return try JSONResponse.make(PushSubscriptionAnswer(deviceId: deviceId, subscribed: true), for: request, status: .created)
         }
         routes.add(
             .delete, "/provider/push/subscriptions", "Ne plus recevoir les notifications sur cet appareil", body: DeviceBody.self,
-            response: SubscriptionAnswer.self, errors: ["invalid_parameter"]
+            response: PushSubscriptionAnswer.self, errors: ["invalid_parameter"]
         ) { request, context in
             let identity = try context.requireProvider()
             let body = try await RequestDecoding.decode(DeviceBody.self, from: request)
             let deviceId = try Self.deviceId(body.deviceId)
             _ = try await database.write { tx in try PushStore.unsubscribe(providerId: identity.providerId, deviceId: deviceId, in: tx) }
-            return try JSONResponse.make(SubscriptionAnswer(deviceId: deviceId, subscribed: false), for: request)
+            return try JSONResponse.make(PushSubscriptionAnswer(deviceId: deviceId, subscribed: false), for: request)
         }
     }
 
@@ -111,4 +101,14 @@ struct PushSubscriptionController: Sendable {
             .serviceUnavailable, code: "push_unavailable",
             message: "Notifications indisponibles : la passerelle n'a pas encore transmis sa clé. Réessayez après la prochaine synchronisation.")
     }
+}
+
+public struct PushKeyAnswer: Codable, Sendable {
+    /// The gateway's VAPID public key: base64url, uncompressed P-256 point (the `applicationServerKey`).
+    public let publicKey: String
+}
+
+public struct PushSubscriptionAnswer: Codable, Sendable {
+    public let deviceId: String
+    public let subscribed: Bool
 }
