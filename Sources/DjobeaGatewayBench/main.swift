@@ -106,7 +106,7 @@ var samples: [(Double, Int, Double)] = []
 var sent = 0
 while sent < count, seconds() - start < 900, process.isRunning {
     try await Task.sleep(for: .seconds(1))
-    sent = try reader.read { db in try ActivityTotals.read(in: db).messagesSent }
+    sent = try reader.read { db in try ActivityTotals.messagesSent(in: db) }
     if let rss = residentMiB(process.processIdentifier) { samples.append((seconds() - start, sent, rss)) }
 }
 let elapsed = seconds() - start

@@ -47,15 +47,8 @@ public enum JSONCoding {
         let name: String
 
         func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: Key.self)
-            try container.encode(0, forKey: Key(stringValue: name))
-        }
-
-        struct Key: CodingKey {
-            var stringValue: String
-            var intValue: Int? { nil }
-            init(stringValue: String) { self.stringValue = stringValue }
-            init?(intValue: Int) { nil }
+            var container = encoder.container(keyedBy: AnyCodingKey.self)
+            try container.encode(0, forKey: AnyCodingKey(name))
         }
     }
 }

@@ -113,11 +113,12 @@ public struct SettingsBody: Codable, Sendable {
     }
 }
 
-/// Decoding keys for any JSON object: lets a body list the keys it does not know.
+/// A key of any name: lets a body list the keys it does not know, and the key policy convert one name.
 struct AnyCodingKey: CodingKey {
     var stringValue: String
     var intValue: Int? { nil }
 
+    init(_ name: String) { stringValue = name }
     init?(stringValue: String) { self.stringValue = stringValue }
     init?(intValue: Int) { nil }
 
