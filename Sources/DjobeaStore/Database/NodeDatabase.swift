@@ -87,7 +87,8 @@ public final class NodeDatabase: Sendable {
         }
         let centralOffset =
             role == .hub
-            ? try writer.read { db in try Int64.fetchOne(db, sql: "SELECT clock_offset_ms FROM peers WHERE role = 'central'") } : nil
+            ? try writer.read { db in try Int64.fetchOne(db, sql: "SELECT clock_offset_ms FROM peers WHERE role = \(NodeRole.central.sqlLiteral)") }
+            : nil
         self.clockCorrectionMs = LockedValue(Self.correction(forOffset: centralOffset))
         self.nodeId = nodeId
         self.role = role

@@ -30,7 +30,7 @@ public enum NodeMetricsQuery {
                     SELECT count(DISTINCT provider_id) FROM provider_sessions
                     WHERE revoked_at IS NULL AND expires_at > ? AND last_activity >= ?
                     """, arguments: [UTCTimestamp.format(now), UTCTimestamp.format(now.addingTimeInterval(-activeWindow))]) ?? 0
-        let entries = try LedgerReads.entries(sql: "kind = 'payment'", arguments: [], in: db)
+        let entries = try LedgerReads.entries(sql: "kind = \(LedgerEntryKind.payment.sqlLiteral)", arguments: [], in: db)
         let balance = PaymentLedger.fold(entries)
         let byId = Dictionary(entries.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let earnings = balance.canonicalPaymentIds.compactMap { byId[$0]?.amount.francs }.reduce(0, +)

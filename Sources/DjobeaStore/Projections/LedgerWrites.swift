@@ -37,7 +37,7 @@ extension SyncedTransaction {
                 sql: """
                     SELECT m.provider_id, i.id AS invoice_id, i.total, p.level
                     FROM missions m JOIN invoices i ON i.request_id = m.request_id JOIN providers p ON p.id = m.provider_id
-                    WHERE m.request_id = ? AND m.status = 'terminee'
+                    WHERE m.request_id = ? AND m.status = \(RequestStatus.terminee.sqlLiteral)
                     """, arguments: [requestId]),
             case let state = MissionStatusFold.fold(try MissionProjection.events(requestId: requestId, in: db)),
             let completion = state.completedAt, let completedShown = state.wallTime(of: .terminee),

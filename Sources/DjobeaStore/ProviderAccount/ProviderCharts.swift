@@ -90,7 +90,7 @@ public enum ProviderCharts {
                 sql: """
                     SELECT s.code, s.name_fr, count(*) AS n FROM missions m
                     JOIN service_requests r ON r.id = m.request_id JOIN services s ON s.id = r.service_id
-                    WHERE m.provider_id = ? AND m.status = 'terminee' AND m.completed_at >= ? AND m.completed_at < ?
+                    WHERE m.provider_id = ? AND m.status = \(RequestStatus.terminee.sqlLiteral) AND m.completed_at >= ? AND m.completed_at < ?
                     GROUP BY s.code, s.name_fr
                     """), arguments: [providerId, UTCTimestamp.format(window.start), UTCTimestamp.format(window.end)])
         while let row = try rows.next() { result[row["code"]] = (row["name_fr"], row["n"]) }

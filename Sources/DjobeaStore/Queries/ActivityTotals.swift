@@ -39,11 +39,12 @@ public struct ActivityTotals: Sendable, Equatable {
         totals.requests = try count("SELECT count(*) FROM service_requests")
         totals.offers = try count("SELECT count(*) FROM request_offers")
         totals.invoices = try count("SELECT count(*) FROM invoices")
-        totals.payments = try count("SELECT count(*) FROM ledger_entries WHERE kind = 'payment'")
+        totals.payments = try count("SELECT count(*) FROM ledger_entries WHERE kind = \(LedgerEntryKind.payment.sqlLiteral)")
         totals.paymentsTotal =
-            try count("SELECT coalesce(sum(amount), 0) FROM ledger_entries WHERE kind = 'payment'")
-            - count("SELECT coalesce(sum(amount), 0) FROM ledger_entries WHERE kind = 'reversal'")
-        totals.commissionTotal = try count("SELECT coalesce(sum(amount), 0) FROM ledger_entries WHERE kind = 'commission'")
+            try count("SELECT coalesce(sum(amount), 0) FROM ledger_entries WHERE kind = \(LedgerEntryKind.payment.sqlLiteral)")
+            - count("SELECT coalesce(sum(amount), 0) FROM ledger_entries WHERE kind = \(LedgerEntryKind.reversal.sqlLiteral)")
+        totals.commissionTotal = try count(
+            "SELECT coalesce(sum(amount), 0) FROM ledger_entries WHERE kind = \(LedgerEntryKind.commission.sqlLiteral)")
         totals.ratings = try count("SELECT count(*) FROM ratings")
         totals.averageRating = try Double.fetchOne(db, sql: "SELECT coalesce(avg(stars), 0) FROM ratings") ?? 0
         totals.messages = try count("SELECT count(*) FROM messages")
@@ -58,7 +59,7 @@ public struct ActivityTotals: Sendable, Equatable {
 
     /// Client messages the gateway handed to the outside service: one count, for a benchmark polling a running node.
     public static func messagesSent(in db: Database) throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT count(*) FROM messages WHERE delivery_status = 'sent'") ?? 0
+        try Int.fetchOne(db, sql: "SELECT count(*) FROM messages WHERE delivery_status = \(DeliveryStatus.sent.sqlLiteral)") ?? 0
     }
 }
 

@@ -32,7 +32,7 @@ extension OfferTarget {
                 sql: """
                     SELECT o.request_id, o.provider_id, r.client_id FROM request_offers o
                     JOIN missions m ON m.request_id = o.request_id JOIN service_requests r ON r.id = o.request_id
-                    WHERE m.status = 'nouvelle' AND o.state = 'pending' ORDER BY o.id LIMIT ?
+                    WHERE m.status = \(RequestStatus.nouvelle.sqlLiteral) AND o.state = \(OfferState.pending.sqlLiteral) ORDER BY o.id LIMIT ?
                     """, arguments: [limit]
             ).map { OfferTarget(requestId: $0["request_id"], providerId: $0["provider_id"], clientId: $0["client_id"]) }
         }

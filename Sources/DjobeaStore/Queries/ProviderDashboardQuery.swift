@@ -76,13 +76,13 @@ public enum ProviderDashboardQuery {
             arguments: [providerId, UTCTimestamp.format(last30.start)])
         while let row = try offers.next() {
             guard let offeredAt = UTCTimestamp.parse(row[1]) else { continue }
-            let state: String = row[0]
+            let state = OfferState(rawValue: row[0])
             heatmap[calendar.weekday(offeredAt) - 1][calendar.hour(offeredAt)] += 1
-            if state == "pending" && offeredAt >= today.start { todayNew += 1 }
+            if state == .pending && offeredAt >= today.start { todayNew += 1 }
             guard offeredAt >= last7.start else { continue }
-            if state == "accepted" || state == "declined" || state == "expired" { answered7 += 1 }
-            if state == "accepted" { accepted7 += 1 }
-            if let answeredText: String = row[2], let answeredAt = UTCTimestamp.parse(answeredText), state != "expired" {
+            if state == .accepted || state == .declined || state == .expired { answered7 += 1 }
+            if state == .accepted { accepted7 += 1 }
+            if let answeredText: String = row[2], let answeredAt = UTCTimestamp.parse(answeredText), state != .expired {
                 responseSeconds.append(answeredAt.timeIntervalSince(offeredAt))
             }
         }
@@ -91,7 +91,7 @@ public enum ProviderDashboardQuery {
         let inProgress =
             try Int.fetchOne(
                 db.cachedStatement(
-                    sql: "SELECT count(*) FROM missions WHERE provider_id = ? AND status IN ('acceptee', 'arrive', 'diagnostic', 'reparation')"),
+                    sql: "SELECT count(*) FROM missions WHERE provider_id = ? AND status IN (\(RequestStatus.openMission.sqlList))"),
                 arguments: [providerId]) ?? 0
         var todayDone = 0
         var missionsByService: [String: Int] = [:]
@@ -100,7 +100,7 @@ public enum ProviderDashboardQuery {
                 sql: """
                     SELECT m.completed_at, s.code FROM missions m
                     JOIN service_requests r ON r.id = m.request_id JOIN services s ON s.id = r.service_id
-                    WHERE m.provider_id = ? AND m.completed_at >= ? AND m.status = 'terminee'
+                    WHERE m.provider_id = ? AND m.completed_at >= ? AND m.status = \(RequestStatus.terminee.sqlLiteral)
                     """), arguments: [providerId, UTCTimestamp.format(last30.start)])
         while let row = try completed.next() {
             missionsByService[row[1], default: 0] += 1

@@ -160,7 +160,7 @@ final class HubPartition {
             let images = try String.fetchAll(
                 db.cachedStatement(
                     sql: """
-                        SELECT columns FROM change_log WHERE table_name = ? AND row_key = ? AND op <> 'delete' AND quarantined = 0 AND held = 0
+                        SELECT columns FROM change_log WHERE table_name = ? AND row_key = ? AND op <> \(RowOperation.delete.sqlLiteral) AND quarantined = 0 AND held = 0
                         ORDER BY hlc, origin_node, origin_seq
                         """), arguments: [table, key])
             for json in images {

@@ -75,7 +75,7 @@ extension NodeDatabase {
                     SELECT photo_sha256, NULL, 0 FROM providers WHERE photo_sha256 IS NOT NULL
                     UNION ALL
                     SELECT p.sha256, p.bytes,
-                           CASE WHEN m.status IN ('nouvelle', 'acceptee', 'arrive', 'diagnostic', 'reparation') THEN 1 ELSE 2 END
+                           CASE WHEN m.status IN (\(([RequestStatus.nouvelle] + RequestStatus.openMission).sqlList)) THEN 1 ELSE 2 END
                         FROM photos p LEFT JOIN missions m ON m.request_id = p.request_id
                     """)
             return Self.references(rows)

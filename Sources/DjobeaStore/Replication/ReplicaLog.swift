@@ -209,7 +209,7 @@ extension NodeDatabase {
                 db,
                 sql: """
                     SELECT row_key, columns FROM change_log
-                    WHERE table_name = ? AND op = 'update' AND origin_node = ? AND quarantined = 0 AND held = 0
+                    WHERE table_name = ? AND op = \(RowOperation.update.sqlLiteral) AND origin_node = ? AND quarantined = 0 AND held = 0
                     ORDER BY hlc, origin_seq
                     """, arguments: [table.rawValue, node]
             ).map { row in (key: row["row_key"] as String, columns: try ColumnValuesJSON.decode(row["columns"])) }

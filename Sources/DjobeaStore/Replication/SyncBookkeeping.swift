@@ -152,7 +152,7 @@ extension NodeDatabase {
             try db.execute(sql: "DELETE FROM peers WHERE hub_id = ? AND node_id <> ?", arguments: [hubId, nodeId])
             try db.execute(
                 sql: """
-                    INSERT INTO peers (node_id, role, name, hub_id) VALUES (?, 'hub', ?, ?)
+                    INSERT INTO peers (node_id, role, name, hub_id) VALUES (?, \(NodeRole.hub.sqlLiteral), ?, ?)
                     ON CONFLICT (node_id) DO UPDATE SET name = excluded.name, hub_id = excluded.hub_id
                     """, arguments: [nodeId, name, hubId])
             return (hubId, name, zones, secret)

@@ -105,8 +105,10 @@ extension NodeDatabase {
                     return hub
                 }
             case .hub:
-                let centralLink = try String.fetchOne(db, sql: "SELECT node_id FROM peers WHERE role = 'central' ORDER BY last_seen_at DESC")
-                    .flatMap { try Self.peerLink(nodeId: $0, in: db) }
+                let centralLink = try String.fetchOne(
+                    db, sql: "SELECT node_id FROM peers WHERE role = \(NodeRole.central.sqlLiteral) ORDER BY last_seen_at DESC"
+                )
+                .flatMap { try Self.peerLink(nodeId: $0, in: db) }
                 snapshot.centralNodeId = centralLink?.nodeId
                 let pending = try Row.fetchOne(
                     db, sql: "SELECT count(*) AS n, min(recorded_at) AS oldest FROM change_log WHERE origin_node = ? AND origin_seq > ?",
@@ -140,7 +142,7 @@ extension NodeDatabase {
         let involvement = try conflictsByOrigin(in: db)
         var statuses: [HubSyncStatus] = []
         var linkedHubs = Set<String>()
-        for nodeId in try String.fetchAll(db, sql: "SELECT node_id FROM peers WHERE role = 'hub' ORDER BY name, node_id") {
+        for nodeId in try String.fetchAll(db, sql: "SELECT node_id FROM peers WHERE role = \(NodeRole.hub.sqlLiteral) ORDER BY name, node_id") {
             guard let link = try peerLink(nodeId: nodeId, in: db) else { continue }
             if let hubId = link.hubId { linkedHubs.insert(hubId) }
             let estimate =
