@@ -41,12 +41,14 @@ let package = Package(
             name: "DjobeaDemo",
             dependencies: ["DjobeaDomain", "DjobeaStore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        // Provider authentication: WhatsApp OTP, passwords, TOTP, sessions and tokens, notifier drivers. No HTTP.
+        // Provider authentication: WhatsApp OTP, passwords, TOTP, sessions and tokens, the OTP drivers (over the gateway's
+        // HTTP plumbing). No routes.
         .target(
             name: "DjobeaAuth",
             dependencies: [
                 "DjobeaDomain",
                 "DjobeaStore",
+                "DjobeaGateway",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import DjobeaGateway
 import Foundation
 import NIOCore
 
@@ -56,14 +57,14 @@ public struct TwilioNotifier: WhatsAppNotifier {
     /// Sends `message` and returns Twilio's message sid (`SM…`), empty if the answer had none.
     @discardableResult
     func deliver(_ message: OutgoingMessage) async throws -> String {
-        let reply = try await ProviderHTTP.post(
-            ProviderHTTP.url(baseURL, "/2010-04-01/Accounts/\(ProviderHTTP.segment(accountSid))/Messages.json"),
+        let reply = try await NotifierHTTP.post(
+            GatewayHTTP.url(baseURL, "/2010-04-01/Accounts/\(GatewayHTTP.encode(accountSid))/Messages.json"),
             headers: [
                 ("Authorization", "Basic " + Data("\(accountSid):\(authToken)".utf8).base64EncodedString()),
                 ("Content-Type", "application/x-www-form-urlencoded"),
                 ("Accept", "application/json"),
             ],
-            body: try formBody(message), client: httpClient, timeout: timeout, provider: "Twilio")
+            body: try formBody(message), client: httpClient, timeout: timeout, service: "Twilio")
         guard (200..<300).contains(reply.status) else { throw Self.error(reply) }
         let resource = try? JSONDecoder().decode(MessageResource.self, from: reply.body)
         return resource?.sid ?? ""
@@ -82,14 +83,13 @@ public struct TwilioNotifier: WhatsAppNotifier {
             }
             numbered[String(index + 1)] = value
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let encoder = GatewayHTTP.jsonEncoder()
         let variables = String(decoding: try encoder.encode(numbered), as: UTF8.self)
         return [("To", "whatsapp:\(message.to)"), ("From", from), ("ContentSid", contentSid), ("ContentVariables", variables)]
     }
 
     private func formBody(_ message: OutgoingMessage) throws -> [UInt8] {
-        ProviderHTTP.form(try formFields(message))
+        GatewayHTTP.form(try formFields(message))
     }
 
     // MARK: - Answers
@@ -110,13 +110,13 @@ public struct TwilioNotifier: WhatsAppNotifier {
         }
     }
 
-    static func error(_ reply: ProviderHTTP.Reply) -> NotifierError {
+    static func error(_ reply: GatewayHTTP.Reply) -> NotifierError {
         let body = try? JSONDecoder().decode(ErrorBody.self, from: reply.body)
         var text = "Twilio a refusé le message (HTTP \(reply.status)"
         if let code = body?.code { text += ", erreur \(code)" }
         text += ")"
         if let message = body?.message { text += " : \(message)" }
         if let info = body?.moreInfo { text += " — \(info)" }
-        return ProviderHTTP.isTransient(status: reply.status) ? .transient(text) : .permanent(text)
+        return GatewayHTTP.isTransient(status: reply.status) ? .transient(text) : .permanent(text)
     }
 }

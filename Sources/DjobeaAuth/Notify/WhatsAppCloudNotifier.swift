@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import DjobeaGateway
 import Foundation
 import NIOCore
 
@@ -51,14 +52,14 @@ public struct WhatsAppCloudNotifier: WhatsAppNotifier {
     /// Sends `message` and returns Meta's message id (`wamid.…`), empty if the answer had none.
     @discardableResult
     func deliver(_ message: OutgoingMessage) async throws -> String {
-        let reply = try await ProviderHTTP.post(
-            ProviderHTTP.url(baseURL, "/\(ProviderHTTP.segment(apiVersion))/\(ProviderHTTP.segment(phoneNumberId))/messages"),
+        let reply = try await NotifierHTTP.post(
+            GatewayHTTP.url(baseURL, "/\(GatewayHTTP.encode(apiVersion))/\(GatewayHTTP.encode(phoneNumberId))/messages"),
             headers: [
                 ("Authorization", "Bearer \(accessToken)"),
                 ("Content-Type", "application/json"),
                 ("Accept", "application/json"),
             ],
-            body: try body(message), client: httpClient, timeout: timeout, provider: "WhatsApp Cloud")
+            body: try body(message), client: httpClient, timeout: timeout, service: "WhatsApp Cloud")
         guard (200..<300).contains(reply.status) else { throw Self.error(reply) }
         let sent = try? JSONDecoder().decode(SendResult.self, from: reply.body)
         return sent?.messages?.first?.id ?? ""
@@ -78,8 +79,7 @@ public struct WhatsAppCloudNotifier: WhatsAppNotifier {
                     Component(type: "body", subType: nil, index: nil, parameters: text),
                     Component(type: "button", subType: "url", index: "0", parameters: text),
                 ]))
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let encoder = GatewayHTTP.jsonEncoder()
         return Array(try encoder.encode(request))
     }
 
@@ -151,7 +151,7 @@ public struct WhatsAppCloudNotifier: WhatsAppNotifier {
         let error: Detail?
     }
 
-    static func error(_ reply: ProviderHTTP.Reply) -> NotifierError {
+    static func error(_ reply: GatewayHTTP.Reply) -> NotifierError {
         let detail = (try? JSONDecoder().decode(ErrorBody.self, from: reply.body))?.error
         var text = "WhatsApp Cloud a refusé le message (HTTP \(reply.status)"
         if let code = detail?.code { text += ", erreur \(code)" }
@@ -160,7 +160,7 @@ public struct WhatsAppCloudNotifier: WhatsAppNotifier {
         text += ")"
         if let message = detail?.message { text += " : \(message)" }
         if let trace = detail?.fbtraceId { text += " [fbtrace_id \(trace)]" }
-        let transient = ProviderHTTP.isTransient(status: reply.status) || detail?.code.map(transientErrorCodes.contains) == true
+        let transient = GatewayHTTP.isTransient(status: reply.status) || detail?.code.map(transientErrorCodes.contains) == true
         return transient ? .transient(text) : .permanent(text)
     }
 }

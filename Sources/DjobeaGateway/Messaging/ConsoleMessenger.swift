@@ -1,19 +1,12 @@
 import DjobeaDomain
 import Foundation
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// The development driver: appends each client message as one JSON line to `<directory>/whatsapp.jsonl` or
 /// `<directory>/sms.jsonl`, and answers `console-<messageId>`.
 ///
 /// A line is `{"at","channel","external_id","id","kind","parameters","quick_replies","template","text","to"}` (sorted
-/// keys; `template` is null and the lists are empty for free text). The directory is created with mode 0700 and the
-/// files with 0600 (they hold phone numbers). Each line goes in one `write(2)` on a file opened with `O_APPEND`, under
-/// a process-wide lock, then is fsynced: lines never interleave, and a message reported sent is on disk.
+/// keys; `template` is null and the lists are empty for free text), appended by `OutboxFile` (0700 directory, 0600
+/// files, one fsynced `write(2)` per line under one process-wide lock).
 public struct ConsoleMessenger: ClientMessenger {
     public let directory: URL
     public let channels: Set<ClientChannel> = [.whatsapp, .sms]
@@ -40,14 +33,15 @@ public struct ConsoleMessenger: ClientMessenger {
         } catch {
             throw ClientSendError.permanent(code: "console_encoding", reason: "console : message impossible à encoder (\(error))")
         }
-        let file = fileURL(for: message.channel)
-        try Self.lock.withLock { _ in try append(line, to: file) }
+        do {
+            try OutboxFile.append(line, to: fileURL(for: message.channel))
+        } catch {
+            throw ClientSendError.transient(reason: error.reason, retryAfter: nil)
+        }
         return SendReceipt(externalId: externalId)
     }
 
-    // MARK: - File
-
-    private static let lock = LockedValue(())
+    // MARK: - Lines
 
     /// One line of the outbox.
     public struct Line: Codable, Equatable, Sendable {
@@ -95,28 +89,5 @@ public struct ConsoleMessenger: ClientMessenger {
             line.quickReplies = call.quickReplies
         }
         return Array(try GatewayHTTP.jsonEncoder().encode(line)) + [UInt8(ascii: "\n")]
-    }
-
-    private func append(_ line: [UInt8], to file: URL) throws(ClientSendError) {
-        if !FileManager.default.fileExists(atPath: directory.path) {
-            do {
-                try FileManager.default.createDirectory(
-                    at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            } catch {
-                throw .transient(reason: "console : impossible de créer \(directory.path) (\(error))", retryAfter: nil)
-            }
-        }
-        let descriptor = open(file.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else {
-            throw .transient(reason: "console : impossible d'ouvrir \(file.path) (errno \(errno))", retryAfter: nil)
-        }
-        defer { close(descriptor) }
-        let written = line.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-        guard written == line.count else {
-            throw .transient(reason: "console : écriture incomplète dans \(file.path) (errno \(errno))", retryAfter: nil)
-        }
-        guard fsync(descriptor) == 0 else {
-            throw .transient(reason: "console : fsync impossible sur \(file.path) (errno \(errno))", retryAfter: nil)
-        }
     }
 }

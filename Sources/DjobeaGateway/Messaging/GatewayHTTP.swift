@@ -3,22 +3,23 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 
-/// The HTTP plumbing shared by the real client message drivers: one POST, its answer, `Retry-After`, form encoding.
+/// The HTTP plumbing shared by the real message drivers (the gateway's client messages and `DjobeaAuth`'s provider
+/// codes): one POST, its answer, `Retry-After`, form encoding.
 ///
 /// Network failures (refused connection, timeout, TLS) are transient: the gateway retries them with backoff.
-enum GatewayHTTP {
+package enum GatewayHTTP {
     /// A service's answer: status code, `Retry-After` (seconds, when given) and body (at most 64 KiB are read).
-    struct Reply: Sendable {
-        let status: Int
-        let retryAfter: TimeInterval?
-        let body: Data
+    package struct Reply: Sendable {
+        package let status: Int
+        package let retryAfter: TimeInterval?
+        package let body: Data
     }
 
     /// POSTs `body` to `url` and returns the answer, whatever its status.
     ///
     /// - Throws: `ClientSendError.transient` when the connection never opened, `.unknownOutcome` when the request may
     ///   have left but no answer came.
-    static func post(
+    package static func post(
         _ url: String, headers: [(String, String)], body: [UInt8], client: HTTPClient, timeout: TimeAmount, service: String
     ) async throws(ClientSendError) -> Reply {
         var request = HTTPClientRequest(url: url)
@@ -40,7 +41,7 @@ enum GatewayHTTP {
     }
 
     /// Whether `error` happened before anything was sent (the connection never opened).
-    static func isConnectionFailure(_ error: any Error) -> Bool {
+    package static func isConnectionFailure(_ error: any Error) -> Bool {
         if let client = error as? HTTPClientError, client == .connectTimeout { return true }
         let text = String(reflecting: error)
         return [
@@ -50,12 +51,12 @@ enum GatewayHTTP {
     }
 
     /// Whether an HTTP error status may pass if retried: 408, 429 and 5xx (and anything not 4xx).
-    static func isTransient(status: Int) -> Bool {
+    package static func isTransient(status: Int) -> Bool {
         status == 408 || status == 429 || !(400..<500).contains(status)
     }
 
     /// `Retry-After` in seconds: a number of seconds or an HTTP date (RFC 9110 §10.2.3); nil if absent or unreadable.
-    static func retryAfter(_ header: String?, now: Date = Date()) -> TimeInterval? {
+    package static func retryAfter(_ header: String?, now: Date = Date()) -> TimeInterval? {
         guard let text = header?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
         if let seconds = Int(text) { return TimeInterval(max(0, seconds)) }
         let formatter = DateFormatter()
@@ -67,24 +68,24 @@ enum GatewayHTTP {
     }
 
     /// `base` without a trailing slash, followed by `path`.
-    static func url(_ base: URL, _ path: String) -> String {
+    package static func url(_ base: URL, _ path: String) -> String {
         var text = base.absoluteString
         while text.hasSuffix("/") { text.removeLast() }
         return text + path
     }
 
     /// One path segment or form component, percent-encoded (RFC 3986 unreserved characters kept).
-    static func encode(_ text: String) -> String {
+    package static func encode(_ text: String) -> String {
         text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? text
     }
 
     /// `application/x-www-form-urlencoded`: names and values percent-encoded, joined by `&`.
-    static func form(_ fields: [(String, String)]) -> [UInt8] {
+    package static func form(_ fields: [(String, String)]) -> [UInt8] {
         Array(fields.map { "\(encode($0.0))=\(encode($0.1))" }.joined(separator: "&").utf8)
     }
 
     /// A JSON encoder with sorted keys and unescaped slashes, so that bodies are byte-for-byte reproducible.
-    static func jsonEncoder() -> JSONEncoder {
+    package static func jsonEncoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
