@@ -99,6 +99,11 @@ struct GatewayStoreTests {
         #expect(try world.count("SELECT count(*) FROM change_log WHERE table_name = 'messages' AND row_key = ?", [id]) == logged)
     }
 
+    @Test("the gateway work kinds are the schema's: the CHECK of gateway_work.kind lists exactly GatewayWorkKind")
+    func workKindsMatchSchema() {
+        #expect(SchemaV5Gateway.sql.contains("CHECK (kind IN (\(GatewayWorkKind.allCases.sqlList)))"))
+    }
+
     @Test("a send whose answer was lost is reconciled by the status webhook carrying our id: never sent again")
     func reconciledByMessageId() async throws {
         let (world, _, id) = try await accepted()
