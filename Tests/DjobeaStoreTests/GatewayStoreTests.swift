@@ -70,6 +70,40 @@ struct GatewayStoreTests {
             } == .unknown)
     }
 
+    @Test("a status write logs only the columns it changed: the send answer, a delivery report, a replayed report")
+    func statusWritesLogChangedColumns() async throws {
+        let (world, _, id) = try await accepted()
+        let now = world.now.addingTimeInterval(5)
+        func lastUpdate() throws -> [String] {
+            try world.read {
+                try String.fetchAll(
+                    $0,
+                    sql: """
+                        SELECT j.key FROM change_log c, json_each(c.columns) j
+                        WHERE c.local_seq = (SELECT max(local_seq) FROM change_log WHERE table_name = 'messages' AND row_key = ? AND op = 'update')
+                        ORDER BY j.key
+                        """, arguments: [id])
+            }
+        }
+        func report(_ state: DeliveryStatus, at: Date) throws -> GatewayOutbox.StatusOutcome {
+            try write(world, at: at) {
+                try GatewayOutbox.applyStatus(externalId: "wamid.L", messageId: nil, reported: state, reason: nil, notOnWhatsApp: false, in: $0)
+            }
+        }
+        try write(world, at: now) { try GatewayOutbox.markSent(id: id, externalId: "wamid.L", channel: "whatsapp", in: $0) }
+        #expect(try lastUpdate() == ["delivery_status", "external_id", "status_at"], "the channel it was sent on did not change")
+        #expect(try report(.delivered, at: now.addingTimeInterval(1)) == .advanced(.delivered))
+        #expect(try lastUpdate() == ["delivery_status", "status_at"])
+        let logged = try world.count("SELECT count(*) FROM change_log WHERE table_name = 'messages' AND row_key = ?", [id])
+        #expect(try report(.delivered, at: now.addingTimeInterval(2)) == .unchanged)
+        #expect(try world.count("SELECT count(*) FROM change_log WHERE table_name = 'messages' AND row_key = ?", [id]) == logged)
+    }
+
+    @Test("the gateway work kinds are the schema's: the CHECK of gateway_work.kind lists exactly GatewayWorkKind")
+    func workKindsMatchSchema() {
+        #expect(SchemaV5Gateway.sql.contains("CHECK (kind IN (\(GatewayWorkKind.allCases.sqlList)))"))
+    }
+
     @Test("a send whose answer was lost is reconciled by the status webhook carrying our id: never sent again")
     func reconciledByMessageId() async throws {
         let (world, _, id) = try await accepted()

@@ -180,11 +180,12 @@ public enum ActivitySummaries {
                     SELECT p.id, p.name, p.phone, f.frequency, coalesce(w.attempts, 0) AS attempts
                     FROM providers p
                     LEFT JOIN provider_settings s ON s.provider_id = p.id
-                    JOIN (SELECT 'daily' AS frequency, :daily AS period_key UNION ALL SELECT 'weekly', :weekly
-                          UNION ALL SELECT 'monthly', :monthly) f
-                        ON f.frequency = coalesce(s.summary_frequency, 'weekly') AND f.period_key IS NOT NULL
-                    LEFT JOIN gateway_work w ON w.kind = 'summary' AND w.work_key = p.id || ':' || f.period_key
-                    WHERE p.account_status = 'active' AND p.phone <> ''
+                    JOIN (SELECT \(SummaryFrequency.daily.sqlLiteral) AS frequency, :daily AS period_key
+                          UNION ALL SELECT \(SummaryFrequency.weekly.sqlLiteral), :weekly
+                          UNION ALL SELECT \(SummaryFrequency.monthly.sqlLiteral), :monthly) f
+                        ON f.frequency = coalesce(s.summary_frequency, \(SummaryFrequency.weekly.sqlLiteral)) AND f.period_key IS NOT NULL
+                    LEFT JOIN gateway_work w ON w.kind = \(GatewayWorkKind.summary.sqlLiteral) AND w.work_key = p.id || ':' || f.period_key
+                    WHERE p.account_status = \(OfferCandidate.AccountStatus.active.sqlLiteral) AND p.phone <> ''
                         AND (w.work_key IS NULL OR (w.done_at IS NULL AND (w.lease_until IS NULL OR w.lease_until <= :now)
                             AND (w.next_attempt_at IS NULL OR w.next_attempt_at <= :now)))
                     ORDER BY p.id LIMIT :limit
@@ -212,7 +213,7 @@ public enum ActivitySummaries {
                 db.cachedStatement(
                     sql: """
                         SELECT count(*) FROM missions
-                        WHERE provider_id = ? AND status = 'terminee' AND completed_at >= ? AND completed_at < ?
+                        WHERE provider_id = ? AND status = \(RequestStatus.terminee.sqlLiteral) AND completed_at >= ? AND completed_at < ?
                         """), arguments: [providerId, start, end]) ?? 0
         let rating = try Double.fetchOne(
             db.cachedStatement(sql: "SELECT avg(stars) FROM ratings WHERE provider_id = ? AND created_at >= ? AND created_at < ?"),
@@ -234,7 +235,7 @@ public enum ActivitySummaries {
     public static func claim(key: String, now: Date, lease: TimeInterval, in db: Database) throws -> Bool {
         try db.execute(
             sql: """
-                INSERT INTO gateway_work (kind, work_key, attempts, lease_until) VALUES ('summary', :key, 1, :until)
+                INSERT INTO gateway_work (kind, work_key, attempts, lease_until) VALUES (\(GatewayWorkKind.summary.sqlLiteral), :key, 1, :until)
                 ON CONFLICT (kind, work_key) DO UPDATE SET attempts = attempts + 1, lease_until = :until
                     WHERE done_at IS NULL AND (lease_until IS NULL OR lease_until <= :now)
                 """,
@@ -246,7 +247,8 @@ public enum ActivitySummaries {
     public static func finish(key: String, outcome: Outcome, error: String? = nil, now: Date, in db: Database) throws {
         try db.execute(
             sql: """
-                INSERT INTO gateway_work (kind, work_key, attempts, done_at, outcome, last_error) VALUES ('summary', ?1, 0, ?2, ?3, ?4)
+                INSERT INTO gateway_work (kind, work_key, attempts, done_at, outcome, last_error)
+                VALUES (\(GatewayWorkKind.summary.sqlLiteral), ?1, 0, ?2, ?3, ?4)
                 ON CONFLICT (kind, work_key) DO UPDATE SET lease_until = NULL, next_attempt_at = NULL, done_at = ?2, outcome = ?3,
                     last_error = coalesce(?4, last_error)
                 """, arguments: [key, UTCTimestamp.format(now), outcome.rawValue, error.map { String($0.prefix(500)) }])
@@ -255,7 +257,7 @@ public enum ActivitySummaries {
     /// A transient failure: try again at `retryAt` (if the period is not stale by then).
     public static func retryLater(key: String, at retryAt: Date, error: String, in db: Database) throws {
         try db.execute(
-            sql: "UPDATE gateway_work SET lease_until = NULL, next_attempt_at = ?, last_error = ? WHERE kind = 'summary' AND work_key = ?",
-            arguments: [UTCTimestamp.format(retryAt), String(error.prefix(500)), key])
+            sql: "UPDATE gateway_work SET lease_until = NULL, next_attempt_at = ?, last_error = ? WHERE kind = ? AND work_key = ?",
+            arguments: [UTCTimestamp.format(retryAt), String(error.prefix(500)), GatewayWorkKind.summary.rawValue, key])
     }
 }

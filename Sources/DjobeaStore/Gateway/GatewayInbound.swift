@@ -80,14 +80,13 @@ public enum GatewayInbound {
             (text?.isEmpty == false ? text : nil).map { $0 } ?? inbound.buttonPayload.map { "[bouton] \($0)" } ?? "[message sans texte]")
         let id = DjobeaID.v7(now: now)
         try tx.insert(
-            .messages,
-            [
-                "id": .text(id), "request_id": .text(target.requestId), "provider_id": .text(target.providerId), "client_id": .text(clientId),
-                "direction": "in", "channel": .text(inbound.channel == "sms" ? "sms" : "whatsapp"),
-                "body": .text(String(String.UnicodeScalarView(body.unicodeScalars.prefix(4000)))),
-                "sent_at": ColumnValue(inbound.at.map { min($0, now) } ?? now), "delivery_status": "delivered",
-                "external_id": .text(inbound.externalId), "intent": .text(intent.code), "status_at": ColumnValue(now),
-            ])
+            MessageRecord(
+                id: id, requestId: target.requestId, providerId: target.providerId, clientId: clientId, direction: .incoming,
+                channel: MessageChannel(rawValue: inbound.channel) ?? .whatsapp, templateCode: nil,
+                body: String(String.UnicodeScalarView(body.unicodeScalars.prefix(4000))),
+                sentAt: UTCTimestamp.format(inbound.at.map { min($0, now) } ?? now), deliveryStatus: .delivered, gatewayNode: nil,
+                templateName: nil, templateParams: nil, essential: true, externalId: inbound.externalId, statusReason: nil,
+                statusAt: UTCTimestamp.format(now), intent: intent.code))
         try remember("recorded", messageId: id)
         try apply(intent, clientId: clientId, target: target, text: text, now: now, in: tx)
         try GatewayReplies.awayReply(clientId: clientId, requestId: target.requestId, providerId: target.providerId, now: now, in: tx)
@@ -110,14 +109,16 @@ public enum GatewayInbound {
                 db,
                 sql: """
                     SELECT request_id, provider_id FROM messages
-                    WHERE external_id = ? AND client_id = ? AND direction = 'out' AND request_id IS NOT NULL LIMIT 1
+                    WHERE external_id = ? AND client_id = ? AND direction = \(MessageDirection.outgoing.sqlLiteral) AND request_id IS NOT NULL
+                    LIMIT 1
                     """, arguments: [contextExternalId, clientId])
         }
         if row == nil {
             row = try Row.fetchOne(
                 db,
                 sql: """
-                    SELECT request_id, provider_id FROM messages WHERE client_id = ? AND direction = 'out' AND request_id IS NOT NULL
+                    SELECT request_id, provider_id FROM messages
+                    WHERE client_id = ? AND direction = \(MessageDirection.outgoing.sqlLiteral) AND request_id IS NOT NULL
                     ORDER BY sent_at DESC, id DESC LIMIT 1
                     """, arguments: [clientId])
         }
@@ -133,7 +134,7 @@ public enum GatewayInbound {
         let last = try String.fetchOne(
             db,
             sql: """
-                SELECT template_name FROM messages WHERE request_id = ? AND client_id = ? AND direction = 'out'
+                SELECT template_name FROM messages WHERE request_id = ? AND client_id = ? AND direction = \(MessageDirection.outgoing.sqlLiteral)
                 ORDER BY sent_at DESC, id DESC LIMIT 1
                 """, arguments: [requestId, clientId])
         return Conversation(requestId: requestId, providerId: providerId, lastTemplate: last)
@@ -144,32 +145,33 @@ public enum GatewayInbound {
     ) throws {
         switch intent {
         case .stop:
-            if try String.fetchOne(tx.db, sql: "SELECT opted_out_at FROM clients WHERE id = ?", arguments: [clientId]) == nil {
-                try tx.update(.clients, key: clientId, ["opted_out_at": ColumnValue(now)])
+            var client = try client(clientId, in: tx.db)
+            if client.optedOutAt == nil {
+                client.optedOutAt = UTCTimestamp.format(now)
+                try tx.update(client, columns: [.optedOutAt])
             }
         case .start:
-            try tx.update(.clients, key: clientId, ["opted_out_at": .null])
+            var client = try client(clientId, in: tx.db)
+            client.optedOutAt = nil
+            try tx.update(client, columns: [.optedOutAt])
         case .rating(let stars, let comment):
             let exists = try Bool.fetchOne(tx.db, sql: "SELECT EXISTS (SELECT 1 FROM ratings WHERE request_id = ?)", arguments: [target.requestId])
             guard exists != true else { return }
             try tx.insert(
-                .ratings,
-                [
+                RatingRecord(
                     // One rating per mission, whichever node records it first: the id derives from the request.
-                    "id": .text(DjobeaID.derived(namespace: "rating", name: target.requestId)), "request_id": .text(target.requestId),
-                    "client_id": .text(clientId),
-                    "provider_id": .text(target.providerId), "stars": ColumnValue(stars), "comment": ColumnValue(comment),
-                    "created_at": ColumnValue(now),
-                ])
+                    id: DjobeaID.derived(namespace: "rating", name: target.requestId), requestId: target.requestId, clientId: clientId,
+                    providerId: target.providerId, stars: Int64(stars), comment: comment, createdAt: UTCTimestamp.format(now)))
         case .text:
             // "Vous pouvez ajouter un commentaire après votre note": a text soon after a rating is its comment.
             guard let text, !text.isEmpty, target.lastTemplate == WhatsAppTemplates.ratingRequest.name else { return }
             let since = UTCTimestamp.format(now.addingTimeInterval(-ratingCommentDelay))
-            if let rating = try String.fetchOne(
-                tx.db, sql: "SELECT id FROM ratings WHERE request_id = ? AND comment IS NULL AND created_at >= ?",
+            if var rating = try RatingRecord.fetchOne(
+                tx.db, sql: "SELECT * FROM ratings WHERE request_id = ? AND comment IS NULL AND created_at >= ?",
                 arguments: [target.requestId, since])
             {
-                try tx.update(.ratings, key: rating, ["comment": .text(String(String.UnicodeScalarView(text.unicodeScalars.prefix(1000))))])
+                rating.comment = String(String.UnicodeScalarView(text.unicodeScalars.prefix(1000)))
+                try tx.update(rating, columns: [.comment])
             }
         case .slotYes, .slotNo, .digit:
             // Slot proposals live on the hub: it applies the answer when the message reaches it (`applySlotAnswers`).
@@ -184,7 +186,8 @@ public enum GatewayInbound {
         let rows = try Row.fetchAll(
             db,
             sql: """
-                SELECT p.id, (SELECT m.intent FROM messages m WHERE m.request_id = p.request_id AND m.direction = 'in'
+                SELECT p.id, (SELECT m.intent FROM messages m WHERE m.request_id = p.request_id
+                        AND m.direction = \(MessageDirection.incoming.sqlLiteral)
                         AND m.intent IN ('slot_yes', 'slot_no') AND m.sent_at >= p.created_at ORDER BY m.sent_at, m.id LIMIT 1) AS answer
                 FROM slot_proposals p WHERE p.state = 'proposed' AND (?1 IS NULL OR p.request_id = ?1)
                 """, arguments: [requestId])
@@ -193,9 +196,17 @@ public enum GatewayInbound {
             guard let answer: String = row["answer"] else { continue }
             try db.execute(
                 sql: "UPDATE slot_proposals SET state = ? WHERE id = ? AND state = 'proposed'",
-                arguments: [answer == "slot_yes" ? "accepted" : "refused", row["id"] as String])
+                arguments: [answer == InboundIntent.slotYes.code ? "accepted" : "refused", row["id"] as String])
             answered += db.changesCount
         }
         return answered
+    }
+
+    /// The client `id`, for a write that changes it; `StoreError.rowNotFound` when there is none.
+    private static func client(_ id: String, in db: Database) throws -> ClientRecord {
+        guard let client = try ClientRecord.fetchOne(db, sql: "SELECT * FROM clients WHERE id = ?", arguments: [id]) else {
+            throw StoreError.rowNotFound(table: SyncedTable.clients.rawValue, key: id)
+        }
+        return client
     }
 }

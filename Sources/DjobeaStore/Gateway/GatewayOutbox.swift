@@ -56,14 +56,14 @@ public enum GatewayOutbox {
                     SELECT m.id, m.request_id, m.provider_id, m.client_id, m.channel, m.body, m.template_name, m.template_params, m.sent_at,
                         m.essential, c.phone, c.opted_out_at, c.no_whatsapp_at, coalesce(w.attempts, 0) AS attempts,
                         p.name AS provider_name, r.title AS request_title,
-                        EXISTS (SELECT 1 FROM messages i WHERE i.client_id = m.client_id AND i.direction = 'in' AND i.channel = 'whatsapp'
-                            AND i.sent_at >= :window) AS window_open
+                        EXISTS (SELECT 1 FROM messages i WHERE i.client_id = m.client_id AND i.direction = \(MessageDirection.incoming.sqlLiteral)
+                            AND i.channel = \(MessageChannel.whatsapp.sqlLiteral) AND i.sent_at >= :window) AS window_open
                     FROM messages m
                     JOIN clients c ON c.id = m.client_id
                     JOIN providers p ON p.id = m.provider_id
                     LEFT JOIN service_requests r ON r.id = m.request_id
-                    LEFT JOIN gateway_work w ON w.kind = 'message' AND w.work_key = m.id
-                    WHERE m.direction = 'out' AND m.delivery_status = 'queued'
+                    LEFT JOIN gateway_work w ON w.kind = \(GatewayWorkKind.message.sqlLiteral) AND w.work_key = m.id
+                    WHERE m.direction = \(MessageDirection.outgoing.sqlLiteral) AND m.delivery_status = \(DeliveryStatus.queued.sqlLiteral)
                         AND (m.gateway_node = :node OR (m.gateway_node IS NULL AND :isDefault))
                         AND (w.work_key IS NULL OR (w.done_at IS NULL AND (w.lease_until IS NULL OR w.lease_until <= :now)
                             AND (w.next_attempt_at IS NULL OR w.next_attempt_at <= :now)))
@@ -86,7 +86,7 @@ public enum GatewayOutbox {
     public static func claim(id: String, now: Date, lease: TimeInterval, in db: Database) throws -> Bool {
         try db.execute(
             sql: """
-                INSERT INTO gateway_work (kind, work_key, attempts, lease_until) VALUES ('message', :id, 1, :until)
+                INSERT INTO gateway_work (kind, work_key, attempts, lease_until) VALUES (\(GatewayWorkKind.message.sqlLiteral), :id, 1, :until)
                 ON CONFLICT (kind, work_key) DO UPDATE SET attempts = attempts + 1, lease_until = :until
                     WHERE done_at IS NULL AND (lease_until IS NULL OR lease_until <= :now)
                 """,
@@ -96,71 +96,86 @@ public enum GatewayOutbox {
 
     /// The service took the message: `sent`, with its id.
     public static func markSent(id: String, externalId: String, channel: String, in tx: SyncedTransaction) throws {
+        var message = try message(id, in: tx.db)
         // WhatsApp may have said "no account" (131026) by webhook before this send's answer came back: the row already
         // went on to SMS, which must still leave.
-        let currentChannel = try String.fetchOne(tx.db, sql: "SELECT channel FROM messages WHERE id = ?", arguments: [id])
-        if let currentChannel, currentChannel != channel { return }
-        let status = try String.fetchOne(tx.db, sql: "SELECT delivery_status FROM messages WHERE id = ?", arguments: [id])
-        var changes: ColumnValues = ["external_id": .text(externalId), "channel": .text(channel)]
+        guard message.channel.rawValue == channel else { return }
+        message.externalId = externalId
+        var columns: [MessageRecord.Columns] = [.externalId]
         // A status webhook may have come first (the answer was slow): never move back.
-        if status.flatMap(DeliveryStatus.init(rawValue:)).map({ $0.advanced(by: .sent) != nil }) ?? false {
-            changes["delivery_status"] = "sent"
-            changes["status_at"] = ColumnValue(tx.now)
+        if let next = message.deliveryStatus.advanced(by: .sent) {
+            message.deliveryStatus = next
+            message.statusAt = UTCTimestamp.format(tx.now)
+            columns += [.deliveryStatus, .statusAt]
         }
-        try tx.update(.messages, key: id, changes)
-        try finish(kind: "message", key: id, outcome: "sent", in: tx)
+        try tx.update(message, columns: columns)
+        try finish(.message, key: id, outcome: "sent", in: tx)
     }
 
     /// A transient failure: try again at `retryAt`.
     public static func retryLater(id: String, at retryAt: Date, error: String, in db: Database) throws {
         try db.execute(
-            sql: "UPDATE gateway_work SET lease_until = NULL, next_attempt_at = ?, last_error = ? WHERE kind = 'message' AND work_key = ?",
-            arguments: [UTCTimestamp.format(retryAt), String(error.prefix(500)), id])
+            sql: "UPDATE gateway_work SET lease_until = NULL, next_attempt_at = ?, last_error = ? WHERE kind = ? AND work_key = ?",
+            arguments: [UTCTimestamp.format(retryAt), String(error.prefix(500)), GatewayWorkKind.message.rawValue, id])
     }
 
     /// The message will never go: `failed` with a French reason the provider sees.
     public static func markFailed(id: String, reason: String, in tx: SyncedTransaction) throws {
-        try tx.update(
-            .messages, key: id, ["delivery_status": "failed", "status_reason": .text(String(reason.prefix(500))), "status_at": ColumnValue(tx.now)])
-        try finish(kind: "message", key: id, outcome: "failed", in: tx)
+        var message = try message(id, in: tx.db)
+        message.deliveryStatus = .failed
+        message.statusReason = String(reason.prefix(500))
+        message.statusAt = UTCTimestamp.format(tx.now)
+        try tx.update(message, columns: [.deliveryStatus, .statusReason, .statusAt])
+        try finish(.message, key: id, outcome: "failed", in: tx)
     }
 
     /// The client has no WhatsApp: remember it on the client, and send this message by SMS if it is essential
     /// (otherwise it fails with that reason). Returns whether it goes on by SMS.
     @discardableResult
     public static func fallBackToSMS(id: String, reason: String, in tx: SyncedTransaction) throws -> Bool {
-        guard let row = try Row.fetchOne(tx.db, sql: "SELECT client_id, essential FROM messages WHERE id = ?", arguments: [id]) else {
+        guard var message = try MessageRecord.fetchOne(tx.db, sql: "SELECT * FROM messages WHERE id = ?", arguments: [id]) else {
             return false
         }
-        let clientId: String = row["client_id"]
-        let noWhatsApp = try String.fetchOne(tx.db, sql: "SELECT no_whatsapp_at FROM clients WHERE id = ?", arguments: [clientId])
-        if noWhatsApp == nil { try tx.update(.clients, key: clientId, ["no_whatsapp_at": ColumnValue(tx.now)]) }
-        guard row["essential"] as Bool else {
+        guard var client = try ClientRecord.fetchOne(tx.db, sql: "SELECT * FROM clients WHERE id = ?", arguments: [message.clientId]) else {
+            throw StoreError.rowNotFound(table: SyncedTable.clients.rawValue, key: message.clientId)
+        }
+        if client.noWhatsappAt == nil {
+            client.noWhatsappAt = UTCTimestamp.format(tx.now)
+            try tx.update(client, columns: [.noWhatsappAt])
+        }
+        guard message.essential else {
             try markFailed(id: id, reason: "Client sans WhatsApp ; message non essentiel, pas d'envoi par SMS", in: tx)
             return false
         }
-        try tx.update(
-            .messages, key: id,
-            [
-                "channel": "sms", "delivery_status": "queued", "status_reason": .text("Pas de WhatsApp : envoi par SMS"),
-                "status_at": ColumnValue(tx.now),
-            ])
+        message.channel = .sms
+        message.deliveryStatus = .queued
+        message.statusReason = "Pas de WhatsApp : envoi par SMS"
+        message.statusAt = UTCTimestamp.format(tx.now)
+        try tx.update(message, columns: [.channel, .deliveryStatus, .statusReason, .statusAt])
         // Open again: a failure reported by the status webhook comes after the WhatsApp send was recorded as done.
         try tx.db.execute(
             sql: """
                 UPDATE gateway_work SET lease_until = NULL, next_attempt_at = NULL, done_at = NULL, outcome = NULL, last_error = ?
-                WHERE kind = 'message' AND work_key = ?
+                WHERE kind = ? AND work_key = ?
                 """,
-            arguments: [String(reason.prefix(500)), id])
+            arguments: [String(reason.prefix(500)), GatewayWorkKind.message.rawValue, id])
         return true
     }
 
-    static func finish(kind: String, key: String, outcome: String, in tx: SyncedTransaction) throws {
+    static func finish(_ kind: GatewayWorkKind, key: String, outcome: String, in tx: SyncedTransaction) throws {
         try tx.db.execute(
             sql: """
                 INSERT INTO gateway_work (kind, work_key, attempts, done_at, outcome) VALUES (?1, ?2, 0, ?3, ?4)
                 ON CONFLICT (kind, work_key) DO UPDATE SET lease_until = NULL, next_attempt_at = NULL, done_at = ?3, outcome = ?4
-                """, arguments: [kind, key, UTCTimestamp.format(tx.now), outcome])
+                """, arguments: [kind.rawValue, key, UTCTimestamp.format(tx.now), outcome])
+    }
+
+    /// The message `id`, for a write that changes it; `StoreError.rowNotFound` when there is none.
+    static func message(_ id: String, in db: Database) throws -> MessageRecord {
+        guard let message = try MessageRecord.fetchOne(db, sql: "SELECT * FROM messages WHERE id = ?", arguments: [id]) else {
+            throw StoreError.rowNotFound(table: SyncedTable.messages.rawValue, key: id)
+        }
+        return message
     }
 
     // MARK: - Status reports
@@ -185,46 +200,55 @@ public enum GatewayOutbox {
         externalId: String, messageId: String?, reported: DeliveryStatus, reason: String?, notOnWhatsApp: Bool,
         owner: (node: String, isDefault: Bool)? = nil, in tx: SyncedTransaction
     ) throws -> StatusOutcome {
-        var row: Row?
-        let columns = "id, delivery_status, external_id, channel, gateway_node"
+        let outgoing = "SELECT * FROM messages WHERE direction = \(MessageDirection.outgoing.sqlLiteral)"
+        var found: MessageRecord?
         if let messageId {
-            row = try Row.fetchOne(tx.db, sql: "SELECT \(columns) FROM messages WHERE id = ? AND direction = 'out'", arguments: [messageId])
+            found = try MessageRecord.fetchOne(tx.db, sql: "\(outgoing) AND id = ?", arguments: [messageId])
         }
-        if row == nil {
-            row = try Row.fetchOne(
-                tx.db, sql: "SELECT \(columns) FROM messages WHERE external_id = ? AND direction = 'out' LIMIT 1", arguments: [externalId])
+        if found == nil {
+            found = try MessageRecord.fetchOne(tx.db, sql: "\(outgoing) AND external_id = ? LIMIT 1", arguments: [externalId])
         }
-        guard let row else { return .unknown }
+        guard var message = found else { return .unknown }
         if let owner {
-            let gateway: String? = row["gateway_node"]
+            let gateway = message.gatewayNode
             guard gateway == owner.node || (gateway == nil && owner.isDefault) else { return .unknown }
         }
-        let id: String = row["id"]
-        let currentExternal: String? = row["external_id"]
+        let id = message.id
+        let currentExternal = message.externalId
         // A status of an earlier attempt (WhatsApp, before the SMS fallback) does not speak for the current one.
         if let currentExternal, currentExternal != externalId { return .unchanged }
-        guard let current = DeliveryStatus(rawValue: row["delivery_status"]) else { return .unchanged }
+        let current = message.deliveryStatus
         // Queued again with an id already known: it fell back to SMS, and this report (a replay included) is about the
         // WhatsApp attempt that was superseded.
         if current == .queued, currentExternal != nil { return .unchanged }
-        if reported == .failed, notOnWhatsApp, (row["channel"] as String) == "whatsapp", current == .queued || current == .sent {
+        if reported == .failed, notOnWhatsApp, message.channel == .whatsapp, current == .queued || current == .sent {
             try fallBackToSMS(id: id, reason: reason ?? "Pas de compte WhatsApp", in: tx)
             // The WhatsApp attempt's id stays until the SMS has its own: later reports about it are recognised as stale.
-            if currentExternal == nil { try tx.update(.messages, key: id, ["external_id": .text(externalId)]) }
+            if currentExternal == nil {
+                message.externalId = externalId
+                try tx.update(message, columns: [.externalId])
+            }
             return .fellBackToSMS
         }
-        var changes: ColumnValues = [:]
-        if currentExternal == nil { changes["external_id"] = .text(externalId) }
+        var columns: [MessageRecord.Columns] = []
+        if currentExternal == nil {
+            message.externalId = externalId
+            columns.append(.externalId)
+        }
         let next = current.advanced(by: reported)
         if let next {
-            changes["delivery_status"] = .text(next.rawValue)
-            changes["status_at"] = ColumnValue(tx.now)
-            if next == .failed { changes["status_reason"] = .text(String((reason ?? "Échec signalé par le service").prefix(500))) }
+            message.deliveryStatus = next
+            message.statusAt = UTCTimestamp.format(tx.now)
+            columns += [.deliveryStatus, .statusAt]
+            if next == .failed {
+                message.statusReason = String((reason ?? "Échec signalé par le service").prefix(500))
+                columns.append(.statusReason)
+            }
         }
-        if !changes.isEmpty { try tx.update(.messages, key: id, changes) }
+        if !columns.isEmpty { try tx.update(message, columns: columns) }
         if current == .queued, next != nil {
             // Reconciled: the send went through even if its answer never reached us.
-            try finish(kind: "message", key: id, outcome: next == .failed ? "failed" : "sent", in: tx)
+            try finish(.message, key: id, outcome: next == .failed ? "failed" : "sent", in: tx)
         }
         return next.map { .advanced($0) } ?? .unchanged
     }

@@ -47,11 +47,12 @@ public enum GatewayReplies {
                 JOIN clients c ON c.id = r.client_id
                 JOIN providers p ON p.id = m.provider_id
                 JOIN invoices i ON i.request_id = r.id
-                WHERE m.status = 'terminee' AND m.completed_at >= ?
+                WHERE m.status = \(RequestStatus.terminee.sqlLiteral) AND m.completed_at >= ?
                     AND NOT EXISTS (SELECT 1 FROM ratings WHERE request_id = r.id)
                     AND NOT EXISTS (SELECT 1 FROM messages WHERE request_id = r.id AND template_name = 'demande_avis')
-                    AND (SELECT coalesce(sum(CASE e.kind WHEN 'payment' THEN e.amount ELSE 0 END), 0)
-                         - coalesce(sum(CASE WHEN e.kind = 'reversal' AND x.kind = 'payment' THEN x.amount ELSE 0 END), 0)
+                    AND (SELECT coalesce(sum(CASE e.kind WHEN \(LedgerEntryKind.payment.sqlLiteral) THEN e.amount ELSE 0 END), 0)
+                         - coalesce(sum(CASE WHEN e.kind = \(LedgerEntryKind.reversal.sqlLiteral)
+                             AND x.kind = \(LedgerEntryKind.payment.sqlLiteral) THEN x.amount ELSE 0 END), 0)
                          FROM ledger_entries e LEFT JOIN ledger_entries x ON x.id = e.reverses_entry_id
                          WHERE e.request_id = r.id) >= i.total
                 ORDER BY m.completed_at LIMIT ?
@@ -76,7 +77,7 @@ public enum GatewayReplies {
             sql: """
                 SELECT r.id, r.title, r.client_id, c.name AS client_name, p.name AS provider_name FROM missions m
                 JOIN service_requests r ON r.id = m.request_id JOIN clients c ON c.id = r.client_id JOIN providers p ON p.id = m.provider_id
-                WHERE m.provider_id = ? AND m.status IN ('acceptee', 'arrive', 'diagnostic', 'reparation')
+                WHERE m.provider_id = ? AND m.status IN (\(RequestStatus.openMission.sqlList))
                 """, arguments: [providerId])
         let returnDay = ProviderRequestWording.local(until).day
         for row in rows {
@@ -96,14 +97,11 @@ public enum GatewayReplies {
         providerId: String, clientId: String, id: String? = nil, in tx: SyncedTransaction
     ) throws {
         try tx.insert(
-            .messages,
-            [
-                "id": .text(id ?? DjobeaID.v7(now: tx.now)), "request_id": ColumnValue(requestId), "provider_id": .text(providerId),
-                "client_id": .text(clientId), "direction": "out", "channel": "whatsapp", "template_code": .text(templateCode),
-                "body": .text(String(body.prefix(1000))), "sent_at": ColumnValue(tx.now), "delivery_status": "queued",
-                "gateway_node": ColumnValue(try ClientMessages.gatewayNode(in: tx.db)), "template_name": ColumnValue(template?.name),
-                "template_params": ColumnValue(try template.map { String(decoding: try JSONEncoder().encode($0.params), as: UTF8.self) }),
-                "essential": ColumnValue(essential),
-            ])
+            MessageRecord(
+                id: id ?? DjobeaID.v7(now: tx.now), requestId: requestId, providerId: providerId, clientId: clientId, direction: .outgoing,
+                channel: .whatsapp, templateCode: templateCode, body: String(body.prefix(1000)), sentAt: UTCTimestamp.format(tx.now),
+                deliveryStatus: .queued, gatewayNode: try ClientMessages.gatewayNode(in: tx.db), templateName: template?.name,
+                templateParams: try template.map { String(decoding: try JSONEncoder().encode($0.params), as: UTF8.self) },
+                essential: essential, externalId: nil, statusReason: nil, statusAt: nil, intent: nil))
     }
 }

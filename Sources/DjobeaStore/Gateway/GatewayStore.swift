@@ -1,3 +1,4 @@
+import DjobeaDomain
 import Foundation
 import GRDB
 
@@ -21,13 +22,17 @@ public struct GatewayStore: Sendable {
         guard !isGateway, database.role == .hub else { return }
         let node = database.nodeId
         try await database.write { tx in
-            for id in try String.fetchAll(
-                tx.db, sql: "SELECT id FROM messages WHERE gateway_node = ? AND delivery_status = 'queued'", arguments: [node])
+            for var message in try MessageRecord.fetchAll(
+                tx.db, sql: "SELECT * FROM messages WHERE gateway_node = ? AND delivery_status = \(DeliveryStatus.queued.sqlLiteral)",
+                arguments: [node])
             {
-                try tx.update(.messages, key: id, ["gateway_node": .null])
+                message.gatewayNode = nil
+                try tx.update(message, columns: [.gatewayNode])
             }
-            for id in try String.fetchAll(tx.db, sql: "SELECT id FROM push_subscriptions WHERE gateway_node = ?", arguments: [node]) {
-                try tx.delete(.pushSubscriptions, key: id)
+            for subscription in try PushSubscriptionRecord.fetchAll(
+                tx.db, sql: "SELECT * FROM push_subscriptions WHERE gateway_node = ?", arguments: [node])
+            {
+                try tx.delete(subscription)
             }
         }
     }

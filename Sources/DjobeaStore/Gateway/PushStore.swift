@@ -52,52 +52,48 @@ public enum PushStore {
     public static func subscribe(
         providerId: String, deviceId: String, endpoint: String, p256dh: String, auth: String, gatewayNode: String?, in tx: SyncedTransaction
     ) throws -> String {
-        for other in try String.fetchAll(
-            tx.db, sql: "SELECT id FROM push_subscriptions WHERE endpoint = ? AND NOT (provider_id = ? AND device_id = ?)",
+        for other in try PushSubscriptionRecord.fetchAll(
+            tx.db, sql: "SELECT * FROM push_subscriptions WHERE endpoint = ? AND NOT (provider_id = ? AND device_id = ?)",
             arguments: [endpoint, providerId, deviceId])
         {
-            try tx.delete(.pushSubscriptions, key: other)
+            try tx.delete(other)
         }
-        let values: ColumnValues = [
-            "endpoint": .text(endpoint), "p256dh": .text(p256dh), "auth": .text(auth), "gateway_node": ColumnValue(gatewayNode),
-            "updated_at": ColumnValue(tx.now),
-        ]
-        if let existing = try Row.fetchOne(
-            tx.db, sql: "SELECT id, endpoint FROM push_subscriptions WHERE provider_id = ? AND device_id = ?", arguments: [providerId, deviceId])
+        let now = UTCTimestamp.format(tx.now)
+        if var existing = try PushSubscriptionRecord.fetchOne(
+            tx.db, sql: "SELECT * FROM push_subscriptions WHERE provider_id = ? AND device_id = ?", arguments: [providerId, deviceId])
         {
-            let existingId: String = existing["id"]
-            if (existing["endpoint"] as String) == endpoint {
-                try tx.update(.pushSubscriptions, key: existingId, values)
-                return existingId
+            if existing.endpoint == endpoint {
+                existing.p256dh = p256dh
+                existing.auth = auth
+                existing.gatewayNode = gatewayNode
+                existing.updatedAt = now
+                try tx.update(existing, columns: [.p256dh, .auth, .gatewayNode, .updatedAt])
+                return existing.id
             }
             // A new endpoint is a new row: a "gone" answer about the old endpoint, deleting the old row by sync, must not
             // take the new subscription with it (a delete wins over updates, rule 13).
-            try tx.delete(.pushSubscriptions, key: existingId)
+            try tx.delete(existing)
         }
         let count = try Int.fetchOne(tx.db, sql: "SELECT count(*) FROM push_subscriptions WHERE provider_id = ?", arguments: [providerId]) ?? 0
         if count >= maxDevices,
-            let oldest = try String.fetchOne(
-                tx.db, sql: "SELECT id FROM push_subscriptions WHERE provider_id = ? ORDER BY updated_at LIMIT 1", arguments: [providerId])
+            let oldest = try PushSubscriptionRecord.fetchOne(
+                tx.db, sql: "SELECT * FROM push_subscriptions WHERE provider_id = ? ORDER BY updated_at LIMIT 1", arguments: [providerId])
         {
-            try tx.delete(.pushSubscriptions, key: oldest)
+            try tx.delete(oldest)
         }
-        let id = DjobeaID.v7(now: tx.now)
-        var row = values
-        row["id"] = .text(id)
-        row["provider_id"] = .text(providerId)
-        row["device_id"] = .text(deviceId)
-        row["created_at"] = ColumnValue(tx.now)
-        try tx.insert(.pushSubscriptions, row)
-        return id
+        return try tx.insert(
+            PushSubscriptionRecord(
+                id: DjobeaID.v7(now: tx.now), providerId: providerId, deviceId: deviceId, endpoint: endpoint, p256dh: p256dh, auth: auth,
+                gatewayNode: gatewayNode, createdAt: now, updatedAt: now))
     }
 
     /// Removes the subscription of one device; false when there was none.
     @discardableResult
     public static func unsubscribe(providerId: String, deviceId: String, in tx: SyncedTransaction) throws -> Bool {
-        let ids = try String.fetchAll(
-            tx.db, sql: "SELECT id FROM push_subscriptions WHERE provider_id = ? AND device_id = ?", arguments: [providerId, deviceId])
-        for id in ids { try tx.delete(.pushSubscriptions, key: id) }
-        return !ids.isEmpty
+        let subscriptions = try PushSubscriptionRecord.fetchAll(
+            tx.db, sql: "SELECT * FROM push_subscriptions WHERE provider_id = ? AND device_id = ?", arguments: [providerId, deviceId])
+        for subscription in subscriptions { try tx.delete(subscription) }
+        return !subscriptions.isEmpty
     }
 
     /// Whether `deviceId` of `providerId` has a subscription.
@@ -109,8 +105,10 @@ public enum PushStore {
 
     /// The push service said the subscription is gone (404/410): remove it everywhere.
     public static func removeGone(subscriptionId: String, in tx: SyncedTransaction) throws {
-        if try Bool.fetchOne(tx.db, sql: "SELECT EXISTS (SELECT 1 FROM push_subscriptions WHERE id = ?)", arguments: [subscriptionId]) == true {
-            try tx.delete(.pushSubscriptions, key: subscriptionId)
+        if let subscription = try PushSubscriptionRecord.fetchOne(
+            tx.db, sql: "SELECT * FROM push_subscriptions WHERE id = ?", arguments: [subscriptionId])
+        {
+            try tx.delete(subscription)
         }
     }
 
@@ -124,29 +122,32 @@ public enum PushStore {
             db,
             sql: """
                 WITH events(work_key, kind, provider_id, request_id, at, amount) AS (
-                    SELECT 'o:' || o.id, CASE r.urgency WHEN 'urgent' THEN 'urgent_offer' ELSE 'new_offer' END, o.provider_id, o.request_id,
-                        o.offered_at, NULL
+                    SELECT 'o:' || o.id, CASE r.urgency WHEN \(Urgency.urgent.sqlLiteral) THEN \(PushWork.Kind.urgentOffer.sqlLiteral)
+                        ELSE \(PushWork.Kind.newOffer.sqlLiteral) END, o.provider_id, o.request_id, o.offered_at, NULL
                     FROM request_offers o JOIN service_requests r ON r.id = o.request_id
-                    WHERE o.state = 'pending' AND o.offered_at >= :since AND o.expires_at > :now
+                    WHERE o.state = \(OfferState.pending.sqlLiteral) AND o.offered_at >= :since AND o.expires_at > :now
                     UNION ALL
-                    SELECT 'x:' || o.id, 'offer_expiring', o.provider_id, o.request_id, o.expires_at, NULL FROM request_offers o
-                    WHERE o.state = 'pending' AND o.expires_at > :now AND o.expires_at <= :soon
+                    SELECT 'x:' || o.id, \(PushWork.Kind.offerExpiring.sqlLiteral), o.provider_id, o.request_id, o.expires_at, NULL
+                    FROM request_offers o
+                    WHERE o.state = \(OfferState.pending.sqlLiteral) AND o.expires_at > :now AND o.expires_at <= :soon
                         AND julianday(o.expires_at) - julianday(o.offered_at) > 2 * :notice / 86400.0
                     UNION ALL
-                    SELECT 'm:' || m.id, 'client_message', m.provider_id, m.request_id, m.sent_at, NULL FROM messages m
-                    WHERE m.direction = 'in' AND m.sent_at >= :since AND m.request_id IS NOT NULL
+                    SELECT 'm:' || m.id, \(PushWork.Kind.clientMessage.sqlLiteral), m.provider_id, m.request_id, m.sent_at, NULL FROM messages m
+                    WHERE m.direction = \(MessageDirection.incoming.sqlLiteral) AND m.sent_at >= :since AND m.request_id IS NOT NULL
                     UNION ALL
-                    SELECT 'p:' || e.id, 'payment_received', e.provider_id, e.request_id, e.recorded_at, e.amount FROM ledger_entries e
+                    SELECT 'p:' || e.id, \(PushWork.Kind.paymentReceived.sqlLiteral), e.provider_id, e.request_id, e.recorded_at, e.amount
+                    FROM ledger_entries e
                     -- A payment the provider recorded themselves is no news to them: only the others (mobile money
                     -- confirmed at central, ops, the client).
-                    WHERE e.kind = 'payment' AND e.recorded_at >= :since AND e.recorded_by_role <> 'provider'
+                    WHERE e.kind = \(LedgerEntryKind.payment.sqlLiteral) AND e.recorded_at >= :since
+                        AND e.recorded_by_role <> \(ActorRole.provider.sqlLiteral)
                 )
                 SELECT e.*, r.title, z.name AS zone, s.working_hours FROM events e
                 JOIN service_requests r ON r.id = e.request_id
                 LEFT JOIN zones z ON z.id = r.zone_id
                 LEFT JOIN provider_settings s ON s.provider_id = e.provider_id
                 WHERE coalesce(s.notifications_enabled, 1) = 1
-                    AND NOT EXISTS (SELECT 1 FROM gateway_work w WHERE w.kind = 'push' AND w.work_key = e.work_key
+                    AND NOT EXISTS (SELECT 1 FROM gateway_work w WHERE w.kind = \(GatewayWorkKind.push.sqlLiteral) AND w.work_key = e.work_key
                         AND (w.done_at IS NOT NULL OR w.next_attempt_at > :now))
                     AND EXISTS (SELECT 1 FROM push_subscriptions p WHERE p.provider_id = e.provider_id
                         AND (p.gateway_node = :node OR (p.gateway_node IS NULL AND :isDefault)))
@@ -196,13 +197,15 @@ public enum PushStore {
         if let retryAt {
             try db.execute(
                 sql: """
-                    INSERT INTO gateway_work (kind, work_key, attempts, next_attempt_at, last_error) VALUES ('push', ?1, 1, ?2, ?3)
+                    INSERT INTO gateway_work (kind, work_key, attempts, next_attempt_at, last_error)
+                    VALUES (\(GatewayWorkKind.push.sqlLiteral), ?1, 1, ?2, ?3)
                     ON CONFLICT (kind, work_key) DO UPDATE SET attempts = attempts + 1, next_attempt_at = ?2, last_error = ?3
                     """, arguments: [key, UTCTimestamp.format(retryAt), error])
         } else {
             try db.execute(
                 sql: """
-                    INSERT INTO gateway_work (kind, work_key, attempts, done_at, outcome, last_error) VALUES ('push', ?1, 1, ?2, ?3, ?4)
+                    INSERT INTO gateway_work (kind, work_key, attempts, done_at, outcome, last_error)
+                    VALUES (\(GatewayWorkKind.push.sqlLiteral), ?1, 1, ?2, ?3, ?4)
                     ON CONFLICT (kind, work_key) DO UPDATE SET attempts = attempts + 1, done_at = ?2, outcome = ?3, last_error = ?4,
                         next_attempt_at = NULL
                     """, arguments: [key, UTCTimestamp.format(now), outcome, error])
@@ -211,13 +214,14 @@ public enum PushStore {
 
     /// Publishes this gateway's VAPID public key for the hubs (a synced row keyed by the node id).
     public static func publishKey(_ publicKey: String, node: String, in tx: SyncedTransaction) throws {
-        if try String.fetchOne(tx.db, sql: "SELECT vapid_public_key FROM gateway_keys WHERE id = ?", arguments: [node]) != nil {
+        if var key = try GatewayKeyRecord.fetchOne(tx.db, sql: "SELECT * FROM gateway_keys WHERE id = ?", arguments: [node]) {
             // Written at every start, changed or not: a hub that upgraded after the key was first published (and so
             // ignored a table it did not have yet) gets it again.
-            try tx.update(.gatewayKeys, key: node, ["vapid_public_key": .text(publicKey), "updated_at": ColumnValue(tx.now)])
+            key.vapidPublicKey = publicKey
+            key.updatedAt = UTCTimestamp.format(tx.now)
+            try tx.update(key, columns: [.vapidPublicKey, .updatedAt])
         } else {
-            try tx.insert(
-                .gatewayKeys, ["id": .text(node), "node_id": .text(node), "vapid_public_key": .text(publicKey), "updated_at": ColumnValue(tx.now)])
+            try tx.insert(GatewayKeyRecord(id: node, nodeId: node, vapidPublicKey: publicKey, updatedAt: UTCTimestamp.format(tx.now)))
         }
     }
 
@@ -231,7 +235,7 @@ public enum PushStore {
         let central = try String.fetchOne(
             db,
             sql: """
-                SELECT k.vapid_public_key FROM gateway_keys k JOIN peers p ON p.node_id = k.id AND p.role = 'central'
+                SELECT k.vapid_public_key FROM gateway_keys k JOIN peers p ON p.node_id = k.id AND p.role = \(NodeRole.central.sqlLiteral)
                 WHERE k.node_id = k.id ORDER BY k.updated_at DESC LIMIT 1
                 """)
         return central.map { ($0, nil) }
