@@ -304,7 +304,8 @@ public struct OpsStore: Sendable {
                 try db.execute(
                     sql: """
                         INSERT INTO partition_stakes (hub_id, request_id, reason, created_at)
-                        SELECT ?, r.id, \(PartitionStakeReason.zoneMoved.sqlLiteral), ? FROM service_requests r LEFT JOIN missions m ON m.request_id = r.id
+                        SELECT ?, r.id, \(PartitionStakeReason.zoneMoved.sqlLiteral), ?
+                        FROM service_requests r LEFT JOIN missions m ON m.request_id = r.id
                         WHERE r.zone_id = ? AND (m.status IS NULL OR m.status NOT IN (\(RequestStatus.allCases.filter(\.isTerminal).sqlList)))
                         ON CONFLICT DO NOTHING
                         """, arguments: [oldHub, UTCTimestamp.format(tx.now), zoneId])

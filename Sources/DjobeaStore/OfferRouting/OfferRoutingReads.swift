@@ -51,7 +51,8 @@ enum OfferRoutingReads {
                         SELECT r.id, r.client_id, r.service_id, r.zone_id, r.urgency, r.created_at, r.wished_at, r.title,
                             r.budget_min, r.budget_max, z.name AS zone_name, c.name AS client_name,
                             m.status, m.provider_id AS assigned_provider_id,
-                            (SELECT max(occurred_at) FROM mission_events e WHERE e.request_id = r.id AND e.kind = \(MissionEventKind.reopened.sqlLiteral)) AS reopened_at
+                            (SELECT max(occurred_at) FROM mission_events e
+                                WHERE e.request_id = r.id AND e.kind = \(MissionEventKind.reopened.sqlLiteral)) AS reopened_at
                         FROM service_requests r
                         LEFT JOIN zones z ON z.id = r.zone_id
                         LEFT JOIN clients c ON c.id = r.client_id
@@ -111,9 +112,9 @@ enum OfferRoutingReads {
             db.cachedStatement(
                 sql: """
                     SELECT p.id, p.level, p.away_mode, p.away_until,
-                        -- A provider central moved to another hub (rule 14) gets no more offers here.
+                        -- A provider central moved to another hub (rule 14) gets no more offers here: read as suspended.
                         CASE WHEN EXISTS (SELECT 1 FROM partition_left pl WHERE pl.table_name = 'providers' AND pl.row_key = p.id)
-                            THEN 'moved' ELSE p.account_status END AS account_status,
+                            THEN \(OfferCandidate.AccountStatus.suspended.sqlLiteral) ELSE p.account_status END AS account_status,
                         st.working_hours, coalesce(st.auto_accept_familiar_clients, 0) AS auto_accept,
                         (SELECT group_concat(service_id) FROM provider_services WHERE provider_id = p.id) AS service_ids,
                         (SELECT group_concat(zone_id) FROM provider_zones WHERE provider_id = p.id) AS zone_ids,
@@ -126,7 +127,8 @@ enum OfferRoutingReads {
                             AND ((o.state IN \(answeredStates) AND o.answered_at > o.offered_at) OR o.state = \(OfferState.expired.sqlLiteral))
                         ) AS response_minutes,
                         EXISTS (SELECT 1 FROM missions m JOIN service_requests r ON r.id = m.request_id
-                            WHERE m.provider_id = p.id AND m.status = \(RequestStatus.terminee.sqlLiteral) AND r.client_id = ? AND r.id <> ?) AS familiar,
+                            WHERE m.provider_id = p.id AND m.status = \(RequestStatus.terminee.sqlLiteral)
+                                AND r.client_id = ? AND r.id <> ?) AS familiar,
                         (SELECT group_concat(starts_at || '/' || ends_at) FROM absences WHERE provider_id = p.id AND ends_at > ?) AS absences,
                         -- "Types de demandes à recevoir": urgencies and services; an empty list (or none of a kind) accepts all.
                         (coalesce(st.request_types, '[]') = '[]' OR (

@@ -10,8 +10,8 @@ extension ProviderAccount {
     ///
     /// Checks ownership first (an ops-owned field that differs from the stored value is refused with
     /// `fieldNotOwned`), then every value, then writes with `tx.update(record, columns:)` naming only the columns
-    /// whose value changed, so that only those reach the change log (plain fields are last-writer-wins per field, CONFLICTS.md rule 12). `updated_at` moves
-    /// only when something changed. Any error rolls the whole transaction back.
+    /// whose value changed, so that only those reach the change log (plain fields are last-writer-wins per field,
+    /// CONFLICTS.md rule 12). `updated_at` moves only when something changed. Any error rolls the whole transaction back.
     ///
     /// - Parameters:
     ///   - providerId: the calling provider; only their rows are read or written.
@@ -29,7 +29,10 @@ extension ProviderAccount {
         }
         let offered = try Row.fetchAll(
             db.cachedStatement(
-                sql: "SELECT ps.*, s.code AS service_code FROM provider_services ps JOIN services s ON s.id = ps.service_id WHERE ps.provider_id = ?"),
+                sql: """
+                    SELECT ps.*, s.code AS service_code FROM provider_services ps JOIN services s ON s.id = ps.service_id
+                    WHERE ps.provider_id = ?
+                    """),
             arguments: [providerId]
         ).map { (code: $0["service_code"] as String, service: try ProviderServiceRecord(row: $0)) }
         try refuseOpsOwnedChanges(

@@ -74,8 +74,10 @@ public enum ProviderAlertsQuery {
         if DjobeaID.isValid(providerId) {
             let rows = try Row.fetchAll(
                 db,
-                sql:
-                    "SELECT * FROM (\(ProviderRequestAccess.visibleSQL)) WHERE view_status = \(RequestStatus.nouvelle.sqlLiteral) ORDER BY offered_at DESC, id DESC",
+                sql: """
+                    SELECT * FROM (\(ProviderRequestAccess.visibleSQL)) WHERE view_status = \(RequestStatus.nouvelle.sqlLiteral)
+                    ORDER BY offered_at DESC, id DESC
+                    """,
                 arguments: ["provider": providerId, "now": UTCTimestamp.format(now)])
             for row in rows {
                 let context = try ProviderRequestAccess.context(from: row, providerId: providerId)

@@ -95,7 +95,8 @@ public enum ProviderNotificationFeed {
                 UNION ALL
                 SELECT m.id, 'client_message', m.request_id, 'Message de ' || c.name, m.body, m.sent_at, NULL, NULL
                 FROM messages m JOIN clients c ON c.id = m.client_id
-                WHERE m.provider_id = :provider AND m.direction = \(MessageDirection.incoming.sqlLiteral) AND m.sent_at <= :now AND \(condition.message)
+                WHERE m.provider_id = :provider AND m.direction = \(MessageDirection.incoming.sqlLiteral) AND m.sent_at <= :now
+                    AND \(condition.message)
             ) ORDER BY id \(order) LIMIT :limit
             """
         return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map { row in

@@ -82,8 +82,10 @@ public struct RequestStore: Sendable {
             guard
                 let row = try Row.fetchOne(
                     db,
-                    sql:
-                        "SELECT request_id, provider_id, kind, sha256, thumb_sha256, mime FROM photos WHERE id = ? AND kind <> \(PhotoKind.profile.sqlLiteral)",
+                    sql: """
+                        SELECT request_id, provider_id, kind, sha256, thumb_sha256, mime FROM photos
+                        WHERE id = ? AND kind <> \(PhotoKind.profile.sqlLiteral)
+                        """,
                     arguments: [photoId]),
                 let requestId: String = row["request_id"]
             else { return nil }
