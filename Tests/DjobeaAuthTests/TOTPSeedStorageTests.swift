@@ -50,7 +50,7 @@ struct TOTPSeedStorageTests {
         let plain = TOTPCheck.makeSecret(SeededRandom(seed: 9))
         // As written before sealing existed (through the change log, as every write to a synced table).
         try await hub.database.write(now: hub.clock.now) { tx in
-            try CredentialRecords.set(["totp_secret": .text(plain)], providerId: hub.activeId, in: tx)
+            try CredentialRecords.set(totpSecret: plain, providerId: hub.activeId, in: tx)
         }
         let app = TOTP(secret: plain)
         _ = try await hub.service.loginWithPassword(

@@ -27,7 +27,7 @@ public struct CredentialStore: Sendable {
     public func setPassword(hash: String, providerId: String, now: Date) async throws -> Bool {
         try await database.write(now: now) { tx -> Bool in
             guard try tx.exists(.providers, key: providerId) else { return false }
-            try CredentialRecords.set(["password_hash": .text(hash)], providerId: providerId, in: tx)
+            try CredentialRecords.set(passwordHash: hash, providerId: providerId, in: tx)
             return true
         }
     }
@@ -36,7 +36,7 @@ public struct CredentialStore: Sendable {
     /// password failures counted under `subject`.
     public func resetPassword(hash: String, providerId: String, subject: String, now: Date) async throws {
         try await database.write(now: now) { tx in
-            try CredentialRecords.set(["password_hash": .text(hash)], providerId: providerId, in: tx)
+            try CredentialRecords.set(passwordHash: hash, providerId: providerId, in: tx)
             try SessionRecords.revokeAll(providerId: providerId, now: now, in: tx.db)
             try AuthFailureRecords.clear(subject: subject, factor: .password, in: tx.db)
         }
@@ -73,7 +73,7 @@ public struct CredentialStore: Sendable {
                 case .accept(let step, let resealed):
                     try TOTPUsedSteps.use(step, providerId: providerId, now: now, in: tx.db)
                     try AuthFailureRecords.clear(subject: subject, factor: .totp, in: tx.db)
-                    if let resealed { try CredentialRecords.set(["totp_secret": .text(resealed)], providerId: providerId, in: tx) }
+                    if let resealed { try CredentialRecords.set(totpSecret: resealed, providerId: providerId, in: tx) }
                 }
             }
             let session = try open()
@@ -104,7 +104,7 @@ public struct CredentialStore: Sendable {
             guard let pending = try TOTPEnrolments.pending(providerId: providerId, now: now, in: tx.db),
                 let confirmed = try check(pending)
             else { return false }
-            try CredentialRecords.set(["totp_secret": .text(confirmed.sealedSecret)], providerId: providerId, in: tx)
+            try CredentialRecords.set(totpSecret: confirmed.sealedSecret, providerId: providerId, in: tx)
             try TOTPUsedSteps.use(confirmed.step, providerId: providerId, now: now, in: tx.db)
             try AuthFailureRecords.clear(subject: subject, factor: .totp, in: tx.db)
             try TOTPEnrolments.remove(providerId: providerId, in: tx.db)
@@ -116,7 +116,7 @@ public struct CredentialStore: Sendable {
     public func disableTOTP(providerId: String, subject: String, now: Date) async throws {
         try await database.write(now: now) { tx in
             try AuthFailureRecords.clear(subject: subject, factor: .password, in: tx.db)
-            try CredentialRecords.set(["totp_secret": .null], providerId: providerId, in: tx)
+            try CredentialRecords.set(totpSecret: nil, providerId: providerId, in: tx)
         }
     }
 }

@@ -22,19 +22,13 @@ public struct IntakeStore: Sendable {
                     try Int.fetchOne(tx.db, sql: "SELECT count(*) FROM services WHERE code = ?", arguments: [service.code.rawValue]) == 0
                 else { continue }
                 try tx.insert(
-                    .services,
-                    [
-                        "id": .text(id), "code": .text(service.code.rawValue), "name_fr": .text(service.nameFR), "active": 1,
-                        "sort_order": ColumnValue(service.sortOrder),
-                    ])
+                    ServiceRecord(id: id, code: service.code.rawValue, nameFr: service.nameFR, active: true, sortOrder: Int64(service.sortOrder)))
             }
             if try Int.fetchOne(tx.db, sql: "SELECT count(*) FROM commission_rates") == 0 {
                 try tx.insert(
-                    .commissionRates,
-                    [
-                        "id": .text(DjobeaID.derived(namespace: "commission_rate", name: "general-seed")), "level": .null, "basis_points": 1_000,
-                        "effective_from": ColumnValue(Date(timeIntervalSince1970: 0)), "created_at": ColumnValue(now),
-                    ])
+                    CommissionRateRecord(
+                        id: DjobeaID.derived(namespace: "commission_rate", name: "general-seed"), level: nil, basisPoints: 1_000,
+                        effectiveFrom: UTCTimestamp.format(Date(timeIntervalSince1970: 0)), createdAt: UTCTimestamp.format(now)))
             }
         }
     }
@@ -73,27 +67,26 @@ public struct IntakeStore: Sendable {
                 }
                 return id
             }
-            let existing = try String.fetchOne(db, sql: "SELECT id FROM providers WHERE phone = ?", arguments: [phone])
-            let providerId = existing ?? DjobeaID.v7(now: now)
+            let existing = try ProviderRecord.fetchOne(db, sql: "SELECT * FROM providers WHERE phone = ?", arguments: [phone])
+            let providerId = existing?.id ?? DjobeaID.v7(now: now)
             let hubId = try String.fetchOne(db, sql: "SELECT hub_id FROM zones WHERE id = ?", arguments: [zoneIds[0]])
-            if existing == nil {
-                try tx.insert(
-                    .providers,
-                    [
-                        "id": .text(providerId), "phone": .text(phone), "name": .text(name), "email": ColumnValue(registration.email),
-                        "home_zone_id": .text(zoneIds[0]), "hub_id": ColumnValue(hubId), "joined_at": ColumnValue(now),
-                        "updated_at": ColumnValue(now),
-                    ])
-                try tx.insert(
-                    .providerSettings,
-                    [
-                        "id": .text(DjobeaID.v7(now: now)), "provider_id": .text(providerId),
-                        "working_hours": .text(workingHours), "created_at": ColumnValue(now),
-                        "updated_at": ColumnValue(now),
-                    ])
-            } else {
+            let stamp = UTCTimestamp.format(now)
+            if var provider = existing {
                 // The name is the provider's own field (CONFLICTS.md rule 12): only ops' fields change here.
-                try tx.update(.providers, key: providerId, ["hub_id": ColumnValue(hubId), "updated_at": ColumnValue(now)])
+                provider.hubId = hubId
+                provider.updatedAt = stamp
+                try tx.update(provider, columns: [.hubId, .updatedAt])
+            } else {
+                try tx.insert(
+                    ProviderRecord(
+                        id: providerId, phone: phone, name: name, email: registration.email, bio: nil, photoSha256: nil, level: .bronze,
+                        accountStatus: .active, awayMode: false, awayUntil: nil, awayMessage: nil, homeZoneId: zoneIds[0], hubId: hubId,
+                        joinedAt: stamp, updatedAt: stamp))
+                try tx.insert(
+                    ProviderSettingsRecord(
+                        id: DjobeaID.v7(now: now), providerId: providerId, notificationsEnabled: true, autoAcceptFamiliarClients: false,
+                        workingHours: workingHours, notificationSound: true, summaryFrequency: .weekly, requestTypes: "[]", createdAt: stamp,
+                        updatedAt: stamp))
             }
             for serviceId in serviceIds
             where try Int.fetchOne(
@@ -101,21 +94,21 @@ public struct IntakeStore: Sendable {
                 == 0
             {
                 try tx.insert(
-                    .providerServices, ["id": .text(DjobeaID.v7(now: now)), "provider_id": .text(providerId), "service_id": .text(serviceId)])
+                    ProviderServiceRecord(id: DjobeaID.v7(now: now), providerId: providerId, serviceId: serviceId, rateMin: nil, rateMax: nil))
             }
             for zoneId in zoneIds
             where try Int.fetchOne(
                 db, sql: "SELECT count(*) FROM provider_zones WHERE provider_id = ? AND zone_id = ?", arguments: [providerId, zoneId])
                 == 0
             {
-                try tx.insert(.providerZones, ["id": .text(DjobeaID.v7(now: now)), "provider_id": .text(providerId), "zone_id": .text(zoneId)])
+                try tx.insert(ProviderZoneRecord(id: DjobeaID.v7(now: now), providerId: providerId, zoneId: zoneId))
             }
             return providerId
         }
     }
 
     /// Takes in a new request: finds or creates its client by phone, writes the request and starts its lifecycle.
-    public func intakeRequest(_ intake: RequestIntake, channel: String = "platform", now: Date = Date()) async throws -> String {
+    public func intakeRequest(_ intake: RequestIntake, channel: RequestChannel = .platform, now: Date = Date()) async throws -> String {
         let checked = try Self.checkIntake(intake)
         return try await database.write(now: now) { tx in try Self.insertRequest(checked, channel: channel, in: tx) }
     }
@@ -146,7 +139,7 @@ public struct IntakeStore: Sendable {
             guard allowed else { throw IntakeError("zone", "Zone hors de ce hub : \(checked.intake.zone).") }
             // A client row of its own, whatever the phone: the provider sees only what they typed, and a client
             // who already has this phone keeps their name, history and ratings to themselves.
-            let requestId = try Self.insertRequest(checked, channel: "walk_in", newClient: true, in: tx)
+            let requestId = try Self.insertRequest(checked, channel: .walkIn, newClient: true, in: tx)
             _ = try tx.appendMissionEvent(requestId: requestId, kind: .accepted, actorRole: .provider, actorId: providerId, providerId: providerId)
             if let key { try RecordedId.record("walk_in", requestId, scope: providerId, requestId: "", key: key, now: tx.now, in: tx.db) }
             return requestId
@@ -183,7 +176,7 @@ public struct IntakeStore: Sendable {
 
     /// - Parameter newClient: make a client row for this request alone (a walk-in) instead of the known client of
     ///   this phone.
-    static func insertRequest(_ checked: CheckedIntake, channel: String, newClient: Bool = false, in tx: SyncedTransaction) throws -> String {
+    static func insertRequest(_ checked: CheckedIntake, channel: RequestChannel, newClient: Bool = false, in tx: SyncedTransaction) throws -> String {
         let (intake, urgency, phone, clientName, title, now) = (
             checked.intake, checked.urgency, checked.phone, checked.clientName, checked.title, tx.now
         )
@@ -201,27 +194,20 @@ public struct IntakeStore: Sendable {
         } else {
             clientId = DjobeaID.v7(now: now)
             try tx.insert(
-                .clients,
-                [
-                    "id": .text(clientId), "phone": .text(phone), "name": .text(clientName), "zone_id": .text(zoneId),
-                    "address": .text(intake.address), "created_at": ColumnValue(now),
-                ])
+                ClientRecord(
+                    id: clientId, phone: phone, name: clientName, zoneId: zoneId, address: intake.address, createdAt: UTCTimestamp.format(now),
+                    optedOutAt: nil, noWhatsappAt: nil))
         }
         let requestId = DjobeaID.v7(now: now)
         let serviceName: String = serviceRow["name_fr"]
         let zoneName: String = zoneRow["name"]
         let serviceId: String = serviceRow["id"]
-        var values: ColumnValues = [
-            "id": .text(requestId), "client_id": .text(clientId), "service_id": .text(serviceId), "zone_id": .text(zoneId),
-            "urgency": .text(urgency.rawValue), "description": .text(intake.description), "address": .text(intake.address),
-            "channel": .text(channel), "created_at": ColumnValue(now), "updated_at": ColumnValue(now),
-        ]
-        values["title"] = .text(title ?? "\(serviceName) — \(zoneName)")
-        values["budget_min"] = ColumnValue(intake.budgetMin)
-        values["budget_max"] = ColumnValue(intake.budgetMax)
-        values["wished_time_label"] = ColumnValue(intake.wishedTimeLabel)
-        values["wished_at"] = ColumnValue(intake.wishedAt)
-        try tx.insert(.serviceRequests, values)
+        try tx.insert(
+            ServiceRequestRecord(
+                id: requestId, clientId: clientId, serviceId: serviceId, zoneId: zoneId, urgency: urgency,
+                title: title ?? "\(serviceName) — \(zoneName)", description: intake.description, address: intake.address,
+                budgetMin: intake.budgetMin.map(Int64.init), budgetMax: intake.budgetMax.map(Int64.init), wishedTimeLabel: intake.wishedTimeLabel,
+                wishedAt: intake.wishedAt, channel: channel, createdAt: UTCTimestamp.format(now), updatedAt: UTCTimestamp.format(now)))
         try tx.startLifecycle(requestId: requestId)
         return requestId
     }
@@ -231,8 +217,8 @@ public struct IntakeStore: Sendable {
     static let clientByPhoneSQL = """
         SELECT c.id FROM clients c
         WHERE c.phone = ?
-            AND (NOT EXISTS (SELECT 1 FROM service_requests r WHERE r.client_id = c.id AND r.channel = 'walk_in')
-                OR EXISTS (SELECT 1 FROM service_requests r WHERE r.client_id = c.id AND r.channel <> 'walk_in'))
+            AND (NOT EXISTS (SELECT 1 FROM service_requests r WHERE r.client_id = c.id AND r.channel = \(RequestChannel.walkIn.sqlLiteral))
+                OR EXISTS (SELECT 1 FROM service_requests r WHERE r.client_id = c.id AND r.channel <> \(RequestChannel.walkIn.sqlLiteral)))
         ORDER BY c.created_at, c.id LIMIT 1
         """
 

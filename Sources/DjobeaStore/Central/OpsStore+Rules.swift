@@ -27,10 +27,12 @@ extension OpsStore {
 
     /// A provider ops may assign a request to: active, offering the request's service in its zone.
     static func checkEligible(provider: String, request: String, in db: Database) throws {
-        guard let row = try Row.fetchOne(db, sql: "SELECT account_status FROM providers WHERE id = ?", arguments: [provider]) else {
+        guard let status = try String.fetchOne(db, sql: "SELECT account_status FROM providers WHERE id = ?", arguments: [provider]) else {
             throw IntakeError("provider_id", "Prestataire introuvable.", notFound: true)
         }
-        guard row["account_status"] as String == "active" else { throw OpsRefusal("provider_suspended", "Ce prestataire est suspendu.") }
+        guard OfferCandidate.AccountStatus(rawValue: status) == .active else {
+            throw OpsRefusal("provider_suspended", "Ce prestataire est suspendu.")
+        }
         let serves =
             try Bool.fetchOne(
                 db,
@@ -45,24 +47,26 @@ extension OpsStore {
         }
     }
 
-    /// Makes the provider's rows of `table` (provider_services or provider_zones) exactly `ids`: deletes the others
-    /// (tombstones), inserts the missing. Returns whether anything changed.
-    static func replaceSet(_ table: SyncedTable, column: String, providerId: String, with ids: [String], in tx: SyncedTransaction) throws -> Bool {
+    /// Makes a provider's set rows (`rows`, their provider_services or provider_zones) exactly `ids` by the id that
+    /// `value` reads: deletes the others (tombstones), inserts the missing ones made by `make`. Returns whether anything
+    /// changed.
+    static func replaceSet<Record: MutableSyncedRecord>(
+        _ rows: [Record], by value: (Record) -> String, with ids: [String], in tx: SyncedTransaction, make: (String) -> Record
+    ) throws -> Bool {
         let wanted = Set(ids)
         var changed = false
         var have = Set<String>()
-        for row in try Row.fetchAll(tx.db, sql: "SELECT id, \(column) FROM \(table.rawValue) WHERE provider_id = ?", arguments: [providerId]) {
-            let value: String = row[column]
-            if wanted.contains(value) {
-                have.insert(value)
+        for row in rows {
+            if wanted.contains(value(row)) {
+                have.insert(value(row))
             } else {
-                try tx.delete(table, key: row["id"])
+                try tx.delete(row)
                 changed = true
             }
         }
         for id in ids where !have.contains(id) {
             have.insert(id)
-            try tx.insert(table, ["id": .text(DjobeaID.v7(now: tx.now)), "provider_id": .text(providerId), column: .text(id)])
+            try tx.insert(make(id))
             changed = true
         }
         return changed
@@ -73,7 +77,7 @@ extension OpsStore {
         try db.execute(
             sql: """
                 INSERT INTO partition_stakes (hub_id, request_id, reason, created_at)
-                SELECT ?, request_id, 'provider_moved', ? FROM missions WHERE provider_id = ?
+                SELECT ?, request_id, \(PartitionStakeReason.providerMoved.sqlLiteral), ? FROM missions WHERE provider_id = ?
                 ON CONFLICT DO NOTHING
                 """, arguments: [hubId, UTCTimestamp.format(now), providerId])
         return db.changesCount

@@ -118,7 +118,7 @@ public struct OpsStore: Sendable {
         ) { tx in
             guard
                 let row = try Row.fetchOne(tx.db, sql: "SELECT * FROM ledger_entries WHERE id = ?", arguments: [entryId]),
-                row["kind"] as String == LedgerEntryKind.payment.rawValue
+                LedgerEntryKind(rawValue: row["kind"]) == .payment
             else { throw IntakeError("payment_id", "Paiement introuvable.", notFound: true) }
             let original = try LedgerReads.entry(from: row)
             let balance = PaymentLedger.fold(try LedgerReads.entries(sql: "request_id = ?", arguments: [original.requestId], in: tx.db))
@@ -127,7 +127,8 @@ public struct OpsStore: Sendable {
             }
             let reversed =
                 try Int.fetchOne(
-                    tx.db, sql: "SELECT count(*) FROM ledger_entries WHERE kind = 'reversal' AND reverses_entry_id = ?", arguments: [entryId]) ?? 0
+                    tx.db, sql: "SELECT count(*) FROM ledger_entries WHERE kind = \(LedgerEntryKind.reversal.sqlLiteral) AND reverses_entry_id = ?",
+                    arguments: [entryId]) ?? 0
             guard reversed == 0 else { throw OpsRefusal("already_reversed", "Paiement déjà remboursé ou contesté.") }
             let amount = XAF(body.amount ?? original.amount.francs)
             guard amount <= original.amount else {
@@ -153,8 +154,9 @@ public struct OpsStore: Sendable {
         }
         let name = patch.name?.trimmingCharacters(in: .whitespaces)
         if let name, !(1...120).contains(name.count) { throw IntakeError("name", "Le nom doit faire de 1 à 120 caractères.") }
-        if let level = patch.level, ProviderLevel(rawValue: level) == nil {
-            throw IntakeError("level", "Niveau inconnu : bronze, argent, or ou platine.")
+        let level = try patch.level.map { text in
+            guard let level = ProviderLevel(rawValue: text) else { throw IntakeError("level", "Niveau inconnu : bronze, argent, or ou platine.") }
+            return level
         }
         if patch.services?.isEmpty == true { throw IntakeError("services", "Au moins un service est requis.") }
         if patch.zones?.isEmpty == true { throw IntakeError("zones", "Au moins une zone est requise.") }
@@ -165,21 +167,24 @@ public struct OpsStore: Sendable {
         return try await opsAction("update_provider", target: providerId, reason: reason, actor: actor, key: idempotencyKey, body: hash, now: now) {
             tx in
             let db = tx.db
-            guard let current = try Row.fetchOne(db, sql: "SELECT * FROM providers WHERE id = ?", arguments: [providerId]) else {
+            guard var provider = try ProviderRecord.fetchOne(db, sql: "SELECT * FROM providers WHERE id = ?", arguments: [providerId]) else {
                 throw IntakeError("provider_id", "Prestataire introuvable.", notFound: true)
             }
-            var changes: ColumnValues = [:]
+            var changed: [ProviderRecord.Columns] = []
             var said: [String] = []
-            if let name, name != current["name"] as String {
-                changes["name"] = .text(name)
+            if let name, name != provider.name {
+                provider.name = name
+                changed.append(.name)
                 said.append("nom « \(name) »")
             }
-            if let level = patch.level, level != current["level"] as String {
-                changes["level"] = .text(level)
-                said.append("niveau \(level)")
+            if let level, level != provider.level {
+                provider.level = level
+                changed.append(.level)
+                said.append("niveau \(level.rawValue)")
             }
-            if let active = patch.active, (active ? "active" : "suspended") != current["account_status"] as String {
-                changes["account_status"] = .text(active ? "active" : "suspended")
+            if let active = patch.active, provider.accountStatus != (active ? .active : .suspended) {
+                provider.accountStatus = active ? .active : .suspended
+                changed.append(.accountStatus)
                 said.append(active ? "compte réactivé" : "compte suspendu")
             }
             if let services = patch.services {
@@ -189,7 +194,12 @@ public struct OpsStore: Sendable {
                     }
                     return id
                 }
-                if try Self.replaceSet(.providerServices, column: "service_id", providerId: providerId, with: ids, in: tx) {
+                let have = try ProviderServiceRecord.fetchAll(
+                    db, sql: "SELECT * FROM provider_services WHERE provider_id = ?", arguments: [providerId])
+                let replaced = try Self.replaceSet(have, by: \.serviceId, with: ids, in: tx) {
+                    ProviderServiceRecord(id: DjobeaID.v7(now: tx.now), providerId: providerId, serviceId: $0, rateMin: nil, rateMax: nil)
+                }
+                if replaced {
                     said.append("services : \(services.joined(separator: ", "))")
                 }
             }
@@ -201,16 +211,25 @@ public struct OpsStore: Sendable {
                     }
                     return id
                 }
-                if try Self.replaceSet(.providerZones, column: "zone_id", providerId: providerId, with: ids, in: tx) {
+                let have = try ProviderZoneRecord.fetchAll(db, sql: "SELECT * FROM provider_zones WHERE provider_id = ?", arguments: [providerId])
+                let replaced = try Self.replaceSet(have, by: \.zoneId, with: ids, in: tx) {
+                    ProviderZoneRecord(id: DjobeaID.v7(now: tx.now), providerId: providerId, zoneId: $0)
+                }
+                if replaced {
                     said.append("zones : \(zones.joined(separator: ", "))")
                     // Zones taken away may take the provider out of a hub's partition: that hub is told (rule 14).
-                    try db.execute(sql: "INSERT INTO partition_moves (table_name, row_key) VALUES ('providers', ?)", arguments: [providerId])
+                    try db.execute(
+                        sql: "INSERT INTO partition_moves (table_name, row_key) VALUES (?, ?)",
+                        arguments: [SyncedTable.providers.rawValue, providerId])
                 }
                 let newHub = try String.fetchOne(db, sql: "SELECT hub_id FROM zones WHERE id = ?", arguments: [ids[0]])
-                let oldHub: String? = current["hub_id"]
-                if ids[0] != current["home_zone_id"] as String? { changes["home_zone_id"] = .text(ids[0]) }
-                if newHub != oldHub {
-                    changes["hub_id"] = ColumnValue(newHub)
+                if ids[0] != provider.homeZoneId {
+                    provider.homeZoneId = ids[0]
+                    changed.append(.homeZoneId)
+                }
+                if newHub != provider.hubId {
+                    provider.hubId = newHub
+                    changed.append(.hubId)
                     // CONFLICTS.md rule 14: the new hub receives every request assigned to the provider (open missions,
                     // history, unpaid invoices and what hangs from them); the old hub is told the provider left.
                     if let newHub { stakes = try Self.stakeAssignedRequests(providerId: providerId, hubId: newHub, now: tx.now, in: db) }
@@ -218,9 +237,9 @@ public struct OpsStore: Sendable {
                     said.append("transféré au hub « \(hubName ?? "aucun") » avec \(stakes) demande(s)")
                 }
             }
-            if !changes.isEmpty {
-                changes["updated_at"] = ColumnValue(tx.now)
-                _ = try tx.update(.providers, key: providerId, changes)
+            if !changed.isEmpty {
+                provider.updatedAt = UTCTimestamp.format(tx.now)
+                try tx.update(provider, columns: changed + [.updatedAt])
             }
             let summary =
                 said.isEmpty ? "Aucun changement : le prestataire était déjà ainsi." : "Prestataire modifié : " + said.joined(separator: " ; ") + "."
@@ -238,14 +257,16 @@ public struct OpsStore: Sendable {
         return try await opsAction(kind, target: providerId, reason: reason, actor: actor, key: idempotencyKey, body: [kind, reason ?? ""], now: now)
         {
             tx in
-            guard let status = try String.fetchOne(tx.db, sql: "SELECT account_status FROM providers WHERE id = ?", arguments: [providerId]) else {
+            guard var provider = try ProviderRecord.fetchOne(tx.db, sql: "SELECT * FROM providers WHERE id = ?", arguments: [providerId]) else {
                 throw IntakeError("provider_id", "Prestataire introuvable.", notFound: true)
             }
-            let wanted = active ? "active" : "suspended"
-            guard status != wanted else {
+            let wanted: OfferCandidate.AccountStatus = active ? .active : .suspended
+            guard provider.accountStatus != wanted else {
                 throw OpsRefusal(active ? "already_active" : "already_suspended", active ? "Compte déjà actif." : "Compte déjà suspendu.")
             }
-            _ = try tx.update(.providers, key: providerId, ["account_status": .text(wanted), "updated_at": ColumnValue(tx.now)])
+            provider.accountStatus = wanted
+            provider.updatedAt = UTCTimestamp.format(tx.now)
+            try tx.update(provider, columns: [.accountStatus, .updatedAt])
             let summary =
                 active
                 ? "Compte réactivé : le prestataire peut se connecter et recevoir des offres."
@@ -265,15 +286,15 @@ public struct OpsStore: Sendable {
         ) {
             tx in
             let db = tx.db
-            guard let zone = try Row.fetchOne(db, sql: "SELECT id, name, hub_id FROM zones WHERE code = ?", arguments: [code]) else {
+            guard var zone = try ZoneRecord.fetchOne(db, sql: "SELECT * FROM zones WHERE code = ?", arguments: [code]) else {
                 throw IntakeError("code", "Zone inconnue : \(code).", notFound: true)
             }
             guard
                 let hub = try Row.fetchOne(
                     db, sql: "SELECT id, name FROM hubs WHERE id = ? OR name = ? ORDER BY id = ? DESC LIMIT 1", arguments: [target, target, target])
             else { throw IntakeError("to_hub", "Hub inconnu : \(target).", notFound: true) }
-            let zoneId: String = zone["id"]
-            let oldHub: String? = zone["hub_id"]
+            let zoneId = zone.id
+            let oldHub = zone.hubId
             let newHub: String = hub["id"]
             guard oldHub != newHub else { throw OpsRefusal("already_there", "La zone appartient déjà à ce hub.") }
             // The old hub keeps a stake in the zone's open requests: its offers and accepts made before it heard of the
@@ -283,14 +304,16 @@ public struct OpsStore: Sendable {
                 try db.execute(
                     sql: """
                         INSERT INTO partition_stakes (hub_id, request_id, reason, created_at)
-                        SELECT ?, r.id, 'zone_moved', ? FROM service_requests r LEFT JOIN missions m ON m.request_id = r.id
-                        WHERE r.zone_id = ? AND (m.status IS NULL OR m.status NOT IN ('terminee', 'annulee', 'expiree'))
+                        SELECT ?, r.id, \(PartitionStakeReason.zoneMoved.sqlLiteral), ?
+                        FROM service_requests r LEFT JOIN missions m ON m.request_id = r.id
+                        WHERE r.zone_id = ? AND (m.status IS NULL OR m.status NOT IN (\(RequestStatus.allCases.filter(\.isTerminal).sqlList)))
                         ON CONFLICT DO NOTHING
                         """, arguments: [oldHub, UTCTimestamp.format(tx.now), zoneId])
                 stakes = db.changesCount
             }
-            _ = try tx.update(.zones, key: zoneId, ["hub_id": .text(newHub)])
-            let zoneName: String = zone["name"]
+            zone.hubId = newHub
+            try tx.update(zone, columns: [.hubId])
+            let zoneName = zone.name
             let hubName: String = hub["name"]
             return OpsActionResult(
                 actionId: "", kind: "move_zone", target: code,

@@ -33,10 +33,10 @@ enum OfferRoutingReads {
             sql: """
                 SELECT id FROM (
                     SELECT r.id, r.created_at FROM service_requests r LEFT JOIN missions m ON m.request_id = r.id
-                    WHERE (m.request_id IS NULL OR m.status IN ('nouvelle', 'declinee')) \(zoneFilter)
+                    WHERE (m.request_id IS NULL OR m.status IN (\([RequestStatus.nouvelle, .declinee].sqlList))) \(zoneFilter)
                     UNION
                     SELECT r.id, r.created_at FROM request_offers o JOIN service_requests r ON r.id = o.request_id
-                    WHERE o.state = '\(OfferState.pending.rawValue)' \(zoneFilter)
+                    WHERE o.state = \(OfferState.pending.sqlLiteral) \(zoneFilter)
                 ) ORDER BY created_at, id
                 """,
             arguments: StatementArguments(arguments))
@@ -51,7 +51,8 @@ enum OfferRoutingReads {
                         SELECT r.id, r.client_id, r.service_id, r.zone_id, r.urgency, r.created_at, r.wished_at, r.title,
                             r.budget_min, r.budget_max, z.name AS zone_name, c.name AS client_name,
                             m.status, m.provider_id AS assigned_provider_id,
-                            (SELECT max(occurred_at) FROM mission_events e WHERE e.request_id = r.id AND e.kind = 'reopened') AS reopened_at
+                            (SELECT max(occurred_at) FROM mission_events e
+                                WHERE e.request_id = r.id AND e.kind = \(MissionEventKind.reopened.sqlLiteral)) AS reopened_at
                         FROM service_requests r
                         LEFT JOIN zones z ON z.id = r.zone_id
                         LEFT JOIN clients c ON c.id = r.client_id
@@ -105,28 +106,29 @@ enum OfferRoutingReads {
         -> [OfferCandidate]
     {
         let nowText = UTCTimestamp.format(now)
-        let urgencyList = "(" + Urgency.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ") + ")"
-        let answeredStates = "('\(OfferState.accepted.rawValue)', '\(OfferState.declined.rawValue)')"
+        let urgencyList = "(\(Urgency.allCases.sqlList))"
+        let answeredStates = "(\([OfferState.accepted, .declined].sqlList))"
         let rows = try Row.fetchAll(
             db.cachedStatement(
                 sql: """
                     SELECT p.id, p.level, p.away_mode, p.away_until,
-                        -- A provider central moved to another hub (rule 14) gets no more offers here.
+                        -- A provider central moved to another hub (rule 14) gets no more offers here: read as suspended.
                         CASE WHEN EXISTS (SELECT 1 FROM partition_left pl WHERE pl.table_name = 'providers' AND pl.row_key = p.id)
-                            THEN 'moved' ELSE p.account_status END AS account_status,
+                            THEN \(OfferCandidate.AccountStatus.suspended.sqlLiteral) ELSE p.account_status END AS account_status,
                         st.working_hours, coalesce(st.auto_accept_familiar_clients, 0) AS auto_accept,
                         (SELECT group_concat(service_id) FROM provider_services WHERE provider_id = p.id) AS service_ids,
                         (SELECT group_concat(zone_id) FROM provider_zones WHERE provider_id = p.id) AS zone_ids,
                         (SELECT avg(stars) FROM ratings WHERE provider_id = p.id) AS rating_average,
                         (SELECT count(*) FROM ratings WHERE provider_id = p.id) AS rating_count,
                         (SELECT count(*) FROM missions WHERE provider_id = p.id
-                            AND status IN ('acceptee', 'arrive', 'diagnostic', 'reparation')) AS open_missions,
+                            AND status IN (\(RequestStatus.openMission.sqlList))) AS open_missions,
                         (SELECT avg((julianday(coalesce(o.answered_at, o.expires_at)) - julianday(o.offered_at)) * 1440.0)
                             FROM request_offers o WHERE o.provider_id = p.id AND o.offered_at >= ? AND o.offered_at < ?
-                            AND ((o.state IN \(answeredStates) AND o.answered_at > o.offered_at) OR o.state = '\(OfferState.expired.rawValue)')
+                            AND ((o.state IN \(answeredStates) AND o.answered_at > o.offered_at) OR o.state = \(OfferState.expired.sqlLiteral))
                         ) AS response_minutes,
                         EXISTS (SELECT 1 FROM missions m JOIN service_requests r ON r.id = m.request_id
-                            WHERE m.provider_id = p.id AND m.status = 'terminee' AND r.client_id = ? AND r.id <> ?) AS familiar,
+                            WHERE m.provider_id = p.id AND m.status = \(RequestStatus.terminee.sqlLiteral)
+                                AND r.client_id = ? AND r.id <> ?) AS familiar,
                         (SELECT group_concat(starts_at || '/' || ends_at) FROM absences WHERE provider_id = p.id AND ends_at > ?) AS absences,
                         -- "Types de demandes à recevoir": urgencies and services; an empty list (or none of a kind) accepts all.
                         (coalesce(st.request_types, '[]') = '[]' OR (

@@ -95,7 +95,7 @@ public struct AccountStore: Sendable {
                     FROM providers p
                     LEFT JOIN provider_services ps ON ps.provider_id = p.id
                     LEFT JOIN services s ON s.id = ps.service_id
-                    WHERE p.account_status = 'active'
+                    WHERE p.account_status = \(OfferCandidate.AccountStatus.active.sqlLiteral)
                     GROUP BY p.id ORDER BY p.joined_at, p.id LIMIT ?
                     """, arguments: [limit]
             ).map { row in

@@ -67,8 +67,10 @@ extension ProviderAccount {
     public static func setAwayMode(
         providerId: String, away: Bool, until: Date?, message: String?, in tx: SyncedTransaction
     ) throws -> ProviderAvailabilityStatus {
-        try requireProvider(providerId, in: tx.db)
-        var columns: ColumnValues = ["away_mode": false, "away_until": nil, "away_message": nil]
+        guard var provider = try ProviderRecord.fetchOne(tx.db, sql: "SELECT * FROM providers WHERE id = ?", arguments: [providerId])
+        else { throw ProviderAccountError.notFound(resource: "provider") }
+        let stored = provider
+        (provider.awayMode, provider.awayUntil, provider.awayMessage) = (false, nil, nil)
         if away {
             guard let until else { throw ProviderAccountError.invalidField(field: "until", reasonFR: "indiquez la date de retour") }
             guard until > tx.now else { throw ProviderAccountError.invalidField(field: "until", reasonFR: "la date de retour doit être future") }
@@ -77,9 +79,13 @@ extension ProviderAccount {
             }
             let text = AccountValidation.cleaned(message) ?? defaultAwayMessage
             try AccountValidation.requireLength(text, max: 300, field: "message")
-            columns = ["away_mode": true, "away_until": ColumnValue(until), "away_message": .text(text)]
+            (provider.awayMode, provider.awayUntil, provider.awayMessage) = (true, UTCTimestamp.format(until), text)
         }
-        try updateStamped(.providers, key: providerId, columns, in: tx)
+        // `updated_at` moves only with a real change, so that a save that changes nothing leaves no trace in the change log.
+        if provider != stored {
+            provider.updatedAt = UTCTimestamp.format(tx.now)
+            try tx.update(provider, columns: [.awayMode, .awayUntil, .awayMessage, .updatedAt])
+        }
         return try availabilityStatus(providerId: providerId, now: tx.now, in: tx.db)
     }
 

@@ -9,9 +9,9 @@ extension ProviderAccount {
     /// Applies the provider's own changes to their profile and returns the new profile.
     ///
     /// Checks ownership first (an ops-owned field that differs from the stored value is refused with
-    /// `fieldNotOwned`), then every value, then writes with `tx.update`, so that only columns whose value changed
-    /// reach the change log (plain fields are last-writer-wins per field, CONFLICTS.md rule 12). `updated_at` moves
-    /// only when something changed. Any error rolls the whole transaction back.
+    /// `fieldNotOwned`), then every value, then writes with `tx.update(record, columns:)` naming only the columns
+    /// whose value changed, so that only those reach the change log (plain fields are last-writer-wins per field,
+    /// CONFLICTS.md rule 12). `updated_at` moves only when something changed. Any error rolls the whole transaction back.
     ///
     /// - Parameters:
     ///   - providerId: the calling provider; only their rows are read or written.
@@ -21,31 +21,39 @@ extension ProviderAccount {
         try AccountValidation.refuseUnknown(changes.unknownFields)
         let db = tx.db
         guard
-            let current = try Row.fetchOne(
-                db.cachedStatement(
-                    sql: """
-                        SELECT p.name, p.phone, p.email, p.bio, p.photo_sha256, p.level, p.account_status, z.code AS home_zone
-                        FROM providers p LEFT JOIN zones z ON z.id = p.home_zone_id WHERE p.id = ?
-                        """), arguments: [providerId])
+            var provider = try ProviderRecord.fetchOne(
+                db.cachedStatement(sql: "SELECT * FROM providers WHERE id = ?"), arguments: [providerId])
         else { throw ProviderAccountError.notFound(resource: "provider") }
+        let homeZone = try provider.homeZoneId.flatMap {
+            try String.fetchOne(db.cachedStatement(sql: "SELECT code FROM zones WHERE id = ?"), arguments: [$0])
+        }
         let offered = try Row.fetchAll(
             db.cachedStatement(
                 sql: """
-                    SELECT ps.id, s.code, ps.rate_min, ps.rate_max FROM provider_services ps JOIN services s ON s.id = ps.service_id
+                    SELECT ps.*, s.code AS service_code FROM provider_services ps JOIN services s ON s.id = ps.service_id
                     WHERE ps.provider_id = ?
-                    """), arguments: [providerId])
-        try refuseOpsOwnedChanges(changes, current: current, offeredCodes: Set(offered.map { $0["code"] as String }), providerId: providerId, db: db)
+                    """),
+            arguments: [providerId]
+        ).map { (code: $0["service_code"] as String, service: try ProviderServiceRecord(row: $0)) }
+        try refuseOpsOwnedChanges(
+            changes, current: provider, homeZone: homeZone, offeredCodes: Set(offered.map(\.code)), providerId: providerId, db: db)
 
         // Plain provider columns, compared here so that `updated_at` moves only with a real change.
-        var columns: ColumnValues = [:]
+        var columns: [ProviderRecord.Columns] = []
         if let email = changes.email {
             let value = try validatedEmail(email, providerId: providerId, db: db)
-            if value != current["email"] { columns["email"] = ColumnValue(value) }
+            if value != provider.email {
+                provider.email = value
+                columns.append(.email)
+            }
         }
         if let bio = changes.bio {
             let value = AccountValidation.cleaned(bio)
             if let value { try AccountValidation.requireLength(value, max: 2_000, field: "bio") }
-            if value != current["bio"] { columns["bio"] = ColumnValue(value) }
+            if value != provider.bio {
+                provider.bio = value
+                columns.append(.bio)
+            }
         }
         if let photo = changes.photoSHA256 {
             var value: String?
@@ -56,14 +64,17 @@ extension ProviderAccount {
                 }
                 value = hex
             }
-            if value != current["photo_sha256"] { columns["photo_sha256"] = ColumnValue(value) }
+            if value != provider.photoSha256 {
+                provider.photoSha256 = value
+                columns.append(.photoSha256)
+            }
         }
 
         var changed = try applyRates(changes.rates ?? [], offered: offered, tx: tx)
         changed = try applyCertifications(changes, providerId: providerId, tx: tx) || changed
         if changed || !columns.isEmpty {
-            columns["updated_at"] = ColumnValue(tx.now)
-            try tx.update(.providers, key: providerId, columns)
+            provider.updatedAt = UTCTimestamp.format(tx.now)
+            try tx.update(provider, columns: columns + [.updatedAt])
         }
         return try profile(providerId: providerId, in: db)
     }
@@ -72,16 +83,16 @@ extension ProviderAccount {
 
     /// Refuses any ops-owned field whose value differs from the stored one.
     private static func refuseOpsOwnedChanges(
-        _ changes: ProfileChanges, current: Row, offeredCodes: Set<String>, providerId: String, db: Database
+        _ changes: ProfileChanges, current: ProviderRecord, homeZone: String?, offeredCodes: Set<String>, providerId: String, db: Database
     ) throws {
         func refuse(_ field: String, when differs: Bool) throws {
             if differs { throw ProviderAccountError.fieldNotOwned(field: field) }
         }
-        if let name = changes.name { try refuse("name", when: name.trimmingCharacters(in: .whitespacesAndNewlines) != current["name"]) }
-        if let phone = changes.phone { try refuse("phone", when: (PhoneNumber.normalizeCameroon(phone) ?? phone) != current["phone"]) }
-        if let level = changes.level { try refuse("level", when: level != current["level"]) }
-        if let status = changes.accountStatus { try refuse("account_status", when: status != current["account_status"]) }
-        if let home = changes.homeZone { try refuse("home_zone", when: home != current["home_zone"]) }
+        if let name = changes.name { try refuse("name", when: name.trimmingCharacters(in: .whitespacesAndNewlines) != current.name) }
+        if let phone = changes.phone { try refuse("phone", when: (PhoneNumber.normalizeCameroon(phone) ?? phone) != current.phone) }
+        if let level = changes.level { try refuse("level", when: level != current.level.rawValue) }
+        if let status = changes.accountStatus { try refuse("account_status", when: status != current.accountStatus.rawValue) }
+        if let home = changes.homeZone { try refuse("home_zone", when: home != homeZone) }
         if changes.commissionTier != nil { try refuse("commission_tier", when: true) }
         if let services = changes.services { try refuse("services", when: Set(services) != offeredCodes) }
         if let zones = changes.zones {
@@ -107,23 +118,25 @@ extension ProviderAccount {
     }
 
     /// Writes the indicative rates of services the provider offers; returns whether any changed.
-    private static func applyRates(_ rates: [ProfileChanges.RateChange], offered: [Row], tx: SyncedTransaction) throws -> Bool {
-        let byCode = Dictionary(offered.map { ($0["code"] as String, $0) }, uniquingKeysWith: { first, _ in first })
+    private static func applyRates(
+        _ rates: [ProfileChanges.RateChange], offered: [(code: String, service: ProviderServiceRecord)], tx: SyncedTransaction
+    ) throws -> Bool {
+        let byCode = Dictionary(offered.map { ($0.code, $0.service) }, uniquingKeysWith: { first, _ in first })
         var seen: Set<String> = []
         var changed = false
         for rate in rates {
             guard seen.insert(rate.serviceCode).inserted else {
                 throw ProviderAccountError.invalidField(field: "rates", reasonFR: "le service « \(rate.serviceCode) » apparaît deux fois")
             }
-            guard let row = byCode[rate.serviceCode] else { throw ProviderAccountError.serviceNotOffered(code: rate.serviceCode) }
+            guard var service = byCode[rate.serviceCode] else { throw ProviderAccountError.serviceNotOffered(code: rate.serviceCode) }
             try AccountValidation.requireRate(rate.rateMin, field: "rate_min")
             try AccountValidation.requireRate(rate.rateMax, field: "rate_max")
             if let low = rate.rateMin, let high = rate.rateMax, low > high {
                 throw ProviderAccountError.invalidField(field: "rate_max", reasonFR: "le tarif maximum doit être supérieur ou égal au minimum")
             }
-            changed =
-                try tx.update(.providerServices, key: row["id"], ["rate_min": ColumnValue(rate.rateMin), "rate_max": ColumnValue(rate.rateMax)])
-                || changed
+            service.rateMin = rate.rateMin.map(Int64.init)
+            service.rateMax = rate.rateMax.map(Int64.init)
+            changed = try tx.update(service, columns: [.rateMin, .rateMax]) || changed
         }
         return changed
     }
@@ -132,12 +145,11 @@ extension ProviderAccount {
     private static func applyCertifications(_ changes: ProfileChanges, providerId: String, tx: SyncedTransaction) throws -> Bool {
         var changed = false
         for id in Set(changes.removeCertificationIds ?? []).sorted() {
-            let owned =
-                try Bool.fetchOne(
-                    tx.db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM provider_certifications WHERE id = ? AND provider_id = ?)"),
-                    arguments: [id, providerId]) ?? false
-            guard owned else { throw ProviderAccountError.notFound(resource: "certification") }
-            try tx.delete(.providerCertifications, key: id)
+            guard
+                let certification = try ProviderCertificationRecord.fetchOne(
+                    tx.db.cachedStatement(sql: "SELECT * FROM provider_certifications WHERE id = ? AND provider_id = ?"), arguments: [id, providerId])
+            else { throw ProviderAccountError.notFound(resource: "certification") }
+            try tx.delete(certification)
             changed = true
         }
         let additions = changes.addCertifications ?? []
@@ -164,11 +176,7 @@ extension ProviderAccount {
                 obtained = day
             }
             try tx.insert(
-                .providerCertifications,
-                [
-                    "id": .text(DjobeaID.v7(now: tx.now)), "provider_id": .text(providerId), "title": .text(title), "issuer": ColumnValue(issuer),
-                    "obtained_on": ColumnValue(obtained),
-                ])
+                ProviderCertificationRecord(id: DjobeaID.v7(now: tx.now), providerId: providerId, title: title, issuer: issuer, obtainedOn: obtained))
             changed = true
         }
         return changed

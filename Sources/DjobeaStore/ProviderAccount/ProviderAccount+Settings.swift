@@ -24,44 +24,59 @@ extension ProviderAccount {
     public static func updateSettings(providerId: String, changes: SettingsChanges, in tx: SyncedTransaction) throws -> ProviderSettings {
         try AccountValidation.refuseUnknown(changes.unknownFields)
         let current = try settings(providerId: providerId, in: tx.db)
-        var columns: ColumnValues = [:]
+        let stored = try ProviderSettingsRecord.fetchOne(
+            tx.db.cachedStatement(sql: "SELECT * FROM provider_settings WHERE provider_id = ?"), arguments: [providerId])
+        let stamp = UTCTimestamp.format(tx.now)
+        // First save: the defaults, overlaid with the changes.
+        var record =
+            stored
+            ?? ProviderSettingsRecord(
+                id: DjobeaID.v7(now: tx.now), providerId: providerId, notificationsEnabled: true, autoAcceptFamiliarClients: false,
+                workingHours: WorkingHoursSetting.standard.json, notificationSound: true, summaryFrequency: .weekly, requestTypes: "[]",
+                createdAt: stamp, updatedAt: stamp)
+        var columns: [ProviderSettingsRecord.Columns] = []
         if let value = changes.notificationsEnabled, value != current.notificationsEnabled {
-            columns["notifications_enabled"] = ColumnValue(value)
+            record.notificationsEnabled = value
+            columns.append(.notificationsEnabled)
         }
-        if let value = changes.notificationSound, value != current.notificationSound { columns["notification_sound"] = ColumnValue(value) }
+        if let value = changes.notificationSound, value != current.notificationSound {
+            record.notificationSound = value
+            columns.append(.notificationSound)
+        }
         if let value = changes.autoAcceptFamiliarClients, value != current.autoAcceptFamiliarClients {
-            columns["auto_accept_familiar_clients"] = ColumnValue(value)
+            record.autoAcceptFamiliarClients = value
+            columns.append(.autoAcceptFamiliarClients)
         }
         if let text = changes.summaryFrequency {
             guard let frequency = SummaryFrequency(rawValue: text) else {
                 throw ProviderAccountError.invalidField(field: "summary_frequency", reasonFR: "daily, weekly, monthly ou never")
             }
-            if frequency.rawValue != current.summaryFrequency { columns["summary_frequency"] = .text(frequency.rawValue) }
+            if frequency.rawValue != current.summaryFrequency {
+                record.summaryFrequency = frequency
+                columns.append(.summaryFrequency)
+            }
         }
         if let types = changes.requestTypes {
             let validated = try validatedRequestTypes(types, providerId: providerId, db: tx.db)
-            if validated != current.requestTypes { columns["request_types"] = .text(jsonArray(validated)) }
+            if validated != current.requestTypes {
+                record.requestTypes = jsonArray(validated)
+                columns.append(.requestTypes)
+            }
         }
         if let hours = changes.workingHours {
             let validated = try hours.validated()
-            if validated != current.workingHours { columns["working_hours"] = .text(validated.json) }
+            if validated != current.workingHours {
+                record.workingHours = validated.json
+                columns.append(.workingHours)
+            }
         }
         guard !columns.isEmpty else { return current }
 
-        columns["updated_at"] = ColumnValue(tx.now)
-        if let id = try String.fetchOne(
-            tx.db.cachedStatement(sql: "SELECT id FROM provider_settings WHERE provider_id = ?"), arguments: [providerId])
-        {
-            try tx.update(.providerSettings, key: id, columns)
+        record.updatedAt = stamp
+        if stored == nil {
+            try tx.insert(record)
         } else {
-            // First save: the defaults, overlaid with the changes.
-            var row: ColumnValues = [
-                "id": .text(DjobeaID.v7(now: tx.now)), "provider_id": .text(providerId), "notifications_enabled": true,
-                "notification_sound": true, "auto_accept_familiar_clients": false, "summary_frequency": "weekly", "request_types": "[]",
-                "working_hours": .text(WorkingHoursSetting.standard.json), "created_at": ColumnValue(tx.now),
-            ]
-            row.merge(columns) { _, new in new }
-            try tx.insert(.providerSettings, row)
+            try tx.update(record, columns: columns + [.updatedAt])
         }
         return try settings(providerId: providerId, in: tx.db)
     }

@@ -16,19 +16,4 @@ public enum ProviderAccount {
             try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM providers WHERE id = ?)"), arguments: [providerId]) ?? false
         guard exists else { throw ProviderAccountError.notFound(resource: "provider") }
     }
-
-    /// Writes `columns` and `updated_at` in one logged update when at least one column differs from the stored
-    /// row, so that a save that changes nothing leaves no trace in the change log.
-    ///
-    /// - Returns: whether anything changed.
-    @discardableResult
-    static func updateStamped(_ table: SyncedTable, key: String, _ columns: ColumnValues, in tx: SyncedTransaction) throws -> Bool {
-        let names = columns.keys.sorted()
-        guard !names.isEmpty,
-            let stored = try Row.fetchOne(tx.db, sql: "SELECT \(names.joined(separator: ", ")) FROM \(table.rawValue) WHERE id = ?", arguments: [key])
-        else { return false }
-        let differs = names.enumerated().contains { index, name in ColumnValue(stored[index] as DatabaseValue) != columns[name] }
-        guard differs else { return false }
-        return try tx.update(table, key: key, columns.merging(["updated_at": ColumnValue(tx.now)]) { given, _ in given })
-    }
 }

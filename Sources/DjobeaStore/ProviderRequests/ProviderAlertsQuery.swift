@@ -73,7 +73,11 @@ public enum ProviderAlertsQuery {
         var open: [ProviderAlerts.OfferAlert] = []
         if DjobeaID.isValid(providerId) {
             let rows = try Row.fetchAll(
-                db, sql: "SELECT * FROM (\(ProviderRequestAccess.visibleSQL)) WHERE view_status = 'nouvelle' ORDER BY offered_at DESC, id DESC",
+                db,
+                sql: """
+                    SELECT * FROM (\(ProviderRequestAccess.visibleSQL)) WHERE view_status = \(RequestStatus.nouvelle.sqlLiteral)
+                    ORDER BY offered_at DESC, id DESC
+                    """,
                 arguments: ["provider": providerId, "now": UTCTimestamp.format(now)])
             for row in rows {
                 let context = try ProviderRequestAccess.context(from: row, providerId: providerId)

@@ -48,7 +48,7 @@ public enum ProviderNotificationFeed {
             sql: """
                 SELECT max(id) FROM (SELECT max(id) AS id FROM notifications WHERE provider_id = :provider
                     UNION ALL SELECT max(id) FROM request_offers WHERE provider_id = :provider
-                    UNION ALL SELECT max(id) FROM messages WHERE provider_id = :provider AND direction = 'in')
+                    UNION ALL SELECT max(id) FROM messages WHERE provider_id = :provider AND direction = \(MessageDirection.incoming.sqlLiteral))
                 """, arguments: ["provider": providerId])
         return (Array(events), cursor ?? "")
     }
@@ -66,8 +66,8 @@ public enum ProviderNotificationFeed {
                 sql: """
                     SELECT c.local_seq, m.id, m.request_id, 'Message de ' || cl.name AS title, m.body, m.sent_at
                     FROM change_log c JOIN messages m ON m.id = c.row_key JOIN clients cl ON cl.id = m.client_id
-                    WHERE c.local_seq > ? AND c.local_seq <= ? AND c.table_name = '\(SyncedTable.messages.rawValue)'
-                        AND c.op = '\(RowOperation.insert.rawValue)' AND m.provider_id = ? AND m.direction = '\(MessageDirection.incoming.rawValue)'
+                    WHERE c.local_seq > ? AND c.local_seq <= ? AND c.table_name = \(SyncedTable.messages.sqlLiteral)
+                        AND c.op = \(RowOperation.insert.sqlLiteral) AND m.provider_id = ? AND m.direction = \(MessageDirection.incoming.sqlLiteral)
                     ORDER BY c.local_seq LIMIT ?
                     """), arguments: [seq, head, providerId, limit])
         let events = rows.map { row in
@@ -90,12 +90,13 @@ public enum ProviderNotificationFeed {
                 UNION ALL
                 SELECT o.id, 'offer', o.request_id, r.title, NULL, o.offered_at, o.expires_at, r.urgency
                 FROM request_offers o JOIN service_requests r ON r.id = o.request_id
-                WHERE o.provider_id = :provider AND o.state = '\(OfferState.pending.rawValue)' AND o.offered_at <= :now AND o.expires_at > :now
+                WHERE o.provider_id = :provider AND o.state = \(OfferState.pending.sqlLiteral) AND o.offered_at <= :now AND o.expires_at > :now
                     AND \(condition.offer)
                 UNION ALL
                 SELECT m.id, 'client_message', m.request_id, 'Message de ' || c.name, m.body, m.sent_at, NULL, NULL
                 FROM messages m JOIN clients c ON c.id = m.client_id
-                WHERE m.provider_id = :provider AND m.direction = '\(MessageDirection.incoming.rawValue)' AND m.sent_at <= :now AND \(condition.message)
+                WHERE m.provider_id = :provider AND m.direction = \(MessageDirection.incoming.sqlLiteral) AND m.sent_at <= :now
+                    AND \(condition.message)
             ) ORDER BY id \(order) LIMIT :limit
             """
         return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map { row in

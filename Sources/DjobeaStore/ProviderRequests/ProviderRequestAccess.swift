@@ -77,12 +77,13 @@ enum ProviderRequestAccess {
                 o.decline_note,
                 CASE
                     WHEN m.provider_id = :provider THEN m.status
-                    WHEN o.state = 'declined' THEN 'declinee'
-                    WHEN o.state = 'expired' THEN 'expiree'
-                    WHEN m.status = 'annulee' THEN 'annulee'
-                    WHEN o.state = 'pending' AND m.provider_id IS NULL AND m.status IN ('nouvelle', 'declinee', 'expiree')
-                        AND o.expires_at > :now THEN 'nouvelle'
-                    ELSE 'expiree'
+                    WHEN o.state = \(OfferState.declined.sqlLiteral) THEN \(RequestStatus.declinee.sqlLiteral)
+                    WHEN o.state = \(OfferState.expired.sqlLiteral) THEN \(RequestStatus.expiree.sqlLiteral)
+                    WHEN m.status = \(RequestStatus.annulee.sqlLiteral) THEN \(RequestStatus.annulee.sqlLiteral)
+                    WHEN o.state = \(OfferState.pending.sqlLiteral) AND m.provider_id IS NULL
+                        AND m.status IN (\([RequestStatus.nouvelle, .declinee, .expiree].sqlList))
+                        AND o.expires_at > :now THEN \(RequestStatus.nouvelle.sqlLiteral)
+                    ELSE \(RequestStatus.expiree.sqlLiteral)
                 END AS view_status
             FROM (
                 SELECT request_id FROM request_offers WHERE provider_id = :provider\(only)

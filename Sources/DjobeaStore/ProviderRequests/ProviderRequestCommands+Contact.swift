@@ -90,19 +90,18 @@ extension ProviderRequestCommands {
             let messageId = try ClientMessages.queue(
                 body, templateCode: "report_creneau", context: context,
                 template: (WhatsAppTemplates.slotProposal.name, [providerName, context.title, slot]), in: tx)
-            try tx.db.execute(
-                sql: "UPDATE slot_proposals SET state = 'superseded' WHERE request_id = ? AND provider_id = ? AND state = 'proposed'",
-                arguments: [requestId, providerId])
-            let id = DjobeaID.v7(now: now)
+            // `slot_proposals` is hub-local: plain SQL, no change log.
             try tx.db.execute(
                 sql: """
-                    INSERT INTO slot_proposals (id, request_id, provider_id, proposed_start, proposed_end, note, message_id, state, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, 'proposed', ?)
+                    UPDATE slot_proposals SET state = \(SlotProposalState.superseded.sqlLiteral)
+                    WHERE request_id = ? AND provider_id = ? AND state = \(SlotProposalState.proposed.sqlLiteral)
                     """,
-                arguments: [
-                    id, requestId, providerId, UTCTimestamp.format(proposedStart), UTCTimestamp.format(proposedEnd), note, messageId,
-                    UTCTimestamp.format(now),
-                ])
+                arguments: [requestId, providerId])
+            let id = DjobeaID.v7(now: now)
+            try SlotProposalRecord(
+                id: id, requestId: requestId, providerId: providerId, proposedStart: UTCTimestamp.format(proposedStart),
+                proposedEnd: UTCTimestamp.format(proposedEnd), note: note, messageId: messageId, state: .proposed, createdAt: UTCTimestamp.format(now)
+            ).insert(in: tx.db)
             return RequestCommandOutcome(messageId: messageId, proposalId: id)
         }
     }

@@ -59,7 +59,8 @@ public enum ProviderRequestsQuery {
             case .createdDesc: "created_at DESC, id DESC"
             case .createdAsc: "created_at ASC, id ASC"
             case .urgency:
-                "CASE urgency WHEN 'urgent' THEN 0 WHEN 'aujourd_hui' THEN 1 WHEN 'cette_semaine' THEN 2 ELSE 3 END, created_at DESC, id DESC"
+                "CASE urgency WHEN \(Urgency.urgent.sqlLiteral) THEN 0 WHEN \(Urgency.aujourdhui.sqlLiteral) THEN 1 "
+                    + "WHEN \(Urgency.cetteSemaine.sqlLiteral) THEN 2 ELSE 3 END, created_at DESC, id DESC"
             }
         let base = "SELECT * FROM (\(ProviderRequestAccess.visibleSQL)) \(whereClause)"
         let statementArguments = StatementArguments(arguments)
@@ -164,7 +165,7 @@ public enum ProviderRequestsQuery {
             db.cachedStatement(
                 sql: """
                     SELECT * FROM photos WHERE request_id = :request AND (provider_id IS NULL OR provider_id = :provider)
-                        AND kind <> '\(PhotoKind.profile.rawValue)' ORDER BY taken_at, id
+                        AND kind <> \(PhotoKind.profile.sqlLiteral) ORDER BY taken_at, id
                     """), arguments: mine
         ).map { photo in
             ProviderRequestDetail.Photo(
@@ -193,7 +194,7 @@ public enum ProviderRequestsQuery {
                 id: call.id, direction: call.direction.rawValue, startedAt: call.startedAt, durationSeconds: seconds,
                 durationLabel: ProviderRequestWording.duration(seconds: seconds), note: call.note)
         }
-        let slots = try Row.fetchAll(
+        let slots = try SlotProposalRecord.fetchAll(
             db.cachedStatement(
                 sql: "SELECT * FROM slot_proposals WHERE request_id = :request AND provider_id = :provider ORDER BY created_at, id"),
             arguments: mine
@@ -209,13 +210,12 @@ public enum ProviderRequestsQuery {
             invoice: context.isMine ? try ProviderRequestCommands.invoiceSummary(providerId: provider, requestId: request, now: now, in: db) : nil)
     }
 
-    static func slotProposal(from row: Row) -> ProviderRequestDetail.SlotProposal {
-        let start: String = row["proposed_start"]
-        let end: String = row["proposed_end"]
+    static func slotProposal(from record: SlotProposalRecord) -> ProviderRequestDetail.SlotProposal {
+        let (start, end) = (record.proposedStart, record.proposedEnd)
         let label = UTCTimestamp.parse(start).flatMap { from in UTCTimestamp.parse(end).map { ProviderRequestWording.slot(start: from, end: $0) } }
         return ProviderRequestDetail.SlotProposal(
-            id: row["id"], proposedStart: start, proposedEnd: end, label: label ?? "", note: row["note"], state: row["state"],
-            messageId: row["message_id"], createdAt: row["created_at"])
+            id: record.id, proposedStart: start, proposedEnd: end, label: label ?? "", note: record.note, state: record.state.rawValue,
+            messageId: record.messageId, createdAt: record.createdAt)
     }
 }
 

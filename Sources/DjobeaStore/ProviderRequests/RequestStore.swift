@@ -56,12 +56,13 @@ public struct RequestStore: Sendable {
             var replies: [(Int, MessageTemplateList.Template)] = []
             var questions: [(Int, MessageTemplateList.Template)] = []
             for row in rows {
-                let kind: String = row["kind"]
+                let kindText: String = row["kind"]
+                let kind = MessageTemplateKind(rawValue: kindText)
                 let code: String = row["code"]
-                guard seen.insert(kind + "/" + code).inserted else { continue }  // the provider's own comes first
+                guard seen.insert(kindText + "/" + code).inserted else { continue }  // the provider's own comes first
                 let template = MessageTemplateList.Template(code: code, body: row["body"], own: row["own"])
                 let order: Int = row["sort_order"]
-                if kind == "reply" { replies.append((order, template)) } else { questions.append((order, template)) }
+                if kind == .reply { replies.append((order, template)) } else { questions.append((order, template)) }
             }
             func sorted(_ list: [(Int, MessageTemplateList.Template)]) -> [MessageTemplateList.Template] {
                 list.sorted { ($0.0, $0.1.code) < ($1.0, $1.1.code) }.map(\.1)
@@ -80,7 +81,11 @@ public struct RequestStore: Sendable {
         let found = try await database.read { db -> (sha256: String, thumb: String?, mime: String)? in
             guard
                 let row = try Row.fetchOne(
-                    db, sql: "SELECT request_id, provider_id, kind, sha256, thumb_sha256, mime FROM photos WHERE id = ? AND kind <> 'profile'",
+                    db,
+                    sql: """
+                        SELECT request_id, provider_id, kind, sha256, thumb_sha256, mime FROM photos
+                        WHERE id = ? AND kind <> \(PhotoKind.profile.sqlLiteral)
+                        """,
                     arguments: [photoId]),
                 let requestId: String = row["request_id"]
             else { return nil }

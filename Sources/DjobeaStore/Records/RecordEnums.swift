@@ -57,3 +57,15 @@ public enum BillingLineKind: String, CaseIterable, Codable, Sendable {
     case mainOeuvre = "main_oeuvre"
     case materiel, deplacement
 }
+
+/// Where a slot a provider proposed stands (`slot_proposals.state`): a newer proposal supersedes the open one, the
+/// client's answer accepts or refuses it.
+public enum SlotProposalState: String, CaseIterable, Codable, Sendable {
+    case proposed, superseded, accepted, refused
+}
+
+/// Why central gave a hub a stake in a request it does not own (`partition_stakes.reason`, CONFLICTS.md rule 14).
+public enum PartitionStakeReason: String, CaseIterable, Codable, Sendable {
+    case providerMoved = "provider_moved"
+    case zoneMoved = "zone_moved"
+}
