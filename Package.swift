@@ -123,14 +123,15 @@ let package = Package(
         .executableTarget(
             name: "DjobeaGatewayBench",
             dependencies: ["DjobeaDomain", "DjobeaStore", "DjobeaGatewayFakes", .product(name: "GRDB", package: "GRDB.swift")]),
-        // What every test target shares: the seeded random generator, temporary directories and databases, the `djobea`
-        // process helpers (binary, free ports, start and kill, waiting), an HTTP client, reading JSON answers (raw, or
+        // What every test target shares: the seeded random generator, temporary directories, databases and node storages,
+        // central and two hubs synced in-process (`SyncedNodes`), the `djobea` process helpers (binary, free ports, start and kill, waiting), an HTTP client, reading JSON answers (raw, or
         // decoded into the server's public types with its key policy), fixtures (tiny real images).
         .target(
             name: "DjobeaTestSupport",
             dependencies: [
-                "DjobeaDomain", "DjobeaStore", "DjobeaServer",
+                "DjobeaDomain", "DjobeaStore", "DjobeaServer", "DjobeaSync",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -21,8 +21,7 @@ struct AuthAttackTests {
         let services = ProviderAPIServices(
             auth: harness.auth, limiter: RateLimiter(limit: RateLimit(count: 10_000, period: 60)),
             failedAuthenticationLimiter: RateLimiter(limit: RateLimit(count: 5, period: 60)))
-        let app = buildApplication(
-            settings: ServerSettings(port: 0, role: .hub), database: harness.database, logger: Logger(label: "test"), provider: services)
+        let app = harness.application(provider: services)
         try await app.test(.live) { client in
             let token = try await harness.login(client, phone: phone)
             // A phone's stale token (signed here, session ended) is a 401 to refresh on, not a forgery: it does not
@@ -75,8 +74,7 @@ struct AuthAttackTests {
             clock: { clock.withLock { $0 } }, logger: Logger(label: "test"))
         try await auth.setPassword(providerId: provider.id, password: "le-bon-mot-de-passe")
         let services = ProviderAPIServices(auth: auth, limiter: RateLimiter(limit: RateLimit(count: 10_000, period: 60)))
-        let app = buildApplication(
-            settings: ServerSettings(port: 0, role: .hub), database: harness.database, logger: Logger(label: "test"), provider: services)
+        let app = harness.application(provider: services)
         try await app.test(.live) { client in
             func login(_ password: String, claiming address: String? = nil) async throws -> TestResponse {
                 var headers = harness.json

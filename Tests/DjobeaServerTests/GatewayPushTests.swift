@@ -47,9 +47,9 @@ struct GatewayPushTests: ReadsJSONResponses {
             let browser = WebPushTestClient()
             push.register(browser, id: "jean-phone")
             let subscription = browser.subscription(endpoint: push.endpoint(for: "jean-phone"))
-            let app = buildApplication(
-                settings: ServerSettings(port: 0, role: .hub), database: harness.database, logger: logger, provider: harness.services,
-                gateway: services)
+            var hub = harness.node()
+            hub.gateway = services
+            let app = hub.application()
             try await app.test(.live) { client in
                 let token = try await harness.login(client, phone: jean.phone)
                 let key = try await client.execute(uri: "/provider/push/key", method: .get, headers: harness.bearer(token))

@@ -17,8 +17,7 @@ import NIOCore
 /// A central node on a temporary SQLite file: one zone, one service, two providers, three clients. Times are real
 /// (the gateway reads the clock), so every row is written "now".
 struct GatewayWorld {
-    let directory: URL
-    let database: NodeDatabase
+    let storage: NodeStorage
     let zone = DjobeaID.v7()
     let service = DjobeaID.v7()
     /// Jean Kouam and Paul Ebogo.
@@ -42,7 +41,7 @@ struct GatewayWorld {
     }()
 
     init() throws {
-        (directory, database) = try temporaryDatabase("gateway", role: .central)
+        storage = try NodeStorage.temporary("gateway", role: .central)
         let setup = Date().addingTimeInterval(-30 * 86_400)
         try database.writeBlocking(now: setup) { [self] tx in
             let at = ColumnValue(setup)
@@ -190,9 +189,12 @@ struct GatewayWorld {
             messages: made.messages, pushes: made.pushes, webhooks: made.webhooks, vapidPublicKey: made.vapidPublicKey, background: [])
     }
 
-    /// Central serving the webhooks of `services`.
+    var directory: URL { storage.directory.url }
+    var database: NodeDatabase { storage.database }
+
+    /// Central serving the webhooks of `services` (the gateway on fakes), nothing else.
     func application(_ services: GatewayServices) -> some ApplicationProtocol {
-        buildApplication(settings: ServerSettings(port: 0, role: .central), database: database, logger: logger, gateway: services)
+        Node(role: .central, configuration: storage.configuration(), storage: storage, logger: logger, gateway: services).application()
     }
 }
 

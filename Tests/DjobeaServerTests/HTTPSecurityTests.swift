@@ -29,8 +29,9 @@ struct HTTPSecurityTests: ReadsJSONResponses {
 
     @Test("ops: the cookie of a logged-out session is refused; the page's forms carry a CSRF token that logout requires")
     func opsLogoutRevokes() async throws {
-        let central = try NodeDatabase.inMemory(role: .central)
-        try await OpsTests.centralApplication(central).test(.router) { client in
+        let central = try await OpsTests.centralNode()
+        defer { try? FileManager.default.removeItem(at: central.directory.url) }
+        try await central.application().test(.router) { client in
             let (status, cookie, _) = try await OpsTests.login(client, password: OpsTests.password)
             #expect(status == .seeOther)
             let session = try #require(cookie)
@@ -71,8 +72,9 @@ struct HTTPSecurityTests: ReadsJSONResponses {
 
     @Test("ops: a login or logout posted from another site (Origin or Referer) is refused with 403 ops_origin_refused")
     func opsCrossOrigin() async throws {
-        let central = try NodeDatabase.inMemory(role: .central)
-        try await OpsTests.centralApplication(central).test(.router) { client in
+        let central = try await OpsTests.centralNode()
+        defer { try? FileManager.default.removeItem(at: central.directory.url) }
+        try await central.application().test(.router) { client in
             let body = ByteBuffer(string: "password=\(OpsTests.password)")
             let attackers: [(HTTPField.Name, String)] = [
                 (.origin, "https://evil.example"), (.origin, "null"), (.origin, "http://localhost.evil.example"),
@@ -113,10 +115,12 @@ struct HTTPSecurityTests: ReadsJSONResponses {
         defer { try? FileManager.default.removeItem(at: directory) }
         let files = try TLSTests.selfSigned(in: directory)
         let tls = try ServerTLS.load(certificatePath: files.certificate, keyPath: files.key)
-        let database = try NodeDatabase.inMemory(role: .hub)
-        let application = buildApplication(
-            settings: ServerSettings(host: "127.0.0.1", port: 0, role: .hub, tls: tls), database: database, logger: Logger(label: "test.ops.tls"),
-            ops: OpsSettings(password: OpsTests.password))
+        let storage = try NodeStorage.on(directory.appendingPathComponent("hub"), role: .hub, inMemory: true)
+        var configuration = storage.configuration()
+        configuration.tls = tls
+        let application = Node(
+            role: .hub, configuration: configuration, storage: storage, ops: OpsConsole(settings: OpsSettings(password: OpsTests.password))
+        ).application()
         var trusting = TLSConfiguration.makeClientConfiguration()
         trusting.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(files.certificate))
         let https = HTTPClient(
@@ -141,8 +145,9 @@ struct HTTPSecurityTests: ReadsJSONResponses {
         }
         try await https.shutdown()
 
-        let central = try NodeDatabase.inMemory(role: .central)
-        try await OpsTests.centralApplication(central).test(.router) { client in
+        let central = try await OpsTests.centralNode()
+        defer { try? FileManager.default.removeItem(at: central.directory.url) }
+        try await central.application().test(.router) { client in
             let (_, _, setCookie) = try await OpsTests.login(client, password: OpsTests.password)
             #expect(setCookie?.contains("Secure") == false)
         }
@@ -183,11 +188,12 @@ struct HTTPSecurityTests: ReadsJSONResponses {
 
     @Test("a connection that sends half a request line, half its headers, or nothing is closed by the server after the idle timeout")
     func halfSentRequestsAreClosed() async throws {
-        let database = try NodeDatabase.inMemory(role: .hub)
-        let application = buildApplication(
-            settings: ServerSettings(host: "127.0.0.1", port: 0, role: .hub, idleTimeout: .seconds(1)), database: database,
-            logger: Logger(label: "test.timeout"))
-        #expect(ServerSettings(port: 0, role: .hub).idleTimeout == .seconds(30), "30 s by default")
+        let storage = try NodeStorage.temporary("timeout", role: .hub, inMemory: true)
+        defer { try? FileManager.default.removeItem(at: storage.directory.url) }
+        var configuration = storage.configuration()
+        #expect(configuration.idleTimeout == .seconds(30), "30 s by default")
+        configuration.idleTimeout = .seconds(1)
+        let application = Node(role: .hub, configuration: configuration, storage: storage).application()
         try await application.test(.live) { client in
             let port = try #require(client.port)
             for text in ["GET /heal", "GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Slow: ", ""] {
@@ -207,13 +213,15 @@ struct HTTPSecurityTests: ReadsJSONResponses {
 
     @Test("a gzip bomb to /sync/v1/enroll (31 KB inflating to 31 MiB) is refused with 400 sync_malformed before any parsing")
     func gzipBomb() async throws {
-        let central = try NodeDatabase.inMemory(role: .central)
+        let storage = try NodeStorage.temporary("bomb", role: .central, inMemory: true)
+        defer { try? FileManager.default.removeItem(at: storage.directory.url) }
         let bomb = try WireCodec.encode(["protocol": String(repeating: "1", count: 31 << 20)])
         #expect(bomb.count < 200_000, "\(bomb.count) bytes on the wire")
         let logger = Logger(label: "test.bomb")
-        let application = buildApplication(
-            settings: ServerSettings(host: "127.0.0.1", port: 0, role: .central), database: central, logger: logger,
-            central: CentralServices(sync: CentralSyncService(database: central, logger: logger), apiKey: "cle-bombe"))
+        let application = Node(
+            role: .central, configuration: storage.configuration(), storage: storage, logger: logger,
+            central: CentralServices(sync: CentralSyncService(database: storage.database, logger: logger), apiKey: "cle-bombe")
+        ).application()
         try await application.test(.router) { client in
             for path in ["/sync/v1/enroll", "/sync/v1/pull"] {
                 let response = try await client.execute(

@@ -30,11 +30,14 @@ struct IdempotencyTests: ReadsJSONResponses {
     func openAPIDeclaresTheKey() async throws {
         let harness = try await ProviderAPIHarness.make()
         defer { try? FileManager.default.removeItem(at: harness.directory) }
-        let central = try NodeDatabase.inMemory(role: .central)
+        let storage = try NodeStorage.temporary("idempotency", role: .central, inMemory: true)
+        defer { try? FileManager.default.removeItem(at: storage.directory.url) }
         let logger = Logger(label: "test")
-        let (_, hubDocs) = buildRouter(database: harness.database, logger: logger, provider: harness.services)
-        let (_, centralDocs) = buildRouter(
-            database: central, logger: logger, central: CentralServices(sync: CentralSyncService(database: central, logger: logger), apiKey: "k"))
+        let hubDocs = harness.node().routes().docs
+        let centralDocs = Node(
+            role: .central, configuration: storage.configuration(), storage: storage, logger: logger,
+            central: CentralServices(sync: CentralSyncService(database: storage.database, logger: logger), apiKey: "k")
+        ).routes().docs
         var checked: [String] = []
         // The OpenAPI document is read as raw JSON on purpose: its key names are what is checked.
         for docs in [hubDocs, centralDocs] {
@@ -172,16 +175,16 @@ struct IdempotencyTests: ReadsJSONResponses {
 
     @Test("POST /central/payments with a key: the platform's retry records one payment; another body under the key is refused")
     func centralPaymentReplays() async throws {
-        let nodes = try await SyncExchangeTests.Nodes.make()
+        let nodes = try await SyncedNodes.make()
         defer { try? FileManager.default.removeItem(at: nodes.directory) }
         try await nodes.application().test(.live) { client in
             let base = "http://127.0.0.1:\(try #require(client.port))"
             let linkA = try await SyncClient.enroll(centralURL: base, token: nodes.enrolA.token, database: nodes.hubA)
-            let engineA = SyncExchangeTests.engine(nodes.hubA, linkA)
-            let provider = try await SyncExchangeTests.post(
+            let engineA = SyncedNodes.engine(nodes.hubA, linkA)
+            let provider = try await SyncedNodes.post(
                 client, "/central/providers", ["name": "Jean Plombier", "phone": "+237690000001", "services": ["plomberie"], "zones": ["zone-a"]])
             let providerId = try decode(CreatedId.self, provider).id
-            let created = try await SyncExchangeTests.post(
+            let created = try await SyncedNodes.post(
                 client, "/central/requests",
                 [
                     "zone": "zone-a", "service": "plomberie", "urgency": "urgent", "description": "Fuite sous l'évier",
@@ -196,7 +199,7 @@ struct IdempotencyTests: ReadsJSONResponses {
             _ = try await engineA.syncOnce()
 
             func pay(_ key: String, amount: Int) async throws -> TestResponse {
-                let headers = Self.withKey([.authorization: "Bearer \(SyncExchangeTests.apiKey)", .contentType: "application/json"], key)
+                let headers = Self.withKey([.authorization: "Bearer \(SyncedNodes.apiKey)", .contentType: "application/json"], key)
                 let body: [String: Any] = ["request_id": requestId, "method": "mtn_momo", "reference": "MP240101.1234.B00001", "amount": amount]
                 return try await client.execute(
                     uri: "/central/payments", method: .post, headers: headers,
@@ -211,7 +214,7 @@ struct IdempotencyTests: ReadsJSONResponses {
             let other = try await pay("platform-tx-1", amount: 13_000)
             #expect(other.status == .unprocessableContent)
             #expect(Self.errorCode(other) == "idempotency_key_reused")
-            #expect(try SyncExchangeTests.count(nodes.central, "SELECT count(*) FROM ledger_entries WHERE request_id = ?", [requestId]) == 1)
+            #expect(try SyncedNodes.count(nodes.central, "SELECT count(*) FROM ledger_entries WHERE request_id = ?", [requestId]) == 1)
         }
     }
 }

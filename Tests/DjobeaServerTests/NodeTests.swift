@@ -73,4 +73,32 @@ struct NodeTests {
         missing.createDirectory = false
         await #expect(throws: DataDirectoryError.self) { _ = try await Node.build(role: .hub, configuration: missing) }
     }
+
+    @Test("a node from its parts serves only those: a bare hub has health but no provider API nor console; a part set in it is served")
+    func fromParts() async throws {
+        let storage = try NodeStorage.temporary("node", role: .hub, inMemory: true)
+        defer { try? FileManager.default.removeItem(at: storage.directory.url) }
+        var hub = Node(role: .hub, configuration: storage.configuration(), storage: storage)
+        #expect(hub.provider == nil && hub.syncEngine == nil && hub.background.isEmpty && hub.ops.settings == nil)
+        #expect(hub.logger.label == "djobea.hub" && hub.storageProbeInterval == .seconds(15))
+        let paths = try Self.paths(hub)
+        #expect(paths.contains("/healthz") && !paths.contains { $0.hasPrefix("/provider/") } && !paths.contains("/ops/login"))
+        try await hub.application().test(.router) { client in
+            let health = try await client.execute(uri: "/healthz", method: .get)
+            let login = try await client.execute(uri: "/ops/login", method: .get)
+            #expect(health.status == .ok && login.status == .notFound)
+        }
+        hub.ops = OpsConsole(settings: OpsSettings(password: "mot-de-passe-ops"))
+        #expect(try Self.paths(hub).contains("/ops/login"))
+        try await hub.application().test(.router) { client in
+            let login = try await client.execute(uri: "/ops/login", method: .get)
+            #expect(login.status == .ok)
+        }
+    }
+
+    /// The paths of the node's OpenAPI document.
+    static func paths(_ node: Node) throws -> Set<String> {
+        let document = try JSONSerialization.jsonObject(with: node.routes().docs.json()) as? [String: Any]
+        return Set((document?["paths"] as? [String: Any])?.keys.map { $0 } ?? [])
+    }
 }

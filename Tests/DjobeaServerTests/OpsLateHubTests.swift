@@ -17,25 +17,20 @@ import Testing
 struct OpsLateHubTests {
     @Test("with a 0.5 s interval: ok right after a sync, late (state, late_since, French page) once 1 s passes without one")
     func lateAfterTwoMissedIntervals() async throws {
-        let nodes = try await SyncExchangeTests.Nodes.make()
+        let nodes = try await SyncedNodes.make()
         defer { try? FileManager.default.removeItem(at: nodes.directory) }
-        let logger = Logger(label: "test.ops.late")
-        let application = buildApplication(
-            settings: ServerSettings(host: "127.0.0.1", port: 0, role: .central), database: nodes.central, logger: logger,
-            central: CentralServices(
-                sync: CentralSyncService(database: nodes.central, logger: logger), apiKey: SyncExchangeTests.apiKey, syncInterval: 0.5),
-            ops: OpsSettings(password: OpsTests.password))
-        try await application.test(.live) { client in
+        let central = nodes.centralNode(syncInterval: 0.5, ops: OpsSettings(password: OpsTests.password))
+        try await central.application().test(.live) { client in
             let base = "http://127.0.0.1:\(try #require(client.port))"
             let link = try await SyncClient.enroll(centralURL: base, token: nodes.enrolA.token, database: nodes.hubA)
             func hub(_ name: String) async throws -> OpsHubStatus {
                 let response = try await client.execute(
-                    uri: "/ops/sync-status", method: .get, headers: [.authorization: "Bearer \(SyncExchangeTests.apiKey)"])
+                    uri: "/ops/sync-status", method: .get, headers: [.authorization: "Bearer \(SyncedNodes.apiKey)"])
                 return try #require(try decode(OpsSyncStatus.self, response).hubs.first { $0.name == name })
             }
             func hubA() async throws -> OpsHubStatus { try await hub("Hub A") }
             func hubB() async throws -> OpsHubStatus { try await hub("Hub B") }
-            _ = try await SyncExchangeTests.engine(nodes.hubA, link).syncOnce()
+            _ = try await SyncedNodes.engine(nodes.hubA, link).syncOnce()
             // Right after a sync the hub is on time, unless the machine is so loaded that a second passed already:
             // the answer must agree with its own clock either way (the exact boundaries are checked below).
             let fresh = try await hubA()
@@ -74,7 +69,7 @@ struct OpsLateHubTests {
             #expect(page.contains(" s (attendue toutes les 0,5 s)."))
 
             // It syncs again: its last contact moves on, and so does the lateness.
-            _ = try await SyncExchangeTests.engine(nodes.hubA, link).syncOnce()
+            _ = try await SyncedNodes.engine(nodes.hubA, link).syncOnce()
             let back = try await hubA()
             #expect((back.lastSeenAt ?? "") > (late.lastSeenAt ?? "~"))
             #expect(back.state == ((back.lastSeenAgeSeconds ?? 99) >= 1 ? "late" : "ok"))

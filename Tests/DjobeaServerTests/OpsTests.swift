@@ -18,12 +18,22 @@ struct OpsTests: ReadsJSONResponses {
     static let apiKey = "cle-de-test-plateforme-ops"
     static let password = "mot-de-passe-ops-test"
 
-    static func centralApplication(_ database: NodeDatabase) -> some ApplicationProtocol {
-        let logger = Logger(label: "test.ops.central")
-        return buildApplication(
-            settings: ServerSettings(host: "127.0.0.1", port: 0, role: .central), database: database, logger: logger,
-            central: CentralServices(sync: CentralSyncService(database: database, logger: logger), apiKey: apiKey),
-            ops: OpsSettings(password: password))
+    /// Central as `djobea central` wires it (`Node.build`), its database in memory, its password and API key from
+    /// the environment. The caller removes `node.directory.url`.
+    static func centralNode() async throws -> Node {
+        let storage = try NodeStorage.temporary("ops", role: .central, inMemory: true)
+        let environment = ["DJOBEA_OPS_PASSWORD": password, "DJOBEA_API_KEY": apiKey, "LOG_LEVEL": "error"]
+        return try await Node.build(role: .central, configuration: storage.configuration(environment: environment), storage: storage)
+    }
+
+    /// Central serving `database` filled by the caller: the sync exchange, the platform API to `apiKey` and the console
+    /// (OpsActionsPageTests). Its temporary directory holds only the lock file and is left behind.
+    static func centralApplication(_ database: NodeDatabase) throws -> some ApplicationProtocol {
+        let storage = NodeStorage(directory: try DataDirectory(path: try temporaryDirectory("ops").path, create: false), database: database)
+        return Node(
+            role: .central, configuration: storage.configuration(), storage: storage, ops: OpsConsole(settings: OpsSettings(password: password)),
+            central: CentralServices(sync: CentralSyncService(database: database, logger: Logger(label: "test.ops.central")), apiKey: apiKey)
+        ).application()
     }
 
     /// Logs in with `password`; returns the status, the `Cookie` header value to send back and the raw `Set-Cookie`.
@@ -37,8 +47,10 @@ struct OpsTests: ReadsJSONResponses {
 
     @Test("/ops/sync-status refuses a caller without credentials and accepts the API key or the ops session; a tampered cookie is refused")
     func syncStatusAccess() async throws {
-        let central = try NodeDatabase.inMemory(role: .central)
-        try await Self.centralApplication(central).test(.router) { client in
+        let node = try await Self.centralNode()
+        defer { try? FileManager.default.removeItem(at: node.directory.url) }
+        let central = node.database
+        try await node.application().test(.router) { client in
             let anonymous = try await client.execute(uri: "/ops/sync-status", method: .get)
             #expect(anonymous.status == .unauthorized)
             #expect(Self.errorCode(anonymous) == "ops_auth_required")
@@ -80,9 +92,11 @@ struct OpsTests: ReadsJSONResponses {
 
     @Test("/ops redirects to the login; a wrong password gets the form again with 401; the right one opens the page; logout ends it")
     func loginFlow() async throws {
-        let central = try NodeDatabase.inMemory(role: .central)
+        let node = try await Self.centralNode()
+        defer { try? FileManager.default.removeItem(at: node.directory.url) }
+        let central = node.database
         _ = try await central.enrolHub(name: "Hub Makepe", zoneCodes: ["makepe"])
-        try await Self.centralApplication(central).test(.router) { client in
+        try await node.application().test(.router) { client in
             let anonymous = try await client.execute(uri: "/ops", method: .get)
             #expect(anonymous.status == .seeOther)
             #expect(anonymous.headers[.location] == "/ops/login")
@@ -121,8 +135,9 @@ struct OpsTests: ReadsJSONResponses {
 
     @Test("wrong passwords are limited to 5 a minute per address: the sixth attempt gets 429, even with the right password")
     func loginThrottle() async throws {
-        let central = try NodeDatabase.inMemory(role: .central)
-        try await Self.centralApplication(central).test(.router) { client in
+        let node = try await Self.centralNode()
+        defer { try? FileManager.default.removeItem(at: node.directory.url) }
+        try await node.application().test(.router) { client in
             for _ in 0..<5 {
                 let (status, _, _) = try await Self.login(client, password: "essai")
                 #expect(status == .unauthorized)
@@ -140,18 +155,13 @@ struct OpsTests: ReadsJSONResponses {
         "after a real exchange, central's status lists the hub (last success, pending, versions) and the duplicate payment conflict; the hub shows its side"
     )
     func statusAfterExchange() async throws {
-        let nodes = try await SyncExchangeTests.Nodes.make()
+        let nodes = try await SyncedNodes.make()
         defer { try? FileManager.default.removeItem(at: nodes.directory) }
-        let logger = Logger(label: "test.ops")
-        let application = buildApplication(
-            settings: ServerSettings(host: "127.0.0.1", port: 0, role: .central), database: nodes.central, logger: logger,
-            central: CentralServices(sync: CentralSyncService(database: nodes.central, logger: logger), apiKey: SyncExchangeTests.apiKey),
-            ops: OpsSettings(password: Self.password))
-        let link = try await application.test(.live) { client -> CentralLink in
+        let link = try await nodes.centralNode(ops: OpsSettings(password: Self.password)).application().test(.live) { client -> CentralLink in
             let base = "http://127.0.0.1:\(try #require(client.port))"
             let linkA = try await SyncClient.enroll(centralURL: base, token: nodes.enrolA.token, database: nodes.hubA)
-            let engineA = SyncExchangeTests.engine(nodes.hubA, linkA)
-            let provider = try await SyncExchangeTests.post(
+            let engineA = SyncedNodes.engine(nodes.hubA, linkA)
+            let provider = try await SyncedNodes.post(
                 client, "/central/providers", ["name": "Jean Plombier", "phone": "+237690000001", "services": ["plomberie"], "zones": ["zone-a"]])
             let providerId = try decode(CreatedId.self, provider).id
             let request: [String: Any] = [
@@ -159,7 +169,7 @@ struct OpsTests: ReadsJSONResponses {
                 "address": "Bonamoussadi, carrefour Kotto", "client_name": "Awa Ndiaye", "client_phone": "+237677000002",
                 "budget_min": 5000, "budget_max": 15000,
             ]
-            let created = try await SyncExchangeTests.post(client, "/central/requests", request)
+            let created = try await SyncedNodes.post(client, "/central/requests", request)
             let requestId = try decode(CreatedId.self, created).id
             _ = try await engineA.syncOnce()
             try await nodes.hubA.write { tx in
@@ -170,14 +180,14 @@ struct OpsTests: ReadsJSONResponses {
             // The same MoMo transaction recorded at the hub and at central: one payment, one conflict.
             _ = try await IntakeStore(nodes.hubA).recordPayment(
                 PaymentIntake(requestId: requestId, method: "mtn_momo", reference: "MP240101.1234.A00001", amount: 12_000), recordedBy: .provider)
-            let paid = try await SyncExchangeTests.post(
+            let paid = try await SyncedNodes.post(
                 client, "/central/payments", ["request_id": requestId, "method": "mtn_momo", "reference": "MP240101.1234.A00001", "amount": 12_000])
             #expect(paid.status == .created)
             _ = try await engineA.syncOnce()
             _ = try await engineA.syncOnce()
 
             let response = try await client.execute(
-                uri: "/ops/sync-status", method: .get, headers: [.authorization: "Bearer \(SyncExchangeTests.apiKey)"])
+                uri: "/ops/sync-status", method: .get, headers: [.authorization: "Bearer \(SyncedNodes.apiKey)"])
             #expect(response.status == .ok)
             let status = try decode(OpsSyncStatus.self, response)
             #expect(status.role == "central")
@@ -216,10 +226,10 @@ struct OpsTests: ReadsJSONResponses {
             #expect(status.openConflicts >= 1)
 
             // Central takes a new request for zone a: it is due to the hub until its next pull.
-            _ = try await SyncExchangeTests.post(client, "/central/requests", request.merging(["client_phone": "+237677000003"]) { $1 })
+            _ = try await SyncedNodes.post(client, "/central/requests", request.merging(["client_phone": "+237677000003"]) { $1 })
             let later = try decode(
                 OpsSyncStatus.self,
-                try await client.execute(uri: "/ops/sync-status", method: .get, headers: [.authorization: "Bearer \(SyncExchangeTests.apiKey)"]))
+                try await client.execute(uri: "/ops/sync-status", method: .get, headers: [.authorization: "Bearer \(SyncedNodes.apiKey)"]))
             let laterA = try #require(later.hubs.first { $0.name == "Hub A" })
             #expect((laterA.pendingToHubEstimate ?? 0) >= 2, "the client and its request")
             #expect((laterA.pendingToHub ?? 0) >= 2)
@@ -236,17 +246,17 @@ struct OpsTests: ReadsJSONResponses {
         }
 
         // The hub's own console: its link with central, its own pending changes and its conflicts.
-        let hubApplication = buildApplication(
-            settings: ServerSettings(host: "127.0.0.1", port: 0, role: .hub), database: nodes.hubA, logger: logger,
-            ops: OpsSettings(password: Self.password, hubName: link.hubName, hubId: link.hubId))
+        let hubNode = Node(
+            role: .hub, configuration: nodes.hubAStorage.configuration(), storage: nodes.hubAStorage,
+            ops: OpsConsole(settings: OpsSettings(password: Self.password, hubName: link.hubName, hubId: link.hubId)))
         _ = try await nodes.hubA.write { tx in
             try tx.insert(
                 .clients,
                 ["id": .text(DjobeaID.v7()), "phone": "+237677000010", "name": "Local", "zone_id": .null, "created_at": ColumnValue(Date())])
         }
-        try await hubApplication.test(.router) { client in
+        try await hubNode.application().test(.router) { client in
             let anonymous = try await client.execute(
-                uri: "/ops/sync-status", method: .get, headers: [.authorization: "Bearer \(SyncExchangeTests.apiKey)"])
+                uri: "/ops/sync-status", method: .get, headers: [.authorization: "Bearer \(SyncedNodes.apiKey)"])
             #expect(anonymous.status == .unauthorized, "a hub has no platform API key: only its ops session")
             let (_, cookie, _) = try await Self.login(client, password: Self.password)
             let session = try #require(cookie)

@@ -13,15 +13,15 @@ import NIOCore
 
 /// A hub with 7 days of demo data, real authentication and the console notifier writing the outbox file.
 struct ProviderAPIHarness {
-    let directory: URL
-    let database: NodeDatabase
+    let storage: NodeStorage
     let auth: ProviderAuthService
     let queue: WhatsAppQueue
     let services: ProviderAPIServices
     let providers: [ProviderListing]
 
     static func make() async throws -> ProviderAPIHarness {
-        let (directory, database) = try temporaryDatabase("api", role: .hub)
+        let storage = try NodeStorage.temporary("api", role: .hub)
+        let (directory, database) = (storage.directory.url, storage.database)
         _ = try DemoGenerator(seed: 7, days: 7, now: Date()).generate(into: database, photos: nil) { _ in }
         let logger = Logger(label: "test")
         let keys = try TokenKeys(secret: Array(repeating: 7, count: 32))
@@ -31,12 +31,24 @@ struct ProviderAPIHarness {
             database: database, keys: keys, seedKey: try TOTPSeedKey(secret: Array(repeating: 9, count: 32)), notifications: queue, logger: logger)
         let services = ProviderAPIServices(auth: auth, limiter: RateLimiter(limit: RateLimit(count: 10_000, period: 60)))
         return ProviderAPIHarness(
-            directory: directory, database: database, auth: auth, queue: queue, services: services,
+            storage: storage, auth: auth, queue: queue, services: services,
             providers: try await AccountStore(database).listing(limit: 10))
     }
 
-    func application() -> some ApplicationProtocol {
-        buildApplication(settings: ServerSettings(port: 0, role: .hub), database: database, logger: Logger(label: "test"), provider: services)
+    var directory: URL { storage.directory.url }
+    var database: NodeDatabase { storage.database }
+
+    /// The hub serving the provider API of `services` (the test's doubles: a fixed token secret, the outbox notifier),
+    /// without loops; a test substitutes another part in the node (`node.provider = …`, `node.gateway = …`).
+    func node() -> Node {
+        Node(role: .hub, configuration: storage.configuration(), storage: storage, logger: Logger(label: "test"), provider: services)
+    }
+
+    /// `node()`'s application, its provider API `provider` if given (a clock the test moves, tight rate limits).
+    func application(provider: ProviderAPIServices? = nil) -> some ApplicationProtocol {
+        var hub = node()
+        if let provider { hub.provider = provider }
+        return hub.application()
     }
 
     /// The newest code sent to `phone`, read from the outbox file as a provider would read WhatsApp.

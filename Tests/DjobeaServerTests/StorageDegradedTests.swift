@@ -15,26 +15,29 @@ import Testing
 /// `Retry-After` for the write, nothing half-written, `/healthz` degraded and a gauge in `/metrics` until a write commits.
 @Suite("Degraded storage: 503, healthz degraded, metrics gauge", .serialized)
 struct StorageDegradedTests: ReadsJSONResponses {
-    struct Node {
-        let directory: URL
-        let database: NodeDatabase
+    struct Central {
+        let storage: NodeStorage
+
+        var directory: URL { storage.directory.url }
+        var database: NodeDatabase { storage.database }
 
         /// A central on a real file with zone a (from an enrolment) and the service catalogue.
-        static func make() async throws -> Node {
-            let directory = try temporaryDirectory("storage")
-            let database = try NodeDatabase.open(path: directory.appendingPathComponent("central.sqlite").path, role: .central)
-            try await IntakeStore(database).seedReferenceData()
-            _ = try await database.enrolHub(name: "Hub A", zoneCodes: ["zone-a"])
-            return Node(directory: directory, database: database)
+        static func make() async throws -> Central {
+            let storage = try NodeStorage.temporary("storage", role: .central)
+            try await IntakeStore(storage.database).seedReferenceData()
+            _ = try await storage.database.enrolHub(name: "Hub A", zoneCodes: ["zone-a"])
+            return Central(storage: storage)
         }
 
-        /// The probe waits an hour: the test decides when storage is tried again.
+        /// The sync exchange and the platform API; the probe waits an hour: the test decides when storage is tried again.
         func application() -> some ApplicationProtocol {
-            let logger = Logger(label: "test.central")
-            return buildApplication(
-                settings: ServerSettings(host: "127.0.0.1", port: 0, role: .central), database: database, logger: logger,
-                central: CentralServices(sync: CentralSyncService(database: database, logger: logger), apiKey: SyncExchangeTests.apiKey),
-                storageProbeInterval: .seconds(3600))
+            let configuration = storage.configuration()
+            let logger = configuration.logger(role: .central)
+            return Node(
+                role: .central, configuration: configuration, storage: storage, logger: logger,
+                central: CentralServices(sync: CentralSyncService(database: database, logger: logger), apiKey: SyncedNodes.apiKey),
+                storageProbeInterval: .seconds(3600)
+            ).application()
         }
 
         /// A new request for zone a, with a description long enough to need fresh pages soon.
@@ -47,7 +50,7 @@ struct StorageDegradedTests: ReadsJSONResponses {
             ]
             return try await client.execute(
                 uri: "/central/requests", method: .post,
-                headers: [.authorization: "Bearer \(SyncExchangeTests.apiKey)", .contentType: "application/json"],
+                headers: [.authorization: "Bearer \(SyncedNodes.apiKey)", .contentType: "application/json"],
                 body: ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
         }
 
@@ -64,7 +67,7 @@ struct StorageDegradedTests: ReadsJSONResponses {
 
     @Test("a full disk (SQLITE_FULL through max_page_count): 503 stockage_plein, nothing written, healthz degraded, gauge; a write clears it")
     func diskFull() async throws {
-        let node = try await Node.make()
+        let node = try await Central.make()
         defer { try? FileManager.default.removeItem(at: node.directory) }
         try await node.application().test(.live) { client in
             let healthy = try await client.execute(uri: "/healthz", method: .get)
@@ -123,7 +126,7 @@ struct StorageDegradedTests: ReadsJSONResponses {
 
     @Test("a read-only database: 503 stockage_lecture_seule; the probe fails while it lasts and clears the state once writes work")
     func readOnly() async throws {
-        let node = try await Node.make()
+        let node = try await Central.make()
         defer { try? FileManager.default.removeItem(at: node.directory) }
         try await node.application().test(.live) { client in
             // SQLite refuses every change on the writer with SQLITE_READONLY, as for a file or filesystem made read-only.

@@ -16,54 +16,23 @@ import Testing
 /// Central and two hubs over real HTTP on loopback (central in-process on a live port, hubs as sync clients).
 @Suite("Sync between central and hubs over HTTP", .serialized)
 struct SyncExchangeTests {
-    static let apiKey = "cle-de-test-plateforme"
+    // CentralOpsAPITests still reaches these through this suite: they are `SyncedNodes`'.
+    typealias Nodes = SyncedNodes
+    static let apiKey = SyncedNodes.apiKey
 
-    struct Nodes {
-        let directory: URL
-        let central: NodeDatabase
-        let hubA: NodeDatabase
-        let hubB: NodeDatabase
-        let enrolA: HubEnrolment
-        let enrolB: HubEnrolment
+    static func engine(_ hub: NodeDatabase, _ link: CentralLink) -> SyncEngine { SyncedNodes.engine(hub, link) }
 
-        static func make() async throws -> Nodes {
-            let directory = try temporaryDirectory("sync")
-            let central = try NodeDatabase.open(path: directory.appendingPathComponent("central.sqlite").path, role: .central)
-            try await IntakeStore(central).seedReferenceData()
-            let enrolA = try await central.enrolHub(name: "Hub A", zoneCodes: ["zone-a"])
-            let enrolB = try await central.enrolHub(name: "Hub B", zoneCodes: ["zone-b"])
-            return Nodes(
-                directory: directory, central: central,
-                hubA: try NodeDatabase.open(path: directory.appendingPathComponent("a.sqlite").path, role: .hub),
-                hubB: try NodeDatabase.open(path: directory.appendingPathComponent("b.sqlite").path, role: .hub), enrolA: enrolA, enrolB: enrolB)
-        }
-
-        func application() -> some ApplicationProtocol {
-            let logger = Logger(label: "test.central")
-            return buildApplication(
-                settings: ServerSettings(host: "127.0.0.1", port: 0, role: .central), database: central, logger: logger,
-                central: CentralServices(sync: CentralSyncService(database: central, logger: logger), apiKey: SyncExchangeTests.apiKey))
-        }
-    }
-
-    static func engine(_ hub: NodeDatabase, _ link: CentralLink) -> SyncEngine {
-        SyncEngine(database: hub, client: SyncClient(link: link, database: hub), logger: Logger(label: "test.hub"))
-    }
-
-    /// POSTs `body` to central with the API key; a creation's answer is read with `decode(CreatedId.self, response)`.
     static func post(_ client: some TestClientProtocol, _ uri: String, _ body: [String: Any]) async throws -> TestResponse {
-        try await client.execute(
-            uri: uri, method: .post, headers: [.authorization: "Bearer \(apiKey)", .contentType: "application/json"],
-            body: ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
+        try await SyncedNodes.post(client, uri, body)
     }
 
     static func count(_ database: NodeDatabase, _ sql: String, _ arguments: [String] = []) throws -> Int {
-        try database.readBlocking { db in try Int.fetchOne(db, sql: sql, arguments: StatementArguments(arguments)) ?? 0 }
+        try SyncedNodes.count(database, sql, arguments)
     }
 
     @Test("a request for zone a reaches hub A and never hub B; an accept at A and a payment recorded on both sides converge")
     func zoneRequestAcceptAndDuplicatePayment() async throws {
-        let nodes = try await Nodes.make()
+        let nodes = try await SyncedNodes.make()
         defer { try? FileManager.default.removeItem(at: nodes.directory) }
         try await nodes.application().test(.live) { client in
             let base = "http://127.0.0.1:\(try #require(client.port))"
@@ -77,15 +46,15 @@ struct SyncExchangeTests {
             // The same hub asking again (its first answer was lost to a crash or a cut) gets the same credential.
             let again = try await SyncClient.enroll(centralURL: base, token: nodes.enrolA.token, database: nodes.hubA)
             #expect(again.secret == linkA.secret)
-            let engineA = Self.engine(nodes.hubA, linkA)
-            let engineB = Self.engine(nodes.hubB, linkB)
+            let engineA = SyncedNodes.engine(nodes.hubA, linkA)
+            let engineB = SyncedNodes.engine(nodes.hubB, linkB)
 
-            let provider = try await Self.post(
+            let provider = try await SyncedNodes.post(
                 client, "/central/providers",
                 ["name": "Jean Plombier", "phone": "+237690000001", "services": ["plomberie"], "zones": ["zone-a"]])
             #expect(provider.status == .created)
             let providerId = try decode(CreatedId.self, provider).id
-            let created = try await Self.post(
+            let created = try await SyncedNodes.post(
                 client, "/central/requests",
                 [
                     "zone": "zone-a", "service": "plomberie", "urgency": "urgent", "description": "Fuite sous l'évier",
@@ -97,14 +66,14 @@ struct SyncExchangeTests {
 
             _ = try await engineA.syncOnce()
             _ = try await engineB.syncOnce()
-            #expect(try Self.count(nodes.hubA, "SELECT count(*) FROM service_requests WHERE id = ?", [requestId]) == 1)
-            #expect(try Self.count(nodes.hubA, "SELECT count(*) FROM providers WHERE id = ?", [providerId]) == 1)
-            #expect(try Self.count(nodes.hubA, "SELECT count(*) FROM clients") == 1)
-            #expect(try Self.count(nodes.hubA, "SELECT count(*) FROM missions WHERE request_id = ? AND status = 'nouvelle'", [requestId]) == 1)
-            #expect(try Self.count(nodes.hubB, "SELECT count(*) FROM service_requests") == 0, "hub B never sees zone a's request")
-            #expect(try Self.count(nodes.hubB, "SELECT count(*) FROM clients") == 0)
-            #expect(try Self.count(nodes.hubB, "SELECT count(*) FROM providers") == 0)
-            #expect(try Self.count(nodes.hubB, "SELECT count(*) FROM services") > 0, "reference data reaches every hub")
+            #expect(try SyncedNodes.count(nodes.hubA, "SELECT count(*) FROM service_requests WHERE id = ?", [requestId]) == 1)
+            #expect(try SyncedNodes.count(nodes.hubA, "SELECT count(*) FROM providers WHERE id = ?", [providerId]) == 1)
+            #expect(try SyncedNodes.count(nodes.hubA, "SELECT count(*) FROM clients") == 1)
+            #expect(try SyncedNodes.count(nodes.hubA, "SELECT count(*) FROM missions WHERE request_id = ? AND status = 'nouvelle'", [requestId]) == 1)
+            #expect(try SyncedNodes.count(nodes.hubB, "SELECT count(*) FROM service_requests") == 0, "hub B never sees zone a's request")
+            #expect(try SyncedNodes.count(nodes.hubB, "SELECT count(*) FROM clients") == 0)
+            #expect(try SyncedNodes.count(nodes.hubB, "SELECT count(*) FROM providers") == 0)
+            #expect(try SyncedNodes.count(nodes.hubB, "SELECT count(*) FROM services") > 0, "reference data reaches every hub")
 
             // The provider accepts at hub A; central learns it at the next sync.
             try await nodes.hubA.write { tx in
@@ -113,7 +82,7 @@ struct SyncExchangeTests {
             }
             _ = try await engineA.syncOnce()
             let status = try await client.execute(
-                uri: "/central/requests/\(requestId)", method: .get, headers: [.authorization: "Bearer \(Self.apiKey)"])
+                uri: "/central/requests/\(requestId)", method: .get, headers: [.authorization: "Bearer \(SyncedNodes.apiKey)"])
             let statusBody = try decode(CentralRequestStatus.self, status)
             #expect(statusBody.status == "acceptee")
             #expect(statusBody.providerId == providerId)
@@ -121,18 +90,18 @@ struct SyncExchangeTests {
             // The same MoMo transaction recorded at the hub and at central: one payment on both, one conflict.
             _ = try await IntakeStore(nodes.hubA).recordPayment(
                 PaymentIntake(requestId: requestId, method: "mtn_momo", reference: "MP240101.1234.A00001", amount: 12_000), recordedBy: .provider)
-            let payment = try await Self.post(
+            let payment = try await SyncedNodes.post(
                 client, "/central/payments", ["request_id": requestId, "method": "mtn_momo", "reference": "MP240101.1234.A00001", "amount": 12_000])
             #expect(payment.status == .created)
             _ = try await engineA.syncOnce()
             _ = try await engineB.syncOnce()
             for node in [nodes.central, nodes.hubA] {
-                #expect(try Self.count(node, "SELECT count(*) FROM ledger_entries WHERE request_id = ?", [requestId]) == 2)
+                #expect(try SyncedNodes.count(node, "SELECT count(*) FROM ledger_entries WHERE request_id = ?", [requestId]) == 2)
                 let paid = try await IntakeStore(node).requestStatus(id: requestId)?.paid
                 #expect(paid == 12_000, "one payment, not two")
             }
-            #expect(try Self.count(nodes.central, "SELECT count(*) FROM sync_conflicts WHERE table_name = 'ledger_entries'") == 1)
-            #expect(try Self.count(nodes.hubB, "SELECT count(*) FROM ledger_entries") == 0)
+            #expect(try SyncedNodes.count(nodes.central, "SELECT count(*) FROM sync_conflicts WHERE table_name = 'ledger_entries'") == 1)
+            #expect(try SyncedNodes.count(nodes.hubB, "SELECT count(*) FROM ledger_entries") == 0)
             // The provider is told, in French; nobody else sees it.
             let told = try await RequestStore(nodes.hubA).conflicts(providerId: providerId).items
             #expect(told.contains { $0.requestId == requestId && !$0.message.isEmpty })
@@ -145,7 +114,7 @@ struct SyncExchangeTests {
 
     @Test("sync requests are refused unsigned, badly signed, replayed, or from a revoked hub; changes outside the partition are quarantined")
     func syncAuthenticationAndPartition() async throws {
-        let nodes = try await Nodes.make()
+        let nodes = try await SyncedNodes.make()
         defer { try? FileManager.default.removeItem(at: nodes.directory) }
         try await nodes.application().test(.live) { client in
             let base = "http://127.0.0.1:\(try #require(client.port))"
@@ -178,7 +147,7 @@ struct SyncExchangeTests {
             // quarantined (its link does not wedge), never merged, never served to hub B; ops gets a conflict.
             let zoneB = try #require(
                 try nodes.central.readBlocking { db in try String.fetchOne(db, sql: "SELECT id FROM zones WHERE code = 'zone-b'") })
-            _ = try await Self.engine(nodes.hubA, linkA).syncOnce()
+            _ = try await SyncedNodes.engine(nodes.hubA, linkA).syncOnce()
             let intruderRequest = DjobeaID.v7()
             try await nodes.hubA.write { tx in
                 let client = DjobeaID.v7()
@@ -194,33 +163,35 @@ struct SyncExchangeTests {
                         "updated_at": ColumnValue(Date()),
                     ])
             }
-            let pushed = try await Self.engine(nodes.hubA, linkA).syncOnce()
+            let pushed = try await SyncedNodes.engine(nodes.hubA, linkA).syncOnce()
             #expect(pushed.pushed == 2 && pushed.conflicts >= 2)
-            #expect(try Self.count(nodes.central, "SELECT count(*) FROM change_log WHERE quarantined = 1") == 2)
-            #expect(try Self.count(nodes.central, "SELECT count(*) FROM service_requests WHERE id = ?", [intruderRequest]) == 0)
-            #expect(try Self.count(nodes.central, "SELECT count(*) FROM sync_conflicts WHERE kind = 'out_of_partition'") == 2)
+            #expect(try SyncedNodes.count(nodes.central, "SELECT count(*) FROM change_log WHERE quarantined = 1") == 2)
+            #expect(try SyncedNodes.count(nodes.central, "SELECT count(*) FROM service_requests WHERE id = ?", [intruderRequest]) == 0)
+            #expect(try SyncedNodes.count(nodes.central, "SELECT count(*) FROM sync_conflicts WHERE kind = 'out_of_partition'") == 2)
             let linkB = try await SyncClient.enroll(centralURL: base, token: nodes.enrolB.token, database: nodes.hubB)
-            _ = try await Self.engine(nodes.hubB, linkB).syncOnce()
-            #expect(try Self.count(nodes.hubB, "SELECT count(*) FROM service_requests") == 0, "hub B never receives hub A's intrusion")
-            #expect(try Self.count(nodes.hubB, "SELECT count(*) FROM clients") == 0)
-            let again = try await Self.engine(nodes.hubA, linkA).syncOnce()
+            _ = try await SyncedNodes.engine(nodes.hubB, linkB).syncOnce()
+            #expect(try SyncedNodes.count(nodes.hubB, "SELECT count(*) FROM service_requests") == 0, "hub B never receives hub A's intrusion")
+            #expect(try SyncedNodes.count(nodes.hubB, "SELECT count(*) FROM clients") == 0)
+            let again = try await SyncedNodes.engine(nodes.hubA, linkA).syncOnce()
             #expect(again.pushed == 0, "the link goes on: nothing left to push")
 
             #expect(try await nodes.central.revokeHub(name: "Hub A"))
-            let revoked = await #expect(throws: SyncError.self) { _ = try await Self.engine(nodes.hubA, linkA).syncOnce() }
+            let revoked = await #expect(throws: SyncError.self) { _ = try await SyncedNodes.engine(nodes.hubA, linkA).syncOnce() }
             #expect(revoked?.code == "sync_hub_revoked")
         }
     }
 
     @Test("rule 14: a request moved from zone a to zone b reaches hub B with its events; hub A keeps it, marked as left, and is fed no more")
     func requestChangesZone() async throws {
-        let nodes = try await Nodes.make()
+        let nodes = try await SyncedNodes.make()
         defer { try? FileManager.default.removeItem(at: nodes.directory) }
         try await nodes.application().test(.live) { client in
             let base = "http://127.0.0.1:\(try #require(client.port))"
-            let engineA = Self.engine(nodes.hubA, try await SyncClient.enroll(centralURL: base, token: nodes.enrolA.token, database: nodes.hubA))
-            let engineB = Self.engine(nodes.hubB, try await SyncClient.enroll(centralURL: base, token: nodes.enrolB.token, database: nodes.hubB))
-            let created = try await Self.post(
+            let engineA = SyncedNodes.engine(
+                nodes.hubA, try await SyncClient.enroll(centralURL: base, token: nodes.enrolA.token, database: nodes.hubA))
+            let engineB = SyncedNodes.engine(
+                nodes.hubB, try await SyncClient.enroll(centralURL: base, token: nodes.enrolB.token, database: nodes.hubB))
+            let created = try await SyncedNodes.post(
                 client, "/central/requests",
                 [
                     "zone": "zone-a", "service": "plomberie", "urgency": "urgent", "description": "Fuite", "address": "Rue 1",
@@ -232,8 +203,8 @@ struct SyncExchangeTests {
             }
             _ = try await engineA.syncOnce()
             _ = try await engineB.syncOnce()
-            #expect(try Self.count(nodes.hubA, "SELECT count(*) FROM service_requests WHERE id = ?", [requestId]) == 1)
-            #expect(try Self.count(nodes.hubB, "SELECT count(*) FROM service_requests WHERE id = ?", [requestId]) == 0)
+            #expect(try SyncedNodes.count(nodes.hubA, "SELECT count(*) FROM service_requests WHERE id = ?", [requestId]) == 1)
+            #expect(try SyncedNodes.count(nodes.hubB, "SELECT count(*) FROM service_requests WHERE id = ?", [requestId]) == 0)
 
             // Ops move the request to zone b (the client gave the wrong quarter).
             let zoneB = try #require(
@@ -241,27 +212,28 @@ struct SyncExchangeTests {
             try await nodes.central.write { tx in _ = try tx.update(.serviceRequests, key: requestId, ["zone_id": .text(zoneB)]) }
             _ = try await engineA.syncOnce()
             _ = try await engineB.syncOnce()
-            #expect(try Self.count(nodes.hubB, "SELECT count(*) FROM service_requests WHERE id = ? AND zone_id = ?", [requestId, zoneB]) == 1)
-            #expect(try Self.count(nodes.hubB, "SELECT count(*) FROM missions WHERE request_id = ? AND status = 'annulee'", [requestId]) == 1)
-            #expect(try Self.count(nodes.hubB, "SELECT count(*) FROM clients") == 1, "its client comes along")
-            #expect(try Self.count(nodes.hubA, "SELECT count(*) FROM service_requests WHERE id = ?", [requestId]) == 1, "nothing is lost at A")
+            #expect(try SyncedNodes.count(nodes.hubB, "SELECT count(*) FROM service_requests WHERE id = ? AND zone_id = ?", [requestId, zoneB]) == 1)
+            #expect(try SyncedNodes.count(nodes.hubB, "SELECT count(*) FROM missions WHERE request_id = ? AND status = 'annulee'", [requestId]) == 1)
+            #expect(try SyncedNodes.count(nodes.hubB, "SELECT count(*) FROM clients") == 1, "its client comes along")
+            #expect(try SyncedNodes.count(nodes.hubA, "SELECT count(*) FROM service_requests WHERE id = ?", [requestId]) == 1, "nothing is lost at A")
             #expect(
-                try Self.count(nodes.hubA, "SELECT count(*) FROM partition_left WHERE table_name = 'service_requests' AND row_key = ?", [requestId])
+                try SyncedNodes.count(
+                    nodes.hubA, "SELECT count(*) FROM partition_left WHERE table_name = 'service_requests' AND row_key = ?", [requestId])
                     == 1)
-            #expect(try Self.count(nodes.hubB, "SELECT count(*) FROM partition_left") == 0)
+            #expect(try SyncedNodes.count(nodes.hubB, "SELECT count(*) FROM partition_left") == 0)
 
             // Later changes reach B only.
             try await nodes.central.write { tx in _ = try tx.update(.serviceRequests, key: requestId, ["address": "Rue 2, zone b"]) }
             _ = try await engineA.syncOnce()
             _ = try await engineB.syncOnce()
-            #expect(try Self.count(nodes.hubB, "SELECT count(*) FROM service_requests WHERE address = 'Rue 2, zone b'") == 1)
-            #expect(try Self.count(nodes.hubA, "SELECT count(*) FROM service_requests WHERE address = 'Rue 2, zone b'") == 0)
+            #expect(try SyncedNodes.count(nodes.hubB, "SELECT count(*) FROM service_requests WHERE address = 'Rue 2, zone b'") == 1)
+            #expect(try SyncedNodes.count(nodes.hubA, "SELECT count(*) FROM service_requests WHERE address = 'Rue 2, zone b'") == 0)
         }
     }
 
     @Test("a hub cannot take central's identity, move its rows into another hub's zone, or rewrite the global templates")
     func hubCannotOverstep() async throws {
-        let nodes = try await Nodes.make()
+        let nodes = try await SyncedNodes.make()
         defer { try? FileManager.default.removeItem(at: nodes.directory) }
         let template = DjobeaID.v7()
         _ = try await nodes.central.write { tx in
@@ -275,9 +247,11 @@ struct SyncExchangeTests {
             }
             #expect(refused?.code == "sync_enrolment_invalid")
 
-            let engineA = Self.engine(nodes.hubA, try await SyncClient.enroll(centralURL: base, token: nodes.enrolA.token, database: nodes.hubA))
-            let engineB = Self.engine(nodes.hubB, try await SyncClient.enroll(centralURL: base, token: nodes.enrolB.token, database: nodes.hubB))
-            let created = try await Self.post(
+            let engineA = SyncedNodes.engine(
+                nodes.hubA, try await SyncClient.enroll(centralURL: base, token: nodes.enrolA.token, database: nodes.hubA))
+            let engineB = SyncedNodes.engine(
+                nodes.hubB, try await SyncClient.enroll(centralURL: base, token: nodes.enrolB.token, database: nodes.hubB))
+            let created = try await SyncedNodes.post(
                 client, "/central/requests",
                 [
                     "zone": "zone-a", "service": "plomberie", "urgency": "urgent", "description": "Fuite", "address": "Rue 1",
@@ -292,12 +266,13 @@ struct SyncExchangeTests {
             }
             let pushed = try await engineA.syncOnce()
             #expect(pushed.pushed == 2)
-            #expect(try Self.count(nodes.central, "SELECT count(*) FROM change_log WHERE quarantined = 1") == 2)
-            #expect(try Self.count(nodes.central, "SELECT count(*) FROM service_requests WHERE id = ? AND zone_id = ?", [requestId, zoneB]) == 0)
-            #expect(try Self.count(nodes.central, "SELECT count(*) FROM message_templates WHERE body = 'J''arrive dans 15 minutes'") == 1)
+            #expect(try SyncedNodes.count(nodes.central, "SELECT count(*) FROM change_log WHERE quarantined = 1") == 2)
+            #expect(
+                try SyncedNodes.count(nodes.central, "SELECT count(*) FROM service_requests WHERE id = ? AND zone_id = ?", [requestId, zoneB]) == 0)
+            #expect(try SyncedNodes.count(nodes.central, "SELECT count(*) FROM message_templates WHERE body = 'J''arrive dans 15 minutes'") == 1)
             _ = try await engineB.syncOnce()
-            #expect(try Self.count(nodes.hubB, "SELECT count(*) FROM service_requests") == 0, "hub B is not fed hub A's moved request")
-            #expect(try Self.count(nodes.hubB, "SELECT count(*) FROM message_templates WHERE body LIKE 'Payez%'") == 0)
+            #expect(try SyncedNodes.count(nodes.hubB, "SELECT count(*) FROM service_requests") == 0, "hub B is not fed hub A's moved request")
+            #expect(try SyncedNodes.count(nodes.hubB, "SELECT count(*) FROM message_templates WHERE body LIKE 'Payez%'") == 0)
         }
     }
 }

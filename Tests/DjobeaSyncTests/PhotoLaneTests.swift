@@ -16,42 +16,6 @@ import Testing
 /// The photo byte lane (SPEC.md §6) between an in-process central on a live port and hub engines.
 @Suite("Photo lane between central and hubs over HTTP", .serialized)
 struct PhotoLaneTests {
-    static let apiKey = "cle-de-test-plateforme"
-
-    struct Nodes {
-        let directory: URL
-        let central: NodeDatabase
-        let centralBlobs: BlobStore
-        let hubA: NodeDatabase
-        let blobsA: BlobStore
-        let hubB: NodeDatabase
-        let blobsB: BlobStore
-        let enrolA: HubEnrolment
-        let enrolB: HubEnrolment
-
-        static func make() async throws -> Nodes {
-            let directory = try temporaryDirectory("photos")
-            let central = try NodeDatabase.open(path: directory.appendingPathComponent("central.sqlite").path, role: .central)
-            try await IntakeStore(central).seedReferenceData()
-            let enrolA = try await central.enrolHub(name: "Hub A", zoneCodes: ["zone-a"])
-            let enrolB = try await central.enrolHub(name: "Hub B", zoneCodes: ["zone-b"])
-            return Nodes(
-                directory: directory, central: central, centralBlobs: try BlobStore(root: directory.appendingPathComponent("central-blobs")),
-                hubA: try NodeDatabase.open(path: directory.appendingPathComponent("a.sqlite").path, role: .hub),
-                blobsA: try BlobStore(root: directory.appendingPathComponent("a-blobs")),
-                hubB: try NodeDatabase.open(path: directory.appendingPathComponent("b.sqlite").path, role: .hub),
-                blobsB: try BlobStore(root: directory.appendingPathComponent("b-blobs")), enrolA: enrolA, enrolB: enrolB)
-        }
-
-        func application(photos: Bool = true) -> some ApplicationProtocol {
-            let logger = Logger(label: "test.central")
-            return buildApplication(
-                settings: ServerSettings(host: "127.0.0.1", port: 0, role: .central), database: central, logger: logger,
-                central: CentralServices(
-                    sync: CentralSyncService(database: central, logger: logger, blobs: photos ? centralBlobs : nil), apiKey: PhotoLaneTests.apiKey))
-        }
-    }
-
     /// A linked hub: its engine (with the photo lane), its lane and its client.
     struct Hub {
         let database: NodeDatabase
@@ -82,7 +46,7 @@ struct PhotoLaneTests {
             "client_name": "Awa Ndiaye", "client_phone": phone, "budget_min": 5000, "budget_max": 15000,
         ]
         let response = try await client.execute(
-            uri: "/central/requests", method: .post, headers: [.authorization: "Bearer \(apiKey)", .contentType: "application/json"],
+            uri: "/central/requests", method: .post, headers: [.authorization: "Bearer \(SyncedNodes.apiKey)", .contentType: "application/json"],
             body: ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
         let json = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
         #expect(response.status == .created, "\(json ?? [:])")
@@ -112,10 +76,6 @@ struct PhotoLaneTests {
         return hash
     }
 
-    static func count(_ database: NodeDatabase, _ sql: String, _ arguments: [String] = []) throws -> Int {
-        try database.readBlocking { db in try Int.fetchOne(db, sql: sql, arguments: StatementArguments(arguments)) ?? 0 }
-    }
-
     static func backlog(_ central: NodeDatabase, of hub: NodeDatabase) throws -> Int64 {
         try central.readBlocking { db in
             try Int64.fetchOne(db, sql: "SELECT photo_backlog_bytes FROM peers WHERE node_id = ?", arguments: [hub.nodeId]) ?? -1
@@ -124,9 +84,9 @@ struct PhotoLaneTests {
 
     @Test("a photo taken at a hub reaches central byte-identical, recorded once; the hub's backlog goes back to 0")
     func photoTakenAtHubReachesCentral() async throws {
-        let nodes = try await Nodes.make()
+        let nodes = try await SyncedNodes.make()
         defer { try? FileManager.default.removeItem(at: nodes.directory) }
-        try await nodes.application().test(.live) { client in
+        try await nodes.application(photos: true).test(.live) { client in
             let base = "http://127.0.0.1:\(try #require(client.port))"
             let hub = try await Hub.enrol(base, nodes.enrolA.token, nodes.hubA, nodes.blobsA)
             let requestId = try await Self.request(client, zone: "zone-a", phone: "+237677000002")
@@ -144,7 +104,8 @@ struct PhotoLaneTests {
             #expect(report.resends == 0)
             #expect(try nodes.centralBlobs.read(hash) == data)
             #expect(
-                try Self.count(nodes.central, "SELECT count(*) FROM blobs WHERE sha256 = ? AND bytes = 200000 AND mime = 'image/jpeg'", [hash]) == 1)
+                try SyncedNodes.count(nodes.central, "SELECT count(*) FROM blobs WHERE sha256 = ? AND bytes = 200000 AND mime = 'image/jpeg'", [hash])
+                    == 1)
             #expect(!FileManager.default.fileExists(atPath: nodes.centralBlobs.root.appendingPathComponent("partial/\(hash)").path))
             _ = try await hub.engine.syncOnce()
             #expect(try Self.backlog(nodes.central, of: nodes.hubA) == 0)
@@ -157,9 +118,9 @@ struct PhotoLaneTests {
 
     @Test("rows sync without waiting for bytes: a round completes while the photo is still unuploaded")
     func rowsDoNotWaitForBytes() async throws {
-        let nodes = try await Nodes.make()
+        let nodes = try await SyncedNodes.make()
         defer { try? FileManager.default.removeItem(at: nodes.directory) }
-        try await nodes.application().test(.live) { client in
+        try await nodes.application(photos: true).test(.live) { client in
             let base = "http://127.0.0.1:\(try #require(client.port))"
             let hub = try await Hub.enrol(base, nodes.enrolA.token, nodes.hubA, nodes.blobsA)
             let requestId = try await Self.request(client, zone: "zone-a", phone: "+237677000002")
@@ -167,7 +128,7 @@ struct PhotoLaneTests {
             let hash = try await Self.takePhoto(nodes.hubA, nodes.blobsA, requestId: requestId, Self.jpeg(70_000))
             let round = try await hub.engine.syncOnce()
             #expect(round.pushed == 1)
-            #expect(try Self.count(nodes.central, "SELECT count(*) FROM photos WHERE sha256 = ?", [hash]) == 1, "the row is at central")
+            #expect(try SyncedNodes.count(nodes.central, "SELECT count(*) FROM photos WHERE sha256 = ?", [hash]) == 1, "the row is at central")
             #expect(!nodes.centralBlobs.contains(hash), "its bytes are not, yet")
             // A download of a photo not uploaded yet is simply "not available yet".
             let status = try await hub.client.photoStatus([hash])
@@ -179,9 +140,9 @@ struct PhotoLaneTests {
 
     @Test("an upload cut after 2 chunks resumes at central's offset and re-sends at most one chunk")
     func uploadResumesAfterCut() async throws {
-        let nodes = try await Nodes.make()
+        let nodes = try await SyncedNodes.make()
         defer { try? FileManager.default.removeItem(at: nodes.directory) }
-        try await nodes.application().test(.live) { client in
+        try await nodes.application(photos: true).test(.live) { client in
             let base = "http://127.0.0.1:\(try #require(client.port))"
             let hub = try await Hub.enrol(base, nodes.enrolA.token, nodes.hubA, nodes.blobsA)
             let requestId = try await Self.request(client, zone: "zone-a", phone: "+237677000002")
@@ -220,9 +181,9 @@ struct PhotoLaneTests {
 
     @Test("the 409 carries the offset in the error object and in Djobea-Photo-Offset")
     func offsetConflictShape() async throws {
-        let nodes = try await Nodes.make()
+        let nodes = try await SyncedNodes.make()
         defer { try? FileManager.default.removeItem(at: nodes.directory) }
-        try await nodes.application().test(.live) { client in
+        try await nodes.application(photos: true).test(.live) { client in
             let base = "http://127.0.0.1:\(try #require(client.port))"
             let hub = try await Hub.enrol(base, nodes.enrolA.token, nodes.hubA, nodes.blobsA)
             let requestId = try await Self.request(client, zone: "zone-a", phone: "+237677000002")
@@ -267,9 +228,9 @@ struct PhotoLaneTests {
 
     @Test("a tampered chunk ends in 422 and nothing is stored; the upload then starts over at 0")
     func tamperedChunkIsRefused() async throws {
-        let nodes = try await Nodes.make()
+        let nodes = try await SyncedNodes.make()
         defer { try? FileManager.default.removeItem(at: nodes.directory) }
-        try await nodes.application().test(.live) { client in
+        try await nodes.application(photos: true).test(.live) { client in
             let base = "http://127.0.0.1:\(try #require(client.port))"
             let hub = try await Hub.enrol(base, nodes.enrolA.token, nodes.hubA, nodes.blobsA)
             let requestId = try await Self.request(client, zone: "zone-a", phone: "+237677000002")
@@ -287,7 +248,7 @@ struct PhotoLaneTests {
             #expect(refused == .photoHashMismatch)
             #expect(refused?.status == 422)
             #expect(!nodes.centralBlobs.contains(hash))
-            #expect(try Self.count(nodes.central, "SELECT count(*) FROM blobs") == 0)
+            #expect(try SyncedNodes.count(nodes.central, "SELECT count(*) FROM blobs") == 0)
             let status = try await hub.client.photoStatus([hash])
             #expect(status.have.isEmpty && status.partial.isEmpty, "the partial upload was dropped")
             // A different size than the partial upload's is malformed.
@@ -304,9 +265,9 @@ struct PhotoLaneTests {
 
     @Test("hashes outside the hub's partition are refused (403 up, 404 down); unsigned requests are 401")
     func partitionAndSignature() async throws {
-        let nodes = try await Nodes.make()
+        let nodes = try await SyncedNodes.make()
         defer { try? FileManager.default.removeItem(at: nodes.directory) }
-        try await nodes.application().test(.live) { client in
+        try await nodes.application(photos: true).test(.live) { client in
             let base = "http://127.0.0.1:\(try #require(client.port))"
             let hubA = try await Hub.enrol(base, nodes.enrolA.token, nodes.hubA, nodes.blobsA)
             let hubB = try await Hub.enrol(base, nodes.enrolB.token, nodes.hubB, nodes.blobsB)
@@ -368,16 +329,16 @@ struct PhotoLaneTests {
 
     @Test("a photo made at central reaches the hub by download, resumed at the hub's partial length")
     func photoFromCentralIsDownloaded() async throws {
-        let nodes = try await Nodes.make()
+        let nodes = try await SyncedNodes.make()
         defer { try? FileManager.default.removeItem(at: nodes.directory) }
-        try await nodes.application().test(.live) { client in
+        try await nodes.application(photos: true).test(.live) { client in
             let base = "http://127.0.0.1:\(try #require(client.port))"
             let hub = try await Hub.enrol(base, nodes.enrolA.token, nodes.hubA, nodes.blobsA)
             let requestId = try await Self.request(client, zone: "zone-a", phone: "+237677000002")
             let data = Self.jpeg(150_000)
             let hash = try await Self.takePhoto(nodes.central, nodes.centralBlobs, requestId: requestId, data)
             _ = try await hub.engine.syncOnce()
-            #expect(try Self.count(nodes.hubA, "SELECT count(*) FROM photos WHERE sha256 = ?", [hash]) == 1)
+            #expect(try SyncedNodes.count(nodes.hubA, "SELECT count(*) FROM photos WHERE sha256 = ?", [hash]) == 1)
 
             let cut = try await hub.lane.syncPhotosOnce(maxChunks: 1)
             #expect(cut.chunks == 1 && cut.downloaded == 0 && cut.bytesReceived == 65_536)
@@ -387,16 +348,16 @@ struct PhotoLaneTests {
             #expect(rest.downloaded == 1 && rest.chunks == 2 && rest.bytesReceived == 150_000 - 65_536)
             #expect(try nodes.blobsA.read(hash) == data)
             #expect(!FileManager.default.fileExists(atPath: partial.path))
-            #expect(try Self.count(nodes.hubA, "SELECT count(*) FROM blobs WHERE sha256 = ? AND mime = 'image/jpeg'", [hash]) == 1)
+            #expect(try SyncedNodes.count(nodes.hubA, "SELECT count(*) FROM blobs WHERE sha256 = ? AND mime = 'image/jpeg'", [hash]) == 1)
             #expect(try await hub.lane.syncPhotosOnce() == PhotoLaneReport())
         }
     }
 
     @Test("the same photo at two requests is uploaded and stored once")
     func samePhotoStoredOnce() async throws {
-        let nodes = try await Nodes.make()
+        let nodes = try await SyncedNodes.make()
         defer { try? FileManager.default.removeItem(at: nodes.directory) }
-        try await nodes.application().test(.live) { client in
+        try await nodes.application(photos: true).test(.live) { client in
             let base = "http://127.0.0.1:\(try #require(client.port))"
             let hub = try await Hub.enrol(base, nodes.enrolA.token, nodes.hubA, nodes.blobsA)
             let first = try await Self.request(client, zone: "zone-a", phone: "+237677000002")
@@ -406,10 +367,10 @@ struct PhotoLaneTests {
             let hash = try await Self.takePhoto(nodes.hubA, nodes.blobsA, requestId: first, data)
             #expect(try await Self.takePhoto(nodes.hubA, nodes.blobsA, requestId: second, data) == hash)
             _ = try await hub.engine.syncOnce()
-            #expect(try Self.count(nodes.central, "SELECT count(*) FROM photos WHERE sha256 = ?", [hash]) == 2)
+            #expect(try SyncedNodes.count(nodes.central, "SELECT count(*) FROM photos WHERE sha256 = ?", [hash]) == 2)
             let report = try await hub.lane.syncPhotosOnce()
             #expect(report.uploaded == 1 && report.chunks == 2)
-            #expect(try Self.count(nodes.central, "SELECT count(*) FROM blobs WHERE sha256 = ?", [hash]) == 1)
+            #expect(try SyncedNodes.count(nodes.central, "SELECT count(*) FROM blobs WHERE sha256 = ?", [hash]) == 1)
             let stored = try FileManager.default.subpathsOfDirectory(atPath: nodes.centralBlobs.root.path).filter { $0.hasSuffix(hash) }
             #expect(stored.count == 1)
         }
@@ -417,9 +378,9 @@ struct PhotoLaneTests {
 
     @Test("the running engine moves photos when rows are idle, both ways; a central without blob store answers 503")
     func engineRunsTheLane() async throws {
-        let nodes = try await Nodes.make()
+        let nodes = try await SyncedNodes.make()
         defer { try? FileManager.default.removeItem(at: nodes.directory) }
-        try await nodes.application().test(.live) { client in
+        try await nodes.application(photos: true).test(.live) { client in
             let base = "http://127.0.0.1:\(try #require(client.port))"
             let hub = try await Hub.enrol(base, nodes.enrolA.token, nodes.hubA, nodes.blobsA, interval: .milliseconds(300))
             let requestId = try await Self.request(client, zone: "zone-a", phone: "+237677000002")

@@ -6,7 +6,8 @@ import HummingbirdCore
 import Logging
 import NIOCore
 
-/// Builds a node's HTTP application. The `djobea` command and the tests call this same function.
+/// Builds a node's HTTP application from its parts: `Node.application()` calls it (the `djobea` command and the tests
+/// make their applications through `Node`).
 ///
 /// - Parameters:
 ///   - settings: address, role, and the certificate when the node serves HTTPS.

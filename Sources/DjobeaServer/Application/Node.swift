@@ -14,25 +14,54 @@ public struct Node: Sendable {
     public let configuration: NodeConfiguration
     public let storage: NodeStorage
     public let logger: Logger
+    // The parts below are what `build` wires from the configuration. A test substitutes one for its double by building
+    // the node from its parts (`init`), or by replacing it in a built node: `node.provider = services`.
     /// A hub's credential with central; nil for central and for a hub that does not sync.
-    public let link: CentralLink?
+    public var link: CentralLink?
     /// A linked hub's continuous sync with central (its photo lane included), run by the `sync` loop.
-    public let syncEngine: SyncEngine?
+    public var syncEngine: SyncEngine?
     /// Central's platform API key.
-    public let apiKey: CentralAPIKey?
-    public let ops: OpsConsole
+    public var apiKey: CentralAPIKey?
+    public var ops: OpsConsole
     /// A hub's provider API (authentication, rate limits, response cache).
-    public let provider: ProviderAPIServices?
+    public var provider: ProviderAPIServices?
     /// Central's sync exchange and platform API.
-    public let central: CentralServices?
+    public var central: CentralServices?
     /// The gateway: always on central, on a hub started with `gateway`.
-    public let gateway: GatewayServices?
+    public var gateway: GatewayServices?
     /// The node's own loops (the provider-code queue, offer routing, slot answers, sync); the application adds the
     /// gateway's loops and the storage probe.
-    public let background: [BackgroundLoop]
+    public var background: [BackgroundLoop]
+    /// How often a degraded node tries a write to learn that storage works again.
+    public var storageProbeInterval: Duration
 
     public var database: NodeDatabase { storage.database }
     public var directory: DataDirectory { storage.directory }
+
+    /// A node from its parts, as `build` makes it; a test passes only the parts it serves (a hub's health routes alone,
+    /// a provider API on a fake clock, central without a gateway). The application serves the routes of the parts given.
+    ///
+    /// - Parameter logger: nil takes the configuration's (`NodeConfiguration.logger(role:)`).
+    public init(
+        role: NodeRole, configuration: NodeConfiguration, storage: NodeStorage, logger: Logger? = nil, link: CentralLink? = nil,
+        syncEngine: SyncEngine? = nil, apiKey: CentralAPIKey? = nil, ops: OpsConsole = OpsConsole(settings: nil),
+        provider: ProviderAPIServices? = nil, central: CentralServices? = nil, gateway: GatewayServices? = nil, background: [BackgroundLoop] = [],
+        storageProbeInterval: Duration = .seconds(15)
+    ) {
+        self.role = role
+        self.configuration = configuration
+        self.storage = storage
+        self.logger = logger ?? configuration.logger(role: role)
+        self.link = link
+        self.syncEngine = syncEngine
+        self.apiKey = apiKey
+        self.ops = ops
+        self.provider = provider
+        self.central = central
+        self.gateway = gateway
+        self.background = background
+        self.storageProbeInterval = storageProbeInterval
+    }
 
     /// Wires the node `role` from `configuration`.
     ///
@@ -61,15 +90,16 @@ public struct Node: Sendable {
             let gateway = try await GatewayServices.make(
                 database: database, dataDirectory: directory.url, driver: configuration.notifier, environment: environment, logger: logger)
             return Node(
-                role: role, configuration: configuration, storage: storage, logger: logger, link: nil, syncEngine: nil, apiKey: key, ops: ops,
-                provider: nil, central: central, gateway: gateway, background: [])
+                role: role, configuration: configuration, storage: storage, logger: logger, apiKey: key, ops: ops, central: central, gateway: gateway)
         case .hub:
             let logger = configuration.logger(role: role)
             let link = try await hubLink(
                 directory: directory, database: database, central: configuration.centralURL, enroll: configuration.enrollmentToken,
                 announce: announce)
-            let engine = link.map {
-                syncEngine(database: database, link: $0, logger: logger, blobs: directory.blobsURL, interval: configuration.syncInterval)
+            let engine = link.map { link in
+                syncEngine(
+                    database: database, link: link, logger: logger, blobs: directory.blobsURL, interval: configuration.syncInterval,
+                    offersRequests: true)
             }
             let ops = try OpsConsole.make(directory: directory.url, hubName: link?.hubName, hubId: link?.hubId, environment: environment)
             let hub = try await HubServices.make(
@@ -84,8 +114,8 @@ public struct Node: Sendable {
             }
             let sync = engine.map { engine in BackgroundLoop(name: "sync") { await engine.run() } }
             return Node(
-                role: role, configuration: configuration, storage: storage, logger: logger, link: link, syncEngine: engine, apiKey: nil, ops: ops,
-                provider: hub.provider, central: nil, gateway: gateway, background: hub.background + (sync.map { [$0] } ?? []))
+                role: role, configuration: configuration, storage: storage, logger: logger, link: link, syncEngine: engine, ops: ops,
+                provider: hub.provider, gateway: gateway, background: hub.background + (sync.map { [$0] } ?? []))
         }
     }
 
@@ -94,9 +124,17 @@ public struct Node: Sendable {
     /// - Parameter onServerRunning: called with the port once the socket listens.
     public func application(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         buildApplication(
-            settings: ServerSettings(host: configuration.host, port: configuration.port, role: role, tls: configuration.tls), database: database,
-            logger: logger, background: background, provider: provider, central: central, ops: ops.settings, gateway: gateway,
-            onServerRunning: onServerRunning)
+            settings: ServerSettings(
+                host: configuration.host, port: configuration.port, role: role, tls: configuration.tls, idleTimeout: configuration.idleTimeout),
+            database: database, logger: logger, background: background, provider: provider, central: central, ops: ops.settings, gateway: gateway,
+            storageProbeInterval: storageProbeInterval, onServerRunning: onServerRunning)
+    }
+
+    /// The node's routes and their OpenAPI document (served at `/openapi.json`), without a server.
+    public func routes() -> (router: Router<NodeRequestContext>, docs: APIDocumentation) {
+        buildRouter(
+            database: database, logger: logger, provider: provider, central: central, ops: ops.settings, gateway: gateway,
+            secureCookies: configuration.tls != nil)
     }
 
     /// Serves until SIGINT/SIGTERM, the data directory locked all along.
@@ -138,17 +176,25 @@ public struct Node: Sendable {
         return link
     }
 
-    /// The hub's continuous sync with central, a round every `interval` seconds when nothing happens locally (a local
-    /// commit starts one at once); requests it brings in are offered to providers at once. With `blobs` (the hub's
-    /// blob directory) the photo lane runs when the rows are idle (SPEC.md §6).
-    static func syncEngine(database: NodeDatabase, link: CentralLink, logger: Logger, blobs: URL, interval: TimeInterval) -> SyncEngine {
-        let dispatcher = OfferDispatcher(database: database, logger: logger)
+    /// The hub's sync engine with central, a round every `interval` seconds when nothing happens locally (a local
+    /// commit starts one at once). With `blobs` (the hub's blob directory) the photo lane runs when the rows are idle
+    /// (SPEC.md §6); with `offersRequests`, requests a round brings in are offered to providers at once (the running
+    /// hub's engine; `djobea sync --once` and the demo's first sync leave them to the hub's offer routing).
+    ///
+    /// - Parameter batchBytes: the largest batch of a round (the demo's first sync of 90 days takes 1 MiB).
+    public static func syncEngine(
+        database: NodeDatabase, link: CentralLink, logger: Logger, blobs: URL?, interval: TimeInterval = 10,
+        batchBytes: Int = 256 * 1024, offersRequests: Bool
+    ) -> SyncEngine {
         database.homeHubId = link.hubId
         let client = SyncClient(link: link, database: database)
-        let photos = (try? BlobStore(root: blobs)).map { PhotoLane(database: database, client: client, blobs: $0, logger: logger) }
+        let photos = blobs.flatMap { try? BlobStore(root: $0) }.map { PhotoLane(database: database, client: client, blobs: $0, logger: logger) }
+        let dispatcher = OfferDispatcher(database: database, logger: logger)
         return SyncEngine(
-            database: database, client: client, logger: logger, interval: .milliseconds(Int(interval * 1000)), photos: photos,
+            database: database, client: client, logger: logger, interval: .milliseconds(Int(interval * 1000)), batchBytes: batchBytes,
+            photos: photos,
             onRequestsChanged: { requests in
+                guard offersRequests else { return }
                 for request in requests { _ = try? await dispatcher.dispatch(requestId: request) }
             })
     }

@@ -12,6 +12,8 @@ public struct NodeConfiguration: Sendable {
     /// The address and port the HTTP(S) server listens on (port 0: any free port, reported to `onServerRunning`).
     public var host = "0.0.0.0"
     public var port = 8080
+    /// How long a connection may stay without a complete request part (`ServerSettings.idleTimeout`).
+    public var idleTimeout = ServerSettings.defaultIdleTimeout
     /// The certificate and key, already loaded and checked: the node then serves HTTPS.
     public var tls: ServerTLS?
     /// The WhatsApp driver of a hub's provider codes and of the gateway (`--notifier`, `DJOBEA_NOTIFIER`).
@@ -74,9 +76,15 @@ public struct NodeStartupError: Error, CustomStringConvertible, Sendable {
 
 /// The ops console's settings and where the operator finds its password.
 public struct OpsConsole: Sendable {
-    public let settings: OpsSettings
+    /// nil: no console; central still serves `/ops/sync-status` to its API key.
+    public let settings: OpsSettings?
     /// "mot de passe : voir <file>" or "mot de passe : DJOBEA_OPS_PASSWORD".
     public let hint: String
+
+    public init(settings: OpsSettings?, hint: String = "") {
+        self.settings = settings
+        self.hint = hint
+    }
 
     /// The console of the node in `directory` (password from `DJOBEA_OPS_PASSWORD` or `<data>/ops-password`).
     public static func make(directory: URL, hubName: String? = nil, hubId: String? = nil, environment: [String: String]) throws -> OpsConsole {

@@ -99,7 +99,8 @@ struct DemoCommand: AsyncParsableCommand {
 
     /// Brings the hub up to date with central before it serves, with a progress line.
     private func initialSync(hub: NodeDatabase, link: CentralLink, logger: Logger) async throws {
-        let engine = SyncEngine(database: hub, client: SyncClient(link: link, database: hub), logger: logger, batchBytes: 1 << 20)
+        // The hub's engine, rows only and in larger batches; the hub's offer routing offers what is open once it runs.
+        let engine = Node.syncEngine(database: hub, link: link, logger: logger, blobs: nil, batchBytes: 1 << 20, offersRequests: false)
         let started = Date()
         do {
             let report = try await engine.syncOnce { report in

@@ -77,12 +77,10 @@ struct SyncCommand: AsyncParsableCommand {
             guard let link = try CentralLink.load(from: URL(fileURLWithPath: data, isDirectory: true)) else {
                 throw CommandFailure("Ce hub n'est pas enrôlé : démarrez-le une fois avec --central <url> --enroll <jeton>.")
             }
-            let logger = makeLogger("djobea.sync")
-            let client = SyncClient(link: link, database: database)
-            let blobs = try BlobStore(root: URL(fileURLWithPath: data, isDirectory: true).appendingPathComponent("blobs", isDirectory: true))
-            let engine = SyncEngine(
-                database: database, client: client, logger: logger,
-                photos: PhotoLane(database: database, client: client, blobs: blobs, logger: logger))
+            // The hub's own engine and photo lane; the requests it brings in are offered by the hub's offer routing.
+            let engine = Node.syncEngine(
+                database: database, link: link, logger: makeLogger("djobea.sync"),
+                blobs: URL(fileURLWithPath: data, isDirectory: true).appendingPathComponent("blobs", isDirectory: true), offersRequests: false)
             let started = Date()
             do {
                 let report = try await engine.syncOnce { report in
