@@ -17,7 +17,7 @@ import Testing
 struct CentralOpsAPITests: ReadsJSONResponses {
     static func call(
         _ client: some TestClientProtocol, _ method: HTTPRequest.Method, _ uri: String, _ body: [String: Any]?, key: String? = nil,
-        apiKey: String? = SyncExchangeTests.apiKey, raw: String? = nil
+        apiKey: String? = SyncedNodes.apiKey, raw: String? = nil
     ) async throws -> TestResponse {
         var headers: HTTPFields = [.contentType: "application/json"]
         if let apiKey { headers[.authorization] = "Bearer \(apiKey)" }
@@ -28,10 +28,10 @@ struct CentralOpsAPITests: ReadsJSONResponses {
 
     @Test("cancel: 401 without the key, 404 unknown, 400 malformed, 200 then 409, a replayed key answers the same, another body is refused")
     func cancelOverHTTP() async throws {
-        let nodes = try await SyncExchangeTests.Nodes.make()
+        let nodes = try await SyncedNodes.make()
         defer { try? FileManager.default.removeItem(at: nodes.directory) }
         try await nodes.application().test(.live) { client in
-            let created = try await SyncExchangeTests.post(
+            let created = try await SyncedNodes.post(
                 client, "/central/requests",
                 [
                     "zone": "zone-a", "service": "plomberie", "urgency": "urgent", "description": "Robinet qui fuit", "address": "Kotto",
@@ -60,24 +60,24 @@ struct CentralOpsAPITests: ReadsJSONResponses {
             let again = try await Self.call(client, .post, path, body)
             #expect(again.status == .conflict && Self.errorCode(again) == "already_cancelled")
             #expect(Self.errorMessage(again) == "Demande déjà annulée.")
-            #expect(try SyncExchangeTests.count(nodes.central, "SELECT count(*) FROM mission_events WHERE request_id = ?", [id]) == 1)
+            #expect(try SyncedNodes.count(nodes.central, "SELECT count(*) FROM mission_events WHERE request_id = ?", [id]) == 1)
         }
     }
 
     @Test("PATCH a provider with an open mission to another hub's zone: the new hub receives the mission, the old hub is told")
     func providerMoveOverHTTP() async throws {
-        let nodes = try await SyncExchangeTests.Nodes.make()
+        let nodes = try await SyncedNodes.make()
         defer { try? FileManager.default.removeItem(at: nodes.directory) }
         try await nodes.application().test(.live) { client in
             let base = "http://127.0.0.1:\(try #require(client.port))"
-            let engineA = SyncExchangeTests.engine(
+            let engineA = SyncedNodes.engine(
                 nodes.hubA, try await SyncClient.enroll(centralURL: base, token: nodes.enrolA.token, database: nodes.hubA))
-            let engineB = SyncExchangeTests.engine(
+            let engineB = SyncedNodes.engine(
                 nodes.hubB, try await SyncClient.enroll(centralURL: base, token: nodes.enrolB.token, database: nodes.hubB))
-            let provider = try await SyncExchangeTests.post(
+            let provider = try await SyncedNodes.post(
                 client, "/central/providers", ["name": "Jean", "phone": "+237690000001", "services": ["plomberie"], "zones": ["zone-a"]])
             let providerId = try decode(CreatedId.self, provider).id
-            let created = try await SyncExchangeTests.post(
+            let created = try await SyncedNodes.post(
                 client, "/central/requests",
                 [
                     "zone": "zone-a", "service": "plomberie", "urgency": "urgent", "description": "Fuite", "address": "Kotto",
@@ -92,7 +92,7 @@ struct CentralOpsAPITests: ReadsJSONResponses {
             }
             _ = try await engineA.syncOnce()
             _ = try await engineB.syncOnce()
-            #expect(try SyncExchangeTests.count(nodes.hubB, "SELECT count(*) FROM service_requests WHERE id = ?", [requestId]) == 0)
+            #expect(try SyncedNodes.count(nodes.hubB, "SELECT count(*) FROM service_requests WHERE id = ?", [requestId]) == 0)
 
             let bad = try await Self.call(client, .patch, "/central/providers/\(providerId)", ["zones": ["zone-inconnue"]])
             #expect(bad.status == .badRequest)
@@ -102,9 +102,9 @@ struct CentralOpsAPITests: ReadsJSONResponses {
             _ = try await engineB.syncOnce()
             _ = try await engineA.syncOnce()
             #expect(
-                try SyncExchangeTests.count(nodes.hubB, "SELECT count(*) FROM missions WHERE request_id = ? AND status = 'arrive'", [requestId]) == 1)
+                try SyncedNodes.count(nodes.hubB, "SELECT count(*) FROM missions WHERE request_id = ? AND status = 'arrive'", [requestId]) == 1)
             #expect(
-                try SyncExchangeTests.count(
+                try SyncedNodes.count(
                     nodes.hubA, "SELECT count(*) FROM partition_left WHERE table_name = 'providers' AND row_key = ?", [providerId]) == 1)
             // The provider carries on at hub B; hub A, whose zone it is, follows.
             try await nodes.hubB.write { tx in
@@ -114,9 +114,9 @@ struct CentralOpsAPITests: ReadsJSONResponses {
             _ = try await engineB.syncOnce()
             _ = try await engineA.syncOnce()
             #expect(
-                try SyncExchangeTests.count(nodes.hubA, "SELECT count(*) FROM missions WHERE request_id = ? AND status = 'diagnostic'", [requestId])
+                try SyncedNodes.count(nodes.hubA, "SELECT count(*) FROM missions WHERE request_id = ? AND status = 'diagnostic'", [requestId])
                     == 1)
-            #expect(try SyncExchangeTests.count(nodes.central, "SELECT count(*) FROM sync_conflicts WHERE kind = 'out_of_partition'") == 0)
+            #expect(try SyncedNodes.count(nodes.central, "SELECT count(*) FROM sync_conflicts WHERE kind = 'out_of_partition'") == 0)
             // The zone move route too: unknown hub is a 404, a move answers with the stakes kept.
             let unknownHub = try await Self.call(client, .post, "/central/zones/zone-a/move", ["to_hub": "Hub Z"])
             #expect(unknownHub.status == .notFound)

@@ -1,5 +1,6 @@
 import DjobeaServer
 import DjobeaStore
+import DjobeaTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -9,15 +10,18 @@ import Testing
 
 @Suite("HTTP behaviour shared by every route")
 struct HTTPBehaviourTests {
-    func app() throws -> (some ApplicationProtocol, NodeDatabase) {
-        let database = try NodeDatabase.inMemory(role: .hub)
-        return (buildApplication(settings: ServerSettings(port: 0, role: .hub), database: database, logger: Logger(label: "test")), database)
+    /// A hub serving only the node's own routes (health, metrics, OpenAPI), on temporary in-memory storage; the caller
+    /// removes its directory.
+    func hub() throws -> Node {
+        let storage = try NodeStorage.temporary("http", role: .hub, inMemory: true)
+        return Node(role: .hub, configuration: storage.configuration(), storage: storage, logger: Logger(label: "test"))
     }
 
     @Test("a GET carries a strong ETag and a repeat with If-None-Match gets 304 and no body")
     func conditionalGet() async throws {
-        let (app, _) = try app()
-        try await app.test(.router) { client in
+        let hub = try hub()
+        defer { try? FileManager.default.removeItem(at: hub.directory.url) }
+        try await hub.application().test(.router) { client in
             let etag = try await client.execute(uri: "/healthz", method: .get) { response -> String in
                 #expect(response.status == .ok)
                 let tag = try #require(response.headers[.eTag])
@@ -36,8 +40,9 @@ struct HTTPBehaviourTests {
 
     @Test("bodies over 1 KB are gzipped for clients that accept it, and only for them")
     func gzip() async throws {
-        let (app, _) = try app()
-        try await app.test(.router) { client in
+        let hub = try hub()
+        defer { try? FileManager.default.removeItem(at: hub.directory.url) }
+        try await hub.application().test(.router) { client in
             try await client.execute(uri: "/openapi.json", method: .get, headers: [.acceptEncoding: "gzip, deflate"]) { response in
                 #expect(response.headers[.contentEncoding] == "gzip")
                 let bytes = Array(response.body.readableBytesView.prefix(2))
@@ -56,7 +61,7 @@ struct HTTPBehaviourTests {
     func everyRouteDocumented() async throws {
         let harness = try await ProviderAPIHarness.make()
         defer { try? FileManager.default.removeItem(at: harness.directory) }
-        let (router, docs) = buildRouter(database: harness.database, logger: Logger(label: "test"), provider: harness.services)
+        let (router, docs) = harness.node().routes()
         let routes = Set(router.routes.map { "\($0.method.rawValue) \($0.path.description)" })
         #expect(!routes.isEmpty)
         let undocumented = routes.subtracting(docs.documentedRoutes)

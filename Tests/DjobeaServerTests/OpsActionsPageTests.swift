@@ -20,10 +20,11 @@ struct OpsActionsPageTests {
 
     @Test("an ops session cancels a request from the page, once even when the form is sent twice; without the token it is refused")
     func cancelFromThePage() async throws {
-        let central = try NodeDatabase.inMemory(role: .central)
-        try await IntakeStore(central).seedReferenceData()
+        let node = try await OpsTests.centralNode()
+        defer { try? FileManager.default.removeItem(at: node.directory.url) }
+        let central = node.database
         _ = try await central.enrolHub(name: "Hub Makepe", zoneCodes: ["makepe"])
-        try await OpsTests.centralApplication(central).test(.router) { client in
+        try await node.application().test(.router) { client in
             let created = try await client.execute(
                 uri: "/central/requests", method: .post,
                 headers: [.authorization: "Bearer \(OpsTests.apiKey)", .contentType: "application/json"],

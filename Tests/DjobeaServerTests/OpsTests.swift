@@ -26,16 +26,6 @@ struct OpsTests: ReadsJSONResponses {
         return try await Node.build(role: .central, configuration: storage.configuration(environment: environment), storage: storage)
     }
 
-    /// Central serving `database` filled by the caller: the sync exchange, the platform API to `apiKey` and the console
-    /// (OpsActionsPageTests). Its temporary directory holds only the lock file and is left behind.
-    static func centralApplication(_ database: NodeDatabase) throws -> some ApplicationProtocol {
-        let storage = NodeStorage(directory: try DataDirectory(path: try temporaryDirectory("ops").path, create: false), database: database)
-        return Node(
-            role: .central, configuration: storage.configuration(), storage: storage, ops: OpsConsole(settings: OpsSettings(password: password)),
-            central: CentralServices(sync: CentralSyncService(database: database, logger: Logger(label: "test.ops.central")), apiKey: apiKey)
-        ).application()
-    }
-
     /// Logs in with `password`; returns the status, the `Cookie` header value to send back and the raw `Set-Cookie`.
     static func login(_ client: some TestClientProtocol, password: String) async throws -> (HTTPResponse.Status, String?, String?) {
         let body = "password=" + (password.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? password)

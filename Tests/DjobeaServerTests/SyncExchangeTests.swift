@@ -16,20 +16,6 @@ import Testing
 /// Central and two hubs over real HTTP on loopback (central in-process on a live port, hubs as sync clients).
 @Suite("Sync between central and hubs over HTTP", .serialized)
 struct SyncExchangeTests {
-    // CentralOpsAPITests still reaches these through this suite: they are `SyncedNodes`'.
-    typealias Nodes = SyncedNodes
-    static let apiKey = SyncedNodes.apiKey
-
-    static func engine(_ hub: NodeDatabase, _ link: CentralLink) -> SyncEngine { SyncedNodes.engine(hub, link) }
-
-    static func post(_ client: some TestClientProtocol, _ uri: String, _ body: [String: Any]) async throws -> TestResponse {
-        try await SyncedNodes.post(client, uri, body)
-    }
-
-    static func count(_ database: NodeDatabase, _ sql: String, _ arguments: [String] = []) throws -> Int {
-        try SyncedNodes.count(database, sql, arguments)
-    }
-
     @Test("a request for zone a reaches hub A and never hub B; an accept at A and a payment recorded on both sides converge")
     func zoneRequestAcceptAndDuplicatePayment() async throws {
         let nodes = try await SyncedNodes.make()

@@ -19,7 +19,7 @@ import NIOCore
 ///     central's API key.
 ///   - storageProbeInterval: how often a degraded node tries a write to learn that storage works again.
 ///   - onServerRunning: called once the socket listens (the CLI prints the URL then).
-public func buildApplication(
+func buildApplication(
     settings: ServerSettings, database: NodeDatabase, logger: Logger, background: [BackgroundLoop] = [],
     provider: ProviderAPIServices? = nil, central: CentralServices? = nil, ops: OpsSettings? = nil, gateway: GatewayServices? = nil,
     storageProbeInterval: Duration = .seconds(15), onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
@@ -44,7 +44,7 @@ public func offerRoutingLoop(database: NodeDatabase, logger: Logger, interval: D
 }
 
 /// The routes of a node and their OpenAPI document.
-public func buildRouter(
+func buildRouter(
     database: NodeDatabase, logger: Logger, provider: ProviderAPIServices? = nil, central: CentralServices? = nil, ops: OpsSettings? = nil,
     gateway: GatewayServices? = nil, secureCookies: Bool = false
 ) -> (router: Router<NodeRequestContext>, docs: APIDocumentation) {
