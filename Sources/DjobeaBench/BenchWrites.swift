@@ -24,13 +24,10 @@ enum BenchWrites {
                     for index in start..<(start + batch) {
                         let target = targets[index % targets.count]
                         try tx.insert(
-                            .messages,
-                            [
-                                "id": .text(DjobeaID.v7(now: tx.now)), "request_id": .text(target.requestId),
-                                "provider_id": .text(target.providerId), "client_id": .text(target.clientId), "direction": "out",
-                                "template_code": "arrive_15min",
-                                "body": "J'arrive dans 15 minutes", "sent_at": ColumnValue(tx.now),
-                            ])
+                            MessageRecord(
+                                id: DjobeaID.v7(now: tx.now), requestId: target.requestId, providerId: target.providerId,
+                                clientId: target.clientId, direction: .outgoing, channel: .whatsapp, templateCode: "arrive_15min",
+                                body: "J'arrive dans 15 minutes", sentAt: UTCTimestamp.format(tx.now), deliveryStatus: .sent, essential: true))
                     }
                 }
                 written += batch
@@ -57,13 +54,11 @@ enum BenchWrites {
             let (sha256, _) = try blobs.put(bytes)
             let size = bytes.count
             _ = try await database.write { tx in
+                let now = UTCTimestamp.format(tx.now)
                 try tx.insert(
-                    .photos,
-                    [
-                        "id": .text(DjobeaID.v7(now: tx.now)), "request_id": .text(target.requestId), "provider_id": .text(target.providerId),
-                        "kind": "after", "sha256": .text(sha256), "mime": "image/jpeg", "bytes": ColumnValue(size), "width": 1280,
-                        "height": 960, "taken_at": ColumnValue(tx.now), "created_at": ColumnValue(tx.now),
-                    ])
+                    PhotoRecord(
+                        id: DjobeaID.v7(now: tx.now), requestId: target.requestId, providerId: target.providerId, kind: .after,
+                        sha256: sha256, mime: "image/jpeg", bytes: Int64(size), width: 1280, height: 960, takenAt: now, createdAt: now))
             }
             printLine("photo \(sha256) de \(size) o")
         default:

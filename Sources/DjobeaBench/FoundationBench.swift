@@ -29,11 +29,9 @@ enum FoundationBench {
                 try writeDatabase.writeBlocking(durability: durability) { tx in
                     for index in 0..<batch {
                         try tx.insert(
-                            .clients,
-                            [
-                                "id": .text(DjobeaID.v7()), "phone": .text(String(format: "+2376%08d", offset + written + index)),
-                                "name": "Client banc d'essai", "address": "Rue du Marché", "created_at": ColumnValue(tx.now),
-                            ])
+                            ClientRecord(
+                                id: DjobeaID.v7(), phone: String(format: "+2376%08d", offset + written + index), name: "Client banc d'essai",
+                                address: "Rue du Marché", createdAt: UTCTimestamp.format(tx.now)))
                     }
                 }
                 written += batch

@@ -17,16 +17,12 @@ enum WriteBurst {
                 let clientId = DjobeaID.v7(now: tx.now)
                 let requestId = DjobeaID.v7(now: tx.now)
                 let phone = String(format: "+2376%08d", firstNumber + index)
+                let now = UTCTimestamp.format(tx.now)
+                try tx.insert(ClientRecord(id: clientId, phone: phone, name: "Client rafale", createdAt: now))
                 try tx.insert(
-                    .clients,
-                    ["id": .text(clientId), "phone": .text(phone), "name": "Client rafale", "created_at": ColumnValue(tx.now)])
-                try tx.insert(
-                    .serviceRequests,
-                    [
-                        "id": .text(requestId), "client_id": .text(clientId), "service_id": .text(fixture.serviceId),
-                        "zone_id": .text(fixture.zoneId), "urgency": "urgent", "title": "Rafale", "description": "",
-                        "address": "", "created_at": ColumnValue(tx.now), "updated_at": ColumnValue(tx.now),
-                    ])
+                    ServiceRequestRecord(
+                        id: requestId, clientId: clientId, serviceId: fixture.serviceId, zoneId: fixture.zoneId, urgency: .urgent,
+                        title: "Rafale", description: "", address: "", channel: .platform, createdAt: now, updatedAt: now))
                 let entry = try tx.appendLedgerEntry(
                     requestId: requestId, providerId: fixture.providerId, invoiceId: nil, kind: .payment, method: .cash,
                     operatorRef: nil, amount: XAF(1000 + index), recordedBy: .provider)
@@ -47,14 +43,13 @@ struct BurstFixture {
         let fixture = BurstFixture()
         try database.writeBlocking { tx in
             guard try !tx.exists(.providers, key: fixture.providerId) else { return }
-            try tx.insert(.zones, ["id": .text(fixture.zoneId), "code": "rafale", "name": "Rafale", "created_at": ColumnValue(tx.now)])
-            try tx.insert(.services, ["id": .text(fixture.serviceId), "code": "rafale", "name_fr": "Rafale"])
+            let now = UTCTimestamp.format(tx.now)
+            try tx.insert(ZoneRecord(id: fixture.zoneId, code: "rafale", name: "Rafale", createdAt: now))
+            try tx.insert(ServiceRecord(id: fixture.serviceId, code: "rafale", nameFr: "Rafale", active: true, sortOrder: 0))
             try tx.insert(
-                .providers,
-                [
-                    "id": .text(fixture.providerId), "phone": "+237600000001", "name": "Prestataire rafale",
-                    "joined_at": ColumnValue(tx.now), "updated_at": ColumnValue(tx.now),
-                ])
+                ProviderRecord(
+                    id: fixture.providerId, phone: "+237600000001", name: "Prestataire rafale", level: .bronze, accountStatus: .active,
+                    awayMode: false, joinedAt: now, updatedAt: now))
         }
         return fixture
     }

@@ -49,24 +49,19 @@ extension DemoWorld {
             let providerId = try provider.ref.id()
             invoice.number = writer.nextNumber(prefix: "F", provider: providerId)
             try writer.insert(
-                .invoices, invoice,
-                [
-                    "request_id": .text(try request.ref.id()), "provider_id": .text(providerId), "client_id": .text(try client.ref.id()),
-                    "number": .text(invoice.number), "total": ColumnValue(total), "issued_at": ColumnValue(writer.now), "due_at": ColumnValue(dueAt),
-                    "sent_at": ColumnValue(writer.now),
-                ])
+                InvoiceRecord(
+                    id: writer.newId(), requestId: try request.ref.id(), providerId: providerId, clientId: try client.ref.id(),
+                    number: invoice.number, total: Int64(total), issuedAt: writer.stamp, dueAt: UTCTimestamp.format(dueAt), sentAt: writer.stamp),
+                as: invoice)
             for (order, line) in lines.enumerated() {
                 try writer.insert(
-                    .invoiceLines,
-                    [
-                        "invoice_id": .text(try invoice.id()), "kind": .text(line.kind), "label": .text(line.label),
-                        "quantity": ColumnValue(line.quantity),
-                        "unit_price": ColumnValue(line.unitPrice), "line_order": ColumnValue(order),
-                    ])
+                    InvoiceLineRecord(
+                        id: writer.newId(), invoiceId: try invoice.id(), kind: line.kind, label: line.label, quantity: Int64(line.quantity),
+                        unitPrice: Int64(line.unitPrice), lineOrder: Int64(order)))
             }
             try writer.tx.deriveCommission(requestId: try request.ref.id())
             try writer.message(
-                provider: provider.ref, client: client.ref, request: request.ref, direction: "out",
+                provider: provider.ref, client: client.ref, request: request.ref, direction: .outgoing,
                 body: DemoTemplates.reply("facture_envoyee"), template: "facture_envoyee")
         }
 
@@ -83,7 +78,7 @@ extension DemoWorld {
         if let last = payments.last, fullyPaidAt != nil, rng.chance(0.3) {
             let thanks = rng.pick(DemoCatalogue.clientThanks)
             timeline.at(last.time.addingTimeInterval(rng.minutes(1, 30))) { writer in
-                try writer.message(provider: provider.ref, client: client.ref, request: request.ref, direction: "in", body: thanks)
+                try writer.message(provider: provider.ref, client: client.ref, request: request.ref, direction: .incoming, body: thanks)
             }
         }
         planReminders(request, provider: provider, invoice: invoice, total: total, dueAt: dueAt, payments: payments, fullyPaidAt: fullyPaidAt)
@@ -97,12 +92,9 @@ extension DemoWorld {
             let comment = rng.chance(0.65) ? DemoCatalogue.comments[value].map { rng.pick($0) } : nil
             let happened = timeline.at(ratedAt) { writer in
                 try writer.insert(
-                    .ratings,
-                    [
-                        "request_id": .text(try request.ref.id()), "client_id": .text(try client.ref.id()),
-                        "provider_id": .text(try provider.ref.id()), "stars": ColumnValue(value), "comment": ColumnValue(comment),
-                        "created_at": ColumnValue(writer.now),
-                    ])
+                    RatingRecord(
+                        id: writer.newId(), requestId: try request.ref.id(), clientId: try client.ref.id(), providerId: try provider.ref.id(),
+                        stars: Int64(value), comment: comment, createdAt: writer.stamp))
             }
             if happened { stars = value }
         }
@@ -172,7 +164,7 @@ extension DemoWorld {
                 method: payment.method, operatorRef: transactionId, amount: XAF(payment.amount), recordedBy: recordedBy, id: writer.newId())
             payment.entry.assign(entry.id)
             try writer.notify(
-                provider.ref, "payment_received", request: request.ref, title: "Paiement reçu : \(XAF(payment.amount).formatted)",
+                provider.ref, .paymentReceived, request: request.ref, title: "Paiement reçu : \(XAF(payment.amount).formatted)",
                 body: "\(payment.method.labelFR) · Facture \(invoice.number) · \(clientName)", seenAt: seen)
         }
     }
@@ -189,8 +181,8 @@ extension DemoWorld {
             if let fullyPaidAt, fullyPaidAt <= at { return }
             let remaining = total - payments.filter { $0.reverses == nil && $0.time <= at }.reduce(0) { $0 + $1.amount }
             guard remaining > 0 else { return }
-            let channel = rng.chance(0.8) ? "whatsapp" : "sms"
-            let status = rng.weighted([("read", 55.0), ("delivered", 35), ("sent", 8), ("failed", 2)])
+            let channel: MessageChannel = rng.chance(0.8) ? .whatsapp : .sms
+            let status = rng.weighted([(DeliveryStatus.read, 55.0), (.delivered, 35), (.sent, 8), (.failed, 2)])
             let message = RowRef()
             let seen = seen(after: at)
             timeline.at(at, rows: 3) { writer in
@@ -198,17 +190,14 @@ extension DemoWorld {
                     "Bonjour \(client.firstName), petit rappel : la facture \(invoice.number) de \(XAF(total).formatted) attend encore "
                     + "\(XAF(remaining).formatted). Vous pouvez payer en espèces, par MTN MoMo ou Orange Money. Merci !"
                 try writer.message(
-                    provider: provider.ref, client: client.ref, request: request.ref, direction: "out", body: body, channel: channel,
+                    provider: provider.ref, client: client.ref, request: request.ref, direction: .outgoing, body: body, channel: channel,
                     status: status, ref: message)
                 try writer.insert(
-                    .paymentReminders,
-                    [
-                        "invoice_id": .text(try invoice.id()), "channel": .text(channel), "sent_at": ColumnValue(writer.now),
-                        "message_id": .text(try message.id()),
-                    ])
+                    PaymentReminderRecord(
+                        id: writer.newId(), invoiceId: try invoice.id(), channel: channel, sentAt: writer.stamp, messageId: try message.id()))
                 if attempt == 0 {
                     try writer.notify(
-                        provider.ref, "invoice_late", request: request.ref, title: "Facture en retard",
+                        provider.ref, .invoiceLate, request: request.ref, title: "Facture en retard",
                         body: "La facture \(invoice.number) (\(client.name)) a dépassé son échéance. Un rappel a été envoyé.", seenAt: seen)
                 }
             }

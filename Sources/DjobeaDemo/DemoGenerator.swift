@@ -138,8 +138,9 @@ public struct DemoGenerator: Sendable {
         let statuses = totals.statusCounts
         return DemoSummary(
             seed: seed, days: days, scale: scale, from: from, to: now, providers: totals.providers, clients: totals.clients,
-            requests: totals.requests, offers: totals.offers, statusCounts: statuses, missionsCompleted: statuses["terminee"] ?? 0,
-            missionsInProgress: (statuses["arrive"] ?? 0) + (statuses["diagnostic"] ?? 0) + (statuses["reparation"] ?? 0),
+            requests: totals.requests, offers: totals.offers, statusCounts: statuses,
+            missionsCompleted: statuses[RequestStatus.terminee.rawValue] ?? 0,
+            missionsInProgress: [RequestStatus.arrive, .diagnostic, .reparation].reduce(0) { $0 + (statuses[$1.rawValue] ?? 0) },
             invoices: totals.invoices, payments: totals.payments, paymentsTotal: totals.paymentsTotal,
             commissionTotal: totals.commissionTotal, ratings: totals.ratings, averageRating: totals.averageRating,
             messages: totals.messages, callLogs: totals.callLogs, notifications: totals.notifications,

@@ -21,6 +21,7 @@ public enum DemoHubSide {
         }
         guard !wanted.isEmpty else { return 0 }
         let ordered = wanted.sorted(by: { $0.key < $1.key })
+        // The columns are replayed as central logged them, whichever they are: a generic update rather than a record's.
         return try await hub.write { tx in
             var updated = 0
             for (key, columns) in ordered where try tx.exists(.providers, key: key) {

@@ -1,4 +1,5 @@
 import DjobeaDomain
+import DjobeaStore
 import Foundation
 
 /// A part a provider may buy and bill for a job.
@@ -202,54 +203,55 @@ enum DemoJobs {
     // MARK: - Quote templates
 
     /// Pre-filled quote lines per service, as the JSON the `quote_templates.lines` column holds.
-    static let quoteTemplates: [(service: ServiceCode, title: String, lines: [(kind: String, label: String, quantity: Int, unitPrice: Int)])] = [
-        (
-            .plomberie, "Réparation de fuite",
-            [
-                ("main_oeuvre", "Main d'œuvre réparation de fuite", 1, 10_000),
-                ("materiel", "Joints et raccords", 1, 3_000), ("deplacement", "Déplacement", 1, 1_500),
-            ]
-        ),
-        (
-            .plomberie, "Débouchage de canalisation",
-            [
-                ("main_oeuvre", "Débouchage au furet", 1, 12_000),
-                ("materiel", "Produit déboucheur", 1, 2_500), ("deplacement", "Déplacement", 1, 1_500),
-            ]
-        ),
-        (
-            .electricite, "Dépannage électrique",
-            [
-                ("main_oeuvre", "Recherche de panne et réparation", 1, 10_000),
-                ("materiel", "Disjoncteur 20 A", 1, 5_500), ("deplacement", "Déplacement", 1, 1_500),
-            ]
-        ),
-        (
-            .electricite, "Installation de prises",
-            [
-                ("main_oeuvre", "Pose de prise encastrée", 2, 5_000),
-                ("materiel", "Prise murale double", 2, 2_000), ("deplacement", "Déplacement", 1, 1_500),
-            ]
-        ),
-        (
-            .electromenager, "Recharge de gaz frigo / clim",
-            [
-                ("main_oeuvre", "Recherche de fuite et recharge", 1, 12_000),
-                ("materiel", "Gaz réfrigérant", 1, 12_000), ("deplacement", "Déplacement", 1, 2_000),
-            ]
-        ),
-        (
-            .electromenager, "Remplacement de pièce",
-            [
-                ("main_oeuvre", "Démontage et remplacement", 1, 8_000),
-                ("materiel", "Pièce détachée", 1, 8_000), ("deplacement", "Déplacement", 1, 2_000),
-            ]
-        ),
-    ]
+    static let quoteTemplates:
+        [(service: ServiceCode, title: String, lines: [(kind: BillingLineKind, label: String, quantity: Int, unitPrice: Int)])] = [
+            (
+                .plomberie, "Réparation de fuite",
+                [
+                    (.mainOeuvre, "Main d'œuvre réparation de fuite", 1, 10_000),
+                    (.materiel, "Joints et raccords", 1, 3_000), (.deplacement, "Déplacement", 1, 1_500),
+                ]
+            ),
+            (
+                .plomberie, "Débouchage de canalisation",
+                [
+                    (.mainOeuvre, "Débouchage au furet", 1, 12_000),
+                    (.materiel, "Produit déboucheur", 1, 2_500), (.deplacement, "Déplacement", 1, 1_500),
+                ]
+            ),
+            (
+                .electricite, "Dépannage électrique",
+                [
+                    (.mainOeuvre, "Recherche de panne et réparation", 1, 10_000),
+                    (.materiel, "Disjoncteur 20 A", 1, 5_500), (.deplacement, "Déplacement", 1, 1_500),
+                ]
+            ),
+            (
+                .electricite, "Installation de prises",
+                [
+                    (.mainOeuvre, "Pose de prise encastrée", 2, 5_000),
+                    (.materiel, "Prise murale double", 2, 2_000), (.deplacement, "Déplacement", 1, 1_500),
+                ]
+            ),
+            (
+                .electromenager, "Recharge de gaz frigo / clim",
+                [
+                    (.mainOeuvre, "Recherche de fuite et recharge", 1, 12_000),
+                    (.materiel, "Gaz réfrigérant", 1, 12_000), (.deplacement, "Déplacement", 1, 2_000),
+                ]
+            ),
+            (
+                .electromenager, "Remplacement de pièce",
+                [
+                    (.mainOeuvre, "Démontage et remplacement", 1, 8_000),
+                    (.materiel, "Pièce détachée", 1, 8_000), (.deplacement, "Déplacement", 1, 2_000),
+                ]
+            ),
+        ]
 
-    static func quoteTemplateJSON(_ lines: [(kind: String, label: String, quantity: Int, unitPrice: Int)]) -> String {
+    static func quoteTemplateJSON(_ lines: [(kind: BillingLineKind, label: String, quantity: Int, unitPrice: Int)]) -> String {
         let items = lines.map { line in
-            "{\"kind\":\"\(line.kind)\",\"label\":\"\(line.label)\",\"quantity\":\(line.quantity),\"unit_price\":\(line.unitPrice)}"
+            "{\"kind\":\"\(line.kind.rawValue)\",\"label\":\"\(line.label)\",\"quantity\":\(line.quantity),\"unit_price\":\(line.unitPrice)}"
         }
         return "[" + items.joined(separator: ",") + "]"
     }

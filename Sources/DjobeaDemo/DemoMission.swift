@@ -22,7 +22,7 @@ struct MissionTiming {
 
 /// One line of a quote or an invoice.
 struct BillLine {
-    let kind: String
+    let kind: BillingLineKind
     let label: String
     let quantity: Int
     let unitPrice: Int
@@ -48,7 +48,7 @@ extension DemoWorld {
             timeline.at(cancelAt, rows: 2) { writer in
                 try writer.event(request.ref, .cancelled, by: .client, reason: cancel.code, note: cancel.note)
                 try writer.notify(
-                    provider.ref, "system", request: request.ref, title: "Demande annulée par le client",
+                    provider.ref, .system, request: request.ref, title: "Demande annulée par le client",
                     body: "« \(title) » : \(cancel.note).", seenAt: seen)
             }
             return
@@ -59,12 +59,12 @@ extension DemoWorld {
             let acknowledge = rng.chance(0.35) ? rng.pick(DemoCatalogue.clientAcknowledgements) : nil
             timeline.at(onTheWay) { writer in
                 try writer.message(
-                    provider: provider.ref, client: client.ref, request: request.ref, direction: "out",
+                    provider: provider.ref, client: client.ref, request: request.ref, direction: .outgoing,
                     body: DemoTemplates.reply("arrive_15min"), template: "arrive_15min")
             }
             if let acknowledge {
                 timeline.at(onTheWay.addingTimeInterval(rng.double(30, 240))) { writer in
-                    try writer.message(provider: provider.ref, client: client.ref, request: request.ref, direction: "in", body: acknowledge)
+                    try writer.message(provider: provider.ref, client: client.ref, request: request.ref, direction: .incoming, body: acknowledge)
                 }
             }
         }
@@ -72,8 +72,9 @@ extension DemoWorld {
         timeline.at(arrival, rows: 2) { writer in
             try writer.event(request.ref, .arrived, by: .provider, provider: provider.ref)
             try writer.insert(
-                .missionWorkSessions, session,
-                ["request_id": .text(try request.ref.id()), "provider_id": .text(try provider.ref.id()), "started_at": ColumnValue(writer.now)])
+                MissionWorkSessionRecord(
+                    id: writer.newId(), requestId: try request.ref.id(), providerId: try provider.ref.id(), startedAt: writer.stamp),
+                as: session)
         }
         let service = request.job.service.rawValue
         let photoIndex = rng.int(1...3)
@@ -97,11 +98,11 @@ extension DemoWorld {
             timeline.at(completedAt, rows: 2) { writer in
                 try writer.event(
                     request.ref, .completed, by: .provider, provider: provider.ref, note: "Déplacement facturé après annulation sur place")
-                try writer.update(.missionWorkSessions, session, ["stopped_at": ColumnValue(writer.now)])
+                try writer.stop(session)
             }
             let lines = [
-                BillLine(kind: "main_oeuvre", label: "Diagnostic sur place", quantity: 1, unitPrice: rng.francs(2_000, 4_000)),
-                BillLine(kind: "deplacement", label: "Déplacement", quantity: 1, unitPrice: travel),
+                BillLine(kind: .mainOeuvre, label: "Diagnostic sur place", quantity: 1, unitPrice: rng.francs(2_000, 4_000)),
+                BillLine(kind: .deplacement, label: "Déplacement", quantity: 1, unitPrice: travel),
             ]
             planBill(
                 request, provider: index, completedAt: completedAt, invoiceAt: completedAt.addingTimeInterval(rng.minutes(5, 20)),
@@ -114,19 +115,19 @@ extension DemoWorld {
         timeline.at(diagnosedAt, rows: 2) { writer in
             try writer.event(request.ref, .diagnosed, by: .provider, provider: provider.ref, note: explanation)
             try writer.message(
-                provider: provider.ref, client: client.ref, request: request.ref, direction: "out",
+                provider: provider.ref, client: client.ref, request: request.ref, direction: .outgoing,
                 body: DemoTemplates.reply("diagnostic_en_cours"), template: "diagnostic_en_cours")
         }
         let materials = request.job.materials.enumerated().compactMap { offset, material -> BillLine? in
             guard offset == 0 || rng.chance(0.6) else { return nil }
             return BillLine(
-                kind: "materiel", label: material.label, quantity: rng.int(1...material.maxQuantity),
+                kind: .materiel, label: material.label, quantity: rng.int(1...material.maxQuantity),
                 unitPrice: rng.francs(material.price.lowerBound, material.price.upperBound, step: 100))
         }
         let labour = BillLine(
-            kind: "main_oeuvre", label: "Main d'œuvre – \(request.job.title.prefix(1).lowercased() + request.job.title.dropFirst())",
+            kind: .mainOeuvre, label: "Main d'œuvre – \(request.job.title.prefix(1).lowercased() + request.job.title.dropFirst())",
             quantity: 1, unitPrice: rng.francs(request.job.labour.lowerBound, request.job.labour.upperBound))
-        let trip = BillLine(kind: "deplacement", label: "Déplacement", quantity: 1, unitPrice: travel)
+        let trip = BillLine(kind: .deplacement, label: "Déplacement", quantity: 1, unitPrice: travel)
 
         var repairAt = diagnosedAt.addingTimeInterval(timing.repairAfter)
         let quoteChance = request.job.kind == .installation ? 0.7 : request.job.service == .electromenager ? 0.4 : 0.22
@@ -139,9 +140,9 @@ extension DemoWorld {
                 let completedAt = decisionAt.addingTimeInterval(rng.minutes(3, 10))
                 timeline.at(completedAt, rows: 2) { writer in
                     try writer.event(request.ref, .completed, by: .provider, provider: provider.ref, note: "Devis refusé : diagnostic seul")
-                    try writer.update(.missionWorkSessions, session, ["stopped_at": ColumnValue(writer.now)])
+                    try writer.stop(session)
                 }
-                let lines = [BillLine(kind: "main_oeuvre", label: "Diagnostic", quantity: 1, unitPrice: rng.francs(3_000, 5_000)), trip]
+                let lines = [BillLine(kind: .mainOeuvre, label: "Diagnostic", quantity: 1, unitPrice: rng.francs(3_000, 5_000)), trip]
                 planBill(
                     request, provider: index, completedAt: completedAt, invoiceAt: completedAt.addingTimeInterval(rng.minutes(5, 30)),
                     lines: lines, payment: nil, rated: nil)
@@ -154,12 +155,9 @@ extension DemoWorld {
         for (offset, material) in materials.enumerated() {
             timeline.at(repairAt.addingTimeInterval(Double(offset + 1) * rng.minutes(3, 6))) { writer in
                 try writer.insert(
-                    .missionMaterials,
-                    [
-                        "request_id": .text(try request.ref.id()), "provider_id": .text(try provider.ref.id()), "label": .text(material.label),
-                        "quantity": ColumnValue(material.quantity), "unit_price": ColumnValue(material.unitPrice),
-                        "recorded_at": ColumnValue(writer.now),
-                    ])
+                    MissionMaterialRecord(
+                        id: writer.newId(), requestId: try request.ref.id(), providerId: try provider.ref.id(), label: material.label,
+                        quantity: Int64(material.quantity), unitPrice: Int64(material.unitPrice), recordedAt: writer.stamp))
             }
         }
         var completedAt = repairAt.addingTimeInterval(timing.repairDuration)
@@ -170,11 +168,12 @@ extension DemoWorld {
             let resumeAt = pauseAt.addingTimeInterval(rng.minutes(40, 60))
             completedAt = completedAt.addingTimeInterval(resumeAt.timeIntervalSince(pauseAt))
             let resumed = RowRef()
-            timeline.at(pauseAt) { writer in try writer.update(.missionWorkSessions, session, ["stopped_at": ColumnValue(writer.now)]) }
+            timeline.at(pauseAt) { writer in try writer.stop(session) }
             timeline.at(resumeAt) { writer in
                 try writer.insert(
-                    .missionWorkSessions, resumed,
-                    ["request_id": .text(try request.ref.id()), "provider_id": .text(try provider.ref.id()), "started_at": ColumnValue(writer.now)])
+                    MissionWorkSessionRecord(
+                        id: writer.newId(), requestId: try request.ref.id(), providerId: try provider.ref.id(), startedAt: writer.stamp),
+                    as: resumed)
             }
             current = resumed
         }
@@ -186,9 +185,9 @@ extension DemoWorld {
         let finished = current
         timeline.at(completedAt, rows: 3) { writer in
             try writer.event(request.ref, .completed, by: .provider, provider: provider.ref)
-            try writer.update(.missionWorkSessions, finished, ["stopped_at": ColumnValue(writer.now)])
+            try writer.stop(finished)
             try writer.message(
-                provider: provider.ref, client: client.ref, request: request.ref, direction: "out",
+                provider: provider.ref, client: client.ref, request: request.ref, direction: .outgoing,
                 body: DemoTemplates.reply("reparation_terminee"), template: "reparation_terminee")
         }
         planBill(
@@ -224,7 +223,7 @@ extension DemoWorld {
         let greeting = DemoCatalogue.greeting(
             rng.pick(DemoCatalogue.greetings), client: client.firstName, provider: provider.firstName, title: request.job.title)
         timeline.at(acceptedAt.addingTimeInterval(rng.minutes(1, 4))) { writer in
-            try writer.message(provider: provider.ref, client: client.ref, request: request.ref, direction: "out", body: greeting)
+            try writer.message(provider: provider.ref, client: client.ref, request: request.ref, direction: .outgoing, body: greeting)
         }
         if rng.chance(0.4) {
             let question = rng.pick(DemoTemplates.questions)
@@ -232,25 +231,22 @@ extension DemoWorld {
             let answer = rng.pick(DemoCatalogue.clientAnswers)
             timeline.at(askedAt) { writer in
                 try writer.message(
-                    provider: provider.ref, client: client.ref, request: request.ref, direction: "out", body: question.body, template: question.code)
+                    provider: provider.ref, client: client.ref, request: request.ref, direction: .outgoing, body: question.body,
+                    template: question.code)
             }
             timeline.at(askedAt.addingTimeInterval(rng.minutes(2, 40))) { writer in
-                try writer.message(provider: provider.ref, client: client.ref, request: request.ref, direction: "in", body: answer)
+                try writer.message(provider: provider.ref, client: client.ref, request: request.ref, direction: .incoming, body: answer)
             }
         }
         if rng.chance(0.55) {
-            let direction = rng.weighted([("out", 70.0), ("in", 20), ("missed", 10)])
-            let duration = direction == "missed" ? 0 : rng.int(25...280)
-            let note = direction != "missed" && rng.chance(0.5) ? rng.pick(DemoCatalogue.callNotes) : nil
+            let direction = rng.weighted([(CallDirection.out, 70.0), (.in, 20), (.missed, 10)])
+            let duration = direction == .missed ? 0 : rng.int(25...280)
+            let note = direction != .missed && rng.chance(0.5) ? rng.pick(DemoCatalogue.callNotes) : nil
             timeline.at(acceptedAt.addingTimeInterval(rng.minutes(2, 30))) { writer in
                 try writer.insert(
-                    .callLogs,
-                    [
-                        "provider_id": .text(try provider.ref.id()), "client_id": .text(try client.ref.id()),
-                        "request_id": .text(try request.ref.id()),
-                        "direction": .text(direction), "started_at": ColumnValue(writer.now), "duration_seconds": ColumnValue(duration),
-                        "note": ColumnValue(note),
-                    ])
+                    CallLogRecord(
+                        id: writer.newId(), providerId: try provider.ref.id(), clientId: try client.ref.id(), requestId: try request.ref.id(),
+                        direction: direction, startedAt: writer.stamp, durationSeconds: Int64(duration), note: note))
             }
         }
     }
@@ -267,27 +263,22 @@ extension DemoWorld {
             let providerId = try provider.ref.id()
             let number = writer.nextNumber(prefix: "D", provider: providerId)
             try writer.insert(
-                .quotes, quote,
-                [
-                    "request_id": .text(try request.ref.id()), "provider_id": .text(providerId), "number": .text(number), "status": "envoye",
-                    "total": ColumnValue(total), "created_at": ColumnValue(writer.now),
-                    "valid_until": ColumnValue(writer.now.addingTimeInterval(7 * 86_400)),
-                ])
+                QuoteRecord(
+                    id: writer.newId(), requestId: try request.ref.id(), providerId: providerId, number: number, status: .envoye,
+                    total: Int64(total), createdAt: writer.stamp, validUntil: UTCTimestamp.format(writer.now.addingTimeInterval(7 * 86_400))),
+                as: quote)
             for (order, line) in lines.enumerated() {
                 try writer.insert(
-                    .quoteLines,
-                    [
-                        "quote_id": .text(try quote.id()), "kind": .text(line.kind), "label": .text(line.label),
-                        "quantity": ColumnValue(line.quantity),
-                        "unit_price": ColumnValue(line.unitPrice), "line_order": ColumnValue(order),
-                    ])
+                    QuoteLineRecord(
+                        id: writer.newId(), quoteId: try quote.id(), kind: line.kind, label: line.label, quantity: Int64(line.quantity),
+                        unitPrice: Int64(line.unitPrice), lineOrder: Int64(order)))
             }
             try writer.message(
-                provider: provider.ref, client: client.ref, request: request.ref, direction: "out",
+                provider: provider.ref, client: client.ref, request: request.ref, direction: .outgoing,
                 body: "Voici le devis \(number) : \(XAF(total).formatted), valable 7 jours.")
         }
         timeline.at(decisionAt) { writer in
-            try writer.update(.quotes, quote, ["status": accepted ? "accepte" : "refuse"])
+            try writer.update(quote, columns: [.status]) { (row: inout QuoteRecord) in row.status = accepted ? .accepte : .refuse }
         }
     }
 }

@@ -117,44 +117,39 @@ extension DemoWorld {
         let hours = "{\"start\":\"\(start)\",\"end\":\"\(end)\",\"days\":\(workDays)}"
         let autoAccept = rng.chance(0.2)
         let sound = rng.chance(0.85)
-        let frequency = rng.weighted([("weekly", 50.0), ("daily", 30), ("monthly", 15), ("never", 5)])
+        let frequency = rng.weighted([(SummaryFrequency.weekly, 50.0), (.daily, 30), (.monthly, 15), (.never, 5)])
         let requestTypes = rng.chance(0.2) ? "[" + provider.services.map { "\"\($0.rawValue)\"" }.joined(separator: ",") + "]" : "[]"
         let zoneIds = provider.zones.map { reference.zoneIds[$0] }
         timeline.at(provider.joinedAt, rows: 8 + zoneIds.count) { writer in
-            let now = writer.now
+            let now = writer.stamp
             try writer.insert(
-                .providers, provider.ref,
-                [
-                    "phone": .text(provider.phone), "name": .text(provider.name), "email": ColumnValue(provider.email),
-                    "bio": .text("\(opening). \(bio)"), "level": .text(provider.level.rawValue), "account_status": "active",
-                    "away_mode": 0, "home_zone_id": .text(zoneIds[0]), "hub_id": .text(reference.hubId), "joined_at": ColumnValue(now),
-                    "updated_at": ColumnValue(now),
-                ])
+                ProviderRecord(
+                    id: writer.newId(), phone: provider.phone, name: provider.name, email: provider.email, bio: "\(opening). \(bio)",
+                    level: provider.level, accountStatus: .active, awayMode: false, homeZoneId: zoneIds[0], hubId: reference.hubId,
+                    joinedAt: now, updatedAt: now),
+                as: provider.ref)
             let providerId = try provider.ref.id()
             for zoneId in zoneIds {
-                try writer.insert(.providerZones, ["provider_id": .text(providerId), "zone_id": .text(zoneId)])
+                try writer.insert(ProviderZoneRecord(id: writer.newId(), providerId: providerId, zoneId: zoneId))
             }
             for (serviceId, low, high) in rates {
                 try writer.insert(
-                    .providerServices,
-                    ["provider_id": .text(providerId), "service_id": .text(serviceId), "rate_min": ColumnValue(low), "rate_max": ColumnValue(high)])
+                    ProviderServiceRecord(
+                        id: writer.newId(), providerId: providerId, serviceId: serviceId, rateMin: Int64(low), rateMax: Int64(high)))
             }
             for (title, issuer, obtained) in certifications {
                 try writer.insert(
-                    .providerCertifications,
-                    ["provider_id": .text(providerId), "title": .text(title), "issuer": .text(issuer), "obtained_on": .text(obtained)])
+                    ProviderCertificationRecord(id: writer.newId(), providerId: providerId, title: title, issuer: issuer, obtainedOn: obtained))
             }
             try writer.insert(
-                .providerSettings,
-                [
-                    "provider_id": .text(providerId), "notifications_enabled": 1, "auto_accept_familiar_clients": ColumnValue(autoAccept),
-                    "working_hours": .text(hours), "notification_sound": ColumnValue(sound), "summary_frequency": .text(frequency),
-                    "request_types": .text(requestTypes), "created_at": ColumnValue(now), "updated_at": ColumnValue(now),
-                ])
+                ProviderSettingsRecord(
+                    id: writer.newId(), providerId: providerId, notificationsEnabled: true, autoAcceptFamiliarClients: autoAccept,
+                    workingHours: hours, notificationSound: sound, summaryFrequency: frequency, requestTypes: requestTypes, createdAt: now,
+                    updatedAt: now))
             try writer.notify(
-                provider.ref, "system", request: nil, title: "Bienvenue sur Djobea",
+                provider.ref, .system, request: nil, title: "Bienvenue sur Djobea",
                 body: "Votre espace prestataire est prêt. Complétez votre profil.",
-                seenAt: now.addingTimeInterval(600))
+                seenAt: writer.now.addingTimeInterval(600))
         }
     }
 
@@ -184,9 +179,13 @@ extension DemoWorld {
         let away = providers[awayIndex]
         let message = "Je suis au village pour des funérailles, de retour le \(DemoCatalogue.dayLabel(awayEnd)). Merci de votre compréhension."
         timeline.at(max(awayStart, away.joinedAt)) { writer in
-            try writer.update(
-                .providers, away.ref,
-                ["away_mode": 1, "away_until": ColumnValue(awayEnd), "away_message": .text(message), "updated_at": ColumnValue(writer.now)])
+            let now = writer.stamp
+            try writer.update(away.ref, columns: [.awayMode, .awayUntil, .awayMessage, .updatedAt]) { (row: inout ProviderRecord) in
+                row.awayMode = true
+                row.awayUntil = UTCTimestamp.format(awayEnd)
+                row.awayMessage = message
+                row.updatedAt = now
+            }
         }
         // One account suspended by ops in the second half of the period (repeated complaints).
         let suspended = others[others.count - 1]
@@ -195,7 +194,11 @@ extension DemoWorld {
         providers[suspended].quality = 3.3
         let ref = providers[suspended].ref
         timeline.at(max(suspendedAt, providers[suspended].joinedAt)) { writer in
-            try writer.update(.providers, ref, ["account_status": "suspended", "updated_at": ColumnValue(writer.now)])
+            let now = writer.stamp
+            try writer.update(ref, columns: [.accountStatus, .updatedAt]) { (row: inout ProviderRecord) in
+                row.accountStatus = .suspended
+                row.updatedAt = now
+            }
         }
     }
 
@@ -212,13 +215,11 @@ extension DemoWorld {
         let seen = seen(after: createdAt)
         timeline.at(createdAt, rows: 2) { writer in
             try writer.insert(
-                .absences,
-                [
-                    "provider_id": .text(try provider.ref.id()), "starts_at": ColumnValue(start), "ends_at": ColumnValue(end),
-                    "reason": .text(reason), "notify_clients": ColumnValue(notifyClients), "created_at": ColumnValue(writer.now),
-                ])
+                AbsenceRecord(
+                    id: writer.newId(), providerId: try provider.ref.id(), startsAt: UTCTimestamp.format(start), endsAt: UTCTimestamp.format(end),
+                    reason: reason, notifyClients: notifyClients, createdAt: writer.stamp))
             try writer.notify(
-                provider.ref, "absence", request: nil, title: "Absence enregistrée", body: body, seenAt: seen)
+                provider.ref, .absence, request: nil, title: "Absence enregistrée", body: body, seenAt: seen)
         }
     }
 
@@ -244,11 +245,10 @@ extension DemoWorld {
         for client in clients {
             timeline.at(client.createdAt) { writer in
                 try writer.insert(
-                    .clients, client.ref,
-                    [
-                        "phone": .text(client.phone), "name": .text(client.name), "zone_id": .text(zoneIds[client.zone]),
-                        "address": .text(client.address), "created_at": ColumnValue(writer.now),
-                    ])
+                    ClientRecord(
+                        id: writer.newId(), phone: client.phone, name: client.name, zoneId: zoneIds[client.zone], address: client.address,
+                        createdAt: writer.stamp),
+                    as: client.ref)
             }
         }
     }

@@ -64,48 +64,39 @@ extension DemoWorld {
         let quarters = quarters
         let general = DjobeaID.derived(namespace: "commission_rate", name: "general-" + calendar.dayKey(setupTime))
         timeline.at(setupTime, rows: 30) { writer in
-            let now = ColumnValue(writer.now)
+            // Rows under fixed ids go straight to the transaction (they are not counted as generated rows).
+            let now = writer.stamp
             if !reference.hubExists {
-                try writer.tx.insert(.hubs, ["id": .text(reference.hubId), "name": .text(Bonamoussadi.hubName), "created_at": now])
+                try writer.tx.insert(HubRecord(id: reference.hubId, name: Bonamoussadi.hubName, createdAt: now))
             }
             for (index, zone) in quarters.enumerated() where !reference.existingZones.contains(zone.code) {
                 try writer.tx.insert(
-                    .zones,
-                    [
-                        "id": .text(reference.zoneIds[index]), "code": .text(zone.code), "name": .text(zone.nameFR), "hub_id": .text(reference.hubId),
-                        "created_at": now,
-                    ])
+                    ZoneRecord(id: reference.zoneIds[index], code: zone.code, name: zone.nameFR, hubId: reference.hubId, createdAt: now))
             }
             for service in ServiceCatalogue.builtIn where !reference.existingServices.contains(service.code) {
                 try writer.tx.insert(
-                    .services,
-                    [
-                        "id": .text(reference.serviceIds[service.code] ?? ""), "code": .text(service.code.rawValue), "name_fr": .text(service.nameFR),
-                        "active": 1, "sort_order": ColumnValue(service.sortOrder),
-                    ])
+                    ServiceRecord(
+                        id: reference.serviceIds[service.code] ?? "", code: service.code.rawValue, nameFr: service.nameFR, active: true,
+                        sortOrder: Int64(service.sortOrder)))
             }
             if !reference.hasCommissionRates {
-                try writer.tx.insert(
-                    .commissionRates, ["id": .text(general), "level": .null, "basis_points": 1_000, "effective_from": now, "created_at": now])
+                try writer.tx.insert(CommissionRateRecord(id: general, level: nil, basisPoints: 1_000, effectiveFrom: now, createdAt: now))
             }
             guard !reference.hasTemplates else { return }
             for (order, template) in DemoTemplates.replies.enumerated() {
                 try writer.insert(
-                    .messageTemplates,
-                    ["kind": "reply", "code": .text(template.code), "body": .text(template.body), "sort_order": ColumnValue(order)])
+                    MessageTemplateRecord(id: writer.newId(), kind: .reply, code: template.code, body: template.body, sortOrder: Int64(order)))
             }
             for (order, template) in DemoTemplates.questions.enumerated() {
                 try writer.insert(
-                    .messageTemplates,
-                    ["kind": "question", "code": .text(template.code), "body": .text(template.body), "sort_order": ColumnValue(10 + order)])
+                    MessageTemplateRecord(
+                        id: writer.newId(), kind: .question, code: template.code, body: template.body, sortOrder: Int64(10 + order)))
             }
             for template in DemoJobs.quoteTemplates {
                 try writer.insert(
-                    .quoteTemplates,
-                    [
-                        "service_id": .text(reference.serviceIds[template.service] ?? ""), "title": .text(template.title),
-                        "lines": .text(DemoJobs.quoteTemplateJSON(template.lines)),
-                    ])
+                    QuoteTemplateRecord(
+                        id: writer.newId(), serviceId: reference.serviceIds[template.service] ?? "", title: template.title,
+                        lines: DemoJobs.quoteTemplateJSON(template.lines)))
             }
         }
         planRateVersion()
@@ -125,15 +116,12 @@ extension DemoWorld {
         timeline.at(created, rows: 2 + notified.count) { writer in
             for (level, id) in ids {
                 try writer.tx.insert(
-                    .commissionRates,
-                    [
-                        "id": .text(id), "level": .text(level.rawValue), "basis_points": 800, "effective_from": ColumnValue(effective),
-                        "created_at": ColumnValue(writer.now),
-                    ])
+                    CommissionRateRecord(
+                        id: id, level: level, basisPoints: 800, effectiveFrom: UTCTimestamp.format(effective), createdAt: writer.stamp))
             }
             for provider in notified where provider.joinedAt <= writer.now {
                 try writer.notify(
-                    provider.ref, "system", request: nil, title: "Commission réduite : 8 %",
+                    provider.ref, .system, request: nil, title: "Commission réduite : 8 %",
                     body: "Niveau \(provider.level.labelFR) : votre commission passe de 10 % à 8 % à partir du \(label).",
                     seenAt: writer.now.addingTimeInterval(3_600))
             }
@@ -147,27 +135,20 @@ extension DemoWorld {
         timeline.at(first.joinedAt.addingTimeInterval(2 * 86_400), rows: 3) { writer in
             let providerId = try first.ref.id()
             try writer.insert(
-                .messageTemplates,
-                [
-                    "provider_id": .text(providerId), "kind": "reply", "code": "en_route_30min",
-                    "body": "Je suis en route, j'arrive dans 30 minutes (embouteillages à Maképè)", "sort_order": 5,
-                ])
+                MessageTemplateRecord(
+                    id: writer.newId(), providerId: providerId, kind: .reply, code: "en_route_30min",
+                    body: "Je suis en route, j'arrive dans 30 minutes (embouteillages à Maképè)", sortOrder: 5))
             try writer.insert(
-                .messageTemplates,
-                [
-                    "provider_id": .text(providerId), "kind": "question", "code": "question_vanne",
-                    "body": "Pouvez-vous fermer la vanne d'arrivée d'eau en attendant ?", "sort_order": 15,
-                ])
+                MessageTemplateRecord(
+                    id: writer.newId(), providerId: providerId, kind: .question, code: "question_vanne",
+                    body: "Pouvez-vous fermer la vanne d'arrivée d'eau en attendant ?", sortOrder: 15))
             try writer.insert(
-                .quoteTemplates,
-                [
-                    "service_id": .text(serviceId), "provider_id": .text(providerId), "title": "Forfait fuite évier (mon tarif)",
-                    "lines": .text(
-                        DemoJobs.quoteTemplateJSON([
-                            ("main_oeuvre", "Réparation de fuite sous évier", 1, 12_000), ("materiel", "Siphon et joints", 1, 4_000),
-                            ("deplacement", "Déplacement Bonamoussadi", 1, 1_000),
-                        ])),
-                ])
+                QuoteTemplateRecord(
+                    id: writer.newId(), serviceId: serviceId, providerId: providerId, title: "Forfait fuite évier (mon tarif)",
+                    lines: DemoJobs.quoteTemplateJSON([
+                        (.mainOeuvre, "Réparation de fuite sous évier", 1, 12_000), (.materiel, "Siphon et joints", 1, 4_000),
+                        (.deplacement, "Déplacement Bonamoussadi", 1, 1_000),
+                    ])))
         }
     }
 }

@@ -112,17 +112,15 @@ extension DemoWorld {
         let request = PlannedRequest(client: client, job: job, urgency: urgency, zone: zone, createdAt: createdAt, wishedAt: wishedAt)
         let serviceId = reference.serviceIds[service] ?? ""
         let zoneId = reference.zoneIds[zone]
-        let channel = rng.chance(0.92) ? "platform" : "walk_in"
+        let channel: RequestChannel = rng.chance(0.92) ? .platform : .walkIn
         timeline.at(createdAt, rows: 2) { writer in
             try writer.insert(
-                .serviceRequests, request.ref,
-                [
-                    "client_id": .text(try client.ref.id()), "service_id": .text(serviceId), "zone_id": .text(zoneId),
-                    "urgency": .text(urgency.rawValue), "title": .text(job.title), "description": .text(description), "address": .text(address),
-                    "budget_min": ColumnValue(budget?.0), "budget_max": ColumnValue(budget?.1), "wished_time_label": .text(wishedLabel),
-                    "wished_at": ColumnValue(wishedAt), "channel": .text(channel), "created_at": ColumnValue(writer.now),
-                    "updated_at": ColumnValue(writer.now),
-                ])
+                ServiceRequestRecord(
+                    id: writer.newId(), clientId: try client.ref.id(), serviceId: serviceId, zoneId: zoneId, urgency: urgency, title: job.title,
+                    description: description, address: address, budgetMin: budget.map { Int64($0.0) }, budgetMax: budget.map { Int64($0.1) },
+                    wishedTimeLabel: wishedLabel, wishedAt: wishedAt.map(UTCTimestamp.format), channel: channel, createdAt: writer.stamp,
+                    updatedAt: writer.stamp),
+                as: request.ref)
             try writer.tx.startLifecycle(requestId: try request.ref.id())
         }
         let budgetText = budget.map { "\(XAF($0.0).formatted) – \(XAF($0.1).formatted)" } ?? "budget à discuter"
@@ -200,13 +198,12 @@ extension DemoWorld {
                 // After a refusal the request is "déclinée" until the system offers it again.
                 if reofferFirst { try writer.event(request.ref, .reoffered, by: .system) }
                 try writer.insert(
-                    .requestOffers, offer,
-                    [
-                        "request_id": .text(try request.ref.id()), "provider_id": .text(try provider.ref.id()), "rank": ColumnValue(rank + 1),
-                        "offered_at": ColumnValue(offeredAt), "expires_at": ColumnValue(expiresAt), "state": "pending",
-                    ])
+                    RequestOfferRecord(
+                        id: writer.newId(), requestId: try request.ref.id(), providerId: try provider.ref.id(), rank: Int64(rank + 1),
+                        offeredAt: UTCTimestamp.format(offeredAt), expiresAt: UTCTimestamp.format(expiresAt), state: .pending),
+                    as: offer)
                 try writer.notify(
-                    provider.ref, urgent ? "urgent_request" : "new_request", request: request.ref,
+                    provider.ref, urgent ? .urgentRequest : .newRequest, request: request.ref,
                     title: urgent ? "Demande urgente : \(title)" : "Nouvelle demande : \(title)", body: body, seenAt: seenNow)
             }
             let settledAt = answeredAt ?? expiresAt
@@ -219,14 +216,14 @@ extension DemoWorld {
                 if waitingAt < expiresAt {
                     timeline.at(waitingAt) { writer in
                         try writer.notify(
-                            provider.ref, "offer_waiting", request: request.ref, title: "Demande en attente de réponse",
+                            provider.ref, .offerWaiting, request: request.ref, title: "Demande en attente de réponse",
                             body: "« \(title) » attend votre réponse depuis 30 minutes.", seenAt: waitingSeen)
                     }
                 }
             }
             if let cancelAt, cancelAt < settledAt {
                 timeline.at(cancelAt) { writer in
-                    try writer.update(.requestOffers, offer, ["state": "withdrawn"])
+                    try writer.update(offer, columns: [.state]) { (row: inout RequestOfferRecord) in row.state = .withdrawn }
                     try writer.event(request.ref, .cancelled, by: .client, reason: cancel.code, note: cancel.note)
                 }
                 return
@@ -237,8 +234,11 @@ extension DemoWorld {
             case .accept:
                 let acceptedAt = settledAt
                 timeline.at(acceptedAt, rows: 2) { writer in
-                    try writer.update(
-                        .requestOffers, offer, ["state": "accepted", "answered_at": ColumnValue(acceptedAt), "seen_at": ColumnValue(seenAt)])
+                    try writer.update(offer, columns: [.state, .answeredAt, .seenAt]) { (row: inout RequestOfferRecord) in
+                        row.state = .accepted
+                        row.answeredAt = UTCTimestamp.format(acceptedAt)
+                        row.seenAt = seenAt.map(UTCTimestamp.format)
+                    }
                     try writer.event(request.ref, .accepted, by: .provider, provider: provider.ref)
                 }
                 record(response: index, offeredAt: offeredAt, answeredAt: acceptedAt)
@@ -246,12 +246,14 @@ extension DemoWorld {
                 return
             case .decline(_, let reason, let note):
                 timeline.at(settledAt, rows: 2) { writer in
-                    try writer.update(
-                        .requestOffers, offer,
-                        [
-                            "state": "declined", "answered_at": ColumnValue(settledAt), "seen_at": ColumnValue(seenAt),
-                            "decline_reason": .text(reason.rawValue), "decline_note": ColumnValue(note),
-                        ])
+                    try writer.update(offer, columns: [.state, .answeredAt, .seenAt, .declineReason, .declineNote]) {
+                        (row: inout RequestOfferRecord) in
+                        row.state = .declined
+                        row.answeredAt = UTCTimestamp.format(settledAt)
+                        row.seenAt = seenAt.map(UTCTimestamp.format)
+                        row.declineReason = reason
+                        row.declineNote = note
+                    }
                     try writer.event(request.ref, .declined, by: .provider, provider: provider.ref, reason: reason.rawValue, note: note)
                 }
                 record(response: index, offeredAt: offeredAt, answeredAt: settledAt)
@@ -265,7 +267,10 @@ extension DemoWorld {
             case .expire:
                 let last = rank + 1 >= min(maxOffers, ranked.count)
                 timeline.at(expiresAt, rows: 2) { writer in
-                    try writer.update(.requestOffers, offer, ["state": "expired", "seen_at": ColumnValue(seenAt)])
+                    try writer.update(offer, columns: [.state, .seenAt]) { (row: inout RequestOfferRecord) in
+                        row.state = .expired
+                        row.seenAt = seenAt.map(UTCTimestamp.format)
+                    }
                     if last { try writer.event(request.ref, .expired, by: .system) }
                 }
                 time = expiresAt.addingTimeInterval(rng.double(10, 40))
@@ -290,7 +295,7 @@ extension DemoWorld {
                 request.ref, .reassigned, by: .ops, provider: provider.ref, reason: "attribution_manuelle",
                 note: "Attribuée par l'équipe Djobea après refus")
             try writer.notify(
-                provider.ref, "system", request: request.ref, title: "Mission attribuée par Djobea",
+                provider.ref, .system, request: request.ref, title: "Mission attribuée par Djobea",
                 body: "L'équipe Djobea vous a attribué « \(title) ».", seenAt: seen)
         }
         planMission(request, provider: index, acceptedAt: at, script: nil)

@@ -4,8 +4,8 @@ import Foundation
 
 /// Monthly goals and badges, computed from what the plan says happened.
 extension DemoWorld {
-    static let badgeLabels = [
-        "reponse_eclair": "Réponse éclair", "client_satisfait": "Client satisfait", "pro_du_mois": "Pro du mois", "cent_missions": "100 missions",
+    static let badgeLabels: [BadgeCode: String] = [
+        .reponseEclair: "Réponse éclair", .clientSatisfait: "Client satisfait", .proDuMois: "Pro du mois", .centMissions: "100 missions",
     ]
 
     /// The first instants of the local months that overlap the period.
@@ -33,11 +33,9 @@ extension DemoWorld {
                 let at = max(provider.joinedAt, start.addingTimeInterval(rng.minutes(7 * 60, 11 * 60)))
                 timeline.at(at) { writer in
                     try writer.insert(
-                        .goals,
-                        [
-                            "provider_id": .text(try provider.ref.id()), "month": .text(month), "target_revenue": ColumnValue(revenueTarget),
-                            "target_missions": ColumnValue(missionTarget),
-                        ])
+                        GoalRecord(
+                            id: writer.newId(), providerId: try provider.ref.id(), month: month, targetRevenue: Int64(revenueTarget),
+                            targetMissions: Int64(missionTarget)))
                 }
             }
         }
@@ -48,7 +46,7 @@ extension DemoWorld {
         var lifetime = providers.map(\.pastMissions)
         for (index, provider) in providers.enumerated() where provider.pastMissions >= 100 {
             let at = daytime(provider.joinedAt.addingTimeInterval(windowStart.timeIntervalSince(provider.joinedAt) * 0.7))
-            planBadge(index, code: "cent_missions", period: calendar.monthKey(at), at: at)
+            planBadge(index, code: .centMissions, period: calendar.monthKey(at), at: at)
         }
         for start in monthStarts {
             let end = calendar.thisMonth(now: start).end
@@ -68,33 +66,32 @@ extension DemoWorld {
             for index in providers.indices {
                 let before = lifetime[index]
                 lifetime[index] += counts[index]
-                if before < 100, lifetime[index] >= 100 { planBadge(index, code: "cent_missions", period: period, at: awardAt) }
+                if before < 100, lifetime[index] >= 100 { planBadge(index, code: .centMissions, period: period, at: awardAt) }
                 let ratings = stars[index]
                 if ratings.count >= 4, Double(ratings.reduce(0, +)) / Double(ratings.count) >= 4.5 {
-                    planBadge(index, code: "client_satisfait", period: period, at: awardAt)
+                    planBadge(index, code: .clientSatisfait, period: period, at: awardAt)
                 }
                 let times = responses[index]
                 if times.count >= 5, times.reduce(0, +) / Double(times.count) <= 8 * 60 {
-                    planBadge(index, code: "reponse_eclair", period: period, at: awardAt)
+                    planBadge(index, code: .reponseEclair, period: period, at: awardAt)
                 }
             }
             for service in [ServiceCode.plomberie, .electricite, .electromenager] {
                 let best = providers.indices.filter { providers[$0].services[0] == service }.max { (counts[$0], $1) < (counts[$1], $0) }
-                if let best, counts[best] >= 3 { planBadge(best, code: "pro_du_mois", period: period, at: awardAt) }
+                if let best, counts[best] >= 3 { planBadge(best, code: .proDuMois, period: period, at: awardAt) }
             }
         }
     }
 
-    private mutating func planBadge(_ index: Int, code: String, period: String, at time: Date) {
+    private mutating func planBadge(_ index: Int, code: BadgeCode, period: String, at time: Date) {
         let provider = providers[index]
-        let label = Self.badgeLabels[code] ?? code
+        let label = Self.badgeLabels[code] ?? code.rawValue
         let seen = seen(after: time)
         timeline.at(time, rows: 2) { writer in
             try writer.insert(
-                .badges,
-                ["provider_id": .text(try provider.ref.id()), "code": .text(code), "period": .text(period), "awarded_at": ColumnValue(writer.now)])
+                BadgeRecord(id: writer.newId(), providerId: try provider.ref.id(), code: code, period: period, awardedAt: writer.stamp))
             try writer.notify(
-                provider.ref, "system", request: nil, title: "Nouveau badge : \(label)",
+                provider.ref, .system, request: nil, title: "Nouveau badge : \(label)",
                 body: "Bravo \(provider.firstName) ! Badge « \(label) » (\(period)).",
                 seenAt: seen)
         }

@@ -8,6 +8,8 @@ import Foundation
 /// like the history they describe. Actions that refer to the row run later in the timeline and read it then.
 final class RowRef {
     private(set) var value: String?
+    /// The row as last written by the demo, for later updates of some of its columns.
+    private(set) var record: (any SyncedRecord)?
     /// A document number made at write time ("F-2026-0007"), for rows that have one.
     var number = ""
 
@@ -17,6 +19,11 @@ final class RowRef {
 
     func assign(_ id: String) {
         value = id
+    }
+
+    func assign(_ record: some SyncedRecord) {
+        value = record.id
+        self.record = record
     }
 
     func id() throws -> String {
@@ -91,27 +98,31 @@ struct DemoWriter {
         state.ids.next(at: tx.now, using: &state.rng)
     }
 
-    /// Inserts a row under a fresh id.
+    /// The transaction's time as stored (UTC text).
+    var stamp: String { UTCTimestamp.format(tx.now) }
+
+    /// Inserts a record (made with `newId()`); `ref`, if any, then holds its id and the record.
     @discardableResult
-    func insert(_ table: SyncedTable, _ values: ColumnValues) throws -> String {
-        try insert(table, nil, values)
+    func insert<Record: SyncedRecord>(_ record: Record, as ref: RowRef? = nil) throws -> String {
+        ref?.assign(record)
+        try tx.insert(record)
+        state.rowsWritten += 1
+        return record.id
     }
 
-    /// Inserts a row under a fresh id, which `ref` then holds.
-    @discardableResult
-    func insert(_ table: SyncedTable, _ ref: RowRef?, _ values: ColumnValues) throws -> String {
-        let id = newId()
-        ref?.assign(id)
-        var row = values
-        row["id"] = .text(id)
-        try tx.insert(table, row)
+    /// Updates the named columns of the row `ref` holds, after `change` sets them on its record.
+    func update<Record: MutableSyncedRecord>(_ ref: RowRef, columns: [Record.Columns], _ change: (inout Record) -> Void) throws {
+        guard var record = ref.record as? Record else { throw DemoGeneratorError.unwrittenRow }
+        change(&record)
+        try tx.update(record, columns: columns)
+        ref.assign(record)
         state.rowsWritten += 1
-        return id
     }
 
-    func update(_ table: SyncedTable, _ ref: RowRef, _ values: ColumnValues) throws {
-        try tx.update(table, key: try ref.id(), values)
-        state.rowsWritten += 1
+    /// Stops the work session `session` holds, now.
+    func stop(_ session: RowRef) throws {
+        let now = stamp
+        try update(session, columns: [.stoppedAt]) { (row: inout MissionWorkSessionRecord) in row.stoppedAt = now }
     }
 
     /// Appends a mission event made by `role`; a provider's own events name them as actor.
@@ -127,28 +138,26 @@ struct DemoWriter {
     }
 
     func notify(
-        _ provider: RowRef, _ kind: String, request: RowRef?, title: String, body: String, seenAt: Date?
+        _ provider: RowRef, _ kind: NotificationKind, request: RowRef?, title: String, body: String, seenAt: Date?
     ) throws {
         try insert(
-            .notifications,
-            [
-                "provider_id": .text(try provider.id()), "kind": .text(kind), "request_id": ColumnValue(try request?.id()),
-                "title": .text(title), "body": .text(body), "created_at": ColumnValue(now), "seen_at": ColumnValue(seenAt),
-            ])
+            NotificationRecord(
+                id: newId(), providerId: try provider.id(), kind: kind, requestId: try request?.id(), title: title, body: body,
+                createdAt: stamp, seenAt: seenAt.map(UTCTimestamp.format)))
     }
 
     @discardableResult
     func message(
-        provider: RowRef, client: RowRef, request: RowRef?, direction: String, body: String, template: String? = nil,
-        channel: String = "whatsapp", status: String = "read", ref: RowRef? = nil
+        provider: RowRef, client: RowRef, request: RowRef?, direction: MessageDirection, body: String, template: String? = nil,
+        channel: MessageChannel = .whatsapp, status: DeliveryStatus = .read, ref: RowRef? = nil
     ) throws -> String {
+        // `essential` is the column's default: the demo's messages predate the gateway.
         try insert(
-            .messages, ref,
-            [
-                "request_id": ColumnValue(try request?.id()), "provider_id": .text(try provider.id()), "client_id": .text(try client.id()),
-                "direction": .text(direction), "channel": .text(channel), "template_code": ColumnValue(template), "body": .text(body),
-                "sent_at": ColumnValue(now), "delivery_status": .text(status),
-            ])
+            MessageRecord(
+                id: newId(), requestId: try request?.id(), providerId: try provider.id(), clientId: try client.id(),
+                direction: direction, channel: channel, templateCode: template, body: body, sentAt: stamp, deliveryStatus: status,
+                essential: true),
+            as: ref)
     }
 
     /// A before/after photo from the embedded JPEGs, stored through the photo library's blob store.
@@ -168,12 +177,9 @@ struct DemoWriter {
         }
         // The row is written here rather than by `PhotoLibrary.add`, so that its id comes from the seeded generator.
         try insert(
-            .photos,
-            [
-                "request_id": .text(try request.id()), "provider_id": .text(try provider.id()), "kind": .text(kind.rawValue),
-                "sha256": .text(stored.sha256), "thumb_sha256": .null, "mime": "image/jpeg", "bytes": ColumnValue(stored.bytes),
-                "width": 320, "height": 240, "taken_at": ColumnValue(now), "created_at": ColumnValue(now),
-            ])
+            PhotoRecord(
+                id: newId(), requestId: try request.id(), providerId: try provider.id(), kind: kind, sha256: stored.sha256,
+                mime: "image/jpeg", bytes: Int64(stored.bytes), width: 320, height: 240, takenAt: stamp, createdAt: stamp))
     }
 
     /// The provider's next document number of the year: "F-2026-0007" for invoices, "D-…" for quotes.

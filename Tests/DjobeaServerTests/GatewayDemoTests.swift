@@ -74,10 +74,10 @@ struct GatewayDemoTests {
         #expect(try await P.call("PUT", "\(hub)/provider/requests/\(requestId)/accept", headers: bearer).0 == 200)
         #expect(
             try await P.eventually(60) {
-                GatewayProcessTests.outbox(centralDir, to: client).contains { $0["template"] as? String == "demande_acceptee" }
+                GatewayProcessTests.outbox(centralDir, to: client).contains { $0.template == "demande_acceptee" }
             }, "a French message to the client's phone in the gateway's outbox within 60 s")
         let line = try #require(GatewayProcessTests.outbox(centralDir, to: client).last)
-        #expect((line["text"] as? String)?.contains("a été acceptée par") == true, "\(line)")
+        #expect(line.text.contains("a été acceptée par"), "\(line)")
         #expect(
             try await P.eventually(60) {
                 try await Self.messages(hub, requestId, bearer: bearer).contains { $0["delivery_label"] as? String == "Envoyé" }

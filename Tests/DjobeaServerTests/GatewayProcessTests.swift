@@ -1,5 +1,7 @@
 import DjobeaDomain
+import DjobeaGateway
 import DjobeaGatewayFakes
+import DjobeaServer
 import DjobeaStore
 import DjobeaTestSupport
 import Foundation
@@ -23,14 +25,15 @@ struct GatewayProcessTests {
         return central
     }
 
-    /// The lines of central's console outbox addressed to `phone`.
-    static func outbox(_ central: URL, to phone: String) -> [[String: Any]] {
+    /// The lines of central's console outbox (the console messenger's) addressed to `phone`; the login codes the
+    /// console notifier writes to the same file have another shape and are skipped.
+    static func outbox(_ central: URL, to phone: String) -> [ConsoleMessenger.Line] {
         let text = (try? String(contentsOf: central.appendingPathComponent("outbox/whatsapp.jsonl"), encoding: .utf8)) ?? ""
         return text.split(separator: "\n").compactMap { line in
-            guard let json = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], json["to"] as? String == phone else {
+            guard let decoded = try? JSONCoding.declaredKeys.decode(ConsoleMessenger.Line.self, from: Data(line.utf8)), decoded.to == phone else {
                 return nil
             }
-            return json
+            return decoded
         }
     }
 
@@ -58,10 +61,10 @@ struct GatewayProcessTests {
         let bearer = ["Authorization": "Bearer \(try await P.login(hub: hubURL, directory: hubDir, phone: phone))"]
 
         link.down()
-        #expect(try await P.call("PUT", "\(hubURL)/provider/requests/\(requestId)/accept", headers: bearer).0 == 200)
-        let (sent, answer) = try await P.call(
+        #expect(try await P.send("PUT", "\(hubURL)/provider/requests/\(requestId)/accept", headers: bearer).status == 200)
+        let sent = try await P.send(
             "POST", "\(hubURL)/provider/requests/\(requestId)/message", json: ["body": "J'arrive dans 20 minutes"], headers: bearer)
-        #expect(sent == 200, "\(answer ?? [:])")
+        #expect(sent.status == 200, "\(sent)")
         try await Task.sleep(for: .seconds(3))
         #expect(Self.outbox(centralDir, to: client).isEmpty, "nothing leaves while the hub is cut off")
         #expect(try P.count(hubDir, "SELECT count(*) FROM messages WHERE request_id = ? AND delivery_status = 'queued'", [requestId]) == 2)
@@ -69,46 +72,40 @@ struct GatewayProcessTests {
         try link.up()
         #expect(try await P.eventually(60) { Self.outbox(centralDir, to: client).count == 2 }, "both messages leave within 60 s")
         let lines = Self.outbox(centralDir, to: client)
-        #expect(lines.first?["template"] as? String == "demande_acceptee", "\(lines)")
-        #expect((lines.last?["text"] as? String)?.contains("J'arrive dans 20 minutes") == true, "\(lines)")
+        #expect(lines.first?.template == "demande_acceptee", "\(lines)")
+        #expect(lines.last?.text.contains("J'arrive dans 20 minutes") == true, "\(lines)")
         #expect(
             try await P.eventually(60) {
                 try P.count(hubDir, "SELECT count(*) FROM messages WHERE request_id = ? AND delivery_status = 'sent'", [requestId]) == 2
             }, "the hub shows them sent")
         try await Task.sleep(for: .seconds(3))
         #expect(Self.outbox(centralDir, to: client).count == 2, "each once")
-        let (_, detail) = try await P.call("GET", "\(hubURL)/provider/requests/\(requestId)", headers: bearer)
-        let labels = (detail?["messages"] as? [[String: Any]])?.compactMap { $0["delivery_label"] as? String }
-        #expect(labels == ["Envoyé", "Envoyé"], "\(detail?["messages"] ?? "")")
+        let detail = try await P.send("GET", "\(hubURL)/provider/requests/\(requestId)", headers: bearer)
+        let labels = detail.decoded(ProviderRequestDetail.self)?.messages.map(\.deliveryLabel)
+        #expect(labels == ["Envoyé", "Envoyé"], "\(detail)")
     }
 
     /// Queues one message to `client` in central's database, as the sync would bring it from a hub.
     static func queueMessage(_ directory: URL, client phone: String, body: String) throws -> String {
         let database = try NodeDatabase.open(path: directory.appendingPathComponent("djobea.sqlite").path, role: .central)
         return try database.writeBlocking { tx in
+            let now = UTCTimestamp.format(tx.now)
             var provider = try String.fetchOne(tx.db, sql: "SELECT id FROM providers LIMIT 1")
             if provider == nil {
                 let id = DjobeaID.v7()
                 try tx.insert(
-                    .providers,
-                    [
-                        "id": .text(id), "phone": "+237690000601", "name": "Jean Plombier", "joined_at": ColumnValue(tx.now),
-                        "updated_at": ColumnValue(tx.now),
-                    ]
-                )
+                    ProviderRecord(
+                        id: id, phone: "+237690000601", name: "Jean Plombier", level: .bronze, accountStatus: .active, awayMode: false,
+                        joinedAt: now, updatedAt: now))
                 provider = id
             }
             guard let provider else { throw StoreError.invalid("no provider") }
             let client = DjobeaID.v7()
-            try tx.insert(.clients, ["id": .text(client), "phone": .text(phone), "name": "Awa Ngo", "created_at": ColumnValue(tx.now)])
-            let id = DjobeaID.v7()
-            try tx.insert(
-                .messages,
-                [
-                    "id": .text(id), "provider_id": .text(provider), "client_id": .text(client), "direction": "out", "channel": "whatsapp",
-                    "body": .text(body), "sent_at": ColumnValue(tx.now), "delivery_status": "queued",
-                ])
-            return id
+            try tx.insert(ClientRecord(id: client, phone: phone, name: "Awa Ngo", createdAt: now))
+            return try tx.insert(
+                MessageRecord(
+                    id: DjobeaID.v7(), providerId: provider, clientId: client, direction: .outgoing, channel: .whatsapp, body: body, sentAt: now,
+                    deliveryStatus: .queued, essential: true))
         }
     }
 
@@ -192,16 +189,16 @@ struct GatewayProcessTests {
         _ = try await Ops.provider(centralURL, name: "Jean Plombier", phone: phone, zones: ["zone-a"])
         #expect(try await P.eventually { try P.count(hubDir, "SELECT count(*) FROM providers WHERE phone = ?", [phone]) == 1 })
         let bearer = ["Authorization": "Bearer \(try await P.login(hub: hubURL, directory: hubDir, phone: phone))"]
-        #expect(try await P.eventually { try await P.call("GET", "\(hubURL)/provider/push/key", headers: bearer).0 == 200 })
-        let (_, key) = try await P.call("GET", "\(hubURL)/provider/push/key", headers: bearer)
-        let push = try await FakePushService.start(vapidPublicKey: key?["public_key"] as? String)
+        #expect(try await P.eventually { try await P.send("GET", "\(hubURL)/provider/push/key", headers: bearer).status == 200 })
+        let key = try await P.send("GET", "\(hubURL)/provider/push/key", headers: bearer).decoded(PushKeyAnswer.self)
+        let push = try await FakePushService.start(vapidPublicKey: key?.publicKey)
         let browser = WebPushTestClient()
         push.register(browser, id: "jean")
         let info = browser.subscription(endpoint: push.endpoint(for: "jean"))
-        let (subscribed, _) = try await P.call(
+        let subscribed = try await P.send(
             "POST", "\(hubURL)/provider/push/subscriptions",
             json: ["device_id": "jean-phone-0001", "endpoint": info.endpoint, "keys": ["p256dh": info.p256dh, "auth": info.auth]], headers: bearer)
-        #expect(subscribed == 201)
+        #expect(subscribed.status == 201)
         #expect(
             try await P.eventually { try P.count(centralDir, "SELECT count(*) FROM push_subscriptions") == 1 }, "the subscription reaches central")
 
@@ -209,8 +206,8 @@ struct GatewayProcessTests {
         let requestId = try await Ops.request(centralURL, client: "+237677000701")
         let delivered = try await push.waitForPush(id: "jean", timeout: .seconds(60))
         let elapsed = Date().timeIntervalSince(started)
-        let payload = try JSONSerialization.jsonObject(with: Data(delivered.payload)) as? [String: Any]
-        #expect(payload?["request_id"] as? String == requestId && payload?["kind"] as? String == "urgent_offer")
+        let payload = try JSONCoding.declaredKeys.decode(WebPushPayload.self, from: Data(delivered.payload))
+        #expect(payload.requestId == requestId && payload.kind == "urgent_offer")
         // The goal is 5 s from the offer; on a loaded 2-core test machine a wider bound keeps the test honest, not flaky.
         #expect(elapsed < 15, "push left \(elapsed) s after the request reached central")
         FileHandle.standardError.write(Data("gateway push latency: \(String(format: "%.2f", elapsed)) s from request intake to push\n".utf8))

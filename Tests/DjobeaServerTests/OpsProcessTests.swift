@@ -1,4 +1,5 @@
 import DjobeaDomain
+import DjobeaServer
 import DjobeaStore
 import DjobeaTestSupport
 import Foundation
@@ -55,25 +56,25 @@ struct OpsProcessTests {
     }
 
     static func provider(_ centralURL: String, name: String, phone: String, zones: [String]) async throws -> String {
-        let (status, body) = try await P.call(
+        let created = try await P.send(
             "POST", "\(centralURL)/central/providers",
             json: [
                 "name": name, "phone": phone, "services": ["plomberie"], "zones": zones,
                 "working_hours": ["start": "00:00", "end": "24:00", "days": [1, 2, 3, 4, 5, 6, 7]],
             ], headers: key)
-        #expect(status == 201, "\(body ?? [:])")
-        return try #require(body?["id"] as? String)
+        #expect(created.status == 201, "\(created)")
+        return try #require(created.decoded(CreatedId.self)?.id)
     }
 
     static func request(_ centralURL: String, client: String) async throws -> String {
-        let (status, body) = try await P.call(
+        let created = try await P.send(
             "POST", "\(centralURL)/central/requests",
             json: [
                 "zone": "zone-a", "service": "plomberie", "urgency": "urgent", "description": "Fuite sous l'évier", "address": "Makepe",
                 "client_name": "Awa Ndiaye", "client_phone": client,
             ], headers: key)
-        #expect(status == 201)
-        return try #require(body?["id"] as? String)
+        #expect(created.status == 201)
+        return try #require(created.decoded(CreatedId.self)?.id)
     }
 
     static func missionProvider(_ directory: URL, _ request: String) throws -> String? {
@@ -105,32 +106,36 @@ struct OpsProcessTests {
         #expect(try await P.eventually { try P.count(dirA, "SELECT count(*) FROM request_offers WHERE request_id = ?", [requestId]) == 1 })
         let tokenAtA = try await P.login(hub: urlA, directory: dirA, phone: phone)
         let bearerA = ["Authorization": "Bearer \(tokenAtA)"]
-        #expect(try await P.call("PUT", "\(urlA)/provider/requests/\(requestId)/accept", headers: bearerA).0 == 200)
+        #expect(try await P.send("PUT", "\(urlA)/provider/requests/\(requestId)/accept", headers: bearerA).status == 200)
         #expect(
-            try await P.call("PUT", "\(urlA)/provider/requests/\(requestId)/update-status", json: ["stage": "arrived"], headers: bearerA).0 == 200)
+            try await P.send("PUT", "\(urlA)/provider/requests/\(requestId)/update-status", json: ["stage": "arrived"], headers: bearerA).status
+                == 200)
         #expect(
             try await P.eventually {
-                try await P.call("GET", "\(centralURL)/central/requests/\(requestId)", headers: Self.key).1?["status"] as? String == "arrive"
+                try await P.send("GET", "\(centralURL)/central/requests/\(requestId)", headers: Self.key).decoded(CentralRequestStatus.self)?.status
+                    == "arrive"
             })
 
         // Ops move the provider to hub B's zone.
         let started = Date()
-        let (patched, answer) = try await P.call(
+        let patched = try await P.send(
             "PATCH", "\(centralURL)/central/providers/\(providerId)", json: ["zones": ["zone-b"], "reason": "Déménagement à Kotto"], headers: Self.key
         )
-        #expect(patched == 200, "\(answer ?? [:])")
+        #expect(patched.status == 200, "\(patched)")
         #expect(try await P.eventually(60) { try P.count(dirB, "SELECT count(*) FROM missions WHERE request_id = ?", [requestId]) == 1 })
         let tokenAtB = try await P.login(hub: urlB, directory: dirB, phone: phone)
         let bearerB = ["Authorization": "Bearer \(tokenAtB)"]
-        let (seen, detail) = try await P.call("GET", "\(urlB)/provider/requests/\(requestId)", headers: bearerB)
-        #expect(seen == 200, "the open mission is at hub B: \(detail ?? [:])")
+        let detail = try await P.send("GET", "\(urlB)/provider/requests/\(requestId)", headers: bearerB)
+        #expect(detail.status == 200, "the open mission is at hub B: \(detail)")
         #expect(
-            try await P.call("PUT", "\(urlB)/provider/requests/\(requestId)/update-status", json: ["stage": "diagnosed"], headers: bearerB).0 == 200)
+            try await P.send("PUT", "\(urlB)/provider/requests/\(requestId)/update-status", json: ["stage": "diagnosed"], headers: bearerB).status
+                == 200)
         let elapsed = Date().timeIntervalSince(started)
         #expect(elapsed < 60, "moved, logged in at the new hub and advanced in \(elapsed) s")
         #expect(
             try await P.eventually {
-                try await P.call("GET", "\(centralURL)/central/requests/\(requestId)", headers: Self.key).1?["status"] as? String == "diagnostic"
+                try await P.send("GET", "\(centralURL)/central/requests/\(requestId)", headers: Self.key).decoded(CentralRequestStatus.self)?.status
+                    == "diagnostic"
             })
         #expect(
             try await P.eventually {
@@ -142,10 +147,10 @@ struct OpsProcessTests {
             try await P.eventually {
                 try P.count(dirA, "SELECT count(*) FROM partition_left WHERE table_name = 'providers' AND row_key = ?", [providerId]) == 1
             })
-        let (refused, body) = try await P.call("GET", "\(urlA)/provider/requests", headers: bearerA)
-        let error = body?["error"] as? [String: Any]
-        #expect(refused == 403 && error?["code"] as? String == "account_moved", "\(body ?? [:])")
-        #expect((error?["message"] as? String)?.contains("Hub B") == true)
+        let refused = try await P.send("GET", "\(urlA)/provider/requests", headers: bearerA)
+        let error = refused.decoded(APIErrorBody.self)?.error
+        #expect(refused.status == 403 && error?.code == "account_moved", "\(refused)")
+        #expect(error?.message.contains("Hub B") == true)
     }
 
     @Test("a zone moved while its old hub is offline with an accept in flight: one provider on every node, a French conflict for the other")
@@ -177,22 +182,22 @@ struct OpsProcessTests {
 
         // Hub A loses its link; its provider accepts there.
         link.down()
-        let (accepted, _) = try await P.call(
+        let accepted = try await P.send(
             "PUT", "\(urlA)/provider/requests/\(requestId)/accept", headers: ["Authorization": "Bearer \(tokenAtA)"])
-        #expect(accepted == 200)
+        #expect(accepted.status == 200)
         // Ops give zone a to hub B and its provider (ranked first there); he accepts at hub B.
-        let (patched, _) = try await P.call(
+        let patched = try await P.send(
             "PATCH", "\(centralURL)/central/providers/\(second)", json: ["zones": ["zone-b", "zone-a"], "level": "platine"], headers: Self.key)
-        #expect(patched == 200)
-        let (moved, answer) = try await P.call("POST", "\(centralURL)/central/zones/zone-a/move", json: ["to_hub": "Hub B"], headers: Self.key)
-        #expect(moved == 200, "\(answer ?? [:])")
+        #expect(patched.status == 200)
+        let moved = try await P.send("POST", "\(centralURL)/central/zones/zone-a/move", json: ["to_hub": "Hub B"], headers: Self.key)
+        #expect(moved.status == 200, "\(moved)")
         #expect(
             try await P.eventually(60) {
                 try P.count(dirB, "SELECT count(*) FROM request_offers WHERE request_id = ? AND provider_id = ?", [requestId, second]) == 1
             }, "hub B offers the request to its provider")
         let tokenAtB = try await P.login(hub: urlB, directory: dirB, phone: phone2)
         let bearerB = ["Authorization": "Bearer \(tokenAtB)"]
-        #expect(try await P.call("PUT", "\(urlB)/provider/requests/\(requestId)/accept", headers: bearerB).0 == 200)
+        #expect(try await P.send("PUT", "\(urlB)/provider/requests/\(requestId)/accept", headers: bearerB).status == 200)
         #expect(try await P.eventually { try Self.missionProvider(centralDir, requestId) == second })
 
         // Hub A comes back: the first accept (hers, at hub A) wins on every node.
@@ -201,11 +206,11 @@ struct OpsProcessTests {
             #expect(try await P.eventually(90) { try Self.missionProvider(directory, requestId) == first }, "\(directory.lastPathComponent)")
         }
         #expect(try P.count(centralDir, "SELECT count(*) FROM sync_conflicts WHERE kind = 'out_of_partition'") == 0)
-        let (listed, conflicts) = try await P.call("GET", "\(urlB)/provider/conflicts", headers: bearerB)
-        #expect(listed == 200)
-        let items = conflicts?["items"] as? [[String: Any]] ?? []
+        let listed = try await P.send("GET", "\(urlB)/provider/conflicts", headers: bearerB)
+        #expect(listed.status == 200)
+        let items = listed.decoded(ProviderConflictList.self)?.items ?? []
         #expect(
-            items.contains { $0["request_id"] as? String == requestId && ($0["message"] as? String)?.contains("déjà attribuée") == true },
+            items.contains { $0.requestId == requestId && $0.message.contains("déjà attribuée") },
             "the other provider is told in French: \(items)")
     }
 }

@@ -1,4 +1,5 @@
 import DjobeaDomain
+import DjobeaServer
 import DjobeaStore
 import DjobeaTestSupport
 import Foundation
@@ -17,14 +18,14 @@ struct OpsThreeHubsProcessTests {
     typealias O = OpsProcessTests
 
     static func request(_ centralURL: String, zone: String, client: String) async throws -> String {
-        let (status, body) = try await P.call(
+        let created = try await P.send(
             "POST", "\(centralURL)/central/requests",
             json: [
                 "zone": zone, "service": "plomberie", "urgency": "urgent", "description": "Fuite d'eau", "address": "Rue \(zone)",
                 "client_name": "Client \(zone)", "client_phone": client,
             ], headers: O.key)
-        #expect(status == 201)
-        return try #require(body?["id"] as? String)
+        #expect(created.status == 201)
+        return try #require(created.decoded(CreatedId.self)?.id)
     }
 
     static func status(_ directory: URL, _ request: String) throws -> String? {
@@ -62,20 +63,20 @@ struct OpsThreeHubsProcessTests {
         let rc = try await Self.request(centralURL, zone: "zone-c", client: "+237677000403")
 
         // Cancel zone a's request for the client: hub A closes it; hubs B and C never hold it.
-        let (cancelled, answer) = try await P.call(
+        let cancelled = try await P.send(
             "POST", "\(centralURL)/central/requests/\(ra)/cancel", json: ["reason": "Le client a trouvé quelqu'un", "by": "client"],
             headers: O.key.merging(["Idempotency-Key": "cancel-ra"]) { $1 })
-        #expect(cancelled == 200, "\(answer ?? [:])")
+        #expect(cancelled.status == 200, "\(cancelled)")
         #expect(try await P.eventually(60) { try Self.status(dirA, ra) == "annulee" })
         #expect(try P.count(dirB, "SELECT count(*) FROM service_requests WHERE id = ?", [ra]) == 0)
         #expect(try P.count(dirC, "SELECT count(*) FROM service_requests WHERE id = ?", [ra]) == 0)
         _ = awa
 
         // Reassign zone b's request to Carl: hub B has it assigned to him.
-        let (reassigned, _) = try await P.call(
+        let reassigned = try await P.send(
             "POST", "\(centralURL)/central/requests/\(rb)/reassign", json: ["provider_id": carl, "reason": "Client habituel de Carl"],
             headers: O.key)
-        #expect(reassigned == 200)
+        #expect(reassigned.status == 200)
         #expect(try await P.eventually(60) { try O.missionProvider(dirB, rb) == carl })
         _ = ben
 
@@ -83,16 +84,16 @@ struct OpsThreeHubsProcessTests {
         #expect(try await P.eventually { try P.count(dirC, "SELECT count(*) FROM request_offers WHERE request_id = ?", [rc]) >= 1 })
         let token = try await P.login(hub: urls[2], directory: dirC, phone: "+237690000404")
         let bearer = ["Authorization": "Bearer \(token)"]
-        #expect(try await P.call("PUT", "\(urls[2])/provider/requests/\(rc)/accept", headers: bearer).0 == 200)
-        let (paid, payment) = try await P.call(
+        #expect(try await P.send("PUT", "\(urls[2])/provider/requests/\(rc)/accept", headers: bearer).status == 200)
+        let payment = try await P.send(
             "POST", "\(urls[2])/provider/requests/\(rc)/payments", json: ["method": "mtn_momo", "reference": "MP0404", "amount": 12_000],
             headers: bearer)
-        #expect(paid == 201)
-        let paymentId = try #require(payment?["id"] as? String)
+        #expect(payment.status == 201)
+        let paymentId = try #require(payment.decoded(CreatedId.self)?.id)
         #expect(try await P.eventually(60) { try P.count(centralDir, "SELECT count(*) FROM ledger_entries WHERE id = ?", [paymentId]) == 1 })
-        let (reversed, _) = try await P.call(
+        let reversed = try await P.send(
             "POST", "\(centralURL)/central/payments/\(paymentId)/reverse", json: ["reason": "Remboursement"], headers: O.key)
-        #expect(reversed == 200)
+        #expect(reversed.status == 200)
         #expect(
             try await P.eventually(60) {
                 try P.count(dirC, "SELECT count(*) FROM ledger_entries WHERE kind = 'reversal' AND reverses_entry_id = ?", [paymentId]) == 1
@@ -100,12 +101,12 @@ struct OpsThreeHubsProcessTests {
         #expect(try P.count(dirA, "SELECT count(*) FROM ledger_entries") == 0)
 
         // Suspend Dora: hub C refuses her at once (her live token too), in French.
-        let (suspended, _) = try await P.call("POST", "\(centralURL)/central/providers/\(dora)/suspend", json: ["reason": "Enquête"], headers: O.key)
-        #expect(suspended == 200)
+        let suspended = try await P.send("POST", "\(centralURL)/central/providers/\(dora)/suspend", json: ["reason": "Enquête"], headers: O.key)
+        #expect(suspended.status == 200)
         #expect(
             try await P.eventually(60) {
-                let (status, body) = try await P.call("GET", "\(urls[2])/provider/requests", headers: bearer)
-                return status == 403 && (body?["error"] as? [String: Any])?["code"] as? String == "account_suspended"
+                let refused = try await P.send("GET", "\(urls[2])/provider/requests", headers: bearer)
+                return refused.status == 403 && refused.errorCode == "account_suspended"
             })
         // Every ops action is in central's log, with its actor.
         #expect(try P.count(centralDir, "SELECT count(*) FROM ops_actions WHERE actor = 'api'") == 4)

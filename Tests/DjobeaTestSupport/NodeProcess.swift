@@ -1,3 +1,4 @@
+import DjobeaServer
 import Foundation
 import GRDB
 import Testing
@@ -11,9 +12,9 @@ import Testing
 public enum NodeProcess {
     public static let apiKey = "cle-plateforme-acceptation-0123"
 
-    /// A JSON request over a real socket; returns the status and the decoded object (or nil).
-    public static func call(_ method: String, _ url: String, json: [String: Any]? = nil, headers: [String: String] = [:]) async throws
-        -> (Int, [String: Any]?)
+    /// A JSON request over a real socket; the answer's body is read as a public response type (`NodeAnswer.decoded`).
+    public static func send(_ method: String, _ url: String, json: [String: Any]? = nil, headers: [String: String] = [:]) async throws
+        -> NodeAnswer
     {
         var request = URLRequest(url: try #require(URL(string: url)))
         request.httpMethod = method
@@ -23,7 +24,15 @@ public enum NodeProcess {
             request.httpBody = try JSONSerialization.data(withJSONObject: json)
         }
         let (data, response) = try await URLSession.shared.data(for: request)
-        return ((response as? HTTPURLResponse)?.statusCode ?? 0, try? JSONSerialization.jsonObject(with: data) as? [String: Any])
+        return NodeAnswer(status: (response as? HTTPURLResponse)?.statusCode ?? 0, body: data)
+    }
+
+    /// `send`, with the body as a JSON object (or nil), for the suites that still read answers by wire names.
+    public static func call(_ method: String, _ url: String, json: [String: Any]? = nil, headers: [String: String] = [:]) async throws
+        -> (Int, [String: Any]?)
+    {
+        let answer = try await send(method, url, json: json, headers: headers)
+        return (answer.status, try? JSONSerialization.jsonObject(with: answer.body) as? [String: Any])
     }
 
     /// Polls `check` every 200 ms until it is true or `timeout` passes; a throw while polling counts as "not yet".
@@ -65,15 +74,32 @@ public enum NodeProcess {
 
     /// Logs a provider in at a hub the way a phone does: code from the console notifier's outbox file.
     public static func login(hub: String, directory: URL, phone: String) async throws -> String {
-        let (sent, _) = try await call("POST", "\(hub)/provider/auth/send-otp", json: ["phone": phone])
-        #expect(sent == 202)
+        #expect(try await send("POST", "\(hub)/provider/auth/send-otp", json: ["phone": phone]).status == 202)
         var code: String?
         _ = try await eventually(10) {
             code = try consoleOutboxCode(to: phone, in: directory)
             return code != nil
         }
-        let (verified, tokens) = try await call("POST", "\(hub)/provider/auth/verify-otp", json: ["phone": phone, "code": try #require(code)])
-        #expect(verified == 200)
-        return try #require(tokens?["access_token"] as? String)
+        let verified = try await send("POST", "\(hub)/provider/auth/verify-otp", json: ["phone": phone, "code": try #require(code)])
+        #expect(verified.status == 200)
+        return try #require(verified.decoded(AuthTokens.self)?.accessToken)
     }
+}
+
+/// A node's answer over a real socket: its status and body.
+public struct NodeAnswer: Sendable, CustomStringConvertible {
+    public let status: Int
+    public let body: Data
+
+    /// The body as a public response type (a Store read model, a server type) under the API's key policy
+    /// (`JSONCoding.decoder`); nil if it is not one.
+    public func decoded<T: Decodable>(_ type: T.Type) -> T? {
+        try? JSONCoding.decoder.decode(type, from: body)
+    }
+
+    /// The `error.code` of an error answer.
+    public var errorCode: String? { decoded(APIErrorBody.self)?.error.code }
+
+    /// The body as text, for expectation messages.
+    public var description: String { String(decoding: body, as: UTF8.self) }
 }

@@ -26,4 +26,16 @@ public struct AbsenceRecord: MutableSyncedRecord, Codable, Hashable {
     }
     typealias CodingKeys = Columns
 
+    /// Every column; the optional ones default to NULL (public: the demo generator and the benches write records too).
+    public init(
+        id: String, providerId: String, startsAt: String, endsAt: String, reason: String? = nil, notifyClients: Bool, createdAt: String
+    ) {
+        self.id = id
+        self.providerId = providerId
+        self.startsAt = startsAt
+        self.endsAt = endsAt
+        self.reason = reason
+        self.notifyClients = notifyClients
+        self.createdAt = createdAt
+    }
 }

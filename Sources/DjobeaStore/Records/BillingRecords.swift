@@ -20,6 +20,16 @@ public struct QuoteTemplateRecord: MutableSyncedRecord, Codable, Hashable {
         case lines
     }
     typealias CodingKeys = Columns
+    /// Every column; the optional ones default to NULL (public: the demo generator and the benches write records too).
+    public init(
+        id: String, serviceId: String, providerId: String? = nil, title: String, lines: String
+    ) {
+        self.id = id
+        self.serviceId = serviceId
+        self.providerId = providerId
+        self.title = title
+        self.lines = lines
+    }
 }
 
 /// A row of `quotes`.
@@ -47,6 +57,19 @@ public struct QuoteRecord: MutableSyncedRecord, Codable, Hashable {
         case validUntil = "valid_until"
     }
     typealias CodingKeys = Columns
+    /// Every column; the optional ones default to NULL (public: the demo generator and the benches write records too).
+    public init(
+        id: String, requestId: String, providerId: String, number: String, status: QuoteStatus, total: Int64, createdAt: String, validUntil: String
+    ) {
+        self.id = id
+        self.requestId = requestId
+        self.providerId = providerId
+        self.number = number
+        self.status = status
+        self.total = total
+        self.createdAt = createdAt
+        self.validUntil = validUntil
+    }
 }
 
 /// A row of `quote_lines`.
@@ -72,6 +95,18 @@ public struct QuoteLineRecord: MutableSyncedRecord, Codable, Hashable {
         case lineOrder = "line_order"
     }
     typealias CodingKeys = Columns
+    /// Every column; the optional ones default to NULL (public: the demo generator and the benches write records too).
+    public init(
+        id: String, quoteId: String, kind: BillingLineKind, label: String, quantity: Int64, unitPrice: Int64, lineOrder: Int64
+    ) {
+        self.id = id
+        self.quoteId = quoteId
+        self.kind = kind
+        self.label = label
+        self.quantity = quantity
+        self.unitPrice = unitPrice
+        self.lineOrder = lineOrder
+    }
 }
 
 /// A row of `invoice_lines`.
@@ -97,6 +132,18 @@ public struct InvoiceLineRecord: MutableSyncedRecord, Codable, Hashable {
         case lineOrder = "line_order"
     }
     typealias CodingKeys = Columns
+    /// Every column; the optional ones default to NULL (public: the demo generator and the benches write records too).
+    public init(
+        id: String, invoiceId: String, kind: BillingLineKind, label: String, quantity: Int64, unitPrice: Int64, lineOrder: Int64
+    ) {
+        self.id = id
+        self.invoiceId = invoiceId
+        self.kind = kind
+        self.label = label
+        self.quantity = quantity
+        self.unitPrice = unitPrice
+        self.lineOrder = lineOrder
+    }
 }
 
 /// A row of `payment_reminders`: a reminder sent for an unpaid invoice.
@@ -117,4 +164,14 @@ public struct PaymentReminderRecord: MutableSyncedRecord, Codable, Hashable {
         case messageId = "message_id"
     }
     typealias CodingKeys = Columns
+    /// Every column; the optional ones default to NULL (public: the demo generator and the benches write records too).
+    public init(
+        id: String, invoiceId: String, channel: MessageChannel, sentAt: String, messageId: String? = nil
+    ) {
+        self.id = id
+        self.invoiceId = invoiceId
+        self.channel = channel
+        self.sentAt = sentAt
+        self.messageId = messageId
+    }
 }

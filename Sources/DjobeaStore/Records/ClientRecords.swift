@@ -27,6 +27,20 @@ public struct ClientRecord: MutableSyncedRecord, Codable, Hashable {
         case noWhatsappAt = "no_whatsapp_at"
     }
     typealias CodingKeys = Columns
+    /// Every column; the optional ones default to NULL (public: the demo generator and the benches write records too).
+    public init(
+        id: String, phone: String, name: String, zoneId: String? = nil, address: String? = nil, createdAt: String, optedOutAt: String? = nil,
+        noWhatsappAt: String? = nil
+    ) {
+        self.id = id
+        self.phone = phone
+        self.name = name
+        self.zoneId = zoneId
+        self.address = address
+        self.createdAt = createdAt
+        self.optedOutAt = optedOutAt
+        self.noWhatsappAt = noWhatsappAt
+    }
 }
 
 /// A row of `mission_work_sessions`: one run of the mission timer.
@@ -47,6 +61,16 @@ public struct MissionWorkSessionRecord: MutableSyncedRecord, Codable, Hashable {
         case stoppedAt = "stopped_at"
     }
     typealias CodingKeys = Columns
+    /// Every column; the optional ones default to NULL (public: the demo generator and the benches write records too).
+    public init(
+        id: String, requestId: String, providerId: String, startedAt: String, stoppedAt: String? = nil
+    ) {
+        self.id = id
+        self.requestId = requestId
+        self.providerId = providerId
+        self.startedAt = startedAt
+        self.stoppedAt = stoppedAt
+    }
 }
 
 /// A row of `ratings`: the client's stars for a request.
@@ -72,6 +96,18 @@ public struct RatingRecord: MutableSyncedRecord, Codable, Hashable {
         case createdAt = "created_at"
     }
     typealias CodingKeys = Columns
+    /// Every column; the optional ones default to NULL (public: the demo generator and the benches write records too).
+    public init(
+        id: String, requestId: String, clientId: String, providerId: String, stars: Int64, comment: String? = nil, createdAt: String
+    ) {
+        self.id = id
+        self.requestId = requestId
+        self.clientId = clientId
+        self.providerId = providerId
+        self.stars = stars
+        self.comment = comment
+        self.createdAt = createdAt
+    }
 }
 
 /// A row of `message_templates`: a quick reply or question, the catalogue's (no provider) or a provider's own.
@@ -94,4 +130,15 @@ public struct MessageTemplateRecord: MutableSyncedRecord, Codable, Hashable {
         case sortOrder = "sort_order"
     }
     typealias CodingKeys = Columns
+    /// Every column; the optional ones default to NULL (public: the demo generator and the benches write records too).
+    public init(
+        id: String, providerId: String? = nil, kind: MessageTemplateKind, code: String, body: String, sortOrder: Int64
+    ) {
+        self.id = id
+        self.providerId = providerId
+        self.kind = kind
+        self.code = code
+        self.body = body
+        self.sortOrder = sortOrder
+    }
 }

@@ -47,6 +47,32 @@ public struct MessageRecord: MutableSyncedRecord, Codable, Hashable {
         case intent
     }
     typealias CodingKeys = Columns
+    /// Every column; the optional ones default to NULL (public: the demo generator and the benches write records too).
+    public init(
+        id: String, requestId: String? = nil, providerId: String, clientId: String, direction: MessageDirection, channel: MessageChannel,
+        templateCode: String? = nil, body: String, sentAt: String, deliveryStatus: DeliveryStatus, gatewayNode: String? = nil,
+        templateName: String? = nil, templateParams: String? = nil, essential: Bool, externalId: String? = nil, statusReason: String? = nil,
+        statusAt: String? = nil, intent: String? = nil
+    ) {
+        self.id = id
+        self.requestId = requestId
+        self.providerId = providerId
+        self.clientId = clientId
+        self.direction = direction
+        self.channel = channel
+        self.templateCode = templateCode
+        self.body = body
+        self.sentAt = sentAt
+        self.deliveryStatus = deliveryStatus
+        self.gatewayNode = gatewayNode
+        self.templateName = templateName
+        self.templateParams = templateParams
+        self.essential = essential
+        self.externalId = externalId
+        self.statusReason = statusReason
+        self.statusAt = statusAt
+        self.intent = intent
+    }
 }
 
 /// A row of `call_logs`: a call between a provider and a client.
@@ -73,6 +99,20 @@ public struct CallLogRecord: MutableSyncedRecord, Codable, Hashable {
         case note
     }
     typealias CodingKeys = Columns
+    /// Every column; the optional ones default to NULL (public: the demo generator and the benches write records too).
+    public init(
+        id: String, providerId: String, clientId: String, requestId: String? = nil, direction: CallDirection, startedAt: String,
+        durationSeconds: Int64, note: String? = nil
+    ) {
+        self.id = id
+        self.providerId = providerId
+        self.clientId = clientId
+        self.requestId = requestId
+        self.direction = direction
+        self.startedAt = startedAt
+        self.durationSeconds = durationSeconds
+        self.note = note
+    }
 }
 
 /// A row of `notifications`: something the provider is told in the app.
@@ -98,4 +138,18 @@ public struct NotificationRecord: MutableSyncedRecord, Codable, Hashable {
         case seenAt = "seen_at"
     }
     typealias CodingKeys = Columns
+    /// Every column; the optional ones default to NULL (public: the demo generator and the benches write records too).
+    public init(
+        id: String, providerId: String, kind: NotificationKind, requestId: String? = nil, title: String, body: String, createdAt: String,
+        seenAt: String? = nil
+    ) {
+        self.id = id
+        self.providerId = providerId
+        self.kind = kind
+        self.requestId = requestId
+        self.title = title
+        self.body = body
+        self.createdAt = createdAt
+        self.seenAt = seenAt
+    }
 }

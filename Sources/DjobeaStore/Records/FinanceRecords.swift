@@ -27,6 +27,21 @@ public struct InvoiceRecord: MutableSyncedRecord, Codable, Hashable {
         case sentAt = "sent_at"
     }
     typealias CodingKeys = Columns
+    /// Every column; the optional ones default to NULL (public: the demo generator and the benches write records too).
+    public init(
+        id: String, requestId: String, providerId: String, clientId: String, number: String, total: Int64, issuedAt: String, dueAt: String,
+        sentAt: String? = nil
+    ) {
+        self.id = id
+        self.requestId = requestId
+        self.providerId = providerId
+        self.clientId = clientId
+        self.number = number
+        self.total = total
+        self.issuedAt = issuedAt
+        self.dueAt = dueAt
+        self.sentAt = sentAt
+    }
 }
 
 /// A row of `ledger_entries`, append-only: a payment, a commission or a reversal naming its original.

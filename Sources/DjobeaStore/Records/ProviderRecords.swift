@@ -40,6 +40,28 @@ public struct ProviderRecord: MutableSyncedRecord, Codable, Hashable {
         case updatedAt = "updated_at"
     }
     typealias CodingKeys = Columns
+    /// Every column; the optional ones default to NULL (public: the demo generator and the benches write records too).
+    public init(
+        id: String, phone: String, name: String, email: String? = nil, bio: String? = nil, photoSha256: String? = nil, level: ProviderLevel,
+        accountStatus: OfferCandidate.AccountStatus, awayMode: Bool, awayUntil: String? = nil, awayMessage: String? = nil, homeZoneId: String? = nil,
+        hubId: String? = nil, joinedAt: String, updatedAt: String
+    ) {
+        self.id = id
+        self.phone = phone
+        self.name = name
+        self.email = email
+        self.bio = bio
+        self.photoSha256 = photoSha256
+        self.level = level
+        self.accountStatus = accountStatus
+        self.awayMode = awayMode
+        self.awayUntil = awayUntil
+        self.awayMessage = awayMessage
+        self.homeZoneId = homeZoneId
+        self.hubId = hubId
+        self.joinedAt = joinedAt
+        self.updatedAt = updatedAt
+    }
 }
 
 /// A row of `provider_credentials`: the password hash and TOTP secret, synced so a provider can log in at any hub of their zones.
@@ -76,6 +98,14 @@ public struct ProviderZoneRecord: MutableSyncedRecord, Codable, Hashable {
         case zoneId = "zone_id"
     }
     typealias CodingKeys = Columns
+    /// Every column; the optional ones default to NULL (public: the demo generator and the benches write records too).
+    public init(
+        id: String, providerId: String, zoneId: String
+    ) {
+        self.id = id
+        self.providerId = providerId
+        self.zoneId = zoneId
+    }
 }
 
 /// A row of `provider_services`: a trade the provider offers, with their rates.
@@ -98,6 +128,16 @@ public struct ProviderServiceRecord: MutableSyncedRecord, Codable, Hashable {
         case rateMax = "rate_max"
     }
     typealias CodingKeys = Columns
+    /// Every column; the optional ones default to NULL (public: the demo generator and the benches write records too).
+    public init(
+        id: String, providerId: String, serviceId: String, rateMin: Int64? = nil, rateMax: Int64? = nil
+    ) {
+        self.id = id
+        self.providerId = providerId
+        self.serviceId = serviceId
+        self.rateMin = rateMin
+        self.rateMax = rateMax
+    }
 }
 
 /// A row of `provider_certifications`.
@@ -118,6 +158,16 @@ public struct ProviderCertificationRecord: MutableSyncedRecord, Codable, Hashabl
         case obtainedOn = "obtained_on"
     }
     typealias CodingKeys = Columns
+    /// Every column; the optional ones default to NULL (public: the demo generator and the benches write records too).
+    public init(
+        id: String, providerId: String, title: String, issuer: String? = nil, obtainedOn: String? = nil
+    ) {
+        self.id = id
+        self.providerId = providerId
+        self.title = title
+        self.issuer = issuer
+        self.obtainedOn = obtainedOn
+    }
 }
 
 /// A row of `provider_settings`: one per provider.
@@ -150,6 +200,22 @@ public struct ProviderSettingsRecord: MutableSyncedRecord, Codable, Hashable {
         case updatedAt = "updated_at"
     }
     typealias CodingKeys = Columns
+    /// Every column; the optional ones default to NULL (public: the demo generator and the benches write records too).
+    public init(
+        id: String, providerId: String, notificationsEnabled: Bool, autoAcceptFamiliarClients: Bool, workingHours: String, notificationSound: Bool,
+        summaryFrequency: SummaryFrequency, requestTypes: String, createdAt: String, updatedAt: String
+    ) {
+        self.id = id
+        self.providerId = providerId
+        self.notificationsEnabled = notificationsEnabled
+        self.autoAcceptFamiliarClients = autoAcceptFamiliarClients
+        self.workingHours = workingHours
+        self.notificationSound = notificationSound
+        self.summaryFrequency = summaryFrequency
+        self.requestTypes = requestTypes
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
 }
 
 /// A row of `push_subscriptions`: one browser of a provider (`PushSubscription.toJSON()`).
@@ -201,6 +267,16 @@ public struct GoalRecord: MutableSyncedRecord, Codable, Hashable {
         case targetMissions = "target_missions"
     }
     typealias CodingKeys = Columns
+    /// Every column; the optional ones default to NULL (public: the demo generator and the benches write records too).
+    public init(
+        id: String, providerId: String, month: String, targetRevenue: Int64, targetMissions: Int64
+    ) {
+        self.id = id
+        self.providerId = providerId
+        self.month = month
+        self.targetRevenue = targetRevenue
+        self.targetMissions = targetMissions
+    }
 }
 
 /// A row of `badges`: a badge awarded for one period.
@@ -221,4 +297,14 @@ public struct BadgeRecord: MutableSyncedRecord, Codable, Hashable {
         case awardedAt = "awarded_at"
     }
     typealias CodingKeys = Columns
+    /// Every column; the optional ones default to NULL (public: the demo generator and the benches write records too).
+    public init(
+        id: String, providerId: String, code: BadgeCode, period: String, awardedAt: String
+    ) {
+        self.id = id
+        self.providerId = providerId
+        self.code = code
+        self.period = period
+        self.awardedAt = awardedAt
+    }
 }

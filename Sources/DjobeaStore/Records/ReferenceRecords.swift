@@ -15,6 +15,14 @@ public struct HubRecord: MutableSyncedRecord, Codable, Hashable {
         case createdAt = "created_at"
     }
     typealias CodingKeys = Columns
+    /// Every column; the optional ones default to NULL (public: the demo generator and the benches write records too).
+    public init(
+        id: String, name: String, createdAt: String
+    ) {
+        self.id = id
+        self.name = name
+        self.createdAt = createdAt
+    }
 }
 
 /// A row of `zones`: a neighbourhood requests are routed by.
@@ -36,6 +44,16 @@ public struct ZoneRecord: MutableSyncedRecord, Codable, Hashable {
         case createdAt = "created_at"
     }
     typealias CodingKeys = Columns
+    /// Every column; the optional ones default to NULL (public: the demo generator and the benches write records too).
+    public init(
+        id: String, code: String, name: String, hubId: String? = nil, createdAt: String
+    ) {
+        self.id = id
+        self.code = code
+        self.name = name
+        self.hubId = hubId
+        self.createdAt = createdAt
+    }
 }
 
 /// A row of `services`: one trade of the catalogue.
@@ -56,6 +74,16 @@ public struct ServiceRecord: MutableSyncedRecord, Codable, Hashable {
         case sortOrder = "sort_order"
     }
     typealias CodingKeys = Columns
+    /// Every column; the optional ones default to NULL (public: the demo generator and the benches write records too).
+    public init(
+        id: String, code: String, nameFr: String, active: Bool, sortOrder: Int64
+    ) {
+        self.id = id
+        self.code = code
+        self.nameFr = nameFr
+        self.active = active
+        self.sortOrder = sortOrder
+    }
 }
 
 /// A row of `commission_rates`: one version of a rate, never edited once in force (a trigger refuses updates).
@@ -77,6 +105,16 @@ public struct CommissionRateRecord: MutableSyncedRecord, Codable, Hashable {
         case createdAt = "created_at"
     }
     typealias CodingKeys = Columns
+    /// Every column; the optional ones default to NULL (public: the demo generator and the benches write records too).
+    public init(
+        id: String, level: ProviderLevel? = nil, basisPoints: Int64, effectiveFrom: String, createdAt: String
+    ) {
+        self.id = id
+        self.level = level
+        self.basisPoints = basisPoints
+        self.effectiveFrom = effectiveFrom
+        self.createdAt = createdAt
+    }
 }
 
 /// A row of `gateway_keys`: a gateway's VAPID public key (base64url).

@@ -38,6 +38,28 @@ public struct ServiceRequestRecord: MutableSyncedRecord, Codable, Hashable {
         case updatedAt = "updated_at"
     }
     typealias CodingKeys = Columns
+    /// Every column; the optional ones default to NULL (public: the demo generator and the benches write records too).
+    public init(
+        id: String, clientId: String, serviceId: String, zoneId: String, urgency: Urgency, title: String, description: String, address: String,
+        budgetMin: Int64? = nil, budgetMax: Int64? = nil, wishedTimeLabel: String? = nil, wishedAt: String? = nil, channel: RequestChannel,
+        createdAt: String, updatedAt: String
+    ) {
+        self.id = id
+        self.clientId = clientId
+        self.serviceId = serviceId
+        self.zoneId = zoneId
+        self.urgency = urgency
+        self.title = title
+        self.description = description
+        self.address = address
+        self.budgetMin = budgetMin
+        self.budgetMax = budgetMax
+        self.wishedTimeLabel = wishedTimeLabel
+        self.wishedAt = wishedAt
+        self.channel = channel
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
 }
 
 /// A row of `request_offers`: one offer of a request to a provider, decided by the hub that owns the zone.
@@ -71,6 +93,23 @@ public struct RequestOfferRecord: MutableSyncedRecord, Codable, Hashable {
         case declineNote = "decline_note"
     }
     typealias CodingKeys = Columns
+    /// Every column; the optional ones default to NULL (public: the demo generator and the benches write records too).
+    public init(
+        id: String, requestId: String, providerId: String, rank: Int64, offeredAt: String, expiresAt: String, state: OfferState,
+        answeredAt: String? = nil, seenAt: String? = nil, declineReason: DeclineReason? = nil, declineNote: String? = nil
+    ) {
+        self.id = id
+        self.requestId = requestId
+        self.providerId = providerId
+        self.rank = rank
+        self.offeredAt = offeredAt
+        self.expiresAt = expiresAt
+        self.state = state
+        self.answeredAt = answeredAt
+        self.seenAt = seenAt
+        self.declineReason = declineReason
+        self.declineNote = declineNote
+    }
 }
 
 /// A row of `mission_events`, append-only: one step of a request's lifecycle (the status is folded from them).
@@ -131,6 +170,18 @@ public struct MissionMaterialRecord: MutableSyncedRecord, Codable, Hashable {
         case recordedAt = "recorded_at"
     }
     typealias CodingKeys = Columns
+    /// Every column; the optional ones default to NULL (public: the demo generator and the benches write records too).
+    public init(
+        id: String, requestId: String, providerId: String, label: String, quantity: Int64, unitPrice: Int64, recordedAt: String
+    ) {
+        self.id = id
+        self.requestId = requestId
+        self.providerId = providerId
+        self.label = label
+        self.quantity = quantity
+        self.unitPrice = unitPrice
+        self.recordedAt = recordedAt
+    }
 }
 
 /// A row of `photos`: a photo's metadata (the bytes live in the blob store).
@@ -162,4 +213,22 @@ public struct PhotoRecord: MutableSyncedRecord, Codable, Hashable {
         case createdAt = "created_at"
     }
     typealias CodingKeys = Columns
+    /// Every column; the optional ones default to NULL (public: the demo generator and the benches write records too).
+    public init(
+        id: String, requestId: String? = nil, providerId: String? = nil, kind: PhotoKind, sha256: String, thumbSha256: String? = nil, mime: String,
+        bytes: Int64, width: Int64, height: Int64, takenAt: String, createdAt: String
+    ) {
+        self.id = id
+        self.requestId = requestId
+        self.providerId = providerId
+        self.kind = kind
+        self.sha256 = sha256
+        self.thumbSha256 = thumbSha256
+        self.mime = mime
+        self.bytes = bytes
+        self.width = width
+        self.height = height
+        self.takenAt = takenAt
+        self.createdAt = createdAt
+    }
 }
