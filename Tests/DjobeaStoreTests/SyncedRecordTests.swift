@@ -67,6 +67,29 @@ struct SyncedRecordTests {
         #expect(values["state"] == "pending" && values["decline_reason"] == "hors_zone" && values["rank"] == 2)
     }
 
+    @Test("the encoder stores text, integers, booleans as 0/1 and enums by raw value, and refuses what a synced table cannot hold")
+    func encoderTypes() throws {
+        struct Plain: Encodable {
+            let name = "Awa"
+            let count = 3
+            let paid = true
+            let status = RequestStatus.acceptee
+            let note: String? = nil
+        }
+        #expect(
+            try ColumnValuesEncoder.encode(Plain(), table: "t")
+                == ["name": .text("Awa"), "count": .integer(3), "paid": .integer(1), "status": .text("acceptee")])
+        struct Real: Encodable { let rate = 0.1 }
+        struct Nested: Encodable { let lines = ["a", "b"] }
+        struct Huge: Encodable { let big = UInt64.max }
+        for refused in [
+            { try ColumnValuesEncoder.encode(Real(), table: "t") }, { try ColumnValuesEncoder.encode(Nested(), table: "t") },
+            { try ColumnValuesEncoder.encode(Huge(), table: "t") },
+        ] as [() throws -> ColumnValues] {
+            #expect(throws: StoreError.self) { try refused() }
+        }
+    }
+
     @Test("absences") func absences() throws { try roundTrip { fixture, tx in fixture.absence(at: tx.now) } }
     @Test("service_requests") func serviceRequests() throws { try roundTrip { fixture, tx in fixture.request(id: DjobeaID.v7(), at: tx.now) } }
     @Test("request_offers") func requestOffers() throws { try roundTrip { fixture, tx in fixture.offer(at: tx.now) } }
@@ -140,9 +163,28 @@ struct SyncedRecordTests {
                 var stored: ColumnValues = [:]
                 for column in row.columnNames { stored[column] = ColumnValue(row[column] as DatabaseValue) }
                 #expect(try record.syncedColumnValues() == stored, "\(table) \(record.id)")
+                #expect(try record.syncedColumnValues() == Self.grdbEncoding(record), "the change log's encoder agrees with GRDB's: \(table)")
             }
             return rows.count
         }
+    }
+
+    /// The record as GRDB's own `EncodableRecord` encoding gives it, every column present: the reference the change
+    /// log's `ColumnValuesEncoder` must agree with.
+    private static func grdbEncoding<Record: SyncedRecord>(_ record: Record) throws -> ColumnValues {
+        let encoded = try record.databaseDictionary
+        var values: ColumnValues = [:]
+        for column in Record.Columns.allCases {
+            let value = encoded[column.rawValue] ?? .null
+            switch value.storage {
+            case .null: values[column.rawValue] = .null
+            case .int64(let number): values[column.rawValue] = .integer(number)
+            case .string(let text): values[column.rawValue] = .text(text)
+            case .double, .blob: throw StoreError.invalid("\(column.rawValue) is not an integer, text or null")
+            }
+        }
+        #expect(encoded.count == Record.Columns.allCases.count || encoded.keys.allSatisfy { Record.Columns(rawValue: $0) != nil })
+        return values
     }
 
     private func checkColumns<Record: SyncedRecord>(_ type: Record.Type, in database: NodeDatabase) throws {

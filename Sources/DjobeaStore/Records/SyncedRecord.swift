@@ -27,7 +27,7 @@ import GRDB
 /// try tx.update(offer, columns: [.state, .answeredAt])  // only the named columns, only changed values logged
 /// try tx.delete(absence)  // a tombstone travels by sync
 /// ```
-public protocol SyncedRecord: FetchableRecord, EncodableRecord, Sendable {
+public protocol SyncedRecord: FetchableRecord, EncodableRecord, Encodable, Sendable {
     /// Every column of the table; its raw value is the SQL column name.
     associatedtype Columns: ColumnExpression, CaseIterable, RawRepresentable<String>
     /// The table the record is a row of.
@@ -42,25 +42,17 @@ public protocol SyncedRecord: FetchableRecord, EncodableRecord, Sendable {
 public protocol MutableSyncedRecord: SyncedRecord {}
 
 extension SyncedRecord {
-    /// The one encoding of a record to change-log columns: GRDB's `EncodableRecord.encode(to:)` gives the
-    /// `DatabaseValue` of each column, which becomes a `ColumnValue`. Every `Columns` case is present (NULL when the
-    /// encoder left it out); a column outside `Columns`, or a REAL or BLOB value, is refused: synced tables hold only
-    /// integers, text and null.
+    /// The one encoding of a record to change-log columns (`ColumnValuesEncoder`: text, integers, booleans as 0/1,
+    /// enums by raw value). Every `Columns` case is present (NULL when the record left it out); a column outside
+    /// `Columns`, or a real number, data or a nested value, is refused: synced tables hold only integers, text and null.
     public func syncedColumnValues() throws -> ColumnValues {
         let table = Self.syncedTable.rawValue
-        let encoded = try databaseDictionary
-        let names = Set(Columns.allCases.map(\.rawValue))
-        if let unknown = encoded.keys.sorted().first(where: { !names.contains($0) }) {
+        var values = try ColumnValuesEncoder.encode(self, table: table)
+        if values.keys.contains(where: { Columns(rawValue: $0) == nil }) {
+            let unknown = values.keys.filter { Columns(rawValue: $0) == nil }.sorted()[0]
             throw StoreError.unknownColumn(table: table, column: unknown)
         }
-        var values: ColumnValues = [:]
-        for name in names {
-            let value = encoded[name] ?? .null
-            switch value.storage {
-            case .null, .int64, .string: values[name] = ColumnValue(value)
-            case .double, .blob: throw StoreError.invalid("\(table).\(name): only integers, text and null are stored")
-            }
-        }
+        for column in Columns.allCases where values[column.rawValue] == nil { values[column.rawValue] = .null }
         return values
     }
 }
