@@ -76,19 +76,17 @@ extension NodeDatabase {
                 hubId = existing
             } else {
                 hubId = DjobeaID.derived(namespace: "hub", name: trimmed)
-                try tx.insert(.hubs, ["id": .text(hubId), "name": .text(trimmed), "created_at": ColumnValue(now)])
+                try tx.insert(HubRecord(id: hubId, name: trimmed, createdAt: UTCTimestamp.format(now)))
             }
             for code in codes {
-                if let zone = try String.fetchOne(db, sql: "SELECT id FROM zones WHERE code = ?", arguments: [code]) {
-                    try tx.update(.zones, key: zone, ["hub_id": .text(hubId)])
+                if var zone = try ZoneRecord.fetchOne(db, sql: "SELECT * FROM zones WHERE code = ?", arguments: [code]) {
+                    zone.hubId = hubId
+                    try tx.update(zone, columns: [.hubId])
                 } else {
                     try tx.insert(
-                        .zones,
-                        [
-                            "id": .text(DjobeaID.derived(namespace: "zone", name: code)), "code": .text(code),
-                            "name": .text(Bonamoussadi.quarter(code)?.nameFR ?? Self.zoneName(code)),
-                            "hub_id": .text(hubId), "created_at": ColumnValue(now),
-                        ])
+                        ZoneRecord(
+                            id: DjobeaID.derived(namespace: "zone", name: code), code: code,
+                            name: Bonamoussadi.quarter(code)?.nameFR ?? Self.zoneName(code), hubId: hubId, createdAt: UTCTimestamp.format(now)))
                 }
             }
             try db.execute(
