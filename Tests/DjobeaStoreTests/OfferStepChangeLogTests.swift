@@ -21,7 +21,7 @@ struct OfferStepChangeLogTests {
             })
         #expect(offer.providerId == provider && offer.state == .pending && offer.rank == 1)
         #expect(offer.offeredAt == UTCTimestamp.format(OfferRoutingFixture.now) && offer.answeredAt == nil && offer.seenAt == nil)
-        #expect(try logged(hub, .requestOffers, offer.id) == [["insert": offer.syncedColumnValues()]])
+        #expect(try logged(hub, .requestOffers, offer.id) == [["insert": offer.insertedColumnValues()]])
 
         let notification = try #require(
             try hub.database.readBlocking { db in
@@ -29,7 +29,7 @@ struct OfferStepChangeLogTests {
             })
         #expect(notification.kind == .urgentRequest && notification.providerId == provider && notification.seenAt == nil)
         #expect(notification.createdAt == UTCTimestamp.format(OfferRoutingFixture.now))
-        #expect(try logged(hub, .notifications, notification.id) == [["insert": notification.syncedColumnValues()]])
+        #expect(try logged(hub, .notifications, notification.id) == [["insert": notification.insertedColumnValues()]])
 
         let late = try #require(UTCTimestamp.parse(offer.expiresAt)).addingTimeInterval(1)
         try await hub.dispatcher().route(requestId: requestId, now: late)

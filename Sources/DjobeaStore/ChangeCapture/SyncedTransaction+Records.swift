@@ -4,10 +4,11 @@ import GRDB
 /// Writes of typed records, built on the generic `insert`/`update`/`delete`: a record is encoded to `ColumnValues`
 /// by `SyncedRecord.syncedColumnValues()` and logged exactly as a hand-written write would be.
 extension SyncedTransaction {
-    /// Inserts the record as a new row; every column is written and logged.
+    /// Inserts the record as a new row; its non-NULL columns are written and logged (`insertedColumnValues()`: the
+    /// others are NULL in the row all the same).
     @discardableResult
     public func insert<Record: SyncedRecord>(_ record: Record) throws -> String {
-        try insert(Record.syncedTable, record.syncedColumnValues())
+        try insert(Record.syncedTable, record.insertedColumnValues())
     }
 
     /// Updates only the named columns of the record's row to the record's values; as with the generic update, only

@@ -21,7 +21,7 @@ import GRDB
 ///
 /// ```swift
 /// let absence = try AbsenceRecord.fetchOne(db, sql: "SELECT * FROM absences WHERE id = ?", arguments: [id])
-/// try tx.insert(AbsenceRecord(id: DjobeaID.v7(now: tx.now), providerId: providerId, ...))  // every column logged
+/// try tx.insert(AbsenceRecord(id: DjobeaID.v7(now: tx.now), providerId: providerId, ...))  // its non-NULL columns logged
 /// offer.state = .accepted
 /// offer.answeredAt = UTCTimestamp.format(tx.now)
 /// try tx.update(offer, columns: [.state, .answeredAt])  // only the named columns, only changed values logged
@@ -54,5 +54,13 @@ extension SyncedRecord {
         }
         for column in Columns.allCases where values[column.rawValue] == nil { values[column.rawValue] = .null }
         return values
+    }
+
+    /// What an insert of the record writes and logs: its columns that are not NULL. An absent column is NULL in the new
+    /// row, here and on every node that applies the change, because no nullable column of a synced table has a
+    /// non-NULL default (`SyncedRecordTests` keeps it so); the change log and the sync messages stay as small as the
+    /// row's content (SPEC.md §2.1).
+    public func insertedColumnValues() throws -> ColumnValues {
+        try syncedColumnValues().filter { $0.value != .null }
     }
 }
