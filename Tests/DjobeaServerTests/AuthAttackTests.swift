@@ -43,9 +43,9 @@ struct AuthAttackTests {
             for headers: HTTPFields in [harness.bearer(forged), [:], [.authorization: "Basic Zm9vOmJhcg=="]] {
                 let limited = try await client.execute(uri: "/provider/requests", method: .get, headers: headers)
                 #expect(limited.status == .tooManyRequests)
-                let body = try JSONSerialization.jsonObject(with: Data(buffer: limited.body)) as? [String: [String: String]]
-                #expect(body?["error"]?["code"] == "auth_rate_limited")
-                #expect(body?["error"]?["message"]?.hasPrefix("Trop de requêtes avec une session invalide depuis cette adresse.") == true)
+                let error = try Self.error(limited)
+                #expect(error.code == "auth_rate_limited")
+                #expect(error.message.hasPrefix("Trop de requêtes avec une session invalide depuis cette adresse."))
                 #expect(Int(limited.headers[.retryAfter] ?? "") ?? 0 >= 1)
             }
             // The live-event route is guarded the same way.
@@ -90,8 +90,7 @@ struct AuthAttackTests {
             #expect(right.status == .tooManyRequests)
             #expect(try Self.errorCode(right) == "password_locked")
             #expect(right.headers[.retryAfter] == "900")
-            let body = try JSONSerialization.jsonObject(with: Data(buffer: right.body)) as? [String: [String: String]]
-            #expect(body?["error"]?["message"]?.contains("Réessayez dans 15 minutes") == true)
+            #expect(try Self.error(right).message.contains("Réessayez dans 15 minutes"))
 
             clock.withLock { $0 = $0.addingTimeInterval(15 * 60 + 1) }
             let after = try await login("le-bon-mot-de-passe")
@@ -99,8 +98,11 @@ struct AuthAttackTests {
         }
     }
 
+    static func error(_ response: TestResponse) throws -> APIErrorBody.Detail {
+        try JSONCoding.decoder.decode(APIErrorBody.self, from: Data(buffer: response.body)).error
+    }
+
     static func errorCode(_ response: TestResponse) throws -> String? {
-        let body = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: [String: String]]
-        return body?["error"]?["code"]
+        try error(response).code
     }
 }

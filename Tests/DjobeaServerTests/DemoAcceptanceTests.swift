@@ -1,4 +1,5 @@
 import DjobeaDomain
+import DjobeaServer
 import DjobeaStore
 import DjobeaTestSupport
 import Foundation
@@ -21,8 +22,7 @@ struct DemoAcceptanceTests {
 
         let health = try await httpGet("http://127.0.0.1:\(port)/healthz")
         #expect(health.status == 200)
-        let json = try JSONSerialization.jsonObject(with: health.body) as? [String: Any]
-        #expect(json?["role"] as? String == "hub")
+        #expect(try JSONCoding.decoder.decode(NodeHealth.self, from: health.body).role == "hub")
         demo.kill(SIGTERM)
 
         let path = directory.appendingPathComponent("djobea.sqlite").path

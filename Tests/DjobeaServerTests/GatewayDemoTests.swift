@@ -1,5 +1,7 @@
 import DjobeaDomain
+import DjobeaGateway
 import DjobeaGatewayFakes
+import DjobeaServer
 import DjobeaStore
 import DjobeaTestSupport
 import Foundation
@@ -21,9 +23,9 @@ struct GatewayDemoTests {
         return try queue.read { db in try String.fetchOne(db, sql: sql, arguments: StatementArguments(arguments)) }
     }
 
-    static func messages(_ hub: String, _ request: String, bearer: [String: String]) async throws -> [[String: Any]] {
-        let (_, detail) = try await P.call("GET", "\(hub)/provider/requests/\(request)", headers: bearer)
-        return detail?["messages"] as? [[String: Any]] ?? []
+    static func messages(_ hub: String, _ request: String, bearer: [String: String]) async throws -> [ProviderRequestDetail.Message] {
+        let detail = try await P.send("GET", "\(hub)/provider/requests/\(request)", headers: bearer)
+        return detail.decoded(ProviderRequestDetail.self)?.messages ?? []
     }
 
     static func postWebhook(_ url: String, body: [UInt8], signature: String) async throws -> Int {
@@ -60,8 +62,8 @@ struct GatewayDemoTests {
         var chosen: (bearer: [String: String], request: String)?
         for phone in phones {
             let bearer = ["Authorization": "Bearer \(try await P.login(hub: hub, directory: directory, phone: phone))"]
-            let (_, list) = try await P.call("GET", "\(hub)/provider/requests?status=nouvelle", headers: bearer)
-            if let first = (list?["items"] as? [[String: Any]])?.first?["id"] as? String {
+            let list = try await P.send("GET", "\(hub)/provider/requests?status=nouvelle", headers: bearer)
+            if let first = list.decoded(ProviderRequestPage.self)?.items.first?.id {
                 chosen = (bearer, first)
                 break
             }
@@ -71,7 +73,7 @@ struct GatewayDemoTests {
             try Self.hubValue(
                 directory, "SELECT c.phone FROM clients c JOIN service_requests r ON r.client_id = c.id WHERE r.id = ?", [requestId]))
         let accepted = Date()
-        #expect(try await P.call("PUT", "\(hub)/provider/requests/\(requestId)/accept", headers: bearer).0 == 200)
+        #expect(try await P.send("PUT", "\(hub)/provider/requests/\(requestId)/accept", headers: bearer).status == 200)
         #expect(
             try await P.eventually(60) {
                 GatewayProcessTests.outbox(centralDir, to: client).contains { $0.template == "demande_acceptee" }
@@ -80,10 +82,10 @@ struct GatewayDemoTests {
         #expect(line.text.contains("a été acceptée par"), "\(line)")
         #expect(
             try await P.eventually(60) {
-                try await Self.messages(hub, requestId, bearer: bearer).contains { $0["delivery_label"] as? String == "Envoyé" }
+                try await Self.messages(hub, requestId, bearer: bearer).contains { $0.deliveryLabel == "Envoyé" }
             }, "the request's message list shows it sent")
         let shown = try await Self.messages(hub, requestId, bearer: bearer)
-        #expect(shown.contains { $0["delivery_label"] as? String == "Envoyé" }, "\(shown)")
+        #expect(shown.contains { $0.deliveryLabel == "Envoyé" }, "\(shown)")
         #expect(Date().timeIntervalSince(accepted) < 60)
 
         // The client answers on WhatsApp: correctly signed, it shows at the hub; forged, it is refused and changes nothing.
@@ -102,26 +104,26 @@ struct GatewayDemoTests {
         #expect(
             try await P.eventually(60) {
                 try await Self.messages(hub, requestId, bearer: bearer).contains {
-                    $0["direction"] as? String == "in" && $0["body"] as? String == "Merci, je vous attends à 17 h"
+                    $0.direction == "in" && $0.body == "Merci, je vous attends à 17 h"
                 }
             }, "the reply is in the request's messages at the hub within 60 s")
         #expect(Date().timeIntervalSince(replied) < 60)
-        #expect(try await !Self.messages(hub, requestId, bearer: bearer).contains { $0["body"] as? String == "Annulez tout" })
+        #expect(try await !Self.messages(hub, requestId, bearer: bearer).contains { $0.body == "Annulez tout" })
 
         // A new urgent request: whoever it is offered to subscribes a browser (a loopback push service) and gets a push.
         let push = try await FakePushService.start()
         defer { Task { await push.stop() } }
         let apiKey = try String(contentsOf: centralDir.appendingPathComponent("api-key"), encoding: .utf8).trimmingCharacters(
             in: .whitespacesAndNewlines)
-        let (created, body) = try await P.call(
+        let created = try await P.send(
             "POST", "\(centralURL)/central/requests",
             json: [
                 "zone": "denver", "service": "plomberie", "urgency": "urgent", "title": "Tuyau éclaté dans la cuisine",
                 "description": "L'eau inonde la cuisine.", "address": "Denver, près du marché", "client_name": "Rose Ekane",
                 "client_phone": "+237677990011",
             ], headers: ["Authorization": "Bearer \(apiKey)"])
-        #expect(created == 201, "\(body ?? [:])")
-        let newRequest = try #require(body?["id"] as? String)
+        #expect(created.status == 201, "\(created)")
+        let newRequest = try #require(created.decoded(CreatedId.self)?.id)
         var offeredTo: String?
         _ = try await P.eventually(60) {
             offeredTo = try Self.hubValue(
@@ -132,32 +134,31 @@ struct GatewayDemoTests {
         }
         let phone = try #require(offeredTo, "the hub offers the new request")
         let offerBearer = ["Authorization": "Bearer \(try await P.login(hub: hub, directory: directory, phone: phone))"]
-        let (keyStatus, key) = try await P.call("GET", "\(hub)/provider/push/key", headers: offerBearer)
-        #expect(keyStatus == 200, "\(key ?? [:])")
-        push.expectVAPIDKey(key?["public_key"] as? String)
+        let key = try await P.send("GET", "\(hub)/provider/push/key", headers: offerBearer)
+        #expect(key.status == 200, "\(key)")
+        push.expectVAPIDKey(key.decoded(PushKeyAnswer.self)?.publicKey)
         let browser = WebPushTestClient()
         push.register(browser, id: "phone-1")
         let subscription = browser.subscription(endpoint: push.endpoint(for: "phone-1"))
-        let (subscribed, answer) = try await P.call(
+        let subscribed = try await P.send(
             "POST", "\(hub)/provider/push/subscriptions",
             json: [
                 "device_id": "demo-device-0001", "endpoint": subscription.endpoint, "expirationTime": NSNull(),
                 "keys": ["p256dh": subscription.p256dh, "auth": subscription.auth],
             ], headers: offerBearer)
-        #expect(subscribed == 201, "\(answer ?? [:])")
+        #expect(subscribed.status == 201, "\(subscribed)")
         // The provider may have other fresh offers (pushed too): wait for the one naming the new request.
         let deadline = Date().addingTimeInterval(60)
-        var found: (FakePushService.Push, [String: Any])?
+        var found: (FakePushService.Push, WebPushPayload)?
         while found == nil, Date() < deadline {
             let next = try await push.waitForPush(id: "phone-1", timeout: .seconds(max(1, deadline.timeIntervalSinceNow)))
-            if let json = try JSONSerialization.jsonObject(with: Data(next.payload)) as? [String: Any], json["request_id"] as? String == newRequest {
-                found = (next, json)
-            }
+            let decoded = try JSONCoding.declaredKeys.decode(WebPushPayload.self, from: Data(next.payload))
+            if decoded.requestId == newRequest { found = (next, decoded) }
         }
         let (delivered, payload) = try #require(found, "a push naming the new offer within 60 s")
-        #expect(payload["kind"] as? String == "urgent_offer", "\(payload)")
-        #expect((payload["title"] as? String)?.contains("Tuyau éclaté dans la cuisine") == true, "\(payload)")
-        #expect(payload["url"] as? String == "/#/demandes/\(newRequest)")
+        #expect(payload.kind == "urgent_offer", "\(payload)")
+        #expect(payload.title.contains("Tuyau éclaté dans la cuisine"), "\(payload)")
+        #expect(payload.url == "/#/demandes/\(newRequest)")
         #expect(delivered.headers["urgency"] == "high" && delivered.headers["content-encoding"] == "aes128gcm")
         #expect(!delivered.text.contains("Rose") && !delivered.text.contains("677990011"), "no client name or number on the lock screen")
     }

@@ -18,12 +18,9 @@ import Testing
 /// gateway, decrypted by a fake browser behind a fake push service.
 @Suite("Gateway: pushes to providers' browsers", .serialized)
 struct GatewayPushTests: ReadsJSONResponses {
-    /// The decrypted payload of a push as JSON.
-    static func payload(_ push: FakePushService.Push) throws -> [String: Any] {
-        guard let json = try JSONSerialization.jsonObject(with: Data(push.payload)) as? [String: Any] else {
-            throw GatewayTestError("push payload is not a JSON object: \(push.text)")
-        }
-        return json
+    /// The decrypted payload of a push, as the gateway encodes it.
+    static func payload(_ push: FakePushService.Push) throws -> WebPushPayload {
+        try JSONCoding.declaredKeys.decode(WebPushPayload.self, from: Data(push.payload))
     }
 
     @Test("a subscription posted through the API gets an urgent offer at once: Urgency high, short TTL, no client details; once")
@@ -125,23 +122,23 @@ struct GatewayPushTests: ReadsJSONResponses {
                 }
                 let before = push.received.count
                 let accepted = await services.pushes.deliverPending()
-                let pushes = push.received.dropFirst(before).filter { (try? Self.payload($0))?["request_id"] as? String == request }
+                let pushes = push.received.dropFirst(before).filter { (try? Self.payload($0))?.requestId == request }
                 #expect(accepted >= 1 && pushes.count == 1)
                 let alert = try #require(pushes.first)
                 #expect(alert.id == "jean-phone" && alert.headers["urgency"] == "high")
                 let ttl = try #require(alert.headers["ttl"].flatMap { Int($0) })
                 #expect(ttl > 0 && ttl <= 300)
                 let payload = try Self.payload(alert)
-                #expect(payload["kind"] as? String == "urgent_offer")
-                #expect((payload["title"] as? String)?.contains(title) == true)
-                #expect(payload["url"] as? String == "/#/demandes/\(request)")
+                #expect(payload.kind == "urgent_offer")
+                #expect(payload.title.contains(title))
+                #expect(payload.url == "/#/demandes/\(request)")
                 for secret in ["Clarisse", "Ndjock", "677123450", "Bonamoussadi", "brûlé"] {
                     #expect(!alert.text.contains(secret), "the lock screen must not show \(secret)")
                 }
                 // Pushed once: the next pass has nothing more for this offer.
                 let count = push.received.count
                 _ = await services.pushes.deliverPending()
-                #expect(push.received.dropFirst(count).allSatisfy { (try? Self.payload($0))?["request_id"] as? String != request })
+                #expect(push.received.dropFirst(count).allSatisfy { (try? Self.payload($0))?.requestId != request })
             }
         }
     }
@@ -199,7 +196,7 @@ struct GatewayPushTests: ReadsJSONResponses {
             }
             #expect(await services.pushes.deliverPending() == 1)
             let pushed = try await push.waitForPush(id: "paul", timeout: .seconds(1))
-            #expect(try Self.payload(pushed)["request_id"] as? String == paulRequest)
+            #expect(try Self.payload(pushed).requestId == paulRequest)
         }
     }
 
@@ -239,9 +236,9 @@ struct GatewayPushTests: ReadsJSONResponses {
                 let pushes = Array(push.received.dropFirst(before))
                 try #require(pushes.count == 1)
                 let payload = try Self.payload(pushes[0])
-                #expect(payload["kind"] as? String == "client_message")
-                #expect(payload["url"] as? String == "/#/demandes/\(request)")
-                #expect((payload["body"] as? String)?.contains("Fuite sous l'évier") == true)
+                #expect(payload.kind == "client_message")
+                #expect(payload.url == "/#/demandes/\(request)")
+                #expect(payload.body.contains("Fuite sous l'évier"))
                 for secret in ["portail", "sonnez", "Awa", "677000056"] {
                     #expect(!pushes[0].text.contains(secret), "the lock screen must not show \(secret)")
                 }

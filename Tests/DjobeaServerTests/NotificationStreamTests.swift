@@ -43,7 +43,7 @@ struct NotificationStreamTests {
     }
 
     /// The events of an SSE body, in order.
-    static func events(_ body: String) -> [(id: String, event: String, data: [String: Any])] {
+    static func events(_ body: String) -> [(id: String, event: String, data: ProviderFeedEvent)] {
         body.components(separatedBy: "\n\n").compactMap { block in
             var fields: [String: String] = [:]
             for line in block.split(separator: "\n") where !line.hasPrefix(":") {
@@ -51,9 +51,9 @@ struct NotificationStreamTests {
                 fields[String(line[..<colon])] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
             }
             guard let id = fields["id"], let event = fields["event"], let data = fields["data"],
-                let json = try? JSONSerialization.jsonObject(with: Data(data.utf8)) as? [String: Any]
+                let feedEvent = try? JSONCoding.decoder.decode(ProviderFeedEvent.self, from: Data(data.utf8))
             else { return nil }
-            return (id, event, json)
+            return (id, event, feedEvent)
         }
     }
 
@@ -86,9 +86,9 @@ struct NotificationStreamTests {
             let events = Self.events(body)
             #expect(events.map(\.id) == events.map(\.id).sorted(), "UUIDv7 ids: in time order")
             let first = try #require(events.first { $0.id == early }, "the unseen notification is in the backlog")
-            #expect(first.event == "payment_received" && first.data["title"] as? String == "Paiement reçu")
+            #expect(first.event == "payment_received" && first.data.title == "Paiement reçu")
             let arrived = try #require(events.first { $0.id == lateId }, "a row written during the stream is sent")
-            #expect(arrived.event == "system" && arrived.data["kind"] as? String == "system")
+            #expect(arrived.event == "system" && arrived.data.kind == "system")
         }
     }
 
@@ -121,9 +121,9 @@ struct NotificationStreamTests {
             let response = try await client.execute(uri: "/provider/notifications/stream?access_token=\(token)", method: .get)
             let messageId = try await late.value
             let events = Self.events(String(buffer: response.body))
-            let messages = events.filter { $0.data["id"] as? String == messageId }
+            let messages = events.filter { $0.data.id == messageId }
             #expect(messages.count == 1, "streamed once: \(events.map(\.event))")
-            #expect(messages.first?.event == "client_message" && messages.first?.data["body"] as? String == "Je suis au portail")
+            #expect(messages.first?.event == "client_message" && messages.first?.data.body == "Je suis au portail")
             #expect(events.map(\.id) == events.map(\.id).sorted(), "the stream's ids never go back")
         }
     }

@@ -20,10 +20,7 @@ struct OpenAPIConformanceTests {
             let document = try #require(try JSONSerialization.jsonObject(with: Data(buffer: documentResponse.body)) as? [String: Any])
             let paths = try #require(document["paths"] as? [String: [String: Any]])
             let list = try await client.execute(uri: "/provider/requests", method: .get, headers: harness.bearer(token))
-            let firstId =
-                ((try JSONSerialization.jsonObject(with: Data(buffer: list.body)) as? [String: Any])?["items"] as? [[String: Any]])?
-                .first?["id"] as? String
-            let requestId = try #require(firstId)
+            let requestId = try #require(try JSONCoding.decoder.decode(ProviderRequestPage.self, from: Data(buffer: list.body)).items.first?.id)
             let checks: [(String, String)] = [
                 ("/provider/dashboard/stats", "/provider/dashboard/stats"),
                 ("/provider/dashboard/chart-data/90d", "/provider/dashboard/chart-data/{period}"),

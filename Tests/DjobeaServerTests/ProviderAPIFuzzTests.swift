@@ -36,8 +36,7 @@ struct ProviderAPIFuzzTests {
             var rng = SeededRandom(seed: 20_261_125)
             let token = try await harness.login(client, phone: phone)
             let list = try await client.execute(uri: "/provider/requests?page_size=5", method: .get, headers: harness.bearer(token))
-            let items = (try JSONSerialization.jsonObject(with: Data(buffer: list.body)) as? [String: Any])?["items"] as? [[String: Any]]
-            let requestId = try #require(items?.first?["id"] as? String)
+            let requestId = try #require(try decode(ProviderRequestPage.self, list).items.first?.id)
             let before = try harness.changeCount()
             var statuses: [Int: Int] = [:]
             var accepted: [String] = []

@@ -111,8 +111,7 @@ struct SyncExchangeTests {
                 var all = headers
                 all[.contentEncoding] = "gzip"
                 let response = try await client.execute(uri: "/sync/v1/pull", method: .post, headers: all, body: ByteBuffer(bytes: body))
-                let json = try? JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
-                return (Int(response.status.code), (json?["error"] as? [String: Any])?["code"] as? String ?? "")
+                return (Int(response.status.code), (try? decode(APIErrorBody.self, response))?.error.code ?? "")
             }
             #expect(try await raw([:]) == (401, "sync_unauthenticated"))
             let time = Date().unixMillis

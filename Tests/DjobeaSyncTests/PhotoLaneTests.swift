@@ -48,9 +48,8 @@ struct PhotoLaneTests {
         let response = try await client.execute(
             uri: "/central/requests", method: .post, headers: [.authorization: "Bearer \(SyncedNodes.apiKey)", .contentType: "application/json"],
             body: ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
-        let json = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
-        #expect(response.status == .created, "\(json ?? [:])")
-        return try #require(json?["id"] as? String)
+        #expect(response.status == .created, "\(String(buffer: response.body))")
+        return try decode(CreatedId.self, response).id
     }
 
     /// Bytes that look like a JPEG, random beyond the header.
@@ -305,8 +304,7 @@ struct PhotoLaneTests {
             let response = try await HTTPClient.shared.execute(put, timeout: .seconds(30))
             let body = try await response.body.collect(upTo: 1 << 20)
             #expect(response.status.code == 401)
-            let error = (try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any])?["error"] as? [String: Any]
-            #expect(error?["code"] as? String == "sync_unauthenticated")
+            #expect(try JSONCoding.decoder.decode(APIErrorBody.self, from: Data(buffer: body)).error.code == "sync_unauthenticated")
             var get = HTTPClientRequest(url: base + "/sync/v1/photos/\(hashB)?offset=0")
             get.method = .GET
             #expect(try await HTTPClient.shared.execute(get, timeout: .seconds(30)).status.code == 401)

@@ -27,14 +27,6 @@ public enum NodeProcess {
         return NodeAnswer(status: (response as? HTTPURLResponse)?.statusCode ?? 0, body: data)
     }
 
-    /// `send`, with the body as a JSON object (or nil), for the suites that still read answers by wire names.
-    public static func call(_ method: String, _ url: String, json: [String: Any]? = nil, headers: [String: String] = [:]) async throws
-        -> (Int, [String: Any]?)
-    {
-        let answer = try await send(method, url, json: json, headers: headers)
-        return (answer.status, try? JSONSerialization.jsonObject(with: answer.body) as? [String: Any])
-    }
-
     /// Polls `check` every 200 ms until it is true or `timeout` passes; a throw while polling counts as "not yet".
     public static func eventually(_ timeout: TimeInterval = 30, _ check: () async throws -> Bool) async throws -> Bool {
         try await DjobeaTestSupport.eventually(timeout: timeout, every: .milliseconds(200), ignoringErrors: true, check)
