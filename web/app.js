@@ -10,16 +10,11 @@ import { fill, h, icon } from './lib/dom.js';
 import { openDb, outboxStorage } from './lib/db.js';
 import { createOutbox } from './lib/outbox.js';
 import { createPerform } from './lib/perform.js';
-import { isUnderWay } from './lib/transitions.js';
 import { pullChanges } from './lib/sync.js';
 import { createLive, liveAlert } from './lib/live.js';
 import { relativeTime } from './lib/format.js';
 import { createUploadQueue } from './lib/uploads.js';
-import { $, messageOf, toast } from './app/shell.js';
-import { setUpLogin, showLoginForm } from './app/login.js';
-import { renderOutbox, renderOutboxBadge } from './app/outbox-view.js';
-import { createPushOffer } from './app/push-offer.js';
-import { setUpGestures } from './app/gestures.js';
+import { $, messageOf, renderOutboxBadge, toast } from './app/shell.js';
 import { listenToWorker, startWorker, updateWorker } from './app/worker.js';
 import { cachedLoad } from './app/cached-load.js';
 import { localData } from './app/local-data.js';
@@ -118,7 +113,7 @@ const ctx = {
    */
   perform: createPerform({ enqueue: (action) => ctx.act(action), subscribe: (listener) => outbox.subscribe(listener) }),
   /** The outbox list, rendered into `element` (used by the profile screen and the request card). */
-  renderOutbox: (element) => renderOutbox(outbox, element),
+  renderOutbox: (element) => import('/app/outbox-view.js').then((module) => module.renderOutbox(outbox, element)),
   /** The provider's own id and name, from the token's profile cache (null until the profile loads). */
   get online() {
     return navigator.onLine !== false;
@@ -143,11 +138,13 @@ function showLogin() {
   $('#app').hidden = true;
   $('[data-push-offer]').hidden = true;
   $('#login').hidden = false;
-  showLoginForm('phone-form');
+  loginForms().then((login) => login.showLoginForm('phone-form'));
 }
 
-
-setUpLogin({ api, claim: claimLocalData, showApp });
+/** The login forms' module, loaded and wired once, when the login shows (a logged-in start never loads it). */
+let loginModule = null;
+const loginForms = () =>
+  (loginModule ??= import('/app/login.js').then((login) => (login.setUpLogin({ api, claim: claimLocalData, showApp }), login)));
 
 
 // MARK: - App
@@ -318,7 +315,11 @@ function flushOutbox() {
 
 // MARK: - Push notifications on this device (the offer: app/push-offer.js)
 
-const { offerPush, loadPush } = createPushOffer({ api });
+/** The push offer's module, loaded when first needed: after an outbox replay or at logout, never before the first screen. */
+let pushOfferModule = null;
+const pushOffer = () => (pushOfferModule ??= import('/app/push-offer.js').then((module) => module.createPushOffer({ api })));
+const offerPush = (items) => pushOffer().then((offer) => offer.offerPush(items)).catch(() => {});
+const loadPush = () => pushOffer().then((offer) => offer.loadPush());
 
 listenToWorker({ navigate: (hash) => ctx.navigate(hash), onPush: () => syncRequests().catch(() => {}) });
 
@@ -328,6 +329,7 @@ listenToWorker({ navigate: (hash) => ctx.navigate(hash), onPush: () => syncReque
 async function updateFab() {
   const fab = $('[data-fab]');
   const items = await db.all('requests');
+  const { isUnderWay } = await import('/lib/transitions.js');
   const active = items.find((item) => isUnderWay(item.stage ?? item.status));
   const onIt = current?.name === 'mission' && current?.param === active?.id;
   fab.hidden = !active || onIt || $('#app').hidden;
@@ -339,7 +341,9 @@ async function updateFab() {
 
 // MARK: - Gestures: swipe between tabs, pull to refresh (app/gestures.js)
 
-setUpGestures({ tabs: TABS, currentTab: () => ROUTES[parseHash().name][0], navigate: (hash) => ctx.navigate(hash), refresh: () => refreshAll() });
+import('/app/gestures.js').then((gestures) =>
+  gestures.setUpGestures({ tabs: TABS, currentTab: () => ROUTES[parseHash().name][0], navigate: (hash) => ctx.navigate(hash), refresh: () => refreshAll() }),
+);
 
 // MARK: - Wiring
 

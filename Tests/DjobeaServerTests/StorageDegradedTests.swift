@@ -72,7 +72,7 @@ struct StorageDegradedTests: ReadsJSONResponses {
         try await node.application().test(.live) { client in
             let healthy = try await client.execute(uri: "/healthz", method: .get)
             #expect(healthy.status == .ok)
-            #expect(Self.json(healthy)["status"] as? String == "ok")
+            #expect(try decode(NodeHealth.self, healthy).status == "ok")
             // The file may not grow: the next write needing a new page fails with SQLITE_FULL, as on a full disk.
             try await node.database.writer.writeWithoutTransaction { db in
                 let pages = try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0
@@ -100,14 +100,13 @@ struct StorageDegradedTests: ReadsJSONResponses {
             let health = try await client.execute(uri: "/healthz", method: .get)
             #expect(health.status == .serviceUnavailable)
             #expect(health.headers[.retryAfter] == "30")
-            // `/healthz`'s answer type is internal to the server: read on the raw JSON.
-            let body = Self.json(health)
-            #expect(body["status"] as? String == "degraded")
-            let storage = try #require(body["storage"] as? [String: Any])
-            #expect(storage["reason"] as? String == "full")
-            #expect(storage["code"] as? String == "stockage_plein")
-            #expect((storage["message"] as? String)?.hasPrefix("Stockage plein") == true)
-            #expect(storage["since"] as? String != nil)
+            let body = try decode(NodeHealth.self, health)
+            #expect(body.status == "degraded")
+            let storage = try #require(body.storage)
+            #expect(storage.reason == "full")
+            #expect(storage.code == "stockage_plein")
+            #expect(storage.message.hasPrefix("Stockage plein"))
+            #expect(!storage.since.isEmpty)
             let metrics = String(buffer: try await client.execute(uri: "/metrics", method: .get).body)
             #expect(metrics.contains("# TYPE djobea_storage_degraded gauge"))
             #expect(Self.gauge(metrics, "full") == "1")
@@ -118,8 +117,8 @@ struct StorageDegradedTests: ReadsJSONResponses {
             #expect(try await node.intake(client, 999).status == .created)
             let recovered = try await client.execute(uri: "/healthz", method: .get)
             #expect(recovered.status == .ok)
-            #expect(Self.json(recovered)["status"] as? String == "ok")
-            #expect(Self.json(recovered)["storage"] == nil)
+            let recoveredHealth = try decode(NodeHealth.self, recovered)
+            #expect(recoveredHealth.status == "ok" && recoveredHealth.storage == nil)
             #expect(Self.gauge(String(buffer: try await client.execute(uri: "/metrics", method: .get).body), "full") == "0")
         }
     }
@@ -141,8 +140,8 @@ struct StorageDegradedTests: ReadsJSONResponses {
             #expect(try node.counts() == before)
             let health = try await client.execute(uri: "/healthz", method: .get)
             #expect(health.status == .serviceUnavailable)
-            #expect(Self.json(health)["status"] as? String == "degraded")
-            #expect((Self.json(health)["storage"] as? [String: Any])?["reason"] as? String == "read_only")
+            let degraded = try decode(NodeHealth.self, health)
+            #expect(degraded.status == "degraded" && degraded.storage?.reason == "read_only")
             let metrics = String(buffer: try await client.execute(uri: "/metrics", method: .get).body)
             #expect(Self.gauge(metrics, "read_only") == "1")
             #expect(Self.gauge(metrics, "full") == "0")
@@ -155,7 +154,7 @@ struct StorageDegradedTests: ReadsJSONResponses {
             try await node.database.probeStorage()
             let recovered = try await client.execute(uri: "/healthz", method: .get)
             #expect(recovered.status == .ok)
-            #expect(Self.json(recovered)["status"] as? String == "ok")
+            #expect(try decode(NodeHealth.self, recovered).status == "ok")
             #expect(Self.gauge(String(buffer: try await client.execute(uri: "/metrics", method: .get).body), "read_only") == "0")
             #expect(try node.counts() == before, "the probe leaves no row behind")
         }

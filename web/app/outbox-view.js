@@ -1,15 +1,6 @@
-// The outbox as the provider sees it: the header's "n actions en attente" badge, and the list of queued actions with
-// their state (en attente / envoyé / refusé, with the reason and "Compris" to dismiss a refusal).
+// The outbox as the provider sees it: the list of queued actions with their state (en attente / envoyé / refusé, with
+// the reason and "Compris" to dismiss a refusal). Loaded when the list is first shown; the header's badge is the shell's.
 import { fill, h } from '/lib/dom.js';
-import { $ } from '/app/shell.js';
-
-/** The header's badge: how many actions wait to be sent. */
-export function renderOutboxBadge(items) {
-  const pending = items.filter((item) => item.state === 'pending').length;
-  const badge = $('[data-pending]');
-  badge.hidden = pending === 0;
-  badge.textContent = pending === 1 ? '1 action en attente' : `${pending} actions en attente`;
-}
 
 /** The outbox as a list: each queued action with its state (en attente / envoyé / refusé, with the reason). */
 export async function renderOutbox(outbox, element) {

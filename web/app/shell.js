@@ -19,3 +19,11 @@ export function toast(text) {
 export function messageOf(error) {
   return error instanceof ApiError ? error.message : 'Erreur inattendue. Réessayez.';
 }
+
+/** The header's badge: how many actions wait to be sent. */
+export function renderOutboxBadge(items) {
+  const pending = items.filter((item) => item.state === 'pending').length;
+  const badge = $('[data-pending]');
+  badge.hidden = pending === 0;
+  badge.textContent = pending === 1 ? '1 action en attente' : `${pending} actions en attente`;
+}

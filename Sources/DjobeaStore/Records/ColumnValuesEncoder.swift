@@ -25,7 +25,6 @@ private final class EncodingState {
 
     init(table: String) {
         self.table = table
-        values.reserveCapacity(24)
     }
 
     func refuse(_ what: String, at key: (any CodingKey)?) -> StoreError {
@@ -77,12 +76,10 @@ private struct ColumnsContainer<Key: CodingKey>: KeyedEncodingContainerProtocol 
     mutating func encode(_ value: Double, forKey key: Key) throws { throw state.refuse("a real number", at: key) }
     mutating func encode(_ value: Float, forKey key: Key) throws { throw state.refuse("a real number", at: key) }
 
-    /// An enum, or any type that encodes itself as one value.
+    /// An enum, or any type that encodes itself as one value (written under `key` by `SingleValueEncoder`).
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
-        let single = SingleValueEncoder(state: state, key: key)
-        try value.encode(to: single)
-        guard let encoded = single.box.value else { throw state.refuse("a value that encodes nothing", at: key) }
-        state.values[key.stringValue] = encoded
+        try value.encode(to: SingleValueEncoder(state: state, key: key))
+        if state.values[key.stringValue] == nil { throw state.refuse("a value that encodes nothing", at: key) }
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
@@ -105,17 +102,14 @@ private struct ColumnsContainer<Key: CodingKey>: KeyedEncodingContainerProtocol 
 }
 
 /// One column's value, as a type that encodes itself through a single-value container gives it (a `String` or `Int`
-/// raw value of an enum, a wrapper's inner value).
-private final class ValueBox {
-    var value: ColumnValue?
-}
-
+/// raw value of an enum, a wrapper's inner value), written straight under its column's name.
 private struct SingleValueEncoder: Encoder, SingleValueEncodingContainer {
     let state: EncodingState
     let key: any CodingKey
-    let box = ValueBox()
     var codingPath: [any CodingKey] { [key] }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+    private func store(_ value: ColumnValue) { state.values[key.stringValue] = value }
 
     func container<Nested: CodingKey>(keyedBy type: Nested.Type) -> KeyedEncodingContainer<Nested> {
         _ = state.refuse("a nested object", at: key)
@@ -129,21 +123,21 @@ private struct SingleValueEncoder: Encoder, SingleValueEncodingContainer {
 
     func singleValueContainer() -> any SingleValueEncodingContainer { self }
 
-    mutating func encodeNil() throws { box.value = .null }
-    mutating func encode(_ value: Bool) throws { box.value = .integer(value ? 1 : 0) }
-    mutating func encode(_ value: String) throws { box.value = .text(value) }
-    mutating func encode(_ value: Int) throws { box.value = .integer(Int64(value)) }
-    mutating func encode(_ value: Int64) throws { box.value = .integer(value) }
-    mutating func encode(_ value: Int32) throws { box.value = .integer(Int64(value)) }
-    mutating func encode(_ value: Int16) throws { box.value = .integer(Int64(value)) }
-    mutating func encode(_ value: Int8) throws { box.value = .integer(Int64(value)) }
-    mutating func encode(_ value: UInt32) throws { box.value = .integer(Int64(value)) }
-    mutating func encode(_ value: UInt16) throws { box.value = .integer(Int64(value)) }
-    mutating func encode(_ value: UInt8) throws { box.value = .integer(Int64(value)) }
+    mutating func encodeNil() throws { store(.null) }
+    mutating func encode(_ value: Bool) throws { store(.integer(value ? 1 : 0)) }
+    mutating func encode(_ value: String) throws { store(.text(value)) }
+    mutating func encode(_ value: Int) throws { store(.integer(Int64(value))) }
+    mutating func encode(_ value: Int64) throws { store(.integer(value)) }
+    mutating func encode(_ value: Int32) throws { store(.integer(Int64(value))) }
+    mutating func encode(_ value: Int16) throws { store(.integer(Int64(value))) }
+    mutating func encode(_ value: Int8) throws { store(.integer(Int64(value))) }
+    mutating func encode(_ value: UInt32) throws { store(.integer(Int64(value))) }
+    mutating func encode(_ value: UInt16) throws { store(.integer(Int64(value))) }
+    mutating func encode(_ value: UInt8) throws { store(.integer(Int64(value))) }
     mutating func encode(_ value: UInt) throws { try encode(UInt64(value)) }
     mutating func encode(_ value: UInt64) throws {
         guard let signed = Int64(exactly: value) else { throw state.refuse("an integer beyond 64 bits", at: key) }
-        box.value = .integer(signed)
+        store(.integer(signed))
     }
     mutating func encode(_ value: Double) throws { throw state.refuse("a real number", at: key) }
     mutating func encode(_ value: Float) throws { throw state.refuse("a real number", at: key) }
