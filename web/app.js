@@ -14,10 +14,7 @@ import { pullChanges } from './lib/sync.js';
 import { createLive, liveAlert } from './lib/live.js';
 import { relativeTime } from './lib/format.js';
 import { createUploadQueue } from './lib/uploads.js';
-import { $, messageOf, renderOutboxBadge, toast } from './app/shell.js';
-import { listenToWorker, startWorker, updateWorker } from './app/worker.js';
-import { cachedLoad } from './app/cached-load.js';
-import { localData } from './app/local-data.js';
+import { $, cachedLoad, messageOf, renderOutboxBadge, toast } from './app/shell.js';
 
 /** The four tabs of the bottom bar, in swipe order. */
 const TABS = ['accueil', 'demandes', 'finances', 'profil'];
@@ -124,12 +121,14 @@ function emit(name, detail) {
   events.dispatchEvent(new CustomEvent(name, { detail }));
 }
 
-// MARK: - Whose data is on this phone
+// MARK: - Whose data is on this phone, and the login (the forms: app/login.js)
 
-/** Wiping (logout, another provider) and claiming the phone's data: app/local-data.js. */
-const { forgetLocalData, claimLocalData } = localData({ outbox, db, forgetSynced, onForgotten: () => (emit('outbox', []), renderOutboxBadge([])) });
-
-// MARK: - Login (the forms: app/login.js)
+/** Wiping (logout, another provider) and claiming the phone's data: app/local-data.js, loaded at login or logout. */
+let localDataModule = null;
+const onForgotten = () => (emit('outbox', []), renderOutboxBadge([]));
+const phoneData = () => (localDataModule ??= import('/app/local-data.js').then((m) => m.localData({ outbox, db, forgetSynced, onForgotten })));
+const claimLocalData = (pair) => phoneData().then((data) => data.claimLocalData(pair));
+const forgetLocalData = () => phoneData().then((data) => data.forgetLocalData());
 
 function showLogin() {
   live?.stop();
@@ -145,7 +144,6 @@ function showLogin() {
 let loginModule = null;
 const loginForms = () =>
   (loginModule ??= import('/app/login.js').then((login) => (login.setUpLogin({ api, claim: claimLocalData, showApp }), login)));
-
 
 // MARK: - App
 
@@ -321,8 +319,6 @@ const pushOffer = () => (pushOfferModule ??= import('/app/push-offer.js').then((
 const offerPush = (items) => pushOffer().then((offer) => offer.offerPush(items)).catch(() => {});
 const loadPush = () => pushOffer().then((offer) => offer.loadPush());
 
-listenToWorker({ navigate: (hash) => ctx.navigate(hash), onPush: () => syncRequests().catch(() => {}) });
-
 // MARK: - Floating mission button
 
 /** The floating button to the mission in progress (arrivé, diagnostic or réparation), hidden on that mission. */
@@ -339,8 +335,7 @@ async function updateFab() {
   }
 }
 
-// MARK: - Gestures: swipe between tabs, pull to refresh (app/gestures.js)
-
+// Gestures: swipe between tabs, pull to refresh (app/gestures.js, fetched once the app runs, not with the shell).
 import('/app/gestures.js').then((gestures) =>
   gestures.setUpGestures({ tabs: TABS, currentTab: () => ROUTES[parseHash().name][0], navigate: (hash) => ctx.navigate(hash), refresh: () => refreshAll() }),
 );
@@ -362,7 +357,7 @@ document.addEventListener('visibilitychange', () => {
   flushOutbox();
   uploads.run().catch(() => {});
   syncRequests().catch(() => {});
-  updateWorker();
+  worker().then((module) => module.updateWorker());
 });
 setInterval(renderSync, 30_000);
 document.addEventListener('keydown', (event) => {
@@ -370,9 +365,14 @@ document.addEventListener('keydown', (event) => {
 });
 outbox.prune().then(() => outbox.list()).then(renderOutboxBadge);
 
-// MARK: - Service worker: registered once the first screen is up, so its precaching never delays it (app/worker.js).
+// MARK: - Service worker (app/worker.js): loaded and registered once the page is up, so neither delays the first screen.
 
-startWorker();
+let workerModule = null;
+const worker = () => (workerModule ??= import('/app/worker.js'));
+const onPush = () => syncRequests().catch(() => {});
+const startServiceWorker = () => worker().then((m) => (m.listenToWorker({ navigate: (hash) => ctx.navigate(hash), onPush }), m.startWorker()));
+if (document.readyState === 'complete') startServiceWorker();
+else addEventListener('load', startServiceWorker, { once: true });
 
 export async function logout() {
   // Stop everything that writes to the phone's store first (live feed, screens), let what is in flight land, then
