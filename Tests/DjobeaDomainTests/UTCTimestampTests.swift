@@ -31,6 +31,24 @@ import Testing
         #expect(UTCTimestamp.parse("2026-11-28T08:30:00Z") == Date(timeIntervalSince1970: 1_795_854_600))
     }
 
+    @Test("the digit-by-digit format writes what String(format:) writes, over four centuries and every millisecond digit")
+    func formatMatchesPrintf() {
+        var random = SeededRandom(seed: 2026)
+        for _ in 0..<20_000 {
+            let millis = Int64.random(in: -2_208_988_800_000...16_725_225_599_999, using: &random)  // 1900 … 2499
+            let date = Date(timeIntervalSince1970: Double(millis) / 1000)
+            let millisOfDate = date.unixMillis
+            let seconds = millisOfDate >= 0 ? millisOfDate / 1000 : (millisOfDate - 999) / 1000
+            let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+            let parts = UTCTimestamp.civil(fromDays: days)
+            let secondOfDay = seconds - days * 86_400
+            let expected = String(
+                format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", parts.year, parts.month, parts.day, Int(secondOfDay / 3600),
+                Int(secondOfDay % 3600 / 60), Int(secondOfDay % 60), Int(millisOfDate - seconds * 1000))
+            #expect(UTCTimestamp.format(date) == expected)
+        }
+    }
+
     @Test func formatTruncatesToTheMillisecond() {
         let date = Date(timeIntervalSince1970: 1_795_854_600.123_9)
         #expect(UTCTimestamp.format(date) == "2026-11-28T08:30:00.123Z")
