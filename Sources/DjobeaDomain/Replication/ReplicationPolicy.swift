@@ -45,7 +45,7 @@ public struct ReplicationPolicy: Sendable {
             // Ops decide which services a provider offers; the provider sets their rates.
             "provider_services": ["provider_id": .central, "service_id": .central, "rate_min": .hub, "rate_max": .hub],
         ],
-        appendOnlyTables: ["mission_events", "ledger_entries"]
+        appendOnlyTables: ["mission_events", "ledger_entries", "commission_rates"]
     )
 
     /// The only role whose inserts, updates and deletes of `table` count; nil = anyone.
@@ -58,7 +58,7 @@ public struct ReplicationPolicy: Sendable {
         columnOwners[table]?[column]
     }
 
-    /// Whether rows of `table` are immutable once inserted (mission events, ledger entries).
+    /// Whether rows of `table` are immutable once inserted (mission events, ledger entries, commission rate versions).
     public func isAppendOnly(_ table: String) -> Bool {
         appendOnlyTables.contains(table)
     }

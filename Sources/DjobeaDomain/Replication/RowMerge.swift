@@ -143,7 +143,13 @@ public enum RowMerge {
         // Nodes may derive the same row with the same id (a commission): the first insert is the row.
         let insert = allowed.first { $0.operation == .insert }
         for change in allowed where change.operation != .insert {
-            let rule = change.table == "ledger_entries" ? "CONFLICTS-7" : "CONFLICTS-4"
+            let rule =
+                switch change.table {
+                case "ledger_entries": "CONFLICTS-7"
+                // A rate version in force is never rewritten: a commission derived from it must not change (CONFLICTS-10).
+                case "commission_rates": "CONFLICTS-10"
+                default: "CONFLICTS-4"
+                }
             conflict(MergeConflict.Kind.appendOnly, rule, change, nil, insert)
         }
         return MergedRow(exists: insert != nil, columns: insert?.columns ?? [:], conflicts: [])

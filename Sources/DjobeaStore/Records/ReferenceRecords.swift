@@ -87,7 +87,7 @@ public struct ServiceRecord: MutableSyncedRecord, Codable, Hashable {
 }
 
 /// A row of `commission_rates`: one version of a rate, never edited once in force (a trigger refuses updates).
-public struct CommissionRateRecord: MutableSyncedRecord, Codable, Hashable {
+public struct CommissionRateRecord: SyncedRecord, Codable, Hashable {
     public static let syncedTable = SyncedTable.commissionRates
 
     public var id: String

@@ -35,9 +35,11 @@ public enum SyncedTable: String, CaseIterable, Sendable, Codable {
     case ledgerEntries = "ledger_entries"
     case paymentReminders = "payment_reminders"
 
-    /// Append-only tables: rows are inserted once and never updated or deleted (SQLite triggers enforce it too).
+    /// Append-only tables: rows are inserted once and never updated or deleted, a protocol rule (`ReplicationPolicy`,
+    /// SPEC §4.2) that SQLite triggers enforce locally too. A commission rate version is one: a new version supersedes
+    /// it (`effective_from`), so a commission derived from it never changes.
     public var isAppendOnly: Bool {
-        self == .missionEvents || self == .ledgerEntries
+        self == .missionEvents || self == .ledgerEntries || self == .commissionRates
     }
 }
 
