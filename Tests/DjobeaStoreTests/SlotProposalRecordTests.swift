@@ -49,7 +49,7 @@ struct SlotProposalRecordTests {
                     description: "L'eau coule.", address: "Rue du Marché", budgetMin: nil, budgetMax: nil, wishedTimeLabel: nil, wishedAt: nil,
                     channel: .platform, createdAt: stamp, updatedAt: stamp))
             let before = try Int.fetchOne(tx.db, sql: "SELECT count(*) FROM change_log") ?? 0
-            try proposal.insert(in: tx.db)
+            try proposal.insert(tx.db)
             return (try Int.fetchOne(tx.db, sql: "SELECT count(*) FROM change_log") ?? 0) - before
         }
         #expect(logged == 0)

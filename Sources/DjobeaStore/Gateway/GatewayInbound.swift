@@ -189,14 +189,14 @@ public enum GatewayInbound {
                 SELECT p.id, (SELECT m.intent FROM messages m WHERE m.request_id = p.request_id
                         AND m.direction = \(MessageDirection.incoming.sqlLiteral)
                         AND m.intent IN ('slot_yes', 'slot_no') AND m.sent_at >= p.created_at ORDER BY m.sent_at, m.id LIMIT 1) AS answer
-                FROM slot_proposals p WHERE p.state = 'proposed' AND (?1 IS NULL OR p.request_id = ?1)
+                FROM slot_proposals p WHERE p.state = \(SlotProposalState.proposed.sqlLiteral) AND (?1 IS NULL OR p.request_id = ?1)
                 """, arguments: [requestId])
         var answered = 0
         for row in rows {
             guard let answer: String = row["answer"] else { continue }
             try db.execute(
-                sql: "UPDATE slot_proposals SET state = ? WHERE id = ? AND state = 'proposed'",
-                arguments: [answer == InboundIntent.slotYes.code ? "accepted" : "refused", row["id"] as String])
+                sql: "UPDATE slot_proposals SET state = ? WHERE id = ? AND state = \(SlotProposalState.proposed.sqlLiteral)",
+                arguments: [(answer == InboundIntent.slotYes.code ? SlotProposalState.accepted : .refused).rawValue, row["id"] as String])
             answered += db.changesCount
         }
         return answered

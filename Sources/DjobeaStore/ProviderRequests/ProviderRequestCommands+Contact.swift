@@ -101,7 +101,7 @@ extension ProviderRequestCommands {
             try SlotProposalRecord(
                 id: id, requestId: requestId, providerId: providerId, proposedStart: UTCTimestamp.format(proposedStart),
                 proposedEnd: UTCTimestamp.format(proposedEnd), note: note, messageId: messageId, state: .proposed, createdAt: UTCTimestamp.format(now)
-            ).insert(in: tx.db)
+            ).insert(tx.db)
             return RequestCommandOutcome(messageId: messageId, proposalId: id)
         }
     }

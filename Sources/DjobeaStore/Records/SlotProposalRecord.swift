@@ -4,9 +4,12 @@ import GRDB
 /// A row of `slot_proposals`: a new slot a provider proposed to the client ("Reporter").
 ///
 /// The table is hub-local (not in `SyncedTable`, see `SchemaV2ProviderRequests`), so this record is no
-/// `SyncedRecord`: it is read like one and written with plain SQL (`insert(in:)`), no change log. It follows the same
-/// conventions, so that the table can join `SyncedTable` later without a rewrite.
-public struct SlotProposalRecord: FetchableRecord, EncodableRecord, Codable, Hashable, Sendable {
+/// `SyncedRecord`: it is GRDB's own `PersistableRecord`, written with `record.insert(db)`, no change log (SQLite's
+/// `CaptureGuard` watches only the synced tables). Should the table ever sync, it drops that conformance and becomes
+/// a `SyncedRecord`; its other conventions are already theirs.
+public struct SlotProposalRecord: FetchableRecord, PersistableRecord, Codable, Hashable, Sendable {
+    public static let databaseTableName = "slot_proposals"
+
     public var id: String
     public var requestId: String
     public var providerId: String
@@ -30,16 +33,4 @@ public struct SlotProposalRecord: FetchableRecord, EncodableRecord, Codable, Has
         case createdAt = "created_at"
     }
     typealias CodingKeys = Columns
-
-    /// Inserts the record as a new row, every column written.
-    func insert(in db: Database) throws {
-        let names = Columns.allCases.map(\.rawValue)
-        let values = try databaseDictionary
-        try db.execute(
-            sql: """
-                INSERT INTO slot_proposals (\(names.joined(separator: ", ")))
-                VALUES (\(Array(repeating: "?", count: names.count).joined(separator: ", ")))
-                """,
-            arguments: StatementArguments(names.map { values[$0] ?? .null }))
-    }
 }
