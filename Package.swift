@@ -26,11 +26,19 @@ let package = Package(
     targets: [
         // Pure rules: Foundation only, no I/O.
         .target(name: "DjobeaDomain"),
-        // SQLite (GRDB): migrations, records, change capture, blob files.
+        // The sync core behind a narrow storage interface (portable SQL over generic rows): applying changes with the
+        // conflict rules, the partition filter, the hub feed, version vectors, peers, enrolment. No driver: SQLite and
+        // PostgreSQL adapters implement `ReplicaStorage`.
+        .target(
+            name: "DjobeaReplication",
+            dependencies: ["DjobeaDomain", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // SQLite (GRDB): migrations, records, change capture, blob files; the sync core's SQLite adapter.
         .target(
             name: "DjobeaStore",
             dependencies: [
                 "DjobeaDomain",
+                "DjobeaReplication",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -73,6 +81,7 @@ let package = Package(
             name: "DjobeaSync",
             dependencies: [
                 "DjobeaDomain",
+                "DjobeaReplication",
                 "DjobeaStore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CompressNIO", package: "compress-nio"),
@@ -87,6 +96,7 @@ let package = Package(
             name: "DjobeaServer",
             dependencies: [
                 "DjobeaDomain",
+                "DjobeaReplication",
                 "DjobeaStore",
                 "DjobeaAuth",
                 "DjobeaSync",
@@ -109,6 +119,7 @@ let package = Package(
                 "DjobeaDomain",
                 "DjobeaStore",
                 "DjobeaDemo",
+                "DjobeaReplication",
                 "DjobeaServer",
                 "DjobeaSync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -129,7 +140,7 @@ let package = Package(
         .target(
             name: "DjobeaTestSupport",
             dependencies: [
-                "DjobeaDomain", "DjobeaStore", "DjobeaServer", "DjobeaSync",
+                "DjobeaDomain", "DjobeaReplication", "DjobeaStore", "DjobeaServer", "DjobeaSync",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -158,7 +169,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
-        .testTarget(name: "DjobeaStoreTests", dependencies: ["DjobeaDomain", "DjobeaStore", "DjobeaDemo", "DjobeaTestSupport"]),
+        .testTarget(name: "DjobeaStoreTests", dependencies: ["DjobeaDomain", "DjobeaReplication", "DjobeaStore", "DjobeaDemo", "DjobeaTestSupport"]),
         .testTarget(
             name: "DjobeaAuthTests",
             dependencies: [
@@ -170,7 +181,8 @@ let package = Package(
         .testTarget(
             name: "DjobeaServerTests",
             dependencies: [
-                "DjobeaServer", "DjobeaStore", "DjobeaDemo", "DjobeaAuth", "DjobeaDomain", "DjobeaSync", "CBrotli", "DjobeaTestSupport",
+                "DjobeaServer", "DjobeaStore", "DjobeaDemo", "DjobeaAuth", "DjobeaDomain", "DjobeaReplication", "DjobeaSync", "CBrotli",
+                "DjobeaTestSupport",
                 "DjobeaGateway", "DjobeaGatewayFakes",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -182,7 +194,7 @@ let package = Package(
         .testTarget(
             name: "DjobeaSyncTests",
             dependencies: [
-                "DjobeaSync", "DjobeaServer", "DjobeaStore", "DjobeaDomain", "DjobeaTestSupport",
+                "DjobeaSync", "DjobeaServer", "DjobeaStore", "DjobeaDomain", "DjobeaReplication", "DjobeaTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

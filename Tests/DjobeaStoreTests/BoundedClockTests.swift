@@ -1,4 +1,5 @@
 import DjobeaDomain
+import DjobeaReplication
 import Foundation
 import GRDB
 import Testing
@@ -72,7 +73,7 @@ final class ClockMesh {
             let (summary, ack) = try await central.applyFromHub(
                 changes, hubId: hub.hubId, hubNodeId: hub.db.nodeId, hubName: hub.name, wireBytes: 0, now: centralClock)
             pushed = summary
-            try await hub.db.updatePeer(nodeId: central.nodeId, role: "central", name: "central", ["last_sent_local_seq": ack])
+            try await hub.db.updatePeer(nodeId: central.nodeId, role: .central, name: "central", [.acknowledged(ack)])
         }
         return (pulled, pushed)
     }
@@ -297,7 +298,7 @@ struct CommissionOrderTests {
             guard !changes.isEmpty else { break }
             let (_, ack) = try await mesh.central.applyFromHub(
                 changes, hubId: hub.hubId, hubNodeId: hub.db.nodeId, hubName: hub.name, wireBytes: 0, now: t + 190)
-            try await hub.db.updatePeer(nodeId: mesh.central.nodeId, role: "central", name: "central", ["last_sent_local_seq": ack])
+            try await hub.db.updatePeer(nodeId: mesh.central.nodeId, role: .central, name: "central", [.acknowledged(ack)])
             let ownCommission = try mesh.central.readBlocking { db in
                 try Int.fetchOne(
                     db, sql: "SELECT count(*) FROM change_log WHERE origin_node = ? AND table_name = 'ledger_entries'",

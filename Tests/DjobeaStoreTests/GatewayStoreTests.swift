@@ -1,4 +1,5 @@
 import DjobeaDomain
+import DjobeaReplication
 import Foundation
 import GRDB
 import Testing
@@ -383,7 +384,7 @@ struct GatewayKeyPartitionTests {
                 columns: ["id": .text(key), "node_id": .text(key), "vapid_public_key": .text(String(repeating: "B", count: 87))])
         }
         try database.readBlocking { db in
-            let partition = try HubPartition(hubId: hub, db: db)
+            let partition = try HubPartition(hubId: hub, connection: SQLiteReplicaConnection(db: db))
             let hubNode = DjobeaID.v7()
             #expect(try partition.admitsFromHub(change(origin: hubNode, key: hubNode)))
             #expect(try !partition.admitsFromHub(change(origin: hubNode, key: database.nodeId)), "central's key is central's")

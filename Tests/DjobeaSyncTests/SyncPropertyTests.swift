@@ -1,4 +1,5 @@
 import DjobeaDomain
+import DjobeaReplication
 import DjobeaTestSupport
 import Foundation
 import GRDB
@@ -638,7 +639,7 @@ private final class SyncSchedule {
                 _ = try await central.applyFromHub(
                     Array(changes.dropFirst()), hubId: hub.hubId, hubNodeId: hub.db.nodeId, hubName: hub.name, wireBytes: 0, now: now(nil))
                 throw ScheduleFailure("central applied a push batch with a sequence gap")
-            } catch StoreError.sequenceGap {
+            } catch ReplicaError.sequenceGap {
                 guard try await central.changeLogHead() == before else { throw ScheduleFailure("a refused push batch left changes") }
             }
             trace.append("push \(hub.name) with a gap: refused")
@@ -657,7 +658,7 @@ private final class SyncSchedule {
         }
         try observeStatuses(of: central, node: "central")
         if delivery != .lostResponse {
-            try await hub.db.updatePeer(nodeId: central.nodeId, role: "central", name: "central", ["last_sent_local_seq": ack])
+            try await hub.db.updatePeer(nodeId: central.nodeId, role: .central, name: "central", [.acknowledged(ack)])
         }
         return changes.count
     }
@@ -665,15 +666,14 @@ private final class SyncSchedule {
     /// Central's side of a pull, as `CentralSyncService.pull` does it: a hub whose cursor was built under another
     /// partition (the fingerprint it echoes differs) is fed again from the start.
     func serve(_ hub: HubNode, cursor: Int64, partition: String?, maxBytes: Int) async throws
-        -> (slice: HubFeedSlice, acknowledged: Int64, partition: String, moves: (head: Int64, left: [[String]], back: [[String]])?)
+        -> (slice: HubFeedSlice, acknowledged: Int64, partition: String, moves: PartitionLeaves?)
     {
         let fingerprint = try await central.partitionFingerprint(hubId: hub.hubId)
         let from = partition == fingerprint ? cursor : 0
         let slice = try await central.hubFeed(hubId: hub.hubId, excludingOrigin: hub.db.nodeId, after: from, maxBytes: maxBytes)
         let acknowledged = try await central.versionVector()[hub.db.nodeId] ?? 0
         try await central.updatePeer(
-            nodeId: hub.db.nodeId, role: "hub", name: hub.name,
-            ["hub_id": hub.hubId, "peer_cursor": slice.through, "partition_fingerprint": fingerprint])
+            nodeId: hub.db.nodeId, role: .hub, name: hub.name, [.hubId(hub.hubId), .peerCursor(slice.through), .partitionFingerprint(fingerprint)])
         // As central does: the rows that moved since the hub was last told, left or back (rule 14).
         let movesSeen = try await hub.db.peerLink(nodeId: central.nodeId)?.movesSeen ?? 0
         let moves = try await central.partitionLeaves(hubId: hub.hubId, after: movesSeen)

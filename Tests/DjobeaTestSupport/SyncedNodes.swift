@@ -1,3 +1,4 @@
+import DjobeaDomain
 import DjobeaServer
 import DjobeaStore
 import DjobeaSync

@@ -1,3 +1,4 @@
+import DjobeaDomain
 import DjobeaStore
 import Foundation
 

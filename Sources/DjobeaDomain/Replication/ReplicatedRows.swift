@@ -15,8 +15,8 @@ public enum ReplicatedRowError: Error, Equatable, Sendable, CustomStringConverti
     }
 }
 
-/// Reads merged rows of the append-only tables as the values their folds take (the domain twin of the store's
-/// `MissionProjection.event(from:)` and `LedgerReads.entry(from:)`).
+/// Reads merged rows of the append-only tables as the values their folds take (the sync core's folds read stored rows
+/// through it too).
 public enum ReplicatedRows {
     /// A `mission_events` row as a `MissionEvent`.
     ///

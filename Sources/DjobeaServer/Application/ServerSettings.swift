@@ -1,3 +1,4 @@
+import DjobeaDomain
 import DjobeaStore
 
 /// What a node's HTTP server needs to start.

@@ -1,4 +1,5 @@
 import DjobeaDomain
+import DjobeaReplication
 import Foundation
 import GRDB
 
@@ -281,7 +282,8 @@ public struct IntakeStore: Sendable {
                 requestId: payment.requestId, providerId: providerId, invoiceId: invoiceId, kind: .payment, method: method,
                 operatorRef: method == .cash ? (reference?.isEmpty == false ? reference : nil) : reference, amount: XAF(payment.amount),
                 recordedBy: recordedBy)
-            _ = try database.recordLedgerConflicts(providerId: providerId, now: UTCTimestamp.format(tx.now), in: tx.db)
+            _ = try ReplicaFolds.recordLedgerConflicts(
+                providerId: providerId, now: UTCTimestamp.format(tx.now), in: SQLiteReplicaConnection(transaction: tx))
             if let key {
                 try RecordedId.record("record_payment", entry.id, scope: scope, requestId: payment.requestId, key: key, now: tx.now, in: tx.db)
             }

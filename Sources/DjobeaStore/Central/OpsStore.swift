@@ -1,5 +1,6 @@
 import Crypto
 import DjobeaDomain
+import DjobeaReplication
 import Foundation
 import GRDB
 
@@ -137,7 +138,8 @@ public struct OpsStore: Sendable {
             let entry = try tx.appendLedgerEntry(
                 requestId: original.requestId, providerId: original.providerId, invoiceId: original.invoiceId, kind: .reversal,
                 method: nil, operatorRef: nil, amount: amount, reversesEntryId: entryId, recordedBy: .ops)
-            _ = try database.recordLedgerConflicts(providerId: original.providerId, now: UTCTimestamp.format(tx.now), in: tx.db)
+            _ = try ReplicaFolds.recordLedgerConflicts(
+                providerId: original.providerId, now: UTCTimestamp.format(tx.now), in: SQLiteReplicaConnection(transaction: tx))
             return OpsActionResult(
                 actionId: "", kind: "reverse_payment", target: entryId,
                 summary: "Paiement de \(original.amount.formatted) contre-passé pour \(amount.formatted) (remboursement ou contestation).",

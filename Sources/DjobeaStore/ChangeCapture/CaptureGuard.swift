@@ -1,3 +1,4 @@
+import DjobeaDomain
 import GRDB
 
 /// Makes SQLite itself refuse any write to a synced table that does not come through `SyncedTransaction`.

@@ -11,10 +11,6 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case appendOnly(table: String)
     case roleMismatch(expected: String, found: String)
     case invalid(String)
-    /// A hub sent a change to a row outside its partition (SPEC.md §5).
-    case outOfPartition(table: String, key: String)
-    /// A hub's own changes did not follow on from what central holds (SPEC.md §3).
-    case sequenceGap(expected: Int64, got: Int64)
 
     public var code: String {
         switch self {
@@ -25,8 +21,6 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case .appendOnly: "append_only"
         case .roleMismatch: "role_mismatch"
         case .invalid: "invalid"
-        case .outOfPartition: "out_of_partition"
-        case .sequenceGap: "sequence_gap"
         }
     }
 
@@ -39,8 +33,6 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case .appendOnly(let table): "\(table) is append-only"
         case .roleMismatch(let expected, let found): "this data directory belongs to a \(found) node, not a \(expected)"
         case .invalid(let reason): reason
-        case .outOfPartition(let table, let key): "\(table) \(key) is outside this hub's partition"
-        case .sequenceGap(let expected, let got): "expected origin sequence \(expected), got \(got)"
         }
     }
 }

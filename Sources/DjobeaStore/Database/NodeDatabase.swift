@@ -173,7 +173,7 @@ public final class NodeDatabase: Sendable {
     }
 
     /// Hub: takes the offset to central measured by a pull (central's time minus this node's, in milliseconds).
-    func noteCentralClockOffset(_ offsetMs: Int64?) {
+    public func noteCentralClockOffset(_ offsetMs: Int64?) {
         guard role == .hub, let offsetMs else { return }
         clockCorrectionMs.withLock { $0 = Self.correction(forOffset: offsetMs) }
     }

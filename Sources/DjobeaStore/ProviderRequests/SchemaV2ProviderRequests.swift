@@ -1,3 +1,5 @@
+import DjobeaDomain
+
 /// Schema additions of the provider requests area (migration "v2-provider-requests" in `Migrations`).
 ///
 /// Both tables are hub-local for now (not in `SyncedTable`): the facts they lead to travel anyway, as the

@@ -1,4 +1,5 @@
 import DjobeaDomain
+import DjobeaReplication
 import Foundation
 import GRDB
 
@@ -23,7 +24,7 @@ extension NodeDatabase {
     /// `providers.photo_sha256`), judged against central's current rows.
     public func isPhotoReferenced(_ sha256: String, inPartitionOf hubId: String) async throws -> Bool {
         try await read { db in
-            let partition = try HubPartition(hubId: hubId, db: db)
+            let partition = try HubPartition(hubId: hubId, connection: SQLiteReplicaConnection(db: db))
             let photos = try Row.fetchAll(
                 db, sql: "SELECT id, request_id, provider_id FROM photos WHERE sha256 = ?1 OR thumb_sha256 = ?1", arguments: [sha256])
             for photo in photos {

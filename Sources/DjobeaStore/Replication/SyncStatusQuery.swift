@@ -1,4 +1,5 @@
 import DjobeaDomain
+import DjobeaReplication
 import Foundation
 import GRDB
 
@@ -108,7 +109,7 @@ extension NodeDatabase {
                 let centralLink = try String.fetchOne(
                     db, sql: "SELECT node_id FROM peers WHERE role = \(NodeRole.central.sqlLiteral) ORDER BY last_seen_at DESC"
                 )
-                .flatMap { try Self.peerLink(nodeId: $0, in: db) }
+                .flatMap { try SQLiteReplicaConnection(db: db).peerLink(nodeId: $0) }
                 snapshot.centralNodeId = centralLink?.nodeId
                 let pending = try Row.fetchOne(
                     db, sql: "SELECT count(*) AS n, min(recorded_at) AS oldest FROM change_log WHERE origin_node = ? AND origin_seq > ?",
@@ -143,14 +144,14 @@ extension NodeDatabase {
         var statuses: [HubSyncStatus] = []
         var linkedHubs = Set<String>()
         for nodeId in try String.fetchAll(db, sql: "SELECT node_id FROM peers WHERE role = \(NodeRole.hub.sqlLiteral) ORDER BY name, node_id") {
-            guard let link = try peerLink(nodeId: nodeId, in: db) else { continue }
+            guard let link = try SQLiteReplicaConnection(db: db).peerLink(nodeId: nodeId) else { continue }
             if let hubId = link.hubId { linkedHubs.insert(hubId) }
             let estimate =
                 try Int.fetchOne(
                     db, sql: "SELECT count(*) FROM change_log WHERE local_seq > ? AND origin_node <> ?", arguments: [link.peerCursor, nodeId]) ?? 0
             var inPartition: Int?
             if let hubId = link.hubId, estimate <= exactScanLimit {
-                let partition = try HubPartition(hubId: hubId, db: db)
+                let partition = try HubPartition(hubId: hubId, connection: SQLiteReplicaConnection(db: db))
                 var count = 0
                 let rows = try Row.fetchCursor(
                     db, sql: "SELECT table_name, row_key FROM change_log WHERE local_seq > ? AND origin_node <> ? ORDER BY local_seq",

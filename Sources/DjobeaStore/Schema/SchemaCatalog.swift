@@ -1,3 +1,4 @@
+import DjobeaDomain
 import GRDB
 
 /// The columns of every synced table, read from SQLite at open, so that a write naming an unknown column is

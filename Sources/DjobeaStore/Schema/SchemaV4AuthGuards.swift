@@ -1,3 +1,5 @@
+import DjobeaDomain
+
 /// Schema additions that guard provider logins (migration "v4-auth-guards"). Hub-local, never synced: they are
 /// not in `SyncedTable`, so no write to them reaches the change log.
 ///

@@ -1,4 +1,5 @@
 import DjobeaDomain
+import DjobeaReplication
 import DjobeaStore
 import Foundation
 import Logging
@@ -13,7 +14,8 @@ public struct AuthenticatedHub: Sendable, Equatable {
 /// Central's side of the protocol (SPEC.md §3, §7): enrolment, request authentication, serving a hub's feed,
 /// taking in a hub's changes. HTTP-free: `DjobeaServer` maps it onto routes.
 public final class CentralSyncService: Sendable {
-    public let database: NodeDatabase
+    /// Central's storage as the sync core sees it (SQLite by default, PostgreSQL at scale).
+    public let storage: any ReplicaStorage
     let logger: Logger
     /// Largest slice served per pull, in estimated bytes before compression.
     let maxSliceBytes: Int
@@ -21,9 +23,13 @@ public final class CentralSyncService: Sendable {
     /// `503 sync_photo_unavailable`.
     public let photos: CentralPhotoService?
 
-    /// - Parameter blobs: central's blob store (`<data>/blobs`); nil disables the photo lane.
-    public init(database: NodeDatabase, logger: Logger, maxSliceBytes: Int = 512 * 1024, blobs: BlobStore? = nil) {
-        self.database = database
+    /// - Parameters:
+    ///   - storage: where the sync core reads and writes; the photo lane keeps `database` (its blob index).
+    ///   - blobs: central's blob store (`<data>/blobs`); nil disables the photo lane.
+    public init(
+        database: NodeDatabase, storage: (any ReplicaStorage)? = nil, logger: Logger, maxSliceBytes: Int = 512 * 1024, blobs: BlobStore? = nil
+    ) {
+        self.storage = storage ?? database
         self.logger = logger
         self.maxSliceBytes = maxSliceBytes
         self.photos = blobs.map { CentralPhotoService(database: database, blobs: $0, logger: logger) }
@@ -34,12 +40,12 @@ public final class CentralSyncService: Sendable {
         guard DjobeaID.isValid(request.nodeId), request.token.utf8.count <= 200 else {
             throw SyncError.malformed("jeton ou identifiant de nœud invalide")
         }
-        guard let redeemed = try await database.redeemEnrolment(token: request.token, nodeId: request.nodeId, now: now) else {
+        guard let redeemed = try await storage.redeemEnrolment(token: request.token, nodeId: request.nodeId, now: now) else {
             throw SyncError.enrolmentInvalid
         }
         logger.notice("sync.hub.enrolled", metadata: ["hub": "\(redeemed.name)", "node": "\(request.nodeId)", "zones": "\(redeemed.zones)"])
         return EnrollResponse(
-            hubId: redeemed.hubId, hubName: redeemed.name, secret: redeemed.secret, centralNodeId: database.nodeId, zones: redeemed.zones)
+            hubId: redeemed.hubId, hubName: redeemed.name, secret: redeemed.secret, centralNodeId: storage.nodeId, zones: redeemed.zones)
     }
 
     /// Checks a signed request: known, unrevoked hub; valid HMAC; counter above every one seen (replay guard).
@@ -52,14 +58,14 @@ public final class CentralSyncService: Sendable {
             let time = header(SyncSignature.Header.time).flatMap(Int64.init),
             let signature = header(SyncSignature.Header.signature)
         else { throw SyncError.unauthenticated("compteur, heure ou signature absents") }
-        guard let credential = try await database.hubCredential(hubId: hubId) else { throw SyncError.unauthenticated("hub inconnu") }
+        guard let credential = try await storage.hubCredential(hubId: hubId) else { throw SyncError.unauthenticated("hub inconnu") }
         guard
             SyncSignature.isValid(
                 signature, secret: credential.secret, method: method, path: path, hubId: hubId, counter: counter, time: time, body: body)
         else { throw SyncError.unauthenticated("signature invalide") }
         guard !credential.revoked else { throw SyncError.revoked }
-        guard try await database.advanceHubCounter(hubId: hubId, to: counter) else { throw SyncError.replayed }
-        let name = try await database.peerLink(nodeId: credential.nodeId)?.name ?? hubId
+        guard try await storage.advanceHubCounter(hubId: hubId, to: counter) else { throw SyncError.replayed }
+        let name = try await storage.peerLink(nodeId: credential.nodeId)?.name ?? hubId
         return AuthenticatedHub(hubId: hubId, nodeId: credential.nodeId, name: name)
     }
 
@@ -71,30 +77,30 @@ public final class CentralSyncService: Sendable {
             throw SyncError.malformed("curseur ou taille de lot invalides")
         }
         // Held changes (stamped too far ahead, SPEC.md §2.2) that came within the bound take effect before the feed is read.
-        try await database.releaseHeldChanges(centralNodeId: database.nodeId, now: now)
-        let fingerprint = try await database.partitionFingerprint(hubId: hub.hubId)
+        try await storage.releaseHeldChanges(centralNodeId: storage.nodeId, now: now)
+        let fingerprint = try await storage.partitionFingerprint(hubId: hub.hubId)
         // The hub built its cursor under another partition (or never said): feed it again from the start. The hub
         // stores the new fingerprint with the slice it applies, so a lost answer is simply asked for again.
         let cursor = request.partition == fingerprint ? request.cursor : 0
-        let slice = try await database.hubFeed(
+        let slice = try await storage.hubFeed(
             hubId: hub.hubId, excludingOrigin: hub.nodeId, after: cursor, maxBytes: min(request.maxBytes, maxSliceBytes))
-        let acknowledged = try await database.versionVector()[hub.nodeId] ?? 0
+        let acknowledged = try await storage.versionVector()[hub.nodeId] ?? 0
         let offset = hubTime.map { $0 - now.unixMillis }
         var oldest: String?
         if let reported = request.oldestPendingAt, UTCTimestamp.parse(reported) != nil { oldest = reported }
-        try await database.updatePeer(
-            nodeId: hub.nodeId, role: "hub", name: hub.name,
+        try await storage.updatePeer(
+            nodeId: hub.nodeId, role: .hub, name: hub.name,
             [
-                "hub_id": hub.hubId, "peer_cursor": slice.through, "partition_fingerprint": fingerprint, "last_seen_at": UTCTimestamp.format(now),
-                "last_success_at": UTCTimestamp.format(now), "last_error": nil, "clock_offset_ms": offset,
-                "protocol_version": request.protocolVersion, "schema_version": request.schemaVersion,
-                "pending_out": max(0, request.pendingOut), "oldest_pending_at": oldest,
-                "photo_backlog_bytes": Int64(max(0, request.photoBacklogBytes)),
-            ], increments: ["bytes_in": Int64(wireBytes), "changes_out": Int64(slice.changes.count)])
+                .hubId(hub.hubId), .peerCursor(slice.through), .partitionFingerprint(fingerprint), .lastSeenAt(UTCTimestamp.format(now)),
+                .succeeded(at: UTCTimestamp.format(now)), .clockOffsetMs(offset), .protocolVersion(request.protocolVersion),
+                .schemaVersion(request.schemaVersion),
+                .backlog(pending: request.pendingOut, oldestAt: oldest, photoBytes: Int64(max(0, request.photoBacklogBytes))),
+                .bytesIn(Int64(wireBytes)), .changesOut(Int64(slice.changes.count)),
+            ])
         var answer = PullResponse(
             batch: WireBatch(slice.changes), through: slice.through, more: slice.more, acknowledged: acknowledged, serverTime: now.unixMillis,
             partition: fingerprint)
-        let moves = try await database.partitionLeaves(hubId: hub.hubId, after: max(0, request.movesSeen ?? 0))
+        let moves = try await storage.partitionLeaves(hubId: hub.hubId, after: max(0, request.movesSeen ?? 0))
         if moves.head != (request.movesSeen ?? 0) {
             answer.movesHead = moves.head
             if !moves.left.isEmpty { answer.left = moves.left }
@@ -108,7 +114,7 @@ public final class CentralSyncService: Sendable {
         let changes = try request.batch.rowChanges()
         guard changes.count <= 20_000 else { throw SyncError.tooLarge }
         do {
-            let (summary, acknowledged) = try await database.applyFromHub(
+            let (summary, acknowledged) = try await storage.applyFromHub(
                 changes, hubId: hub.hubId, hubNodeId: hub.nodeId, hubName: hub.name, wireBytes: wireBytes, now: now)
             if summary.conflicts > 0 {
                 logger.notice("sync.push.conflicts", metadata: ["hub": "\(hub.name)", "conflicts": "\(summary.conflicts)"])
@@ -116,11 +122,11 @@ public final class CentralSyncService: Sendable {
             return PushResponse(
                 applied: summary.applied, duplicates: summary.duplicates, conflicts: summary.conflicts, acknowledged: acknowledged,
                 serverTime: now.unixMillis)
-        } catch let error as StoreError {
+        } catch let error as ReplicaError {
             switch error {
             case .outOfPartition(let table, let key): throw SyncError.outOfPartition("\(table) \(key)")
             case .sequenceGap(let expected, let got): throw SyncError.gap(expected: expected, got: got)
-            default: throw SyncError.malformed(error.description)
+            case .corrupt: throw SyncError.malformed(error.description)
             }
         }
     }

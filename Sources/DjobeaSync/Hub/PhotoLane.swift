@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import DjobeaDomain
+import DjobeaReplication
 import DjobeaStore
 import Foundation
 import Logging
@@ -304,7 +305,7 @@ extension SyncClient {
     func signedRaw(method: HTTPMethod, path: String, query: String, body: [UInt8], headers extra: [(String, String)]) async throws -> (
         HTTPHeaders, [UInt8]
     ) {
-        let counter = try await database.nextRequestCounter(peer: link.centralNodeId, role: "central", name: "central")
+        let counter = try await database.nextRequestCounter(peer: link.centralNodeId, role: .central, name: "central")
         let time = Date().unixMillis
         let signature = SyncSignature.sign(
             secret: link.secret, method: method.rawValue, path: path, hubId: link.hubId, counter: counter, time: time, body: body)

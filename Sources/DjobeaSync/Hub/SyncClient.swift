@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import DjobeaDomain
+import DjobeaReplication
 import DjobeaStore
 import Foundation
 import NIOCore
@@ -30,7 +31,7 @@ public struct SyncClient: Sendable {
     /// A signed POST of `message` to `path`; returns the decoded answer and the bytes that crossed the wire (both ways).
     public func post<Request: Encodable, Answer: Decodable>(_ path: String, _ message: Request) async throws -> (Answer, Int) {
         let body = try WireCodec.encode(message)
-        let counter = try await database.nextRequestCounter(peer: link.centralNodeId, role: "central", name: "central")
+        let counter = try await database.nextRequestCounter(peer: link.centralNodeId, role: .central, name: "central")
         let time = Date().unixMillis
         let signature = SyncSignature.sign(
             secret: link.secret, method: "POST", path: path, hubId: link.hubId, counter: counter, time: time, body: body)

@@ -1,4 +1,5 @@
 import DjobeaDomain
+import DjobeaReplication
 import DjobeaStore
 import Foundation
 import Logging
@@ -87,18 +88,18 @@ public actor SyncEngine {
                     throw SyncError.malformed("le central n'a rien acquitté (acquitté \(answer.acknowledged))")
                 }
                 acknowledged = answer.acknowledged
-                try await database.updatePeer(nodeId: central, role: "central", name: "central", ["last_sent_local_seq": acknowledged])
+                try await database.updatePeer(nodeId: central, role: .central, name: "central", [.acknowledged(acknowledged)])
                 report.pushed += answer.applied
                 report.duplicates += answer.duplicates
                 report.conflicts += answer.conflicts
                 report.bytes += bytes
                 progress?(report)
             }
-            try await database.recordLinkOutcome(peer: central, role: "central", name: "central", error: nil, changesOut: report.pushed)
+            try await database.recordLinkOutcome(peer: central, role: .central, name: "central", error: nil, changesOut: report.pushed)
             return report
         } catch {
             let message = (error as? SyncError)?.messageFR ?? String(describing: error)
-            try? await database.recordLinkOutcome(peer: central, role: "central", name: "central", error: message)
+            try? await database.recordLinkOutcome(peer: central, role: .central, name: "central", error: message)
             throw error
         }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DjobeaDomain
 import DjobeaStore
 import Foundation
 

@@ -1,7 +1,5 @@
-import DjobeaDomain
-
 /// The tables whose rows travel between nodes. Every write to one of them goes through `SyncedTransaction`,
-/// which appends to the change log in the same transaction; SQLite refuses any other write (see `CaptureGuard`).
+/// which appends to the change log in the same transaction; a node's storage refuses any other write (SQLite: `CaptureGuard`).
 ///
 /// The order is a dependency order (a row's foreign keys point to tables earlier in the list), which is the
 /// order a fresh node replays a snapshot in.
@@ -41,21 +39,4 @@ public enum SyncedTable: String, CaseIterable, Sendable, Codable {
     public var isAppendOnly: Bool {
         self == .missionEvents || self == .ledgerEntries || self == .commissionRates
     }
-}
-
-/// Tables that exist only on this node: authentication state, derived projections and sync bookkeeping.
-public enum LocalTable: String, CaseIterable, Sendable {
-    case providerSessions = "provider_sessions"
-    case otpChallenges = "otp_challenges"
-    case authFailures = "auth_failures"
-    case totpUsedSteps = "totp_used_steps"
-    case providerStatsCache = "provider_stats_cache"
-    case missions
-    case nodeIdentity = "node_identity"
-    case changeLog = "change_log"
-    case tombstones, peers
-    case syncConflicts = "sync_conflicts"
-    case blobs
-    case gatewayWork = "gateway_work"
-    case gatewayInbound = "gateway_inbound"
 }

@@ -1,30 +1,31 @@
 import DjobeaDomain
 import Foundation
-import GRDB
 
 /// What one hub receives (SPEC.md §5): its zones' requests and everything hanging from them, their clients, the
 /// providers registered to it and their rows, and the global reference data.
 ///
 /// Membership is decided when central serves a change, against central's current rows (or, for a deleted row, its
 /// last image in the change log), so a row that enters a hub's partition later is found by a rescan
-/// (CONFLICTS.md rule 14). Results are memoised for the length of one scan.
-final class HubPartition {
+/// (CONFLICTS.md rule 14). Results are memoised for the length of one scan. Portable SQL over `ReplicaConnection`.
+public final class HubPartition {
     let hubId: String
-    private let db: Database
+    private let connection: any ReplicaConnection
     private var providers: [String: Bool] = [:]
     private var requests: [String: Bool] = [:]
     private var clients: [String: Bool] = [:]
     private var parents: [String: String?] = [:]
     let zoneIds: Set<String>
 
-    init(hubId: String, db: Database) throws {
+    private var stakes: Set<String>?
+
+    public init(hubId: String, connection: any ReplicaConnection) throws {
         self.hubId = hubId
-        self.db = db
-        zoneIds = Set(try String.fetchAll(db, sql: "SELECT id FROM zones WHERE hub_id = ?", arguments: [hubId]))
+        self.connection = connection
+        zoneIds = Set(try connection.query("SELECT id FROM zones WHERE hub_id = ?", [.text(hubId)]).compactMap { $0[0].textValue })
     }
 
     /// Whether the row a change touches belongs to this hub.
-    func contains(table: String, key: String) throws -> Bool {
+    public func contains(table: String, key: String) throws -> Bool {
         guard let synced = SyncedTable(rawValue: table) else { return false }
         switch synced {
         case .hubs, .zones, .services, .commissionRates, .gatewayKeys: return true
@@ -59,7 +60,7 @@ final class HubPartition {
     /// values the change writes into partition keys (a zone, a parent row, a provider) must point inside it too, so a
     /// hub can neither move its rows into another hub's partition nor attach them to another hub's parents. Global
     /// templates (no provider) are central's: a hub may not write them.
-    func admitsFromHub(_ change: RowChange) throws -> Bool {
+    public func admitsFromHub(_ change: RowChange) throws -> Bool {
         guard try contains(table: change.table, key: change.key) else { return false }
         // A gateway's key is its own row: a hub may publish its key, never replace central's or another hub's.
         if change.table == SyncedTable.gatewayKeys.rawValue {
@@ -95,16 +96,13 @@ final class HubPartition {
     /// Whether a zone (by id) is one of this hub's.
     func owns(zoneId: String?) -> Bool { zoneId.map(zoneIds.contains) ?? false }
 
-    func containsProvider(_ id: String) throws -> Bool {
+    public func containsProvider(_ id: String) throws -> Bool {
         if let known = providers[id] { return known }
-        let found =
-            try Bool.fetchOne(
-                db.cachedStatement(
-                    sql: """
-                        SELECT EXISTS (SELECT 1 FROM providers WHERE id = ?1 AND hub_id = ?2)
-                            OR EXISTS (SELECT 1 FROM provider_zones pz JOIN zones z ON z.id = pz.zone_id
-                                       WHERE pz.provider_id = ?1 AND z.hub_id = ?2)
-                        """), arguments: [id, hubId]) ?? false
+        let found = try connection.exists(
+            """
+            SELECT 1 FROM providers WHERE id = ? AND hub_id = ?
+            UNION ALL SELECT 1 FROM provider_zones pz JOIN zones z ON z.id = pz.zone_id WHERE pz.provider_id = ? AND z.hub_id = ?
+            """, [.text(id), .text(hubId), .text(id), .text(hubId)])
         providers[id] = found
         return found
     }
@@ -114,12 +112,7 @@ final class HubPartition {
     func containsRequest(_ id: String) throws -> Bool {
         if let known = requests[id] { return known }
         var found = owns(zoneId: try column("zone_id", of: SyncedTable.serviceRequests.rawValue, key: id))
-        if !found {
-            found =
-                try Bool.fetchOne(
-                    db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM partition_stakes WHERE hub_id = ? AND request_id = ?)"),
-                    arguments: [hubId, id]) ?? false
-        }
+        if !found { found = try stakedRequests().contains(id) }
         requests[id] = found
         return found
     }
@@ -129,21 +122,15 @@ final class HubPartition {
         var found = owns(zoneId: try column("zone_id", of: SyncedTable.clients.rawValue, key: id))
         if !found && !zoneIds.isEmpty {
             let zones = zoneIds.sorted()
-            found =
-                try Bool.fetchOne(
-                    db,
-                    sql:
-                        "SELECT EXISTS (SELECT 1 FROM service_requests WHERE client_id = ? AND zone_id IN (\(databaseQuestionMarks(count: zones.count))))",
-                    arguments: StatementArguments([id] + zones)) ?? false
+            found = try connection.exists(
+                "SELECT 1 FROM service_requests WHERE client_id = ? AND zone_id IN (\(ReplicaSQL.placeholders(zones.count)))",
+                [.text(id)] + zones.map(ColumnValue.text))
         }
         if !found {
-            found =
-                try Bool.fetchOne(
-                    db.cachedStatement(
-                        sql: """
-                            SELECT EXISTS (SELECT 1 FROM partition_stakes s JOIN service_requests r ON r.id = s.request_id
-                                           WHERE s.hub_id = ? AND r.client_id = ?)
-                            """), arguments: [hubId, id]) ?? false
+            found = try connection.exists(
+                """
+                SELECT 1 FROM partition_stakes s JOIN service_requests r ON r.id = s.request_id WHERE s.hub_id = ? AND r.client_id = ?
+                """, [.text(hubId), .text(id)])
         }
         clients[id] = found
         return found
@@ -154,20 +141,23 @@ final class HubPartition {
         let memo = "\(table)/\(key)/\(name)"
         if let known = parents[memo] { return known }
         var value: String?
-        if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT \(name) FROM \(table) WHERE id = ?"), arguments: [key]) {
-            value = row[0]
+        if let row = try connection.query("SELECT \(name) FROM \(table) WHERE id = ?", [.text(key)]).first {
+            value = row[0].textValue
         } else {
-            let images = try String.fetchAll(
-                db.cachedStatement(
-                    sql: """
-                        SELECT columns FROM change_log WHERE table_name = ? AND row_key = ? AND op <> \(RowOperation.delete.sqlLiteral) AND quarantined = 0 AND held = 0
-                        ORDER BY hlc, origin_node, origin_seq
-                        """), arguments: [table, key])
-            for json in images {
-                if let found = try ColumnValuesJSON.decode(json)[name] { value = found.textValue }
+            for change in try connection.rowChanges(table: table, key: key) where change.operation != .delete {
+                if let found = change.columns[name] { value = found.textValue }
             }
         }
         parents[memo] = value
         return value
+    }
+
+    /// The requests this hub holds a stake in (a provider who moved to it, a zone that left it, SPEC.md §5.1).
+    private func stakedRequests() throws -> Set<String> {
+        if let stakes { return stakes }
+        let rows = try connection.query("SELECT request_id FROM partition_stakes WHERE hub_id = ?", [.text(hubId)])
+        let found = Set(rows.compactMap { $0[0].textValue })
+        stakes = found
+        return found
     }
 }

@@ -1,8 +1,3 @@
-/// What a node is: a neighbourhood hub or the central node.
-public enum NodeRole: String, Sendable, Codable, CaseIterable {
-    case hub, central
-}
-
 /// How hard a commit insists on reaching the disk.
 public enum Durability: Sendable {
     /// WAL with `synchronous=NORMAL`: survives a killed process; a power cut may lose the last commits.

@@ -1,0 +1,69 @@
+import DjobeaDomain
+import DjobeaReplication
+import Foundation
+import GRDB
+
+/// A new hub's enrolment, made by `djobea central enroll-hub`.
+public struct HubEnrolment: Sendable, Equatable {
+    public var hubId: String
+    public var name: String
+    public var zoneCodes: [String]
+    /// The one-time token to give the hub operator (only its hash is stored).
+    public var token: String
+    public var expiresAt: Date
+}
+
+/// Hub enrolment at central on SQLite: the hub and zone rows (change-logged) and a one-time token (local). Redeeming
+/// it, credentials and link state are the sync core's (`DjobeaReplication`).
+extension NodeDatabase {
+    /// Central: registers hub `name` for the zones with these codes (creating missing zones, moving existing ones
+    /// to it), and makes a one-time enrolment token valid for `validity`.
+    public func enrolHub(name: String, zoneCodes: [String], validity: TimeInterval = 86_400, now: Date = Date()) async throws -> HubEnrolment {
+        let trimmed = name.trimmingCharacters(in: .whitespaces)
+        guard (1...80).contains(trimmed.count) else { throw StoreError.invalid("le nom du hub doit faire de 1 à 80 caractères") }
+        let codes = zoneCodes.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
+        guard !codes.isEmpty, codes.allSatisfy({ $0.count >= 2 && $0.count <= 60 }) else {
+            throw StoreError.invalid("donnez au moins une zone (codes de 2 à 60 caractères, séparés par des virgules)")
+        }
+        var random = SystemRandomNumberGenerator()
+        let token =
+            "djh1_"
+            + Data((0..<24).map { _ in UInt8.random(in: 0...255, using: &random) }).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        let expires = now.addingTimeInterval(validity)
+        let hubId = try await write(now: now) { tx -> String in
+            let db = tx.db
+            let hubId: String
+            if let existing = try String.fetchOne(db, sql: "SELECT id FROM hubs WHERE name = ?", arguments: [trimmed]) {
+                hubId = existing
+            } else {
+                hubId = DjobeaID.derived(namespace: "hub", name: trimmed)
+                try tx.insert(HubRecord(id: hubId, name: trimmed, createdAt: UTCTimestamp.format(now)))
+            }
+            for code in codes {
+                if var zone = try ZoneRecord.fetchOne(db, sql: "SELECT * FROM zones WHERE code = ?", arguments: [code]) {
+                    zone.hubId = hubId
+                    try tx.update(zone, columns: [.hubId])
+                } else {
+                    try tx.insert(
+                        ZoneRecord(
+                            id: DjobeaID.derived(namespace: "zone", name: code), code: code,
+                            name: Bonamoussadi.quarter(code)?.nameFR ?? Self.zoneName(code), hubId: hubId, createdAt: UTCTimestamp.format(now)))
+                }
+            }
+            try db.execute(
+                sql: "INSERT INTO hub_enrolments (token_sha256, hub_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+                arguments: [Self.sha256(token), hubId, UTCTimestamp.format(now), UTCTimestamp.format(expires)])
+            return hubId
+        }
+        return HubEnrolment(hubId: hubId, name: trimmed, zoneCodes: codes, token: token, expiresAt: expires)
+    }
+
+    static func sha256(_ text: String) -> String {
+        HubTokens.sha256(text)
+    }
+
+    static func zoneName(_ code: String) -> String {
+        code.split(separator: "-").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined(separator: " ")
+    }
+}
