@@ -83,7 +83,8 @@ public final class PostgresDatabase: Sendable {
                 }
             }
         } catch {
-            (outcome, broken) = (.failure(error), true)
+            // The pool is shut down, or the task was cancelled before the body started: the connection is untouched.
+            (outcome, broken) = (.failure(error), false)
         }
         // A connection lost, or left in a transaction its ROLLBACK could not end, is not lent again.
         await pool.release(connection, broken: broken || connection.isClosed)

@@ -4,6 +4,12 @@ import DjobeaTestSupport
 import Foundation
 import Testing
 
+/// Whether the writers still write (the reader stops when they are done).
+private actor Writing {
+    private(set) var isOn = true
+    func stop() { isOn = false }
+}
+
 @Suite("PostgreSQL change log order", .enabled(if: PostgresTestDatabase.isAvailable))
 struct PostgresChangeLogTests {
     static func change(writer: Int, seq: Int64) -> RowChange {
@@ -23,38 +29,43 @@ struct PostgresChangeLogTests {
     func commitOrder() async throws {
         try await PostgresTestDatabase.with(connections: 9) { test in
             let database = test.database
+            let writing = Writing()
             let reader = Task {
                 var seen: [Int64] = []
-                while !Task.isCancelled {
+                while await writing.isOn {
                     seen += try await Self.pull(database, after: seen.last ?? 0)
                 }
                 return seen
             }
-            let written = try await withThrowingTaskGroup(of: Int.self) { group in
-                for writer in 0..<8 {
-                    group.addTask {
-                        var next: Int64 = 1
-                        for _ in 0..<150 {
-                            let count = Int.random(in: 1...4)
-                            let first = next
-                            next += Int64(count)
-                            let pause = UInt32.random(in: 0...1500)
-                            try await database.transaction { session in
-                                for index in 0..<count {
-                                    try PostgresChangeLog.append(
-                                        session, Self.change(writer: writer, seq: first + Int64(index)), recordedAt: "2026-03-02T08:00:00.000Z")
+            let writers = Task {
+                try await withThrowingTaskGroup(of: Int.self) { group in
+                    for writer in 0..<8 {
+                        group.addTask {
+                            var next: Int64 = 1
+                            for _ in 0..<150 {
+                                let count = Int.random(in: 1...4)
+                                let first = next
+                                next += Int64(count)
+                                let pause = UInt32.random(in: 0...1500)
+                                try await database.transaction { session in
+                                    for index in 0..<count {
+                                        try PostgresChangeLog.append(
+                                            session, Self.change(writer: writer, seq: first + Int64(index)), recordedAt: "2026-03-02T08:00:00.000Z")
+                                    }
+                                    // Commit late, sometimes: what would let a reader pass a number that is not yet visible.
+                                    usleep(pause)
                                 }
-                                // Commit late, sometimes: what would let a reader pass a number that is not yet visible.
-                                usleep(pause)
                             }
+                            return Int(next - 1)
                         }
-                        return Int(next - 1)
                     }
+                    return try await group.reduce(0, +)
                 }
-                return try await group.reduce(0, +)
             }
-            reader.cancel()
+            let outcome = await writers.result
+            await writing.stop()
             var seen = try await reader.value
+            let written = try outcome.get()
             seen += try await Self.pull(database, after: seen.last ?? 0)
             #expect(seen.count == written)
             #expect(seen == Array(1...Int64(written)))
