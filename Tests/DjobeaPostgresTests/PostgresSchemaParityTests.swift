@@ -64,6 +64,49 @@ struct PostgresSchemaParityTests {
         }
     }
 
+    @Test("each table has the same unique keys and the same number of CHECK constraints in both")
+    func constraints() async throws {
+        let tables = SyncedTable.allCases.map(\.rawValue) + Self.localTables
+        let sqlite = try NodeDatabase.inMemory(role: .central)
+        let expected = try sqlite.readBlocking { db in
+            try tables.map { table in
+                // The primary key (an INTEGER PRIMARY KEY has no index of its own), then the unique indexes.
+                let primaryKey = try Row.fetchAll(db, sql: "PRAGMA table_info(\(table))")
+                    .filter { ($0["pk"] as Int) > 0 }.sorted { ($0["pk"] as Int) < ($1["pk"] as Int) }.map { $0["name"] as String }
+                var keys: Set<String> = [primaryKey.joined(separator: ",")]
+                for index in try Row.fetchAll(db, sql: "PRAGMA index_list(\(table))") where (index["unique"] as Int) == 1 {
+                    let name: String = index["name"]
+                    let columns = try Row.fetchAll(db, sql: "PRAGMA index_xinfo(\(name))").filter { ($0["key"] as Int) == 1 }
+                        .map { ($0["name"] as String?) ?? "<expr>" }
+                    keys.insert(columns.joined(separator: ","))
+                }
+                let sql = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", arguments: [table])
+                return (table, keys, sql?.components(separatedBy: "CHECK").count ?? 0)
+            }
+        }
+        try await PostgresTestDatabase.with { test in
+            for (table, keys, checkCount) in expected {
+                let (actualKeys, actualChecks) = try await test.database.transaction { session in
+                    let keys = try session.query(
+                        """
+                        SELECT array_to_string(ARRAY(
+                            SELECT coalesce(a.attname::text, '<expr>')
+                            FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, n)
+                            LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+                            ORDER BY k.n), ',')
+                        FROM pg_index i WHERE i.indrelid = $1::regclass AND i.indisunique
+                        """, [.text(table)]
+                    ).compactMap { $0.first?.textValue }
+                    let checks = try session.scalar(
+                        "SELECT count(*) FROM pg_constraint WHERE conrelid = $1::regclass AND contype = 'c'", [.text(table)])
+                    return (Set(keys), checks)
+                }
+                #expect(actualKeys == keys, "\(table)")
+                #expect(actualChecks == .integer(Int64(checkCount - 1)), "\(table)")
+            }
+        }
+    }
+
     /// PostgreSQL's default without its cast: `'bronze'::text` is SQLite's `'bronze'`.
     static func normalized(_ value: String?) -> String? {
         guard var value else { return nil }
