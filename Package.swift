@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // Pure rules: Foundation only, no I/O.
@@ -41,6 +42,16 @@ let package = Package(
                 "DjobeaReplication",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // PostgreSQL for central (postgres-nio): URL, connection pool, synchronous sessions, migrations, change log order.
+        // No SQLite, no GRDB.
+        .target(
+            name: "DjobeaPostgres",
+            dependencies: [
+                "DjobeaDomain",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -140,7 +151,7 @@ let package = Package(
         .target(
             name: "DjobeaTestSupport",
             dependencies: [
-                "DjobeaDomain", "DjobeaReplication", "DjobeaStore", "DjobeaServer", "DjobeaSync",
+                "DjobeaDomain", "DjobeaReplication", "DjobeaStore", "DjobeaServer", "DjobeaSync", "DjobeaPostgres",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -148,6 +159,15 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             path: "Tests/DjobeaTestSupport"
+        ),
+        // PostgreSQL plumbing against a throwaway cluster (scripts/with-postgres.sh sets DJOBEA_TEST_POSTGRES_URL; the
+        // suites skip without it): URL parsing, migrations, schema parity with SQLite, session errors, change log order.
+        .testTarget(
+            name: "DjobeaPostgresTests",
+            dependencies: [
+                "DjobeaDomain", "DjobeaStore", "DjobeaPostgres", "DjobeaTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
         .testTarget(name: "DjobeaDomainTests", dependencies: ["DjobeaDomain", "DjobeaTestSupport"]),
         // Local fakes of the outside services (WhatsApp Cloud, Twilio, a Web Push service) on 127.0.0.1.

@@ -7,6 +7,8 @@ packages=(libsqlite3-dev libssl-dev zlib1g-dev libbrotli-dev)
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 # python3 reads the hub's SQLite file in the browser tests (sqlite3 module of the standard library).
 command -v python3 >/dev/null 2>&1 || packages+=(python3)
+# A throwaway PostgreSQL 15 cluster runs the PostgreSQL tests (scripts/with-postgres.sh).
+packages+=(postgresql-15)
 if [ "${BROWSER:-1}" != 0 ]; then packages+=(chromium chromium-driver); fi
 missing=()
 for package in "${packages[@]}"; do

@@ -17,8 +17,8 @@ if grep -E "^$PWD/(Sources|Tests|Package\.swift)[^:]*:[0-9]+:[0-9]+: warning:" "
   exit 1
 fi
 rm -f "$build_log"
-echo "== swift test"
-swift test --skip-build
+echo "== swift test (against a throwaway PostgreSQL cluster for the PostgreSQL tests)"
+scripts/with-postgres.sh swift test --skip-build
 echo "== node --test (web/: the PWA's pure modules)"
 node --test web/tests/
 echo "== browser tests (web/tests/browser: headless chromium through chromedriver, against a real djobea demo)"

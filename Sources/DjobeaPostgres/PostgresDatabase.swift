@@ -1,0 +1,93 @@
+import DjobeaDomain
+import Logging
+import PostgresNIO
+
+/// Central's PostgreSQL database: a small pool of connections and the threads that run synchronous transaction bodies.
+///
+/// The sync core is synchronous (it was written for SQLite): `transaction` hands its body a `PostgresSession` on a thread
+/// of its own, so the body may run many queries one after the other without being async, while the caller awaits.
+public final class PostgresDatabase: Sendable {
+    public let url: PostgresURL
+    private let pool: ConnectionPool
+    private let threads: NIOThreadPool
+    private let logger: Logger
+
+    private init(url: PostgresURL, pool: ConnectionPool, threads: NIOThreadPool, logger: Logger) {
+        self.url = url
+        self.pool = pool
+        self.threads = threads
+        self.logger = logger
+    }
+
+    /// Opens a pool of at most `connections` connections to `url` and checks that the server answers.
+    public static func connect(url: String, connections: Int = 8, logger: Logger) async throws -> PostgresDatabase {
+        let url = try PostgresURL(url)
+        let configuration = PostgresConnection.Configuration(
+            host: url.host, port: url.port, username: url.user, password: url.password, database: url.database,
+            tls: .disable)
+        let count = max(1, connections)
+        let pool = ConnectionPool(configuration: configuration, maximum: count, logger: logger)
+        let threads = NIOThreadPool(numberOfThreads: count)
+        threads.start()
+        let database = PostgresDatabase(url: url, pool: pool, threads: threads, logger: logger)
+        do {
+            _ = try await database.session { try $0.execute("SELECT 1") }
+        } catch {
+            await database.close()
+            throw error
+        }
+        return database
+    }
+
+    /// Runs `body` in a transaction (BEGIN … COMMIT, at READ COMMITTED) on one connection, on a dedicated thread. A
+    /// throwing body rolls the transaction back and its error is rethrown; a failed COMMIT throws too.
+    public func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresSession) throws -> T) async throws -> T {
+        try await withConnection { session in
+            try session.execute("BEGIN")
+            let value: T
+            do {
+                value = try body(session)
+            } catch {
+                session.rollback()
+                throw error
+            }
+            try session.commit()
+            return value
+        }
+    }
+
+    /// Runs `body` on one connection with no surrounding transaction: each statement commits on its own (for the few
+    /// statements PostgreSQL refuses inside one, such as CREATE DATABASE).
+    public func session<T: Sendable>(_ body: @escaping @Sendable (PostgresSession) throws -> T) async throws -> T {
+        try await withConnection(body)
+    }
+
+    /// Closes every connection; transactions still running finish first, later ones throw `.closed`.
+    public func close() async {
+        await pool.close()
+        try? await threads.shutdownGracefully()
+    }
+
+    private func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresSession) throws -> T) async throws -> T {
+        let connection = try await pool.lease()
+        let logger = self.logger
+        let outcome: Result<T, any Error>
+        let broken: Bool
+        do {
+            (outcome, broken) = try await threads.runIfActive {
+                let session = PostgresSession(connection: connection, logger: logger)
+                do {
+                    return (.success(try body(session)), session.isBroken)
+                } catch {
+                    return (.failure(error), session.isBroken)
+                }
+            }
+        } catch {
+            // The pool is shut down, or the task was cancelled before the body started: the connection is untouched.
+            (outcome, broken) = (.failure(error), false)
+        }
+        // A connection lost, or left in a transaction its ROLLBACK could not end, is not lent again.
+        await pool.release(connection, broken: broken || connection.isClosed)
+        return try outcome.get()
+    }
+}

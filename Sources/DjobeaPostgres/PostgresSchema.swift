@@ -1,0 +1,69 @@
+import DjobeaDomain
+
+/// Central's schema on PostgreSQL, as versioned migrations. `schema_migrations` records each one applied (its version,
+/// name and time); `migrate` applies the missing ones in order, in one transaction under a transaction-scoped advisory
+/// lock (`migrationLockKey`), so two central processes starting together do not race: the second waits, then finds
+/// everything applied. A shipped migration is never edited: change the schema with a new one.
+public struct PostgresSchema: Sendable {
+    /// One step of the schema: statements run in order, in the migration's transaction.
+    public struct Migration: Sendable {
+        public let version: Int
+        public let name: String
+        public let statements: [String]
+    }
+
+    /// The advisory lock `migrate` holds (transaction-scoped): "djobea" in ASCII, then 2.
+    public static let migrationLockKey: Int64 = 0x646A_6F62_6561_0002
+
+    public static let migrations: [Migration] = [
+        Migration(
+            version: 1, name: "v1-central",
+            statements: [jsonValid] + synced + syncedCommunicationAndFinance + local)
+    ]
+
+    public static var latestVersion: Int { migrations.last?.version ?? 0 }
+
+    public let database: PostgresDatabase
+
+    public init(database: PostgresDatabase) {
+        self.database = database
+    }
+
+    /// Applies the migrations not yet applied; returns the versions it applied (none when the schema is current).
+    @discardableResult
+    public func migrate() async throws -> [Int] {
+        try await database.transaction { session in
+            try session.execute("SELECT pg_advisory_xact_lock($1)", [.integer(Self.migrationLockKey)])
+            try session.execute(
+                """
+                CREATE TABLE IF NOT EXISTS schema_migrations (
+                    version BIGINT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL UNIQUE,
+                    applied_at TEXT NOT NULL)
+                """)
+            let applied = Set(try session.query("SELECT version FROM schema_migrations").compactMap { $0.first?.integerValue })
+            var done: [Int] = []
+            for migration in Self.migrations where !applied.contains(Int64(migration.version)) {
+                for statement in migration.statements {
+                    try session.execute(statement)
+                }
+                try session.execute(
+                    """
+                    INSERT INTO schema_migrations (version, name, applied_at)
+                    VALUES ($1, $2, to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
+                    """, [.integer(Int64(migration.version)), .text(migration.name)])
+                done.append(migration.version)
+            }
+            return done
+        }
+    }
+
+    /// The highest migration version applied (0 on an empty database).
+    public func appliedVersion() async throws -> Int {
+        try await database.transaction { session in
+            let exists = try session.scalar("SELECT to_regclass('schema_migrations') IS NOT NULL")
+            guard exists == .integer(1) else { return 0 }
+            return Int(try session.scalar("SELECT coalesce(max(version), 0) FROM schema_migrations")?.integerValue ?? 0)
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import DjobeaDomain
+import Logging
+import PostgresNIO
+
+/// One connection, lent to a synchronous body for the length of a transaction (`PostgresDatabase.transaction`). Each
+/// call blocks the body's thread until the server answers; the body runs on a dedicated thread, never on an event loop
+/// or Swift's cooperative pool, so blocking is safe there. Use it only inside the body it was given to.
+///
+/// Placeholders are `$1`, `$2`…; binds are the sync values (`ColumnValue`): integers travel as int8, text as text,
+/// NULL untyped. Rows come back as `ColumnValue`s: int2/int4/int8 and bool as `.integer`, text/varchar/name as `.text`,
+/// NULL (and void) as `.null`; any other type is refused (`PostgresDatabaseError.unsupportedType`).
+public final class PostgresSession {
+    let connection: PostgresConnection
+    let logger: Logger
+    /// Set when the connection may be lost or stuck in a transaction: the pool drops it.
+    private(set) var isBroken = false
+
+    init(connection: PostgresConnection, logger: Logger) {
+        self.connection = connection
+        self.logger = logger
+    }
+
+    /// Runs a statement and returns its rows.
+    @discardableResult
+    public func query(_ sql: String, _ binds: [ColumnValue] = []) throws -> [[ColumnValue]] {
+        try run(sql, binds).rows.map { row in try row.map(Self.value) }
+    }
+
+    /// Runs a statement and returns the number of rows it inserted, updated, deleted or selected (0 for others).
+    @discardableResult
+    public func execute(_ sql: String, _ binds: [ColumnValue] = []) throws -> Int {
+        try run(sql, binds).metadata.rows ?? 0
+    }
+
+    /// The first column of the first row, or nil without a row.
+    public func scalar(_ sql: String, _ binds: [ColumnValue] = []) throws -> ColumnValue? {
+        try query(sql, binds).first?.first
+    }
+
+    private func run(_ sql: String, _ binds: [ColumnValue]) throws -> PostgresQueryResult {
+        var bindings = PostgresBindings(capacity: binds.count)
+        for bind in binds {
+            switch bind {
+            case .null: bindings.appendNull()
+            case .integer(let value): bindings.append(value)
+            case .text(let value): bindings.append(value)
+            }
+        }
+        do {
+            return try connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger).wait()
+        } catch let error as PSQLError {
+            if error.code != .server { isBroken = true }
+            throw Self.translate(error, sql: sql)
+        }
+    }
+
+    /// Commits; a transaction that had failed (a statement errored and the body went on) is rolled back by COMMIT
+    /// without an error from the server, which this turns into one.
+    func commit() throws {
+        let tag = try run("COMMIT", []).metadata.command
+        if tag == "ROLLBACK" {
+            throw PostgresDatabaseError.server(
+                sqlState: "25P02", message: "la transaction avait échoué : COMMIT l'a annulée", detail: nil, sql: "COMMIT")
+        }
+    }
+
+    /// Ends a failed transaction; when even that fails, the connection is marked broken instead of throwing, so that
+    /// the body's own error is the one reported.
+    func rollback() {
+        do { try execute("ROLLBACK") } catch { isBroken = true }
+    }
+
+    static func value(_ cell: PostgresCell) throws -> ColumnValue {
+        guard cell.bytes != nil else { return .null }
+        switch cell.dataType {
+        case .int2, .int4, .int8: return .integer(try cell.decode(Int64.self))
+        case .bool: return .integer(try cell.decode(Bool.self) ? 1 : 0)
+        case .text, .varchar, .name, .bpchar: return .text(try cell.decode(String.self))
+        case .void: return .null
+        default: throw PostgresDatabaseError.unsupportedType(column: cell.columnName, type: "\(cell.dataType)")
+        }
+    }
+
+    /// Constraint violations become `PostgresConstraintViolation`, other server errors `PostgresDatabaseError.server`,
+    /// the rest (a lost connection) `PostgresDatabaseError.connection`.
+    static func translate(_ error: PSQLError, sql: String) -> any Error {
+        guard error.code == .server, let info = error.serverInfo, let state = info[.sqlState] else {
+            return PostgresDatabaseError.connection(String(describing: error.code))
+        }
+        let message = info[.message] ?? "?"
+        if ["23505", "23514", "23502"].contains(state) {
+            return PostgresConstraintViolation(message: message, sqlState: state, constraint: info[.constraintName])
+        }
+        return PostgresDatabaseError.server(sqlState: state, message: message, detail: info[.detail], sql: sql)
+    }
+}
