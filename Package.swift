@@ -45,12 +45,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // PostgreSQL for central (postgres-nio): URL, connection pool, synchronous sessions, migrations, change log order.
-        // No SQLite, no GRDB.
+        // PostgreSQL for central (postgres-nio): URL, connection pool, synchronous sessions, migrations, change log order,
+        // and the sync core's PostgreSQL adapter. No SQLite, no GRDB.
         .target(
             name: "DjobeaPostgres",
             dependencies: [
                 "DjobeaDomain",
+                "DjobeaReplication",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -162,6 +163,11 @@ let package = Package(
         ),
         // PostgreSQL plumbing against a throwaway cluster (scripts/with-postgres.sh sets DJOBEA_TEST_POSTGRES_URL; the
         // suites skip without it): URL parsing, migrations, schema parity with SQLite, session errors, change log order.
+        // The sync core through each storage adapter: the vectors on SQLite and PostgreSQL.
+        .testTarget(
+            name: "DjobeaReplicationTests",
+            dependencies: ["DjobeaDomain", "DjobeaReplication", "DjobeaStore", "DjobeaPostgres", "DjobeaTestSupport"]
+        ),
         .testTarget(
             name: "DjobeaPostgresTests",
             dependencies: [

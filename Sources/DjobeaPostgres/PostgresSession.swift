@@ -37,7 +37,7 @@ public final class PostgresSession {
         try query(sql, binds).first?.first
     }
 
-    private func run(_ sql: String, _ binds: [ColumnValue]) throws -> PostgresQueryResult {
+    func run(_ sql: String, _ binds: [ColumnValue]) throws -> PostgresQueryResult {
         var bindings = PostgresBindings(capacity: binds.count)
         for bind in binds {
             switch bind {

@@ -94,7 +94,9 @@ public struct ReplicaApplier {
             // A table this version does not know (a newer peer's) stays in the change log, kept and forwarded.
             guard let synced = SyncedTable(rawValue: table) else { continue }
             let merged = RowMerge.merge(try connection.rowChanges(table: table, key: key), policy: .v1, role: role)
-            for conflict in merged.conflicts { summary.conflicts += try record(conflict, now: recordedAt) }
+            summary.conflicts += try ConflictLog.replace(
+                merged.conflicts.map(entry), table: table, keys: [key], kinds: nil, excluded: ConflictLog.notFromRowMerge, now: recordedAt,
+                in: connection)
             try materialize(synced, key: key, merged, now: recordedAt, summary: &summary)
             switch synced {
             case .serviceRequests:
@@ -114,9 +116,13 @@ public struct ReplicaApplier {
             default: break
             }
         }
-        for request in missionRequests where try connection.row(SyncedTable.serviceRequests.rawValue, key: request) != nil {
-            let state = try ReplicaFolds.refreshMission(requestId: request, in: connection)
-            summary.conflicts += try ConflictLog.recordMission(state, now: recordedAt, in: connection)
+        // The fold's conflicts are recorded as soon as the events are here; the `missions` row waits for its request.
+        for request in missionRequests {
+            let events = try ReplicaFolds.missionEvents(requestId: request, in: connection)
+            let state =
+                try connection.row(SyncedTable.serviceRequests.rawValue, key: request) != nil
+                ? ReplicaFolds.refreshMission(requestId: request, events: events, in: connection) : MissionStatusFold.fold(events)
+            summary.conflicts += try ConflictLog.recordMission(state, events: events, now: recordedAt, in: connection)
         }
         // The commission of a request completed and invoiced, whichever of the two arrived last (CONFLICTS.md rule 10):
         // derived here too, under its deterministic id, so every node ends with the one entry whatever the order.
@@ -179,11 +185,23 @@ public struct ReplicaApplier {
             ? "ON CONFLICT (id) DO NOTHING" : "ON CONFLICT (id) DO UPDATE SET \(updates.joined(separator: ", "))"
         let sql =
             "INSERT INTO \(name) (\(columns.joined(separator: ", "))) VALUES (\(ReplicaSQL.placeholders(columns.count))) \(conflictClause)"
+        let arguments = columns.map { values[$0] ?? .null }
         do {
             try connection.savepoint {
-                try connection.execute(sql, columns.map { values[$0] ?? .null })
+                let written = try connection.execute(sql, arguments)
+                // An append-only row is never updated by a writer, but the row is the first insert by (HLC, node)
+                // (SPEC.md §4.2): when a better insert arrives after another was stored, the stored one is replaced.
+                if table.isAppendOnly, written == 0, let stored = try connection.row(name, key: key),
+                    columns.contains(where: { stored[$0] != values[$0] ?? .null })
+                {
+                    try connection.replaceAppendOnly(table, columns: columns, values: arguments)
+                }
             }
             try connection.execute("DELETE FROM tombstones WHERE table_name = ? AND row_key = ?", [.text(name), .text(key)])
+            // A refusal found before the row was complete is no longer one.
+            try connection.execute(
+                "DELETE FROM sync_conflicts WHERE resolved_at IS NULL AND kind = 'constraint_violation' AND table_name = ? AND row_key = ?",
+                [.text(name), .text(key)])
         } catch let violation as ReplicaConstraintViolation {
             // A uniqueness or check rule of this node refuses the merged row (e.g. two nodes registered one phone):
             // the changes stay in the log and the row waits; ops sees why.
@@ -193,14 +211,14 @@ public struct ReplicaApplier {
         }
     }
 
-    private func record(_ conflict: MergeConflict, now: String) throws -> Int {
+    private func entry(_ conflict: MergeConflict) -> ConflictLog.Entry {
         func reference(_ ref: ChangeRef) -> ColumnValues {
             ["origin_node": .text(ref.originNode), "origin_seq": .integer(ref.originSeq), "hlc": .integer(ref.hlc.packed)]
         }
         var loser = reference(conflict.loser)
         if let column = conflict.column { loser["column"] = .text(column) }
-        return try ConflictLog.record(
+        return ConflictLog.Entry(
             kind: conflict.kind, rule: conflict.rule, table: conflict.table, key: conflict.key, winner: conflict.winner.map(reference),
-            loser: loser, now: now, in: connection)
+            loser: loser)
     }
 }

@@ -15,7 +15,13 @@ public enum ReplicaFolds {
     /// Folds the request's events and writes the result to `missions`, the query copy of each request's lifecycle.
     @discardableResult
     public static func refreshMission(requestId: String, in connection: any ReplicaConnection) throws -> MissionState {
-        let state = MissionStatusFold.fold(try missionEvents(requestId: requestId, in: connection))
+        try refreshMission(requestId: requestId, events: try missionEvents(requestId: requestId, in: connection), in: connection)
+    }
+
+    /// `refreshMission` with the request's events already read.
+    @discardableResult
+    public static func refreshMission(requestId: String, events: [MissionEvent], in connection: any ReplicaConnection) throws -> MissionState {
+        let state = MissionStatusFold.fold(events)
         // Shown times are the events' wall-clock times, never their HLCs (SPEC.md §2.2).
         func time(_ status: RequestStatus) -> ColumnValue { ColumnValue(state.wallTime(of: status).map(UTCTimestamp.format)) }
         try connection.execute(
@@ -100,47 +106,113 @@ public enum ReplicaFolds {
     /// Records the conflicts of a provider's ledger fold (a MoMo reference recorded twice, a reversal of a duplicate…),
     /// each once; called after received entries and after local ones, so the conflict shows whichever side came first.
     public static func recordLedgerConflicts(providerId: String, now: String, in connection: any ReplicaConnection) throws -> Int {
-        var recorded = 0
-        for conflict in PaymentLedger.fold(try ledgerEntries(providerId: providerId, in: connection)).conflicts {
-            recorded += try ConflictLog.record(
+        let entries = try ledgerEntries(providerId: providerId, in: connection)
+        let current = PaymentLedger.fold(entries).conflicts.map { conflict in
+            ConflictLog.Entry(
                 kind: conflict.kind.rawValue, rule: conflict.kind.rule, table: SyncedTable.ledgerEntries.rawValue, key: conflict.entryId,
                 winner: ["entry_id": .text(conflict.canonicalId)],
-                loser: ["entry_id": .text(conflict.entryId), "message": .text(conflict.messageFR)], now: now, in: connection)
+                loser: ["entry_id": .text(conflict.entryId), "message": .text(conflict.messageFR)])
         }
-        return recorded
+        return try ConflictLog.replace(
+            current, table: SyncedTable.ledgerEntries.rawValue, keys: entries.map(\.id), kinds: LedgerConflictKind.allCases.map(\.rawValue),
+            now: now, in: connection)
     }
 }
 
 /// The node's `sync_conflicts` table (SPEC.md §4.6). A conflict's id is derived from what it is about, so every node
 /// that sees the same changes records the same conflicts under the same ids, whether the losing change was made
 /// locally or received.
+///
+/// A rule's conflicts are a function of the set of changes it decides over (a row's changes, a request's events, a
+/// provider's ledger), like the rows themselves. A node that has received only part of a set may find a conflict the
+/// whole set does not have (a stage event before the accept it follows): so each time a set is decided again, its
+/// conflicts replace the earlier ones that are still open (`replace`). Conflicts ops resolved stay.
 public enum ConflictLog {
+    /// One conflict to record.
+    public struct Entry {
+        public var kind: String
+        public var rule: String
+        public var table: String
+        public var key: String
+        public var winner: ColumnValues?
+        public var loser: ColumnValues
+
+        public init(kind: String, rule: String, table: String, key: String, winner: ColumnValues?, loser: ColumnValues) {
+            (self.kind, self.rule, self.table, self.key, self.winner, self.loser) = (kind, rule, table, key, winner, loser)
+        }
+
+        /// Derived from what the conflict is about (SPEC.md §4.6).
+        public var id: String {
+            DjobeaID.derived(namespace: "sync-conflict", name: "\(kind)|\(table)|\(key)|\(ColumnValuesJSON.encode(loser))")
+        }
+    }
+
     /// Records a conflict once; returns 1 if it is new.
     public static func record(
         kind: String, rule: String, table: String, key: String, winner: ColumnValues?, loser: ColumnValues, now: String,
         in connection: any ReplicaConnection
     ) throws -> Int {
-        let loserJSON = ColumnValuesJSON.encode(loser)
-        let id = DjobeaID.derived(namespace: "sync-conflict", name: "\(kind)|\(table)|\(key)|\(loserJSON)")
-        return try connection.execute(
+        try record(Entry(kind: kind, rule: rule, table: table, key: key, winner: winner, loser: loser), now: now, in: connection)
+    }
+
+    static func record(_ entry: Entry, now: String, in connection: any ReplicaConnection) throws -> Int {
+        try connection.execute(
             """
             INSERT INTO sync_conflicts (id, table_name, row_key, kind, rule, winner, loser, detected_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING
             """,
             [
-                .text(id), .text(table), .text(key), .text(kind), .text(rule), ColumnValue(winner.map(ColumnValuesJSON.encode)),
-                .text(loserJSON), .text(now),
+                .text(entry.id), .text(entry.table), .text(entry.key), .text(entry.kind), .text(entry.rule),
+                ColumnValue(entry.winner.map(ColumnValuesJSON.encode)), .text(ColumnValuesJSON.encode(entry.loser)), .text(now),
             ])
     }
 
-    /// Records the conflicts of a request's mission fold (SPEC.md §4.3); returns how many are new.
-    public static func recordMission(_ state: MissionState, now: String, in connection: any ReplicaConnection) throws -> Int {
+    /// Records `current`, the conflicts a rule now finds over a set of changes, and removes the open conflicts of the
+    /// same kinds about the same rows (`table`, `keys`) that it no longer finds. Returns how many are new.
+    ///
+    /// - Parameter kinds: the kinds this rule reports; nil: every kind but `excluded`.
+    static func replace(
+        _ current: [Entry], table: String, keys: [String], kinds: [String]?, excluded: [String] = [], now: String,
+        in connection: any ReplicaConnection
+    ) throws -> Int {
         var recorded = 0
-        for conflict in state.conflicts {
-            recorded += try record(
-                kind: conflict.kind.rawValue, rule: conflict.kind.rule, table: SyncedTable.missionEvents.rawValue, key: conflict.eventId,
-                winner: nil, loser: ["event_id": .text(conflict.eventId), "message": .text(conflict.messageFR)], now: now, in: connection)
+        for entry in current { recorded += try record(entry, now: now, in: connection) }
+        guard !keys.isEmpty else { return recorded }
+        var sql = "DELETE FROM sync_conflicts WHERE resolved_at IS NULL AND table_name = ? AND row_key IN (\(ReplicaSQL.placeholders(keys.count)))"
+        var arguments: [ColumnValue] = [.text(table)] + keys.map(ColumnValue.text)
+        if let kinds {
+            sql += " AND kind IN (\(ReplicaSQL.placeholders(kinds.count)))"
+            arguments += kinds.map(ColumnValue.text)
+        } else if !excluded.isEmpty {
+            sql += " AND kind NOT IN (\(ReplicaSQL.placeholders(excluded.count)))"
+            arguments += excluded.map(ColumnValue.text)
         }
+        let keep = current.map(\.id)
+        if !keep.isEmpty {
+            sql += " AND id NOT IN (\(ReplicaSQL.placeholders(keep.count)))"
+            arguments += keep.map(ColumnValue.text)
+        }
+        try connection.execute(sql, arguments)
         return recorded
     }
+
+    /// Records the conflicts of a request's mission fold (SPEC.md §4.3) in place of its earlier open ones; returns how
+    /// many are new.
+    public static func recordMission(_ state: MissionState, events: [MissionEvent], now: String, in connection: any ReplicaConnection) throws
+        -> Int
+    {
+        let current = state.conflicts.map { conflict in
+            Entry(
+                kind: conflict.kind.rawValue, rule: conflict.kind.rule, table: SyncedTable.missionEvents.rawValue, key: conflict.eventId,
+                winner: nil, loser: ["event_id": .text(conflict.eventId), "message": .text(conflict.messageFR)])
+        }
+        return try replace(
+            current, table: SyncedTable.missionEvents.rawValue, keys: events.map(\.id), kinds: MissionConflictKind.allCases.map(\.rawValue),
+            now: now, in: connection)
+    }
+
+    /// Kinds recorded by the apply itself, never by a merge rule: a row merge does not replace them.
+    static let notFromRowMerge: [String] =
+        ["out_of_partition", "constraint_violation"] + MissionConflictKind.allCases.map(\.rawValue)
+        + LedgerConflictKind.allCases.map(\.rawValue)
 }

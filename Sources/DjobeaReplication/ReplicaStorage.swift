@@ -42,6 +42,9 @@ public protocol ReplicaConnection {
     /// Appends a change to the change log at its head (a new local sequence number), following the commit-order rule
     /// (SPEC.md §2.4): a reader pulling by local sequence never skips an entry that becomes visible late.
     func appendLog(_ change: RowChange, recordedAt: String, quarantined: Bool, held: Bool) throws
+    /// Replaces the stored row of an append-only table by the merge's winner (SPEC.md §4.2): the one write to such a
+    /// table that is not an insert, which the storage's own append-only guard (SQLite triggers) must let through.
+    func replaceAppendOnly(_ table: SyncedTable, columns: [String], values: [ColumnValue]) throws
     /// A synced insert made by this node itself (its origin, its next sequence number, logged): a derived row such as
     /// the commission entry (CONFLICTS.md rule 10). `now` is the transaction's wall time.
     func insertOwn(_ table: SyncedTable, _ values: ColumnValues, now: Date) throws

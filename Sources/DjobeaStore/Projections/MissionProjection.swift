@@ -25,9 +25,10 @@ extension SyncedTransaction {
                 "reopen_to": ColumnValue(reopenTo?.rawValue), "reason_code": ColumnValue(reasonCode), "note": ColumnValue(note),
             ])
         let connection = SQLiteReplicaConnection(transaction: self)
-        let state = try ReplicaFolds.refreshMission(requestId: requestId, in: connection)
+        let events = try ReplicaFolds.missionEvents(requestId: requestId, in: connection)
+        let state = try ReplicaFolds.refreshMission(requestId: requestId, events: events, in: connection)
         // A local event that loses a rule is a conflict here as it is on every node that receives it (SPEC.md §4.6).
-        _ = try ConflictLog.recordMission(state, now: UTCTimestamp.format(now), in: connection)
+        _ = try ConflictLog.recordMission(state, events: events, now: UTCTimestamp.format(now), in: connection)
         return (event, state)
     }
 

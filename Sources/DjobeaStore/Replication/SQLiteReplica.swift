@@ -99,6 +99,14 @@ final class SQLiteReplicaConnection: ReplicaConnection {
         ])
     }
 
+    /// `INSERT OR REPLACE`: its implicit delete fires no delete trigger (recursive triggers are off), and it is an insert,
+    /// so the table's no-update and no-delete triggers let it through.
+    func replaceAppendOnly(_ table: SyncedTable, columns: [String], values: [ColumnValue]) throws {
+        try execute(
+            "INSERT OR REPLACE INTO \(table.rawValue) (\(columns.joined(separator: ", "))) VALUES (\(databaseQuestionMarks(count: columns.count)))",
+            values)
+    }
+
     func insertOwn(_ table: SyncedTable, _ values: ColumnValues, now: Date) throws {
         if owner == nil, let makeOwner { owner = makeOwner(now) }
         guard let owner else { throw StoreError.invalid("a read cannot write \(table.rawValue)") }
