@@ -13,8 +13,8 @@ import PostgresNIO
 /// one row at once would otherwise each recompute the row from a set missing the other's changes, and the last commit
 /// would win with a wrong row. Reads run at REPEATABLE READ, one snapshot each, and never wait.
 ///
-/// The HLC: each process keeps its own clock. Before this node stamps a change of its own, it merges into its clock the
-/// highest stamp this node's origin has in the log (under the lock), so stamps stay monotonic across processes.
+/// The HLC: each process keeps its own clock. Each write transaction merges into it, under the lock, the stamp of this
+/// node's last change in the log, so the stamps of several processes of one node stay monotonic.
 public final class PostgresReplicaStorage: ReplicaStorage {
     public let database: PostgresDatabase
     public let nodeId: String
@@ -83,6 +83,10 @@ public final class PostgresReplicaStorage: ReplicaStorage {
     public func replicaWrite<T: Sendable>(_ body: @escaping @Sendable (any ReplicaConnection) throws -> T) async throws -> T {
         try await database.transaction { session in
             try session.execute("SELECT pg_advisory_xact_lock($1)", [.integer(PostgresChangeLog.appendLockKey)])
+            // Another process of this node may have stamped later than this one's clock: never stamp below it.
+            let last = try session.scalar(
+                "SELECT hlc FROM change_log WHERE origin_node = $1 ORDER BY origin_seq DESC LIMIT 1", [.text(self.nodeId)])?.integerValue
+            if let last { _ = self.replicaClock.withLock { $0.receive(HLC(packed: last), wall: Date()) } }
             return try body(PostgresReplicaConnection(session: session, storage: self))
         }
     }
@@ -148,32 +152,7 @@ final class PostgresReplicaConnection: ReplicaConnection {
     }
 
     func insertOwn(_ table: SyncedTable, _ values: ColumnValues, now: Date) throws {
-        guard let key = values["id"]?.textValue, DjobeaID.isValid(key) else {
-            throw ReplicaError.corrupt("\(table.rawValue): a row needs a valid id")
-        }
-        let known = storage.syncedColumns[table] ?? []
-        if let unknown = values.keys.first(where: { !known.contains($0) }) {
-            throw ReplicaError.corrupt("\(table.rawValue) has no column \(unknown)")
-        }
-        let origin = storage.nodeId
-        // Another process of this node may have stamped later: never stamp below it (the lock is held).
-        let last = try integer("SELECT max(hlc) FROM change_log WHERE origin_node = ?", [.text(origin)]) ?? 0
-        let seq = try maxOriginSeq(origin: origin) + 1
-        let hlc = storage.replicaClock.withLock { clock in
-            _ = clock.receive(HLC(packed: last), wall: now)
-            return clock.tick(wall: now)
-        }
-        let columns = values.keys.sorted()
-        try execute(
-            "INSERT INTO \(table.rawValue) (\(columns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))",
-            columns.map { values[$0] ?? .null })
-        try appendLog(
-            RowChange(originNode: origin, originSeq: seq, hlc: hlc, table: table.rawValue, key: key, operation: .insert, columns: values),
-            recordedAt: UTCTimestamp.format(now), quarantined: false, held: false)
-    }
-
-    private func integer(_ sql: String, _ arguments: [ColumnValue]) throws -> Int64? {
-        try query(sql, arguments).first?.values.first?.integerValue
+        try ReplicaTransaction(storage: storage, connection: self, now: now).insert(table, values)
     }
 
     /// Constraint violations, and values of the wrong type for a column (a peer's row that this schema refuses), become

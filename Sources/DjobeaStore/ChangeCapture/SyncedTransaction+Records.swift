@@ -1,9 +1,13 @@
 import DjobeaDomain
+import DjobeaReplication
 import GRDB
 
-/// Writes of typed records, built on the generic `insert`/`update`/`delete`: a record is encoded to `ColumnValues`
+/// Writes of typed records, built on the generic `insert`/`update`/`delete` of either transaction (SQLite's
+/// `SyncedTransaction`, the seam's `ReplicaTransaction`): a record is encoded to `ColumnValues`
 /// by `SyncedRecord.syncedColumnValues()` and logged exactly as a hand-written write would be.
-extension SyncedTransaction {
+extension SyncedTransaction: ChangeLoggedWrites {}
+
+extension ChangeLoggedWrites {
     /// Inserts the record as a new row; its non-NULL columns are written and logged (`insertedColumnValues()`: the
     /// others are NULL in the row all the same).
     @discardableResult

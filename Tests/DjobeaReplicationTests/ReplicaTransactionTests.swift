@@ -1,0 +1,66 @@
+import DjobeaDomain
+import DjobeaPostgres
+import DjobeaReplication
+import DjobeaStore
+import DjobeaTestSupport
+import Foundation
+import Testing
+
+/// Change-logged writes over the seam (`ReplicaTransaction`) and typed records read back through it
+/// (`ColumnValuesDecoder`), the same on SQLite and PostgreSQL: the rows, the change log and the HLC order.
+@Suite("Change-logged writes through the storage seam")
+struct ReplicaTransactionTests {
+    static let now = Date(timeIntervalSince1970: 1_767_225_600)
+
+    @Test func sqlite() async throws {
+        try await Self.exercise(try NodeDatabase.inMemory(role: .central))
+    }
+
+    @Test(.enabled(if: PostgresTestDatabase.isAvailable))
+    func postgres() async throws {
+        try await PostgresTestDatabase.with { test in
+            try await Self.exercise(try await PostgresReplicaStorage.open(database: test.database, role: .central))
+        }
+    }
+
+    static func exercise(_ storage: any ReplicaStorage) async throws {
+        let hubId = DjobeaID.derived(namespace: "hub", name: "Hub Test")
+        let zone = ZoneRecord(
+            id: DjobeaID.derived(namespace: "zone", name: "zone-test"), code: "zone-test", name: "Zone Test", hubId: hubId,
+            createdAt: UTCTimestamp.format(now))
+        let written = try await storage.replicaTransaction(now: now) { tx -> [RowChange] in
+            try tx.insert(HubRecord(id: hubId, name: "Hub Test", createdAt: UTCTimestamp.format(now)))
+            try tx.insert(zone)
+            var renamed = zone
+            renamed.name = "Zone Renommée"
+            #expect(try tx.update(renamed, columns: [.name]))
+            #expect(try !tx.update(renamed, columns: [.name]), "an unchanged value is neither written nor logged")
+            return tx.changes
+        }
+        #expect(written.map(\.operation) == [.insert, .insert, .update])
+        #expect(written.map(\.originSeq) == [1, 2, 3], "gapless sequence numbers of this node")
+        #expect(zip(written, written.dropFirst()).allSatisfy { $0.hlc < $1.hlc }, "stamps increase")
+        #expect(written[2].columns == ["name": .text("Zone Renommée")], "an update logs only what changed")
+
+        let (stored, logged, vector) = try await storage.replicaRead { connection in
+            (
+                try connection.record(ZoneRecord.self, "SELECT * FROM zones WHERE id = ?", [.text(zone.id)]),
+                try connection.rowChanges(table: "zones", key: zone.id), try connection.versionVector()
+            )
+        }
+        var expected = zone
+        expected.name = "Zone Renommée"
+        #expect(stored == expected, "the record reads back as written")
+        #expect(logged == Array(written.dropFirst()), "the change log holds the row's changes")
+        #expect(vector == [storage.nodeId: 3])
+
+        // A refused write leaves nothing: neither the row nor its change.
+        await #expect(throws: (any Error).self) {
+            try await storage.replicaTransaction(now: now) { tx in
+                try tx.insert(HubRecord(id: DjobeaID.derived(namespace: "hub", name: "Autre"), name: "Autre", createdAt: UTCTimestamp.format(now)))
+                try tx.insert(zone)  // the same id again
+            }
+        }
+        #expect(try await storage.versionVector() == [storage.nodeId: 3])
+    }
+}
