@@ -92,6 +92,14 @@ public final class PostgresReplicaStorage: ReplicaStorage {
     }
 }
 
+extension PostgresReplicaStorage {
+    public func localWrite<T: Sendable>(critical: Bool, now: Date, _ body: @escaping @Sendable (any ChangeLoggedWrites) throws -> T)
+        async throws -> T
+    {
+        try await replicaWrite { connection in try body(ReplicaTransaction(storage: self, connection: connection, now: now)) }
+    }
+}
+
 /// One PostgreSQL transaction seen through `ReplicaConnection`: `?` placeholders become `$n`.
 final class PostgresReplicaConnection: ReplicaConnection {
     let session: PostgresSession

@@ -48,7 +48,7 @@ extension ReplicaConnection {
     }
 
     /// The changes of `origin` after sequence `seq`, in sequence order, at most `limit`.
-    func originChanges(origin: String, after seq: Int64, limit: Int) throws -> [RowChange] {
+    public func originChanges(origin: String, after seq: Int64, limit: Int = 5000) throws -> [RowChange] {
         try query(
             "\(Self.changeColumns) FROM change_log WHERE origin_node = ? AND origin_seq > ? ORDER BY origin_seq LIMIT ?",
             [.text(origin), .integer(seq), .integer(Int64(limit))]

@@ -26,6 +26,10 @@ public protocol ReplicaStorage: Sendable {
     /// directly (the changes are already logged), and foreign keys are not enforced (a row may arrive before its
     /// parent, or keep a parent this node refused; SPEC.md §4.6).
     func replicaWrite<T: Sendable>(_ body: @escaping @Sendable (any ReplicaConnection) throws -> T) async throws -> T
+    /// Runs `body` in one write transaction of this node's own (an intake, an ops action, an enrolment): its synced
+    /// writes are change-logged, foreign keys hold. `critical`: money and mission progress, whose commit must survive a
+    /// power cut (SQLite: `synchronous=FULL` for this transaction; PostgreSQL commits are durable anyway).
+    func localWrite<T: Sendable>(critical: Bool, now: Date, _ body: @escaping @Sendable (any ChangeLoggedWrites) throws -> T) async throws -> T
 }
 
 /// One transaction's connection: portable SQL with `?` placeholders, generic values in and out.

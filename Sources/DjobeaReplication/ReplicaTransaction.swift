@@ -6,6 +6,10 @@ import Foundation
 public protocol ChangeLoggedWrites: AnyObject {
     /// The wall time of the transaction.
     var now: Date { get }
+    /// This node: the origin of the changes.
+    var origin: String { get }
+    /// The transaction's connection, for reads and local tables.
+    var connection: any ReplicaConnection { get }
     /// A fresh HLC stamp for an event made in this transaction.
     func stamp() -> HLC
     @discardableResult func insert(_ table: SyncedTable, _ values: ColumnValues) throws -> String
@@ -23,7 +27,7 @@ public final class ReplicaTransaction: ChangeLoggedWrites {
     public let connection: any ReplicaConnection
     /// The wall time of this transaction (`recorded_at`, the clock).
     public let now: Date
-    let origin: String
+    public let origin: String
     let columns: [SyncedTable: Set<String>]
     let clock: LockedValue<HybridLogicalClock>
     private var nextSeq: Int64?
@@ -114,12 +118,5 @@ public final class ReplicaTransaction: ChangeLoggedWrites {
         try connection.appendLog(change, recordedAt: UTCTimestamp.format(now), quarantined: false, held: false)
         changes.append(change)
         return change
-    }
-}
-
-extension ReplicaStorage {
-    /// Runs `body` in one write transaction in which this node's synced writes are change-logged (`ReplicaTransaction`).
-    public func replicaTransaction<T: Sendable>(now: Date = Date(), _ body: @escaping @Sendable (ReplicaTransaction) throws -> T) async throws -> T {
-        try await replicaWrite { connection in try body(ReplicaTransaction(storage: self, connection: connection, now: now)) }
     }
 }

@@ -28,14 +28,14 @@ struct ReplicaTransactionTests {
         let zone = ZoneRecord(
             id: DjobeaID.derived(namespace: "zone", name: "zone-test"), code: "zone-test", name: "Zone Test", hubId: hubId,
             createdAt: UTCTimestamp.format(now))
-        let written = try await storage.replicaTransaction(now: now) { tx -> [RowChange] in
+        let written = try await storage.localWrite(critical: false, now: now) { tx -> [RowChange] in
             try tx.insert(HubRecord(id: hubId, name: "Hub Test", createdAt: UTCTimestamp.format(now)))
             try tx.insert(zone)
             var renamed = zone
             renamed.name = "Zone Renommée"
             #expect(try tx.update(renamed, columns: [.name]))
             #expect(try !tx.update(renamed, columns: [.name]), "an unchanged value is neither written nor logged")
-            return tx.changes
+            return try tx.connection.originChanges(origin: storage.nodeId, after: 0)
         }
         #expect(written.map(\.operation) == [.insert, .insert, .update])
         #expect(written.map(\.originSeq) == [1, 2, 3], "gapless sequence numbers of this node")
@@ -56,7 +56,7 @@ struct ReplicaTransactionTests {
 
         // A refused write leaves nothing: neither the row nor its change.
         await #expect(throws: (any Error).self) {
-            try await storage.replicaTransaction(now: now) { tx in
+            try await storage.localWrite(critical: false, now: now) { tx in
                 try tx.insert(HubRecord(id: DjobeaID.derived(namespace: "hub", name: "Autre"), name: "Autre", createdAt: UTCTimestamp.format(now)))
                 try tx.insert(zone)  // the same id again
             }

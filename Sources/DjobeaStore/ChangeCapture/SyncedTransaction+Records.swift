@@ -5,7 +5,10 @@ import GRDB
 /// Writes of typed records, built on the generic `insert`/`update`/`delete` of either transaction (SQLite's
 /// `SyncedTransaction`, the seam's `ReplicaTransaction`): a record is encoded to `ColumnValues`
 /// by `SyncedRecord.syncedColumnValues()` and logged exactly as a hand-written write would be.
-extension SyncedTransaction: ChangeLoggedWrites {}
+extension SyncedTransaction: ChangeLoggedWrites {
+    /// This transaction through the storage seam (the sync core's folds, portable reads).
+    public var connection: any ReplicaConnection { SQLiteReplicaConnection(transaction: self) }
+}
 
 extension ChangeLoggedWrites {
     /// Inserts the record as a new row; its non-NULL columns are written and logged (`insertedColumnValues()`: the

@@ -45,7 +45,7 @@ public final class SyncedTransaction {
     /// The wall time of this transaction, used for `recorded_at` and for the clock. A generator replaying history
     /// moves it forward between writes; the clock stays monotonic whatever it is set to.
     public var now: Date
-    let origin: String
+    public let origin: String
     let schema: SchemaCatalog
     private let clock: LockedValue<HybridLogicalClock>
     private var nextSeq: Int64?

@@ -39,6 +39,14 @@ extension NodeDatabase: ReplicaStorage {
     }
 }
 
+extension NodeDatabase {
+    public func localWrite<T: Sendable>(critical: Bool, now: Date, _ body: @escaping @Sendable (any ChangeLoggedWrites) throws -> T)
+        async throws -> T
+    {
+        try await write(durability: critical ? .critical : .standard, now: now) { tx in try body(tx) }
+    }
+}
+
 /// One SQLite transaction seen through `ReplicaConnection`.
 final class SQLiteReplicaConnection: ReplicaConnection {
     let db: Database
