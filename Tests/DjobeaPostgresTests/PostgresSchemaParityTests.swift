@@ -107,6 +107,21 @@ struct PostgresSchemaParityTests {
         }
     }
 
+    @Test("the same triggers, by name (append-only tables, partition moves)")
+    func triggers() async throws {
+        let sqlite = try NodeDatabase.inMemory(role: .central)
+        let expected = try sqlite.readBlocking { db in
+            Set(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger'"))
+        }
+        let actual = try await PostgresTestDatabase.with { test in
+            try await test.database.transaction { session in
+                Set(try session.query("SELECT tgname::text FROM pg_trigger WHERE NOT tgisinternal").compactMap { $0.first?.textValue })
+            }
+        }
+        #expect(!expected.isEmpty)
+        #expect(actual == expected)
+    }
+
     /// PostgreSQL's default without its cast: `'bronze'::text` is SQLite's `'bronze'`.
     static func normalized(_ value: String?) -> String? {
         guard var value else { return nil }
