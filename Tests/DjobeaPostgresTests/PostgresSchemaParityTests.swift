@@ -7,7 +7,7 @@ import Testing
 
 /// PostgreSQL's schema against a migrated SQLite node's: the same tables and, table by table, the same columns in the
 /// same order, with the same NOT NULL, type (INTEGER as bigint, TEXT as text) and default.
-@Suite("PostgreSQL schema parity with SQLite", .enabled(if: PostgresTestDatabase.isAvailable))
+@Suite("PostgreSQL schema parity with SQLite", .enabled(if: PostgresTestDatabase.isAvailable), .timeLimit(.minutes(2)))
 struct PostgresSchemaParityTests {
     /// The sync core's local tables that central keeps in PostgreSQL too.
     static let localTables = [

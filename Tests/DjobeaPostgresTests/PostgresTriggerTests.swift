@@ -3,7 +3,7 @@ import DjobeaPostgres
 import DjobeaTestSupport
 import Testing
 
-@Suite("PostgreSQL triggers", .enabled(if: PostgresTestDatabase.isAvailable))
+@Suite("PostgreSQL triggers", .enabled(if: PostgresTestDatabase.isAvailable), .timeLimit(.minutes(2)))
 struct PostgresTriggerTests {
     static let now = "2026-03-02T08:00:00.000Z"
 
