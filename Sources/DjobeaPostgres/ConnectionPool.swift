@@ -41,8 +41,7 @@ actor ConnectionPool {
             return try await PostgresConnection.connect(configuration: configuration, id: nextID, logger: logger)
         } catch {
             freePlace()
-            let reason = (error as? PSQLError).map { String(describing: $0.code) } ?? String(describing: error)
-            throw PostgresDatabaseError.connection("\(configuration.host ?? "?"):\(configuration.port ?? 0) — \(reason)")
+            throw PostgresDatabaseError.connection("\(configuration.host ?? "?"):\(configuration.port ?? 0) — \(Self.reason(error))")
         }
     }
 
@@ -68,6 +67,15 @@ actor ConnectionPool {
         idle = []
         open -= connections.count
         for connection in connections { try? await connection.close() }
+    }
+
+    /// What went wrong, readably: the server's message (a refused login, a missing database), else the socket's error.
+    static func reason(_ error: any Error) -> String {
+        guard let error = error as? PSQLError else { return String(describing: error) }
+        if let message = error.serverInfo?[.message] {
+            return "\(message) (\(error.serverInfo?[.sqlState] ?? "?"))"
+        }
+        return error.underlying.map { String(describing: $0) } ?? String(describing: error.code)
     }
 
     private func freePlace() {

@@ -11,9 +11,11 @@ public final class PostgresDatabase: Sendable {
     private let pool: ConnectionPool
     private let threads: NIOThreadPool
     private let logger: Logger
+    private let maximumConnections: Int
 
-    private init(url: PostgresURL, pool: ConnectionPool, threads: NIOThreadPool, logger: Logger) {
+    private init(url: PostgresURL, pool: ConnectionPool, threads: NIOThreadPool, connections: Int, logger: Logger) {
         self.url = url
+        self.maximumConnections = connections
         self.pool = pool
         self.threads = threads
         self.logger = logger
@@ -29,7 +31,7 @@ public final class PostgresDatabase: Sendable {
         let pool = ConnectionPool(configuration: configuration, maximum: count, logger: logger)
         let threads = NIOThreadPool(numberOfThreads: count)
         threads.start()
-        let database = PostgresDatabase(url: url, pool: pool, threads: threads, logger: logger)
+        let database = PostgresDatabase(url: url, pool: pool, threads: threads, connections: count, logger: logger)
         do {
             _ = try await database.session { try $0.execute("SELECT 1") }
         } catch {
@@ -41,18 +43,33 @@ public final class PostgresDatabase: Sendable {
 
     /// Runs `body` in a transaction (BEGIN … COMMIT, at READ COMMITTED) on one connection, on a dedicated thread. A
     /// throwing body rolls the transaction back and its error is rethrown; a failed COMMIT throws too.
+    ///
+    /// An idle connection the server ended (a restart) is found out at BEGIN, before the body runs: the transaction
+    /// then starts again on another connection, up to one more time than the pool has connections.
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresSession) throws -> T) async throws -> T {
-        try await withConnection { session in
-            try session.execute("BEGIN")
-            let value: T
+        var attempt = 0
+        while true {
+            attempt += 1
             do {
-                value = try body(session)
-            } catch {
-                session.rollback()
-                throw error
+                return try await withConnection { session in
+                    do {
+                        try session.execute("BEGIN")
+                    } catch PostgresDatabaseError.connection(let reason) {
+                        throw StaleConnection(reason: reason)
+                    }
+                    let value: T
+                    do {
+                        value = try body(session)
+                    } catch {
+                        session.rollback()
+                        throw error
+                    }
+                    try session.commit()
+                    return value
+                }
+            } catch let stale as StaleConnection {
+                if attempt > maximumConnections { throw PostgresDatabaseError.connection(stale.reason) }
             }
-            try session.commit()
-            return value
         }
     }
 
@@ -62,7 +79,8 @@ public final class PostgresDatabase: Sendable {
         try await withConnection(body)
     }
 
-    /// Closes every connection; transactions still running finish first, later ones throw `.closed`.
+    /// Closes every connection; transactions still running finish first, later ones throw `.closed`. Call it before
+    /// letting go of the database (postgres-nio asserts that a connection is closed before it is freed).
     public func close() async {
         await pool.close()
         try? await threads.shutdownGracefully()
@@ -90,4 +108,9 @@ public final class PostgresDatabase: Sendable {
         await pool.release(connection, broken: broken || connection.isClosed)
         return try outcome.get()
     }
+}
+
+/// BEGIN failed for want of a connection: nothing was done, the transaction may start again elsewhere.
+private struct StaleConnection: Error {
+    let reason: String
 }

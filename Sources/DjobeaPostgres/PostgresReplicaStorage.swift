@@ -150,8 +150,11 @@ final class PostgresReplicaConnection: ReplicaConnection {
         try PostgresChangeLog.append(session, change, recordedAt: recordedAt, quarantined: quarantined, held: held)
     }
 
+    /// The table's no-update trigger lets this one statement through (`djobea.replace_append_only`, transaction-local).
     func replaceAppendOnly(_ table: SyncedTable, columns: [String], values: [ColumnValue]) throws {
         let updates = columns.filter { $0 != "id" }.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
+        try session.execute("SELECT set_config('djobea.replace_append_only', 'on', true)")
+        defer { _ = try? session.execute("SELECT set_config('djobea.replace_append_only', 'off', true)") }
         try execute(
             """
             INSERT INTO \(table.rawValue) (\(columns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))

@@ -18,8 +18,7 @@ public struct PostgresSchema: Sendable {
     public static let migrations: [Migration] = [
         Migration(
             version: 1, name: "v1-central",
-            statements: [jsonValid] + synced + syncedCommunicationAndFinance + local),
-        Migration(version: 2, name: "v2-partition-moves", statements: partitionMoveTriggers),
+            statements: [jsonValid] + synced + syncedCommunicationAndFinance + local + triggers)
     ]
 
     public static var latestVersion: Int { migrations.last?.version ?? 0 }

@@ -1,4 +1,5 @@
 import DjobeaDomain
+import Foundation
 import Logging
 import PostgresNIO
 
@@ -47,11 +48,27 @@ public final class PostgresSession {
             }
         }
         do {
-            return try connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger).wait()
+            return try wait(for: connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger))
         } catch let error as PSQLError {
             if error.code != .server { isBroken = true }
             throw Self.translate(error, sql: sql)
         }
+    }
+
+    /// Blocks this thread until `future` completes. postgres-nio drops a query written to a connection that has just
+    /// closed (the server restarted or ended it) without ever completing its future, so the wait checks the connection
+    /// twice a second and gives up once it is closed.
+    private func wait(for future: EventLoopFuture<PostgresQueryResult>) throws -> PostgresQueryResult {
+        let outcome = Outcome()
+        future.whenComplete { outcome.complete($0) }
+        while outcome.done.wait(timeout: .now() + .milliseconds(500)) == .timedOut {
+            guard connection.isClosed else { continue }
+            // A query that was in flight is failed by postgres-nio itself: leave it a moment to say so.
+            if outcome.done.wait(timeout: .now() + .milliseconds(200)) == .success { break }
+            isBroken = true
+            throw PostgresDatabaseError.connection("connexion fermée pendant la requête")
+        }
+        return try outcome.result().get()
     }
 
     /// Commits; a transaction that had failed (a statement errored and the body went on) is rolled back by COMMIT
@@ -85,12 +102,28 @@ public final class PostgresSession {
     /// the rest (a lost connection) `PostgresDatabaseError.connection`.
     static func translate(_ error: PSQLError, sql: String) -> any Error {
         guard error.code == .server, let info = error.serverInfo, let state = info[.sqlState] else {
-            return PostgresDatabaseError.connection(String(describing: error.code))
+            return PostgresDatabaseError.connection(ConnectionPool.reason(error))
         }
         let message = info[.message] ?? "?"
         if ["23505", "23514", "23502"].contains(state) {
             return PostgresConstraintViolation(message: message, sqlState: state, constraint: info[.constraintName])
         }
         return PostgresDatabaseError.server(sqlState: state, message: message, detail: info[.detail], sql: sql)
+    }
+}
+
+/// The result of a query, handed from the event loop to the waiting thread.
+private final class Outcome: @unchecked Sendable {
+    let done = DispatchSemaphore(value: 0)
+    private let lock = NSLock()
+    private var value: Result<PostgresQueryResult, any Error>?
+
+    func complete(_ result: Result<PostgresQueryResult, any Error>) {
+        lock.withLock { value = result }
+        done.signal()
+    }
+
+    func result() -> Result<PostgresQueryResult, any Error> {
+        lock.withLock { value } ?? .failure(PostgresDatabaseError.connection("pas de réponse"))
     }
 }

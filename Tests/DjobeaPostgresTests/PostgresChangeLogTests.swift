@@ -10,7 +10,7 @@ private actor Writing {
     func stop() { isOn = false }
 }
 
-@Suite("PostgreSQL change log order", .enabled(if: PostgresTestDatabase.isAvailable))
+@Suite("PostgreSQL change log order", .enabled(if: PostgresTestDatabase.isAvailable), .timeLimit(.minutes(2)))
 struct PostgresChangeLogTests {
     static func change(writer: Int, seq: Int64) -> RowChange {
         RowChange(

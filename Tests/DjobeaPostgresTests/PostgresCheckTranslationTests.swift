@@ -6,7 +6,7 @@ import Testing
 
 /// The CHECK expressions that differ in SQL between SQLite and PostgreSQL (GLOB, json_valid) and those whose meaning
 /// could (LIKE, length, text order) give the same answer on the same values in both.
-@Suite("PostgreSQL CHECK translations agree with SQLite", .enabled(if: PostgresTestDatabase.isAvailable))
+@Suite("PostgreSQL CHECK translations agree with SQLite", .enabled(if: PostgresTestDatabase.isAvailable), .timeLimit(.minutes(2)))
 struct PostgresCheckTranslationTests {
     struct Translation: Sendable {
         var sqlite: String

@@ -7,7 +7,7 @@ import Testing
 
 /// PostgreSQL's schema against a migrated SQLite node's: the same tables and, table by table, the same columns in the
 /// same order, with the same NOT NULL, type (INTEGER as bigint, TEXT as text) and default.
-@Suite("PostgreSQL schema parity with SQLite", .enabled(if: PostgresTestDatabase.isAvailable))
+@Suite("PostgreSQL schema parity with SQLite", .enabled(if: PostgresTestDatabase.isAvailable), .timeLimit(.minutes(2)))
 struct PostgresSchemaParityTests {
     /// The sync core's local tables that central keeps in PostgreSQL too.
     static let localTables = [
@@ -105,6 +105,21 @@ struct PostgresSchemaParityTests {
                 #expect(actualChecks == .integer(Int64(checkCount - 1)), "\(table)")
             }
         }
+    }
+
+    @Test("the same triggers, by name (append-only tables, partition moves)")
+    func triggers() async throws {
+        let sqlite = try NodeDatabase.inMemory(role: .central)
+        let expected = try sqlite.readBlocking { db in
+            Set(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger'"))
+        }
+        let actual = try await PostgresTestDatabase.with { test in
+            try await test.database.transaction { session in
+                Set(try session.query("SELECT tgname::text FROM pg_trigger WHERE NOT tgisinternal").compactMap { $0.first?.textValue })
+            }
+        }
+        #expect(!expected.isEmpty)
+        #expect(actual == expected)
     }
 
     /// PostgreSQL's default without its cast: `'bronze'::text` is SQLite's `'bronze'`.

@@ -3,7 +3,7 @@ import DjobeaPostgres
 import DjobeaTestSupport
 import Testing
 
-@Suite("PostgreSQL schema migrations", .enabled(if: PostgresTestDatabase.isAvailable))
+@Suite("PostgreSQL schema migrations", .enabled(if: PostgresTestDatabase.isAvailable), .timeLimit(.minutes(2)))
 struct PostgresSchemaTests {
     @Test("migrating twice applies nothing the second time")
     func idempotent() async throws {

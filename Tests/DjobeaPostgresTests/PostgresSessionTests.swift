@@ -1,9 +1,10 @@
 import DjobeaDomain
 import DjobeaPostgres
 import DjobeaTestSupport
+import Foundation
 import Testing
 
-@Suite("PostgreSQL sessions", .enabled(if: PostgresTestDatabase.isAvailable))
+@Suite("PostgreSQL sessions", .enabled(if: PostgresTestDatabase.isAvailable), .timeLimit(.minutes(2)))
 struct PostgresSessionTests {
     struct Refused: Error {}
 
@@ -104,18 +105,72 @@ struct PostgresSessionTests {
         }
     }
 
-    @Test("a connection the server ends is replaced by a new one")
+    @Test("a connection the server ends is replaced: the next transaction starts on a new one")
     func reconnects() async throws {
         try await PostgresTestDatabase.with(connections: 1) { test in
-            let pid = try await test.database.transaction { try $0.scalar("SELECT pg_backend_pid()") }
-            // Another pool ends it, as a server restart would.
             let other = try await PostgresDatabase.connect(url: test.url, connections: 1, logger: PostgresTestDatabase.logger)
-            try await other.session { _ = try $0.query("SELECT pg_terminate_backend($1::int)", [pid ?? .null]) }
+            do {
+                for _ in 0..<10 {
+                    let pid = try await test.database.transaction { try $0.scalar("SELECT pg_backend_pid()") }
+                    // Another pool ends it, as a server restart would, and waits until it is gone.
+                    try await other.session { session in
+                        try session.execute("SELECT pg_terminate_backend($1::int)", [pid ?? .null])
+                        while try session.scalar("SELECT count(*) FROM pg_stat_activity WHERE pid = $1::int", [pid ?? .null]) != .integer(0) {
+                            usleep(10_000)
+                        }
+                    }
+                    let newPid = try await test.database.transaction { try $0.scalar("SELECT pg_backend_pid()") }
+                    #expect(newPid != pid)
+                }
+            } catch {
+                await other.close()
+                throw error
+            }
             await other.close()
-            // The first use of the dead connection fails (or finds it closed); the next transaction reconnects.
-            _ = try? await test.database.transaction { try $0.execute("SELECT 1") }
-            let newPid = try await test.database.transaction { try $0.scalar("SELECT pg_backend_pid()") }
-            #expect(newPid != pid)
+        }
+    }
+}
+
+@Suite("PostgreSQL connections", .enabled(if: PostgresTestDatabase.isAvailable), .timeLimit(.minutes(2)))
+struct PostgresConnectionTests {
+    @Test("no more connections than asked: transactions beyond them wait their turn")
+    func poolLimit() async throws {
+        try await PostgresTestDatabase.with(connections: 2) { test in
+            let database = test.database
+            let seen = try await withThrowingTaskGroup(of: Int64.self) { group in
+                for _ in 0..<20 {
+                    group.addTask {
+                        try await database.transaction { session in
+                            try session.execute("SELECT pg_sleep(0.01)")
+                            return try session.scalar(
+                                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'"
+                            )?.integerValue ?? 0
+                        }
+                    }
+                }
+                return try await group.reduce(into: [Int64]()) { $0.append($1) }
+            }
+            #expect(seen.count == 20)
+            #expect(seen.allSatisfy { (1...2).contains($0) })
+        }
+    }
+
+    @Test("a server that cannot be reached, or a database that does not exist, is a readable connection error")
+    func unreachable() async throws {
+        let cluster = try #require(PostgresTestDatabase.clusterURL)
+        var missing = try PostgresURL(cluster)
+        missing.database = "djobea_nowhere"
+        let cases = [
+            ("postgresql://djobea@127.0.0.1:1/postgres", "127.0.0.1:1"),
+            ("postgresql://\(missing.user)@\(missing.host):\(missing.port)/djobea_nowhere", "djobea_nowhere"),
+        ]
+        for (url, detail) in cases {
+            await #expect {
+                _ = try await PostgresDatabase.connect(url: url, connections: 1, logger: PostgresTestDatabase.logger)
+            } throws: { error in
+                let text = String(describing: error)
+                return text.hasPrefix("Connexion PostgreSQL perdue ou impossible") && text.contains(detail)
+            }
         }
     }
 }
