@@ -23,16 +23,19 @@ public final class CentralSyncService: Sendable {
     /// `503 sync_photo_unavailable`.
     public let photos: CentralPhotoService?
 
-    /// - Parameters:
-    ///   - storage: where the sync core reads and writes; the photo lane keeps `database` (its blob index).
-    ///   - blobs: central's blob store (`<data>/blobs`); nil disables the photo lane.
-    public init(
-        database: NodeDatabase, storage: (any ReplicaStorage)? = nil, logger: Logger, maxSliceBytes: Int = 512 * 1024, blobs: BlobStore? = nil
-    ) {
-        self.storage = storage ?? database
+    /// Central on any storage (SQLite or PostgreSQL); `photos` is the photo lane, nil without one.
+    public init(storage: any ReplicaStorage, logger: Logger, maxSliceBytes: Int = 512 * 1024, photos: CentralPhotoService? = nil) {
+        self.storage = storage
         self.logger = logger
         self.maxSliceBytes = maxSliceBytes
-        self.photos = blobs.map { CentralPhotoService(database: database, blobs: $0, logger: logger) }
+        self.photos = photos
+    }
+
+    /// Central on its SQLite database, with the photo lane when given central's blob store (`<data>/blobs`).
+    public convenience init(database: NodeDatabase, logger: Logger, maxSliceBytes: Int = 512 * 1024, blobs: BlobStore? = nil) {
+        self.init(
+            storage: database, logger: logger, maxSliceBytes: maxSliceBytes,
+            photos: blobs.map { CentralPhotoService(database: database, blobs: $0, logger: logger) })
     }
 
     public func enroll(_ request: EnrollRequest, now: Date = Date()) async throws -> EnrollResponse {
