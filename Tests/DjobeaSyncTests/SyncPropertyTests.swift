@@ -25,6 +25,10 @@ import Testing
 /// from them. `SYNC_PROPERTY_PROBE=no-ops` leaves the ops actions out. `SYNC_PROPERTY_PROBE=request-zone` adds a move no
 /// API makes (central rewriting one request's zone): it still diverges in rare schedules, because the old hub's writes
 /// made before it heard of the move are quarantined (no stake is given for a single request's move, unlike a zone's).
+/// `SYNC_PROPERTY_PROBE=busy-hubs` starts from two providers and two requests in every zone, so that hubs write (and
+/// push) often; probes combine with commas. With the ops actions it diverges (about 1 schedule in 12): a provider moved
+/// to another hub while the old hub holds an unpushed accept or decline by that provider on a request still in its
+/// partition; central moved "0 requests" with the provider and quarantines the event, the hub keeps its mission state.
 @Suite("Sync property: central and three hubs converge under partitions, duplicates and reordering")
 struct SyncPropertyTests {
     static let baseSeed: UInt64 = 0x4A0B_EA00_0000_0000
@@ -101,6 +105,8 @@ private final class SyncNodes {
         let link: CentralLink
     }
 
+    /// `SYNC_PROPERTY_PROBE`, a comma-separated list (see the suite's documentation).
+    static let probes = Set((ProcessInfo.processInfo.environment["SYNC_PROPERTY_PROBE"] ?? "").split(separator: ",").map(String.init))
     /// The engines' and central's logger: the schedules' conflicts are expected, not news.
     static let quiet = Logger(label: "sync-property", factory: { _ in SwiftLogNoOpLogHandler() })
     static let start = Date(timeIntervalSince1970: 1_767_225_600)  // 2026-01-01T00:00:00Z
@@ -139,6 +145,21 @@ private final class SyncNodes {
                     link: CentralLink(centralURL: "memory://central", enrolment: answer)))
         }
         let services = try central.readBlocking { db in try String.fetchAll(db, sql: "SELECT code FROM services ORDER BY code") }
+        // `busy-hubs`: two providers and two requests in every zone, so that hubs have work, hence changes to push, from
+        // the first operation on (without them a schedule rarely makes a hub write).
+        for (index, zone) in layout.flatMap(\.1).enumerated() where probes.contains("busy-hubs") {
+            for number in 0..<2 {
+                let registration = ProviderRegistration(
+                    name: "Prestataire \(zone) \(number)", phone: String(format: "+2376950000%02d", 2 * index + number),
+                    services: [services[number % services.count]], zones: [zone])
+                _ = try await IntakeStore(central).registerProvider(registration, now: start)
+                let intake = RequestIntake(
+                    zone: zone, service: services[number % services.count], urgency: "urgent", title: nil, description: "Panne initiale",
+                    address: "Rue \(number)", clientName: "Client \(number + 1)", clientPhone: String(format: "+2376770000%02d", number + 1),
+                    budgetMin: nil, budgetMax: nil, wishedAt: nil, wishedTimeLabel: nil)
+                _ = try await IntakeStore(central).intakeRequest(intake, now: start)
+            }
+        }
         let nodes = SyncNodes(central: central, hubs: hubs, zoneCodes: layout.flatMap(\.1), serviceCodes: services)
         nodes.fresh = try nodes.snapshot()
         let warmUp = try SyncSchedule(seed: 0, nodes: nodes)
@@ -258,7 +279,7 @@ private final class SyncSchedule {
     var lastStatus: [String: [String: RequestStatus]] = [:]
     var trace: [String] = []
     /// Operations the default mix leaves out because they diverge today (see the suite's documentation).
-    let probe = ProcessInfo.processInfo.environment["SYNC_PROPERTY_PROBE"]
+    let probes = SyncNodes.probes
 
     init(seed: UInt64, nodes: SyncNodes) throws {
         self.seed = seed
@@ -299,14 +320,14 @@ private final class SyncSchedule {
 
     func randomOperation() async throws {
         let roll = Int.random(in: 0..<100, using: &random)
-        if probe == "request-zone", chance(0.1), let request = pick(try requests(on: central, zones: nil)),
+        if probes.contains("request-zone"), chance(0.1), let request = pick(try requests(on: central, zones: nil)),
             let zone = pick(hubs.flatMap(\.zoneIds))
         {
             try await central.write(now: now(nil)) { tx in _ = try tx.update(.serviceRequests, key: request.id, ["zone_id": .text(zone)]) }
             trace.append("central moves \(request.id) to \(zone)")
             return
         }
-        if probe != "no-ops", chance(0.12) {
+        if !probes.contains("no-ops"), chance(0.12) {
             try await opsAction()
             return
         }
