@@ -17,8 +17,8 @@ import Testing
 /// central's rows, that ledgers sum the same and lose or double no payment, and that no mission status went backwards
 /// without a recorded rule.
 ///
-/// `SYNC_PROPERTY_SEED=<n>` replays one schedule and prints its trace; `SYNC_PROPERTY_SCHEDULES=<n>` changes the count;
-/// `SYNC_PROPERTY_TRACE=1` prints every schedule's trace.
+/// `SYNC_PROPERTY_SEED=<n>` replays one schedule and prints its trace; `SYNC_PROPERTY_SCHEDULES=<n>` runs n schedules
+/// (and n/5 busy ones); `SYNC_PROPERTY_TRACE=1` prints every schedule's trace.
 /// The mix includes central's ops actions (SPEC.md §5.1: a provider moved to other zones, a zone attached to another
 /// hub, cancel, reassign, reverse, suspend). A hub keeps the rows that left its partition (rule 14): the final check
 /// compares each hub's partition with central exactly and leaves aside the rows the hub was told left, and what hangs
@@ -26,7 +26,7 @@ import Testing
 /// API makes (central rewriting one request's zone): it still diverges in rare schedules, because the old hub's writes
 /// made before it heard of the move are quarantined (no stake is given for a single request's move, unlike a zone's).
 /// `SYNC_PROPERTY_PROBE=busy-hubs` starts from two providers and two requests in every zone, so that hubs write (and
-/// push) often; probes combine with commas. With the ops actions it diverges (about 1 schedule in 12): a provider moved
+/// push) often, as the second test does without the ops actions; probes combine with commas. With the ops actions it diverges (about 1 schedule in 12): a provider moved
 /// to another hub while the old hub holds an unpushed accept or decline by that provider on a request still in its
 /// partition; central moved "0 requests" with the provider and quarantines the event, the hub keeps its mission state.
 @Suite("Sync property: central and three hubs converge under partitions, duplicates and reordering")
@@ -35,18 +35,37 @@ struct SyncPropertyTests {
 
     @Test("500 random schedules converge")
     func randomSchedulesConverge() async throws {
+        let failures = try await Self.runSchedules(
+            count: 500, busyHubs: SyncNodes.probes.contains("busy-hubs"), opsActions: !SyncNodes.probes.contains("no-ops"))
+        #expect(failures.isEmpty, "\(failures.count) schedule(s) diverged; replay one with SYNC_PROPERTY_SEED:\n\(failures.joined(separator: "\n"))")
+    }
+
+    /// Hubs that write, hence push, in most schedules (the default mix rarely gets a hub to write), without the ops
+    /// actions, which diverge then (see `SYNC_PROPERTY_PROBE=busy-hubs` above).
+    @Test("100 random schedules with busy hubs converge")
+    func busySchedulesConverge() async throws {
+        let failures = try await Self.runSchedules(count: 100, busyHubs: true, opsActions: false)
+        #expect(
+            failures.isEmpty,
+            "\(failures.count) schedule(s) diverged; replay one with SYNC_PROPERTY_PROBE=busy-hubs,no-ops SYNC_PROPERTY_SEED:\n\(failures.joined(separator: "\n"))"
+        )
+    }
+
+    /// Runs `count` schedules (`SYNC_PROPERTY_SCHEDULES` scales it, `SYNC_PROPERTY_SEED` runs one); the failures, at
+    /// most 5.
+    static func runSchedules(count: Int, busyHubs: Bool, opsActions: Bool) async throws -> [String] {
         let environment = ProcessInfo.processInfo.environment
         let seeds: [UInt64]
         if let single = environment["SYNC_PROPERTY_SEED"].flatMap({ UInt64($0) }) {
             seeds = [single]
         } else {
-            let count = environment["SYNC_PROPERTY_SCHEDULES"].flatMap { Int($0) } ?? 500
-            seeds = (0..<UInt64(count)).map { Self.baseSeed &+ $0 }
+            let scaled = environment["SYNC_PROPERTY_SCHEDULES"].flatMap { Int($0) }.map { $0 * count / 500 } ?? count
+            seeds = (0..<UInt64(max(1, scaled))).map { baseSeed &+ $0 }
         }
-        let nodes = try await SyncNodes.make()
+        let nodes = try await SyncNodes.make(busyHubs: busyHubs)
         var failures: [String] = []
         for seed in seeds {
-            let schedule = try SyncSchedule(seed: seed, nodes: nodes)
+            let schedule = try SyncSchedule(seed: seed, nodes: nodes, opsActions: opsActions)
             do {
                 try await schedule.run(nodes: nodes)
             } catch {
@@ -55,7 +74,7 @@ struct SyncPropertyTests {
             if seeds.count == 1 || environment["SYNC_PROPERTY_TRACE"] != nil { print(schedule.trace.joined(separator: "\n")) }
             if failures.count >= 5 { break }
         }
-        #expect(failures.isEmpty, "\(failures.count) schedule(s) diverged; replay one with SYNC_PROPERTY_SEED:\n\(failures.joined(separator: "\n"))")
+        return failures
     }
 
     /// The smallest schedule the property test found diverging (CONFLICTS-14), kept as a regression test: central
@@ -126,7 +145,8 @@ private final class SyncNodes {
         self.serviceCodes = serviceCodes
     }
 
-    static func make() async throws -> SyncNodes {
+    /// - Parameter busyHubs: start with two providers and two requests in every zone.
+    static func make(busyHubs: Bool = false) async throws -> SyncNodes {
         let central = try NodeDatabase(
             writer: try DatabaseQueue(), role: .central, newNodeId: DjobeaID.derived(namespace: "sync-property-node", name: "central"))
         try await IntakeStore(central).seedReferenceData(now: start)
@@ -145,9 +165,9 @@ private final class SyncNodes {
                     link: CentralLink(centralURL: "memory://central", enrolment: answer)))
         }
         let services = try central.readBlocking { db in try String.fetchAll(db, sql: "SELECT code FROM services ORDER BY code") }
-        // `busy-hubs`: two providers and two requests in every zone, so that hubs have work, hence changes to push, from
-        // the first operation on (without them a schedule rarely makes a hub write).
-        for (index, zone) in layout.flatMap(\.1).enumerated() where probes.contains("busy-hubs") {
+        // Busy hubs have work, hence changes to push, from the first operation on (without it, a schedule rarely makes a
+        // hub write).
+        for (index, zone) in layout.flatMap(\.1).enumerated() where busyHubs {
             for number in 0..<2 {
                 let registration = ProviderRegistration(
                     name: "Prestataire \(zone) \(number)", phone: String(format: "+2376950000%02d", 2 * index + number),
@@ -280,8 +300,11 @@ private final class SyncSchedule {
     var trace: [String] = []
     /// Operations the default mix leaves out because they diverge today (see the suite's documentation).
     let probes = SyncNodes.probes
+    /// Whether central's ops actions are in the mix.
+    let opsActions: Bool
 
-    init(seed: UInt64, nodes: SyncNodes) throws {
+    init(seed: UInt64, nodes: SyncNodes, opsActions: Bool = true) throws {
+        self.opsActions = opsActions
         self.seed = seed
         random = SeededRandom(seed: seed)
         central = nodes.central
@@ -327,7 +350,7 @@ private final class SyncSchedule {
             trace.append("central moves \(request.id) to \(zone)")
             return
         }
-        if !probes.contains("no-ops"), chance(0.12) {
+        if opsActions, chance(0.12) {
             try await opsAction()
             return
         }
