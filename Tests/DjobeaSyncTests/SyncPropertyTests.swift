@@ -26,9 +26,12 @@ import Testing
 /// API makes (central rewriting one request's zone): it still diverges in rare schedules, because the old hub's writes
 /// made before it heard of the move are quarantined (no stake is given for a single request's move, unlike a zone's).
 /// `SYNC_PROPERTY_PROBE=busy-hubs` starts from two providers and two requests in every zone, so that hubs write (and
-/// push) often, as the second test does without the ops actions; probes combine with commas. With the ops actions it diverges (about 1 schedule in 12): a provider moved
-/// to another hub while the old hub holds an unpushed accept or decline by that provider on a request still in its
-/// partition; central moved "0 requests" with the provider and quarantines the event, the hub keeps its mission state.
+/// push) often, as the second test does without the ops actions; probes combine with commas. With the ops actions it
+/// diverged in about 1 schedule in 12 (a provider moved to another hub while the old hub held an unpushed accept or
+/// decline by that provider on a request still in its partition: central quarantined the event); central now admits a
+/// row hanging from the hub's own request that names a provider once registered to that hub (kept as a regression
+/// test below). About 1 schedule in 300 still diverges with busy hubs and ops actions (seed 5335615469271384197: a
+/// client row left at a hub), not yet explained.
 @Suite("Sync property: central and three hubs converge under partitions, duplicates and reordering")
 struct SyncPropertyTests {
     static let baseSeed: UInt64 = 0x4A0B_EA00_0000_0000
@@ -51,6 +54,14 @@ struct SyncPropertyTests {
         )
     }
 
+    /// An accept made at a hub, not yet pushed, by a provider ops then moved to another hub: central admits it (the
+    /// request is still the old hub's) and the old hub and central agree on the mission.
+    @Test("an unpushed accept by a provider moved to another hub is admitted where its request is")
+    func acceptByMovedProviderConverges() async throws {
+        let failures = try await Self.run(seeds: [5_335_615_469_271_384_074], busyHubs: true, opsActions: true)
+        #expect(failures.isEmpty, "\(failures)")
+    }
+
     /// Runs `count` schedules (`SYNC_PROPERTY_SCHEDULES` scales it, `SYNC_PROPERTY_SEED` runs one); the failures, at
     /// most 5.
     static func runSchedules(count: Int, busyHubs: Bool, opsActions: Bool) async throws -> [String] {
@@ -62,6 +73,11 @@ struct SyncPropertyTests {
             let scaled = environment["SYNC_PROPERTY_SCHEDULES"].flatMap { Int($0) }.map { $0 * count / 500 } ?? count
             seeds = (0..<UInt64(max(1, scaled))).map { baseSeed &+ $0 }
         }
+        return try await run(seeds: seeds, busyHubs: busyHubs, opsActions: opsActions)
+    }
+
+    static func run(seeds: [UInt64], busyHubs: Bool, opsActions: Bool) async throws -> [String] {
+        let environment = ProcessInfo.processInfo.environment
         let nodes = try await SyncNodes.make(busyHubs: busyHubs)
         var failures: [String] = []
         for seed in seeds {
