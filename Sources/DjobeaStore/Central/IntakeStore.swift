@@ -112,8 +112,7 @@ public struct IntakeStore: Sendable {
                     ProviderServiceRecord(id: DjobeaID.v7(now: now), providerId: providerId, serviceId: serviceId, rateMin: nil, rateMax: nil))
             }
             for zoneId in zoneIds
-            where try db.query("SELECT id FROM provider_zones WHERE provider_id = ? AND zone_id = ?", [.text(providerId), .text(zoneId)]).isEmpty
-            {
+            where try db.query("SELECT id FROM provider_zones WHERE provider_id = ? AND zone_id = ?", [.text(providerId), .text(zoneId)]).isEmpty {
                 try tx.insert(ProviderZoneRecord(id: DjobeaID.v7(now: now), providerId: providerId, zoneId: zoneId))
             }
             return providerId
