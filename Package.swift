@@ -166,7 +166,10 @@ let package = Package(
         // The sync core through each storage adapter: the vectors on SQLite and PostgreSQL.
         .testTarget(
             name: "DjobeaReplicationTests",
-            dependencies: ["DjobeaDomain", "DjobeaReplication", "DjobeaStore", "DjobeaPostgres", "DjobeaTestSupport"]
+            dependencies: [
+                "DjobeaDomain", "DjobeaReplication", "DjobeaStore", "DjobeaPostgres", "DjobeaSync", "DjobeaTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "DjobeaPostgresTests",
