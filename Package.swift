@@ -53,6 +53,7 @@ let package = Package(
                 "DjobeaDomain",
                 "DjobeaReplication",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
