@@ -102,13 +102,10 @@ struct TwoCentralsTests {
         _ = try await IntakeStore(hubs[0].db).recordPayment(
             PaymentIntake(requestId: requests[0], method: "mtn_momo", reference: "MP261207.1200.A00001", amount: 15_000), recordedBy: .provider,
             providerId: providers[0])
-        let centralEntry = try await centralA.localWrite(critical: true, now: Date()) { tx -> String in
-            let entry = try tx.appendLedgerEntry(
-                requestId: request, providerId: provider, invoiceId: nil, kind: .payment, method: .mtnMomo, operatorRef: "MP261207.1200.A00001",
-                amount: XAF(15_000), recordedBy: .ops)
-            _ = try ReplicaFolds.recordLedgerConflicts(providerId: provider, now: UTCTimestamp.format(tx.now), in: tx.connection)
-            return entry.id
-        }
+        let payment = PaymentIntake(requestId: request, method: "mtn_momo", reference: "MP261207.1200.A00001", amount: 15_000)
+        let centralEntry = try await IntakeStore(centralA).recordPayment(payment, recordedBy: .ops, idempotencyKey: "ops-paiement-1")
+        let replayed = try await IntakeStore(centralB).recordPayment(payment, recordedBy: .ops, idempotencyKey: "ops-paiement-1")
+        #expect(replayed == centralEntry, "the same key at the other central process answers the first entry")
         #expect(!centralEntry.isEmpty)
         // Rounds with either central, alternately and at once, until nothing moves.
         for step in 0..<3 {
