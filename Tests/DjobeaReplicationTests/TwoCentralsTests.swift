@@ -130,6 +130,12 @@ struct TwoCentralsTests {
             )
         }
         #expect(hubLedger.0 == 15_000 && hubLedger.1 == ["duplicate_transaction"], "the same at the hub")
+        // Ops' sync status, read at either process: both hubs linked, the one conflict, involving hub Akwa.
+        let sync = try await centralB.syncStatus()
+        #expect(sync.openConflicts == 1)
+        #expect(sync.hubs.map(\.name) == ["Hub Akwa", "Hub Bali"] && sync.hubs.allSatisfy { $0.link != nil && !$0.revoked })
+        #expect(sync.hubs.map(\.openConflicts) == [1, 0], "the duplicate involves hub Akwa's payment")
+        #expect(sync.hubs.allSatisfy { $0.pendingToHubInPartition == 0 }, "nothing left to send")
         let centralVector = try await centralA.versionVector()
         for hub in hubs {
             #expect(centralVector[hub.db.nodeId] == (try await hub.db.versionVector())[hub.db.nodeId], "central holds every hub change")
