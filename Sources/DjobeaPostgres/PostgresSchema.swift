@@ -22,7 +22,7 @@ public struct PostgresSchema: Sendable {
         Migration(version: 2, name: "v2-idempotency-keys", statements: idempotencyKeys),
     ]
 
-    /// The first answer of each (caller, idempotency key) of a write that creates a row (a payment recorded by the
+    /// The index of conflicts by row, and the first answer of each (caller, idempotency key) of a write that creates a row (a payment recorded by the
     /// platform or ops at central), replayed when the key comes back: SQLite's `provider_request_commands`.
     static let idempotencyKeys = [
         """
@@ -36,6 +36,8 @@ public struct PostgresSchema: Sendable {
             PRIMARY KEY (provider_id, idempotency_key))
         """,
         "CREATE INDEX provider_request_commands_created ON provider_request_commands(created_at)",
+        // A rule's open conflicts are replaced each time it decides again (`ConflictLog.replace`): found by row.
+        "CREATE INDEX sync_conflicts_row ON sync_conflicts(table_name, row_key)",
     ]
 
     public static var latestVersion: Int { migrations.last?.version ?? 0 }
