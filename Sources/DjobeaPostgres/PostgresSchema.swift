@@ -22,7 +22,7 @@ public struct PostgresSchema: Sendable {
         Migration(version: 2, name: "v2-idempotency-keys", statements: idempotencyKeys),
     ]
 
-    /// The index of conflicts by row, and the first answer of each (caller, idempotency key) of a write that creates a row (a payment recorded by the
+    /// The index of conflicts by row, ops' actions, and the first answer of each (caller, idempotency key) of a write that creates a row (a payment recorded by the
     /// platform or ops at central), replayed when the key comes back: SQLite's `provider_request_commands`.
     static let idempotencyKeys = [
         """
@@ -38,6 +38,22 @@ public struct PostgresSchema: Sendable {
         "CREATE INDEX provider_request_commands_created ON provider_request_commands(created_at)",
         // A rule's open conflicts are replaced each time it decides again (`ConflictLog.replace`): found by row.
         "CREATE INDEX sync_conflicts_row ON sync_conflicts(table_name, row_key)",
+        // Ops' actions at central, one line each, with its idempotency key and answer (SQLite's `ops_actions`).
+        """
+        CREATE TABLE ops_actions (
+            id TEXT PRIMARY KEY NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('cancel_request', 'reassign_request', 'reverse_payment', 'update_provider',
+                'suspend_provider', 'reinstate_provider', 'move_zone')),
+            actor TEXT NOT NULL CHECK (length(actor) BETWEEN 1 AND 120),
+            target TEXT NOT NULL,
+            reason TEXT CHECK (reason IS NULL OR length(reason) <= 500),
+            summary_fr TEXT NOT NULL,
+            idempotency_key TEXT UNIQUE CHECK (idempotency_key IS NULL OR length(idempotency_key) BETWEEN 1 AND 200),
+            body_hash TEXT,
+            result TEXT NOT NULL CHECK (djobea_json_valid(result)),
+            created_at TEXT NOT NULL)
+        """,
+        "CREATE INDEX ops_actions_created ON ops_actions(created_at)",
     ]
 
     public static var latestVersion: Int { migrations.last?.version ?? 0 }

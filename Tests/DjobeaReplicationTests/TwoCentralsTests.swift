@@ -130,6 +130,23 @@ struct TwoCentralsTests {
             )
         }
         #expect(hubLedger.0 == 15_000 && hubLedger.1 == ["duplicate_transaction"], "the same at the hub")
+        // Ops cancel Bali's request at central A (the client called); hub Bali learns it from central B.
+        let cancelled = try await OpsStore(centralA).cancelRequest(
+            id: requests[1], OpsCancellation(reason: "Le client a trouvé quelqu'un d'autre", by: "client"), actor: OpsActor("ops-marie"),
+            idempotencyKey: "annulation-1")
+        #expect(cancelled.status == RequestStatus.annulee.rawValue)
+        let again = try await OpsStore(centralB).cancelRequest(
+            id: requests[1], OpsCancellation(reason: "Le client a trouvé quelqu'un d'autre", by: "client"), actor: OpsActor("ops-marie"),
+            idempotencyKey: "annulation-1")
+        #expect(again.replayed && again.actionId == cancelled.actionId, "the key replayed at the other process")
+        try await round(1, 1)
+        let baliRequest = requests[1]
+        let baliStatus = try await hubs[1].db.replicaRead { connection in
+            MissionStatusFold.fold(try ReplicaFolds.missionEvents(requestId: baliRequest, in: connection)).status
+        }
+        #expect(baliStatus == .annulee, "the cancellation reached hub Bali")
+        #expect(try await OpsStore(centralB).actions().map(\.kind) == ["cancel_request"])
+
         // Ops' sync status, read at either process: both hubs linked, the one conflict, involving hub Akwa.
         let sync = try await centralB.syncStatus()
         #expect(sync.openConflicts == 1)

@@ -1,7 +1,6 @@
-import Crypto
 import DjobeaDomain
+import DjobeaReplication
 import Foundation
-import GRDB
 
 /// The checks the ops actions share: reasons, a request's state, eligibility, set replacement, partition stakes.
 extension OpsStore {
@@ -18,30 +17,28 @@ extension OpsStore {
         return reason
     }
 
-    static func requestState(_ requestId: String, in db: Database) throws -> MissionState {
-        guard DjobeaID.isValid(requestId),
-            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM service_requests WHERE id = ?)", arguments: [requestId]) == true
+    static func requestState(_ requestId: String, in db: any ReplicaConnection) throws -> MissionState {
+        guard DjobeaID.isValid(requestId), try !db.query("SELECT id FROM service_requests WHERE id = ?", [.text(requestId)]).isEmpty
         else { throw IntakeError("request_id", "Demande introuvable.", notFound: true) }
-        return MissionStatusFold.fold(try MissionProjection.events(requestId: requestId, in: db))
+        return MissionStatusFold.fold(try ReplicaFolds.missionEvents(requestId: requestId, in: db))
     }
 
     /// A provider ops may assign a request to: active, offering the request's service in its zone.
-    static func checkEligible(provider: String, request: String, in db: Database) throws {
-        guard let status = try String.fetchOne(db, sql: "SELECT account_status FROM providers WHERE id = ?", arguments: [provider]) else {
+    static func checkEligible(provider: String, request: String, in db: any ReplicaConnection) throws {
+        guard let status = try db.query("SELECT account_status FROM providers WHERE id = ?", [.text(provider)]).first?[0].textValue else {
             throw IntakeError("provider_id", "Prestataire introuvable.", notFound: true)
         }
         guard OfferCandidate.AccountStatus(rawValue: status) == .active else {
             throw OpsRefusal("provider_suspended", "Ce prestataire est suspendu.")
         }
-        let serves =
-            try Bool.fetchOne(
-                db,
-                sql: """
-                    SELECT EXISTS (SELECT 1 FROM service_requests r
-                        JOIN provider_zones pz ON pz.zone_id = r.zone_id AND pz.provider_id = ?1
-                        JOIN provider_services ps ON ps.service_id = r.service_id AND ps.provider_id = ?1
-                        WHERE r.id = ?2)
-                    """, arguments: [provider, request]) ?? false
+        let serves = try !db.query(
+            """
+            SELECT r.id FROM service_requests r
+                JOIN provider_zones pz ON pz.zone_id = r.zone_id AND pz.provider_id = ?
+                JOIN provider_services ps ON ps.service_id = r.service_id AND ps.provider_id = ?
+            WHERE r.id = ?
+            """, [.text(provider), .text(provider), .text(request)]
+        ).isEmpty
         guard serves else {
             throw OpsRefusal("provider_not_eligible", "Ce prestataire ne couvre pas le service ou la zone de la demande.")
         }
@@ -51,7 +48,7 @@ extension OpsStore {
     /// `value` reads: deletes the others (tombstones), inserts the missing ones made by `make`. Returns whether anything
     /// changed.
     static func replaceSet<Record: MutableSyncedRecord>(
-        _ rows: [Record], by value: (Record) -> String, with ids: [String], in tx: SyncedTransaction, make: (String) -> Record
+        _ rows: [Record], by value: (Record) -> String, with ids: [String], in tx: any ChangeLoggedWrites, make: (String) -> Record
     ) throws -> Bool {
         let wanted = Set(ids)
         var changed = false
@@ -73,13 +70,12 @@ extension OpsStore {
     }
 
     /// Gives `hubId` a stake in every request assigned to the provider (rule 14). Returns how many are new.
-    static func stakeAssignedRequests(providerId: String, hubId: String, now: Date, in db: Database) throws -> Int {
+    static func stakeAssignedRequests(providerId: String, hubId: String, now: Date, in db: any ReplicaConnection) throws -> Int {
         try db.execute(
-            sql: """
-                INSERT INTO partition_stakes (hub_id, request_id, reason, created_at)
-                SELECT ?, request_id, \(PartitionStakeReason.providerMoved.sqlLiteral), ? FROM missions WHERE provider_id = ?
-                ON CONFLICT DO NOTHING
-                """, arguments: [hubId, UTCTimestamp.format(now), providerId])
-        return db.changesCount
+            """
+            INSERT INTO partition_stakes (hub_id, request_id, reason, created_at)
+            SELECT ?, request_id, \(PartitionStakeReason.providerMoved.sqlLiteral), ? FROM missions WHERE provider_id = ?
+            ON CONFLICT DO NOTHING
+            """, [.text(hubId), .text(UTCTimestamp.format(now)), .text(providerId)])
     }
 }

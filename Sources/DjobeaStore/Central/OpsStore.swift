@@ -1,19 +1,18 @@
-import Crypto
 import DjobeaDomain
 import DjobeaReplication
 import Foundation
-import GRDB
 
 /// Central's operations on requests, payments, providers and zones (DESIGN.md principle 11, SPEC.md §5.1). Each is one
 /// transaction: the change-logged rows it writes (mission events with `actor_role` ops or client, ledger reversals,
 /// provider and zone rows), the partition stakes it needs, and its line in `ops_actions`. The rows reach the hubs
 /// concerned at their next pull; the rules of SPEC §4 decide against whatever the hubs did meanwhile.
-/// Ops actions at central (cancel, reassign, reverse a payment, edit a provider, move a zone), each one critical write transaction.
+/// Ops actions at central (cancel, reassign, reverse a payment, edit a provider, move a zone), each one critical write
+/// transaction, on any storage (SQLite or PostgreSQL: portable SQL through the seam).
 public struct OpsStore: Sendable {
-    public let database: NodeDatabase
+    public let storage: any ReplicaStorage
 
-    public init(_ database: NodeDatabase) {
-        self.database = database
+    public init(_ storage: any ReplicaStorage) {
+        self.storage = storage
     }
 
     public func cancelRequest(
@@ -27,7 +26,7 @@ public struct OpsStore: Sendable {
             "cancel_request", target: requestId, reason: reason, actor: actor, key: idempotencyKey, body: ["cancel", body.by, reason ?? ""],
             now: now
         ) { tx in
-            let before = try Self.requestState(requestId, in: tx.db)
+            let before = try Self.requestState(requestId, in: tx.connection)
             switch before.status {
             case .annulee: throw OpsRefusal("already_cancelled", "Demande déjà annulée.")
             case .terminee: throw OpsRefusal("mission_completed", "Mission déjà terminée : elle ne peut plus être annulée.")
@@ -59,14 +58,14 @@ public struct OpsStore: Sendable {
             "reassign_request", target: requestId, reason: reason, actor: actor, key: idempotencyKey,
             body: ["reassign", body.providerId ?? "-", reason ?? ""], now: now
         ) { tx in
-            let before = try Self.requestState(requestId, in: tx.db)
+            let before = try Self.requestState(requestId, in: tx.connection)
             if before.status.isWorkStage || before.status == .terminee {
                 throw OpsRefusal(
                     "mission_started", "Mission déjà commencée (« \(before.status.labelFR) ») : réattribution refusée (règle 1).")
             }
             if before.status == .annulee { throw OpsRefusal("request_cancelled", "Demande annulée : rouvrez-la avant de la réattribuer.") }
             if let provider = body.providerId {
-                try Self.checkEligible(provider: provider, request: requestId, in: tx.db)
+                try Self.checkEligible(provider: provider, request: requestId, in: tx.connection)
                 if before.providerId == provider { throw OpsRefusal("already_assigned", "Demande déjà attribuée à ce prestataire.") }
             }
             // An accepted mission goes back to Nouvelle first: a reassignment after an accept is refused by rule 1, so
@@ -83,7 +82,7 @@ public struct OpsStore: Sendable {
                     requestId: requestId, kind: .reassigned, actorRole: .ops, actorId: actor.name, providerId: provider, reasonCode: "ops",
                     note: reason
                 ).state
-                let name = try String.fetchOne(tx.db, sql: "SELECT name FROM providers WHERE id = ?", arguments: [provider]) ?? provider
+                let name = try tx.connection.query("SELECT name FROM providers WHERE id = ?", [.text(provider)]).first?[0].textValue ?? provider
                 summary = "Demande réattribuée à \(name)."
             } else if before.status == .declinee || before.status == .expiree {
                 state = try tx.appendMissionEvent(
@@ -91,7 +90,7 @@ public struct OpsStore: Sendable {
                 ).state
                 summary = "Demande remise en proposition : le hub de sa zone l'offre à nouveau."
             } else if before.status == .acceptee {
-                state = try Self.requestState(requestId, in: tx.db)
+                state = try Self.requestState(requestId, in: tx.connection)
                 summary = "Prestataire retiré : le hub de sa zone propose la demande à d'autres prestataires."
             } else {
                 throw OpsRefusal("already_routing", "Demande déjà en cours de proposition aux prestataires.")
@@ -117,20 +116,21 @@ public struct OpsStore: Sendable {
             "reverse_payment", target: entryId, reason: reason, actor: actor, key: idempotencyKey,
             body: ["reverse", String(body.amount ?? 0), reason ?? ""], now: now
         ) { tx in
-            guard
-                let row = try Row.fetchOne(tx.db, sql: "SELECT * FROM ledger_entries WHERE id = ?", arguments: [entryId]),
-                LedgerEntryKind(rawValue: row["kind"]) == .payment
+            let db = tx.connection
+            guard let row = try db.row(SyncedTable.ledgerEntries.rawValue, key: entryId), row["kind"] == .text(LedgerEntryKind.payment.rawValue)
             else { throw IntakeError("payment_id", "Paiement introuvable.", notFound: true) }
-            let original = try LedgerReads.entry(from: row)
-            let balance = PaymentLedger.fold(try LedgerReads.entries(sql: "request_id = ?", arguments: [original.requestId], in: tx.db))
+            let original = try ReplicatedRows.ledgerEntry(from: row.columns)
+            let balance = PaymentLedger.fold(
+                try db.rows(SyncedTable.ledgerEntries.rawValue, where: "request_id", equals: .text(original.requestId)).map {
+                    try ReplicatedRows.ledgerEntry(from: $0.columns)
+                })
             guard balance.canonicalPaymentIds.contains(entryId) else {
                 throw OpsRefusal("payment_not_counted", "Ce paiement est un doublon déjà exclu des totaux : rien à rembourser.")
             }
-            let reversed =
-                try Int.fetchOne(
-                    tx.db, sql: "SELECT count(*) FROM ledger_entries WHERE kind = \(LedgerEntryKind.reversal.sqlLiteral) AND reverses_entry_id = ?",
-                    arguments: [entryId]) ?? 0
-            guard reversed == 0 else { throw OpsRefusal("already_reversed", "Paiement déjà remboursé ou contesté.") }
+            let reversed = try !db.query(
+                "SELECT id FROM ledger_entries WHERE kind = \(LedgerEntryKind.reversal.sqlLiteral) AND reverses_entry_id = ?", [.text(entryId)]
+            ).isEmpty
+            guard !reversed else { throw OpsRefusal("already_reversed", "Paiement déjà remboursé ou contesté.") }
             let amount = XAF(body.amount ?? original.amount.francs)
             guard amount <= original.amount else {
                 throw IntakeError("amount", "Le remboursement ne peut dépasser le paiement (\(original.amount.formatted)).")
@@ -138,8 +138,7 @@ public struct OpsStore: Sendable {
             let entry = try tx.appendLedgerEntry(
                 requestId: original.requestId, providerId: original.providerId, invoiceId: original.invoiceId, kind: .reversal,
                 method: nil, operatorRef: nil, amount: amount, reversesEntryId: entryId, recordedBy: .ops)
-            _ = try ReplicaFolds.recordLedgerConflicts(
-                providerId: original.providerId, now: UTCTimestamp.format(tx.now), in: SQLiteReplicaConnection(transaction: tx))
+            _ = try ReplicaFolds.recordLedgerConflicts(providerId: original.providerId, now: UTCTimestamp.format(tx.now), in: db)
             return OpsActionResult(
                 actionId: "", kind: "reverse_payment", target: entryId,
                 summary: "Paiement de \(original.amount.formatted) contre-passé pour \(amount.formatted) (remboursement ou contestation).",
@@ -168,8 +167,9 @@ public struct OpsStore: Sendable {
         ]
         return try await opsAction("update_provider", target: providerId, reason: reason, actor: actor, key: idempotencyKey, body: hash, now: now) {
             tx in
-            let db = tx.db
-            guard var provider = try ProviderRecord.fetchOne(db, sql: "SELECT * FROM providers WHERE id = ?", arguments: [providerId]) else {
+            let db = tx.connection
+            let text: (String, String) throws -> String? = { sql, argument in try db.query(sql, [.text(argument)]).first?[0].textValue }
+            guard var provider = try db.record(ProviderRecord.self, "SELECT * FROM providers WHERE id = ?", [.text(providerId)]) else {
                 throw IntakeError("provider_id", "Prestataire introuvable.", notFound: true)
             }
             var changed: [ProviderRecord.Columns] = []
@@ -191,13 +191,12 @@ public struct OpsStore: Sendable {
             }
             if let services = patch.services {
                 let ids = try services.map { code in
-                    guard let id = try String.fetchOne(db, sql: "SELECT id FROM services WHERE code = ?", arguments: [code]) else {
+                    guard let id = try text("SELECT id FROM services WHERE code = ?", code) else {
                         throw IntakeError("services", "Service inconnu : \(code).")
                     }
                     return id
                 }
-                let have = try ProviderServiceRecord.fetchAll(
-                    db, sql: "SELECT * FROM provider_services WHERE provider_id = ?", arguments: [providerId])
+                let have = try db.records(ProviderServiceRecord.self, "SELECT * FROM provider_services WHERE provider_id = ?", [.text(providerId)])
                 let replaced = try Self.replaceSet(have, by: \.serviceId, with: ids, in: tx) {
                     ProviderServiceRecord(id: DjobeaID.v7(now: tx.now), providerId: providerId, serviceId: $0, rateMin: nil, rateMax: nil)
                 }
@@ -208,12 +207,12 @@ public struct OpsStore: Sendable {
             var stakes = 0
             if let zones = patch.zones {
                 let ids = try zones.map { code in
-                    guard let id = try String.fetchOne(db, sql: "SELECT id FROM zones WHERE code = ?", arguments: [code]) else {
+                    guard let id = try text("SELECT id FROM zones WHERE code = ?", code) else {
                         throw IntakeError("zones", "Zone inconnue : \(code).")
                     }
                     return id
                 }
-                let have = try ProviderZoneRecord.fetchAll(db, sql: "SELECT * FROM provider_zones WHERE provider_id = ?", arguments: [providerId])
+                let have = try db.records(ProviderZoneRecord.self, "SELECT * FROM provider_zones WHERE provider_id = ?", [.text(providerId)])
                 let replaced = try Self.replaceSet(have, by: \.zoneId, with: ids, in: tx) {
                     ProviderZoneRecord(id: DjobeaID.v7(now: tx.now), providerId: providerId, zoneId: $0)
                 }
@@ -221,10 +220,9 @@ public struct OpsStore: Sendable {
                     said.append("zones : \(zones.joined(separator: ", "))")
                     // Zones taken away may take the provider out of a hub's partition: that hub is told (rule 14).
                     try db.execute(
-                        sql: "INSERT INTO partition_moves (table_name, row_key) VALUES (?, ?)",
-                        arguments: [SyncedTable.providers.rawValue, providerId])
+                        "INSERT INTO partition_moves (table_name, row_key) VALUES (?, ?)", [.text(SyncedTable.providers.rawValue), .text(providerId)])
                 }
-                let newHub = try String.fetchOne(db, sql: "SELECT hub_id FROM zones WHERE id = ?", arguments: [ids[0]])
+                let newHub = try text("SELECT hub_id FROM zones WHERE id = ?", ids[0])
                 if ids[0] != provider.homeZoneId {
                     provider.homeZoneId = ids[0]
                     changed.append(.homeZoneId)
@@ -235,7 +233,7 @@ public struct OpsStore: Sendable {
                     // CONFLICTS.md rule 14: the new hub receives every request assigned to the provider (open missions,
                     // history, unpaid invoices and what hangs from them); the old hub is told the provider left.
                     if let newHub { stakes = try Self.stakeAssignedRequests(providerId: providerId, hubId: newHub, now: tx.now, in: db) }
-                    let hubName = try newHub.flatMap { try String.fetchOne(db, sql: "SELECT name FROM hubs WHERE id = ?", arguments: [$0]) }
+                    let hubName = try newHub.flatMap { try text("SELECT name FROM hubs WHERE id = ?", $0) }
                     said.append("transféré au hub « \(hubName ?? "aucun") » avec \(stakes) demande(s)")
                 }
             }
@@ -259,7 +257,7 @@ public struct OpsStore: Sendable {
         return try await opsAction(kind, target: providerId, reason: reason, actor: actor, key: idempotencyKey, body: [kind, reason ?? ""], now: now)
         {
             tx in
-            guard var provider = try ProviderRecord.fetchOne(tx.db, sql: "SELECT * FROM providers WHERE id = ?", arguments: [providerId]) else {
+            guard var provider = try tx.connection.record(ProviderRecord.self, "SELECT * FROM providers WHERE id = ?", [.text(providerId)]) else {
                 throw IntakeError("provider_id", "Prestataire introuvable.", notFound: true)
             }
             let wanted: OfferCandidate.AccountStatus = active ? .active : .suspended
@@ -287,36 +285,35 @@ public struct OpsStore: Sendable {
             "move_zone", target: code, reason: reason, actor: actor, key: idempotencyKey, body: ["move", target, reason ?? ""], now: now
         ) {
             tx in
-            let db = tx.db
-            guard var zone = try ZoneRecord.fetchOne(db, sql: "SELECT * FROM zones WHERE code = ?", arguments: [code]) else {
+            let db = tx.connection
+            guard var zone = try db.record(ZoneRecord.self, "SELECT * FROM zones WHERE code = ?", [.text(code)]) else {
                 throw IntakeError("code", "Zone inconnue : \(code).", notFound: true)
             }
             guard
-                let hub = try Row.fetchOne(
-                    db, sql: "SELECT id, name FROM hubs WHERE id = ? OR name = ? ORDER BY id = ? DESC LIMIT 1", arguments: [target, target, target])
+                let hub = try db.query(
+                    "SELECT id, name FROM hubs WHERE id = ? OR name = ? ORDER BY id = ? DESC LIMIT 1", [.text(target), .text(target), .text(target)]
+                ).first, let newHub = hub["id"].textValue
             else { throw IntakeError("to_hub", "Hub inconnu : \(target).", notFound: true) }
             let zoneId = zone.id
             let oldHub = zone.hubId
-            let newHub: String = hub["id"]
             guard oldHub != newHub else { throw OpsRefusal("already_there", "La zone appartient déjà à ce hub.") }
             // The old hub keeps a stake in the zone's open requests: its offers and accepts made before it heard of the
             // move are decided by the rules (first accept wins), and the decision reaches it (SPEC.md §5.1).
             var stakes = 0
             if let oldHub {
-                try db.execute(
-                    sql: """
-                        INSERT INTO partition_stakes (hub_id, request_id, reason, created_at)
-                        SELECT ?, r.id, \(PartitionStakeReason.zoneMoved.sqlLiteral), ?
-                        FROM service_requests r LEFT JOIN missions m ON m.request_id = r.id
-                        WHERE r.zone_id = ? AND (m.status IS NULL OR m.status NOT IN (\(RequestStatus.allCases.filter(\.isTerminal).sqlList)))
-                        ON CONFLICT DO NOTHING
-                        """, arguments: [oldHub, UTCTimestamp.format(tx.now), zoneId])
-                stakes = db.changesCount
+                stakes = try db.execute(
+                    """
+                    INSERT INTO partition_stakes (hub_id, request_id, reason, created_at)
+                    SELECT ?, r.id, \(PartitionStakeReason.zoneMoved.sqlLiteral), ?
+                    FROM service_requests r LEFT JOIN missions m ON m.request_id = r.id
+                    WHERE r.zone_id = ? AND (m.status IS NULL OR m.status NOT IN (\(RequestStatus.allCases.filter(\.isTerminal).sqlList)))
+                    ON CONFLICT DO NOTHING
+                    """, [.text(oldHub), .text(UTCTimestamp.format(tx.now)), .text(zoneId)])
             }
             zone.hubId = newHub
             try tx.update(zone, columns: [.hubId])
             let zoneName = zone.name
-            let hubName: String = hub["name"]
+            let hubName = hub["name"].textValue ?? newHub
             return OpsActionResult(
                 actionId: "", kind: "move_zone", target: code,
                 summary: "Zone « \(zoneName) » rattachée au hub « \(hubName) » ; l'ancien hub suit encore \(stakes) demande(s) ouverte(s).",
@@ -326,21 +323,22 @@ public struct OpsStore: Sendable {
 
     /// Every hub, by name, for ops forms.
     public func hubNames() async throws -> [(id: String, name: String)] {
-        try await database.read { db in
-            try Row.fetchAll(db, sql: "SELECT id, name FROM hubs ORDER BY name").map { (id: $0["id"], name: $0["name"]) }
+        try await storage.replicaRead { db in
+            try db.query("SELECT id, name FROM hubs ORDER BY name", []).map { (id: $0[0].textValue ?? "", name: $0[1].textValue ?? "") }
         }
     }
 
     /// The most recent ops actions, newest first.
     public func actions(limit: Int = 50) async throws -> [OpsActionRecord] {
-        try await database.read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT id, kind, actor, target, reason, summary_fr, created_at FROM ops_actions ORDER BY created_at DESC, id DESC LIMIT ?",
-                arguments: [limit]
+        try await storage.replicaRead { db in
+            try db.query(
+                "SELECT id, kind, actor, target, reason, summary_fr, created_at FROM ops_actions ORDER BY created_at DESC, id DESC LIMIT ?",
+                [.integer(Int64(limit))]
             ).map {
                 OpsActionRecord(
-                    id: $0["id"], kind: $0["kind"], actor: $0["actor"], target: $0["target"], reason: $0["reason"], summary: $0["summary_fr"],
-                    createdAt: $0["created_at"])
+                    id: $0["id"].textValue ?? "", kind: $0["kind"].textValue ?? "", actor: $0["actor"].textValue ?? "",
+                    target: $0["target"].textValue ?? "", reason: $0["reason"].textValue, summary: $0["summary_fr"].textValue ?? "",
+                    createdAt: $0["created_at"].textValue ?? "")
             }
         }
     }
@@ -351,34 +349,33 @@ public struct OpsStore: Sendable {
     /// with the same body returns the first answer (marked `replayed`), with another body it is refused.
     private func opsAction(
         _ kind: String, target: String, reason: String?, actor: OpsActor, key: String?, body: [String], now: Date,
-        _ action: @escaping @Sendable (SyncedTransaction) throws -> OpsActionResult
+        _ action: @escaping @Sendable (any ChangeLoggedWrites) throws -> OpsActionResult
     ) async throws -> OpsActionResult {
         if let key, key.isEmpty || key.utf8.count > 200 {
             throw IntakeError("Idempotency-Key", "Clé d'idempotence de 1 à 200 caractères attendue.")
         }
         let bodyHash = HubTokens.sha256(([kind, target] + body).joined(separator: "\u{1F}"))
-        return try await database.write(durability: .critical, now: now) { tx in
-            if let key,
-                let row = try Row.fetchOne(tx.db, sql: "SELECT body_hash, result FROM ops_actions WHERE idempotency_key = ?", arguments: [key])
-            {
-                guard row["body_hash"] as String? == bodyHash else {
+        return try await storage.localWrite(critical: true, now: now) { tx in
+            if let key, let row = try tx.connection.query("SELECT body_hash, result FROM ops_actions WHERE idempotency_key = ?", [.text(key)]).first {
+                guard row["body_hash"].textValue == bodyHash else {
                     throw OpsRefusal("idempotency_key_reused", "Clé d'idempotence déjà utilisée pour une autre action.")
                 }
-                var replay = try StoredJSON.decoder.decode(OpsActionResult.self, from: Data((row["result"] as String).utf8))
+                var replay = try StoredJSON.decoder.decode(OpsActionResult.self, from: Data((row["result"].textValue ?? "").utf8))
                 replay.replayed = true
                 return replay
             }
             var result = try action(tx)
             result.actionId = DjobeaID.v7(now: tx.now)
             let encoder = StoredJSON.encoder
-            try tx.db.execute(
-                sql: """
-                    INSERT INTO ops_actions (id, kind, actor, target, reason, summary_fr, idempotency_key, body_hash, result, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    result.actionId, kind, actor.name, target, reason, result.summary, key, bodyHash,
-                    String(decoding: try encoder.encode(result), as: UTF8.self), UTCTimestamp.format(tx.now),
+            try tx.connection.execute(
+                """
+                INSERT INTO ops_actions (id, kind, actor, target, reason, summary_fr, idempotency_key, body_hash, result, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                [
+                    .text(result.actionId), .text(kind), .text(actor.name), .text(target), ColumnValue(reason), .text(result.summary),
+                    ColumnValue(key), .text(bodyHash), .text(String(decoding: try encoder.encode(result), as: UTF8.self)),
+                    .text(UTCTimestamp.format(tx.now)),
                 ])
             return result
         }

@@ -3,7 +3,7 @@ import DjobeaReplication
 import Foundation
 import GRDB
 
-extension SyncedTransaction {
+extension ChangeLoggedWrites {
     /// Appends a lifecycle event to a request and recomputes its `missions` row from all its events.
     ///
     /// The event is kept even when the fold refuses it (it then shows as a conflict): events are facts, the
@@ -24,7 +24,7 @@ extension SyncedTransaction {
                 "hlc": ColumnValue(event.hlc), "origin_node": .text(origin), "occurred_at": ColumnValue(now),
                 "reopen_to": ColumnValue(reopenTo?.rawValue), "reason_code": ColumnValue(reasonCode), "note": ColumnValue(note),
             ])
-        let connection = SQLiteReplicaConnection(transaction: self)
+        let connection = self.connection
         let events = try ReplicaFolds.missionEvents(requestId: requestId, in: connection)
         let state = try ReplicaFolds.refreshMission(requestId: requestId, events: events, in: connection)
         // A local event that loses a rule is a conflict here as it is on every node that receives it (SPEC.md §4.6).
@@ -34,7 +34,7 @@ extension SyncedTransaction {
 
     /// Creates the `missions` row of a new request (status Nouvelle, no events yet).
     public func startLifecycle(requestId: String) throws {
-        _ = try MissionProjection.refresh(requestId: requestId, in: db)
+        _ = try ReplicaFolds.refreshMission(requestId: requestId, in: connection)
     }
 }
 
