@@ -83,6 +83,11 @@ public final class PostgresReplicaStorage: ReplicaStorage {
         }
     }
 
+    /// Local tables only: no append lock (a signed request's counter is not held up by the log's writers).
+    public func bookkeepingWrite<T: Sendable>(_ body: @escaping @Sendable (any ReplicaConnection) throws -> T) async throws -> T {
+        try await database.transaction { session in try body(PostgresReplicaConnection(session: session, storage: self)) }
+    }
+
     public func replicaWrite<T: Sendable>(_ body: @escaping @Sendable (any ReplicaConnection) throws -> T) async throws -> T {
         try await database.transaction { session in
             try session.execute("SELECT pg_advisory_xact_lock($1)", [.integer(PostgresChangeLog.appendLockKey)])

@@ -28,7 +28,7 @@ extension ReplicaStorage {
         let secret = Data((0..<32).map { _ in UInt8.random(in: 0...255, using: &random) }).base64EncodedString()
         let centralId = self.nodeId
         let tokenHash = HubTokens.sha256(token)
-        return try await replicaWrite { connection -> RedeemedEnrolment? in
+        return try await bookkeepingWrite { connection -> RedeemedEnrolment? in
             guard
                 let row = try connection.query(
                     "SELECT hub_id, expires_at, used_at, used_by_node FROM hub_enrolments WHERE token_sha256 = ?", [.text(tokenHash)]
@@ -85,7 +85,7 @@ extension ReplicaStorage {
     /// Central: marks a hub's credential revoked; its next sync request is refused. Tokens issued for it and not yet
     /// used die with it.
     public func revokeHub(name: String, now: Date = Date()) async throws -> Bool {
-        try await replicaWrite { connection in
+        try await bookkeepingWrite { connection in
             let revoked = try connection.execute(
                 "UPDATE hub_credentials SET revoked_at = ? WHERE hub_id = (SELECT id FROM hubs WHERE name = ?) AND revoked_at IS NULL",
                 [.text(UTCTimestamp.format(now)), .text(name)])
@@ -107,7 +107,7 @@ extension ReplicaStorage {
 
     /// Central: accepts `counter` for `hubId` only if it is above every counter seen before (replay guard).
     public func advanceHubCounter(hubId: String, to counter: Int64) async throws -> Bool {
-        try await replicaWrite { connection in
+        try await bookkeepingWrite { connection in
             try connection.execute(
                 "UPDATE hub_credentials SET last_counter = ? WHERE hub_id = ? AND last_counter < ?",
                 [.integer(counter), .text(hubId), .integer(counter)]

@@ -18,9 +18,13 @@ public final class HubPartition {
 
     private var stakes: Set<String>?
 
-    public init(hubId: String, connection: any ReplicaConnection) throws {
+    /// Central's node id, when admitting a hub's changes: only central moves a provider between hubs.
+    let centralNodeId: String?
+
+    public init(hubId: String, connection: any ReplicaConnection, centralNodeId: String? = nil) throws {
         self.hubId = hubId
         self.connection = connection
+        self.centralNodeId = centralNodeId
         zoneIds = Set(try connection.query("SELECT id FROM zones WHERE hub_id = ?", [.text(hubId)]).compactMap { $0[0].textValue })
     }
 
@@ -110,9 +114,15 @@ public final class HubPartition {
         return found
     }
 
-    /// Whether the provider was registered to this hub at some point (its `hub_id` history in the change log).
+    /// Whether central ever registered the provider to this hub (a `hub_id` of this hub in central's own changes of the
+    /// provider). Only central's changes count: a hub cannot move a provider to itself, not even in the batch being
+    /// admitted. No time bound: the hub's clock cannot tell whether it wrote before or after it heard of the move (clocks
+    /// are skewed), and such a row hangs from the hub's own request anyway; the fold decides what it is worth.
     func wasProvider(_ id: String) throws -> Bool {
-        try connection.rowChanges(table: SyncedTable.providers.rawValue, key: id).contains { $0.columns["hub_id"] == .text(hubId) }
+        guard let centralNodeId else { return false }
+        return try connection.rowChanges(table: SyncedTable.providers.rawValue, key: id).contains {
+            $0.originNode == centralNodeId && $0.columns["hub_id"] == .text(hubId)
+        }
     }
 
     /// A request of one of the hub's zones, or one it holds a stake in (a provider who moved to it, a zone that left it,

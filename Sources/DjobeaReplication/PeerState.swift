@@ -144,12 +144,12 @@ extension ReplicaStorage {
 
     /// `updatePeer` in its own transaction.
     public func updatePeer(nodeId: String, role: NodeRole, name: String, _ fields: [PeerField]) async throws {
-        try await replicaWrite { try $0.updatePeer(nodeId: nodeId, role: role, name: name, fields) }
+        try await bookkeepingWrite { try $0.updatePeer(nodeId: nodeId, role: role, name: name, fields) }
     }
 
     /// Hub: the next request counter for signing requests to `peer` (durable before the request leaves).
     public func nextRequestCounter(peer: String, role: NodeRole, name: String, now: Date = Date()) async throws -> Int64 {
-        try await replicaWrite { connection in
+        try await bookkeepingWrite { connection in
             try connection.updatePeer(nodeId: peer, role: role, name: name, [])
             // max(previous + 1, now in ms): strictly increasing, and a hub restored from an old backup jumps past the
             // counters central has already seen instead of being refused as a replay forever.

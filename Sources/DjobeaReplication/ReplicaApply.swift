@@ -191,7 +191,9 @@ public struct ReplicaApplier {
                 let written = try connection.execute(sql, arguments)
                 // An append-only row is never updated by a writer, but the row is the first insert by (HLC, node)
                 // (SPEC.md §4.2): when a better insert arrives after another was stored, the stored one is replaced.
-                if table.isAppendOnly, written == 0, let stored = try connection.row(name, key: key),
+                // Not `commission_rates`: central alone writes them, so two contents under one id cannot come from a
+                // correct node, and a replacement could clash with another version's UNIQUE (level, effective_from).
+                if table.isAppendOnly, table != .commissionRates, written == 0, let stored = try connection.row(name, key: key),
                     columns.contains(where: { stored[$0] != values[$0] ?? .null })
                 {
                     try connection.replaceAppendOnly(table, columns: columns, values: arguments)

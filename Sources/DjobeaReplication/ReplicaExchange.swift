@@ -41,7 +41,7 @@ extension ReplicaStorage {
             }
             // A change to a row outside the hub's partition is kept and quarantined, not refused: the hub's sequence
             // stays gapless and its link never wedges on one bad change; ops sees the conflict.
-            let partition = try HubPartition(hubId: hubId, connection: connection)
+            let partition = try HubPartition(hubId: hubId, connection: connection, centralNodeId: central)
             let summary = try ReplicaApplier(storage: self, connection: connection, centralNodeId: central, now: now).apply(changes) { change in
                 guard SyncedTable(rawValue: change.table) != nil else { return true }
                 return try partition.admitsFromHub(change)

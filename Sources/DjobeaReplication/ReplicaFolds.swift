@@ -182,22 +182,26 @@ public enum ConflictLog {
     ) throws -> Int {
         var recorded = 0
         for entry in current { recorded += try record(entry, now: now, in: connection) }
-        guard !keys.isEmpty else { return recorded }
-        var sql = "DELETE FROM sync_conflicts WHERE resolved_at IS NULL AND table_name = ? AND row_key IN (\(ReplicaSQL.placeholders(keys.count)))"
-        var arguments: [ColumnValue] = [.text(table)] + keys.map(ColumnValue.text)
-        if let kinds {
-            sql += " AND kind IN (\(ReplicaSQL.placeholders(kinds.count)))"
-            arguments += kinds.map(ColumnValue.text)
-        } else if !excluded.isEmpty {
-            sql += " AND kind NOT IN (\(ReplicaSQL.placeholders(excluded.count)))"
-            arguments += excluded.map(ColumnValue.text)
-        }
+        // In slices, so that a provider's whole ledger stays within the engines' limits on bound values.
         let keep = current.map(\.id)
-        if !keep.isEmpty {
-            sql += " AND id NOT IN (\(ReplicaSQL.placeholders(keep.count)))"
-            arguments += keep.map(ColumnValue.text)
+        for start in stride(from: 0, to: keys.count, by: 200) {
+            let slice = keys[start..<min(start + 200, keys.count)]
+            var sql =
+                "DELETE FROM sync_conflicts WHERE resolved_at IS NULL AND table_name = ? AND row_key IN (\(ReplicaSQL.placeholders(slice.count)))"
+            var arguments: [ColumnValue] = [.text(table)] + slice.map(ColumnValue.text)
+            if let kinds {
+                sql += " AND kind IN (\(ReplicaSQL.placeholders(kinds.count)))"
+                arguments += kinds.map(ColumnValue.text)
+            } else if !excluded.isEmpty {
+                sql += " AND kind NOT IN (\(ReplicaSQL.placeholders(excluded.count)))"
+                arguments += excluded.map(ColumnValue.text)
+            }
+            if !keep.isEmpty {
+                sql += " AND id NOT IN (\(ReplicaSQL.placeholders(keep.count)))"
+                arguments += keep.map(ColumnValue.text)
+            }
+            try connection.execute(sql, arguments)
         }
-        try connection.execute(sql, arguments)
         return recorded
     }
 

@@ -26,12 +26,16 @@ public protocol ReplicaStorage: Sendable {
     func noteCentralClockOffset(_ offsetMs: Int64?)
     /// Runs `body` on a consistent snapshot.
     func replicaRead<T: Sendable>(_ body: @escaping @Sendable (any ReplicaConnection) throws -> T) async throws -> T
+    /// Runs `body` in one write transaction of this node's local bookkeeping only (peers, hub credentials, enrolment
+    /// tokens): no synced table, no change log, so no wait behind the writers of the log.
+    func bookkeepingWrite<T: Sendable>(_ body: @escaping @Sendable (any ReplicaConnection) throws -> T) async throws -> T
     /// Runs `body` in one write transaction in which received changes are applied: synced tables may be written
     /// directly (the changes are already logged), and foreign keys are not enforced (a row may arrive before its
     /// parent, or keep a parent this node refused; SPEC.md §4.6).
     func replicaWrite<T: Sendable>(_ body: @escaping @Sendable (any ReplicaConnection) throws -> T) async throws -> T
     /// Runs `body` in one write transaction of this node's own (an intake, an ops action, an enrolment): its synced
-    /// writes are change-logged, foreign keys hold. `critical`: money and mission progress, whose commit must survive a
+    /// writes are change-logged. On SQLite foreign keys hold; the PostgreSQL schema has none (a received row may arrive
+    /// before its parent), so the stores check the rows they point to themselves. `critical`: money and mission progress, whose commit must survive a
     /// power cut (SQLite: `synchronous=FULL` for this transaction; PostgreSQL commits are durable anyway).
     func localWrite<T: Sendable>(critical: Bool, now: Date, _ body: @escaping @Sendable (any ChangeLoggedWrites) throws -> T) async throws -> T
 }

@@ -15,6 +15,11 @@ extension NodeDatabase: ReplicaStorage {
         try await read { db in try body(SQLiteReplicaConnection(db: db)) }
     }
 
+    /// A plain write transaction (foreign keys on, change capture closed: local tables only).
+    public func bookkeepingWrite<T: Sendable>(_ body: @escaping @Sendable (any ReplicaConnection) throws -> T) async throws -> T {
+        try await writer.write { db in try body(SQLiteReplicaConnection(db: db)) }
+    }
+
     /// One immediate write transaction with foreign keys not enforced and change capture open.
     ///
     /// Changes arrive in the sender's causal order, so parents normally come first; but a parent this node refuses
@@ -68,8 +73,14 @@ final class SQLiteReplicaConnection: ReplicaConnection {
         owner = transaction
     }
 
+    /// A statement from GRDB's cache, but for texts built with a variable number of values (`IN (…)` lists), which would
+    /// fill the cache with one-off statements.
+    private func statement(_ sql: String, _ arguments: [ColumnValue]) throws -> Statement {
+        arguments.count > 24 ? try db.makeStatement(sql: sql) : try db.cachedStatement(sql: sql)
+    }
+
     func query(_ sql: String, _ arguments: [ColumnValue]) throws -> [ReplicaRow] {
-        let rows = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: StatementArguments(arguments.map(\.databaseValue)))
+        let rows = try Row.fetchAll(statement(sql, arguments), arguments: StatementArguments(arguments.map(\.databaseValue)))
         guard let first = rows.first else { return [] }
         let names = Array(first.columnNames)
         return rows.map { row in ReplicaRow(names: names, values: row.databaseValues.map(ColumnValue.init)) }
@@ -78,7 +89,7 @@ final class SQLiteReplicaConnection: ReplicaConnection {
     @discardableResult
     func execute(_ sql: String, _ arguments: [ColumnValue]) throws -> Int {
         do {
-            try db.cachedStatement(sql: sql).execute(arguments: StatementArguments(arguments.map(\.databaseValue)))
+            try statement(sql, arguments).execute(arguments: StatementArguments(arguments.map(\.databaseValue)))
             return db.changesCount
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
             throw ReplicaConstraintViolation(message: error.message ?? "constraint")

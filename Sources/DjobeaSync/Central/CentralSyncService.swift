@@ -131,6 +131,11 @@ public final class CentralSyncService: Sendable {
             case .sequenceGap(let expected, let got): throw SyncError.gap(expected: expected, got: got)
             case .corrupt: throw SyncError.malformed(error.description)
             }
+        } catch let error as ReplicatedRowError {
+            // A row the folds cannot read (a mission event or ledger entry missing a column): the batch is refused.
+            throw SyncError.malformed(String(describing: error))
+        } catch let error as StoreError {
+            throw SyncError.malformed(error.description)
         }
     }
 }
