@@ -1,0 +1,137 @@
+import Foundation
+
+/// One configuration's figures.
+struct FleetResult {
+    var backend: String
+    var hubs: Int
+    var setupSeconds: Double
+    var warmupSeconds: Double
+    var windowSeconds: Double
+    var samples: [RoundSample]
+    var offeredRoundsPerSecond: Double
+    var processCPU: Double
+    var processRSS: Double
+    var postgresCPU: Double?
+    var postgresMemory: Double?
+    var times: StorageTimes
+    var activity: PostgresActivitySampler.Averages?
+    var intakes: Int
+    var intakeFailures: Int
+    var intakeSeconds: Double
+    var errors: [String: Int]
+    var drainFailures: Int
+    var vectorComplete: Int
+    var quarantined: Int
+    var logHead: Int64
+    var settings: String?
+
+    var succeeded: [RoundSample] { samples.filter { !$0.failed } }
+    var failedRounds: Int { samples.count - succeeded.count }
+    var roundsPerSecond: Double { Double(succeeded.count) / windowSeconds }
+
+    func percentile(_ p: Double, _ values: [Double]) -> Double {
+        guard !values.isEmpty else { return 0 }
+        let sorted = values.sorted()
+        return sorted[min(sorted.count - 1, Int((p * Double(sorted.count - 1)).rounded()))]
+    }
+
+    func mean(_ values: [Double]) -> Double { values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count) }
+
+    var p50: Double { percentile(0.5, succeeded.map(\.seconds)) * 1000 }
+    var p99: Double { percentile(0.99, succeeded.map(\.seconds)) * 1000 }
+
+    /// The JSON object of this result.
+    var json: [String: Any] {
+        let ok = succeeded
+        var object: [String: Any] = [
+            "backend": backend, "hubs": hubs, "setup_s": setupSeconds, "warmup_s": warmupSeconds, "window_s": windowSeconds,
+            "offered_rounds_per_s": offeredRoundsPerSecond, "rounds": ok.count, "failed_rounds": failedRounds,
+            "rounds_per_s": roundsPerSecond, "round_p50_ms": p50, "round_p99_ms": p99,
+            "round_max_ms": (ok.map(\.seconds).max() ?? 0) * 1000,
+            "pull_p50_ms": percentile(0.5, ok.map(\.pullSeconds)) * 1000, "pull_p99_ms": percentile(0.99, ok.map(\.pullSeconds)) * 1000,
+            "push_p50_ms": percentile(0.5, ok.map(\.pushSeconds)) * 1000, "push_p99_ms": percentile(0.99, ok.map(\.pushSeconds)) * 1000,
+            "pull_share": shareOfPull, "pulls_per_round": mean(ok.map { Double($0.pulls) }),
+            "log_entries_scanned_per_round": mean(ok.map { Double($0.scanned) }), "changes_pulled_per_round": mean(ok.map { Double($0.pulled) }),
+            "changes_pushed_per_round": mean(ok.map { Double($0.pushed) }), "conflicts": ok.reduce(0) { $0 + $1.conflicts },
+            "process_cpu_s_per_s": processCPU, "process_rss_mb": processRSS,
+            "storage_reads_per_s": Double(times.reads) / windowSeconds, "storage_writes_per_s": Double(times.writes) / windowSeconds,
+            "read_wait_ms_avg": times.reads == 0 ? 0 : times.readWaitSeconds / Double(times.reads) * 1000,
+            "read_body_ms_avg": times.reads == 0 ? 0 : times.readBodySeconds / Double(times.reads) * 1000,
+            "write_wait_ms_avg": times.writes == 0 ? 0 : times.writeWaitSeconds / Double(times.writes) * 1000,
+            "write_body_ms_avg": times.writes == 0 ? 0 : times.writeBodySeconds / Double(times.writes) * 1000,
+            "write_commit_ms_avg": times.writes == 0 ? 0 : times.writeCommitSeconds / Double(times.writes) * 1000,
+            "write_busy_share": times.writeBodySeconds / windowSeconds,
+            "intakes": intakes, "intake_failures": intakeFailures, "intake_ms_avg": intakes == 0 ? 0 : intakeSeconds / Double(intakes) * 1000,
+            "errors": errors, "drain_failures": drainFailures, "version_vector_complete": vectorComplete, "quarantined": quarantined,
+            "change_log_head": logHead,
+        ]
+        if let settings { object["postgres_settings"] = settings }
+        if let postgresCPU { object["postgres_cpu_s_per_s"] = postgresCPU }
+        if let postgresMemory { object["postgres_pss_mb"] = postgresMemory }
+        if let activity {
+            object["pg_active_backends_avg"] = activity.active
+            object["pg_lock_waiting_avg"] = activity.lockWaiting
+            object["pg_io_lwlock_waiting_avg"] = activity.ioWaiting
+        }
+        return object
+    }
+
+    /// The share of a round's time spent pulling.
+    var shareOfPull: Double {
+        let ok = succeeded
+        let total = ok.reduce(0) { $0 + $1.seconds }
+        return total == 0 ? 0 : ok.reduce(0) { $0 + $1.pullSeconds } / total
+    }
+}
+
+enum FleetReport {
+    static func header(_ options: FleetOptions, schemaVersion: Int) -> String {
+        """
+        djobea-fleet-bench — central's sync core under N simulated hubs, IN-PROCESS: no HTTP, no JSON codec, no per-request
+        signing (each hub authenticates once); the hubs (no database each) and central share this process, so the process
+        CPU includes the hubs' simulation. Each hub runs a round every \(Int(options.interval)) s (pull until done, then push);
+        central takes in ~1 request per hub per minute. Warm-up ≥ \(Int(options.warmup)) s (until every hub finished its
+        first round), measured window \(Int(options.duration)) s. Machine: \(ProcessInfo.processInfo.activeProcessorCount) cores,
+        schema v\(schemaVersion), PostgreSQL pool \(options.connections) connections.
+        """
+    }
+
+    static func table(_ results: [FleetResult]) -> String {
+        func f(_ value: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", value) }
+        var lines = [
+            "backend  hubs  rounds/s (offered)  p50 ms  p99 ms  fail  pull%  scan/round  cpu s/s  rss MB  pg cpu s/s  pg MB  wr wait ms  wr body ms  pg lockwait  vv ok"
+        ]
+        for r in results {
+            let columns = [
+                r.backend.padding(toLength: 8, withPad: " ", startingAt: 0),
+                String(r.hubs).leftPad(4),
+                "\(f(r.roundsPerSecond)) (\(f(r.offeredRoundsPerSecond)))".leftPad(18),
+                f(r.p50).leftPad(6), f(r.p99).leftPad(7), String(r.failedRounds).leftPad(5), f(r.shareOfPull * 100, 0).leftPad(5),
+                f(r.mean(r.succeeded.map { Double($0.scanned) }), 0).leftPad(10), f(r.processCPU, 2).leftPad(7), f(r.processRSS, 0).leftPad(6),
+                (r.postgresCPU.map { f($0, 2) } ?? "-").leftPad(10), (r.postgresMemory.map { f($0, 0) } ?? "-").leftPad(5),
+                f(r.times.writes == 0 ? 0 : r.times.writeWaitSeconds / Double(r.times.writes) * 1000, 2).leftPad(10),
+                f(r.times.writes == 0 ? 0 : r.times.writeBodySeconds / Double(r.times.writes) * 1000, 2).leftPad(10),
+                (r.activity.map { f($0.lockWaiting, 2) } ?? "-").leftPad(11),
+                "\(r.vectorComplete)/\(r.hubs)".leftPad(7),
+            ]
+            lines.append(columns.joined(separator: " "))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func write(_ results: [FleetResult], options: FleetOptions, header: String) throws {
+        let url = URL(fileURLWithPath: options.output)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let document: [String: Any] = [
+            "header": header, "cores": ProcessInfo.processInfo.activeProcessorCount, "interval_s": options.interval, "warmup_s": options.warmup,
+            "duration_s": options.duration, "pg_connections": options.connections, "results": results.map(\.json),
+        ]
+        try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys]).write(to: url)
+    }
+}
+
+extension String {
+    func leftPad(_ width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
+    }
+}
