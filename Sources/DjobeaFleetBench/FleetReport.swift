@@ -24,6 +24,10 @@ struct FleetResult {
     var quarantined: Int
     var logHead: Int64
     var settings: String?
+    /// Busy CPU seconds per second of the whole machine (every process: this one, PostgreSQL, and other tenants), and the
+    /// 1-minute load average at the end of the window.
+    var machineCPU: Double
+    var loadAverage: Double
 
     var succeeded: [RoundSample] { samples.filter { !$0.failed } }
     var failedRounds: Int { samples.count - succeeded.count }
@@ -61,10 +65,16 @@ struct FleetResult {
             "write_body_ms_avg": times.writes == 0 ? 0 : times.writeBodySeconds / Double(times.writes) * 1000,
             "write_commit_ms_avg": times.writes == 0 ? 0 : times.writeCommitSeconds / Double(times.writes) * 1000,
             "write_busy_share": times.writeBodySeconds / windowSeconds,
+            "statements_per_s": Double(times.statements) / windowSeconds,
+            "statements_per_round": ok.isEmpty ? 0 : Double(times.statements) / Double(ok.count),
+            "statement_ms_avg": times.statements == 0 ? 0 : times.statementSeconds / Double(times.statements) * 1000,
             "intakes": intakes, "intake_failures": intakeFailures, "intake_ms_avg": intakes == 0 ? 0 : intakeSeconds / Double(intakes) * 1000,
             "errors": errors, "drain_failures": drainFailures, "version_vector_complete": vectorComplete, "quarantined": quarantined,
             "change_log_head": logHead,
         ]
+        object["machine_cpu_s_per_s"] = machineCPU
+        object["others_cpu_s_per_s"] = max(0, machineCPU - processCPU - (postgresCPU ?? 0))
+        object["load_average_1m"] = loadAverage
         if let settings { object["postgres_settings"] = settings }
         if let postgresCPU { object["postgres_cpu_s_per_s"] = postgresCPU }
         if let postgresMemory { object["postgres_pss_mb"] = postgresMemory }
@@ -72,6 +82,7 @@ struct FleetResult {
             object["pg_active_backends_avg"] = activity.active
             object["pg_lock_waiting_avg"] = activity.lockWaiting
             object["pg_io_lwlock_waiting_avg"] = activity.ioWaiting
+            object["pg_idle_in_transaction_avg"] = activity.idleInTransaction
         }
         return object
     }
@@ -90,7 +101,8 @@ enum FleetReport {
         djobea-fleet-bench — central's sync core under N simulated hubs, IN-PROCESS: no HTTP, no JSON codec, no per-request
         signing (each hub authenticates once); the hubs (no database each) and central share this process, so the process
         CPU includes the hubs' simulation. Each hub runs a round every \(Int(options.interval)) s (pull until done, then push);
-        central takes in ~1 request per hub per minute. Warm-up ≥ \(Int(options.warmup)) s (until every hub finished its
+        central takes in ~1 request per hub per minute. \(options.fullInitialPull ? "Hubs start with the full download of their partition." : "Hubs start at central's log head (partition already downloaded; that one-off download is not measured).")
+        Warm-up ≥ \(Int(options.warmup)) s (until every hub finished its
         first round), measured window \(Int(options.duration)) s. Machine: \(ProcessInfo.processInfo.activeProcessorCount) cores,
         schema v\(schemaVersion), PostgreSQL pool \(options.connections) connections.
         """
@@ -99,7 +111,7 @@ enum FleetReport {
     static func table(_ results: [FleetResult]) -> String {
         func f(_ value: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", value) }
         var lines = [
-            "backend  hubs  rounds/s (offered)  p50 ms  p99 ms  fail  pull%  scan/round  cpu s/s  rss MB  pg cpu s/s  pg MB  wr wait ms  wr body ms  pg lockwait  vv ok"
+            "backend  hubs  rounds/s (offered)  p50 ms  p99 ms  fail  pull%  scan/round  sql/round  sql ms  cpu s/s  rss MB  pg cpu s/s  pg MB  wr wait ms  wr body ms  pg lockwait  machine s/s  load  vv ok"
         ]
         for r in results {
             let columns = [
@@ -107,12 +119,15 @@ enum FleetReport {
                 String(r.hubs).leftPad(4),
                 "\(f(r.roundsPerSecond)) (\(f(r.offeredRoundsPerSecond)))".leftPad(18),
                 f(r.p50).leftPad(6), f(r.p99).leftPad(7), String(r.failedRounds).leftPad(5), f(r.shareOfPull * 100, 0).leftPad(5),
-                f(r.mean(r.succeeded.map { Double($0.scanned) }), 0).leftPad(10), f(r.processCPU, 2).leftPad(7), f(r.processRSS, 0).leftPad(6),
+                f(r.mean(r.succeeded.map { Double($0.scanned) }), 0).leftPad(10),
+                f(r.succeeded.isEmpty ? 0 : Double(r.times.statements) / Double(r.succeeded.count), 0).leftPad(10),
+                f(r.times.statements == 0 ? 0 : r.times.statementSeconds / Double(r.times.statements) * 1000, 3).leftPad(7),
+                f(r.processCPU, 2).leftPad(7), f(r.processRSS, 0).leftPad(6),
                 (r.postgresCPU.map { f($0, 2) } ?? "-").leftPad(10), (r.postgresMemory.map { f($0, 0) } ?? "-").leftPad(5),
                 f(r.times.writes == 0 ? 0 : r.times.writeWaitSeconds / Double(r.times.writes) * 1000, 2).leftPad(10),
                 f(r.times.writes == 0 ? 0 : r.times.writeBodySeconds / Double(r.times.writes) * 1000, 2).leftPad(10),
                 (r.activity.map { f($0.lockWaiting, 2) } ?? "-").leftPad(11),
-                "\(r.vectorComplete)/\(r.hubs)".leftPad(7),
+                f(r.machineCPU, 2).leftPad(11), f(r.loadAverage, 1).leftPad(5), "\(r.vectorComplete)/\(r.hubs)".leftPad(7),
             ]
             lines.append(columns.joined(separator: " "))
         }

@@ -15,6 +15,8 @@ struct FleetOptions: Sendable {
     var connections = 8
     var output = "test-output/fleet-bench.json"
     var seed: UInt64 = 42
+    /// Whether each hub starts with the full download of its partition (cursor 0) instead of at central's log head.
+    var fullInitialPull = false
 }
 
 /// One configuration's run: set central up, enrol and start the hubs, warm up, measure, drain, check.
@@ -114,14 +116,17 @@ struct FleetRun {
         _ = FleetErrors.shared.drain()
         let windowStart = clock.now
         let cpu0 = ProcessStats.ownCPUSeconds()
+        let machine0 = ProcessStats.machineBusySeconds()
         let pgCPU0 = central.postmasterPid.map(ProcessStats.clusterCPUSeconds(postmaster:))
         let times0 = central.timed.times.withLock { $0 }
         let intake0 = intakes.update { $0 }
-        samples.update { $0.removeAll() }
+        samples.update { all in all.removeAll { $0.start + .seconds($0.seconds) < windowStart } }
         try await Task.sleep(for: .seconds(options.duration))
         let windowEnd = clock.now
         let wall = (windowEnd - windowStart).seconds
         let cpu = ProcessStats.ownCPUSeconds() - cpu0
+        let machine = ProcessStats.machineBusySeconds() - machine0
+        let load = ProcessStats.loadAverage()
         var pgCPU: Double?
         if let pid = central.postmasterPid, let before = pgCPU0 { pgCPU = ProcessStats.clusterCPUSeconds(postmaster: pid) - before }
         let rss = ProcessStats.ownRSSMegabytes()
@@ -129,7 +134,10 @@ struct FleetRun {
         let times = central.timed.times.withLock { $0 } - times0
         let activity = sampler.take()
         let intake1 = intakes.update { $0 }
-        let measured = samples.update { all in all.filter { $0.start >= windowStart && $0.start + .seconds($0.seconds) <= windowEnd } }
+        // The rounds that ended in the window (throughput), whenever they started.
+        let measured = samples.update { all in
+            all.filter { $0.start + .seconds($0.seconds) >= windowStart && $0.start + .seconds($0.seconds) <= windowEnd }
+        }
         let errors = FleetErrors.shared.drain()
 
         // Drain: no new work; every hub pushes what it still holds, then central's version vector must hold each hub's
@@ -157,7 +165,7 @@ struct FleetRun {
             postgresCPU: pgCPU.map { $0 / wall }, postgresMemory: pgMemory, times: times, activity: central.postgres == nil ? nil : activity,
             intakes: intake1.count - intake0.count, intakeFailures: intake1.failed - intake0.failed,
             intakeSeconds: intake1.seconds - intake0.seconds, errors: errors, drainFailures: drainFailures, vectorComplete: complete,
-            quarantined: Int(quarantined), logHead: logSize, settings: central.settings)
+            quarantined: Int(quarantined), logHead: logSize, settings: central.settings, machineCPU: machine / wall, loadAverage: load)
     }
 
     /// Enrols the hubs (two zones each, 2–3 providers each) through central's APIs and makes their simulations.
@@ -196,6 +204,27 @@ struct FleetRun {
                 SimulatedHub(
                     index: index, identity: identity, zoneIds: Set(codes.map { DjobeaID.derived(namespace: "zone", name: $0) }), providers: providers,
                     schemaVersion: schemaVersion, seed: options.seed &+ UInt64(index)))
+        }
+        if !options.fullInitialPull {
+            // Hubs enrolled long ago: each starts at central's log head with its partition's fingerprint, as after its
+            // first download (that one-off scan of the whole log is not part of the steady state measured here).
+            let head = try await central.storage.changeLogHead()
+            for hub in hubs {
+                let fingerprint = try await central.storage.partitionFingerprint(hubId: hub.identity.hubId)
+                let providers = hub.providers
+                let settings = try await central.storage.replicaRead { connection in
+                    var found: [String: String] = [:]
+                    for provider in providers {
+                        if let id = try connection.query("SELECT id FROM provider_settings WHERE provider_id = ?", [.text(provider)]).first?[0]
+                            .textValue
+                        {
+                            found[provider] = id
+                        }
+                    }
+                    return found
+                }
+                hub.startSynced(cursor: head, partition: fingerprint, settings: settings)
+            }
         }
         return hubs
     }

@@ -19,6 +19,22 @@ enum ProcessStats {
         statusKilobytes(pid: "self", field: "VmRSS:").map { $0 / 1024 } ?? 0
     }
 
+    /// The whole machine's busy CPU seconds (every process, from /proc/stat: all but idle and iowait).
+    static func machineBusySeconds() -> Double {
+        guard let text = try? String(contentsOfFile: "/proc/stat", encoding: .utf8), let line = text.split(separator: "\n").first else { return 0 }
+        let fields = line.split(separator: " ").dropFirst().compactMap { Double($0) }
+        guard fields.count >= 8 else { return 0 }
+        // user nice system idle iowait irq softirq steal
+        let busy = fields[0] + fields[1] + fields[2] + fields[5] + fields[6] + fields[7]
+        return busy / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    /// The 1-minute load average.
+    static func loadAverage() -> Double {
+        guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else { return 0 }
+        return Double(text.split(separator: " ").first ?? "") ?? 0
+    }
+
     /// The postmaster's pid, from `postmaster.pid` in the cluster's data directory (readable when the cluster runs as us).
     static func postmasterPid(dataDirectory: String) -> Int32? {
         guard let text = try? String(contentsOfFile: dataDirectory + "/postmaster.pid", encoding: .utf8),
@@ -90,6 +106,8 @@ final class PostgresActivitySampler: Sendable {
         var active = 0.0
         var lockWaiting = 0.0
         var ioWaiting = 0.0
+        /// Backends inside a transaction but waiting for the client (this process) to send the next statement.
+        var idleInTransaction = 0.0
     }
 
     private let totals = LockedValueBox(Averages())
@@ -101,17 +119,19 @@ final class PostgresActivitySampler: Sendable {
                 try session.query(
                     """
                     SELECT count(*) FILTER (WHERE state = 'active'), count(*) FILTER (WHERE wait_event_type = 'Lock'),
-                        count(*) FILTER (WHERE wait_event_type IN ('IO', 'LWLock'))
+                        count(*) FILTER (WHERE wait_event_type IN ('IO', 'LWLock')),
+                        count(*) FILTER (WHERE state = 'idle in transaction')
                     FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()
                     """, [.text(name)]
                 ).first
             }
-            if let row, row.count == 3 {
+            if let row, row.count == 4 {
                 totals.update {
                     $0.samples += 1
                     $0.active += Double(row[0].integerValue ?? 0)
                     $0.lockWaiting += Double(row[1].integerValue ?? 0)
                     $0.ioWaiting += Double(row[2].integerValue ?? 0)
+                    $0.idleInTransaction += Double(row[3].integerValue ?? 0)
                 }
             }
             try? await Task.sleep(for: .milliseconds(100))
@@ -124,7 +144,9 @@ final class PostgresActivitySampler: Sendable {
             defer { value = Averages() }
             guard value.samples > 0 else { return value }
             let n = Double(value.samples)
-            return Averages(samples: value.samples, active: value.active / n, lockWaiting: value.lockWaiting / n, ioWaiting: value.ioWaiting / n)
+            return Averages(
+                samples: value.samples, active: value.active / n, lockWaiting: value.lockWaiting / n, ioWaiting: value.ioWaiting / n,
+                idleInTransaction: value.idleInTransaction / n)
         }
     }
 }

@@ -59,6 +59,14 @@ final class SimulatedHub: @unchecked Sendable {
         self.random = SplitMix(seed: seed)
     }
 
+    /// Starts as a hub that has downloaded its partition already: its cursor at `cursor`, under `partition`, with the
+    /// settings rows of its providers (provider id → row id).
+    func startSynced(cursor: Int64, partition: String, settings: [String: String]) {
+        self.cursor = cursor
+        self.partition = partition
+        self.settings = settings
+    }
+
     /// One round as the real engine runs it: pull until central says no more, then push every pending change.
     func round(central: CentralSyncService, work: Bool) async -> RoundSample {
         let start = ContinuousClock.now

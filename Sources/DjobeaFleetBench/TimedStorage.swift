@@ -12,13 +12,17 @@ struct StorageTimes: Sendable {
     var writeWaitSeconds = 0.0
     var writeBodySeconds = 0.0
     var writeCommitSeconds = 0.0
+    /// SQL statements run in the sync core's transactions (reads and applies), and their total time.
+    var statements = 0
+    var statementSeconds = 0.0
 
     static func - (lhs: StorageTimes, rhs: StorageTimes) -> StorageTimes {
         StorageTimes(
             reads: lhs.reads - rhs.reads, readWaitSeconds: lhs.readWaitSeconds - rhs.readWaitSeconds,
             readBodySeconds: lhs.readBodySeconds - rhs.readBodySeconds, writes: lhs.writes - rhs.writes,
             writeWaitSeconds: lhs.writeWaitSeconds - rhs.writeWaitSeconds, writeBodySeconds: lhs.writeBodySeconds - rhs.writeBodySeconds,
-            writeCommitSeconds: lhs.writeCommitSeconds - rhs.writeCommitSeconds)
+            writeCommitSeconds: lhs.writeCommitSeconds - rhs.writeCommitSeconds, statements: lhs.statements - rhs.statements,
+            statementSeconds: lhs.statementSeconds - rhs.statementSeconds)
     }
 }
 
@@ -40,9 +44,10 @@ final class TimedStorage: ReplicaStorage {
 
     func replicaRead<T: Sendable>(_ body: @escaping @Sendable (any ReplicaConnection) throws -> T) async throws -> T {
         let start = ContinuousClock.now
+        let times = self.times
         let (value, began, ended) = try await inner.replicaRead { connection in
             let began = ContinuousClock.now
-            let value = try body(connection)
+            let value = try body(CountingConnection(connection, times: times))
             return (value, began, ContinuousClock.now)
         }
         times.withLock {
@@ -55,9 +60,10 @@ final class TimedStorage: ReplicaStorage {
 
     func replicaWrite<T: Sendable>(_ body: @escaping @Sendable (any ReplicaConnection) throws -> T) async throws -> T {
         let start = ContinuousClock.now
+        let times = self.times
         let (value, began, ended) = try await inner.replicaWrite { connection in
             let began = ContinuousClock.now
-            let value = try body(connection)
+            let value = try body(CountingConnection(connection, times: times))
             return (value, began, ContinuousClock.now)
         }
         record(start: start, began: began, ended: ended)
@@ -84,6 +90,47 @@ final class TimedStorage: ReplicaStorage {
             $0.writeCommitSeconds += (end - ended).seconds
         }
     }
+}
+
+/// A transaction's connection with its statements counted and timed.
+final class CountingConnection: ReplicaConnection {
+    let inner: any ReplicaConnection
+    let times: LockedValue<StorageTimes>
+
+    init(_ inner: any ReplicaConnection, times: LockedValue<StorageTimes>) {
+        self.inner = inner
+        self.times = times
+    }
+
+    private func timed<T>(_ body: () throws -> T) rethrows -> T {
+        let start = ContinuousClock.now
+        defer {
+            let elapsed = (ContinuousClock.now - start).seconds
+            times.withLock {
+                $0.statements += 1
+                $0.statementSeconds += elapsed
+            }
+        }
+        return try body()
+    }
+
+    func query(_ sql: String, _ arguments: [ColumnValue]) throws -> [ReplicaRow] { try timed { try inner.query(sql, arguments) } }
+
+    @discardableResult
+    func execute(_ sql: String, _ arguments: [ColumnValue]) throws -> Int { try timed { try inner.execute(sql, arguments) } }
+
+    @discardableResult
+    func savepoint<T>(_ body: () throws -> T) throws -> T { try inner.savepoint(body) }
+
+    func appendLog(_ change: RowChange, recordedAt: String, quarantined: Bool, held: Bool) throws {
+        try timed { try inner.appendLog(change, recordedAt: recordedAt, quarantined: quarantined, held: held) }
+    }
+
+    func replaceAppendOnly(_ table: SyncedTable, columns: [String], values: [ColumnValue]) throws {
+        try timed { try inner.replaceAppendOnly(table, columns: columns, values: values) }
+    }
+
+    func insertOwn(_ table: SyncedTable, _ values: ColumnValues, now: Date) throws { try timed { try inner.insertOwn(table, values, now: now) } }
 }
 
 extension Duration {

@@ -5,7 +5,7 @@ import Logging
 // djobea-fleet-bench: N simulated hubs against one central (SQLite or PostgreSQL), in-process. See FleetReport.header.
 //
 //   djobea-fleet-bench [--hubs 50,200,500] [--backends sqlite,postgres] [--duration 60] [--warmup 20] [--interval 10]
-//                      [--pg-connections 8] [--output test-output/fleet-bench.json]
+//                      [--pg-connections 8] [--output test-output/fleet-bench.json] [--full-initial-pull yes|no]
 
 var options = FleetOptions()
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
@@ -20,6 +20,7 @@ while let argument = arguments.next() {
     case "--pg-connections": options.connections = Int(value) ?? options.connections
     case "--output": options.output = value
     case "--seed": options.seed = UInt64(value) ?? options.seed
+    case "--full-initial-pull": options.fullInitialPull = value == "yes"
     default: fatalError("option inconnue : \(argument)")
     }
 }
