@@ -82,7 +82,10 @@ public final class HubPartition {
             case "client_id":
                 guard try containsClient(target) else { return false }
             case "provider_id" where change.table != SyncedTable.providers.rawValue:
-                guard try containsProvider(target) else { return false }
+                // A provider ops moved to another hub after this hub's write was made (an accept it had not pushed
+                // yet): the row still hangs from this hub's request, so the write stands where the request is.
+                let hangsFromOwnRequest = try change.columns["request_id"]?.textValue.map(containsRequest) ?? false
+                guard try containsProvider(target) || (hangsFromOwnRequest && wasProvider(target)) else { return false }
             case "quote_id":
                 guard try contains(table: SyncedTable.quotes.rawValue, key: target) else { return false }
             case "invoice_id":
@@ -105,6 +108,11 @@ public final class HubPartition {
             """, [.text(id), .text(hubId), .text(id), .text(hubId)])
         providers[id] = found
         return found
+    }
+
+    /// Whether the provider was registered to this hub at some point (its `hub_id` history in the change log).
+    func wasProvider(_ id: String) throws -> Bool {
+        try connection.rowChanges(table: SyncedTable.providers.rawValue, key: id).contains { $0.columns["hub_id"] == .text(hubId) }
     }
 
     /// A request of one of the hub's zones, or one it holds a stake in (a provider who moved to it, a zone that left it,

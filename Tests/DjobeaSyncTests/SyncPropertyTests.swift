@@ -1,53 +1,96 @@
 import DjobeaDomain
 import DjobeaReplication
+import DjobeaSync
 import DjobeaTestSupport
 import Foundation
 import GRDB
+import Logging
 import Testing
 
 @testable import DjobeaStore
 
-/// Issue 4's property test: random schedules over central plus three hubs, at the store level (no HTTP), with links
-/// that go down and come back, deliveries that are lost, duplicated, replayed late or shuffled, and small batches. The
-/// exchanges mirror the hub's `SyncEngine` (pull, then push) and central's `CentralSyncService.pull` (the partition
-/// fingerprint that re-feeds a hub from the start). Every schedule ends with all links up and syncs until quiescent,
-/// then checks that every hub's partition equals central's rows, that ledgers sum the same and lose or double no
-/// payment, and that no mission status went backwards without a recorded rule.
+/// Issue 4's property test: random schedules over central plus three hubs, with links that go down and come back,
+/// deliveries that are lost, duplicated, replayed late or shuffled, and small batches. Every exchange runs the hub's
+/// real `SyncEngine` (a round, or one pull or push of it) against central's real `CentralSyncService`, through an
+/// in-memory transport that encodes, signs and authenticates each message as over HTTP (`InMemorySyncTransport`).
+/// Every schedule ends with all links up and syncs until quiescent, then checks that every hub's partition equals
+/// central's rows, that ledgers sum the same and lose or double no payment, and that no mission status went backwards
+/// without a recorded rule.
 ///
-/// `SYNC_PROPERTY_SEED=<n>` replays one schedule and prints its trace; `SYNC_PROPERTY_SCHEDULES=<n>` changes the count.
+/// `SYNC_PROPERTY_SEED=<n>` replays one schedule and prints its trace; `SYNC_PROPERTY_SCHEDULES=<n>` runs n schedules
+/// (and n/5 busy ones); `SYNC_PROPERTY_TRACE=1` prints every schedule's trace.
 /// The mix includes central's ops actions (SPEC.md §5.1: a provider moved to other zones, a zone attached to another
 /// hub, cancel, reassign, reverse, suspend). A hub keeps the rows that left its partition (rule 14): the final check
 /// compares each hub's partition with central exactly and leaves aside the rows the hub was told left, and what hangs
 /// from them. `SYNC_PROPERTY_PROBE=no-ops` leaves the ops actions out. `SYNC_PROPERTY_PROBE=request-zone` adds a move no
 /// API makes (central rewriting one request's zone): it still diverges in rare schedules, because the old hub's writes
 /// made before it heard of the move are quarantined (no stake is given for a single request's move, unlike a zone's).
+/// `SYNC_PROPERTY_PROBE=busy-hubs` starts from two providers and two requests in every zone, so that hubs write (and
+/// push) often, as the second test does without the ops actions; probes combine with commas. With the ops actions it
+/// diverged in about 1 schedule in 12 (a provider moved to another hub while the old hub held an unpushed accept or
+/// decline by that provider on a request still in its partition: central quarantined the event); central now admits a
+/// row hanging from the hub's own request that names a provider once registered to that hub (kept as a regression
+/// test below). About 1 schedule in 300 still diverges with busy hubs and ops actions (seed 5335615469271384197: a
+/// client row left at a hub), not yet explained.
 @Suite("Sync property: central and three hubs converge under partitions, duplicates and reordering")
 struct SyncPropertyTests {
     static let baseSeed: UInt64 = 0x4A0B_EA00_0000_0000
 
     @Test("500 random schedules converge")
     func randomSchedulesConverge() async throws {
+        let failures = try await Self.runSchedules(
+            count: 500, busyHubs: SyncNodes.probes.contains("busy-hubs"), opsActions: !SyncNodes.probes.contains("no-ops"))
+        #expect(failures.isEmpty, "\(failures.count) schedule(s) diverged; replay one with SYNC_PROPERTY_SEED:\n\(failures.joined(separator: "\n"))")
+    }
+
+    /// Hubs that write, hence push, in most schedules (the default mix rarely gets a hub to write), without the ops
+    /// actions, which diverge then (see `SYNC_PROPERTY_PROBE=busy-hubs` above).
+    @Test("100 random schedules with busy hubs converge")
+    func busySchedulesConverge() async throws {
+        let failures = try await Self.runSchedules(count: 100, busyHubs: true, opsActions: false)
+        #expect(
+            failures.isEmpty,
+            "\(failures.count) schedule(s) diverged; replay one with SYNC_PROPERTY_PROBE=busy-hubs,no-ops SYNC_PROPERTY_SEED:\n\(failures.joined(separator: "\n"))"
+        )
+    }
+
+    /// An accept made at a hub, not yet pushed, by a provider ops then moved to another hub: central admits it (the
+    /// request is still the old hub's) and the old hub and central agree on the mission.
+    @Test("an unpushed accept by a provider moved to another hub is admitted where its request is")
+    func acceptByMovedProviderConverges() async throws {
+        let failures = try await Self.run(seeds: [5_335_615_469_271_384_074], busyHubs: true, opsActions: true)
+        #expect(failures.isEmpty, "\(failures)")
+    }
+
+    /// Runs `count` schedules (`SYNC_PROPERTY_SCHEDULES` scales it, `SYNC_PROPERTY_SEED` runs one); the failures, at
+    /// most 5.
+    static func runSchedules(count: Int, busyHubs: Bool, opsActions: Bool) async throws -> [String] {
         let environment = ProcessInfo.processInfo.environment
         let seeds: [UInt64]
         if let single = environment["SYNC_PROPERTY_SEED"].flatMap({ UInt64($0) }) {
             seeds = [single]
         } else {
-            let count = environment["SYNC_PROPERTY_SCHEDULES"].flatMap { Int($0) } ?? 500
-            seeds = (0..<UInt64(count)).map { Self.baseSeed &+ $0 }
+            let scaled = environment["SYNC_PROPERTY_SCHEDULES"].flatMap { Int($0) }.map { $0 * count / 500 } ?? count
+            seeds = (0..<UInt64(max(1, scaled))).map { baseSeed &+ $0 }
         }
-        let nodes = try await SyncNodes.make()
+        return try await run(seeds: seeds, busyHubs: busyHubs, opsActions: opsActions)
+    }
+
+    static func run(seeds: [UInt64], busyHubs: Bool, opsActions: Bool) async throws -> [String] {
+        let environment = ProcessInfo.processInfo.environment
+        let nodes = try await SyncNodes.make(busyHubs: busyHubs)
         var failures: [String] = []
         for seed in seeds {
-            let schedule = try SyncSchedule(seed: seed, nodes: nodes)
+            let schedule = try SyncSchedule(seed: seed, nodes: nodes, opsActions: opsActions)
             do {
                 try await schedule.run(nodes: nodes)
             } catch {
                 failures.append("seed \(seed): \(error)")
-                if seeds.count == 1 { print(schedule.trace.joined(separator: "\n")) }
             }
+            if seeds.count == 1 || environment["SYNC_PROPERTY_TRACE"] != nil { print(schedule.trace.joined(separator: "\n")) }
             if failures.count >= 5 { break }
         }
-        #expect(failures.isEmpty, "\(failures.count) schedule(s) diverged; replay one with SYNC_PROPERTY_SEED:\n\(failures.joined(separator: "\n"))")
+        return failures
     }
 
     /// The smallest schedule the property test found diverging (CONFLICTS-14), kept as a regression test: central
@@ -94,8 +137,13 @@ private final class SyncNodes {
         let hubId: String
         let name: String
         let zoneIds: [String]
+        let link: CentralLink
     }
 
+    /// `SYNC_PROPERTY_PROBE`, a comma-separated list (see the suite's documentation).
+    static let probes = Set((ProcessInfo.processInfo.environment["SYNC_PROPERTY_PROBE"] ?? "").split(separator: ",").map(String.init))
+    /// The engines' and central's logger: the schedules' conflicts are expected, not news.
+    static let quiet = Logger(label: "sync-property", factory: { _ in SwiftLogNoOpLogHandler() })
     static let start = Date(timeIntervalSince1970: 1_767_225_600)  // 2026-01-01T00:00:00Z
     let central: NodeDatabase
     let hubs: [Hub]
@@ -113,22 +161,41 @@ private final class SyncNodes {
         self.serviceCodes = serviceCodes
     }
 
-    static func make() async throws -> SyncNodes {
+    /// - Parameter busyHubs: start with two providers and two requests in every zone.
+    static func make(busyHubs: Bool = false) async throws -> SyncNodes {
         let central = try NodeDatabase(
             writer: try DatabaseQueue(), role: .central, newNodeId: DjobeaID.derived(namespace: "sync-property-node", name: "central"))
         try await IntakeStore(central).seedReferenceData(now: start)
         let layout = [("Hub Un", ["zone-un"]), ("Hub Deux", ["zone-deux"]), ("Hub Trois", ["zone-trois", "zone-quatre"])]
+        let service = CentralSyncService(database: central, logger: quiet)
         var hubs: [Hub] = []
         for (index, (name, zones)) in layout.enumerated() {
             let enrolment = try await central.enrolHub(name: name, zoneCodes: zones, now: start)
             let hub = try NodeDatabase(
                 writer: try DatabaseQueue(), role: .hub, newNodeId: DjobeaID.derived(namespace: "sync-property-node", name: "hub-\(index)"))
-            guard try await central.redeemEnrolment(token: enrolment.token, nodeId: hub.nodeId, now: start) != nil else {
-                throw ScheduleFailure("enrolment of \(name) refused")
-            }
-            hubs.append(Hub(db: hub, hubId: enrolment.hubId, name: name, zoneIds: zones.map { DjobeaID.derived(namespace: "zone", name: $0) }))
+            let answer = try await service.enroll(
+                EnrollRequest(token: enrolment.token, nodeId: hub.nodeId, schemaVersion: try hub.schemaVersion()), now: start)
+            hubs.append(
+                Hub(
+                    db: hub, hubId: answer.hubId, name: name, zoneIds: zones.map { DjobeaID.derived(namespace: "zone", name: $0) },
+                    link: CentralLink(centralURL: "memory://central", enrolment: answer)))
         }
         let services = try central.readBlocking { db in try String.fetchAll(db, sql: "SELECT code FROM services ORDER BY code") }
+        // Busy hubs have work, hence changes to push, from the first operation on (without it, a schedule rarely makes a
+        // hub write).
+        for (index, zone) in layout.flatMap(\.1).enumerated() where busyHubs {
+            for number in 0..<2 {
+                let registration = ProviderRegistration(
+                    name: "Prestataire \(zone) \(number)", phone: String(format: "+2376950000%02d", 2 * index + number),
+                    services: [services[number % services.count]], zones: [zone])
+                _ = try await IntakeStore(central).registerProvider(registration, now: start)
+                let intake = RequestIntake(
+                    zone: zone, service: services[number % services.count], urgency: "urgent", title: nil, description: "Panne initiale",
+                    address: "Rue \(number)", clientName: "Client \(number + 1)", clientPhone: String(format: "+2376770000%02d", number + 1),
+                    budgetMin: nil, budgetMax: nil, wishedAt: nil, wishedTimeLabel: nil)
+                _ = try await IntakeStore(central).intakeRequest(intake, now: start)
+            }
+        }
         let nodes = SyncNodes(central: central, hubs: hubs, zoneCodes: layout.flatMap(\.1), serviceCodes: services)
         nodes.fresh = try nodes.snapshot()
         let warmUp = try SyncSchedule(seed: 0, nodes: nodes)
@@ -145,17 +212,22 @@ private final class SyncNodes {
         }
     }
 
-    /// Puts every node back to a snapshot, with its clock as a freshly opened database would have it.
+    /// Puts every node back to a snapshot, with its clocks as a freshly opened database would have them (the HLC, and a
+    /// hub's correction to central's clock).
     func restore(synced: Bool) throws {
         for (node, copy) in zip(all, synced ? self.synced : fresh) {
             try copy.backup(to: node.writer)
             let last = try node.readBlocking { db in try Int64.fetchOne(db, sql: "SELECT max(hlc) FROM change_log") ?? 0 }
             node.clock.withLock { $0 = HybridLogicalClock(last: HLC(packed: last)) }
+            let offset = try node.readBlocking { db in
+                try Int64.fetchOne(db, sql: "SELECT clock_offset_ms FROM peers WHERE role = ?", arguments: [NodeRole.central.rawValue])
+            }
+            node.noteCentralClockOffset(offset ?? 0)
         }
     }
 }
 
-/// One hub as the schedule drives it.
+/// One hub as the schedule drives it: its storage, and its link to central (in memory, faults set per exchange).
 private final class HubNode {
     let index: Int
     let db: NodeDatabase
@@ -164,18 +236,48 @@ private final class HubNode {
     let zoneIds: [String]
     /// Wall-clock offset of this hub (its HLC still orders events so that nodes converge).
     let skew: TimeInterval
-    var linkUp = true
-    /// Batches this hub pushed and slices it applied, for late replays.
-    var pushed: [[RowChange]] = []
-    var pulled: [[RowChange]] = []
+    let transport: InMemorySyncTransport
+    var linkUp: Bool {
+        get { transport.linkUp }
+        set { transport.linkUp = newValue }
+    }
+    /// Push requests central answered and pull requests whose answer the hub applied, for late replays.
+    var pushes: [InMemorySyncTransport.Exchange] = []
+    var pulls: [InMemorySyncTransport.Exchange] = []
 
-    init(index: Int, db: NodeDatabase, hubId: String, name: String, zoneIds: [String], skew: TimeInterval) {
+    init(index: Int, hub: SyncNodes.Hub, central: NodeDatabase, skew: TimeInterval, clock: LockedValue<Date>) {
         self.index = index
-        self.db = db
-        self.hubId = hubId
-        self.name = name
-        self.zoneIds = zoneIds
+        db = hub.db
+        hubId = hub.hubId
+        name = hub.name
+        zoneIds = hub.zoneIds
         self.skew = skew
+        transport = InMemorySyncTransport(
+            link: hub.link, hub: hub.db, central: CentralSyncService(database: central, logger: SyncNodes.quiet),
+            hubClock: { clock.withLock { $0 }.addingTimeInterval(skew) }, centralClock: { clock.withLock { $0 } })
+    }
+}
+
+/// Checks statuses while a round runs. The engine calls `observe` after each batch, synchronously, while the schedule
+/// awaits the round: the schedule is never used from two places at once, hence `@unchecked Sendable`.
+private final class StatusProbe: @unchecked Sendable {
+    let schedule: SyncSchedule
+    let hub: HubNode
+    private(set) var failure: (any Error)?
+
+    init(schedule: SyncSchedule, hub: HubNode) {
+        self.schedule = schedule
+        self.hub = hub
+    }
+
+    func observe() {
+        guard failure == nil else { return }
+        do {
+            try schedule.observeStatuses(of: hub.db, node: hub.name)
+            try schedule.observeStatuses(of: schedule.central, node: "central")
+        } catch {
+            failure = error
+        }
     }
 }
 
@@ -201,23 +303,33 @@ private final class SyncSchedule {
     let hubs: [HubNode]
     let zoneCodes: [String]
     let serviceCodes: [String]
-    var clock = SyncNodes.start.addingTimeInterval(3_600)
+    /// The schedule's clock, which the engines and central's service read too.
+    let clockValue: LockedValue<Date>
+    var clock: Date {
+        get { clockValue.withLock { $0 } }
+        set { clockValue.withLock { $0 = newValue } }
+    }
     var ledger: [ModelEntry] = []
     var nextRef = 0
     /// Last status seen per node and request, for the "never backwards without a recorded rule" check.
     var lastStatus: [String: [String: RequestStatus]] = [:]
     var trace: [String] = []
     /// Operations the default mix leaves out because they diverge today (see the suite's documentation).
-    let probe = ProcessInfo.processInfo.environment["SYNC_PROPERTY_PROBE"]
+    let probes = SyncNodes.probes
+    /// Whether central's ops actions are in the mix.
+    let opsActions: Bool
 
-    init(seed: UInt64, nodes: SyncNodes) throws {
+    init(seed: UInt64, nodes: SyncNodes, opsActions: Bool = true) throws {
+        self.opsActions = opsActions
         self.seed = seed
         random = SeededRandom(seed: seed)
         central = nodes.central
+        let clock = LockedValue(SyncNodes.start.addingTimeInterval(3_600))
+        clockValue = clock
         hubs = nodes.hubs.enumerated().map { index, hub in
             HubNode(
-                index: index, db: hub.db, hubId: hub.hubId, name: hub.name, zoneIds: hub.zoneIds,
-                skew: TimeInterval(Int(truncatingIfNeeded: (seed >> (8 * UInt64(index))) % 181) - 90))
+                index: index, hub: hub, central: nodes.central,
+                skew: TimeInterval(Int(truncatingIfNeeded: (seed >> (8 * UInt64(index))) % 181) - 90), clock: clock)
         }
         zoneCodes = nodes.zoneCodes
         serviceCodes = nodes.serviceCodes
@@ -247,14 +359,14 @@ private final class SyncSchedule {
 
     func randomOperation() async throws {
         let roll = Int.random(in: 0..<100, using: &random)
-        if probe == "request-zone", chance(0.1), let request = pick(try requests(on: central, zones: nil)),
+        if probes.contains("request-zone"), chance(0.1), let request = pick(try requests(on: central, zones: nil)),
             let zone = pick(hubs.flatMap(\.zoneIds))
         {
             try await central.write(now: now(nil)) { tx in _ = try tx.update(.serviceRequests, key: request.id, ["zone_id": .text(zone)]) }
             trace.append("central moves \(request.id) to \(zone)")
             return
         }
-        if probe != "no-ops", chance(0.12) {
+        if opsActions, chance(0.12) {
             try await opsAction()
             return
         }
@@ -614,130 +726,192 @@ private final class SyncSchedule {
         trace.append("\(hub?.name ?? "central") absence \(absence) \(delete ? "deleted" : "reason = \(reason)")")
     }
 
-    // MARK: - Exchanges (the engine's push and pull, with faulty deliveries)
+    // MARK: - Exchanges (the hub's real engine and central's real service, with faulty deliveries)
 
-    /// Pushes one batch of the hub's own changes. Returns how many were delivered (new to central or not).
+    typealias Fault = InMemorySyncTransport.Fault
+    typealias Exchange = InMemorySyncTransport.Exchange
+
+    /// The hub's engine over its in-memory link, with batches of `batchBytes`, on the schedule's clock.
+    func engine(_ hub: HubNode, batchBytes: Int) -> SyncEngine {
+        let (clock, skew) = (clockValue, hub.skew)
+        return SyncEngine(
+            database: hub.db, transport: hub.transport, logger: SyncNodes.quiet, batchBytes: batchBytes,
+            now: { clock.withLock { $0 }.addingTimeInterval(skew) })
+    }
+
+    /// Central as the hub's next exchanges meet it: slices of at most `sliceBytes` (the engine asks for 1 KiB at least,
+    /// central's own bound makes the smaller slices).
+    func serve(_ hub: HubNode, sliceBytes: Int) {
+        hub.transport.central = CentralSyncService(database: central, logger: SyncNodes.quiet, maxSliceBytes: sliceBytes)
+    }
+
+    /// The exchanges of the step just run (the fault cleared); central must have refused none but for `allowed` codes.
+    func takeExchanges(_ hub: HubNode, allowed: Set<String> = []) throws -> [Exchange] {
+        hub.transport.nextFault = nil
+        let exchanges = hub.transport.takeExchanges()
+        for exchange in exchanges {
+            if let refusal = exchange.refusal, !allowed.contains(refusal.code) {
+                throw ScheduleFailure("central refused \(hub.name)'s \(exchange.path): \(refusal)")
+            }
+        }
+        return exchanges
+    }
+
+    /// Whether the engine may fail under `fault`: the request or its answer is lost, or central must refuse it.
+    func mayFail(_ hub: HubNode, _ fault: Fault?) -> Bool {
+        !hub.linkUp || fault == .unreachable || fault == .lostAnswer || fault == .droppedFirstChange
+    }
+
+    func fault(_ delivery: Delivery, pull: Bool) -> Fault? {
+        switch delivery {
+        case .lostRequest: .unreachable
+        case .lostResponse: .lostAnswer
+        case .duplicated: .duplicated
+        case .shuffled: pull ? .shuffled(seed: random.next()) : nil
+        case .normal, .lateReplay, .gap: nil
+        }
+    }
+
+    /// One push through the engine (`pushOnce`, batches of `maxBytes`). Returns how many changes it sent.
     @discardableResult
     func push(_ hub: HubNode, delivery: Delivery, maxBytes: Int) async throws -> Int {
-        guard hub.linkUp else { return 0 }
+        if delivery == .lateReplay, hub.linkUp, let old = pick(hub.pushes) {
+            try await replayPush(hub, old)
+            return 0
+        }
         let acknowledged = try await hub.db.peerLink(nodeId: central.nodeId)?.acknowledged ?? 0
         let (changes, _) = try await hub.db.ownChanges(after: acknowledged, maxBytes: maxBytes)
-        if delivery == .lateReplay, let old = pick(hub.pushed) {
-            let (summary, ack) = try await central.applyFromHub(
-                old, hubId: hub.hubId, hubNodeId: hub.db.nodeId, hubName: hub.name, wireBytes: 0, now: now(nil))
-            trace.append("push \(hub.name) late replay of \(old.count): applied \(summary.applied), ack \(ack)")
-            guard summary.applied == 0, summary.duplicates == old.count else {
-                throw ScheduleFailure("a replayed push batch applied \(summary.applied) changes")
+        var fault = fault(delivery, pull: false)
+        // A batch that loses its first change on the way, when central lacks that change: it must refuse the gap.
+        if delivery == .gap, changes.count >= 2, try await central.versionVector()[hub.db.nodeId] ?? 0 == changes[0].originSeq - 1 {
+            fault = .droppedFirstChange
+        }
+        hub.transport.nextFault = fault
+        let head = try await central.changeLogHead()
+        let report: SyncRoundReport?
+        do {
+            report = try await engine(hub, batchBytes: maxBytes).pushOnce()
+        } catch {
+            guard mayFail(hub, fault) else { throw ScheduleFailure("\(hub.name)'s push failed: \(error)") }
+            let exchanges = try takeExchanges(hub, allowed: fault == .droppedFirstChange ? ["sync_gap"] : [])
+            if hub.linkUp, fault == .droppedFirstChange {
+                guard exchanges.first?.refusal?.code == "sync_gap" else { throw ScheduleFailure("central took a push batch with a gap") }
+                guard try await central.changeLogHead() == head else { throw ScheduleFailure("a refused push batch left changes") }
             }
+            hub.pushes += exchanges.filter { $0.answer != nil }
+            trace.append(
+                "push \(hub.name) \(changes.count) (\(hub.linkUp ? "\(delivery)" : "link down")): failed, \(exchanges.count) reached central")
             try observeStatuses(of: central, node: "central")
             return 0
         }
-        guard !changes.isEmpty, delivery != .lostRequest else { return 0 }
-        if delivery == .gap, changes.count >= 2, try await central.versionVector()[hub.db.nodeId] ?? 0 == changes[0].originSeq - 1 {
-            let before = try await central.changeLogHead()
-            do {
-                _ = try await central.applyFromHub(
-                    Array(changes.dropFirst()), hubId: hub.hubId, hubNodeId: hub.db.nodeId, hubName: hub.name, wireBytes: 0, now: now(nil))
-                throw ScheduleFailure("central applied a push batch with a sequence gap")
-            } catch ReplicaError.sequenceGap {
-                guard try await central.changeLogHead() == before else { throw ScheduleFailure("a refused push batch left changes") }
-            }
-            trace.append("push \(hub.name) with a gap: refused")
-            return 0
+        let exchanges = try takeExchanges(hub)
+        guard report != nil, let last = changes.last else { return 0 }
+        guard fault != .droppedFirstChange else { throw ScheduleFailure("central took a push batch with a gap") }
+        let ack = try await hub.db.peerLink(nodeId: central.nodeId)?.acknowledged ?? 0
+        guard ack >= last.originSeq else { throw ScheduleFailure("push acknowledged \(ack) < \(last.originSeq)") }
+        if fault == .duplicated {
+            guard exchanges.count == 2, let first = try exchanges[0].decoded(PushResponse.self),
+                let again = try exchanges[1].decoded(PushResponse.self), again.applied == 0, again.acknowledged == first.acknowledged
+            else { throw ScheduleFailure("a duplicated push batch applied changes again") }
         }
-        let (summary, ack) = try await central.applyFromHub(
-            changes, hubId: hub.hubId, hubNodeId: hub.db.nodeId, hubName: hub.name, wireBytes: 0, now: now(nil))
-        let last = changes[changes.count - 1].originSeq
-        guard ack >= last else { throw ScheduleFailure("push acknowledged \(ack) < \(last)") }
-        hub.pushed.append(changes)
-        trace.append("push \(hub.name) \(changes.count) (\(delivery)): applied \(summary.applied), ack \(ack)")
-        if delivery == .duplicated {
-            let (again, ackAgain) = try await central.applyFromHub(
-                changes, hubId: hub.hubId, hubNodeId: hub.db.nodeId, hubName: hub.name, wireBytes: 0, now: now(nil))
-            guard again.applied == 0, ackAgain == ack else { throw ScheduleFailure("a duplicated push batch applied \(again.applied)") }
-        }
+        hub.pushes += exchanges
+        trace.append("push \(hub.name) \(changes.count) (\(delivery)): applied \(report?.pushed ?? 0), ack \(ack)")
         try observeStatuses(of: central, node: "central")
-        if delivery != .lostResponse {
-            try await hub.db.updatePeer(nodeId: central.nodeId, role: .central, name: "central", [.acknowledged(ack)])
-        }
         return changes.count
     }
 
-    /// Central's side of a pull, as `CentralSyncService.pull` does it: a hub whose cursor was built under another
-    /// partition (the fingerprint it echoes differs) is fed again from the start.
-    func serve(_ hub: HubNode, cursor: Int64, partition: String?, maxBytes: Int) async throws
-        -> (slice: HubFeedSlice, acknowledged: Int64, partition: String, moves: PartitionLeaves?)
-    {
-        let fingerprint = try await central.partitionFingerprint(hubId: hub.hubId)
-        let from = partition == fingerprint ? cursor : 0
-        let slice = try await central.hubFeed(hubId: hub.hubId, excludingOrigin: hub.db.nodeId, after: from, maxBytes: maxBytes)
-        let acknowledged = try await central.versionVector()[hub.db.nodeId] ?? 0
-        try await central.updatePeer(
-            nodeId: hub.db.nodeId, role: .hub, name: hub.name, [.hubId(hub.hubId), .peerCursor(slice.through), .partitionFingerprint(fingerprint)])
-        // As central does: the rows that moved since the hub was last told, left or back (rule 14).
-        let movesSeen = try await hub.db.peerLink(nodeId: central.nodeId)?.movesSeen ?? 0
-        let moves = try await central.partitionLeaves(hubId: hub.hubId, after: movesSeen)
-        return (slice, acknowledged, fingerprint, moves.head != movesSeen ? moves : nil)
+    /// A copy of an old push request reaches central late: refused as a replay; the same batch under a new counter (a
+    /// hub's retry) is all duplicates.
+    func replayPush(_ hub: HubNode, _ old: Exchange) async throws {
+        let count = try WireCodec.decode(PushRequest.self, from: old.body).batch.changes.count
+        let verbatim = try await hub.transport.resend(old, signedAgain: false)
+        guard verbatim.refusal == .replayed else {
+            throw ScheduleFailure("a replayed push request was not refused: \(verbatim.refusal.map { "\($0)" } ?? "answered")")
+        }
+        let again = try await hub.transport.resend(old, signedAgain: true)
+        guard let answer = try again.decoded(PushResponse.self), answer.applied == 0, answer.duplicates == count else {
+            throw ScheduleFailure("a push batch sent again applied changes (\(again.refusal.map { "\($0)" } ?? "answered"))")
+        }
+        trace.append("push \(hub.name) late replay of \(count): refused, then duplicates \(answer.duplicates)")
+        try observeStatuses(of: central, node: "central")
     }
 
-    /// Pulls one slice. Returns how many changes the hub applied and whether central has more.
+    /// One pull through the engine (`pullOnce`, slices of `maxBytes`). Returns how many changes the hub applied and
+    /// whether central has more.
     @discardableResult
     func pull(_ hub: HubNode, delivery: Delivery, maxBytes: Int) async throws -> (applied: Int, more: Bool) {
-        guard hub.linkUp else { return (0, false) }
-        let link = try await hub.db.peerLink(nodeId: central.nodeId)
-        let cursor = link?.pulledThrough ?? 0
-        if delivery == .lateReplay, let old = pick(hub.pulled) {
-            let summary = try await hub.db.applyFromCentral(
-                old, centralNodeId: central.nodeId, through: cursor, acknowledged: link?.acknowledged ?? 0, wireBytes: 0, clockOffsetMs: nil,
-                partition: link?.partitionFingerprint, now: now(hub))
-            trace.append("pull \(hub.name) late replay of \(old.count): applied \(summary.applied)")
-            guard summary.applied == 0 else { throw ScheduleFailure("a replayed pull slice applied \(summary.applied) changes") }
-            try observeStatuses(of: hub.db, node: hub.name)
+        if delivery == .lateReplay, hub.linkUp, let old = pick(hub.pulls) {
+            try await replayPull(hub, old)
             return (0, true)
         }
-        guard delivery != .lostRequest else { return (0, false) }
-        let (slice, acknowledged, partition, moves) = try await serve(
-            hub, cursor: cursor, partition: link?.partitionFingerprint, maxBytes: maxBytes)
-        guard delivery != .lostResponse else {
-            trace.append("pull \(hub.name) from \(cursor): \(slice.changes.count) through \(slice.through), answer lost")
-            return (0, slice.more)
+        let fault = fault(delivery, pull: true)
+        hub.transport.nextFault = fault
+        serve(hub, sliceBytes: maxBytes)
+        let cursor = try await hub.db.peerLink(nodeId: central.nodeId)?.pulledThrough ?? 0
+        let step: (report: SyncRoundReport, more: Bool)
+        do {
+            step = try await engine(hub, batchBytes: max(1_024, maxBytes)).pullOnce()
+        } catch {
+            guard mayFail(hub, fault) else { throw ScheduleFailure("\(hub.name)'s pull failed: \(error)") }
+            let exchanges = try takeExchanges(hub)
+            trace.append("pull \(hub.name) from \(cursor) (\(hub.linkUp ? "\(delivery)" : "link down")): failed, \(exchanges.count) reached central")
+            return (0, false)
         }
-        var changes = slice.changes
-        if delivery == .shuffled { changes.shuffle(using: &random) }
-        let summary = try await hub.db.applyFromCentral(
-            changes, centralNodeId: central.nodeId, through: slice.through, acknowledged: acknowledged, wireBytes: slice.bytes,
-            clockOffsetMs: nil, partition: partition, movesSeen: moves?.head, left: moves?.left ?? [], back: moves?.back ?? [], now: now(hub))
-        hub.pulled.append(slice.changes)
-        trace.append("pull \(hub.name) from \(cursor) (\(delivery)): \(slice.changes.count) through \(slice.through), applied \(summary.applied)")
-        if delivery == .duplicated {
-            let again = try await hub.db.applyFromCentral(
-                changes, centralNodeId: central.nodeId, through: slice.through, acknowledged: acknowledged, wireBytes: slice.bytes,
-                clockOffsetMs: nil, partition: partition, now: now(hub))
-            guard again.applied == 0 else { throw ScheduleFailure("a duplicated pull slice applied \(again.applied)") }
+        let exchanges = try takeExchanges(hub)
+        if fault == .duplicated {
+            let answers = try exchanges.compactMap { try $0.decoded(PullResponse.self) }
+            guard answers.count == 2, try answers[0].batch.rowChanges() == answers[1].batch.rowChanges(), answers[0].through == answers[1].through
+            else { throw ScheduleFailure("a pull sent twice was answered differently") }
         }
+        if let applied = exchanges.last { hub.pulls.append(applied) }
+        trace.append("pull \(hub.name) from \(cursor) (\(delivery)): applied \(step.report.pulled), more \(step.more)")
         try observeStatuses(of: hub.db, node: hub.name)
-        return (summary.applied, slice.more)
+        return (step.report.pulled, step.more)
     }
 
-    /// One engine round for one hub (pull until central has no more, then push everything). Returns the changes moved.
+    /// A copy of an old pull request reaches central late: refused as a replay. The slice it brought, applied again at
+    /// the hub (the store alone, as a re-feed from the start does), changes nothing.
+    func replayPull(_ hub: HubNode, _ old: Exchange) async throws {
+        let verbatim = try await hub.transport.resend(old, signedAgain: false)
+        guard verbatim.refusal == .replayed else {
+            throw ScheduleFailure("a replayed pull request was not refused: \(verbatim.refusal.map { "\($0)" } ?? "answered")")
+        }
+        guard let slice = try old.decoded(PullResponse.self) else { return }
+        let changes = try slice.batch.rowChanges()
+        let link = try await hub.db.peerLink(nodeId: central.nodeId)
+        let summary = try await hub.db.applyFromCentral(
+            changes, centralNodeId: central.nodeId, through: link?.pulledThrough ?? 0, acknowledged: link?.acknowledged ?? 0, wireBytes: 0,
+            clockOffsetMs: nil, partition: link?.partitionFingerprint, now: now(hub))
+        trace.append("pull \(hub.name) late replay of \(changes.count): refused, slice applied again \(summary.applied)")
+        guard summary.applied == 0 else { throw ScheduleFailure("a replayed pull slice applied \(summary.applied) changes") }
+        try observeStatuses(of: hub.db, node: hub.name)
+    }
+
+    /// One engine round (`syncOnce`: pull until central has no more, then push everything). Returns the changes it
+    /// applied on either side.
     func round(_ hub: HubNode) async throws -> Int {
-        guard hub.linkUp else { return 0 }
-        var moved = 0
         let batch = chance(0.85) ? 256 * 1024 : randomBatchBytes()
-        for _ in 0..<10_000 {
-            let (applied, more) = try await pull(hub, delivery: .normal, maxBytes: batch)
-            moved += applied
-            if !more { break }
+        serve(hub, sliceBytes: batch)
+        let probe = StatusProbe(schedule: self, hub: hub)
+        let report: SyncRoundReport
+        do {
+            report = try await engine(hub, batchBytes: max(1_024, batch)).syncOnce(progress: { _ in probe.observe() })
+        } catch {
+            guard !hub.linkUp else { throw ScheduleFailure("\(hub.name)'s round failed: \(error)") }
+            _ = try takeExchanges(hub)
+            return 0
         }
-        for _ in 0..<10_000 {
-            let pushed = try await push(hub, delivery: .normal, maxBytes: batch)
-            if pushed == 0 { break }
-            moved += pushed
+        if let failure = probe.failure { throw failure }
+        let exchanges = try takeExchanges(hub)
+        hub.pushes += exchanges.filter { $0.path == InMemorySyncTransport.pushPath }
+        hub.pulls += exchanges.filter { $0.path == InMemorySyncTransport.pullPath }
+        if report.pulled + report.pushed > 0 {
+            trace.append("round \(hub.name): pulled \(report.pulled), pushed \(report.pushed), \(exchanges.count) exchanges")
         }
-        return moved
+        return report.pulled + report.pushed
     }
 
-    /// Full rounds for every hub until a round moves nothing.
+    /// Full rounds for every hub until a round applies nothing anywhere.
     func quiesce() async throws {
         for _ in 0..<10 {
             var moved = 0

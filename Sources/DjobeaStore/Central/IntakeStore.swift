@@ -5,27 +5,41 @@ import GRDB
 
 /// Central's own writes for the platform: reference data, providers, requests, payments. All change-logged, so
 /// sync carries them to the hub that owns the zone.
-/// Central's own writes for the platform: reference data, providers, requests, payments.
+///
+/// Reference data, providers, requests and their status go through the storage seam (SQLite or PostgreSQL). Payments
+/// and walk-in requests still use SQLite's idempotency table (`provider_request_commands`): on another storage they
+/// answer `unavailable_here`.
 public struct IntakeStore: Sendable {
-    public let database: NodeDatabase
+    public let storage: any ReplicaStorage
 
-    public init(_ database: NodeDatabase) {
-        self.database = database
+    public init(_ storage: any ReplicaStorage) {
+        self.storage = storage
+    }
+
+    /// The SQLite database, for the writes not yet on the seam.
+    var database: NodeDatabase {
+        get throws {
+            guard let database = storage as? NodeDatabase else {
+                throw StoreError.invalid("unavailable_here: cette opération n'est pas encore disponible sur PostgreSQL")
+            }
+            return database
+        }
     }
 
     /// Creates the built-in service catalogue and the general commission rate if missing (deterministic ids, so every
     /// node that seeds them agrees).
     public func seedReferenceData(now: Date = Date()) async throws {
-        try await database.write(now: now) { tx in
+        try await storage.localWrite(critical: false, now: now) { tx in
+            let connection = tx.connection
             for service in ServiceCatalogue.builtIn {
                 let id = DjobeaID.derived(namespace: "service", name: service.code.rawValue)
                 guard try !tx.exists(.services, key: id),
-                    try Int.fetchOne(tx.db, sql: "SELECT count(*) FROM services WHERE code = ?", arguments: [service.code.rawValue]) == 0
+                    try connection.query("SELECT id FROM services WHERE code = ?", [.text(service.code.rawValue)]).isEmpty
                 else { continue }
                 try tx.insert(
                     ServiceRecord(id: id, code: service.code.rawValue, nameFr: service.nameFR, active: true, sortOrder: Int64(service.sortOrder)))
             }
-            if try Int.fetchOne(tx.db, sql: "SELECT count(*) FROM commission_rates") == 0 {
+            if try connection.query("SELECT id FROM commission_rates LIMIT 1", []).isEmpty {
                 try tx.insert(
                     CommissionRateRecord(
                         id: DjobeaID.derived(namespace: "commission_rate", name: "general-seed"), level: nil, basisPoints: 1_000,
@@ -54,23 +68,24 @@ public struct IntakeStore: Sendable {
             }
         }
         let workingHours = hours
-        return try await database.write(now: now) { tx in
-            let db = tx.db
+        return try await storage.localWrite(critical: false, now: now) { tx in
+            let db = tx.connection
+            func text(_ sql: String, _ argument: String) throws -> String? { try db.query(sql, [.text(argument)]).first?[0].textValue }
             let serviceIds = try registration.services.map { code in
-                guard let id = try String.fetchOne(db, sql: "SELECT id FROM services WHERE code = ?", arguments: [code]) else {
+                guard let id = try text("SELECT id FROM services WHERE code = ?", code) else {
                     throw IntakeError("services", "Service inconnu : \(code).")
                 }
                 return id
             }
             let zoneIds = try registration.zones.map { code in
-                guard let id = try String.fetchOne(db, sql: "SELECT id FROM zones WHERE code = ?", arguments: [code]) else {
+                guard let id = try text("SELECT id FROM zones WHERE code = ?", code) else {
                     throw IntakeError("zones", "Zone inconnue : \(code).")
                 }
                 return id
             }
-            let existing = try ProviderRecord.fetchOne(db, sql: "SELECT * FROM providers WHERE phone = ?", arguments: [phone])
+            let existing = try db.record(ProviderRecord.self, "SELECT * FROM providers WHERE phone = ?", [.text(phone)])
             let providerId = existing?.id ?? DjobeaID.v7(now: now)
-            let hubId = try String.fetchOne(db, sql: "SELECT hub_id FROM zones WHERE id = ?", arguments: [zoneIds[0]])
+            let hubId = try text("SELECT hub_id FROM zones WHERE id = ?", zoneIds[0])
             let stamp = UTCTimestamp.format(now)
             if var provider = existing {
                 // The name is the provider's own field (CONFLICTS.md rule 12): only ops' fields change here.
@@ -90,18 +105,14 @@ public struct IntakeStore: Sendable {
                         updatedAt: stamp))
             }
             for serviceId in serviceIds
-            where try Int.fetchOne(
-                db, sql: "SELECT count(*) FROM provider_services WHERE provider_id = ? AND service_id = ?", arguments: [providerId, serviceId])
-                == 0
+            where try db.query("SELECT id FROM provider_services WHERE provider_id = ? AND service_id = ?", [.text(providerId), .text(serviceId)])
+                .isEmpty
             {
                 try tx.insert(
                     ProviderServiceRecord(id: DjobeaID.v7(now: now), providerId: providerId, serviceId: serviceId, rateMin: nil, rateMax: nil))
             }
             for zoneId in zoneIds
-            where try Int.fetchOne(
-                db, sql: "SELECT count(*) FROM provider_zones WHERE provider_id = ? AND zone_id = ?", arguments: [providerId, zoneId])
-                == 0
-            {
+            where try db.query("SELECT id FROM provider_zones WHERE provider_id = ? AND zone_id = ?", [.text(providerId), .text(zoneId)]).isEmpty {
                 try tx.insert(ProviderZoneRecord(id: DjobeaID.v7(now: now), providerId: providerId, zoneId: zoneId))
             }
             return providerId
@@ -111,7 +122,7 @@ public struct IntakeStore: Sendable {
     /// Takes in a new request: finds or creates its client by phone, writes the request and starts its lifecycle.
     public func intakeRequest(_ intake: RequestIntake, channel: RequestChannel = .platform, now: Date = Date()) async throws -> String {
         let checked = try Self.checkIntake(intake)
-        return try await database.write(now: now) { tx in try Self.insertRequest(checked, channel: channel, in: tx) }
+        return try await storage.localWrite(critical: false, now: now) { tx in try Self.insertRequest(checked, channel: channel, in: tx) }
     }
 
     /// A walk-in client's request entered by a provider at their hub: the request, already accepted by that provider,
@@ -177,20 +188,25 @@ public struct IntakeStore: Sendable {
 
     /// - Parameter newClient: make a client row for this request alone (a walk-in) instead of the known client of
     ///   this phone.
-    static func insertRequest(_ checked: CheckedIntake, channel: RequestChannel, newClient: Bool = false, in tx: SyncedTransaction) throws -> String {
+    static func insertRequest(_ checked: CheckedIntake, channel: RequestChannel, newClient: Bool = false, in tx: any ChangeLoggedWrites) throws
+        -> String
+    {
         let (intake, urgency, phone, clientName, title, now) = (
             checked.intake, checked.urgency, checked.phone, checked.clientName, checked.title, tx.now
         )
-        let db = tx.db
-        guard let serviceRow = try Row.fetchOne(db, sql: "SELECT id, name_fr FROM services WHERE code = ?", arguments: [intake.service]) else {
+        let db = tx.connection
+        guard let serviceRow = try db.query("SELECT id, name_fr FROM services WHERE code = ?", [.text(intake.service)]).first,
+            let serviceId = serviceRow["id"].textValue, let serviceName = serviceRow["name_fr"].textValue
+        else {
             throw IntakeError("service", "Service inconnu : \(intake.service).")
         }
-        guard let zoneRow = try Row.fetchOne(db, sql: "SELECT id, name FROM zones WHERE code = ?", arguments: [intake.zone]) else {
+        guard let zoneRow = try db.query("SELECT id, name FROM zones WHERE code = ?", [.text(intake.zone)]).first,
+            let zoneId = zoneRow["id"].textValue, let zoneName = zoneRow["name"].textValue
+        else {
             throw IntakeError("zone", "Zone inconnue : \(intake.zone).")
         }
-        let zoneId: String = zoneRow["id"]
         let clientId: String
-        if !newClient, let existing = try String.fetchOne(db, sql: Self.clientByPhoneSQL, arguments: [phone]) {
+        if !newClient, let existing = try db.query(Self.clientByPhoneSQL, [.text(phone)]).first?[0].textValue {
             clientId = existing
         } else {
             clientId = DjobeaID.v7(now: now)
@@ -200,16 +216,14 @@ public struct IntakeStore: Sendable {
                     optedOutAt: nil, noWhatsappAt: nil))
         }
         let requestId = DjobeaID.v7(now: now)
-        let serviceName: String = serviceRow["name_fr"]
-        let zoneName: String = zoneRow["name"]
-        let serviceId: String = serviceRow["id"]
         try tx.insert(
             ServiceRequestRecord(
                 id: requestId, clientId: clientId, serviceId: serviceId, zoneId: zoneId, urgency: urgency,
                 title: title ?? "\(serviceName) — \(zoneName)", description: intake.description, address: intake.address,
                 budgetMin: intake.budgetMin.map(Int64.init), budgetMax: intake.budgetMax.map(Int64.init), wishedTimeLabel: intake.wishedTimeLabel,
                 wishedAt: intake.wishedAt, channel: channel, createdAt: UTCTimestamp.format(now), updatedAt: UTCTimestamp.format(now)))
-        try tx.startLifecycle(requestId: requestId)
+        // The `missions` row of a new request: status Nouvelle, no events yet.
+        try ReplicaFolds.refreshMission(requestId: requestId, in: db)
         return requestId
     }
 
@@ -225,24 +239,26 @@ public struct IntakeStore: Sendable {
 
     /// The request's status as this node knows it.
     public func requestStatus(id: String) async throws -> CentralRequestStatus? {
-        try await database.read { db in
+        try await storage.replicaRead { db in
             guard
-                let row = try Row.fetchOne(
-                    db,
-                    sql: """
-                        SELECT r.id, z.code AS zone, s.code AS service, m.status, m.provider_id, p.name AS provider_name,
-                            coalesce(m.conflict_count, 0) AS conflict_count
-                        FROM service_requests r JOIN zones z ON z.id = r.zone_id JOIN services s ON s.id = r.service_id
-                        LEFT JOIN missions m ON m.request_id = r.id LEFT JOIN providers p ON p.id = m.provider_id
-                        WHERE r.id = ?
-                        """, arguments: [id])
+                let row = try db.query(
+                    """
+                    SELECT r.id, z.code AS zone, s.code AS service, m.status, m.provider_id, p.name AS provider_name,
+                        coalesce(m.conflict_count, 0) AS conflict_count
+                    FROM service_requests r JOIN zones z ON z.id = r.zone_id JOIN services s ON s.id = r.service_id
+                    LEFT JOIN missions m ON m.request_id = r.id LEFT JOIN providers p ON p.id = m.provider_id
+                    WHERE r.id = ?
+                    """, [.text(id)]
+                ).first
             else { return nil }
-            let status = RequestStatus(rawValue: row["status"] ?? "nouvelle") ?? .nouvelle
-            let entries = try LedgerReads.entries(sql: "request_id = ?", arguments: [id], in: db)
+            let status = row["status"].textValue.flatMap(RequestStatus.init(rawValue:)) ?? .nouvelle
+            let entries = try db.rows(SyncedTable.ledgerEntries.rawValue, where: "request_id", equals: .text(id)).map {
+                try ReplicatedRows.ledgerEntry(from: $0.columns)
+            }
             return CentralRequestStatus(
-                id: row["id"], zone: row["zone"], service: row["service"], status: status.rawValue, statusLabel: status.labelFR,
-                providerId: row["provider_id"], providerName: row["provider_name"], conflictCount: row["conflict_count"],
-                paid: PaymentLedger.fold(entries).paid.francs)
+                id: row["id"].textValue ?? id, zone: row["zone"].textValue ?? "", service: row["service"].textValue ?? "", status: status.rawValue,
+                statusLabel: status.labelFR, providerId: row["provider_id"].textValue, providerName: row["provider_name"].textValue,
+                conflictCount: Int(row["conflict_count"].integerValue ?? 0), paid: PaymentLedger.fold(entries).paid.francs)
         }
     }
 

@@ -356,7 +356,7 @@ public struct OpsStore: Sendable {
         if let key, key.isEmpty || key.utf8.count > 200 {
             throw IntakeError("Idempotency-Key", "Clé d'idempotence de 1 à 200 caractères attendue.")
         }
-        let bodyHash = NodeDatabase.sha256(([kind, target] + body).joined(separator: "\u{1F}"))
+        let bodyHash = HubTokens.sha256(([kind, target] + body).joined(separator: "\u{1F}"))
         return try await database.write(durability: .critical, now: now) { tx in
             if let key,
                 let row = try Row.fetchOne(tx.db, sql: "SELECT body_hash, result FROM ops_actions WHERE idempotency_key = ?", arguments: [key])

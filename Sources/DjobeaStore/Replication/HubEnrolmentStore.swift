@@ -15,7 +15,7 @@ public struct HubEnrolment: Sendable, Equatable {
 
 /// Hub enrolment at central on SQLite: the hub and zone rows (change-logged) and a one-time token (local). Redeeming
 /// it, credentials and link state are the sync core's (`DjobeaReplication`).
-extension NodeDatabase {
+extension ReplicaStorage {
     /// Central: registers hub `name` for the zones with these codes (creating missing zones, moving existing ones
     /// to it), and makes a one-time enrolment token valid for `validity`.
     public func enrolHub(name: String, zoneCodes: [String], validity: TimeInterval = 86_400, now: Date = Date()) async throws -> HubEnrolment {
@@ -31,38 +31,38 @@ extension NodeDatabase {
             + Data((0..<24).map { _ in UInt8.random(in: 0...255, using: &random) }).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
         let expires = now.addingTimeInterval(validity)
-        let hubId = try await write(now: now) { tx -> String in
-            let db = tx.db
+        let hubId = try await localWrite(critical: false, now: now) { tx -> String in
+            let db = tx.connection
             let hubId: String
-            if let existing = try String.fetchOne(db, sql: "SELECT id FROM hubs WHERE name = ?", arguments: [trimmed]) {
+            if let existing = try db.query("SELECT id FROM hubs WHERE name = ?", [.text(trimmed)]).first?[0].textValue {
                 hubId = existing
             } else {
                 hubId = DjobeaID.derived(namespace: "hub", name: trimmed)
                 try tx.insert(HubRecord(id: hubId, name: trimmed, createdAt: UTCTimestamp.format(now)))
             }
             for code in codes {
-                if var zone = try ZoneRecord.fetchOne(db, sql: "SELECT * FROM zones WHERE code = ?", arguments: [code]) {
+                if var zone = try db.record(ZoneRecord.self, "SELECT * FROM zones WHERE code = ?", [.text(code)]) {
                     zone.hubId = hubId
                     try tx.update(zone, columns: [.hubId])
                 } else {
                     try tx.insert(
                         ZoneRecord(
                             id: DjobeaID.derived(namespace: "zone", name: code), code: code,
-                            name: Bonamoussadi.quarter(code)?.nameFR ?? Self.zoneName(code), hubId: hubId, createdAt: UTCTimestamp.format(now)))
+                            name: Bonamoussadi.quarter(code)?.nameFR ?? HubEnrolments.zoneName(code), hubId: hubId,
+                            createdAt: UTCTimestamp.format(now)))
                 }
             }
             try db.execute(
-                sql: "INSERT INTO hub_enrolments (token_sha256, hub_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
-                arguments: [Self.sha256(token), hubId, UTCTimestamp.format(now), UTCTimestamp.format(expires)])
+                "INSERT INTO hub_enrolments (token_sha256, hub_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+                [.text(HubTokens.sha256(token)), .text(hubId), .text(UTCTimestamp.format(now)), .text(UTCTimestamp.format(expires))])
             return hubId
         }
         return HubEnrolment(hubId: hubId, name: trimmed, zoneCodes: codes, token: token, expiresAt: expires)
     }
 
-    static func sha256(_ text: String) -> String {
-        HubTokens.sha256(text)
-    }
+}
 
+enum HubEnrolments {
     static func zoneName(_ code: String) -> String {
         code.split(separator: "-").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined(separator: " ")
     }

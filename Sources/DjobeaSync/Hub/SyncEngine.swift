@@ -22,86 +22,142 @@ public struct SyncRoundReport: Sendable, Equatable {
 /// on its own, without waiting for the next local write.
 public actor SyncEngine {
     let database: NodeDatabase
-    let client: SyncClient
+    let transport: any SyncTransport
     let logger: Logger
     let interval: Duration
     let batchBytes: Int
     /// The photo byte lane (SPEC.md §6), run after each successful idle round; nil: rows only.
     let photos: PhotoLane?
     let onRequestsChanged: @Sendable (Set<String>) async -> Void
+    /// The hub's wall clock: `Date()` in service, a schedule's clock in tests.
+    let now: @Sendable () -> Date
     private var failures = 0
 
+    /// - Parameters:
+    ///   - transport: the exchange with central (`SyncClient` over HTTP).
+    ///   - batchBytes: the largest batch asked for (pull) or sent (push).
+    ///   - now: the hub's wall clock (held changes, the clock offset to central, the link's stamps).
     public init(
-        database: NodeDatabase, client: SyncClient, logger: Logger, interval: Duration = .seconds(10), batchBytes: Int = 256 * 1024,
-        photos: PhotoLane? = nil, onRequestsChanged: @escaping @Sendable (Set<String>) async -> Void = { _ in }
+        database: NodeDatabase, transport: any SyncTransport, logger: Logger, interval: Duration = .seconds(10), batchBytes: Int = 256 * 1024,
+        photos: PhotoLane? = nil, onRequestsChanged: @escaping @Sendable (Set<String>) async -> Void = { _ in },
+        now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.database = database
-        self.client = client
+        self.transport = transport
         self.logger = logger
         self.interval = interval
         self.batchBytes = batchBytes
         self.photos = photos
         self.onRequestsChanged = onRequestsChanged
+        self.now = now
     }
 
-    var central: String { client.link.centralNodeId }
+    /// The engine over HTTP (`client`).
+    public init(
+        database: NodeDatabase, client: SyncClient, logger: Logger, interval: Duration = .seconds(10), batchBytes: Int = 256 * 1024,
+        photos: PhotoLane? = nil, onRequestsChanged: @escaping @Sendable (Set<String>) async -> Void = { _ in }
+    ) {
+        self.init(
+            database: database, transport: client as any SyncTransport, logger: logger, interval: interval, batchBytes: batchBytes,
+            photos: photos, onRequestsChanged: onRequestsChanged)
+    }
+
+    var central: String { transport.link.centralNodeId }
 
     /// One full round: pull until central says there is no more, then push everything central lacks.
     public func syncOnce(progress: (@Sendable (SyncRoundReport) -> Void)? = nil) async throws -> SyncRoundReport {
-        var report = SyncRoundReport()
         // Held changes (SPEC.md §2.2) take effect when due, even on a round whose pull fails.
-        _ = try? await database.releaseHeldChanges(centralNodeId: central)
-        do {
+        _ = try? await database.releaseHeldChanges(centralNodeId: central, now: now())
+        return try await recordingOutcome { report in
             // Pull first: its answer carries central's acknowledgement of this node's changes, so the push that
             // follows starts from what central really holds (also after a restore or a re-enrolment).
-            while true {
-                let link = try await database.peerLink(nodeId: central)
-                let pending = try await database.pendingOwnChanges(acknowledged: link?.acknowledged ?? 0)
-                let request = PullRequest(
-                    schemaVersion: try database.schemaVersion(), cursor: link?.pulledThrough ?? 0, maxBytes: batchBytes,
-                    pendingOut: pending.count, oldestPendingAt: pending.oldestAt, photoBacklogBytes: await photoBacklogBytes(),
-                    partition: link?.partitionFingerprint, movesSeen: link?.movesSeen)
-                let sent = Date().unixMillis
-                let (answer, bytes): (PullResponse, Int) = try await client.post("/sync/v1/pull", request)
-                let received = Date().unixMillis
-                let changes = try answer.batch.rowChanges()
-                let summary = try await database.applyFromCentral(
-                    changes, centralNodeId: central, through: answer.through, acknowledged: answer.acknowledged, wireBytes: bytes,
-                    clockOffsetMs: HubClockOffset.measure(serverTime: answer.serverTime, sent: sent, received: received), partition: answer.partition,
-                    movesSeen: answer.movesHead, left: answer.left ?? [], back: answer.back ?? [])
-                report.pulled += summary.applied
-                report.duplicates += summary.duplicates
-                report.conflicts += summary.conflicts
-                report.requests += summary.requests.count
-                report.bytes += bytes
-                if !summary.requests.isEmpty { await onRequestsChanged(summary.requests) }
-                progress?(report)
-                if !answer.more { break }
-            }
+            while try await pullBatch(into: &report, progress: progress) {}
             var acknowledged = try await database.peerLink(nodeId: central)?.acknowledged ?? 0
-            while true {
-                let (changes, _) = try await database.ownChanges(after: acknowledged, maxBytes: batchBytes)
-                if changes.isEmpty { break }
-                let (answer, bytes): (PushResponse, Int) = try await client.post(
-                    "/sync/v1/push", PushRequest(schemaVersion: try database.schemaVersion(), batch: WireBatch(changes)))
-                guard answer.acknowledged > acknowledged else {
-                    throw SyncError.malformed("le central n'a rien acquitté (acquitté \(answer.acknowledged))")
-                }
-                acknowledged = answer.acknowledged
-                try await database.updatePeer(nodeId: central, role: .central, name: "central", [.acknowledged(acknowledged)])
-                report.pushed += answer.applied
-                report.duplicates += answer.duplicates
-                report.conflicts += answer.conflicts
-                report.bytes += bytes
-                progress?(report)
-            }
-            try await database.recordLinkOutcome(peer: central, role: .central, name: "central", error: nil, changesOut: report.pushed)
+            while try await pushBatch(after: &acknowledged, into: &report, progress: progress) {}
+        }
+    }
+
+    /// The first pull of a round alone (held changes released, one slice asked for and applied): what it moved, and
+    /// whether central has more. For tests that interleave single exchanges; a round is `syncOnce`.
+    public func pullOnce() async throws -> (report: SyncRoundReport, more: Bool) {
+        _ = try? await database.releaseHeldChanges(centralNodeId: central, now: now())
+        var more = false
+        let report = try await recordingOutcome { report in more = try await pullBatch(into: &report, progress: nil) }
+        return (report, more)
+    }
+
+    /// One push of a round alone: the next batch of this node's changes after central's acknowledgement; nil when
+    /// there was none to send.
+    public func pushOnce() async throws -> SyncRoundReport? {
+        var pushed = false
+        let report = try await recordingOutcome { report in
+            var acknowledged = try await database.peerLink(nodeId: central)?.acknowledged ?? 0
+            pushed = try await pushBatch(after: &acknowledged, into: &report, progress: nil)
+        }
+        return pushed ? report : nil
+    }
+
+    /// Runs `body` and records the link's outcome: success (with the changes pushed) or the error, which is rethrown.
+    private func recordingOutcome(_ body: (inout SyncRoundReport) async throws -> Void) async throws -> SyncRoundReport {
+        var report = SyncRoundReport()
+        do {
+            try await body(&report)
+            try await database.recordLinkOutcome(
+                peer: central, role: .central, name: "central", error: nil, changesOut: report.pushed, now: now())
             return report
         } catch {
             let message = (error as? SyncError)?.messageFR ?? String(describing: error)
-            try? await database.recordLinkOutcome(peer: central, role: .central, name: "central", error: message)
+            try? await database.recordLinkOutcome(peer: central, role: .central, name: "central", error: message, now: now())
             throw error
         }
+    }
+
+    /// Asks central for the next slice of this hub's feed and applies it with the cursor; returns whether there is more.
+    private func pullBatch(into report: inout SyncRoundReport, progress: (@Sendable (SyncRoundReport) -> Void)?) async throws -> Bool {
+        let link = try await database.peerLink(nodeId: central)
+        let pending = try await database.pendingOwnChanges(acknowledged: link?.acknowledged ?? 0)
+        let request = PullRequest(
+            schemaVersion: try database.schemaVersion(), cursor: link?.pulledThrough ?? 0, maxBytes: batchBytes,
+            pendingOut: pending.count, oldestPendingAt: pending.oldestAt, photoBacklogBytes: await photoBacklogBytes(),
+            partition: link?.partitionFingerprint, movesSeen: link?.movesSeen)
+        let sent = now().unixMillis
+        let (answer, bytes): (PullResponse, Int) = try await transport.post("/sync/v1/pull", request)
+        let received = now().unixMillis
+        let changes = try answer.batch.rowChanges()
+        let summary = try await database.applyFromCentral(
+            changes, centralNodeId: central, through: answer.through, acknowledged: answer.acknowledged, wireBytes: bytes,
+            clockOffsetMs: HubClockOffset.measure(serverTime: answer.serverTime, sent: sent, received: received), partition: answer.partition,
+            movesSeen: answer.movesHead, left: answer.left ?? [], back: answer.back ?? [], now: now())
+        report.pulled += summary.applied
+        report.duplicates += summary.duplicates
+        report.conflicts += summary.conflicts
+        report.requests += summary.requests.count
+        report.bytes += bytes
+        if !summary.requests.isEmpty { await onRequestsChanged(summary.requests) }
+        progress?(report)
+        return answer.more
+    }
+
+    /// Sends the next batch of this node's changes after `acknowledged` and moves it to central's acknowledgement;
+    /// returns false when there was nothing to send.
+    private func pushBatch(
+        after acknowledged: inout Int64, into report: inout SyncRoundReport, progress: (@Sendable (SyncRoundReport) -> Void)?
+    ) async throws -> Bool {
+        let (changes, _) = try await database.ownChanges(after: acknowledged, maxBytes: batchBytes)
+        if changes.isEmpty { return false }
+        let (answer, bytes): (PushResponse, Int) = try await transport.post(
+            "/sync/v1/push", PushRequest(schemaVersion: try database.schemaVersion(), batch: WireBatch(changes)))
+        guard answer.acknowledged > acknowledged else {
+            throw SyncError.malformed("le central n'a rien acquitté (acquitté \(answer.acknowledged))")
+        }
+        acknowledged = answer.acknowledged
+        try await database.updatePeer(nodeId: central, role: .central, name: "central", [.acknowledged(acknowledged)])
+        report.pushed += answer.applied
+        report.duplicates += answer.duplicates
+        report.conflicts += answer.conflicts
+        report.bytes += bytes
+        progress?(report)
+        return true
     }
 
     /// Runs rounds until cancelled.
