@@ -70,7 +70,7 @@ struct FleetResult {
             "statement_ms_avg": times.statements == 0 ? 0 : times.statementSeconds / Double(times.statements) * 1000,
             "intakes": intakes, "intake_failures": intakeFailures, "intake_ms_avg": intakes == 0 ? 0 : intakeSeconds / Double(intakes) * 1000,
             "errors": errors, "drain_failures": drainFailures, "version_vector_complete": vectorComplete, "quarantined": quarantined,
-            "change_log_head": logHead,
+            "change_log_head": logHead, "cpu_ms_per_round": cpuPerRound, "projected_saturation_hubs": projectedSaturation,
         ]
         object["machine_cpu_s_per_s"] = machineCPU
         object["others_cpu_s_per_s"] = max(0, machineCPU - processCPU - (postgresCPU ?? 0))
@@ -85,6 +85,19 @@ struct FleetResult {
             object["pg_idle_in_transaction_avg"] = activity.idleInTransaction
         }
         return object
+    }
+
+    /// CPU seconds (this process and PostgreSQL's) per completed round, in ms.
+    var cpuPerRound: Double {
+        roundsPerSecond == 0 ? 0 : (processCPU + (postgresCPU ?? 0)) / roundsPerSecond * 1000
+    }
+
+    /// Where the CPU would run out with the machine to itself: central's work per second grows as N² (N hubs, each
+    /// scanning a log that grows with N), so the saturation point is about N·√(cores / used). Fixed costs per round make
+    /// it optimistic from small N.
+    var projectedSaturation: Double {
+        let used = processCPU + (postgresCPU ?? 0)
+        return used <= 0 ? 0 : Double(hubs) * (Double(ProcessInfo.processInfo.activeProcessorCount) / used).squareRoot()
     }
 
     /// The share of a round's time spent pulling.
@@ -111,7 +124,7 @@ enum FleetReport {
     static func table(_ results: [FleetResult]) -> String {
         func f(_ value: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", value) }
         var lines = [
-            "backend  hubs  rounds/s (offered)  p50 ms  p99 ms  fail  pull%  scan/round  sql/round  sql ms  cpu s/s  rss MB  pg cpu s/s  pg MB  wr wait ms  wr body ms  pg lockwait  machine s/s  load  vv ok"
+            "backend  hubs  rounds/s (offered)  p50 ms  p99 ms  fail  pull%  scan/round  sql/round  sql ms  cpu ms/round  cpu s/s  rss MB  pg cpu s/s  pg MB  wr wait ms  wr body ms  pg lockwait  machine s/s  load  vv ok"
         ]
         for r in results {
             let columns = [
@@ -122,6 +135,7 @@ enum FleetReport {
                 f(r.mean(r.succeeded.map { Double($0.scanned) }), 0).leftPad(10),
                 f(r.succeeded.isEmpty ? 0 : Double(r.times.statements) / Double(r.succeeded.count), 0).leftPad(10),
                 f(r.times.statements == 0 ? 0 : r.times.statementSeconds / Double(r.times.statements) * 1000, 3).leftPad(7),
+                f(r.cpuPerRound, 1).leftPad(12),
                 f(r.processCPU, 2).leftPad(7), f(r.processRSS, 0).leftPad(6),
                 (r.postgresCPU.map { f($0, 2) } ?? "-").leftPad(10), (r.postgresMemory.map { f($0, 0) } ?? "-").leftPad(5),
                 f(r.times.writes == 0 ? 0 : r.times.writeWaitSeconds / Double(r.times.writes) * 1000, 2).leftPad(10),
@@ -130,6 +144,30 @@ enum FleetReport {
                 f(r.machineCPU, 2).leftPad(11), f(r.loadAverage, 1).leftPad(5), "\(r.vectorComplete)/\(r.hubs)".leftPad(7),
             ]
             lines.append(columns.joined(separator: " "))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// What explains the figures, one line per configuration.
+    static func reading(_ results: [FleetResult]) -> String {
+        func f(_ value: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", value) }
+        var lines = [
+            "Reading: a pull examines every central log entry since the hub's cursor (scan/round, ∝ N) with ~2 statements each",
+            "(partition lookups) plus ~15 per round, so central's statements/s grow as N²; on PostgreSQL each statement is a round trip (sql ms).",
+        ]
+        for r in results {
+            let statementsPerSecond = Double(r.times.statements) / r.windowSeconds
+            let used = r.processCPU + (r.postgresCPU ?? 0)
+            lines.append(
+                "  \(r.backend) \(r.hubs): \(f(statementsPerSecond, 0)) statements/s, CPU \(f(used, 2)) s/s "
+                    + "(\(f(statementsPerSecond == 0 ? 0 : used / statementsPerSecond * 1e6, 0)) µs per statement, hubs' simulation included), "
+                    + "pull \(f(r.shareOfPull * 100, 0)) % of a round, write wait \(f(r.times.writes == 0 ? 0 : r.times.writeWaitSeconds / Double(r.times.writes) * 1000, 1)) ms, "
+                    + "read wait \(f(r.times.reads == 0 ? 0 : r.times.readWaitSeconds / Double(r.times.reads) * 1000, 1)) ms, "
+                    + (r.activity.map {
+                        "PG backends active \(f($0.active, 2)), idle in transaction \(f($0.idleInTransaction, 2)), lock-waiting \(f($0.lockWaiting, 2)); "
+                    } ?? "")
+                    + "machine \(f(r.machineCPU, 2)) s/s (others \(f(max(0, r.machineCPU - used), 2))); CPU saturation alone on the machine ≈ \(f(r.projectedSaturation, 0)) hubs (N² model)"
+            )
         }
         return lines.joined(separator: "\n")
     }

@@ -53,6 +53,8 @@ for hubs in options.hubs {
 }
 print("")
 print(FleetReport.table(results))
+print("")
+print(FleetReport.reading(results))
 for result in results where !result.errors.isEmpty || result.drainFailures > 0 || result.quarantined > 0 {
     print(
         "\(result.backend) \(result.hubs) : erreurs \(result.errors), échecs à la vidange \(result.drainFailures), mis en quarantaine \(result.quarantined)"
