@@ -54,6 +54,7 @@ let package = Package(
                 "DjobeaDomain",
                 "DjobeaReplication",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -174,7 +175,10 @@ let package = Package(
         // The sync core through each storage adapter: the vectors on SQLite and PostgreSQL.
         .testTarget(
             name: "DjobeaReplicationTests",
-            dependencies: ["DjobeaDomain", "DjobeaReplication", "DjobeaStore", "DjobeaPostgres", "DjobeaTestSupport"]
+            dependencies: [
+                "DjobeaDomain", "DjobeaReplication", "DjobeaStore", "DjobeaPostgres", "DjobeaSync", "DjobeaTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "DjobeaPostgresTests",

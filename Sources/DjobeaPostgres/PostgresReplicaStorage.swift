@@ -68,6 +68,9 @@ public final class PostgresReplicaStorage: ReplicaStorage {
             database: database, nodeId: nodeId, role: role, clock: LockedValue(HybridLogicalClock(last: HLC(packed: lastHLC))), columns: columns)
     }
 
+    /// The PostgreSQL schema's version (its own migrations, `PostgresSchema`).
+    public func replicaSchemaVersion() throws -> Int { PostgresSchema.latestVersion }
+
     /// Central's clock is the reference: no correction.
     public func correctedNow(_ now: Date) -> Date { now }
 

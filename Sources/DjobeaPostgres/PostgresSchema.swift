@@ -18,7 +18,26 @@ public struct PostgresSchema: Sendable {
     public static let migrations: [Migration] = [
         Migration(
             version: 1, name: "v1-central",
-            statements: [jsonValid] + synced + syncedCommunicationAndFinance + local + triggers)
+            statements: [jsonValid] + synced + syncedCommunicationAndFinance + local + triggers),
+        Migration(version: 2, name: "v2-idempotency-keys", statements: idempotencyKeys),
+    ]
+
+    /// The index of conflicts by row, and the first answer of each (caller, idempotency key) of a write that creates a row (a payment recorded by the
+    /// platform or ops at central), replayed when the key comes back: SQLite's `provider_request_commands`.
+    static let idempotencyKeys = [
+        """
+        CREATE TABLE provider_request_commands (
+            provider_id TEXT NOT NULL,
+            idempotency_key TEXT NOT NULL CHECK (length(idempotency_key) BETWEEN 1 AND 100),
+            command TEXT NOT NULL,
+            request_id TEXT NOT NULL,
+            result TEXT NOT NULL CHECK (djobea_json_valid(result)),
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (provider_id, idempotency_key))
+        """,
+        "CREATE INDEX provider_request_commands_created ON provider_request_commands(created_at)",
+        // A rule's open conflicts are replaced each time it decides again (`ConflictLog.replace`): found by row.
+        "CREATE INDEX sync_conflicts_row ON sync_conflicts(table_name, row_key)",
     ]
 
     public static var latestVersion: Int { migrations.last?.version ?? 0 }

@@ -50,8 +50,9 @@ public final class PostgresSession {
         do {
             return try wait(for: connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger))
         } catch let error as PSQLError {
-            if error.code != .server { isBroken = true }
-            throw Self.translate(error, sql: sql)
+            let translated = Self.translate(error, sql: sql)
+            if case PostgresDatabaseError.connection = translated { isBroken = true }
+            throw translated
         }
     }
 
@@ -105,6 +106,9 @@ public final class PostgresSession {
             return PostgresDatabaseError.connection(ConnectionPool.reason(error))
         }
         let message = info[.message] ?? "?"
+        // The server ending the session (an administrator, a shutdown, a crash of another backend) loses the
+        // connection, not the statement: say so, so that the pool drops it and BEGIN starts again elsewhere.
+        if ["57P01", "57P02", "57P03"].contains(state) { return PostgresDatabaseError.connection("\(state) \(message)") }
         if ["23505", "23514", "23502"].contains(state) {
             return PostgresConstraintViolation(message: message, sqlState: state, constraint: info[.constraintName])
         }

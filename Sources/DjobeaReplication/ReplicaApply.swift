@@ -120,7 +120,7 @@ public struct ReplicaApplier {
         for request in missionRequests {
             let events = try ReplicaFolds.missionEvents(requestId: request, in: connection)
             let state =
-                try connection.row(SyncedTable.serviceRequests.rawValue, key: request) != nil
+                try connection.exists("SELECT 1 FROM service_requests WHERE id = ?", [.text(request)])
                 ? ReplicaFolds.refreshMission(requestId: request, events: events, in: connection) : MissionStatusFold.fold(events)
             summary.conflicts += try ConflictLog.recordMission(state, events: events, now: recordedAt, in: connection)
         }

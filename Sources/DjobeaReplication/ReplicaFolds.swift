@@ -50,7 +50,12 @@ public enum ReplicaFolds {
     @discardableResult
     public static func deriveCommission(requestId: String, now: Date, in connection: any ReplicaConnection) throws -> LedgerEntry? {
         let entryId = CommissionRateTable.commissionEntryId(requestId: requestId)
-        if try connection.row(SyncedTable.ledgerEntries.rawValue, key: entryId) != nil { return nil }
+        // The request's projection is current here (refreshed after its events, before this): a cheap first test.
+        guard
+            try connection.exists(
+                "SELECT 1 FROM missions WHERE request_id = ? AND status = ?", [.text(requestId), .text(RequestStatus.terminee.rawValue)]),
+            try !connection.exists("SELECT 1 FROM ledger_entries WHERE id = ?", [.text(entryId)])
+        else { return nil }
         let state = MissionStatusFold.fold(try missionEvents(requestId: requestId, in: connection))
         guard state.status == .terminee, let providerId = state.providerId, let completion = state.completedAt,
             let completedShown = state.wallTime(of: .terminee),

@@ -11,6 +11,10 @@ import Foundation
 public protocol ReplicaStorage: Sendable {
     /// This node's id: the origin of the changes it makes.
     var nodeId: String { get }
+    /// Hub or central.
+    var role: NodeRole { get }
+    /// The version of this storage's schema (its migrations applied), as a pull reports it.
+    func replicaSchemaVersion() throws -> Int
     /// This node's hybrid logical clock, shared with its local writes.
     var replicaClock: LockedValue<HybridLogicalClock> { get }
     /// The columns this node's schema has for each synced table: a received column it lacks stays in the change log

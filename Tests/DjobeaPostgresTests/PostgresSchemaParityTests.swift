@@ -12,7 +12,7 @@ struct PostgresSchemaParityTests {
     /// The sync core's local tables that central keeps in PostgreSQL too.
     static let localTables = [
         "node_identity", "change_log", "tombstones", "sync_conflicts", "peers", "hub_credentials", "hub_enrolments",
-        "partition_moves", "partition_stakes", "missions",
+        "partition_moves", "partition_stakes", "missions", "provider_request_commands",
     ]
 
     struct Column: Equatable, CustomStringConvertible {

@@ -6,9 +6,8 @@ import GRDB
 /// Central's own writes for the platform: reference data, providers, requests, payments. All change-logged, so
 /// sync carries them to the hub that owns the zone.
 ///
-/// Reference data, providers, requests and their status go through the storage seam (SQLite or PostgreSQL). Payments
-/// and walk-in requests still use SQLite's idempotency table (`provider_request_commands`): on another storage they
-/// answer `unavailable_here`.
+/// Reference data, providers, requests, their status and payments go through the storage seam (SQLite or PostgreSQL);
+/// walk-in requests are a hub's (always SQLite).
 public struct IntakeStore: Sendable {
     public let storage: any ReplicaStorage
 
@@ -16,11 +15,11 @@ public struct IntakeStore: Sendable {
         self.storage = storage
     }
 
-    /// The SQLite database, for the writes not yet on the seam.
+    /// The SQLite database, for a hub's walk-in requests.
     var database: NodeDatabase {
         get throws {
             guard let database = storage as? NodeDatabase else {
-                throw StoreError.invalid("unavailable_here: cette opération n'est pas encore disponible sur PostgreSQL")
+                throw StoreError.invalid("les demandes sans rendez-vous se saisissent sur un hub")
             }
             return database
         }
@@ -137,7 +136,7 @@ public struct IntakeStore: Sendable {
         let checked = try Self.checkIntake(intake)
         let key = try RequestCommandReplay.check(idempotencyKey)
         return try await database.write(durability: .critical, now: now) { tx in
-            if let key, let replay = try RecordedId.replay("walk_in", scope: providerId, requestId: "", key: key, in: tx.db) { return replay }
+            if let key, let replay = try RecordedId.replay("walk_in", scope: providerId, requestId: "", key: key, in: tx.connection) { return replay }
             // Only in a zone of the provider's own hub (or, on a hub not yet linked, one they serve): a hub writes
             // only inside its partition.
             let allowed =
@@ -153,7 +152,7 @@ public struct IntakeStore: Sendable {
             // who already has this phone keeps their name, history and ratings to themselves.
             let requestId = try Self.insertRequest(checked, channel: .walkIn, newClient: true, in: tx)
             _ = try tx.appendMissionEvent(requestId: requestId, kind: .accepted, actorRole: .provider, actorId: providerId, providerId: providerId)
-            if let key { try RecordedId.record("walk_in", requestId, scope: providerId, requestId: "", key: key, now: tx.now, in: tx.db) }
+            if let key { try RecordedId.record("walk_in", requestId, scope: providerId, requestId: "", key: key, now: tx.now, in: tx.connection) }
             return requestId
         }
     }
@@ -281,27 +280,29 @@ public struct IntakeStore: Sendable {
         if let reference, reference.count > 100 { throw IntakeError("reference", "Référence trop longue (100 caractères au plus).") }
         let key = try RequestCommandReplay.check(idempotencyKey)
         let scope = expectedProvider ?? "~\(recordedBy.rawValue)"
-        return try await database.write(durability: .critical, now: now) { tx in
+        return try await storage.localWrite(critical: true, now: now) { tx in
             // For a provider, an unknown request and another provider's are the same answer, word for word (the
             // provider routes' `not_found`): the difference would tell them which ids exist.
             let missing = expectedProvider == nil ? "Demande inconnue ou sans prestataire attribué." : ProviderRequestError.notFound.messageFR
-            if let key, let replay = try RecordedId.replay("record_payment", scope: scope, requestId: payment.requestId, key: key, in: tx.db) {
+            if let key, let replay = try RecordedId.replay("record_payment", scope: scope, requestId: payment.requestId, key: key, in: tx.connection)
+            {
                 return replay
             }
             guard
-                let providerId = try String.fetchOne(
-                    tx.db, sql: "SELECT provider_id FROM missions WHERE request_id = ? AND provider_id IS NOT NULL", arguments: [payment.requestId])
+                let providerId = try tx.connection.query(
+                    "SELECT provider_id FROM missions WHERE request_id = ? AND provider_id IS NOT NULL", [.text(payment.requestId)]
+                ).first?[0].textValue
             else { throw IntakeError("request_id", missing, notFound: true) }
             if let expectedProvider, expectedProvider != providerId { throw IntakeError("request_id", missing, notFound: true) }
-            let invoiceId = try String.fetchOne(tx.db, sql: "SELECT id FROM invoices WHERE request_id = ?", arguments: [payment.requestId])
+            let invoiceId = try tx.connection.query("SELECT id FROM invoices WHERE request_id = ?", [.text(payment.requestId)]).first?[0].textValue
             let entry = try tx.appendLedgerEntry(
                 requestId: payment.requestId, providerId: providerId, invoiceId: invoiceId, kind: .payment, method: method,
                 operatorRef: method == .cash ? (reference?.isEmpty == false ? reference : nil) : reference, amount: XAF(payment.amount),
                 recordedBy: recordedBy)
-            _ = try ReplicaFolds.recordLedgerConflicts(
-                providerId: providerId, now: UTCTimestamp.format(tx.now), in: SQLiteReplicaConnection(transaction: tx))
+            _ = try ReplicaFolds.recordLedgerConflicts(providerId: providerId, now: UTCTimestamp.format(tx.now), in: tx.connection)
             if let key {
-                try RecordedId.record("record_payment", entry.id, scope: scope, requestId: payment.requestId, key: key, now: tx.now, in: tx.db)
+                try RecordedId.record(
+                    "record_payment", entry.id, scope: scope, requestId: payment.requestId, key: key, now: tx.now, in: tx.connection)
             }
             return entry.id
         }

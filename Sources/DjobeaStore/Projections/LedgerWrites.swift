@@ -3,8 +3,8 @@ import DjobeaReplication
 import Foundation
 import GRDB
 
-extension SyncedTransaction {
-    /// Appends a validated, immutable ledger entry. Open the transaction with `Durability.critical`.
+extension ChangeLoggedWrites {
+    /// Appends a validated, immutable ledger entry (on any storage). Open the transaction as critical.
     @discardableResult
     public func appendLedgerEntry(
         requestId: String, providerId: String, invoiceId: String?, kind: LedgerEntryKind, method: PaymentMethod?,
@@ -28,7 +28,7 @@ extension SyncedTransaction {
     /// `ReplicaFolds.deriveCommission`, the same derivation as for received changes).
     @discardableResult
     public func deriveCommission(requestId: String) throws -> LedgerEntry? {
-        try ReplicaFolds.deriveCommission(requestId: requestId, now: now, in: SQLiteReplicaConnection(transaction: self))
+        try ReplicaFolds.deriveCommission(requestId: requestId, now: now, in: connection)
     }
 }
 

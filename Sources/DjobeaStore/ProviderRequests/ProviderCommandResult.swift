@@ -1,4 +1,5 @@
 import DjobeaDomain
+import DjobeaReplication
 import Foundation
 import GRDB
 
@@ -86,36 +87,52 @@ enum RequestCommandReplay {
     static func lookup<T: ReplayableCommandResult>(
         _ type: T.Type, providerId: String, key: ReplayKey, command: String, requestId: String, in db: Database
     ) throws -> T? {
+        try lookup(type, providerId: providerId, key: key, command: command, requestId: requestId, in: SQLiteReplicaConnection(db: db))
+    }
+
+    /// `lookup` on any storage (the table is local to each node).
+    static func lookup<T: ReplayableCommandResult>(
+        _ type: T.Type, providerId: String, key: ReplayKey, command: String, requestId: String, in connection: any ReplicaConnection
+    ) throws -> T? {
         guard
-            let row = try Row.fetchOne(
-                db.cachedStatement(
-                    sql: "SELECT command, request_id, result FROM provider_request_commands WHERE provider_id = ? AND idempotency_key = ?"),
-                arguments: [providerId, key.value])
+            let row = try connection.query(
+                "SELECT command, request_id, result FROM provider_request_commands WHERE provider_id = ? AND idempotency_key = ?",
+                [.text(providerId), .text(key.value)]
+            ).first,
+            let storedTag = row["command"].textValue, let storedRequest = row["request_id"].textValue, let json = row["result"].textValue
         else { return nil }
-        let storedTag: String = row["command"]
-        let storedRequest: String = row["request_id"]
         let parts = storedTag.components(separatedBy: fingerprintSeparator)
         let storedFingerprint = parts.count > 1 ? parts[1] : nil
         guard parts[0] == command, storedRequest == requestId else { throw ProviderRequestError.idempotencyKeyReused }
         if let storedFingerprint, let fingerprint = key.fingerprint, storedFingerprint != fingerprint {
             throw ProviderRequestError.idempotencyKeyReused
         }
-        let json: String = row["result"]
         var result = try StoredJSON.decoder.decode(T.self, from: Data(json.utf8))
         result.replayed = true
         return result
     }
 
     static func store(_ result: some ReplayableCommandResult, providerId: String, key: ReplayKey, now: Date, in db: Database) throws {
+        try store(result, providerId: providerId, key: key, now: now, in: SQLiteReplicaConnection(db: db))
+    }
+
+    /// `store` on any storage.
+    static func store(
+        _ result: some ReplayableCommandResult, providerId: String, key: ReplayKey, now: Date, in connection: any ReplicaConnection
+    ) throws {
         let json = String(decoding: try StoredJSON.encoder.encode(result), as: UTF8.self)
-        try db.execute(
-            sql: "DELETE FROM provider_request_commands WHERE provider_id = ? AND created_at < ?",
-            arguments: [providerId, UTCTimestamp.format(now.addingTimeInterval(-retention))])
-        try db.execute(
-            sql: """
-                INSERT INTO provider_request_commands (provider_id, idempotency_key, command, request_id, result, created_at)
-                VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [providerId, key.value, tag(result.command, key), result.requestId, json, UTCTimestamp.format(now)])
+        try connection.execute(
+            "DELETE FROM provider_request_commands WHERE provider_id = ? AND created_at < ?",
+            [.text(providerId), .text(UTCTimestamp.format(now.addingTimeInterval(-retention)))])
+        try connection.execute(
+            """
+            INSERT INTO provider_request_commands (provider_id, idempotency_key, command, request_id, result, created_at)
+            VALUES (?, ?, ?, ?, ?, ?)
+            """,
+            [
+                .text(providerId), .text(key.value), .text(tag(result.command, key)), .text(result.requestId), .text(json),
+                .text(UTCTimestamp.format(now)),
+            ])
     }
 }
 
@@ -131,13 +148,18 @@ struct RecordedId: ReplayableCommandResult {
     ///
     /// - Parameters:
     ///   - scope: whose keys these are: a provider id, or `~<role>` for the platform.
-    static func replay(_ command: String, scope: String, requestId: String, key: ReplayKey, in db: Database) throws -> String? {
-        try RequestCommandReplay.lookup(RecordedId.self, providerId: scope, key: key, command: command, requestId: requestId, in: db)?.id
+    static func replay(_ command: String, scope: String, requestId: String, key: ReplayKey, in connection: any ReplicaConnection) throws
+        -> String?
+    {
+        try RequestCommandReplay.lookup(RecordedId.self, providerId: scope, key: key, command: command, requestId: requestId, in: connection)?
+            .id
     }
 
     /// Keeps the id `key` created, in the write's transaction.
-    static func record(_ command: String, _ id: String, scope: String, requestId: String, key: ReplayKey, now: Date, in db: Database) throws {
+    static func record(
+        _ command: String, _ id: String, scope: String, requestId: String, key: ReplayKey, now: Date, in connection: any ReplicaConnection
+    ) throws {
         try RequestCommandReplay.store(
-            RecordedId(command: command, requestId: requestId, id: id), providerId: scope, key: key, now: now, in: db)
+            RecordedId(command: command, requestId: requestId, id: id), providerId: scope, key: key, now: now, in: connection)
     }
 }

@@ -9,6 +9,8 @@ extension NodeDatabase: ReplicaStorage {
 
     public var syncedColumns: [SyncedTable: Set<String>] { schema.columns }
 
+    public func replicaSchemaVersion() throws -> Int { try schemaVersion() }
+
     public func replicaRead<T: Sendable>(_ body: @escaping @Sendable (any ReplicaConnection) throws -> T) async throws -> T {
         try await read { db in try body(SQLiteReplicaConnection(db: db)) }
     }

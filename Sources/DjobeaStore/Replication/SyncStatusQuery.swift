@@ -1,7 +1,6 @@
 import DjobeaDomain
 import DjobeaReplication
 import Foundation
-import GRDB
 
 /// The change behind one side of a conflict: its origin node, and its sequence number and HLC when known.
 public struct ChangeOrigin: Sendable, Equatable {
@@ -74,8 +73,8 @@ public struct SyncStatusSnapshot: Sendable, Equatable {
     public var recentConflicts: [OpenSyncConflict]
 }
 
-/// Ops reads of the sync state (DESIGN.md "Sync protocol" item 9). Local tables only, portable SQL.
-extension NodeDatabase {
+/// Ops reads of the sync state (DESIGN.md "Sync protocol" item 9), on any storage: local tables only, portable SQL.
+extension ReplicaStorage {
     /// The sync status of this node and of each hub it knows.
     ///
     /// - Parameters:
@@ -87,37 +86,37 @@ extension NodeDatabase {
     public func syncStatus(hubName: String? = nil, hubId: String? = nil, conflictLimit: Int = 100, exactScanLimit: Int = 5_000) async throws
         -> SyncStatusSnapshot
     {
-        try await read { db in
-            let head = try Int64.fetchOne(db, sql: "SELECT max(local_seq) FROM change_log") ?? 0
-            let openConflicts = try Int.fetchOne(db, sql: "SELECT count(*) FROM sync_conflicts WHERE resolved_at IS NULL") ?? 0
-            let peerNames = Dictionary(
-                try Row.fetchAll(db, sql: "SELECT node_id, name FROM peers").map { ($0["node_id"] as String, $0["name"] as String) },
-                uniquingKeysWith: { first, _ in first })
+        let (nodeId, role, schemaVersion) = (self.nodeId, self.role, try self.replicaSchemaVersion())
+        return try await replicaRead { db in
+            let openConflicts = Int(try db.query("SELECT count(*) FROM sync_conflicts WHERE resolved_at IS NULL", []).first?[0].integerValue ?? 0)
+            var peerNames: [String: String] = [:]
+            for row in try db.query("SELECT node_id, name FROM peers", []) {
+                if let node = row[0].textValue, peerNames[node] == nil { peerNames[node] = row[1].textValue ?? node }
+            }
             var snapshot = SyncStatusSnapshot(
-                nodeId: self.nodeId, role: self.role, schemaVersion: try self.schemaVersion(db), changeLogHead: head, hubs: [],
-                centralNodeId: nil, peerNames: peerNames, openConflicts: openConflicts,
-                recentConflicts: try Self.openConflicts(limit: conflictLimit, in: db))
-            let held = try Self.heldChanges(in: db)
-            switch self.role {
+                nodeId: nodeId, role: role, schemaVersion: schemaVersion, changeLogHead: try db.logHead(), hubs: [], centralNodeId: nil,
+                peerNames: peerNames, openConflicts: openConflicts, recentConflicts: try SyncStatusReads.openConflicts(limit: conflictLimit, in: db))
+            let held = try SyncStatusReads.heldChanges(in: db)
+            switch role {
             case .central:
-                snapshot.hubs = try Self.centralHubStatuses(exactScanLimit: exactScanLimit, in: db).map { hub in
+                snapshot.hubs = try SyncStatusReads.centralHubStatuses(exactScanLimit: exactScanLimit, in: db).map { hub in
                     var hub = hub
                     if let node = hub.link?.nodeId, let (count, until) = held[node] { (hub.heldChanges, hub.heldUntil) = (count, until) }
                     return hub
                 }
             case .hub:
-                let centralLink = try String.fetchOne(
-                    db, sql: "SELECT node_id FROM peers WHERE role = \(NodeRole.central.sqlLiteral) ORDER BY last_seen_at DESC"
-                )
-                .flatMap { try SQLiteReplicaConnection(db: db).peerLink(nodeId: $0) }
+                let centralLink = try db.query(
+                    "SELECT node_id FROM peers WHERE role = \(NodeRole.central.sqlLiteral) ORDER BY last_seen_at DESC", []
+                ).first?[0].textValue.flatMap { try db.peerLink(nodeId: $0) }
                 snapshot.centralNodeId = centralLink?.nodeId
-                let pending = try Row.fetchOne(
-                    db, sql: "SELECT count(*) AS n, min(recorded_at) AS oldest FROM change_log WHERE origin_node = ? AND origin_seq > ?",
-                    arguments: [self.nodeId, centralLink?.acknowledged ?? 0])
+                let pending = try db.query(
+                    "SELECT count(*), min(recorded_at) FROM change_log WHERE origin_node = ? AND origin_seq > ?",
+                    [.text(nodeId), .integer(centralLink?.acknowledged ?? 0)]
+                ).first
                 snapshot.hubs = [
                     HubSyncStatus(
                         name: hubName ?? "Ce hub", hubId: hubId, link: centralLink, revoked: false, pendingToHubEstimate: nil,
-                        pendingToHubInPartition: nil, pendingFromHub: pending?["n"] ?? 0, oldestPendingAt: pending?["oldest"],
+                        pendingToHubInPartition: nil, pendingFromHub: Int(pending?[0].integerValue ?? 0), oldestPendingAt: pending?[1].textValue,
                         openConflicts: openConflicts, heldChanges: held.values.map(\.count).reduce(0, +),
                         heldUntil: held.values.map(\.until).max())
                 ]
@@ -125,47 +124,48 @@ extension NodeDatabase {
             return snapshot
         }
     }
+}
 
+enum SyncStatusReads {
     /// Held changes per origin node: how many, and when the last takes effect (its stamp minus the maximum offset).
-    static func heldChanges(in db: Database) throws -> [String: (count: Int, until: String)] {
+    static func heldChanges(in db: any ReplicaConnection) throws -> [String: (count: Int, until: String)] {
         var held: [String: (count: Int, until: String)] = [:]
-        for row in try Row.fetchAll(
-            db, sql: "SELECT origin_node, count(*) AS n, max(hlc) AS last FROM change_log WHERE held = 1 GROUP BY origin_node")
-        {
-            let last = HLC(packed: row["last"]).date.addingTimeInterval(-HybridLogicalClock.maxOffset)
-            held[row["origin_node"]] = (row["n"], UTCTimestamp.format(last))
+        for row in try db.query("SELECT origin_node, count(*), max(hlc) FROM change_log WHERE held = 1 GROUP BY origin_node", []) {
+            guard let node = row[0].textValue, let count = row[1].integerValue, let last = row[2].integerValue else { continue }
+            held[node] = (Int(count), UTCTimestamp.format(HLC(packed: last).date.addingTimeInterval(-HybridLogicalClock.maxOffset)))
         }
         return held
     }
 
     /// Central: one entry per hub, linked ones first by name, then hubs enrolled but not yet linked.
-    static func centralHubStatuses(exactScanLimit: Int, in db: Database) throws -> [HubSyncStatus] {
+    static func centralHubStatuses(exactScanLimit: Int, in db: any ReplicaConnection) throws -> [HubSyncStatus] {
         let involvement = try conflictsByOrigin(in: db)
         var statuses: [HubSyncStatus] = []
         var linkedHubs = Set<String>()
-        for nodeId in try String.fetchAll(db, sql: "SELECT node_id FROM peers WHERE role = \(NodeRole.hub.sqlLiteral) ORDER BY name, node_id") {
-            guard let link = try SQLiteReplicaConnection(db: db).peerLink(nodeId: nodeId) else { continue }
+        let nodes = try db.query("SELECT node_id FROM peers WHERE role = \(NodeRole.hub.sqlLiteral) ORDER BY name, node_id", []).compactMap {
+            $0[0].textValue
+        }
+        for nodeId in nodes {
+            guard let link = try db.peerLink(nodeId: nodeId) else { continue }
             if let hubId = link.hubId { linkedHubs.insert(hubId) }
-            let estimate =
-                try Int.fetchOne(
-                    db, sql: "SELECT count(*) FROM change_log WHERE local_seq > ? AND origin_node <> ?", arguments: [link.peerCursor, nodeId]) ?? 0
+            let after: [ColumnValue] = [.integer(link.peerCursor), .text(nodeId)]
+            let estimate = Int(
+                try db.query("SELECT count(*) FROM change_log WHERE local_seq > ? AND origin_node <> ?", after).first?[0].integerValue ?? 0)
             var inPartition: Int?
             if let hubId = link.hubId, estimate <= exactScanLimit {
-                let partition = try HubPartition(hubId: hubId, connection: SQLiteReplicaConnection(db: db))
+                let partition = try HubPartition(hubId: hubId, connection: db)
                 var count = 0
-                let rows = try Row.fetchCursor(
-                    db, sql: "SELECT table_name, row_key FROM change_log WHERE local_seq > ? AND origin_node <> ? ORDER BY local_seq",
-                    arguments: [link.peerCursor, nodeId])
-                while let row = try rows.next() {
-                    if try partition.contains(table: row["table_name"], key: row["row_key"]) { count += 1 }
+                for row in try db.query(
+                    "SELECT table_name, row_key FROM change_log WHERE local_seq > ? AND origin_node <> ? ORDER BY local_seq", after)
+                {
+                    if let table = row[0].textValue, let key = row[1].textValue, try partition.contains(table: table, key: key) { count += 1 }
                 }
                 inPartition = count
             }
             let revoked =
                 try link.hubId.map {
-                    try Bool.fetchOne(
-                        db, sql: "SELECT revoked_at IS NOT NULL FROM hub_credentials WHERE hub_id = ? AND node_id = ?", arguments: [$0, nodeId])
-                        ?? false
+                    try db.query("SELECT revoked_at FROM hub_credentials WHERE hub_id = ? AND node_id = ?", [.text($0), .text(nodeId)]).first
+                        .map { $0[0] != .null } ?? false
                 } ?? false
             statuses.append(
                 HubSyncStatus(
@@ -173,20 +173,19 @@ extension NodeDatabase {
                     pendingToHubInPartition: inPartition, pendingFromHub: link.pendingOut, oldestPendingAt: link.oldestPendingAt,
                     openConflicts: involvement[nodeId] ?? 0))
         }
-        for row in try Row.fetchAll(db, sql: "SELECT id, name FROM hubs ORDER BY name") {
-            let hubId: String = row["id"]
-            guard !linkedHubs.contains(hubId) else { continue }
+        for row in try db.query("SELECT id, name FROM hubs ORDER BY name", []) {
+            guard let hubId = row[0].textValue, !linkedHubs.contains(hubId) else { continue }
             statuses.append(
                 HubSyncStatus(
-                    name: row["name"], hubId: hubId, link: nil, revoked: false, pendingToHubEstimate: nil, pendingToHubInPartition: nil,
-                    pendingFromHub: 0, oldestPendingAt: nil, openConflicts: 0))
+                    name: row[1].textValue ?? hubId, hubId: hubId, link: nil, revoked: false, pendingToHubEstimate: nil,
+                    pendingToHubInPartition: nil, pendingFromHub: 0, oldestPendingAt: nil, openConflicts: 0))
         }
         return statuses
     }
 
     /// Per origin node, how many open conflicts have a side made by it (a conflict between two changes of one node
     /// counts once).
-    static func conflictsByOrigin(in db: Database, limit: Int = 50_000) throws -> [String: Int] {
+    static func conflictsByOrigin(in db: any ReplicaConnection, limit: Int = 50_000) throws -> [String: Int] {
         var counts: [String: Int] = [:]
         for conflict in try openConflicts(limit: limit, in: db) {
             for node in Set([conflict.winnerOrigin?.node, conflict.loserOrigin?.node].compactMap { $0 }) { counts[node, default: 0] += 1 }
@@ -195,35 +194,34 @@ extension NodeDatabase {
     }
 
     /// The change behind one side of a conflict on `table`.
-    static func origin(of side: ColumnValues?, table: String, in db: Database) throws -> ChangeOrigin? {
+    static func origin(of side: ColumnValues?, table: String, in db: any ReplicaConnection) throws -> ChangeOrigin? {
         guard let side else { return nil }
         if let node = side["origin_node"]?.textValue {
             return ChangeOrigin(node: node, seq: side["origin_seq"]?.integerValue, hlc: side["hlc"]?.integerValue)
         }
         guard let id = ["entry_id", "event_id", "id"].lazy.compactMap({ side[$0]?.textValue }).first,
-            let row = try Row.fetchOne(
-                db.cachedStatement(
-                    sql: "SELECT origin_node, origin_seq, hlc FROM change_log WHERE table_name = ? AND row_key = ? ORDER BY local_seq LIMIT 1"),
-                arguments: [table, id])
+            let row = try db.query(
+                "SELECT origin_node, origin_seq, hlc FROM change_log WHERE table_name = ? AND row_key = ? ORDER BY local_seq LIMIT 1",
+                [.text(table), .text(id)]
+            ).first, let node = row[0].textValue
         else { return nil }
-        return ChangeOrigin(node: row["origin_node"], seq: row["origin_seq"], hlc: row["hlc"])
+        return ChangeOrigin(node: node, seq: row[1].integerValue, hlc: row[2].integerValue)
     }
 
-    static func openConflicts(limit: Int, in db: Database) throws -> [OpenSyncConflict] {
-        try Row.fetchAll(
-            db,
-            sql: """
-                SELECT id, table_name, row_key, kind, rule, winner, loser, detected_at FROM sync_conflicts
-                WHERE resolved_at IS NULL ORDER BY detected_at DESC, id LIMIT ?
-                """, arguments: [max(0, limit)]
+    static func openConflicts(limit: Int, in db: any ReplicaConnection) throws -> [OpenSyncConflict] {
+        try db.query(
+            """
+            SELECT id, table_name, row_key, kind, rule, winner, loser, detected_at FROM sync_conflicts
+            WHERE resolved_at IS NULL ORDER BY detected_at DESC, id LIMIT ?
+            """, [.integer(Int64(max(0, limit)))]
         ).map { row in
-            let table: String = row["table_name"]
-            let winner = (row["winner"] as String?).flatMap { try? ColumnValuesJSON.decode($0) }
-            let loser = (row["loser"] as String?).flatMap { try? ColumnValuesJSON.decode($0) }
+            let table = row["table_name"].textValue ?? ""
+            let winner = row["winner"].textValue.flatMap { try? ColumnValuesJSON.decode($0) }
+            let loser = row["loser"].textValue.flatMap { try? ColumnValuesJSON.decode($0) }
             return OpenSyncConflict(
-                id: row["id"], table: table, key: row["row_key"], kind: row["kind"], rule: row["rule"], winner: winner, loser: loser,
-                winnerOrigin: try origin(of: winner, table: table, in: db), loserOrigin: try origin(of: loser, table: table, in: db),
-                detectedAt: row["detected_at"])
+                id: row["id"].textValue ?? "", table: table, key: row["row_key"].textValue ?? "", kind: row["kind"].textValue ?? "",
+                rule: row["rule"].textValue ?? "", winner: winner, loser: loser, winnerOrigin: try origin(of: winner, table: table, in: db),
+                loserOrigin: try origin(of: loser, table: table, in: db), detectedAt: row["detected_at"].textValue ?? "")
         }
     }
 }

@@ -16,6 +16,8 @@ enum Migrations {
             ("v3-sync", SchemaV3Sync.sql), ("v3-sync-left", SchemaV3Sync.left),
             ("v4-bounded-clocks", SchemaV4Clocks.sql), ("v4-ops", SchemaV4Ops.sql), ("v4-auth-guards", SchemaV4AuthGuards.sql),
             ("v4-walk-in-clients", SchemaV4WalkInClients.sql), ("v5-gateway", SchemaV5Gateway.sql),
+            // A rule's open conflicts are replaced each time it decides again (`ConflictLog.replace`): found by row.
+            ("v6-conflict-rows", "CREATE INDEX sync_conflicts_row ON sync_conflicts(table_name, row_key)"),
         ]
         for (name, sql) in areas {
             migrator.registerMigration(name) { db in
