@@ -37,6 +37,8 @@ final class TimedStorage: ReplicaStorage {
     }
 
     var nodeId: String { inner.nodeId }
+    var role: NodeRole { inner.role }
+    func replicaSchemaVersion() throws -> Int { try inner.replicaSchemaVersion() }
     var replicaClock: LockedValue<HybridLogicalClock> { inner.replicaClock }
     var syncedColumns: [SyncedTable: Set<String>] { inner.syncedColumns }
     func correctedNow(_ now: Date) -> Date { inner.correctedNow(now) }
