@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "djobea", targets: ["djobea"]),
         .executable(name: "djobea-bench", targets: ["DjobeaBench"]),
         .executable(name: "djobea-gateway-bench", targets: ["DjobeaGatewayBench"]),
+        .executable(name: "djobea-fleet-bench", targets: ["DjobeaFleetBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -147,6 +148,13 @@ let package = Package(
         .executableTarget(
             name: "DjobeaGatewayBench",
             dependencies: ["DjobeaDomain", "DjobeaStore", "DjobeaGatewayFakes", .product(name: "GRDB", package: "GRDB.swift")]),
+        // N simulated hubs against one central (SQLite or PostgreSQL), in-process: rounds/s, round latency, CPU and memory
+        // (scripts/bench-fleet.sh).
+        .executableTarget(
+            name: "DjobeaFleetBench",
+            dependencies: [
+                "DjobeaDomain", "DjobeaReplication", "DjobeaStore", "DjobeaSync", "DjobeaPostgres", .product(name: "Logging", package: "swift-log"),
+            ]),
         // What every test target shares: the seeded random generator, temporary directories, databases and node storages,
         // central and two hubs synced in-process (`SyncedNodes`), the `djobea` process helpers (binary, free ports, start and kill, waiting), an HTTP client, reading JSON answers (raw, or
         // decoded into the server's public types with its key policy), fixtures (tiny real images).
