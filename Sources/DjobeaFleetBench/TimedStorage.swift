@@ -72,6 +72,18 @@ final class TimedStorage: ReplicaStorage {
         return value
     }
 
+    func bookkeepingWrite<T: Sendable>(_ body: @escaping @Sendable (any ReplicaConnection) throws -> T) async throws -> T {
+        let start = ContinuousClock.now
+        let times = self.times
+        let (value, began, ended) = try await inner.bookkeepingWrite { connection in
+            let began = ContinuousClock.now
+            let value = try body(CountingConnection(connection, times: times))
+            return (value, began, ContinuousClock.now)
+        }
+        record(start: start, began: began, ended: ended)
+        return value
+    }
+
     func localWrite<T: Sendable>(critical: Bool, now: Date, _ body: @escaping @Sendable (any ChangeLoggedWrites) throws -> T) async throws -> T {
         let start = ContinuousClock.now
         let (value, began, ended) = try await inner.localWrite(critical: critical, now: now) { tx in
