@@ -32,7 +32,10 @@ import Testing
 /// row hanging from the hub's own request that names a provider once registered to that hub (kept as a regression
 /// test below). About 1 schedule in 300 still diverges with busy hubs and ops actions (seed 5335615469271384197: a
 /// client row left at a hub), not yet explained.
-@Suite("Sync property: central and three hubs converge under partitions, duplicates and reordering")
+///
+/// The suite is serialized: its schedules are CPU-bound, and two of them side by side on a 2-core machine starve the
+/// black-box tests that check a user-visible latency (a message shown sent within 60 s).
+@Suite("Sync property: central and three hubs converge under partitions, duplicates and reordering", .serialized)
 struct SyncPropertyTests {
     static let baseSeed: UInt64 = 0x4A0B_EA00_0000_0000
 
