@@ -17,8 +17,12 @@ if grep -E "^$PWD/(Sources|Tests|Package\.swift)[^:]*:[0-9]+:[0-9]+: warning:" "
   exit 1
 fi
 rm -f "$build_log"
-echo "== swift test (against a throwaway PostgreSQL cluster for the PostgreSQL tests)"
-scripts/with-postgres.sh swift test --skip-build
+# Two runs: the storage suites (the sync core on SQLite and PostgreSQL, heavy on both cores) after the others, so that
+# they do not starve the black-box process tests, which wait for real processes and check user-visible delays.
+echo "== swift test (every suite but the storage ones)"
+swift test --skip-build --skip "DjobeaReplicationTests|DjobeaPostgresTests"
+echo "== swift test (the storage suites, against a throwaway PostgreSQL cluster)"
+scripts/with-postgres.sh swift test --skip-build --filter "DjobeaReplicationTests|DjobeaPostgresTests"
 echo "== node --test (web/: the PWA's pure modules)"
 node --test web/tests/
 echo "== browser tests (web/tests/browser: headless chromium through chromedriver, against a real djobea demo)"
