@@ -51,6 +51,24 @@ export function doualaSlot(day, from, to) {
   return { start: new Date(start).toISOString(), end: new Date(end).toISOString() };
 }
 
+/**
+ * The slot a "Reporter" dialog proposes first, as the fields the provider edits ({day, from, to}, Douala time):
+ * two hours starting at the next full hour at least an hour away, within working hours (09:00–19:00); past 17:00
+ * it is tomorrow 09:00–11:00. Never a slot already gone, whatever the time of day.
+ */
+export function defaultSlot(now) {
+  const DOUALA = 3600_000;
+  const local = new Date(Number(now) + DOUALA); // Douala's calendar fields as UTC fields
+  const pad = (n) => String(n).padStart(2, '0');
+  const dayOf = (d) => `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+  const hour = local.getUTCHours() + (local.getUTCMinutes() > 0 || local.getUTCSeconds() > 0 ? 2 : 1);
+  if (hour <= 17) {
+    const from = Math.max(9, hour);
+    return { day: dayOf(local), from: `${pad(from)}:00`, to: `${pad(from + 2)}:00` };
+  }
+  return { day: dayOf(new Date(local.getTime() + 86_400_000)), from: '09:00', to: '11:00' };
+}
+
 // MARK: - The outbox's answers about one request
 
 /** The outbox items about a request: its own path (`/provider/requests/<id>`) or one under it. */

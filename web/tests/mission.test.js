@@ -51,7 +51,7 @@ test('the optimistic copy after a stage', () => {
   assert.equal(afterStage(detail, 'completed').status_label, 'Terminée');
 });
 
-import { doualaSlot } from '../lib/mission.js';
+import { defaultSlot, doualaSlot } from '../lib/mission.js';
 
 test('a Douala slot as UTC', () => {
   assert.deepEqual(doualaSlot('2026-12-02', '09:00', '11:30'), { start: '2026-12-02T08:00:00.000Z', end: '2026-12-02T10:30:00.000Z' });
@@ -59,6 +59,28 @@ test('a Douala slot as UTC', () => {
   assert.equal(doualaSlot('2026-12-02', '22:00', '01:00').end, '2026-12-03T00:00:00.000Z');
   assert.equal(doualaSlot('02/12/2026', '09:00', '10:00'), null);
   assert.equal(doualaSlot('2026-12-02', '', '10:00'), null);
+});
+
+test('the first slot a postponement proposes is never already gone', () => {
+  const at = (iso) => Date.parse(iso);
+  // 07:10 in Douala (06:10 UTC): the working day has not started, 09:00–11:00 today.
+  assert.deepEqual(defaultSlot(at('2026-12-07T06:10:00Z')), { day: '2026-12-07', from: '09:00', to: '11:00' });
+  // 09:21 in Douala: 11:00–13:00 today (an hour's notice at least).
+  assert.deepEqual(defaultSlot(at('2026-12-07T08:21:00Z')), { day: '2026-12-07', from: '11:00', to: '13:00' });
+  // 14:00 sharp: 15:00–17:00.
+  assert.deepEqual(defaultSlot(at('2026-12-07T13:00:00Z')), { day: '2026-12-07', from: '15:00', to: '17:00' });
+  // 16:30: too late to start at 18:00, tomorrow morning.
+  assert.deepEqual(defaultSlot(at('2026-12-07T15:30:00Z')), { day: '2026-12-08', from: '09:00', to: '11:00' });
+  // 23:30 in Douala on the 31st (22:30 UTC): tomorrow is the next month.
+  assert.deepEqual(defaultSlot(at('2026-12-31T22:30:00Z')), { day: '2027-01-01', from: '09:00', to: '11:00' });
+  // 00:30 in Douala (23:30 UTC the day before): today in Douala, 09:00.
+  assert.deepEqual(defaultSlot(at('2026-12-07T23:30:00Z')), { day: '2026-12-08', from: '09:00', to: '11:00' });
+  // Every hour of a day: the slot starts in the future.
+  for (let m = 0; m < 24 * 60; m += 7) {
+    const now = at('2026-12-07T00:00:00Z') + m * 60_000;
+    const s = defaultSlot(now);
+    assert.ok(Date.parse(doualaSlot(s.day, s.from, s.to).start) > now, `${m} min`);
+  }
 });
 
 test('the outbox answers about one request: sent and refused, each once', () => {

@@ -3,7 +3,7 @@
 import { h } from '/lib/dom.js';
 import { field, openDialog } from '/lib/ui.js';
 import { doualaDay } from '/lib/format.js';
-import { doualaSlot } from '/lib/mission.js';
+import { defaultSlot, doualaSlot } from '/lib/mission.js';
 import { afterAccept, afterDecline } from '/lib/transitions.js';
 import { DECLINE_REASONS } from '/screens/demandes/common.js';
 
@@ -77,9 +77,10 @@ export function askDetails(card) {
 export function postpone(card) {
   if (card.dialogs.size) return; // a double tap opens one dialog
   const today = doualaDay(card.now());
-  const day = h('input', { type: 'date', name: 'day', min: today, value: today, required: true });
-  const from = h('input', { type: 'time', name: 'from', value: '09:00', step: 900, required: true });
-  const to = h('input', { type: 'time', name: 'to', value: '11:00', step: 900, required: true });
+  const first = defaultSlot(card.now());
+  const day = h('input', { type: 'date', name: 'day', min: today, value: first.day, required: true });
+  const from = h('input', { type: 'time', name: 'from', value: first.from, step: 900, required: true });
+  const to = h('input', { type: 'time', name: 'to', value: first.to, step: 900, required: true });
   const note = h('textarea', { name: 'note', maxlength: 500, rows: 2 });
   card.track(
     openDialog({
