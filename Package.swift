@@ -115,6 +115,7 @@ let package = Package(
                 "DjobeaAuth",
                 "DjobeaSync",
                 "DjobeaGateway",
+                "DjobeaPostgres",
                 "CBrotli",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -141,16 +141,16 @@ extension ColumnValue {
 
 extension ReplicaConnection {
     /// The first column of the first row, if any and not null.
-    func scalar(_ sql: String, _ arguments: [ColumnValue] = []) throws -> ColumnValue? {
+    public func scalar(_ sql: String, _ arguments: [ColumnValue] = []) throws -> ColumnValue? {
         guard let value = try query(sql, arguments).first?.values.first, value != .null else { return nil }
         return value
     }
 
-    func integer(_ sql: String, _ arguments: [ColumnValue] = []) throws -> Int64? {
+    public func integer(_ sql: String, _ arguments: [ColumnValue] = []) throws -> Int64? {
         try scalar(sql, arguments)?.integerValue
     }
 
-    func exists(_ sql: String, _ arguments: [ColumnValue] = []) throws -> Bool {
+    public func exists(_ sql: String, _ arguments: [ColumnValue] = []) throws -> Bool {
         try scalar("SELECT EXISTS (\(sql))", arguments)?.isTrue ?? false
     }
 }

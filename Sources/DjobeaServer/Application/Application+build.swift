@@ -11,7 +11,8 @@ import NIOCore
 ///
 /// - Parameters:
 ///   - settings: address, role, and the certificate when the node serves HTTPS.
-///   - database: the node's open database.
+///   - storage: what the node serves from (SQLite, or PostgreSQL for central at scale).
+///   - sqlite: the node's SQLite database, which the provider API needs (a hub always has one).
 ///   - logger: the application logger.
 ///   - background: jobs that run as long as the server (offer routing, message delivery); the storage probe
 ///     (`storageProbeLoop`) is always added.
@@ -20,18 +21,19 @@ import NIOCore
 ///   - storageProbeInterval: how often a degraded node tries a write to learn that storage works again.
 ///   - onServerRunning: called once the socket listens (the CLI prints the URL then).
 func buildApplication(
-    settings: ServerSettings, database: NodeDatabase, logger: Logger, background: [BackgroundLoop] = [],
+    settings: ServerSettings, storage: any ServedStorage, sqlite: NodeDatabase?, logger: Logger, background: [BackgroundLoop] = [],
     provider: ProviderAPIServices? = nil, central: CentralServices? = nil, ops: OpsSettings? = nil, gateway: GatewayServices? = nil,
     storageProbeInterval: Duration = .seconds(15), onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let router = buildRouter(
-        database: database, logger: logger, provider: provider, central: central, ops: ops, gateway: gateway, secureCookies: settings.tls != nil
+        storage: storage, sqlite: sqlite, logger: logger, provider: provider, central: central, ops: ops, gateway: gateway,
+        secureCookies: settings.tls != nil
     ).router
     let http1 = HTTP1Channel.Configuration(idleTimeout: TimeAmount(settings.idleTimeout))
     return Application(
         router: router, server: settings.tls?.server(http1) ?? .http1(configuration: http1),
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "djobea-\(settings.role.rawValue)"),
-        services: background + (gateway?.background ?? []) + [storageProbeLoop(database: database, logger: logger, interval: storageProbeInterval)],
+        services: background + (gateway?.background ?? []) + [storageProbeLoop(database: storage, logger: logger, interval: storageProbeInterval)],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },
         logger: logger
     )
@@ -45,17 +47,20 @@ public func offerRoutingLoop(database: NodeDatabase, logger: Logger, interval: D
 
 /// The routes of a node and their OpenAPI document.
 func buildRouter(
-    database: NodeDatabase, logger: Logger, provider: ProviderAPIServices? = nil, central: CentralServices? = nil, ops: OpsSettings? = nil,
+    storage: any ServedStorage, sqlite: NodeDatabase?, logger: Logger, provider: ProviderAPIServices? = nil, central: CentralServices? = nil,
+    ops: OpsSettings? = nil,
     gateway: GatewayServices? = nil, secureCookies: Bool = false
 ) -> (router: Router<NodeRequestContext>, docs: APIDocumentation) {
     let router = Router(context: NodeRequestContext.self)
     router.add(middleware: MetricsMiddleware(metrics: .shared))
-    router.add(middleware: APIErrorMiddleware(logger: logger, storage: database.storage))
-    let docs = APIDocumentation(title: "Djobea Edge — nœud \(database.role.rawValue)")
+    router.add(middleware: APIErrorMiddleware(logger: logger, storage: storage.storageHealth))
+    let docs = APIDocumentation(title: "Djobea Edge — nœud \(storage.role.rawValue)")
     let publicRoutes = DocumentedRoutes(group: router.group(), docs: docs, tag: "Nœud", authenticated: false)
-    HealthController(database: database).register(on: publicRoutes)
-    MetricsController(database: database, metrics: .shared).register(on: publicRoutes)
+    HealthController(database: storage).register(on: publicRoutes)
+    MetricsController(database: storage, metrics: .shared).register(on: publicRoutes)
     if let provider {
+        // The provider API is a hub's, and a hub runs on SQLite.
+        guard let database = sqlite else { preconditionFailure("the provider API needs the node's SQLite database") }
         let limit = RateLimitMiddleware(check: provider.rateLimitCheck)
         let auth = AuthController(auth: provider.auth)
         auth.registerPublic(on: DocumentedRoutes(group: router.group().add(middleware: limit), docs: docs, tag: "Connexion", authenticated: false))
@@ -78,10 +83,10 @@ func buildRouter(
         let centralRoutes = DocumentedRoutes(
             group: router.group().add(middleware: APIKeyMiddleware(key: central.apiKey)).add(middleware: IdempotencyFingerprintMiddleware()),
             docs: docs, tag: "Central", authenticated: true)
-        CentralAPIController(database: database).register(on: centralRoutes)
-        CentralOpsController(database: database).register(on: centralRoutes)
+        CentralAPIController(database: storage).register(on: centralRoutes)
+        CentralOpsController(database: storage).register(on: centralRoutes)
     }
-    if let gateway {
+    if let gateway, let database = sqlite {
         let pushes = gateway.pushes
         WebhookController(database: database, settings: gateway.webhooks, logger: logger, onInbound: { await pushes.wake() }).register(
             on: DocumentedRoutes(group: router.group(), docs: docs, tag: "Passerelle", authenticated: false))
@@ -89,7 +94,7 @@ func buildRouter(
     // OPS ROUTES (begin)
     if ops != nil || central != nil {
         let syncInterval = central?.syncInterval ?? ops?.syncInterval ?? OpsHealth.defaultSyncInterval
-        OpsController(database: database, settings: ops, apiKey: central?.apiKey, secureCookies: secureCookies, syncInterval: syncInterval).register(
+        OpsController(database: storage, settings: ops, apiKey: central?.apiKey, secureCookies: secureCookies, syncInterval: syncInterval).register(
             on: DocumentedRoutes(group: router.group(), docs: docs, tag: "Ops", authenticated: true),
             publicRoutes: DocumentedRoutes(group: router.group(), docs: docs, tag: "Ops", authenticated: false))
     }

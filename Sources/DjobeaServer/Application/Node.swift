@@ -36,7 +36,10 @@ public struct Node: Sendable {
     /// How often a degraded node tries a write to learn that storage works again.
     public var storageProbeInterval: Duration
 
+    /// The node's SQLite database (a hub's; central's unless it runs on PostgreSQL: see `NodeStorage.database`).
     public var database: NodeDatabase { storage.database }
+    /// What the node serves from, SQLite or PostgreSQL.
+    public var served: any ServedStorage { storage.served }
     public var directory: DataDirectory { storage.directory }
 
     /// A node from its parts, as `build` makes it; a test passes only the parts it serves (a hub's health routes alone,
@@ -71,28 +74,43 @@ public struct Node: Sendable {
     ///     before central starts); nil opens them from the configuration.
     ///   - announce: the lines the operator reads on stdout while the node is built (a hub's enrolment).
     public static func build(
-        role: NodeRole, configuration: NodeConfiguration, storage: NodeStorage? = nil, announce: @escaping @Sendable (String) -> Void = { _ in }
+        role: NodeRole, configuration: NodeConfiguration, storage given: NodeStorage? = nil, announce: @escaping @Sendable (String) -> Void = { _ in }
     ) async throws -> Node {
-        let storage = try storage ?? NodeStorage.open(role: role, configuration: configuration)
-        let database = storage.database
+        let storage: NodeStorage
+        if let given {
+            storage = given
+        } else {
+            storage = try await NodeStorage.open(role: role, configuration: configuration)
+        }
         let directory = storage.directory
         let environment = configuration.environment
         switch role {
         case .central:
-            try await IntakeStore(database).seedReferenceData()
+            let served = storage.served
+            try await IntakeStore(served).seedReferenceData()
             let key = try CentralAPIKey.load(given: configuration.apiKey, directory: directory, environment: environment)
             let logger = configuration.logger(role: role)
-            let blobs = try BlobStore(root: directory.blobsURL)
+            let blobs = try BlobStore(root: configuration.blobsDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? directory.blobsURL)
             let central = CentralServices(
-                sync: CentralSyncService(database: database, logger: logger, blobs: blobs), apiKey: key.value,
-                syncInterval: configuration.syncInterval)
+                sync: CentralSyncService(storage: served, logger: logger, photos: CentralPhotoService(storage: served, blobs: blobs, logger: logger)),
+                apiKey: key.value, syncInterval: configuration.syncInterval)
             let ops = try OpsConsole.make(directory: directory.url, environment: environment)
             // Central is its deployment's gateway to the outside world (WhatsApp, SMS, Web Push).
-            let gateway = try await GatewayServices.make(
-                database: database, dataDirectory: directory.url, driver: configuration.notifier, environment: environment, logger: logger)
+            var gateway: GatewayServices?
+            if let database = storage.sqlite {
+                gateway = try await GatewayServices.make(
+                    database: database, dataDirectory: directory.url, driver: configuration.notifier, environment: environment, logger: logger)
+            }
+            // Central processes sharing one PostgreSQL database run the gateway's loops once between them.
+            if let url = configuration.postgresURL, var services = gateway {
+                let jobs = ExclusiveJobs(url: url, logger: logger)
+                services.background = services.background.map(jobs.exclusive)
+                gateway = services
+            }
             return Node(
                 role: role, configuration: configuration, storage: storage, logger: logger, apiKey: key, ops: ops, central: central, gateway: gateway)
         case .hub:
+            let database = storage.database
             let logger = configuration.logger(role: role)
             let link = try await hubLink(
                 directory: directory, database: database, central: configuration.centralURL, enroll: configuration.enrollmentToken,
@@ -127,20 +145,26 @@ public struct Node: Sendable {
         buildApplication(
             settings: ServerSettings(
                 host: configuration.host, port: configuration.port, role: role, tls: configuration.tls, idleTimeout: configuration.idleTimeout),
-            database: database, logger: logger, background: background, provider: provider, central: central, ops: ops.settings, gateway: gateway,
-            storageProbeInterval: storageProbeInterval, onServerRunning: onServerRunning)
+            storage: served, sqlite: storage.sqlite, logger: logger, background: background, provider: provider, central: central,
+            ops: ops.settings, gateway: gateway, storageProbeInterval: storageProbeInterval, onServerRunning: onServerRunning)
     }
 
     /// The node's routes and their OpenAPI document (served at `/openapi.json`), without a server.
     public func routes() -> (router: Router<NodeRequestContext>, docs: APIDocumentation) {
         buildRouter(
-            database: database, logger: logger, provider: provider, central: central, ops: ops.settings, gateway: gateway,
+            storage: served, sqlite: storage.sqlite, logger: logger, provider: provider, central: central, ops: ops.settings, gateway: gateway,
             secureCookies: configuration.tls != nil)
     }
 
     /// Serves until SIGINT/SIGTERM, the data directory locked all along.
     public func run(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        try await application(onServerRunning: onServerRunning).runService()
+        do {
+            try await application(onServerRunning: onServerRunning).runService()
+        } catch {
+            await storage.close()
+            throw error
+        }
+        await storage.close()
         withExtendedLifetime(storage.directory) {}
     }
 

@@ -25,6 +25,12 @@ public struct NodeConfiguration: Sendable {
     /// A hub's central (`--central`): syncing is on. With `enrollmentToken` (`--enroll`) the hub enrols first.
     public var centralURL: String?
     public var enrollmentToken: String?
+    /// Central on PostgreSQL (`--postgres`, `DJOBEA_DATABASE_URL`): `postgresql://user:password@host:port/database`.
+    /// nil: the embedded SQLite database in the data directory. Several central processes may share one database.
+    public var postgresURL: String?
+    /// Where photo blobs are kept; nil: `<data>/blobs`. Central processes sharing one PostgreSQL database share this
+    /// directory too (`--blobs`, `DJOBEA_BLOBS_DIR`), so a photo uploaded to one is served by the others.
+    public var blobsDirectory: String?
     /// Central's platform API key (`--api-key`); nil takes `DJOBEA_API_KEY`, else the one kept in `<data>/api-key`.
     public var apiKey: String?
     /// The process environment: secrets and drivers' settings, `DJOBEA_SYNC_INTERVAL`, `DJOBEA_OPS_PASSWORD`,
@@ -49,20 +55,65 @@ public struct NodeConfiguration: Sendable {
     }
 }
 
-/// A node's data directory (locked) and its open database.
+/// A node's data directory (locked) and the storage it serves from: its SQLite database, or, for central at scale,
+/// a PostgreSQL database (`--postgres`), the data directory then keeping only files (secrets, photo blobs, outbox).
 public struct NodeStorage: Sendable {
     public let directory: DataDirectory
-    public let database: NodeDatabase
+    /// What the node's routes, loops and sync read and write, whatever the engine.
+    public let served: any ServedStorage
+    /// The SQLite database; nil for central on PostgreSQL.
+    public let sqlite: NodeDatabase?
 
+    /// A node on its SQLite database (every hub; central embedded).
     public init(directory: DataDirectory, database: NodeDatabase) {
         self.directory = directory
-        self.database = database
+        self.served = database
+        self.sqlite = database
     }
 
-    /// Locks the configuration's data directory (made if allowed) and opens or creates the node's database.
-    public static func open(role: NodeRole, configuration: NodeConfiguration) throws -> NodeStorage {
+    /// Central on PostgreSQL.
+    public init(directory: DataDirectory, postgres: PostgresServedStorage) {
+        self.directory = directory
+        self.served = postgres
+        self.sqlite = nil
+    }
+
+    /// The node's SQLite database: every hub has one, and central unless it runs on PostgreSQL. Only the hub's parts
+    /// (provider API, sync engine, offer routing) and SQLite tools reach for it; on a PostgreSQL central it is a
+    /// programming error.
+    public var database: NodeDatabase {
+        guard let sqlite else { preconditionFailure("central on PostgreSQL has no SQLite database") }
+        return sqlite
+    }
+
+    /// Gives back what the storage holds open beyond the process's files (PostgreSQL's connections).
+    public func close() async {
+        if let postgres = served as? PostgresServedStorage { await postgres.close() }
+    }
+
+    /// Locks the configuration's data directory (made if allowed) and opens or creates the node's database: the
+    /// PostgreSQL one of `configuration.postgresURL` (central only), else `<data>/djobea.sqlite`.
+    public static func open(role: NodeRole, configuration: NodeConfiguration) async throws -> NodeStorage {
         let directory = try DataDirectory(path: configuration.dataDirectory, create: configuration.createDirectory)
+        if let url = configuration.postgresURL {
+            guard role == .central else { throw NodeStartupError("PostgreSQL n'est possible que pour le central : un hub garde sa base SQLite.") }
+            do {
+                let postgres = try await PostgresServedStorage.open(url: url, role: role, logger: configuration.logger(role: role))
+                return NodeStorage(directory: directory, postgres: postgres)
+            } catch {
+                throw NodeStartupError("Base PostgreSQL inaccessible (\(PostgresURLDisplay.redacted(url))) : \(error)")
+            }
+        }
         return NodeStorage(directory: directory, database: try NodeDatabase.open(path: directory.databasePath, role: role))
+    }
+}
+
+/// A PostgreSQL URL as an operator may read it in a message or a log: the password replaced by `***`.
+public enum PostgresURLDisplay {
+    public static func redacted(_ url: String) -> String {
+        guard var parts = URLComponents(string: url), parts.password != nil else { return url }
+        parts.password = "***"
+        return parts.string ?? url
     }
 }
 

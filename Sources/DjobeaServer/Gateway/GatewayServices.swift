@@ -26,7 +26,8 @@ public struct GatewayServices: Sendable {
     public let pushes: PushGateway
     public let webhooks: WebhookSettings
     public let vapidPublicKey: String
-    public let background: [BackgroundLoop]
+    /// Its loops; central processes sharing a PostgreSQL database wrap them in `ExclusiveJobs`.
+    public var background: [BackgroundLoop]
 
     /// Where the demo's webhook secret is kept when `WHATSAPP_CLOUD_APP_SECRET` is not set.
     public static let appSecretFile = "whatsapp-app-secret"

@@ -5,7 +5,7 @@ import Hummingbird
 
 /// `GET /healthz`: who this node is and whether its database answers; a 503 `degraded` while storage refuses writes.
 struct HealthController: Sendable {
-    let database: NodeDatabase
+    let database: any ServedStorage
 
     func register(on routes: DocumentedRoutes) {
         routes.add(
@@ -14,11 +14,11 @@ struct HealthController: Sendable {
             response: NodeHealth.self
         ) { request, _ in
             let (version, counts) = try await database.healthSnapshot()
-            let degradation = database.storage.degradation
+            let degradation = database.storageHealth.degradation
             var response = try JSONResponse.make(
                 NodeHealth(
                     status: degradation == nil ? "ok" : "degraded", nodeId: database.nodeId, role: database.role.rawValue, schemaVersion: version,
-                    latestSchemaVersion: NodeDatabase.latestSchemaVersion, rowCounts: counts, storage: degradation.map(StorageState.init)),
+                    latestSchemaVersion: database.latestSchemaVersion, rowCounts: counts, storage: degradation.map(StorageState.init)),
                 for: request, status: degradation == nil ? .ok : .serviceUnavailable)
             if let degradation { response.headers[.retryAfter] = String(degradation.reason.retryAfterSeconds) }
             return response
@@ -40,9 +40,9 @@ public struct NodeHealth: Codable {
 
 /// Why the node is degraded: the stable code, its French explanation, and when it started and last failed.
 public struct StorageState: Codable {
-    /// `full`, `read_only` or `io_error`.
+    /// `full`, `read_only`, `io_error` or `unreachable` (PostgreSQL).
     public let reason: String
-    /// `stockage_plein`, `stockage_lecture_seule` or `stockage_erreur_disque`, as in the refused writes' answers.
+    /// `stockage_plein`, `stockage_lecture_seule`, `stockage_erreur_disque` or `stockage_injoignable`, as in the refused writes' answers.
     public let code: String
     public let message: String
     public let since: String

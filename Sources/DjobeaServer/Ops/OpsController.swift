@@ -1,6 +1,7 @@
 import CompressNIO
 import Crypto
 import DjobeaDomain
+import DjobeaReplication
 import DjobeaStore
 import Foundation
 import HTTPTypes
@@ -10,7 +11,7 @@ import NIOCore
 /// The ops console: `GET /ops/sync-status` (JSON, API key or ops session), `GET /ops` (HTML, ops session) and the
 /// ops login (`/ops/login`, `/ops/logout`). Without ops settings only the JSON is served, to the API key.
 struct OpsController: Sendable {
-    let database: NodeDatabase
+    let database: any ReplicaStorage
     let settings: OpsSettings?
     /// Central's platform API key, also accepted by `/ops/sync-status`.
     let apiKey: String?
@@ -23,7 +24,7 @@ struct OpsController: Sendable {
     let syncInterval: TimeInterval
 
     init(
-        database: NodeDatabase, settings: OpsSettings?, apiKey: String?, throttle: OpsLoginThrottle = OpsLoginThrottle(),
+        database: any ReplicaStorage, settings: OpsSettings?, apiKey: String?, throttle: OpsLoginThrottle = OpsLoginThrottle(),
         secureCookies: Bool = false, syncInterval: TimeInterval = OpsHealth.defaultSyncInterval
     ) {
         self.database = database

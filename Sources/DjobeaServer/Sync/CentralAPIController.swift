@@ -1,5 +1,6 @@
 import Crypto
 import DjobeaDomain
+import DjobeaReplication
 import DjobeaStore
 import Foundation
 import HTTPTypes
@@ -8,7 +9,7 @@ import Hummingbird
 /// Central's API for the platform (`/central/*`), authenticated by the API key (`--api-key` / `DJOBEA_API_KEY`),
 /// sent as `Authorization: Bearer <key>` or `X-Api-Key: <key>`.
 struct CentralAPIController: Sendable {
-    let database: NodeDatabase
+    let database: any ReplicaStorage
 
     func register(on routes: DocumentedRoutes) {
         routes.add(

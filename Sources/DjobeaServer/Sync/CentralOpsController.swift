@@ -1,4 +1,5 @@
 import DjobeaDomain
+import DjobeaReplication
 import DjobeaStore
 import Foundation
 import HTTPTypes
@@ -8,7 +9,7 @@ import Hummingbird
 /// provider, move a zone (SPEC.md §5.1). Each is one change-logged transaction with its actor, reaching the hubs
 /// concerned at their next pull, and takes an `Idempotency-Key` (the same key and body replay the first answer).
 struct CentralOpsController: Sendable {
-    let database: NodeDatabase
+    let database: any ReplicaStorage
 
     static let idempotencyKey = APIOperation.Parameter(
         "Idempotency-Key", in: "header", "Clé d'idempotence : la même clé avec le même corps rend la première réponse, sans rien refaire")

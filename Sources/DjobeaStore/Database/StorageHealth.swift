@@ -8,6 +8,8 @@ public enum StorageFailure: String, Sendable, Codable, CaseIterable {
     case full
     case readOnly = "read_only"
     case ioError = "io_error"
+    /// The database server does not answer (PostgreSQL: connection lost or refused, server shutting down).
+    case unreachable
 
     /// The stable error code a client or an ops person sees.
     public var code: String {
@@ -15,6 +17,7 @@ public enum StorageFailure: String, Sendable, Codable, CaseIterable {
         case .full: "stockage_plein"
         case .readOnly: "stockage_lecture_seule"
         case .ioError: "stockage_erreur_disque"
+        case .unreachable: "stockage_injoignable"
         }
     }
 
@@ -27,6 +30,8 @@ public enum StorageFailure: String, Sendable, Codable, CaseIterable {
             "Stockage en lecture seule : le nœud ne peut plus écrire sur son disque. Rien n'a été enregistré ; réessayez dans un moment."
         case .ioError:
             "Erreur du disque : le nœud n'a pas pu lire ou écrire ses données. Rien n'a été enregistré ; réessayez dans un moment."
+        case .unreachable:
+            "Base de données injoignable : le nœud ne peut pas joindre son serveur de base de données. Rien n'a été enregistré ; réessayez dans un moment."
         }
     }
 
@@ -36,6 +41,7 @@ public enum StorageFailure: String, Sendable, Codable, CaseIterable {
     /// The storage failure behind `error`, if it is one: SQLite's `SQLITE_FULL`, `SQLITE_READONLY` (every extended
     /// code), `SQLITE_IOERR` (every extended code), or a filesystem `ENOSPC`/`EDQUOT`, `EROFS`, `EIO`.
     public static func classify(_ error: any Error) -> StorageFailure? {
+        if let error = error as? any ClassifiedStorageError { return error.storageFailure }
         if let error = error as? DatabaseError {
             switch error.resultCode.primaryResultCode {
             case .SQLITE_FULL: return .full
@@ -67,6 +73,13 @@ public enum StorageFailure: String, Sendable, Codable, CaseIterable {
         default: nil
         }
     }
+}
+
+/// An error of a storage engine that knows which of its failures are the storage's (a database server that is down, a
+/// full disk on its side) rather than the request's: the PostgreSQL adapter's errors conform where the node is composed.
+public protocol ClassifiedStorageError: Error {
+    /// The storage failure this error is, nil when it is not one (a constraint, a malformed statement).
+    var storageFailure: StorageFailure? { get }
 }
 
 /// The node's storage is refusing writes: why, since when, and the last failure seen.

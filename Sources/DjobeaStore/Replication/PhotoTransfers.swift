@@ -20,28 +20,6 @@ public struct PhotoReference: Sendable, Equatable {
 
 /// The store's side of the photo lane (SPEC.md §6): which hashes rows refer to, and which blobs a node holds.
 extension NodeDatabase {
-    /// Central: whether a row of `hubId`'s partition refers to `sha256` (`photos.sha256`, `photos.thumb_sha256`,
-    /// `providers.photo_sha256`), judged against central's current rows.
-    public func isPhotoReferenced(_ sha256: String, inPartitionOf hubId: String) async throws -> Bool {
-        try await read { db in
-            let partition = try HubPartition(hubId: hubId, connection: SQLiteReplicaConnection(db: db))
-            let photos = try Row.fetchAll(
-                db, sql: "SELECT id, request_id, provider_id FROM photos WHERE sha256 = ?1 OR thumb_sha256 = ?1", arguments: [sha256])
-            for photo in photos {
-                let id: String = photo["id"]
-                if try partition.contains(table: SyncedTable.photos.rawValue, key: id) { return true }
-                // A photo with no request (a profile picture) belongs with its provider.
-                if (photo["request_id"] as String?) == nil, let provider: String = photo["provider_id"], try partition.containsProvider(provider) {
-                    return true
-                }
-            }
-            for provider in try String.fetchAll(db, sql: "SELECT id FROM providers WHERE photo_sha256 = ?", arguments: [sha256]) {
-                if try partition.containsProvider(provider) { return true }
-            }
-            return false
-        }
-    }
-
     /// Hub: the hashes referred to by rows this node made or changed (change-log origin = this node), to upload.
     public func ownPhotoReferences() async throws -> [PhotoReference] {
         try await read { db in
@@ -106,18 +84,6 @@ extension NodeDatabase {
         }
     }
 
-    /// Notes in the local `blobs` table that this node holds `sha256` (idempotent; the mime from a `photos` row
-    /// that names it, else from the bytes' signature).
-    public func recordReceivedBlob(sha256: String, bytes: Int64, leading: [UInt8], now: Date = Date()) async throws {
-        try await writer.write { db in
-            let mime =
-                try String.fetchOne(db, sql: "SELECT mime FROM photos WHERE sha256 = ? LIMIT 1", arguments: [sha256])
-                ?? PartialBlobs.sniffMime(leading)
-            try db.execute(
-                sql: "INSERT INTO blobs (sha256, bytes, mime, stored_at) VALUES (?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING",
-                arguments: [sha256, bytes, mime, UTCTimestamp.format(now)])
-        }
-    }
 }
 
 /// Incomplete transfers of blobs, one file per hash under `<blobs>/partial/` (SPEC.md §6.3, §6.4), with the

@@ -1,3 +1,4 @@
+import DjobeaReplication
 import DjobeaStore
 import Foundation
 import Logging
@@ -94,13 +95,13 @@ public enum PhotoLaneLimits {
 /// An actor: between the partition check and the answer, a chunk's checks and its write run without suspension, so
 /// two uploads of the same blob (two hubs holding the same photo) never interleave their bytes.
 public actor CentralPhotoService {
-    let database: NodeDatabase
+    let database: any ReplicaStorage
     public let blobs: BlobStore
     let partials: PartialBlobs
     let logger: Logger
 
-    public init(database: NodeDatabase, blobs: BlobStore, logger: Logger) {
-        self.database = database
+    public init(storage: any ReplicaStorage, blobs: BlobStore, logger: Logger) {
+        self.database = storage
         self.blobs = blobs
         self.partials = PartialBlobs(blobs: blobs)
         self.logger = logger
@@ -163,7 +164,7 @@ public actor CentralPhotoService {
             logger.warning("sync.photo.hash_mismatch", metadata: ["hub": "\(hub.name)", "sha256": "\(sha256)"])
             throw SyncError.photoHashMismatch
         }
-        try await database.recordReceivedBlob(sha256: sha256, bytes: size, leading: leading)
+        try await database.recordReceivedBlob(sha256: sha256, bytes: size, sniffedMime: PartialBlobs.sniffMime(leading))
         logger.info("sync.photo.received", metadata: ["hub": "\(hub.name)", "sha256": "\(sha256)", "bytes": "\(size)"])
         return PhotoUploadResponse(sha256: sha256, offset: size, complete: true)
     }

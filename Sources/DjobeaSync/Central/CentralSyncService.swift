@@ -35,7 +35,7 @@ public final class CentralSyncService: Sendable {
     public convenience init(database: NodeDatabase, logger: Logger, maxSliceBytes: Int = 512 * 1024, blobs: BlobStore? = nil) {
         self.init(
             storage: database, logger: logger, maxSliceBytes: maxSliceBytes,
-            photos: blobs.map { CentralPhotoService(database: database, blobs: $0, logger: logger) })
+            photos: blobs.map { CentralPhotoService(storage: database, blobs: $0, logger: logger) })
     }
 
     public func enroll(_ request: EnrollRequest, now: Date = Date()) async throws -> EnrollResponse {

@@ -266,7 +266,7 @@ public actor PhotoLane {
             notBefore[sha256] = ContinuousClock.now + Self.retryLater
             return
         }
-        try await database.recordReceivedBlob(sha256: sha256, bytes: size ?? offset, leading: leading)
+        try await database.recordReceivedBlob(sha256: sha256, bytes: size ?? offset, sniffedMime: PartialBlobs.sniffMime(leading))
         present.insert(sha256)
         pass.report.downloaded += 1
     }

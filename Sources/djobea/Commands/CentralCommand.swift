@@ -1,5 +1,6 @@
 import ArgumentParser
 import DjobeaDomain
+import DjobeaReplication
 import DjobeaServer
 import DjobeaStore
 import DjobeaSync
@@ -21,14 +22,26 @@ struct CentralServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Clé d'API de la plateforme pour /central/* (aussi DJOBEA_API_KEY ; sinon générée dans <data>/api-key).")
     var apiKey: String?
 
+    @OptionGroup var postgres: CentralDatabaseOptions
+
+    @Option(
+        name: .long,
+        help: "Dossier des photos (par défaut <data>/blobs ; aussi DJOBEA_BLOBS_DIR) : partagé par les processus centraux d'une même base PostgreSQL."
+    )
+    var blobs: String?
+
     func run() async throws {
         try await failingClearly {
             var configuration = try node.configuration()
             configuration.apiKey = apiKey
+            configuration.postgresURL = postgres.url
+            configuration.blobsDirectory = blobs ?? ProcessInfo.processInfo.environment["DJOBEA_BLOBS_DIR"].flatMap { $0.isEmpty ? nil : $0 }
             let central = try await Node.build(role: .central, configuration: configuration)
+            let postgresURL = configuration.postgresURL
             try await central.run { port in
                 let base = central.baseURL(port: port)
-                printLine("Central \(central.database.nodeId) à l'écoute sur \(base)")
+                let engine = postgresURL.map { "PostgreSQL \(PostgresURLDisplay.redacted($0))" } ?? "SQLite"
+                printLine("Central \(central.served.nodeId) à l'écoute sur \(base) (base : \(engine))")
                 if let file = central.apiKey?.file { printLine("Clé d'API de la plateforme : voir \(file)") }
                 printLine("Console ops : \(base)/ops (\(central.ops.hint))")
             }
@@ -41,8 +54,8 @@ struct EnrollHubCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "enroll-hub", abstract: "Enrôle un hub pour des zones et affiche son jeton à usage unique (valable 24 h).")
 
-    @Option(name: .long, help: "Dossier de données du central.")
-    var data: String
+    @Option(name: .long, help: "Dossier de données du central (sa base SQLite ; inutile avec --postgres).")
+    var data: String?
 
     @Option(name: .long, help: "Nom du hub (ex. Bonamoussadi).")
     var name: String
@@ -50,11 +63,13 @@ struct EnrollHubCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Codes des zones du hub, séparés par des virgules.")
     var zones: String
 
+    @OptionGroup var postgres: CentralDatabaseOptions
+
     func run() async throws {
         try await failingClearly {
-            // The central may be running: open the database without the directory lock (SQLite arbitrates writers).
-            let database = try CentralDatabaseFile.open(data)
-            let enrolment = try await database.enrolHub(name: name, zoneCodes: zones.split(separator: ",").map(String.init))
+            let enrolment = try await CentralDatabaseFile.with(data, postgres: postgres.url) { storage in
+                try await storage.enrolHub(name: name, zoneCodes: zones.split(separator: ",").map(String.init))
+            }
             printLine("Hub « \(enrolment.name) » enrôlé pour les zones : \(enrolment.zoneCodes.joined(separator: ", ")).")
             printLine("Jeton à usage unique (valable jusqu'au \(UTCTimestamp.format(enrolment.expiresAt))) :")
             printLine(enrolment.token)
@@ -67,22 +82,67 @@ struct EnrollHubCommand: AsyncParsableCommand {
 struct RevokeHubCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "revoke-hub", abstract: "Révoque l'identifiant d'un hub.")
 
-    @Option(name: .long, help: "Dossier de données du central.")
-    var data: String
+    @Option(name: .long, help: "Dossier de données du central (sa base SQLite ; inutile avec --postgres).")
+    var data: String?
 
     @Option(name: .long, help: "Nom du hub.")
     var name: String
 
+    @OptionGroup var postgres: CentralDatabaseOptions
+
     func run() async throws {
         try await failingClearly {
-            let database = try CentralDatabaseFile.open(data)
-            guard try await database.revokeHub(name: name) else { throw CommandFailure("Aucun hub enrôlé et actif nommé « \(name) ».") }
+            let revoked = try await CentralDatabaseFile.with(data, postgres: postgres.url) { storage in try await storage.revokeHub(name: name) }
+            guard revoked else { throw CommandFailure("Aucun hub enrôlé et actif nommé « \(name) ».") }
             printLine("Hub « \(name) » révoqué : ses prochaines synchronisations seront refusées.")
         }
     }
 }
 
+/// `--postgres` (or `DJOBEA_DATABASE_URL`): central's PostgreSQL database instead of the SQLite file in its data directory.
+struct CentralDatabaseOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help:
+            "Base PostgreSQL du central (postgresql://utilisateur:motdepasse@hôte:5432/base ; aussi DJOBEA_DATABASE_URL). Sans elle : SQLite dans <data>."
+    )
+    var postgres: String?
+
+    /// The URL given, else `DJOBEA_DATABASE_URL`; nil for SQLite.
+    var url: String? {
+        (postgres ?? ProcessInfo.processInfo.environment["DJOBEA_DATABASE_URL"]).flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    func validate() throws {
+        if let url, !(url.hasPrefix("postgres://") || url.hasPrefix("postgresql://")) {
+            throw ValidationError("--postgres : une URL postgresql://… est attendue (reçu « \(PostgresURLDisplay.redacted(url)) »)")
+        }
+    }
+}
+
 enum CentralDatabaseFile {
+    /// Runs `body` on central's database: PostgreSQL when `postgres` is given, else the SQLite file of `data`.
+    static func with<T: Sendable>(_ data: String?, postgres: String?, _ body: (any ServedStorage) async throws -> T) async throws -> T {
+        guard let postgres else {
+            guard let data else { throw CommandFailure("Indiquez le central : --data <dossier> (SQLite) ou --postgres <url>.") }
+            return try await body(try open(data))
+        }
+        let storage: PostgresServedStorage
+        do {
+            storage = try await PostgresServedStorage.open(url: postgres, role: .central, connections: 1, logger: makeLogger("djobea.central"))
+        } catch {
+            throw CommandFailure("Base PostgreSQL inaccessible (\(PostgresURLDisplay.redacted(postgres))) : \(error)")
+        }
+        do {
+            let result = try await body(storage)
+            await storage.close()
+            return result
+        } catch {
+            await storage.close()
+            throw error
+        }
+    }
+
     static func open(_ data: String) throws -> NodeDatabase {
         let path = URL(fileURLWithPath: data, isDirectory: true).appendingPathComponent("djobea.sqlite").path
         guard FileManager.default.fileExists(atPath: path) else {
