@@ -171,6 +171,7 @@ struct StorageDegradedTests: ReadsJSONResponses {
         #expect(StorageFailure.classify(POSIXError(.EIO)) == .ioError)
         #expect(StorageFailure.classify(CocoaError(.fileWriteOutOfSpace)) == .full)
         #expect(StorageFailure.classify(CancellationError()) == nil)
-        #expect(StorageFailure.allCases.map(\.code) == ["stockage_plein", "stockage_lecture_seule", "stockage_erreur_disque", "stockage_injoignable"])
+        #expect(
+            StorageFailure.allCases.map(\.code) == ["stockage_plein", "stockage_lecture_seule", "stockage_erreur_disque", "stockage_injoignable"])
     }
 }
