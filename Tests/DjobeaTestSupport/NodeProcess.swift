@@ -43,8 +43,11 @@ public enum NodeProcess {
         return configuration
     }
 
-    public static func startCentral(_ directory: URL, port: Int) async throws -> ChildProcess {
-        let central = try ChildProcess(["central", "--data", directory.path, "--port", "\(port)", "--host", "127.0.0.1", "--api-key", apiKey])
+    /// A `djobea central` on `port`, on its SQLite file in `directory`, or on the PostgreSQL database `postgres`.
+    public static func startCentral(_ directory: URL, port: Int, postgres: String? = nil) async throws -> ChildProcess {
+        let database = postgres.map { ["--postgres", $0] } ?? []
+        let central = try ChildProcess(
+            ["central", "--data", directory.path, "--port", "\(port)", "--host", "127.0.0.1", "--api-key", apiKey] + database)
         #expect(await central.waitForLine(timeout: 60) { $0.contains("à l'écoute") } != nil, "central: \(central.errorText.suffix(400))")
         return central
     }
@@ -58,8 +61,9 @@ public enum NodeProcess {
         return hub
     }
 
-    public static func enrolToken(_ central: URL, name: String, zones: String) async throws -> String {
-        let result = try await runDjobea(["central", "enroll-hub", "--data", central.path, "--name", name, "--zones", zones])
+    public static func enrolToken(_ central: URL, name: String, zones: String, postgres: String? = nil) async throws -> String {
+        let database = postgres.map { ["--postgres", $0] } ?? ["--data", central.path]
+        let result = try await runDjobea(["central", "enroll-hub", "--name", name, "--zones", zones] + database)
         #expect(result.status == 0, "enroll-hub: \(result.err)")
         return try #require(result.out.split(separator: "\n").first { $0.hasPrefix("djh1_") }.map(String.init))
     }
