@@ -4,13 +4,15 @@
 #   scripts/pg-cluster.sh start DIR   makes a cluster in DIR (created if missing, must be empty) and prints its URL,
 #                                     postgresql://djobea@127.0.0.1:PORT/postgres
 #   scripts/pg-cluster.sh stop DIR    stops it and removes DIR
+#   scripts/pg-cluster.sh pause DIR   stops the server at once (as a crash would), keeping DIR
+#   scripts/pg-cluster.sh resume DIR  starts it again on the same port (tests of a database that goes away)
 #
 # Superuser `djobea`, trust authentication, 127.0.0.1 only on a free port, unix socket in DIR, fsync off, C locale
 # (text compares byte by byte, as in SQLite). As root, the server runs as the unprivileged system user `djobea-pg`
 # (created if missing): PostgreSQL refuses to run as root.
 set -euo pipefail
 bin=${PG_BIN:-/usr/lib/postgresql/15/bin}
-usage() { echo "usage: $0 start|stop DIR" >&2; exit 2; }
+usage() { echo "usage: $0 start|stop|pause|resume DIR" >&2; exit 2; }
 [ $# -eq 2 ] || usage
 command=$1
 dir=$2
@@ -19,7 +21,21 @@ as_owner() {
   if [ "$(id -u)" -eq 0 ]; then runuser -u djobea-pg -- "$@"; else "$@"; fi
 }
 
+server_start() {
+  as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 -o \
+    "-c listen_addresses=127.0.0.1 -p $1 -c unix_socket_directories='$dir' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+    start >/dev/null
+}
+
 case "$command" in
+pause)
+  dir=$(cd "$dir" && pwd)
+  as_owner "$bin/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null
+  ;;
+resume)
+  dir=$(cd "$dir" && pwd)
+  server_start "$(cat "$dir/port")"
+  ;;
 start)
   [ -x "$bin/initdb" ] || { echo "PostgreSQL 15 introuvable ($bin) : lancez scripts/prerequisites.sh" >&2; exit 1; }
   mkdir -p "$dir"
@@ -34,9 +50,8 @@ start)
   # A free port: ask the kernel for one, and try again if another process takes it before the server does.
   for attempt in 1 2 3 4 5; do
     port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-    if as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 -o \
-      "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories='$dir' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
-      start >/dev/null; then
+    if server_start "$port"; then
+      echo "$port" >"$dir/port"
       echo "postgresql://djobea@127.0.0.1:$port/postgres"
       exit 0
     fi

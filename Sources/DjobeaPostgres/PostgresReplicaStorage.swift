@@ -37,6 +37,16 @@ public final class PostgresReplicaStorage: ReplicaStorage {
     ///
     /// - Parameter newNodeId: the node id to take if the database is new (a fresh UUIDv7 otherwise).
     public static func open(database: PostgresDatabase, role: NodeRole, newNodeId: String? = nil) async throws -> PostgresReplicaStorage {
+        // Keys and stamps are compared byte by byte on every node (SQLite's BINARY): under a linguistic collation,
+        // PostgreSQL would order and pick "the smallest id" differently from the hubs.
+        let collation = try await database.session { try $0.scalar("SELECT datcollate FROM pg_database WHERE datname = current_database()") }
+        if let collation = collation?.textValue, !["C", "POSIX"].contains(collation) {
+            throw PostgresDatabaseError.server(
+                sqlState: "DJ001",
+                message:
+                    "la base utilise la collation « \(collation) » : le central exige « C » (créez-la avec LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0)",
+                detail: nil, sql: "open")
+        }
         try await PostgresSchema(database: database).migrate()
         let candidate = newNodeId ?? DjobeaID.v7()
         let (nodeId, lastHLC, columns) = try await database.transaction { session -> (String, Int64, [SyncedTable: Set<String>]) in

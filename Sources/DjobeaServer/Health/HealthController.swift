@@ -13,7 +13,16 @@ struct HealthController: Sendable {
             "État du nœud : identité, rôle, version du schéma, nombre de lignes ; 503 « degraded » tant que le stockage refuse les écritures",
             response: NodeHealth.self
         ) { request, _ in
-            let (version, counts) = try await database.healthSnapshot()
+            // A database that cannot answer (PostgreSQL down) still gets the node's identity and a `degraded` answer.
+            var snapshot: (schemaVersion: Int, rowCounts: [String: Int])?
+            do {
+                snapshot = try await database.healthSnapshot()
+            } catch {
+                guard let failure = StorageFailure.classify(error) else { throw error }
+                _ = database.storageHealth.record(failure, detail: "\(error)")
+            }
+            let version = snapshot?.schemaVersion ?? (try? database.replicaSchemaVersion()) ?? 0
+            let counts = snapshot?.rowCounts ?? [:]
             let degradation = database.storageHealth.degradation
             var response = try JSONResponse.make(
                 NodeHealth(
@@ -33,6 +42,7 @@ public struct NodeHealth: Codable {
     public let role: String
     public let schemaVersion: Int
     public let latestSchemaVersion: Int
+    /// Empty when the database cannot be read (`storage` then says why).
     public let rowCounts: [String: Int]
     /// Present while storage refuses writes: why, since when, in French.
     public let storage: StorageState?
