@@ -183,7 +183,7 @@ let package = Package(
         .testTarget(
             name: "DjobeaPostgresTests",
             dependencies: [
-                "DjobeaDomain", "DjobeaStore", "DjobeaPostgres", "DjobeaTestSupport",
+                "DjobeaDomain", "DjobeaReplication", "DjobeaStore", "DjobeaPostgres", "DjobeaTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),

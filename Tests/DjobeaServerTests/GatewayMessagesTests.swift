@@ -525,7 +525,7 @@ struct GatewayMessagesTests {
                     BEGIN SELECT RAISE(ABORT, 'refused for the test'); END
                     """)
         }
-        let controller = WebhookController(database: world.database, settings: WebhookSettings(), logger: world.logger, onInbound: {})
+        let controller = WebhookController(storage: world.database, settings: WebhookSettings(), logger: world.logger, onInbound: {})
         try await controller.handle([
             .inbound(InboundEvent(externalId: "wamid.poison", from: GatewayWorld.awaPhone, channel: .whatsapp, text: "Premier")),
             .inbound(InboundEvent(externalId: "wamid.good", from: GatewayWorld.awaPhone, channel: .whatsapp, text: "Second")),

@@ -83,7 +83,7 @@ func buildRouter(
     }
     if let gateway {
         let pushes = gateway.pushes
-        WebhookController(database: database, settings: gateway.webhooks, logger: logger, onInbound: { await pushes.wake() }).register(
+        WebhookController(storage: database, settings: gateway.webhooks, logger: logger, onInbound: { await pushes.wake() }).register(
             on: DocumentedRoutes(group: router.group(), docs: docs, tag: "Passerelle", authenticated: false))
     }
     // OPS ROUTES (begin)

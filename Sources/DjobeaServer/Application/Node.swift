@@ -89,7 +89,7 @@ public struct Node: Sendable {
             let ops = try OpsConsole.make(directory: directory.url, environment: environment)
             // Central is its deployment's gateway to the outside world (WhatsApp, SMS, Web Push).
             let gateway = try await GatewayServices.make(
-                database: database, dataDirectory: directory.url, driver: configuration.notifier, environment: environment, logger: logger)
+                storage: database, dataDirectory: directory.url, driver: configuration.notifier, environment: environment, logger: logger)
             return Node(
                 role: role, configuration: configuration, storage: storage, logger: logger, apiKey: key, ops: ops, central: central, gateway: gateway)
         case .hub:
@@ -109,7 +109,7 @@ public struct Node: Sendable {
             var gateway: GatewayServices?
             if configuration.gateway {
                 gateway = try await GatewayServices.make(
-                    database: database, dataDirectory: directory.url, driver: configuration.notifier, environment: environment, logger: logger)
+                    storage: database, dataDirectory: directory.url, driver: configuration.notifier, environment: environment, logger: logger)
             } else {
                 try await GatewayStore(database).setGateway(false)
             }

@@ -1,5 +1,6 @@
 import DjobeaDomain
 import DjobeaGateway
+import DjobeaReplication
 import DjobeaStore
 import Foundation
 import Hummingbird
@@ -14,7 +15,7 @@ import Logging
 struct WebhookController: Sendable {
     static let maxBodyBytes = 256 * 1024
 
-    let database: NodeDatabase
+    let storage: any ReplicaStorage
     let settings: WebhookSettings
     let logger: Logger
     /// Called after inbound messages were recorded (the push loop alerts their providers).
@@ -85,12 +86,12 @@ struct WebhookController: Sendable {
     /// service retries it, and the events already written are recognised.
     func handle(_ events: [WebhookEvent]) async throws {
         guard !events.isEmpty else { return }
-        let owner = (node: database.nodeId, isDefault: GatewayOutbox.isDefaultGateway(role: database.role))
+        let owner = (node: storage.nodeId, isDefault: GatewayOutbox.isDefaultGateway(role: storage.role))
         var recorded = 0
         for event in events {
             let now = Date()
             do {
-                let inbound = try await database.write(durability: .critical, now: now) { tx -> Bool in
+                let inbound = try await storage.localWrite(critical: true, now: now) { tx -> Bool in
                     switch event {
                     case .status(let status):
                         _ = try GatewayOutbox.applyStatus(
