@@ -177,7 +177,9 @@ struct ActivitySummariesTests {
         let now = at("2026-12-07T07:05:00.000Z")
         let key = ActivitySummaries.workKey(providerId: fixture.providerId, periodKey: "2026-W49")
         let paulKey = ActivitySummaries.workKey(providerId: fixture.otherProviderId, periodKey: "2026-W49")
-        func write<T>(_ body: (any ReplicaConnection) throws -> T) throws -> T { try fixture.database.writeBlocking(now: now) { tx in try body(tx.connection) } }
+        func write<T>(_ body: (any ReplicaConnection) throws -> T) throws -> T {
+            try fixture.database.writeBlocking(now: now) { tx in try body(tx.connection) }
+        }
 
         #expect(try write { try ActivitySummaries.claim(key: key, now: now, lease: 120, in: $0) })
         #expect(try !write { try ActivitySummaries.claim(key: key, now: now.addingTimeInterval(60), lease: 120, in: $0) })

@@ -208,7 +208,8 @@ struct GatewayStoreTests {
         #expect(try row(world, id)["gateway_node"] as String? == world.database.nodeId)
         #expect(try due(world, at: world.now.addingTimeInterval(5)).isEmpty)
         let own = try world.read {
-            try GatewayOutbox.due(node: world.database.nodeId, isDefault: false, now: world.now.addingTimeInterval(5), limit: 10, in: SQLiteReplicaConnection(db: $0))
+            try GatewayOutbox.due(
+                node: world.database.nodeId, isDefault: false, now: world.now.addingTimeInterval(5), limit: 10, in: SQLiteReplicaConnection(db: $0))
         }
         #expect(own.map(\.id) == [id])
     }
@@ -325,7 +326,8 @@ struct GatewayStoreTests {
         try await world.database.writer.write { db in
             try PushStore.finish(key: "o:\(offer)", outcome: "sent", retryAt: nil, error: nil, now: world.now, in: SQLiteReplicaConnection(db: db))
         }
-        #expect(try world.read { try PushStore.due(node: "central-node", isDefault: true, now: world.now, in: SQLiteReplicaConnection(db: $0)) }.isEmpty)
+        #expect(
+            try world.read { try PushStore.due(node: "central-node", isDefault: true, now: world.now, in: SQLiteReplicaConnection(db: $0)) }.isEmpty)
         // Payments: the one the provider typed is no news to them; one confirmed at central is.
         for (role, reference) in [("provider", "cash-1"), ("system", "MP2612061234")] {
             _ = try world.database.writeBlocking(now: world.now) { tx in
@@ -340,10 +342,14 @@ struct GatewayStoreTests {
                     ])
             }
         }
-        let payments = try world.read { try PushStore.due(node: "central-node", isDefault: true, now: world.now, in: SQLiteReplicaConnection(db: $0)) }
+        let payments = try world.read {
+            try PushStore.due(node: "central-node", isDefault: true, now: world.now, in: SQLiteReplicaConnection(db: $0))
+        }
         #expect(payments.map(\.kind) == [.paymentReceived] && payments.first?.body.contains("5") == true)
         try await world.database.writer.write { db in
-            for item in payments { try PushStore.finish(key: item.key, outcome: "sent", retryAt: nil, error: nil, now: world.now, in: SQLiteReplicaConnection(db: db)) }
+            for item in payments {
+                try PushStore.finish(key: item.key, outcome: "sent", retryAt: nil, error: nil, now: world.now, in: SQLiteReplicaConnection(db: db))
+            }
         }
         // Provider B logs in on the same phone: A's subscription goes.
         _ = try world.database.writeBlocking(now: world.now) { tx in
@@ -351,7 +357,8 @@ struct GatewayStoreTests {
                 providerId: world.providerB, deviceId: "device-aaaa", endpoint: endpoint, p256dh: p256dh, auth: auth, gatewayNode: nil, in: tx)
         }
         #expect(try world.count("SELECT count(*) FROM push_subscriptions WHERE provider_id = ?", [world.providerA]) == 0)
-        #expect(try world.read { try PushStore.due(node: "other-hub", isDefault: false, now: world.now, in: SQLiteReplicaConnection(db: $0)) }.isEmpty)
+        #expect(
+            try world.read { try PushStore.due(node: "other-hub", isDefault: false, now: world.now, in: SQLiteReplicaConnection(db: $0)) }.isEmpty)
         // The browser rotates its subscription: a new row, so a late "gone" about the old endpoint cannot delete it.
         let before = try world.read {
             try String.fetchOne($0, sql: "SELECT id FROM push_subscriptions WHERE provider_id = ?", arguments: [world.providerB])

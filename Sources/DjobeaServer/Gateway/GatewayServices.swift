@@ -103,7 +103,9 @@ public struct GatewayServices: Sendable {
         let ratings = BackgroundLoop(name: "gateway-ratings") {
             while !Task.isCancelled {
                 do {
-                    let queued = try await storage.localWrite(critical: false, now: Date()) { tx in try GatewayReplies.queueRatingRequests(now: tx.now, in: tx) }
+                    let queued = try await storage.localWrite(critical: false, now: Date()) { tx in
+                        try GatewayReplies.queueRatingRequests(now: tx.now, in: tx)
+                    }
                     if queued > 0 { await messages.wake() }
                 } catch {
                     if error is CancellationError { return }

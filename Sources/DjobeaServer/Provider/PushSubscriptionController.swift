@@ -44,7 +44,9 @@ struct PushSubscriptionController: Sendable {
             let identity = try context.requireProvider()
             let given = request.uri.queryParameters.get("device_id").map { String($0) } ?? ""
             let deviceId = try Self.deviceId(given)
-            let subscribed = try await database.replicaRead { db in try PushStore.isSubscribed(providerId: identity.providerId, deviceId: deviceId, in: db) }
+            let subscribed = try await database.replicaRead { db in
+                try PushStore.isSubscribed(providerId: identity.providerId, deviceId: deviceId, in: db)
+            }
             return try JSONResponse.make(PushSubscriptionAnswer(deviceId: deviceId, subscribed: subscribed), for: request)
         }
         routes.add(

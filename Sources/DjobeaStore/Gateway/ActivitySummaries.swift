@@ -216,9 +216,9 @@ public enum ActivitySummaries {
                 SELECT count(*) FROM missions
                 WHERE provider_id = ? AND status = \(RequestStatus.terminee.sqlLiteral) AND completed_at >= ? AND completed_at < ?
                 """, [.text(providerId), start, end]) ?? 0
-        // The average is computed here: PostgreSQL's avg of integers is a numeric, which the seam does not carry.
+        // The average is computed here: PostgreSQL's avg and sum of integers are numerics, which the seam does not carry.
         let ratings = try db.query(
-            "SELECT count(*) AS n, coalesce(sum(stars), 0) AS total FROM ratings WHERE provider_id = ? AND created_at >= ? AND created_at < ?",
+            "SELECT count(*) AS n, CAST(coalesce(sum(stars), 0) AS BIGINT) AS total FROM ratings WHERE provider_id = ? AND created_at >= ? AND created_at < ?",
             [.text(providerId), start, end]
         ).first
         let count = ratings?["n"].integerValue ?? 0

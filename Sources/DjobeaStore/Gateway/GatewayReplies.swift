@@ -36,7 +36,9 @@ public enum GatewayReplies {
     /// Queues the rating request of each mission completed within `window` whose invoice is paid in full and that has
     /// neither a rating nor a rating request yet. Returns how many it queued.
     @discardableResult
-    public static func queueRatingRequests(now: Date, window: TimeInterval = 7 * 86_400, limit: Int = 100, in tx: any ChangeLoggedWrites) throws -> Int {
+    public static func queueRatingRequests(now: Date, window: TimeInterval = 7 * 86_400, limit: Int = 100, in tx: any ChangeLoggedWrites) throws
+        -> Int
+    {
         let rows = try tx.connection.query(
             """
             SELECT r.id, r.title, r.client_id, c.name AS client_name, m.provider_id, p.name AS provider_name

@@ -79,7 +79,8 @@ public enum PushStore {
         let count = try db.firstInteger("SELECT count(*) FROM push_subscriptions WHERE provider_id = ?", [.text(providerId)]) ?? 0
         if count >= maxDevices,
             let oldest = try db.record(
-                PushSubscriptionRecord.self, "SELECT * FROM push_subscriptions WHERE provider_id = ? ORDER BY updated_at LIMIT 1", [.text(providerId)])
+                PushSubscriptionRecord.self, "SELECT * FROM push_subscriptions WHERE provider_id = ? ORDER BY updated_at LIMIT 1", [.text(providerId)]
+            )
         {
             try tx.delete(oldest)
         }
@@ -125,16 +126,16 @@ public enum PushStore {
             """
             WITH events(work_key, kind, provider_id, request_id, at, amount) AS (
                 SELECT 'o:' || o.id, CASE r.urgency WHEN \(Urgency.urgent.sqlLiteral) THEN \(PushWork.Kind.urgentOffer.sqlLiteral)
-                    ELSE \(PushWork.Kind.newOffer.sqlLiteral) END, o.provider_id, o.request_id, o.offered_at, NULL
+                    ELSE \(PushWork.Kind.newOffer.sqlLiteral) END, o.provider_id, o.request_id, o.offered_at, CAST(NULL AS BIGINT)
                 FROM request_offers o JOIN service_requests r ON r.id = o.request_id
                 WHERE o.state = \(OfferState.pending.sqlLiteral) AND o.offered_at >= ? AND o.expires_at > ?
                 UNION ALL
-                SELECT 'x:' || o.id, \(PushWork.Kind.offerExpiring.sqlLiteral), o.provider_id, o.request_id, o.expires_at, NULL
+                SELECT 'x:' || o.id, \(PushWork.Kind.offerExpiring.sqlLiteral), o.provider_id, o.request_id, o.expires_at, CAST(NULL AS BIGINT)
                 FROM request_offers o
                 WHERE o.state = \(OfferState.pending.sqlLiteral) AND o.expires_at > ? AND o.expires_at <= ?
                     AND (julianday(o.expires_at) - julianday(o.offered_at)) * 86400 > ?
                 UNION ALL
-                SELECT 'm:' || m.id, \(PushWork.Kind.clientMessage.sqlLiteral), m.provider_id, m.request_id, m.sent_at, NULL FROM messages m
+                SELECT 'm:' || m.id, \(PushWork.Kind.clientMessage.sqlLiteral), m.provider_id, m.request_id, m.sent_at, CAST(NULL AS BIGINT) FROM messages m
                 WHERE m.direction = \(MessageDirection.incoming.sqlLiteral) AND m.sent_at >= ? AND m.request_id IS NOT NULL
                 UNION ALL
                 SELECT 'p:' || e.id, \(PushWork.Kind.paymentReceived.sqlLiteral), e.provider_id, e.request_id, e.recorded_at, e.amount
