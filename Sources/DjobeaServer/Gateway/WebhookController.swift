@@ -111,11 +111,22 @@ struct WebhookController: Sendable {
                 }
                 if inbound { recorded += 1 }
             } catch {
-                if error is CancellationError || StorageFailure.classify(error) != nil { throw error }
+                guard Self.refusesEvent(error, onSQLite: storage is NodeDatabase) else { throw error }
                 logger.error("gateway.webhook.event_refused", metadata: ["event": "\(Self.describe(event))", "error": "\(error)"])
             }
         }
         if recorded > 0 { await onInbound() }
+    }
+
+    /// Whether `error` means that the event itself can never be written (it is logged and skipped) rather than that storage
+    /// failed (the call fails and the service retries it). On SQLite, every error but a storage failure (disk full,
+    /// read-only, I/O) is the event's. On another storage (PostgreSQL) only the refusals the seam names are: a rule of the
+    /// schema (`ReplicaConstraintViolation`), a store's or the sync core's refusal; anything else (a lost connection, a
+    /// server error) fails the call, so that no event is lost.
+    static func refusesEvent(_ error: any Error, onSQLite: Bool) -> Bool {
+        if error is CancellationError || StorageFailure.classify(error) != nil { return false }
+        if onSQLite { return true }
+        return error is ReplicaConstraintViolation || error is StoreError || error is ReplicaError
     }
 
     /// An event in one log line, without the client's words.
