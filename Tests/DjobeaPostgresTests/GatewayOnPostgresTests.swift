@@ -287,11 +287,19 @@ struct GatewayOnPostgresTests {
         try await PostgresTestDatabase.with { test in
             let world = try await Self.world(test)
             let storage = world.storage
+            // A rating given during the week: its average is in the summary.
+            _ = try await storage.localWrite(critical: false, now: Self.now) { tx in
+                try tx.insert(
+                    RatingRecord(
+                        id: DjobeaID.derived(namespace: "rating", name: world.requestId), requestId: world.requestId, clientId: world.clientId,
+                        providerId: world.providerId, stars: 4, createdAt: "2026-12-03T12:00:00.000Z"))
+            }
             let due = try await storage.replicaRead { db in try ActivitySummaries.due(now: Self.now, limit: 10, in: db) }
             let summary = try #require(due.first)
+            #expect(summary.averageRating == 4 && summary.ratingLabel == "4,0/5" && summary.completedMissions == 0)
             #expect(
                 due.count == 1 && summary.providerId == world.providerId && summary.periodKey == "2026-W49" && summary.phone == Self.providerPhone)
-            #expect(summary.isEmpty && summary.averageRating == nil && summary.attempts == 0)
+            #expect(summary.isEmpty && summary.attempts == 0)
             let key = summary.workKey
             func write<T: Sendable>(_ body: @escaping @Sendable (any ReplicaConnection) throws -> T) async throws -> T {
                 try await storage.localWrite(critical: false, now: Self.now) { tx in try body(tx.connection) }
@@ -312,6 +320,79 @@ struct GatewayOnPostgresTests {
                 try db.query("SELECT outcome, last_error, attempts FROM gateway_work WHERE kind = 'summary' AND work_key = ?", [.text(key)]).first
             }
             #expect(row?["outcome"] == .text("sent") && row?["last_error"] == .text("HTTP 503") && row?["attempts"] == .integer(2))
+        }
+    }
+
+    @Test("WhatsApp says the client has no account: the message goes again by SMS, the client is remembered")
+    func fallBackToSMS() async throws {
+        try await PostgresTestDatabase.with { test in
+            let world = try await Self.world(test)
+            let id = world.messageId
+            #expect(try await Self.claim(world, at: Self.now))
+            try await world.storage.localWrite(critical: true, now: Self.now) { tx in
+                try GatewayOutbox.markSent(id: id, externalId: "wamid.PG3", channel: "whatsapp", in: tx)
+            }
+            let outcome = try await world.storage.localWrite(critical: true, now: Self.now.addingTimeInterval(5)) { tx in
+                try GatewayOutbox.applyStatus(
+                    externalId: "wamid.PG3", messageId: id, reported: .failed, reason: "131026", notOnWhatsApp: true, in: tx)
+            }
+            #expect(outcome == .fellBackToSMS)
+            let message = try #require(try await Self.message(world))
+            #expect(message.channel == .sms && message.deliveryStatus == .queued && message.statusReason == "Pas de WhatsApp : envoi par SMS")
+            let again = try #require(try await Self.due(world, at: Self.now.addingTimeInterval(10)).first)
+            #expect(again.id == id && again.channel == "sms" && again.noWhatsApp)
+            // A late report about the WhatsApp attempt does not speak for the SMS.
+            #expect(try await Self.report(world, .delivered, external: "wamid.PG3", at: Self.now.addingTimeInterval(20)) == .unchanged)
+            try await world.storage.localWrite(critical: true, now: Self.now.addingTimeInterval(30)) { tx in
+                try GatewayOutbox.markFailed(id: id, reason: "Numéro invalide", in: tx)
+            }
+            #expect(try await Self.message(world)?.deliveryStatus == .failed)
+            #expect(try await Self.due(world, at: Self.now.addingTimeInterval(40)).isEmpty)
+        }
+    }
+
+    @Test("a rating by reply: the digit after a rating request, then a comment; an away provider's reply, once a day")
+    func ratingAndAwayReply() async throws {
+        try await PostgresTestDatabase.with { test in
+            let world = try await Self.world(test)
+            let storage = world.storage
+            func record(_ externalId: String, _ text: String, at time: Date) async throws -> InboundOutcome {
+                let message = InboundClientMessage(externalId: externalId, from: Self.clientPhone, channel: "whatsapp", text: text)
+                return try await storage.localWrite(critical: true, now: time) { tx in try GatewayInbound.record(message, now: time, in: tx) }
+            }
+            let asked = Self.now.addingTimeInterval(-60)
+            _ = try await storage.localWrite(critical: false, now: asked) { tx in
+                try tx.insert(
+                    MessageRecord(
+                        id: DjobeaID.v7(now: asked), requestId: world.requestId, providerId: world.providerId, clientId: world.clientId,
+                        direction: .outgoing, channel: .whatsapp, templateCode: "demande_avis", body: "Notez Jean de 1 à 5",
+                        sentAt: UTCTimestamp.format(asked), deliveryStatus: .sent, templateName: WhatsAppTemplates.ratingRequest.name,
+                        essential: false))
+            }
+            guard case .recorded(_, _, _, let intent) = try await record("wamid.R1", "5", at: Self.now) else {
+                Issue.record("the rating was not recorded")
+                return
+            }
+            #expect(intent == "rating")
+            _ = try await record("wamid.R2", "Très bon travail", at: Self.now.addingTimeInterval(30))
+            let rating = try await storage.replicaRead { db in
+                try db.record(RatingRecord.self, "SELECT * FROM ratings WHERE request_id = ?", [.text(world.requestId)])
+            }
+            #expect(rating?.stars == 5 && rating?.comment == "Très bon travail" && rating?.providerId == world.providerId)
+
+            // Jean is away: the client's next messages get his away reply, once a day.
+            let providerId = world.providerId
+            _ = try await storage.localWrite(critical: false, now: Self.now) { tx in
+                try tx.update(.providers, key: providerId, ["away_mode": 1, "updated_at": ColumnValue(Self.now)])
+            }
+            _ = try await record("wamid.R3", "Vous êtes là ?", at: Self.now.addingTimeInterval(60))
+            _ = try await record("wamid.R4", "Allô ?", at: Self.now.addingTimeInterval(120))
+            let replies = try await storage.replicaRead { db in
+                try db.records(
+                    MessageRecord.self, "SELECT * FROM messages WHERE template_code = 'message_absence' AND client_id = ?", [.text(world.clientId)])
+            }
+            #expect(replies.count == 1)
+            #expect(replies.first?.deliveryStatus == .queued && replies.first?.gatewayNode == nil && replies.first?.essential == false)
         }
     }
 
