@@ -184,7 +184,7 @@ let package = Package(
         .testTarget(
             name: "DjobeaPostgresTests",
             dependencies: [
-                "DjobeaDomain", "DjobeaStore", "DjobeaPostgres", "DjobeaServer", "DjobeaTestSupport",
+                "DjobeaDomain", "DjobeaReplication", "DjobeaStore", "DjobeaPostgres", "DjobeaServer", "DjobeaTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),

@@ -20,6 +20,7 @@ public struct PostgresSchema: Sendable {
             version: 1, name: "v1-central",
             statements: [jsonValid] + synced + syncedCommunicationAndFinance + local + triggers),
         Migration(version: 2, name: "v2-idempotency-keys", statements: idempotencyKeys),
+        Migration(version: 3, name: "v3-gateway", statements: gateway),
     ]
 
     /// The index of conflicts by row, ops' actions, and the first answer of each (caller, idempotency key) of a write that creates a row (a payment recorded by the

@@ -12,7 +12,8 @@ struct PostgresSchemaParityTests {
     /// The sync core's local tables that central keeps in PostgreSQL too.
     static let localTables = [
         "node_identity", "change_log", "tombstones", "sync_conflicts", "peers", "hub_credentials", "hub_enrolments",
-        "partition_moves", "partition_stakes", "missions", "provider_request_commands", "ops_actions",
+        "partition_moves", "partition_stakes", "missions", "provider_request_commands", "ops_actions", "gateway_work", "gateway_inbound",
+        "slot_proposals",
     ]
 
     struct Column: Equatable, CustomStringConvertible {

@@ -97,7 +97,7 @@ struct ActivitySummaryTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let console = ConsoleMessenger(directory: directory)
 
-        let first = await sendDueSummaries(database: database, messenger: console, logger: logger, now: monday)
+        let first = await sendDueSummaries(storage: database, messenger: console, logger: logger, now: monday)
         #expect(first.sent == 1 && first.failed == 0 && first.retried == 0)
         let lines = try String(contentsOf: console.fileURL(for: .whatsapp), encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 1)
@@ -114,7 +114,7 @@ struct ActivitySummaryTests {
         #expect(try work(database, jean)?["outcome"] as String? == "sent")
         #expect(try work(database, paul)?["outcome"] as String? == "skipped", "nothing done: recorded, not sent")
 
-        let second = await sendDueSummaries(database: database, messenger: console, logger: logger, now: monday.addingTimeInterval(600))
+        let second = await sendDueSummaries(storage: database, messenger: console, logger: logger, now: monday.addingTimeInterval(600))
         #expect(second.sent == 0 && second.failed == 0 && second.retried == 0)
         #expect(try String(contentsOf: console.fileURL(for: .whatsapp), encoding: .utf8).split(separator: "\n").count == 1)
         // Not a synced message: no `messages` row, nothing in the change log for it.
@@ -127,7 +127,7 @@ struct ActivitySummaryTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("djobea-summary-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         let console = ConsoleMessenger(directory: directory)
-        let report = await sendDueSummaries(database: database, messenger: console, logger: logger, now: monday, limit: 1)
+        let report = await sendDueSummaries(storage: database, messenger: console, logger: logger, now: monday, limit: 1)
         #expect(report.sent == 1 && report.failed == 0 && report.retried == 0)
         #expect(try work(database, jean)?["outcome"] as String? == "sent" && work(database, paul)?["outcome"] as String? == "skipped")
         #expect(try String(contentsOf: console.fileURL(for: .whatsapp), encoding: .utf8).split(separator: "\n").count == 1)
@@ -137,16 +137,16 @@ struct ActivitySummaryTests {
     func transientThenSent() async throws {
         let (database, jean, _) = try world()
         let flaky = FlakyMessenger()
-        let first = await sendDueSummaries(database: database, messenger: flaky, logger: logger, now: monday)
+        let first = await sendDueSummaries(storage: database, messenger: flaky, logger: logger, now: monday)
         #expect(first.sent == 0 && first.failed == 0 && first.retried == 1 && flaky.calls.withLock { $0 } == 1)
         let row = try #require(try work(database, jean))
         #expect(row["done_at"] as String? == nil && row["lease_until"] as String? == nil && row["last_error"] as String? == "HTTP 503")
         #expect(row["next_attempt_at"] as String? == UTCTimestamp.format(monday.addingTimeInterval(300)))
         // Before the retry time: not taken again.
-        let early = await sendDueSummaries(database: database, messenger: flaky, logger: logger, now: monday.addingTimeInterval(120))
+        let early = await sendDueSummaries(storage: database, messenger: flaky, logger: logger, now: monday.addingTimeInterval(120))
         #expect(early.retried == 0 && flaky.calls.withLock { $0 } == 1)
         // Second failure: the delay doubles.
-        let again = await sendDueSummaries(database: database, messenger: flaky, logger: logger, now: monday.addingTimeInterval(300))
+        let again = await sendDueSummaries(storage: database, messenger: flaky, logger: logger, now: monday.addingTimeInterval(300))
         #expect(again.retried == 1 && flaky.calls.withLock { $0 } == 2)
         #expect(try work(database, jean)?["next_attempt_at"] as String? == UTCTimestamp.format(monday.addingTimeInterval(900)))
         #expect(try work(database, jean)?["attempts"] as Int? == 2)
@@ -154,7 +154,7 @@ struct ActivitySummaryTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("djobea-summary-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         let console = ConsoleMessenger(directory: directory)
-        let last = await sendDueSummaries(database: database, messenger: console, logger: logger, now: monday.addingTimeInterval(900))
+        let last = await sendDueSummaries(storage: database, messenger: console, logger: logger, now: monday.addingTimeInterval(900))
         #expect(last.sent == 1)
         #expect(try work(database, jean)?["outcome"] as String? == "sent")
     }
@@ -162,12 +162,12 @@ struct ActivitySummaryTests {
     @Test("a provider without WhatsApp: failed for good, never by SMS, not retried")
     func notOnWhatsApp() async throws {
         let (database, jean, _) = try world()
-        let report = await sendDueSummaries(database: database, messenger: NoWhatsAppMessenger(), logger: logger, now: monday)
+        let report = await sendDueSummaries(storage: database, messenger: NoWhatsAppMessenger(), logger: logger, now: monday)
         #expect(report.failed == 1 && report.sent == 0 && report.retried == 0)
         let row = try #require(try work(database, jean))
         #expect(row["outcome"] as String? == "failed" && row["done_at"] as String? != nil && row["last_error"] as String? == "131026")
         let later = await sendDueSummaries(
-            database: database, messenger: NoWhatsAppMessenger(), logger: logger, now: monday.addingTimeInterval(3_600))
+            storage: database, messenger: NoWhatsAppMessenger(), logger: logger, now: monday.addingTimeInterval(3_600))
         #expect(later.failed == 0)
     }
 
@@ -178,7 +178,7 @@ struct ActivitySummaryTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let monday = self.monday
         let loop = activitySummaryLoop(
-            database: database, messenger: ConsoleMessenger(directory: directory), logger: logger, interval: .milliseconds(20), clock: { monday })
+            storage: database, messenger: ConsoleMessenger(directory: directory), logger: logger, interval: .milliseconds(20), clock: { monday })
         #expect(loop.name == "gateway-summaries")
         let task = Task { try await loop.run() }
         var waited = 0

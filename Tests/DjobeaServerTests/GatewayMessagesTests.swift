@@ -1,6 +1,7 @@
 import DjobeaDomain
 import DjobeaGateway
 import DjobeaGatewayFakes
+import DjobeaReplication
 import DjobeaTestSupport
 import Foundation
 import GRDB
@@ -525,12 +526,23 @@ struct GatewayMessagesTests {
                     BEGIN SELECT RAISE(ABORT, 'refused for the test'); END
                     """)
         }
-        let controller = WebhookController(database: world.database, settings: WebhookSettings(), logger: world.logger, onInbound: {})
+        let controller = WebhookController(storage: world.database, settings: WebhookSettings(), logger: world.logger, onInbound: {})
         try await controller.handle([
             .inbound(InboundEvent(externalId: "wamid.poison", from: GatewayWorld.awaPhone, channel: .whatsapp, text: "Premier")),
             .inbound(InboundEvent(externalId: "wamid.good", from: GatewayWorld.awaPhone, channel: .whatsapp, text: "Second")),
         ])
         #expect(try world.count("SELECT count(*) FROM messages WHERE external_id = 'wamid.good' AND direction = 'in'") == 1)
         #expect(try world.count("SELECT count(*) FROM messages WHERE external_id = 'wamid.poison'") == 0)
+    }
+
+    @Test("a webhook event is skipped only when it is refused; a storage failure fails the call, so the service retries")
+    func refusedOrFailed() {
+        struct ConnectionLost: Error {}
+        #expect(WebhookController.refusesEvent(ReplicaConstraintViolation(message: "check"), onSQLite: false))
+        #expect(WebhookController.refusesEvent(StoreError.invalid("x"), onSQLite: false))
+        #expect(!WebhookController.refusesEvent(ConnectionLost(), onSQLite: false), "PostgreSQL: a lost connection is no refusal")
+        #expect(WebhookController.refusesEvent(ConnectionLost(), onSQLite: true), "SQLite: as before, only storage failures fail the call")
+        #expect(!WebhookController.refusesEvent(DatabaseError(resultCode: .SQLITE_FULL), onSQLite: true))
+        #expect(!WebhookController.refusesEvent(CancellationError(), onSQLite: true))
     }
 }

@@ -34,7 +34,7 @@ struct GatewayPushTests: ReadsJSONResponses {
         // environment; the gateway is given it).
         setenv("DJOBEA_PUSH_ALLOW_LOOPBACK", "1", 1)
         let made = try await GatewayServices.make(
-            database: harness.database, dataDirectory: harness.directory, driver: .console,
+            storage: harness.database, dataDirectory: harness.directory, driver: .console,
             environment: ["DJOBEA_PUSH_ALLOW_LOOPBACK": "1"], logger: logger)
         let services = GatewayServices(
             messages: made.messages, pushes: made.pushes, webhooks: made.webhooks, vapidPublicKey: made.vapidPublicKey, background: [])

@@ -166,7 +166,7 @@ struct GatewayWorld {
         let messenger = WhatsAppCloudMessenger(
             phoneNumberId: fake.phoneNumberId, accessToken: fake.accessToken, apiVersion: fake.apiVersion, baseURL: fake.baseURL,
             httpClient: .shared, timeout: timeout)
-        return ClientMessageGateway(database: database, messenger: messenger, settings: settings, logger: logger)
+        return ClientMessageGateway(storage: database, messenger: messenger, settings: settings, logger: logger)
     }
 
     /// The environment of a WhatsApp Cloud gateway calling `fake`, with the webhook secrets.
@@ -183,7 +183,7 @@ struct GatewayWorld {
     ) async throws -> GatewayServices {
         // The fakes listen on loopback: allowed here as in the demo, never in production.
         let made = try await GatewayServices.make(
-            database: database, dataDirectory: directory, driver: driver,
+            storage: database, dataDirectory: directory, driver: driver,
             environment: environment.merging(["DJOBEA_PUSH_ALLOW_LOOPBACK": "1"]) { $1 }, logger: logger, settings: settings)
         return GatewayServices(
             messages: made.messages, pushes: made.pushes, webhooks: made.webhooks, vapidPublicKey: made.vapidPublicKey, background: [])

@@ -1,4 +1,5 @@
 import DjobeaDomain
+import DjobeaReplication
 import Foundation
 import GRDB
 import Testing
@@ -14,7 +15,7 @@ struct ActivitySummariesTests {
     }
 
     func due(_ fixture: AccountFixture, at now: Date) throws -> [ActivitySummary] {
-        try fixture.database.readBlocking { db in try ActivitySummaries.due(now: now, limit: 100, in: db) }
+        try fixture.database.readBlocking { db in try ActivitySummaries.due(now: now, limit: 100, in: SQLiteReplicaConnection(db: db)) }
     }
 
     func setFrequency(_ fixture: AccountFixture, _ provider: String, _ frequency: SummaryFrequency) throws {
@@ -176,7 +177,9 @@ struct ActivitySummariesTests {
         let now = at("2026-12-07T07:05:00.000Z")
         let key = ActivitySummaries.workKey(providerId: fixture.providerId, periodKey: "2026-W49")
         let paulKey = ActivitySummaries.workKey(providerId: fixture.otherProviderId, periodKey: "2026-W49")
-        func write<T>(_ body: (Database) throws -> T) throws -> T { try fixture.database.writeBlocking(now: now) { tx in try body(tx.db) } }
+        func write<T>(_ body: (any ReplicaConnection) throws -> T) throws -> T {
+            try fixture.database.writeBlocking(now: now) { tx in try body(tx.connection) }
+        }
 
         #expect(try write { try ActivitySummaries.claim(key: key, now: now, lease: 120, in: $0) })
         #expect(try !write { try ActivitySummaries.claim(key: key, now: now.addingTimeInterval(60), lease: 120, in: $0) })

@@ -18,7 +18,7 @@ struct GatewayStoreTests {
     }
 
     private func due(_ world: RequestsWorld, at now: Date) throws -> [GatewayOutboundRow] {
-        try world.read { try GatewayOutbox.due(node: "central-node", isDefault: true, now: now, limit: 100, in: $0) }
+        try world.read { try GatewayOutbox.due(node: "central-node", isDefault: true, now: now, limit: 100, in: SQLiteReplicaConnection(db: $0)) }
     }
 
     private func row(_ world: RequestsWorld, _ id: String) throws -> Row {
@@ -38,13 +38,13 @@ struct GatewayStoreTests {
         let now = world.now.addingTimeInterval(5)
         let first = try #require(try due(world, at: now).first)
         #expect(first.id == id && first.clientPhone == "+237677000056" && !first.windowOpen && first.essential && first.attempts == 0)
-        #expect(try write(world, at: now) { try GatewayOutbox.claim(id: id, now: now, lease: 120, in: $0.db) })
-        #expect(try !write(world, at: now) { try GatewayOutbox.claim(id: id, now: now, lease: 120, in: $0.db) })
+        #expect(try write(world, at: now) { try GatewayOutbox.claim(id: id, now: now, lease: 120, in: $0.connection) })
+        #expect(try !write(world, at: now) { try GatewayOutbox.claim(id: id, now: now, lease: 120, in: $0.connection) })
         #expect(try due(world, at: now.addingTimeInterval(60)).isEmpty, "leased: nobody else takes it")
         // The sender died: after the lease it is taken again, as attempt 2.
         let later = now.addingTimeInterval(121)
         #expect(try due(world, at: later).first?.attempts == 1)
-        #expect(try write(world, at: later) { try GatewayOutbox.claim(id: id, now: later, lease: 120, in: $0.db) })
+        #expect(try write(world, at: later) { try GatewayOutbox.claim(id: id, now: later, lease: 120, in: $0.connection) })
         try write(world, at: later) { try GatewayOutbox.markSent(id: id, externalId: "wamid.A", channel: "whatsapp", in: $0) }
         let sent = try row(world, id)
         #expect(sent["delivery_status"] as String == "sent" && sent["external_id"] as String? == "wamid.A")
@@ -109,7 +109,7 @@ struct GatewayStoreTests {
     func reconciledByMessageId() async throws {
         let (world, _, id) = try await accepted()
         let now = world.now.addingTimeInterval(5)
-        #expect(try write(world, at: now) { try GatewayOutbox.claim(id: id, now: now, lease: 120, in: $0.db) })
+        #expect(try write(world, at: now) { try GatewayOutbox.claim(id: id, now: now, lease: 120, in: $0.connection) })
         let outcome = try write(world, at: now) {
             try GatewayOutbox.applyStatus(externalId: "wamid.C", messageId: id, reported: .delivered, reason: nil, notOnWhatsApp: false, in: $0)
         }
@@ -149,7 +149,7 @@ struct GatewayStoreTests {
             }
         }
         // 131026 by webhook (with our id) while the WhatsApp send is still waiting for its answer.
-        #expect(try write(world, at: now) { try GatewayOutbox.claim(id: id, now: now, lease: 120, in: $0.db) })
+        #expect(try write(world, at: now) { try GatewayOutbox.claim(id: id, now: now, lease: 120, in: $0.connection) })
         #expect(try report("wamid.W", messageId: id) == .fellBackToSMS)
         try write(world, at: now) { try GatewayOutbox.markSent(id: id, externalId: "wamid.W", channel: "whatsapp", in: $0) }
         let row1 = try row(world, id)
@@ -208,7 +208,8 @@ struct GatewayStoreTests {
         #expect(try row(world, id)["gateway_node"] as String? == world.database.nodeId)
         #expect(try due(world, at: world.now.addingTimeInterval(5)).isEmpty)
         let own = try world.read {
-            try GatewayOutbox.due(node: world.database.nodeId, isDefault: false, now: world.now.addingTimeInterval(5), limit: 10, in: $0)
+            try GatewayOutbox.due(
+                node: world.database.nodeId, isDefault: false, now: world.now.addingTimeInterval(5), limit: 10, in: SQLiteReplicaConnection(db: $0))
         }
         #expect(own.map(\.id) == [id])
     }
@@ -319,13 +320,14 @@ struct GatewayStoreTests {
         #expect(try world.count("SELECT count(*) FROM push_subscriptions") == 1)
         let request = try world.request()
         let offer = try world.offer(request, to: world.providerA, ago: 30)
-        let due = try world.read { try PushStore.due(node: "central-node", isDefault: true, now: world.now, in: $0) }
+        let due = try world.read { try PushStore.due(node: "central-node", isDefault: true, now: world.now, in: SQLiteReplicaConnection(db: $0)) }
         #expect(due.map(\.key) == ["o:\(offer)"] && due.first?.kind == .urgentOffer && due.first?.targets.count == 1)
         #expect(due.first?.title == "Demande urgente : Fuite sous l'évier")
         try await world.database.writer.write { db in
-            try PushStore.finish(key: "o:\(offer)", outcome: "sent", retryAt: nil, error: nil, now: world.now, in: db)
+            try PushStore.finish(key: "o:\(offer)", outcome: "sent", retryAt: nil, error: nil, now: world.now, in: SQLiteReplicaConnection(db: db))
         }
-        #expect(try world.read { try PushStore.due(node: "central-node", isDefault: true, now: world.now, in: $0) }.isEmpty)
+        #expect(
+            try world.read { try PushStore.due(node: "central-node", isDefault: true, now: world.now, in: SQLiteReplicaConnection(db: $0)) }.isEmpty)
         // Payments: the one the provider typed is no news to them; one confirmed at central is.
         for (role, reference) in [("provider", "cash-1"), ("system", "MP2612061234")] {
             _ = try world.database.writeBlocking(now: world.now) { tx in
@@ -340,10 +342,14 @@ struct GatewayStoreTests {
                     ])
             }
         }
-        let payments = try world.read { try PushStore.due(node: "central-node", isDefault: true, now: world.now, in: $0) }
+        let payments = try world.read {
+            try PushStore.due(node: "central-node", isDefault: true, now: world.now, in: SQLiteReplicaConnection(db: $0))
+        }
         #expect(payments.map(\.kind) == [.paymentReceived] && payments.first?.body.contains("5") == true)
         try await world.database.writer.write { db in
-            for item in payments { try PushStore.finish(key: item.key, outcome: "sent", retryAt: nil, error: nil, now: world.now, in: db) }
+            for item in payments {
+                try PushStore.finish(key: item.key, outcome: "sent", retryAt: nil, error: nil, now: world.now, in: SQLiteReplicaConnection(db: db))
+            }
         }
         // Provider B logs in on the same phone: A's subscription goes.
         _ = try world.database.writeBlocking(now: world.now) { tx in
@@ -351,7 +357,8 @@ struct GatewayStoreTests {
                 providerId: world.providerB, deviceId: "device-aaaa", endpoint: endpoint, p256dh: p256dh, auth: auth, gatewayNode: nil, in: tx)
         }
         #expect(try world.count("SELECT count(*) FROM push_subscriptions WHERE provider_id = ?", [world.providerA]) == 0)
-        #expect(try world.read { try PushStore.due(node: "other-hub", isDefault: false, now: world.now, in: $0) }.isEmpty)
+        #expect(
+            try world.read { try PushStore.due(node: "other-hub", isDefault: false, now: world.now, in: SQLiteReplicaConnection(db: $0)) }.isEmpty)
         // The browser rotates its subscription: a new row, so a late "gone" about the old endpoint cannot delete it.
         let before = try world.read {
             try String.fetchOne($0, sql: "SELECT id FROM push_subscriptions WHERE provider_id = ?", arguments: [world.providerB])

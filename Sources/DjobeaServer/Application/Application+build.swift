@@ -86,9 +86,9 @@ func buildRouter(
         CentralAPIController(database: storage).register(on: centralRoutes)
         CentralOpsController(database: storage).register(on: centralRoutes)
     }
-    if let gateway, let database = sqlite {
+    if let gateway {
         let pushes = gateway.pushes
-        WebhookController(database: database, settings: gateway.webhooks, logger: logger, onInbound: { await pushes.wake() }).register(
+        WebhookController(storage: storage, settings: gateway.webhooks, logger: logger, onInbound: { await pushes.wake() }).register(
             on: DocumentedRoutes(group: router.group(), docs: docs, tag: "Passerelle", authenticated: false))
     }
     // OPS ROUTES (begin)

@@ -56,7 +56,7 @@ func slotAnswersLoop(database: NodeDatabase, logger: Logger, interval: Duration 
     BackgroundLoop(name: "slot-answers") {
         while !Task.isCancelled {
             do {
-                let answered = try await database.writer.write { db in try GatewayInbound.applySlotAnswers(in: db) }
+                let answered = try await database.bookkeepingWrite { db in try GatewayInbound.applySlotAnswers(in: db) }
                 if answered > 0 { logger.info("gateway.slot.answered", metadata: ["count": "\(answered)"]) }
             } catch {
                 if error is CancellationError { return }

@@ -96,16 +96,12 @@ public struct Node: Sendable {
                 apiKey: key.value, syncInterval: configuration.syncInterval)
             let ops = try OpsConsole.make(directory: directory.url, environment: environment)
             // Central is its deployment's gateway to the outside world (WhatsApp, SMS, Web Push).
-            var gateway: GatewayServices?
-            if let database = storage.sqlite {
-                gateway = try await GatewayServices.make(
-                    database: database, dataDirectory: directory.url, driver: configuration.notifier, environment: environment, logger: logger)
-            }
+            var gateway = try await GatewayServices.make(
+                storage: served, dataDirectory: directory.url, driver: configuration.notifier, environment: environment, logger: logger)
             // Central processes sharing one PostgreSQL database run the gateway's loops once between them.
-            if let url = configuration.postgresURL, var services = gateway {
+            if let url = configuration.postgresURL {
                 let jobs = ExclusiveJobs(url: url, logger: logger)
-                services.background = services.background.map(jobs.exclusive)
-                gateway = services
+                gateway.background = gateway.background.map(jobs.exclusive)
             }
             return Node(
                 role: role, configuration: configuration, storage: storage, logger: logger, apiKey: key, ops: ops, central: central, gateway: gateway)
@@ -127,7 +123,7 @@ public struct Node: Sendable {
             var gateway: GatewayServices?
             if configuration.gateway {
                 gateway = try await GatewayServices.make(
-                    database: database, dataDirectory: directory.url, driver: configuration.notifier, environment: environment, logger: logger)
+                    storage: database, dataDirectory: directory.url, driver: configuration.notifier, environment: environment, logger: logger)
             } else {
                 try await GatewayStore(database).setGateway(false)
             }

@@ -1,8 +1,8 @@
 import DjobeaDomain
 import DjobeaGateway
+import DjobeaReplication
 import DjobeaStore
 import Foundation
-import GRDB
 import Logging
 
 /// Sends the providers' activity summaries (template `resume_activite`) every `interval`, on the gateway node
@@ -12,13 +12,13 @@ import Logging
 /// records it. Once per period is guaranteed by the local `gateway_work` row `('summary', '<provider>:<period>')`,
 /// so the loop must run on one node of the deployment only (the one that sends the client messages by default).
 public func activitySummaryLoop(
-    database: NodeDatabase, messenger: any ClientMessenger, logger: Logger, interval: Duration = .seconds(300),
+    storage: any ReplicaStorage, messenger: any ClientMessenger, logger: Logger, interval: Duration = .seconds(300),
     clock: @escaping @Sendable () -> Date = { Date() }
 ) -> BackgroundLoop {
     BackgroundLoop(name: "gateway-summaries") {
-        logger.info("gateway.summaries.started", metadata: ["node": "\(database.nodeId)"])
+        logger.info("gateway.summaries.started", metadata: ["node": "\(storage.nodeId)"])
         while !Task.isCancelled {
-            let report = await sendDueSummaries(database: database, messenger: messenger, logger: logger, clock: clock)
+            let report = await sendDueSummaries(storage: storage, messenger: messenger, logger: logger, clock: clock)
             if report.sent + report.failed + report.retried > 0 {
                 logger.info(
                     "gateway.summaries.pass", metadata: ["sent": "\(report.sent)", "failed": "\(report.failed)", "retried": "\(report.retried)"])
@@ -52,7 +52,7 @@ public struct SummaryRetryPolicy: Sendable {
 /// - Returns: what was sent, failed for good, and left for a retry (skipped ones are not counted).
 @discardableResult
 public func sendDueSummaries(
-    database: NodeDatabase, messenger: any ClientMessenger, logger: Logger, clock: @escaping @Sendable () -> Date, limit: Int = 100,
+    storage: any ReplicaStorage, messenger: any ClientMessenger, logger: Logger, clock: @escaping @Sendable () -> Date, limit: Int = 100,
     policy: SummaryRetryPolicy = SummaryRetryPolicy()
 ) async -> (sent: Int, failed: Int, retried: Int) {
     var report = (sent: 0, failed: 0, retried: 0)
@@ -62,14 +62,14 @@ public func sendDueSummaries(
         let batch: [ActivitySummary]
         let now = clock()
         do {
-            batch = try await database.read { db in try ActivitySummaries.due(now: now, limit: limit, in: db) }
+            batch = try await storage.replicaRead { db in try ActivitySummaries.due(now: now, limit: limit, in: db) }
         } catch {
             if !(error is CancellationError) { logger.error("gateway.summaries.read_failed", metadata: ["error": "\(error)"]) }
             return report
         }
         for summary in batch {
             if Task.isCancelled { return report }
-            switch await sendSummary(summary, database: database, messenger: messenger, logger: logger, clock: clock, policy: policy) {
+            switch await sendSummary(summary, storage: storage, messenger: messenger, logger: logger, clock: clock, policy: policy) {
             case .sent: report.sent += 1
             case .failed: report.failed += 1
             case .retried: report.retried += 1
@@ -84,27 +84,27 @@ public func sendDueSummaries(
 /// `sendDueSummaries` with the clock stopped at `now` (tests).
 @discardableResult
 public func sendDueSummaries(
-    database: NodeDatabase, messenger: any ClientMessenger, logger: Logger, now: Date, limit: Int = 100,
+    storage: any ReplicaStorage, messenger: any ClientMessenger, logger: Logger, now: Date, limit: Int = 100,
     policy: SummaryRetryPolicy = SummaryRetryPolicy()
 ) async -> (sent: Int, failed: Int, retried: Int) {
-    await sendDueSummaries(database: database, messenger: messenger, logger: logger, clock: { now }, limit: limit, policy: policy)
+    await sendDueSummaries(storage: storage, messenger: messenger, logger: logger, clock: { now }, limit: limit, policy: policy)
 }
 
 private enum SummaryOutcome { case sent, failed, retried, skipped, notClaimed }
 
 private func sendSummary(
-    _ summary: ActivitySummary, database: NodeDatabase, messenger: any ClientMessenger, logger: Logger, clock: @Sendable () -> Date,
+    _ summary: ActivitySummary, storage: any ReplicaStorage, messenger: any ClientMessenger, logger: Logger, clock: @Sendable () -> Date,
     policy: SummaryRetryPolicy
 ) async -> SummaryOutcome {
     let key = summary.workKey
     let metadata: Logger.Metadata = ["provider": "\(summary.providerId)", "period": "\(summary.periodKey)", "attempt": "\(summary.attempts + 1)"]
     let now = clock()
     if summary.isEmpty {
-        await record(database, logger) { db in try ActivitySummaries.finish(key: key, outcome: .skipped, now: now, in: db) }
+        await record(storage, logger) { db in try ActivitySummaries.finish(key: key, outcome: .skipped, now: now, in: db) }
         return .skipped
     }
     let lease = policy.lease
-    guard await record(database, logger, { db in try ActivitySummaries.claim(key: key, now: now, lease: lease, in: db) }) == true else {
+    guard await record(storage, logger, { db in try ActivitySummaries.claim(key: key, now: now, lease: lease, in: db) }) == true else {
         return .notClaimed
     }
     let message = ClientOutbound(
@@ -116,43 +116,43 @@ private func sendSummary(
     do {
         let receipt = try await messenger.send(message)
         let doneAt = clock()
-        await record(database, logger) { db in try ActivitySummaries.finish(key: key, outcome: .sent, now: doneAt, in: db) }
+        await record(storage, logger) { db in try ActivitySummaries.finish(key: key, outcome: .sent, now: doneAt, in: db) }
         logger.info("gateway.summary.sent", metadata: metadata.merging(["external_id": "\(receipt.externalId)"]) { $1 })
         return .sent
     } catch let error as ClientSendError {
         switch error {
         case .permanent(let code, let reason):
             let doneAt = clock()
-            await record(database, logger) { db in try ActivitySummaries.finish(key: key, outcome: .failed, error: reason, now: doneAt, in: db) }
+            await record(storage, logger) { db in try ActivitySummaries.finish(key: key, outcome: .failed, error: reason, now: doneAt, in: db) }
             logger.notice("gateway.summary.failed", metadata: metadata.merging(["code": "\(code)", "reason": "\(reason)"]) { $1 })
             return .failed
         case .notOnWhatsApp(let reason):
             let doneAt = clock()
-            await record(database, logger) { db in try ActivitySummaries.finish(key: key, outcome: .failed, error: reason, now: doneAt, in: db) }
+            await record(storage, logger) { db in try ActivitySummaries.finish(key: key, outcome: .failed, error: reason, now: doneAt, in: db) }
             logger.notice("gateway.summary.failed", metadata: metadata.merging(["code": "not_on_whatsapp", "reason": "\(reason)"]) { $1 })
             return .failed
         case .transient(let reason, let retryAfter):
             await retry(
-                key, reason: reason, retryAfter: retryAfter, summary: summary, database: database, logger: logger, now: clock(), policy: policy)
+                key, reason: reason, retryAfter: retryAfter, summary: summary, storage: storage, logger: logger, now: clock(), policy: policy)
             return .retried
         case .unknownOutcome(let reason):
             // It may have gone: wait a lease before the next try, as for client messages.
             await retry(
-                key, reason: reason, retryAfter: policy.lease, summary: summary, database: database, logger: logger, now: clock(), policy: policy)
+                key, reason: reason, retryAfter: policy.lease, summary: summary, storage: storage, logger: logger, now: clock(), policy: policy)
             return .retried
         }
     } catch {
-        await retry(key, reason: "\(error)", retryAfter: nil, summary: summary, database: database, logger: logger, now: clock(), policy: policy)
+        await retry(key, reason: "\(error)", retryAfter: nil, summary: summary, storage: storage, logger: logger, now: clock(), policy: policy)
         return .retried
     }
 }
 
 private func retry(
-    _ key: String, reason: String, retryAfter: TimeInterval?, summary: ActivitySummary, database: NodeDatabase, logger: Logger, now: Date,
+    _ key: String, reason: String, retryAfter: TimeInterval?, summary: ActivitySummary, storage: any ReplicaStorage, logger: Logger, now: Date,
     policy: SummaryRetryPolicy
 ) async {
     let at = now.addingTimeInterval(policy.delay(attempt: summary.attempts + 1, retryAfter: retryAfter))
-    await record(database, logger) { db in try ActivitySummaries.retryLater(key: key, at: at, error: reason, in: db) }
+    await record(storage, logger) { db in try ActivitySummaries.retryLater(key: key, at: at, error: reason, in: db) }
     logger.warning(
         "gateway.summary.retry",
         metadata: [
@@ -162,9 +162,11 @@ private func retry(
 
 /// Writes even while the loop is being cancelled: an outcome not written means a summary sent twice.
 @discardableResult
-private func record<T: Sendable>(_ database: NodeDatabase, _ logger: Logger, _ body: @escaping @Sendable (Database) throws -> T) async -> T? {
+private func record<T: Sendable>(
+    _ storage: any ReplicaStorage, _ logger: Logger, _ body: @escaping @Sendable (any ReplicaConnection) throws -> T
+) async -> T? {
     do {
-        return try await database.writeOutcome { tx in try body(tx.db) }
+        return try await storage.recordOutcome { tx in try body(tx.connection) }
     } catch {
         logger.error("gateway.summary.record_failed", metadata: ["error": "\(error)"])
         return nil

@@ -1,8 +1,8 @@
 import DjobeaDomain
 import DjobeaGateway
+import DjobeaReplication
 import DjobeaStore
 import Foundation
-import GRDB
 import Logging
 
 /// Sends the client messages this node is the gateway for (DESIGN.md "Gateways").
@@ -42,7 +42,7 @@ public actor ClientMessageGateway {
         public var deferred = 0
     }
 
-    private let database: NodeDatabase
+    private let storage: any ReplicaStorage
     private let messenger: any ClientMessenger
     private let settings: Settings
     private let logger: Logger
@@ -53,15 +53,15 @@ public actor ClientMessageGateway {
     private let signal = WakeSignal()
 
     public init(
-        database: NodeDatabase, messenger: any ClientMessenger, settings: Settings = Settings(), logger: Logger,
+        storage: any ReplicaStorage, messenger: any ClientMessenger, settings: Settings = Settings(), logger: Logger,
         clock: @escaping @Sendable () -> Date = { Date() }
     ) {
-        self.database = database
+        self.storage = storage
         self.messenger = messenger
         self.settings = settings
         self.logger = logger
         self.clock = clock
-        self.isDefault = GatewayOutbox.isDefaultGateway(role: database.role)
+        self.isDefault = GatewayOutbox.isDefaultGateway(role: storage.role)
     }
 
     /// Sends what is due now, once each; returns what it did.
@@ -69,11 +69,11 @@ public actor ClientMessageGateway {
     public func deliverPending(limit: Int = 200) async -> PassReport {
         var report = PassReport()
         let now = clock()
-        let node = database.nodeId
+        let node = storage.nodeId
         let isDefault = self.isDefault
         let rows: [GatewayOutboundRow]
         do {
-            rows = try await database.read { db in try GatewayOutbox.due(node: node, isDefault: isDefault, now: now, limit: limit, in: db) }
+            rows = try await storage.replicaRead { db in try GatewayOutbox.due(node: node, isDefault: isDefault, now: now, limit: limit, in: db) }
         } catch {
             if !(error is CancellationError) { logger.error("gateway.messages.read_failed", metadata: ["error": "\(error)"]) }
             return report
@@ -143,7 +143,7 @@ public actor ClientMessageGateway {
         let metadata: Logger.Metadata = ["message": "\(row.id)", "attempt": "\(row.attempts + 1)"]
         let now = clock()
         let lease = settings.lease
-        let claimed = await record { tx in try GatewayOutbox.claim(id: row.id, now: now, lease: lease, in: tx.db) }
+        let claimed = await record { tx in try GatewayOutbox.claim(id: row.id, now: now, lease: lease, in: tx.connection) }
         guard claimed == true else { return .skipped }
         let message: ClientOutbound
         switch plan {
@@ -193,17 +193,17 @@ public actor ClientMessageGateway {
         let attempt = row.attempts + 1
         let backoff = min(settings.backoffMaximum, settings.backoffInitial * pow(2, Double(min(attempt - 1, 30))))
         let at = clock().addingTimeInterval(max(floor, backoff, min(retryAfter ?? 0, settings.backoffMaximum)))
-        let database = self.database
-        Task { _ = try? await database.writeOutcome { tx in try GatewayOutbox.retryLater(id: row.id, at: at, error: reason, in: tx.db) } }
+        let storage = self.storage
+        Task { _ = try? await storage.recordOutcome { tx in try GatewayOutbox.retryLater(id: row.id, at: at, error: reason, in: tx.connection) } }
         logger.warning("gateway.message.retry", metadata: metadata.merging(["error": "\(reason)", "retry_at": "\(UTCTimestamp.format(at))"]) { $1 })
     }
 
     /// Writes even while the loop is being cancelled: an outcome not written means a message sent twice.
     @discardableResult
-    private func record<T: Sendable>(_ body: @escaping @Sendable (SyncedTransaction) throws -> T) async -> T? {
-        let database = self.database
+    private func record<T: Sendable>(_ body: @escaping @Sendable (any ChangeLoggedWrites) throws -> T) async -> T? {
+        let storage = self.storage
         do {
-            return try await database.writeOutcome(body)
+            return try await storage.recordOutcome(body)
         } catch {
             logger.error("gateway.message.record_failed", metadata: ["error": "\(error)"])
             return nil
@@ -214,7 +214,7 @@ public actor ClientMessageGateway {
 
     /// Sends until cancelled: at once when woken, when a retry or lease falls due, and at least every `idleInterval`.
     public func run() async {
-        logger.info("gateway.messages.started", metadata: ["node": "\(database.nodeId)", "default": "\(isDefault)"])
+        logger.info("gateway.messages.started", metadata: ["node": "\(storage.nodeId)", "default": "\(isDefault)"])
         while !Task.isCancelled {
             let report = await deliverPending()
             if report.deferred > 0 || report.sent + report.failed + report.smsFallbacks >= 200 { await signal.sleep(upTo: 0.05); continue }

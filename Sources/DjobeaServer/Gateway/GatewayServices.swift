@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import DjobeaDomain
 import DjobeaGateway
+import DjobeaReplication
 import DjobeaStore
 import Foundation
 import Logging
@@ -40,7 +41,7 @@ public struct GatewayServices: Sendable {
     /// with the console driver a missing app secret and verify token are generated once into `<data>`. The VAPID key
     /// pair is made once into `<data>/secrets/vapid-key.pem` (`DJOBEA_VAPID_SUBJECT`, default `mailto:ops@djobea.cm`).
     public static func make(
-        database: NodeDatabase, dataDirectory: URL, driver: NotifierChoice, environment: [String: String], logger: Logger,
+        storage: any ReplicaStorage, dataDirectory: URL, driver: NotifierChoice, environment: [String: String], logger: Logger,
         httpClient: HTTPClient = .shared, settings: ClientMessageGateway.Settings? = nil, pushInterval: TimeInterval = 1
     ) async throws -> GatewayServices {
         var drivers: [ClientChannel: any ClientMessenger] = [:]
@@ -82,14 +83,14 @@ public struct GatewayServices: Sendable {
         let secrets = dataDirectory.appendingPathComponent("secrets", isDirectory: true)
         let vapid = try VAPIDKeys.loadOrCreate(at: secrets.appendingPathComponent("vapid-key.pem").path)
         let publicKey = vapid.publicKeyBase64URL
-        let node = database.nodeId
-        try await database.write { tx in try PushStore.publishKey(publicKey, node: node, in: tx) }
-        try await GatewayStore(database).setGateway(true)
+        let node = storage.nodeId
+        try await storage.localWrite(critical: false, now: Date()) { tx in try PushStore.publishKey(publicKey, node: node, in: tx) }
+        try await GatewayStore(storage).setGateway(true)
         let channels = ChannelMessenger(drivers: drivers)
         let messages = ClientMessageGateway(
-            database: database, messenger: channels, settings: settings ?? Self.settings(environment), logger: logger)
+            storage: storage, messenger: channels, settings: settings ?? Self.settings(environment), logger: logger)
         let pushes = PushGateway(
-            database: database,
+            storage: storage,
             sender: WebPushSender(
                 keys: vapid, subject: nonEmpty(environment["DJOBEA_VAPID_SUBJECT"]) ?? "mailto:ops@djobea.cm", httpClient: pushHTTPClient,
                 timeout: .seconds(10), allowLoopback: allowsLoopbackPush(environment)),
@@ -97,13 +98,15 @@ public struct GatewayServices: Sendable {
         // Summaries go to every provider, so only the deployment's default gateway (central) sends them: their
         // once-per-period record is local to the node.
         let summaries =
-            GatewayOutbox.isDefaultGateway(role: database.role)
-            ? [activitySummaryLoop(database: database, messenger: channels, logger: logger)] : []
+            GatewayOutbox.isDefaultGateway(role: storage.role)
+            ? [activitySummaryLoop(storage: storage, messenger: channels, logger: logger)] : []
         // Rating requests, like summaries, are decided by the default gateway only (central sees every mission).
         let ratings = BackgroundLoop(name: "gateway-ratings") {
             while !Task.isCancelled {
                 do {
-                    let queued = try await database.write { tx in try GatewayReplies.queueRatingRequests(now: tx.now, in: tx) }
+                    let queued = try await storage.localWrite(critical: false, now: Date()) { tx in
+                        try GatewayReplies.queueRatingRequests(now: tx.now, in: tx)
+                    }
                     if queued > 0 { await messages.wake() }
                 } catch {
                     if error is CancellationError { return }
@@ -117,7 +120,7 @@ public struct GatewayServices: Sendable {
             background: [
                 BackgroundLoop(name: "gateway-messages") { await messages.run() },
                 BackgroundLoop(name: "gateway-push") { await pushes.run() },
-            ] + (GatewayOutbox.isDefaultGateway(role: database.role) ? [ratings] : []) + summaries)
+            ] + (GatewayOutbox.isDefaultGateway(role: storage.role) ? [ratings] : []) + summaries)
     }
 
     /// `DJOBEA_GATEWAY_RATE` (messages per second, default 20), `DJOBEA_GATEWAY_NUMBER_SPACING` (seconds between two

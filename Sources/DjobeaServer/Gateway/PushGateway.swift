@@ -1,8 +1,8 @@
 import DjobeaDomain
 import DjobeaGateway
+import DjobeaReplication
 import DjobeaStore
 import Foundation
-import GRDB
 import Logging
 
 /// Pushes alerts to providers' browsers (Web Push, RFC 8030/8291/8292) from the events this node holds: new offers
@@ -12,19 +12,19 @@ import Logging
 /// is deleted, and the deletion syncs to the provider's hub. The loop reads every `interval`; a hub's commit reaches
 /// central at once, so a push leaves within a few seconds of the offer.
 public actor PushGateway {
-    private let database: NodeDatabase
+    private let storage: any ReplicaStorage
     private let sender: WebPushSender
     private let logger: Logger
     private let interval: TimeInterval
     private let isDefault: Bool
     private let signal = WakeSignal()
 
-    public init(database: NodeDatabase, sender: WebPushSender, interval: TimeInterval = 1, logger: Logger) {
-        self.database = database
+    public init(storage: any ReplicaStorage, sender: WebPushSender, interval: TimeInterval = 1, logger: Logger) {
+        self.storage = storage
         self.sender = sender
         self.interval = interval
         self.logger = logger
-        self.isDefault = GatewayOutbox.isDefaultGateway(role: database.role)
+        self.isDefault = GatewayOutbox.isDefaultGateway(role: storage.role)
     }
 
     /// Urgency and time to live of each kind: an urgent offer is worthless once passed to the next provider.
@@ -41,11 +41,11 @@ public actor PushGateway {
     /// Pushes what is due now; returns how many pushes reached a push service.
     @discardableResult
     public func deliverPending(now: Date = Date()) async -> Int {
-        let node = database.nodeId
+        let node = storage.nodeId
         let isDefault = self.isDefault
         let work: [PushWork]
         do {
-            work = try await database.read { db in try PushStore.due(node: node, isDefault: isDefault, now: now, in: db) }
+            work = try await storage.replicaRead { db in try PushStore.due(node: node, isDefault: isDefault, now: now, in: db) }
         } catch {
             if !(error is CancellationError) { logger.error("gateway.push.read_failed", metadata: ["error": "\(error)"]) }
             return 0
@@ -107,9 +107,9 @@ public actor PushGateway {
             }
         }
         if !gone.isEmpty {
-            let database = self.database
+            let storage = self.storage
             let ids = gone
-            _ = try? await database.write { tx in
+            _ = try? await storage.localWrite(critical: false, now: Date()) { tx in
                 for id in ids { try PushStore.removeGone(subscriptionId: id, in: tx) }
             }
             logger.notice("gateway.push.subscription_gone", metadata: ["count": "\(gone.count)"])
@@ -124,10 +124,10 @@ public actor PushGateway {
     }
 
     private func finish(_ key: String, _ outcome: String, retryAt: Date?, error: String?, now: Date) async {
-        let database = self.database
+        let storage = self.storage
         do {
-            try await database.writeOutcome(durability: .standard) { tx in
-                try PushStore.finish(key: key, outcome: outcome, retryAt: retryAt, error: error, now: now, in: tx.db)
+            try await storage.recordOutcome(critical: false) { tx in
+                try PushStore.finish(key: key, outcome: outcome, retryAt: retryAt, error: error, now: now, in: tx.connection)
             }
         } catch {
             logger.error("gateway.push.record_failed", metadata: ["work": "\(key)", "error": "\(error)"])

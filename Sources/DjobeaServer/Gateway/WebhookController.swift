@@ -1,5 +1,6 @@
 import DjobeaDomain
 import DjobeaGateway
+import DjobeaReplication
 import DjobeaStore
 import Foundation
 import Hummingbird
@@ -14,7 +15,7 @@ import Logging
 struct WebhookController: Sendable {
     static let maxBodyBytes = 256 * 1024
 
-    let database: NodeDatabase
+    let storage: any ReplicaStorage
     let settings: WebhookSettings
     let logger: Logger
     /// Called after inbound messages were recorded (the push loop alerts their providers).
@@ -85,12 +86,12 @@ struct WebhookController: Sendable {
     /// service retries it, and the events already written are recognised.
     func handle(_ events: [WebhookEvent]) async throws {
         guard !events.isEmpty else { return }
-        let owner = (node: database.nodeId, isDefault: GatewayOutbox.isDefaultGateway(role: database.role))
+        let owner = (node: storage.nodeId, isDefault: GatewayOutbox.isDefaultGateway(role: storage.role))
         var recorded = 0
         for event in events {
             let now = Date()
             do {
-                let inbound = try await database.write(durability: .critical, now: now) { tx -> Bool in
+                let inbound = try await storage.localWrite(critical: true, now: now) { tx -> Bool in
                     switch event {
                     case .status(let status):
                         _ = try GatewayOutbox.applyStatus(
@@ -110,11 +111,22 @@ struct WebhookController: Sendable {
                 }
                 if inbound { recorded += 1 }
             } catch {
-                if error is CancellationError || StorageFailure.classify(error) != nil { throw error }
+                guard Self.refusesEvent(error, onSQLite: storage is NodeDatabase) else { throw error }
                 logger.error("gateway.webhook.event_refused", metadata: ["event": "\(Self.describe(event))", "error": "\(error)"])
             }
         }
         if recorded > 0 { await onInbound() }
+    }
+
+    /// Whether `error` means that the event itself can never be written (it is logged and skipped) rather than that storage
+    /// failed (the call fails and the service retries it). On SQLite, every error but a storage failure (disk full,
+    /// read-only, I/O) is the event's. On another storage (PostgreSQL) only the refusals the seam names are: a rule of the
+    /// schema (`ReplicaConstraintViolation`), a store's or the sync core's refusal; anything else (a lost connection, a
+    /// server error) fails the call, so that no event is lost.
+    static func refusesEvent(_ error: any Error, onSQLite: Bool) -> Bool {
+        if error is CancellationError || StorageFailure.classify(error) != nil { return false }
+        if onSQLite { return true }
+        return error is ReplicaConstraintViolation || error is StoreError || error is ReplicaError
     }
 
     /// An event in one log line, without the client's words.

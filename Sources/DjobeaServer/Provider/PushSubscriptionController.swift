@@ -31,7 +31,7 @@ struct PushSubscriptionController: Sendable {
         ) { request, _ in
             let node = database.nodeId
             let role = database.role
-            guard let key = try await database.read({ db in try PushStore.gatewayKey(node: node, role: role, in: db) }) else {
+            guard let key = try await database.replicaRead({ db in try PushStore.gatewayKey(node: node, role: role, in: db) }) else {
                 throw Self.unavailable()
             }
             return try JSONResponse.make(PushKeyAnswer(publicKey: key.key), for: request)
@@ -44,7 +44,9 @@ struct PushSubscriptionController: Sendable {
             let identity = try context.requireProvider()
             let given = request.uri.queryParameters.get("device_id").map { String($0) } ?? ""
             let deviceId = try Self.deviceId(given)
-            let subscribed = try await database.read { db in try PushStore.isSubscribed(providerId: identity.providerId, deviceId: deviceId, in: db) }
+            let subscribed = try await database.replicaRead { db in
+                try PushStore.isSubscribed(providerId: identity.providerId, deviceId: deviceId, in: db)
+            }
             return try JSONResponse.make(PushSubscriptionAnswer(deviceId: deviceId, subscribed: subscribed), for: request)
         }
         routes.add(
@@ -65,7 +67,7 @@ struct PushSubscriptionController: Sendable {
             let node = database.nodeId
             let role = database.role
             _ = try await database.write { tx in
-                guard let key = try PushStore.gatewayKey(node: node, role: role, in: tx.db) else { throw Self.unavailable() }
+                guard let key = try PushStore.gatewayKey(node: node, role: role, in: tx.connection) else { throw Self.unavailable() }
                 // Stored in canonical base64url (no padding), whatever the browser sent.
                 return try PushStore.subscribe(
                     providerId: identity.providerId, deviceId: deviceId, endpoint: subscription.endpoint,

@@ -1,6 +1,6 @@
 import DjobeaDomain
+import DjobeaReplication
 import Foundation
-import GRDB
 
 /// One period an activity summary covers, in Douala time.
 public struct ActivityPeriod: Sendable, Equatable {
@@ -169,59 +169,64 @@ public enum ActivitySummaries {
     ///
     /// Empty summaries (no mission, nothing received) are listed too, flagged `isEmpty`: the sender records them
     /// `skipped` without sending, so that they are not computed again at every pass.
-    public static func due(now: Date, limit: Int, in db: Database) throws -> [ActivitySummary] {
+    public static func due(now: Date, limit: Int, in db: any ReplicaConnection) throws -> [ActivitySummary] {
         let periods = Dictionary(
             SummaryFrequency.allCases.compactMap { frequency in currentPeriod(frequency, now: now).map { (frequency, $0) } },
             uniquingKeysWith: { first, _ in first })
         guard !periods.isEmpty else { return [] }
-        let rows = try Row.fetchAll(
-            db.cachedStatement(
-                sql: """
-                    SELECT p.id, p.name, p.phone, f.frequency, coalesce(w.attempts, 0) AS attempts
-                    FROM providers p
-                    LEFT JOIN provider_settings s ON s.provider_id = p.id
-                    JOIN (SELECT \(SummaryFrequency.daily.sqlLiteral) AS frequency, :daily AS period_key
-                          UNION ALL SELECT \(SummaryFrequency.weekly.sqlLiteral), :weekly
-                          UNION ALL SELECT \(SummaryFrequency.monthly.sqlLiteral), :monthly) f
-                        ON f.frequency = coalesce(s.summary_frequency, \(SummaryFrequency.weekly.sqlLiteral)) AND f.period_key IS NOT NULL
-                    LEFT JOIN gateway_work w ON w.kind = \(GatewayWorkKind.summary.sqlLiteral) AND w.work_key = p.id || ':' || f.period_key
-                    WHERE p.account_status = \(OfferCandidate.AccountStatus.active.sqlLiteral) AND p.phone <> ''
-                        AND (w.work_key IS NULL OR (w.done_at IS NULL AND (w.lease_until IS NULL OR w.lease_until <= :now)
-                            AND (w.next_attempt_at IS NULL OR w.next_attempt_at <= :now)))
-                    ORDER BY p.id LIMIT :limit
-                    """),
-            arguments: [
-                "daily": periods[.daily]?.key, "weekly": periods[.weekly]?.key, "monthly": periods[.monthly]?.key,
-                "now": UTCTimestamp.format(now), "limit": limit,
+        let nowText = ColumnValue(now)
+        let rows = try db.query(
+            """
+            SELECT p.id, p.name, p.phone, f.frequency, coalesce(w.attempts, 0) AS attempts
+            FROM providers p
+            LEFT JOIN provider_settings s ON s.provider_id = p.id
+            JOIN (SELECT \(SummaryFrequency.daily.sqlLiteral) AS frequency, CAST(? AS TEXT) AS period_key
+                  UNION ALL SELECT \(SummaryFrequency.weekly.sqlLiteral), CAST(? AS TEXT)
+                  UNION ALL SELECT \(SummaryFrequency.monthly.sqlLiteral), CAST(? AS TEXT)) f
+                ON f.frequency = coalesce(s.summary_frequency, \(SummaryFrequency.weekly.sqlLiteral)) AND f.period_key IS NOT NULL
+            LEFT JOIN gateway_work w ON w.kind = \(GatewayWorkKind.summary.sqlLiteral) AND w.work_key = p.id || ':' || f.period_key
+            WHERE p.account_status = \(OfferCandidate.AccountStatus.active.sqlLiteral) AND p.phone <> ''
+                AND (w.work_key IS NULL OR (w.done_at IS NULL AND (w.lease_until IS NULL OR w.lease_until <= ?)
+                    AND (w.next_attempt_at IS NULL OR w.next_attempt_at <= ?)))
+            ORDER BY p.id LIMIT ?
+            """,
+            [
+                ColumnValue(periods[.daily]?.key), ColumnValue(periods[.weekly]?.key), ColumnValue(periods[.monthly]?.key), nowText, nowText,
+                .integer(Int64(limit)),
             ])
         return try rows.compactMap { row in
-            guard let frequency = SummaryFrequency(rawValue: row["frequency"]), let period = periods[frequency] else { return nil }
+            guard let frequency = row["frequency"].textValue.flatMap(SummaryFrequency.init(rawValue:)), let period = periods[frequency],
+                let id = row["id"].textValue, let name = row["name"].textValue, let phone = row["phone"].textValue
+            else { return nil }
             return try summary(
-                providerId: row["id"], name: row["name"], phone: row["phone"], period: period, attempts: row["attempts"], in: db)
+                providerId: id, name: name, phone: phone, period: period, attempts: Int(row["attempts"].integerValue ?? 0), in: db)
         }
     }
 
     /// The figures of one provider over `period`: missions completed in it, money received in it (the ledger fold
     /// the earnings use: duplicates once, reversals deducted, commission not), ratings given in it.
     static func summary(
-        providerId: String, name: String, phone: String, period: ActivityPeriod, attempts: Int, in db: Database
+        providerId: String, name: String, phone: String, period: ActivityPeriod, attempts: Int, in db: any ReplicaConnection
     ) throws -> ActivitySummary {
-        let start = UTCTimestamp.format(period.interval.start)
-        let end = UTCTimestamp.format(period.interval.end)
+        let start = ColumnValue(period.interval.start)
+        let end = ColumnValue(period.interval.end)
         let missions =
-            try Int.fetchOne(
-                db.cachedStatement(
-                    sql: """
-                        SELECT count(*) FROM missions
-                        WHERE provider_id = ? AND status = \(RequestStatus.terminee.sqlLiteral) AND completed_at >= ? AND completed_at < ?
-                        """), arguments: [providerId, start, end]) ?? 0
-        let rating = try Double.fetchOne(
-            db.cachedStatement(sql: "SELECT avg(stars) FROM ratings WHERE provider_id = ? AND created_at >= ? AND created_at < ?"),
-            arguments: [providerId, start, end])
+            try db.firstInteger(
+                """
+                SELECT count(*) FROM missions
+                WHERE provider_id = ? AND status = \(RequestStatus.terminee.sqlLiteral) AND completed_at >= ? AND completed_at < ?
+                """, [.text(providerId), start, end]) ?? 0
+        // The average is computed here: PostgreSQL's avg and sum of integers are numerics, which the seam does not carry.
+        let ratings = try db.query(
+            "SELECT count(*) AS n, CAST(coalesce(sum(stars), 0) AS BIGINT) AS total FROM ratings WHERE provider_id = ? AND created_at >= ? AND created_at < ?",
+            [.text(providerId), start, end]
+        ).first
+        let count = ratings?["n"].integerValue ?? 0
+        let rating = count > 0 ? Double(ratings?["total"].integerValue ?? 0) / Double(count) : nil
         let collected = try ProviderLedgerFold.load(providerId: providerId, in: db).totals(in: period.interval).paid
         return ActivitySummary(
             providerId: providerId, phone: phone, firstName: ProviderRequestWording.firstName(name), period: period,
-            completedMissions: missions, collected: collected, averageRating: rating, attempts: attempts)
+            completedMissions: Int(missions), collected: collected, averageRating: rating, attempts: attempts)
     }
 
     // MARK: - Work rows
@@ -232,32 +237,24 @@ public enum ActivitySummaries {
     }
 
     /// Takes a summary for `lease` seconds; false when another sender holds it or it is done.
-    public static func claim(key: String, now: Date, lease: TimeInterval, in db: Database) throws -> Bool {
-        try db.execute(
-            sql: """
-                INSERT INTO gateway_work (kind, work_key, attempts, lease_until) VALUES (\(GatewayWorkKind.summary.sqlLiteral), :key, 1, :until)
-                ON CONFLICT (kind, work_key) DO UPDATE SET attempts = attempts + 1, lease_until = :until
-                    WHERE done_at IS NULL AND (lease_until IS NULL OR lease_until <= :now)
-                """,
-            arguments: ["key": key, "until": UTCTimestamp.format(now.addingTimeInterval(lease)), "now": UTCTimestamp.format(now)])
-        return db.changesCount > 0
+    public static func claim(key: String, now: Date, lease: TimeInterval, in db: any ReplicaConnection) throws -> Bool {
+        try GatewayWork.claim(.summary, key: key, now: now, lease: lease, in: db)
     }
 
     /// The summary is done for good: never considered again.
-    public static func finish(key: String, outcome: Outcome, error: String? = nil, now: Date, in db: Database) throws {
+    public static func finish(key: String, outcome: Outcome, error: String? = nil, now: Date, in db: any ReplicaConnection) throws {
+        let errorText = ColumnValue(error.map { String($0.prefix(500)) })
         try db.execute(
-            sql: """
-                INSERT INTO gateway_work (kind, work_key, attempts, done_at, outcome, last_error)
-                VALUES (\(GatewayWorkKind.summary.sqlLiteral), ?1, 0, ?2, ?3, ?4)
-                ON CONFLICT (kind, work_key) DO UPDATE SET lease_until = NULL, next_attempt_at = NULL, done_at = ?2, outcome = ?3,
-                    last_error = coalesce(?4, last_error)
-                """, arguments: [key, UTCTimestamp.format(now), outcome.rawValue, error.map { String($0.prefix(500)) }])
+            """
+            INSERT INTO gateway_work (kind, work_key, attempts, done_at, outcome, last_error)
+            VALUES (\(GatewayWorkKind.summary.sqlLiteral), ?, 0, ?, ?, ?)
+            ON CONFLICT (kind, work_key) DO UPDATE SET lease_until = NULL, next_attempt_at = NULL, done_at = ?, outcome = ?,
+                last_error = coalesce(CAST(? AS TEXT), gateway_work.last_error)
+            """, [.text(key), ColumnValue(now), .text(outcome.rawValue), errorText, ColumnValue(now), .text(outcome.rawValue), errorText])
     }
 
     /// A transient failure: try again at `retryAt` (if the period is not stale by then).
-    public static func retryLater(key: String, at retryAt: Date, error: String, in db: Database) throws {
-        try db.execute(
-            sql: "UPDATE gateway_work SET lease_until = NULL, next_attempt_at = ?, last_error = ? WHERE kind = ? AND work_key = ?",
-            arguments: [UTCTimestamp.format(retryAt), String(error.prefix(500)), GatewayWorkKind.summary.rawValue, key])
+    public static func retryLater(key: String, at retryAt: Date, error: String, in db: any ReplicaConnection) throws {
+        try GatewayWork.retryLater(.summary, key: key, at: retryAt, error: error, in: db)
     }
 }

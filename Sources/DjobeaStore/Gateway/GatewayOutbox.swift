@@ -1,6 +1,6 @@
 import DjobeaDomain
+import DjobeaReplication
 import Foundation
-import GRDB
 
 /// One queued client message as the gateway needs it to send: the row, the client's number and flags, and whether
 /// the client's 24-hour WhatsApp window is open.
@@ -47,56 +47,49 @@ public enum GatewayOutbox {
     public static func isDefaultGateway(role: NodeRole) -> Bool { role == .central }
 
     /// The messages this node must send now, oldest first.
-    public static func due(node: String, isDefault: Bool, now: Date, limit: Int, in db: Database) throws -> [GatewayOutboundRow] {
-        let nowText = UTCTimestamp.format(now)
-        let windowStart = UTCTimestamp.format(now.addingTimeInterval(-window))
-        let rows = try Row.fetchAll(
-            db.cachedStatement(
-                sql: """
-                    SELECT m.id, m.request_id, m.provider_id, m.client_id, m.channel, m.body, m.template_name, m.template_params, m.sent_at,
-                        m.essential, c.phone, c.opted_out_at, c.no_whatsapp_at, coalesce(w.attempts, 0) AS attempts,
-                        p.name AS provider_name, r.title AS request_title,
-                        EXISTS (SELECT 1 FROM messages i WHERE i.client_id = m.client_id AND i.direction = \(MessageDirection.incoming.sqlLiteral)
-                            AND i.channel = \(MessageChannel.whatsapp.sqlLiteral) AND i.sent_at >= :window) AS window_open
-                    FROM messages m
-                    JOIN clients c ON c.id = m.client_id
-                    JOIN providers p ON p.id = m.provider_id
-                    LEFT JOIN service_requests r ON r.id = m.request_id
-                    LEFT JOIN gateway_work w ON w.kind = \(GatewayWorkKind.message.sqlLiteral) AND w.work_key = m.id
-                    WHERE m.direction = \(MessageDirection.outgoing.sqlLiteral) AND m.delivery_status = \(DeliveryStatus.queued.sqlLiteral)
-                        AND (m.gateway_node = :node OR (m.gateway_node IS NULL AND :isDefault))
-                        AND (w.work_key IS NULL OR (w.done_at IS NULL AND (w.lease_until IS NULL OR w.lease_until <= :now)
-                            AND (w.next_attempt_at IS NULL OR w.next_attempt_at <= :now)))
-                    ORDER BY m.sent_at, m.id LIMIT :limit
-                    """),
-            arguments: ["node": node, "isDefault": isDefault, "now": nowText, "window": windowStart, "limit": limit])
+    public static func due(node: String, isDefault: Bool, now: Date, limit: Int, in db: any ReplicaConnection) throws -> [GatewayOutboundRow] {
+        let nowText = ColumnValue(now)
+        let rows = try db.query(
+            """
+            SELECT m.id, m.request_id, m.provider_id, m.client_id, m.channel, m.body, m.template_name, m.template_params, m.sent_at,
+                m.essential, c.phone, c.opted_out_at, c.no_whatsapp_at, coalesce(w.attempts, 0) AS attempts,
+                p.name AS provider_name, r.title AS request_title,
+                CASE WHEN EXISTS (SELECT 1 FROM messages i WHERE i.client_id = m.client_id AND i.direction = \(MessageDirection.incoming.sqlLiteral)
+                    AND i.channel = \(MessageChannel.whatsapp.sqlLiteral) AND i.sent_at >= ?) THEN 1 ELSE 0 END AS window_open
+            FROM messages m
+            JOIN clients c ON c.id = m.client_id
+            JOIN providers p ON p.id = m.provider_id
+            LEFT JOIN service_requests r ON r.id = m.request_id
+            LEFT JOIN gateway_work w ON w.kind = \(GatewayWorkKind.message.sqlLiteral) AND w.work_key = m.id
+            WHERE m.direction = \(MessageDirection.outgoing.sqlLiteral) AND m.delivery_status = \(DeliveryStatus.queued.sqlLiteral)
+                AND (m.gateway_node = ? OR (m.gateway_node IS NULL AND ? = 1))
+                AND (w.work_key IS NULL OR (w.done_at IS NULL AND (w.lease_until IS NULL OR w.lease_until <= ?)
+                    AND (w.next_attempt_at IS NULL OR w.next_attempt_at <= ?)))
+            ORDER BY m.sent_at, m.id LIMIT ?
+            """,
+            [ColumnValue(now.addingTimeInterval(-window)), .text(node), ColumnValue(isDefault), nowText, nowText, .integer(Int64(limit))])
         return rows.map { row in
-            let params: String? = row["template_params"]
+            let params = row["template_params"].textValue
             return GatewayOutboundRow(
-                id: row["id"], requestId: row["request_id"], providerId: row["provider_id"], clientId: row["client_id"],
-                clientPhone: row["phone"], channel: row["channel"], body: row["body"], templateName: row["template_name"],
+                id: row["id"].textValue ?? "", requestId: row["request_id"].textValue, providerId: row["provider_id"].textValue ?? "",
+                clientId: row["client_id"].textValue ?? "", clientPhone: row["phone"].textValue ?? "", channel: row["channel"].textValue ?? "",
+                body: row["body"].textValue ?? "", templateName: row["template_name"].textValue,
                 templateParams: params.flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) } ?? [],
-                essential: row["essential"], attempts: row["attempts"], optedOut: (row["opted_out_at"] as String?) != nil,
-                noWhatsApp: (row["no_whatsapp_at"] as String?) != nil, windowOpen: row["window_open"], providerName: row["provider_name"],
-                requestTitle: row["request_title"], queuedAt: (row["sent_at"] as String?).flatMap(UTCTimestamp.parse))
+                essential: row["essential"].isTrue, attempts: Int(row["attempts"].integerValue ?? 0), optedOut: row["opted_out_at"] != .null,
+                noWhatsApp: row["no_whatsapp_at"] != .null, windowOpen: row["window_open"].isTrue,
+                providerName: row["provider_name"].textValue ?? "", requestTitle: row["request_title"].textValue,
+                queuedAt: row["sent_at"].textValue.flatMap(UTCTimestamp.parse))
         }
     }
 
     /// Takes a message for `lease` seconds; false when another sender holds it or it is done.
-    public static func claim(id: String, now: Date, lease: TimeInterval, in db: Database) throws -> Bool {
-        try db.execute(
-            sql: """
-                INSERT INTO gateway_work (kind, work_key, attempts, lease_until) VALUES (\(GatewayWorkKind.message.sqlLiteral), :id, 1, :until)
-                ON CONFLICT (kind, work_key) DO UPDATE SET attempts = attempts + 1, lease_until = :until
-                    WHERE done_at IS NULL AND (lease_until IS NULL OR lease_until <= :now)
-                """,
-            arguments: ["id": id, "until": UTCTimestamp.format(now.addingTimeInterval(lease)), "now": UTCTimestamp.format(now)])
-        return db.changesCount > 0
+    public static func claim(id: String, now: Date, lease: TimeInterval, in db: any ReplicaConnection) throws -> Bool {
+        try GatewayWork.claim(.message, key: id, now: now, lease: lease, in: db)
     }
 
     /// The service took the message: `sent`, with its id.
-    public static func markSent(id: String, externalId: String, channel: String, in tx: SyncedTransaction) throws {
-        var message = try message(id, in: tx.db)
+    public static func markSent(id: String, externalId: String, channel: String, in tx: any ChangeLoggedWrites) throws {
+        var message = try message(id, in: tx.connection)
         // WhatsApp may have said "no account" (131026) by webhook before this send's answer came back: the row already
         // went on to SMS, which must still leave.
         guard message.channel.rawValue == channel else { return }
@@ -113,15 +106,13 @@ public enum GatewayOutbox {
     }
 
     /// A transient failure: try again at `retryAt`.
-    public static func retryLater(id: String, at retryAt: Date, error: String, in db: Database) throws {
-        try db.execute(
-            sql: "UPDATE gateway_work SET lease_until = NULL, next_attempt_at = ?, last_error = ? WHERE kind = ? AND work_key = ?",
-            arguments: [UTCTimestamp.format(retryAt), String(error.prefix(500)), GatewayWorkKind.message.rawValue, id])
+    public static func retryLater(id: String, at retryAt: Date, error: String, in db: any ReplicaConnection) throws {
+        try GatewayWork.retryLater(.message, key: id, at: retryAt, error: error, in: db)
     }
 
     /// The message will never go: `failed` with a French reason the provider sees.
-    public static func markFailed(id: String, reason: String, in tx: SyncedTransaction) throws {
-        var message = try message(id, in: tx.db)
+    public static func markFailed(id: String, reason: String, in tx: any ChangeLoggedWrites) throws {
+        var message = try message(id, in: tx.connection)
         message.deliveryStatus = .failed
         message.statusReason = String(reason.prefix(500))
         message.statusAt = UTCTimestamp.format(tx.now)
@@ -132,11 +123,11 @@ public enum GatewayOutbox {
     /// The client has no WhatsApp: remember it on the client, and send this message by SMS if it is essential
     /// (otherwise it fails with that reason). Returns whether it goes on by SMS.
     @discardableResult
-    public static func fallBackToSMS(id: String, reason: String, in tx: SyncedTransaction) throws -> Bool {
-        guard var message = try MessageRecord.fetchOne(tx.db, sql: "SELECT * FROM messages WHERE id = ?", arguments: [id]) else {
+    public static func fallBackToSMS(id: String, reason: String, in tx: any ChangeLoggedWrites) throws -> Bool {
+        guard var message = try tx.connection.record(MessageRecord.self, "SELECT * FROM messages WHERE id = ?", [.text(id)]) else {
             return false
         }
-        guard var client = try ClientRecord.fetchOne(tx.db, sql: "SELECT * FROM clients WHERE id = ?", arguments: [message.clientId]) else {
+        guard var client = try tx.connection.record(ClientRecord.self, "SELECT * FROM clients WHERE id = ?", [.text(message.clientId)]) else {
             throw StoreError.rowNotFound(table: SyncedTable.clients.rawValue, key: message.clientId)
         }
         if client.noWhatsappAt == nil {
@@ -153,26 +144,27 @@ public enum GatewayOutbox {
         message.statusAt = UTCTimestamp.format(tx.now)
         try tx.update(message, columns: [.channel, .deliveryStatus, .statusReason, .statusAt])
         // Open again: a failure reported by the status webhook comes after the WhatsApp send was recorded as done.
-        try tx.db.execute(
-            sql: """
-                UPDATE gateway_work SET lease_until = NULL, next_attempt_at = NULL, done_at = NULL, outcome = NULL, last_error = ?
-                WHERE kind = ? AND work_key = ?
-                """,
-            arguments: [String(reason.prefix(500)), GatewayWorkKind.message.rawValue, id])
+        try tx.connection.execute(
+            """
+            UPDATE gateway_work SET lease_until = NULL, next_attempt_at = NULL, done_at = NULL, outcome = NULL, last_error = ?
+            WHERE kind = ? AND work_key = ?
+            """,
+            [.text(String(reason.prefix(500))), .text(GatewayWorkKind.message.rawValue), .text(id)])
         return true
     }
 
-    static func finish(_ kind: GatewayWorkKind, key: String, outcome: String, in tx: SyncedTransaction) throws {
-        try tx.db.execute(
-            sql: """
-                INSERT INTO gateway_work (kind, work_key, attempts, done_at, outcome) VALUES (?1, ?2, 0, ?3, ?4)
-                ON CONFLICT (kind, work_key) DO UPDATE SET lease_until = NULL, next_attempt_at = NULL, done_at = ?3, outcome = ?4
-                """, arguments: [kind.rawValue, key, UTCTimestamp.format(tx.now), outcome])
+    static func finish(_ kind: GatewayWorkKind, key: String, outcome: String, in tx: any ChangeLoggedWrites) throws {
+        let doneAt = ColumnValue(tx.now)
+        try tx.connection.execute(
+            """
+            INSERT INTO gateway_work (kind, work_key, attempts, done_at, outcome) VALUES (?, ?, 0, ?, ?)
+            ON CONFLICT (kind, work_key) DO UPDATE SET lease_until = NULL, next_attempt_at = NULL, done_at = ?, outcome = ?
+            """, [.text(kind.rawValue), .text(key), doneAt, .text(outcome), doneAt, .text(outcome)])
     }
 
     /// The message `id`, for a write that changes it; `StoreError.rowNotFound` when there is none.
-    static func message(_ id: String, in db: Database) throws -> MessageRecord {
-        guard let message = try MessageRecord.fetchOne(db, sql: "SELECT * FROM messages WHERE id = ?", arguments: [id]) else {
+    static func message(_ id: String, in db: any ReplicaConnection) throws -> MessageRecord {
+        guard let message = try db.record(MessageRecord.self, "SELECT * FROM messages WHERE id = ?", [.text(id)]) else {
             throw StoreError.rowNotFound(table: SyncedTable.messages.rawValue, key: id)
         }
         return message
@@ -198,15 +190,15 @@ public enum GatewayOutbox {
     ///     sends is not this node's to write (rule 15); nil skips the check.
     public static func applyStatus(
         externalId: String, messageId: String?, reported: DeliveryStatus, reason: String?, notOnWhatsApp: Bool,
-        owner: (node: String, isDefault: Bool)? = nil, in tx: SyncedTransaction
+        owner: (node: String, isDefault: Bool)? = nil, in tx: any ChangeLoggedWrites
     ) throws -> StatusOutcome {
         let outgoing = "SELECT * FROM messages WHERE direction = \(MessageDirection.outgoing.sqlLiteral)"
         var found: MessageRecord?
         if let messageId {
-            found = try MessageRecord.fetchOne(tx.db, sql: "\(outgoing) AND id = ?", arguments: [messageId])
+            found = try tx.connection.record(MessageRecord.self, "\(outgoing) AND id = ?", [.text(messageId)])
         }
         if found == nil {
-            found = try MessageRecord.fetchOne(tx.db, sql: "\(outgoing) AND external_id = ? LIMIT 1", arguments: [externalId])
+            found = try tx.connection.record(MessageRecord.self, "\(outgoing) AND external_id = ? LIMIT 1", [.text(externalId)])
         }
         guard var message = found else { return .unknown }
         if let owner {

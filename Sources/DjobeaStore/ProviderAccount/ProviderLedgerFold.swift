@@ -1,4 +1,5 @@
 import DjobeaDomain
+import DjobeaReplication
 import Foundation
 import GRDB
 
@@ -51,6 +52,31 @@ struct ProviderLedgerFold {
                     serviceName: row["service_name"] ?? "Service inconnu", clientId: clientId ?? "",
                     clientName: row["client_name"] ?? "Client inconnu",
                     rateId: row["rate_id"], invoiceNumber: row["invoice_number"]))
+        }
+        return ProviderLedgerFold(lines: lines)
+    }
+
+    /// `load` on any storage (the activity summaries of a gateway on PostgreSQL).
+    static func load(providerId: String, in connection: any ReplicaConnection) throws -> ProviderLedgerFold {
+        var lines: [Line] = []
+        let rows = try connection.query(
+            """
+            SELECT l.*, s.code AS service_code, s.name_fr AS service_name, r.client_id, c.name AS client_name,
+                i.number AS invoice_number
+            FROM ledger_entries l
+            LEFT JOIN service_requests r ON r.id = l.request_id LEFT JOIN services s ON s.id = r.service_id
+            LEFT JOIN clients c ON c.id = r.client_id LEFT JOIN invoices i ON i.id = l.invoice_id
+            WHERE l.provider_id = ?
+            """, [.text(providerId)])
+        for row in rows {
+            guard let at = row["recorded_at"].textValue.flatMap(UTCTimestamp.parse) else { continue }
+            let record = try ColumnValuesDecoder.decode(LedgerEntryRecord.self, from: row)
+            lines.append(
+                Line(
+                    entry: LedgerReads.entry(from: record), recordedAt: at, serviceCode: row["service_code"].textValue ?? "inconnu",
+                    serviceName: row["service_name"].textValue ?? "Service inconnu", clientId: row["client_id"].textValue ?? "",
+                    clientName: row["client_name"].textValue ?? "Client inconnu", rateId: row["rate_id"].textValue,
+                    invoiceNumber: row["invoice_number"].textValue))
         }
         return ProviderLedgerFold(lines: lines)
     }

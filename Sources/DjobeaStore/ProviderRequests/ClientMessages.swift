@@ -1,4 +1,5 @@
 import DjobeaDomain
+import DjobeaReplication
 import Foundation
 import GRDB
 
@@ -93,6 +94,11 @@ enum ClientMessages {
     }
 
     /// The node that sends this node's messages: the hub itself when it is its own gateway, else nil (central).
+    static func gatewayNode(in connection: any ReplicaConnection) throws -> String? {
+        try connection.firstText("SELECT node_id FROM node_identity WHERE is_gateway = 1 AND role = \(NodeRole.hub.sqlLiteral)")
+    }
+
+    /// `gatewayNode` on SQLite.
     static func gatewayNode(in db: Database) throws -> String? {
         try String.fetchOne(db.cachedStatement(sql: "SELECT node_id FROM node_identity WHERE is_gateway = 1 AND role = \(NodeRole.hub.sqlLiteral)"))
     }
