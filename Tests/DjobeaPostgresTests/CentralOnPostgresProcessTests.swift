@@ -90,6 +90,54 @@ struct CentralOnPostgresProcessTests {
                 return status.decoded(CentralRequestStatus.self)?.status == "acceptee"
             }, "central learns the accept once it is back")
 
+        // Central's gateway tells the client, once: exactly one process sends it (the one holding the gateway's job
+        // lock), whichever process the accept arrived through.
+        let client = "+237677000202"
+        func sentToClient() -> [String] {
+            centralDirs.flatMap { directory -> [String] in
+                let file = directory.appendingPathComponent("outbox/whatsapp.jsonl")
+                guard let text = try? String(contentsOf: file, encoding: .utf8) else { return [] }
+                return text.split(separator: "\n").map(String.init).filter { $0.contains(client) }
+            }
+        }
+        #expect(try await P.eventually(60) { !sentToClient().isEmpty }, "the client is told through central's gateway")
+        #expect(
+            try await P.eventually {
+                try await count(
+                    database, "SELECT count(*) FROM messages WHERE request_id = $1 AND direction = 'out' AND delivery_status = 'queued'", requestId)
+                    == 0
+            }, "no message left queued")
+        let sentMessages = try await count(
+            database, "SELECT count(*) FROM messages WHERE request_id = $1 AND direction = 'out' AND delivery_status <> 'queued'", requestId)
+        #expect(sentMessages > 0)
+        let lines = sentToClient()
+        #expect(lines.count == sentMessages, "each message to the client left once, by one process: \(lines)")
+
+        // The process sending for the gateway dies: the other takes the job over, and the provider's next message to
+        // the client still leaves, once.
+        if processes == 2 {
+            let holder = try #require(
+                centralDirs.firstIndex { directory in
+                    (try? String(contentsOf: directory.appendingPathComponent("outbox/whatsapp.jsonl"), encoding: .utf8))?.contains(client) == true
+                })
+            centrals[holder].kill(SIGKILL)
+            let written = try await P.send(
+                "POST", "\(hubAURL)/provider/requests/\(requestId)/message", json: ["body": "J'arrive dans 20 minutes, Jean."],
+                headers: ["Authorization": "Bearer \(token)"])
+            #expect(written.status == 200 || written.status == 201 || written.status == 202, "\(written)")
+            if holder == 0 {
+                // Hub A synced through the dead process: it needs a live one to hand its message over.
+                centrals[0] = try await P.startCentral(centralDirs[0], port: centralPorts[0], postgres: url)
+            }
+            #expect(
+                try await P.eventually(60) { sentToClient().contains { $0.contains("J'arrive dans 20 minutes") } },
+                "the message leaves although the process that was sending died (process \(holder))")
+            #expect(sentToClient().filter { $0.contains("J'arrive dans 20 minutes") }.count == 1)
+            if holder == 1 {
+                centrals[1] = try await P.startCentral(centralDirs[1], port: centralPorts[1], postgres: url)
+            }
+        }
+
         // The same MoMo transaction recorded at hub A and at central: one payment on both nodes, one conflict.
         let reference = "MP261207.0201.C12345"
         let paidAtHub = try await P.send(
