@@ -127,6 +127,22 @@ public struct PartialBlobs: Sendable {
         try Self.writeSynced(bytes, to: url(for: sha256), at: offset, truncate: false)
     }
 
+    /// Runs `body` holding an exclusive lock on the upload of `sha256` shared by every process using this blob
+    /// directory (`flock` on `<hash>.lock`): central processes that share one blob directory never interleave the bytes
+    /// of one blob. The lock file goes once the blob is stored (a later holder then finds the blob and does nothing).
+    public func exclusively<T>(_ sha256: String, blobs: BlobStore, _ body: () throws -> T) throws -> T {
+        let lockFile = directory.appendingPathComponent(sha256 + ".lock")
+        let descriptor = open(lockFile.path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        defer { close(descriptor) }
+        while flock(descriptor, LOCK_EX) != 0 {
+            guard errno == EINTR else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        }
+        let result = try body()
+        if blobs.contains(sha256) { try? FileManager.default.removeItem(at: lockFile) }
+        return result
+    }
+
     public func remove(_ sha256: String) {
         try? FileManager.default.removeItem(at: url(for: sha256))
         try? FileManager.default.removeItem(at: sizeURL(for: sha256))

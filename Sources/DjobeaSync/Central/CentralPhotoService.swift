@@ -143,27 +143,32 @@ public actor CentralPhotoService {
         guard try await database.isPhotoReferenced(sha256, inPartitionOf: hub.hubId) else {
             throw SyncError.outOfPartition("photo \(sha256)")
         }
-        // From here to the answer's bytes being durable, no suspension: the actor serialises uploads of a blob.
-        if blobs.contains(sha256) { return PhotoUploadResponse(sha256: sha256, offset: size, complete: true) }
-        var current = partials.length(of: sha256)
-        if current != nil, let announced = partials.announcedSize(of: sha256), announced != size {
-            throw SyncError.malformed("taille \(size) différente de celle des morceaux précédents (\(announced))")
+        // From here to the answer's bytes being durable, no suspension: the actor serialises uploads of a blob in this
+        // process, and the partial's file lock across the central processes sharing the blob directory.
+        let outcome = try partials.exclusively(sha256, blobs: blobs) { () throws -> (response: PhotoUploadResponse, leading: [UInt8]?) in
+            if blobs.contains(sha256) { return (PhotoUploadResponse(sha256: sha256, offset: size, complete: true), nil) }
+            var current = partials.length(of: sha256)
+            if current != nil, let announced = partials.announcedSize(of: sha256), announced != size {
+                throw SyncError.malformed("taille \(size) différente de celle des morceaux précédents (\(announced))")
+            }
+            if let length = current, length > size {
+                // Left by an upload announced with no size record: unusable, start over.
+                partials.remove(sha256)
+                current = nil
+            }
+            guard offset == current ?? 0 else { throw SyncError.photoOffset(current ?? 0) }
+            if current == nil || partials.announcedSize(of: sha256) == nil { try partials.announce(size: size, for: sha256) }
+            try partials.write(chunk, at: offset, for: sha256)
+            let length = offset + Int64(chunk.count)
+            guard length == size else { return (PhotoUploadResponse(sha256: sha256, offset: length, complete: false), nil) }
+            let (matched, leading) = try partials.complete(sha256, into: blobs)
+            guard matched else {
+                logger.warning("sync.photo.hash_mismatch", metadata: ["hub": "\(hub.name)", "sha256": "\(sha256)"])
+                throw SyncError.photoHashMismatch
+            }
+            return (PhotoUploadResponse(sha256: sha256, offset: size, complete: true), leading)
         }
-        if let length = current, length > size {
-            // Left by an upload announced with no size record: unusable, start over.
-            partials.remove(sha256)
-            current = nil
-        }
-        guard offset == current ?? 0 else { throw SyncError.photoOffset(current ?? 0) }
-        if current == nil || partials.announcedSize(of: sha256) == nil { try partials.announce(size: size, for: sha256) }
-        try partials.write(chunk, at: offset, for: sha256)
-        let length = offset + Int64(chunk.count)
-        guard length == size else { return PhotoUploadResponse(sha256: sha256, offset: length, complete: false) }
-        let (matched, leading) = try partials.complete(sha256, into: blobs)
-        guard matched else {
-            logger.warning("sync.photo.hash_mismatch", metadata: ["hub": "\(hub.name)", "sha256": "\(sha256)"])
-            throw SyncError.photoHashMismatch
-        }
+        guard let leading = outcome.leading else { return outcome.response }
         try await database.recordReceivedBlob(sha256: sha256, bytes: size, sniffedMime: PartialBlobs.sniffMime(leading))
         logger.info("sync.photo.received", metadata: ["hub": "\(hub.name)", "sha256": "\(sha256)", "bytes": "\(size)"])
         return PhotoUploadResponse(sha256: sha256, offset: size, complete: true)
