@@ -175,7 +175,7 @@ final class PostgresReplicaConnection: ReplicaConnection {
         defer { _ = try? session.execute("SELECT set_config('djobea.replace_append_only', 'off', true)") }
         try execute(
             """
-            INSERT INTO \(table.rawValue) (\(columns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))
+            INSERT INTO \(table.rawValue) (\(columns.joined(separator: ", "))) VALUES (\(ReplicaSQL.placeholders(columns.count)))
             ON CONFLICT (id) DO UPDATE SET \(updates)
             """, values)
     }

@@ -156,9 +156,9 @@ extension ReplicaConnection {
 }
 
 /// Helpers for the sync core's SQL text and batching.
-enum ReplicaSQL {
+public enum ReplicaSQL {
     /// `?, ?, …` for `count` arguments.
-    static func placeholders(_ count: Int) -> String {
+    public static func placeholders(_ count: Int) -> String {
         Array(repeating: "?", count: count).joined(separator: ", ")
     }
 }
