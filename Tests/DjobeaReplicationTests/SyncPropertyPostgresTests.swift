@@ -11,20 +11,20 @@ import Testing
 /// synchronous progress callback waits on another thread of the cooperative pool.
 @Suite("Sync property with central on PostgreSQL", .serialized, .enabled(if: PostgresTestDatabase.isAvailable))
 struct SyncPropertyPostgresTests {
-    @Test("80 random schedules converge with central on PostgreSQL")
+    @Test("100 random schedules converge with central on PostgreSQL")
     func randomSchedulesConverge() async throws {
         let failures = try await PostgresTestDatabase.with { test in
             try await SyncProperty.runSchedules(
-                count: 80, scale: 80, busyHubs: SyncProperty.probes.contains("busy-hubs"), opsActions: !SyncProperty.probes.contains("no-ops"),
+                count: 100, scale: 100, busyHubs: SyncProperty.probes.contains("busy-hubs"), opsActions: !SyncProperty.probes.contains("no-ops"),
                 central: .postgres(test.database))
         }
         #expect(failures.isEmpty, "\(failures.count) schedule(s) diverged; replay one with SYNC_PROPERTY_SEED:\n\(failures.joined(separator: "\n"))")
     }
 
-    @Test("20 random schedules with busy hubs converge with central on PostgreSQL")
+    @Test("25 random schedules with busy hubs converge with central on PostgreSQL")
     func busySchedulesConverge() async throws {
         let failures = try await PostgresTestDatabase.with { test in
-            try await SyncProperty.runSchedules(count: 20, scale: 80, busyHubs: true, opsActions: false, central: .postgres(test.database))
+            try await SyncProperty.runSchedules(count: 25, scale: 100, busyHubs: true, opsActions: false, central: .postgres(test.database))
         }
         #expect(
             failures.isEmpty,

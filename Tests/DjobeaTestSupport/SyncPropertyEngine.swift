@@ -641,7 +641,8 @@ private final class SyncSchedule {
             case 80..<92:
                 let held = Set(try central.propertyTexts("SELECT id FROM ledger_entries WHERE kind = 'payment'"))
                 guard let target = pick(ledger.filter { $0.kind == .payment && held.contains($0.id) }) else { return }
-                let result = try await OpsStore(central.storage).reversePayment(id: target.id, OpsReversal(reason: "remboursement"), actor: actor, now: at)
+                let result = try await OpsStore(central.storage).reversePayment(
+                    id: target.id, OpsReversal(reason: "remboursement"), actor: actor, now: at)
                 if let entry = result.entryId {
                     ledger.append(
                         ModelEntry(
