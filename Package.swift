@@ -157,7 +157,8 @@ let package = Package(
                 "DjobeaDomain", "DjobeaReplication", "DjobeaStore", "DjobeaSync", "DjobeaPostgres", .product(name: "Logging", package: "swift-log"),
             ]),
         // What every test target shares: the seeded random generator, temporary directories, databases and node storages,
-        // central and two hubs synced in-process (`SyncedNodes`), the `djobea` process helpers (binary, free ports, start and kill, waiting), an HTTP client, reading JSON answers (raw, or
+        // central and two hubs synced in-process (`SyncedNodes`), the property test's schedule engine (`SyncProperty`,
+        // central on SQLite or PostgreSQL), the `djobea` process helpers (binary, free ports, start and kill, waiting), an HTTP client, reading JSON answers (raw, or
         // decoded into the server's public types with its key policy), fixtures (tiny real images).
         .target(
             name: "DjobeaTestSupport",
@@ -173,7 +174,8 @@ let package = Package(
         ),
         // PostgreSQL plumbing against a throwaway cluster (scripts/with-postgres.sh sets DJOBEA_TEST_POSTGRES_URL; the
         // suites skip without it): URL parsing, migrations, schema parity with SQLite, session errors, change log order.
-        // The sync core through each storage adapter: the vectors on SQLite and PostgreSQL.
+        // The sync core through each storage adapter: the vectors on SQLite and PostgreSQL; the property test's schedules
+        // with central on PostgreSQL.
         .testTarget(
             name: "DjobeaReplicationTests",
             dependencies: [

@@ -101,10 +101,16 @@ public final class PostgresReplicaStorage: ReplicaStorage {
     public func replicaWrite<T: Sendable>(_ body: @escaping @Sendable (any ReplicaConnection) throws -> T) async throws -> T {
         try await database.transaction { session in
             try session.execute("SELECT pg_advisory_xact_lock($1)", [.integer(PostgresChangeLog.appendLockKey)])
-            // Another process of this node may have stamped later than this one's clock: never stamp below it.
+            // Another process of this node may have stamped later than this one's clock: never stamp below it. The clock
+            // only moves up to that stamp; the transaction's own time (`localWrite`'s `now`, a merge's) moves it further,
+            // never the machine's wall clock here.
             let last = try session.scalar(
                 "SELECT hlc FROM change_log WHERE origin_node = $1 ORDER BY origin_seq DESC LIMIT 1", [.text(self.nodeId)])?.integerValue
-            if let last { _ = self.replicaClock.withLock { $0.receive(HLC(packed: last), wall: Date()) } }
+            if let last {
+                self.replicaClock.withLock { clock in
+                    if HLC(packed: last) > clock.last { clock = HybridLogicalClock(last: HLC(packed: last)) }
+                }
+            }
             return try body(PostgresReplicaConnection(session: session, storage: self))
         }
     }

@@ -23,6 +23,33 @@ struct ReplicaTransactionTests {
         }
     }
 
+    @Test func sqliteStampsFromTheWriteTime() async throws {
+        try await Self.stampsFromTheWriteTime(try NodeDatabase.inMemory(role: .central))
+    }
+
+    /// Found by the property test with central on PostgreSQL: every write transaction merged the log's last stamp into
+    /// the clock with the machine's wall clock, so a central given its time (tests, replays) stamped its second write at
+    /// the machine's time; hubs held those changes as too far ahead (SPEC.md §2.2) and never applied them.
+    @Test(.enabled(if: PostgresTestDatabase.isAvailable))
+    func postgresStampsFromTheWriteTime() async throws {
+        try await PostgresTestDatabase.with { test in
+            try await Self.stampsFromTheWriteTime(try await PostgresReplicaStorage.open(database: test.database, role: .central))
+        }
+    }
+
+    /// Writes at a given time stamp at that time, the second one too (its stamp follows the first's).
+    static func stampsFromTheWriteTime(_ storage: any ReplicaStorage) async throws {
+        var stamps: [HLC] = []
+        for (index, name) in ["Hub Un", "Hub Deux"].enumerated() {
+            let at = now.addingTimeInterval(Double(index))
+            stamps += try await storage.localWrite(critical: false, now: at) { tx -> [HLC] in
+                try tx.insert(HubRecord(id: DjobeaID.derived(namespace: "hub", name: name), name: name, createdAt: UTCTimestamp.format(at)))
+                return try tx.connection.originChanges(origin: storage.nodeId, after: Int64(index)).map(\.hlc)
+            }
+        }
+        #expect(stamps.map(\.wallMillis) == [now.unixMillis, now.addingTimeInterval(1).unixMillis], "each write stamps at its own time")
+    }
+
     static func exercise(_ storage: any ReplicaStorage) async throws {
         let hubId = DjobeaID.derived(namespace: "hub", name: "Hub Test")
         let zone = ZoneRecord(
