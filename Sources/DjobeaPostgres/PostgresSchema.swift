@@ -21,6 +21,25 @@ public struct PostgresSchema: Sendable {
             statements: [jsonValid] + synced + syncedCommunicationAndFinance + local + triggers),
         Migration(version: 2, name: "v2-idempotency-keys", statements: idempotencyKeys),
         Migration(version: 3, name: "v3-gateway", statements: gateway),
+        // As SQLite's v7: a zone's move also tells the old hub about the clients it held only through the zone's requests.
+        Migration(
+            version: 4, name: "v4-zone-move-clients",
+            statements: [
+                """
+                CREATE OR REPLACE FUNCTION djobea_partition_move_zone() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    INSERT INTO partition_moves (table_name, row_key)
+                        SELECT 'service_requests', id FROM service_requests WHERE zone_id = NEW.id ORDER BY id;
+                    INSERT INTO partition_moves (table_name, row_key)
+                        SELECT 'clients', id FROM clients WHERE zone_id = NEW.id
+                        UNION SELECT 'clients', client_id FROM service_requests WHERE zone_id = NEW.id ORDER BY 2;
+                    INSERT INTO partition_moves (table_name, row_key)
+                        SELECT DISTINCT 'providers', provider_id FROM provider_zones WHERE zone_id = NEW.id ORDER BY 2;
+                    RETURN NULL;
+                END
+                $$
+                """
+            ]),
     ]
 
     /// The index of conflicts by row, ops' actions, and the first answer of each (caller, idempotency key) of a write that creates a row (a payment recorded by the

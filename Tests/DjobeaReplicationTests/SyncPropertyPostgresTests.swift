@@ -21,15 +21,23 @@ struct SyncPropertyPostgresTests {
         #expect(failures.isEmpty, "\(failures.count) schedule(s) diverged; replay one with SYNC_PROPERTY_SEED:\n\(failures.joined(separator: "\n"))")
     }
 
-    @Test("25 random schedules with busy hubs converge with central on PostgreSQL")
+    @Test("25 random schedules with busy hubs and ops actions converge with central on PostgreSQL")
     func busySchedulesConverge() async throws {
         let failures = try await PostgresTestDatabase.with { test in
-            try await SyncProperty.runSchedules(count: 25, scale: 100, busyHubs: true, opsActions: false, central: .postgres(test.database))
+            try await SyncProperty.runSchedules(count: 25, scale: 100, busyHubs: true, opsActions: true, central: .postgres(test.database))
         }
         #expect(
             failures.isEmpty,
-            "\(failures.count) schedule(s) diverged; replay one with SYNC_PROPERTY_PROBE=busy-hubs,no-ops SYNC_PROPERTY_SEED:\n\(failures.joined(separator: "\n"))"
+            "\(failures.count) schedule(s) diverged; replay one with SYNC_PROPERTY_PROBE=busy-hubs SYNC_PROPERTY_SEED:\n\(failures.joined(separator: "\n"))"
         )
+    }
+
+    @Test("a zone's move takes away the clients the old hub held through its requests (PostgreSQL)")
+    func zoneMoveTellsClientsOfItsRequests() async throws {
+        let failures = try await PostgresTestDatabase.with { test in
+            try await SyncProperty.run(seeds: [5_335_615_469_271_384_197], busyHubs: true, opsActions: true, central: .postgres(test.database))
+        }
+        #expect(failures.isEmpty, "\(failures)")
     }
 
     @Test("an unpushed accept by a provider moved to another hub is admitted where its request is (PostgreSQL)")
