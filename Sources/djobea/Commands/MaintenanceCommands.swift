@@ -1,5 +1,6 @@
 import ArgumentParser
 import DjobeaDomain
+import DjobeaServer
 import DjobeaStore
 import Foundation
 
@@ -7,14 +8,29 @@ import Foundation
 struct MigrateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "migrate", abstract: "Crée ou met à jour la base d'un nœud.")
 
-    @Option(name: .long, help: "Dossier de données (créé s'il n'existe pas).")
-    var data: String
+    @Option(name: .long, help: "Dossier de données (créé s'il n'existe pas ; inutile avec --postgres).")
+    var data: String?
 
     @Option(name: .long, help: "Rôle du nœud : hub ou central.")
     var role: NodeRole = .hub
 
+    @OptionGroup var postgres: CentralDatabaseOptions
+
+    func validate() throws {
+        if postgres.url != nil, role != .central { throw ValidationError("--postgres ne vaut que pour --role central : un hub garde sa base SQLite") }
+        if postgres.url == nil, data == nil { throw ValidationError("indiquez --data <dossier> (ou --postgres <url> avec --role central)") }
+    }
+
     func run() async throws {
         try await failingClearly {
+            if let url = postgres.url {
+                let version = try await CentralDatabaseFile.with(nil, postgres: url) { storage in
+                    (try storage.replicaSchemaVersion(), storage.nodeId)
+                }
+                printLine("Base à jour : schéma PostgreSQL version \(version.0) — nœud \(version.1) (central) — \(PostgresURLDisplay.redacted(url))")
+                return
+            }
+            guard let data else { return }
             let directory = try DataDirectory(path: data, create: true)
             let database = try NodeDatabase.open(path: directory.databasePath, role: role)
             printLine(
