@@ -24,9 +24,14 @@ public final class PostgresDatabase: Sendable {
     /// Opens a pool of at most `connections` connections to `url` and checks that the server answers.
     public static func connect(url: String, connections: Int = 8, logger: Logger) async throws -> PostgresDatabase {
         let url = try PostgresURL(url)
-        let configuration = PostgresConnection.Configuration(
+        var configuration = PostgresConnection.Configuration(
             host: url.host, port: url.port, username: url.user, password: url.password, database: url.database,
             tls: .disable)
+        // The server notices a client that vanished without closing (power cut, network partition) in about 25 s, not
+        // the kernel's two hours: its sessions end, and the advisory locks they held (a job's, `PostgresJobLock`) free.
+        configuration.options.additionalStartupParameters = [
+            ("tcp_keepalives_idle", "10"), ("tcp_keepalives_interval", "5"), ("tcp_keepalives_count", "3"),
+        ]
         let count = max(1, connections)
         let pool = ConnectionPool(configuration: configuration, maximum: count, logger: logger)
         let threads = NIOThreadPool(numberOfThreads: count)

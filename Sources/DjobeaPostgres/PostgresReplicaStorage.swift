@@ -39,8 +39,14 @@ public final class PostgresReplicaStorage: ReplicaStorage {
     public static func open(database: PostgresDatabase, role: NodeRole, newNodeId: String? = nil) async throws -> PostgresReplicaStorage {
         // Keys and stamps are compared byte by byte on every node (SQLite's BINARY): under a linguistic collation,
         // PostgreSQL would order and pick "the smallest id" differently from the hubs.
-        let collation = try await database.session { try $0.scalar("SELECT datcollate FROM pg_database WHERE datname = current_database()") }
-        if let collation = collation?.textValue, !["C", "POSIX"].contains(collation) {
+        let (collation, byteOrder) = try await database.session { session in
+            (
+                try session.scalar("SELECT datcollate FROM pg_database WHERE datname = current_database()")?.textValue ?? "?",
+                // What the server does, not only what it says (an ICU provider may report "C"): bytes order 'B' first.
+                try session.scalar("SELECT CASE WHEN 'B' < 'a' AND 'a' < 'b' AND 'Z' < '_' THEN 1 ELSE 0 END")?.integerValue == 1
+            )
+        }
+        if !["C", "POSIX"].contains(collation) || !byteOrder {
             throw PostgresDatabaseError.server(
                 sqlState: "DJ001",
                 message:

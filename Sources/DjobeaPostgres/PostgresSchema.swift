@@ -40,6 +40,18 @@ public struct PostgresSchema: Sendable {
                 $$
                 """
             ]),
+        // Central's processes share one database: what must be the same in each of them (the VAPID key pushes are signed
+        // with, whose public half the hubs hand to browsers) is kept here, never in a synced table.
+        Migration(
+            version: 5, name: "v5-central-secrets",
+            statements: [
+                """
+                CREATE TABLE central_secrets (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    value TEXT NOT NULL,
+                    created_at TEXT NOT NULL)
+                """
+            ]),
     ]
 
     /// The index of conflicts by row, ops' actions, and the first answer of each (caller, idempotency key) of a write that creates a row (a payment recorded by the

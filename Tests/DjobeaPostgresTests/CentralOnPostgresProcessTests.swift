@@ -39,6 +39,11 @@ struct CentralOnPostgresProcessTests {
         let urlA = "http://127.0.0.1:\(centralPorts[0])"
         let urlB = "http://127.0.0.1:\(centralPorts[processes - 1])"
         let centralURL = urlB
+        // One VAPID key for the whole central, whichever process started last (browsers subscribe with its public half).
+        let publishedKey = try await database.session {
+            try $0.query("SELECT vapid_public_key FROM gateway_keys").compactMap { $0[0].textValue }
+        }
+        #expect(publishedKey.count == 1, "\(publishedKey)")
         // Enrolment needs no running central: the command writes to the database.
         let tokenA = try await P.enrolToken(root, name: "Hub A", zones: "zone-a", postgres: url)
         let tokenB = try await P.enrolToken(root, name: "Hub B", zones: "zone-b", postgres: url)
@@ -89,6 +94,10 @@ struct CentralOnPostgresProcessTests {
                 let status = try await P.send("GET", "\(centralURL)/central/requests/\(requestId)", headers: key)
                 return status.decoded(CentralRequestStatus.self)?.status == "acceptee"
             }, "central learns the accept once it is back")
+        let keyAfterRestart = try await database.session {
+            try $0.query("SELECT vapid_public_key FROM gateway_keys").compactMap { $0[0].textValue }
+        }
+        #expect(keyAfterRestart == publishedKey, "a restarted process keeps the shared key, it does not publish its own")
 
         // Central's gateway tells the client, once: exactly one process sends it (the one holding the gateway's job
         // lock), whichever process the accept arrived through.

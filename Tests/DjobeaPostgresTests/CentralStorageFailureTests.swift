@@ -25,7 +25,9 @@ struct CentralStorageFailureTests: ReadsJSONResponses {
         return try await Node.build(role: .central, configuration: configuration)
     }
 
-    @Test("the database server goes down: 503 stockage_injoignable with Retry-After, /healthz degraded; back up, central answers again")
+    @Test(
+        "the database server goes down: 503 stockage_injoignable with Retry-After, /healthz degraded; back up, central answers, and is healthy after a write"
+    )
     func serverGoesDown() async throws {
         let cluster = try ThrowawayCluster()
         defer { cluster.remove() }
@@ -54,6 +56,10 @@ struct CentralStorageFailureTests: ReadsJSONResponses {
 
             try cluster.resume()
             #expect(try await client.execute(uri: unknown, method: .get, headers: key).status == .notFound)
+            // A read answering is not enough to call storage healthy (a full disk still answers reads): the storage
+            // probe's write, which a running node makes every 15 s, does.
+            #expect(try await client.execute(uri: "/healthz", method: .get).status == .serviceUnavailable)
+            try await node.served.probeStorage(now: Date())
             let healthy = try await client.execute(uri: "/healthz", method: .get)
             #expect(healthy.status == .ok)
             #expect(node.served.storageHealth.degradation == nil)

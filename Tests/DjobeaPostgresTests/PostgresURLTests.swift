@@ -1,4 +1,5 @@
 import DjobeaPostgres
+import DjobeaServer
 import Testing
 
 @Suite("PostgreSQL URLs")
@@ -29,6 +30,15 @@ struct PostgresURLTests {
         } throws: { error in
             let description = String(describing: error)
             return description.hasPrefix("Adresse PostgreSQL invalide") && description.contains(reason)
+        }
+    }
+
+    @Test("what the operator reads never shows a password, whatever the text given")
+    func redactedForDisplay() {
+        #expect(PostgresURLDisplay.redacted("postgresql://djobea:s3cret@db:5432/central") == "postgresql://djobea:***@db:5432/central")
+        #expect(PostgresURLDisplay.redacted("postgresql://djobea@db/central?password=s3cret") == "postgresql://djobea@db/central")
+        for given in ["postgresql://u:s3cr%zz et|x@db/central", "djobea:s3cret@db/central", "postgresql://u:s3cret@@db/c"] {
+            #expect(!PostgresURLDisplay.redacted(given).contains("s3cr"), "\(given) → \(PostgresURLDisplay.redacted(given))")
         }
     }
 }

@@ -1,4 +1,6 @@
+import Crypto
 import DjobeaDomain
+import DjobeaGateway
 import DjobeaStore
 import DjobeaSync
 import Foundation
@@ -96,8 +98,17 @@ public struct Node: Sendable {
                 apiKey: key.value, syncInterval: configuration.syncInterval)
             let ops = try OpsConsole.make(directory: directory.url, environment: environment)
             // Central is its deployment's gateway to the outside world (WhatsApp, SMS, Web Push).
+            // Central processes on one PostgreSQL database sign pushes with one key: browsers subscribed with its public
+            // half, whichever process told the hubs, and any process may hold the push job.
+            var vapid: VAPIDKeys?
+            if let postgres = served as? PostgresServedStorage {
+                let local = try VAPIDKeys.loadOrCreate(at: directory.url.appendingPathComponent("secrets/vapid-key.pem").path)
+                let pem = try await postgres.sharedSecret(name: "vapid-private-key", proposed: local.privateKey.pemRepresentation)
+                vapid = VAPIDKeys(privateKey: try P256.Signing.PrivateKey(pemRepresentation: pem))
+            }
             var gateway = try await GatewayServices.make(
-                storage: served, dataDirectory: directory.url, driver: configuration.notifier, environment: environment, logger: logger)
+                storage: served, dataDirectory: directory.url, driver: configuration.notifier, environment: environment, logger: logger,
+                vapidKeys: vapid)
             // Central processes sharing one PostgreSQL database run the gateway's loops once between them.
             if let url = configuration.postgresURL {
                 let jobs = ExclusiveJobs(url: url, logger: logger)

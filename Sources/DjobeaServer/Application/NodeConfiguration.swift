@@ -108,12 +108,23 @@ public struct NodeStorage: Sendable {
     }
 }
 
-/// A PostgreSQL URL as an operator may read it in a message or a log: the password replaced by `***`.
+/// A PostgreSQL URL as an operator may read it in a message or a log: the password replaced by `***`, the query
+/// (which may carry `password=`) dropped. Text that is not a URL it can read is masked after `://` as a whole.
 public enum PostgresURLDisplay {
     public static func redacted(_ url: String) -> String {
-        guard var parts = URLComponents(string: url), parts.password != nil else { return url }
-        parts.password = "***"
-        return parts.string ?? url
+        if var parts = URLComponents(string: url), parts.scheme != nil, parts.host != nil {
+            if parts.password != nil { parts.password = "***" }
+            parts.query = nil
+            if let shown = parts.string { return shown }
+        }
+        guard let scheme = url.range(of: "://") else { return "***" }
+        let rest = url[scheme.upperBound...]
+        // user:secret@host/db → user:***@host/…
+        if let at = rest.lastIndex(of: "@") {
+            let user = rest[..<at].split(separator: ":", maxSplits: 1).first.map(String.init) ?? ""
+            return String(url[..<scheme.upperBound]) + user + ":***@…"
+        }
+        return String(url[..<scheme.upperBound]) + "…"
     }
 }
 

@@ -27,6 +27,20 @@ public final class PostgresServedStorage: ServedStorage {
         }
     }
 
+    /// The secret `name` every process of this central shares (`central_secrets`, never synced): the one stored, or
+    /// `proposed` if none is yet (the first process to start stores its own).
+    public func sharedSecret(name: String, proposed: String, now: Date = Date()) async throws -> String {
+        try await bookkeepingWrite { connection in
+            _ = try connection.execute(
+                "INSERT INTO central_secrets (name, value, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING",
+                [.text(name), .text(proposed), .text(UTCTimestamp.format(now))])
+            guard let stored = try connection.scalar("SELECT value FROM central_secrets WHERE name = ?", [.text(name)])?.textValue else {
+                throw PostgresDatabaseError.server(sqlState: "P0002", message: "secret \(name) absent", detail: nil, sql: "central_secrets")
+            }
+            return stored
+        }
+    }
+
     /// Gives the pool's connections back.
     public func close() async { await replica.database.close() }
 
@@ -41,7 +55,7 @@ public final class PostgresServedStorage: ServedStorage {
     public func noteCentralClockOffset(_ offsetMs: Int64?) { replica.noteCentralClockOffset(offsetMs) }
 
     public func replicaRead<T: Sendable>(_ body: @escaping @Sendable (any ReplicaConnection) throws -> T) async throws -> T {
-        try await recording { try await self.replica.replicaRead(body) }
+        try await recording(clears: false) { try await self.replica.replicaRead(body) }
     }
 
     public func bookkeepingWrite<T: Sendable>(_ body: @escaping @Sendable (any ReplicaConnection) throws -> T) async throws -> T {
@@ -58,12 +72,12 @@ public final class PostgresServedStorage: ServedStorage {
         try await recording { try await self.replica.localWrite(critical: critical, now: now, body) }
     }
 
-    /// Runs a transaction, telling `storageHealth` of the outcome: a storage failure degrades the node, a success clears
-    /// a degradation (as a SQLite commit does).
-    private func recording<T>(_ body: () async throws -> T) async throws -> T {
+    /// Runs a transaction, telling `storageHealth` of the outcome: a storage failure degrades the node; a committed write
+    /// clears a degradation (as a SQLite commit does), a read does not (a server whose disk is full still answers reads).
+    private func recording<T>(clears: Bool = true, _ body: () async throws -> T) async throws -> T {
         do {
             let result = try await body()
-            if storageHealth.degradation != nil { _ = storageHealth.clear() }
+            if clears, storageHealth.degradation != nil { _ = storageHealth.clear() }
             return result
         } catch {
             _ = storageHealth.record(ifStorageFailure: error)
@@ -79,8 +93,9 @@ public final class PostgresServedStorage: ServedStorage {
         (try replicaSchemaVersion(), try await seamRowCounts())
     }
 
+    /// A real write (a full disk or a read-only server refuses it): the node's own identity row, rewritten as it is.
     public func probeStorage(now: Date) async throws {
-        _ = try await bookkeepingWrite { connection in try connection.execute("SELECT 1", []) }
+        _ = try await bookkeepingWrite { connection in try connection.execute("UPDATE node_identity SET role = role", []) }
     }
 
     /// Central keeps no provider sessions (they live on the hubs): only the earnings series has a value here.

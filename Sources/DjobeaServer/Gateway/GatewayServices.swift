@@ -39,10 +39,12 @@ public struct GatewayServices: Sendable {
     /// and `twilio` (`TWILIO_*`) call the real services, SMS through Twilio when `TWILIO_SMS_FROM` is set. Webhook
     /// secrets: `WHATSAPP_CLOUD_APP_SECRET`, `WHATSAPP_CLOUD_VERIFY_TOKEN`, `TWILIO_AUTH_TOKEN` with `DJOBEA_PUBLIC_URL`;
     /// with the console driver a missing app secret and verify token are generated once into `<data>`. The VAPID key
-    /// pair is made once into `<data>/secrets/vapid-key.pem` (`DJOBEA_VAPID_SUBJECT`, default `mailto:ops@djobea.cm`).
+    /// pair is made once into `<data>/secrets/vapid-key.pem` (`DJOBEA_VAPID_SUBJECT`, default `mailto:ops@djobea.cm`),
+    /// unless `vapidKeys` is given (central processes sharing a PostgreSQL database share one key, kept there).
     public static func make(
         storage: any ReplicaStorage, dataDirectory: URL, driver: NotifierChoice, environment: [String: String], logger: Logger,
-        httpClient: HTTPClient = .shared, settings: ClientMessageGateway.Settings? = nil, pushInterval: TimeInterval = 1
+        httpClient: HTTPClient = .shared, settings: ClientMessageGateway.Settings? = nil, pushInterval: TimeInterval = 1,
+        vapidKeys: VAPIDKeys? = nil
     ) async throws -> GatewayServices {
         var drivers: [ClientChannel: any ClientMessenger] = [:]
         var webhooks = WebhookSettings(
@@ -81,7 +83,7 @@ public struct GatewayServices: Sendable {
             logger.warning("gateway.twilio.no_public_url", metadata: ["hint": "DJOBEA_PUBLIC_URL unset: Twilio webhooks are refused"])
         }
         let secrets = dataDirectory.appendingPathComponent("secrets", isDirectory: true)
-        let vapid = try VAPIDKeys.loadOrCreate(at: secrets.appendingPathComponent("vapid-key.pem").path)
+        let vapid = try vapidKeys ?? VAPIDKeys.loadOrCreate(at: secrets.appendingPathComponent("vapid-key.pem").path)
         let publicKey = vapid.publicKeyBase64URL
         let node = storage.nodeId
         try await storage.localWrite(critical: false, now: Date()) { tx in try PushStore.publishKey(publicKey, node: node, in: tx) }
