@@ -1,3 +1,4 @@
+import DjobeaDomain
 import DjobeaPostgres
 import Logging
 
@@ -19,6 +20,28 @@ public struct ExclusiveJobs: Sendable {
         self.retry = retry
     }
 
+    /// `body`'s answer, or nil if it does not come within `limit`. A body that is stuck (a query on a connection gone
+    /// silent) is left behind, not awaited: a task group would wait for it.
+    static func answers<T: Sendable>(within limit: Duration, _ body: @escaping @Sendable () async -> T) async -> T? {
+        let pending = LockedValue<CheckedContinuation<T?, Never>?>(nil)
+        return await withCheckedContinuation { continuation in
+            pending.withLock { $0 = continuation }
+            @Sendable func finish(_ value: T?) {
+                let waiting = pending.withLock { current -> CheckedContinuation<T?, Never>? in
+                    defer { current = nil }
+                    return current
+                }
+                waiting?.resume(returning: value)
+            }
+            let answer = Task { finish(await body()) }
+            Task {
+                try? await Task.sleep(for: limit)
+                answer.cancel()
+                finish(nil)
+            }
+        }
+    }
+
     /// `loop`, run only while this process holds the job named after it.
     public func exclusive(_ loop: BackgroundLoop) -> BackgroundLoop {
         let (url, logger, retry) = (url, logger, retry)
@@ -33,7 +56,9 @@ public struct ExclusiveJobs: Sendable {
                     await withTaskGroup(of: Void.self) { group in
                         group.addTask { await loop.body() }
                         group.addTask {
-                            while !Task.isCancelled, await held.acquire() {
+                            // A check that does not answer in time (a connection gone silent) counts as the lock lost:
+                            // better stop the job here than run it beside the process the server may give it to.
+                            while !Task.isCancelled, await Self.answers(within: retry * 2, { await held.acquire() }) == true {
                                 try? await Task.sleep(for: retry)
                             }
                         }
@@ -42,8 +67,9 @@ public struct ExclusiveJobs: Sendable {
                     }
                     if !Task.isCancelled {
                         logger.warning("job.lost", metadata: ["job": "\(loop.name)"])
-                        // The lock's connection may be gone: open a new one at the next try.
-                        await held.close()
+                        // The lock's connection may be gone or stuck: a new one at the next try. Closing a stuck one could
+                        // wait for its thread, so it is closed in the background.
+                        Task { await held.close() }
                         lock = nil
                     }
                 }
