@@ -10,12 +10,15 @@ struct ExclusiveJobsTests {
     func answersWithin() async throws {
         #expect(await ExclusiveJobs.answers(within: .seconds(5)) { true } == true)
         let started = Date()
-        // A body that ignores cancellation and takes far longer than the limit (a query on a silent connection).
+        // A body that ignores cancellation and takes far longer than the limit (a query on a silent connection). It waits
+        // without holding a thread, so the test does not starve others on a loaded machine.
         let stuck = await ExclusiveJobs.answers(within: .milliseconds(200)) { () -> Bool in
-            usleep(3_000_000)
+            await withCheckedContinuation { continuation in
+                DispatchQueue.global().asyncAfter(deadline: .now() + 30) { continuation.resume() }
+            }
             return true
         }
         #expect(stuck == nil)
-        #expect(Date().timeIntervalSince(started) < 2, "returned at the limit, not when the stuck body ended")
+        #expect(Date().timeIntervalSince(started) < 20, "returned at the limit, not when the stuck body ended (30 s)")
     }
 }
