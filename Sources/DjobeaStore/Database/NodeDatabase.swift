@@ -158,7 +158,7 @@ public final class NodeDatabase: Sendable {
 
     public func rowCounts(_ db: Database) throws -> [String: Int] {
         var counts: [String: Int] = [:]
-        for table in SyncedTable.allCases.map(\.rawValue) + [LocalTable.missions.rawValue, LocalTable.changeLog.rawValue] {
+        for table in healthCountedTables {
             counts[table] = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0
         }
         return counts

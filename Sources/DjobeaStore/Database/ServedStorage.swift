@@ -18,12 +18,23 @@ public protocol ServedStorage: ReplicaStorage {
     func metricsSnapshot(now: Date) async throws -> NodeMetricsSnapshot
 }
 
+/// The tables `/healthz` counts: every synced table, the missions projection and the change log.
+public let healthCountedTables = SyncedTable.allCases.map(\.rawValue) + [LocalTable.missions.rawValue, LocalTable.changeLog.rawValue]
+
+/// Francs CFA of every canonical payment among `entries` (a MoMo transaction recorded twice counts once; reversals are
+/// not subtracted, so the `/metrics` series only grows).
+public func canonicalPaymentFrancs(_ entries: [LedgerEntry]) -> Int {
+    let balance = PaymentLedger.fold(entries)
+    let byId = Dictionary(entries.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+    return balance.canonicalPaymentIds.compactMap { byId[$0]?.amount.francs }.reduce(0, +)
+}
+
 extension ReplicaStorage {
-    /// Row counts over the seam: every synced table, the missions projection and the change log.
+    /// Row counts over the seam (`healthCountedTables`).
     public func seamRowCounts() async throws -> [String: Int] {
         try await replicaRead { connection in
             var counts: [String: Int] = [:]
-            for table in SyncedTable.allCases.map(\.rawValue) + [LocalTable.missions.rawValue, LocalTable.changeLog.rawValue] {
+            for table in healthCountedTables {
                 counts[table] = Int(try connection.integer("SELECT count(*) FROM \(table)") ?? 0)
             }
             return counts
@@ -33,12 +44,10 @@ extension ReplicaStorage {
     /// Francs CFA of every canonical payment of the ledger (a MoMo transaction recorded twice counts once), over the seam.
     public func seamEarningsFrancs() async throws -> Int {
         try await replicaRead { connection in
-            let entries = try connection.query(
-                "SELECT * FROM \(SyncedTable.ledgerEntries.rawValue) WHERE kind = ?", [.text(LedgerEntryKind.payment.rawValue)]
-            ).map { try ReplicatedRows.ledgerEntry(from: $0.columns) }
-            let balance = PaymentLedger.fold(entries)
-            let byId = Dictionary(entries.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-            return balance.canonicalPaymentIds.compactMap { byId[$0]?.amount.francs }.reduce(0, +)
+            canonicalPaymentFrancs(
+                try connection.query(
+                    "SELECT * FROM \(SyncedTable.ledgerEntries.rawValue) WHERE kind = ?", [.text(LedgerEntryKind.payment.rawValue)]
+                ).map { try ReplicatedRows.ledgerEntry(from: $0.columns) })
         }
     }
 }

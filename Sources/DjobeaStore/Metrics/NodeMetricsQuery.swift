@@ -31,9 +31,6 @@ public enum NodeMetricsQuery {
                     WHERE revoked_at IS NULL AND expires_at > ? AND last_activity >= ?
                     """, arguments: [UTCTimestamp.format(now), UTCTimestamp.format(now.addingTimeInterval(-activeWindow))]) ?? 0
         let entries = try LedgerReads.entries(sql: "kind = \(LedgerEntryKind.payment.sqlLiteral)", arguments: [], in: db)
-        let balance = PaymentLedger.fold(entries)
-        let byId = Dictionary(entries.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        let earnings = balance.canonicalPaymentIds.compactMap { byId[$0]?.amount.francs }.reduce(0, +)
-        return NodeMetricsSnapshot(activeProviders: active, earningsFrancs: earnings)
+        return NodeMetricsSnapshot(activeProviders: active, earningsFrancs: canonicalPaymentFrancs(entries))
     }
 }

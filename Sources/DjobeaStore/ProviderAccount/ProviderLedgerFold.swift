@@ -29,19 +29,21 @@ struct ProviderLedgerFold {
     let balance: LedgerBalance
     let byId: [String: Line]
 
+    /// A provider's ledger entries with what a statement line shows (service, client, invoice number); one `?`, the
+    /// provider's id. Portable SQL: read by GRDB on the provider API's hot path, and through the seam by the gateway.
+    static let entriesSQL = """
+        SELECT l.*, s.code AS service_code, s.name_fr AS service_name, r.client_id, c.name AS client_name, i.number AS invoice_number
+        FROM ledger_entries l
+        LEFT JOIN service_requests r ON r.id = l.request_id LEFT JOIN services s ON s.id = r.service_id
+        LEFT JOIN clients c ON c.id = r.client_id LEFT JOIN invoices i ON i.id = l.invoice_id
+        WHERE l.provider_id = ?
+        """
+
     /// Reads and folds every ledger entry of `providerId`.
     static func load(providerId: String, in db: Database) throws -> ProviderLedgerFold {
         var lines: [Line] = []
         let rows = try Row.fetchCursor(
-            db.cachedStatement(
-                sql: """
-                    SELECT l.*, s.code AS service_code, s.name_fr AS service_name, r.client_id, c.name AS client_name,
-                        i.number AS invoice_number
-                    FROM ledger_entries l
-                    LEFT JOIN service_requests r ON r.id = l.request_id LEFT JOIN services s ON s.id = r.service_id
-                    LEFT JOIN clients c ON c.id = r.client_id LEFT JOIN invoices i ON i.id = l.invoice_id
-                    WHERE l.provider_id = ?
-                    """), arguments: [providerId])
+            db.cachedStatement(sql: entriesSQL), arguments: [providerId])
         while let row = try rows.next() {
             guard let at = UTCTimestamp.parse(row["recorded_at"]) else { continue }
             let serviceCode: String? = row["service_code"]
@@ -59,15 +61,7 @@ struct ProviderLedgerFold {
     /// `load` on any storage (the activity summaries of a gateway on PostgreSQL).
     static func load(providerId: String, in connection: any ReplicaConnection) throws -> ProviderLedgerFold {
         var lines: [Line] = []
-        let rows = try connection.query(
-            """
-            SELECT l.*, s.code AS service_code, s.name_fr AS service_name, r.client_id, c.name AS client_name,
-                i.number AS invoice_number
-            FROM ledger_entries l
-            LEFT JOIN service_requests r ON r.id = l.request_id LEFT JOIN services s ON s.id = r.service_id
-            LEFT JOIN clients c ON c.id = r.client_id LEFT JOIN invoices i ON i.id = l.invoice_id
-            WHERE l.provider_id = ?
-            """, [.text(providerId)])
+        let rows = try connection.query(entriesSQL, [.text(providerId)])
         for row in rows {
             guard let at = row["recorded_at"].textValue.flatMap(UTCTimestamp.parse) else { continue }
             let record = try ColumnValuesDecoder.decode(LedgerEntryRecord.self, from: row)

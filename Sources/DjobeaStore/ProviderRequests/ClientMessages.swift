@@ -95,11 +95,14 @@ enum ClientMessages {
 
     /// The node that sends this node's messages: the hub itself when it is its own gateway, else nil (central).
     static func gatewayNode(in connection: any ReplicaConnection) throws -> String? {
-        try connection.firstText("SELECT node_id FROM node_identity WHERE is_gateway = 1 AND role = \(NodeRole.hub.sqlLiteral)")
+        try connection.firstText(gatewayNodeSQL)
     }
+
+    /// The hub that is its own gateway, if this node is one.
+    static let gatewayNodeSQL = "SELECT node_id FROM node_identity WHERE is_gateway = 1 AND role = \(NodeRole.hub.sqlLiteral)"
 
     /// `gatewayNode` on SQLite.
     static func gatewayNode(in db: Database) throws -> String? {
-        try String.fetchOne(db.cachedStatement(sql: "SELECT node_id FROM node_identity WHERE is_gateway = 1 AND role = \(NodeRole.hub.sqlLiteral)"))
+        try String.fetchOne(db.cachedStatement(sql: gatewayNodeSQL))
     }
 }
