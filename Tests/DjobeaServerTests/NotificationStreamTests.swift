@@ -63,26 +63,28 @@ struct NotificationStreamTests {
         defer { try? FileManager.default.removeItem(at: harness.directory) }
         let provider = try #require(harness.providers.first)
         let early = try await Self.notify(harness, providerId: provider.id)
-        // A lifetime long enough that, after the late row (≈ 0.5 s in, later on a loaded machine), a silent stretch of
-        // a heartbeat surely comes before the end: a 1.5 s stream missed its ping when a parallel run slowed the backlog.
-        let timing = NotificationStreamController.Timing(heartbeat: .milliseconds(300), poll: .milliseconds(100), lifetime: .seconds(4))
+        // Read as it comes on a bare socket, so the late row is written only once the stream is surely open, whatever
+        // the load: a 4 s stream read whole missed the late row when a loaded CI machine delayed the writer past its end.
+        let timing = NotificationStreamController.Timing(heartbeat: .milliseconds(300), poll: .milliseconds(100), lifetime: .seconds(60))
         try await Self.application(harness, timing: timing).test(.live) { client in
             let token = try await harness.login(client, phone: provider.phone)
-            let late = Task {
-                try await Task.sleep(for: .milliseconds(500))
-                return try await Self.notify(harness, providerId: provider.id, kind: "system")
-            }
-            let response = try await client.execute(
-                uri: "/provider/notifications/stream?access_token=\(token)", method: .get, headers: [.acceptEncoding: "gzip"])
-            let lateId = try await late.value
-            #expect(response.status == .ok)
-            #expect(response.headers[.contentType]?.hasPrefix("text/event-stream") == true)
-            #expect(response.headers[.cacheControl] == "no-store")
-            #expect(response.headers[.contentEncoding] == nil)
-            #expect(response.headers.first { $0.name.canonicalName == "x-accel-buffering" }?.value == "no")
-            let body = String(buffer: response.body)
+            let connection = try RawConnection(port: try #require(client.port))
+            defer { connection.close() }
+            try connection.send(
+                "GET /provider/notifications/stream?access_token=\(token) HTTP/1.1\r\nHost: localhost\r\nAccept-Encoding: gzip\r\n\r\n")
+            let opened = try await connection.read(until: early)
+            let lateId = try await Self.notify(harness, providerId: provider.id, kind: "system")
+            let raw = opened + (try await connection.read(until: lateId))
+            let rest = try await connection.read(until: ": ping\n\n")
+            let (head, body) = try #require(RawConnection.response(raw + rest), "a complete head")
+            #expect(head.hasPrefix("HTTP/1.1 200"))
+            let headers = head.lowercased()
+            #expect(headers.contains("\r\ncontent-type: text/event-stream"))
+            #expect(headers.contains("\r\ncache-control: no-store\r\n"))
+            #expect(!headers.contains("\r\ncontent-encoding:"))
+            #expect(headers.contains("\r\nx-accel-buffering: no\r\n"))
             #expect(body.hasPrefix("retry: 3000\n\n"))
-            #expect(body.contains(": ping\n\n"), "a heartbeat within the stream's lifetime")
+            #expect(body.contains(": ping\n\n"), "a heartbeat once the stream is silent")
             let events = Self.events(body)
             #expect(events.map(\.id) == events.map(\.id).sorted(), "UUIDv7 ids: in time order")
             let first = try #require(events.first { $0.id == early }, "the unseen notification is in the backlog")
@@ -97,30 +99,35 @@ struct NotificationStreamTests {
         let harness = try await ProviderAPIHarness.make()
         defer { try? FileManager.default.removeItem(at: harness.directory) }
         let provider = try #require(harness.providers.first)
-        let timing = NotificationStreamController.Timing(heartbeat: .milliseconds(300), poll: .milliseconds(100), lifetime: .seconds(3))
+        // Read as it comes on a bare socket: each write happens once the stream has shown the one before it, whatever
+        // the load on the machine.
+        let timing = NotificationStreamController.Timing(heartbeat: .milliseconds(300), poll: .milliseconds(100), lifetime: .seconds(60))
         try await Self.application(harness, timing: timing).test(.live) { client in
             let token = try await harness.login(client, phone: provider.phone)
-            let late = Task { () -> String in
-                try await Task.sleep(for: .milliseconds(400))
-                // A local notification moves the cursor; then central's message, written 30 s earlier, arrives.
-                _ = try await Self.notify(harness, providerId: provider.id, kind: "system")
-                try await Task.sleep(for: .milliseconds(400))
-                return try await harness.database.write { tx in
-                    let clientId = try #require(try String.fetchOne(tx.db, sql: "SELECT id FROM clients LIMIT 1"))
-                    let id = DjobeaID.v7(now: tx.now.addingTimeInterval(-30))
-                    try tx.insert(
-                        .messages,
-                        [
-                            "id": .text(id), "provider_id": .text(provider.id), "client_id": .text(clientId), "direction": "in",
-                            "channel": "whatsapp", "body": "Je suis au portail", "sent_at": ColumnValue(tx.now.addingTimeInterval(-30)),
-                            "delivery_status": "delivered",
-                        ])
-                    return id
-                }
+            let connection = try RawConnection(port: try #require(client.port))
+            defer { connection.close() }
+            try connection.send("GET /provider/notifications/stream?access_token=\(token) HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            var raw = try await connection.read(until: "retry: 3000")
+            // A local notification moves the cursor; then central's message, written 30 s earlier, arrives.
+            let notification = try await Self.notify(harness, providerId: provider.id, kind: "system")
+            raw += try await connection.read(until: notification)
+            let messageId = try await harness.database.write { tx in
+                let clientId = try #require(try String.fetchOne(tx.db, sql: "SELECT id FROM clients LIMIT 1"))
+                let id = DjobeaID.v7(now: tx.now.addingTimeInterval(-30))
+                try tx.insert(
+                    .messages,
+                    [
+                        "id": .text(id), "provider_id": .text(provider.id), "client_id": .text(clientId), "direction": "in",
+                        "channel": "whatsapp", "body": "Je suis au portail", "sent_at": ColumnValue(tx.now.addingTimeInterval(-30)),
+                        "delivery_status": "delivered",
+                    ])
+                return id
             }
-            let response = try await client.execute(uri: "/provider/notifications/stream?access_token=\(token)", method: .get)
-            let messageId = try await late.value
-            let events = Self.events(String(buffer: response.body))
+            raw += try await connection.read(until: "Je suis au portail")
+            // Two heartbeats more: several polls, none of which may send the message again.
+            raw += try await connection.read(until: ": ping\n\n")
+            raw += try await connection.read(until: ": ping\n\n")
+            let events = Self.events(try #require(RawConnection.response(raw)).body)
             let messages = events.filter { $0.data.id == messageId }
             #expect(messages.count == 1, "streamed once: \(events.map(\.event))")
             #expect(messages.first?.event == "client_message" && messages.first?.data.body == "Je suis au portail")
@@ -259,6 +266,34 @@ final class RawConnection: @unchecked Sendable {
             received += chunk[0..<count]
         }
         return String(decoding: received, as: UTF8.self)
+    }
+
+    /// Splits a raw HTTP/1.1 response into its head and its body, undoing chunked transfer encoding; the last chunk
+    /// may be cut short (a stream still open). Nil without a complete head.
+    static func response(_ raw: String) -> (head: String, body: String)? {
+        let bytes = Array(raw.utf8)
+        let crlf: [UInt8] = [13, 10]
+        func find(_ needle: [UInt8], from start: Int) -> Int? {
+            guard bytes.count >= needle.count, start <= bytes.count - needle.count else { return nil }
+            return (start...(bytes.count - needle.count)).first { Array(bytes[$0..<($0 + needle.count)]) == needle }
+        }
+        guard let headEnd = find(crlf + crlf, from: 0) else { return nil }
+        let head = String(decoding: bytes[..<(headEnd + 4)], as: UTF8.self)
+        guard head.lowercased().contains("transfer-encoding: chunked") else {
+            return (head, String(decoding: bytes[(headEnd + 4)...], as: UTF8.self))
+        }
+        var body: [UInt8] = []
+        var at = headEnd + 4
+        while let lineEnd = find(crlf, from: at), let size = Int(String(decoding: bytes[at..<lineEnd], as: UTF8.self), radix: 16),
+            size > 0
+        {
+            let start = lineEnd + 2
+            let end = min(start + size, bytes.count)
+            body += bytes[start..<end]
+            at = end + 2
+            guard at <= bytes.count else { break }
+        }
+        return (head, String(decoding: body, as: UTF8.self))
     }
 
     func close() {
