@@ -9,6 +9,9 @@ command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v python3 >/dev/null 2>&1 || packages+=(python3)
 # A throwaway PostgreSQL 15 cluster runs the PostgreSQL tests (scripts/with-postgres.sh).
 packages+=(postgresql-15)
+# The invoice and export documents are checked by real readers: qpdf --check and pdftotext (PDF), openpyxl under
+# Debian's /usr/bin/python3 (XLSX).
+packages+=(qpdf poppler-utils python3-openpyxl)
 if [ "${BROWSER:-1}" != 0 ]; then packages+=(chromium chromium-driver); fi
 missing=()
 for package in "${packages[@]}"; do
