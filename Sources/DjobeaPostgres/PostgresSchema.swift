@@ -52,6 +52,8 @@ public struct PostgresSchema: Sendable {
                     created_at TEXT NOT NULL)
                 """
             ]),
+        // As SQLite's v8: mobile money collections (synced) and the gateway's work with the operators (local).
+        Migration(version: 6, name: "v6-collections", statements: collections),
     ]
 
     /// The index of conflicts by row, ops' actions, and the first answer of each (caller, idempotency key) of a write that creates a row (a payment recorded by the

@@ -37,7 +37,8 @@ struct GatewayPushTests: ReadsJSONResponses {
             storage: harness.database, dataDirectory: harness.directory, driver: .console,
             environment: ["DJOBEA_PUSH_ALLOW_LOOPBACK": "1"], logger: logger)
         let services = GatewayServices(
-            messages: made.messages, pushes: made.pushes, webhooks: made.webhooks, vapidPublicKey: made.vapidPublicKey, background: [])
+            messages: made.messages, pushes: made.pushes, collections: made.collections, webhooks: made.webhooks,
+            vapidPublicKey: made.vapidPublicKey, background: [])
         let jean = try #require(harness.providers.first)
         let paul = try #require(harness.providers.dropFirst().first)
         try await FakePushService.with(vapidPublicKey: services.vapidPublicKey) { push in

@@ -186,7 +186,8 @@ struct GatewayWorld {
             storage: database, dataDirectory: directory, driver: driver,
             environment: environment.merging(["DJOBEA_PUSH_ALLOW_LOOPBACK": "1"]) { $1 }, logger: logger, settings: settings)
         return GatewayServices(
-            messages: made.messages, pushes: made.pushes, webhooks: made.webhooks, vapidPublicKey: made.vapidPublicKey, background: [])
+            messages: made.messages, pushes: made.pushes, collections: made.collections, webhooks: made.webhooks,
+            vapidPublicKey: made.vapidPublicKey, background: [])
     }
 
     var directory: URL { storage.directory.url }

@@ -88,7 +88,9 @@ func buildRouter(
     }
     if let gateway {
         let pushes = gateway.pushes
-        WebhookController(storage: storage, settings: gateway.webhooks, logger: logger, onInbound: { await pushes.wake() }).register(
+        WebhookController(
+            storage: storage, settings: gateway.webhooks, logger: logger, onInbound: { await pushes.wake() }, collections: gateway.collections
+        ).register(
             on: DocumentedRoutes(group: router.group(), docs: docs, tag: "Passerelle", authenticated: false))
     }
     // OPS ROUTES (begin)

@@ -25,6 +25,8 @@ struct ChannelMessenger: ClientMessenger {
 public struct GatewayServices: Sendable {
     public let messages: ClientMessageGateway
     public let pushes: PushGateway
+    /// Mobile money collections; nil on a gateway that is not the deployment's default (a hub with `--gateway`).
+    public let collections: CollectionGateway?
     public let webhooks: WebhookSettings
     public let vapidPublicKey: String
     /// Its loops; central processes sharing a PostgreSQL database wrap them in `ExclusiveJobs`.
@@ -44,8 +46,9 @@ public struct GatewayServices: Sendable {
     public static func make(
         storage: any ReplicaStorage, dataDirectory: URL, driver: NotifierChoice, environment: [String: String], logger: Logger,
         httpClient: HTTPClient = .shared, settings: ClientMessageGateway.Settings? = nil, pushInterval: TimeInterval = 1,
-        vapidKeys: VAPIDKeys? = nil
+        vapidKeys: VAPIDKeys? = nil, collectionSettings: CollectionGateway.Settings? = nil
     ) async throws -> GatewayServices {
+        let collectionSettings = collectionSettings ?? Self.collectionSettings(environment)
         var drivers: [ClientChannel: any ClientMessenger] = [:]
         var webhooks = WebhookSettings(
             cloudAppSecret: nonEmpty(environment["WHATSAPP_CLOUD_APP_SECRET"]),
@@ -117,12 +120,59 @@ public struct GatewayServices: Sendable {
                 try? await Task.sleep(for: .seconds(60))
             }
         }
+        // Collections, like summaries, go through the default gateway only: it holds the operators' credentials.
+        var collections: CollectionGateway?
+        if GatewayOutbox.isDefaultGateway(role: storage.role) {
+            let collectors = try Self.collectors(
+                driver: driver, environment: environment, outbox: dataDirectory.appendingPathComponent("outbox", isDirectory: true),
+                httpClient: httpClient, logger: logger)
+            collections = CollectionGateway(storage: storage, collectors: collectors, settings: collectionSettings, logger: logger)
+        }
+        let collectionLoop = collections.map { gateway in [BackgroundLoop(name: "gateway-collections") { await gateway.run() }] } ?? []
         return GatewayServices(
-            messages: messages, pushes: pushes, webhooks: webhooks, vapidPublicKey: publicKey,
+            messages: messages, pushes: pushes, collections: collections, webhooks: webhooks, vapidPublicKey: publicKey,
             background: [
                 BackgroundLoop(name: "gateway-messages") { await messages.run() },
                 BackgroundLoop(name: "gateway-push") { await pushes.run() },
-            ] + (GatewayOutbox.isDefaultGateway(role: storage.role) ? [ratings] : []) + summaries)
+            ] + (GatewayOutbox.isDefaultGateway(role: storage.role) ? [ratings] : []) + summaries + collectionLoop)
+    }
+
+    /// The mobile money operators: MTN MoMo when `MTN_MOMO_SUBSCRIPTION_KEY` is set, Orange Money when
+    /// `ORANGE_MONEY_CONSUMER_KEY` is; with the console notifier (the demo), any operator not configured is the console
+    /// driver (`<data>/outbox/mobile-money.jsonl`, approved after `DJOBEA_CONSOLE_MOMO_DELAY` seconds, 5 by default).
+    static func collectors(
+        driver: NotifierChoice, environment: [String: String], outbox: URL, httpClient: HTTPClient, logger: Logger
+    ) throws -> [any MobileMoneyCollector] {
+        var collectors: [any MobileMoneyCollector] = []
+        let delay = environment["DJOBEA_CONSOLE_MOMO_DELAY"].flatMap(Double.init).map { max(0, $0) } ?? 5
+        if nonEmpty(environment["MTN_MOMO_SUBSCRIPTION_KEY"]) != nil {
+            collectors.append(try MTNMoMoCollector.fromEnvironment(environment, httpClient: httpClient))
+        } else if driver == .console {
+            collectors.append(ConsoleCollector(method: .mtnMomo, directory: outbox, approveAfter: delay))
+        } else {
+            logger.warning("gateway.collections.mtn_not_configured", metadata: ["hint": "MTN_MOMO_* unset: MTN MoMo collections fail"])
+        }
+        if nonEmpty(environment["ORANGE_MONEY_CONSUMER_KEY"]) != nil {
+            collectors.append(try OrangeMoneyCollector.fromEnvironment(environment, httpClient: httpClient))
+        } else if driver == .console {
+            collectors.append(ConsoleCollector(method: .orangeMoney, directory: outbox, approveAfter: delay))
+        } else {
+            logger.warning("gateway.collections.orange_not_configured", metadata: ["hint": "ORANGE_MONEY_* unset: Orange Money collections fail"])
+        }
+        return collectors
+    }
+
+    /// `DJOBEA_COLLECTION_FIRST_CHECK` (seconds before the first status check, default 5) and
+    /// `DJOBEA_COLLECTION_TIMEOUT` (seconds the client has to approve, default 600).
+    static func collectionSettings(_ environment: [String: String]) -> CollectionGateway.Settings {
+        var settings = CollectionGateway.Settings()
+        if let first = environment["DJOBEA_COLLECTION_FIRST_CHECK"].flatMap(Double.init), first > 0 {
+            settings.firstCheckAfter = first
+            settings.retryAfter = min(settings.retryAfter, max(first, 0.5))
+            settings.idleInterval = min(settings.idleInterval, max(first, 0.2))
+        }
+        if let timeout = environment["DJOBEA_COLLECTION_TIMEOUT"].flatMap(Double.init), timeout > 0 { settings.giveUpAfter = timeout }
+        return settings
     }
 
     /// `DJOBEA_GATEWAY_RATE` (messages per second, default 20), `DJOBEA_GATEWAY_NUMBER_SPACING` (seconds between two

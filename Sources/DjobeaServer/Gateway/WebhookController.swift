@@ -20,8 +20,11 @@ struct WebhookController: Sendable {
     let logger: Logger
     /// Called after inbound messages were recorded (the push loop alerts their providers).
     let onInbound: @Sendable () async -> Void
+    /// The mobile money collections, on the default gateway.
+    var collections: CollectionGateway? = nil
 
     func register(on routes: DocumentedRoutes) {
+        registerCollections(on: routes)
         routes.add(
             .get, "/webhooks/whatsapp-cloud", "Vérification du webhook WhatsApp Cloud (hub.challenge)",
             parameters: [
@@ -164,6 +167,50 @@ struct WebhookController: Sendable {
             return Array(try await request.collectBody(upTo: maxBodyBytes).readableBytesView)
         } catch {
             throw APIError(.contentTooLarge, code: "body_too_large", message: "Webhook trop volumineux (maximum 256 Ko).")
+        }
+    }
+
+    /// The operators' callbacks. They are never trusted: one only makes the gateway ask the operator for the status of
+    /// the collection it names, now. Unknown references are answered 200 (`ignored`) so the operator stops retrying.
+    private func registerCollections(on routes: DocumentedRoutes) {
+        let handler: @Sendable (Request, String, (([String: Any]) -> (reference: String?, handle: String?))) async throws -> Response = {
+            request, service, extract in
+            guard let collections else { throw Self.disabled(service) }
+            let body = try await Self.rawBody(request)
+            guard let json = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] else {
+                throw APIError(.badRequest, code: "invalid_payload", message: "Contenu du rappel \(service) illisible : objet JSON attendu.")
+            }
+            let (reference, handle) = extract(json)
+            guard reference != nil || handle != nil else {
+                throw APIError(.badRequest, code: "invalid_payload", message: "Rappel \(service) sans référence de paiement.")
+            }
+            let known = try await collections.callback(reference: reference, handle: handle)
+            logger.info("gateway.collection.callback", metadata: ["service": "\(service)", "known": "\(known)"])
+            return known
+                ? Self.ok()
+                : Response(
+                    status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ignored"}"#)))
+        }
+        let mtn: @Sendable ([String: Any]) -> (reference: String?, handle: String?) = { json in
+            let reference = (json["referenceId"] as? String) ?? (json["externalId"] as? String)
+            return (reference.flatMap { DjobeaID.isValid($0.lowercased()) ? $0.lowercased() : nil }, nil)
+        }
+        for method in [HTTPRequest.Method.put, .post] {
+            routes.add(
+                method, "/webhooks/mtn-momo",
+                "Rappel MTN MoMo (requesttopay) : jamais cru sur parole, le statut est redemandé à MTN",
+                errors: ["webhook_disabled", "invalid_payload", "body_too_large"]
+            ) { request, _ in try await handler(request, "MTN MoMo", mtn) }
+        }
+        routes.add(
+            .post, "/webhooks/orange-money", "Notification Orange Money : jamais crue sur parole, le statut est redemandé à Orange",
+            errors: ["webhook_disabled", "invalid_payload", "body_too_large"]
+        ) { request, _ in
+            try await handler(request, "Orange Money") { json in
+                let data = json["data"] as? [String: Any]
+                let token = (json["payToken"] as? String) ?? (data?["payToken"] as? String)
+                return (nil, token.flatMap { $0.isEmpty || $0.count > 100 ? nil : $0 })
+            }
         }
     }
 

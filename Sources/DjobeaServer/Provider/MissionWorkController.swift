@@ -86,6 +86,40 @@ struct MissionWorkController: Sendable {
             return try JSONResponse.make(result, for: httpRequest, status: .created)
         }
         registerPhotos(on: routes, workErrors: workErrors)
+        registerCollections(on: routes, request: request, key: key, workErrors: workErrors)
+    }
+
+    /// Mobile money: the client's operator asks them to approve the invoice's payment (SPEC.md §4.9).
+    private func registerCollections(
+        on routes: DocumentedRoutes, request: APIOperation.Parameter, key: APIOperation.Parameter, workErrors: [String]
+    ) {
+        routes.add(
+            .post, "/provider/requests/{request_id}/collections",
+            "Encaisser par MTN MoMo ou Orange Money : le client reçoit la demande de son opérateur (montant restant dû par défaut)",
+            parameters: [request, key], body: CollectionBody.self, response: CollectionStartResult.self, status: 202,
+            errors: workErrors + ["no_invoice", "nothing_due", "collection_pending"]
+        ) { httpRequest, context in
+            let identity = try context.requireProvider()
+            let id = try ProviderRequestsController.id(context)
+            let body = try await RequestDecoding.decode(CollectionBody.self, from: httpRequest)
+            guard let method = CollectionMethod(rawValue: body.method) else {
+                throw ProviderRequestError.invalid("method", "Moyen de paiement (method) : mtn_momo ou orange_money")
+            }
+            let result = try await commands.startCollection(
+                providerId: identity.providerId, requestId: id, method: method, payerPhone: body.payerPhone, amount: body.amount,
+                idempotencyKey: httpRequest.headers.idempotencyKey)
+            return try JSONResponse.make(result, for: httpRequest, status: .accepted)
+        }
+        routes.add(
+            .get, "/provider/collections/{collection_id}",
+            "Où en est un encaissement mobile : en attente, reçu (avec la transaction de l'opérateur) ou échoué (avec la raison)",
+            parameters: [.init("collection_id", in: "path", required: true, "Identifiant de l'encaissement")], response: CollectionView.self,
+            errors: ["not_found"]
+        ) { httpRequest, context in
+            let identity = try context.requireProvider()
+            let id = context.parameters.get("collection_id") ?? ""
+            return try JSONResponse.make(try await commands.collection(providerId: identity.providerId, id: id), for: httpRequest)
+        }
     }
 
     private func registerPhotos(on routes: DocumentedRoutes, workErrors: [String]) {

@@ -103,3 +103,13 @@ struct PaymentRequestBody: Codable, Sendable {
     let travel: Int?
     let note: String?
 }
+
+/// `POST /provider/requests/{id}/collections`.
+struct CollectionBody: Codable, Sendable {
+    /// mtn_momo or orange_money.
+    let method: String
+    /// The number the operator prompts; the client's by default.
+    let payerPhone: String?
+    /// Francs; what is left to pay by default.
+    let amount: Int?
+}

@@ -82,3 +82,68 @@ public struct LedgerEntryRecord: SyncedRecord, Codable, Hashable {
     }
     typealias CodingKeys = Columns
 }
+
+/// A row of `collections`: a mobile money collection of an invoice (SPEC.md §4.9).
+public struct CollectionRecord: MutableSyncedRecord, Codable, Hashable {
+    public static let syncedTable = SyncedTable.collections
+
+    public var id: String
+    public var requestId: String
+    public var providerId: String
+    public var invoiceId: String
+    public var method: CollectionMethod
+    /// E.164.
+    public var payerPhone: String
+    /// Francs.
+    public var amount: Int64
+    public var attempt: Int64
+    /// The operator's reference (MTN's `X-Reference-Id`, Orange's order id): derived from the invoice and the attempt.
+    public var reference: String
+    public var status: CollectionStatus
+    public var failureCode: String?
+    public var operatorTransactionId: String?
+    public var ledgerEntryId: String?
+    public var requestedByRole: ActorRole
+    public var createdAt: String
+    public var updatedAt: String
+
+    public enum Columns: String, CodingKey, ColumnExpression, CaseIterable, Sendable {
+        case id
+        case requestId = "request_id"
+        case providerId = "provider_id"
+        case invoiceId = "invoice_id"
+        case method
+        case payerPhone = "payer_phone"
+        case amount, attempt, reference, status
+        case failureCode = "failure_code"
+        case operatorTransactionId = "operator_transaction_id"
+        case ledgerEntryId = "ledger_entry_id"
+        case requestedByRole = "requested_by_role"
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+    }
+    typealias CodingKeys = Columns
+    /// Every column; the optional ones default to NULL.
+    public init(
+        id: String, requestId: String, providerId: String, invoiceId: String, method: CollectionMethod, payerPhone: String, amount: Int64,
+        attempt: Int64, reference: String, status: CollectionStatus = .pending, failureCode: String? = nil,
+        operatorTransactionId: String? = nil, ledgerEntryId: String? = nil, requestedByRole: ActorRole, createdAt: String, updatedAt: String
+    ) {
+        self.id = id
+        self.requestId = requestId
+        self.providerId = providerId
+        self.invoiceId = invoiceId
+        self.method = method
+        self.payerPhone = payerPhone
+        self.amount = amount
+        self.attempt = attempt
+        self.reference = reference
+        self.status = status
+        self.failureCode = failureCode
+        self.operatorTransactionId = operatorTransactionId
+        self.ledgerEntryId = ledgerEntryId
+        self.requestedByRole = requestedByRole
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+}

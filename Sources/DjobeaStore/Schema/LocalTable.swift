@@ -15,4 +15,5 @@ public enum LocalTable: String, CaseIterable, Sendable {
     case blobs
     case gatewayWork = "gateway_work"
     case gatewayInbound = "gateway_inbound"
+    case collectionWork = "collection_work"
 }

@@ -18,7 +18,7 @@ enum Migrations {
             ("v4-walk-in-clients", SchemaV4WalkInClients.sql), ("v5-gateway", SchemaV5Gateway.sql),
             // A rule's open conflicts are replaced each time it decides again (`ConflictLog.replace`): found by row.
             ("v6-conflict-rows", "CREATE INDEX sync_conflicts_row ON sync_conflicts(table_name, row_key)"),
-            ("v7-zone-move-clients", SchemaV4Ops.zoneMoveClients),
+            ("v7-zone-move-clients", SchemaV4Ops.zoneMoveClients), ("v8-collections", SchemaV8Collections.sql),
         ]
         for (name, sql) in areas {
             migrator.registerMigration(name) { db in
