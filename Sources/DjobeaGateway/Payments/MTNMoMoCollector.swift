@@ -59,7 +59,9 @@ public struct MTNMoMoCollector: MobileMoneyCollector {
 
     public static func fromEnvironment(_ env: [String: String], httpClient: HTTPClient = .shared) throws -> MTNMoMoCollector {
         let driver = "l'encaissement MTN MoMo"
-        let base = try GatewayEnvironment.url(env, "MTN_MOMO_BASE_URL", driver) ?? URL(string: "https://proxy.momoapi.mtn.com")!
+        guard let base = try GatewayEnvironment.url(env, "MTN_MOMO_BASE_URL", driver) ?? URL(string: "https://proxy.momoapi.mtn.com") else {
+            throw GatewaySettingError(line: "Configuration invalide : MTN_MOMO_BASE_URL.")
+        }
         return MTNMoMoCollector(
             settings: Settings(
                 baseURL: base,

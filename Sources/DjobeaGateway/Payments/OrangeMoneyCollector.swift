@@ -64,7 +64,9 @@ public struct OrangeMoneyCollector: MobileMoneyCollector {
 
     public static func fromEnvironment(_ env: [String: String], httpClient: HTTPClient = .shared) throws -> OrangeMoneyCollector {
         let driver = "l'encaissement Orange Money"
-        let base = try GatewayEnvironment.url(env, "ORANGE_MONEY_BASE_URL", driver) ?? URL(string: "https://api-s1.orange.cm")!
+        guard let base = try GatewayEnvironment.url(env, "ORANGE_MONEY_BASE_URL", driver) ?? URL(string: "https://api-s1.orange.cm") else {
+            throw GatewaySettingError(line: "Configuration invalide : ORANGE_MONEY_BASE_URL.")
+        }
         return OrangeMoneyCollector(
             settings: Settings(
                 baseURL: base,

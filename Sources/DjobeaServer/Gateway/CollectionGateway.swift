@@ -129,7 +129,7 @@ public actor CollectionGateway {
                 status = try await collector.status(order, handle: handle)
             }
             if status == .unknown {
-                if item.requestedAt != nil, clock().timeIntervalSince(item.requestedAt!) < settings.maximumCheckInterval {
+                if let requestedAt = item.requestedAt, clock().timeIntervalSince(requestedAt) < settings.maximumCheckInterval {
                     // The operator took it but does not show it yet: wait.
                     status = .pending
                 } else {
