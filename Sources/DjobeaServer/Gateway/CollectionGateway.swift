@@ -37,6 +37,8 @@ public actor CollectionGateway {
         public var failed = 0
         public var pending = 0
         public var retried = 0
+
+        public init() {}
     }
 
     private let storage: any ReplicaStorage
