@@ -13,7 +13,7 @@ struct PostgresSchemaParityTests {
     static let localTables = [
         "node_identity", "change_log", "tombstones", "sync_conflicts", "peers", "hub_credentials", "hub_enrolments",
         "partition_moves", "partition_stakes", "missions", "provider_request_commands", "ops_actions", "gateway_work", "gateway_inbound",
-        "slot_proposals",
+        "slot_proposals", "collection_work",
     ]
 
     struct Column: Equatable, CustomStringConvertible {
