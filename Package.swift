@@ -187,7 +187,7 @@ let package = Package(
             name: "DjobeaPostgresTests",
             dependencies: [
                 "DjobeaDomain", "DjobeaReplication", "DjobeaStore", "DjobeaPostgres", "DjobeaServer", "DjobeaTestSupport",
-                .product(name: "GRDB", package: "GRDB.swift"),
+                "DjobeaGateway", "DjobeaGatewayFakes", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "DjobeaDomainTests", dependencies: ["DjobeaDomain", "DjobeaTestSupport"]),
