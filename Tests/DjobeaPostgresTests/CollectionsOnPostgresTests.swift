@@ -46,7 +46,8 @@ struct CollectionsOnPostgresTests {
             let second = CollectionGateway(storage: storage, collectors: [collector], settings: settings, logger: Logger(label: "test"))
             #expect(await second.collectDue() == CollectionGateway.PassReport())
             let rows = try await storage.replicaRead { db in
-                try db.query("SELECT operator_ref, amount, method FROM ledger_entries WHERE kind = 'payment' AND request_id = ?", [.text(world.requestId)])
+                try db.query(
+                    "SELECT operator_ref, amount, method FROM ledger_entries WHERE kind = 'payment' AND request_id = ?", [.text(world.requestId)])
             }
             #expect(rows.count == 1 && rows.first?["operator_ref"].textValue == "100000001" && rows.first?["amount"].integerValue == 12_500)
             let status = try await storage.replicaRead { db in try db.scalar("SELECT status FROM collections")?.textValue }
