@@ -149,6 +149,7 @@ extension ProviderRequestCommands {
         let status = InvoiceStatus.derive(total: total, paid: paid, dueAt: UTCTimestamp.parse(invoice.dueAt) ?? now, now: now)
         return ProviderRequestDetail.Invoice(
             id: invoice.id, number: invoice.number, total: total.francs, totalLabel: total.formatted, status: status.rawValue,
-            statusLabel: status.labelFR, paid: paid.francs, paidLabel: paid.formatted)
+            statusLabel: status.labelFR, paid: paid.francs, paidLabel: paid.formatted,
+            collections: try collections(providerId: providerId, requestId: requestId, in: db))
     }
 }

@@ -88,7 +88,7 @@ public enum ProviderChangesQuery {
     /// Tables whose rows carry the `request_id` of the request they belong to.
     static let requestTables = [
         "request_offers", "mission_events", "messages", "call_logs", "photos", "mission_materials", "mission_work_sessions", "quotes",
-        "ledger_entries", "invoices", "ratings",
+        "ledger_entries", "invoices", "ratings", "collections",
     ]
     /// Tables whose changes make a screen stale, when they concern the provider.
     static let financeTables = ["ledger_entries", "invoices", "quotes"]

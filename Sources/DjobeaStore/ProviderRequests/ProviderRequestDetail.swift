@@ -144,6 +144,8 @@ extension ProviderRequestDetail {
         public var statusLabel: String
         public var paid: Int
         public var paidLabel: String
+        /// Its mobile money collections, newest first: the one pending shows "en attente de validation par le client".
+        public var collections: [CollectionView] = []
     }
 
     /// Photo metadata; the bytes are served by `GET /provider/photos/{id}`.
