@@ -6,6 +6,7 @@ import { formatXAF } from '/lib/format.js';
 import { canRequestPayment } from '/lib/mission.js';
 import { STATUS, afterPayment, isClosed, isPaid, pendingInvoice } from '/lib/transitions.js';
 import { francs } from '/screens/mission/materials.js';
+import { OPERATORS, collectionLine, collectionRequest, displayPhone, isCollecting, withPendingCollection } from '/lib/collections.js';
 
 const METHODS = [
   { code: 'cash', label: 'Espèces' },
@@ -68,6 +69,10 @@ export function createPayment(m) {
           h('dt', { text: 'Déjà reçu' }),
           h('dd', { text: invoice.paid_label || formatXAF(invoice.paid ?? 0) }),
         ),
+        collectionNote(invoice),
+        !paid && !isCollecting(invoice) && invoice.id !== 'local'
+          ? h('button', { class: 'btn primary wide', type: 'button', dataset: { focusKey: 'collect', busy: 'collection' }, onclick: () => startCollection(invoice) }, icon('send'), 'Encaisser par Mobile Money')
+          : null,
         !paid ? h('button', { class: 'btn success wide', type: 'button', dataset: { focusKey: 'paid', busy: 'payment' }, onclick: () => recordPayment(invoice) }, icon('wallet'), 'Paiement reçu') : h('p', { class: 'done-note' }, icon('check'), 'Mission payée.'),
       );
     }
@@ -98,6 +103,53 @@ export function createPayment(m) {
     });
     m.ctx.toast('Demande de paiement envoyée au client.');
     return null;
+  }
+
+  /** The latest mobile money collection, in words: pending, received or failed with the operator's reason. */
+  function collectionNote(invoice) {
+    const line = collectionLine(invoice, formatXAF);
+    if (!line) return null;
+    return h('p', { class: 'collection ' + line.tone, role: 'status', 'aria-live': 'polite', text: line.text });
+  }
+
+  /** "Encaisser par Mobile Money": the client's operator asks them to approve the payment on their phone. */
+  function startCollection(invoice) {
+    if (m.dialogs.size) return;
+    const remaining = Math.max(0, (invoice.total ?? 0) - (invoice.paid ?? 0));
+    const phone = h('input', { name: 'payer_phone', inputmode: 'tel', required: true, autocomplete: 'off', value: displayPhone(m.detail.client?.phone_visible ? m.detail.client.phone : '') });
+    const amount = h('input', { name: 'amount', inputmode: 'numeric', required: true, value: remaining ? String(remaining) : '', autocomplete: 'off' });
+    const operators = h(
+      'fieldset',
+      {},
+      h('legend', { text: 'Opérateur du client' }),
+      OPERATORS.map((operator, index) => h('label', { class: 'radio' }, h('input', { type: 'radio', name: 'method', value: operator.code, checked: index === 0 }), h('span', { text: operator.label }))),
+    );
+    m.track(
+      openDialog({
+        title: 'Encaisser par Mobile Money',
+        submitLabel: 'Envoyer la demande',
+        submitClass: 'success',
+        body: [
+          h('p', { class: 'muted', text: 'Le client reçoit la demande de son opérateur sur son téléphone et la valide avec son code secret.' }),
+          operators,
+          field('Numéro du client', phone),
+          field('Montant (FCFA)', amount),
+        ],
+        submit: async (form) => {
+          const checked = collectionRequest({ method: form.elements.method.value, phone: phone.value, amount: francs(amount.value), remaining });
+          if (checked.error) return checked.error;
+          await m.act({
+            change: (r, kind) => (kind === 'detail' && r.invoice ? { ...r, invoice: withPendingCollection(r.invoice, checked.body, formatXAF) } : r),
+            method: 'POST',
+            suffix: '/collections',
+            body: checked.body,
+            label: 'Encaissement Mobile Money',
+          });
+          m.ctx.toast('Demande envoyée : le client doit valider sur son téléphone.');
+          return null;
+        },
+      }),
+    );
   }
 
   function recordPayment(invoice) {
