@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sql } from './hub.mjs';
-import { sleep } from './webdriver.mjs';
+import { ELEMENT, sleep } from './webdriver.mjs';
+import { AUDIT } from './audit.mjs';
 import { pwa, clickText, waitText, shot, consoleErrors, outboxStates, fillForm, waitForHub, PHOTO } from './browser.mjs';
 
 /** Registers the mission offline and online (run in order, inside the suite of pwa.browser.mjs). */
@@ -99,13 +100,38 @@ export function missionSteps() {
     assert.equal(total, 15000 + 2 * 1500 + 2000, 'labour + materials + travel');
     const lines = sql(hub, 'SELECT kind, quantity, unit_price FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id WHERE i.request_id = ? ORDER BY kind', offered.id);
     assert.deepEqual(lines, [['deplacement', 1, 2000], ['main_oeuvre', 1, 15000], ['materiel', 2, 1500]]);
+    // Part of it by mobile money: the demo's operator (console driver at central) approves after a few seconds.
+    await waitText('Encaisser par Mobile Money');
+    await clickText('Encaisser par Mobile Money', '#screen');
+    for (const [name, value] of [['payer_phone', '6 77 00 01 56'], ['amount', '5000']]) {
+      const input = await session.waitFor(`dialog[open] [name="${name}"]`);
+      await session.exec('arguments[0].value = "";', { [ELEMENT]: input });
+      await session.type(input, value);
+    }
+    const dialogProblems = await session.exec(AUDIT);
+    assert.deepEqual(dialogProblems, [], 'the collection dialog passes the UX audit');
+    await shot('07a-encaissement-mobile-money');
+    await clickText('Envoyer la demande', 'dialog[open]');
+    await waitText('En attente de validation par le client');
+    await waitForHub('SELECT count(*) FROM collections WHERE request_id = ?', 1);
+    await shot('07b-encaissement-en-attente');
+    await waitText('reçus (transaction console-', { timeout: 90000 });
+    assert.deepEqual(
+      sql(hub, "SELECT method, amount, substr(operator_ref, 1, 8) FROM ledger_entries WHERE request_id = ? AND kind = 'payment'", offered.id),
+      [['mtn_momo', 5000, 'console-']],
+      'one mobile money payment, by the operator\'s transaction',
+    );
     await waitText('Paiement reçu');
     await clickText('Paiement reçu', '#screen');
     await clickText('Enregistrer', 'dialog[open]');
-    await waitForHub("SELECT count(*) FROM ledger_entries WHERE request_id = ? AND kind = 'payment'", 1);
+    await waitForHub("SELECT count(*) FROM ledger_entries WHERE request_id = ? AND kind = 'payment'", 2);
     await session.exec('window.dispatchEvent(new Event("online"))');
     await sleep(1500);
-    assert.deepEqual(sql(hub, "SELECT kind, method, amount FROM ledger_entries WHERE request_id = ? AND kind = 'payment'", offered.id), [['payment', 'cash', 20000]]);
+    assert.deepEqual(
+      sql(hub, "SELECT kind, method, amount FROM ledger_entries WHERE request_id = ? AND kind = 'payment' ORDER BY method", offered.id),
+      [['payment', 'cash', 15000], ['payment', 'mtn_momo', 5000]],
+      'the cash payment is what was left',
+    );
     assert.equal(sql(hub, 'SELECT count(*) FROM mission_materials WHERE request_id = ?', offered.id)[0][0], 1);
     assert.equal(sql(hub, "SELECT count(*) FROM mission_events WHERE request_id = ? AND kind IN ('diagnosed', 'repairing')", offered.id)[0][0], 2);
     await shot('07-mission-paiement');
