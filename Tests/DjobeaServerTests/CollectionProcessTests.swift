@@ -20,6 +20,15 @@ struct CollectionProcessTests {
         "a MoMo collection started at the hub: central asks MTN, is SIGKILLed before the answer, restarts; the client is prompted once and the invoice is paid at the hub and at central with one ledger payment"
     )
     func collectedAcrossACrash() async throws {
+        try await Self.collect(console: false)
+    }
+
+    @Test("the demo's console operator: a collection started at the hub is approved by the console driver and paid at the hub")
+    func consoleOperator() async throws {
+        try await Self.collect(console: true)
+    }
+
+    static func collect(console: Bool) async throws {
         let root = try temporaryDirectory("collection-kill")
         defer { try? FileManager.default.removeItem(at: root) }
         let fake = try await FakeMTNMoMo.start()
@@ -28,7 +37,10 @@ struct CollectionProcessTests {
         let (centralDir, hubDir) = (root.appendingPathComponent("central"), root.appendingPathComponent("hub"))
         let (centralPort, hubPort) = (try freePort(), try freePort())
         let centralURL = "http://127.0.0.1:\(centralPort)"
-        let environment = fake.environment.merging(["DJOBEA_COLLECTION_FIRST_CHECK": "0.3"]) { $1 }
+        let environment =
+            console
+            ? ["DJOBEA_COLLECTION_FIRST_CHECK": "0.3", "DJOBEA_CONSOLE_MOMO_DELAY": "1"]
+            : fake.environment.merging(["DJOBEA_COLLECTION_FIRST_CHECK": "0.3"]) { $1 }
         var central = try await GatewayProcessTests.startCentral(centralDir, port: centralPort, environment: environment)
         defer { central.kill(SIGTERM) }
         let token = try await P.enrolToken(centralDir, name: "Hub A", zones: "zone-a")
@@ -52,6 +64,16 @@ struct CollectionProcessTests {
         #expect(started.status == 202, "\(started)")
         let collection = try #require(started.decoded(CollectionStartResult.self)?.collection)
 
+        if console {
+            #expect(
+                try await P.eventually(60) {
+                    try await P.send("GET", "\(hubURL)/provider/collections/\(collection.id)", headers: bearer).decoded(CollectionView.self)?.status
+                        == "successful"
+                }, "the console operator approves: paid at the hub")
+            let prompts = (try? String(contentsOf: centralDir.appendingPathComponent("outbox/mobile-money.jsonl"), encoding: .utf8)) ?? ""
+            #expect(prompts.split(separator: "\n").count == 1 && prompts.contains("+237677000701"), "\(prompts)")
+            return
+        }
         #expect(try await P.eventually(60) { fake.prompts.count == 1 }, "central got the collection by sync and asked MTN")
         central.kill(SIGKILL)
         fake.outcome(.succeed)

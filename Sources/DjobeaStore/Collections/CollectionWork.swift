@@ -132,7 +132,21 @@ public enum CollectionWork {
             try tx.update(row, columns: [.status, .failureCode, .operatorTransactionId, .ledgerEntryId, .updatedAt])
         }
         try finish(reference: reference, outcome: "successful", in: tx)
+        if recorded {
+            try notify(
+                first, kind: .paymentReceived, title: "Paiement reçu",
+                body: "\(first.method.labelFR) : \(XAF(amount).formatted) reçus (transaction \(transactionId)).", in: tx)
+        }
         return recorded
+    }
+
+    /// The provider hears of the outcome at once: the notification reaches their hub by sync, and the app's live stream
+    /// tells the phone, which refreshes the mission.
+    static func notify(_ row: CollectionRecord, kind: NotificationKind, title: String, body: String, in tx: any ChangeLoggedWrites) throws {
+        try tx.insert(
+            NotificationRecord(
+                id: DjobeaID.v7(now: tx.now), providerId: row.providerId, kind: kind, requestId: row.requestId, title: title, body: body,
+                createdAt: UTCTimestamp.format(tx.now)))
     }
 
     /// The collection will not be paid (`code`: the operator's reason, `timeout` or `refused`). `final`: the work ends;
@@ -146,6 +160,11 @@ public enum CollectionWork {
             row.failureCode = String(code.prefix(100))
             row.updatedAt = UTCTimestamp.format(tx.now)
             try tx.update(row, columns: [.status, .failureCode, .updatedAt])
+        }
+        if let first = rows.first {
+            try notify(
+                first, kind: .system, title: "Paiement \(first.method.labelFR) échoué",
+                body: "\(XAF(Int(first.amount)).formatted) non encaissés : \(CollectionFailure.labelFR(code)).", in: tx)
         }
         if final { try finish(reference: reference, outcome: code, in: tx) }
     }
