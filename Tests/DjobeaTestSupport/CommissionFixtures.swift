@@ -40,7 +40,6 @@ public enum CommissionFixtures {
                     "label": .text("Réparation"),
                     "quantity": .integer(1), "unit_price": .integer(Int64(total)),
                 ])
-            try tx.deriveCommission(requestId: requestId)
             if let stars {
                 try tx.insert(
                     .ratings,
@@ -49,6 +48,8 @@ public enum CommissionFixtures {
                         "provider_id": .text(providerId), "stars": .integer(Int64(stars)), "created_at": .text(time),
                     ])
             }
+            // Last: on PostgreSQL the derivation takes its change-log sequence from the table, after the writes above.
+            try tx.deriveCommission(requestId: requestId)
         }
         return requestId
     }
