@@ -71,6 +71,10 @@ import Testing
         #expect(table.refusal(level: .argent, basisPoints: 10_001, effectiveFrom: utc(2027, 1, 1), now: now) == .basisPointsOutOfRange)
         #expect(table.refusal(level: .argent, basisPoints: -1, effectiveFrom: utc(2027, 1, 1), now: now) == .basisPointsOutOfRange)
         #expect(CommissionRateRefusal.backdated(latest: utc(2027, 1, 1)).code == "commission_rate_backdated")
+        #expect(
+            CommissionRateRefusal.backdated(latest: utc(2027, 1, 1)).messageFR.hasPrefix(
+                "Une version de ce niveau prend déjà effet le 01/01/2027 00:00 UTC : "))
+        #expect(CommissionRateRefusal.inThePast(now: utc(2026, 12, 7, 9, 5)).messageFR.contains("(il est 07/12/2026 09:05 UTC)"))
         #expect(table.versions(of: .or).map(\.id) == ["or-1", "or-2"] && table.versions(of: nil).map(\.id) == ["general"])
     }
 }

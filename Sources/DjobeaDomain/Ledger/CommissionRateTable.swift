@@ -87,12 +87,21 @@ public enum CommissionRateRefusal: Equatable, Sendable {
         case .basisPointsOutOfRange:
             "Taux en points de base attendu, de 0 à 10 000 (1 500 = 15 %)."
         case .inThePast(let now):
-            "Une version de taux ne peut prendre effet dans le passé (il est \(UTCTimestamp.format(now))) : "
+            "Une version de taux ne peut prendre effet dans le passé (il est \(Self.timeFR(now))) : "
                 + "les commissions déjà calculées changeraient."
         case .backdated(let latest):
-            "Une version de ce niveau prend déjà effet le \(UTCTimestamp.format(latest)) : une nouvelle version doit prendre effet "
+            "Une version de ce niveau prend déjà effet le \(Self.timeFR(latest)) : une nouvelle version doit prendre effet "
                 + "après elle, sinon les commissions déjà calculées changeraient."
         }
+    }
+}
+
+extension CommissionRateRefusal {
+    /// « 01/01/2027 00:00 UTC », the way ops read times.
+    public static func timeFR(_ date: Date) -> String {
+        let chars = Array(UTCTimestamp.format(date))
+        guard chars.count >= 16 else { return UTCTimestamp.format(date) }
+        return "\(String(chars[8..<10]))/\(String(chars[5..<7]))/\(String(chars[0..<4])) \(String(chars[11..<16])) UTC"
     }
 }
 

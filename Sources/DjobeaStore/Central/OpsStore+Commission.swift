@@ -379,10 +379,5 @@ extension OpsStore {
     }
 
     /// « 01/01/2027 00:00 UTC ».
-    static func timeFR(_ date: Date) -> String {
-        let text = UTCTimestamp.format(date)
-        let chars = Array(text)
-        guard chars.count >= 16 else { return text }
-        return "\(String(chars[8..<10]))/\(String(chars[5..<7]))/\(String(chars[0..<4])) \(String(chars[11..<16])) UTC"
-    }
+    static func timeFR(_ date: Date) -> String { CommissionRateRefusal.timeFR(date) }
 }
