@@ -54,7 +54,30 @@ public struct PostgresSchema: Sendable {
             ]),
         // As SQLite's v8: mobile money collections (synced) and the gateway's work with the operators (local).
         Migration(version: 6, name: "v6-collections", statements: collections),
+        // As SQLite's v9-commission-ops: the ops kinds of commission rate versions and provider levels. The kinds are
+        // added to whatever `ops_actions`' kind check allows now (kept as an OR), so kinds another migration added stay.
+        Migration(version: 7, name: "v7-commission-ops", statements: [commissionOpsKinds]),
     ]
+
+    /// Widens `ops_actions`' kind check by the commission and level kinds, once (a check that has them is left alone).
+    static let commissionOpsKinds = """
+        DO $$
+        DECLARE
+            check_name TEXT;
+            definition TEXT;
+        BEGIN
+            SELECT conname, pg_get_constraintdef(oid) INTO check_name, definition FROM pg_constraint
+            WHERE conrelid = 'ops_actions'::regclass AND contype = 'c' AND pg_get_constraintdef(oid) LIKE '%cancel_request%';
+            IF check_name IS NOT NULL AND definition NOT LIKE '%add_commission_rate%' THEN
+                EXECUTE format('ALTER TABLE ops_actions DROP CONSTRAINT %I', check_name);
+                EXECUTE format(
+                    'ALTER TABLE ops_actions ADD CONSTRAINT %I CHECK (kind IN (''add_commission_rate'', ''recompute_levels'', '
+                        || '''set_provider_level'', ''override_provider_level'') OR %s)',
+                    check_name, substr(definition, 7));
+            END IF;
+        END
+        $$
+        """
 
     /// The index of conflicts by row, ops' actions, and the first answer of each (caller, idempotency key) of a write that creates a row (a payment recorded by the
     /// platform or ops at central), replayed when the key comes back: SQLite's `provider_request_commands`.

@@ -85,6 +85,7 @@ func buildRouter(
             docs: docs, tag: "Central", authenticated: true)
         CentralAPIController(database: storage).register(on: centralRoutes)
         CentralOpsController(database: storage).register(on: centralRoutes)
+        CentralCommissionController(database: storage).register(on: centralRoutes)
     }
     if let gateway {
         let pushes = gateway.pushes

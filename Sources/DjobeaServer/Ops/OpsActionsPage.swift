@@ -80,7 +80,8 @@ extension OpsPage {
             body: """
                 <header class="top"><div><h1>Actions ops — central</h1>
                 <p class="muted">Chaque action est enregistrée avec son auteur et atteint les hubs concernés à leur prochaine synchronisation.</p>
-                </div><p><a class="button secondary" href="/ops">Retour à la console</a></p></header>
+                </div><p><a class="button secondary" href="/ops/commission">Commissions et niveaux</a> \
+                <a class="button secondary" href="/ops">Retour à la console</a></p></header>
                 <main>\(banner)
                 <section aria-labelledby="forms"><h2 id="forms">Agir</h2><div class="cards">\(forms.joined())</div></section>
                 <section aria-labelledby="log"><h2 id="log">Dernières actions</h2>\(rows)</section>
@@ -97,6 +98,10 @@ extension OpsPage {
         case "suspend_provider": "Prestataire suspendu"
         case "reinstate_provider": "Prestataire réactivé"
         case "move_zone": "Zone rattachée à un autre hub"
+        case "add_commission_rate": "Nouvelle version de taux de commission"
+        case "recompute_levels": "Niveaux recalculés"
+        case "set_provider_level": "Niveau changé selon la règle"
+        case "override_provider_level": "Niveau fixé à la main"
         default: "Action « \(kind) »"
         }
     }

@@ -87,6 +87,7 @@ struct OpsController: Sendable {
 
     /// `/ops/actions`: the central ops actions as forms for an ops session (same origin, CSRF token), and their log.
     func registerActions(on routes: DocumentedRoutes) {
+        registerCommission(on: routes)
         routes.add(.get, "/ops/actions", "Actions ops du central (page HTML) : annuler, réattribuer, contre-passer, prestataires, zones") {
             request, _ in
             guard let csrf = csrfToken(for: request) else { return Self.redirect(to: "/ops/login") }

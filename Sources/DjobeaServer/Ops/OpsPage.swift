@@ -69,6 +69,7 @@ enum OpsPage {
                 \(conflicts)
                 </section>
                 <p>\(central ? "<a class=\"button\" href=\"/ops/actions\">Actions ops</a> " : "")\
+                \(central ? "<a class=\"button\" href=\"/ops/commission\">Commissions et niveaux</a> " : "")\
                 <a class="button secondary" href="/ops/sync-status">Données brutes (JSON)</a></p>
                 </main>
                 """)
@@ -76,7 +77,7 @@ enum OpsPage {
 
     // MARK: - Document
 
-    static func document(title: String, refresh: Int? = nil, body: String) -> String {
+    static func document(title: String, refresh: Int? = nil, extraStyle: String = "", body: String) -> String {
         let meta = refresh.map { "<meta http-equiv=\"refresh\" content=\"\($0)\">" } ?? ""
         return """
             <!doctype html>
@@ -88,7 +89,7 @@ enum OpsPage {
             <meta name="robots" content="noindex">
             \(meta)
             <title>\(escape(title))</title>
-            <style>\(css)</style>
+            <style>\(css)\(extraStyle)</style>
             </head>
             <body>
             \(body)

@@ -105,6 +105,12 @@ public struct OpsActionResult: Codable, Sendable, Equatable {
     public var entryId: String?
     /// Requests a hub keeps a part in because of the action (a provider's or a zone's move).
     public var stakes: Int?
+    /// The commission rate version written (`add_commission_rate`).
+    public var rateId: String?
+    /// The provider's level after the action (level actions), or the new version's level (`add_commission_rate`).
+    public var level: String?
+    /// How many providers' levels changed (`recompute_levels`).
+    public var changed: Int?
     /// True when this answer is the replay of an earlier action with the same Idempotency-Key.
     public var replayed: Bool
 }

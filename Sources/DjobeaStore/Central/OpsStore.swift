@@ -347,7 +347,7 @@ public struct OpsStore: Sendable {
 
     /// Runs `body` as ops action `kind` in one critical write transaction and logs it; an Idempotency-Key already used
     /// with the same body returns the first answer (marked `replayed`), with another body it is refused.
-    private func opsAction(
+    func opsAction(
         _ kind: String, target: String, reason: String?, actor: OpsActor, key: String?, body: [String], now: Date,
         _ action: @escaping @Sendable (any ChangeLoggedWrites) throws -> OpsActionResult
     ) async throws -> OpsActionResult {

@@ -25,6 +25,9 @@ enum Migrations {
                 if !sql.isEmpty { try db.execute(sql: sql) }
             }
         }
+        // Ops kinds for commission rates and provider levels: rebuilds `ops_actions` from its own definition (Swift, not
+        // one SQL text), so it keeps the kinds of any migration before it.
+        migrator.registerMigration("v9-commission-ops") { db in try SchemaV9CommissionOps.migrate(db) }
         return migrator
     }
 
