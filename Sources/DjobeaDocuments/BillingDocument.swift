@@ -174,7 +174,8 @@ public enum DocumentFileName {
     public static func safe(_ text: String) -> String {
         let kept = text.unicodeScalars.map { scalar -> Character in
             let value = scalar.value
-            let ok = (0x30...0x39).contains(value) || (0x41...0x5A).contains(value) || (0x61...0x7A).contains(value) || value == 0x2D
+            let ok =
+                (0x30...0x39).contains(value) || (0x41...0x5A).contains(value) || (0x61...0x7A).contains(value) || value == 0x2D
                 || value == 0x5F || value == 0x2E
             return ok ? Character(scalar) : "_"
         }

@@ -112,8 +112,8 @@ public struct PDFLayout: Sendable {
         y -= 6
     }
 
-    /// A table: a shaded header row (repeated on each page the table spans), then the rows; a cell too wide for its
-    /// column is cut with "…". Columns wider in total than the content width are drawn as given.
+    /// A table: a shaded header row (repeated on each page the table spans), then the rows; a text cell too wide for
+    /// its column is cut with "…" (a right-aligned one, an amount, never is). Columns wider in total than the content width are drawn as given.
     public mutating func table(_ columns: [PDFTableColumn], rows: [PDFTableRow], size: Double = 8.5) {
         let rowHeight = size * 1.7
         func header(_ layout: inout PDFLayout) {
@@ -144,7 +144,8 @@ public struct PDFLayout: Sendable {
         let baseline = y + baselineOffset - size * 0.35
         for (column, text) in zip(columns, texts) {
             let padding = 3.0
-            let fitted = Self.fit(text, width: column.width - 2 * padding, size: size, font: font)
+            // A number is never cut: a right-aligned cell (an amount) may reach into its neighbour's padding instead.
+            let fitted = column.align == .right ? text : Self.fit(text, width: column.width - 2 * padding, size: size, font: font)
             let anchor =
                 switch column.align {
                 case .left: x + padding

@@ -110,7 +110,8 @@ public struct PDFPage: Sendable {
             case .right: x - width
             case .center: x - width / 2
             }
-        content += "BT /\(font.resourceName) \(Self.number(size)) Tf 1 0 0 1 \(Self.number(left)) \(Self.number(y)) Tm \(WinAnsi.literal(bytes)) Tj ET\n"
+        content +=
+            "BT /\(font.resourceName) \(Self.number(size)) Tf 1 0 0 1 \(Self.number(left)) \(Self.number(y)) Tm \(WinAnsi.literal(bytes)) Tj ET\n"
     }
 
     /// A straight rule.

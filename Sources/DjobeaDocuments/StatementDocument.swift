@@ -148,11 +148,11 @@ public enum StatementCSV {
         return Data(text.utf8)
     }
 
-    /// A field quoted when it holds `;`, `"` or a line break; a leading `=`, `+`, `-` or `@` of a text is defused with
+    /// A field quoted when it holds `;`, `"` or a line break; a leading `=`, `+`, `-`, `@`, tab or CR of a text is defused with
     /// a quote so that a client's name is never run as a formula.
     static func field(_ text: String) -> String {
         var value = text
-        if let first = value.first, "=+@".contains(first) || (first == "-" && Int(value) == nil) { value = "'" + value }
+        if let first = value.first, "=+@\t\r".contains(first) || (first == "-" && Int(value) == nil) { value = "'" + value }
         guard value.contains(where: { $0 == ";" || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
         return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
@@ -201,23 +201,26 @@ public enum StatementPDF {
         layout.space(14)
 
         layout.line("Opérations", size: 12, font: .bold)
+        // Amounts in francs without the unit (the heading says FCFA), so that the columns stay narrow.
         let columns = [
-            PDFTableColumn("Date", width: 62), PDFTableColumn("Type", width: 50), PDFTableColumn("Demande", width: 95),
-            PDFTableColumn("Client", width: 72), PDFTableColumn("Moyen", width: 52), PDFTableColumn("Réf. opérateur", width: 62),
-            PDFTableColumn("Brut", width: 59, align: .right), PDFTableColumn("Commission", width: 59, align: .right),
+            PDFTableColumn("Date", width: 70), PDFTableColumn("Type", width: 50), PDFTableColumn("Demande", width: 92),
+            PDFTableColumn("Client", width: 74), PDFTableColumn("Moyen", width: 52), PDFTableColumn("Réf. opérateur", width: 77),
+            PDFTableColumn("Brut", width: 46, align: .right), PDFTableColumn("Commission", width: 50, align: .right),
         ]
         var rows = statement.entries.map { entry in
             PDFTableRow([
                 DocumentDates.shortFR(entry.recordedAt), entry.kindLabel, entry.requestTitle, entry.clientName, entry.methodLabel,
-                entry.operatorRef, entry.gross == .zero ? "" : entry.gross.formatted,
-                entry.commission == .zero ? "" : entry.commission.formatted,
+                entry.operatorRef, entry.gross == .zero ? "" : DocumentAmounts.digits(entry.gross),
+                entry.commission == .zero ? "" : DocumentAmounts.digits(entry.commission),
             ])
         }
         if rows.isEmpty { rows.append(PDFTableRow(["Aucune opération sur la période."])) }
         rows.append(
             PDFTableRow(
-                [StatementDocument.totalLabelFR, "", "", "", "", "", statement.gross.formatted, statement.commission.formatted], bold: true,
-                ruleAbove: true))
+                [
+                    StatementDocument.totalLabelFR, "", "", "", "", "FCFA", DocumentAmounts.digits(statement.gross),
+                    DocumentAmounts.digits(statement.commission),
+                ], bold: true, ruleAbove: true))
         layout.table(columns, rows: rows, size: 7.5)
         return layout.document(title: "\(StatementDocument.titleFR) \(statement.fromDay) au \(statement.toDay)").data()
     }
@@ -229,5 +232,13 @@ extension DocumentDates {
         let calendar = DoualaCalendar()
         let minutes = Int(date.timeIntervalSince(calendar.startOfDay(date)) / 60)
         return calendar.dayKey(date) + " " + String(format: "%02d:%02d", minutes / 60, minutes % 60)
+    }
+}
+
+/// Amounts as tables print them.
+public enum DocumentAmounts {
+    /// "-12 500": `XAF.formatted` without the unit (groups still split by narrow no-break spaces).
+    public static func digits(_ amount: XAF) -> String {
+        amount.formatted.replacingOccurrences(of: "\u{00A0}FCFA", with: "")
     }
 }

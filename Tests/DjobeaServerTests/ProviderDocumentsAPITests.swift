@@ -12,7 +12,7 @@ import Testing
 /// earnings API for the same period.
 @Suite("Provider documents API", .serialized)
 struct ProviderDocumentsAPITests {
-    static let disposition = HTTPField.Name("Content-Disposition")!
+    static let disposition = HTTPField.Name.contentDisposition
 
     /// A provider of the demo with invoices and money received this quarter, logged in.
     static func providerWithMoney(_ harness: ProviderAPIHarness, _ client: some TestClientProtocol) async throws -> (token: String, phone: String) {
@@ -93,7 +93,7 @@ struct ProviderDocumentsAPITests {
             for query in [
                 "", "?from=2026-01-01", "?to=2026-01-31", "?from=2026-02-01&to=2026-01-31", "?from=2025-01-01&to=2026-01-02",
                 "?from=2026-02-30&to=2026-03-01", "?from=01/01/2026&to=2026-03-01", "?from=2026-1-1&to=2026-03-01", "?from=1999-12-31&to=2000-01-02",
-                "?from=２０２６-01-01&to=2026-01-02",
+                "?from=%EF%BC%92%EF%BC%90%EF%BC%92%EF%BC%96-01-01&to=2026-01-02", "?from=2026-01-01%00&to=2026-01-02",
             ] {
                 for path in ["/provider/finance/export/csv", "/provider/finance/export/xlsx", "/provider/finance/earnings/custom"] {
                     let response = try await client.execute(uri: path + query, method: .get, headers: harness.bearer(token))
@@ -125,7 +125,8 @@ struct ProviderDocumentsAPITests {
                 let (from, to) = Self.dayKeys(interval)
                 let custom = try decode(
                     ProviderEarnings.self,
-                    try await client.execute(uri: "/provider/finance/earnings/custom?from=\(from)&to=\(to)", method: .get, headers: harness.bearer(token)))
+                    try await client.execute(
+                        uri: "/provider/finance/earnings/custom?from=\(from)&to=\(to)", method: .get, headers: harness.bearer(token)))
                 #expect(custom.range.period == "custom")
                 #expect(custom.range.start == UTCTimestamp.format(interval.start))
                 #expect(custom.range.end == UTCTimestamp.format(interval.end))
@@ -138,10 +139,11 @@ struct ProviderDocumentsAPITests {
                     #expect(custom.paymentHistory.totalItems == calendar.paymentHistory.totalItems)
                 }
                 checkedMoney = checkedMoney || custom.gross > 0
-                let expected = [custom.gross, custom.commission, custom.net]
+                let expected: [Int?] = [custom.gross, custom.commission, custom.net]
 
                 // CSV.
-                let csv = try await client.execute(uri: "/provider/finance/export/csv?from=\(from)&to=\(to)", method: .get, headers: harness.bearer(token))
+                let csv = try await client.execute(
+                    uri: "/provider/finance/export/csv?from=\(from)&to=\(to)", method: .get, headers: harness.bearer(token))
                 #expect(csv.status == .ok)
                 #expect(csv.headers[.contentType] == "text/csv; charset=utf-8")
                 #expect(csv.headers[Self.disposition] == "attachment; filename=\"releve-\(from)_\(to).csv\"")
@@ -151,13 +153,16 @@ struct ProviderDocumentsAPITests {
                 let totals = try #require(lines.first { $0.hasPrefix("Total;;;;;;;;") }).split(separator: ";", omittingEmptySubsequences: false)
                 #expect(totals.suffix(3).map { Int($0) } == expected)
                 let header = try #require(lines.firstIndex { $0.hasPrefix("Date;Type;") })
-                let entryRows = lines[(header + 1)...].prefix { !$0.hasPrefix("Total;") }.map { $0.split(separator: ";", omittingEmptySubsequences: false) }
+                let entryRows = lines[(header + 1)...].prefix { !$0.hasPrefix("Total;") }.map {
+                    $0.split(separator: ";", omittingEmptySubsequences: false)
+                }
                 #expect(entryRows.compactMap { Int($0[$0.count - 3]) }.reduce(0, +) == custom.gross, "the entries add up to the gross")
                 let monthTotal = try #require(lines.last { $0.hasPrefix("Total;") }).split(separator: ";")
                 #expect(monthTotal.suffix(3).map { Int($0) } == expected)
 
                 // XLSX.
-                let xlsx = try await client.execute(uri: "/provider/finance/export/xlsx?from=\(from)&to=\(to)", method: .get, headers: harness.bearer(token))
+                let xlsx = try await client.execute(
+                    uri: "/provider/finance/export/xlsx?from=\(from)&to=\(to)", method: .get, headers: harness.bearer(token))
                 #expect(xlsx.status == .ok)
                 #expect(xlsx.headers[.contentType] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
                 #expect(xlsx.headers[Self.disposition] == "attachment; filename=\"releve-\(from)_\(to).xlsx\"")
@@ -172,7 +177,8 @@ struct ProviderDocumentsAPITests {
                 #expect(months.last?.suffix(3).map { $0 as? Int } == expected)
 
                 // PDF.
-                let pdf = try await client.execute(uri: "/provider/finance/export/pdf?from=\(from)&to=\(to)", method: .get, headers: harness.bearer(token))
+                let pdf = try await client.execute(
+                    uri: "/provider/finance/export/pdf?from=\(from)&to=\(to)", method: .get, headers: harness.bearer(token))
                 #expect(pdf.status == .ok)
                 #expect(pdf.headers[.contentType] == "application/pdf")
                 let pdfData = Data(buffer: pdf.body)
@@ -199,6 +205,13 @@ struct ProviderDocumentsAPITests {
                     ).body))
             #expect(sheets["Par mois"]?.count == 14, "header, twelve months, total")
             #expect(sheets["Par mois"]?.last?.suffix(3).map { $0 as? Int } == [0, 0, 0])
+            let earnings = try decode(
+                ProviderEarnings.self,
+                try await client.execute(
+                    uri: "/provider/finance/earnings/custom?from=2021-01-01&to=2021-12-31", method: .get, headers: harness.bearer(token)))
+            #expect((earnings.gross, earnings.commission, earnings.net) == (0, 0, 0))
+            #expect(earnings.range.label == "Du 1er janvier 2021 au 31 décembre 2021")
+            #expect(earnings.comparison.previous.label == "Du 2 janvier 2020 au 31 décembre 2020", "the 365 days before")
         }
     }
 }

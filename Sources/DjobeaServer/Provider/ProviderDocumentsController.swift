@@ -68,7 +68,8 @@ struct ProviderDocumentsController: Sendable {
                 throw APIError(.badRequest, code: "invalid_parameter", message: "Paramètre « format » invalide : csv, xlsx ou pdf")
             }
             let period = try Self.period(ProviderRequestsController.query(request))
-            let statement = Self.statementDocument(try await FinanceStore(database).statement(providerId: identity.providerId, period: period))
+            let stored = try await FinanceStore(database).statement(providerId: identity.providerId, period: period)
+            let statement = Self.statementDocument(stored)
             let data: Data =
                 switch format {
                 case .csv: StatementCSV.data(statement)
@@ -91,9 +92,7 @@ struct ProviderDocumentsController: Sendable {
     /// A file answer: never cached by a shared cache, named for the download.
     static func download(_ data: Data, contentType: String, fileName: String, inline: Bool) -> Response {
         var headers: HTTPFields = [.contentType: contentType, .cacheControl: "private, no-store"]
-        if let disposition = HTTPField.Name("Content-Disposition") {
-            headers[disposition] = "\(inline ? "inline" : "attachment"); filename=\"\(DocumentFileName.safe(fileName))\""
-        }
+        headers[.contentDisposition] = "\(inline ? "inline" : "attachment"); filename=\"\(DocumentFileName.safe(fileName))\""
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 

@@ -121,8 +121,9 @@ extension ProviderFinance {
         guard let provider = try Row.fetchOne(db, sql: "SELECT name, phone FROM providers WHERE id = ?", arguments: [providerId]) else {
             throw ProviderAccountError.notFound(resource: "provider")
         }
-        let owned = try Bool.fetchOne(
-            db, sql: "SELECT EXISTS (SELECT 1 FROM invoices WHERE id = ? AND provider_id = ?)", arguments: [invoiceId, providerId]) ?? false
+        let owned =
+            try Bool.fetchOne(
+                db, sql: "SELECT EXISTS (SELECT 1 FROM invoices WHERE id = ? AND provider_id = ?)", arguments: [invoiceId, providerId]) ?? false
         guard owned else { return nil }
         let ledger = try ProviderLedgerFold.load(providerId: providerId, in: db)
         guard let summary = try InvoiceLedger.summaries(providerId: providerId, ledger: ledger, now: now, in: db).first(where: { $0.id == invoiceId })
