@@ -125,7 +125,8 @@ public enum BillingDocumentRenderer {
     }
 
     static func footer(_ document: BillingDocument) -> String {
-        "\(document.kind.titleFR) \(document.number) · \(document.providerName) · Montants en francs CFA (FCFA) · Émise via Djobea"
+        "\(document.kind.titleFR) \(document.number) · \(document.providerName) · Montants en francs CFA (FCFA) · "
+            + (document.kind == .invoice ? "Émise via Djobea" : "Établi via Djobea")
     }
 }
 

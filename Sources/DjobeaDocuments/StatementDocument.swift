@@ -200,7 +200,7 @@ public enum StatementPDF {
         layout.table(monthColumns, rows: monthRows, size: 9)
         layout.space(14)
 
-        layout.line("Opérations", size: 12, font: .bold)
+        layout.line("Opérations (montants en FCFA)", size: 12, font: .bold)
         // Amounts in francs without the unit (the heading says FCFA), so that the columns stay narrow.
         let columns = [
             PDFTableColumn("Date", width: 70), PDFTableColumn("Type", width: 50), PDFTableColumn("Demande", width: 92),
@@ -218,7 +218,7 @@ public enum StatementPDF {
         rows.append(
             PDFTableRow(
                 [
-                    StatementDocument.totalLabelFR, "", "", "", "", "FCFA", DocumentAmounts.digits(statement.gross),
+                    StatementDocument.totalLabelFR, "", "", "", "", "", DocumentAmounts.digits(statement.gross),
                     DocumentAmounts.digits(statement.commission),
                 ], bold: true, ruleAbove: true))
         layout.table(columns, rows: rows, size: 7.5)

@@ -142,7 +142,7 @@ export function invoiceDue(invoice, now = Date.now()) {
 /** The statement formats the hub exports, in the order of the buttons. */
 export const EXPORT_FORMATS = [
   { code: 'pdf', label: 'PDF' },
-  { code: 'xlsx', label: 'Excel (XLSX)' },
+  { code: 'xlsx', label: 'Excel' },
   { code: 'csv', label: 'CSV' },
 ];
 

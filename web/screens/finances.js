@@ -256,7 +256,7 @@ export default {
             h('p', { class: 'fin-row' }, h('span', { class: 'grow', text: 'Payé' }), h('span', { text: formatXAF(inv.paid) })),
             h('div', { class: 'actions' }, requestLink(inv.request_id))),
         }, h('summary', { text: 'Détail' }), lines),
-        h('div', { class: 'actions' }, h('button', {
+        h('div', { class: 'actions fin-invoice-pdf' }, h('button', {
           class: 'btn ghost small', type: 'button', 'aria-label': `Facture ${inv.number ?? ''} en PDF`,
           onclick: async (event) => {
             const button = event.currentTarget;
