@@ -14,17 +14,30 @@ import Testing
 struct ProviderDocumentsAPITests {
     static let disposition = HTTPField.Name.contentDisposition
 
-    /// A provider of the demo with invoices and money received this quarter, logged in.
+    /// The last 30 Douala days, today included: the demo's 7 days of history are in them whatever the date.
+    static var lastThirtyDays: DateInterval {
+        DoualaCalendar().lastDays(30, now: Date())
+    }
+
+    /// A provider of the demo with invoices and money received in the last 30 days, logged in.
     static func providerWithMoney(_ harness: ProviderAPIHarness, _ client: some TestClientProtocol) async throws -> (token: String, phone: String) {
+        let (from, to) = dayKeys(lastThirtyDays)
         for listing in harness.providers {
             let token = try await harness.login(client, phone: listing.phone)
-            let earnings = try await client.execute(uri: "/provider/finance/earnings/quarter", method: .get, headers: harness.bearer(token))
+            let earnings = try await client.execute(
+                uri: "/provider/finance/earnings/custom?from=\(from)&to=\(to)", method: .get, headers: harness.bearer(token))
             let invoices = try await client.execute(uri: "/provider/finance/invoices", method: .get, headers: harness.bearer(token))
             if try decode(ProviderEarnings.self, earnings).gross > 0, try decode(ProviderInvoicePage.self, invoices).totalItems > 0 {
                 return (token, listing.phone)
             }
         }
         throw NoDemoProvider()
+    }
+
+    /// Months from the one of `from` to the one of `to`, both included.
+    static func monthCount(_ from: String, _ to: String) -> Int {
+        let index = { (day: String) in (Int(day.prefix(4)) ?? 0) * 12 + (Int(day.dropFirst(5).prefix(2)) ?? 0) }
+        return index(to) - index(from) + 1
     }
 
     static func dayKeys(_ interval: DateInterval) -> (from: String, to: String) {
@@ -111,7 +124,7 @@ struct ProviderDocumentsAPITests {
         }
     }
 
-    @Test("CSV, XLSX and PDF statements of this quarter and the last: totals equal the earnings API's, per month too")
+    @Test("CSV, XLSX and PDF statements of the last 30 days, this quarter and the last: totals equal the earnings API's, per month too")
     func exportsMatchEarnings() async throws {
         let harness = try await ProviderAPIHarness.make()
         defer { try? FileManager.default.removeItem(at: harness.directory) }
@@ -121,7 +134,7 @@ struct ProviderDocumentsAPITests {
             let quarter = EarningsPeriod.quarter.interval(containing: now)
             let lastQuarter = EarningsPeriod.quarter.previous(quarter)
             var checkedMoney = false
-            for (interval, calendarPeriod) in [(quarter, "quarter"), (lastQuarter, nil)] {
+            for (interval, calendarPeriod) in [(Self.lastThirtyDays, nil), (quarter, "quarter"), (lastQuarter, nil)] {
                 let (from, to) = Self.dayKeys(interval)
                 let custom = try decode(
                     ProviderEarnings.self,
@@ -173,7 +186,8 @@ struct ProviderDocumentsAPITests {
                 #expect(totalRow.suffix(3).map { $0 as? Int } == expected)
                 #expect(operations.dropFirst().dropLast().compactMap { $0[8] as? Int }.reduce(0, +) == custom.gross)
                 let months = try #require(sheets["Par mois"])
-                #expect(months.count == 2 + 3, "header, the quarter's three months, total")
+                let monthCount = Self.monthCount(from, to)
+                #expect(months.count == 2 + monthCount, "header, each month of the span, total")
                 #expect(months.last?.suffix(3).map { $0 as? Int } == expected)
 
                 // PDF.
@@ -188,7 +202,29 @@ struct ProviderDocumentsAPITests {
                 #expect(text.contains(DocumentReaders.plainSpaces(XAF(custom.net).formatted)))
                 #expect(text.contains("Relevé des revenus"))
             }
-            #expect(checkedMoney, "this quarter has money in the demo")
+            #expect(checkedMoney, "the last 30 days have money in the demo")
+        }
+    }
+
+    @Test("/openapi.json documents the files: a PDF for the invoice, PDF, XLSX or CSV for the export, with from and to required")
+    func documented() async throws {
+        let harness = try await ProviderAPIHarness.make()
+        defer { try? FileManager.default.removeItem(at: harness.directory) }
+        try await harness.application().test(.router) { client in
+            let response = try await client.execute(uri: "/openapi.json", method: .get)
+            let document = try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
+            let paths = try #require(document["paths"] as? [String: [String: Any]])
+            func content(_ path: String) -> [String: Any]? {
+                let operation = paths[path]?["get"] as? [String: Any]
+                return ((operation?["responses"] as? [String: Any])?["200"] as? [String: Any])?["content"] as? [String: Any]
+            }
+            #expect(content("/provider/finance/invoices/{invoice_id}/pdf").map { Set($0.keys) } == ["application/pdf"])
+            #expect(
+                content("/provider/finance/export/{format}").map { Set($0.keys) }
+                    == ["application/pdf", "text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"])
+            let parameters = (paths["/provider/finance/export/{format}"]?["get"] as? [String: Any])?["parameters"] as? [[String: Any]] ?? []
+            #expect(parameters.filter { $0["required"] as? Bool == true }.compactMap { $0["name"] as? String }.sorted() == ["format", "from", "to"])
+            #expect(content("/provider/finance/earnings/custom")?["application/json"] != nil)
         }
     }
 
