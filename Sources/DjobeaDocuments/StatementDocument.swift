@@ -120,7 +120,7 @@ public struct StatementDocument: Sendable, Hashable {
 public enum StatementCSV {
     public static func data(_ statement: StatementDocument) -> Data {
         var rows: [[String]] = [
-            [StatementDocument.titleFR, statement.providerName, statement.providerPhone],
+            [StatementDocument.titleFR, statement.providerName, "Tél. " + statement.providerPhone],
             ["Période", statement.fromDay, statement.toDay],
             [],
             StatementDocument.entryHeadersFR,
@@ -201,11 +201,12 @@ public enum StatementPDF {
         layout.space(14)
 
         layout.line("Opérations (montants en FCFA)", size: 12, font: .bold)
-        // Amounts in francs without the unit (the heading says FCFA), so that the columns stay narrow.
+        // Amounts in francs without the unit (the heading says FCFA), so that the columns stay narrow; the operator's
+        // reference (24 characters for MTN MoMo) always whole at 6.5 points.
         let columns = [
-            PDFTableColumn("Date", width: 70), PDFTableColumn("Type", width: 50), PDFTableColumn("Demande", width: 92),
-            PDFTableColumn("Client", width: 74), PDFTableColumn("Moyen", width: 52), PDFTableColumn("Réf. opérateur", width: 77),
-            PDFTableColumn("Brut", width: 46, align: .right), PDFTableColumn("Commission", width: 50, align: .right),
+            PDFTableColumn("Date", width: 62), PDFTableColumn("Type", width: 46), PDFTableColumn("Demande", width: 85),
+            PDFTableColumn("Client", width: 70), PDFTableColumn("Moyen", width: 52), PDFTableColumn("Réf. opérateur", width: 96),
+            PDFTableColumn("Brut", width: 52, align: .right), PDFTableColumn("Commission", width: 48, align: .right),
         ]
         var rows = statement.entries.map { entry in
             PDFTableRow([
@@ -221,7 +222,7 @@ public enum StatementPDF {
                     StatementDocument.totalLabelFR, "", "", "", "", "", DocumentAmounts.digits(statement.gross),
                     DocumentAmounts.digits(statement.commission),
                 ], bold: true, ruleAbove: true))
-        layout.table(columns, rows: rows, size: 7.5)
+        layout.table(columns, rows: rows, size: 6.5)
         return layout.document(title: "\(StatementDocument.titleFR) \(statement.fromDay) au \(statement.toDay)").data()
     }
 }

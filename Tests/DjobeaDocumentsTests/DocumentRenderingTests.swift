@@ -76,7 +76,7 @@ struct DocumentRenderingTests {
         let entries: [StatementDocument.Entry] = [
             .init(
                 recordedAt: start.addingTimeInterval(3 * day + 36_000), kindLabel: "Paiement", requestTitle: "Fuite; robinet \"cuisine\"",
-                clientName: "Aïssatou Ngo Bé", serviceName: "Plomberie", methodLabel: "MTN MoMo", operatorRef: "MP260104.1000.A1",
+                clientName: "Aïssatou Ngo Bé", serviceName: "Plomberie", methodLabel: "Orange Money", operatorRef: "MP2609111941.9914.D92796",
                 invoiceNumber: "F-2026-0001", gross: XAF(20_000), commission: .zero),
             .init(
                 recordedAt: start.addingTimeInterval(3 * day + 36_001), kindLabel: "Commission", requestTitle: "Fuite; robinet \"cuisine\"",
@@ -112,12 +112,13 @@ struct DocumentRenderingTests {
             lines.contains("Date;Type;Demande;Client;Service;Moyen de paiement;Référence opérateur;Facture;Brut (FCFA);Commission (FCFA);Net (FCFA)"))
         #expect(
             lines.contains(
-                "2026-01-04 10:00;Paiement;\"Fuite; robinet \"\"cuisine\"\"\";Aïssatou Ngo Bé;Plomberie;MTN MoMo;MP260104.1000.A1;F-2026-0001;20000;0;20000"
+                "2026-01-04 10:00;Paiement;\"Fuite; robinet \"\"cuisine\"\"\";Aïssatou Ngo Bé;Plomberie;Orange Money;MP2609111941.9914.D92796;F-2026-0001;20000;0;20000"
             ))
         #expect(lines.contains { $0.hasPrefix("2026-02-11 00:00;Correction;'=Prise grillée;Éric Fotso;") && $0.hasSuffix(";-2500;0;-2500") })
         #expect(lines.contains("Total;;;;;;;;30000;3000;27000"))
         #expect(lines.contains("2026-02;1;10000;0;10000"))
         #expect(lines.contains("Total;2;30000;3000;27000"))
+        #expect(lines[0] == "Relevé des revenus;Jean-Pierre Mbarga;Tél. +237699123456", "a phone is not defused into '+…")
         #expect(statement.baseFileName == "releve-2026-01-01_2026-03-31")
     }
 
@@ -151,7 +152,7 @@ struct DocumentRenderingTests {
         let text = try DocumentReaders.pdfText(pdf)
         for expected in [
             "Relevé des revenus", "Du 1er janvier 2026 au 31 mars 2026", "Jean-Pierre Mbarga", "Février 2026", "Aïssatou Ngo Bé",
-            "MP260104.1000.A1", "30 000 FCFA", "3 000 FCFA", "27 000 FCFA", "-2 500", "12 500",
+            "MP2609111941.9914.D92796", "Orange Money", "30 000 FCFA", "3 000 FCFA", "27 000 FCFA", "-2 500", "12 500",
         ] {
             #expect(text.contains(expected), "\(expected) in \(text)")
         }
