@@ -215,7 +215,10 @@ public enum StatementPDF {
                 entry.commission == .zero ? "" : DocumentAmounts.digits(entry.commission),
             ])
         }
-        if rows.isEmpty { rows.append(PDFTableRow(["Aucune opération sur la période."])) }
+        guard !rows.isEmpty else {
+            layout.line("Aucune opération sur la période.", size: 10)
+            return layout.document(title: "\(StatementDocument.titleFR) \(statement.fromDay) au \(statement.toDay)").data()
+        }
         rows.append(
             PDFTableRow(
                 [

@@ -157,4 +157,24 @@ struct DocumentRenderingTests {
             #expect(text.contains(expected), "\(expected) in \(text)")
         }
     }
+
+    @Test("an empty period still makes valid files: the PDF says so, the workbook's totals are zero")
+    func emptyStatement() throws {
+        var statement = Self.statement()
+        statement.entries = []
+        statement.months = statement.months.map {
+            StatementDocument.Month(monthKey: $0.monthKey, label: $0.label, gross: .zero, commission: .zero, payments: 0)
+        }
+        statement.gross = .zero
+        statement.commission = .zero
+        let pdf = StatementPDF.data(statement)
+        _ = try DocumentReaders.qpdfCheck(pdf)
+        #expect(try DocumentReaders.pdfText(pdf).contains("Aucune opération sur la période."))
+        let sheets = try DocumentReaders.xlsxSheets(try StatementXLSX.data(statement))
+        #expect(sheets["Opérations"]?.count == 2)
+        #expect(sheets["Opérations"]?.last?.suffix(3).map { $0 as? Int } == [0, 0, 0])
+        #expect(sheets["Par mois"]?.last?.suffix(3).map { $0 as? Int } == [0, 0, 0])
+        let csv = String(decoding: StatementCSV.data(statement).dropFirst(3), as: UTF8.self)
+        #expect(csv.contains("\r\nTotal;;;;;;;;0;0;0\r\n"))
+    }
 }
