@@ -138,7 +138,7 @@ export default {
           })))) : h('p', { class: 'muted', text: 'Aucun paiement sur la période.' }),
         h('div', { class: 'actions' },
           history.page < history.pages ? h('button', { class: 'btn ghost', type: 'button', onclick: moreHistory }, h('span', { text: `Voir plus (${history.items.length} sur ${history.total})` })) : null,
-          history.items.length ? h('a', { class: 'btn ghost', href: '#finances-export', onclick: goToExport }, h('span', { text: 'Exporter une période (PDF, Excel, CSV)' })) : null));
+          history.items.length ? h('button', { class: 'btn ghost', type: 'button', onclick: goToExport }, h('span', { text: 'Exporter une période (PDF, Excel, CSV)' })) : null));
     }
 
     async function moreHistory(event) {
@@ -202,8 +202,7 @@ export default {
         buttons, note);
     }
 
-    function goToExport(event) {
-      event.preventDefault();
+    function goToExport() {
       exportBox.scrollIntoView?.({ behavior: 'smooth', block: 'start' });
       exportBox.querySelector('input')?.focus({ preventScroll: true });
     }
