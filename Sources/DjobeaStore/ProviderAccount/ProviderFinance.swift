@@ -19,8 +19,9 @@ public enum ProviderFinance {
         let current = period.interval(containing: now)
         let previous = period.previous(current)
         return try earnings(
-            providerId: providerId, current: PeriodRange(period: period.rawValue, interval: current, label: period.labelFR(current)),
-            previous: PeriodRange(period: period.rawValue, interval: previous, label: period.labelFR(previous)), now: now,
+            providerId: providerId, current: current,
+            currentRange: PeriodRange(period: period.rawValue, interval: current, label: period.labelFR(current)), previous: previous,
+            previousRange: PeriodRange(period: period.rawValue, interval: previous, label: period.labelFR(previous)), now: now,
             historyPage: historyPage, in: db)
     }
 
@@ -31,19 +32,18 @@ public enum ProviderFinance {
     ) throws -> ProviderEarnings {
         let previous = days.previous
         return try earnings(
-            providerId: providerId, current: PeriodRange(period: StatementPeriod.code, interval: days.interval, label: days.labelFR),
-            previous: PeriodRange(period: StatementPeriod.code, interval: previous.interval, label: previous.labelFR), now: now,
+            providerId: providerId, current: days.interval,
+            currentRange: PeriodRange(period: StatementPeriod.code, interval: days.interval, label: days.labelFR), previous: previous.interval,
+            previousRange: PeriodRange(period: StatementPeriod.code, interval: previous.interval, label: previous.labelFR), now: now,
             historyPage: historyPage, in: db)
     }
 
-    /// Earnings of `currentRange` compared with `previousRange` (their `start`/`end` are the half-open intervals).
+    /// Earnings of the half-open interval `current` compared with `previous`; the ranges are how the answer names them.
     private static func earnings(
-        providerId: String, current currentRange: PeriodRange, previous previousRange: PeriodRange, now: Date, historyPage: Int,
-        in db: Database
+        providerId: String, current: DateInterval, currentRange: PeriodRange, previous: DateInterval, previousRange: PeriodRange, now: Date,
+        historyPage: Int, in db: Database
     ) throws -> ProviderEarnings {
         try ProviderAccount.requireProvider(providerId, in: db)
-        let current = currentRange.interval
-        let previous = previousRange.interval
         let ledger = try ProviderLedgerFold.load(providerId: providerId, in: db)
         let counted = ledger.counted(in: current)
         let totals = ledger.totals(in: current)

@@ -98,10 +98,4 @@ public struct PeriodRange: Codable, Sendable, Hashable {
         self.end = UTCTimestamp.format(interval.end)
         self.label = label
     }
-
-    /// The half-open interval `start`..<`end` (the texts this type was made from).
-    var interval: DateInterval {
-        let start = UTCTimestamp.parse(self.start) ?? Date(timeIntervalSince1970: 0)
-        return DateInterval(start: start, end: max(start, UTCTimestamp.parse(self.end) ?? start))
-    }
 }
