@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // Pure rules: Foundation only, no I/O.
@@ -116,6 +117,7 @@ let package = Package(
                 "DjobeaSync",
                 "DjobeaGateway",
                 "DjobeaPostgres",
+                "DjobeaDocuments",
                 "CBrotli",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -127,6 +129,12 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        // Documents a provider downloads: a small PDF 1.4 writer (standard Helvetica, WinAnsi), invoices and quotes, the
+        // period statement as CSV, XLSX (SpreadsheetML zipped in memory) and PDF. No I/O, no database.
+        .target(
+            name: "DjobeaDocuments",
+            dependencies: ["DjobeaDomain", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
         .executableTarget(
             name: "djobea",
@@ -191,6 +199,9 @@ let package = Package(
             ]
         ),
         .testTarget(name: "DjobeaDomainTests", dependencies: ["DjobeaDomain", "DjobeaTestSupport"]),
+        // The PDF writer, invoice and quote rendering, the statement exports, opened with real readers (qpdf, pdftotext,
+        // Debian's python3 with openpyxl).
+        .testTarget(name: "DjobeaDocumentsTests", dependencies: ["DjobeaDocuments", "DjobeaDomain", "DjobeaTestSupport"]),
         // Local fakes of the outside services (WhatsApp Cloud, Twilio, a Web Push service) on 127.0.0.1.
         .target(
             name: "DjobeaGatewayFakes",
@@ -225,6 +236,7 @@ let package = Package(
                 "DjobeaServer", "DjobeaStore", "DjobeaDemo", "DjobeaAuth", "DjobeaDomain", "DjobeaReplication", "DjobeaSync", "CBrotli",
                 "DjobeaTestSupport",
                 "DjobeaGateway", "DjobeaGatewayFakes",
+                "DjobeaDocuments",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -25,6 +25,8 @@ struct ProviderAPIFuzzTests {
         (.post, "/provider/dashboard/notifications/seen"), (.put, "/provider/profile"), (.put, "/provider/settings"),
         (.post, "/provider/availability"), (.get, "/provider/absences"), (.post, "/provider/absences"), (.delete, "/provider/absences/{junk}"),
         (.get, "/provider/finance/earnings/{junk}"), (.get, "/provider/finance/invoices"),
+        (.get, "/provider/finance/invoices/{junk}/pdf"), (.get, "/provider/finance/export/{junk}"), (.get, "/provider/finance/export/csv"),
+        (.get, "/provider/finance/earnings/custom"),
     ]
 
     @Test("1,200 malformed bodies, query strings and headers: never a 5xx, and the synced data is unchanged")

@@ -65,7 +65,7 @@ export function createApi({ fetch, tokens, baseURL = '', onLoggedOut = () => {} 
   /** The hub's clock minus this phone's, in ms, from the last answer's `Date` header (1 s resolution). */
   let clockOffset = 0;
 
-  async function raw(method, path, { body, headers = {}, token } = {}) {
+  async function raw(method, path, { body, headers = {}, token, binary = false } = {}) {
     const init = { method, headers: { Accept: 'application/json', ...headers } };
     if (body !== undefined && body !== null) {
       init.headers['Content-Type'] = 'application/json';
@@ -80,6 +80,9 @@ export function createApi({ fetch, tokens, baseURL = '', onLoggedOut = () => {} 
     }
     const served = Date.parse(response.headers?.get?.('date') ?? '');
     if (Number.isFinite(served)) clockOffset = served + 500 - Date.now();
+    if (binary && response.ok) {
+      return { blob: await response.blob(), type: response.headers?.get?.('content-type') ?? '', disposition: response.headers?.get?.('content-disposition') ?? '' };
+    }
     const text = response.status === 204 ? '' : await response.text();
     let data = null;
     if (text) {
@@ -128,23 +131,25 @@ export function createApi({ fetch, tokens, baseURL = '', onLoggedOut = () => {} 
    * @param {string} path
    * @param {{body?: any, auth?: boolean, idempotencyKey?: string, headers?: object}} [options]
    */
-  async function request(method, path, { body, auth = true, idempotencyKey, headers = {} } = {}) {
+  async function request(method, path, { body, auth = true, idempotencyKey, headers = {}, binary = false } = {}) {
     const extra = { ...headers };
     if (idempotencyKey) extra['Idempotency-Key'] = idempotencyKey;
-    if (!auth) return raw(method, path, { body, headers: extra });
+    if (!auth) return raw(method, path, { body, headers: extra, binary });
     const token = tokens.get()?.access_token;
     try {
-      return await raw(method, path, { body, headers: extra, token });
+      return await raw(method, path, { body, headers: extra, token, binary });
     } catch (error) {
       if (error.status !== 401) throw error;
       const next = await refresh();
-      return raw(method, path, { body, headers: extra, token: next.access_token });
+      return raw(method, path, { body, headers: extra, token: next.access_token, binary });
     }
   }
 
   return {
     request,
     get: (path, options) => request('GET', path, options),
+    /** A file (PDF, spreadsheet) with the access token: `{blob, type, disposition}`; errors as for JSON calls. */
+    download: (path) => request('GET', path, { binary: true, headers: { Accept: '*/*' } }),
     sendOtp: (phone) => request('POST', '/provider/auth/send-otp', { body: { phone }, auth: false }),
     async verifyOtp(phone, code) {
       const pair = await request('POST', '/provider/auth/verify-otp', { body: { phone, code }, auth: false });

@@ -139,23 +139,83 @@ export function invoiceDue(invoice, now = Date.now()) {
   return invoice.due_at ? `${rest} · échéance ${shortDate(invoice.due_at, now)}` : rest;
 }
 
-/** The payment history as CSV for a spreadsheet (";" separated, as French Excel expects; amounts in francs). */
-export function historyCsv(items) {
-  const cell = (value) => {
-    let text = String(value ?? '');
-    // A name starting with = + - @ (or a tab/CR) would run as a formula in Excel or Sheets: make it text.
-    if (/^[=+\-@\t\r]/.test(text) && !/^-?\d+$/.test(text)) text = "'" + text;
-    return /[";\n\r]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text;
+/** The statement formats the hub exports, in the order of the buttons. */
+export const EXPORT_FORMATS = [
+  { code: 'pdf', label: 'PDF' },
+  { code: 'xlsx', label: 'Excel' },
+  { code: 'csv', label: 'CSV' },
+];
+
+/** The longest span the hub exports (a whole year, leap or not). */
+export const EXPORT_MAX_DAYS = 366;
+
+const dayNumber = (day) => {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day ?? '')) return NaN;
+  const at = Date.parse(day + 'T00:00:00Z');
+  return Number.isFinite(at) && new Date(at).toISOString().slice(0, 10) === day ? at / 86400000 : NaN;
+};
+const dayText = (n) => new Date(n * 86400000).toISOString().slice(0, 10);
+
+/**
+ * Ready-made spans for the export (Douala calendar): this month, last month, this quarter, last quarter, this year,
+ * last year (the tax declaration's).
+ * @returns {{code: string, label: string, from: string, to: string}[]}
+ */
+export function exportPresets(now = Date.now()) {
+  const p = doualaParts(now);
+  const first = (year, month) => dayNumber(`${year}-${String(month).padStart(2, '0')}-01`);
+  const span = (code, label, year, month, months) => {
+    const endMonth = month + months;
+    const end = endMonth > 12 ? first(year + 1, endMonth - 12) : first(year, endMonth);
+    return { code, label, from: dayText(first(year, month)), to: dayText(end - 1) };
   };
-  const head = ['Date', 'Heure', 'Type', 'Client', 'Service', 'Facture', 'Moyen', 'Montant (FCFA)', 'Annulé'];
-  const rows = (items ?? []).map((item) => {
-    const p = doualaParts(item.recorded_at);
-    const sign = item.kind === 'reversal' ? -1 : 1;
-    return [
-      doualaDay(item.recorded_at), `${String(p.hour).padStart(2, '0')}:${String(p.minute).padStart(2, '0')}`,
-      item.kind_label ?? item.kind, item.client_name, item.service_name, item.invoice_number, item.method_label ?? item.method,
-      String(sign * Math.abs(Number(item.amount) || 0)), item.reversed ? 'oui' : 'non',
-    ];
-  });
-  return [head, ...rows].map((row) => row.map(cell).join(';')).join('\r\n') + '\r\n';
+  const quarter = Math.floor((p.month - 1) / 3) * 3 + 1;
+  const [lastMonthYear, lastMonth] = p.month === 1 ? [p.year - 1, 12] : [p.year, p.month - 1];
+  const [lastQuarterYear, lastQuarter] = quarter === 1 ? [p.year - 1, 10] : [p.year, quarter - 3];
+  return [
+    span('month', 'Ce mois', p.year, p.month, 1),
+    span('last-month', 'Mois dernier', lastMonthYear, lastMonth, 1),
+    span('quarter', 'Ce trimestre', p.year, quarter, 3),
+    span('last-quarter', 'Trimestre dernier', lastQuarterYear, lastQuarter, 3),
+    span('year', 'Cette année', p.year, 1, 12),
+    span('last-year', `Année ${p.year - 1}`, p.year - 1, 1, 12),
+  ];
+}
+
+/**
+ * Why the hub would refuse this span (the same rules, checked before asking): null when it is fine.
+ * @returns {string|null} a French message
+ */
+export function exportPeriodError(from, to) {
+  if (!from || !to) return 'Choisissez le premier et le dernier jour.';
+  const start = dayNumber(from);
+  const end = dayNumber(to);
+  if (!Number.isFinite(start) || !Number.isFinite(end)) return 'Date invalide : utilisez le format AAAA-MM-JJ.';
+  const years = [from, to].map((d) => Number(d.slice(0, 4)));
+  if (years.some((y) => y < 2000 || y > 2099)) return 'Année entre 2000 et 2099.';
+  if (start > end) return 'Le dernier jour doit être le même jour que le premier ou après.';
+  if (end - start + 1 > EXPORT_MAX_DAYS) return `Période de ${EXPORT_MAX_DAYS} jours au plus (une année entière).`;
+  return null;
+}
+
+/** `GET /provider/finance/export/{format}` for the span. */
+export function exportPath(format, from, to) {
+  return `/provider/finance/export/${encodeURIComponent(format)}?` + new URLSearchParams({ from, to });
+}
+
+/** "releve-2026-01-01_2026-03-31.xlsx", the name the hub gives the file. */
+export function exportFileName(format, from, to) {
+  return `releve-${from}_${to}.${format}`;
+}
+
+/** `GET /provider/finance/invoices/{id}/pdf`. */
+export function invoicePdfPath(invoiceId) {
+  return `/provider/finance/invoices/${encodeURIComponent(invoiceId)}/pdf`;
+}
+
+/** The file name of a `Content-Disposition` header (`inline; filename="F-2026-0007.pdf"`), or `fallback`. */
+export function fileNameFromDisposition(header, fallback) {
+  const match = /filename="?([^";]+)"?/i.exec(header ?? '');
+  const name = match?.[1]?.trim();
+  return name && !/[\\/]/.test(name) ? name : fallback;
 }

@@ -1,7 +1,11 @@
 // Finances: revenue of the period (by service, client, payment method), Djobea's commission in full, pending
 // payments, the payment history and the invoices. Shown from the phone's cache at once, then refreshed.
-import { PERIODS, commissionBreakdown, groupHistory, historyCsv, invoiceDue, invoiceFilters, invoiceStatus, mergeById, shortDate, sortPending } from '/lib/finance.js';
+import {
+  EXPORT_FORMATS, PERIODS, commissionBreakdown, exportFileName, exportPath, exportPeriodError, exportPresets, fileNameFromDisposition, groupHistory,
+  invoiceDue, invoiceFilters, invoiceStatus, invoicePdfPath, mergeById, shortDate, sortPending,
+} from '/lib/finance.js';
 import { formatTime, formatXAF } from '/lib/format.js';
+import { field } from '/lib/ui.js';
 
 export default {
   title: 'Finances',
@@ -26,13 +30,15 @@ export default {
     const invoiceList = h('ul', { class: 'list fin-invoices' });
     const invoiceMore = h('div', {});
     const invoiceNote = h('p', { class: 'muted', 'aria-live': 'polite', text: 'Chargement des factures…' });
+    const exportBox = exportForm();
     fill(root,
       chips,
       section('fin-summary', 'Revenus', summary),
       section('fin-pending', 'Paiements en attente', pending),
       section('fin-detail', 'Détail des revenus', detail),
       section('fin-history', 'Historique des paiements', historyBox),
-      section('fin-invoices', 'Factures', invoiceChips, invoiceNote, invoiceList, invoiceMore));
+      section('fin-invoices', 'Factures', invoiceChips, invoiceNote, invoiceList, invoiceMore),
+      section('fin-export', 'Relevé à télécharger', exportBox));
 
     const failed = (target, what) => (error) => {
       if (!alive) return;
@@ -132,7 +138,7 @@ export default {
           })))) : h('p', { class: 'muted', text: 'Aucun paiement sur la période.' }),
         h('div', { class: 'actions' },
           history.page < history.pages ? h('button', { class: 'btn ghost', type: 'button', onclick: moreHistory }, h('span', { text: `Voir plus (${history.items.length} sur ${history.total})` })) : null,
-          history.items.length ? h('button', { class: 'btn ghost', type: 'button', onclick: exportHistory }, h('span', { text: 'Exporter (Excel, CSV)' })) : null));
+          history.items.length ? h('button', { class: 'btn ghost', type: 'button', onclick: goToExport }, h('span', { text: 'Exporter une période (PDF, Excel, CSV)' })) : null));
     }
 
     async function moreHistory(event) {
@@ -152,14 +158,64 @@ export default {
       }
     }
 
-    function exportHistory() {
-      const blob = new Blob(['\uFEFF' + historyCsv(history.items)], { type: 'text/csv;charset=utf-8' });
-      const url = URL.createObjectURL(blob);
-      const link = h('a', { href: url, download: `djobea-paiements-${period}.csv` });
+    // MARK: Statement export (any span of days, through the authenticated API)
+    function exportForm() {
+      const presets = exportPresets(ctx.api.now?.() ?? Date.now());
+      const initial = presets.find((p) => p.code === 'last-month') ?? presets[0];
+      const fromInput = h('input', { type: 'date', id: 'fin-export-from', name: 'from', required: true, min: '2000-01-01', max: '2099-12-31', value: initial.from });
+      const toInput = h('input', { type: 'date', id: 'fin-export-to', name: 'to', required: true, min: '2000-01-01', max: '2099-12-31', value: initial.to });
+      const note = h('p', { class: 'muted', 'aria-live': 'polite', text: 'Paiements, commissions, corrections, totaux et récapitulatif par mois : les mêmes chiffres que cet écran.' });
+      const presetChips = h('div', { class: 'chips fin-export-presets', role: 'group', 'aria-label': 'Périodes rapides' },
+        presets.map((p) => h('button', {
+          class: 'chip', type: 'button', text: p.label,
+          onclick: () => {
+            fromInput.value = p.from;
+            toInput.value = p.to;
+            note.textContent = `${p.label} : du ${shortDate(p.from + 'T12:00:00Z', 0)} au ${shortDate(p.to + 'T12:00:00Z', 0)}.`;
+          },
+        })));
+      const buttons = h('div', { class: 'actions fin-export-buttons' },
+        EXPORT_FORMATS.map((f) => h('button', { class: 'btn', type: 'button', onclick: (event) => download(event, f.code) }, h('span', { text: f.label }))));
+      async function download(event, format) {
+        const button = event.currentTarget;
+        const [from, to] = [fromInput.value, toInput.value];
+        const problem = exportPeriodError(from, to);
+        if (problem) {
+          note.textContent = problem;
+          (problem.startsWith('Choisissez') || from > to ? toInput : fromInput).focus();
+          return;
+        }
+        button.disabled = true;
+        note.textContent = 'Préparation du fichier…';
+        try {
+          await saveFile(exportPath(format, from, to), exportFileName(format, from, to));
+          note.textContent = `Fichier ${exportFileName(format, from, to)} téléchargé.`;
+        } catch (error) {
+          note.textContent = `Téléchargement impossible : ${error.message}`;
+        } finally {
+          button.disabled = false;
+        }
+      }
+      return h('div', { id: 'finances-export' },
+        presetChips,
+        h('div', { class: 'fin-export-dates' }, field('Du', fromInput), field('Au (inclus)', toInput)),
+        buttons, note);
+    }
+
+    function goToExport() {
+      exportBox.scrollIntoView?.({ behavior: 'smooth', block: 'start' });
+      exportBox.querySelector('input')?.focus({ preventScroll: true });
+    }
+
+    /** Downloads a file of the hub with the provider's token, under the hub's file name. */
+    async function saveFile(path, fallbackName) {
+      const file = await ctx.api.download(path);
+      const url = URL.createObjectURL(file.blob);
+      const link = h('a', { href: url, download: fileNameFromDisposition(file.disposition, fallbackName) });
       document.body.append(link);
       link.click();
       link.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
     }
 
     function loadEarnings() {
@@ -198,7 +254,21 @@ export default {
               h('span', { text: formatXAF(l.amount) })))),
             h('p', { class: 'fin-row' }, h('span', { class: 'grow', text: 'Payé' }), h('span', { text: formatXAF(inv.paid) })),
             h('div', { class: 'actions' }, requestLink(inv.request_id))),
-        }, h('summary', { text: 'Détail' }), lines));
+        }, h('summary', { text: 'Détail' }), lines),
+        h('div', { class: 'actions fin-invoice-pdf' }, h('button', {
+          class: 'btn ghost small', type: 'button', 'aria-label': `Facture ${inv.number ?? ''} en PDF`,
+          onclick: async (event) => {
+            const button = event.currentTarget;
+            button.disabled = true;
+            try {
+              await saveFile(invoicePdfPath(inv.id), `${inv.number ?? 'facture'}.pdf`);
+            } catch (error) {
+              ctx.toast(`PDF indisponible : ${error.message}`);
+            } finally {
+              button.disabled = false;
+            }
+          },
+        }, h('span', { text: 'PDF' }))));
     }
     function renderInvoices(data, forFilter) {
       if (!alive || !data || forFilter !== invoiceStatusFilter) return;

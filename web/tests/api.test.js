@@ -134,3 +134,29 @@ test('tokenStore survives garbage', () => {
   tokens.clear();
   assert.equal(map.size, 0);
 });
+
+test('a download carries the token, refreshes once on 401 and gives the file with its name; an error stays French', async () => {
+  const calls = [];
+  const fetch = async (url, init = {}) => {
+    calls.push({ url, headers: init.headers ?? {} });
+    if (url.endsWith('/refresh-token')) return new Response(JSON.stringify(pair(2)), { status: 200, headers: { 'Content-Type': 'application/json' } });
+    if (init.headers?.Authorization === 'Bearer access-1') return new Response('{}', { status: 401 });
+    if (url.includes('/export/')) {
+      return new Response(JSON.stringify({ error: { code: 'invalid_parameter', message: 'Paramètre « to » invalide : date obligatoire' } }), { status: 400 });
+    }
+    return new Response(new Uint8Array([37, 80, 68, 70]), { status: 200, headers: { 'Content-Type': 'application/pdf', 'Content-Disposition': 'inline; filename="F-2026-0007.pdf"' } });
+  };
+  const api = createApi({ fetch, tokens: memoryTokens(pair(1)) });
+  const file = await api.download('/provider/finance/invoices/abc/pdf');
+  assert.equal(file.type, 'application/pdf');
+  assert.equal(file.disposition, 'inline; filename="F-2026-0007.pdf"');
+  assert.equal(await file.blob.text(), '%PDF');
+  assert.equal(calls.at(-1).headers.Authorization, 'Bearer access-2');
+  assert.equal(calls.at(-1).headers.Accept, '*/*');
+  await assert.rejects(api.download('/provider/finance/export/csv?from=2026-01-01'), (error) => {
+    assert.equal(error.status, 400);
+    assert.equal(error.code, 'invalid_parameter');
+    assert.match(error.message, /date obligatoire/);
+    return true;
+  });
+});

@@ -79,25 +79,43 @@ test('invoice statuses, filters and what is still due', () => {
   assert.equal(invoiceDue({ status: 'partielle', amount_due: 500, days_late: 0, due_at: '2026-12-03T01:20:05Z' }, NOW), 'Reste 500\u00A0FCFA · échéance 3 déc.');
 });
 
-test('history CSV for a spreadsheet', async () => {
-  const { historyCsv } = await import('../lib/finance.js');
-  const csv = historyCsv([
-    { recorded_at: '2026-11-26T01:47:18Z', kind: 'payment', kind_label: 'Paiement', client_name: 'Josiane "Jo" Eboa', service_name: 'Plomberie', invoice_number: 'F-2026-0159', method_label: 'Espèces', amount: 18200 },
-    { recorded_at: '2026-11-25T08:00:00Z', kind: 'reversal', kind_label: 'Annulation', client_name: 'A;B', amount: 500, reversed: false },
-  ]);
-  const lines = csv.trimEnd().split('\r\n');
-  assert.equal(lines[0], 'Date;Heure;Type;Client;Service;Facture;Moyen;Montant (FCFA);Annulé');
-  assert.equal(lines[1], '2026-11-26;02:47;Paiement;"Josiane ""Jo"" Eboa";Plomberie;F-2026-0159;Espèces;18200;non');
-  assert.equal(lines[2], '2026-11-25;09:00;Annulation;"A;B";;;;-500;non');
+test('export presets follow the Douala calendar: months, quarters and years, last year for the tax declaration', async () => {
+  const { exportPresets } = await import('../lib/finance.js');
+  const spans = Object.fromEntries(exportPresets(Date.parse('2026-01-15T10:00:00Z')).map((p) => [p.code, [p.from, p.to, p.label]]));
+  assert.deepEqual(spans.month, ['2026-01-01', '2026-01-31', 'Ce mois']);
+  assert.deepEqual(spans['last-month'], ['2025-12-01', '2025-12-31', 'Mois dernier']);
+  assert.deepEqual(spans.quarter, ['2026-01-01', '2026-03-31', 'Ce trimestre']);
+  assert.deepEqual(spans['last-quarter'], ['2025-10-01', '2025-12-31', 'Trimestre dernier']);
+  assert.deepEqual(spans['last-year'], ['2025-01-01', '2025-12-31', 'Année 2025']);
+  // 23:30 UTC on 31 March is already 1 April in Douala.
+  const april = Object.fromEntries(exportPresets(Date.parse('2026-03-31T23:30:00Z')).map((p) => [p.code, [p.from, p.to]]));
+  assert.deepEqual(april.month, ['2026-04-01', '2026-04-30']);
+  assert.deepEqual(april['last-quarter'], ['2026-01-01', '2026-03-31']);
+  const leap = Object.fromEntries(exportPresets(Date.parse('2028-03-10T10:00:00Z')).map((p) => [p.code, [p.from, p.to]]));
+  assert.deepEqual(leap['last-month'], ['2028-02-01', '2028-02-29']);
 });
 
-test('the CSV export never lets a client name run as a spreadsheet formula', async () => {
-  const { historyCsv } = await import('../lib/finance.js');
-  const csv = historyCsv([
-    { recorded_at: '2026-11-20T10:00:00Z', kind: 'payment', client_name: '=HYPERLINK("http://x","y")', amount: 1500 },
-    { recorded_at: '2026-11-20T11:00:00Z', kind: 'reversal', client_name: '@SUM(A1)', amount: 1500 },
-  ]);
-  assert.ok(!/;=HYPERLINK/.test(csv) && csv.includes(`"'=HYPERLINK(""http://x"",""y"")"`), csv);
-  assert.ok(csv.includes(";'@SUM(A1);"), csv);
-  assert.ok(csv.includes(';-1500;'), 'amounts stay numbers: ' + csv);
+test('the export period is checked as the hub checks it, with French messages', async () => {
+  const { exportPeriodError } = await import('../lib/finance.js');
+  assert.equal(exportPeriodError('2026-01-01', '2026-03-31'), null);
+  assert.equal(exportPeriodError('2024-01-01', '2024-12-31'), null, 'a whole leap year: 366 days');
+  assert.equal(exportPeriodError('2026-03-01', '2026-03-01'), null, 'one day');
+  assert.match(exportPeriodError('', '2026-03-31'), /Choisissez/);
+  assert.match(exportPeriodError('2026-02-30', '2026-03-31'), /AAAA-MM-JJ/);
+  assert.match(exportPeriodError('31/01/2026', '2026-03-31'), /AAAA-MM-JJ/);
+  assert.match(exportPeriodError('2026-04-01', '2026-03-31'), /après/);
+  assert.match(exportPeriodError('2025-01-01', '2026-01-02'), /366 jours/);
+  assert.match(exportPeriodError('1999-12-31', '2000-01-02'), /2000 et 2099/);
+});
+
+test('export and invoice PDF paths and file names', async () => {
+  const { exportPath, exportFileName, fileNameFromDisposition, invoicePdfPath, EXPORT_FORMATS } = await import('../lib/finance.js');
+  assert.deepEqual(EXPORT_FORMATS.map((f) => f.code), ['pdf', 'xlsx', 'csv']);
+  assert.equal(exportPath('xlsx', '2026-01-01', '2026-03-31'), '/provider/finance/export/xlsx?from=2026-01-01&to=2026-03-31');
+  assert.equal(exportFileName('csv', '2026-01-01', '2026-03-31'), 'releve-2026-01-01_2026-03-31.csv');
+  assert.equal(invoicePdfPath('01J/x'), '/provider/finance/invoices/01J%2Fx/pdf');
+  assert.equal(fileNameFromDisposition('inline; filename="F-2026-0007.pdf"', 'x.pdf'), 'F-2026-0007.pdf');
+  assert.equal(fileNameFromDisposition('attachment; filename=releve-2026-01-01_2026-03-31.xlsx', 'x'), 'releve-2026-01-01_2026-03-31.xlsx');
+  assert.equal(fileNameFromDisposition('', 'facture.pdf'), 'facture.pdf');
+  assert.equal(fileNameFromDisposition('attachment; filename="../../etc/passwd"', 'safe.pdf'), 'safe.pdf');
 });

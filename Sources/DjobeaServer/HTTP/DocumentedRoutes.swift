@@ -28,9 +28,10 @@ public struct DocumentedRoutes {
     ///   - summary: a French one-line summary.
     ///   - body: the request body type, if any.
     ///   - response: the success body type, if any.
+    ///   - produces: the media types of a success that is a file, not JSON (`application/pdf`).
     public func add(
         _ method: HTTPRequest.Method, _ path: String, _ summary: String, parameters: [APIOperation.Parameter] = [],
-        body: BodyType? = nil, response: BodyType? = nil, status: Int = 200, errors: [String] = [],
+        body: BodyType? = nil, response: BodyType? = nil, produces: [String] = [], status: Int = 200, errors: [String] = [],
         handler: @escaping Handler
     ) {
         group.on(RouterPath(path), method: method, use: handler)
@@ -39,7 +40,7 @@ public struct DocumentedRoutes {
                 method: method.rawValue, path: path, summary: summary, tag: tag, authenticated: authenticated, parameters: parameters,
                 requestSchema: body.map { type in { @Sendable in SchemaReflector.schema(forAny: type) } },
                 responseSchema: response.map { type in { @Sendable in SchemaReflector.schema(forAny: type) } }, successStatus: status,
-                errorCodes: errors))
+                errorCodes: errors, fileTypes: produces))
     }
 }
 

@@ -38,6 +38,8 @@ public struct APIOperation: Sendable {
     public var successStatus: Int
     /// Stable error codes this operation may answer, for the document's description.
     public var errorCodes: [String]
+    /// Media types of a success that is a file (a PDF, a spreadsheet) rather than JSON.
+    public var fileTypes: [String] = []
 }
 
 /// The OpenAPI 3.1 document of a node, filled as routes are registered.
@@ -86,6 +88,10 @@ public final class APIDocumentation: Sendable {
             var responses: [String: Any] = [:]
             var success: [String: Any] = ["description": "Succès"]
             if let schema = operation.responseSchema { success["content"] = ["application/json": ["schema": schema()]] }
+            if !operation.fileTypes.isEmpty {
+                success["content"] = Dictionary(
+                    operation.fileTypes.map { ($0, ["schema": ["type": "string", "format": "binary"]]) }, uniquingKeysWith: { first, _ in first })
+            }
             responses[String(operation.successStatus)] = success
             responses["4XX"] = [
                 "description": "Erreur : " + (operation.errorCodes.isEmpty ? "voir le code" : operation.errorCodes.joined(separator: ", ")),

@@ -19,6 +19,25 @@ public struct FinanceStore: Sendable {
         }
     }
 
+    /// `GET /provider/finance/earnings/custom?from=…&to=…`.
+    public func earnings(providerId: String, days: StatementPeriod, now: Date = Date(), historyPage: Int = 1) async throws
+        -> ProviderEarnings
+    {
+        try await database.read { db in
+            try ProviderFinance.earnings(providerId: providerId, days: days, now: now, historyPage: historyPage, in: db)
+        }
+    }
+
+    /// `GET /provider/finance/export/{format}`.
+    public func statement(providerId: String, period: StatementPeriod) async throws -> ProviderStatement {
+        try await database.read { db in try ProviderFinance.statement(providerId: providerId, period: period, in: db) }
+    }
+
+    /// `GET /provider/finance/invoices/{invoice_id}/pdf`: nil when the invoice is not the provider's.
+    public func invoiceDocument(providerId: String, invoiceId: String, now: Date = Date()) async throws -> ProviderInvoiceDocument? {
+        try await database.read { db in try ProviderFinance.invoiceDocument(providerId: providerId, invoiceId: invoiceId, now: now, in: db) }
+    }
+
     /// `GET /provider/finance/invoices`.
     public func invoices(
         providerId: String, status: InvoiceStatus? = nil, page: Int = 1, pageSize: Int = ProviderFinance.defaultPageSize, now: Date = Date()

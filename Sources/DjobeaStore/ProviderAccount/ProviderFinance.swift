@@ -16,9 +16,34 @@ public enum ProviderFinance {
     public static func earnings(
         providerId: String, period: EarningsPeriod, now: Date, historyPage: Int = 1, in db: Database
     ) throws -> ProviderEarnings {
-        try ProviderAccount.requireProvider(providerId, in: db)
         let current = period.interval(containing: now)
         let previous = period.previous(current)
+        return try earnings(
+            providerId: providerId, current: current,
+            currentRange: PeriodRange(period: period.rawValue, interval: current, label: period.labelFR(current)), previous: previous,
+            previousRange: PeriodRange(period: period.rawValue, interval: previous, label: period.labelFR(previous)), now: now,
+            historyPage: historyPage, in: db)
+    }
+
+    /// Earnings of any span of Douala days (`GET /provider/finance/earnings/custom?from=…&to=…`), compared with the
+    /// span of the same length just before it. Same fold and splits as the calendar periods.
+    public static func earnings(
+        providerId: String, days: StatementPeriod, now: Date, historyPage: Int = 1, in db: Database
+    ) throws -> ProviderEarnings {
+        let previous = days.previous
+        return try earnings(
+            providerId: providerId, current: days.interval,
+            currentRange: PeriodRange(period: StatementPeriod.code, interval: days.interval, label: days.labelFR), previous: previous.interval,
+            previousRange: PeriodRange(period: StatementPeriod.code, interval: previous.interval, label: previous.labelFR), now: now,
+            historyPage: historyPage, in: db)
+    }
+
+    /// Earnings of the half-open interval `current` compared with `previous`; the ranges are how the answer names them.
+    private static func earnings(
+        providerId: String, current: DateInterval, currentRange: PeriodRange, previous: DateInterval, previousRange: PeriodRange, now: Date,
+        historyPage: Int, in db: Database
+    ) throws -> ProviderEarnings {
+        try ProviderAccount.requireProvider(providerId, in: db)
         let ledger = try ProviderLedgerFold.load(providerId: providerId, in: db)
         let counted = ledger.counted(in: current)
         let totals = ledger.totals(in: current)
@@ -29,7 +54,7 @@ public enum ProviderFinance {
         let beforeToDate = ledger.totals(in: DateInterval(start: previous.start, end: min(previous.end, previous.start.addingTimeInterval(elapsed))))
         let change = totals.paid - before.paid
         let comparison = ProviderEarnings.Comparison(
-            previous: PeriodRange(period: period.rawValue, interval: previous, label: period.labelFR(previous)), gross: before.paid.francs,
+            previous: previousRange, gross: before.paid.francs,
             grossLabel: before.paid.formatted, commission: before.commission.francs, commissionLabel: before.commission.formatted,
             net: (before.paid - before.commission).francs, netLabel: (before.paid - before.commission).formatted,
             grossToDate: beforeToDate.paid.francs, grossToDateLabel: beforeToDate.paid.formatted, grossChange: change.francs,
@@ -43,7 +68,7 @@ public enum ProviderFinance {
 
         let net = totals.paid - totals.commission
         return ProviderEarnings(
-            range: PeriodRange(period: period.rawValue, interval: current, label: period.labelFR(current)), gross: totals.paid.francs,
+            range: currentRange, gross: totals.paid.francs,
             grossLabel: totals.paid.formatted, commission: totals.commission.francs, commissionLabel: totals.commission.formatted,
             net: net.francs, netLabel: net.formatted, commissionRates: try appliedRates(counted, ledger: ledger, in: db),
             byService: byService(counted, ledger: ledger), topClients: topClients(counted, ledger: ledger),

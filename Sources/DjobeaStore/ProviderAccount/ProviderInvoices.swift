@@ -80,6 +80,14 @@ extension ProviderFinance {
         let size = max(1, min(maxPageSize, pageSize))
         let pageNumber = max(1, page)
         let slice = Array(filtered.dropFirst((pageNumber - 1) * size).prefix(size))
+        let items = try detailed(slice, in: db)
+        return ProviderInvoicePage(
+            status: status?.rawValue, page: pageNumber, pageSize: size, totalItems: filtered.count,
+            totalPages: (filtered.count + size - 1) / size, statusCounts: counts, items: items)
+    }
+
+    /// `summaries` with their lines and reminders, in the same order.
+    static func detailed(_ slice: [InvoiceLedger.Summary], in db: Database) throws -> [ProviderInvoice] {
         let ids = slice.map(\.id)
         var lines: [String: [ProviderInvoice.Line]] = [:]
         var reminders: [String: [ProviderInvoice.Reminder]] = [:]
@@ -103,7 +111,7 @@ extension ProviderFinance {
                 reminders[row["invoice_id"], default: []].append(.init(id: row["id"], channel: row["channel"], sentAt: row["sent_at"]))
             }
         }
-        let items = slice.map { summary in
+        return slice.map { summary in
             let due = InvoiceStatus.amountDue(total: summary.total, paid: summary.paid)
             return ProviderInvoice(
                 id: summary.id, number: summary.number, requestId: summary.requestId, requestTitle: summary.requestTitle,
@@ -113,9 +121,6 @@ extension ProviderFinance {
                 issuedAt: summary.issuedAt, dueAt: summary.dueAt, sentAt: summary.sentAt, daysLate: summary.daysLate, lines: lines[summary.id] ?? [],
                 reminders: reminders[summary.id] ?? [], remindersSent: reminders[summary.id]?.count ?? 0)
         }
-        return ProviderInvoicePage(
-            status: status?.rawValue, page: pageNumber, pageSize: size, totalItems: filtered.count,
-            totalPages: (filtered.count + size - 1) / size, statusCounts: counts, items: items)
     }
 
     static func lineKindLabelFR(_ kind: String) -> String {
