@@ -2,6 +2,7 @@
 // payments, the payment history and the invoices. Shown from the phone's cache at once, then refreshed.
 import { PERIODS, commissionBreakdown, groupHistory, historyCsv, invoiceDue, invoiceFilters, invoiceStatus, mergeById, shortDate, sortPending } from '/lib/finance.js';
 import { formatTime, formatXAF } from '/lib/format.js';
+import { goalCard } from '/screens/finances/goal.js';
 
 export default {
   title: 'Finances',
@@ -26,7 +27,9 @@ export default {
     const invoiceList = h('ul', { class: 'list fin-invoices' });
     const invoiceMore = h('div', {});
     const invoiceNote = h('p', { class: 'muted', 'aria-live': 'polite', text: 'Chargement des factures…' });
+    const goal = goalCard(ctx, () => alive);
     fill(root,
+      goal.element,
       chips,
       section('fin-summary', 'Revenus', summary),
       section('fin-pending', 'Paiements en attente', pending),
@@ -248,12 +251,14 @@ export default {
 
     function reload() {
       if (!alive) return;
+      goal.load();
       loadEarnings().finally(() => alive && setTimeout(loadInvoices, 0));
     }
     renderChips();
     reload();
     const offs = [
       ctx.on('refresh', reload),
+      ctx.on('outbox', (items) => goal.onOutbox(items)),
       ctx.on('touched', (names) => (names ?? []).some((n) => /finance|invoice|payment|dashboard/.test(n)) && reload()),
     ];
     return () => {
