@@ -30,6 +30,7 @@ struct OpenAPIConformanceTests {
                 ("/provider/absences", "/provider/absences"), ("/provider/finance/earnings/year", "/provider/finance/earnings/{period}"),
                 ("/provider/finance/invoices", "/provider/finance/invoices"), ("/healthz", "/healthz"),
                 ("/provider/changes?limit=3", "/provider/changes"), ("/provider/changes?since=d:0&limit=3", "/provider/changes"),
+                ("/provider/finance/goal", "/provider/finance/goal"),
             ]
             for (uri, template) in checks {
                 let response = try await client.execute(uri: uri, method: .get, headers: harness.bearer(token))
