@@ -36,7 +36,8 @@ export function percentLabel(percent) {
 
 /**
  * The progress bar: what is received against the goal.
- * @returns {{hasGoal: boolean, earned: string, target: string|null, percent: number|null, width: number, label: string, text: string, reached: boolean}}
+ * `text` is the whole sentence (the bar's spoken value), `summary` the same without the percent (shown beside it).
+ * @returns {{hasGoal: boolean, earned: string, target: string|null, percent: number|null, width: number, label: string, text: string, summary: string, reached: boolean}}
  */
 export function goalProgress(view) {
   const earned = Number(view?.progress?.earned) || 0;
@@ -47,9 +48,10 @@ export function goalProgress(view) {
   const text = target === null
     ? `${formatXAF(earned)} encaissés ce mois-ci, sans objectif fixé.`
     : `${formatXAF(earned)} encaissés sur ${formatXAF(target)} (${percentLabel(percent)}).`;
+  const summary = target === null ? `${formatXAF(earned)} encaissés ce mois-ci` : `${formatXAF(earned)} encaissés sur ${formatXAF(target)}`;
   return {
     hasGoal: target !== null, earned: formatXAF(earned), target: target === null ? null : formatXAF(target), percent, width,
-    label: percent === null ? 'Pas d’objectif' : percentLabel(percent), text, reached,
+    label: percent === null ? 'Pas d’objectif' : percentLabel(percent), text, summary, reached,
   };
 }
 
@@ -58,13 +60,15 @@ const OUTLOOK_LABELS = { reached: 'Objectif atteint', on_track: 'Objectif atteig
 
 /**
  * The projection as the card shows it.
- * @returns {{amount: string, range: string, outlook: {label: string, tone: string, sentence: string}|null, days: string, method: string}}
+ * @returns {{amount: string, range: string, outlook: {label: string, tone: string, sentence: string, detail: string}|null, days: string, method: string}}
  */
 export function projectionSummary(view) {
   const p = view?.projection ?? {};
-  const outlook = p.outlook
-    ? { label: p.outlook_label ?? OUTLOOK_LABELS[p.outlook] ?? p.outlook, tone: TONES[p.outlook] ?? '', sentence: p.outlook_fr ?? '' }
-    : null;
+  const label = p.outlook_label ?? OUTLOOK_LABELS[p.outlook] ?? p.outlook;
+  const sentence = p.outlook_fr ?? '';
+  // The tag shows the label: the sentence goes on after it ("[Objectif hors de portée] au rythme actuel : …").
+  const detail = sentence.startsWith(label) ? sentence.slice(label.length).replace(/^\s*:\s*/, '').trimStart() : sentence;
+  const outlook = p.outlook ? { label, tone: TONES[p.outlook] ?? '', sentence, detail } : null;
   const left = Number(view?.progress?.days_left) || 0;
   const working = Number(view?.progress?.working_days_left) || 0;
   const days = left

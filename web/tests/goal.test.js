@@ -50,6 +50,7 @@ test('progress: received over the goal, the bar never past 100 %, a reached goal
   assert.equal(p.width, 40);
   assert.equal(p.label, `40${N}%`);
   assert.equal(p.text, `120${N}000${F} encaissés sur 300${N}000${F} (40${N}%).`);
+  assert.equal(p.summary, `120${N}000${F} encaissés sur 300${N}000${F}`);
   assert.equal(p.reached, false);
   const over = goalProgress(view({ progress: { earned: 450000, percent: 150 } }));
   assert.equal(over.width, 100);
@@ -82,7 +83,12 @@ test('the projection with its range, the days left, the outlook tone and the met
   assert.equal(s.amount, `310${N}000${F}`);
   assert.equal(s.range, `entre 270${N}000${F} et 350${N}000${F}`);
   assert.equal(s.days, '25 jours restants, dont 22 travaillés');
-  assert.deepEqual(s.outlook, { label: 'Objectif atteignable', tone: 'done', sentence: view().projection.outlook_fr });
+  assert.deepEqual(s.outlook, {
+    label: 'Objectif atteignable', tone: 'done', sentence: view().projection.outlook_fr,
+    detail: 'la projection (310 000 FCFA) atteint votre objectif.',
+  });
+  const far = projectionSummary(view({ projection: { outlook: 'out_of_reach', outlook_label: 'Objectif hors de portée', outlook_fr: 'Objectif hors de portée au rythme actuel : même le haut…' } }));
+  assert.equal(far.outlook.detail, 'au rythme actuel : même le haut…', 'the tag carries the label, the sentence goes on after it');
   assert.equal(s.method, 'Projection : vos revenus encaissés ce mois-ci…');
   assert.equal(projectionSummary(view({ projection: { ...view().projection, outlook: 'out_of_reach', outlook_label: undefined } })).outlook.tone, 'urgent');
   assert.equal(projectionSummary(view({ projection: { ...view().projection, outlook: 'difficult' } })).outlook.tone, 'today');

@@ -36,7 +36,7 @@ export function goalCard(ctx, isAlive) {
         class: 'fin-goal-bar' + (progress.reached ? ' reached' : ''), role: 'progressbar', 'aria-label': 'Progression vers l’objectif',
         'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': String(Math.round(progress.width)), 'aria-valuetext': progress.text,
       }, h('span', { class: 'fin-goal-fill', style: { width: progress.width + '%' } })),
-      h('p', { class: 'fin-row' }, h('span', { class: 'grow', text: progress.text }), h('strong', { text: progress.label })),
+      h('p', { class: 'fin-row' }, h('span', { class: 'grow', text: progress.summary }), h('strong', { text: progress.label })),
       h('form', { class: 'fin-goal-form', novalidate: true, onsubmit: submit },
         h('label', { for: 'fin-goal-target', text: view.goal ? 'Modifier mon objectif (FCFA)' : 'Fixer mon objectif du mois (FCFA)' }),
         h('p', { id: 'fin-goal-help', class: 'muted', text: `Revenus encaissés, avant commission. De 0 à ${formatXAF(MAX_TARGET)}.` }),
@@ -49,7 +49,7 @@ export function goalCard(ctx, isAlive) {
       view.projection?.pending
         ? h('p', { class: 'muted', text: 'Projection et conseils recalculés dès que le hub aura reçu votre objectif.' })
         : projection.outlook
-          ? h('p', {}, h('span', { class: 'tag ' + projection.outlook.tone, text: projection.outlook.label }), ' ', h('span', { text: projection.outlook.sentence }))
+          ? h('p', {}, h('span', { class: 'tag ' + projection.outlook.tone, text: projection.outlook.label }), ' ', h('span', { text: projection.outlook.detail }))
           : null,
       projection.method ? h('p', { class: 'fin-goal-method' }, h('strong', { text: 'Méthode : ' }), h('span', { text: projection.method })) : null,
       recommendations.length ? h('h3', { text: 'Conseils' }) : null,
