@@ -125,6 +125,38 @@ struct ProviderGoalsTests {
         #expect(owners == [fixture.otherProviderId, fixture.providerId])
     }
 
+    @Test("the acceptance advice counts the provider's offers of the last 30 days by how they ended")
+    func acceptanceFromOffers() throws {
+        let fixture = try AccountFixture()
+        // (offered, state): 3 accepted, 2 declined, 4 expired in the window; a withdrawn one, an old one and a pending
+        // one are not counted.
+        var offers: [(String, String)] = []
+        for (count, state) in [(3, "accepted"), (2, "declined"), (4, "expired"), (1, "withdrawn"), (1, "pending")] {
+            offers += Array(repeating: ("2026-11-20T09:00:00.000Z", state), count: count)
+        }
+        offers.append(("2026-10-20T09:00:00.000Z", "declined"))
+        for (offeredAt, state) in offers.sorted(by: { $0.0 < $1.0 }) {
+            let at = AccountFixture.date(offeredAt)
+            let request = try fixture.request(createdAt: at)
+            try fixture.database.writeBlocking(now: at) { tx in
+                var row: [String: ColumnValue] = [
+                    "id": .text(DjobeaID.v7(now: at)), "request_id": .text(request), "provider_id": .text(fixture.providerId),
+                    "offered_at": ColumnValue(at), "expires_at": ColumnValue(at.addingTimeInterval(900)), "state": .text(state),
+                ]
+                if state == "accepted" || state == "declined" { row["answered_at"] = ColumnValue(at.addingTimeInterval(60)) }
+                try tx.insert(.requestOffers, row)
+            }
+        }
+        let facts = try fixture.database.readBlocking { db in
+            try ProviderGoals.offerFacts(providerId: fixture.providerId, since: DoualaCalendar().last30Days(now: now).start, in: db)
+        }
+        #expect(facts == RevenueAdvice.OfferFacts(accepted: 3, declined: 2, expired: 4))
+        let advice = try #require(try view(fixture).recommendations.first { $0.code == "low_acceptance" })
+        #expect(
+            advice.textFr.hasPrefix("Vous avez accepté 3 des 9 demandes reçues ces 30 derniers jours (33\u{202F}%), dont 4 expirées sans réponse"))
+        #expect(try view(fixture, provider: fixture.otherProviderId).recommendations.allSatisfy { $0.code != "low_acceptance" })
+    }
+
     @Test("the month a goal may name: this month or the next 12 to write, up to 12 back to read")
     func months() {
         func accepted(_ key: String, writing: Bool) -> Bool {
