@@ -31,6 +31,7 @@ struct OpenAPIConformanceTests {
                 ("/provider/finance/invoices", "/provider/finance/invoices"), ("/healthz", "/healthz"),
                 ("/provider/changes?limit=3", "/provider/changes"), ("/provider/changes?since=d:0&limit=3", "/provider/changes"),
                 ("/provider/finance/earnings/custom?from=2026-01-01&to=2026-12-31", "/provider/finance/earnings/custom"),
+                ("/provider/finance/goal", "/provider/finance/goal"),
             ]
             for (uri, template) in checks {
                 let response = try await client.execute(uri: uri, method: .get, headers: harness.bearer(token))

@@ -6,6 +6,7 @@ import {
 } from '/lib/finance.js';
 import { formatTime, formatXAF } from '/lib/format.js';
 import { field } from '/lib/ui.js';
+import { goalCard } from '/screens/finances/goal.js';
 
 export default {
   title: 'Finances',
@@ -31,7 +32,9 @@ export default {
     const invoiceMore = h('div', {});
     const invoiceNote = h('p', { class: 'muted', 'aria-live': 'polite', text: 'Chargement des factures…' });
     const exportBox = exportForm();
+    const goal = goalCard(ctx, () => alive);
     fill(root,
+      goal.element,
       chips,
       section('fin-summary', 'Revenus', summary),
       section('fin-pending', 'Paiements en attente', pending),
@@ -318,12 +321,14 @@ export default {
 
     function reload() {
       if (!alive) return;
+      goal.load();
       loadEarnings().finally(() => alive && setTimeout(loadInvoices, 0));
     }
     renderChips();
     reload();
     const offs = [
       ctx.on('refresh', reload),
+      ctx.on('outbox', (items) => goal.onOutbox(items)),
       ctx.on('touched', (names) => (names ?? []).some((n) => /finance|invoice|payment|dashboard/.test(n)) && reload()),
     ];
     return () => {

@@ -141,6 +141,7 @@ struct ProviderAccountController: Sendable {
                 try await FinanceStore(database).invoices(providerId: identity.providerId, status: wanted, page: page, pageSize: size)
             }
         }
+        registerGoal(on: routes)
     }
 
     static func positiveInt(_ text: String?, _ name: String) throws -> Int? {

@@ -52,6 +52,16 @@ public struct FinanceStore: Sendable {
         try await database.read { db in try ProviderCharts.chartData(providerId: providerId, period: period, now: now, in: db) }
     }
 
+    /// `GET /provider/finance/goal`: the goal of `month` (default: the current Douala month), progress, projection, advice.
+    public func goal(providerId: String, month: CalendarMonth? = nil, now: Date = Date()) async throws -> ProviderGoalView {
+        try await database.read { db in try ProviderGoals.view(providerId: providerId, month: month, now: now, in: db) }
+    }
+
+    /// `PUT /provider/finance/goal`: sets one month's goal through the change log; answers that month's view.
+    public func setGoal(providerId: String, change: GoalChange, now: Date = Date()) async throws -> ProviderGoalView {
+        try await database.write(now: now) { tx in try ProviderGoals.setGoal(providerId: providerId, change: change, in: tx) }
+    }
+
     /// The dashboard of one provider at `now`.
     public func dashboard(providerId: String, now: Date = Date()) async throws -> ProviderDashboard {
         try await database.read { db in try ProviderDashboardQuery.compute(providerId: providerId, now: now, in: db) }

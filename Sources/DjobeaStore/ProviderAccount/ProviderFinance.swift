@@ -61,10 +61,7 @@ public enum ProviderFinance {
             grossChangeLabel: change.formatted,
             grossChangePercent: before.paid > .zero ? (Double(change.francs) / Double(before.paid.francs) * 1_000).rounded() / 10 : nil)
 
-        let pending = try InvoiceLedger.summaries(providerId: providerId, ledger: ledger, now: now, in: db)
-            .filter { $0.missionStatus == RequestStatus.terminee.rawValue && $0.paid < $0.total }
-            .sorted { ($1.daysLate, $0.dueAt, $0.id) < ($0.daysLate, $1.dueAt, $1.id) }
-        let pendingTotal = pending.map { InvoiceStatus.amountDue(total: $0.total, paid: $0.paid) }.sum()
+        let (pending, pendingTotal) = try pendingPayments(providerId: providerId, ledger: ledger, now: now, in: db)
 
         let net = totals.paid - totals.commission
         return ProviderEarnings(
@@ -73,8 +70,19 @@ public enum ProviderFinance {
             net: net.francs, netLabel: net.formatted, commissionRates: try appliedRates(counted, ledger: ledger, in: db),
             byService: byService(counted, ledger: ledger), topClients: topClients(counted, ledger: ledger),
             byMethod: byMethod(counted, ledger: ledger),
-            pendingPayments: pending.map(\.pendingPayment), pendingTotal: pendingTotal.francs, pendingTotalLabel: pendingTotal.formatted,
+            pendingPayments: pending, pendingTotal: pendingTotal.francs, pendingTotalLabel: pendingTotal.formatted,
             paymentHistory: history(ledger: ledger, in: current, page: historyPage), comparison: comparison)
+    }
+
+    /// Completed missions whose invoice is not fully paid (whatever the period), most days late first, and what
+    /// remains due on them: the earnings' `pending_payments` and the goal's unpaid-invoices advice.
+    static func pendingPayments(
+        providerId: String, ledger: ProviderLedgerFold, now: Date, in db: Database
+    ) throws -> (payments: [ProviderEarnings.PendingPayment], total: XAF) {
+        let pending = try InvoiceLedger.summaries(providerId: providerId, ledger: ledger, now: now, in: db)
+            .filter { $0.missionStatus == RequestStatus.terminee.rawValue && $0.paid < $0.total }
+            .sorted { ($1.daysLate, $0.dueAt, $0.id) < ($0.daysLate, $1.dueAt, $1.id) }
+        return (pending.map(\.pendingPayment), pending.map { InvoiceStatus.amountDue(total: $0.total, paid: $0.paid) }.sum())
     }
 
     // MARK: - Splits

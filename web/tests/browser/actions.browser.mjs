@@ -1,7 +1,7 @@
 // Browser tests of the provider actions pwa.browser.mjs does not drive: questions, a new slot and a decline on an open
 // offer; a quick reply, the call log and its note; the timer, a material added and removed, a stage; the profile's
-// away mode, hours, absence, certification and settings. Each must reach the hub through the outbox, with no console
-// error. Against a real `djobea demo`, like pwa.browser.mjs:
+// away mode, hours, absence, certification and settings; the monthly goal on Finances. Each must reach the hub
+// through the outbox, with no console error. Against a real `djobea demo`, like pwa.browser.mjs:
 //   node --test --test-timeout=600000 web/tests/browser/actions.browser.mjs
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -158,6 +158,25 @@ describe('the provider’s other actions in Chromium', { concurrency: false }, (
     await sleep(1500);
     const after = await outboxStates();
     assert.ok(after.every((s) => s.state === 'sent'), JSON.stringify(after));
+    assert.deepEqual(await consoleErrors(), []);
+  });
+
+  test('the monthly goal: an amount refused on the phone, then one saved through the outbox that reaches the hub', async () => {
+    await session.go(hub.base + '/#finances');
+    await waitText('Objectif du mois', { timeout: 20000 });
+    await session.waitFor('#fin-goal-target', { timeout: 20000 });
+    const type = (value) => session.exec('const e = document.querySelector("#fin-goal-target"); e.value = arguments[0]; e.dispatchEvent(new Event("input"));', value);
+    await type('deux cent mille');
+    await clickText('Enregistrer', '.fin-goal');
+    await waitText('Indiquez un montant en chiffres');
+    await type('245 000');
+    await clickText('Enregistrer', '.fin-goal');
+    await waitText('Objectif enregistré');
+    await waitHub('SELECT count(*) FROM goals g JOIN providers p ON p.id = g.provider_id WHERE p.phone = ? AND g.target_revenue = 245000', phone, 1);
+    // Once sent, the hub's view replaces the phone's copy: its projection and advice come back.
+    await session.waitUntil('return !document.body.innerText.includes("recalculés dès que le hub")', { timeout: 20000, message: 'the hub’s view' });
+    await waitText('Méthode');
+    assert.equal(await session.exec('return document.querySelector("#fin-goal-target").value'), '245 000');
     assert.deepEqual(await consoleErrors(), []);
   });
 });
