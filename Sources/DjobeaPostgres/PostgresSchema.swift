@@ -57,6 +57,17 @@ public struct PostgresSchema: Sendable {
         // As SQLite's v9-commission-ops: the ops kinds of commission rate versions and provider levels. The kinds are
         // added to whatever `ops_actions`' kind check allows now (kept as an OR), so kinds another migration added stay.
         Migration(version: 7, name: "v7-commission-ops", statements: [commissionOpsKinds]),
+        // As SQLite's v11: what quotes need to be accepted by the client on their page.
+        Migration(
+            version: 9, name: "v9-quotes",
+            statements: [
+                "ALTER TABLE quotes ADD COLUMN sent_at TEXT",
+                "ALTER TABLE quotes ADD COLUMN decided_at TEXT",
+                "ALTER TABLE quotes ADD COLUMN decided_by_name TEXT CHECK (decided_by_name IS NULL OR length(decided_by_name) BETWEEN 2 AND 80)",
+                "ALTER TABLE quotes ADD COLUMN public_token TEXT CHECK (public_token IS NULL OR length(public_token) BETWEEN 22 AND 64)",
+                "ALTER TABLE quotes ADD COLUMN invoice_id TEXT",
+                "CREATE INDEX quotes_public_token ON quotes(public_token) WHERE public_token IS NOT NULL",
+            ]),
     ]
 
     /// Widens `ops_actions`' kind check by the commission and level kinds, once (a check that has them is left alone).

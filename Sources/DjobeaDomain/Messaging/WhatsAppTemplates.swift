@@ -68,6 +68,16 @@ public enum WhatsAppTemplates {
         variables: ["prénom du client", "titre de la demande", "montant", "numéro de facture"],
         examples: ["Awa", "Fuite sous l'évier", "20 500 FCFA", "F-2026-0001"], quickReplies: [], essential: true)
 
+    public static let quoteSent = WhatsAppTemplate(
+        name: "devis_envoye", category: "UTILITY",
+        body:
+            "Bonjour {{1}}, voici le devis {{2}} de {{3}} pour « {{4}} » : {{5}}, valable jusqu'au {{6}}. Pour le consulter, l'accepter ou le refuser : {{7}}",
+        variables: ["prénom du client", "numéro du devis", "nom du prestataire", "titre de la demande", "montant", "date limite", "lien du devis"],
+        examples: [
+            "Awa", "D-2026-0001", "Jean Kouam", "Fuite sous l'évier", "20 500 FCFA", "21/12/2026", "https://djobea.cm/c/AbCdEfGhIjKlMnOpQrStUv",
+        ],
+        quickReplies: [], essential: true)
+
     public static let absenceNotice = WhatsAppTemplate(
         name: "absence_prestataire", category: "UTILITY",
         body: "Bonjour {{1}}, {{2}} n'est pas disponible jusqu'au {{3}}. Votre demande « {{4}} » reste enregistrée. {{5}}",
@@ -92,7 +102,7 @@ public enum WhatsAppTemplates {
         quickReplies: [], essential: false)
 
     public static let all: [WhatsAppTemplate] = [
-        acceptance, providerMessage, slotProposal, paymentRequest, absenceNotice, ratingRequest, activitySummary,
+        acceptance, providerMessage, slotProposal, paymentRequest, quoteSent, absenceNotice, ratingRequest, activitySummary,
     ]
 
     public static func named(_ name: String) -> WhatsAppTemplate? {

@@ -71,6 +71,8 @@ func buildRouter(
         ProviderRequestsController(database: database, commands: ProviderRequestCommands(database: database), cache: provider.responseCache)
             .register(on: providerRoutes)
         MissionWorkController(database: database).register(on: providerRoutes)
+        QuoteController(database: database, commands: ProviderRequestCommands(database: database), clientPageBase: provider.clientPageBase)
+            .register(on: providerRoutes)
         ProviderChangesController(database: database, cache: provider.responseCache).register(on: providerRoutes)
         ProviderAccountController(database: database, cache: provider.responseCache).register(on: providerRoutes)
         ProviderDocumentsController(database: database, cache: provider.responseCache).register(on: providerRoutes)
@@ -94,6 +96,7 @@ func buildRouter(
             storage: storage, settings: gateway.webhooks, logger: logger, onInbound: { await pushes.wake() }, collections: gateway.collections
         ).register(
             on: DocumentedRoutes(group: router.group(), docs: docs, tag: "Passerelle", authenticated: false))
+        ClientPageController(storage: storage, collections: gateway.collections).register(on: router, docs: docs)
     }
     // OPS ROUTES (begin)
     if ops != nil || central != nil {

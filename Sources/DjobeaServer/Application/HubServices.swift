@@ -15,7 +15,7 @@ public enum NotifierChoice: String, Sendable, CaseIterable {
 
 /// Everything a hub runs besides its routes: authentication, the WhatsApp queue, offer routing.
 public struct HubServices: Sendable {
-    public let provider: ProviderAPIServices
+    public var provider: ProviderAPIServices
     public let background: [BackgroundLoop]
 
     /// Wires a hub from its data directory and the process environment (`PROVIDER_JWT_SECRET`, `PROVIDER_TOTP_KEY`,

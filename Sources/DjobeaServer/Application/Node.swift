@@ -128,8 +128,9 @@ public struct Node: Sendable {
                     offersRequests: true)
             }
             let ops = try OpsConsole.make(directory: directory.url, hubName: link?.hubName, hubId: link?.hubId, environment: environment)
-            let hub = try await HubServices.make(
+            var hub = try await HubServices.make(
                 database: database, dataDirectory: directory.url, notifier: configuration.notifier, environment: environment, logger: logger)
+            hub.provider.clientPageBase = environment["DJOBEA_CLIENT_PAGE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? configuration.centralURL
             // A hub is its own gateway only when ops say so (--gateway): otherwise central sends its messages.
             var gateway: GatewayServices?
             if configuration.gateway {

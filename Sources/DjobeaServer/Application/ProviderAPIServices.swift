@@ -11,6 +11,8 @@ public struct ProviderAPIServices: Sendable {
     /// (`failedAuthenticationRate`, 30 a minute by default). Past it such requests get 429 `auth_rate_limited`; a
     /// valid token still passes, so that providers behind the same address as a prober are not shut out.
     public let failedAuthenticationLimiter: RateLimiter
+    /// Where the clients' quote pages are served (the gateway): `DJOBEA_CLIENT_PAGE_URL`, else the hub's `--central`.
+    public var clientPageBase: String?
 
     /// - Parameters:
     ///   - failedAuthenticationLimiter: nil takes `auth.settings.failedAuthenticationRate`.

@@ -113,3 +113,11 @@ struct CollectionBody: Codable, Sendable {
     /// Francs; what is left to pay by default.
     let amount: Int?
 }
+
+/// `POST /provider/requests/{id}/quotes`: typed lines, or a template's.
+struct QuoteBody: Codable, Sendable {
+    let lines: [QuoteLineInput]?
+    let templateId: String?
+    /// Days the quote stands (1 to 90, 15 by default).
+    let validDays: Int?
+}

@@ -74,36 +74,48 @@ extension ProviderRequestCommands {
                 invoiceLines.append(billed(.materiel, material.label, quantity: Int(material.quantity), unitPrice: Int(material.unitPrice)))
             }
             if travel > 0 { invoiceLines.append(billed(.deplacement, "Déplacement", quantity: 1, unitPrice: travel)) }
-            let lines = invoiceLines.map(\.line)
-            let total = lines.map(\.total).reduce(0, +)
-
-            let number = try Self.nextInvoiceNumber(providerId: providerId, now: tx.now, in: tx.db)
-            let invoiceId = DjobeaID.v7(now: tx.now)
-            let dueAt = tx.now.addingTimeInterval(TimeInterval(Self.paymentTermDays * 86_400))
-            try tx.insert(
-                InvoiceRecord(
-                    id: invoiceId, requestId: requestId, providerId: providerId, clientId: context.clientId, number: number, total: Int64(total),
-                    issuedAt: UTCTimestamp.format(tx.now), dueAt: UTCTimestamp.format(dueAt), sentAt: UTCTimestamp.format(tx.now)))
-            for (order, (kind, line)) in invoiceLines.enumerated() {
-                try tx.insert(
-                    InvoiceLineRecord(
-                        id: DjobeaID.v7(now: tx.now), invoiceId: invoiceId, kind: kind, label: line.label, quantity: Int64(line.quantity),
-                        unitPrice: Int64(line.unitPrice), lineOrder: Int64(order)))
-            }
-            // Invoiced after completion: the commission is derived now (CONFLICTS.md rule 10, whatever the order).
-            try tx.deriveCommission(requestId: requestId)
-            let body = Self.paymentRequestMessage(context: context, lines: lines, total: total, number: number, note: note)
-            let messageId = try ClientMessages.queue(
-                body, templateCode: "demande_paiement", context: context,
-                template: (
-                    WhatsAppTemplates.paymentRequest.name,
-                    [ProviderRequestWording.firstName(context.clientName), context.title, XAF(total).formatted, number]
-                ), in: tx)
-            return MissionPaymentRequestResult(
-                command: "payment_request", requestId: requestId, invoiceId: invoiceId, number: number, total: total,
-                totalLabel: XAF(total).formatted, lines: lines, issuedAt: UTCTimestamp.format(tx.now), dueAt: UTCTimestamp.format(dueAt),
-                messageId: messageId, replayed: false)
+            return try Self.issueInvoice(invoiceLines, note: note, context: context, in: tx)
         }
+    }
+
+    /// Makes the request's invoice from `invoiceLines` (issued and sent now, due in 7 days), derives the commission if
+    /// the mission is complete, and queues the WhatsApp message with the detailed amount: the payment request's work,
+    /// shared with the conversion of an accepted quote.
+    static func issueInvoice(
+        _ invoiceLines: [(kind: BillingLineKind, line: MissionPaymentRequestResult.Line)], note: String?, context: ProviderRequestContext,
+        in tx: SyncedTransaction
+    ) throws -> MissionPaymentRequestResult {
+        let requestId = context.requestId
+        let providerId = context.providerId
+        let lines = invoiceLines.map(\.line)
+        let total = lines.map(\.total).reduce(0, +)
+
+        let number = try Self.nextInvoiceNumber(providerId: providerId, now: tx.now, in: tx.db)
+        let invoiceId = DjobeaID.v7(now: tx.now)
+        let dueAt = tx.now.addingTimeInterval(TimeInterval(Self.paymentTermDays * 86_400))
+        try tx.insert(
+            InvoiceRecord(
+                id: invoiceId, requestId: requestId, providerId: providerId, clientId: context.clientId, number: number, total: Int64(total),
+                issuedAt: UTCTimestamp.format(tx.now), dueAt: UTCTimestamp.format(dueAt), sentAt: UTCTimestamp.format(tx.now)))
+        for (order, (kind, line)) in invoiceLines.enumerated() {
+            try tx.insert(
+                InvoiceLineRecord(
+                    id: DjobeaID.v7(now: tx.now), invoiceId: invoiceId, kind: kind, label: line.label, quantity: Int64(line.quantity),
+                    unitPrice: Int64(line.unitPrice), lineOrder: Int64(order)))
+        }
+        // Invoiced after completion: the commission is derived now (CONFLICTS.md rule 10, whatever the order).
+        try tx.deriveCommission(requestId: requestId)
+        let body = Self.paymentRequestMessage(context: context, lines: lines, total: total, number: number, note: note)
+        let messageId = try ClientMessages.queue(
+            body, templateCode: "demande_paiement", context: context,
+            template: (
+                WhatsAppTemplates.paymentRequest.name,
+                [ProviderRequestWording.firstName(context.clientName), context.title, XAF(total).formatted, number]
+            ), in: tx)
+        return MissionPaymentRequestResult(
+            command: "payment_request", requestId: requestId, invoiceId: invoiceId, number: number, total: total,
+            totalLabel: XAF(total).formatted, lines: lines, issuedAt: UTCTimestamp.format(tx.now), dueAt: UTCTimestamp.format(dueAt),
+            messageId: messageId, replayed: false)
     }
 
     /// "Bonjour Awa, voici le détail de votre mission « Fuite sous l'évier » : main d'œuvre 15 000 FCFA, matériel

@@ -45,6 +45,14 @@ public struct QuoteRecord: MutableSyncedRecord, Codable, Hashable {
     public var total: Int64
     public var createdAt: String
     public var validUntil: String
+    public var sentAt: String?
+    public var decidedAt: String?
+    /// The name the client typed to accept or refuse (their signature).
+    public var decidedByName: String?
+    /// The random token of the client page's URL.
+    public var publicToken: String?
+    /// The invoice the quote became.
+    public var invoiceId: String?
 
     public enum Columns: String, CodingKey, ColumnExpression, CaseIterable, Sendable {
         case id
@@ -55,11 +63,17 @@ public struct QuoteRecord: MutableSyncedRecord, Codable, Hashable {
         case total
         case createdAt = "created_at"
         case validUntil = "valid_until"
+        case sentAt = "sent_at"
+        case decidedAt = "decided_at"
+        case decidedByName = "decided_by_name"
+        case publicToken = "public_token"
+        case invoiceId = "invoice_id"
     }
     typealias CodingKeys = Columns
     /// Every column; the optional ones default to NULL (public: the demo generator and the benches write records too).
     public init(
-        id: String, requestId: String, providerId: String, number: String, status: QuoteStatus, total: Int64, createdAt: String, validUntil: String
+        id: String, requestId: String, providerId: String, number: String, status: QuoteStatus, total: Int64, createdAt: String, validUntil: String,
+        sentAt: String? = nil, decidedAt: String? = nil, decidedByName: String? = nil, publicToken: String? = nil, invoiceId: String? = nil
     ) {
         self.id = id
         self.requestId = requestId
@@ -69,6 +83,11 @@ public struct QuoteRecord: MutableSyncedRecord, Codable, Hashable {
         self.total = total
         self.createdAt = createdAt
         self.validUntil = validUntil
+        self.sentAt = sentAt
+        self.decidedAt = decidedAt
+        self.decidedByName = decidedByName
+        self.publicToken = publicToken
+        self.invoiceId = invoiceId
     }
 }
 

@@ -1,0 +1,151 @@
+import DjobeaDomain
+import DjobeaReplication
+import Foundation
+
+/// What the client's page shows (no login: whoever holds the link): the provider, the quote's lines and total, its
+/// status, and once it became an invoice, what is paid and the mobile money collection under way.
+public struct ClientQuotePage: Sendable, Hashable {
+    public var quote: QuoteView
+    public var providerName: String
+    public var providerPhone: String
+    public var clientFirstName: String
+    public var clientPhone: String
+    public var requestTitle: String
+    public var invoiceNumber: String?
+    public var invoiceTotal: Int?
+    public var paid: Int
+    /// The latest collection of the invoice, if any.
+    public var collection: CollectionView?
+
+    /// What is left to pay on the invoice (0 without one).
+    public var balance: Int { max(0, (invoiceTotal ?? 0) - paid) }
+}
+
+/// Why the client page refused an action: a stable code and a French sentence shown on the page.
+public struct ClientPageRefusal: Error, Equatable, Sendable {
+    public let code: String
+    public let messageFR: String
+
+    public init(code: String, messageFR: String) {
+        self.code = code
+        self.messageFR = messageFR
+    }
+}
+
+/// The client page's reads and writes, on the gateway's storage (SQLite or PostgreSQL, through the seam).
+public enum ClientPageStore {
+    public static func page(token: String, now: Date, in db: any ReplicaConnection) throws -> ClientQuotePage? {
+        guard isPlausible(token), let quote = try db.record(QuoteRecord.self, "SELECT * FROM quotes WHERE public_token = ?", [.text(token)])
+        else { return nil }
+        // A draft is the provider's: the client sees a quote once it was sent.
+        guard quote.status != .brouillon else { return nil }
+        let lines = try db.records(
+            QuoteLineRecord.self, "SELECT * FROM quote_lines WHERE quote_id = ? ORDER BY line_order, id", [.text(quote.id)])
+        guard
+            let row = try db.query(
+                """
+                SELECT p.name AS provider_name, p.phone AS provider_phone, c.name AS client_name, c.phone AS client_phone, r.title
+                FROM quotes q JOIN service_requests r ON r.id = q.request_id JOIN clients c ON c.id = r.client_id
+                JOIN providers p ON p.id = q.provider_id WHERE q.id = ?
+                """, [.text(quote.id)]
+            ).first
+        else { return nil }
+        var page = ClientQuotePage(
+            quote: QuoteRules.view(quote, lines: lines, base: nil, now: now), providerName: row["provider_name"].textValue ?? "",
+            providerPhone: row["provider_phone"].textValue ?? "",
+            clientFirstName: ProviderRequestWording.firstName(row["client_name"].textValue ?? ""), clientPhone: row["client_phone"].textValue ?? "",
+            requestTitle: row["title"].textValue ?? "", invoiceNumber: nil, invoiceTotal: nil, paid: 0, collection: nil)
+        if let invoiceId = quote.invoiceId, let invoice = try db.record(InvoiceRecord.self, "SELECT * FROM invoices WHERE id = ?", [.text(invoiceId)])
+        {
+            page.invoiceNumber = invoice.number
+            page.invoiceTotal = Int(invoice.total)
+            let entries = try db.query("SELECT * FROM ledger_entries WHERE request_id = ?", [.text(invoice.requestId)]).compactMap(ledgerEntry)
+            page.paid = PaymentLedger.fold(entries).paid.francs
+            page.collection = try db.record(
+                CollectionRecord.self, "SELECT * FROM collections WHERE invoice_id = ? ORDER BY created_at DESC, id DESC LIMIT 1", [.text(invoiceId)]
+            ).map(CollectionView.init)
+        }
+        return page
+    }
+
+    /// The client accepts or refuses the quote, signing with their name. The same decision again changes nothing; a
+    /// decided, expired or unsent quote is refused.
+    public static func decide(token: String, accept: Bool, name: String, in tx: any ChangeLoggedWrites) throws {
+        let signature = name.trimmingCharacters(in: .whitespacesAndNewlines).split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        guard (2...80).contains(signature.count), !signature.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw ClientPageRefusal(code: "invalid_name", messageFR: "Écrivez votre nom (2 à 80 caractères) pour signer votre réponse.")
+        }
+        guard isPlausible(token),
+            var quote = try tx.connection.record(QuoteRecord.self, "SELECT * FROM quotes WHERE public_token = ?", [.text(token)]),
+            quote.status != .brouillon
+        else { throw ClientPageRefusal(code: "not_found", messageFR: "Ce lien ne correspond à aucun devis.") }
+        let wanted: QuoteStatus = accept ? .accepte : .refuse
+        if quote.status == wanted { return }
+        guard quote.status == .envoye else {
+            throw ClientPageRefusal(
+                code: "quote_decided",
+                messageFR: "Ce devis a déjà été \(quote.status == .accepte ? "accepté" : "refusé") : votre réponse n'a pas changé.")
+        }
+        guard QuoteRules.shownStatus(quote.status, validUntil: quote.validUntil, now: tx.now) != "expire" else {
+            throw ClientPageRefusal(code: "quote_expired", messageFR: "Ce devis a expiré : demandez-en un nouveau à votre prestataire.")
+        }
+        quote.status = wanted
+        quote.decidedAt = UTCTimestamp.format(tx.now)
+        quote.decidedByName = signature
+        try tx.update(quote, columns: [.status, .decidedAt, .decidedByName])
+        try tx.insert(
+            NotificationRecord(
+                id: DjobeaID.v7(now: tx.now), providerId: quote.providerId, kind: .system, requestId: quote.requestId,
+                title: accept ? "Devis accepté" : "Devis refusé",
+                body: "Le devis \(quote.number) (\(XAF(Int(quote.total)).formatted)) a été \(accept ? "accepté" : "refusé") par \(signature).",
+                createdAt: UTCTimestamp.format(tx.now)))
+    }
+
+    /// The client pays the invoice the quote became by mobile money: a collection started here, at the gateway.
+    public static func startCollection(token: String, method: CollectionMethod, phone: String, in tx: any ChangeLoggedWrites) throws -> CollectionView
+    {
+        guard let page = try page(token: token, now: tx.now, in: tx.connection), let invoiceId = page.quote.invoiceId else {
+            throw ClientPageRefusal(code: "not_found", messageFR: "Aucune facture à payer pour ce lien.")
+        }
+        guard let payer = PhoneNumber.normalizeCameroon(phone), payer.hasPrefix("+2376") else {
+            throw ClientPageRefusal(code: "invalid_phone", messageFR: "Numéro mobile camerounais attendu, par exemple 6 77 00 01 56.")
+        }
+        guard page.balance > 0 else { throw ClientPageRefusal(code: "nothing_due", messageFR: "Cette facture est déjà payée. Merci !") }
+        if page.collection?.status == CollectionStatus.pending.rawValue {
+            throw ClientPageRefusal(
+                code: "collection_pending", messageFR: "Une demande de paiement attend déjà votre validation sur votre téléphone.")
+        }
+        guard let invoice = try tx.connection.record(InvoiceRecord.self, "SELECT * FROM invoices WHERE id = ?", [.text(invoiceId)]) else {
+            throw ClientPageRefusal(code: "not_found", messageFR: "Aucune facture à payer pour ce lien.")
+        }
+        let attempt = Int(try tx.connection.integer("SELECT count(*) FROM collections WHERE invoice_id = ?", [.text(invoiceId)]) ?? 0) + 1
+        let stamp = UTCTimestamp.format(tx.now)
+        let record = CollectionRecord(
+            id: DjobeaID.v7(now: tx.now), requestId: invoice.requestId, providerId: invoice.providerId, invoiceId: invoiceId, method: method,
+            payerPhone: payer, amount: Int64(page.balance), attempt: Int64(attempt),
+            reference: CollectionReference.derive(invoiceId: invoiceId, attempt: attempt), requestedByRole: .client, createdAt: stamp,
+            updatedAt: stamp)
+        try tx.insert(record)
+        return CollectionView(record)
+    }
+
+    /// 22 to 64 URL-safe characters: anything else is not looked up.
+    static func isPlausible(_ token: String) -> Bool {
+        (22...64).contains(token.utf8.count)
+            && token.utf8.allSatisfy { byte in
+                (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte) || byte == 45 || byte == 95
+            }
+    }
+
+    static func ledgerEntry(_ row: ReplicaRow) -> LedgerEntry? {
+        guard let id = row["id"].textValue, let kind = row["kind"].textValue.flatMap(LedgerEntryKind.init(rawValue:)),
+            let requestId = row["request_id"].textValue, let providerId = row["provider_id"].textValue, let amount = row["amount"].integerValue,
+            let hlc = row["hlc"].integerValue
+        else { return nil }
+        return LedgerEntry(
+            id: id, requestId: requestId, providerId: providerId, invoiceId: row["invoice_id"].textValue, kind: kind,
+            method: row["method"].textValue.flatMap(PaymentMethod.init(rawValue:)), operatorRef: row["operator_ref"].textValue,
+            amount: XAF(Int(amount)), reversesEntryId: row["reverses_entry_id"].textValue, hlc: HLC(packed: hlc),
+            originNode: row["origin_node"].textValue ?? "")
+    }
+}
