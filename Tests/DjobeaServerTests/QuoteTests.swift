@@ -1,0 +1,245 @@
+import DjobeaDomain
+import DjobeaGateway
+import DjobeaGatewayFakes
+import DjobeaStore
+import DjobeaTestSupport
+import Foundation
+import GRDB
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import Testing
+
+@testable import DjobeaServer
+
+/// Quotes (devis): made at the hub, sent with the link to the client page, accepted or refused there with a name,
+/// turned into the invoice, paid by mobile money from the page. Here the hub is its own gateway (one node serves the
+/// provider API and the client page); `QuoteProcessTests` runs hub and central as processes.
+@Suite("Quotes: made at the hub, accepted on the client's page, invoiced, paid from the page")
+struct QuoteTests: ReadsJSONResponses {
+    static let base = "https://djobea.test"
+
+    static func lines(_ items: [(String, String, Int, Int)]) -> [[String: Any]] {
+        items.map { ["kind": $0.0, "label": $0.1, "quantity": $0.2, "unit_price": $0.3] }
+    }
+
+    static func result(_ response: TestResponse) throws -> QuoteCommandResult {
+        try JSONCoding.decoder.decode(QuoteCommandResult.self, from: Data(buffer: response.body))
+    }
+
+    /// The hub with the provider API and the gateway (client page, collections on `collectors`).
+    static func node(_ harness: ProviderAPIHarness, collectors: [any MobileMoneyCollector] = []) async throws -> Node {
+        let made = try await GatewayServices.make(
+            storage: harness.database, dataDirectory: harness.directory, driver: .console, environment: [:], logger: Logger(label: "test"))
+        var collectionSettings = CollectionGateway.Settings()
+        collectionSettings.firstCheckAfter = 0
+        collectionSettings.maximumCheckInterval = 0.01
+        let collections = CollectionGateway(
+            storage: harness.database, collectors: collectors, settings: collectionSettings, logger: Logger(label: "test"))
+        var node = harness.node()
+        var provider = harness.services
+        provider.clientPageBase = base
+        node.provider = provider
+        node.gateway = GatewayServices(
+            messages: made.messages, pushes: made.pushes, collections: collections, webhooks: made.webhooks, vapidPublicKey: made.vapidPublicKey,
+            background: [])
+        return node
+    }
+
+    /// A walk-in request of the first provider, accepted (walk-ins start accepted) and logged in.
+    static func request(_ harness: ProviderAPIHarness, _ client: some TestClientProtocol) async throws -> (String, String) {
+        let provider = try #require(harness.providers.first)
+        let requestId = try await MissionWorkAPITests.walkIn(harness, provider: provider.id)
+        return (requestId, try await harness.login(client, phone: provider.phone))
+    }
+
+    static func form(_ fields: [(String, String)]) -> (HTTPFields, ByteBuffer) {
+        ([.contentType: "application/x-www-form-urlencoded"], ByteBuffer(bytes: FakeForm.encode(fields)))
+    }
+
+    @Test(
+        "a quote made from lines, sent by WhatsApp with its link, accepted on the client page with a name, then invoiced with its lines; its PDF reads right"
+    )
+    func acceptedAndInvoiced() async throws {
+        let harness = try await ProviderAPIHarness.make()
+        defer { try? FileManager.default.removeItem(at: harness.directory) }
+        try await Self.node(harness).application().test(.live) { client in
+            let (requestId, token) = try await Self.request(harness, client)
+            let created = try await client.execute(
+                uri: "/provider/requests/\(requestId)/quotes", method: .post, headers: harness.bearer(token),
+                body: harness.body([
+                    "lines": Self.lines([("main_oeuvre", "Remplacement du siphon", 1, 12_000), ("materiel", "Siphon PVC Ø40", 2, 3_500)]),
+                    "valid_days": 10,
+                ]))
+            #expect(created.status == .created, "\(String(buffer: created.body))")
+            let quote = try Self.result(created).quote
+            #expect(quote.number.hasPrefix("D-") && quote.status == "brouillon" && quote.total == 19_000)
+            let link = try #require(quote.publicUrl)
+            #expect(link.hasPrefix(Self.base + "/c/") && link.count >= Self.base.count + 3 + 32)
+            let path = String(link.dropFirst(Self.base.count))
+            #expect(try await client.execute(uri: path, method: .get).status == .notFound, "a draft is not shown to the client")
+
+            let sent = try await client.execute(uri: "/provider/quotes/\(quote.id)/send", method: .post, headers: harness.bearer(token))
+            #expect(sent.status == .ok, "\(String(buffer: sent.body))")
+            let messageId = try #require(try Self.result(sent).messageId)
+            let message = try await harness.database.read { db -> [String?] in
+                let row = try Row.fetchOne(db, sql: "SELECT template_name, body FROM messages WHERE id = ?", arguments: [messageId])
+                return [row?["template_name"], row?["body"]]
+            }
+            #expect(message.first == "devis_envoye")
+            #expect(message.last??.contains(link) == true, "the client gets the link")
+
+            let page = try await client.execute(uri: path, method: .get)
+            #expect(page.status == .ok && page.headers[.contentType] == "text/html; charset=utf-8")
+            let html = String(buffer: page.body)
+            #expect(html.utf8.count < 20_000, "\(html.utf8.count) bytes")
+            for expected in ["Devis \(quote.number)", "Remplacement du siphon", "Siphon PVC Ø40", "Accepter le devis", "Refuser", "Awa"] {
+                #expect(html.contains(expected), "\(expected)")
+            }
+            #expect(html.contains(XAF(19_000).formatted))
+            #expect(!html.contains("<script"))
+            #expect(page.headers.first { $0.name.canonicalName == "content-security-policy" }?.value.contains("default-src 'none'") == true)
+
+            let (formHeaders, noName) = Self.form([("name", " ")])
+            let refusedName = try await client.execute(uri: path + "/accept", method: .post, headers: formHeaders, body: noName)
+            #expect(refusedName.status == .badRequest && String(buffer: refusedName.body).contains("Écrivez votre nom"))
+            let (_, signed) = Self.form([("name", "Awa  Ngo")])
+            let accepted = try await client.execute(uri: path + "/accept", method: .post, headers: formHeaders, body: signed)
+            #expect(accepted.status == .seeOther && accepted.headers[.location] == path)
+            let again = try await client.execute(uri: path + "/accept", method: .post, headers: formHeaders, body: signed)
+            #expect(again.status == .seeOther, "the same answer again changes nothing")
+            let refuse = try await client.execute(uri: path + "/refuse", method: .post, headers: formHeaders, body: signed)
+            #expect(refuse.status == .badRequest && String(buffer: refuse.body).contains("déjà été accepté"))
+            #expect(String(buffer: try await client.execute(uri: path, method: .get).body).contains("Devis accepté par Awa Ngo"))
+
+            let shown = try await client.execute(uri: "/provider/quotes/\(quote.id)", method: .get, headers: harness.bearer(token))
+            let view = try JSONCoding.decoder.decode(QuoteView.self, from: Data(buffer: shown.body))
+            #expect(view.status == "accepte" && view.decidedByName == "Awa Ngo" && view.statusLabel == "Accepté par le client")
+
+            let early = try await client.execute(uri: "/provider/quotes/\(quote.id)/invoice", method: .post, headers: harness.bearer(token))
+            #expect(early.status == .conflict && Self.errorCode(early) == "illegal_transition", "invoiced at Réparation")
+            for stage in ["arrived", "diagnosed", "repairing"] {
+                let moved = try await client.execute(
+                    uri: "/provider/requests/\(requestId)/update-status", method: .put, headers: harness.bearer(token),
+                    body: harness.body(["stage": stage]))
+                #expect(moved.status == .ok)
+            }
+            let invoiced = try await client.execute(uri: "/provider/quotes/\(quote.id)/invoice", method: .post, headers: harness.bearer(token))
+            #expect(invoiced.status == .created, "\(String(buffer: invoiced.body))")
+            let invoice = try #require(try Self.result(invoiced).invoice)
+            #expect(invoice.total == 19_000 && invoice.lines.map(\.label) == ["Remplacement du siphon", "Siphon PVC Ø40"])
+            let twice = try await client.execute(uri: "/provider/quotes/\(quote.id)/invoice", method: .post, headers: harness.bearer(token))
+            #expect(twice.status == .conflict && Self.errorCode(twice) == "invoice_exists")
+            let invoicePage = String(buffer: try await client.execute(uri: path, method: .get).body)
+            #expect(invoicePage.contains("Facture \(invoice.number)") && invoicePage.contains("Payer par MTN MoMo"))
+
+            let pdf = try await client.execute(uri: "/provider/quotes/\(quote.id)/pdf", method: .get, headers: harness.bearer(token))
+            #expect(pdf.status == .ok && pdf.headers[.contentType] == "application/pdf")
+            let bytes = Data(buffer: pdf.body)
+            _ = try DocumentReaders.qpdfCheck(bytes)
+            let text = try DocumentReaders.pdfText(bytes)
+            for expected in [quote.number, "Awa Ngo", "Siphon PVC Ø40", "19 000"] { #expect(text.contains(expected), "\(expected) in \(text)") }
+        }
+    }
+
+    @Test("the client pays the invoice from the page by MTN MoMo: one collection by the client, one payment once MTN confirms")
+    func paidFromThePage() async throws {
+        let harness = try await ProviderAPIHarness.make()
+        defer { try? FileManager.default.removeItem(at: harness.directory) }
+        let fake = try await FakeMTNMoMo.start()
+        defer { Task { await fake.stop() } }
+        let node = try await Self.node(harness, collectors: [try MTNMoMoCollector.fromEnvironment(fake.environment)])
+        let collections = try #require(node.gateway?.collections)
+        try await node.application().test(.live) { client in
+            let (requestId, token) = try await Self.request(harness, client)
+            let quote = try Self.result(
+                try await client.execute(
+                    uri: "/provider/requests/\(requestId)/quotes", method: .post, headers: harness.bearer(token),
+                    body: harness.body(["lines": Self.lines([("main_oeuvre", "Main d'œuvre", 1, 8_000)])]))
+            ).quote
+            let path = String(try #require(quote.publicUrl).dropFirst(Self.base.count))
+            #expect(try await client.execute(uri: "/provider/quotes/\(quote.id)/send", method: .post, headers: harness.bearer(token)).status == .ok)
+            let (headers, signed) = Self.form([("name", "Awa Ngo")])
+            #expect(try await client.execute(uri: path + "/accept", method: .post, headers: headers, body: signed).status == .seeOther)
+            for stage in ["arrived", "diagnosed", "repairing"] {
+                _ = try await client.execute(
+                    uri: "/provider/requests/\(requestId)/update-status", method: .put, headers: harness.bearer(token),
+                    body: harness.body(["stage": stage]))
+            }
+            #expect(
+                try await client.execute(uri: "/provider/quotes/\(quote.id)/invoice", method: .post, headers: harness.bearer(token)).status
+                    == .created)
+
+            let (_, badPhone) = Self.form([("method", "mtn_momo"), ("phone", "222 33 44 55")])
+            let refused = try await client.execute(uri: path + "/pay", method: .post, headers: headers, body: badPhone)
+            #expect(refused.status == .badRequest && String(buffer: refused.body).contains("Numéro mobile camerounais"))
+            let (_, pay) = Self.form([("method", "mtn_momo"), ("phone", "6 77 00 02 33")])
+            #expect(try await client.execute(uri: path + "/pay", method: .post, headers: headers, body: pay).status == .seeOther)
+            let pending = String(buffer: try await client.execute(uri: path, method: .get).body)
+            #expect(pending.contains("validez le paiement") && pending.contains("http-equiv=\"refresh\""), "the page waits and refreshes itself")
+            #expect(await collections.collectDue().requested == 1)
+            #expect(await collections.collectDue().paid == 1)
+            let done = String(buffer: try await client.execute(uri: path, method: .get).body)
+            #expect(done.contains("reçu par MTN MoMo") && !done.contains("Payer par MTN MoMo"))
+            let rows = try await harness.database.read { db in
+                try Row.fetchAll(db, sql: "SELECT requested_by_role, amount FROM collections").map { row -> String in
+                    let role: String = row["requested_by_role"]
+                    let amount: Int = row["amount"]
+                    return "\(role) \(amount)"
+                }
+            }
+            #expect(rows == ["client 8000"])
+            #expect(fake.prompts.count == 1)
+        }
+    }
+
+    @Test("bad input and strangers: invalid lines, unknown template, a closed request, another provider's quote, a forged or unknown link")
+    func refusals() async throws {
+        let harness = try await ProviderAPIHarness.make()
+        defer { try? FileManager.default.removeItem(at: harness.directory) }
+        try await Self.node(harness).application().test(.live) { client in
+            let (requestId, token) = try await Self.request(harness, client)
+            let before = try harness.changeCount()
+            let bad: [[String: Any]] = [
+                [:], ["lines": []], ["lines": Self.lines([("pose", "x", 1, 1)])], ["lines": Self.lines([("main_oeuvre", "", 1, 1)])],
+                ["lines": Self.lines([("main_oeuvre", "x", 0, 1)])], ["lines": Self.lines([("main_oeuvre", "x", 1, -5)])],
+                ["lines": Self.lines([("main_oeuvre", "x", 1, 0)])], ["lines": Self.lines(Array(repeating: ("materiel", "x", 1, 1), count: 31))],
+                ["lines": Self.lines([("main_oeuvre", "x", 1, 1)]), "valid_days": 0], ["template_id": "not-an-id"],
+                ["template_id": DjobeaID.v7()], ["lines": "siphon"],
+            ]
+            for body in bad {
+                let refused = try await client.execute(
+                    uri: "/provider/requests/\(requestId)/quotes", method: .post, headers: harness.bearer(token), body: harness.body(body))
+                #expect([400, 422].contains(refused.status.code), "\(body): \(String(buffer: refused.body))")
+            }
+            #expect(try harness.changeCount() == before, "nothing written")
+            let made = try Self.result(
+                try await client.execute(
+                    uri: "/provider/requests/\(requestId)/quotes", method: .post, headers: harness.bearer(token),
+                    body: harness.body(["lines": Self.lines([("main_oeuvre", "Main d'œuvre", 1, 5_000)])]))
+            ).quote
+            let stranger = try #require(harness.providers.dropFirst().first)
+            let strangerToken = try await harness.login(client, phone: stranger.phone)
+            for (method, uri) in [
+                (HTTPRequest.Method.get, "/provider/quotes/\(made.id)"), (.post, "/provider/quotes/\(made.id)/send"),
+                (.post, "/provider/quotes/\(made.id)/invoice"), (.get, "/provider/quotes/\(made.id)/pdf"),
+                (.get, "/provider/requests/\(requestId)/quotes"), (.post, "/provider/requests/\(requestId)/quotes"),
+            ] {
+                let hidden = try await client.execute(
+                    uri: uri, method: method, headers: harness.bearer(strangerToken),
+                    body: harness.body(["lines": Self.lines([("main_oeuvre", "x", 1, 1)])]))
+                #expect(hidden.status == .notFound, "\(method) \(uri)")
+            }
+            for path in ["/c/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "/c/short", "/c/%27%20OR%201%3D1%20--%20aaaaaaaaaaaa"] {
+                #expect(try await client.execute(uri: path, method: .get).status == .notFound, "\(path)")
+                let (headers, signed) = Self.form([("name", "Awa Ngo")])
+                #expect(try await client.execute(uri: path + "/accept", method: .post, headers: headers, body: signed).status == .notFound, "\(path)")
+            }
+            #expect(try harness.changeCount() == before + 2, "the quote and its line only")
+            let templates = try await client.execute(uri: "/provider/quote-templates", method: .get, headers: harness.bearer(token))
+            #expect(templates.status == .ok)
+        }
+    }
+}
