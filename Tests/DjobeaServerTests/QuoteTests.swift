@@ -195,6 +195,50 @@ struct QuoteTests: ReadsJSONResponses {
         }
     }
 
+    @Test("the provider's own templates: saved, listed before the common ones, used for a quote, deleted; another provider cannot touch them")
+    func ownTemplates() async throws {
+        let harness = try await ProviderAPIHarness.make()
+        defer { try? FileManager.default.removeItem(at: harness.directory) }
+        try await Self.node(harness).application().test(.live) { client in
+            let (requestId, token) = try await Self.request(harness, client)
+            let service = try await harness.database.read { db in try String.fetchOne(db, sql: "SELECT code FROM services ORDER BY code LIMIT 1") }
+            let saved = try await client.execute(
+                uri: "/provider/quote-templates", method: .post, headers: harness.bearer(token),
+                body: harness.body([
+                    "title": "Débouchage évier", "service": try #require(service),
+                    "lines": Self.lines([("main_oeuvre", "Débouchage", 1, 7_000), ("deplacement", "Déplacement", 1, 1_500)]),
+                ]))
+            #expect(saved.status == .created, "\(String(buffer: saved.body))")
+            let template = try JSONCoding.decoder.decode(QuoteTemplateView.self, from: Data(buffer: saved.body))
+            let listed = try JSONCoding.decoder.decode(
+                [QuoteTemplateView].self,
+                from: Data(buffer: try await client.execute(uri: "/provider/quote-templates", method: .get, headers: harness.bearer(token)).body))
+            #expect(listed.first?.id == template.id && listed.first?.own == true)
+            let quote = try Self.result(
+                try await client.execute(
+                    uri: "/provider/requests/\(requestId)/quotes", method: .post, headers: harness.bearer(token),
+                    body: harness.body(["template_id": template.id]))
+            ).quote
+            #expect(quote.total == 8_500 && quote.lines.map(\.label) == ["Débouchage", "Déplacement"])
+            let badTemplate = try await client.execute(
+                uri: "/provider/quote-templates", method: .post, headers: harness.bearer(token),
+                body: harness.body(["title": "x", "service": "inconnu", "lines": Self.lines([("main_oeuvre", "x", 1, 1)])]))
+            #expect(badTemplate.status.code == 422)
+            let stranger = try #require(harness.providers.dropFirst().first)
+            let strangerToken = try await harness.login(client, phone: stranger.phone)
+            let foreign = try await client.execute(
+                uri: "/provider/quote-templates/\(template.id)", method: .delete, headers: harness.bearer(strangerToken))
+            #expect(foreign.status == .notFound)
+            let strangers = try JSONCoding.decoder.decode(
+                [QuoteTemplateView].self,
+                from: Data(
+                    buffer: try await client.execute(uri: "/provider/quote-templates", method: .get, headers: harness.bearer(strangerToken)).body))
+            #expect(!strangers.contains { $0.id == template.id })
+            let deleted = try await client.execute(uri: "/provider/quote-templates/\(template.id)", method: .delete, headers: harness.bearer(token))
+            #expect(deleted.status == .noContent)
+        }
+    }
+
     @Test("bad input and strangers: invalid lines, unknown template, a closed request, another provider's quote, a forged or unknown link")
     func refusals() async throws {
         let harness = try await ProviderAPIHarness.make()

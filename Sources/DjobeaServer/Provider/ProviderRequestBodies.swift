@@ -121,3 +121,11 @@ struct QuoteBody: Codable, Sendable {
     /// Days the quote stands (1 to 90, 15 by default).
     let validDays: Int?
 }
+
+/// `POST /provider/quote-templates`.
+struct QuoteTemplateBody: Codable, Sendable {
+    let title: String
+    /// The service's code.
+    let service: String
+    let lines: [QuoteLineInput]
+}

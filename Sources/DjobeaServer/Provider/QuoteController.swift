@@ -28,6 +28,24 @@ struct QuoteController: Sendable {
             return try JSONResponse.make(try await commands.quoteTemplates(providerId: identity.providerId), for: httpRequest)
         }
         routes.add(
+            .post, "/provider/quote-templates", "Enregistrer un modèle de devis du prestataire (nom, service, lignes)", body: QuoteTemplateBody.self,
+            response: QuoteTemplateView.self, status: 201, errors: ["invalid_parameter", "too_many_templates"]
+        ) { httpRequest, context in
+            let identity = try context.requireProvider()
+            let body = try await RequestDecoding.decode(QuoteTemplateBody.self, from: httpRequest)
+            let made = try await commands.createQuoteTemplate(
+                providerId: identity.providerId, title: body.title, service: body.service, lines: body.lines)
+            return try JSONResponse.make(made, for: httpRequest, status: .created)
+        }
+        routes.add(
+            .delete, "/provider/quote-templates/{template_id}", "Supprimer un de ses modèles de devis",
+            parameters: [.init("template_id", in: "path", required: true, "Identifiant du modèle")], status: 204, errors: ["not_found"]
+        ) { _, context in
+            let identity = try context.requireProvider()
+            try await commands.deleteQuoteTemplate(providerId: identity.providerId, templateId: context.parameters.get("template_id") ?? "")
+            return Response(status: .noContent)
+        }
+        routes.add(
             .post, "/provider/requests/{request_id}/quotes",
             "Créer un devis (brouillon) : lignes (main d'œuvre, matériel, déplacement) ou modèle ; validité en jours ; répond avec son public_url",
             parameters: [request, key], body: QuoteBody.self, response: QuoteCommandResult.self, status: 201, errors: errors + ["invoice_exists"]

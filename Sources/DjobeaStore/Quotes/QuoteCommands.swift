@@ -398,3 +398,46 @@ extension ProviderRequestCommands {
         }
     }
 }
+
+extension ProviderRequestCommands {
+    /// Saves one of the provider's own quote templates (a common job with its price lines) for a service they may
+    /// offer; at most 50 per provider.
+    public func createQuoteTemplate(providerId: String, title: String, service: String, lines: [QuoteLineInput], now: Date = Date()) async throws
+        -> QuoteTemplateView
+    {
+        let title = title.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (2...80).contains(title.count), !title.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw ProviderRequestError.invalid("title", "Nom du modèle (title) : de 2 à 80 caractères")
+        }
+        let checked = try QuoteRules.validated(lines)
+        let stored = checked.map { QuoteLineInput(kind: $0.0.rawValue, label: $0.1, quantity: $0.2, unitPrice: $0.3) }
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys]
+        let json = String(decoding: try encoder.encode(stored), as: UTF8.self)
+        return try await database.write(durability: .critical, now: now) { tx in
+            guard let serviceId = try String.fetchOne(tx.db, sql: "SELECT id FROM services WHERE code = ?", arguments: [service]) else {
+                throw ProviderRequestError.invalid("service", "Service inconnu (service) : un code du catalogue")
+            }
+            let count = try Int.fetchOne(tx.db, sql: "SELECT count(*) FROM quote_templates WHERE provider_id = ?", arguments: [providerId]) ?? 0
+            guard count < 50 else {
+                throw ProviderRequestError(code: "too_many_templates", messageFR: "50 modèles au plus : supprimez-en un d'abord", kind: .conflict)
+            }
+            let record = QuoteTemplateRecord(id: DjobeaID.v7(now: tx.now), serviceId: serviceId, providerId: providerId, title: title, lines: json)
+            try tx.insert(record)
+            return QuoteTemplateView(id: record.id, title: title, service: service, own: true, lines: stored)
+        }
+    }
+
+    /// Deletes one of the provider's own templates (global ones are central's).
+    public func deleteQuoteTemplate(providerId: String, templateId: String, now: Date = Date()) async throws {
+        guard DjobeaID.isValid(templateId) else { throw ProviderRequestError.notFound }
+        try await database.write(now: now) { tx in
+            guard
+                let record = try QuoteTemplateRecord.fetchOne(
+                    tx.db, sql: "SELECT * FROM quote_templates WHERE id = ? AND provider_id = ?", arguments: [templateId, providerId])
+            else { throw ProviderRequestError.notFound }
+            try tx.delete(record)
+        }
+    }
+}
