@@ -134,7 +134,12 @@ struct QuoteTests: ReadsJSONResponses {
             #expect(twice.status == .conflict && Self.errorCode(twice) == "invoice_exists")
             let invoicePage = String(buffer: try await client.execute(uri: path, method: .get).body)
             #expect(invoicePage.contains("Facture \(invoice.number)") && invoicePage.contains("Payer par MTN MoMo"))
+            #expect(invoicePage.contains("Télécharger la facture en PDF"))
 
+            let clientPDF = try await client.execute(uri: path + "/pdf", method: .get)
+            #expect(clientPDF.status == .ok && clientPDF.headers[.contentType] == "application/pdf")
+            let invoiceText = try DocumentReaders.pdfText(Data(buffer: clientPDF.body))
+            #expect(invoiceText.contains(invoice.number) && invoiceText.contains("Awa"), "once invoiced, the client's PDF is the invoice")
             let pdf = try await client.execute(uri: "/provider/quotes/\(quote.id)/pdf", method: .get, headers: harness.bearer(token))
             #expect(pdf.status == .ok && pdf.headers[.contentType] == "application/pdf")
             let bytes = Data(buffer: pdf.body)

@@ -1,3 +1,4 @@
+import DjobeaDocuments
 import DjobeaDomain
 import DjobeaReplication
 import DjobeaStore
@@ -27,6 +28,19 @@ struct ClientPageController: Sendable {
                 return Self.html(ClientPageHTML.notFound(), status: .notFound)
             }
             return Self.html(ClientPageHTML.render(page, token: token, notice: nil))
+        }
+        routes.add(
+            .get, "/c/{token}/pdf", "Le devis en PDF (ou la facture, une fois le devis facturé), pour le client", parameters: [token],
+            produces: ["application/pdf"]
+        ) { _, context in
+            let token = context.parameters.get("token") ?? ""
+            let now = Date()
+            guard let page = try await storage.replicaRead({ db in try ClientPageStore.page(token: token, now: now, in: db) }) else {
+                return Self.html(ClientPageHTML.notFound(), status: .notFound)
+            }
+            let document = Self.billingDocument(page)
+            return ProviderDocumentsController.download(
+                BillingDocumentRenderer.pdf(document), contentType: "application/pdf", fileName: document.fileName, inline: true)
         }
         for (action, accept) in [("accept", true), ("refuse", false)] {
             routes.add(
@@ -73,6 +87,21 @@ struct ClientPageController: Sendable {
             let page = try await storage.replicaRead({ db in try ClientPageStore.page(token: token, now: now, in: db) })
         else { return Self.html(ClientPageHTML.notFound(), status: .notFound) }
         return Self.html(ClientPageHTML.render(page, token: token, notice: refusal.messageFR), status: .badRequest)
+    }
+
+    /// The quote, or once invoiced the invoice, as the PDF prints it.
+    static func billingDocument(_ page: ClientQuotePage) -> BillingDocument {
+        let quote = page.quote
+        let invoiced = page.invoiceNumber != nil
+        let issued = UTCTimestamp.parse((invoiced ? page.invoiceIssuedAt : nil) ?? quote.sentAt ?? quote.createdAt) ?? Date(timeIntervalSince1970: 0)
+        let until = UTCTimestamp.parse((invoiced ? page.invoiceDueAt : nil) ?? quote.validUntil) ?? issued
+        let lines = invoiced ? page.invoiceLines : quote.lines
+        return BillingDocument(
+            kind: invoiced ? .invoice : .quote, number: page.invoiceNumber ?? quote.number, providerName: page.providerName,
+            providerPhone: page.providerPhone, clientName: page.clientFirstName, subject: page.requestTitle, serviceName: page.serviceName,
+            issuedAt: issued, dueOrValidUntil: until,
+            lines: lines.map { .init(kindLabel: $0.kindLabel, label: $0.label, quantity: $0.quantity, unitPrice: XAF($0.unitPrice)) },
+            total: XAF(page.invoiceTotal ?? quote.total), paid: invoiced ? XAF(page.paid) : nil)
     }
 
     static func form(_ request: Request) async throws -> [String: String] {
@@ -138,10 +167,10 @@ enum ClientPageHTML {
         label{display:block;font-weight:600;margin:.75rem 0 .25rem}input[type=text],input[type=tel]{box-sizing:border-box;width:100%;min-height:48px;font:inherit;padding:.5rem;border:2px solid #555;border-radius:6px}
         button{min-height:48px;min-width:48px;font:inherit;font-weight:700;padding:.6rem 1rem;border-radius:6px;border:2px solid #111;margin:.5rem .5rem 0 0}
         .yes{background:#176128;color:#fff;border-color:#176128}.no{background:#fff;color:#9b1c28;border-color:#9b1c28}
-        .pay{background:#1e4d72;color:#fff;border-color:#1e4d72}small{color:#444}
+        .pay{background:#1e4d72;color:#fff;border-color:#1e4d72}small{color:#444}a{color:#0b4f96;display:inline-block;min-height:48px;line-height:48px}
         @media (prefers-color-scheme:dark){body{background:#121212;color:#f2f2f2}td,th{border-color:#8a8a8a}.status{background:#1c2733}
         .ok{background:#13261a}.ko{background:#2d1518}.notice{color:#ff9aa4}small{color:#cfcfcf}input[type=text],input[type=tel]{background:#1e1e1e;color:#f2f2f2;border-color:#bbb}
-        .no{background:#121212;color:#ff9aa4;border-color:#ff9aa4}button{border-color:#f2f2f2}}
+        .no{background:#121212;color:#ff9aa4;border-color:#ff9aa4}button{border-color:#f2f2f2}a{color:#8fc9ff}}
         """
 
     static func document(title: String, body: String, refresh: Bool = false) -> String {
@@ -176,6 +205,7 @@ enum ClientPageHTML {
             html += "<td class=\"n\">\(line.quantity)</td><td class=\"n\">\(XAF(line.total).formatted)</td></tr>"
         }
         html += "<tr class=\"total\"><td colspan=\"2\">Total</td><td class=\"n\">\(escape(quote.totalLabel))</td></tr></tbody></table>"
+        html += "<p><a href=\"\(base)/pdf\">Télécharger \(page.invoiceNumber == nil ? "le devis" : "la facture") en PDF</a></p>"
         if let notice { html += "<p class=\"notice\" role=\"alert\">\(escape(notice))</p>" }
         var refresh = false
         switch quote.status {

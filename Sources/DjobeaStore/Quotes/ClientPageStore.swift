@@ -11,7 +11,12 @@ public struct ClientQuotePage: Sendable, Hashable {
     public var clientFirstName: String
     public var clientPhone: String
     public var requestTitle: String
+    public var serviceName: String
     public var invoiceNumber: String?
+    /// The invoice's dates and lines (its PDF), when the quote became one.
+    public var invoiceIssuedAt: String?
+    public var invoiceDueAt: String?
+    public var invoiceLines: [QuoteView.Line] = []
     public var invoiceTotal: Int?
     public var paid: Int
     /// The latest collection of the invoice, if any.
@@ -44,9 +49,10 @@ public enum ClientPageStore {
         guard
             let row = try db.query(
                 """
-                SELECT p.name AS provider_name, p.phone AS provider_phone, c.name AS client_name, c.phone AS client_phone, r.title
+                SELECT p.name AS provider_name, p.phone AS provider_phone, c.name AS client_name, c.phone AS client_phone, r.title,
+                    s.name_fr AS service_name
                 FROM quotes q JOIN service_requests r ON r.id = q.request_id JOIN clients c ON c.id = r.client_id
-                JOIN providers p ON p.id = q.provider_id WHERE q.id = ?
+                JOIN providers p ON p.id = q.provider_id LEFT JOIN services s ON s.id = r.service_id WHERE q.id = ?
                 """, [.text(quote.id)]
             ).first
         else { return nil }
@@ -54,11 +60,21 @@ public enum ClientPageStore {
             quote: QuoteRules.view(quote, lines: lines, base: nil, now: now), providerName: row["provider_name"].textValue ?? "",
             providerPhone: row["provider_phone"].textValue ?? "",
             clientFirstName: ProviderRequestWording.firstName(row["client_name"].textValue ?? ""), clientPhone: row["client_phone"].textValue ?? "",
-            requestTitle: row["title"].textValue ?? "", invoiceNumber: nil, invoiceTotal: nil, paid: 0, collection: nil)
+            requestTitle: row["title"].textValue ?? "", serviceName: row["service_name"].textValue ?? "", invoiceNumber: nil, invoiceTotal: nil,
+            paid: 0, collection: nil)
         if let invoiceId = quote.invoiceId, let invoice = try db.record(InvoiceRecord.self, "SELECT * FROM invoices WHERE id = ?", [.text(invoiceId)])
         {
             page.invoiceNumber = invoice.number
             page.invoiceTotal = Int(invoice.total)
+            page.invoiceIssuedAt = invoice.issuedAt
+            page.invoiceDueAt = invoice.dueAt
+            page.invoiceLines = try db.records(
+                InvoiceLineRecord.self, "SELECT * FROM invoice_lines WHERE invoice_id = ? ORDER BY line_order, id", [.text(invoiceId)]
+            ).map { line in
+                QuoteView.Line(
+                    kind: line.kind.rawValue, kindLabel: QuoteRules.kindLabel(line.kind), label: line.label, quantity: Int(line.quantity),
+                    unitPrice: Int(line.unitPrice), total: Int(line.quantity * line.unitPrice))
+            }
             let entries = try db.query("SELECT * FROM ledger_entries WHERE request_id = ?", [.text(invoice.requestId)]).compactMap(ledgerEntry)
             page.paid = PaymentLedger.fold(entries).paid.francs
             page.collection = try db.record(
