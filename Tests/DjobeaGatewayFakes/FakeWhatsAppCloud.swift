@@ -24,6 +24,8 @@ public final class FakeWhatsAppCloud: Sendable {
         public let parameters: [String]
         public let quickReplies: [String]
         public let bizOpaqueCallbackData: String?
+        /// The link of the document in the template's header, if any.
+        public var documentLink: String? = nil
 
         public init(
             id: String, to: String, type: String, text: String?, templateName: String?, parameters: [String], quickReplies: [String],
@@ -191,13 +193,15 @@ public final class FakeWhatsAppCloud: Sendable {
         let components = (template?["components"] as? [[String: Any]]) ?? []
         let body = components.first { $0["type"] as? String == "body" }
         let buttons = components.filter { $0["type"] as? String == "button" }
-        state.accepted.append(
-            Accepted(
-                id: id, to: to, type: (json["type"] as? String) ?? "", text: (json["text"] as? [String: Any])?["body"] as? String,
-                templateName: template?["name"] as? String,
-                parameters: ((body?["parameters"] as? [[String: Any]]) ?? []).compactMap { $0["text"] as? String },
-                quickReplies: buttons.compactMap { ($0["parameters"] as? [[String: Any]])?.first?["payload"] as? String },
-                bizOpaqueCallbackData: json["biz_opaque_callback_data"] as? String))
+        let header = components.first { $0["type"] as? String == "header" }
+        var accepted = Accepted(
+            id: id, to: to, type: (json["type"] as? String) ?? "", text: (json["text"] as? [String: Any])?["body"] as? String,
+            templateName: template?["name"] as? String,
+            parameters: ((body?["parameters"] as? [[String: Any]]) ?? []).compactMap { $0["text"] as? String },
+            quickReplies: buttons.compactMap { ($0["parameters"] as? [[String: Any]])?.first?["payload"] as? String },
+            bizOpaqueCallbackData: json["biz_opaque_callback_data"] as? String)
+        accepted.documentLink = ((header?["parameters"] as? [[String: Any]])?.first?["document"] as? [String: Any])?["link"] as? String
+        state.accepted.append(accepted)
         let waId = String(to.dropFirst())
         return .json(
             200,
@@ -258,6 +262,13 @@ public final class FakeWhatsAppCloud: Sendable {
                             details: "Param text cannot have new-line/tab characters or more than 4 consecutive spaces")
                     }
                     bodyParameters.append(text)
+                }
+            case "header":
+                guard parameters.count == 1, parameters[0]["type"] as? String == "document",
+                    let document = parameters[0]["document"] as? [String: Any], let link = document["link"] as? String,
+                    link.hasPrefix("https://") || link.hasPrefix("http://"), (document["filename"] as? String)?.isEmpty == false
+                else {
+                    return Self.error(400, code: 131009, "(#131009) Parameter value is not valid", details: "Invalid header component")
                 }
             case "button":
                 guard component["sub_type"] as? String == "quick_reply", component["index"] as? String == String(buttonCount),

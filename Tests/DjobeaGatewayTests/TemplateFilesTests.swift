@@ -23,9 +23,11 @@ struct TemplateFilesTests {
         var examples: [String]
         var quickReplies: [QuickReply]
         var essential: Bool
+        /// `DOCUMENT` for a template whose header is a PDF.
+        var header: String?
 
         enum CodingKeys: String, CodingKey {
-            case name, language, category, body, variables, examples, essential
+            case name, language, category, body, variables, examples, essential, header
             case quickReplies = "quick_replies"
         }
 
@@ -38,6 +40,7 @@ struct TemplateFilesTests {
             examples = template.examples
             quickReplies = template.quickReplies.map { QuickReply(title: $0.title, payload: $0.payload) }
             essential = template.essential
+            header = template.documentHeader == true ? "DOCUMENT" : nil
         }
     }
 
@@ -64,7 +67,8 @@ struct TemplateFilesTests {
             #expect(file == TemplateFile(template), "\(template.name).json differs from the catalogue")
             // Nothing but the known keys.
             let keys = (try JSONSerialization.jsonObject(with: data) as? [String: Any])?.keys.sorted()
-            #expect(keys == ["body", "category", "essential", "examples", "language", "name", "quick_replies", "variables"])
+            let header = template.documentHeader == true ? ["header"] : []
+            #expect(keys == (["body", "category", "essential", "examples", "language", "name", "quick_replies", "variables"] + header).sorted())
         }
     }
 

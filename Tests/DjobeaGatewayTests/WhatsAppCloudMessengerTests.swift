@@ -45,6 +45,31 @@ struct WhatsAppCloudMessengerTests {
         }
     }
 
+    @Test("a quote's template carries its PDF in a document header: the client page's link with /pdf, named after the number")
+    func aQuoteCarriesItsPDFAsADocumentHeader() async throws {
+        let parameters = ["Awa", "D-2026-0003", "Jean Kouam", "Fuite", "20 500 FCFA", "21/12/2026", "https://djobea.cm/c/AbCdEfGhIjKlMnOpQrStUvWx"]
+        let template = WhatsAppTemplates.quoteSent
+        let document = try #require(template.documentFor(parameters))
+        #expect(document.link == "https://djobea.cm/c/AbCdEfGhIjKlMnOpQrStUvWx/pdf" && document.filename == "D-2026-0003.pdf")
+        #expect(WhatsAppTemplates.paymentRequest.documentFor(["a", "b", "c", "d"]) == nil, "a template without a document header")
+        let call = TemplateCall(
+            name: template.name, parameters: parameters, text: template.render(parameters),
+            document: DocumentAttachment(link: document.link, filename: document.filename))
+        try await withHTTPClient { client in
+            try await FakeWhatsAppCloud.with { fake in
+                let message = ClientOutbound(messageId: "msg_q", to: "+237677123456", channel: .whatsapp, content: .template(call))
+                _ = try await messenger(fake, client).send(message)
+                let json = try #require(fake.requests.first?.json)
+                let components = try #require((json["template"] as? [String: Any])?["components"] as? [[String: Any]])
+                #expect(components.first?["type"] as? String == "header")
+                let header = try #require((components.first?["parameters"] as? [[String: Any]])?.first)
+                #expect(header["type"] as? String == "document")
+                #expect((header["document"] as? [String: String]) == ["link": document.link, "filename": "D-2026-0003.pdf"])
+                #expect(fake.accepted.first?.documentLink == document.link && fake.accepted.first?.parameters == parameters)
+            }
+        }
+    }
+
     @Test func aTemplateCarriesItsBodyParametersAndOneQuickReplyButtonPerPayload() async throws {
         try await withHTTPClient { client in
             try await FakeWhatsAppCloud.with { fake in

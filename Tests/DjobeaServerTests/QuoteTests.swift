@@ -90,6 +90,17 @@ struct QuoteTests: ReadsJSONResponses {
             }
             #expect(message.first == "devis_envoye")
             #expect(message.last??.contains(link) == true, "the client gets the link")
+            // The gateway sends it as the template with the quote's PDF in its document header.
+            let node = harness.database.nodeId
+            let due = try await harness.database.replicaRead { db in
+                try GatewayOutbox.due(node: node, isDefault: true, now: Date(), limit: 50, in: db)
+            }
+            let row = try #require(due.first { $0.id == messageId })
+            if case .send(let outbound) = OutboundPlan.make(row, channels: [.whatsapp]), case .template(let call) = outbound.content {
+                #expect(call.name == "devis_envoye" && call.document?.link == link + "/pdf" && call.document?.filename == quote.number + ".pdf")
+            } else {
+                Issue.record("the quote's message is not a template send")
+            }
 
             let page = try await client.execute(uri: path, method: .get)
             #expect(page.status == .ok && page.headers[.contentType] == "text/html; charset=utf-8")

@@ -24,6 +24,17 @@ public struct WhatsAppTemplate: Sendable, Equatable, Codable {
     /// Whether the message is essential to the job (sent by SMS to a client without WhatsApp, sent to a client who
     /// answered STOP).
     public var essential: Bool
+    /// The template's header is a document (a PDF): the gateway attaches the one the message names (`documentFor`).
+    public var documentHeader: Bool? = nil
+
+    /// The PDF a message of this template carries in its header: for `devis_envoye`, the client page's PDF (the link,
+    /// its last parameter, followed by `/pdf`), named after the quote's number (its second parameter).
+    public func documentFor(_ parameters: [String]) -> (link: String, filename: String)? {
+        guard documentHeader == true, parameters.count == variables.count, let link = parameters.last, link.hasPrefix("http"),
+            parameters.count >= 2
+        else { return nil }
+        return (link + "/pdf", parameters[1] + ".pdf")
+    }
 
     /// `body` with the variables replaced by `parameters` (missing ones left as `{{n}}`).
     public func render(_ parameters: [String]) -> String {
@@ -76,7 +87,7 @@ public enum WhatsAppTemplates {
         examples: [
             "Awa", "D-2026-0001", "Jean Kouam", "Fuite sous l'évier", "20 500 FCFA", "21/12/2026", "https://djobea.cm/c/AbCdEfGhIjKlMnOpQrStUv",
         ],
-        quickReplies: [], essential: true)
+        quickReplies: [], essential: true, documentHeader: true)
 
     public static let absenceNotice = WhatsAppTemplate(
         name: "absence_prestataire", category: "UTILITY",

@@ -22,13 +22,30 @@ public struct TemplateCall: Sendable, Equatable, Codable {
     public var quickReplies: [String]
     /// The same message rendered in French (console driver, SMS, logs).
     public var text: String
+    /// A PDF in the template's document header: its public link and the file name the client sees.
+    public var document: DocumentAttachment?
 
-    public init(name: String, language: String = "fr", parameters: [String], quickReplies: [String] = [], text: String) {
+    public init(
+        name: String, language: String = "fr", parameters: [String], quickReplies: [String] = [], text: String,
+        document: DocumentAttachment? = nil
+    ) {
         self.name = name
         self.language = language
         self.parameters = parameters
         self.quickReplies = quickReplies
         self.text = text
+        self.document = document
+    }
+}
+
+/// A document a template message carries in its header (WhatsApp fetches it from `link`).
+public struct DocumentAttachment: Sendable, Equatable, Codable {
+    public var link: String
+    public var filename: String
+
+    public init(link: String, filename: String) {
+        self.link = link
+        self.filename = filename
     }
 }
 

@@ -111,6 +111,14 @@ public struct WhatsAppCloudMessenger: ClientMessenger {
         case .template(let call):
             request.type = "template"
             var components: [Component] = []
+            if let document = call.document {
+                components.append(
+                    Component(
+                        type: "header", subType: nil, index: nil,
+                        parameters: [
+                            Parameter(type: "document", text: nil, payload: nil, document: .init(link: document.link, filename: document.filename))
+                        ]))
+            }
             if !call.parameters.isEmpty {
                 components.append(
                     Component(
@@ -180,9 +188,15 @@ public struct WhatsAppCloudMessenger: ClientMessenger {
     }
 
     private struct Parameter: Encodable {
+        struct Document: Encodable {
+            let link: String
+            let filename: String
+        }
+
         let type: String
         let text: String?
         let payload: String?
+        var document: Document? = nil
     }
 
     // MARK: - Answers

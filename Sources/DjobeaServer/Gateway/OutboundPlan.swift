@@ -30,7 +30,8 @@ enum OutboundPlan: Equatable {
         if let name = row.templateName, let template = WhatsAppTemplates.named(name), template.variables.count == row.templateParams.count {
             let call = TemplateCall(
                 name: template.name, language: WhatsAppTemplates.language, parameters: row.templateParams,
-                quickReplies: template.quickReplies.map(\.payload), text: row.body)
+                quickReplies: template.quickReplies.map(\.payload), text: row.body,
+                document: template.documentFor(row.templateParams).map { DocumentAttachment(link: $0.link, filename: $0.filename) })
             return .send(ClientOutbound(messageId: row.id, to: row.clientPhone, channel: channel, content: .template(call)))
         }
         let generic = WhatsAppTemplates.providerMessage
