@@ -70,17 +70,23 @@ struct QuoteTests: ReadsJSONResponses {
             let created = try await client.execute(
                 uri: "/provider/requests/\(requestId)/quotes", method: .post, headers: harness.bearer(token),
                 body: harness.body([
-                    "lines": Self.lines([("main_oeuvre", "Remplacement du siphon", 1, 12_000), ("materiel", "Siphon PVC Ø40", 2, 3_500)]),
-                    "valid_days": 10,
+                    "lines": Self.lines([("main_oeuvre", "Remplacement du siphon", 1, 10_000)]), "valid_days": 10,
                 ]))
             #expect(created.status == .created, "\(String(buffer: created.body))")
             let quote = try Self.result(created).quote
-            #expect(quote.number.hasPrefix("D-") && quote.status == "brouillon" && quote.total == 19_000)
+            #expect(quote.number.hasPrefix("D-") && quote.status == "brouillon" && quote.total == 10_000)
             let link = try #require(quote.publicUrl)
             #expect(link.hasPrefix(Self.base + "/c/") && link.count >= Self.base.count + 3 + 32)
             let path = String(link.dropFirst(Self.base.count))
             #expect(try await client.execute(uri: path, method: .get).status == .notFound, "a draft is not shown to the client")
 
+            let edited = try await client.execute(
+                uri: "/provider/quotes/\(quote.id)", method: .put, headers: harness.bearer(token),
+                body: harness.body([
+                    "lines": Self.lines([("main_oeuvre", "Remplacement du siphon", 1, 12_000), ("materiel", "Siphon PVC Ø40", 2, 3_500)])
+                ]))
+            let editedTotal = try Self.result(edited).quote.total
+            #expect(edited.status == .ok && editedTotal == 19_000, "a draft is edited before it is sent")
             let sent = try await client.execute(uri: "/provider/quotes/\(quote.id)/send", method: .post, headers: harness.bearer(token))
             #expect(sent.status == .ok, "\(String(buffer: sent.body))")
             let messageId = try #require(try Self.result(sent).messageId)
@@ -113,6 +119,10 @@ struct QuoteTests: ReadsJSONResponses {
             #expect(!html.contains("<script"))
             #expect(page.headers.first { $0.name.canonicalName == "content-security-policy" }?.value.contains("default-src 'none'") == true)
 
+            let late = try await client.execute(
+                uri: "/provider/quotes/\(quote.id)", method: .put, headers: harness.bearer(token),
+                body: harness.body(["lines": Self.lines([("main_oeuvre", "Autre", 1, 1)])]))
+            #expect(late.status == .conflict && Self.errorCode(late) == "quote_sent", "sent, it does not change")
             let (formHeaders, noName) = Self.form([("name", " ")])
             let refusedName = try await client.execute(uri: path + "/accept", method: .post, headers: formHeaders, body: noName)
             #expect(refusedName.status == .badRequest && String(buffer: refusedName.body).contains("Écrivez votre nom"))

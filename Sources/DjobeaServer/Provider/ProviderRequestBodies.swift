@@ -129,3 +129,9 @@ struct QuoteTemplateBody: Codable, Sendable {
     let service: String
     let lines: [QuoteLineInput]
 }
+
+/// `PUT /provider/quotes/{id}`: a draft's new lines.
+struct QuoteEditBody: Codable, Sendable {
+    let lines: [QuoteLineInput]
+    let validDays: Int?
+}

@@ -81,6 +81,18 @@ struct QuoteController: Sendable {
                 try await commands.quote(providerId: identity.providerId, quoteId: Self.id(context), publicBase: clientPageBase), for: httpRequest)
         }
         routes.add(
+            .put, "/provider/quotes/{quote_id}", "Modifier un devis encore en brouillon (ses lignes, sa validité) ; envoyé, il ne change plus",
+            parameters: [Self.quoteId, key], body: QuoteEditBody.self, response: QuoteCommandResult.self,
+            errors: ["not_found", "invalid_parameter", "quote_sent", "idempotency_key_reused"]
+        ) { httpRequest, context in
+            let identity = try context.requireProvider()
+            let body = try await RequestDecoding.decode(QuoteEditBody.self, from: httpRequest)
+            let result = try await commands.editQuote(
+                providerId: identity.providerId, quoteId: Self.id(context), lines: body.lines, validDays: body.validDays,
+                publicBase: clientPageBase, idempotencyKey: httpRequest.headers.idempotencyKey)
+            return try JSONResponse.make(result, for: httpRequest)
+        }
+        routes.add(
             .post, "/provider/quotes/{quote_id}/send", "Envoyer le devis au client par WhatsApp, avec le lien de sa page (accepter ou refuser)",
             parameters: [Self.quoteId, key], response: QuoteCommandResult.self,
             errors: ["not_found", "quote_closed", "client_page_unavailable", "idempotency_key_reused"]

@@ -441,3 +441,46 @@ extension ProviderRequestCommands {
         }
     }
 }
+
+extension ProviderRequestCommands {
+    /// Replaces a draft's lines (and validity): a quote is edited before it is sent, never after (a new quote then).
+    public func editQuote(
+        providerId: String, quoteId: String, lines: [QuoteLineInput], validDays: Int?, publicBase: String?, idempotencyKey: String? = nil,
+        now: Date = Date()
+    ) async throws -> QuoteCommandResult {
+        let checked = try QuoteRules.validated(lines)
+        if let validDays, !(1...90).contains(validDays) {
+            throw ProviderRequestError.invalid("valid_days", "Validité (valid_days) : de 1 à 90 jours")
+        }
+        let quote = try await ownQuote(providerId: providerId, quoteId: quoteId)
+        return try await work("quote_edit", providerId, quote.requestId, idempotencyKey, .critical, now) { tx, _ in
+            guard var current = try QuoteRecord.fetchOne(tx.db, sql: "SELECT * FROM quotes WHERE id = ?", arguments: [quoteId]) else {
+                throw ProviderRequestError.notFound
+            }
+            guard current.status == .brouillon else {
+                throw ProviderRequestError(
+                    code: "quote_sent", messageFR: "Devis \(current.number) déjà envoyé : faites un nouveau devis plutôt que de le modifier",
+                    kind: .conflict)
+            }
+            for line in try Self.quoteLines(quoteId, in: tx.db) { try tx.delete(line) }
+            var records: [QuoteLineRecord] = []
+            for (order, line) in checked.enumerated() {
+                let record = QuoteLineRecord(
+                    id: DjobeaID.v7(now: tx.now), quoteId: quoteId, kind: line.0, label: line.1, quantity: Int64(line.2), unitPrice: Int64(line.3),
+                    lineOrder: Int64(order))
+                try tx.insert(record)
+                records.append(record)
+            }
+            current.total = Int64(checked.reduce(0) { $0 + $1.2 * $1.3 })
+            var columns: [QuoteRecord.Columns] = [.total]
+            if let validDays {
+                current.validUntil = UTCTimestamp.format(tx.now.addingTimeInterval(TimeInterval(validDays * 86_400)))
+                columns.append(.validUntil)
+            }
+            try tx.update(current, columns: columns)
+            return QuoteCommandResult(
+                command: "quote_edit", requestId: current.requestId, quote: QuoteRules.view(current, lines: records, base: publicBase, now: tx.now),
+                messageId: nil, invoice: nil, replayed: false)
+        }
+    }
+}
