@@ -116,7 +116,7 @@ export function createQuotes(m) {
     return h(
       'li',
       { class: 'quote', dataset: { quote: quote.number || 'local' } },
-      h('p', { class: 'quote-head' }, h('strong', { text: quote.number ? `Devis ${quote.number}` : 'Nouveau devis' }), h('span', { class: 'amount', text: quote.total_label || formatXAF(quote.total) })),
+      h('p', { class: 'quote-head' }, h('strong', { text: quote.number ? `Devis ${quote.number}` : 'Devis (numéro à venir)' }), h('span', { class: 'amount', text: quote.total_label || formatXAF(quote.total) })),
       h('p', { class: 'quote-state' }, h('span', { class: 'badge quote-status ' + shown.tone, text: shown.label })),
       quote.pending ? h('p', { class: 'quote-pending', role: 'status' }, h('span', { class: 'badge pending', text: 'en attente' }), h('span', { text: pendingLabel(quote.pending) })) : null,
       quoteHistory(quote, formatDate, now).map((text) => h('p', { class: 'quote-note', text })),

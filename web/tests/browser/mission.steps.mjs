@@ -1,5 +1,5 @@
-// The mission: stages and a photo offline, replayed once back online; materials, the remaining stages, the payment
-// request and the payment received online.
+// The mission: stages and a photo offline, replayed once back online; a quote made and sent to the client; materials,
+// the remaining stages, the payment request and the payment received online.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sql } from './hub.mjs';
@@ -73,6 +73,59 @@ export function missionSteps() {
     await waitText('Dernière synchro');
     await shot('06-mission-synchronisee');
     assert.deepEqual(await consoleErrors({ offline: true }), []);
+  });
+
+  test('online: a quote with one labour line is made, sent to the client, and its PDF downloads', async () => {
+    const { hub, session, offered } = pwa;
+    await session.go(hub.base + '/#mission/' + offered.id);
+    await waitText('Nouveau devis');
+    await clickText('Nouveau devis', '#screen');
+    for (const [name, value] of [['label', 'Remplacement du joint de siphon'], ['unit_price', '12 000']]) {
+      const input = await session.waitFor(`dialog[open] [name="${name}"]`);
+      await session.exec('arguments[0].value = "";', { [ELEMENT]: input });
+      await session.type(input, value);
+    }
+    await session.waitUntil(
+      `return [...document.querySelectorAll('dialog[open] .total.grand')].some((p) => /12\\s000\\sFCFA/u.test(p.textContent));`,
+      { message: 'the live total of the new quote' },
+    );
+    assert.equal(await session.exec('return document.querySelector(\'dialog[open] [name="valid_days"]\').value'), '15', 'valid 15 days by default');
+    // The dialog itself (outside #app): 48 px targets, 16 px text, AAA contrast.
+    const dialogAudit = AUDIT.replaceAll('#app', 'dialog[open]');
+    assert.deepEqual(await session.exec(dialogAudit), [], 'the quote dialog passes the UX audit');
+    await session.cdp('Emulation.setEmulatedMedia', { features: [{ name: 'prefers-color-scheme', value: 'dark' }] });
+    try {
+      assert.deepEqual(await session.exec(dialogAudit), [], 'the quote dialog passes the UX audit in dark mode');
+    } finally {
+      await session.cdp('Emulation.setEmulatedMedia', { features: [] });
+    }
+    await shot('07c-devis-nouveau');
+    await clickText('Enregistrer le devis', 'dialog[open]');
+    await waitForHub("SELECT count(*) FROM quotes WHERE request_id = ? AND status = 'brouillon'", 1);
+    assert.deepEqual(
+      sql(hub, 'SELECT l.kind, l.label, l.quantity, l.unit_price, q.total FROM quote_lines l JOIN quotes q ON q.id = l.quote_id WHERE q.request_id = ?', offered.id),
+      [['main_oeuvre', 'Remplacement du joint de siphon', 1, 12000, 12000]],
+    );
+    await waitText('Brouillon (pas encore envoyé)');
+    await clickText('Envoyer au client', '#screen');
+    await waitForHub("SELECT count(*) FROM quotes WHERE request_id = ? AND status = 'envoye' AND sent_at IS NOT NULL", 1);
+    await waitText('Envoyé, en attente de réponse');
+    await waitText('Renvoyer');
+    const [[number]] = sql(hub, 'SELECT number FROM quotes WHERE request_id = ?', offered.id);
+    assert.match(number, /^D-\d{4}-\d{4}$/);
+    await waitText('Devis ' + number);
+    // "PDF": the hub's file, downloaded with the provider's token (the blob handed to the download link is recorded).
+    await session.exec(`window.__blobs = []; const make = URL.createObjectURL;
+      URL.createObjectURL = (blob) => (window.__blobs.push(blob.type + ' ' + blob.size), make.call(URL, blob));`);
+    await clickText('PDF du devis ' + number, '#screen');
+    await session.waitUntil('return (window.__blobs || []).some((b) => /^application\\/pdf.* \\d{4,}$/.test(b))', { message: 'the quote PDF downloads' });
+    await session.exec('document.querySelector("#screen .quotes").scrollIntoView({ block: "start" }); window.scrollBy(0, -70);');
+    await sleep(300);
+    await shot('07c-devis');
+    assert.deepEqual(await session.exec(AUDIT), [], 'the mission screen with its quote passes the UX audit');
+    const states = await outboxStates();
+    assert.ok(states.every((item) => item.state === 'sent'), JSON.stringify(states));
+    assert.deepEqual(await consoleErrors(), []);
   });
 
   test('online: materials, the remaining stages, the payment request and the payment received reach the hub once', async () => {
