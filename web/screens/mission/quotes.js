@@ -198,7 +198,7 @@ export function createQuotes(m) {
                 }
               },
             },
-            h('option', { value: '', text: 'Sans modèle : je saisis les lignes' }),
+            h('option', { value: '', text: 'Sans modèle' }),
             templates.map((t) => h('option', { value: t.id, text: templateTitle(t) })),
           ),
         )

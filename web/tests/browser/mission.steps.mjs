@@ -80,11 +80,25 @@ export function missionSteps() {
     await session.go(hub.base + '/#mission/' + offered.id);
     await waitText('Nouveau devis');
     await clickText('Nouveau devis', '#screen');
-    for (const [name, value] of [['label', 'Remplacement du joint de siphon'], ['unit_price', '12 000']]) {
+    // A template (the demo has the common ones) fills the lines; the extra ones are removed, the last one retyped.
+    const filled = await session.exec(`const select = document.querySelector('dialog[open] [name="template"]');
+      if (!select || select.options.length < 2) return null;
+      select.value = select.options[1].value; select.dispatchEvent(new Event('change', { bubbles: true }));
+      return { lines: document.querySelectorAll('dialog[open] fieldset.quote-line').length,
+        label: document.querySelector('dialog[open] [name="label"]').value, total: document.querySelector('dialog[open] .total.grand').textContent };`);
+    assert.ok(filled && filled.lines >= 1 && filled.label && !/Total du devis0\s/u.test(filled.total), 'a template fills the lines: ' + JSON.stringify(filled));
+    for (let count = filled.lines; count > 1; count--) await clickText('Retirer la ligne 2', 'dialog[open]');
+    assert.equal(await session.exec("return document.querySelectorAll('dialog[open] fieldset.quote-line').length"), 1);
+    await session.exec(`const kind = document.querySelector('dialog[open] [name="kind"]'); kind.value = 'main_oeuvre';
+      kind.dispatchEvent(new Event('change', { bubbles: true }));`);
+    for (const [name, value] of [['label', 'Remplacement du joint de siphon'], ['quantity', '1'], ['unit_price', '12 000']]) {
       const input = await session.waitFor(`dialog[open] [name="${name}"]`);
       await session.exec('arguments[0].value = "";', { [ELEMENT]: input });
       await session.type(input, value);
     }
+    // A line added and left blank is left out.
+    await clickText('Ajouter une ligne', 'dialog[open]');
+    assert.equal(await session.exec("return document.querySelectorAll('dialog[open] fieldset.quote-line').length"), 2);
     await session.waitUntil(
       `return [...document.querySelectorAll('dialog[open] .total.grand')].some((p) => /12\\s000\\sFCFA/u.test(p.textContent));`,
       { message: 'the live total of the new quote' },
