@@ -292,12 +292,17 @@ export function createQuotes(m) {
     m.render();
   });
   const offRefresh = ctx.on('refresh', () => load());
+  // Anything the live feed says about this request (the client accepted a quote on their page…): the list again.
+  const offLive = ctx.on('live', (event) => {
+    if (m.alive && event?.request_id === m.id) load();
+  });
 
   return {
     view,
     close() {
       offOutbox();
       offRefresh();
+      offLive();
     },
   };
 }

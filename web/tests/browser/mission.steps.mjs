@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { sql } from './hub.mjs';
 import { ELEMENT, sleep } from './webdriver.mjs';
 import { AUDIT } from './audit.mjs';
-import { pwa, clickText, waitText, shot, consoleErrors, outboxStates, fillForm, waitForHub, PHOTO } from './browser.mjs';
+import { pwa, clickText, waitText, shot, consoleErrors, outboxStates, fillForm, waitForHub, screenText, PHOTO } from './browser.mjs';
 
 /** Registers the mission offline and online (run in order, inside the suite of pwa.browser.mjs). */
 export function missionSteps() {
@@ -139,6 +139,22 @@ export function missionSteps() {
     assert.deepEqual(await session.exec(AUDIT), [], 'the mission screen with its quote passes the UX audit');
     const states = await outboxStates();
     assert.ok(states.every((item) => item.state === 'sent'), JSON.stringify(states));
+    // The client accepts on their page (at central, the gateway); the hub hears it by sync, the screen says who and
+    // when once refreshed. Not at Réparation yet: nothing to invoice.
+    const [[token]] = sql(hub, 'SELECT public_token FROM quotes WHERE request_id = ?', offered.id);
+    const page = `http://127.0.0.1:${hub.port + 1}/c/${token}`;
+    let answer;
+    for (const deadline = Date.now() + 60000; Date.now() < deadline; await sleep(500)) {
+      answer = await fetch(page + '/accept', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'name=Jean+Kouam', redirect: 'manual' });
+      if (answer.status === 303) break;
+    }
+    assert.equal(answer.status, 303, 'the client page takes the acceptance');
+    await waitForHub("SELECT count(*) FROM quotes WHERE request_id = ? AND status = 'accepte' AND decided_by_name = 'Jean Kouam'", 1, 60000);
+    await session.clickCss('[data-refresh]');
+    await waitText('Accepté par Jean Kouam le ');
+    await session.exec('document.querySelector("#screen .quotes").scrollIntoView({ block: "start" }); window.scrollBy(0, -70);');
+    await shot('07d-devis-accepte');
+    assert.ok(!(await screenText()).includes('Facturer ce devis'), 'no invoice from a quote before Réparation');
     assert.deepEqual(await consoleErrors(), []);
   });
 
@@ -160,9 +176,12 @@ export function missionSteps() {
       await waitText(`« ${label} » enregistrée`);
       await sleep(500);
     }
+    // The accepted quote could become the invoice now; the payment request is typed instead (a quote never blocks it).
+    await waitText('Facturer ce devis');
     await fillForm({ labour: '15000', travel: '2000' });
     await clickText('Envoyer la demande de paiement', '#screen');
     await waitForHub('SELECT count(*) FROM invoices WHERE request_id = ?', 1);
+    await session.waitUntil('return !document.querySelector("#screen").innerText.includes("Facturer ce devis")', { message: 'invoiced: the quote offers no invoice' });
     const [[total]] = sql(hub, 'SELECT total FROM invoices WHERE request_id = ?', offered.id);
     assert.equal(total, 15000 + 2 * 1500 + 2000, 'labour + materials + travel');
     const lines = sql(hub, 'SELECT kind, quantity, unit_price FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id WHERE i.request_id = ? ORDER BY kind', offered.id);
