@@ -152,7 +152,9 @@ export function missionSteps() {
     await waitForHub("SELECT count(*) FROM quotes WHERE request_id = ? AND status = 'accepte' AND decided_by_name = 'Jean Kouam'", 1, 60000);
     await session.clickCss('[data-refresh]');
     await waitText('Accepté par Jean Kouam le ');
+    await sleep(500);
     await session.exec('document.querySelector("#screen .quotes").scrollIntoView({ block: "start" }); window.scrollBy(0, -70);');
+    await sleep(300);
     await shot('07d-devis-accepte');
     assert.ok(!(await screenText()).includes('Facturer ce devis'), 'no invoice from a quote before Réparation');
     assert.deepEqual(await consoleErrors(), []);
