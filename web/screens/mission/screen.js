@@ -9,6 +9,7 @@ import { loadTimer, timerView, updateClock } from '/screens/mission/timer.js';
 import { createPhotos } from '/screens/mission/photos.js';
 import { createMaterials } from '/screens/mission/materials.js';
 import { createPayment } from '/screens/mission/payment.js';
+import { createQuotes } from '/screens/mission/quotes.js';
 
 const GONE = 'Cette mission n’existe plus ou ne vous est plus attribuée.';
 
@@ -58,6 +59,8 @@ export function mountMission(root, ctx, id) {
       }
     },
     render,
+    /** Reads the mission from the hub again (an action outside the request's path went through). */
+    reload: () => load(),
     /** An action through the one path: the optimistic change of the phone's copies (`change`), then the outbox. */
     act: (step) => perform(step),
   };
@@ -76,6 +79,7 @@ export function mountMission(root, ctx, id) {
   const photos = createPhotos(m);
   const materials = createMaterials(m);
   const payment = createPayment(m);
+  const quotes = createQuotes(m);
 
   function markBusy() {
     for (const element of body.querySelectorAll('[data-busy]')) element.disabled = busy.has(element.dataset.busy);
@@ -150,6 +154,7 @@ export function mountMission(root, ctx, id) {
       open ? timerView(m) : null,
       photos.view(open),
       materials.view(open),
+      quotes.view(),
       payment.view(status),
     ];
   }
@@ -233,5 +238,6 @@ export function mountMission(root, ctx, id) {
     clearInterval(tick);
     for (const dialog of [...m.dialogs]) dialog.close();
     photos.close();
+    quotes.close();
   };
 }

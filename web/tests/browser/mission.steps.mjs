@@ -1,11 +1,11 @@
-// The mission: stages and a photo offline, replayed once back online; materials, the remaining stages, the payment
-// request and the payment received online.
+// The mission: stages and a photo offline, replayed once back online; a quote made and sent to the client; materials,
+// the remaining stages, the payment request and the payment received online.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sql } from './hub.mjs';
 import { ELEMENT, sleep } from './webdriver.mjs';
 import { AUDIT } from './audit.mjs';
-import { pwa, clickText, waitText, shot, consoleErrors, outboxStates, fillForm, waitForHub, PHOTO } from './browser.mjs';
+import { pwa, clickText, waitText, shot, consoleErrors, outboxStates, fillForm, waitForHub, screenText, PHOTO } from './browser.mjs';
 
 /** Registers the mission offline and online (run in order, inside the suite of pwa.browser.mjs). */
 export function missionSteps() {
@@ -75,6 +75,91 @@ export function missionSteps() {
     assert.deepEqual(await consoleErrors({ offline: true }), []);
   });
 
+  test('online: a quote with one labour line is made, sent to the client, and its PDF downloads', async () => {
+    const { hub, session, offered } = pwa;
+    await session.go(hub.base + '/#mission/' + offered.id);
+    await waitText('Nouveau devis');
+    await clickText('Nouveau devis', '#screen');
+    // A template (the demo has the common ones) fills the lines; the extra ones are removed, the last one retyped.
+    const filled = await session.exec(`const select = document.querySelector('dialog[open] [name="template"]');
+      if (!select || select.options.length < 2) return null;
+      select.value = select.options[1].value; select.dispatchEvent(new Event('change', { bubbles: true }));
+      return { lines: document.querySelectorAll('dialog[open] fieldset.quote-line').length,
+        label: document.querySelector('dialog[open] [name="label"]').value, total: document.querySelector('dialog[open] .total.grand').textContent };`);
+    assert.ok(filled && filled.lines >= 1 && filled.label && !/Total du devis0\s/u.test(filled.total), 'a template fills the lines: ' + JSON.stringify(filled));
+    for (let count = filled.lines; count > 1; count--) await clickText('Retirer la ligne 2', 'dialog[open]');
+    assert.equal(await session.exec("return document.querySelectorAll('dialog[open] fieldset.quote-line').length"), 1);
+    await session.exec(`const kind = document.querySelector('dialog[open] [name="kind"]'); kind.value = 'main_oeuvre';
+      kind.dispatchEvent(new Event('change', { bubbles: true }));`);
+    for (const [name, value] of [['label', 'Remplacement du joint de siphon'], ['quantity', '1'], ['unit_price', '12 000']]) {
+      const input = await session.waitFor(`dialog[open] [name="${name}"]`);
+      await session.exec('arguments[0].value = "";', { [ELEMENT]: input });
+      await session.type(input, value);
+    }
+    // A line added and left blank is left out.
+    await clickText('Ajouter une ligne', 'dialog[open]');
+    assert.equal(await session.exec("return document.querySelectorAll('dialog[open] fieldset.quote-line').length"), 2);
+    await session.waitUntil(
+      `return [...document.querySelectorAll('dialog[open] .total.grand')].some((p) => /12\\s000\\sFCFA/u.test(p.textContent));`,
+      { message: 'the live total of the new quote' },
+    );
+    assert.equal(await session.exec('return document.querySelector(\'dialog[open] [name="valid_days"]\').value'), '15', 'valid 15 days by default');
+    // The dialog itself (outside #app): 48 px targets, 16 px text, AAA contrast.
+    const dialogAudit = AUDIT.replaceAll('#app', 'dialog[open]');
+    assert.deepEqual(await session.exec(dialogAudit), [], 'the quote dialog passes the UX audit');
+    await session.cdp('Emulation.setEmulatedMedia', { features: [{ name: 'prefers-color-scheme', value: 'dark' }] });
+    try {
+      assert.deepEqual(await session.exec(dialogAudit), [], 'the quote dialog passes the UX audit in dark mode');
+    } finally {
+      await session.cdp('Emulation.setEmulatedMedia', { features: [] });
+    }
+    await shot('07c-devis-nouveau');
+    await clickText('Enregistrer le devis', 'dialog[open]');
+    await waitForHub("SELECT count(*) FROM quotes WHERE request_id = ? AND status = 'brouillon'", 1);
+    assert.deepEqual(
+      sql(hub, 'SELECT l.kind, l.label, l.quantity, l.unit_price, q.total FROM quote_lines l JOIN quotes q ON q.id = l.quote_id WHERE q.request_id = ?', offered.id),
+      [['main_oeuvre', 'Remplacement du joint de siphon', 1, 12000, 12000]],
+    );
+    await waitText('Brouillon (pas encore envoyé)');
+    await clickText('Envoyer au client', '#screen');
+    await waitForHub("SELECT count(*) FROM quotes WHERE request_id = ? AND status = 'envoye' AND sent_at IS NOT NULL", 1);
+    await waitText('Envoyé, en attente de réponse');
+    await waitText('Renvoyer');
+    const [[number]] = sql(hub, 'SELECT number FROM quotes WHERE request_id = ?', offered.id);
+    assert.match(number, /^D-\d{4}-\d{4}$/);
+    await waitText('Devis ' + number);
+    // "PDF": the hub's file, downloaded with the provider's token (the blob handed to the download link is recorded).
+    await session.exec(`window.__blobs = []; const make = URL.createObjectURL;
+      URL.createObjectURL = (blob) => (window.__blobs.push(blob.type + ' ' + blob.size), make.call(URL, blob));`);
+    await clickText('PDF du devis ' + number, '#screen');
+    await session.waitUntil('return (window.__blobs || []).some((b) => /^application\\/pdf.* \\d{4,}$/.test(b))', { message: 'the quote PDF downloads' });
+    await session.exec('document.querySelector("#screen .quotes").scrollIntoView({ block: "start" }); window.scrollBy(0, -70);');
+    await sleep(300);
+    await shot('07c-devis');
+    assert.deepEqual(await session.exec(AUDIT), [], 'the mission screen with its quote passes the UX audit');
+    const states = await outboxStates();
+    assert.ok(states.every((item) => item.state === 'sent'), JSON.stringify(states));
+    // The client accepts on their page (at central, the gateway); the hub hears it by sync, the screen says who and
+    // when once refreshed. Not at Réparation yet: nothing to invoice.
+    const [[token]] = sql(hub, 'SELECT public_token FROM quotes WHERE request_id = ?', offered.id);
+    const page = `http://127.0.0.1:${hub.port + 1}/c/${token}`;
+    let answer;
+    for (const deadline = Date.now() + 60000; Date.now() < deadline; await sleep(500)) {
+      answer = await fetch(page + '/accept', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'name=Jean+Kouam', redirect: 'manual' });
+      if (answer.status === 303) break;
+    }
+    assert.equal(answer.status, 303, 'the client page takes the acceptance');
+    await waitForHub("SELECT count(*) FROM quotes WHERE request_id = ? AND status = 'accepte' AND decided_by_name = 'Jean Kouam'", 1, 60000);
+    await session.clickCss('[data-refresh]');
+    await waitText('Accepté par Jean Kouam le ');
+    await sleep(500);
+    await session.exec('document.querySelector("#screen .quotes").scrollIntoView({ block: "start" }); window.scrollBy(0, -70);');
+    await sleep(300);
+    await shot('07d-devis-accepte');
+    assert.ok(!(await screenText()).includes('Facturer ce devis'), 'no invoice from a quote before Réparation');
+    assert.deepEqual(await consoleErrors(), []);
+  });
+
   test('online: materials, the remaining stages, the payment request and the payment received reach the hub once', async () => {
     const { hub, session, offered } = pwa;
     await session.go(hub.base + '/#mission/' + offered.id);
@@ -93,9 +178,12 @@ export function missionSteps() {
       await waitText(`« ${label} » enregistrée`);
       await sleep(500);
     }
+    // The accepted quote could become the invoice now; the payment request is typed instead (a quote never blocks it).
+    await waitText('Facturer ce devis');
     await fillForm({ labour: '15000', travel: '2000' });
     await clickText('Envoyer la demande de paiement', '#screen');
     await waitForHub('SELECT count(*) FROM invoices WHERE request_id = ?', 1);
+    await session.waitUntil('return !document.querySelector("#screen").innerText.includes("Facturer ce devis")', { message: 'invoiced: the quote offers no invoice' });
     const [[total]] = sql(hub, 'SELECT total FROM invoices WHERE request_id = ?', offered.id);
     assert.equal(total, 15000 + 2 * 1500 + 2000, 'labour + materials + travel');
     const lines = sql(hub, 'SELECT kind, quantity, unit_price FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id WHERE i.request_id = ? ORDER BY kind', offered.id);
