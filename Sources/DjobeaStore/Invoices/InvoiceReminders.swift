@@ -129,7 +129,7 @@ public enum InvoiceReminders {
                     lastAnyAt: history.lastAny, now: now)
             else { continue }
             let id = DjobeaID.derived(namespace: "payment_reminder", name: "\(invoice.id)/\(step)")
-            guard try PaymentReminderRecord.fetchOne(tx.db, key: id) == nil,
+            guard try Bool.fetchOne(tx.db, sql: "SELECT EXISTS (SELECT 1 FROM payment_reminders WHERE id = ?)", arguments: [id]) == false,
                 let context = try ProviderRequestAccess.load(providerId: invoice.providerId, requestId: invoice.requestId, now: now, in: tx.db)
             else { continue }
             _ = try send(invoice, context: context, due: due, kind: .automatique, id: id, in: tx)
