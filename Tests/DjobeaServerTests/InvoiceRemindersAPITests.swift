@@ -89,10 +89,12 @@ struct InvoiceRemindersAPITests: ReadsJSONResponses {
             #expect(sent.first?.body.contains("Reste à payer") == true)
 
             // Day 6 after the due date: still one. Day 7: the second. Later: never a third.
-            _ = try await InvoiceReminders.sendDue(schedule: schedule, database: harness.database, now: dueDay.addingTimeInterval(6 * Self.day + 9_000))
+            _ = try await InvoiceReminders.sendDue(
+                schedule: schedule, database: harness.database, now: dueDay.addingTimeInterval(6 * Self.day + 9_000))
             #expect(try await Self.reminders(harness, invoiceId: invoice.id).count == 1)
             for days in [7.0, 7.5, 8, 30, 90] {
-                _ = try await InvoiceReminders.sendDue(schedule: schedule, database: harness.database, now: dueDay.addingTimeInterval(days * Self.day + 3_600))
+                _ = try await InvoiceReminders.sendDue(
+                    schedule: schedule, database: harness.database, now: dueDay.addingTimeInterval(days * Self.day + 3_600))
             }
             sent = try await Self.reminders(harness, invoiceId: invoice.id)
             #expect(sent.count == 2)
@@ -162,7 +164,8 @@ struct InvoiceRemindersAPITests: ReadsJSONResponses {
             // A manual reminder does not use up the automatic ones: two more come after the due date.
             let dueDay = DoualaCalendar().startOfDay(invoice.dueAt)
             for days in [1.0, 7, 20] {
-                _ = try await InvoiceReminders.sendDue(schedule: .default, database: harness.database, now: dueDay.addingTimeInterval(days * Self.day + 3_600))
+                _ = try await InvoiceReminders.sendDue(
+                    schedule: .default, database: harness.database, now: dueDay.addingTimeInterval(days * Self.day + 3_600))
             }
             #expect(try await Self.reminders(harness, invoiceId: invoice.id).map(\.code) == ["relance_manuelle", "relance_auto", "relance_auto"])
 
@@ -194,12 +197,14 @@ struct InvoiceRemindersAPITests: ReadsJSONResponses {
             }
             #expect(try harness.changeCount() == before, "nothing written by a refused credit note")
 
-            let first = try await post(harness, client, uri, token: token, body: ["amount": 1_500, "reason": "Joint fourni par le client"], key: "avoir-1")
+            let first = try await post(
+                harness, client, uri, token: token, body: ["amount": 1_500, "reason": "Joint fourni par le client"], key: "avoir-1")
             #expect(first.status == .created)
             let made = try JSONCoding.decoder.decode(CreditNoteResult.self, from: Data(buffer: first.body))
             #expect(made.creditNote.number == "A-\(year)-0001")
             #expect(made.credited == 1_500 && made.amountDue == 15_500)
-            let replay = try await post(harness, client, uri, token: token, body: ["amount": 1_500, "reason": "Joint fourni par le client"], key: "avoir-1")
+            let replay = try await post(
+                harness, client, uri, token: token, body: ["amount": 1_500, "reason": "Joint fourni par le client"], key: "avoir-1")
             #expect(try JSONCoding.decoder.decode(CreditNoteResult.self, from: Data(buffer: replay.body)).creditNote.number == "A-\(year)-0001")
 
             let second = try await post(harness, client, uri, token: token, body: ["amount": 500, "reason": "Retard"])

@@ -71,7 +71,8 @@ public enum InvoiceReminders {
         let messageId = try ClientMessages.queue(
             body, templateCode: kind == .manuelle ? manualCode : automaticCode, context: context,
             template: (WhatsAppTemplates.paymentReminder.name, params), essential: WhatsAppTemplates.paymentReminder.essential, in: tx)
-        let reminder = PaymentReminderRecord(id: id, invoiceId: invoice.id, channel: .whatsapp, sentAt: UTCTimestamp.format(tx.now), messageId: messageId)
+        let reminder = PaymentReminderRecord(
+            id: id, invoiceId: invoice.id, channel: .whatsapp, sentAt: UTCTimestamp.format(tx.now), messageId: messageId)
         try tx.insert(reminder)
         return reminder
     }
@@ -216,7 +217,8 @@ extension ProviderRequestCommands {
             let invoice = try Self.invoice(invoiceId, providerId: providerId, in: tx.db)
             let (due, _, _) = try InvoiceReminders.amountDue(invoice, in: tx.db)
             guard due > .zero else {
-                throw ProviderRequestError(code: "invoice_paid", messageFR: "La facture \(invoice.number) est déjà payée : pas de relance", kind: .conflict)
+                throw ProviderRequestError(
+                    code: "invoice_paid", messageFR: "La facture \(invoice.number) est déjà payée : pas de relance", kind: .conflict)
             }
             if let last = try InvoiceReminders.history(invoiceId: invoice.id, in: tx.db).lastAny,
                 tx.now.timeIntervalSince(last) < PaymentReminderSchedule.minimumGap
@@ -230,7 +232,8 @@ extension ProviderRequestCommands {
                 command: "invoice_remind", requestId: requestId, invoiceId: invoice.id, invoiceNumber: invoice.number,
                 reminder: .init(
                     id: reminder.id, channel: reminder.channel.rawValue, sentAt: reminder.sentAt, kind: ReminderKind.manuelle.rawValue,
-                    kindLabel: ReminderKind.manuelle.labelFR), amountDue: due.francs, amountDueLabel: due.formatted, messageId: reminder.messageId ?? "",
+                    kindLabel: ReminderKind.manuelle.labelFR), amountDue: due.francs, amountDueLabel: due.formatted,
+                messageId: reminder.messageId ?? "",
                 replayed: false)
         }
     }

@@ -226,7 +226,8 @@ enum InvoiceLedger {
                 id: invoiceId, number: row["number"], requestId: requestId, requestTitle: row["title"] ?? "",
                 serviceCode: row["service_code"] ?? "inconnu",
                 serviceName: row["service_name"] ?? "Service inconnu", clientId: row["client_id"], clientName: row["client_name"] ?? "Client inconnu",
-                total: total, credited: credit, paid: paid, issuedAt: row["issued_at"], dueAt: dueText, sentAt: row["sent_at"], completedAt: row["completed_at"],
+                total: total, credited: credit, paid: paid, issuedAt: row["issued_at"], dueAt: dueText, sentAt: row["sent_at"],
+                completedAt: row["completed_at"],
                 missionStatus: row["status"], status: status, daysLate: max(0, late))
         }
     }
