@@ -18,7 +18,8 @@ struct CommissionOpsMigrationTests {
     @Test("existing actions, their index and unique key stay; the new kinds are admitted, unknown ones still refused")
     func keepsRowsAndWidensKinds() throws {
         let queue = try DatabaseQueue()
-        let before = try #require(Migrations.migrator.migrations.dropLast().last)
+        let migrations = Migrations.migrator.migrations
+        let before = try #require(migrations.firstIndex(of: "v9-commission-ops").map { migrations[$0 - 1] })
         try Migrations.migrator.migrate(queue, upTo: before)
         try queue.write { db in
             try Self.insert(db, kind: "cancel_request", key: "cle-1")
@@ -45,7 +46,8 @@ struct CommissionOpsMigrationTests {
     @Test("kinds another migration added before it are kept")
     func keepsOtherKinds() throws {
         let queue = try DatabaseQueue()
-        let before = try #require(Migrations.migrator.migrations.dropLast().last)
+        let migrations = Migrations.migrator.migrations
+        let before = try #require(migrations.firstIndex(of: "v9-commission-ops").map { migrations[$0 - 1] })
         try Migrations.migrator.migrate(queue, upTo: before)
         try queue.write { db in
             // What another branch's migration might do: its own kind in the list.
