@@ -7,6 +7,7 @@ import GRDB
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import NIOCore
 import Testing
 
@@ -272,5 +273,17 @@ struct InvoiceRemindersAPITests: ReadsJSONResponses {
             }
             #expect(try harness.changeCount() == before)
         }
+    }
+
+    @Test("a hub with an invalid DJOBEA_REMINDER_DAYS does not start, and says why in French")
+    func invalidSetting() async throws {
+        let storage = try NodeStorage.temporary("reminders", role: .hub)
+        defer { try? FileManager.default.removeItem(at: storage.directory.url) }
+        let error = await #expect(throws: PaymentReminderSchedule.SettingError.self) {
+            _ = try await HubServices.make(
+                database: storage.database, dataDirectory: storage.directory.url, notifier: .console, environment: ["DJOBEA_REMINDER_DAYS": "7,1"],
+                logger: Logger(label: "test"))
+        }
+        #expect(error?.line.contains("DJOBEA_REMINDER_DAYS") == true)
     }
 }
