@@ -197,6 +197,8 @@ struct InvoiceRemindersAPITests: ReadsJSONResponses {
                 #expect(Self.errorCode(refused) == code)
             }
             #expect(try harness.changeCount() == before, "nothing written by a refused credit note")
+            var feed = try await ProviderChangesAPITests.get(client, harness, token, "")
+            while feed.more { feed = try await ProviderChangesAPITests.get(client, harness, token, "?since=\(feed.cursor)") }
 
             let first = try await post(
                 harness, client, uri, token: token, body: ["amount": 1_500, "reason": "Joint fourni par le client"], key: "avoir-1")
@@ -204,6 +206,10 @@ struct InvoiceRemindersAPITests: ReadsJSONResponses {
             let made = try JSONCoding.decoder.decode(CreditNoteResult.self, from: Data(buffer: first.body))
             #expect(made.creditNote.number == "A-\(year)-0001")
             #expect(made.credited == 1_500 && made.amountDue == 15_500)
+            // The phone hears of it through the delta feed: the request and the Finances screen.
+            let delta = try await ProviderChangesAPITests.get(client, harness, token, "?since=\(feed.cursor)")
+            #expect(delta.requests.map(\.id).contains(requestId))
+            #expect(delta.touched.contains("finance"))
             let replay = try await post(
                 harness, client, uri, token: token, body: ["amount": 1_500, "reason": "Joint fourni par le client"], key: "avoir-1")
             #expect(try JSONCoding.decoder.decode(CreditNoteResult.self, from: Data(buffer: replay.body)).creditNote.number == "A-\(year)-0001")
