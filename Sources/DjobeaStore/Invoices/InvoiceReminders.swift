@@ -56,9 +56,13 @@ public enum InvoiceReminders {
         return (WhatsAppTemplates.paymentReminder.render(params), params)
     }
 
-    /// What is still owed on `invoice` (total − credit notes − paid), from the provider's ledger.
-    static func amountDue(_ invoice: InvoiceRecord, in db: Database) throws -> (due: XAF, credited: XAF, paid: XAF) {
-        let paid = try ProviderLedgerFold.load(providerId: invoice.providerId, in: db).paidByRequest()[invoice.requestId] ?? .zero
+    /// What is still owed on `invoice` (total − credit notes − paid), from the provider's ledger (`paidByRequest` when
+    /// the caller already folded it).
+    static func amountDue(_ invoice: InvoiceRecord, paidByRequest: [String: XAF]? = nil, in db: Database) throws -> (
+        due: XAF, credited: XAF, paid: XAF
+    ) {
+        let paidByRequest = try paidByRequest ?? ProviderLedgerFold.load(providerId: invoice.providerId, in: db).paidByRequest()
+        let paid = paidByRequest[invoice.requestId] ?? .zero
         let credited = try credited(invoiceId: invoice.id, in: db)
         return (InvoiceStatus.amountDue(total: XAF(Int(invoice.total)), paid: paid, credited: credited), credited, paid)
     }
@@ -120,9 +124,13 @@ public enum InvoiceReminders {
                 ORDER BY i.due_at, i.id
                 """, arguments: [UTCTimestamp.format(now), manualCode, min(schedule.days.count, PaymentReminderSchedule.maxSteps)])
         var sent = 0
+        var ledgers: [String: [String: XAF]] = [:]  // one fold per provider per pass
         for invoice in candidates {
             guard let dueAt = UTCTimestamp.parse(invoice.dueAt) else { continue }
-            let (due, _, _) = try amountDue(invoice, in: tx.db)
+            if ledgers[invoice.providerId] == nil {
+                ledgers[invoice.providerId] = try ProviderLedgerFold.load(providerId: invoice.providerId, in: tx.db).paidByRequest()
+            }
+            let (due, _, _) = try amountDue(invoice, paidByRequest: ledgers[invoice.providerId], in: tx.db)
             let history = try history(invoiceId: invoice.id, in: tx.db)
             guard
                 let step = schedule.dueStep(
