@@ -292,4 +292,26 @@ struct InvoiceRemindersAPITests: ReadsJSONResponses {
         }
         #expect(error?.line.contains("DJOBEA_REMINDER_DAYS") == true)
     }
+
+    @Test("an enrolled hub reminds only for the providers registered to it (a moved provider's new hub does)")
+    func onlyTheProvidersHub() async throws {
+        let harness = try await ProviderAPIHarness.make()
+        defer { try? FileManager.default.removeItem(at: harness.directory) }
+        let provider = try #require(harness.providers.first)
+        try await harness.application().test(.live) { client in
+            let (requestId, _) = try await CollectionTests.invoiced(harness, client)
+            let invoice = try await Self.invoice(harness, requestId: requestId)
+            let home = try await harness.database.read { db in
+                try String.fetchOne(db, sql: "SELECT hub_id FROM providers WHERE id = ?", arguments: [provider.id])
+            }
+            let later = DoualaCalendar().startOfDay(invoice.dueAt).addingTimeInterval(Self.day + 3_600)
+            harness.database.homeHubId = DjobeaID.v7()
+            _ = try await InvoiceReminders.sendDue(schedule: .default, database: harness.database, now: later)
+            #expect(try await Self.reminders(harness, invoiceId: invoice.id).isEmpty, "another hub's provider")
+            let providersHub: String = try #require(home)
+            harness.database.homeHubId = providersHub
+            _ = try await InvoiceReminders.sendDue(schedule: .default, database: harness.database, now: later)
+            #expect(try await Self.reminders(harness, invoiceId: invoice.id).count == 1)
+        }
+    }
 }

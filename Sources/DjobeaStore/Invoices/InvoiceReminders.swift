@@ -105,15 +105,18 @@ public enum InvoiceReminders {
 
     /// One pass of the automatic reminders in one write transaction at `now` (see `sendDue(schedule:in:)`).
     public static func sendDue(schedule: PaymentReminderSchedule, database: NodeDatabase, now: Date = Date()) async throws -> Int {
-        try await database.write(now: now) { tx in try sendDue(schedule: schedule, in: tx) }
+        let home = database.homeHubId
+        return try await database.write(now: now) { tx in try sendDue(schedule: schedule, homeHubId: home, in: tx) }
     }
 
     /// One pass of the automatic reminders: for each invoice past its due date with something still owed, the
     /// reminder `schedule` says is due, at most one per invoice per pass. Returns how many were sent.
     ///
     /// An automatic reminder's row id is derived from the invoice and the step, so the same step can never be written
-    /// twice, not even by two nodes holding the invoice (they would write the same row).
-    public static func sendDue(schedule: PaymentReminderSchedule, in tx: SyncedTransaction) throws -> Int {
+    /// twice, not even by two nodes holding the invoice (they would write the same row). With `homeHubId` (the hub's
+    /// own id, once enrolled), only the invoices of providers registered to this hub (or to none) are reminded: a hub
+    /// that keeps a moved provider's requests through a stake leaves them to the provider's new hub.
+    public static func sendDue(schedule: PaymentReminderSchedule, homeHubId: String? = nil, in tx: SyncedTransaction) throws -> Int {
         let now = tx.now
         let candidates = try InvoiceRecord.fetchAll(
             tx.db,
@@ -121,8 +124,12 @@ public enum InvoiceReminders {
                 SELECT i.* FROM invoices i WHERE i.due_at < ?
                     AND (SELECT count(*) FROM payment_reminders r LEFT JOIN messages m ON m.id = r.message_id
                          WHERE r.invoice_id = i.id AND (m.template_code IS NULL OR m.template_code <> ?)) < ?
+                    AND (? IS NULL OR EXISTS (SELECT 1 FROM providers p WHERE p.id = i.provider_id AND (p.hub_id IS NULL OR p.hub_id = ?)))
                 ORDER BY i.due_at, i.id
-                """, arguments: [UTCTimestamp.format(now), manualCode, min(schedule.days.count, PaymentReminderSchedule.maxSteps)])
+                """,
+            arguments: [
+                UTCTimestamp.format(now), manualCode, min(schedule.days.count, PaymentReminderSchedule.maxSteps), homeHubId, homeHubId,
+            ])
         var sent = 0
         var ledgers: [String: [String: XAF]] = [:]  // one fold per provider per pass
         for invoice in candidates {
