@@ -44,6 +44,8 @@ public struct BillingDocument: Sendable, Hashable {
     public var total: XAF
     /// Invoices only: received so far (reversals deducted).
     public var paid: XAF?
+    /// Invoices only: the sum of the credit notes (avoirs) taken off the total.
+    public var credited: XAF = .zero
 
     public init(
         kind: Kind, number: String, providerName: String, providerPhone: String, clientName: String, subject: String, serviceName: String,
@@ -65,7 +67,7 @@ public struct BillingDocument: Sendable, Hashable {
 
     /// What is left to pay (never below zero); nil for a quote.
     public var balance: XAF? {
-        paid.map { XAF(max(0, total.francs - $0.francs)) }
+        paid.map { XAF(max(0, total.francs - credited.francs - $0.francs)) }
     }
 
     /// "F-2026-0007.pdf": the number with anything but letters, digits, '-' and '_' replaced.
@@ -107,10 +109,11 @@ public enum BillingDocumentRenderer {
         layout.table(columns, rows: rows, size: 9)
         layout.space(10)
 
-        layout.ensure(70)
+        layout.ensure(document.credited > .zero ? 85 : 70)
         let labelX = layout.right - 230
         layout.pair("Total", document.total.formatted, size: 12, font: .bold, labelX: labelX)
         if let paid = document.paid, let balance = document.balance {
+            if document.credited > .zero { layout.pair("Avoirs", document.credited.formatted, size: 10, labelX: labelX) }
             layout.pair("Déjà payé", paid.formatted, size: 10, labelX: labelX)
             layout.pair("Reste à payer", balance.formatted, size: 11, font: .bold, labelX: labelX)
         }

@@ -57,6 +57,8 @@ public struct PostgresSchema: Sendable {
         // As SQLite's v9-commission-ops: the ops kinds of commission rate versions and provider levels. The kinds are
         // added to whatever `ops_actions`' kind check allows now (kept as an OR), so kinds another migration added stay.
         Migration(version: 7, name: "v7-commission-ops", statements: [commissionOpsKinds]),
+        // As SQLite's v10-credit-notes: credit notes (avoirs) on sent invoices (synced).
+        Migration(version: 8, name: "v8-credit-notes", statements: creditNotes),
         // As SQLite's v11: what quotes need to be accepted by the client on their page.
         Migration(
             version: 9, name: "v9-quotes",

@@ -44,7 +44,7 @@ public final class HubPartition {
         case .clients: return try containsClient(key)
         case .serviceRequests: return try containsRequest(key)
         case .requestOffers, .missionEvents, .missionMaterials, .missionWorkSessions, .photos, .ratings, .quotes, .invoices,
-            .ledgerEntries, .collections:
+            .ledgerEntries, .collections, .creditNotes:
             guard let request = try column("request_id", of: table, key: key) else { return false }
             return try containsRequest(request)
         case .messages, .callLogs:

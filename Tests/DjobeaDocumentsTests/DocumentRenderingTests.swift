@@ -42,6 +42,18 @@ struct DocumentRenderingTests {
         #expect(try DocumentReaders.pageCount(pdf) == 1)
     }
 
+    @Test("an invoice with credit notes shows them and a balance of total − credit notes − paid")
+    func invoiceWithCreditNotes() throws {
+        var document = Self.invoice()
+        document.credited = XAF(4_000)
+        #expect(document.balance == XAF(5_500))
+        let text = try DocumentReaders.pdfText(BillingDocumentRenderer.pdf(document))
+        for expected in ["Avoirs", "4 000 FCFA", "Déjà payé", "Reste à payer", "5 500 FCFA"] {
+            #expect(text.contains(expected), "\(expected) in \(text)")
+        }
+        #expect(!Self.invoice().pdfTextContainsAvoirs)
+    }
+
     @Test("an invoice with many lines continues on more pages with its number on top")
     func longInvoice() throws {
         let pdf = BillingDocumentRenderer.pdf(Self.invoice(lines: 90))
@@ -176,5 +188,12 @@ struct DocumentRenderingTests {
         #expect(sheets["Par mois"]?.last?.suffix(3).map { $0 as? Int } == [0, 0, 0])
         let csv = String(decoding: StatementCSV.data(statement).dropFirst(3), as: UTF8.self)
         #expect(csv.contains("\r\nTotal;;;;;;;;0;0;0\r\n"))
+    }
+}
+
+extension BillingDocument {
+    /// Whether the rendered PDF names credit notes (only when there are some).
+    fileprivate var pdfTextContainsAvoirs: Bool {
+        (try? DocumentReaders.pdfText(BillingDocumentRenderer.pdf(self)).contains("Avoirs")) ?? true
     }
 }

@@ -55,3 +55,31 @@ import Testing
         #expect(InvoiceStatus.derive(total: XAF(15_000), paid: paid, dueAt: Self.due, now: Self.due) == .surpayee)
     }
 }
+
+@Suite("Invoice status with credit notes (avoirs)")
+struct InvoiceStatusCreditTests {
+    static let due = utc(2026, 12, 1, 12)
+
+    @Test(
+        "the client owes the total less the credit notes",
+        arguments: [
+            // (total, credited, paid, now after due, expected)
+            (20_000, 5_000, 15_000, false, InvoiceStatus.payee),
+            (20_000, 5_000, 15_000, true, .payee),
+            (20_000, 5_000, 10_000, true, .enRetard),
+            (20_000, 5_000, 10_000, false, .partielle),
+            (20_000, 5_000, 16_000, false, .surpayee),
+            (20_000, 20_000, 0, true, .payee),
+            (20_000, 0, 0, false, .envoyee),
+        ])
+    func derive(total: Int, credited: Int, paid: Int, late: Bool, expected: InvoiceStatus) {
+        let now = late ? Self.due.addingTimeInterval(1) : Self.due.addingTimeInterval(-3_600)
+        #expect(InvoiceStatus.derive(total: XAF(total), paid: XAF(paid), credited: XAF(credited), dueAt: Self.due, now: now) == expected)
+    }
+
+    @Test("what remains to pay subtracts the credit notes and is never negative")
+    func amountDue() {
+        #expect(InvoiceStatus.amountDue(total: XAF(20_000), paid: XAF(5_000), credited: XAF(3_000)) == XAF(12_000))
+        #expect(InvoiceStatus.amountDue(total: XAF(20_000), paid: XAF(18_000), credited: XAF(3_000)) == .zero)
+    }
+}

@@ -43,7 +43,7 @@ struct NodeTests {
             #expect(announced.withLock { $0 } == ["Hub enrôlé auprès du central : « Bonamoussadi », zones makepe."])
             #expect(hub.link?.hubName == "Bonamoussadi" && hub.database.homeHubId == hub.link?.hubId)
             #expect(hub.provider != nil && hub.central == nil && hub.gateway == nil && hub.apiKey == nil)
-            #expect(hub.background.map(\.name) == ["whatsapp-queue", "offer-routing", "slot-answers", "sync"])
+            #expect(hub.background.map(\.name) == ["whatsapp-queue", "offer-routing", "slot-answers", "payment-reminders", "sync"])
             #expect(hub.baseURL(port: 8080) == "http://127.0.0.1:8080")
             let engine = try #require(hub.syncEngine)
             let report = try await engine.syncOnce()

@@ -18,7 +18,7 @@ struct SyncedRecordTests {
         ServiceRequestRecord.self, RequestOfferRecord.self, MissionEventRecord.self, MissionMaterialRecord.self,
         MissionWorkSessionRecord.self, PhotoRecord.self, RatingRecord.self, MessageTemplateRecord.self, MessageRecord.self,
         CallLogRecord.self, NotificationRecord.self, QuoteTemplateRecord.self, QuoteRecord.self, QuoteLineRecord.self, InvoiceRecord.self,
-        InvoiceLineRecord.self, LedgerEntryRecord.self, PaymentReminderRecord.self, CollectionRecord.self,
+        InvoiceLineRecord.self, LedgerEntryRecord.self, PaymentReminderRecord.self, CollectionRecord.self, CreditNoteRecord.self,
     ]
 
     @Test("every synced table has a record")

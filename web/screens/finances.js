@@ -7,6 +7,7 @@ import {
 import { formatTime, formatXAF } from '/lib/format.js';
 import { field } from '/lib/ui.js';
 import { goalCard } from '/screens/finances/goal.js';
+import { invoiceActions } from '/screens/finances/invoiceactions.js';
 
 export default {
   title: 'Finances',
@@ -258,6 +259,7 @@ export default {
             h('p', { class: 'fin-row' }, h('span', { class: 'grow', text: 'Payé' }), h('span', { text: formatXAF(inv.paid) })),
             h('div', { class: 'actions' }, requestLink(inv.request_id))),
         }, h('summary', { text: 'Détail' }), lines),
+        invoiceActions(ctx, inv, () => loadInvoices()),
         h('div', { class: 'actions fin-invoice-pdf' }, h('button', {
           class: 'btn ghost small', type: 'button', 'aria-label': `Facture ${inv.number ?? ''} en PDF`,
           onclick: async (event) => {

@@ -21,18 +21,20 @@ public enum InvoiceStatus: String, CaseIterable, Codable, Sendable {
     /// An overpayment is an alert for ops, not a merge conflict (CONFLICTS.md rule 9).
     public var needsOpsAlert: Bool { self == .surpayee }
 
-    /// The status of an invoice of `total` with `paid` received, as of `now`.
+    /// The status of an invoice of `total` with `paid` received and `credited` by credit notes (avoirs), as of `now`.
     ///
-    /// Overpaid beats paid; an invoice not fully paid after `dueAt` is late, partly paid or not.
-    public static func derive(total: XAF, paid: XAF, dueAt: Date, now: Date) -> InvoiceStatus {
-        if paid > total { return .surpayee }
-        if paid == total { return .payee }
+    /// What the client owes is `total − credited`: overpaid beats paid; an invoice not fully paid after `dueAt` is
+    /// late, partly paid or not.
+    public static func derive(total: XAF, paid: XAF, credited: XAF = .zero, dueAt: Date, now: Date) -> InvoiceStatus {
+        let owed = max(.zero, total - credited)
+        if paid > owed { return .surpayee }
+        if paid == owed { return .payee }
         if now > dueAt { return .enRetard }
         return paid > .zero ? .partielle : .envoyee
     }
 
-    /// What remains to pay, never negative.
-    public static func amountDue(total: XAF, paid: XAF) -> XAF {
-        max(.zero, total - paid)
+    /// What remains to pay (`total − credited − paid`), never negative.
+    public static func amountDue(total: XAF, paid: XAF, credited: XAF = .zero) -> XAF {
+        max(.zero, total - credited - paid)
     }
 }

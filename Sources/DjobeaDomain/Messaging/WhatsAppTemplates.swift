@@ -112,8 +112,17 @@ public enum WhatsAppTemplates {
         examples: ["Jean-Paul", "de la semaine du 30 novembre au 6 décembre", "7 missions terminées", "84 000 FCFA", "note moyenne 4,6/5"],
         quickReplies: [], essential: false)
 
+    /// A reminder of an unpaid invoice (automatic, or the provider's "Relancer"): what is left to pay.
+    public static let paymentReminder = WhatsAppTemplate(
+        name: "relance_paiement", category: "UTILITY",
+        body:
+            "Bonjour {{1}}, petit rappel : la facture {{2}} pour « {{3}} » n'est pas encore réglée. Reste à payer : {{4}}. Vous pouvez payer en espèces, par MTN MoMo ou par Orange Money. Merci !",
+        variables: ["prénom du client", "numéro de facture", "titre de la demande", "montant restant à payer"],
+        examples: ["Awa", "F-2026-0001", "Fuite sous l'évier", "12 500 FCFA"], quickReplies: [], essential: true)
+
     public static let all: [WhatsAppTemplate] = [
         acceptance, providerMessage, slotProposal, paymentRequest, quoteSent, absenceNotice, ratingRequest, activitySummary,
+        paymentReminder,
     ]
 
     public static func named(_ name: String) -> WhatsAppTemplate? {

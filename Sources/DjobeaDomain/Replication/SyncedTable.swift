@@ -33,6 +33,7 @@ public enum SyncedTable: String, CaseIterable, Sendable, Codable {
     case ledgerEntries = "ledger_entries"
     case paymentReminders = "payment_reminders"
     case collections
+    case creditNotes = "credit_notes"
 
     /// Append-only tables: rows are inserted once and never updated or deleted, a protocol rule (`ReplicationPolicy`,
     /// SPEC §4.2) that SQLite triggers enforce locally too. A commission rate version is one: a new version supersedes

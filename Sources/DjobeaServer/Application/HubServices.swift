@@ -1,4 +1,5 @@
 import DjobeaAuth
+import DjobeaDomain
 import DjobeaStore
 import Foundation
 import Logging
@@ -24,6 +25,7 @@ public struct HubServices: Sendable {
         database: NodeDatabase, dataDirectory: URL, notifier: NotifierChoice, environment: [String: String], logger: Logger
     ) async throws -> HubServices {
         let settings = try AuthSettings.fromEnvironment(environment)
+        let reminders = try PaymentReminderSchedule.parse(environment["DJOBEA_REMINDER_DAYS"])
         let keys = try TokenKeys.load(environment: environment, dataDirectory: dataDirectory)
         let seedKey = try TOTPSeedKey.load(environment: environment, dataDirectory: dataDirectory)
         if environment["PROVIDER_TOTP_KEY"] == nil {
@@ -47,6 +49,7 @@ public struct HubServices: Sendable {
                 BackgroundLoop(name: "whatsapp-queue") { await queue.run() },
                 offerRoutingLoop(database: database, logger: logger),
                 slotAnswersLoop(database: database, logger: logger),
+                paymentRemindersLoop(database: database, schedule: reminders, logger: logger),
             ])
     }
 }
@@ -61,6 +64,25 @@ func slotAnswersLoop(database: NodeDatabase, logger: Logger, interval: Duration 
             } catch {
                 if error is CancellationError { return }
                 logger.error("gateway.slot.failed", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: interval)
+        }
+    }
+}
+
+/// Reminds clients of overdue invoices by themselves (`DJOBEA_REMINDER_DAYS`, SPEC.md §4.8): the hub owns its
+/// providers' invoices and writes the reminder; the gateway sends the queued WhatsApp message.
+func paymentRemindersLoop(
+    database: NodeDatabase, schedule: PaymentReminderSchedule, logger: Logger, interval: Duration = .seconds(300)
+) -> BackgroundLoop {
+    BackgroundLoop(name: "payment-reminders") {
+        while !Task.isCancelled {
+            do {
+                let sent = try await InvoiceReminders.sendDue(schedule: schedule, database: database)
+                if sent > 0 { logger.info("invoice.reminders.sent", metadata: ["count": "\(sent)"]) }
+            } catch {
+                if error is CancellationError { return }
+                logger.error("invoice.reminders.failed", metadata: ["error": "\(error)"])
             }
             try? await Task.sleep(for: interval)
         }

@@ -99,13 +99,15 @@ struct ProviderDocumentsController: Sendable {
     static func billingDocument(_ document: ProviderInvoiceDocument) -> BillingDocument {
         let invoice = document.invoice
         let issued = UTCTimestamp.parse(invoice.issuedAt) ?? Date(timeIntervalSince1970: 0)
-        return BillingDocument(
+        var document = BillingDocument(
             kind: .invoice, number: invoice.number, providerName: document.providerName, providerPhone: document.providerPhone,
             clientName: invoice.clientName, subject: invoice.requestTitle, serviceName: invoice.serviceName, issuedAt: issued,
             dueOrValidUntil: UTCTimestamp.parse(invoice.dueAt) ?? issued,
             lines: invoice.lines.map {
                 .init(kindLabel: $0.kindLabel, label: $0.label, quantity: $0.quantity, unitPrice: XAF($0.unitPrice), total: XAF($0.amount))
             }, total: XAF(invoice.total), paid: XAF(invoice.paid))
+        document.credited = XAF(invoice.credited)
+        return document
     }
 
     static func statementDocument(_ statement: ProviderStatement, now: Date = Date()) -> StatementDocument {

@@ -88,7 +88,7 @@ extension ProviderRequestCommands {
                     code: "no_invoice", messageFR: "Pas encore de facture : faites d'abord la demande de paiement", kind: .conflict)
             }
             let paid = try ProviderLedgerFold.load(providerId: providerId, in: tx.db).paidByRequest()[requestId] ?? .zero
-            let due = Int(invoice.total) - paid.francs
+            let due = Int(invoice.total) - (try InvoiceReminders.credited(invoiceId: invoice.id, in: tx.db)).francs - paid.francs
             guard due > 0 else {
                 throw ProviderRequestError(code: "nothing_due", messageFR: "La facture \(invoice.number) est déjà payée", kind: .conflict)
             }

@@ -80,9 +80,9 @@ public enum ProviderFinance {
         providerId: String, ledger: ProviderLedgerFold, now: Date, in db: Database
     ) throws -> (payments: [ProviderEarnings.PendingPayment], total: XAF) {
         let pending = try InvoiceLedger.summaries(providerId: providerId, ledger: ledger, now: now, in: db)
-            .filter { $0.missionStatus == RequestStatus.terminee.rawValue && $0.paid < $0.total }
+            .filter { $0.missionStatus == RequestStatus.terminee.rawValue && $0.paid < $0.total - $0.credited }
             .sorted { ($1.daysLate, $0.dueAt, $0.id) < ($0.daysLate, $1.dueAt, $1.id) }
-        return (pending.map(\.pendingPayment), pending.map { InvoiceStatus.amountDue(total: $0.total, paid: $0.paid) }.sum())
+        return (pending.map(\.pendingPayment), pending.map { InvoiceStatus.amountDue(total: $0.total, paid: $0.paid, credited: $0.credited) }.sum())
     }
 
     // MARK: - Splits

@@ -21,6 +21,20 @@ public struct ProviderInvoice: Codable, Sendable, Hashable {
         /// whatsapp or sms.
         public var channel: String
         public var sentAt: String
+        /// automatique (sent by the hub after the due date) or manuelle (the provider's "Relancer").
+        public var kind: String
+        public var kindLabel: String
+    }
+
+    /// A credit note (avoir) taken off the invoice.
+    public struct CreditNote: Codable, Sendable, Hashable {
+        public var id: String
+        /// "A-2026-0001".
+        public var number: String
+        public var amount: Int
+        public var amountLabel: String
+        public var reason: String
+        public var createdAt: String
     }
 
     public var id: String
@@ -33,6 +47,9 @@ public struct ProviderInvoice: Codable, Sendable, Hashable {
     public var clientName: String
     public var total: Int
     public var totalLabel: String
+    /// The sum of the credit notes: the client owes `total − credited`.
+    public var credited: Int
+    public var creditedLabel: String
     public var paid: Int
     public var paidLabel: String
     public var amountDue: Int
@@ -48,6 +65,7 @@ public struct ProviderInvoice: Codable, Sendable, Hashable {
     public var lines: [Line]
     public var reminders: [Reminder]
     public var remindersSent: Int
+    public var creditNotes: [CreditNote]
 }
 
 /// A page of invoices, newest first, with the count of every status for the filter tabs.
@@ -91,6 +109,7 @@ extension ProviderFinance {
         let ids = slice.map(\.id)
         var lines: [String: [ProviderInvoice.Line]] = [:]
         var reminders: [String: [ProviderInvoice.Reminder]] = [:]
+        var creditNotes: [String: [ProviderInvoice.CreditNote]] = [:]
         if !ids.isEmpty {
             let marks = databaseQuestionMarks(count: ids.count)
             for row in try Row.fetchAll(
@@ -106,20 +125,33 @@ extension ProviderFinance {
                         unitPriceLabel: unitPrice.formatted, amount: amount.francs, amountLabel: amount.formatted))
             }
             for row in try Row.fetchAll(
-                db, sql: "SELECT * FROM payment_reminders WHERE invoice_id IN (\(marks)) ORDER BY sent_at, id", arguments: StatementArguments(ids))
+                db,
+                sql: """
+                    SELECT r.*, m.template_code FROM payment_reminders r LEFT JOIN messages m ON m.id = r.message_id
+                    WHERE r.invoice_id IN (\(marks)) ORDER BY r.sent_at, r.id
+                    """, arguments: StatementArguments(ids))
             {
-                reminders[row["invoice_id"], default: []].append(.init(id: row["id"], channel: row["channel"], sentAt: row["sent_at"]))
+                let kind = InvoiceReminders.kind(templateCode: row["template_code"])
+                reminders[row["invoice_id"], default: []].append(
+                    .init(id: row["id"], channel: row["channel"], sentAt: row["sent_at"], kind: kind.rawValue, kindLabel: kind.labelFR))
+            }
+            for note in try CreditNoteRecord.fetchAll(
+                db, sql: "SELECT * FROM credit_notes WHERE invoice_id IN (\(marks)) ORDER BY created_at, id", arguments: StatementArguments(ids))
+            {
+                creditNotes[note.invoiceId, default: []].append(.init(note))
             }
         }
         return slice.map { summary in
-            let due = InvoiceStatus.amountDue(total: summary.total, paid: summary.paid)
+            let due = InvoiceStatus.amountDue(total: summary.total, paid: summary.paid, credited: summary.credited)
             return ProviderInvoice(
                 id: summary.id, number: summary.number, requestId: summary.requestId, requestTitle: summary.requestTitle,
                 serviceCode: summary.serviceCode, serviceName: summary.serviceName, clientId: summary.clientId, clientName: summary.clientName,
-                total: summary.total.francs, totalLabel: summary.total.formatted, paid: summary.paid.francs, paidLabel: summary.paid.formatted,
+                total: summary.total.francs, totalLabel: summary.total.formatted, credited: summary.credited.francs,
+                creditedLabel: summary.credited.formatted, paid: summary.paid.francs, paidLabel: summary.paid.formatted,
                 amountDue: due.francs, amountDueLabel: due.formatted, status: summary.status.rawValue, statusLabel: summary.status.labelFR,
                 issuedAt: summary.issuedAt, dueAt: summary.dueAt, sentAt: summary.sentAt, daysLate: summary.daysLate, lines: lines[summary.id] ?? [],
-                reminders: reminders[summary.id] ?? [], remindersSent: reminders[summary.id]?.count ?? 0)
+                reminders: reminders[summary.id] ?? [], remindersSent: reminders[summary.id]?.count ?? 0,
+                creditNotes: creditNotes[summary.id] ?? [])
         }
     }
 
@@ -145,6 +177,7 @@ enum InvoiceLedger {
         var clientId: String
         var clientName: String
         var total: XAF
+        var credited: XAF
         var paid: XAF
         var issuedAt: String
         var dueAt: String
@@ -155,7 +188,7 @@ enum InvoiceLedger {
         var daysLate: Int
 
         var pendingPayment: ProviderEarnings.PendingPayment {
-            let due = InvoiceStatus.amountDue(total: total, paid: paid)
+            let due = InvoiceStatus.amountDue(total: total, paid: paid, credited: credited)
             return .init(
                 requestId: requestId, invoiceId: id, invoiceNumber: number, clientName: clientName, serviceName: serviceName,
                 completedAt: completedAt, total: total.francs, totalLabel: total.formatted, paid: paid.francs, paidLabel: paid.formatted,
@@ -166,6 +199,7 @@ enum InvoiceLedger {
 
     static func summaries(providerId: String, ledger: ProviderLedgerFold, now: Date, in db: Database) throws -> [Summary] {
         let paidByRequest = ledger.paidByRequest()
+        let credited = try InvoiceReminders.creditedByInvoice(providerId: providerId, in: db)
         let calendar = DoualaCalendar()
         let today = calendar.startOfDay(now)
         return try Row.fetchAll(
@@ -184,13 +218,16 @@ enum InvoiceLedger {
             let paid = paidByRequest[requestId] ?? .zero
             let dueText: String = row["due_at"]
             let dueAt = UTCTimestamp.parse(dueText) ?? now
-            let status = InvoiceStatus.derive(total: total, paid: paid, dueAt: dueAt, now: now)
-            let late = paid < total && now > dueAt ? Int(today.timeIntervalSince(calendar.startOfDay(dueAt)) / 86_400) : 0
+            let invoiceId: String = row["id"]
+            let credit = credited[invoiceId] ?? .zero
+            let status = InvoiceStatus.derive(total: total, paid: paid, credited: credit, dueAt: dueAt, now: now)
+            let late = paid < total - credit && now > dueAt ? Int(today.timeIntervalSince(calendar.startOfDay(dueAt)) / 86_400) : 0
             return Summary(
-                id: row["id"], number: row["number"], requestId: requestId, requestTitle: row["title"] ?? "",
+                id: invoiceId, number: row["number"], requestId: requestId, requestTitle: row["title"] ?? "",
                 serviceCode: row["service_code"] ?? "inconnu",
                 serviceName: row["service_name"] ?? "Service inconnu", clientId: row["client_id"], clientName: row["client_name"] ?? "Client inconnu",
-                total: total, paid: paid, issuedAt: row["issued_at"], dueAt: dueText, sentAt: row["sent_at"], completedAt: row["completed_at"],
+                total: total, credited: credit, paid: paid, issuedAt: row["issued_at"], dueAt: dueText, sentAt: row["sent_at"],
+                completedAt: row["completed_at"],
                 missionStatus: row["status"], status: status, daysLate: max(0, late))
         }
     }

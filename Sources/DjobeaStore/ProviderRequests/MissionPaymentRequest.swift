@@ -158,7 +158,9 @@ extension ProviderRequestCommands {
         else { return nil }
         let total = XAF(Int(invoice.total))
         let paid = try ProviderLedgerFold.load(providerId: providerId, in: db).paidByRequest()[requestId] ?? .zero
-        let status = InvoiceStatus.derive(total: total, paid: paid, dueAt: UTCTimestamp.parse(invoice.dueAt) ?? now, now: now)
+        let credited = try InvoiceReminders.credited(invoiceId: invoice.id, in: db)
+        let status = InvoiceStatus.derive(
+            total: total, paid: paid, credited: credited, dueAt: UTCTimestamp.parse(invoice.dueAt) ?? now, now: now)
         return ProviderRequestDetail.Invoice(
             id: invoice.id, number: invoice.number, total: total.francs, totalLabel: total.formatted, status: status.rawValue,
             statusLabel: status.labelFR, paid: paid.francs, paidLabel: paid.formatted,

@@ -88,10 +88,10 @@ public enum ProviderChangesQuery {
     /// Tables whose rows carry the `request_id` of the request they belong to.
     static let requestTables = [
         "request_offers", "mission_events", "messages", "call_logs", "photos", "mission_materials", "mission_work_sessions", "quotes",
-        "ledger_entries", "invoices", "ratings", "collections",
+        "ledger_entries", "invoices", "ratings", "collections", "credit_notes",
     ]
     /// Tables whose changes make a screen stale, when they concern the provider.
-    static let financeTables = ["ledger_entries", "invoices", "quotes"]
+    static let financeTables = ["ledger_entries", "invoices", "quotes", "credit_notes"]
     static let profileTables = [
         "provider_settings", "absences", "provider_zones", "provider_services", "provider_certifications", "provider_credentials",
     ]

@@ -147,3 +147,42 @@ public struct CollectionRecord: MutableSyncedRecord, Codable, Hashable {
         self.updatedAt = updatedAt
     }
 }
+
+/// A row of `credit_notes`: a credit note (avoir) taken off a sent invoice (SPEC.md §4.8).
+public struct CreditNoteRecord: MutableSyncedRecord, Codable, Hashable {
+    public static let syncedTable = SyncedTable.creditNotes
+
+    public var id: String
+    public var invoiceId: String
+    public var requestId: String
+    public var providerId: String
+    /// "A-2026-0001": per provider and Douala year.
+    public var number: String
+    /// Francs, > 0.
+    public var amount: Int64
+    public var reason: String
+    public var createdAt: String
+
+    public enum Columns: String, CodingKey, ColumnExpression, CaseIterable, Sendable {
+        case id
+        case invoiceId = "invoice_id"
+        case requestId = "request_id"
+        case providerId = "provider_id"
+        case number, amount, reason
+        case createdAt = "created_at"
+    }
+    typealias CodingKeys = Columns
+    /// Every column.
+    public init(
+        id: String, invoiceId: String, requestId: String, providerId: String, number: String, amount: Int64, reason: String, createdAt: String
+    ) {
+        self.id = id
+        self.invoiceId = invoiceId
+        self.requestId = requestId
+        self.providerId = providerId
+        self.number = number
+        self.amount = amount
+        self.reason = reason
+        self.createdAt = createdAt
+    }
+}

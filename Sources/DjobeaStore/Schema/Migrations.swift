@@ -28,6 +28,7 @@ enum Migrations {
         // Ops kinds for commission rates and provider levels: rebuilds `ops_actions` from its own definition (Swift, not
         // one SQL text), so it keeps the kinds of any migration before it.
         migrator.registerMigration("v9-commission-ops") { db in try SchemaV9CommissionOps.migrate(db) }
+        migrator.registerMigration("v10-credit-notes") { db in try db.execute(sql: SchemaV10CreditNotes.sql) }
         migrator.registerMigration("v11-quotes") { db in try db.execute(sql: SchemaV11Quotes.sql) }
         return migrator
     }

@@ -1,0 +1,54 @@
+import DjobeaDomain
+import DjobeaStore
+import Foundation
+import Hummingbird
+
+/// The invoice's actions on the Finances screen: "Relancer" (a payment reminder to the client) and "Faire un avoir"
+/// (a credit note; a sent invoice is never edited). Another provider's invoice is `404 not_found`; writes honour
+/// `Idempotency-Key` like the other provider commands.
+struct InvoiceActionsController: Sendable {
+    let commands: ProviderRequestCommands
+
+    init(database: NodeDatabase) {
+        self.commands = ProviderRequestCommands(database: database)
+    }
+
+    static let invoiceId = APIOperation.Parameter("invoice_id", in: "path", required: true, "Identifiant de la facture")
+
+    func register(on routes: DocumentedRoutes) {
+        let key = ProviderRequestsController.idempotencyKey
+        routes.add(
+            .post, "/provider/finance/invoices/{invoice_id}/remind",
+            "Relancer le client par WhatsApp (reste à payer) ; refusé si la facture est payée ou relancée il y a moins de 24 h",
+            parameters: [Self.invoiceId, key], response: InvoiceReminderResult.self, status: 201,
+            errors: ["not_found", "invoice_paid", "reminder_too_soon", "idempotency_key_reused", "invalid_parameter"]
+        ) { httpRequest, context in
+            let identity = try context.requireProvider()
+            let result = try await commands.remind(
+                providerId: identity.providerId, invoiceId: context.parameters.get("invoice_id") ?? "",
+                idempotencyKey: httpRequest.headers.idempotencyKey)
+            return try JSONResponse.make(result, for: httpRequest, status: .created)
+        }
+        routes.add(
+            .post, "/provider/finance/invoices/{invoice_id}/credit-notes",
+            "Faire un avoir sur une facture envoyée (montant, motif) : le client doit le total moins les avoirs",
+            parameters: [Self.invoiceId, key], body: CreditNoteBody.self, response: CreditNoteResult.self, status: 201,
+            errors: ["not_found", "invalid_parameter", "credit_exceeds_invoice", "idempotency_key_reused"]
+        ) { httpRequest, context in
+            let identity = try context.requireProvider()
+            let body = try await RequestDecoding.decode(CreditNoteBody.self, from: httpRequest)
+            let result = try await commands.creditNote(
+                providerId: identity.providerId, invoiceId: context.parameters.get("invoice_id") ?? "", amount: body.amount, reason: body.reason,
+                idempotencyKey: httpRequest.headers.idempotencyKey)
+            return try JSONResponse.make(result, for: httpRequest, status: .created)
+        }
+    }
+}
+
+/// `POST /provider/finance/invoices/{invoice_id}/credit-notes`.
+struct CreditNoteBody: Codable, Sendable {
+    /// Francs, > 0, at most the invoice's total less its credit notes.
+    let amount: Int
+    /// Why (1 to 500 characters), shown on the credit note.
+    let reason: String?
+}
