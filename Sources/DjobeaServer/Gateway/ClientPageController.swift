@@ -223,7 +223,9 @@ enum ClientPageHTML {
             html += "<p class=\"status ko\">Ce devis a expiré le \(date(quote.validUntil)) : demandez-en un nouveau à votre prestataire.</p>"
         }
         if let number = page.invoiceNumber, let total = page.invoiceTotal {
-            html += "<h2>Facture \(escape(number))</h2><p>Total \(XAF(total).formatted) · déjà payé \(XAF(page.paid).formatted)"
+            html += "<h2>Facture \(escape(number))</h2><p>Total \(XAF(total).formatted)"
+            if page.credited > 0 { html += " · avoirs \(XAF(page.credited).formatted)" }
+            html += " · déjà payé \(XAF(page.paid).formatted)"
             html += " · reste à payer <strong>\(XAF(page.balance).formatted)</strong></p>"
             if let collection = page.collection {
                 switch collection.status {

@@ -19,11 +19,13 @@ public struct ClientQuotePage: Sendable, Hashable {
     public var invoiceLines: [QuoteView.Line] = []
     public var invoiceTotal: Int?
     public var paid: Int
+    /// Credit notes on the invoice: the client owes the total less them.
+    public var credited: Int = 0
     /// The latest collection of the invoice, if any.
     public var collection: CollectionView?
 
     /// What is left to pay on the invoice (0 without one).
-    public var balance: Int { max(0, (invoiceTotal ?? 0) - paid) }
+    public var balance: Int { max(0, (invoiceTotal ?? 0) - credited - paid) }
 }
 
 /// Why the client page refused an action: a stable code and a French sentence shown on the page.
@@ -77,6 +79,7 @@ public enum ClientPageStore {
             }
             let entries = try db.query("SELECT * FROM ledger_entries WHERE request_id = ?", [.text(invoice.requestId)]).compactMap(ledgerEntry)
             page.paid = PaymentLedger.fold(entries).paid.francs
+            page.credited = Int(try db.integer("SELECT coalesce(sum(amount), 0) FROM credit_notes WHERE invoice_id = ?", [.text(invoiceId)]) ?? 0)
             page.collection = try db.record(
                 CollectionRecord.self, "SELECT * FROM collections WHERE invoice_id = ? ORDER BY created_at DESC, id DESC LIMIT 1", [.text(invoiceId)]
             ).map(CollectionView.init)
