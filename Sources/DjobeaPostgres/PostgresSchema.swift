@@ -70,6 +70,13 @@ public struct PostgresSchema: Sendable {
                 "ALTER TABLE quotes ADD COLUMN invoice_id TEXT",
                 "CREATE INDEX quotes_public_token ON quotes(public_token) WHERE public_token IS NOT NULL",
             ]),
+        // As SQLite's v12: every invoice has a client page.
+        Migration(
+            version: 10, name: "v10-invoice-pages",
+            statements: [
+                "ALTER TABLE invoices ADD COLUMN public_token TEXT CHECK (public_token IS NULL OR length(public_token) BETWEEN 22 AND 64)",
+                "CREATE INDEX invoices_public_token ON invoices(public_token) WHERE public_token IS NOT NULL",
+            ]),
     ]
 
     /// Widens `ops_actions`' kind check by the commission and level kinds, once (a check that has them is left alone).

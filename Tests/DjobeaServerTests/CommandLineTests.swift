@@ -47,7 +47,7 @@ struct CommandLineTests {
         let port = try freePort()
         let hub = try ChildProcess(["hub", "--data", directory.path, "--port", "\(port)", "--host", "127.0.0.1"])
         defer { hub.kill(SIGTERM) }
-        let ready = await hub.waitForLine(timeout: 30) { $0.contains("à l'écoute") }
+        let ready = await hub.waitForLine(timeout: 120) { $0.contains("à l'écoute") }
         #expect(ready != nil, "hub did not start: \(hub.errorText)")
 
         let locked = try await runDjobea(["hub", "--data", directory.path, "--port", "\(try freePort())"], timeout: 30)
@@ -74,7 +74,7 @@ struct CommandLineTests {
         _ = try await runDjobea(["migrate", "--data", directory.path])
         let port = try freePort()
         let hub = try ChildProcess(["hub", "--data", directory.path, "--port", "\(port)", "--host", "127.0.0.1"])
-        _ = await hub.waitForLine(timeout: 30) { $0.contains("à l'écoute") }
+        _ = await hub.waitForLine(timeout: 120) { $0.contains("à l'écoute") }
         let backupFile = directory.appendingPathComponent("sauvegarde.sqlite").path
         let backup = try await runDjobea(["backup", "--data", directory.path, "--to", backupFile])
         #expect(backup.status == 0, "\(backup.err)")

@@ -21,7 +21,7 @@ struct GatewayProcessTests {
     static func startCentral(_ directory: URL, port: Int, environment: [String: String] = [:]) async throws -> ChildProcess {
         let central = try ChildProcess(
             ["central", "--data", directory.path, "--port", "\(port)", "--host", "127.0.0.1", "--api-key", P.apiKey], environment: environment)
-        #expect(await central.waitForLine(timeout: 60) { $0.contains("à l'écoute") } != nil, "central: \(central.errorText.suffix(600))")
+        #expect(await central.waitForLine(timeout: 180) { $0.contains("à l'écoute") } != nil, "central: \(central.errorText.suffix(600))")
         return central
     }
 

@@ -40,7 +40,7 @@ struct QuietShutdownTests {
         let port = try freePort()
         let hub = try ChildProcess(
             ["hub", "--data", directory.path, "--port", "\(port)", "--host", "127.0.0.1"], environment: ["LOG_LEVEL": "debug"])
-        let ready = await hub.waitForLine(timeout: 60) { $0.contains("à l'écoute") }
+        let ready = await hub.waitForLine(timeout: 180) { $0.contains("à l'écoute") }
         #expect(ready != nil, "hub did not start: \(hub.errorText)")
         try await Task.sleep(for: .milliseconds(100))
         hub.kill(SIGTERM, grace: 30)

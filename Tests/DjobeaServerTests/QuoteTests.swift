@@ -265,6 +265,57 @@ struct QuoteTests: ReadsJSONResponses {
         }
     }
 
+    @Test("a payment request's invoice has its own page: the message carries its link and its PDF; the client sees the lines and pays from it")
+    func invoicePage() async throws {
+        let harness = try await ProviderAPIHarness.make()
+        defer { try? FileManager.default.removeItem(at: harness.directory) }
+        try await Self.node(harness).application().test(.live) { client in
+            let (requestId, token) = try await Self.request(harness, client)
+            for stage in ["arrived", "diagnosed", "repairing"] {
+                _ = try await client.execute(
+                    uri: "/provider/requests/\(requestId)/update-status", method: .put, headers: harness.bearer(token),
+                    body: harness.body(["stage": stage]))
+            }
+            let made = try await client.execute(
+                uri: "/provider/requests/\(requestId)/payment-request", method: .post, headers: harness.bearer(token),
+                body: harness.body(["labour": 15_000, "travel": 2_000]))
+            #expect(made.status == .created)
+            let invoice = try JSONCoding.decoder.decode(MissionPaymentRequestResult.self, from: Data(buffer: made.body))
+            let stored = try await harness.database.read { db -> [String?] in
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT m.template_name, m.body, i.public_token FROM messages m JOIN invoices i ON i.id = ? WHERE m.id = ?",
+                    arguments: [invoice.invoiceId, invoice.messageId])
+                return [row?["template_name"], row?["body"], row?["public_token"]]
+            }
+            let pageToken = try #require(stored[2])
+            let path = "/c/\(pageToken)"
+            #expect(stored[0] == "facture_envoyee" && stored[1]?.contains(Self.base + path) == true, "the message carries the page's link")
+            let node = harness.database.nodeId
+            let due = try await harness.database.replicaRead { db in
+                try GatewayOutbox.due(node: node, isDefault: true, now: Date(), limit: 50, in: db)
+            }
+            let row = try #require(due.first { $0.id == invoice.messageId })
+            if case .send(let outbound) = OutboundPlan.make(row, channels: [.whatsapp]), case .template(let call) = outbound.content {
+                #expect(call.document?.link == Self.base + path + "/pdf" && call.document?.filename == invoice.number + ".pdf")
+            } else {
+                Issue.record("the invoice's message is not a template send")
+            }
+            let html = String(buffer: try await client.execute(uri: path, method: .get).body)
+            for expected in ["Facture \(invoice.number)", "Main d&#39;œuvre", "Déplacement", "Payer par MTN MoMo", "Télécharger la facture en PDF"] {
+                #expect(html.contains(expected), "\(expected)")
+            }
+            #expect(!html.contains("Accepter le devis"))
+            let pdf = try await client.execute(uri: path + "/pdf", method: .get)
+            let text = try DocumentReaders.pdfText(Data(buffer: pdf.body))
+            #expect(text.contains(invoice.number) && text.contains("17 000"))
+            let (headers, pay) = Self.form([("method", "orange_money"), ("phone", "6 91 11 22 33")])
+            #expect(try await client.execute(uri: path + "/pay", method: .post, headers: headers, body: pay).status == .seeOther)
+            #expect(String(buffer: try await client.execute(uri: path, method: .get).body).contains("Orange Money : validez le paiement"))
+            let (_, signed) = Self.form([("name", "Awa Ngo")])
+            #expect(try await client.execute(uri: path + "/accept", method: .post, headers: headers, body: signed).status == .notFound)
+        }
+    }
+
     @Test("bad input and strangers: invalid lines, unknown template, a closed request, another provider's quote, a forged or unknown link")
     func refusals() async throws {
         let harness = try await ProviderAPIHarness.make()

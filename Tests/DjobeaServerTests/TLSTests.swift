@@ -40,7 +40,7 @@ struct TLSTests {
             "hub", "--data", data.path, "--port", "\(port)", "--host", "127.0.0.1", "--tls-cert", files.certificate, "--tls-key", files.key,
         ])
         defer { hub.kill(SIGTERM) }
-        let ready = await hub.waitForLine(timeout: 60) { $0.contains("à l'écoute sur") }
+        let ready = await hub.waitForLine(timeout: 180) { $0.contains("à l'écoute sur") }
         #expect(ready?.contains("https://127.0.0.1:\(port)") == true, "\(ready ?? "no line"): \(hub.errorText)")
 
         // Trust only this certificate, with full verification of the name "localhost": the served certificate must be

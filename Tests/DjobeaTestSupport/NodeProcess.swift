@@ -48,7 +48,7 @@ public enum NodeProcess {
         let database = postgres.map { ["--postgres", $0] } ?? []
         let central = try ChildProcess(
             ["central", "--data", directory.path, "--port", "\(port)", "--host", "127.0.0.1", "--api-key", apiKey] + database)
-        #expect(await central.waitForLine(timeout: 60) { $0.contains("à l'écoute") } != nil, "central: \(central.errorText.suffix(400))")
+        #expect(await central.waitForLine(timeout: 180) { $0.contains("à l'écoute") } != nil, "central: \(central.errorText.suffix(400))")
         return central
     }
 
@@ -57,7 +57,7 @@ public enum NodeProcess {
         let hub = try ChildProcess([
             "hub", "--data", directory.path, "--port", "\(port)", "--host", "127.0.0.1", "--central", central, "--enroll", token,
         ])
-        #expect(await hub.waitForLine(timeout: 60) { $0.contains("Synchronisation avec le central") } != nil, "hub: \(hub.errorText.suffix(400))")
+        #expect(await hub.waitForLine(timeout: 180) { $0.contains("Synchronisation avec le central") } != nil, "hub: \(hub.errorText.suffix(400))")
         return hub
     }
 

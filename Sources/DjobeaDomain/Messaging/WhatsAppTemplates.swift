@@ -27,13 +27,20 @@ public struct WhatsAppTemplate: Sendable, Equatable, Codable {
     /// The template's header is a document (a PDF): the gateway attaches the one the message names (`documentFor`).
     public var documentHeader: Bool? = nil
 
-    /// The PDF a message of this template carries in its header: for `devis_envoye`, the client page's PDF (the link,
-    /// its last parameter, followed by `/pdf`), named after the quote's number (its second parameter).
+    /// The PDF a message of this template carries in its header: the client page's PDF (the link, its last parameter,
+    /// followed by `/pdf`), named after the document's number (the parameter shaped `X-2026-0001`).
     public func documentFor(_ parameters: [String]) -> (link: String, filename: String)? {
         guard documentHeader == true, parameters.count == variables.count, let link = parameters.last, link.hasPrefix("http"),
-            parameters.count >= 2
+            let number = parameters.first(where: Self.isDocumentNumber)
         else { return nil }
-        return (link + "/pdf", parameters[1] + ".pdf")
+        return (link + "/pdf", number + ".pdf")
+    }
+
+    /// "F-2026-0007", "D-2026-0001".
+    static func isDocumentNumber(_ text: String) -> Bool {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        return parts.count == 3 && parts[0].count == 1 && parts[0].allSatisfy(\.isUppercase) && parts[1].count == 4
+            && parts[1].allSatisfy(\.isNumber) && !parts[2].isEmpty && parts[2].allSatisfy(\.isNumber)
     }
 
     /// `body` with the variables replaced by `parameters` (missing ones left as `{{n}}`).
@@ -89,6 +96,14 @@ public enum WhatsAppTemplates {
         ],
         quickReplies: [], essential: true, documentHeader: true)
 
+    public static let invoiceSent = WhatsAppTemplate(
+        name: "facture_envoyee", category: "UTILITY",
+        body:
+            "Bonjour {{1}}, votre mission « {{2}} » : facture {{3}} de {{4}}. Pour la consulter et payer en espèces, par MTN MoMo ou par Orange Money : {{5}}",
+        variables: ["prénom du client", "titre de la demande", "numéro de facture", "montant", "lien de la facture"],
+        examples: ["Awa", "Fuite sous l'évier", "F-2026-0001", "20 500 FCFA", "https://djobea.cm/c/AbCdEfGhIjKlMnOpQrStUv"],
+        quickReplies: [], essential: true, documentHeader: true)
+
     public static let absenceNotice = WhatsAppTemplate(
         name: "absence_prestataire", category: "UTILITY",
         body: "Bonjour {{1}}, {{2}} n'est pas disponible jusqu'au {{3}}. Votre demande « {{4}} » reste enregistrée. {{5}}",
@@ -121,7 +136,7 @@ public enum WhatsAppTemplates {
         examples: ["Awa", "F-2026-0001", "Fuite sous l'évier", "12 500 FCFA"], quickReplies: [], essential: true)
 
     public static let all: [WhatsAppTemplate] = [
-        acceptance, providerMessage, slotProposal, paymentRequest, quoteSent, absenceNotice, ratingRequest, activitySummary,
+        acceptance, providerMessage, slotProposal, paymentRequest, invoiceSent, quoteSent, absenceNotice, ratingRequest, activitySummary,
         paymentReminder,
     ]
 

@@ -70,7 +70,7 @@ func buildRouter(
         auth.registerAuthenticated(on: providerRoutes)
         ProviderRequestsController(database: database, commands: ProviderRequestCommands(database: database), cache: provider.responseCache)
             .register(on: providerRoutes)
-        MissionWorkController(database: database).register(on: providerRoutes)
+        MissionWorkController(database: database, clientPageBase: provider.clientPageBase).register(on: providerRoutes)
         QuoteController(database: database, commands: ProviderRequestCommands(database: database), clientPageBase: provider.clientPageBase)
             .register(on: providerRoutes)
         ProviderChangesController(database: database, cache: provider.responseCache).register(on: providerRoutes)

@@ -195,9 +195,11 @@ enum ClientPageHTML {
     static func render(_ page: ClientQuotePage, token: String, notice: String?) -> String {
         let quote = page.quote
         let base = "/c/" + escape(token)
-        var html = "<p><small>Djobea · devis de votre prestataire</small></p>"
-        html += "<h1>Devis \(escape(quote.number))</h1>"
-        html += "<p>Bonjour \(escape(page.clientFirstName)),<br>voici le devis de <strong>\(escape(page.providerName))</strong>"
+        let isInvoice = quote.status == "facture"
+        let what = isInvoice ? "la facture" : "le devis"
+        var html = "<p><small>Djobea · \(isInvoice ? "facture" : "devis") de votre prestataire</small></p>"
+        html += "<h1>\(isInvoice ? "Facture" : "Devis") \(escape(quote.number))</h1>"
+        html += "<p>Bonjour \(escape(page.clientFirstName)),<br>voici \(what) de <strong>\(escape(page.providerName))</strong>"
         html += " (\(escape(PhoneNumber.displayCameroon(page.providerPhone) ?? page.providerPhone))) pour « \(escape(page.requestTitle)) ».</p>"
         html += "<table><thead><tr><th>Désignation</th><th class=\"n\">Qté</th><th class=\"n\">Montant</th></tr></thead><tbody>"
         for line in quote.lines {
@@ -209,6 +211,7 @@ enum ClientPageHTML {
         if let notice { html += "<p class=\"notice\" role=\"alert\">\(escape(notice))</p>" }
         var refresh = false
         switch quote.status {
+        case "facture": break
         case "envoye":
             html += "<p class=\"status\">Valable jusqu'au \(date(quote.validUntil)). Votre réponse est transmise à votre prestataire.</p>"
             html += "<form method=\"post\" action=\"\(base)/accept\"><label for=\"name\">Votre nom (signature)</label>"
@@ -223,7 +226,7 @@ enum ClientPageHTML {
             html += "<p class=\"status ko\">Ce devis a expiré le \(date(quote.validUntil)) : demandez-en un nouveau à votre prestataire.</p>"
         }
         if let number = page.invoiceNumber, let total = page.invoiceTotal {
-            html += "<h2>Facture \(escape(number))</h2><p>Total \(XAF(total).formatted)"
+            html += isInvoice ? "<p>Total \(XAF(total).formatted)" : "<h2>Facture \(escape(number))</h2><p>Total \(XAF(total).formatted)"
             if page.credited > 0 { html += " · avoirs \(XAF(page.credited).formatted)" }
             html += " · déjà payé \(XAF(page.paid).formatted)"
             html += " · reste à payer <strong>\(XAF(page.balance).formatted)</strong></p>"
@@ -249,6 +252,6 @@ enum ClientPageHTML {
                 html += "<button class=\"pay\" type=\"submit\" name=\"method\" value=\"orange_money\">Payer par Orange Money</button></form>"
             }
         }
-        return document(title: "Devis \(quote.number)", body: html, refresh: refresh)
+        return document(title: "\(isInvoice ? "Facture" : "Devis") \(quote.number)", body: html, refresh: refresh)
     }
 }

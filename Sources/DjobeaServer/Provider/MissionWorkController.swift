@@ -15,9 +15,12 @@ struct MissionWorkController: Sendable {
     let commands: ProviderRequestCommands
     /// Nil when the node has no data directory (in-memory database): the photo routes then answer `409 photo_unavailable`.
     let uploads: PhotoUploads?
+    /// Where the clients' pages are served: the invoice's link in the payment request's message.
+    let clientPageBase: String?
 
-    init(database: NodeDatabase) {
+    init(database: NodeDatabase, clientPageBase: String? = nil) {
         self.database = database
+        self.clientPageBase = clientPageBase
         self.commands = ProviderRequestCommands(database: database)
         self.uploads = PhotoUploads.beside(database)
     }
@@ -82,7 +85,7 @@ struct MissionWorkController: Sendable {
             let body = try await RequestDecoding.decode(PaymentRequestBody.self, from: httpRequest)
             let result = try await commands.requestPayment(
                 providerId: identity.providerId, requestId: id, labour: body.labour, travel: body.travel, note: body.note,
-                idempotencyKey: httpRequest.headers.idempotencyKey)
+                idempotencyKey: httpRequest.headers.idempotencyKey, publicBase: clientPageBase)
             return try JSONResponse.make(result, for: httpRequest, status: .created)
         }
         registerPhotos(on: routes, workErrors: workErrors)

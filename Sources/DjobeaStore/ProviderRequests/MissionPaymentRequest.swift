@@ -43,7 +43,7 @@ extension ProviderRequestCommands {
     /// MTN MoMo, Orange Money), followed by the provider's `note` (≤ 500 characters).
     public func requestPayment(
         providerId: String, requestId: String, labour: Int, travel: Int? = nil, note: String? = nil, idempotencyKey: String? = nil,
-        now: Date = Date()
+        publicBase: String? = nil, now: Date = Date()
     ) async throws -> MissionPaymentRequestResult {
         guard (1...Self.labourMax).contains(labour) else {
             throw ProviderRequestError.invalid("labour", "Main d'œuvre (labour) : montant entier de 1 à 10 000 000 FCFA")
@@ -74,7 +74,7 @@ extension ProviderRequestCommands {
                 invoiceLines.append(billed(.materiel, material.label, quantity: Int(material.quantity), unitPrice: Int(material.unitPrice)))
             }
             if travel > 0 { invoiceLines.append(billed(.deplacement, "Déplacement", quantity: 1, unitPrice: travel)) }
-            return try Self.issueInvoice(invoiceLines, note: note, context: context, in: tx)
+            return try Self.issueInvoice(invoiceLines, note: note, context: context, publicBase: publicBase, in: tx)
         }
     }
 
@@ -83,7 +83,7 @@ extension ProviderRequestCommands {
     /// shared with the conversion of an accepted quote.
     static func issueInvoice(
         _ invoiceLines: [(kind: BillingLineKind, line: MissionPaymentRequestResult.Line)], note: String?, context: ProviderRequestContext,
-        in tx: SyncedTransaction
+        publicBase: String?, in tx: SyncedTransaction
     ) throws -> MissionPaymentRequestResult {
         let requestId = context.requestId
         let providerId = context.providerId
@@ -93,10 +93,11 @@ extension ProviderRequestCommands {
         let number = try Self.nextInvoiceNumber(providerId: providerId, now: tx.now, in: tx.db)
         let invoiceId = DjobeaID.v7(now: tx.now)
         let dueAt = tx.now.addingTimeInterval(TimeInterval(Self.paymentTermDays * 86_400))
+        let token = QuoteRules.newToken()
         try tx.insert(
             InvoiceRecord(
                 id: invoiceId, requestId: requestId, providerId: providerId, clientId: context.clientId, number: number, total: Int64(total),
-                issuedAt: UTCTimestamp.format(tx.now), dueAt: UTCTimestamp.format(dueAt), sentAt: UTCTimestamp.format(tx.now)))
+                issuedAt: UTCTimestamp.format(tx.now), dueAt: UTCTimestamp.format(dueAt), sentAt: UTCTimestamp.format(tx.now), publicToken: token))
         for (order, (kind, line)) in invoiceLines.enumerated() {
             try tx.insert(
                 InvoiceLineRecord(
@@ -105,13 +106,16 @@ extension ProviderRequestCommands {
         }
         // Invoiced after completion: the commission is derived now (CONFLICTS.md rule 10, whatever the order).
         try tx.deriveCommission(requestId: requestId)
-        let body = Self.paymentRequestMessage(context: context, lines: lines, total: total, number: number, note: note)
-        let messageId = try ClientMessages.queue(
-            body, templateCode: "demande_paiement", context: context,
-            template: (
-                WhatsAppTemplates.paymentRequest.name,
-                [ProviderRequestWording.firstName(context.clientName), context.title, XAF(total).formatted, number]
-            ), in: tx)
+        var body = Self.paymentRequestMessage(context: context, lines: lines, total: total, number: number, note: note)
+        let firstName = ProviderRequestWording.firstName(context.clientName)
+        var template = (WhatsAppTemplates.paymentRequest.name, [firstName, context.title, XAF(total).formatted, number])
+        // With a client page: the link (the invoice, its PDF, payment by mobile money), and the PDF attached.
+        if let link = QuoteRules.publicURL(base: publicBase, token: token) {
+            body += " Facture et paiement en ligne : \(link)"
+            let title = context.title.count > 80 ? String(context.title.prefix(79)) + "…" : context.title
+            template = (WhatsAppTemplates.invoiceSent.name, [firstName, title, number, XAF(total).formatted, link])
+        }
+        let messageId = try ClientMessages.queue(body, templateCode: "demande_paiement", context: context, template: template, in: tx)
         return MissionPaymentRequestResult(
             command: "payment_request", requestId: requestId, invoiceId: invoiceId, number: number, total: total,
             totalLabel: XAF(total).formatted, lines: lines, issuedAt: UTCTimestamp.format(tx.now), dueAt: UTCTimestamp.format(dueAt),

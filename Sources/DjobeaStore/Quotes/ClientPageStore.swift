@@ -42,49 +42,77 @@ public struct ClientPageRefusal: Error, Equatable, Sendable {
 /// The client page's reads and writes, on the gateway's storage (SQLite or PostgreSQL, through the seam).
 public enum ClientPageStore {
     public static func page(token: String, now: Date, in db: any ReplicaConnection) throws -> ClientQuotePage? {
-        guard isPlausible(token), let quote = try db.record(QuoteRecord.self, "SELECT * FROM quotes WHERE public_token = ?", [.text(token)])
-        else { return nil }
+        guard isPlausible(token) else { return nil }
+        guard let quote = try db.record(QuoteRecord.self, "SELECT * FROM quotes WHERE public_token = ?", [.text(token)]) else {
+            return try invoicePage(token: token, in: db)
+        }
         // A draft is the provider's: the client sees a quote once it was sent.
         guard quote.status != .brouillon else { return nil }
         let lines = try db.records(
             QuoteLineRecord.self, "SELECT * FROM quote_lines WHERE quote_id = ? ORDER BY line_order, id", [.text(quote.id)])
         guard
+            var page = try parties(
+                QuoteRules.view(quote, lines: lines, base: nil, now: now), requestId: quote.requestId, providerId: quote.providerId, in: db)
+        else { return nil }
+        if let invoiceId = quote.invoiceId, let invoice = try db.record(InvoiceRecord.self, "SELECT * FROM invoices WHERE id = ?", [.text(invoiceId)])
+        {
+            try fill(&page, invoice: invoice, in: db)
+        }
+        return page
+    }
+
+    /// An invoice's own page (one made by a payment request, not from a quote): shown as a document of status
+    /// `facture`, with its payment.
+    static func invoicePage(token: String, in db: any ReplicaConnection) throws -> ClientQuotePage? {
+        guard let invoice = try db.record(InvoiceRecord.self, "SELECT * FROM invoices WHERE public_token = ?", [.text(token)]) else { return nil }
+        let view = QuoteView(
+            id: invoice.id, requestId: invoice.requestId, number: invoice.number, status: "facture", statusLabel: "Facture",
+            total: Int(invoice.total), totalLabel: XAF(Int(invoice.total)).formatted, lines: [], createdAt: invoice.issuedAt,
+            validUntil: invoice.dueAt, sentAt: invoice.sentAt, decidedAt: nil, decidedByName: nil, publicUrl: nil, invoiceId: invoice.id)
+        guard var page = try parties(view, requestId: invoice.requestId, providerId: invoice.providerId, in: db) else { return nil }
+        try fill(&page, invoice: invoice, in: db)
+        page.quote.lines = page.invoiceLines
+        return page
+    }
+
+    /// The page's people and request.
+    static func parties(_ view: QuoteView, requestId: String, providerId: String, in db: any ReplicaConnection) throws -> ClientQuotePage? {
+        guard
             let row = try db.query(
                 """
                 SELECT p.name AS provider_name, p.phone AS provider_phone, c.name AS client_name, c.phone AS client_phone, r.title,
                     s.name_fr AS service_name
-                FROM quotes q JOIN service_requests r ON r.id = q.request_id JOIN clients c ON c.id = r.client_id
-                JOIN providers p ON p.id = q.provider_id LEFT JOIN services s ON s.id = r.service_id WHERE q.id = ?
-                """, [.text(quote.id)]
+                FROM service_requests r JOIN clients c ON c.id = r.client_id JOIN providers p ON p.id = ?
+                LEFT JOIN services s ON s.id = r.service_id WHERE r.id = ?
+                """, [.text(providerId), .text(requestId)]
             ).first
         else { return nil }
-        var page = ClientQuotePage(
-            quote: QuoteRules.view(quote, lines: lines, base: nil, now: now), providerName: row["provider_name"].textValue ?? "",
-            providerPhone: row["provider_phone"].textValue ?? "",
+        return ClientQuotePage(
+            quote: view, providerName: row["provider_name"].textValue ?? "", providerPhone: row["provider_phone"].textValue ?? "",
             clientFirstName: ProviderRequestWording.firstName(row["client_name"].textValue ?? ""), clientPhone: row["client_phone"].textValue ?? "",
             requestTitle: row["title"].textValue ?? "", serviceName: row["service_name"].textValue ?? "", invoiceNumber: nil, invoiceTotal: nil,
             paid: 0, collection: nil)
-        if let invoiceId = quote.invoiceId, let invoice = try db.record(InvoiceRecord.self, "SELECT * FROM invoices WHERE id = ?", [.text(invoiceId)])
-        {
-            page.invoiceNumber = invoice.number
-            page.invoiceTotal = Int(invoice.total)
-            page.invoiceIssuedAt = invoice.issuedAt
-            page.invoiceDueAt = invoice.dueAt
-            page.invoiceLines = try db.records(
-                InvoiceLineRecord.self, "SELECT * FROM invoice_lines WHERE invoice_id = ? ORDER BY line_order, id", [.text(invoiceId)]
-            ).map { line in
-                QuoteView.Line(
-                    kind: line.kind.rawValue, kindLabel: QuoteRules.kindLabel(line.kind), label: line.label, quantity: Int(line.quantity),
-                    unitPrice: Int(line.unitPrice), total: Int(line.quantity * line.unitPrice))
-            }
-            let entries = try db.query("SELECT * FROM ledger_entries WHERE request_id = ?", [.text(invoice.requestId)]).compactMap(ledgerEntry)
-            page.paid = PaymentLedger.fold(entries).paid.francs
-            page.credited = Int(try db.integer("SELECT coalesce(sum(amount), 0) FROM credit_notes WHERE invoice_id = ?", [.text(invoiceId)]) ?? 0)
-            page.collection = try db.record(
-                CollectionRecord.self, "SELECT * FROM collections WHERE invoice_id = ? ORDER BY created_at DESC, id DESC LIMIT 1", [.text(invoiceId)]
-            ).map(CollectionView.init)
+    }
+
+    /// What the page says of the invoice: its lines and dates, paid (the ledger's fold), credited, the latest collection.
+    static func fill(_ page: inout ClientQuotePage, invoice: InvoiceRecord, in db: any ReplicaConnection) throws {
+        page.invoiceNumber = invoice.number
+        page.invoiceTotal = Int(invoice.total)
+        page.invoiceIssuedAt = invoice.issuedAt
+        page.invoiceDueAt = invoice.dueAt
+        page.invoiceLines = try db.records(
+            InvoiceLineRecord.self, "SELECT * FROM invoice_lines WHERE invoice_id = ? ORDER BY line_order, id", [.text(invoice.id)]
+        ).map { line in
+            QuoteView.Line(
+                kind: line.kind.rawValue, kindLabel: QuoteRules.kindLabel(line.kind), label: line.label, quantity: Int(line.quantity),
+                unitPrice: Int(line.unitPrice), total: Int(line.quantity * line.unitPrice))
         }
-        return page
+        let entries = try db.query("SELECT * FROM ledger_entries WHERE request_id = ?", [.text(invoice.requestId)]).compactMap(ledgerEntry)
+        page.paid = PaymentLedger.fold(entries).paid.francs
+        page.credited = Int(try db.integer("SELECT coalesce(sum(amount), 0) FROM credit_notes WHERE invoice_id = ?", [.text(invoice.id)]) ?? 0)
+        page.collection = try db.record(
+            CollectionRecord.self, "SELECT * FROM collections WHERE invoice_id = ? ORDER BY created_at DESC, id DESC LIMIT 1", [.text(invoice.id)]
+        ).map(CollectionView.init)
     }
 
     /// The client accepts or refuses the quote, signing with their name. The same decision again changes nothing; a

@@ -277,7 +277,7 @@ extension ProviderRequestCommands {
                             kind: line.kind.rawValue, label: line.label, quantity: Int(line.quantity), unitPrice: Int(line.unitPrice),
                             total: Int(line.quantity * line.unitPrice))
                     )
-                }, note: "Selon le devis \(current.number) que vous avez accepté.", context: context, in: tx)
+                }, note: "Selon le devis \(current.number) que vous avez accepté.", context: context, publicBase: publicBase, in: tx)
             current.invoiceId = invoice.invoiceId
             try tx.update(current, columns: [.invoiceId])
             return QuoteCommandResult(

@@ -15,6 +15,8 @@ public struct InvoiceRecord: MutableSyncedRecord, Codable, Hashable {
     public var issuedAt: String
     public var dueAt: String
     public var sentAt: String?
+    /// The random token of the client page's URL (`/c/{token}`).
+    public var publicToken: String?
 
     public enum Columns: String, CodingKey, ColumnExpression, CaseIterable, Sendable {
         case id
@@ -25,12 +27,13 @@ public struct InvoiceRecord: MutableSyncedRecord, Codable, Hashable {
         case issuedAt = "issued_at"
         case dueAt = "due_at"
         case sentAt = "sent_at"
+        case publicToken = "public_token"
     }
     typealias CodingKeys = Columns
     /// Every column; the optional ones default to NULL (public: the demo generator and the benches write records too).
     public init(
         id: String, requestId: String, providerId: String, clientId: String, number: String, total: Int64, issuedAt: String, dueAt: String,
-        sentAt: String? = nil
+        sentAt: String? = nil, publicToken: String? = nil
     ) {
         self.id = id
         self.requestId = requestId
@@ -41,6 +44,7 @@ public struct InvoiceRecord: MutableSyncedRecord, Codable, Hashable {
         self.issuedAt = issuedAt
         self.dueAt = dueAt
         self.sentAt = sentAt
+        self.publicToken = publicToken
     }
 }
 

@@ -30,6 +30,7 @@ enum Migrations {
         migrator.registerMigration("v9-commission-ops") { db in try SchemaV9CommissionOps.migrate(db) }
         migrator.registerMigration("v10-credit-notes") { db in try db.execute(sql: SchemaV10CreditNotes.sql) }
         migrator.registerMigration("v11-quotes") { db in try db.execute(sql: SchemaV11Quotes.sql) }
+        migrator.registerMigration("v12-invoice-pages") { db in try db.execute(sql: SchemaV12InvoicePages.sql) }
         return migrator
     }
 

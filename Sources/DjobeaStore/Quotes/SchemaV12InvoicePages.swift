@@ -1,0 +1,7 @@
+/// Every invoice gets a client page (SPEC.md §4.9): the random token of its link.
+enum SchemaV12InvoicePages {
+    static let sql = """
+        ALTER TABLE invoices ADD COLUMN public_token TEXT CHECK (public_token IS NULL OR length(public_token) BETWEEN 22 AND 64);
+        CREATE INDEX invoices_public_token ON invoices(public_token) WHERE public_token IS NOT NULL;
+        """
+}
