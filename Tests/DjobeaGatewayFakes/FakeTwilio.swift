@@ -100,7 +100,7 @@ public final class FakeTwilio: Sendable {
     /// A stable `HX…` content sid for each template of the catalogue.
     public static let contentSids: [String: String] = Dictionary(
         uniqueKeysWithValues: WhatsAppTemplates.all.enumerated().map { index, template in
-            (template.name, "HX" + String(repeating: String(index + 1), count: 32))
+            (template.name, "HX" + String(format: "%032x", index + 1))
         })
 
     public func stop() async {
