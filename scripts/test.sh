@@ -17,10 +17,14 @@ if grep -E "^$PWD/(Sources|Tests|Package\.swift)[^:]*:[0-9]+:[0-9]+: warning:" "
   exit 1
 fi
 rm -f "$build_log"
-# Two runs: the storage suites (the sync core on SQLite and PostgreSQL, heavy on both cores) after the others, so that
-# they do not starve the black-box process tests, which wait for real processes and check user-visible delays.
-echo "== swift test (every suite but the storage ones)"
-swift test --skip-build --skip "DjobeaReplicationTests|DjobeaPostgresTests"
+# Three runs, so that the black-box suites (real djobea processes, user-visible delays such as "within 60 s" or a
+# 4-second lease) never share the 2 cores with hundreds of unit tests and two demo generations: the unit suites, then
+# the process suites, then the storage suites (the sync core on SQLite and PostgreSQL, heavy on both cores).
+process_suites="ProcessTests|CommandLineTests|CrashSafetyTests|DemoAcceptanceTests|GatewayDemoTests|QuietShutdownTests|TLSTests|SyncCrashTests"
+echo "== swift test (unit and in-process suites)"
+swift test --skip-build --skip "DjobeaReplicationTests|DjobeaPostgresTests|$process_suites"
+echo "== swift test (black-box suites: real djobea processes)"
+swift test --skip-build --filter "$process_suites" --skip "DjobeaReplicationTests|DjobeaPostgresTests"
 echo "== swift test (the storage suites, against a throwaway PostgreSQL cluster)"
 scripts/with-postgres.sh swift test --skip-build --filter "DjobeaReplicationTests|DjobeaPostgresTests"
 echo "== node --test (web/: the PWA's pure modules)"
