@@ -57,6 +57,14 @@ struct PaymentReminderScheduleTests {
         #expect(step(dueAt: due, sent: 1, lastAutomatic: back, now: utc(2026, 12, 26, 9)) == 1)  // 6 days later (7 − 1)
     }
 
+    @Test("an invoice overdue for longer than the last step plus 30 days is never reminded automatically (a hub started on history)")
+    func staleInvoicesAreLeftAlone() {
+        let due = utc(2026, 9, 1, 12)
+        #expect(step(dueAt: due, now: utc(2026, 10, 7, 12)) == 0, "37 days after: still reminded")
+        #expect(step(dueAt: due, now: utc(2026, 10, 9, 12)) == nil, "39 days after: left to the provider's Relancer")
+        #expect(step(dueAt: due, sent: 1, lastAutomatic: utc(2026, 9, 2, 9), now: utc(2026, 11, 20, 12)) == nil)
+    }
+
     @Test("a manual reminder within 24 hours delays the automatic one")
     func manualReminderDelays() {
         let due = utc(2026, 12, 1, 12)

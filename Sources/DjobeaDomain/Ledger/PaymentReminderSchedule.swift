@@ -16,6 +16,9 @@ public struct PaymentReminderSchedule: Sendable, Equatable {
     public static let maxSteps = 2
     /// No reminder, automatic or manual, within this long of the previous one.
     public static let minimumGap: TimeInterval = 24 * 3_600
+    /// Days after the last step past which the hub no longer reminds by itself: a hub started on months of history (a
+    /// new install, a restore) must not message every client about old invoices at once. "Relancer" still works.
+    public static let staleAfterDays = 30
 
     init(uncheckedDays: [Int]) {
         self.days = uncheckedDays
@@ -58,6 +61,7 @@ public struct PaymentReminderSchedule: Sendable, Equatable {
         let step = automaticSent
         let today = DoualaCalendar.localDay(of: now)
         guard today >= DoualaCalendar.localDay(of: dueAt) + Int64(days[step]) else { return nil }
+        guard let last = days.last, today <= DoualaCalendar.localDay(of: dueAt) + Int64(last + Self.staleAfterDays) else { return nil }
         if step > 0, let lastAutomaticAt {
             guard today >= DoualaCalendar.localDay(of: lastAutomaticAt) + Int64(days[step] - days[step - 1]) else { return nil }
         }

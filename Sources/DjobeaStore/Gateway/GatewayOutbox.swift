@@ -65,7 +65,7 @@ public enum GatewayOutbox {
                 AND (m.gateway_node = ? OR (m.gateway_node IS NULL AND ? = 1))
                 AND (w.work_key IS NULL OR (w.done_at IS NULL AND (w.lease_until IS NULL OR w.lease_until <= ?)
                     AND (w.next_attempt_at IS NULL OR w.next_attempt_at <= ?)))
-            ORDER BY m.sent_at, m.id LIMIT ?
+            ORDER BY CASE WHEN m.template_code = 'relance_auto' THEN 1 ELSE 0 END, m.sent_at, m.id LIMIT ?
             """,
             [ColumnValue(now.addingTimeInterval(-window)), .text(node), ColumnValue(isDefault), nowText, nowText, .integer(Int64(limit))])
         return rows.map { row in
