@@ -83,7 +83,7 @@ public struct MTNMoMoCollector: MobileMoneyCollector {
             "payeeNote": String(order.description.prefix(160)),
         ]
         let bytes = Array((try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data())
-        let reply = try await authorized { token in
+        let reply = try await tokens.authorized { token in
             var headers = try self.headers(token)
             headers += [("X-Reference-Id", handle), ("Content-Type", "application/json")]
             if let callback = self.settings.callbackURL { headers.append(("X-Callback-Url", callback.absoluteString)) }
@@ -102,7 +102,7 @@ public struct MTNMoMoCollector: MobileMoneyCollector {
     }
 
     public func status(_ order: MobileMoneyOrder, handle: String) async throws -> OperatorCollectionStatus {
-        let reply = try await authorized { token in
+        let reply = try await tokens.authorized { token in
             try await OperatorHTTP.call(
                 .GET, GatewayHTTP.url(self.settings.baseURL, "/collection/v1_0/requesttopay/\(GatewayHTTP.encode(handle))"),
                 headers: try self.headers(token), body: nil, client: self.client, service: Self.service)
@@ -133,16 +133,5 @@ public struct MTNMoMoCollector: MobileMoneyCollector {
             ("Authorization", "Bearer \(token)"), ("X-Target-Environment", settings.targetEnvironment),
             ("Ocp-Apim-Subscription-Key", settings.subscriptionKey),
         ]
-    }
-
-    /// Runs `call` with the token; a 401 (expired or revoked token) gets one retry with a fresh token.
-    private func authorized(_ call: @Sendable (String) async throws -> OperatorHTTP.Reply) async throws
-        -> OperatorHTTP.Reply
-    {
-        let token = try await tokens.current()
-        let reply = try await call(token)
-        guard reply.status == 401 else { return reply }
-        await tokens.invalidate(token)
-        return try await call(try await tokens.current())
     }
 }

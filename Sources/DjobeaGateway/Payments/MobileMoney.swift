@@ -94,6 +94,15 @@ actor BearerTokenCache {
     func invalidate(_ value: String) {
         if token?.value == value { token = nil }
     }
+
+    /// Runs `call` with the token; a 401 (expired or revoked token) gets one retry with a fresh token.
+    func authorized(_ call: @Sendable (String) async throws -> OperatorHTTP.Reply) async throws -> OperatorHTTP.Reply {
+        let token = try await current()
+        let reply = try await call(token)
+        guard reply.status == 401 else { return reply }
+        invalidate(token)
+        return try await call(try await current())
+    }
 }
 
 /// HTTP for the operator drivers: one call, its answer, failures classified like the message drivers'.

@@ -81,7 +81,7 @@ public struct OrangeMoneyCollector: MobileMoneyCollector {
     }
 
     public func prepare(_ order: MobileMoneyOrder) async throws -> String {
-        let reply = try await authorized { token in
+        let reply = try await tokens.authorized { token in
             try await OperatorHTTP.call(
                 .POST, GatewayHTTP.url(self.settings.baseURL, Self.apiPath + "/init"), headers: self.headers(token), body: [],
                 client: self.client, service: Self.service)
@@ -101,7 +101,7 @@ public struct OrangeMoneyCollector: MobileMoneyCollector {
         ]
         if let callback = settings.callbackURL { body["notifUrl"] = callback.absoluteString }
         let bytes = Array((try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data())
-        let reply = try await authorized { token in
+        let reply = try await tokens.authorized { token in
             try await OperatorHTTP.call(
                 .POST, GatewayHTTP.url(self.settings.baseURL, Self.apiPath + "/pay"),
                 headers: self.headers(token) + [("Content-Type", "application/json")], body: bytes, client: self.client,
@@ -115,7 +115,7 @@ public struct OrangeMoneyCollector: MobileMoneyCollector {
     }
 
     public func status(_ order: MobileMoneyOrder, handle: String) async throws -> OperatorCollectionStatus {
-        let reply = try await authorized { token in
+        let reply = try await tokens.authorized { token in
             try await OperatorHTTP.call(
                 .GET, GatewayHTTP.url(self.settings.baseURL, Self.apiPath + "/paymentstatus/\(GatewayHTTP.encode(handle))"),
                 headers: self.headers(token), body: nil, client: self.client, service: Self.service)
@@ -146,15 +146,5 @@ public struct OrangeMoneyCollector: MobileMoneyCollector {
             ("Authorization", "Bearer \(token)"),
             ("X-AUTH-TOKEN", Data("\(settings.apiUsername):\(settings.apiPassword)".utf8).base64EncodedString()),
         ]
-    }
-
-    private func authorized(_ call: @Sendable (String) async throws -> OperatorHTTP.Reply) async throws
-        -> OperatorHTTP.Reply
-    {
-        let token = try await tokens.current()
-        let reply = try await call(token)
-        guard reply.status == 401 else { return reply }
-        await tokens.invalidate(token)
-        return try await call(try await tokens.current())
     }
 }

@@ -106,27 +106,15 @@ struct ClientPageController: Sendable {
 
     static func form(_ request: Request) async throws -> [String: String] {
         var request = request
-        let body: ByteBuffer
         do {
-            body = try await request.collectBody(upTo: maxForm)
+            return OpsController.formFields(String(buffer: try await request.collectBody(upTo: maxForm)))
         } catch {
             throw APIError(.contentTooLarge, code: "body_too_large", message: "Formulaire trop volumineux.")
         }
-        var fields: [String: String] = [:]
-        for pair in String(buffer: body).split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func decode(_ part: Substring) -> String {
-                let spaced = part.replacingOccurrences(of: "+", with: " ")
-                return spaced.removingPercentEncoding ?? spaced
-            }
-            let name = decode(parts[0])
-            if fields[name] == nil { fields[name] = parts.count > 1 ? decode(parts[1]) : "" }
-        }
-        return fields
     }
 
     static func backToPage(_ token: String) -> Response {
-        Response(status: .seeOther, headers: [.location: "/c/\(token)", .cacheControl: "no-store"])
+        OpsController.redirect(to: "/c/\(token)")
     }
 
     static func html(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
@@ -142,20 +130,7 @@ struct ClientPageController: Sendable {
 
 /// The client page's HTML: pure functions of what it shows.
 enum ClientPageHTML {
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
+    static func escape(_ text: String) -> String { OpsPage.escape(text) }
 
     static let style = """
         body{margin:0;font:18px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#111;background:#fff}

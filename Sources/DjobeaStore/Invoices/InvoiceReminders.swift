@@ -51,7 +51,7 @@ public enum InvoiceReminders {
     /// The text of a reminder: "Bonjour Awa, petit rappel : la facture F-2026-0001 pour « Fuite » n'est pas encore
     /// réglée. Reste à payer : 12 500 FCFA. …"
     static func message(_ context: ProviderRequestContext, number: String, due: XAF) -> (body: String, params: [String]) {
-        let title = context.title.count > 80 ? String(context.title.prefix(79)) + "…" : context.title
+        let title = context.shortTitle
         let params = [ProviderRequestWording.firstName(context.clientName), number, title, due.formatted]
         return (WhatsAppTemplates.paymentReminder.render(params), params)
     }
@@ -294,13 +294,6 @@ extension ProviderRequestCommands {
 
     /// The provider's next credit note number for the Douala year of `now`: "A-2026-0001", then 0002… (SPEC.md §4.8).
     static func nextCreditNoteNumber(providerId: String, now: Date, in db: Database) throws -> String {
-        let year = String(DoualaCalendar().dayKey(now).prefix(4))
-        let prefix = "A-\(year)-"
-        let numbers = try String.fetchAll(
-            db, sql: "SELECT number FROM credit_notes WHERE provider_id = ? AND substr(number, 1, ?) = ?",
-            arguments: [providerId, prefix.count, prefix])
-        let highest = numbers.compactMap { Int($0.dropFirst(prefix.count)) }.max() ?? 0
-        let digits = String(highest + 1)
-        return prefix + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+        try ProviderRequestCommands.nextNumber(prefix: "A", table: "credit_notes", providerId: providerId, now: now, in: db)
     }
 }

@@ -112,7 +112,7 @@ extension ProviderRequestCommands {
         // With a client page: the link (the invoice, its PDF, payment by mobile money), and the PDF attached.
         if let link = QuoteRules.publicURL(base: publicBase, token: token) {
             body += " Facture et paiement en ligne : \(link)"
-            let title = context.title.count > 80 ? String(context.title.prefix(79)) + "…" : context.title
+            let title = context.shortTitle
             template = (WhatsAppTemplates.invoiceSent.name, [firstName, title, number, XAF(total).formatted, link])
         }
         let messageId = try ClientMessages.queue(body, templateCode: "demande_paiement", context: context, template: template, in: tx)
@@ -132,7 +132,7 @@ extension ProviderRequestCommands {
         var parts = ["main d'œuvre \(XAF(sum("main_oeuvre")).formatted)"]
         if lines.contains(where: { $0.kind == "materiel" }) { parts.append("matériel \(XAF(sum("materiel")).formatted)") }
         if sum("deplacement") > 0 { parts.append("déplacement \(XAF(sum("deplacement")).formatted)") }
-        let title = context.title.count > 80 ? String(context.title.prefix(79)) + "…" : context.title
+        let title = context.shortTitle
         var text =
             "Bonjour \(ProviderRequestWording.firstName(context.clientName)), voici le détail de votre mission « \(title) » : "
             + parts.joined(separator: ", ") + ". Total à payer : \(XAF(total).formatted) (facture \(number)). "
@@ -143,14 +143,7 @@ extension ProviderRequestCommands {
 
     /// The provider's next invoice number for the Douala year of `now`: "F-2026-0001", then 0002…
     static func nextInvoiceNumber(providerId: String, now: Date, in db: Database) throws -> String {
-        let year = String(DoualaCalendar().dayKey(now).prefix(4))
-        let prefix = "F-\(year)-"
-        let numbers = try String.fetchAll(
-            db, sql: "SELECT number FROM invoices WHERE provider_id = ? AND substr(number, 1, ?) = ?",
-            arguments: [providerId, prefix.count, prefix])
-        let highest = numbers.compactMap { Int($0.dropFirst(prefix.count)) }.max() ?? 0
-        let digits = String(highest + 1)
-        return prefix + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+        try nextNumber(prefix: "F", table: "invoices", providerId: providerId, now: now, in: db)
     }
 
     /// The request card's `invoice`: the invoice of `requestId` made by `providerId`, status derived from the ledger

@@ -54,6 +54,9 @@ struct ProviderRequestContext: Sendable {
             clientFirstName: ProviderRequestWording.firstName(clientName), offerId: offer?.id, offerUnseen: offer.map { $0.seenAt == nil } ?? false,
             offerExpiresAt: offerIsOpen ? offer?.expiresAt : nil)
     }
+
+    /// The title as client messages quote it: at most 80 characters, cut with "…".
+    var shortTitle: String { title.count > 80 ? String(title.prefix(79)) + "…" : title }
 }
 
 enum ProviderRequestAccess {

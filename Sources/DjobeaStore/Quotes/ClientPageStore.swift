@@ -107,7 +107,9 @@ public enum ClientPageStore {
                 kind: line.kind.rawValue, kindLabel: QuoteRules.kindLabel(line.kind), label: line.label, quantity: Int(line.quantity),
                 unitPrice: Int(line.unitPrice), total: Int(line.quantity * line.unitPrice))
         }
-        let entries = try db.query("SELECT * FROM ledger_entries WHERE request_id = ?", [.text(invoice.requestId)]).compactMap(ledgerEntry)
+        let entries = try db.query("SELECT * FROM ledger_entries WHERE request_id = ?", [.text(invoice.requestId)]).compactMap {
+            try? ReplicatedRows.ledgerEntry(from: $0.columns)
+        }
         page.paid = PaymentLedger.fold(entries).paid.francs
         page.credited = Int(try db.integer("SELECT coalesce(sum(amount), 0) FROM credit_notes WHERE invoice_id = ?", [.text(invoice.id)]) ?? 0)
         page.collection = try db.record(
@@ -182,17 +184,5 @@ public enum ClientPageStore {
             && token.utf8.allSatisfy { byte in
                 (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte) || byte == 45 || byte == 95
             }
-    }
-
-    static func ledgerEntry(_ row: ReplicaRow) -> LedgerEntry? {
-        guard let id = row["id"].textValue, let kind = row["kind"].textValue.flatMap(LedgerEntryKind.init(rawValue:)),
-            let requestId = row["request_id"].textValue, let providerId = row["provider_id"].textValue, let amount = row["amount"].integerValue,
-            let hlc = row["hlc"].integerValue
-        else { return nil }
-        return LedgerEntry(
-            id: id, requestId: requestId, providerId: providerId, invoiceId: row["invoice_id"].textValue, kind: kind,
-            method: row["method"].textValue.flatMap(PaymentMethod.init(rawValue:)), operatorRef: row["operator_ref"].textValue,
-            amount: XAF(Int(amount)), reversesEntryId: row["reverses_entry_id"].textValue, hlc: HLC(packed: hlc),
-            originNode: row["origin_node"].textValue ?? "")
     }
 }

@@ -236,7 +236,7 @@ extension ProviderRequestCommands {
                 try String.fetchOne(tx.db, sql: "SELECT name FROM providers WHERE id = ?", arguments: [providerId]) ?? "votre prestataire"
             let parameters = [
                 ProviderRequestWording.firstName(context.clientName), current.number, providerName,
-                context.title.count > 80 ? String(context.title.prefix(79)) + "…" : context.title, XAF(Int(current.total)).formatted,
+                context.shortTitle, XAF(Int(current.total)).formatted,
                 untilLabel, link,
             ]
             let messageId = try ClientMessages.queue(
