@@ -61,6 +61,8 @@ public enum ReplicaFolds {
             let completedShown = state.wallTime(of: .terminee),
             let invoice = try connection.rows(SyncedTable.invoices.rawValue, where: "request_id", equals: .text(requestId)).first,
             let invoiceId = invoice["id"].textValue, let total = invoice["total"].integerValue,
+            // A draft invoice (not sent, `sent_at` NULL) may still change: no commission until it is sent (4.8).
+            invoice["sent_at"].textValue != nil,
             let provider = try connection.row(SyncedTable.providers.rawValue, key: providerId),
             let level = provider["level"].textValue.flatMap(ProviderLevel.init(rawValue:))
         else { return nil }

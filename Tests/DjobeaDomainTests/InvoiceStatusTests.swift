@@ -32,8 +32,16 @@ import Testing
         #expect(InvoiceStatus.amountDue(total: XAF(total), paid: XAF(paid)) == XAF(due))
     }
 
+    @Test("a draft is a draft whatever was paid or however late: nothing is owed before it is sent")
+    func draftsAreDrafts() {
+        for paid in [0, 5_000, 15_000, 20_000] {
+            #expect(
+                InvoiceStatus.derive(total: XAF(15_000), paid: XAF(paid), dueAt: Self.due, now: Self.due + 30 * 86_400, sent: false) == .brouillon)
+        }
+    }
+
     @Test func labelsAndCodes() {
-        #expect(InvoiceStatus.allCases.map(\.labelFR) == ["Envoyée", "Partiellement payée", "Payée", "Surpayée", "En retard"])
+        #expect(InvoiceStatus.allCases.map(\.labelFR) == ["Brouillon", "Envoyée", "Partiellement payée", "Payée", "Surpayée", "En retard"])
         #expect(InvoiceStatus.enRetard.rawValue == "en_retard")
         #expect(InvoiceStatus.allCases.filter(\.needsOpsAlert) == [.surpayee])
     }

@@ -61,4 +61,61 @@ struct CreditNoteSyncTests {
         }
         #expect(reminders == 1)
     }
+
+    @Test("a draft invoice syncs without commission; central derives the commission once the sending arrives, on the sent total")
+    func draftInvoiceCommission() async throws {
+        let central = try NodeDatabase.inMemory(role: .central)
+        let intake = IntakeStore(central)
+        try await intake.seedReferenceData()
+        let service = try #require(ServiceCatalogue.builtIn.first).code.rawValue
+        let enrolment = try await central.enrolHub(name: "Hub Akwa", zoneCodes: ["zone-akwa"])
+        let sync = CentralSyncService(storage: central, logger: Self.quiet)
+        let hub = try NodeDatabase.inMemory(role: .hub)
+        let answer = try await sync.enroll(EnrollRequest(token: enrolment.token, nodeId: hub.nodeId, schemaVersion: try hub.schemaVersion()))
+        let transport = InMemorySyncTransport(link: CentralLink(centralURL: "memory://central", enrolment: answer), hub: hub, central: sync)
+        let engine = SyncEngine(database: hub, transport: transport, logger: Self.quiet)
+        let provider = try await intake.registerProvider(
+            ProviderRegistration(name: "Prestataire Akwa", phone: "+237695000002", services: [service], zones: ["zone-akwa"]))
+        let request = try await intake.intakeRequest(
+            RequestIntake(
+                zone: "zone-akwa", service: service, urgency: "urgent", title: nil, description: "Prise grillée", address: "Rue 2",
+                clientName: "Paul Eto", clientPhone: "+237677000002", budgetMin: nil, budgetMax: nil, wishedAt: nil, wishedTimeLabel: nil))
+        _ = try await engine.syncOnce()
+
+        try await hub.write { tx in
+            for kind in [MissionEventKind.accepted, .arrived, .diagnosed, .repairing] {
+                _ = try tx.appendMissionEvent(requestId: request, kind: kind, actorRole: .provider, actorId: provider, providerId: provider)
+            }
+        }
+        let commands = ProviderRequestCommands(database: hub)
+        let draft = try await commands.requestPayment(providerId: provider, requestId: request, labour: 20_000, send: false)
+        try await hub.write { tx in
+            _ = try tx.appendMissionEvent(requestId: request, kind: .completed, actorRole: .provider, actorId: provider, providerId: provider)
+        }
+        _ = try await engine.syncOnce()
+        func commissions(_ node: NodeDatabase) async throws -> [Int] {
+            try await node.read { db in
+                try Int.fetchAll(db, sql: "SELECT amount FROM ledger_entries WHERE request_id = ? AND kind = 'commission'", arguments: [request])
+            }
+        }
+        let draftAtCentral = try await central.read { db in
+            try String.fetchOne(db, sql: "SELECT number FROM invoices WHERE id = ? AND sent_at IS NULL", arguments: [draft.invoiceId])
+        }
+        #expect(draftAtCentral == draft.number, "the draft is at central, not sent")
+        let (centralBefore, hubBefore) = (try await commissions(central), try await commissions(hub))
+        #expect(centralBefore.isEmpty && hubBefore.isEmpty)
+
+        _ = try await commands.editInvoiceDraft(
+            providerId: provider, invoiceId: draft.invoiceId,
+            lines: [QuoteLineInput(kind: "main_oeuvre", label: "Remplacement de la prise", quantity: 1, unitPrice: 25_000)])
+        let sent = try await commands.sendInvoice(providerId: provider, invoiceId: draft.invoiceId, publicBase: nil)
+        _ = try await engine.syncOnce()
+        // 10 % (the seeded general rate) of the total as sent, on both nodes, one entry each.
+        #expect(try await commissions(hub) == [2_500])
+        #expect(try await commissions(central) == [2_500])
+        let numberAtCentral = try await central.read { db in
+            try String.fetchOne(db, sql: "SELECT number FROM invoices WHERE id = ? AND sent_at IS NOT NULL", arguments: [draft.invoiceId])
+        }
+        #expect(numberAtCentral == sent.number && sent.number.hasPrefix("F-"))
+    }
 }

@@ -176,7 +176,7 @@ struct ProviderAccountFinanceTests {
         #expect(all.items.map(\.id) == [sent.invoice, partial.invoice, overpaid.invoice, late.invoice, paid.invoice])
         #expect(all.items.map(\.status) == ["envoyee", "partielle", "surpayee", "en_retard", "payee"])
         #expect(all.items.map(\.statusLabel) == ["Envoyée", "Partiellement payée", "Surpayée", "En retard", "Payée"])
-        #expect(all.statusCounts == ["envoyee": 1, "partielle": 1, "payee": 1, "surpayee": 1, "en_retard": 1])
+        #expect(all.statusCounts == ["brouillon": 0, "envoyee": 1, "partielle": 1, "payee": 1, "surpayee": 1, "en_retard": 1])
 
         let partly = all.items[1]
         #expect(partly.paid == 5_000 && partly.amountDue == 15_000 && partly.amountDueLabel == XAF(15_000).formatted)

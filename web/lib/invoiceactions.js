@@ -22,6 +22,7 @@ export function owed(invoice) {
 
 /** Whether "Relancer" may be pressed now: {allowed, reason} (the reason says why not, in French). */
 export function remindState(invoice, now = Date.now()) {
+  if (isDraft(invoice)) return { allowed: false, reason: 'Facture en brouillon : envoyez-la d’abord au client.' };
   if (invoice?.status === 'payee' || invoice?.status === 'surpayee' || owed(invoice) <= 0) {
     return { allowed: false, reason: 'Facture réglée : pas de relance.' };
   }
@@ -32,6 +33,7 @@ export function remindState(invoice, now = Date.now()) {
 
 /** The most a new credit note may take off the invoice: total − credit notes already made. */
 export function creditRoom(invoice) {
+  if (isDraft(invoice)) return 0; // a draft is edited, not credited
   return Math.max(0, (Number(invoice?.total) || 0) - (Number(invoice?.credited) || 0));
 }
 
@@ -56,6 +58,18 @@ export function creditNoteLines(invoice) {
   return (invoice?.credit_notes ?? []).map((c) => [c.number, formatXAF(c.amount), c.reason].filter(Boolean).join(' · '));
 }
 
+/** Whether the invoice is a draft: made, not sent to the client yet (editable; no reminder, no credit note). */
+export function isDraft(invoice) {
+  return invoice?.status === 'brouillon';
+}
+
+/** A draft's lines as the line editor types them (numbers as text). */
+export function editableLines(invoice) {
+  return (invoice?.lines ?? []).map((line) => ({ kind: line.kind, label: line.label ?? '', quantity: String(line.quantity ?? 1), unit_price: String(line.unit_price ?? '') }));
+}
+
+export const draftPath = (invoiceId) => `/provider/finance/invoices/${encodeURIComponent(invoiceId)}`;
+export const sendPath = (invoiceId) => `/provider/finance/invoices/${encodeURIComponent(invoiceId)}/send`;
 export const remindPath = (invoiceId) => `/provider/finance/invoices/${encodeURIComponent(invoiceId)}/remind`;
 export const creditNotePath = (invoiceId) => `/provider/finance/invoices/${encodeURIComponent(invoiceId)}/credit-notes`;
 
@@ -65,6 +79,8 @@ export function actionError(error) {
     case 'invoice_paid': return 'Facture déjà réglée : pas de relance.';
     case 'reminder_too_soon': return 'Client déjà relancé il y a moins de 24 h.';
     case 'credit_exceeds_invoice': return error.message ?? 'Avoir trop élevé.';
+    case 'invoice_draft': return 'Facture en brouillon : envoyez-la d’abord au client.';
+    case 'invoice_sent': return 'Facture déjà envoyée : elle ne se modifie plus (faites un avoir).';
     default: return error?.message ?? 'Action impossible pour le moment.';
   }
 }

@@ -74,10 +74,10 @@ export function quoteTotal(lines) {
  * Checks and normalises the typed lines as the hub does: `{ lines }` ready to send (label trimmed, whole numbers), or
  * `{ error }` in French naming the line. Blank lines are left out.
  */
-export function checkLines(typed) {
+export function checkLines(typed, noun = { one: 'Un devis', of: 'du devis' }) {
   const kept = (typed ?? []).map((line, index) => ({ line, number: index + 1 })).filter(({ line }) => !isBlank(line));
   if (!kept.length) return { error: 'Ajoutez au moins une ligne : main d’œuvre, matériel ou déplacement.' };
-  if (kept.length > LIMITS.lines) return { error: `Un devis compte au plus ${LIMITS.lines} lignes.` };
+  if (kept.length > LIMITS.lines) return { error: `${noun.one} compte au plus ${LIMITS.lines} lignes.` };
   const lines = [];
   for (const { line, number } of kept) {
     if (!KINDS.some((kind) => kind.code === line.kind)) return { error: `Ligne ${number} : choisissez main d’œuvre, matériel ou déplacement.` };
@@ -90,7 +90,7 @@ export function checkLines(typed) {
     lines.push({ kind: line.kind, label, quantity, unit_price: price });
   }
   const total = quoteTotal(lines);
-  if (total < 1 || total > LIMITS.total) return { error: 'Total du devis : de 1 à 50 000 000 FCFA.' };
+  if (total < 1 || total > LIMITS.total) return { error: `Total ${noun.of} : de 1 à 50 000 000 FCFA.` };
   return { lines };
 }
 

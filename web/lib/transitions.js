@@ -220,6 +220,7 @@ export function canRequestPayment(request) {
 
 /** `InvoiceStatus.labelFR`, and the phone's own "local" (not sent yet). */
 export const INVOICE_LABELS = Object.freeze({
+  brouillon: 'Brouillon',
   envoyee: 'Envoyée',
   partielle: 'Partiellement payée',
   payee: 'Payée',

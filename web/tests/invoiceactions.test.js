@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { actionError, creditNoteForm, creditNoteLines, creditNotePath, creditRoom, owed, reminderLines, remindPath, remindState } from '../lib/invoiceactions.js';
+import { actionError, creditNoteForm, creditNoteLines, creditNotePath, creditRoom, draftPath, editableLines, isDraft, owed, reminderLines, remindPath, remindState, sendPath } from '../lib/invoiceactions.js';
+import { checkLines } from '../lib/quotes.js';
 
 const NOW = Date.parse('2026-12-07T10:00:00Z');
 const invoice = (extra = {}) => ({ id: 'inv-1', status: 'en_retard', total: 17000, credited: 0, paid: 0, amount_due: 17000, reminders: [], credit_notes: [], ...extra });
@@ -53,4 +54,18 @@ test('paths and refusals', () => {
   assert.equal(actionError({ code: 'reminder_too_soon' }), 'Client déjà relancé il y a moins de 24 h.');
   assert.equal(actionError({ code: 'credit_exceeds_invoice', message: 'Avoir trop élevé : au plus 1 FCFA' }), 'Avoir trop élevé : au plus 1 FCFA');
   assert.equal(actionError(null), 'Action impossible pour le moment.');
+});
+
+test('a draft invoice: no reminder, no credit note, its lines editable as typed text, its own paths', () => {
+  const draft = { id: 'f 1', status: 'brouillon', total: 17_000, paid: 0, lines: [{ kind: 'main_oeuvre', label: 'Fuite', quantity: 1, unit_price: 15_000 }, { kind: 'deplacement', label: 'Déplacement', quantity: 1, unit_price: 2_000 }] };
+  assert.equal(isDraft(draft), true);
+  assert.equal(isDraft({ status: 'envoyee' }), false);
+  assert.deepEqual(remindState(draft, Date.now()), { allowed: false, reason: 'Facture en brouillon : envoyez-la d’abord au client.' });
+  assert.equal(creditRoom(draft), 0);
+  assert.deepEqual(editableLines(draft)[0], { kind: 'main_oeuvre', label: 'Fuite', quantity: '1', unit_price: '15000' });
+  assert.deepEqual(checkLines(editableLines(draft), { one: 'Une facture', of: 'de la facture' }).lines.map((l) => l.unit_price), [15_000, 2_000]);
+  assert.equal(checkLines([{ kind: 'main_oeuvre', label: 'x', quantity: '1', unit_price: '0' }], { one: 'Une facture', of: 'de la facture' }).error, 'Total de la facture : de 1 à 50 000 000 FCFA.');
+  assert.equal(draftPath('f 1'), '/provider/finance/invoices/f%201');
+  assert.equal(sendPath('f 1'), '/provider/finance/invoices/f%201/send');
+  assert.equal(actionError({ code: 'invoice_sent' }), 'Facture déjà envoyée : elle ne se modifie plus (faites un avoir).');
 });

@@ -75,7 +75,7 @@ func buildRouter(
             .register(on: providerRoutes)
         ProviderChangesController(database: database, cache: provider.responseCache).register(on: providerRoutes)
         ProviderAccountController(database: database, cache: provider.responseCache).register(on: providerRoutes)
-        InvoiceActionsController(database: database).register(on: providerRoutes)
+        InvoiceActionsController(database: database, clientPageBase: provider.clientPageBase).register(on: providerRoutes)
         ProviderDocumentsController(database: database, cache: provider.responseCache).register(on: providerRoutes)
         PushSubscriptionController(database: database).register(on: providerRoutes)
         NotificationStreamController(database: database, services: provider).register(on: router, docs: docs, limit: limit)

@@ -76,7 +76,8 @@ struct MissionWorkController: Sendable {
         }
         routes.add(
             .post, "/provider/requests/{request_id}/payment-request",
-            "Demande de paiement avec montant détaillé : facture (main d'œuvre, matériel, déplacement) et message WhatsApp au client",
+            "Demande de paiement avec montant détaillé : facture (main d'œuvre, matériel, déplacement) et message WhatsApp au client ; "
+                + "send: false la garde en brouillon à modifier et envoyer ensuite",
             parameters: [request, key], body: PaymentRequestBody.self, response: MissionPaymentRequestResult.self, status: 201,
             errors: workErrors + ["invoice_exists"]
         ) { httpRequest, context in
@@ -85,7 +86,7 @@ struct MissionWorkController: Sendable {
             let body = try await RequestDecoding.decode(PaymentRequestBody.self, from: httpRequest)
             let result = try await commands.requestPayment(
                 providerId: identity.providerId, requestId: id, labour: body.labour, travel: body.travel, note: body.note,
-                idempotencyKey: httpRequest.headers.idempotencyKey, publicBase: clientPageBase)
+                send: body.send ?? true, idempotencyKey: httpRequest.headers.idempotencyKey, publicBase: clientPageBase)
             return try JSONResponse.make(result, for: httpRequest, status: .created)
         }
         registerPhotos(on: routes, workErrors: workErrors)

@@ -102,6 +102,19 @@ struct PaymentRequestBody: Codable, Sendable {
     /// Déplacement, integer francs ≥ 0.
     let travel: Int?
     let note: String?
+    /// false: keep the invoice as a draft to edit and send later (default true: sent now).
+    let send: Bool?
+}
+
+/// `PUT /provider/finance/invoices/{invoice_id}`: the draft's lines, all of them.
+struct InvoiceDraftBody: Codable, Sendable {
+    let lines: [QuoteLineInput]
+}
+
+/// `POST /provider/finance/invoices/{invoice_id}/send`.
+struct InvoiceSendBody: Codable, Sendable {
+    /// Added after the detailed amount in the message (≤ 500 characters).
+    let note: String?
 }
 
 /// `POST /provider/requests/{id}/collections`.

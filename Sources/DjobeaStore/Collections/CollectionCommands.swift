@@ -87,6 +87,7 @@ extension ProviderRequestCommands {
                 throw ProviderRequestError(
                     code: "no_invoice", messageFR: "Pas encore de facture : faites d'abord la demande de paiement", kind: .conflict)
             }
+            if InvoiceDrafts.isDraft(invoice) { throw InvoiceDrafts.notSentYet("d'encaisser par mobile money") }
             let paid = try ProviderLedgerFold.load(providerId: providerId, in: tx.db).paidByRequest()[requestId] ?? .zero
             let due = Int(invoice.total) - (try InvoiceReminders.credited(invoiceId: invoice.id, in: tx.db)).francs - paid.francs
             guard due > 0 else {

@@ -121,7 +121,7 @@ public enum InvoiceReminders {
         let candidates = try InvoiceRecord.fetchAll(
             tx.db,
             sql: """
-                SELECT i.* FROM invoices i WHERE i.due_at < ?
+                SELECT i.* FROM invoices i WHERE i.due_at < ? AND i.sent_at IS NOT NULL
                     AND (SELECT count(*) FROM payment_reminders r LEFT JOIN messages m ON m.id = r.message_id
                          WHERE r.invoice_id = i.id AND (m.template_code IS NULL OR m.template_code <> ?)) < ?
                     AND (? IS NULL OR EXISTS (SELECT 1 FROM providers p WHERE p.id = i.provider_id AND (p.hub_id IS NULL OR p.hub_id = ?)))
@@ -230,6 +230,7 @@ extension ProviderRequestCommands {
         let requestId = try await invoiceRequest(providerId: providerId, invoiceId: invoiceId)
         return try await work("invoice_remind", providerId, requestId, idempotencyKey, .critical, now) { tx, context in
             let invoice = try Self.invoice(invoiceId, providerId: providerId, in: tx.db)
+            if InvoiceDrafts.isDraft(invoice) { throw InvoiceDrafts.notSentYet("de relancer le client") }
             let (due, _, _) = try InvoiceReminders.amountDue(invoice, in: tx.db)
             guard due > .zero else {
                 throw ProviderRequestError(
@@ -269,6 +270,7 @@ extension ProviderRequestCommands {
         let requestId = try await invoiceRequest(providerId: providerId, invoiceId: invoiceId)
         return try await work("credit_note", providerId, requestId, idempotencyKey, .critical, now) { tx, _ in
             let invoice = try Self.invoice(invoiceId, providerId: providerId, in: tx.db)
+            if InvoiceDrafts.isDraft(invoice) { throw InvoiceDrafts.notSentYet("de faire un avoir : modifiez plutôt le brouillon") }
             let total = XAF(Int(invoice.total))
             let creditedBefore = try InvoiceReminders.credited(invoiceId: invoice.id, in: tx.db)
             let room = total - creditedBefore

@@ -220,8 +220,10 @@ enum InvoiceLedger {
             let dueAt = UTCTimestamp.parse(dueText) ?? now
             let invoiceId: String = row["id"]
             let credit = credited[invoiceId] ?? .zero
-            let status = InvoiceStatus.derive(total: total, paid: paid, credited: credit, dueAt: dueAt, now: now)
-            let late = paid < total - credit && now > dueAt ? Int(today.timeIntervalSince(calendar.startOfDay(dueAt)) / 86_400) : 0
+            let sentAt: String? = row["sent_at"]
+            let status = InvoiceStatus.derive(total: total, paid: paid, credited: credit, dueAt: dueAt, now: now, sent: sentAt != nil)
+            let late =
+                sentAt == nil ? 0 : paid < total - credit && now > dueAt ? Int(today.timeIntervalSince(calendar.startOfDay(dueAt)) / 86_400) : 0
             return Summary(
                 id: invoiceId, number: row["number"], requestId: requestId, requestTitle: row["title"] ?? "",
                 serviceCode: row["service_code"] ?? "inconnu",

@@ -16,15 +16,18 @@ public struct MissionPaymentRequestResult: Codable, Sendable, Hashable, MissionW
     public var command: String
     public var requestId: String
     public var invoiceId: String
-    /// "F-2026-0007": per provider and (Douala) year.
+    /// "F-2026-0007": per provider and (Douala) year of the sending; "brouillon-<invoice id>" while a draft.
     public var number: String
+    /// Made with `send: false` and not sent yet: editable (`PUT /provider/finance/invoices/{id}`), sent by
+    /// `POST /provider/finance/invoices/{id}/send`.
+    public var draft: Bool
     public var total: Int
     public var totalLabel: String
     public var lines: [Line]
     public var issuedAt: String
     public var dueAt: String
-    /// The WhatsApp message queued for the client.
-    public var messageId: String
+    /// The WhatsApp message queued for the client (none for a draft).
+    public var messageId: String?
     public var replayed: Bool
 }
 
@@ -40,10 +43,11 @@ extension ProviderRequestCommands {
     /// `invoice_exists`; the same idempotency key replays the first answer instead). The invoice's lines are the labour
     /// (`main_oeuvre`, > 0), one `materiel` line per material of the mission, and the travel (`deplacement`) when > 0;
     /// issued and sent now, due in 7 days. The WhatsApp message gives the detailed amount and the ways to pay (cash,
-    /// MTN MoMo, Orange Money), followed by the provider's `note` (≤ 500 characters).
+    /// MTN MoMo, Orange Money), followed by the provider's `note` (≤ 500 characters). With `send: false` the invoice
+    /// is a draft instead (nothing goes to the client; the note is given when it is sent).
     public func requestPayment(
-        providerId: String, requestId: String, labour: Int, travel: Int? = nil, note: String? = nil, idempotencyKey: String? = nil,
-        publicBase: String? = nil, now: Date = Date()
+        providerId: String, requestId: String, labour: Int, travel: Int? = nil, note: String? = nil, send: Bool = true,
+        idempotencyKey: String? = nil, publicBase: String? = nil, now: Date = Date()
     ) async throws -> MissionPaymentRequestResult {
         guard (1...Self.labourMax).contains(labour) else {
             throw ProviderRequestError.invalid("labour", "Main d'œuvre (labour) : montant entier de 1 à 10 000 000 FCFA")
@@ -74,52 +78,67 @@ extension ProviderRequestCommands {
                 invoiceLines.append(billed(.materiel, material.label, quantity: Int(material.quantity), unitPrice: Int(material.unitPrice)))
             }
             if travel > 0 { invoiceLines.append(billed(.deplacement, "Déplacement", quantity: 1, unitPrice: travel)) }
-            return try Self.issueInvoice(invoiceLines, note: note, context: context, publicBase: publicBase, in: tx)
+            return try Self.issueInvoice(invoiceLines, note: note, context: context, publicBase: publicBase, send: send, in: tx)
         }
     }
 
-    /// Makes the request's invoice from `invoiceLines` (issued and sent now, due in 7 days), derives the commission if
-    /// the mission is complete, and queues the WhatsApp message with the detailed amount: the payment request's work,
-    /// shared with the conversion of an accepted quote.
+    /// Makes the request's invoice from `invoiceLines`: sent now (`markSent`, then `announce`), or
+    /// kept as a draft the provider edits and sends later (`send: false`: no number yet, `sent_at` NULL, no message, no
+    /// commission, no reminder, no client page). The payment request's work, shared with the conversion of a quote.
     static func issueInvoice(
         _ invoiceLines: [(kind: BillingLineKind, line: MissionPaymentRequestResult.Line)], note: String?, context: ProviderRequestContext,
-        publicBase: String?, in tx: SyncedTransaction
+        publicBase: String?, send: Bool = true, in tx: SyncedTransaction
     ) throws -> MissionPaymentRequestResult {
-        let requestId = context.requestId
-        let providerId = context.providerId
         let lines = invoiceLines.map(\.line)
         let total = lines.map(\.total).reduce(0, +)
-
-        let number = try Self.nextInvoiceNumber(providerId: providerId, now: tx.now, in: tx.db)
         let invoiceId = DjobeaID.v7(now: tx.now)
-        let dueAt = tx.now.addingTimeInterval(TimeInterval(Self.paymentTermDays * 86_400))
-        let token = QuoteRules.newToken()
-        try tx.insert(
-            InvoiceRecord(
-                id: invoiceId, requestId: requestId, providerId: providerId, clientId: context.clientId, number: number, total: Int64(total),
-                issuedAt: UTCTimestamp.format(tx.now), dueAt: UTCTimestamp.format(dueAt), sentAt: UTCTimestamp.format(tx.now), publicToken: token))
+        var invoice = InvoiceRecord(
+            id: invoiceId, requestId: context.requestId, providerId: context.providerId, clientId: context.clientId,
+            number: InvoiceDrafts.draftNumber(invoiceId: invoiceId), total: Int64(total), issuedAt: UTCTimestamp.format(tx.now),
+            dueAt: UTCTimestamp.format(tx.now), sentAt: nil, publicToken: QuoteRules.newToken())
+        if send { try Self.markSent(&invoice, in: tx) }
+        try tx.insert(invoice)
         for (order, (kind, line)) in invoiceLines.enumerated() {
             try tx.insert(
                 InvoiceLineRecord(
                     id: DjobeaID.v7(now: tx.now), invoiceId: invoiceId, kind: kind, label: line.label, quantity: Int64(line.quantity),
                     unitPrice: Int64(line.unitPrice), lineOrder: Int64(order)))
         }
+        guard send else { return InvoiceDrafts.result(invoice, lines: lines, command: "payment_request", messageId: nil) }
+        return try Self.announce(invoice, lines: lines, note: note, context: context, publicBase: publicBase, in: tx)
+    }
+
+    /// The columns a sending sets: the number, taken now (gap-free per provider and Douala year of the sending, SPEC.md
+    /// 4.8); issued now, due in 7 days, sent now.
+    static func markSent(_ invoice: inout InvoiceRecord, in tx: SyncedTransaction) throws {
+        invoice.number = try Self.nextInvoiceNumber(providerId: invoice.providerId, now: tx.now, in: tx.db)
+        invoice.issuedAt = UTCTimestamp.format(tx.now)
+        invoice.dueAt = UTCTimestamp.format(tx.now.addingTimeInterval(TimeInterval(Self.paymentTermDays * 86_400)))
+        invoice.sentAt = UTCTimestamp.format(tx.now)
+        if invoice.publicToken == nil { invoice.publicToken = QuoteRules.newToken() }
+    }
+
+    /// What follows the sending of an invoice (stored as sent): the commission derived if the mission is complete, and
+    /// the WhatsApp message with the detailed amount, the link to the client page and the PDF.
+    static func announce(
+        _ invoice: InvoiceRecord, lines: [MissionPaymentRequestResult.Line], note: String?, context: ProviderRequestContext, publicBase: String?,
+        in tx: SyncedTransaction
+    ) throws -> MissionPaymentRequestResult {
+        let total = Int(invoice.total)
+        let number = invoice.number
         // Invoiced after completion: the commission is derived now (CONFLICTS.md rule 10, whatever the order).
-        try tx.deriveCommission(requestId: requestId)
+        try tx.deriveCommission(requestId: context.requestId)
         var body = Self.paymentRequestMessage(context: context, lines: lines, total: total, number: number, note: note)
         let firstName = ProviderRequestWording.firstName(context.clientName)
         var template = (WhatsAppTemplates.paymentRequest.name, [firstName, context.title, XAF(total).formatted, number])
         // With a client page: the link (the invoice, its PDF, payment by mobile money), and the PDF attached.
-        if let link = QuoteRules.publicURL(base: publicBase, token: token) {
+        if let link = QuoteRules.publicURL(base: publicBase, token: invoice.publicToken) {
             body += " Facture et paiement en ligne : \(link)"
             let title = context.shortTitle
             template = (WhatsAppTemplates.invoiceSent.name, [firstName, title, number, XAF(total).formatted, link])
         }
         let messageId = try ClientMessages.queue(body, templateCode: "demande_paiement", context: context, template: template, in: tx)
-        return MissionPaymentRequestResult(
-            command: "payment_request", requestId: requestId, invoiceId: invoiceId, number: number, total: total,
-            totalLabel: XAF(total).formatted, lines: lines, issuedAt: UTCTimestamp.format(tx.now), dueAt: UTCTimestamp.format(dueAt),
-            messageId: messageId, replayed: false)
+        return InvoiceDrafts.result(invoice, lines: lines, command: "payment_request", messageId: messageId)
     }
 
     /// "Bonjour Awa, voici le détail de votre mission « Fuite sous l'évier » : main d'œuvre 15 000 FCFA, matériel
@@ -157,10 +176,12 @@ extension ProviderRequestCommands {
         let paid = try ProviderLedgerFold.load(providerId: providerId, in: db).paidByRequest()[requestId] ?? .zero
         let credited = try InvoiceReminders.credited(invoiceId: invoice.id, in: db)
         let status = InvoiceStatus.derive(
-            total: total, paid: paid, credited: credited, dueAt: UTCTimestamp.parse(invoice.dueAt) ?? now, now: now)
+            total: total, paid: paid, credited: credited, dueAt: UTCTimestamp.parse(invoice.dueAt) ?? now, now: now,
+            sent: invoice.sentAt != nil)
         return ProviderRequestDetail.Invoice(
             id: invoice.id, number: invoice.number, total: total.francs, totalLabel: total.formatted, status: status.rawValue,
             statusLabel: status.labelFR, paid: paid.francs, paidLabel: paid.formatted,
-            collections: try collections(providerId: providerId, requestId: requestId, in: db))
+            collections: try collections(providerId: providerId, requestId: requestId, in: db),
+            lines: try InvoiceDrafts.lines(invoiceId: invoice.id, in: db))
     }
 }

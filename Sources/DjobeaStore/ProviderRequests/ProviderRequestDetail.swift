@@ -139,13 +139,15 @@ extension ProviderRequestDetail {
         public var number: String
         public var total: Int
         public var totalLabel: String
-        /// An `InvoiceStatus` raw value: envoyee, partielle, payee, surpayee, en_retard.
+        /// An `InvoiceStatus` raw value: brouillon (not sent yet: editable), envoyee, partielle, payee, surpayee, en_retard.
         public var status: String
         public var statusLabel: String
         public var paid: Int
         public var paidLabel: String
         /// Its mobile money collections, newest first: the one pending shows "en attente de validation par le client".
         public var collections: [CollectionView] = []
+        /// Its lines, in order (what a draft's edit starts from).
+        public var lines: [MissionPaymentRequestResult.Line] = []
     }
 
     /// Photo metadata; the bytes are served by `GET /provider/photos/{id}`.

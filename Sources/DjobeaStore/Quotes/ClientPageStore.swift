@@ -64,7 +64,11 @@ public enum ClientPageStore {
     /// An invoice's own page (one made by a payment request, not from a quote): shown as a document of status
     /// `facture`, with its payment.
     static func invoicePage(token: String, in db: any ReplicaConnection) throws -> ClientQuotePage? {
-        guard let invoice = try db.record(InvoiceRecord.self, "SELECT * FROM invoices WHERE public_token = ?", [.text(token)]) else { return nil }
+        // A draft invoice has no page until it is sent.
+        guard
+            let invoice = try db.record(
+                InvoiceRecord.self, "SELECT * FROM invoices WHERE public_token = ? AND sent_at IS NOT NULL", [.text(token)])
+        else { return nil }
         let view = QuoteView(
             id: invoice.id, requestId: invoice.requestId, number: invoice.number, status: "facture", statusLabel: "Facture",
             total: Int(invoice.total), totalLabel: XAF(Int(invoice.total)).formatted, lines: [], createdAt: invoice.issuedAt,

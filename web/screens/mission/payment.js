@@ -1,5 +1,6 @@
-// The payment: the request to the client (labour, travel, the materials; sent by WhatsApp with the ways to pay) and,
-// once invoiced, the payments received (cash or mobile money with its reference) until the invoice is paid.
+// The payment: the request to the client (labour, travel, the materials; sent by WhatsApp with the ways to pay, or kept
+// as a draft invoice to edit and send later) and, once invoiced, the payments received (cash or mobile money with its
+// reference) until the invoice is paid.
 import { h, icon } from '/lib/dom.js';
 import { field, openDialog, place } from '/lib/ui.js';
 import { formatXAF } from '/lib/format.js';
@@ -7,6 +8,10 @@ import { canRequestPayment } from '/lib/mission.js';
 import { STATUS, afterPayment, isClosed, isPaid, pendingInvoice } from '/lib/transitions.js';
 import { francs } from '/screens/mission/materials.js';
 import { OPERATORS, collectionLine, collectionRequest, displayPhone, isCollecting, withPendingCollection } from '/lib/collections.js';
+import { draftPath, editableLines, isDraft, sendPath } from '/lib/invoiceactions.js';
+import { checkLines, kindLabel } from '/lib/quotes.js';
+import { requestActions } from '/screens/demandes/common.js';
+import { createLinesEditor } from '/screens/mission/lines.js';
 
 const METHODS = [
   { code: 'cash', label: 'Espèces' },
@@ -35,7 +40,7 @@ export function createPayment(m) {
       novalidate: true,
       onsubmit: (event) => {
         event.preventDefault();
-        m.guard('payment-request', requestPayment);
+        m.guard('payment-request', () => requestPayment(true));
       },
     },
     h('p', { class: 'muted', text: 'Le client reçoit le montant détaillé par WhatsApp, avec les moyens de paiement.' }),
@@ -46,7 +51,21 @@ export function createPayment(m) {
     field('Message au client (facultatif)', payNote),
     payError,
     h('button', { class: 'btn success wide', type: 'submit', dataset: { busy: 'payment-request' } }, icon('send'), 'Envoyer la demande de paiement'),
+    h('button', { class: 'btn ghost wide', type: 'button', dataset: { busy: 'payment-request' }, onclick: () => m.guard('payment-request', () => requestPayment(false)) }, 'Enregistrer en brouillon'),
   );
+  /** Actions on /provider/finance/invoices/… (not under the request's path), with the request's copy and rollback. */
+  const actOnInvoice = requestActions({
+    ctx: m.ctx,
+    id: m.id,
+    path: '',
+    title: m.title,
+    detail: () => m.detail,
+    setDetail: (data) => {
+      m.detail = data;
+      m.render();
+    },
+    reload: () => m.reload(),
+  });
   const paySection = h('section', { class: 'card', 'aria-labelledby': 'pay-title' });
   const payTitle = h('h2', { id: 'pay-title', text: 'Paiement' });
 
@@ -54,6 +73,7 @@ export function createPayment(m) {
     const { detail } = m;
     const invoice = detail.invoice;
     const section = (...children) => place(paySection, payTitle, children);
+    if (invoice && isDraft(invoice)) return section(...draftView(invoice));
     if (invoice) {
       const paid = isPaid(invoice);
       return section(
@@ -85,7 +105,84 @@ export function createPayment(m) {
     return section(payForm);
   }
 
-  async function requestPayment() {
+  /** A draft invoice: its lines and total, "Modifier" and "Envoyer au client"; nothing has reached the client yet. */
+  function draftView(invoice) {
+    return [
+      h(
+        'dl',
+        { class: 'invoice' },
+        h('dt', { text: 'Facture' }),
+        h('dd', {}, h('span', { class: 'badge pending', text: 'Brouillon' }), ' pas encore envoyée'),
+        h('dt', { text: 'Montant' }),
+        h('dd', { text: invoice.total_label || formatXAF(invoice.total) }),
+      ),
+      (invoice.lines ?? []).length
+        ? h('ul', { class: 'quote-lines' }, invoice.lines.map((line) => h('li', { text: `${kindLabel(line.kind)} · ${line.label} · ${line.quantity} × ${formatXAF(line.unit_price)}` })))
+        : null,
+      h('p', { class: 'muted', text: 'Le numéro de facture est attribué à l’envoi. Une fois envoyée, elle ne se modifie plus (un avoir la corrige).' }),
+      h('button', { class: 'btn success wide', type: 'button', dataset: { focusKey: 'invoice-send', busy: 'invoice-send' }, onclick: () => sendDraft(invoice) }, icon('send'), 'Envoyer au client'),
+      h('button', { class: 'btn ghost wide', type: 'button', dataset: { focusKey: 'invoice-edit', busy: 'invoice-edit' }, onclick: () => editDraft(invoice) }, 'Modifier la facture'),
+    ];
+  }
+
+  function editDraft(invoice) {
+    if (m.dialogs.size) return;
+    const editor = createLinesEditor(editableLines(invoice), 'Total de la facture');
+    m.track(
+      openDialog({
+        title: 'Modifier la facture',
+        submitLabel: 'Enregistrer',
+        submitClass: 'success',
+        body: editor.elements,
+        submit: () =>
+          m.guard('invoice-edit', async () => {
+            const checked = checkLines(editor.rows(), { one: 'Une facture', of: 'de la facture' });
+            if (checked.error) return checked.error;
+            const total = checked.lines.reduce((sum, line) => sum + line.quantity * line.unit_price, 0);
+            await actOnInvoice({
+              change: (r, kind) => (kind === 'detail' && r.invoice ? { ...r, invoice: { ...r.invoice, lines: checked.lines, total, total_label: formatXAF(total) } } : r),
+              method: 'PUT',
+              suffix: draftPath(invoice.id),
+              body: { lines: checked.lines },
+              label: 'Facture modifiée',
+            });
+            m.ctx.toast('Brouillon de facture enregistré.');
+            return null;
+          }),
+      }),
+    );
+  }
+
+  function sendDraft(invoice) {
+    if (m.dialogs.size) return;
+    const note = h('textarea', { name: 'note', maxlength: 500, rows: 2 });
+    m.track(
+      openDialog({
+        title: 'Envoyer la facture',
+        submitLabel: 'Envoyer au client',
+        submitClass: 'success',
+        body: [
+          h('p', { class: 'muted', text: `Le client reçoit par WhatsApp le montant de ${invoice.total_label || formatXAF(invoice.total)}, le lien pour payer et la facture en PDF.` }),
+          field('Message au client (facultatif)', note),
+        ],
+        submit: () =>
+          m.guard('invoice-send', async () => {
+            const body = note.value.trim() ? { note: note.value.trim() } : {};
+            await actOnInvoice({
+              change: (r, kind) => (kind === 'detail' && r.invoice ? { ...r, invoice: { ...r.invoice, status: 'local', status_label: 'En attente d’envoi' } } : r),
+              method: 'POST',
+              suffix: sendPath(invoice.id),
+              body,
+              label: 'Envoi de la facture',
+            });
+            m.ctx.toast('Facture envoyée au client.');
+            return null;
+          }),
+      }),
+    );
+  }
+
+  async function requestPayment(send) {
     const l = francs(payLabour.value);
     const t = payTravel.value.trim() ? francs(payTravel.value) : 0;
     if (!Number.isInteger(l) || l < 1 || l > 10_000_000) return (payError.textContent = 'Main d’œuvre : montant entier de 1 à 10 000 000 FCFA.');
@@ -94,14 +191,16 @@ export function createPayment(m) {
     const sum = l + t + payMaterialsTotal;
     const body = { labour: l, travel: t };
     if (payNote.value.trim()) body.note = payNote.value.trim();
+    if (!send) body.send = false;
+    const shown = send ? pendingInvoice(sum, formatXAF) : { ...pendingInvoice(sum, formatXAF), status: 'brouillon', status_label: 'Brouillon', lines: [] };
     await m.act({
-      change: (r, kind) => (kind === 'detail' ? { ...r, invoice: pendingInvoice(sum, formatXAF) } : r),
+      change: (r, kind) => (kind === 'detail' ? { ...r, invoice: shown } : r),
       method: 'POST',
       suffix: '/payment-request',
       body,
       label: 'Demande de paiement',
     });
-    m.ctx.toast('Demande de paiement envoyée au client.');
+    m.ctx.toast(send ? 'Demande de paiement envoyée au client.' : 'Facture enregistrée en brouillon : modifiez-la ou envoyez-la quand vous voulez.');
     return null;
   }
 

@@ -1,16 +1,17 @@
 // Quotes (devis) of the mission: the list (number, total, status, who accepted or refused it and when), a new quote
 // from a template or typed lines, sending it to the client (WhatsApp, with the link to their page), its PDF, and the
 // accepted quote turned into the invoice. Every action goes through the outbox; the rules are in /lib/quotes.js.
-import { fill, h, icon } from '/lib/dom.js';
+import { h, icon } from '/lib/dom.js';
 import { field, openDialog, place, refusalNotices } from '/lib/ui.js';
 import { formatDate, formatXAF } from '/lib/format.js';
 import { fileNameFromDisposition } from '/lib/finance.js';
 import { currentStatus } from '/lib/mission.js';
 import { pendingInvoice } from '/lib/transitions.js';
 import { requestActions } from '/screens/demandes/common.js';
+import { createLinesEditor } from '/screens/mission/lines.js';
 import {
-  KINDS, LIMITS, canCreateQuote, emptyLine, lineTotal, pendingLabel, quoteActions, quoteAnswers, quoteHistory, quoteRequest,
-  quoteTotal, statusDisplay, templateLines, templateTitle, withOutbox,
+  LIMITS, canCreateQuote, emptyLine, pendingLabel, quoteActions, quoteAnswers, quoteHistory, quoteRequest, statusDisplay,
+  templateLines, templateTitle, withOutbox,
 } from '/lib/quotes.js';
 
 /** The quotes of mission `m`: `view()`, and `close()` when the screen goes. */
@@ -177,10 +178,8 @@ export function createQuotes(m) {
   function newQuote() {
     if (m.dialogs.size) return;
     loadTemplates();
-    let rows = [emptyLine()];
+    const editor = createLinesEditor([emptyLine()], 'Total du devis');
     let templateId = null;
-    const lineBox = h('div', { class: 'quote-form-lines' });
-    const total = h('strong', { text: formatXAF(0) });
     const validity = h('input', { name: 'valid_days', inputmode: 'numeric', value: String(LIMITS.days), autocomplete: 'off', required: true });
     const picker = templates.length
       ? field(
@@ -192,10 +191,7 @@ export function createQuotes(m) {
               onchange: (event) => {
                 const chosen = templates.find((t) => t.id === event.target.value);
                 templateId = chosen?.id ?? null;
-                if (chosen) {
-                  rows = templateLines(chosen);
-                  drawLines();
-                }
+                if (chosen) editor.set(templateLines(chosen));
               },
             },
             h('option', { value: '', text: 'Sans modèle' }),
@@ -203,53 +199,6 @@ export function createQuotes(m) {
           ),
         )
       : null;
-    const updateTotal = () => {
-      total.textContent = formatXAF(quoteTotal(rows));
-    };
-
-    function drawLines(focusIndex = -1) {
-      fill(lineBox, rows.map((row, index) => lineEditor(row, index)));
-      updateTotal();
-      if (focusIndex >= 0) lineBox.querySelectorAll('input[name="label"]')[focusIndex]?.focus();
-    }
-
-    function lineEditor(row, index) {
-      const lineSum = h('span', { text: formatXAF(lineTotal(row)) });
-      const edit = (key) => (event) => {
-        row[key] = event.target.value;
-        lineSum.textContent = formatXAF(lineTotal(row));
-        updateTotal();
-      };
-      const kind = h('select', { name: 'kind', onchange: edit('kind') }, KINDS.map((k) => h('option', { value: k.code, text: k.label, selected: k.code === row.kind })));
-      return h(
-        'fieldset',
-        { class: 'quote-line' },
-        h('legend', { text: `Ligne ${index + 1}` }),
-        field('Type', kind),
-        field('Libellé', h('input', { name: 'label', maxlength: LIMITS.label, value: row.label, autocomplete: 'off', placeholder: 'Ex. : remplacement du joint', oninput: edit('label') })),
-        h(
-          'div',
-          { class: 'date-row' },
-          field('Quantité', h('input', { name: 'quantity', inputmode: 'numeric', value: row.quantity, autocomplete: 'off', oninput: edit('quantity') })),
-          field('Prix unitaire (FCFA)', h('input', { name: 'unit_price', inputmode: 'numeric', value: row.unit_price, autocomplete: 'off', placeholder: '0', oninput: edit('unit_price') })),
-        ),
-        h('p', { class: 'total' }, h('span', { text: 'Total de la ligne' }), lineSum),
-        rows.length > 1
-          ? h('button', { class: 'btn ghost danger small', type: 'button', onclick: () => (rows.splice(index, 1), drawLines()) }, icon('trash'), `Retirer la ligne ${index + 1}`)
-          : null,
-      );
-    }
-
-    drawLines();
-    const addLine = h('button', {
-      class: 'btn ghost wide',
-      type: 'button',
-      onclick: () => {
-        if (rows.length >= LIMITS.lines) return;
-        rows.push(emptyLine(rows.length ? 'materiel' : 'main_oeuvre'));
-        drawLines(rows.length - 1);
-      },
-    }, icon('plus'), 'Ajouter une ligne');
     m.track(
       openDialog({
         title: 'Nouveau devis',
@@ -258,14 +207,12 @@ export function createQuotes(m) {
         body: [
           h('p', { class: 'muted', text: 'Le devis est enregistré en brouillon ; « Envoyer au client » le lui transmet par WhatsApp avec le lien pour l’accepter.' }),
           picker,
-          lineBox,
-          addLine,
-          h('p', { class: 'total grand' }, h('span', { text: 'Total du devis' }), total),
+          ...editor.elements,
           field('Validité (jours)', validity, 'De 1 à 90 jours ; 15 par défaut.'),
         ],
         submit: () =>
           m.guard('quote-new', async () => {
-            const checked = quoteRequest({ lines: rows, validDays: validity.value, templateId });
+            const checked = quoteRequest({ lines: editor.rows(), validDays: validity.value, templateId });
             if (checked.error) return checked.error;
             await m.act({ method: 'POST', suffix: '/quotes', body: checked.body, label: 'Devis' });
             ctx.toast('Devis enregistré en brouillon.');

@@ -209,6 +209,11 @@ export function mountMission(root, ctx, id) {
     const before = m.refusals.map((item) => item.seq).join(',');
     readOutbox(items);
     const news = answeredSince(items, path, seenAnswers);
+    // A draft invoice's edit and sending go to /provider/finance/invoices/{id}: their answers bring the hub's copy back.
+    const invoiceId = m.detail?.invoice?.id;
+    const invoiceNews = invoiceId && invoiceId !== 'local' ? answeredSince(items, '/provider/finance/invoices/' + encodeURIComponent(invoiceId), seenAnswers) : null;
+    if (invoiceNews?.refused.length) ctx.toast(`Refusé par le hub : ${invoiceNews.refused.map((item) => item.reason || 'action refusée').join(' ; ')}`);
+    if (invoiceNews && (invoiceNews.sent.length || invoiceNews.refused.length)) load();
     if (news.refused.length) {
       const results = await correct(items, true);
       if (!results?.some((result) => result.detail || result.error?.status === 404)) load();

@@ -181,8 +181,23 @@ export function missionSteps() {
     // The accepted quote could become the invoice now; the payment request is typed instead (a quote never blocks it).
     await waitText('Facturer ce devis');
     await fillForm({ labour: '15000', travel: '2000' });
-    await clickText('Envoyer la demande de paiement', '#screen');
-    await waitForHub('SELECT count(*) FROM invoices WHERE request_id = ?', 1);
+    // Kept as a draft first: nothing reaches the client, no number yet; the provider renames a line, then sends it.
+    await clickText('Enregistrer en brouillon', '#screen');
+    await waitForHub('SELECT count(*) FROM invoices WHERE request_id = ? AND sent_at IS NULL', 1);
+    await waitText('pas encore envoyée');
+    assert.equal(sql(hub, "SELECT count(*) FROM messages WHERE request_id = ? AND template_code = 'demande_paiement'", offered.id)[0][0], 0);
+    await session.clickCss('#screen [data-focus-key="invoice-edit"]');
+    const firstLabel = await session.waitFor('dialog[open] input[name="label"]');
+    await session.exec('arguments[0].value = "";', { [ELEMENT]: firstLabel });
+    await session.type(firstLabel, 'Réparation de la fuite');
+    assert.deepEqual(await session.exec(AUDIT.replaceAll('#app', 'dialog[open]')), [], 'the draft invoice editor passes the UX audit');
+    await shot('07e-facture-brouillon');
+    await clickText('Enregistrer', 'dialog[open]');
+    await waitForHub("SELECT count(*) FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id WHERE i.request_id = ? AND l.label = 'Réparation de la fuite'", 1);
+    await session.clickCss('#screen [data-focus-key="invoice-send"]');
+    await clickText('Envoyer au client', 'dialog[open]');
+    await waitForHub("SELECT count(*) FROM invoices WHERE request_id = ? AND sent_at IS NOT NULL AND number LIKE 'F-%'", 1);
+    await waitForHub("SELECT count(*) FROM messages WHERE request_id = ? AND template_code = 'demande_paiement'", 1);
     await session.waitUntil('return !document.querySelector("#screen").innerText.includes("Facturer ce devis")', { message: 'invoiced: the quote offers no invoice' });
     const [[total]] = sql(hub, 'SELECT total FROM invoices WHERE request_id = ?', offered.id);
     assert.equal(total, 15000 + 2 * 1500 + 2000, 'labour + materials + travel');
