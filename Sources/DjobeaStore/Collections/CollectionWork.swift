@@ -64,7 +64,7 @@ public enum CollectionWork {
                 reference: reference, method: method, handle: row["handle"].textValue,
                 requestedAt: row["requested_at"].textValue.flatMap(UTCTimestamp.parse), checks: Int(row["checks"].integerValue ?? 0),
                 submitAttempts: Int(row["submit_attempts"].integerValue ?? 0), payerPhone: row["payer_phone"].textValue ?? "",
-                amount: Int(row["amount"].integerValue ?? 0), invoiceNumber: row["number"].textValue,
+                amount: Int(row["amount"].integerValue ?? 0), invoiceNumber: row["number"].textValue.map(InvoiceDrafts.shownNumber),
                 createdAt: row["created_at"].textValue.flatMap(UTCTimestamp.parse) ?? now, shownFailed: row["shown_failed"].isTrue)
         }
     }

@@ -15,12 +15,15 @@ public enum InvoiceDrafts {
 
     public static func isDraft(_ invoice: InvoiceRecord) -> Bool { invoice.sentAt == nil }
 
+    /// The number the provider sees: "Brouillon" until the invoice is sent, then its number.
+    public static func shownNumber(_ number: String) -> String { number.hasPrefix(draftPrefix) ? "Brouillon" : number }
+
     /// The answer of the payment request, of an edit and of a sending.
     static func result(_ invoice: InvoiceRecord, lines: [MissionPaymentRequestResult.Line], command: String, messageId: String?)
         -> MissionPaymentRequestResult
     {
         MissionPaymentRequestResult(
-            command: command, requestId: invoice.requestId, invoiceId: invoice.id, number: invoice.number, draft: isDraft(invoice),
+            command: command, requestId: invoice.requestId, invoiceId: invoice.id, number: shownNumber(invoice.number), draft: isDraft(invoice),
             total: Int(invoice.total), totalLabel: XAF(Int(invoice.total)).formatted, lines: lines, issuedAt: invoice.issuedAt,
             dueAt: invoice.dueAt, messageId: messageId, replayed: false)
     }

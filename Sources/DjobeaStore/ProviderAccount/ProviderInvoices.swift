@@ -225,7 +225,7 @@ enum InvoiceLedger {
             let late =
                 sentAt == nil ? 0 : paid < total - credit && now > dueAt ? Int(today.timeIntervalSince(calendar.startOfDay(dueAt)) / 86_400) : 0
             return Summary(
-                id: invoiceId, number: row["number"], requestId: requestId, requestTitle: row["title"] ?? "",
+                id: invoiceId, number: InvoiceDrafts.shownNumber(row["number"]), requestId: requestId, requestTitle: row["title"] ?? "",
                 serviceCode: row["service_code"] ?? "inconnu",
                 serviceName: row["service_name"] ?? "Service inconnu", clientId: row["client_id"], clientName: row["client_name"] ?? "Client inconnu",
                 total: total, credited: credit, paid: paid, issuedAt: row["issued_at"], dueAt: dueText, sentAt: row["sent_at"],

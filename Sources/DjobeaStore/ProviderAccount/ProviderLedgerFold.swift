@@ -53,7 +53,7 @@ struct ProviderLedgerFold {
                     entry: try LedgerReads.entry(from: row), recordedAt: at, serviceCode: serviceCode ?? "inconnu",
                     serviceName: row["service_name"] ?? "Service inconnu", clientId: clientId ?? "",
                     clientName: row["client_name"] ?? "Client inconnu",
-                    rateId: row["rate_id"], invoiceNumber: row["invoice_number"]))
+                    rateId: row["rate_id"], invoiceNumber: (row["invoice_number"] as String?).map(InvoiceDrafts.shownNumber)))
         }
         return ProviderLedgerFold(lines: lines)
     }
@@ -70,7 +70,7 @@ struct ProviderLedgerFold {
                     entry: LedgerReads.entry(from: record), recordedAt: at, serviceCode: row["service_code"].textValue ?? "inconnu",
                     serviceName: row["service_name"].textValue ?? "Service inconnu", clientId: row["client_id"].textValue ?? "",
                     clientName: row["client_name"].textValue ?? "Client inconnu", rateId: row["rate_id"].textValue,
-                    invoiceNumber: row["invoice_number"].textValue))
+                    invoiceNumber: row["invoice_number"].textValue.map(InvoiceDrafts.shownNumber)))
         }
         return ProviderLedgerFold(lines: lines)
     }

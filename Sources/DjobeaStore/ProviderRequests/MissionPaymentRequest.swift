@@ -16,7 +16,7 @@ public struct MissionPaymentRequestResult: Codable, Sendable, Hashable, MissionW
     public var command: String
     public var requestId: String
     public var invoiceId: String
-    /// "F-2026-0007": per provider and (Douala) year of the sending; "brouillon-<invoice id>" while a draft.
+    /// "F-2026-0007": per provider and (Douala) year of the sending; "Brouillon" while a draft.
     public var number: String
     /// Made with `send: false` and not sent yet: editable (`PUT /provider/finance/invoices/{id}`), sent by
     /// `POST /provider/finance/invoices/{id}/send`.
@@ -179,7 +179,8 @@ extension ProviderRequestCommands {
             total: total, paid: paid, credited: credited, dueAt: UTCTimestamp.parse(invoice.dueAt) ?? now, now: now,
             sent: invoice.sentAt != nil)
         return ProviderRequestDetail.Invoice(
-            id: invoice.id, number: invoice.number, total: total.francs, totalLabel: total.formatted, status: status.rawValue,
+            id: invoice.id, number: InvoiceDrafts.shownNumber(invoice.number), total: total.francs, totalLabel: total.formatted,
+            status: status.rawValue,
             statusLabel: status.labelFR, paid: paid.francs, paidLabel: paid.formatted,
             collections: try collections(providerId: providerId, requestId: requestId, in: db),
             lines: try InvoiceDrafts.lines(invoiceId: invoice.id, in: db))

@@ -186,7 +186,12 @@ export function missionSteps() {
     await waitForHub('SELECT count(*) FROM invoices WHERE request_id = ? AND sent_at IS NULL', 1);
     await waitText('pas encore envoyée');
     assert.equal(sql(hub, "SELECT count(*) FROM messages WHERE request_id = ? AND template_code = 'demande_paiement'", offered.id)[0][0], 0);
-    await session.clickCss('#screen [data-focus-key="invoice-edit"]');
+    // The toast of the last action covers the bottom of the screen for 4 s: a finger waits for it to go.
+    const press = async (css) => {
+      await session.waitUntil('return document.querySelector("[data-toast]").hidden', { timeout: 10000, message: 'the toast goes' });
+      await session.clickCss(css);
+    };
+    await press('#screen [data-focus-key="invoice-edit"]');
     const firstLabel = await session.waitFor('dialog[open] input[name="label"]');
     await session.exec('arguments[0].value = "";', { [ELEMENT]: firstLabel });
     await session.type(firstLabel, 'Réparation de la fuite');
@@ -194,7 +199,7 @@ export function missionSteps() {
     await shot('07e-facture-brouillon');
     await clickText('Enregistrer', 'dialog[open]');
     await waitForHub("SELECT count(*) FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id WHERE i.request_id = ? AND l.label = 'Réparation de la fuite'", 1);
-    await session.clickCss('#screen [data-focus-key="invoice-send"]');
+    await press('#screen [data-focus-key="invoice-send"]');
     await clickText('Envoyer au client', 'dialog[open]');
     await waitForHub("SELECT count(*) FROM invoices WHERE request_id = ? AND sent_at IS NOT NULL AND number LIKE 'F-%'", 1);
     await waitForHub("SELECT count(*) FROM messages WHERE request_id = ? AND template_code = 'demande_paiement'", 1);
