@@ -9,6 +9,8 @@
 #   - `systemd-analyze verify --root` passes, silently, on every installed unit (and fails once the binary is gone);
 #   - the backup unit's command, as systemd would run it, writes a backup the binary can read;
 #   - `promtool check rules` and `promtool test rules` on deploy/prometheus/;
+#   - docs/guide-operateur.md: each djobea command of its shell blocks, with its options, is in `djobea help`; its
+#     links stay inside the repository;
 #   - --uninstall removes binary and units and keeps data, backups and settings; a second --uninstall is harmless.
 #
 #   scripts/check-deploy.sh .build/debug/djobea
@@ -150,6 +152,47 @@ rm -rf "$root/restored"
 echo "promtool check rules, promtool test rules"
 promtool check rules deploy/prometheus/alerts.yml >"$log" 2>&1 || { cat "$log" >&2; fail "promtool check rules"; }
 (cd deploy/prometheus && promtool test rules alerts.test.yml) >"$log" 2>&1 || { cat "$log" >&2; fail "promtool test rules"; }
+
+# --- The operator guide ---------------------------------------------------------------------------------------------
+echo "docs/guide-operateur.md: every djobea command of its shell blocks exists, every link stays in the repository"
+python3 - "$binary" docs/guide-operateur.md <<'EOF' || fail "docs/guide-operateur.md : commande ou lien faux (ci-dessus)"
+import os, re, subprocess, sys
+binary, guide = sys.argv[1:]
+text = open(guide, encoding="utf-8").read()
+known = {"hub", "central", "sync", "demo", "migrate", "backup", "restore", "status", "serve", "enroll-hub", "revoke-hub"}
+helps, problems, checked = {}, [], 0
+for block in re.findall(r"```sh\n(.*?)```", text, re.S):
+    for line in block.splitlines():
+        line = re.split(r"\s#|\||;|&&", line)[0]
+        for match in re.finditer(r"(?<![\w/-])(?:/usr/local/bin/)?djobea(?= )", line):
+            tokens = line[match.end():].split()
+            subcommand = []
+            while tokens and tokens[0] in known:
+                subcommand.append(tokens.pop(0))
+            if not subcommand:
+                if tokens and re.fullmatch(r"[a-z][a-z-]*", tokens[0]):
+                    problems.append(f"djobea {tokens[0]} : commande inconnue ({line.strip()})")
+                continue
+            key = " ".join(subcommand)
+            if key not in helps:
+                run = subprocess.run([binary, "help", *subcommand], capture_output=True, text=True)
+                helps[key] = run.stdout if run.returncode == 0 else None
+            if helps[key] is None:
+                problems.append(f"djobea {key} : commande inconnue ({line.strip()})")
+                continue
+            for flag in (t for t in tokens if t.startswith("--")):
+                if not re.search(re.escape(flag) + r"\b", helps[key]):
+                    problems.append(f"djobea {key} {flag} : option inconnue ({line.strip()})")
+            checked += 1
+if problems or checked == 0:
+    print("\n".join(problems) or "aucune commande djobea trouvée", file=sys.stderr)
+    sys.exit(1)
+for target in re.findall(r"\]\(([^)]+)\)", text):
+    path = os.path.normpath(os.path.join(os.path.dirname(guide), target.split("#")[0]))
+    if re.match(r"[a-z]+:", target) or path.startswith("..") or not os.path.exists(path):
+        print(f"lien hors du dépôt ou cassé : {target}", file=sys.stderr)
+        sys.exit(1)
+EOF
 
 # --- Uninstall -----------------------------------------------------------------------------------------------------
 echo "install.sh --root --uninstall (data, backups and settings kept)"
