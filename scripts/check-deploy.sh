@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Checks what deploy/ gives a hub operator, without systemd running and without touching this machine's system:
-#   - deploy/install.sh --root into a temporary root (seeded with the base-system files the units rely on: systemd's
-#     own units, /bin/sh, find) installs the binary, the units, hub.env, the directories, enables the backup timer,
-#     creates the database, and prints the enrolment step with commands the binary really has;
+#   - deploy/install.sh --root, run from a release tarball's layout (the binary beside deploy/), into a temporary root
+#     (seeded with the base-system files the units rely on: systemd's own units, /bin/sh, find) installs the binary,
+#     the units, hub.env, the directories, enables the backup timer, creates the database, and prints the enrolment
+#     step with commands the binary really has;
 #   - a second run changes nothing (a listing of every path, mode, link and checksum, before and after; the database is
 #     compared by its logical content, since opening it rewrites pages without changing a row);
 #   - the operator's hub.env survives a reinstall;
@@ -32,11 +33,17 @@ done
 
 root=$(mktemp -d "${TMPDIR:-/tmp}/djobea-deploy.XXXXXX")
 log=$root.log
-trap 'rm -rf "$root" "$log"' EXIT
+trap 'rm -rf "$root" "$root.tarball" "$log"' EXIT
 
-# install.sh with the given arguments into the temporary root; its output goes to $log, shown on failure.
+# A release tarball's layout: the binary beside deploy/ (install.sh's default binary).
+tarball=$root.tarball
+mkdir -p "$tarball"
+cp -r deploy "$tarball/"
+ln -s "$binary" "$tarball/djobea"
+
+# The tarball's install.sh with the given arguments into the temporary root; its output goes to $log, shown on failure.
 run_install() {
-  if ! deploy/install.sh --root "$root" "$@" >"$log" 2>&1; then
+  if ! "$tarball/deploy/install.sh" --root "$root" "$@" >"$log" 2>&1; then
     cat "$log" >&2
     fail "deploy/install.sh --root $* a échoué (sortie ci-dessus)"
   fi
@@ -78,8 +85,8 @@ done | sort -u | while read -r executable; do
 done
 
 # --- First install -----------------------------------------------------------------------------------------------
-echo "install.sh --root (first run)"
-run_install --binary "$binary"
+echo "install.sh --root (first run, from a release tarball's layout: the binary beside deploy/)"
+run_install
 first_output=$(cat "$log")
 cmp -s "$binary" "$root/usr/local/bin/djobea" || fail "binaire installé différent de $binary"
 [ -x "$root/usr/local/bin/djobea" ] || fail "binaire installé non exécutable"
