@@ -235,6 +235,13 @@ else
   echo "systemctl absent : activez la sauvegarde nocturne vous-même (systemctl enable --now djobea-backup.timer)."
 fi
 
+# Files left to root by a command run without `sudo -u djobea` would stop the service: give them back.
+if [ "$real_root" = 1 ] && [ -n "$(find "$data_dir" "$backup_dir" \( ! -user djobea -o ! -group djobea \) -print -quit)" ]; then
+  chown -R djobea:djobea "$data_dir" "$backup_dir"
+  echo "Fichiers rendus à l'utilisateur djobea : $data_dir, $backup_dir"
+  changes=1
+fi
+
 # Creates the hub's database, or brings it to this binary's schema (nothing changes when it is already there).
 echo "Base du hub :"
 if [ "$real_root" = 1 ]; then
