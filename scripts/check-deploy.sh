@@ -79,7 +79,7 @@ for unit in deploy/systemd/*; do
   sed -n 's/^Exec[A-Za-z]*=[-@:+!]*\([^ ]*\).*/\1/p' "$unit"
 done | sort -u | while read -r executable; do
   [ "$executable" = /usr/local/bin/djobea ] && continue
-  [ -x "$executable" ] || fail "$unit : $executable absent de cette machine"
+  [ -x "$executable" ] || fail "$executable (commande d'une unité de deploy/systemd) absent de cette machine"
   mkdir -p "$(dirname "$root$executable")"
   cp -L "$executable" "$root$executable"
 done
