@@ -49,12 +49,12 @@ run_install() {
   fi
 }
 
-# Every path under the root with its type, mode, link target and, for files, checksum and modification time. The
+# Every path under the root with its type, mode, owner, link target and, for files, checksum and modification time. The
 # database files are described by their rows and schema (python3's sqlite3 dump), since each open may move pages.
 listing() {
   (
     cd "$root"
-    find . -printf '%y %m %p -> %l\n' | sort
+    find . -printf '%y %m %u:%g %p -> %l\n' | sort
     find . -type f ! -name 'djobea.sqlite*' -printf '%T@ %p\n' | sort -k2
     find . -type f ! -name 'djobea.sqlite*' -print0 | sort -z | xargs -0 sha256sum
     python3 - var/lib/djobea/djobea.sqlite <<'EOF'
