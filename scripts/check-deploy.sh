@@ -49,8 +49,8 @@ run_install() {
   fi
 }
 
-# Every path under the root with its type, mode, owner, link target and, for files, checksum and modification time. The
-# database files are described by their rows and schema (python3's sqlite3 dump), since each open may move pages.
+# Every path under the root with its type, mode, owner, link target and, for files, checksum and modification time.
+# The database files are described by their rows and schema (python3's sqlite3 dump), since each open may move pages.
 listing() {
   (
     cd "$root"
