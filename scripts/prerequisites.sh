@@ -12,6 +12,10 @@ packages+=(postgresql-15)
 # The invoice and export documents are checked by real readers: qpdf --check and pdftotext (PDF), openpyxl under
 # Debian's /usr/bin/python3 (XLSX).
 packages+=(qpdf poppler-utils python3-openpyxl)
+# The deploy checks (scripts/check-deploy.sh): promtool (in Debian's prometheus package) checks and tests the alerting
+# rules, systemd-analyze verifies the units.
+packages+=(prometheus)
+command -v systemd-analyze >/dev/null 2>&1 || packages+=(systemd)
 if [ "${BROWSER:-1}" != 0 ]; then packages+=(chromium chromium-driver); fi
 missing=()
 for package in "${packages[@]}"; do

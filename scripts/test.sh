@@ -29,5 +29,6 @@ echo "== swift test (the storage suites, against a throwaway PostgreSQL cluster)
 scripts/with-postgres.sh swift test --skip-build --filter "DjobeaReplicationTests|DjobeaPostgresTests"
 echo "== node --test (web/: the PWA's pure modules)"
 node --test web/tests/
+echo "== deploy checks"; scripts/check-deploy.sh .build/debug/djobea
 echo "== browser tests (web/tests/browser: headless chromium through chromedriver, against a real djobea demo)"
 node --test --test-concurrency=1 --test-timeout=600000 web/tests/browser/pwa.browser.mjs web/tests/browser/actions.browser.mjs
