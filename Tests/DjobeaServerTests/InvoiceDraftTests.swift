@@ -82,7 +82,7 @@ struct InvoiceDraftTests: ReadsJSONResponses {
                 try await harness.database.read { db in
                     try String.fetchOne(db, sql: "SELECT public_token FROM invoices WHERE id = ?", arguments: [draft.invoiceId])
                 })
-            #expect(try await client.execute(uri: "/c/\(pageToken)", method: .get).status == .notFound)
+            #expect(try await client.execute(uri: QuoteTests.pagePath(pageToken), method: .get).status == .notFound)
 
             // Completed while a draft: no commission on an amount that may still change.
             let done = try await Self.call(
@@ -118,9 +118,9 @@ struct InvoiceDraftTests: ReadsJSONResponses {
                     try String.fetchOne(db, sql: "SELECT body FROM messages WHERE id = ?", arguments: [issued.messageId])
                 })
             #expect(body.contains(XAF(15_000).formatted) && body.contains(issued.number) && body.contains("Merci !"))
-            #expect(body.contains(QuoteTests.base + "/c/\(pageToken)"))
+            #expect(body.contains(QuoteTests.base + QuoteTests.pagePath(pageToken)))
             #expect(try await Self.commissions(harness, requestId: requestId).count == 1)
-            #expect(try await client.execute(uri: "/c/\(pageToken)", method: .get).status == .ok)
+            #expect(try await client.execute(uri: QuoteTests.pagePath(pageToken), method: .get).status == .ok)
 
             // Replayed by its key: the first answer, nothing sent twice. Sent again or edited: refused.
             let replay = try await Self.call(harness, client, .post, "\(invoices)/send", token: token, ["note": "Merci !"], key: "envoi-1")

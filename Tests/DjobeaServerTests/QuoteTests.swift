@@ -20,6 +20,11 @@ import Testing
 @Suite("Quotes: made at the hub, accepted on the client's page, invoiced, paid from the page")
 struct QuoteTests: ReadsJSONResponses {
     static let base = "https://djobea.test"
+    /// How the test hub signs its client page links (it serves its own pages: it is its own gateway here).
+    static let links = ClientPageLinks(base: base, signer: "hub-test", secret: "secret de signature du hub de test")
+
+    /// The page's path of a stored token, as the hub signs it.
+    static func pagePath(_ token: String) -> String { String(links.url(token: token).dropFirst(base.count)) }
 
     static func lines(_ items: [(String, String, Int, Int)]) -> [[String: Any]] {
         items.map { ["kind": $0.0, "label": $0.1, "quantity": $0.2, "unit_price": $0.3] }
@@ -40,7 +45,7 @@ struct QuoteTests: ReadsJSONResponses {
             storage: harness.database, collectors: collectors, settings: collectionSettings, logger: Logger(label: "test"))
         var node = harness.node()
         var provider = harness.services
-        provider.clientPageBase = base
+        provider.clientPageBase = links
         node.provider = provider
         node.gateway = GatewayServices(
             messages: made.messages, pushes: made.pushes, collections: collections, webhooks: made.webhooks, vapidPublicKey: made.vapidPublicKey,
@@ -288,7 +293,7 @@ struct QuoteTests: ReadsJSONResponses {
                 return [row?["template_name"], row?["body"], row?["public_token"]]
             }
             let pageToken = try #require(stored[2])
-            let path = "/c/\(pageToken)"
+            let path = Self.pagePath(pageToken)
             #expect(stored[0] == "facture_envoyee" && stored[1]?.contains(Self.base + path) == true, "the message carries the page's link")
             let node = harness.database.nodeId
             let due = try await harness.database.replicaRead { db in
@@ -353,7 +358,17 @@ struct QuoteTests: ReadsJSONResponses {
                     body: harness.body(["lines": Self.lines([("main_oeuvre", "x", 1, 1)])]))
                 #expect(hidden.status == .notFound, "\(method) \(uri)")
             }
-            for path in ["/c/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "/c/short", "/c/%27%20OR%201%3D1%20--%20aaaaaaaaaaaa"] {
+            // The stored token alone, or signed by a key that is not this hub's (a guess, another deployment), finds nothing.
+            let storedToken = try #require(
+                try await harness.database.read { db in
+                    try String.fetchOne(db, sql: "SELECT public_token FROM quotes WHERE id = ?", arguments: [made.id])
+                })
+            let forged = ClientPageLinks(base: Self.base, signer: "hub-test", secret: "une autre clé")
+            for path in [
+                "/c/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "/c/short", "/c/%27%20OR%201%3D1%20--%20aaaaaaaaaaaa", "/c/\(storedToken)",
+                String(forged.url(token: storedToken).dropFirst(Self.base.count)),
+                Self.pagePath(storedToken).replacingOccurrences(of: ".hub-test.", with: ".\(DjobeaID.v7())."),
+            ] {
                 #expect(try await client.execute(uri: path, method: .get).status == .notFound, "\(path)")
                 let (headers, signed) = Self.form([("name", "Awa Ngo")])
                 #expect(try await client.execute(uri: path + "/accept", method: .post, headers: headers, body: signed).status == .notFound, "\(path)")

@@ -57,3 +57,12 @@ enum KeyFile {
         close(descriptor)
     }
 }
+
+/// A node's own secret in `secrets/NAME` of its data directory (created once, 32 random bytes, mode 0600), as
+/// base64url text: e.g. the key a hub not enrolled with central signs its client page links with.
+public enum NodeSecretFile {
+    public static func readOrCreate(dataDirectory: URL, name: String) throws -> String {
+        let file = dataDirectory.appendingPathComponent("secrets", isDirectory: true).appendingPathComponent(name)
+        return Base64URL.encode(try KeyFile.readOrCreate(at: file, random: SystemRandomSource()))
+    }
+}

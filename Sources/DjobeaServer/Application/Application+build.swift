@@ -97,7 +97,9 @@ func buildRouter(
             storage: storage, settings: gateway.webhooks, logger: logger, onInbound: { await pushes.wake() }, collections: gateway.collections
         ).register(
             on: DocumentedRoutes(group: router.group(), docs: docs, tag: "Passerelle", authenticated: false))
-        ClientPageController(storage: storage, collections: gateway.collections).register(on: router, docs: docs)
+        ClientPageController(
+            storage: storage, links: ClientPageLinkCheck(own: provider?.clientPageBase, storage: storage), collections: gateway.collections
+        ).register(on: router, docs: docs)
     }
     // OPS ROUTES (begin)
     if ops != nil || central != nil {

@@ -1,4 +1,5 @@
 import Crypto
+import DjobeaAuth
 import DjobeaDomain
 import DjobeaGateway
 import DjobeaStore
@@ -130,7 +131,18 @@ public struct Node: Sendable {
             let ops = try OpsConsole.make(directory: directory.url, hubName: link?.hubName, hubId: link?.hubId, environment: environment)
             var hub = try await HubServices.make(
                 database: database, dataDirectory: directory.url, notifier: configuration.notifier, environment: environment, logger: logger)
-            hub.provider.clientPageBase = environment["DJOBEA_CLIENT_PAGE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? configuration.centralURL
+            // Client page links are signed with a key derived from the hub's sync secret (central derives it too); a hub
+            // not enrolled signs with a secret of its own and can only serve its own pages (SPEC.md 4.9).
+            if let base = environment["DJOBEA_CLIENT_PAGE_URL"].flatMap({ $0.isEmpty ? nil : $0 }) ?? configuration.centralURL {
+                hub.provider.clientPageBase =
+                    if let link {
+                        ClientPageLinks(base: base, signer: link.hubId, secret: link.secret)
+                    } else {
+                        ClientPageLinks(
+                            base: base, signer: database.nodeId,
+                            secret: try NodeSecretFile.readOrCreate(dataDirectory: directory.url, name: "client-page.key"))
+                    }
+            }
             // A hub is its own gateway only when ops say so (--gateway): otherwise central sends its messages.
             var gateway: GatewayServices?
             if configuration.gateway {

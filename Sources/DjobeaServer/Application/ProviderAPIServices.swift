@@ -1,4 +1,5 @@
 import DjobeaAuth
+import DjobeaStore
 
 /// What the provider API needs besides the database: authentication and the rate limiter.
 public struct ProviderAPIServices: Sendable {
@@ -12,7 +13,7 @@ public struct ProviderAPIServices: Sendable {
     /// valid token still passes, so that providers behind the same address as a prober are not shut out.
     public let failedAuthenticationLimiter: RateLimiter
     /// Where the clients' quote pages are served (the gateway): `DJOBEA_CLIENT_PAGE_URL`, else the hub's `--central`.
-    public var clientPageBase: String?
+    public var clientPageBase: ClientPageLinks?
 
     /// - Parameters:
     ///   - failedAuthenticationLimiter: nil takes `auth.settings.failedAuthenticationRate`.

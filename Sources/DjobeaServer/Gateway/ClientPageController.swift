@@ -13,6 +13,8 @@ import NIOCore
 /// reload). Whoever holds the link sees this one quote and nothing else.
 struct ClientPageController: Sendable {
     let storage: any ReplicaStorage
+    /// Checks a link's signature before anything is read (SPEC.md 4.9).
+    let links: ClientPageLinkCheck
     /// Wakes the collection loop after a payment is started here.
     let collections: CollectionGateway?
     static let maxForm = 4 * 1024
@@ -22,20 +24,23 @@ struct ClientPageController: Sendable {
         let token = APIOperation.Parameter("token", in: "path", required: true, "Jeton du lien envoyé au client")
         routes.add(.get, "/c/{token}", "Page client d'un devis (HTML) : lignes, total, Accepter / Refuser, paiement mobile", parameters: [token]) {
             _, context in
-            let token = context.parameters.get("token") ?? ""
+            let link = context.parameters.get("token") ?? ""
             let now = Date()
-            guard let page = try await storage.replicaRead({ db in try ClientPageStore.page(token: token, now: now, in: db) }) else {
+            guard let token = try await links.token(of: link),
+                let page = try await storage.replicaRead({ db in try ClientPageStore.page(token: token, now: now, in: db) })
+            else {
                 return Self.html(ClientPageHTML.notFound(), status: .notFound)
             }
-            return Self.html(ClientPageHTML.render(page, token: token, notice: nil))
+            return Self.html(ClientPageHTML.render(page, token: link, notice: nil))
         }
         routes.add(
             .get, "/c/{token}/pdf", "Le devis en PDF (ou la facture, une fois le devis facturé), pour le client", parameters: [token],
             produces: ["application/pdf"]
         ) { _, context in
-            let token = context.parameters.get("token") ?? ""
             let now = Date()
-            guard let page = try await storage.replicaRead({ db in try ClientPageStore.page(token: token, now: now, in: db) }) else {
+            guard let token = try await links.token(of: context.parameters.get("token") ?? ""),
+                let page = try await storage.replicaRead({ db in try ClientPageStore.page(token: token, now: now, in: db) })
+            else {
                 return Self.html(ClientPageHTML.notFound(), status: .notFound)
             }
             let document = Self.billingDocument(page)
@@ -48,7 +53,8 @@ struct ClientPageController: Sendable {
                 accept ? "Le client accepte le devis (formulaire : name)" : "Le client refuse le devis (formulaire : name)",
                 parameters: [token]
             ) { request, context in
-                let token = context.parameters.get("token") ?? ""
+                let link = context.parameters.get("token") ?? ""
+                guard let token = try await links.token(of: link) else { return Self.html(ClientPageHTML.notFound(), status: .notFound) }
                 let form = try await Self.form(request)
                 let name = form["name"] ?? ""
                 do {
@@ -56,37 +62,39 @@ struct ClientPageController: Sendable {
                         try ClientPageStore.decide(token: token, accept: accept, name: name, in: tx)
                     }
                 } catch let refusal as ClientPageRefusal {
-                    return try await refused(refusal, token: token)
+                    return try await refused(refusal, token: token, link: link)
                 }
-                return Self.backToPage(token)
+                return Self.backToPage(link)
             }
         }
         routes.add(
             .post, "/c/{token}/pay", "Le client paie la facture par MTN MoMo ou Orange Money (formulaire : method, phone)", parameters: [token]
         ) { request, context in
-            let token = context.parameters.get("token") ?? ""
+            let link = context.parameters.get("token") ?? ""
+            guard let token = try await links.token(of: link) else { return Self.html(ClientPageHTML.notFound(), status: .notFound) }
             let form = try await Self.form(request)
             guard let method = form["method"].flatMap(CollectionMethod.init(rawValue:)) else {
-                return try await refused(ClientPageRefusal(code: "invalid_method", messageFR: "Choisissez MTN MoMo ou Orange Money."), token: token)
+                return try await refused(
+                    ClientPageRefusal(code: "invalid_method", messageFR: "Choisissez MTN MoMo ou Orange Money."), token: token, link: link)
             }
             do {
                 _ = try await storage.localWrite(critical: true, now: Date()) { tx in
                     try ClientPageStore.startCollection(token: token, method: method, phone: form["phone"] ?? "", in: tx)
                 }
             } catch let refusal as ClientPageRefusal {
-                return try await refused(refusal, token: token)
+                return try await refused(refusal, token: token, link: link)
             }
             await collections?.wake()
-            return Self.backToPage(token)
+            return Self.backToPage(link)
         }
     }
 
-    private func refused(_ refusal: ClientPageRefusal, token: String) async throws -> Response {
+    private func refused(_ refusal: ClientPageRefusal, token: String, link: String) async throws -> Response {
         let now = Date()
         guard refusal.code != "not_found",
             let page = try await storage.replicaRead({ db in try ClientPageStore.page(token: token, now: now, in: db) })
         else { return Self.html(ClientPageHTML.notFound(), status: .notFound) }
-        return Self.html(ClientPageHTML.render(page, token: token, notice: refusal.messageFR), status: .badRequest)
+        return Self.html(ClientPageHTML.render(page, token: link, notice: refusal.messageFR), status: .badRequest)
     }
 
     /// The quote, or once invoiced the invoice, as the PDF prints it.
@@ -113,8 +121,8 @@ struct ClientPageController: Sendable {
         }
     }
 
-    static func backToPage(_ token: String) -> Response {
-        OpsController.redirect(to: "/c/\(token)")
+    static func backToPage(_ link: String) -> Response {
+        OpsController.redirect(to: "/c/\(link)")
     }
 
     static func html(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
@@ -125,6 +133,24 @@ struct ClientPageController: Sendable {
         if let referrer = HTTPField.Name("Referrer-Policy") { headers[referrer] = "no-referrer" }
         if let robots = HTTPField.Name("X-Robots-Tag") { headers[robots] = "noindex" }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+}
+
+/// The signature check of client page links: a link this node signed itself, or at central one signed by an enrolled
+/// hub (its key derived from the hub's sync secret). Anything else is not found.
+struct ClientPageLinkCheck: Sendable {
+    let own: ClientPageLinks?
+    let storage: any ReplicaStorage
+
+    /// The token of a well-signed link component, else nil.
+    func token(of component: String) async throws -> String? {
+        guard let (token, signer, signature) = ClientPageLinks.parse(component) else { return nil }
+        if let own, own.signer == signer { return own.verifies(token: token, signature: signature) ? token : nil }
+        guard storage.role == .central, DjobeaID.isValid(signer), let credential = try await storage.hubCredential(hubId: signer) else {
+            return nil
+        }
+        let key = ClientPageLinks.key(secret: credential.secret)
+        return ClientPageLinks.isValid(token: token, signature: signature, key: key) ? token : nil
     }
 }
 

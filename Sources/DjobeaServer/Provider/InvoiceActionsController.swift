@@ -9,9 +9,9 @@ import Hummingbird
 struct InvoiceActionsController: Sendable {
     let commands: ProviderRequestCommands
     /// Where the gateway serves client pages (the link in the message of a sent draft).
-    let clientPageBase: String?
+    let clientPageBase: ClientPageLinks?
 
-    init(database: NodeDatabase, clientPageBase: String? = nil) {
+    init(database: NodeDatabase, clientPageBase: ClientPageLinks? = nil) {
         self.commands = ProviderRequestCommands(database: database)
         self.clientPageBase = clientPageBase
     }

@@ -16,9 +16,9 @@ struct MissionWorkController: Sendable {
     /// Nil when the node has no data directory (in-memory database): the photo routes then answer `409 photo_unavailable`.
     let uploads: PhotoUploads?
     /// Where the clients' pages are served: the invoice's link in the payment request's message.
-    let clientPageBase: String?
+    let clientPageBase: ClientPageLinks?
 
-    init(database: NodeDatabase, clientPageBase: String? = nil) {
+    init(database: NodeDatabase, clientPageBase: ClientPageLinks? = nil) {
         self.database = database
         self.clientPageBase = clientPageBase
         self.commands = ProviderRequestCommands(database: database)

@@ -12,7 +12,7 @@ struct QuoteController: Sendable {
     let database: NodeDatabase
     let commands: ProviderRequestCommands
     /// Where the client pages are served (the gateway, central by default): `public_url` = base + `/c/` + token.
-    let clientPageBase: String?
+    let clientPageBase: ClientPageLinks?
 
     static let quoteId = APIOperation.Parameter("quote_id", in: "path", required: true, "Identifiant du devis")
 

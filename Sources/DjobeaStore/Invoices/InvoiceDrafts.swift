@@ -82,7 +82,7 @@ extension ProviderRequestCommands {
     /// Sends a draft invoice to the client (its number is taken now; WhatsApp with the amount, the link and the PDF);
     /// 409 `invoice_sent` when it already was (the same idempotency key replays the first answer instead).
     public func sendInvoice(
-        providerId: String, invoiceId: String, note: String? = nil, publicBase: String?, idempotencyKey: String? = nil, now: Date = Date()
+        providerId: String, invoiceId: String, note: String? = nil, publicBase: ClientPageLinks?, idempotencyKey: String? = nil, now: Date = Date()
     ) async throws -> MissionPaymentRequestResult {
         let note = try Self.text(note, field: "note", max: 500)
         let requestId = try await invoiceRequest(providerId: providerId, invoiceId: invoiceId)

@@ -47,7 +47,7 @@ extension ProviderRequestCommands {
     /// is a draft instead (nothing goes to the client; the note is given when it is sent).
     public func requestPayment(
         providerId: String, requestId: String, labour: Int, travel: Int? = nil, note: String? = nil, send: Bool = true,
-        idempotencyKey: String? = nil, publicBase: String? = nil, now: Date = Date()
+        idempotencyKey: String? = nil, publicBase: ClientPageLinks? = nil, now: Date = Date()
     ) async throws -> MissionPaymentRequestResult {
         guard (1...Self.labourMax).contains(labour) else {
             throw ProviderRequestError.invalid("labour", "Main d'œuvre (labour) : montant entier de 1 à 10 000 000 FCFA")
@@ -87,7 +87,7 @@ extension ProviderRequestCommands {
     /// commission, no reminder, no client page). The payment request's work, shared with the conversion of a quote.
     static func issueInvoice(
         _ invoiceLines: [(kind: BillingLineKind, line: MissionPaymentRequestResult.Line)], note: String?, context: ProviderRequestContext,
-        publicBase: String?, send: Bool = true, in tx: SyncedTransaction
+        publicBase: ClientPageLinks?, send: Bool = true, in tx: SyncedTransaction
     ) throws -> MissionPaymentRequestResult {
         let lines = invoiceLines.map(\.line)
         let total = lines.map(\.total).reduce(0, +)
@@ -121,7 +121,8 @@ extension ProviderRequestCommands {
     /// What follows the sending of an invoice (stored as sent): the commission derived if the mission is complete, and
     /// the WhatsApp message with the detailed amount, the link to the client page and the PDF.
     static func announce(
-        _ invoice: InvoiceRecord, lines: [MissionPaymentRequestResult.Line], note: String?, context: ProviderRequestContext, publicBase: String?,
+        _ invoice: InvoiceRecord, lines: [MissionPaymentRequestResult.Line], note: String?, context: ProviderRequestContext,
+        publicBase: ClientPageLinks?,
         in tx: SyncedTransaction
     ) throws -> MissionPaymentRequestResult {
         let total = Int(invoice.total)

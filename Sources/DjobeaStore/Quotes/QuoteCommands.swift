@@ -129,13 +129,13 @@ public enum QuoteRules {
         return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
     }
 
-    public static func publicURL(base: String?, token: String?) -> String? {
-        guard var base, let token else { return nil }
-        while base.hasSuffix("/") { base.removeLast() }
-        return base + "/c/" + token
+    /// The signed link of a client page (`ClientPageLinks`); nil when the hub does not know where pages are served.
+    public static func publicURL(base: ClientPageLinks?, token: String?) -> String? {
+        guard let base, let token else { return nil }
+        return base.url(token: token)
     }
 
-    public static func view(_ quote: QuoteRecord, lines: [QuoteLineRecord], base: String?, now: Date) -> QuoteView {
+    public static func view(_ quote: QuoteRecord, lines: [QuoteLineRecord], base: ClientPageLinks?, now: Date) -> QuoteView {
         let shown = shownStatus(quote.status, validUntil: quote.validUntil, now: now)
         return QuoteView(
             id: quote.id, requestId: quote.requestId, number: quote.number, status: shown, statusLabel: label(shown), total: Int(quote.total),
@@ -154,7 +154,7 @@ extension ProviderRequestCommands {
     /// own or a global one for any service); offline at the hub. Allowed once the request is the provider's and before
     /// the mission ends or is invoiced.
     public func createQuote(
-        providerId: String, requestId: String, lines: [QuoteLineInput]?, templateId: String?, validDays: Int?, publicBase: String?,
+        providerId: String, requestId: String, lines: [QuoteLineInput]?, templateId: String?, validDays: Int?, publicBase: ClientPageLinks?,
         idempotencyKey: String? = nil, now: Date = Date()
     ) async throws -> QuoteCommandResult {
         let validDays = validDays ?? QuoteRules.defaultValidDays
@@ -207,7 +207,7 @@ extension ProviderRequestCommands {
 
     /// Sends the quote to the client by WhatsApp with the link to its page; a sent quote may be sent again (a new
     /// message, same link) until the client decides or it expires.
-    public func sendQuote(providerId: String, quoteId: String, publicBase: String?, idempotencyKey: String? = nil, now: Date = Date())
+    public func sendQuote(providerId: String, quoteId: String, publicBase: ClientPageLinks?, idempotencyKey: String? = nil, now: Date = Date())
         async throws -> QuoteCommandResult
     {
         let quote = try await ownQuote(providerId: providerId, quoteId: quoteId)
@@ -251,7 +251,7 @@ extension ProviderRequestCommands {
 
     /// Turns an accepted quote into the request's invoice (its lines, sent to the client like a payment request), at
     /// Réparation or Terminée.
-    public func convertQuote(providerId: String, quoteId: String, publicBase: String?, idempotencyKey: String? = nil, now: Date = Date())
+    public func convertQuote(providerId: String, quoteId: String, publicBase: ClientPageLinks?, idempotencyKey: String? = nil, now: Date = Date())
         async throws -> QuoteCommandResult
     {
         let quote = try await ownQuote(providerId: providerId, quoteId: quoteId)
@@ -288,7 +288,7 @@ extension ProviderRequestCommands {
     }
 
     /// One of the provider's quotes.
-    public func quote(providerId: String, quoteId: String, publicBase: String?, now: Date = Date()) async throws -> QuoteView {
+    public func quote(providerId: String, quoteId: String, publicBase: ClientPageLinks?, now: Date = Date()) async throws -> QuoteView {
         guard DjobeaID.isValid(quoteId) else { throw ProviderRequestError.notFound }
         return try await database.read { db in
             guard
@@ -300,7 +300,7 @@ extension ProviderRequestCommands {
     }
 
     /// The quotes of a request, newest first.
-    public func quotes(providerId: String, requestId: String, publicBase: String?, now: Date = Date()) async throws -> [QuoteView] {
+    public func quotes(providerId: String, requestId: String, publicBase: ClientPageLinks?, now: Date = Date()) async throws -> [QuoteView] {
         try await database.read { db in
             try QuoteRecord.fetchAll(
                 db, sql: "SELECT * FROM quotes WHERE request_id = ? AND provider_id = ? ORDER BY created_at DESC, id DESC",
@@ -379,7 +379,7 @@ public struct QuoteDocument: Sendable, Hashable {
 
 extension ProviderRequestCommands {
     /// One of the provider's quotes with its parties, for its PDF.
-    public func quoteDocument(providerId: String, quoteId: String, publicBase: String?, now: Date = Date()) async throws -> QuoteDocument {
+    public func quoteDocument(providerId: String, quoteId: String, publicBase: ClientPageLinks?, now: Date = Date()) async throws -> QuoteDocument {
         let view = try await quote(providerId: providerId, quoteId: quoteId, publicBase: publicBase, now: now)
         return try await database.read { db in
             guard
@@ -445,7 +445,7 @@ extension ProviderRequestCommands {
 extension ProviderRequestCommands {
     /// Replaces a draft's lines (and validity): a quote is edited before it is sent, never after (a new quote then).
     public func editQuote(
-        providerId: String, quoteId: String, lines: [QuoteLineInput], validDays: Int?, publicBase: String?, idempotencyKey: String? = nil,
+        providerId: String, quoteId: String, lines: [QuoteLineInput], validDays: Int?, publicBase: ClientPageLinks?, idempotencyKey: String? = nil,
         now: Date = Date()
     ) async throws -> QuoteCommandResult {
         let checked = try QuoteRules.validated(lines)

@@ -141,8 +141,12 @@ export function missionSteps() {
     assert.ok(states.every((item) => item.state === 'sent'), JSON.stringify(states));
     // The client accepts on their page (at central, the gateway); the hub hears it by sync, the screen says who and
     // when once refreshed. Not at Réparation yet: nothing to invoice.
+    // The link the client got (signed by the hub); the stored token alone opens nothing.
     const [[token]] = sql(hub, 'SELECT public_token FROM quotes WHERE request_id = ?', offered.id);
-    const page = `http://127.0.0.1:${hub.port + 1}/c/${token}`;
+    const [[text]] = sql(hub, "SELECT body FROM messages WHERE request_id = ? AND template_code = 'devis_envoye' ORDER BY rowid DESC LIMIT 1", offered.id);
+    const page = /https?:\/\/\S+\/c\/[A-Za-z0-9_.-]+/.exec(text)?.[0];
+    assert.ok(page?.startsWith(`http://127.0.0.1:${hub.port + 1}/c/${token}.`), `the message carries central's signed link: ${text}`);
+    assert.equal((await fetch(`http://127.0.0.1:${hub.port + 1}/c/${token}`)).status, 404, 'the bare token is not a link');
     let answer;
     for (const deadline = Date.now() + 60000; Date.now() < deadline; await sleep(500)) {
       answer = await fetch(page + '/accept', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'name=Jean+Kouam', redirect: 'manual' });
