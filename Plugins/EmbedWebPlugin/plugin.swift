@@ -17,7 +17,7 @@ struct EmbedWebPlugin: BuildToolPlugin {
         let output = context.pluginWorkDirectoryURL.appendingPathComponent("EmbeddedWebFiles.swift")
         return [
             .buildCommand(
-                displayName: "Embedding the PWA (\(paths.count) files of web/) into \(target.name)",
+                displayName: "Embedding \(paths.count) files of the PWA into \(target.name)",
                 executable: try context.tool(named: "DjobeaEmbedWeb").url,
                 arguments: [web.path, output.path] + paths,
                 inputFiles: paths.map { web.appendingPathComponent($0) },

@@ -20,7 +20,7 @@ public enum DataDirectoryError: Error, Equatable, Sendable, CustomStringConverti
         case .missing(let path):
             "Dossier de données introuvable : \(path) (data directory not found) ; créez-le avec « djobea migrate --data \(path) »"
         case .noDatabase(let path):
-            "Base de nœud introuvable dans \(path) (no djobea.sqlite) ; créez-la avec « djobea migrate --data \(path) »"
+            "Base de nœud introuvable dans \(path) (no djobea.sqlite) : vérifiez le chemin, ou créez-la avec « djobea migrate --data \(path) »"
         case .notADirectory(let path): "\(path) n'est pas un dossier (not a directory)"
         case .notWritable(let path): "Dossier de données non inscriptible : \(path) (data directory not writable)"
         case .locked(let path): "Dossier de données déjà utilisé par un autre processus djobea : \(path) (data directory locked)"
