@@ -21,7 +21,9 @@ while [ $# -gt 0 ]; do
 done
 
 scratch=.build/release-static
-build=(swift build -c release --product djobea --static-swift-stdlib --scratch-path "$scratch")
+# --no-export-dynamic undoes the -export-dynamic of the static runtime's link arguments: nothing loads plug-ins into
+# djobea, and its dynamic symbol table (every Swift symbol of the program) would add 7.5 MB that strip cannot remove.
+build=(swift build -c release --product djobea --static-swift-stdlib --scratch-path "$scratch" -Xlinker --no-export-dynamic)
 started=$(date +%s)
 echo "== ${build[*]}"
 "${build[@]}"
@@ -58,13 +60,46 @@ version=$("$binary" --version | sed -n '1s/^djobea //p')
 arch=$(uname -m)
 name="djobea-$version-linux-$arch"
 stage=$(mktemp -d)
-trap 'rm -rf "$stage"' EXIT
+alone=$(mktemp -d)
+hub_pid=""
+cleanup() {
+  if [ -n "$hub_pid" ]; then kill "$hub_pid" 2>/dev/null || true; fi
+  rm -rf "$stage" "$alone"
+}
+trap cleanup EXIT
 mkdir -p "$stage/$name"
 strip --strip-all -o "$stage/$name/djobea" "$binary"
 chmod 755 "$stage/$name/djobea"
 cp -R deploy "$stage/$name/deploy"
-packages=$(for library in $(ldd "$binary" | awk '/=>/ { print $3 }'); do
-  dpkg -S "$(readlink -f "$library")" 2>/dev/null | cut -d: -f1
+
+# The acceptance of the issue "the hub as an appliance": the stripped binary copied alone into an empty directory, run
+# from a directory without web/, makes its data directory and serves the app and the API.
+echo "== $name/djobea seul dans un dossier vide : hub --data <nouveau dossier>, puis /, /manifest.webmanifest, /sw.js, /healthz"
+cp "$stage/$name/djobea" "$alone/djobea"
+mkdir "$alone/run"
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+(cd "$alone/run" && exec env -u DJOBEA_WEB_DIR ../djobea hub --data ../donnees/hub --port "$port" --host 127.0.0.1 >"$alone/hub.log" 2>&1) &
+hub_pid=$!
+for _ in $(seq 1 120); do
+  grep -q "^Application prestataire" "$alone/hub.log" && break
+  kill -0 "$hub_pid" 2>/dev/null || break
+  sleep 0.5
+done
+cat "$alone/hub.log"
+smoke() { # path, text the answer must contain
+  curl -fsS --compressed "http://127.0.0.1:$port$1" | grep -qF -- "$2" || { echo "release.sh: $1 ne contient pas « $2 »" >&2; exit 1; }
+}
+grep -q "^Application prestataire.*intégrée au binaire" "$alone/hub.log" || { echo "release.sh: le hub ne sert pas l'application intégrée" >&2; exit 1; }
+smoke / '<html lang="fr">'
+smoke /manifest.webmanifest '"lang": "fr"'
+smoke /sw.js 'const MANIFEST = { version: "'
+smoke /healthz '"status":"ok"'
+kill -TERM "$hub_pid"
+wait "$hub_pid" || true
+hub_pid=""
+# The Debian package of each library (dpkg knows /lib/... or /usr/lib/... depending on the package: try both).
+packages=$(for library in $(ldd "$binary" | awk '/=>/ { print $3 } /^[[:space:]]*\// { print $1 }'); do
+  { dpkg -S "$library" 2>/dev/null || dpkg -S "$(readlink -f "$library")" 2>/dev/null; } | head -1 | cut -d: -f1
 done | sort -u | tr '\n' ' ')
 cat >"$stage/$name/README.md" <<EOF
 # Djobea Edge $version — hub (Linux $arch)
