@@ -119,6 +119,7 @@ let package = Package(
                 "DjobeaPostgres",
                 "DjobeaDocuments",
                 "CBrotli",
+                "DjobeaWebAssets",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -253,6 +254,12 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
+        // The PWA compiled into the binary: `EmbedWebPlugin` lists web/ (tests aside) at every build and `DjobeaEmbedWeb`
+        // writes the files as base64 string literals into `DjobeaWebAssets` (a small target of its own, so a change in web/
+        // recompiles one generated file, not the server).
+        .executableTarget(name: "DjobeaEmbedWeb"),
+        .plugin(name: "EmbedWebPlugin", capability: .buildTool(), dependencies: ["DjobeaEmbedWeb"]),
+        .target(name: "DjobeaWebAssets", plugins: ["EmbedWebPlugin"]),
     ],
     swiftLanguageModes: [.v6]
 )

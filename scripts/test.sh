@@ -20,7 +20,7 @@ rm -f "$build_log"
 # Three runs, so that the black-box suites (real djobea processes, user-visible delays such as "within 60 s" or a
 # 4-second lease) never share the 2 cores with hundreds of unit tests and two demo generations: the unit suites, then
 # the process suites, then the storage suites (the sync core on SQLite and PostgreSQL, heavy on both cores).
-process_suites="ProcessTests|CommandLineTests|CrashSafetyTests|DemoAcceptanceTests|GatewayDemoTests|QuietShutdownTests|TLSTests|SyncCrashTests"
+process_suites="ProcessTests|CommandLineTests|SelfContainedBinaryTests|CrashSafetyTests|DemoAcceptanceTests|GatewayDemoTests|QuietShutdownTests|TLSTests|SyncCrashTests"
 echo "== swift test (unit and in-process suites)"
 swift test --skip-build --skip "DjobeaReplicationTests|DjobeaPostgresTests|$process_suites"
 echo "== swift test (black-box suites: real djobea processes)"

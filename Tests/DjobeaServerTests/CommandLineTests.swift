@@ -5,17 +5,22 @@ import Testing
 /// The `djobea` command as an operator meets it: bad input gets one clear line and a non-zero exit.
 @Suite("djobea command line", .serialized)
 struct CommandLineTests {
-    @Test("a bad flag, a bad port and a missing data directory each give one line and a non-zero exit")
+    @Test("a bad flag, a bad port and a missing data directory each give one line and a non-zero exit, naming commands that exist")
     func badInvocations() async throws {
         let missing = FileManager.default.temporaryDirectory.appendingPathComponent("absent-\(UUID().uuidString)").path
         let cases: [([String], String)] = [
             (["hub", "--data", missing, "--port", "8080", "--frobnicate"], "frobnicate"),
             (["hub", "--data", missing, "--port", "99999"], "--port"),
             (["hub", "--data", missing, "--port", "douze"], "douze"),
-            (["hub", "--data", missing, "--port", "18080"], "introuvable"),
-            (["backup", "--data", missing, "--to", "/tmp/x.sqlite"], "introuvable"),
+            (["hub", "--data", missing, "--enroll", "djh1_x"], "--central"),
+            (["backup", "--data", missing, "--to", "/tmp/x.sqlite"], "« djobea migrate --data \(missing) »"),
+            (["status", "--data", missing], "« djobea migrate --data \(missing) »"),
+            (["sync", "--once", "--data", missing], "« djobea hub --data \(missing) --central"),
+            (["sync", "--data", missing], "--once"),
+            (["migrate"], "--data"),
             (["nimportequoi"], "nimportequoi"),
         ]
+        let help = try await runDjobea(["--help"], timeout: 30).out
         for (arguments, expected) in cases {
             let result = try await runDjobea(arguments, timeout: 30)
             #expect(result.status != 0, "\(arguments) should fail")
@@ -23,6 +28,15 @@ struct CommandLineTests {
             #expect(lines.count == 1, "\(arguments) should print exactly one line, got: \(result.err)")
             #expect(result.err.contains(expected), "\(arguments): \(result.err)")
             #expect(!result.err.contains("Fatal error") && !result.err.contains("Stack"))
+            // Every command the message suggests is one of djobea's, and every option it names is one that command takes.
+            for suggestion in result.err.matches(of: /« djobea ([a-z-]+)([^»]*)»/) {
+                let verb = String(suggestion.output.1)
+                #expect(help.contains("  \(verb) "), "\(arguments) suggests « djobea \(verb) », not a command: \(result.err)")
+                let verbHelp = try await runDjobea([verb, "--help"], timeout: 30).out
+                for option in String(suggestion.output.2).matches(of: /--[a-z-]+/) {
+                    #expect(verbHelp.contains(String(option.output)), "\(arguments) suggests \(option.output) for \(verb): \(result.err)")
+                }
+            }
         }
     }
 

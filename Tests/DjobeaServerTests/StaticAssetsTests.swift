@@ -295,6 +295,22 @@ struct StaticAssetsTests {
         }
     }
 
+    @Test("every file of web/ (tests aside) is compiled into the binary, byte for byte, and makes the same app")
+    func embeddedCopyMatchesTheCheckout() throws {
+        let onDisk = try StaticAssets.sourceFiles(in: Self.webDirectory)
+        let embedded = StaticAssets.embeddedFiles()
+        let missing = Set(onDisk.keys).subtracting(embedded.keys).sorted()
+        let extra = Set(embedded.keys).subtracting(onDisk.keys).sorted()
+        #expect(missing.isEmpty, "in web/ but not in the binary (build again): \(missing)")
+        #expect(extra.isEmpty, "in the binary but no longer in web/ (build again): \(extra)")
+        let stale = onDisk.keys.filter { embedded[$0] != nil && embedded[$0] != onDisk[$0] }.sorted()
+        #expect(stale.isEmpty, "changed in web/ since the binary was built: \(stale)")
+        #expect(embedded.keys.contains("index.html") && embedded.keys.contains("sw.js") && !embedded.keys.contains { $0.hasPrefix("tests/") })
+        let fromBinary = try StaticAssets.embedded()
+        #expect(fromBinary.directory == nil && fromBinary.origin == "intégrée au binaire")
+        #expect(fromBinary.version == (try StaticAssets(directory: Self.webDirectory)).version)
+    }
+
     @Test("the web directory is found from the environment or by walking up; absent, none")
     func locate() throws {
         let fromEnvironment = WebDirectory.locate(environment: ["DJOBEA_WEB_DIR": Self.webDirectory.path], executable: nil)

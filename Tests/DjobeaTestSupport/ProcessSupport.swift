@@ -29,12 +29,18 @@ public final class ChildProcess: @unchecked Sendable {
     /// - Parameters:
     ///   - environment: variables set for the child on top of this process's environment.
     ///   - executable: the program to run, `djobea` by default.
-    public init(_ arguments: [String], environment: [String: String] = [:], executable: URL = DjobeaBinary.url) throws {
+    ///   - currentDirectory: the child's working directory, this process's by default.
+    ///   - unsetting: variables of this process's environment the child does not get.
+    public init(
+        _ arguments: [String], environment: [String: String] = [:], executable: URL = DjobeaBinary.url, currentDirectory: URL? = nil,
+        unsetting: Set<String> = []
+    ) throws {
         process.executableURL = executable
         process.arguments = arguments
-        if !environment.isEmpty {
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        if !environment.isEmpty || !unsetting.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }.filter { !unsetting.contains($0.key) }
         }
+        if let currentDirectory { process.currentDirectoryURL = currentDirectory }
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out

@@ -79,7 +79,7 @@ func buildRouter(
         ProviderDocumentsController(database: database, cache: provider.responseCache).register(on: providerRoutes)
         PushSubscriptionController(database: database).register(on: providerRoutes)
         NotificationStreamController(database: database, services: provider).register(on: router, docs: docs, limit: limit)
-        StaticAssets.forHub(logger: logger)?.register(on: router, docs: docs)  // the provider PWA, from web/
+        StaticAssets.forHub(logger: logger)?.register(on: router, docs: docs)  // the provider PWA, compiled in (or web/ in development)
     }
     if let central {
         SyncController(service: central.sync).register(

@@ -1,10 +1,12 @@
 import Crypto
+import DjobeaWebAssets
 import Foundation
 import Logging
 import NIOCore
 import Synchronization
 
-/// The provider PWA as a hub serves it, prepared once at startup from `web/`.
+/// The provider PWA as a hub serves it, prepared once at startup from `web/`: the copy compiled into the binary
+/// (`EmbeddedWeb`), or a directory on disk for development (`WebDirectory`).
 ///
 /// Every file but the three entry points (`index.html`, `sw.js`, `manifest.webmanifest`) is renamed by its content hash
 /// (`app.js` → `/assets/app.3f2a1c9e0b.js`) and cached forever by browsers; the entry points are rewritten to name the
@@ -21,7 +23,8 @@ public struct StaticAssets: Sendable {
     public let urls: [String: String]
     /// A version of the whole shell: changes whenever any served byte does.
     public let version: String
-    public let directory: URL
+    /// The directory read, nil for the copy compiled into the binary.
+    public let directory: URL?
 
     static let entryPointNames = ["index.html", "sw.js", "manifest.webmanifest"]
     /// Directories of `web/` that are not served (unit tests, tooling).
@@ -33,8 +36,22 @@ public struct StaticAssets: Sendable {
 
     /// Reads, hashes, rewrites and compresses every file of `directory`.
     public init(directory: URL) throws {
+        try self.init(files: Self.sourceFiles(in: directory), directory: directory)
+    }
+
+    /// The copy of `web/` compiled into the binary, prepared as a directory would be.
+    public static func embedded() throws -> StaticAssets {
+        try StaticAssets(files: embeddedFiles(), directory: nil)
+    }
+
+    /// The files compiled into the binary: path under `web/` → bytes (what `sourceFiles(in:)` reads from the checkout).
+    static func embeddedFiles() -> [String: Data] {
+        EmbeddedWeb.files()
+    }
+
+    /// Hashes, rewrites and compresses `files` (path under `web/` → bytes), read from `directory` if any.
+    init(files: [String: Data], directory: URL?) throws {
         self.directory = directory
-        let files = try Self.sourceFiles(in: directory)
         let assetPaths = files.keys.filter {
             !Self.entryPointNames.contains($0) && StaticAsset.contentType(ofExtension: Self.pathExtension($0)) != nil
         }
@@ -60,7 +77,7 @@ public struct StaticAssets: Sendable {
             pending.removeAll { done.contains($0) }
         }
         let revalidate = "no-cache"
-        guard let indexSource = files["index.html"] else { throw StaticAssetsError(directory: directory) }
+        guard let indexSource = files["index.html"] else { throw StaticAssetsError(source: Self.origin(of: directory)) }
         let index = Self.rewrite(indexSource, urls: urls, from: "index.html")
         shell = try StaticAsset(data: index, contentType: "text/html; charset=utf-8", cacheControl: revalidate)
         var entryPoints: [String: StaticAsset] = [:]
@@ -192,20 +209,33 @@ public struct StaticAssets: Sendable {
 
 /// `web/` has no `index.html`.
 struct StaticAssetsError: Error, CustomStringConvertible {
-    let directory: URL
+    let source: String
 
-    var description: String { "no index.html in \(directory.path)" }
+    var description: String { "no index.html in \(source)" }
 }
 
 // MARK: - The hub's copy
 
 extension StaticAssets {
     private static let loaded = Mutex<(assets: [String: StaticAssets], reported: Bool)>(([:], false))
+    /// The cache key of the copy compiled into the binary.
+    private static let embeddedKey = ""
 
-    /// The PWA for this process, prepared once per directory (tests build many routers). Nil, and logged once, when no
-    /// `web/` is found or it cannot be read: the hub then serves its API without the app.
+    /// Where the app comes from, in French for the operator: `intégrée au binaire` or the directory read.
+    public var origin: String { Self.origin(of: directory) }
+
+    static func origin(of directory: URL?) -> String {
+        directory.map { "depuis \($0.path)" } ?? "intégrée au binaire"
+    }
+
+    /// The PWA for this process, prepared once per source (tests build many routers): the `web/` directory that
+    /// `WebDirectory` finds (`DJOBEA_WEB_DIR`, or a checkout's during development), else the copy compiled into the
+    /// binary. A `DJOBEA_WEB_DIR` that names no app, or a directory that cannot be read, is logged once and the
+    /// compiled copy is served. Nil only if that copy cannot be prepared (logged): the hub then serves its API alone.
     public static func forHub(logger: Logger) -> StaticAssets? {
-        guard let directory = WebDirectory.locate() else {
+        if let directory = WebDirectory.locate() {
+            if let assets = prepared(key: directory.path, logger: logger, { try StaticAssets(directory: directory) }) { return assets }
+        } else if let explicit = ProcessInfo.processInfo.environment[WebDirectory.environmentKey], !explicit.isEmpty {
             let first = loaded.withLock { state in
                 defer { state.reported = true }
                 return !state.reported
@@ -213,23 +243,29 @@ extension StaticAssets {
             if first {
                 logger.warning(
                     "pwa.not_found",
-                    metadata: ["hint": "set \(WebDirectory.environmentKey) to the web/ directory; the hub serves no app without it"])
+                    metadata: [
+                        "directory": "\(explicit)",
+                        "hint": "\(WebDirectory.environmentKey) names no web/ with an index.html; serving the app built in",
+                    ])
             }
-            return nil
         }
-        if let cached = loaded.withLock({ $0.assets[directory.path] }) { return cached }
+        return prepared(key: embeddedKey, logger: logger) { try StaticAssets.embedded() }
+    }
+
+    private static func prepared(key: String, logger: Logger, _ prepare: () throws -> StaticAssets) -> StaticAssets? {
+        if let cached = loaded.withLock({ $0.assets[key] }) { return cached }
         do {
-            let assets = try StaticAssets(directory: directory)
-            loaded.withLock { $0.assets[directory.path] = assets }
+            let assets = try prepare()
+            loaded.withLock { $0.assets[key] = assets }
             logger.info(
                 "pwa.ready",
                 metadata: [
-                    "directory": "\(directory.path)", "version": "\(assets.version)", "assets": "\(assets.hashed.count)",
+                    "source": "\(assets.directory?.path ?? "embedded")", "version": "\(assets.version)", "assets": "\(assets.hashed.count)",
                     "first_load_bytes": "\(assets.firstLoadBytes)",
                 ])
             return assets
         } catch {
-            logger.error("pwa.load_failed", metadata: ["directory": "\(directory.path)", "error": "\(error)"])
+            logger.error("pwa.load_failed", metadata: ["source": "\(key.isEmpty ? "embedded" : key)", "error": "\(error)"])
             return nil
         }
     }

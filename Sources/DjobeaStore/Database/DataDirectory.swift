@@ -9,13 +9,18 @@ import Foundation
 /// Why a data directory cannot be used, in one line a hub operator can act on (French first).
 public enum DataDirectoryError: Error, Equatable, Sendable, CustomStringConvertible {
     case missing(String)
+    /// The directory (given) holds no `djobea.sqlite`: for the commands that read an existing node.
+    case noDatabase(String)
     case notADirectory(String)
     case notWritable(String)
     case locked(String)
 
     public var description: String {
         switch self {
-        case .missing(let path): "Dossier de données introuvable : \(path) (data directory not found; create it or pass --create)"
+        case .missing(let path):
+            "Dossier de données introuvable : \(path) (data directory not found) ; créez-le avec « djobea migrate --data \(path) »"
+        case .noDatabase(let path):
+            "Base de nœud introuvable dans \(path) (no djobea.sqlite) : vérifiez le chemin, ou créez-la avec « djobea migrate --data \(path) »"
         case .notADirectory(let path): "\(path) n'est pas un dossier (not a directory)"
         case .notWritable(let path): "Dossier de données non inscriptible : \(path) (data directory not writable)"
         case .locked(let path): "Dossier de données déjà utilisé par un autre processus djobea : \(path) (data directory locked)"

@@ -5,7 +5,8 @@ import DjobeaSync
 import Foundation
 import Logging
 
-/// `djobea hub`: a neighbourhood node serving its providers from its own SQLite file, synced with central.
+/// `djobea hub`: a neighbourhood node serving its providers from its own SQLite file, synced with central. A new or
+/// empty data directory is created and migrated: the first start is this one command.
 struct HubCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hub", abstract: "Démarre un hub de quartier (API prestataires, base SQLite locale, synchro avec le central).")
@@ -33,14 +34,22 @@ struct HubCommand: AsyncParsableCommand {
     func run() async throws {
         try await failingClearly {
             var configuration = try node.configuration()
-            configuration.createDirectory = enroll != nil
+            let isNew = !FileManager.default.fileExists(
+                atPath: URL(fileURLWithPath: node.data, isDirectory: true).appendingPathComponent("djobea.sqlite").path)
             configuration.centralURL = central
             configuration.enrollmentToken = enroll
             configuration.gateway = gateway
             let hub = try await Node.build(role: .hub, configuration: configuration, announce: printLine)
+            if isNew {
+                // Said once, so that a mistyped --data is noticed: this hub starts empty.
+                printLine("Nouveau hub : base créée dans \(hub.storage.directory.databasePath) (schéma \(try hub.database.schemaVersion()))")
+            }
             try await hub.run { port in
                 let base = hub.baseURL(port: port)
                 printLine("Hub \(hub.database.nodeId) à l'écoute sur \(base)")
+                if let app = StaticAssets.forHub(logger: hub.logger) {
+                    printLine("Application prestataire : \(base)/ (version \(app.version), \(app.origin))")
+                }
                 printLine("Console ops : \(base)/ops (\(hub.ops.hint))")
                 if let link = hub.link {
                     printLine(
@@ -71,11 +80,15 @@ struct SyncCommand: AsyncParsableCommand {
     func run() async throws {
         try await failingClearly {
             let path = URL(fileURLWithPath: data, isDirectory: true).appendingPathComponent("djobea.sqlite").path
-            guard FileManager.default.fileExists(atPath: path) else { throw CommandFailure("Pas de hub dans \(data).") }
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw CommandFailure(
+                    "Pas de hub dans \(data) : démarrez-le d'abord avec « djobea hub --data \(data) --central <url> --enroll <jeton> ».")
+            }
             // The hub may be running: no directory lock; SQLite arbitrates, and every batch is one transaction.
             let database = try NodeDatabase.open(path: path, role: .hub)
             guard let link = try CentralLink.load(from: URL(fileURLWithPath: data, isDirectory: true)) else {
-                throw CommandFailure("Ce hub n'est pas enrôlé : démarrez-le une fois avec --central <url> --enroll <jeton>.")
+                throw CommandFailure(
+                    "Ce hub n'est pas enrôlé : démarrez-le une fois avec « djobea hub --data \(data) --central <url> --enroll <jeton> ».")
             }
             // The hub's own engine and photo lane; the requests it brings in are offered by the hub's offer routing.
             let engine = Node.syncEngine(

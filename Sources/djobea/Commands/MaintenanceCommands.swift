@@ -54,7 +54,7 @@ struct BackupCommand: AsyncParsableCommand {
     func run() async throws {
         try await failingClearly {
             let path = URL(fileURLWithPath: data).appendingPathComponent("djobea.sqlite").path
-            guard FileManager.default.fileExists(atPath: path) else { throw DataDirectoryError.missing(path) }
+            guard FileManager.default.fileExists(atPath: path) else { throw DataDirectoryError.noDatabase(data) }
             let report = try Maintenance.backup(path: path, to: to)
             let size = (try? FileManager.default.attributesOfItem(atPath: to)[.size] as? Int) ?? 0
             printLine("Sauvegarde écrite : \(to) (\(size) octets, intégrité \(report.integrity), schéma \(report.schemaVersion))")
@@ -98,7 +98,7 @@ struct StatusCommand: AsyncParsableCommand {
     func run() async throws {
         try await failingClearly {
             let path = URL(fileURLWithPath: data).appendingPathComponent("djobea.sqlite").path
-            guard FileManager.default.fileExists(atPath: path) else { throw DataDirectoryError.missing(path) }
+            guard FileManager.default.fileExists(atPath: path) else { throw DataDirectoryError.noDatabase(data) }
             let report = try Maintenance.inspect(path: path)
             printLine("Nœud \(report.nodeId) (\(report.role)) — schéma \(report.schemaVersion) — journal \(report.journalMode)")
             printLine("Intégrité : \(report.integrity) — clés étrangères en défaut : \(report.foreignKeyViolations)")
