@@ -111,7 +111,8 @@ public struct ReplicaApplier {
                 if let provider = merged.columns["provider_id"]?.textValue, !ledgerProviders.contains(provider) {
                     ledgerProviders.append(provider)
                 }
-            case .invoices:
+            case .invoices, .creditNotes:
+                // A credit note lowers the commission's base (4.4.4): re-derived like a new invoice.
                 if let request = merged.columns["request_id"]?.textValue { invoicedRequests.insert(request) }
             default: break
             }

@@ -49,12 +49,10 @@ public enum ReplicaFolds {
     /// Called whichever comes last: the completion, the invoice, or either arriving by sync.
     @discardableResult
     public static func deriveCommission(requestId: String, now: Date, in connection: any ReplicaConnection) throws -> LedgerEntry? {
-        let entryId = CommissionRateTable.commissionEntryId(requestId: requestId)
         // The request's projection is current here (refreshed after its events, before this): a cheap first test.
         guard
             try connection.exists(
-                "SELECT 1 FROM missions WHERE request_id = ? AND status = ?", [.text(requestId), .text(RequestStatus.terminee.rawValue)]),
-            try !connection.exists("SELECT 1 FROM ledger_entries WHERE id = ?", [.text(entryId)])
+                "SELECT 1 FROM missions WHERE request_id = ? AND status = ?", [.text(requestId), .text(RequestStatus.terminee.rawValue)])
         else { return nil }
         let state = MissionStatusFold.fold(try missionEvents(requestId: requestId, in: connection))
         guard state.status == .terminee, let providerId = state.providerId, let completion = state.completedAt,
@@ -66,13 +64,24 @@ public enum ReplicaFolds {
             let provider = try connection.row(SyncedTable.providers.rawValue, key: providerId),
             let level = provider["level"].textValue.flatMap(ProviderLevel.init(rawValue:))
         else { return nil }
+        // The credit notes of the invoice lower the commission's base (4.4.4): the commission of a set of credit notes has
+        // its own id, and every other commission of the request is reversed, so nodes that saw the credit notes in any
+        // order end with the same entries.
+        let credits = try connection.rows(SyncedTable.creditNotes.rawValue, where: "invoice_id", equals: .text(invoiceId))
+        let creditIds = credits.compactMap { $0["id"].textValue }.sorted()
+        let credited = credits.compactMap { $0["amount"].integerValue }.reduce(0, +)
+        let entryId = commissionEntryId(requestId: requestId, creditNoteIds: creditIds)
+        try reverseSupersededCommissions(requestId: requestId, keeping: entryId, now: now, in: connection)
+        guard try !connection.exists("SELECT 1 FROM ledger_entries WHERE id = ?", [.text(entryId)]) else { return nil }
         let table = try commissionRates(in: connection)
-        guard let (amount, rate) = table.commission(on: XAF(Int(total)), completedAt: completion.date, level: level), amount > .zero else {
+        guard let (amount, rate) = table.commission(on: XAF(Int(max(0, total - credited))), completedAt: completion.date, level: level),
+            amount > .zero
+        else {
             return nil
         }
-        // Every column is a function of replicated rows (the completion event, the invoice, the rate table), so two
-        // nodes deriving the entry concurrently write the same row under the same id (SPEC.md §4.4.4): whichever insert
-        // a node keeps, the row is identical.
+        // Every column is a function of replicated rows (the completion event, the invoice and its credit notes, the rate
+        // table), so two nodes deriving the entry concurrently write the same row under the same id (SPEC.md §4.4.4):
+        // whichever insert a node keeps, the row is identical.
         let entry = LedgerEntry(
             id: entryId, requestId: requestId, providerId: providerId, invoiceId: invoiceId, kind: .commission, method: nil, operatorRef: nil,
             amount: amount, reversesEntryId: nil, hlc: completion, originNode: derivedOrigin)
@@ -86,6 +95,39 @@ public enum ReplicaFolds {
                 "recorded_at": .text(UTCTimestamp.format(completedShown)), "recorded_by_role": .text(ActorRole.system.rawValue),
             ], now: now)
         return entry
+    }
+
+    /// The id of the request's commission given the ids of its invoice's credit notes: the plain commission id without
+    /// credit notes, else `DjobeaID.derived("commission", request_id + "/" + the sorted ids joined by ",")`.
+    public static func commissionEntryId(requestId: String, creditNoteIds: [String]) -> String {
+        creditNoteIds.isEmpty
+            ? CommissionRateTable.commissionEntryId(requestId: requestId)
+            : DjobeaID.derived(namespace: "commission", name: requestId + "/" + creditNoteIds.sorted().joined(separator: ","))
+    }
+
+    /// Reverses, in full, every commission of the request but `keeping` that is not reversed yet: the reversal's id is
+    /// `DjobeaID.derived("commission_reversal", <commission id>)` and its other columns copy the commission's (amount,
+    /// invoice, provider, HLC, recorded time), so any node writes the same row.
+    static func reverseSupersededCommissions(requestId: String, keeping: String, now: Date, in connection: any ReplicaConnection) throws {
+        let commissions = try connection.query(
+            "SELECT * FROM ledger_entries WHERE request_id = ? AND kind = ? AND id <> ? ORDER BY id",
+            [.text(requestId), .text(LedgerEntryKind.commission.rawValue), .text(keeping)])
+        for commission in commissions {
+            guard let targetId = commission["id"].textValue, let amount = commission["amount"].integerValue,
+                let providerId = commission["provider_id"].textValue, let hlc = commission["hlc"].integerValue,
+                let recordedAt = commission["recorded_at"].textValue
+            else { continue }
+            let reversalId = DjobeaID.derived(namespace: "commission_reversal", name: targetId)
+            guard try !connection.exists("SELECT 1 FROM ledger_entries WHERE id = ?", [.text(reversalId)]) else { continue }
+            try connection.insertOwn(
+                .ledgerEntries,
+                [
+                    "id": .text(reversalId), "request_id": .text(requestId), "provider_id": .text(providerId),
+                    "invoice_id": commission["invoice_id"], "kind": .text(LedgerEntryKind.reversal.rawValue), "amount": .integer(amount),
+                    "reverses_entry_id": .text(targetId), "hlc": .integer(hlc), "origin_node": .text(derivedOrigin),
+                    "recorded_at": .text(recordedAt), "recorded_by_role": .text(ActorRole.system.rawValue),
+                ], now: now)
+        }
     }
 
     /// The `origin_node` column of derived entries: no node made them, every node derives them.

@@ -118,4 +118,71 @@ struct CreditNoteSyncTests {
         }
         #expect(numberAtCentral == sent.number && sent.number.hasPrefix("F-"))
     }
+
+    @Test("credit notes lower the commission, before or after completion, the same entries at the hub and at central")
+    func creditNotesLowerTheCommission() async throws {
+        let central = try NodeDatabase.inMemory(role: .central)
+        let intake = IntakeStore(central)
+        try await intake.seedReferenceData()
+        let service = try #require(ServiceCatalogue.builtIn.first).code.rawValue
+        let enrolment = try await central.enrolHub(name: "Hub Akwa", zoneCodes: ["zone-akwa"])
+        let sync = CentralSyncService(storage: central, logger: Self.quiet)
+        let hub = try NodeDatabase.inMemory(role: .hub)
+        let answer = try await sync.enroll(EnrollRequest(token: enrolment.token, nodeId: hub.nodeId, schemaVersion: try hub.schemaVersion()))
+        let transport = InMemorySyncTransport(link: CentralLink(centralURL: "memory://central", enrolment: answer), hub: hub, central: sync)
+        let engine = SyncEngine(database: hub, transport: transport, logger: Self.quiet)
+        let provider = try await intake.registerProvider(
+            ProviderRegistration(name: "Prestataire Akwa", phone: "+237695000003", services: [service], zones: ["zone-akwa"]))
+        var requests: [String] = []
+        for index in 0..<2 {
+            requests.append(
+                try await intake.intakeRequest(
+                    RequestIntake(
+                        zone: "zone-akwa", service: service, urgency: "urgent", title: nil, description: "Panne \(index)", address: "Rue 3",
+                        clientName: "Marie Ebo", clientPhone: "+23767700000\(index + 3)", budgetMin: nil, budgetMax: nil, wishedAt: nil,
+                        wishedTimeLabel: nil)))
+        }
+        _ = try await engine.syncOnce()
+        let commands = ProviderRequestCommands(database: hub)
+        func complete(_ request: String) async throws {
+            try await hub.write { tx in
+                _ = try tx.appendMissionEvent(requestId: request, kind: .completed, actorRole: .provider, actorId: provider, providerId: provider)
+            }
+        }
+        for request in requests {
+            try await hub.write { tx in
+                for kind in [MissionEventKind.accepted, .arrived, .diagnosed, .repairing] {
+                    _ = try tx.appendMissionEvent(requestId: request, kind: kind, actorRole: .provider, actorId: provider, providerId: provider)
+                }
+            }
+        }
+        // The first: invoiced (20 000), completed (commission 2 000 at 10 %), then two credit notes of 5 000 each.
+        let first = try await commands.requestPayment(providerId: provider, requestId: requests[0], labour: 20_000)
+        try await complete(requests[0])
+        _ = try await engine.syncOnce()
+        _ = try await commands.creditNote(providerId: provider, invoiceId: first.invoiceId, amount: 5_000, reason: "Pièce fournie")
+        _ = try await engine.syncOnce()
+        _ = try await commands.creditNote(providerId: provider, invoiceId: first.invoiceId, amount: 5_000, reason: "Retard")
+        // The second: invoiced and credited before completion: its commission is derived on 15 000 at once.
+        let second = try await commands.requestPayment(providerId: provider, requestId: requests[1], labour: 20_000)
+        _ = try await commands.creditNote(providerId: provider, invoiceId: second.invoiceId, amount: 5_000, reason: "Remise")
+        try await complete(requests[1])
+        _ = try await engine.syncOnce()
+        _ = try await engine.syncOnce()
+
+        func ledger(_ node: NodeDatabase, _ request: String) async throws -> (commission: XAF, ids: [String]) {
+            let entries = try await node.read { db in try LedgerReads.entries(sql: "request_id = ?", arguments: [request], in: db) }
+            return (PaymentLedger.fold(entries).commission, entries.map(\.id).sorted())
+        }
+        for node in [hub, central] {
+            let (firstCommission, firstIds) = try await ledger(node, requests[0])
+            #expect(firstCommission == XAF(1_000), "10 % of 20 000 − 10 000")
+            #expect(firstIds.count == 5, "three commissions in turn, the two superseded ones reversed")
+            let (secondCommission, secondIds) = try await ledger(node, requests[1])
+            #expect(secondCommission == XAF(1_500) && secondIds.count == 1, "derived once, on 15 000")
+        }
+        let (_, atHub) = try await ledger(hub, requests[0])
+        let (_, atCentral) = try await ledger(central, requests[0])
+        #expect(atHub == atCentral, "the same entries on both nodes")
+    }
 }

@@ -206,6 +206,16 @@ struct InvoiceRemindersAPITests: ReadsJSONResponses {
             let made = try JSONCoding.decoder.decode(CreditNoteResult.self, from: Data(buffer: first.body))
             #expect(made.creditNote.number == "A-\(year)-0001")
             #expect(made.credited == 1_500 && made.amountDue == 15_500)
+            // The client is told by WhatsApp: the credit note, the reason, what is left to pay.
+            let told = try await harness.database.read { db -> [String?] in
+                let row = try Row.fetchOne(db, sql: "SELECT template_name, body FROM messages WHERE id = ?", arguments: [made.messageId])
+                return [row?["template_name"], row?["body"]]
+            }
+            #expect(told.first == "avoir_emis")
+            let toldBody = (told.last ?? nil) ?? ""
+            #expect(
+                toldBody.contains("A-\(year)-0001") && toldBody.contains(XAF(1_500).formatted) && toldBody.contains("Joint fourni par le client")
+                    && toldBody.contains("Reste à payer : \(XAF(15_500).formatted)"), "\(toldBody)")
             // The phone hears of it through the delta feed: the request and the Finances screen.
             let delta = try await ProviderChangesAPITests.get(client, harness, token, "?since=\(feed.cursor)")
             #expect(delta.requests.map(\.id).contains(requestId))

@@ -135,9 +135,21 @@ public enum WhatsAppTemplates {
         variables: ["prénom du client", "numéro de facture", "titre de la demande", "montant restant à payer"],
         examples: ["Awa", "F-2026-0001", "Fuite sous l'évier", "12 500 FCFA"], quickReplies: [], essential: true)
 
+    /// A credit note (avoir) on the client's invoice: how much less they owe, why, and what is left to pay.
+    public static let creditNote = WhatsAppTemplate(
+        name: "avoir_emis", category: "UTILITY",
+        body:
+            "Bonjour {{1}}, un avoir {{2}} de {{3}} a été fait sur votre facture {{4}} pour « {{5}} » (motif : {{6}}). Reste à payer : {{7}}.",
+        variables: [
+            "prénom du client", "numéro de l'avoir", "montant de l'avoir", "numéro de facture", "titre de la demande", "motif",
+            "montant restant à payer",
+        ],
+        examples: ["Awa", "A-2026-0001", "2 500 FCFA", "F-2026-0001", "Fuite sous l'évier", "joint fourni par le client", "12 500 FCFA"],
+        quickReplies: [], essential: true)
+
     public static let all: [WhatsAppTemplate] = [
         acceptance, providerMessage, slotProposal, paymentRequest, invoiceSent, quoteSent, absenceNotice, ratingRequest, activitySummary,
-        paymentReminder,
+        paymentReminder, creditNote,
     ]
 
     public static func named(_ name: String) -> WhatsAppTemplate? {

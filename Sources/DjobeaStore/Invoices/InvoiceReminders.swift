@@ -185,6 +185,8 @@ public struct CreditNoteResult: Codable, Sendable, Hashable, MissionWorkAnswer {
     /// An `InvoiceStatus` raw value.
     public var status: String
     public var statusLabel: String
+    /// The WhatsApp message that tells the client (template `avoir_emis`).
+    public var messageId: String?
     public var replayed: Bool
 }
 
@@ -268,7 +270,7 @@ extension ProviderRequestCommands {
             throw ProviderRequestError.invalid("reason", "Motif de l'avoir (reason) obligatoire")
         }
         let requestId = try await invoiceRequest(providerId: providerId, invoiceId: invoiceId)
-        return try await work("credit_note", providerId, requestId, idempotencyKey, .critical, now) { tx, _ in
+        return try await work("credit_note", providerId, requestId, idempotencyKey, .critical, now) { tx, context in
             let invoice = try Self.invoice(invoiceId, providerId: providerId, in: tx.db)
             if InvoiceDrafts.isDraft(invoice) { throw InvoiceDrafts.notSentYet("de faire un avoir : modifiez plutôt le brouillon") }
             let total = XAF(Int(invoice.total))
@@ -284,13 +286,23 @@ extension ProviderRequestCommands {
                 number: try Self.nextCreditNoteNumber(providerId: providerId, now: tx.now, in: tx.db), amount: Int64(amount), reason: reason,
                 createdAt: UTCTimestamp.format(tx.now))
             try tx.insert(record)
+            // The commission's base is the invoice less its credit notes (SPEC.md 4.4.4).
+            try tx.deriveCommission(requestId: invoice.requestId)
             let (due, credited, paid) = try InvoiceReminders.amountDue(invoice, in: tx.db)
+            // The client is told: the credit note, its reason, and what is left to pay.
+            let parameters = [
+                ProviderRequestWording.firstName(context.clientName), record.number, XAF(amount).formatted, invoice.number, context.shortTitle,
+                String(reason.prefix(200)), due.formatted,
+            ]
+            let messageId = try ClientMessages.queue(
+                WhatsAppTemplates.creditNote.render(parameters), templateCode: "avoir_emis", context: context,
+                template: (WhatsAppTemplates.creditNote.name, parameters), essential: WhatsAppTemplates.creditNote.essential, in: tx)
             let status = InvoiceStatus.derive(
                 total: total, paid: paid, credited: credited, dueAt: UTCTimestamp.parse(invoice.dueAt) ?? tx.now, now: tx.now)
             return CreditNoteResult(
                 command: "credit_note", requestId: invoice.requestId, invoiceId: invoice.id, invoiceNumber: invoice.number,
                 creditNote: .init(record), credited: credited.francs, creditedLabel: credited.formatted, amountDue: due.francs,
-                amountDueLabel: due.formatted, status: status.rawValue, statusLabel: status.labelFR, replayed: false)
+                amountDueLabel: due.formatted, status: status.rawValue, statusLabel: status.labelFR, messageId: messageId, replayed: false)
         }
     }
 
