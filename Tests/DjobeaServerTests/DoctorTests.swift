@@ -75,7 +75,7 @@ struct DoctorTests {
         let down = try await runDjobea(["doctor", "--data", hubData.path] + noEnv, timeout: 60)
         #expect(down.status == 1)
         let linkLine = try #require(Self.line(down.out, "✗", "Liaison avec le central"), "\(down.out)")
-        #expect(linkLine.contains("injoignable") && linkLine.contains("curl -sS"), linkLine)
+        #expect(linkLine.contains("injoignable") && linkLine.contains("curl -sS"), "\(linkLine)")
         #expect(Self.line(down.out, "✓", "Sauvegarde") != nil, "\(down.out)")
         #expect(Self.line(down.out, "✓", "Horloge")?.contains("mesuré à la dernière synchro") == true, "\(down.out)")
         #expect(Self.line(down.out, "✓", "Dernière synchro") != nil, "\(down.out)")
@@ -155,7 +155,7 @@ struct DoctorTests {
         facts.lastError = "Central injoignable : délai dépassé"
         facts.lastErrorAt = now.addingTimeInterval(-10)
         let late = Doctor.syncCheck(facts, now: now)
-        #expect(late.outcome == .failure && late.line.contains("Central injoignable"), late.line)
+        #expect(late.outcome == .failure && late.line.contains("Central injoignable"), "\(late.line)")
         facts.pendingChanges = 501
         #expect(Doctor.pendingCheck(facts, now: now).outcome == .failure)
         facts.lastSuccessAt = nil

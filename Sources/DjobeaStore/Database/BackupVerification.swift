@@ -27,6 +27,20 @@ public struct BackupVerification: Codable, Sendable, Equatable {
         case schemaVersion = "schema_version", restoredSchemaVersion = "restored_schema_version", integrity, rowCounts = "row_counts"
     }
 
+    public init(
+        verifiedAt: String, backupTakenAt: String, backupFile: String, bytes: Int, schemaVersion: Int, restoredSchemaVersion: Int,
+        integrity: String, rowCounts: [String: Int]
+    ) {
+        self.verifiedAt = verifiedAt
+        self.backupTakenAt = backupTakenAt
+        self.backupFile = backupFile
+        self.bytes = bytes
+        self.schemaVersion = schemaVersion
+        self.restoredSchemaVersion = restoredSchemaVersion
+        self.integrity = integrity
+        self.rowCounts = rowCounts
+    }
+
     /// All rows counted, every table together.
     public var totalRows: Int { rowCounts.values.reduce(0, +) }
 

@@ -16,6 +16,20 @@ public struct NodeSyncFacts: Sendable, Equatable {
     /// Hub: its own changes central has not acknowledged, and when the oldest was recorded.
     public var pendingChanges: Int
     public var oldestPendingAt: Date?
+
+    public init(
+        nodeId: String, role: NodeRole, lastSuccessAt: Date?, lastError: String?, lastErrorAt: Date?, clockOffsetMs: Int64?, pendingChanges: Int,
+        oldestPendingAt: Date?
+    ) {
+        self.nodeId = nodeId
+        self.role = role
+        self.lastSuccessAt = lastSuccessAt
+        self.lastError = lastError
+        self.lastErrorAt = lastErrorAt
+        self.clockOffsetMs = clockOffsetMs
+        self.pendingChanges = pendingChanges
+        self.oldestPendingAt = oldestPendingAt
+    }
 }
 
 extension Maintenance {
@@ -25,7 +39,7 @@ extension Maintenance {
         var configuration = Configuration()
         configuration.readonly = true
         configuration.busyMode = .timeout(10)
-        let queue: DatabaseQueue
+        var queue: DatabaseQueue
         do {
             queue = try DatabaseQueue(path: path, configuration: configuration)
             _ = try queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") }
