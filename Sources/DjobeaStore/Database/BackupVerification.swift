@@ -73,7 +73,8 @@ extension Maintenance {
     ///
     /// - Parameters:
     ///   - takenAt: when the snapshot was taken (recorded).
-    ///   - scratch: where to make the temporary directory (the system's temporary directory by default).
+    ///   - scratch: where to make the temporary directory; by default beside the backup, on the disk that already had
+    ///     room for it (`/tmp` may be a small RAM disk).
     /// - Throws: `StoreError.invalid` with a French reason when the copy does not open, is damaged or lost rows.
     public static func verify(backup: String, takenAt: Date, scratch: URL? = nil, now: @Sendable () -> Date = { Date() }) throws
         -> BackupVerification
@@ -81,8 +82,8 @@ extension Maintenance {
         let report = try inspect(path: backup)
         guard report.integrity == "ok" else { throw StoreError.invalid("la sauvegarde \(backup) ne passe pas integrity_check : \(report.integrity)") }
         guard let role = NodeRole(rawValue: report.role) else { throw StoreError.invalid("rôle inconnu dans la sauvegarde : \(report.role)") }
-        let base = scratch ?? FileManager.default.temporaryDirectory
-        let directory = base.appendingPathComponent("djobea-verification-\(UUID().uuidString)", isDirectory: true)
+        let base = scratch ?? URL(fileURLWithPath: backup).deletingLastPathComponent()
+        let directory = base.appendingPathComponent(".djobea-verification-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let restoredPath = directory.appendingPathComponent("djobea.sqlite").path

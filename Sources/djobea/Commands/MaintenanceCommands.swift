@@ -54,7 +54,7 @@ struct BackupCommand: AsyncParsableCommand {
     @Flag(
         name: .long,
         help: """
-            Puis restaure la sauvegarde à l'essai dans un dossier temporaire (intégrité, migrations, lignes de chaque table) \
+            Puis restaure la sauvegarde à l'essai dans un dossier temporaire à côté d'elle (intégrité, migrations, lignes de chaque table) \
             et note la vérification dans le dossier de données (console ops, /metrics, djobea doctor).
             """)
     var verify = false
