@@ -40,6 +40,8 @@ struct DoctorTests {
         let backup = try await runDjobea(["backup", "--verify", "--data", hubData.path, "--to", backupFile])
         #expect(backup.status == 0, "\(backup.err)")
         #expect(backup.out.contains("Sauvegarde vérifiée : restaurée à l'essai, intégrité ok"), "\(backup.out)")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: nodes.directory.path).filter { $0.hasPrefix(".djobea-verification-") }
+        #expect(leftovers.isEmpty, "the trial restore beside the backup is removed: \(leftovers)")
         let record = try #require(BackupVerification.load(from: hubData))
         #expect(record.backupFile == backupFile)
         #expect(record.integrity == "ok")
