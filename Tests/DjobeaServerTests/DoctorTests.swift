@@ -140,6 +140,10 @@ struct DoctorTests {
         #expect(Doctor.certificateCheck(path: "c", notAfter: now.addingTimeInterval(10 * 86_400), now: now).outcome == .warning)
         #expect(Doctor.certificateCheck(path: "c", notAfter: now.addingTimeInterval(-86_400), now: now).line.contains("expiré"))
         #expect(Doctor.backupCheck(nil, now: now).outcome == .failure)
+        #expect(Doctor.backupCheck(nil, now: now).line.contains("sudo systemctl start djobea-backup.service"))
+        #expect(
+            Doctor.backupCheck(nil, now: now, fix: "« djobea backup --verify »").line.hasSuffix("à faire : « djobea backup --verify »"), "central")
+        #expect(Doctor.clockCheck(measured: nil, lastKnownMs: nil, centralKnown: false).line.contains("adresse du central inconnue"))
         var record = BackupVerification(
             verifiedAt: UTCTimestamp.format(now), backupTakenAt: UTCTimestamp.format(now.addingTimeInterval(-40 * 3600)), backupFile: "/absent",
             bytes: 1, schemaVersion: 1, restoredSchemaVersion: 1, integrity: "ok", rowCounts: ["hubs": 1])

@@ -122,7 +122,7 @@ public enum Doctor {
                         + "« djobea hub --data \(data) --central <url> --enroll <jeton> »"))
         }
         if !isCentral {
-            checks.append(clockCheck(measured: probe?.clockOffset, lastKnownMs: facts?.clockOffsetMs))
+            checks.append(clockCheck(measured: probe?.clockOffset, lastKnownMs: facts?.clockOffsetMs, centralKnown: central != nil))
         }
         checks.append(diskCheck(path: data))
         if let certificatePath {
@@ -130,7 +130,10 @@ public enum Doctor {
         } else {
             checks.append(DoctorCheck(.ok, "Certificat TLS", "HTTPS intégré non configuré (DJOBEA_TLS_CERT vide) : rien à vérifier"))
         }
-        checks.append(backupCheck(BackupVerification.load(from: dataDirectory), now: now()))
+        checks.append(
+            backupCheck(
+                BackupVerification.load(from: dataDirectory), now: now(),
+                fix: isCentral ? "« djobea backup --verify --data \(data) --to <fichier de sauvegarde> » avec l'utilisateur du central" : nil))
         if let facts, !isCentral, link != nil || facts.lastSuccessAt != nil {
             checks.append(syncCheck(facts, now: now()))
             checks.append(pendingCheck(facts, now: now()))
@@ -156,10 +159,12 @@ public enum Doctor {
     /// - Parameters:
     ///   - measured: the hub's clock minus central's now (seconds), when central answered with a `Date`.
     ///   - lastKnownMs: central's clock minus the hub's at the last sync (milliseconds), from the database.
-    static func clockCheck(measured: TimeInterval?, lastKnownMs: Int64?) -> DoctorCheck {
+    ///   - centralKnown: whether central's address is known (else nothing could be asked).
+    static func clockCheck(measured: TimeInterval?, lastKnownMs: Int64?, centralKnown: Bool = true) -> DoctorCheck {
         let fix = "« timedatectl » doit dire « System clock synchronized: yes » ; sinon « sudo timedatectl set-ntp true »"
         guard let offset = measured ?? lastKnownMs.map({ -Double($0) / 1000 }) else {
-            return DoctorCheck(.warning, "Horloge", "non comparée : le central n'a pas répondu et aucune synchro ne l'a mesurée", fix: fix)
+            let why = centralKnown ? "le central n'a pas répondu" : "adresse du central inconnue"
+            return DoctorCheck(.warning, "Horloge", "non comparée : \(why) et aucune synchro ne l'a mesurée", fix: fix)
         }
         let source = measured == nil ? " (mesuré à la dernière synchro)" : ""
         let text = "décalage de \(signed(offset)) par rapport au central\(source)"
@@ -214,9 +219,11 @@ public enum Doctor {
         return DoctorCheck(.ok, "Certificat TLS", "\(path) \(until) (\(Int(days)) jours)")
     }
 
-    static func backupCheck(_ record: BackupVerification?, now: Date) -> DoctorCheck {
+    /// - Parameter fix: the action for a central (a hub's is its backup service).
+    static func backupCheck(_ record: BackupVerification?, now: Date, fix central: String? = nil) -> DoctorCheck {
         let fix =
-            "« sudo systemctl start djobea-backup.service » (sauvegarde vérifiée), puis « journalctl -u djobea-backup.service -n 50 » "
+            central
+            ?? "« sudo systemctl start djobea-backup.service » (sauvegarde vérifiée), puis « journalctl -u djobea-backup.service -n 50 » "
             + "si elle échoue"
         guard let record, let taken = UTCTimestamp.parse(record.backupTakenAt) else {
             return DoctorCheck(.failure, "Sauvegarde", "aucune sauvegarde vérifiée sur cette machine", fix: fix)
