@@ -8,7 +8,8 @@
 #     compared by its logical content, since opening it rewrites pages without changing a row);
 #   - the operator's hub.env survives a reinstall;
 #   - `systemd-analyze verify --root` passes, silently, on every installed unit (and fails once the binary is gone);
-#   - the backup unit's command, as systemd would run it, writes a backup the binary can read;
+#   - the backup unit's command, as systemd would run it, writes a backup the binary can read (and, with --verify,
+#     records its verification in the data directory);
 #   - `promtool check rules` and `promtool test rules` on deploy/prometheus/;
 #   - docs/guide-operateur.md: each djobea command of its shell blocks, with its options, is in `djobea help`; its
 #     links stay inside the repository;
@@ -151,6 +152,8 @@ command=$(sed -n 's/^ExecStart=//p' deploy/systemd/djobea-backup.service |
 eval "$command" >"$log" 2>&1 || { cat "$log" >&2; fail "la commande de djobea-backup.service a échoué"; }
 backup=$(find "$root/var/backups/djobea" -name 'djobea-*.sqlite' | head -n 1)
 [ -n "$backup" ] || fail "djobea-backup.service n'a pas écrit de fichier djobea-*.sqlite"
+grep -q "Sauvegarde vérifiée" "$log" || { cat "$log" >&2; fail "djobea-backup.service : pas de « Sauvegarde vérifiée »"; }
+[ -f "$root/var/lib/djobea/backup-verified.json" ] || fail "djobea-backup.service --verify n'a pas noté la vérification"
 mkdir "$root/restored"
 "$binary" restore --data "$root/restored" --from "$backup" >"$log" 2>&1 || { cat "$log" >&2; fail "la sauvegarde ne se restaure pas"; }
 rm -rf "$root/restored"
@@ -166,7 +169,7 @@ python3 - "$binary" docs/guide-operateur.md <<'EOF' || fail "docs/guide-operateu
 import os, re, subprocess, sys
 binary, guide = sys.argv[1:]
 text = open(guide, encoding="utf-8").read()
-known = {"hub", "central", "sync", "demo", "migrate", "backup", "restore", "status", "serve", "enroll-hub", "revoke-hub"}
+known = {"hub", "central", "sync", "demo", "migrate", "backup", "restore", "status", "serve", "enroll-hub", "revoke-hub", "doctor"}
 helps, problems, checked = {}, [], 0
 for block in re.findall(r"```sh\n(.*?)```", text, re.S):
     for line in block.splitlines():

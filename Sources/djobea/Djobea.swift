@@ -10,6 +10,7 @@ struct Djobea: AsyncParsableCommand {
         subcommands: [
             HubCommand.self, CentralCommand.self, SyncCommand.self, DemoCommand.self, MigrateCommand.self, BackupCommand.self, RestoreCommand.self,
             StatusCommand.self,
+            DoctorCommand.self,
         ]
     )
 }

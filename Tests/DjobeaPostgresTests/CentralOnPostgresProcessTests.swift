@@ -178,6 +178,14 @@ struct CentralOnPostgresProcessTests {
         #expect(ops.hubs.contains { $0.name == "Hub A" && $0.lastSuccessAt != nil })
         #expect(ops.hubs.contains { $0.name == "Hub B" && $0.lastSuccessAt != nil })
         #expect(try await count(database, "SELECT count(*) FROM sync_conflicts WHERE table_name = 'ledger_entries' AND resolved_at IS NULL") == 1)
+        // /metrics on PostgreSQL reads the same figures: a last success per hub, the duplicate payment among the conflicts.
+        let metrics = String(decoding: try await P.send("GET", "\(centralURL)/metrics").body, as: UTF8.self)
+        for hub in ["Hub A", "Hub B"] {
+            #expect(metrics.contains("djobea_sync_last_success_timestamp_seconds{hub=\"\(hub)\"} "), "\(hub) in:\n\(metrics)")
+            #expect(metrics.contains("djobea_sync_clock_offset_seconds{hub=\"\(hub)\"} "))
+        }
+        let warnings = metrics.split(separator: "\n").first { $0.hasPrefix("djobea_open_conflicts{severity=\"warning\"} ") }
+        #expect((warnings?.split(separator: " ").last.flatMap { Int($0) } ?? 0) >= 1, "the duplicate payment (same amount): \(metrics)")
 
         // Both processes are one node: same identity, same health.
         for base in Set([urlA, urlB]) {

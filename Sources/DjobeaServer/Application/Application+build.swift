@@ -19,15 +19,16 @@ import NIOCore
 ///   - ops: the ops console's password and session key (`/ops`); without it only `/ops/sync-status` is served, to
 ///     central's API key.
 ///   - storageProbeInterval: how often a degraded node tries a write to learn that storage works again.
+///   - dataDirectory: the node's data directory (the last verified backup is recorded there).
 ///   - onServerRunning: called once the socket listens (the CLI prints the URL then).
 func buildApplication(
     settings: ServerSettings, storage: any ServedStorage, sqlite: NodeDatabase?, logger: Logger, background: [BackgroundLoop] = [],
     provider: ProviderAPIServices? = nil, central: CentralServices? = nil, ops: OpsSettings? = nil, gateway: GatewayServices? = nil,
-    storageProbeInterval: Duration = .seconds(15), onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    storageProbeInterval: Duration = .seconds(15), dataDirectory: URL? = nil, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let router = buildRouter(
         storage: storage, sqlite: sqlite, logger: logger, provider: provider, central: central, ops: ops, gateway: gateway,
-        secureCookies: settings.tls != nil
+        secureCookies: settings.tls != nil, dataDirectory: dataDirectory
     ).router
     let http1 = HTTP1Channel.Configuration(idleTimeout: TimeAmount(settings.idleTimeout))
     return Application(
@@ -49,7 +50,7 @@ public func offerRoutingLoop(database: NodeDatabase, logger: Logger, interval: D
 func buildRouter(
     storage: any ServedStorage, sqlite: NodeDatabase?, logger: Logger, provider: ProviderAPIServices? = nil, central: CentralServices? = nil,
     ops: OpsSettings? = nil,
-    gateway: GatewayServices? = nil, secureCookies: Bool = false
+    gateway: GatewayServices? = nil, secureCookies: Bool = false, dataDirectory: URL? = nil
 ) -> (router: Router<NodeRequestContext>, docs: APIDocumentation) {
     let router = Router(context: NodeRequestContext.self)
     router.add(middleware: MetricsMiddleware(metrics: .shared))
@@ -57,7 +58,7 @@ func buildRouter(
     let docs = APIDocumentation(title: "Djobea Edge — nœud \(storage.role.rawValue)")
     let publicRoutes = DocumentedRoutes(group: router.group(), docs: docs, tag: "Nœud", authenticated: false)
     HealthController(database: storage).register(on: publicRoutes)
-    MetricsController(database: storage, metrics: .shared).register(on: publicRoutes)
+    MetricsController(database: storage, metrics: .shared, hubName: ops?.hubName, dataDirectory: dataDirectory).register(on: publicRoutes)
     if let provider {
         // The provider API is a hub's, and a hub runs on SQLite.
         guard let database = sqlite else { preconditionFailure("the provider API needs the node's SQLite database") }
@@ -104,7 +105,10 @@ func buildRouter(
     // OPS ROUTES (begin)
     if ops != nil || central != nil {
         let syncInterval = central?.syncInterval ?? ops?.syncInterval ?? OpsHealth.defaultSyncInterval
-        OpsController(database: storage, settings: ops, apiKey: central?.apiKey, secureCookies: secureCookies, syncInterval: syncInterval).register(
+        OpsController(
+            database: storage, settings: ops, apiKey: central?.apiKey, secureCookies: secureCookies, syncInterval: syncInterval,
+            dataDirectory: dataDirectory
+        ).register(
             on: DocumentedRoutes(group: router.group(), docs: docs, tag: "Ops", authenticated: true),
             publicRoutes: DocumentedRoutes(group: router.group(), docs: docs, tag: "Ops", authenticated: false))
     }

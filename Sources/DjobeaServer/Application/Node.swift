@@ -166,14 +166,15 @@ public struct Node: Sendable {
             settings: ServerSettings(
                 host: configuration.host, port: configuration.port, role: role, tls: configuration.tls, idleTimeout: configuration.idleTimeout),
             storage: served, sqlite: storage.sqlite, logger: logger, background: background, provider: provider, central: central,
-            ops: ops.settings, gateway: gateway, storageProbeInterval: storageProbeInterval, onServerRunning: onServerRunning)
+            ops: ops.settings, gateway: gateway, storageProbeInterval: storageProbeInterval, dataDirectory: directory.url,
+            onServerRunning: onServerRunning)
     }
 
     /// The node's routes and their OpenAPI document (served at `/openapi.json`), without a server.
     public func routes() -> (router: Router<NodeRequestContext>, docs: APIDocumentation) {
         buildRouter(
             storage: served, sqlite: storage.sqlite, logger: logger, provider: provider, central: central, ops: ops.settings, gateway: gateway,
-            secureCookies: configuration.tls != nil)
+            secureCookies: configuration.tls != nil, dataDirectory: directory.url)
     }
 
     /// Serves until SIGINT/SIGTERM, the data directory locked all along.

@@ -52,8 +52,9 @@ public final class NodeMetrics: Sendable {
     }
 
     /// The text exposition: the registry's series followed by those read from the database and the node's storage
-    /// state (`djobea_storage_degraded{reason=…}`: 1 for the reason storage refuses writes now, 0 for the others).
-    func exposition(snapshot: NodeMetricsSnapshot, storage: StorageDegradation? = nil) -> [UInt8] {
+    /// state (`djobea_storage_degraded{reason=…}`: 1 for the reason storage refuses writes now, 0 for the others), then
+    /// the sync, conflict and backup series (`SyncSeries`) when given.
+    func exposition(snapshot: NodeMetricsSnapshot, storage: StorageDegradation? = nil, sync: SyncSeries? = nil) -> [UInt8] {
         var buffer = registry.emitToBuffer()
         let degraded = StorageFailure.allCases.map { reason in
             "djobea_storage_degraded{reason=\"\(reason.rawValue)\"} \(storage?.reason == reason ? 1 : 0)"
@@ -71,6 +72,7 @@ public final class NodeMetrics: Sendable {
 
             """
         buffer.append(contentsOf: Array(derived.utf8))
+        if let sync { buffer.append(contentsOf: Array(sync.exposition.utf8)) }
         return buffer
     }
 }

@@ -22,11 +22,14 @@ struct OpsController: Sendable {
     let secureCookies: Bool
     /// The sync interval expected of hubs (seconds): a hub unheard of for twice that is shown late.
     let syncInterval: TimeInterval
+    /// The node's data directory, where `djobea backup --verify` records the last verified backup.
+    let dataDirectory: URL?
 
     init(
         database: any ReplicaStorage, settings: OpsSettings?, apiKey: String?, throttle: OpsLoginThrottle = OpsLoginThrottle(),
-        secureCookies: Bool = false, syncInterval: TimeInterval = OpsHealth.defaultSyncInterval
+        secureCookies: Bool = false, syncInterval: TimeInterval = OpsHealth.defaultSyncInterval, dataDirectory: URL? = nil
     ) {
+        self.dataDirectory = dataDirectory
         self.database = database
         self.settings = settings
         self.apiKey = apiKey
@@ -177,7 +180,10 @@ struct OpsController: Sendable {
 
     func report() async throws -> OpsSyncStatus {
         let snapshot = try await database.syncStatus(hubName: settings?.hubName, hubId: settings?.hubId)
-        return OpsHealth.report(snapshot, now: Date(), syncInterval: syncInterval)
+        let now = Date()
+        var report = OpsHealth.report(snapshot, now: now, syncInterval: syncInterval)
+        report.lastVerifiedBackup = dataDirectory.flatMap(BackupVerification.load(from:)).map { OpsBackupStatus($0, now: now) }
+        return report
     }
 
     func login(_ request: Request, address: String) async throws -> Response {

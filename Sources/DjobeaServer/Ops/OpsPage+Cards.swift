@@ -55,6 +55,37 @@ extension OpsPage {
         return "<article class=\"card\">\(lines.joined(separator: "\n"))</article>"
     }
 
+    /// « Dernière sauvegarde vérifiée »: when, how big, what was checked; a warning when it is missing or old. Central
+    /// on PostgreSQL backs up with PostgreSQL's tools: the section only appears there once a verification is recorded.
+    static func backupSection(_ backup: OpsBackupStatus?, central: Bool) -> String {
+        let fix =
+            "Lancez une sauvegarde vérifiée : <code>sudo systemctl start djobea-backup.service</code>, puis "
+            + "<code>journalctl -u djobea-backup.service -n 50</code> si elle échoue."
+        let body: String
+        if let backup {
+            let age = backup.ageSeconds.map { " (\(OpsWording.ago(seconds: $0)))" } ?? ""
+            let facts: [(String, String)] = [
+                ("Prise le", OpsWording.timestamp(backup.takenAt) + age), ("Vérifiée le", OpsWording.timestamp(backup.verifiedAt)),
+                ("Fichier", backup.file), ("Taille", OpsWording.size(bytes: Int64(backup.bytes))),
+                ("Contrôles", "intégrité \(backup.integrity), schéma \(backup.schemaVersion), \(OpsWording.count(backup.rows)) lignes retrouvées"),
+            ]
+            let warning =
+                backup.late
+                ? "<p class=\"box warn\">⚠ Plus de 36 h sans sauvegarde vérifiée : la sauvegarde de la nuit a échoué. \(fix)</p>" : ""
+            body = warning + "<dl>" + facts.map { "<dt>\(escape($0.0))</dt><dd>\(escape($0.1))</dd>" }.joined() + "</dl>"
+        } else if central {
+            return ""
+        } else {
+            body = "<p class=\"box warn\">⚠ Aucune sauvegarde vérifiée sur cette machine. \(fix)</p>"
+        }
+        return """
+            <section aria-labelledby="backup">
+            <h2 id="backup">Dernière sauvegarde vérifiée</h2>
+            <article class="card">\(body)</article>
+            </section>
+            """
+    }
+
     static func conflictItem(_ conflict: OpsConflict) -> String {
         var lines: [String] = []
         let critical = conflict.severity == ConflictSeverity.critical.rawValue ? "<p class=\"box err\">Argent en jeu : à vérifier.</p>" : ""

@@ -64,6 +64,7 @@ enum OpsPage {
                 <h2 id="hubs">\(escape(hubsTitle))</h2>
                 \(cards)
                 </section>
+                \(backupSection(report.lastVerifiedBackup, central: central))
                 <section aria-labelledby="conflicts">
                 <h2 id="conflicts">Conflits ouverts (\(OpsWording.count(report.openConflicts)))</h2>
                 \(conflicts)

@@ -20,6 +20,50 @@ public struct OpsSyncStatus: Codable, Sendable {
     public var hubs: [OpsHubStatus]
     /// The most recent open conflicts (at most 100), newest first.
     public var conflicts: [OpsConflict]
+    /// The last backup proven restorable on this machine (`djobea backup --verify`), null when none is recorded.
+    public var lastVerifiedBackup: OpsBackupStatus? = nil
+}
+
+/// The last backup proven restorable (`djobea backup --verify`), as recorded in the node's data directory.
+public struct OpsBackupStatus: Codable, Sendable {
+    /// When the snapshot was taken, UTC, and its age in seconds.
+    public var takenAt: String
+    public var ageSeconds: Int?
+    /// When it was restored and checked, UTC.
+    public var verifiedAt: String
+    public var file: String
+    public var bytes: Int
+    public var schemaVersion: Int
+    public var integrity: String
+    /// Rows counted in the backup and found again in its restored copy, every table together.
+    public var rows: Int
+    /// More than 36 hours old (the nightly backup failed): the backup alert's threshold.
+    public var late: Bool
+
+    /// The backup alert's threshold (`deploy/prometheus/alerts.yml`, DjobeaSauvegardeAncienne).
+    static let lateAfter: TimeInterval = 36 * 3600
+
+    init(_ record: BackupVerification, now: Date) {
+        let age = OpsHealth.age(record.backupTakenAt, now: now)
+        self.init(
+            takenAt: record.backupTakenAt, ageSeconds: age, verifiedAt: record.verifiedAt, file: record.backupFile, bytes: record.bytes,
+            schemaVersion: record.schemaVersion, integrity: record.integrity, rows: record.totalRows, late: Double(age ?? 0) > Self.lateAfter)
+    }
+
+    init(
+        takenAt: String, ageSeconds: Int?, verifiedAt: String, file: String, bytes: Int, schemaVersion: Int, integrity: String, rows: Int,
+        late: Bool
+    ) {
+        self.takenAt = takenAt
+        self.ageSeconds = ageSeconds
+        self.verifiedAt = verifiedAt
+        self.file = file
+        self.bytes = bytes
+        self.schemaVersion = schemaVersion
+        self.integrity = integrity
+        self.rows = rows
+        self.late = late
+    }
 }
 
 /// One hub's sync as this node sees it.

@@ -126,6 +126,19 @@ extension ReplicaStorage {
     }
 }
 
+extension ReplicaStorage {
+    /// Open conflicts by kind (`mission_*`, `duplicate_transaction`, …): every one, not only the most recent.
+    public func openConflictCountsByKind() async throws -> [String: Int] {
+        try await replicaRead { db in
+            var counts: [String: Int] = [:]
+            for row in try db.query("SELECT kind, count(*) FROM sync_conflicts WHERE resolved_at IS NULL GROUP BY kind", []) {
+                counts[row[0].textValue ?? "", default: 0] += Int(row[1].integerValue ?? 0)
+            }
+            return counts
+        }
+    }
+}
+
 enum SyncStatusReads {
     /// Held changes per origin node: how many, and when the last takes effect (its stamp minus the maximum offset).
     static func heldChanges(in db: any ReplicaConnection) throws -> [String: (count: Int, until: String)] {

@@ -51,13 +51,39 @@ struct BackupCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Fichier de sauvegarde à créer (ne doit pas exister).")
     var to: String
 
+    @Flag(
+        name: .long,
+        help: """
+            Puis restaure la sauvegarde à l'essai dans un dossier temporaire à côté d'elle (intégrité, migrations, lignes de chaque table) \
+            et note la vérification dans le dossier de données (console ops, /metrics, djobea doctor).
+            """)
+    var verify = false
+
     func run() async throws {
         try await failingClearly {
-            let path = URL(fileURLWithPath: data).appendingPathComponent("djobea.sqlite").path
+            let directory = URL(fileURLWithPath: data, isDirectory: true)
+            let path = directory.appendingPathComponent("djobea.sqlite").path
             guard FileManager.default.fileExists(atPath: path) else { throw DataDirectoryError.noDatabase(data) }
+            let takenAt = Date()
             let report = try Maintenance.backup(path: path, to: to)
             let size = (try? FileManager.default.attributesOfItem(atPath: to)[.size] as? Int) ?? 0
             printLine("Sauvegarde écrite : \(to) (\(size) octets, intégrité \(report.integrity), schéma \(report.schemaVersion))")
+            guard verify else { return }
+            let verification: BackupVerification
+            do {
+                verification = try Maintenance.verify(backup: to, takenAt: takenAt)
+            } catch let error as StoreError {
+                throw CommandFailure(
+                    "Sauvegarde NON vérifiée : \(error.description). Gardez la sauvegarde précédente ; lancez « djobea status --data \(data) » "
+                        + "pour contrôler la base du nœud.")
+            }
+            try verification.save(to: directory)
+            let tables = verification.rowCounts.filter { $0.value > 0 }.count
+            printLine(
+                "Sauvegarde vérifiée : restaurée à l'essai, intégrité \(verification.integrity), schéma \(verification.schemaVersion)"
+                    + (verification.restoredSchemaVersion == verification.schemaVersion ? "" : " (migrée en \(verification.restoredSchemaVersion))")
+                    + ", \(verification.totalRows) lignes dans \(tables) tables, identiques à la sauvegarde.")
+            printLine("Vérification notée dans \(directory.appendingPathComponent(BackupVerification.fileName).path).")
         }
     }
 }
