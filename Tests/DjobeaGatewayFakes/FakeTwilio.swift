@@ -196,7 +196,8 @@ public final class FakeTwilio: Sendable {
             }
             // Our catalogue's content sids: the variables must fill the template exactly, as Twilio checks.
             if let name = Self.contentSids.first(where: { $0.value == contentSid })?.key, let template = WhatsAppTemplates.named(name),
-                Set((variables ?? [:]).keys) != Set((0..<template.variables.count).map { String($0 + 1) })
+                Set((variables ?? [:]).keys)
+                    != Set((0..<(template.variables.count + (template.documentHeader == true ? 1 : 0))).map { String($0 + 1) })
             {
                 return Self.error(400, code: 21656, "The ContentVariables Parameter is invalid.")
             }

@@ -74,6 +74,23 @@ struct TwilioMessengerTests {
         }
     }
 
+    @Test("an invoice's template carries its PDF: the media variable after the body's is the PDF's path under /c/")
+    func aDocumentTemplateCarriesThePDFAsMedia() async throws {
+        let link = "https://djobea.example/c/AbCdEfGhIjKlMnOpQrStUvWxYz012345.019c1311-ce60-719f-9064-b619d49d3539.abcdefghijklmnopqrstuv"
+        let call = TemplateCall(
+            name: "facture_envoyee", parameters: ["Awa", "Fuite sous l'évier", "F-2026-0001", "20 500 FCFA", link], text: "Bonjour Awa",
+            document: DocumentAttachment(link: link + "/pdf", filename: "F-2026-0001.pdf"))
+        try await withHTTPClient { client in
+            try await FakeTwilio.with { fake in
+                _ = try await messenger(fake, client, callback: nil).send(
+                    ClientOutbound(messageId: "msg_09", to: "+237677123456", channel: .whatsapp, content: .template(call)))
+                let variables = try #require(fake.accepted.first?.contentVariables)
+                #expect(variables.count == 6 && variables["5"] == link)
+                #expect(variables["6"] == "AbCdEfGhIjKlMnOpQrStUvWxYz012345.019c1311-ce60-719f-9064-b619d49d3539.abcdefghijklmnopqrstuv/pdf")
+            }
+        }
+    }
+
     @Test func anSMSCarriesTheFrenchTextEvenForATemplate() async throws {
         try await withHTTPClient { client in
             try await FakeTwilio.with { fake in
@@ -247,7 +264,8 @@ struct TwilioMessengerTests {
                 for template in WhatsAppTemplates.all {
                     let call = TemplateCall(
                         name: template.name, parameters: template.examples, quickReplies: template.quickReplies.map(\.payload),
-                        text: template.render(template.examples))
+                        text: template.render(template.examples),
+                        document: template.documentFor(template.examples).map { DocumentAttachment(link: $0.link, filename: $0.filename) })
                     _ = try await twilio.send(
                         ClientOutbound(messageId: template.name, to: "+237699000001", channel: .whatsapp, content: .template(call)))
                 }

@@ -9,7 +9,9 @@ import NIOCore
 /// authentication (`AccountSid:AuthToken`).
 /// - WhatsApp free text: `To=whatsapp:+237…`, `From=whatsapp:+…`, `Body`.
 /// - WhatsApp template: `ContentSid` (the template's `HX…` id) and `ContentVariables` (`{"1":…,"2":…}`); the quick
-///   replies are part of the content template at Twilio.
+///   replies are part of the content template at Twilio. A template with a document header (the invoice's or the
+///   quote's PDF) is a `twilio/media` content whose media URL is `https://<client pages>/c/{{N+1}}`: the variable after
+///   the body's N is the PDF's path under `/c/` (`mediaPath`), since Twilio fixes the media URL's host in the template.
 /// - SMS: `To=+237…`, `From=<SMS sender>`, `Body` (a template goes as its French text).
 ///
 /// When a status callback URL is configured, every request adds `StatusCallback=<url>?m=<our message id>`, so a status
@@ -170,6 +172,7 @@ public struct TwilioMessenger: ClientMessenger {
                 }
                 var numbered: [String: String] = [:]
                 for (index, value) in call.parameters.enumerated() { numbered[String(index + 1)] = TemplateParameter.normalised(value) }
+                if let document = call.document { numbered[String(call.parameters.count + 1)] = Self.mediaPath(document.link) }
                 let variables: String
                 do {
                     variables = String(decoding: try GatewayHTTP.jsonEncoder().encode(numbered), as: UTF8.self)
@@ -187,6 +190,12 @@ public struct TwilioMessenger: ClientMessenger {
         }
         if let callback = statusCallback(messageId: message.messageId) { fields.append(("StatusCallback", callback)) }
         return fields
+    }
+
+    /// The media variable of a document: the link's path after `/c/` (`AbC….hub.sig/pdf`), the whole link without one.
+    static func mediaPath(_ link: String) -> String {
+        guard let range = link.range(of: "/c/", options: .backwards) else { return link }
+        return String(link[range.upperBound...])
     }
 
     /// `<statusCallbackURL>?m=<messageId>` (or `&m=` when the URL already has a query).
