@@ -26,7 +26,7 @@ struct NodeLogsProcessTests {
         let metadata: Logger.Metadata = ["liste": ["a", "b\"c"], "objet": ["clé": "valeur"], "nombre": "\(42)"]
         let line = JSONLogHandler.line(time: Date(), level: .warning, label: "djobea.test", message: message, metadata: metadata)
         #expect(!line.contains("\n"))
-        let object = try #require(Self.logObject(Substring(line)), line)
+        let object = try #require(Self.logObject(Substring(line)), "\(line)")
         #expect(object["message"] as? String == message)
         #expect(object["level"] as? String == "warning")
         let decoded = try #require(object["metadata"] as? [String: Any])
@@ -68,7 +68,7 @@ struct NodeLogsProcessTests {
 
         let refused = try await runDjobea(["hub", "--data", directory.path, "--log-format", "xml"])
         #expect(refused.status != 0)
-        #expect(refused.err.contains("--log-format xml"), refused.err)
+        #expect(refused.err.contains("--log-format xml"), "\(refused.err)")
     }
 
     @Test("a hub whose database holds 300 requests to expire logs one sweep line at start, not one per request")
@@ -77,6 +77,8 @@ struct NodeLogsProcessTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let database = try NodeDatabase.open(path: directory.appendingPathComponent("djobea.sqlite").path, role: .hub)
         try await IntakeStore(database).seedReferenceData()
+        // A zone (with its hub row) for the requests, and no provider at all.
+        _ = try await database.enrolHub(name: "Hub sans prestataire", zoneCodes: ["zone-vide"])
         let (zone, service) = try await database.read { db in
             (
                 try String.fetchOne(db, sql: "SELECT code FROM zones ORDER BY code LIMIT 1") ?? "",

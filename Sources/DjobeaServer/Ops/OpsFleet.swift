@@ -43,15 +43,16 @@ enum OpsFleet {
         return .ok
     }
 
-    /// Most behind first: late hubs (longest silent first), hubs in error, hubs never synced, hubs on time (longest
-    /// silent first), revoked hubs; ties by name.
+    /// Most behind first: late hubs (longest silent first), hubs in error (the same), hubs never synced (by name), hubs
+    /// on time (longest silent first), revoked hubs (by name); ties by name.
     static func sorted(_ hubs: [OpsHubStatus]) -> [OpsHubStatus] {
         hubs.sorted { a, b in
             let (ca, cb) = (category(a), category(b))
             if ca != cb { return ca.rank < cb.rank }
-            let (sa, sb) = (a.lastSeenAgeSeconds ?? -1, b.lastSeenAgeSeconds ?? -1)
+            let byName = ca == .never || ca == .revoked
+            let (sa, sb) = byName ? (0, 0) : (a.lastSeenAgeSeconds ?? -1, b.lastSeenAgeSeconds ?? -1)
             if sa != sb { return sa > sb }
-            let (pa, pb) = (a.oldestPendingAgeSeconds ?? -1, b.oldestPendingAgeSeconds ?? -1)
+            let (pa, pb) = byName ? (0, 0) : (a.oldestPendingAgeSeconds ?? -1, b.oldestPendingAgeSeconds ?? -1)
             if pa != pb { return pa > pb }
             let order = a.name.localizedStandardCompare(b.name)
             return order == .orderedSame ? (a.hubId ?? "") < (b.hubId ?? "") : order == .orderedAscending
