@@ -37,8 +37,10 @@ public enum NodeLogging {
     }
 
     /// A line a command tells its operator on stdout (addresses, hints): as is, or a JSON log object (level notice,
-    /// label `djobea`) under the JSON format. Unbuffered, so a supervising process sees it at once.
+    /// label `djobea`; blank lines dropped) under the JSON format. Unbuffered, so a supervising process sees it at once.
     public static func announce(_ text: String) {
+        // A blank spacer line means nothing to a collector.
+        if text.isEmpty, format == .json { return }
         let line =
             format == .json
             ? JSONLogHandler.line(time: Date(), level: .notice, label: "djobea", message: text, metadata: [:])
