@@ -52,10 +52,12 @@ struct OpsFleetTests: ReadsJSONResponses {
                 return (response.status, String(buffer: response.body))
             }
 
+            let started = ContinuousClock.now
             let (status, html) = try await page("")
+            let elapsed = ContinuousClock.now - started
             #expect(status == .ok)
             let size = html.utf8.count
-            print("OpsFleetTests: /ops with 500 hubs = \(size) bytes")
+            print("OpsFleetTests: /ops with 500 hubs = \(size) bytes in \(elapsed)")
             #expect(size < 100_000, "page of \(size) bytes")
             #expect(html.contains("<html lang=\"fr\">"))
             #expect(!html.contains("<script"))
