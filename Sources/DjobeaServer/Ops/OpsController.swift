@@ -44,20 +44,29 @@ struct OpsController: Sendable {
     ///   - publicRoutes: the login and logout routes.
     func register(on routes: DocumentedRoutes, publicRoutes: DocumentedRoutes) {
         routes.add(
-            .get, "/ops/sync-status", "État de la synchronisation : chaque hub, ses retards, ses erreurs et les conflits ouverts",
-            response: OpsSyncStatus.self, errors: ["ops_auth_required"]
+            .get, "/ops/sync-status",
+            "État de la synchronisation : chaque hub (le plus en retard d'abord), ses retards, ses erreurs et les conflits ouverts ; "
+                + "tous les hubs, ou ceux que q et etat choisissent",
+            parameters: Self.filterParameters.filter { $0.name != "page" }, response: OpsSyncStatus.self,
+            errors: ["ops_auth_required", "invalid_parameter"]
         ) { request, _ in
             guard isAuthorized(request) else {
                 throw APIError(
                     .unauthorized, code: "ops_auth_required",
                     message: "Accès ops requis : clé d'API (Authorization: Bearer <clé>) ou connexion sur /ops/login.")
             }
-            return try JSONResponse.make(try await report(), for: request)
+            let filter = try OpsFleetFilter.parse(query: request.uri.query)
+            return try JSONResponse.make(try await report(filter: filter), for: request)
         }
         guard settings != nil else { return }
-        routes.add(.get, "/ops", "Console ops (page HTML, en français) ; redirige vers /ops/login sans session") { request, _ in
+        routes.add(
+            .get, "/ops",
+            "Console ops (page HTML, en français ; au central, hubs filtrés par q et etat, 25 par page) ; redirige vers /ops/login sans session",
+            parameters: Self.filterParameters, errors: ["invalid_parameter"]
+        ) { request, _ in
             guard let csrf = csrfToken(for: request) else { return Self.redirect(to: "/ops/login") }
-            return try Self.html(OpsPage.status(try await report(), csrfToken: csrf), for: request)
+            let filter = try OpsFleetFilter.parse(query: request.uri.query)
+            return try Self.html(OpsPage.status(try await report(filter: filter), csrfToken: csrf, filter: filter), for: request)
         }
         if database.role == .central { registerActions(on: routes) }
         publicRoutes.add(.get, "/ops/login", "Formulaire de connexion à la console ops (HTML)") { request, _ in
@@ -178,13 +187,26 @@ struct OpsController: Sendable {
 
     // MARK: - Handlers
 
-    func report() async throws -> OpsSyncStatus {
+    /// The sync status; at central, the fleet counts over every hub and only the hubs `filter` selects (every page).
+    func report(filter: OpsFleetFilter = OpsFleetFilter()) async throws -> OpsSyncStatus {
         let snapshot = try await database.syncStatus(hubName: settings?.hubName, hubId: settings?.hubId)
         let now = Date()
         var report = OpsHealth.report(snapshot, now: now, syncInterval: syncInterval)
         report.lastVerifiedBackup = dataDirectory.flatMap(BackupVerification.load(from:)).map { OpsBackupStatus($0, now: now) }
+        guard database.role == .central else { return report }
+        report.fleet = OpsFleet.counts(report.hubs)
+        if !filter.isEmpty { report.hubs = report.hubs.filter(filter.matches) }
         return report
     }
+
+    /// The fleet filter's query parameters (`OpsFleetFilter`).
+    static let filterParameters: [APIOperation.Parameter] = [
+        .init("q", in: "query", required: false, "Texte cherché dans le nom du hub, son identifiant ou ses zones (80 caractères au plus)"),
+        .init(
+            "etat", in: "query", required: false, enum: ["tous"] + OpsFleet.Category.allCases.map(\.rawValue),
+            "Groupe : tous, late (en retard), error (en erreur), never (jamais synchronisé), ok (à jour) ou revoked (révoqué)"),
+        .init("page", in: "query", required: false, type: "integer", "Page de la liste des hubs (1 à 10 000), 25 hubs par page"),
+    ]
 
     func login(_ request: Request, address: String) async throws -> Response {
         let role = database.role.rawValue

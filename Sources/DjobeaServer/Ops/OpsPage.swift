@@ -30,26 +30,31 @@ enum OpsPage {
         "<input type=\"hidden\" name=\"\(OpsSession.csrfFieldName)\" value=\"\(escape(token))\">"
     }
 
+    /// Open conflicts shown on the page (the JSON has up to 100).
+    static let conflictsShown = 20
+
     /// The status page: a card per hub and the open conflicts; reloads itself every 30 s. `csrfToken` is the session's,
-    /// sent back by the page's forms.
-    static func status(_ report: OpsSyncStatus, csrfToken: String) -> String {
+    /// sent back by the page's forms. At central, `report.hubs` are the hubs `filter` selects, most behind first: the
+    /// page shows the fleet counts, the filter form and one page of cards (`OpsFleet.pageSize`).
+    static func status(_ report: OpsSyncStatus, csrfToken: String, filter: OpsFleetFilter = OpsFleetFilter()) -> String {
         let central = report.role == "central"
         let heading = central ? "Console ops — central" : "Console ops — \(report.hubs.first?.name ?? "hub")"
-        let hubsTitle = central ? "Hubs (\(report.hubs.count))" : "Synchronisation avec le central"
+        let hubsTitle = central ? "Hubs (\(OpsWording.count(report.fleet?.total ?? report.hubs.count)))" : "Synchronisation avec le central"
         let cards =
-            report.hubs.isEmpty
-            ? "<p>Aucun hub enrôlé. Enrôlez-en un avec <code>djobea central enroll-hub</code>.</p>"
-            : "<div class=\"cards\">\(report.hubs.map { hubCard($0, central: central) }.joined())</div>"
+            central
+            ? fleet(report, filter: filter)
+            : "<div class=\"cards\">\(report.hubs.map { hubCard($0, central: false) }.joined())</div>"
+        let shownConflicts = report.conflicts.prefix(conflictsShown)
         let conflicts =
             report.conflicts.isEmpty
             ? "<p>Aucun conflit ouvert.</p>"
             : """
-            <p class="muted">\(report.openConflicts > report.conflicts.count ? "Les \(report.conflicts.count) plus récents. " : "")\
+            <p class="muted">\(report.openConflicts > shownConflicts.count ? "Les \(shownConflicts.count) plus récents (tous : données brutes). " : "")\
             Chaque conflit montre les deux côtés et la règle qui a tranché.</p>
-            <ol class="conflicts">\(report.conflicts.map(conflictItem).joined())</ol>
+            <ol class="conflicts">\(shownConflicts.map(conflictItem).joined())</ol>
             """
         return document(
-            title: heading, refresh: 30,
+            title: heading, refresh: 30, extraStyle: central ? fleetStyle : "",
             body: """
                 <header class="top">
                 <div>
@@ -157,7 +162,7 @@ enum OpsPage {
         .side.winner{border-left-color:var(--ok)}.side.loser{border-left-color:var(--error)}
         .stack{display:grid;gap:.75rem;margin:1rem 0}
         label{font-weight:700}
-        input{font:inherit;min-height:3rem;width:100%;padding:.5rem .75rem;border:2px solid var(--line);border-radius:.5rem;\
+        input,select{font:inherit;min-height:3rem;width:100%;padding:.5rem .75rem;border:2px solid var(--line);border-radius:.5rem;\
         background:var(--bg);color:var(--fg)}
         button,.button{display:inline-flex;align-items:center;justify-content:center;min-height:3rem;min-width:3rem;padding:.5rem 1.25rem;\
         font:inherit;font-weight:700;border-radius:.5rem;border:2px solid var(--accent);background:var(--accent);color:var(--accent-fg);\

@@ -16,12 +16,15 @@ public struct OpsSyncStatus: Codable, Sendable {
     public var centralNodeId: String?
     /// Every open conflict recorded on this node.
     public var openConflicts: Int
-    /// Central: every hub. Hub: itself, with its link to central.
+    /// Central: every hub (or those the `q` and `etat` filters select), most behind first (`OpsFleet.sorted`). Hub:
+    /// itself, with its link to central.
     public var hubs: [OpsHubStatus]
     /// The most recent open conflicts (at most 100), newest first.
     public var conflicts: [OpsConflict]
     /// The last backup proven restorable on this machine (`djobea backup --verify`), null when none is recorded.
     public var lastVerifiedBackup: OpsBackupStatus? = nil
+    /// Central: how many hubs in each group of the fleet view, over every hub whatever the filter. Null on a hub.
+    public var fleet: OpsFleetCounts?
 }
 
 /// The last backup proven restorable (`djobea backup --verify`), as recorded in the node's data directory.
@@ -124,6 +127,12 @@ public struct OpsHubStatus: Codable, Sendable {
     public var heldChanges: Int = 0
     /// When the last of them takes effect if the clocks stay as they are, UTC.
     public var heldUntil: String?
+    /// Central: the codes of the zones the hub serves.
+    public var zones: [String] = []
+    /// The one group the fleet view files the hub under, most urgent first: `late`, `error`, `never`, `ok`, `revoked`
+    /// (`OpsFleet.Category`); what the `etat` filter of `/ops` and `/ops/sync-status` selects.
+    public var category: String = "ok"
+    public var categoryLabel: String = "À jour"
 }
 
 /// One open conflict, both sides decoded, with the French wording ops reads.
@@ -180,7 +189,7 @@ enum OpsHealth {
             nodeId: snapshot.nodeId, role: snapshot.role.rawValue, generatedAt: UTCTimestamp.format(now), protocolVersion: syncProtocolVersion,
             schemaVersion: snapshot.schemaVersion, changeLogHead: snapshot.changeLogHead, centralNodeId: snapshot.centralNodeId,
             openConflicts: snapshot.openConflicts,
-            hubs: snapshot.hubs.map { hub(snapshot: snapshot, $0, now: now, syncInterval: syncInterval) },
+            hubs: OpsFleet.sorted(snapshot.hubs.map { hub(snapshot: snapshot, $0, now: now, syncInterval: syncInterval) }),
             conflicts: snapshot.recentConflicts.map { conflict($0, names: names) })
     }
 
@@ -208,7 +217,8 @@ enum OpsHealth {
             protocolVersion: onHub ? syncProtocolVersion : link?.protocolVersion, schemaVersion: onHub ? snapshot.schemaVersion : link?.schemaVersion,
             cursor: onHub ? link?.pulledThrough : link?.peerCursor, acknowledged: link?.acknowledged, bytesIn: link?.bytesIn ?? 0,
             bytesOut: link?.bytesOut ?? 0, changesIn: link?.changesIn ?? 0, changesOut: link?.changesOut ?? 0,
-            heldChanges: hub.heldChanges, heldUntil: hub.heldUntil)
+            heldChanges: hub.heldChanges, heldUntil: hub.heldUntil, zones: hub.zones
+        ).categorized()
     }
 
     static func status(_ hub: HubSyncStatus, lastSuccessAge: Int?, oldestPendingAge: Int?) -> (String, String) {

@@ -84,7 +84,7 @@ public struct OfferDispatcher: Sendable {
         for id in ids {
             try Task.checkCancellation()
             do {
-                report.add(try await route(requestId: id, now: now))
+                report.add(try await route(requestId: id, now: now, sweeping: true))
             } catch {
                 // A shutdown interrupts the write under way (CancellationError, SQLITE_INTERRUPT): not a failure.
                 if error is CancellationError || Task.isCancelled { throw CancellationError() }
@@ -100,8 +100,11 @@ public struct OfferDispatcher: Sendable {
     }
 
     /// Reads, decides and writes one request's step in one transaction.
+    ///
+    /// - Parameter sweeping: part of a sweep, whose summary line counts the expiries: each request's expiry is then
+    ///   logged at info level (a start after a long stop would otherwise print one line per expired request).
     @discardableResult
-    func route(requestId: String, now: Date) async throws -> OfferStep {
+    func route(requestId: String, now: Date, sweeping: Bool = false) async throws -> OfferStep {
         let (policy, logger, zoneIds) = (self.policy, self.logger, self.zoneIds)
         let (step, state) = try await database.write(now: now) { tx -> (OfferStep, MissionState?) in
             guard let routed = try OfferRoutingReads.request(id: requestId, now: now, in: tx.db) else {
@@ -124,11 +127,11 @@ public struct OfferDispatcher: Sendable {
             let step = OfferRouter.step(request: routed.request, offers: offers, candidates: candidates, policy: policy, now: now)
             return (step, step.isEmpty ? nil : try tx.apply(step, to: routed))
         }
-        log(step, state: state)
+        log(step, state: state, sweeping: sweeping)
         return step
     }
 
-    private func log(_ step: OfferStep, state: MissionState?) {
+    private func log(_ step: OfferStep, state: MissionState?, sweeping: Bool) {
         guard !step.isEmpty else { return }
         var metadata: Logger.Metadata = [
             "request": "\(step.requestId)", "outcome": "\(outcomeCode(step.outcome))",
@@ -141,7 +144,7 @@ public struct OfferDispatcher: Sendable {
             // The fold refused the automatic acceptance: kept as a conflict for ops, the request stays where it was.
             logger.error("offers.auto_accept.refused", metadata: metadata)
         } else if step.requestExpiry != nil {
-            logger.notice("offers.request.expired", metadata: metadata)
+            logger.log(level: sweeping ? .info : .notice, "offers.request.expired", metadata: metadata)
         } else {
             logger.info("offers.step", metadata: metadata)
         }

@@ -50,6 +50,9 @@ public actor OfferRoutingService {
             ]
             if report.failures > 0 {
                 logger.warning("offers.sweep.partial", metadata: metadata)
+            } else if report.requestsExpired > 0 {
+                // One line for every request the sweep expired (each one is at info level).
+                logger.notice("offers.sweep", metadata: metadata)
             } else if report.changed {
                 logger.info("offers.sweep", metadata: metadata)
             } else {

@@ -54,6 +54,8 @@ public struct HubSyncStatus: Sendable, Equatable {
     public var heldChanges = 0
     /// When the last of those takes effect if the clocks stay as they are (its stamp minus the maximum offset), UTC.
     public var heldUntil: String?
+    /// Central: the codes of the zones the hub serves (for ops to find a hub by its zones), sorted.
+    public var zones: [String] = []
 }
 
 /// What `/ops/sync-status` shows, read in one transaction.
@@ -99,9 +101,11 @@ extension ReplicaStorage {
             let held = try SyncStatusReads.heldChanges(in: db)
             switch role {
             case .central:
+                let zones = try SyncStatusReads.zoneCodesByHub(in: db)
                 snapshot.hubs = try SyncStatusReads.centralHubStatuses(exactScanLimit: exactScanLimit, in: db).map { hub in
                     var hub = hub
                     if let node = hub.link?.nodeId, let (count, until) = held[node] { (hub.heldChanges, hub.heldUntil) = (count, until) }
+                    hub.zones = hub.hubId.flatMap { zones[$0] } ?? []
                     return hub
                 }
             case .hub:
@@ -148,6 +152,16 @@ enum SyncStatusReads {
             held[node] = (Int(count), UTCTimestamp.format(HLC(packed: last).date.addingTimeInterval(-HybridLogicalClock.maxOffset)))
         }
         return held
+    }
+
+    /// Hub id → the codes of its zones, sorted.
+    static func zoneCodesByHub(in db: any ReplicaConnection) throws -> [String: [String]] {
+        var zones: [String: [String]] = [:]
+        for row in try db.query("SELECT hub_id, code FROM zones WHERE hub_id IS NOT NULL ORDER BY code", []) {
+            guard let hubId = row[0].textValue, let code = row[1].textValue else { continue }
+            zones[hubId, default: []].append(code)
+        }
+        return zones
     }
 
     /// Central: one entry per hub, linked ones first by name, then hubs enrolled but not yet linked.

@@ -31,6 +31,7 @@ struct CentralServeCommand: AsyncParsableCommand {
     var blobs: String?
 
     func run() async throws {
+        node.startLogging()
         try await failingClearly {
             var configuration = try node.configuration()
             configuration.apiKey = apiKey

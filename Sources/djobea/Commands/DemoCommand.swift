@@ -18,6 +18,7 @@ struct DemoCommand: AsyncParsableCommand {
     var seed: UInt64 = 2026
 
     func run() async throws {
+        node.startLogging()
         try await failingClearly {
             // The demo is a developer's machine: browsers' push subscriptions may point to a local push service.
             setenv("DJOBEA_PUSH_ALLOW_LOOPBACK", "1", 0)
@@ -104,9 +105,9 @@ struct DemoCommand: AsyncParsableCommand {
         let started = Date()
         do {
             let report = try await engine.syncOnce { report in
-                FileHandle.standardError.write(Data("\rSynchronisation du hub avec le central… \(report.pulled) changements reçus\u{1B}[K".utf8))
+                progressLine("\rSynchronisation du hub avec le central… \(report.pulled) changements reçus\u{1B}[K")
             }
-            FileHandle.standardError.write(Data("\n".utf8))
+            progressLine("\n")
             printLine(
                 "Hub synchronisé en \(String(format: "%.1f", Date().timeIntervalSince(started))) s : \(report.pulled) changements reçus, \(report.pushed) envoyés."
             )
@@ -124,9 +125,9 @@ struct DemoCommand: AsyncParsableCommand {
             let percent = Int((progress.fraction * 100).rounded(.down))
             guard percent != lastPercent else { return }
             lastPercent = percent
-            FileHandle.standardError.write(Data("\rGénération des données de démo… \(percent) % — \(progress.phase)\u{1B}[K".utf8))
+            progressLine("\rGénération des données de démo… \(percent) % — \(progress.phase)\u{1B}[K")
         }
-        FileHandle.standardError.write(Data("\n".utf8))
+        progressLine("\n")
         let seconds = String(format: "%.1f", Date().timeIntervalSince(started))
         printLine(
             "Démo générée en \(seconds) s : \(summary.providers) prestataires, \(summary.clients) clients, \(summary.requests) demandes sur \(summary.days) jours."

@@ -32,6 +32,7 @@ struct HubCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        node.startLogging()
         try await failingClearly {
             var configuration = try node.configuration()
             let isNew = !FileManager.default.fileExists(

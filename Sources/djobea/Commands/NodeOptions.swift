@@ -24,6 +24,17 @@ struct NodeOptions: ParsableArguments {
     @Option(name: .long, help: "Clé privée TLS (PEM, non chiffrée) du certificat. Aussi DJOBEA_TLS_KEY ; avec --tls-cert.")
     var tlsKey: String?
 
+    @Option(
+        name: .long,
+        help: "Format des journaux : human (lisible, par défaut) ou json (un objet JSON par ligne, pour un collecteur). Aussi DJOBEA_LOG_FORMAT."
+    )
+    var logFormat: String = ProcessInfo.processInfo.environment["DJOBEA_LOG_FORMAT"].flatMap { $0.isEmpty ? nil : $0 } ?? "human"
+
+    /// Installs the log format for the process: call it first in `run()`, before any logger is made.
+    func startLogging() {
+        NodeLogging.bootstrap(LogFormat(rawValue: logFormat) ?? .human)
+    }
+
     /// The certificate and key paths, from the options or else `DJOBEA_TLS_CERT` / `DJOBEA_TLS_KEY` (empty means unset).
     var tlsPaths: (certificate: String?, key: String?) {
         let environment = ProcessInfo.processInfo.environment
@@ -59,6 +70,9 @@ struct NodeOptions: ParsableArguments {
         case (nil, .some): throw ValidationError("--tls-key demande aussi --tls-cert (ou DJOBEA_TLS_CERT) : le certificat de la clé")
         default: break
         }
+        guard LogFormat(rawValue: logFormat) != nil else {
+            throw ValidationError("--log-format \(logFormat) : format inconnu (possibles : human, json)")
+        }
         guard (1...65535).contains(port) else { throw ValidationError("--port doit être entre 1 et 65535 (reçu \(port))") }
         guard NotifierChoice(rawValue: notifier) != nil else {
             let known = NotifierChoice.allCases.map(\.rawValue).joined(separator: ", ")
@@ -73,7 +87,14 @@ func makeLogger(_ label: String) -> Logger {
     return logger
 }
 
-/// Prints one line to stdout unbuffered, so a supervising process (or test) sees it at once.
+/// Prints one line to stdout unbuffered, so a supervising process (or test) sees it at once; a JSON log object under
+/// `--log-format json`.
 func printLine(_ text: String) {
-    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    NodeLogging.announce(text)
+}
+
+/// Writes a progress line (`\r`…) on stderr, only in the human log format: a log collector wants whole JSON lines.
+func progressLine(_ text: String) {
+    guard NodeLogging.format == .human else { return }
+    FileHandle.standardError.write(Data(text.utf8))
 }
