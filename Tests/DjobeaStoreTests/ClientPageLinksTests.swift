@@ -18,6 +18,19 @@ struct ClientPageLinksTests {
         #expect(url == Self.links.url(token: Self.token), "the same link every time: resending a quote sends the same link")
     }
 
+    @Test("a hub's key comes from central's master key and the hub's id only: the same after a re-enrolment, another per hub")
+    func hubKeys() {
+        let key = ClientPageLinks.hubKey(master: "clé maîtresse", hubId: Self.hub)
+        #expect(key == ClientPageLinks.hubKey(master: "clé maîtresse", hubId: Self.hub) && key.count == 43)
+        #expect(key != ClientPageLinks.hubKey(master: "clé maîtresse", hubId: "019c1311-ce60-719f-9064-b619d49d3540"))
+        #expect(key != ClientPageLinks.hubKey(master: "autre clé", hubId: Self.hub))
+        let signed = ClientPageLinks(base: "https://djobea.cm", signer: Self.hub, secret: key)
+        let checking = ClientPageLinks(
+            base: "https://djobea.cm", signer: Self.hub, secret: ClientPageLinks.hubKey(master: "clé maîtresse", hubId: Self.hub))
+        let parts = ClientPageLinks.parse(String(signed.url(token: Self.token).dropFirst("https://djobea.cm/c/".count)))
+        #expect(parts.map { checking.verifies(token: $0.token, signature: $0.signature) } == true)
+    }
+
     @Test("another key, another token, a changed character or a malformed component: refused")
     func refusals() throws {
         let url = Self.links.url(token: Self.token)

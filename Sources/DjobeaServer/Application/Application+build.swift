@@ -99,7 +99,8 @@ func buildRouter(
         ).register(
             on: DocumentedRoutes(group: router.group(), docs: docs, tag: "Passerelle", authenticated: false))
         ClientPageController(
-            storage: storage, links: ClientPageLinkCheck(own: provider?.clientPageBase, storage: storage), collections: gateway.collections
+            storage: storage, links: ClientPageLinkCheck(own: provider?.clientPageBase, master: central?.sync.clientPageMaster),
+            collections: gateway.collections
         ).register(on: router, docs: docs)
     }
     // OPS ROUTES (begin)

@@ -94,8 +94,15 @@ public struct Node: Sendable {
             let key = try CentralAPIKey.load(given: configuration.apiKey, directory: directory, environment: environment)
             let logger = configuration.logger(role: role)
             let blobs = try BlobStore(root: configuration.blobsDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? directory.blobsURL)
+            // The master key of client page links: one per deployment, shared by central processes on one PostgreSQL database.
+            var clientPageMaster = try NodeSecretFile.readOrCreate(dataDirectory: directory.url, name: "client-page-master.key")
+            if let postgres = served as? PostgresServedStorage {
+                clientPageMaster = try await postgres.sharedSecret(name: "client-page-master", proposed: clientPageMaster)
+            }
             let central = CentralServices(
-                sync: CentralSyncService(storage: served, logger: logger, photos: CentralPhotoService(storage: served, blobs: blobs, logger: logger)),
+                sync: CentralSyncService(
+                    storage: served, logger: logger, photos: CentralPhotoService(storage: served, blobs: blobs, logger: logger),
+                    clientPageMaster: clientPageMaster),
                 apiKey: key.value, syncInterval: configuration.syncInterval)
             let ops = try OpsConsole.make(directory: directory.url, environment: environment)
             // Central is its deployment's gateway to the outside world (WhatsApp, SMS, Web Push).
@@ -131,12 +138,15 @@ public struct Node: Sendable {
             let ops = try OpsConsole.make(directory: directory.url, hubName: link?.hubName, hubId: link?.hubId, environment: environment)
             var hub = try await HubServices.make(
                 database: database, dataDirectory: directory.url, notifier: configuration.notifier, environment: environment, logger: logger)
-            // Client page links are signed with a key derived from the hub's sync secret (central derives it too); a hub
-            // not enrolled signs with a secret of its own and can only serve its own pages (SPEC.md 4.9).
+            // Client page links are signed with the key central gave at enrolment (central derives it again to check
+            // them); a hub without one signs with a key of its own and can only serve its own pages (SPEC.md 4.9).
             if let base = environment["DJOBEA_CLIENT_PAGE_URL"].flatMap({ $0.isEmpty ? nil : $0 }) ?? configuration.centralURL {
+                if link != nil, link?.clientPageKey == nil {
+                    logger.warning("client_page.key_missing: enrolled before client page keys; enrol the hub again for links central can open")
+                }
                 hub.provider.clientPageBase =
-                    if let link {
-                        ClientPageLinks(base: base, signer: link.hubId, secret: link.secret)
+                    if let link, let key = link.clientPageKey {
+                        ClientPageLinks(base: base, signer: link.hubId, secret: key)
                     } else {
                         ClientPageLinks(
                             base: base, signer: database.nodeId,

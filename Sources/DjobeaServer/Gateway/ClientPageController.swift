@@ -136,20 +136,19 @@ struct ClientPageController: Sendable {
     }
 }
 
-/// The signature check of client page links: a link this node signed itself, or at central one signed by an enrolled
-/// hub (its key derived from the hub's sync secret). Anything else is not found.
+/// The signature check of client page links: a link this node signed itself, or at central one signed by a hub (its
+/// key derived from central's master key and the hub's id). Anything else is not found.
 struct ClientPageLinkCheck: Sendable {
     let own: ClientPageLinks?
-    let storage: any ReplicaStorage
+    /// Central's master key of client page links.
+    let master: String?
 
     /// The token of a well-signed link component, else nil.
     func token(of component: String) async throws -> String? {
         guard let (token, signer, signature) = ClientPageLinks.parse(component) else { return nil }
         if let own, own.signer == signer { return own.verifies(token: token, signature: signature) ? token : nil }
-        guard storage.role == .central, DjobeaID.isValid(signer), let credential = try await storage.hubCredential(hubId: signer) else {
-            return nil
-        }
-        let key = ClientPageLinks.key(secret: credential.secret)
+        guard let master, DjobeaID.isValid(signer) else { return nil }
+        let key = ClientPageLinks.key(secret: ClientPageLinks.hubKey(master: master, hubId: signer))
         return ClientPageLinks.isValid(token: token, signature: signature, key: key) ? token : nil
     }
 }

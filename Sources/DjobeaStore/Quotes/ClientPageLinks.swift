@@ -5,9 +5,10 @@ import Foundation
 ///
 /// The token (`quotes.public_token`, `invoices.public_token`) is in a synced row, so it is not a secret on its own: a
 /// copy of any node's database, an export or a log would otherwise be enough to act on a client's page. The link also
-/// carries the id of the hub that made it and an HMAC of the token under a key only that hub and central can derive
-/// (from the secret the hub signs its sync requests with, which never travels in a row). The gateway serving the page
-/// checks the signature before it reads anything.
+/// carries the id of the hub that made it and an HMAC of the token under that hub's client page key, which central
+/// derives from its own master key and the hub's id (`hubKey`) and gives the hub at enrolment; it never travels in a
+/// row, and it outlives a re-enrolment (a replaced or restored hub gets the same key, so links already sent still
+/// open). The gateway serving the page checks the signature before it reads anything.
 public struct ClientPageLinks: Sendable {
     /// Where the gateway serves client pages (e.g. `https://djobea.cm`).
     public var base: String
@@ -26,7 +27,15 @@ public struct ClientPageLinks: Sendable {
     /// The link of `token`.
     public func url(token: String) -> String { base + "/c/" + Self.component(token: token, signer: signer, key: key) }
 
-    /// The signing key derived from a hub's sync secret: HMAC-SHA256(secret, "djobea client page v1").
+    /// A hub's client page key, given to it at enrolment: HMAC-SHA256(central's master key, "client page/" + hub id),
+    /// base64url.
+    public static func hubKey(master: String, hubId: String) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Data(("client page/" + hubId).utf8), using: SymmetricKey(data: Data(master.utf8)))
+        return Data(mac).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    /// The signing key of a client page key (`secret`): HMAC-SHA256(secret, "djobea client page v1").
     public static func key(secret: String) -> SymmetricKey {
         SymmetricKey(data: HMAC<SHA256>.authenticationCode(for: Data("djobea client page v1".utf8), using: SymmetricKey(data: Data(secret.utf8))))
     }

@@ -22,13 +22,20 @@ public final class CentralSyncService: Sendable {
     /// The photo lane (SPEC.md §6), when central has a blob store; without one the photo routes answer
     /// `503 sync_photo_unavailable`.
     public let photos: CentralPhotoService?
+    /// Central's master key of client page links (SPEC.md 4.9): each hub's key derives from it and is given at
+    /// enrolment; nil gives none (the hub then signs with a key of its own).
+    public let clientPageMaster: String?
 
     /// Central on any storage (SQLite or PostgreSQL); `photos` is the photo lane, nil without one.
-    public init(storage: any ReplicaStorage, logger: Logger, maxSliceBytes: Int = 512 * 1024, photos: CentralPhotoService? = nil) {
+    public init(
+        storage: any ReplicaStorage, logger: Logger, maxSliceBytes: Int = 512 * 1024, photos: CentralPhotoService? = nil,
+        clientPageMaster: String? = nil
+    ) {
         self.storage = storage
         self.logger = logger
         self.maxSliceBytes = maxSliceBytes
         self.photos = photos
+        self.clientPageMaster = clientPageMaster
     }
 
     /// Central on its SQLite database, with the photo lane when given central's blob store (`<data>/blobs`).
@@ -48,7 +55,8 @@ public final class CentralSyncService: Sendable {
         }
         logger.notice("sync.hub.enrolled", metadata: ["hub": "\(redeemed.name)", "node": "\(request.nodeId)", "zones": "\(redeemed.zones)"])
         return EnrollResponse(
-            hubId: redeemed.hubId, hubName: redeemed.name, secret: redeemed.secret, centralNodeId: storage.nodeId, zones: redeemed.zones)
+            hubId: redeemed.hubId, hubName: redeemed.name, secret: redeemed.secret, centralNodeId: storage.nodeId, zones: redeemed.zones,
+            clientPageKey: clientPageMaster.map { ClientPageLinks.hubKey(master: $0, hubId: redeemed.hubId) })
     }
 
     /// Checks a signed request: known, unrevoked hub; valid HMAC; counter above every one seen (replay guard).

@@ -8,11 +8,14 @@ public struct CentralLink: Codable, Sendable, Equatable {
     public var secret: String
     public var centralNodeId: String
     public var zones: [String]
+    /// The key the hub signs its client page links with (from the enrolment; nil from an older central).
+    public var clientPageKey: String?
 
     public static let fileName = "central-link.json"
 
     enum CodingKeys: String, CodingKey {
         case centralURL = "central_url", hubId = "hub_id", hubName = "hub_name", secret, centralNodeId = "central_node_id", zones
+        case clientPageKey = "client_page_key"
     }
 
     public init(centralURL: String, enrolment: EnrollResponse) {
@@ -22,6 +25,7 @@ public struct CentralLink: Codable, Sendable, Equatable {
         secret = enrolment.secret
         centralNodeId = enrolment.centralNodeId
         zones = enrolment.zones
+        clientPageKey = enrolment.clientPageKey
     }
 
     public static func load(from dataDirectory: URL) throws -> CentralLink? {

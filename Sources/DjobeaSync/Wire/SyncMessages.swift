@@ -141,18 +141,23 @@ public struct EnrollResponse: Codable, Sendable, Equatable {
     public var secret: String
     public var centralNodeId: String
     public var zones: [String]
+    /// The hub's client page key (SPEC.md 4.9): what it signs its client page links with. Absent from a central that
+    /// has none (the hub then signs with a key of its own and serves its pages itself).
+    public var clientPageKey: String?
 
-    public init(hubId: String, hubName: String, secret: String, centralNodeId: String, zones: [String]) {
+    public init(hubId: String, hubName: String, secret: String, centralNodeId: String, zones: [String], clientPageKey: String? = nil) {
         protocolVersion = syncProtocolVersion
         self.hubId = hubId
         self.hubName = hubName
         self.secret = secret
         self.centralNodeId = centralNodeId
         self.zones = zones
+        self.clientPageKey = clientPageKey
     }
 
     enum CodingKeys: String, CodingKey {
         case protocolVersion = "protocol", hubId = "hub_id", hubName = "hub_name", secret, centralNodeId = "central_node_id", zones
+        case clientPageKey = "client_page_key"
     }
 }
 
