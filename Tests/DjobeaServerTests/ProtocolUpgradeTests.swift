@@ -18,7 +18,6 @@ import Testing
 struct ProtocolUpgradeTests {
     /// Central at protocol 2, serving 1 and 2.
     static let served = ServedProtocols(current: 2)
-    static let protocolHeader = HTTPField.Name(SyncSignature.Header.protocolVersion)!
 
     /// `nodes`' central serving `served` (sync and the platform API, as `SyncedNodes.centralNode`).
     static func centralNode(_ nodes: SyncedNodes, served: ServedProtocols) -> Node {
@@ -32,6 +31,7 @@ struct ProtocolUpgradeTests {
 
     @Test("a central at protocol 2 syncs both ways with a hub speaking 1 and one speaking 2, and names the versions it serves on every answer")
     func previousVersionServed() async throws {
+        let header = try #require(HTTPField.Name(SyncSignature.Header.protocolVersion))
         let nodes = try await SyncedNodes.make()
         defer { try? FileManager.default.removeItem(at: nodes.directory) }
         try await Self.centralNode(nodes, served: Self.served).application().test(.live) { client in
@@ -78,18 +78,18 @@ struct ProtocolUpgradeTests {
 
             // Every sync answer names the versions served: an accepted one (answered in the hub's version) and a refusal.
             let again = try await client.execute(
-                uri: "/sync/v1/enroll", method: .post, headers: [Self.protocolHeader: "1", .contentType: "application/json"],
+                uri: "/sync/v1/enroll", method: .post, headers: [header: "1", .contentType: "application/json"],
                 body: ByteBuffer(
                     bytes: try JSONSerialization.data(withJSONObject: [
                         "protocol": 1, "token": nodes.enrolA.token, "node_id": nodes.hubA.nodeId, "schema_version": try nodes.hubA.schemaVersion(),
                     ])))
             #expect(again.status == .ok)
-            #expect(again.headers[Self.protocolHeader] == "2; min=1")
+            #expect(again.headers[header] == "2; min=1")
             #expect(try WireCodec.decode(EnrollResponse.self, from: Array(again.body.readableBytesView)).protocolVersion == 1)
             let unsigned = try await client.execute(
-                uri: "/sync/v1/pull", method: .post, headers: [Self.protocolHeader: "1"], body: ByteBuffer(string: "{}"))
+                uri: "/sync/v1/pull", method: .post, headers: [header: "1"], body: ByteBuffer(string: "{}"))
             #expect(unsigned.status == .unauthorized)
-            #expect(unsigned.headers[Self.protocolHeader] == "2; min=1")
+            #expect(unsigned.headers[header] == "2; min=1")
 
             // A hub newer than central is told to wait for central's upgrade, before its token is even looked at.
             let tooNew = await #expect(throws: SyncError.self) {
@@ -101,8 +101,11 @@ struct ProtocolUpgradeTests {
         }
     }
 
-    @Test("a hub two versions behind gets a French 426, waits long before trying again, logs it once, says so on /healthz and /ops, and keeps serving its providers")
+    @Test(
+        "a hub two versions behind gets a French 426, waits long before trying again, logs it once, says so on /healthz and /ops, and keeps serving its providers"
+    )
     func hubTooOld() async throws {
+        let header = try #require(HTTPField.Name(SyncSignature.Header.protocolVersion))
         let nodes = try await SyncedNodes.make()
         defer { try? FileManager.default.removeItem(at: nodes.directory) }
         let harness = try await ProviderAPIHarness.make()
@@ -113,10 +116,10 @@ struct ProtocolUpgradeTests {
             let base = "http://127.0.0.1:\(try #require(client.port))"
             // The refusal itself: 426, the stable code, the French message, the versions served.
             let raw = try await client.execute(
-                uri: "/sync/v1/enroll", method: .post, headers: [Self.protocolHeader: "0", .contentType: "application/json"],
+                uri: "/sync/v1/enroll", method: .post, headers: [header: "0", .contentType: "application/json"],
                 body: ByteBuffer(string: "{}"))
             #expect(raw.status.code == 426)
-            #expect(raw.headers[Self.protocolHeader] == "2; min=1")
+            #expect(raw.headers[header] == "2; min=1")
             let refusal = try decode(APIErrorBody.self, raw).error
             #expect(refusal.code == "sync_protocol_too_old")
             #expect(refusal.message.contains("Mettez à jour djobea sur ce hub"))

@@ -46,7 +46,8 @@ struct ProtocolVersionRuleTests {
         #expect(old?.status == 426)
         #expect(old?.code == "sync_protocol_too_old")
         let oldMessage = old?.messageFR ?? ""
-        for text in [protocolTooOldNoticeFR, "protocole de synchronisation 0", "les versions 1 à 2", "Mettez à jour djobea sur ce hub", "hors ligne"] {
+        for text in [protocolTooOldNoticeFR, "protocole de synchronisation 0", "les versions 1 à 2", "Mettez à jour djobea sur ce hub", "hors ligne"]
+        {
             #expect(oldMessage.contains(text), "« \(text) » in « \(oldMessage) »")
         }
         #expect(old?.isProtocolTooOld == true)

@@ -31,7 +31,8 @@ struct HealthController: Sendable {
             if database.role == .hub, let link = try? await database.peerLinks().first(where: { $0.role == .central }),
                 link.refusesOldProtocol
             {
-                sync = HealthSyncNotice(code: "sync_protocol_too_old", message: protocolTooOldNoticeFR, detail: link.lastError, since: link.lastErrorAt)
+                sync = HealthSyncNotice(
+                    code: "sync_protocol_too_old", message: protocolTooOldNoticeFR, detail: link.lastError, since: link.lastErrorAt)
             }
             var response = try JSONResponse.make(
                 NodeHealth(

@@ -55,7 +55,8 @@ struct PhotoSyncController: Sendable {
             .get, "/sync/v1/photos/{sha256}", "Hub : un morceau (64 Kio) d'une photo de sa partition (signé)",
             parameters: [Self.sha256, Self.offset],
             errors: [
-                "sync_unauthenticated", "sync_replayed", "sync_hub_revoked", "sync_malformed", "sync_photo_unknown", "sync_photo_unavailable", "sync_protocol_too_old",
+                "sync_unauthenticated", "sync_replayed", "sync_hub_revoked", "sync_malformed", "sync_photo_unknown", "sync_photo_unavailable",
+                "sync_protocol_too_old",
                 "sync_protocol_too_new",
             ]
         ) { request, context in
