@@ -44,6 +44,7 @@ struct ProtocolUpgradeTests {
                 client, "/central/providers",
                 ["name": "Jean Plombier", "phone": "+237690000001", "services": ["plomberie"], "zones": ["zone-a"]])
             #expect(provider.status == .created)
+            let providerId = try decode(CreatedId.self, provider).id
             let created = try await SyncedNodes.post(
                 client, "/central/requests",
                 [
@@ -57,15 +58,16 @@ struct ProtocolUpgradeTests {
             let pulled = try await engineA.syncOnce()
             #expect(pulled.pulled > 0)
             #expect(try SyncedNodes.count(nodes.hubA, "SELECT count(*) FROM service_requests WHERE id = ?", [requestId]) == 1)
-            // Hub → central at version 1.
-            let clientId = DjobeaID.v7()
+            // Hub → central at version 1: the provider accepts at the hub.
             _ = try await nodes.hubA.write { tx in
-                try tx.insert(
-                    .clients, ["id": .text(clientId), "phone": "+237677000010", "name": "Local", "zone_id": .null, "created_at": ColumnValue(Date())])
+                _ = try tx.appendMissionEvent(
+                    requestId: requestId, kind: .accepted, actorRole: .provider, actorId: providerId, providerId: providerId)
             }
             let pushed = try await engineA.syncOnce()
-            #expect(pushed.pushed == 1)
-            #expect(try SyncedNodes.count(nodes.central, "SELECT count(*) FROM clients WHERE id = ?", [clientId]) == 1)
+            #expect(pushed.pushed > 0)
+            let status = try await client.execute(
+                uri: "/central/requests/\(requestId)", method: .get, headers: [.authorization: "Bearer \(SyncedNodes.apiKey)"])
+            #expect(try decode(CentralRequestStatus.self, status).status == "acceptee")
             #expect(try await nodes.central.peerLink(nodeId: nodes.hubA.nodeId)?.protocolVersion == 1, "ops sees the hub's version")
 
             // A hub already at central's version syncs alike.
