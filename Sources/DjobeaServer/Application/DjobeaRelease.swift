@@ -13,7 +13,7 @@ public enum DjobeaRelease {
     public static var versionText: String {
         """
         djobea \(version)
-        protocole de synchronisation \(syncProtocolVersion) (un central de cette version sert \(ServedProtocols.thisBuild.descriptionFR) aux hubs)
+        protocole de synchronisation \(syncProtocolVersion)
         schéma SQLite \(NodeDatabase.latestSchemaVersion), schéma PostgreSQL \(postgresSchemaVersion)
         """
     }
