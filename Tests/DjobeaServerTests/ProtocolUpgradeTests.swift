@@ -136,8 +136,9 @@ struct ProtocolUpgradeTests {
             defer { running.cancel() }
             #expect(try await eventually(timeout: 60) { try await hub.peerLink(nodeId: link.centralNodeId)?.refusesOldProtocol == true })
             let counter = try await hub.peerLink(nodeId: link.centralNodeId)?.requestCounter
-            // Ten sync intervals: a hub retrying at its usual rhythm or backoff would have asked again by now.
-            try await Task.sleep(for: .seconds(1))
+            // Thirty sync intervals: a hub retrying at its rhythm, or at its backoff (1 s, then 2 s, ±25 %), would have
+            // asked again by now.
+            try await Task.sleep(for: .seconds(3))
             #expect(try await hub.peerLink(nodeId: link.centralNodeId)?.requestCounter == counter, "no new request before the long wait")
             #expect(await engine.protocolTooOld)
             let lastError = try await hub.peerLink(nodeId: link.centralNodeId)?.lastError ?? ""
