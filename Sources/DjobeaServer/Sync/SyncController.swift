@@ -54,7 +54,7 @@ struct SyncController: Sendable {
         guard let version = Int(header.trimmingCharacters(in: .whitespaces)) else {
             throw SyncError.malformed("en-tête Djobea-Protocol illisible")
         }
-        try service.admitProtocol(version)
+        try service.admitProtocol(version, claimedHub: Self.header(request, SyncSignature.Header.hub))
     }
 
     func authenticate(_ request: Request, body: [UInt8]) async throws -> AuthenticatedHub {

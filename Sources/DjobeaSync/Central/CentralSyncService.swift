@@ -47,9 +47,17 @@ public final class CentralSyncService: Sendable {
     }
 
     /// Admits a hub's protocol version (a message's `protocol`, a request's `Djobea-Protocol` header) or throws
-    /// `sync_protocol_too_old` / `sync_protocol_too_new`.
-    public func admitProtocol(_ version: Int) throws {
-        try protocols.admit(version)
+    /// `sync_protocol_too_old` / `sync_protocol_too_new`; a refusal is logged with the hub the request claims to come
+    /// from (`Djobea-Hub`, not yet authenticated), so that central's operators know which hub waits for an upgrade.
+    public func admitProtocol(_ version: Int, claimedHub: String? = nil) throws {
+        do {
+            try protocols.admit(version)
+        } catch let error as SyncError {
+            logger.notice(
+                "sync.protocol.refused",
+                metadata: ["code": "\(error.code)", "protocol": "\(version)", "served": "\(protocols)", "hub": "\(claimedHub ?? "?")"])
+            throw error
+        }
     }
 
     public func enroll(_ request: EnrollRequest, now: Date = Date()) async throws -> EnrollResponse {
