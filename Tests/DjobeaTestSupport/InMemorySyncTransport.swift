@@ -155,8 +155,9 @@ public final class InMemorySyncTransport: SyncTransport {
         var answer: [UInt8]?
         var refusal: SyncError?
         do {
-            if let version = headers[SyncSignature.Header.protocolVersion.lowercased()], Int(version) != syncProtocolVersion {
-                throw SyncError.unsupportedProtocol(Int(version) ?? 0)
+            if let version = headers[SyncSignature.Header.protocolVersion.lowercased()] {
+                guard let version = Int(version) else { throw SyncError.malformed("en-tête Djobea-Protocol illisible") }
+                try central.admitProtocol(version)
             }
             let hub = try await central.authenticate(method: "POST", path: path, headers: headers, body: body)
             switch path {

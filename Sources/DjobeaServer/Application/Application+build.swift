@@ -84,7 +84,9 @@ func buildRouter(
     }
     if let central {
         SyncController(service: central.sync).register(
-            on: DocumentedRoutes(group: router.group(), docs: docs, tag: "Synchronisation", authenticated: false))
+            on: DocumentedRoutes(
+                group: router.group().add(middleware: SyncProtocolHeaderMiddleware(served: central.sync.protocols)), docs: docs,
+                tag: "Synchronisation", authenticated: false))
         let centralRoutes = DocumentedRoutes(
             group: router.group().add(middleware: APIKeyMiddleware(key: central.apiKey)).add(middleware: IdempotencyFingerprintMiddleware()),
             docs: docs, tag: "Central", authenticated: true)

@@ -1,5 +1,7 @@
 import DjobeaDomain
+import DjobeaReplication
 import DjobeaStore
+import DjobeaSync
 import Foundation
 import Hummingbird
 
@@ -24,10 +26,19 @@ struct HealthController: Sendable {
             let version = snapshot?.schemaVersion ?? (try? database.replicaSchemaVersion()) ?? 0
             let counts = snapshot?.rowCounts ?? [:]
             let degradation = database.storageHealth.degradation
+            // A hub that central finds too old keeps serving (status stays ok) but says it needs an upgrade.
+            var sync: HealthSyncNotice?
+            if database.role == .hub, let link = try? await database.peerLinks().first(where: { $0.role == .central }),
+                link.refusesOldProtocol
+            {
+                sync = HealthSyncNotice(
+                    code: "sync_protocol_too_old", message: protocolTooOldNoticeFR, detail: link.lastError, since: link.lastErrorAt)
+            }
             var response = try JSONResponse.make(
                 NodeHealth(
                     status: degradation == nil ? "ok" : "degraded", nodeId: database.nodeId, role: database.role.rawValue, schemaVersion: version,
-                    latestSchemaVersion: database.latestSchemaVersion, rowCounts: counts, storage: degradation.map(StorageState.init)),
+                    latestSchemaVersion: database.latestSchemaVersion, rowCounts: counts, storage: degradation.map(StorageState.init),
+                    sync: sync),
                 for: request, status: degradation == nil ? .ok : .serviceUnavailable)
             if let degradation { response.headers[.retryAfter] = String(degradation.reason.retryAfterSeconds) }
             return response
@@ -46,6 +57,20 @@ public struct NodeHealth: Codable {
     public let rowCounts: [String: Int]
     /// Present while storage refuses writes: why, since when, in French.
     public let storage: StorageState?
+    /// On a hub, present while central refuses its protocol version as too old (it serves its providers offline).
+    public var sync: HealthSyncNotice? = nil
+}
+
+/// What a hub's `/healthz` says of its link to central when only an upgrade will restore it.
+public struct HealthSyncNotice: Codable {
+    /// `sync_protocol_too_old`.
+    public let code: String
+    /// « Version trop ancienne pour le central : mise à jour nécessaire ».
+    public let message: String
+    /// Central's refusal as recorded, naming the versions.
+    public let detail: String?
+    /// When central last refused.
+    public let since: String?
 }
 
 /// Why the node is degraded: the stable code, its French explanation, and when it started and last failed.

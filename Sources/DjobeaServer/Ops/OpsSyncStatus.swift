@@ -224,6 +224,7 @@ enum OpsHealth {
     static func status(_ hub: HubSyncStatus, lastSuccessAge: Int?, oldestPendingAge: Int?) -> (String, String) {
         guard let link = hub.link else { return ("never", "Jamais connecté") }
         if hub.revoked { return ("error", "Révoqué") }
+        if link.refusesOldProtocol { return ("error", protocolTooOldNoticeFR) }
         if let errorAt = link.lastErrorAt, link.lastError != nil, errorAt >= (link.lastSuccessAt ?? "") { return ("error", "Erreur") }
         guard let lastSuccessAge else { return ("never", "Jamais synchronisé") }
         if Double(lastSuccessAge) > lateAfter || Double(oldestPendingAge ?? 0) > lateAfter { return ("late", "En retard") }

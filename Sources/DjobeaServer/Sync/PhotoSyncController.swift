@@ -19,12 +19,16 @@ struct PhotoSyncController: Sendable {
         let sync = SyncController(service: service)
         routes.add(
             .post, "/sync/v1/photos/status", "Hub : lesquelles de ces photos le central détient (signé)", response: EnrollAnswerDoc.self,
-            errors: ["sync_unauthenticated", "sync_replayed", "sync_hub_revoked", "sync_malformed", "sync_too_large", "sync_photo_unavailable"]
+            errors: [
+                "sync_unauthenticated", "sync_replayed", "sync_hub_revoked", "sync_malformed", "sync_too_large", "sync_photo_unavailable",
+                "sync_protocol_too_old", "sync_protocol_too_new",
+            ]
         ) { request, _ in
             let (body, gzip) = try await SyncController.body(request)
             let hub = try await sync.authenticate(request, body: body)
             let photos = try available()
             let message = try WireCodec.decode(PhotoStatusRequest.self, from: body, gzip: gzip, maxBytes: WireCodec.maxSmallDecodedBytes)
+            try service.admitProtocol(message.protocolVersion)
             return try SyncController.answer(try await photos.status(message, from: hub))
         }
         routes.add(
@@ -32,7 +36,7 @@ struct PhotoSyncController: Sendable {
             parameters: [Self.sha256, Self.offset], response: EnrollAnswerDoc.self,
             errors: [
                 "sync_unauthenticated", "sync_replayed", "sync_hub_revoked", "sync_malformed", "sync_too_large", "sync_out_of_partition",
-                "sync_photo_offset", "sync_photo_hash_mismatch", "sync_photo_unavailable",
+                "sync_photo_offset", "sync_photo_hash_mismatch", "sync_photo_unavailable", "sync_protocol_too_old", "sync_protocol_too_new",
             ]
         ) { request, context in
             let (body, _) = try await SyncController.body(request)
@@ -52,6 +56,8 @@ struct PhotoSyncController: Sendable {
             parameters: [Self.sha256, Self.offset],
             errors: [
                 "sync_unauthenticated", "sync_replayed", "sync_hub_revoked", "sync_malformed", "sync_photo_unknown", "sync_photo_unavailable",
+                "sync_protocol_too_old",
+                "sync_protocol_too_new",
             ]
         ) { request, context in
             let (body, _) = try await SyncController.body(request)

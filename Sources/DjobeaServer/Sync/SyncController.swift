@@ -15,15 +15,16 @@ struct SyncController: Sendable {
     func register(on routes: DocumentedRoutes) {
         routes.add(
             .post, "/sync/v1/enroll", "Enrôlement d'un hub : jeton à usage unique contre identifiant durable", response: EnrollAnswerDoc.self,
-            errors: ["sync_enrolment_invalid", "sync_malformed", "sync_protocol_unsupported"]
+            errors: ["sync_enrolment_invalid", "sync_malformed", "sync_protocol_too_old", "sync_protocol_too_new"]
         ) { request, _ in
+            try admitHeader(request)
             let (body, gzip) = try await Self.body(request)
             let message = try WireCodec.decode(EnrollRequest.self, from: body, gzip: gzip, maxBytes: WireCodec.maxSmallDecodedBytes)
             return try Self.answer(try await service.enroll(message))
         }
         routes.add(
             .post, "/sync/v1/pull", "Hub : ce qui lui manque du journal du central (signé)", response: EnrollAnswerDoc.self,
-            errors: ["sync_unauthenticated", "sync_replayed", "sync_hub_revoked", "sync_malformed"]
+            errors: ["sync_unauthenticated", "sync_replayed", "sync_hub_revoked", "sync_malformed", "sync_protocol_too_old", "sync_protocol_too_new"]
         ) { request, _ in
             let (body, gzip) = try await Self.body(request)
             let hub = try await authenticate(request, body: body)
@@ -33,7 +34,10 @@ struct SyncController: Sendable {
         }
         routes.add(
             .post, "/sync/v1/push", "Hub : ses propres changements, à la suite de l'acquittement (signé)", response: EnrollAnswerDoc.self,
-            errors: ["sync_unauthenticated", "sync_replayed", "sync_hub_revoked", "sync_malformed", "sync_gap", "sync_out_of_partition"]
+            errors: [
+                "sync_unauthenticated", "sync_replayed", "sync_hub_revoked", "sync_malformed", "sync_gap", "sync_out_of_partition",
+                "sync_protocol_too_old", "sync_protocol_too_new",
+            ]
         ) {
             request, _ in
             let (body, gzip) = try await Self.body(request)
@@ -44,10 +48,17 @@ struct SyncController: Sendable {
         PhotoSyncController(service: service).register(on: routes)
     }
 
-    func authenticate(_ request: Request, body: [UInt8]) async throws -> AuthenticatedHub {
-        if let version = Self.header(request, SyncSignature.Header.protocolVersion), Int(version) != syncProtocolVersion {
-            throw SyncError.unsupportedProtocol(Int(version) ?? 0)
+    /// The request's `Djobea-Protocol` header, when present, must be a version central serves (SPEC.md §9.1).
+    func admitHeader(_ request: Request) throws {
+        guard let header = Self.header(request, SyncSignature.Header.protocolVersion) else { return }
+        guard let version = Int(header.trimmingCharacters(in: .whitespaces)) else {
+            throw SyncError.malformed("en-tête Djobea-Protocol illisible")
         }
+        try service.admitProtocol(version, claimedHub: Self.header(request, SyncSignature.Header.hub))
+    }
+
+    func authenticate(_ request: Request, body: [UInt8]) async throws -> AuthenticatedHub {
+        try admitHeader(request)
         var headers: [String: String] = [:]
         for field in request.headers { headers[field.name.canonicalName] = field.value }
         return try await service.authenticate(method: request.method.rawValue, path: request.uri.path, headers: headers, body: body)
@@ -74,6 +85,27 @@ struct SyncController: Sendable {
         Response(
             status: .ok, headers: [.contentType: "application/json", .contentEncoding: "gzip"],
             body: .init(byteBuffer: ByteBuffer(bytes: try WireCodec.encode(value))))
+    }
+}
+
+/// Adds `Djobea-Protocol: <current>; min=<oldest>` (the versions central serves, SPEC.md §9.1) to every answer of
+/// the sync routes, refusals included (other errors, such as storage failures, go on to `APIErrorMiddleware`).
+struct SyncProtocolHeaderMiddleware<Context: RequestContext>: RouterMiddleware {
+    let served: ServedProtocols
+    static var name: HTTPField.Name? { HTTPField.Name(SyncSignature.Header.protocolVersion) }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch let error as SyncError {
+            response = try APIError(HTTPResponse.Status(code: error.status), code: error.code, message: error.messageFR)
+                .response(from: request, context: context)
+        } catch let error as APIError {
+            response = try error.response(from: request, context: context)
+        }
+        if let name = Self.name { response.headers[name] = served.headerValue }
+        return response
     }
 }
 

@@ -108,7 +108,7 @@ public actor CentralPhotoService {
     }
 
     public func status(_ request: PhotoStatusRequest, from hub: AuthenticatedHub) async throws -> PhotoStatusResponse {
-        guard request.protocolVersion == syncProtocolVersion else { throw SyncError.unsupportedProtocol(request.protocolVersion) }
+        // The body's `protocol` is admitted by central's range (`CentralSyncService.admitProtocol`) before this.
         guard request.hashes.count <= PhotoLaneLimits.maxStatusHashes else { throw SyncError.tooLarge }
         guard request.hashes.allSatisfy(BlobStore.isValidHash) else { throw SyncError.malformed("empreinte SHA-256 invalide") }
         var have: [String] = []

@@ -25,28 +25,47 @@ public final class CentralSyncService: Sendable {
     /// Central's master key of client page links (SPEC.md 4.9): each hub's key derives from it and is given at
     /// enrolment; nil gives none (the hub then signs with a key of its own).
     public let clientPageMaster: String?
+    /// The hubs' protocol versions served (SPEC.md §9.1): this build's and the one before, unless a test says otherwise.
+    public let protocols: ServedProtocols
 
     /// Central on any storage (SQLite or PostgreSQL); `photos` is the photo lane, nil without one.
     public init(
         storage: any ReplicaStorage, logger: Logger, maxSliceBytes: Int = 512 * 1024, photos: CentralPhotoService? = nil,
-        clientPageMaster: String? = nil
+        clientPageMaster: String? = nil, protocols: ServedProtocols = .thisBuild
     ) {
         self.storage = storage
         self.logger = logger
         self.maxSliceBytes = maxSliceBytes
         self.photos = photos
         self.clientPageMaster = clientPageMaster
+        self.protocols = protocols
     }
 
     /// Central on its SQLite database, with the photo lane when given central's blob store (`<data>/blobs`).
-    public convenience init(database: NodeDatabase, logger: Logger, maxSliceBytes: Int = 512 * 1024, blobs: BlobStore? = nil) {
+    public convenience init(
+        database: NodeDatabase, logger: Logger, maxSliceBytes: Int = 512 * 1024, blobs: BlobStore? = nil, protocols: ServedProtocols = .thisBuild
+    ) {
         self.init(
             storage: database, logger: logger, maxSliceBytes: maxSliceBytes,
-            photos: blobs.map { CentralPhotoService(storage: database, blobs: $0, logger: logger) })
+            photos: blobs.map { CentralPhotoService(storage: database, blobs: $0, logger: logger) }, protocols: protocols)
+    }
+
+    /// Admits a hub's protocol version (a message's `protocol`, a request's `Djobea-Protocol` header) or throws
+    /// `sync_protocol_too_old` / `sync_protocol_too_new`; a refusal is logged with the hub the request claims to come
+    /// from (`Djobea-Hub`, not yet authenticated), so that central's operators know which hub waits for an upgrade.
+    public func admitProtocol(_ version: Int, claimedHub: String? = nil) throws {
+        do {
+            try protocols.admit(version)
+        } catch let error as SyncError {
+            logger.notice(
+                "sync.protocol.refused",
+                metadata: ["code": "\(error.code)", "protocol": "\(version)", "served": "\(protocols)", "hub": "\(claimedHub ?? "?")"])
+            throw error
+        }
     }
 
     public func enroll(_ request: EnrollRequest, now: Date = Date()) async throws -> EnrollResponse {
-        guard request.protocolVersion == syncProtocolVersion else { throw SyncError.unsupportedProtocol(request.protocolVersion) }
+        try admitProtocol(request.protocolVersion)
         guard DjobeaID.isValid(request.nodeId), request.token.utf8.count <= 200 else {
             throw SyncError.malformed("jeton ou identifiant de nœud invalide")
         }
@@ -54,9 +73,11 @@ public final class CentralSyncService: Sendable {
             throw SyncError.enrolmentInvalid
         }
         logger.notice("sync.hub.enrolled", metadata: ["hub": "\(redeemed.name)", "node": "\(request.nodeId)", "zones": "\(redeemed.zones)"])
-        return EnrollResponse(
+        var answer = EnrollResponse(
             hubId: redeemed.hubId, hubName: redeemed.name, secret: redeemed.secret, centralNodeId: storage.nodeId, zones: redeemed.zones,
             clientPageKey: clientPageMaster.map { ClientPageLinks.hubKey(master: $0, hubId: redeemed.hubId) })
+        answer.protocolVersion = request.protocolVersion  // answered in the hub's version
+        return answer
     }
 
     /// Checks a signed request: known, unrevoked hub; valid HMAC; counter above every one seen (replay guard).
@@ -83,7 +104,7 @@ public final class CentralSyncService: Sendable {
     public func pull(_ request: PullRequest, from hub: AuthenticatedHub, hubTime: Int64?, wireBytes: Int, now: Date = Date()) async throws
         -> PullResponse
     {
-        guard request.protocolVersion == syncProtocolVersion else { throw SyncError.unsupportedProtocol(request.protocolVersion) }
+        try admitProtocol(request.protocolVersion)
         guard request.cursor >= 0, (1024...(8 << 20)).contains(request.maxBytes) else {
             throw SyncError.malformed("curseur ou taille de lot invalides")
         }
@@ -111,6 +132,7 @@ public final class CentralSyncService: Sendable {
         var answer = PullResponse(
             batch: WireBatch(slice.changes), through: slice.through, more: slice.more, acknowledged: acknowledged, serverTime: now.unixMillis,
             partition: fingerprint)
+        answer.protocolVersion = request.protocolVersion
         let moves = try await storage.partitionLeaves(hubId: hub.hubId, after: max(0, request.movesSeen ?? 0))
         if moves.head != (request.movesSeen ?? 0) {
             answer.movesHead = moves.head
@@ -121,7 +143,7 @@ public final class CentralSyncService: Sendable {
     }
 
     public func push(_ request: PushRequest, from hub: AuthenticatedHub, wireBytes: Int, now: Date = Date()) async throws -> PushResponse {
-        guard request.protocolVersion == syncProtocolVersion else { throw SyncError.unsupportedProtocol(request.protocolVersion) }
+        try admitProtocol(request.protocolVersion)
         let changes = try request.batch.rowChanges()
         guard changes.count <= 20_000 else { throw SyncError.tooLarge }
         do {
@@ -130,9 +152,11 @@ public final class CentralSyncService: Sendable {
             if summary.conflicts > 0 {
                 logger.notice("sync.push.conflicts", metadata: ["hub": "\(hub.name)", "conflicts": "\(summary.conflicts)"])
             }
-            return PushResponse(
+            var answer = PushResponse(
                 applied: summary.applied, duplicates: summary.duplicates, conflicts: summary.conflicts, acknowledged: acknowledged,
                 serverTime: now.unixMillis)
+            answer.protocolVersion = request.protocolVersion
+            return answer
         } catch let error as ReplicaError {
             switch error {
             case .outOfPartition(let table, let key): throw SyncError.outOfPartition("\(table) \(key)")

@@ -276,7 +276,9 @@ public actor PhotoLane {
 extension SyncClient {
     public func photoStatus(_ hashes: [String]) async throws -> PhotoStatusResponse {
         do {
-            let (answer, _): (PhotoStatusResponse, Int) = try await post("/sync/v1/photos/status", PhotoStatusRequest(hashes: hashes))
+            var message = PhotoStatusRequest(hashes: hashes)
+            message.protocolVersion = protocolVersion
+            let (answer, _): (PhotoStatusResponse, Int) = try await post("/sync/v1/photos/status", message)
             return answer
         } catch SyncError.server(_, "sync_photo_unavailable", _) {
             throw SyncError.photoUnavailable
@@ -312,7 +314,7 @@ extension SyncClient {
         var request = HTTPClientRequest(url: Self.url(link.centralURL, path) + "?" + query)
         request.method = method
         request.headers.add(name: "Accept-Encoding", value: "gzip")
-        request.headers.add(name: SyncSignature.Header.protocolVersion, value: String(syncProtocolVersion))
+        request.headers.add(name: SyncSignature.Header.protocolVersion, value: String(protocolVersion))
         request.headers.add(name: SyncSignature.Header.hub, value: link.hubId)
         request.headers.add(name: SyncSignature.Header.counter, value: String(counter))
         request.headers.add(name: SyncSignature.Header.time, value: String(time))

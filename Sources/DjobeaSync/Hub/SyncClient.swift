@@ -12,19 +12,32 @@ public struct SyncClient: Sendable {
     let database: NodeDatabase
     let http: HTTPClient
     let timeout: TimeAmount
+    /// The protocol version sent in every request's header (and set by the engine in every message).
+    public let protocolVersion: Int
 
-    public init(link: CentralLink, database: NodeDatabase, http: HTTPClient = .shared, timeout: TimeAmount = .seconds(60)) {
+    /// - Parameter protocolVersion: the version this hub speaks; another than `syncProtocolVersion` only in tests
+    ///   (a hub of an older release).
+    public init(
+        link: CentralLink, database: NodeDatabase, http: HTTPClient = .shared, timeout: TimeAmount = .seconds(60),
+        protocolVersion: Int = syncProtocolVersion
+    ) {
         self.link = link
         self.database = database
         self.http = http
         self.timeout = timeout
+        self.protocolVersion = protocolVersion
     }
 
     /// Exchanges an enrolment token for the hub's credential (unsigned: the token is the proof).
-    public static func enroll(centralURL: String, token: String, database: NodeDatabase, http: HTTPClient = .shared) async throws -> CentralLink {
-        let body = try WireCodec.encode(EnrollRequest(token: token, nodeId: database.nodeId, schemaVersion: try database.schemaVersion()))
+    public static func enroll(
+        centralURL: String, token: String, database: NodeDatabase, http: HTTPClient = .shared, protocolVersion: Int = syncProtocolVersion
+    ) async throws -> CentralLink {
+        var message = EnrollRequest(token: token, nodeId: database.nodeId, schemaVersion: try database.schemaVersion())
+        message.protocolVersion = protocolVersion
+        let body = try WireCodec.encode(message)
         let (response, _): (EnrollResponse, Int) = try await send(
-            url: Self.url(centralURL, "/sync/v1/enroll"), headers: [], body: body, http: http, timeout: .seconds(60))
+            url: Self.url(centralURL, "/sync/v1/enroll"), headers: [], body: body, http: http, timeout: .seconds(60),
+            protocolVersion: protocolVersion)
         return CentralLink(centralURL: centralURL, enrolment: response)
     }
 
@@ -39,22 +52,23 @@ public struct SyncClient: Sendable {
             (SyncSignature.Header.hub, link.hubId), (SyncSignature.Header.counter, String(counter)), (SyncSignature.Header.time, String(time)),
             (SyncSignature.Header.signature, signature),
         ]
-        return try await Self.send(url: Self.url(link.centralURL, path), headers: headers, body: body, http: http, timeout: timeout)
+        return try await Self.send(
+            url: Self.url(link.centralURL, path), headers: headers, body: body, http: http, timeout: timeout, protocolVersion: protocolVersion)
     }
 
     static func url(_ base: String, _ path: String) -> String {
         (base.hasSuffix("/") ? String(base.dropLast()) : base) + path
     }
 
-    static func send<Answer: Decodable>(url: String, headers: [(String, String)], body: [UInt8], http: HTTPClient, timeout: TimeAmount)
-        async throws -> (Answer, Int)
-    {
+    static func send<Answer: Decodable>(
+        url: String, headers: [(String, String)], body: [UInt8], http: HTTPClient, timeout: TimeAmount, protocolVersion: Int
+    ) async throws -> (Answer, Int) {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "Content-Encoding", value: "gzip")
         request.headers.add(name: "Accept-Encoding", value: "gzip")
-        request.headers.add(name: SyncSignature.Header.protocolVersion, value: String(syncProtocolVersion))
+        request.headers.add(name: SyncSignature.Header.protocolVersion, value: String(protocolVersion))
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         request.body = .bytes(ByteBuffer(bytes: body))
         let response: HTTPClientResponse

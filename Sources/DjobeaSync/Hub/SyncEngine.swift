@@ -31,16 +31,21 @@ public actor SyncEngine {
     let onRequestsChanged: @Sendable (Set<String>) async -> Void
     /// The hub's wall clock: `Date()` in service, a schedule's clock in tests.
     let now: @Sendable () -> Date
+    /// How long the engine waits between two tries while central refuses this hub's protocol version as too old.
+    let tooOldRetry: Duration
     private var failures = 0
+    /// Central refused this hub's protocol version as too old at the last round (SPEC.md §9.1).
+    public private(set) var protocolTooOld = false
 
     /// - Parameters:
     ///   - transport: the exchange with central (`SyncClient` over HTTP).
     ///   - batchBytes: the largest batch asked for (pull) or sent (push).
     ///   - now: the hub's wall clock (held changes, the clock offset to central, the link's stamps).
+    ///   - tooOldRetry: the wait between tries while central says this hub is too old (an hour: only an upgrade helps).
     public init(
         database: NodeDatabase, transport: any SyncTransport, logger: Logger, interval: Duration = .seconds(10), batchBytes: Int = 256 * 1024,
         photos: PhotoLane? = nil, onRequestsChanged: @escaping @Sendable (Set<String>) async -> Void = { _ in },
-        now: @escaping @Sendable () -> Date = { Date() }
+        now: @escaping @Sendable () -> Date = { Date() }, tooOldRetry: Duration = .seconds(3600)
     ) {
         self.database = database
         self.transport = transport
@@ -50,6 +55,7 @@ public actor SyncEngine {
         self.photos = photos
         self.onRequestsChanged = onRequestsChanged
         self.now = now
+        self.tooOldRetry = tooOldRetry
     }
 
     /// The engine over HTTP (`client`).
@@ -106,7 +112,11 @@ public actor SyncEngine {
                 peer: central, role: .central, name: "central", error: nil, changesOut: report.pushed, now: now())
             return report
         } catch {
-            let message = (error as? SyncError)?.messageFR ?? String(describing: error)
+            var message = (error as? SyncError)?.messageFR ?? String(describing: error)
+            // A refusal for an old protocol version is shown as such (/healthz, /ops), whatever release central runs.
+            if let error = error as? SyncError, error.isProtocolTooOld, !message.hasPrefix(protocolTooOldNoticeFR) {
+                message = "\(protocolTooOldNoticeFR). \(message)"
+            }
             try? await database.recordLinkOutcome(peer: central, role: .central, name: "central", error: message, now: now())
             throw error
         }
@@ -116,10 +126,11 @@ public actor SyncEngine {
     private func pullBatch(into report: inout SyncRoundReport, progress: (@Sendable (SyncRoundReport) -> Void)?) async throws -> Bool {
         let link = try await database.peerLink(nodeId: central)
         let pending = try await database.pendingOwnChanges(acknowledged: link?.acknowledged ?? 0)
-        let request = PullRequest(
+        var request = PullRequest(
             schemaVersion: try database.schemaVersion(), cursor: link?.pulledThrough ?? 0, maxBytes: batchBytes,
             pendingOut: pending.count, oldestPendingAt: pending.oldestAt, photoBacklogBytes: await photoBacklogBytes(),
             partition: link?.partitionFingerprint, movesSeen: link?.movesSeen)
+        request.protocolVersion = transport.protocolVersion
         let sent = now().unixMillis
         let (answer, bytes): (PullResponse, Int) = try await transport.post("/sync/v1/pull", request)
         let received = now().unixMillis
@@ -145,8 +156,9 @@ public actor SyncEngine {
     ) async throws -> Bool {
         let (changes, _) = try await database.ownChanges(after: acknowledged, maxBytes: batchBytes)
         if changes.isEmpty { return false }
-        let (answer, bytes): (PushResponse, Int) = try await transport.post(
-            "/sync/v1/push", PushRequest(schemaVersion: try database.schemaVersion(), batch: WireBatch(changes)))
+        var request = PushRequest(schemaVersion: try database.schemaVersion(), batch: WireBatch(changes))
+        request.protocolVersion = transport.protocolVersion
+        let (answer, bytes): (PushResponse, Int) = try await transport.post("/sync/v1/push", request)
         guard answer.acknowledged > acknowledged else {
             throw SyncError.malformed("le central n'a rien acquitté (acquitté \(answer.acknowledged))")
         }
@@ -168,14 +180,27 @@ public actor SyncEngine {
                 let report = try await syncOnce()
                 if failures > 0 { logger.notice("sync.link.restored", metadata: ["after_failures": "\(failures)"]) }
                 failures = 0
+                protocolTooOld = false
                 if report.pushed + report.pulled > 0 {
                     logger.info(
                         "sync.round", metadata: ["pushed": "\(report.pushed)", "pulled": "\(report.pulled)", "conflicts": "\(report.conflicts)"])
                 }
             } catch is CancellationError {
                 return
+            } catch let error as SyncError where error.isProtocolTooOld {
+                // Only an upgrade helps: said once, then tried again every `tooOldRetry`; the hub serves on offline.
+                failures += 1
+                if !protocolTooOld {
+                    logger.error(
+                        "sync.protocol.too_old",
+                        metadata: ["message": "\(error.messageFR)", "protocol": "\(transport.protocolVersion)", "retry": "\(tooOldRetry)"])
+                } else {
+                    logger.debug("sync.protocol.still_too_old", metadata: ["failures": "\(failures)"])
+                }
+                protocolTooOld = true
             } catch {
                 failures += 1
+                protocolTooOld = false
                 logger.warning("sync.round.failed", metadata: ["error": "\(error)", "failures": "\(failures)"])
             }
             // Requests that just arrived were offered during the round: push the offers now, not at the next tick.
@@ -185,7 +210,7 @@ public actor SyncEngine {
                 continue
             }
             var generation = failures == 0 ? database.commitGeneration : before
-            let wait = failures == 0 ? interval : Self.backoff(failures: failures)
+            let wait = failures == 0 ? interval : protocolTooOld ? tooOldRetry : Self.backoff(failures: failures)
             let deadline = ContinuousClock.now + wait
             // Photos wait for rows (SPEC.md §6.1): the lane runs after a successful round with nothing left to push, and
             // stops between two chunks when a round is due (a local change, the timer). Its failures are not the round's.

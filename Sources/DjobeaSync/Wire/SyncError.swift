@@ -1,7 +1,10 @@
 /// Why a sync exchange was refused (SPEC.md §8). Each has a stable code, an HTTP status and a French message.
 public enum SyncError: Error, Equatable, Sendable, CustomStringConvertible {
     case malformed(String)
-    case unsupportedProtocol(Int)
+    /// The hub speaks a protocol version older than central serves (SPEC.md §9.1): the hub must be upgraded.
+    case protocolTooOld(hub: Int, served: ServedProtocols)
+    /// The hub speaks a protocol version newer than central's: central must be upgraded first.
+    case protocolTooNew(hub: Int, served: ServedProtocols)
     case unauthenticated(String)
     case revoked
     case replayed
@@ -23,7 +26,8 @@ public enum SyncError: Error, Equatable, Sendable, CustomStringConvertible {
     public var code: String {
         switch self {
         case .malformed: "sync_malformed"
-        case .unsupportedProtocol: "sync_protocol_unsupported"
+        case .protocolTooOld: "sync_protocol_too_old"
+        case .protocolTooNew: "sync_protocol_too_new"
         case .unauthenticated: "sync_unauthenticated"
         case .revoked: "sync_hub_revoked"
         case .replayed: "sync_replayed"
@@ -43,7 +47,8 @@ public enum SyncError: Error, Equatable, Sendable, CustomStringConvertible {
     public var status: Int {
         switch self {
         case .malformed, .gap: 400
-        case .unsupportedProtocol: 426
+        case .protocolTooOld: 426
+        case .protocolTooNew: 409
         case .unauthenticated, .replayed: 401
         case .revoked, .outOfPartition, .enrolmentInvalid: 403
         case .tooLarge: 413
@@ -59,8 +64,12 @@ public enum SyncError: Error, Equatable, Sendable, CustomStringConvertible {
     public var messageFR: String {
         switch self {
         case .malformed(let detail): "Message de synchronisation invalide : \(detail)."
-        case .unsupportedProtocol(let version):
-            "Version de protocole \(version) non prise en charge (ce nœud parle la version \(syncProtocolVersion))."
+        case .protocolTooOld(let version, let served):
+            "\(protocolTooOldNoticeFR). Ce hub parle le protocole de synchronisation \(version), le central sert \(served.descriptionFR). "
+                + "Mettez à jour djobea sur ce hub (guide de l'opérateur, section 5) ; en attendant, il continue de servir ses prestataires hors ligne."
+        case .protocolTooNew(let version, let served):
+            "Ce hub parle le protocole de synchronisation \(version), plus récent que le central (qui sert \(served.descriptionFR)) : "
+                + "mettez d'abord à jour le central, puis ce hub."
         case .unauthenticated(let detail): "Requête de synchronisation non authentifiée : \(detail)."
         case .revoked: "Ce hub a été révoqué par le central."
         case .replayed: "Requête rejouée ou trop ancienne : renvoyez-la avec un nouveau compteur."
@@ -78,4 +87,14 @@ public enum SyncError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { "\(code): \(messageFR)" }
+
+    /// Central refused this hub's protocol version as too old: its own refusal, or any `426` from central (a release
+    /// before this one answered `426 sync_protocol_unsupported`).
+    public var isProtocolTooOld: Bool {
+        switch self {
+        case .protocolTooOld: true
+        case .server(426, _, _): true
+        default: false
+        }
+    }
 }
