@@ -67,3 +67,52 @@ enum HubEnrolments {
         code.split(separator: "-").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined(separator: " ")
     }
 }
+
+/// What `djobea central enroll-hub --replace` did and knows of the hub it replaces (SPEC.md 7.7): the new enrolment,
+/// and from the old machine's last contact what never reached central.
+public struct HubReplacement: Sendable, Equatable {
+    public var enrolment: HubEnrolment
+    /// The replaced machine's node id; nil when the hub was never installed.
+    public var oldNodeId: String?
+    /// Its last contact with central.
+    public var lastSeenAt: String?
+    /// The changes it said it had not sent yet at that contact (lost with its disk), the oldest one's time, and the
+    /// photo bytes it had not uploaded.
+    public var pendingOut: Int
+    public var oldestPendingAt: String?
+    public var photoBacklogBytes: Int64
+    /// The highest sequence number central holds from it: its changes after this one never arrived.
+    public var lastSequenceReceived: Int64
+}
+
+extension ReplicaStorage {
+    /// Central: replaces hub `name` whose machine is lost. Reads what its last contact said had not reached central,
+    /// revokes its credential (the old machine, should it come back, is refused), and enrols it again for its zones
+    /// (or `zoneCodes`): the new machine redeems the token, gets the same hub id and client page key, and rebuilds
+    /// the hub's whole partition and its photos from central.
+    public func replaceHub(name: String, zoneCodes: [String]? = nil, now: Date = Date()) async throws -> HubReplacement {
+        let trimmed = name.trimmingCharacters(in: .whitespaces)
+        let known = try await replicaRead { connection -> (hubId: String, zones: [String])? in
+            guard let hubId = try connection.query("SELECT id FROM hubs WHERE name = ?", [.text(trimmed)]).first?[0].textValue else { return nil }
+            let zones = try connection.query("SELECT code FROM zones WHERE hub_id = ? ORDER BY code", [.text(hubId)]).compactMap { $0[0].textValue }
+            return (hubId, zones)
+        }
+        guard let known else { throw StoreError.invalid("aucun hub nommé « \(trimmed) » : vérifiez le nom (console ops, /ops)") }
+        let oldNode = try await hubCredential(hubId: known.hubId)?.nodeId
+        let peer = try await oldNode.asyncMap { try await peerLink(nodeId: $0) } ?? nil
+        let lastSequence = try await oldNode.asyncMap { node in try await replicaRead { try $0.maxOriginSeq(origin: node) } } ?? 0
+        _ = try await revokeHub(name: trimmed, now: now)
+        let zones = zoneCodes ?? known.zones
+        let enrolment = try await enrolHub(name: trimmed, zoneCodes: zones, now: now)
+        return HubReplacement(
+            enrolment: enrolment, oldNodeId: oldNode, lastSeenAt: peer?.lastSeenAt, pendingOut: peer?.pendingOut ?? 0,
+            oldestPendingAt: peer?.oldestPendingAt, photoBacklogBytes: peer?.photoBacklogBytes ?? 0, lastSequenceReceived: lastSequence)
+    }
+}
+
+extension Optional {
+    fileprivate func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let self else { return nil }
+        return try await transform(self)
+    }
+}

@@ -61,21 +61,70 @@ struct EnrollHubCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Nom du hub (ex. Bonamoussadi).")
     var name: String
 
-    @Option(name: .long, help: "Codes des zones du hub, séparés par des virgules.")
-    var zones: String
+    @Option(name: .long, help: "Codes des zones du hub, séparés par des virgules (avec --replace : celles de l'ancien hub par défaut).")
+    var zones: String?
+
+    @Flag(
+        name: .long,
+        help: "Remplace la machine d'un hub existant (disque perdu) : révoque l'ancienne, enrôle la nouvelle qui reconstruit tout depuis le central.")
+    var replace = false
 
     @OptionGroup var postgres: CentralDatabaseOptions
 
+    func validate() throws {
+        if !replace, zones == nil { throw ValidationError("--zones est requis (sauf avec --replace, qui reprend les zones du hub remplacé)") }
+    }
+
     func run() async throws {
         try await failingClearly {
+            let codes = zones.map { $0.split(separator: ",").map(String.init) }
+            if replace {
+                let replacement = try await CentralDatabaseFile.with(data, postgres: postgres.url) { storage in
+                    try await storage.replaceHub(name: name, zoneCodes: codes)
+                }
+                for line in Self.replacementReport(replacement) { printLine(line) }
+                return
+            }
             let enrolment = try await CentralDatabaseFile.with(data, postgres: postgres.url) { storage in
-                try await storage.enrolHub(name: name, zoneCodes: zones.split(separator: ",").map(String.init))
+                try await storage.enrolHub(name: name, zoneCodes: codes ?? [])
             }
             printLine("Hub « \(enrolment.name) » enrôlé pour les zones : \(enrolment.zoneCodes.joined(separator: ", ")).")
             printLine("Jeton à usage unique (valable jusqu'au \(UTCTimestamp.format(enrolment.expiresAt))) :")
             printLine(enrolment.token)
             printLine("Sur le hub : djobea hub --data <dossier> --central <url du central> --enroll \(enrolment.token)")
         }
+    }
+}
+
+extension EnrollHubCommand {
+    /// What ops must know after `--replace`, in French: the old machine's last contact, what it had not sent (lost),
+    /// and the new machine's token.
+    static func replacementReport(_ replacement: HubReplacement) -> [String] {
+        let enrolment = replacement.enrolment
+        var lines = ["Hub « \(enrolment.name) » remplacé : l'ancienne machine est révoquée (ses synchronisations seront refusées)."]
+        if let old = replacement.oldNodeId {
+            lines.append(
+                "Ancienne machine \(old) : dernier contact \(replacement.lastSeenAt ?? "jamais") ; le central a reçu ses modifications jusqu'au n° "
+                    + "\(replacement.lastSequenceReceived).")
+            if replacement.pendingOut > 0 || replacement.photoBacklogBytes > 0 {
+                lines.append(
+                    "PERDU avec son disque (d'après son dernier contact) : \(replacement.pendingOut) modification(s) jamais reçue(s) par le central"
+                        + (replacement.oldestPendingAt.map { ", la plus ancienne du \($0)" } ?? "")
+                        + " (n° \(replacement.lastSequenceReceived + 1) et suivants), et \(replacement.photoBacklogBytes) octets de photos non envoyés. "
+                        + "Prévenez les prestataires du hub : ce qu'ils ont saisi depuis est à refaire.")
+            } else {
+                lines.append("Rien ne manquait au central à son dernier contact : aucune modification perdue connue.")
+            }
+        } else {
+            lines.append("Ce hub n'avait jamais été installé : rien à reprendre.")
+        }
+        lines.append("Zones : \(enrolment.zoneCodes.joined(separator: ", ")).")
+        lines.append("Jeton à usage unique pour la nouvelle machine (valable jusqu'au \(UTCTimestamp.format(enrolment.expiresAt))) :")
+        lines.append(enrolment.token)
+        lines.append(
+            "Sur la nouvelle machine : djobea hub --data <dossier vide> --central <url du central> --enroll \(enrolment.token) "
+                + "(elle reçoit toutes les données et photos du hub depuis le central).")
+        return lines
     }
 }
 

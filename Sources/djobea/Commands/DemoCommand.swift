@@ -45,7 +45,10 @@ struct DemoCommand: AsyncParsableCommand {
                 path: centralDirectory.databasePath, role: .central,
                 newNodeId: DjobeaID.derived(namespace: "demo-node", name: "central-\(seed)"))
             if fresh {
-                try generate(into: central, photos: hubDirectory)
+                // The photos are central's as much as the hub's (a hub rebuilt from central gets them back): written at
+                // central, copied to the hub as if each had gone up the photo lane.
+                try generate(into: central, photos: centralDirectory)
+                try Self.copyBlobs(from: centralDirectory.blobsURL, to: hubDirectory.blobsURL)
             } else {
                 printLine("Données de démo existantes réutilisées : \(hubDirectory.url.path)")
             }
@@ -113,6 +116,21 @@ struct DemoCommand: AsyncParsableCommand {
             )
         } catch let error as SyncError {
             throw CommandFailure("Synchronisation initiale du hub échouée : \(error.messageFR)")
+        }
+    }
+
+    /// Copies every file under `source` to the same relative path under `destination` (content-addressed blobs: a file
+    /// already there is the same bytes and is left alone).
+    static func copyBlobs(from source: URL, to destination: URL) throws {
+        let files = FileManager.default.enumerator(at: source, includingPropertiesForKeys: [.isRegularFileKey])
+        while let file = files?.nextObject() as? URL {
+            guard (try? file.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true else { continue }
+            let relative = String(file.standardizedFileURL.path.dropFirst(source.standardizedFileURL.path.count)).trimmingCharacters(
+                in: CharacterSet(charactersIn: "/"))
+            let target = destination.appendingPathComponent(relative)
+            guard !FileManager.default.fileExists(atPath: target.path) else { continue }
+            try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.copyItem(at: file, to: target)
         }
     }
 
