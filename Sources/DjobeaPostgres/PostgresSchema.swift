@@ -77,6 +77,8 @@ public struct PostgresSchema: Sendable {
                 "ALTER TABLE invoices ADD COLUMN public_token TEXT CHECK (public_token IS NULL OR length(public_token) BETWEEN 22 AND 64)",
                 "CREATE INDEX invoices_public_token ON invoices(public_token) WHERE public_token IS NOT NULL",
             ]),
+        // As SQLite's v13: the numbering handover after a provider moves hub.
+        Migration(version: 11, name: "v11-numbering-handover", statements: ["ALTER TABLE providers ADD COLUMN numbering_hub_id TEXT"]),
     ]
 
     /// Widens `ops_actions`' kind check by the commission and level kinds, once (a check that has them is left alone).

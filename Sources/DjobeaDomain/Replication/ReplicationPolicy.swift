@@ -36,7 +36,7 @@ public struct ReplicationPolicy: Sendable {
             "providers": [
                 // Ops decide these: a provider must not undo a suspension or a level.
                 "level": .central, "account_status": .central, "phone": .central, "hub_id": .central,
-                "home_zone_id": .central,
+                "home_zone_id": .central, "numbering_hub_id": .central,
                 // The provider decides these, at their hub: ops must not rewrite a bio. (The name is anyone's: the
                 // provider edits it, ops correct it, PATCH /central/providers/{id}; last writer wins.)
                 "email": .hub, "bio": .hub, "photo_sha256": .hub, "away_mode": .hub,

@@ -228,6 +228,14 @@ public struct OpsStore: Sendable {
                     changed.append(.homeZoneId)
                 }
                 if newHub != provider.hubId {
+                    // The hub that numbered the provider's documents keeps numbering them until central sees it hand
+                    // over (SPEC.md 4.8): the new hub waits, so two hubs never give the same number.
+                    let holder = provider.numberingHubId ?? provider.hubId
+                    let keeper = holder == newHub ? nil : holder
+                    if keeper != provider.numberingHubId {
+                        provider.numberingHubId = keeper
+                        changed.append(.numberingHubId)
+                    }
                     provider.hubId = newHub
                     changed.append(.hubId)
                     // CONFLICTS.md rule 14: the new hub receives every request assigned to the provider (open missions,

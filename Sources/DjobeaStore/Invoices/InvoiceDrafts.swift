@@ -86,12 +86,13 @@ extension ProviderRequestCommands {
     ) async throws -> MissionPaymentRequestResult {
         let note = try Self.text(note, field: "note", max: 500)
         let requestId = try await invoiceRequest(providerId: providerId, invoiceId: invoiceId)
+        let home = database.homeHubId
         return try await work("invoice_send", providerId, requestId, idempotencyKey, .critical, now) { tx, context in
             var current = try Self.invoice(invoiceId, providerId: providerId, in: tx.db)
             guard InvoiceDrafts.isDraft(current) else {
                 throw ProviderRequestError(code: "invoice_sent", messageFR: "Facture \(current.number) déjà envoyée au client", kind: .conflict)
             }
-            try Self.markSent(&current, in: tx)
+            try Self.markSent(&current, homeHubId: home, in: tx)
             try tx.update(current, columns: [.number, .issuedAt, .dueAt, .sentAt, .publicToken])
             var answer = try Self.announce(
                 current, lines: try InvoiceDrafts.lines(invoiceId: invoiceId, in: tx.db), note: note, context: context, publicBase: publicBase,

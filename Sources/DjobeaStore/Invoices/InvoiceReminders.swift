@@ -270,6 +270,7 @@ extension ProviderRequestCommands {
             throw ProviderRequestError.invalid("reason", "Motif de l'avoir (reason) obligatoire")
         }
         let requestId = try await invoiceRequest(providerId: providerId, invoiceId: invoiceId)
+        let home = database.homeHubId
         return try await work("credit_note", providerId, requestId, idempotencyKey, .critical, now) { tx, context in
             let invoice = try Self.invoice(invoiceId, providerId: providerId, in: tx.db)
             if InvoiceDrafts.isDraft(invoice) { throw InvoiceDrafts.notSentYet("de faire un avoir : modifiez plutôt le brouillon") }
@@ -281,6 +282,7 @@ extension ProviderRequestCommands {
                     code: "credit_exceeds_invoice",
                     messageFR: "Avoir trop élevé : au plus \(max(.zero, room).formatted) sur la facture \(invoice.number)", kind: .conflict)
             }
+            try Self.requireNumbering(providerId: providerId, homeHubId: home, in: tx.db)
             let record = CreditNoteRecord(
                 id: DjobeaID.v7(now: tx.now), invoiceId: invoice.id, requestId: invoice.requestId, providerId: providerId,
                 number: try Self.nextCreditNoteNumber(providerId: providerId, now: tx.now, in: tx.db), amount: Int64(amount), reason: reason,

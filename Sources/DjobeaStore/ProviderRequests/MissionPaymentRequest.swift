@@ -57,6 +57,7 @@ extension ProviderRequestCommands {
             throw ProviderRequestError.invalid("travel", "Déplacement (travel) : montant entier de 0 à 1 000 000 FCFA")
         }
         let note = try Self.text(note, field: "note", max: 500)
+        let home = database.homeHubId
         return try await work("payment_request", providerId, requestId, idempotencyKey, .critical, now) { tx, context in
             guard context.missionStatus == .reparation || context.missionStatus == .terminee else {
                 throw ProviderRequestError.illegalTransition(
@@ -78,7 +79,8 @@ extension ProviderRequestCommands {
                 invoiceLines.append(billed(.materiel, material.label, quantity: Int(material.quantity), unitPrice: Int(material.unitPrice)))
             }
             if travel > 0 { invoiceLines.append(billed(.deplacement, "Déplacement", quantity: 1, unitPrice: travel)) }
-            return try Self.issueInvoice(invoiceLines, note: note, context: context, publicBase: publicBase, send: send, in: tx)
+            return try Self.issueInvoice(
+                invoiceLines, note: note, context: context, publicBase: publicBase, send: send, homeHubId: home, in: tx)
         }
     }
 
@@ -87,7 +89,7 @@ extension ProviderRequestCommands {
     /// commission, no reminder, no client page). The payment request's work, shared with the conversion of a quote.
     static func issueInvoice(
         _ invoiceLines: [(kind: BillingLineKind, line: MissionPaymentRequestResult.Line)], note: String?, context: ProviderRequestContext,
-        publicBase: ClientPageLinks?, send: Bool = true, in tx: SyncedTransaction
+        publicBase: ClientPageLinks?, send: Bool = true, homeHubId: String?, in tx: SyncedTransaction
     ) throws -> MissionPaymentRequestResult {
         let lines = invoiceLines.map(\.line)
         let total = lines.map(\.total).reduce(0, +)
@@ -96,7 +98,7 @@ extension ProviderRequestCommands {
             id: invoiceId, requestId: context.requestId, providerId: context.providerId, clientId: context.clientId,
             number: InvoiceDrafts.draftNumber(invoiceId: invoiceId), total: Int64(total), issuedAt: UTCTimestamp.format(tx.now),
             dueAt: UTCTimestamp.format(tx.now), sentAt: nil, publicToken: QuoteRules.newToken())
-        if send { try Self.markSent(&invoice, in: tx) }
+        if send { try Self.markSent(&invoice, homeHubId: homeHubId, in: tx) }
         try tx.insert(invoice)
         for (order, (kind, line)) in invoiceLines.enumerated() {
             try tx.insert(
@@ -110,7 +112,8 @@ extension ProviderRequestCommands {
 
     /// The columns a sending sets: the number, taken now (gap-free per provider and Douala year of the sending, SPEC.md
     /// 4.8); issued now, due in 7 days, sent now.
-    static func markSent(_ invoice: inout InvoiceRecord, in tx: SyncedTransaction) throws {
+    static func markSent(_ invoice: inout InvoiceRecord, homeHubId: String?, in tx: SyncedTransaction) throws {
+        try Self.requireNumbering(providerId: invoice.providerId, homeHubId: homeHubId, in: tx.db)
         invoice.number = try Self.nextInvoiceNumber(providerId: invoice.providerId, now: tx.now, in: tx.db)
         invoice.issuedAt = UTCTimestamp.format(tx.now)
         invoice.dueAt = UTCTimestamp.format(tx.now.addingTimeInterval(TimeInterval(Self.paymentTermDays * 86_400)))
@@ -159,6 +162,22 @@ extension ProviderRequestCommands {
             + "Vous pouvez payer en espèces, par MTN MoMo ou par Orange Money."
         if let note { text += " " + note }
         return text
+    }
+
+    /// Refuses to number a document (invoice, quote, credit note) of `providerId` at this hub (`homeHubId`, nil when
+    /// not enrolled) unless it is the hub that numbers the provider's documents: `numbering_hub_id`, else `hub_id`
+    /// (SPEC.md 4.8). After a move, the new hub waits until central has seen the old one hand over.
+    static func requireNumbering(providerId: String, homeHubId: String?, in db: Database) throws {
+        guard let homeHubId else { return }
+        let holders = try Row.fetchOne(db, sql: "SELECT hub_id, numbering_hub_id FROM providers WHERE id = ?", arguments: [providerId])
+        let holder: String? = holders?["numbering_hub_id"] ?? holders?["hub_id"]
+        guard let holder, holder != homeHubId else { return }
+        throw ProviderRequestError(
+            code: "numbering_pending",
+            messageFR:
+                "Vos numéros de factures et de devis sont encore tenus par votre ancien hub, pas encore synchronisé depuis votre transfert : "
+                + "enregistrez la facture en brouillon et envoyez-la un peu plus tard.",
+            kind: .conflict)
     }
 
     /// The provider's next invoice number for the Douala year of `now`: "F-2026-0001", then 0002…

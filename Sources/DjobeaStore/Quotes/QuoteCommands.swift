@@ -164,6 +164,7 @@ extension ProviderRequestCommands {
         }
         if lines == nil, templateId == nil { throw ProviderRequestError.invalid("lines", "Indiquez les lignes (lines) ou un modèle (template_id)") }
         let typed = try lines.map(QuoteRules.validated)
+        let home = database.homeHubId
         return try await work("quote_create", providerId, requestId, idempotencyKey, .critical, now) { tx, context in
             let open: Set<RequestStatus> = [.acceptee, .arrive, .diagnostic, .reparation]
             guard open.contains(context.missionStatus) else {
@@ -185,6 +186,7 @@ extension ProviderRequestCommands {
             }
             guard let checked else { throw ProviderRequestError.invalid("lines", "Lignes du devis manquantes") }
             let total = checked.reduce(0) { $0 + $1.2 * $1.3 }
+            try Self.requireNumbering(providerId: providerId, homeHubId: home, in: tx.db)
             let quote = QuoteRecord(
                 id: DjobeaID.v7(now: tx.now), requestId: requestId, providerId: providerId,
                 number: try Self.nextNumber(prefix: "D", table: "quotes", providerId: providerId, now: tx.now, in: tx.db), status: .brouillon,
@@ -255,6 +257,7 @@ extension ProviderRequestCommands {
         async throws -> QuoteCommandResult
     {
         let quote = try await ownQuote(providerId: providerId, quoteId: quoteId)
+        let home = database.homeHubId
         return try await work("quote_invoice", providerId, quote.requestId, idempotencyKey, .critical, now) { tx, context in
             guard var current = try QuoteRecord.fetchOne(tx.db, sql: "SELECT * FROM quotes WHERE id = ?", arguments: [quoteId]) else {
                 throw ProviderRequestError.notFound
@@ -277,7 +280,8 @@ extension ProviderRequestCommands {
                             kind: line.kind.rawValue, label: line.label, quantity: Int(line.quantity), unitPrice: Int(line.unitPrice),
                             total: Int(line.quantity * line.unitPrice))
                     )
-                }, note: "Selon le devis \(current.number) que vous avez accepté.", context: context, publicBase: publicBase, in: tx)
+                }, note: "Selon le devis \(current.number) que vous avez accepté.", context: context, publicBase: publicBase,
+                homeHubId: home, in: tx)
             current.invoiceId = invoice.invoiceId
             try tx.update(current, columns: [.invoiceId])
             return QuoteCommandResult(

@@ -4,4 +4,7 @@ enum SchemaV12InvoicePages {
         ALTER TABLE invoices ADD COLUMN public_token TEXT CHECK (public_token IS NULL OR length(public_token) BETWEEN 22 AND 64);
         CREATE INDEX invoices_public_token ON invoices(public_token) WHERE public_token IS NOT NULL;
         """
+
+    /// v13: after a provider moves hub, the old hub keeps numbering their documents until it has handed over (SPEC.md 4.8).
+    static let numberingHandover = "ALTER TABLE providers ADD COLUMN numbering_hub_id TEXT;"
 }

@@ -19,6 +19,9 @@ public struct ProviderRecord: MutableSyncedRecord, Codable, Hashable {
     public var awayMessage: String?
     public var homeZoneId: String?
     public var hubId: String?
+    /// The hub that still numbers the provider's documents after a move, until central sees it has handed over
+    /// (SPEC.md 4.8); NULL: the provider's `hub_id` numbers them.
+    public var numberingHubId: String?
     public var joinedAt: String
     public var updatedAt: String
 
@@ -36,6 +39,7 @@ public struct ProviderRecord: MutableSyncedRecord, Codable, Hashable {
         case awayMessage = "away_message"
         case homeZoneId = "home_zone_id"
         case hubId = "hub_id"
+        case numberingHubId = "numbering_hub_id"
         case joinedAt = "joined_at"
         case updatedAt = "updated_at"
     }
@@ -44,7 +48,7 @@ public struct ProviderRecord: MutableSyncedRecord, Codable, Hashable {
     public init(
         id: String, phone: String, name: String, email: String? = nil, bio: String? = nil, photoSha256: String? = nil, level: ProviderLevel,
         accountStatus: OfferCandidate.AccountStatus, awayMode: Bool, awayUntil: String? = nil, awayMessage: String? = nil, homeZoneId: String? = nil,
-        hubId: String? = nil, joinedAt: String, updatedAt: String
+        hubId: String? = nil, numberingHubId: String? = nil, joinedAt: String, updatedAt: String
     ) {
         self.id = id
         self.phone = phone
@@ -59,6 +63,7 @@ public struct ProviderRecord: MutableSyncedRecord, Codable, Hashable {
         self.awayMessage = awayMessage
         self.homeZoneId = homeZoneId
         self.hubId = hubId
+        self.numberingHubId = numberingHubId
         self.joinedAt = joinedAt
         self.updatedAt = updatedAt
     }

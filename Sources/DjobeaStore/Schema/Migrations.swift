@@ -31,6 +31,7 @@ enum Migrations {
         migrator.registerMigration("v10-credit-notes") { db in try db.execute(sql: SchemaV10CreditNotes.sql) }
         migrator.registerMigration("v11-quotes") { db in try db.execute(sql: SchemaV11Quotes.sql) }
         migrator.registerMigration("v12-invoice-pages") { db in try db.execute(sql: SchemaV12InvoicePages.sql) }
+        migrator.registerMigration("v13-numbering-handover") { db in try db.execute(sql: SchemaV12InvoicePages.numberingHandover) }
         return migrator
     }
 

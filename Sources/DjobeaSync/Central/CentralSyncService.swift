@@ -129,6 +129,11 @@ public final class CentralSyncService: Sendable {
                 .backlog(pending: request.pendingOut, oldestAt: oldest, photoBytes: Int64(max(0, request.photoBacklogBytes))),
                 .bytesIn(Int64(wireBytes)), .changesOut(Int64(slice.changes.count)),
             ])
+        // A provider moved away from this hub: once the hub has applied the move with nothing pending, the numbering of
+        // their documents passes to their new hub (SPEC.md 4.8).
+        let handedOver = try await storage.settleNumberingHandovers(
+            hubId: hub.hubId, cursor: request.cursor, pendingOut: request.pendingOut, now: now)
+        if handedOver > 0 { logger.notice("sync.numbering.handed_over", metadata: ["hub": "\(hub.name)", "providers": "\(handedOver)"]) }
         var answer = PullResponse(
             batch: WireBatch(slice.changes), through: slice.through, more: slice.more, acknowledged: acknowledged, serverTime: now.unixMillis,
             partition: fingerprint)
