@@ -15,16 +15,10 @@ struct CreditNoteSyncTests {
     static let quiet = Logger(label: "credit-notes", factory: { _ in SwiftLogNoOpLogHandler() })
 
     @Test func aCreditNoteMadeAtTheHubReachesCentral() async throws {
-        let central = try NodeDatabase.inMemory(role: .central)
-        let intake = IntakeStore(central)
-        try await intake.seedReferenceData()
-        let service = try #require(ServiceCatalogue.builtIn.first).code.rawValue
-        let enrolment = try await central.enrolHub(name: "Hub Akwa", zoneCodes: ["zone-akwa"])
-        let sync = CentralSyncService(storage: central, logger: Self.quiet)
-        let hub = try NodeDatabase.inMemory(role: .hub)
-        let answer = try await sync.enroll(EnrollRequest(token: enrolment.token, nodeId: hub.nodeId, schemaVersion: try hub.schemaVersion()))
-        let transport = InMemorySyncTransport(link: CentralLink(centralURL: "memory://central", enrolment: answer), hub: hub, central: sync)
-        let engine = SyncEngine(database: hub, transport: transport, logger: Self.quiet)
+        let world = try await InMemoryWorld.make()
+        let (central, intake, service) = (world.central, world.intake, world.service)
+        let akwa = try await world.hub("Hub Akwa", zone: "zone-akwa")
+        let (hub, engine) = (akwa.database, akwa.engine)
 
         let provider = try await intake.registerProvider(
             ProviderRegistration(name: "Prestataire Akwa", phone: "+237695000001", services: [service], zones: ["zone-akwa"]))
@@ -64,16 +58,10 @@ struct CreditNoteSyncTests {
 
     @Test("a draft invoice syncs without commission; central derives the commission once the sending arrives, on the sent total")
     func draftInvoiceCommission() async throws {
-        let central = try NodeDatabase.inMemory(role: .central)
-        let intake = IntakeStore(central)
-        try await intake.seedReferenceData()
-        let service = try #require(ServiceCatalogue.builtIn.first).code.rawValue
-        let enrolment = try await central.enrolHub(name: "Hub Akwa", zoneCodes: ["zone-akwa"])
-        let sync = CentralSyncService(storage: central, logger: Self.quiet)
-        let hub = try NodeDatabase.inMemory(role: .hub)
-        let answer = try await sync.enroll(EnrollRequest(token: enrolment.token, nodeId: hub.nodeId, schemaVersion: try hub.schemaVersion()))
-        let transport = InMemorySyncTransport(link: CentralLink(centralURL: "memory://central", enrolment: answer), hub: hub, central: sync)
-        let engine = SyncEngine(database: hub, transport: transport, logger: Self.quiet)
+        let world = try await InMemoryWorld.make()
+        let (central, intake, service) = (world.central, world.intake, world.service)
+        let akwa = try await world.hub("Hub Akwa", zone: "zone-akwa")
+        let (hub, engine) = (akwa.database, akwa.engine)
         let provider = try await intake.registerProvider(
             ProviderRegistration(name: "Prestataire Akwa", phone: "+237695000002", services: [service], zones: ["zone-akwa"]))
         let request = try await intake.intakeRequest(
@@ -121,16 +109,10 @@ struct CreditNoteSyncTests {
 
     @Test("credit notes lower the commission, before or after completion, the same entries at the hub and at central")
     func creditNotesLowerTheCommission() async throws {
-        let central = try NodeDatabase.inMemory(role: .central)
-        let intake = IntakeStore(central)
-        try await intake.seedReferenceData()
-        let service = try #require(ServiceCatalogue.builtIn.first).code.rawValue
-        let enrolment = try await central.enrolHub(name: "Hub Akwa", zoneCodes: ["zone-akwa"])
-        let sync = CentralSyncService(storage: central, logger: Self.quiet)
-        let hub = try NodeDatabase.inMemory(role: .hub)
-        let answer = try await sync.enroll(EnrollRequest(token: enrolment.token, nodeId: hub.nodeId, schemaVersion: try hub.schemaVersion()))
-        let transport = InMemorySyncTransport(link: CentralLink(centralURL: "memory://central", enrolment: answer), hub: hub, central: sync)
-        let engine = SyncEngine(database: hub, transport: transport, logger: Self.quiet)
+        let world = try await InMemoryWorld.make()
+        let (central, intake, service) = (world.central, world.intake, world.service)
+        let akwa = try await world.hub("Hub Akwa", zone: "zone-akwa")
+        let (hub, engine) = (akwa.database, akwa.engine)
         let provider = try await intake.registerProvider(
             ProviderRegistration(name: "Prestataire Akwa", phone: "+237695000003", services: [service], zones: ["zone-akwa"]))
         var requests: [String] = []

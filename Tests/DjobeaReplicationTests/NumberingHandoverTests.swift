@@ -12,51 +12,19 @@ import Testing
 /// waits for the numbering, and no number is given twice.
 @Suite("Invoice numbering handed over when a provider moves hub")
 struct NumberingHandoverTests {
-    static let quiet = Logger(label: "numbering", factory: { _ in SwiftLogNoOpLogHandler() })
-
-    struct Hub {
-        let database: NodeDatabase
-        let engine: SyncEngine
-    }
-
-    static func hub(_ sync: CentralSyncService, _ central: NodeDatabase, name: String, zone: String) async throws -> Hub {
-        let enrolment = try await central.enrolHub(name: name, zoneCodes: [zone])
-        let database = try NodeDatabase.inMemory(role: .hub)
-        let answer = try await sync.enroll(
-            EnrollRequest(token: enrolment.token, nodeId: database.nodeId, schemaVersion: try database.schemaVersion()))
-        database.homeHubId = answer.hubId
-        let transport = InMemorySyncTransport(link: CentralLink(centralURL: "memory://central", enrolment: answer), hub: database, central: sync)
-        return Hub(database: database, engine: SyncEngine(database: database, transport: transport, logger: quiet))
-    }
-
     @Test("the new hub refuses to number until the old one has pushed its offline invoice; then it takes the next number")
     func handover() async throws {
-        let central = try NodeDatabase.inMemory(role: .central)
-        let intake = IntakeStore(central)
-        try await intake.seedReferenceData()
-        let service = try #require(ServiceCatalogue.builtIn.first).code.rawValue
-        let sync = CentralSyncService(storage: central, logger: Self.quiet)
-        let akwa = try await Self.hub(sync, central, name: "Hub Akwa", zone: "zone-akwa")
-        let bonapriso = try await Self.hub(sync, central, name: "Hub Bonapriso", zone: "zone-bonapriso")
-        let provider = try await intake.registerProvider(
-            ProviderRegistration(name: "Prestataire mobile", phone: "+237695000004", services: [service], zones: ["zone-akwa"]))
+        let world = try await InMemoryWorld.make()
+        let central = world.central
+        let akwa = try await world.hub("Hub Akwa", zone: "zone-akwa")
+        let bonapriso = try await world.hub("Hub Bonapriso", zone: "zone-bonapriso")
+        let provider = try await world.provider("Prestataire mobile", phone: "+237695000004", zone: "zone-akwa")
         var requests: [String] = []
         for index in 0..<3 {
-            requests.append(
-                try await intake.intakeRequest(
-                    RequestIntake(
-                        zone: "zone-akwa", service: service, urgency: "urgent", title: nil, description: "Travaux \(index)", address: "Rue 4",
-                        clientName: "Eric Nko", clientPhone: "+23767700001\(index)", budgetMin: nil, budgetMax: nil, wishedAt: nil,
-                        wishedTimeLabel: nil)))
+            requests.append(try await world.request(zone: "zone-akwa", "Travaux \(index)", client: "Eric Nko", phone: "+23767700001\(index)"))
         }
         _ = try await akwa.engine.syncOnce()
-        for request in requests {
-            try await akwa.database.write { tx in
-                for kind in [MissionEventKind.accepted, .arrived, .diagnosed, .repairing] {
-                    _ = try tx.appendMissionEvent(requestId: request, kind: kind, actorRole: .provider, actorId: provider, providerId: provider)
-                }
-            }
-        }
+        for request in requests { try await InMemoryWorld.repairing(request, provider: provider, at: akwa.database) }
         let atAkwa = ProviderRequestCommands(database: akwa.database)
         let first = try await atAkwa.requestPayment(providerId: provider, requestId: requests[0], labour: 10_000)
         _ = try await akwa.engine.syncOnce()

@@ -10,7 +10,6 @@ import { francs } from '/screens/mission/materials.js';
 import { OPERATORS, collectionLine, collectionRequest, displayPhone, isCollecting, withPendingCollection } from '/lib/collections.js';
 import { draftPath, editableLines, isDraft, sendPath } from '/lib/invoiceactions.js';
 import { checkLines, kindLabel } from '/lib/quotes.js';
-import { requestActions } from '/screens/demandes/common.js';
 import { createLinesEditor } from '/screens/mission/lines.js';
 
 const METHODS = [
@@ -54,18 +53,7 @@ export function createPayment(m) {
     h('button', { class: 'btn ghost wide', type: 'button', dataset: { busy: 'payment-request' }, onclick: () => m.guard('payment-request', () => requestPayment(false)) }, 'Enregistrer en brouillon'),
   );
   /** Actions on /provider/finance/invoices/… (not under the request's path), with the request's copy and rollback. */
-  const actOnInvoice = requestActions({
-    ctx: m.ctx,
-    id: m.id,
-    path: '',
-    title: m.title,
-    detail: () => m.detail,
-    setDetail: (data) => {
-      m.detail = data;
-      m.render();
-    },
-    reload: () => m.reload(),
-  });
+  const actOnInvoice = m.actOutside;
   const paySection = h('section', { class: 'card', 'aria-labelledby': 'pay-title' });
   const payTitle = h('h2', { id: 'pay-title', text: 'Paiement' });
 

@@ -7,7 +7,6 @@ import { formatDate, formatXAF } from '/lib/format.js';
 import { fileNameFromDisposition } from '/lib/finance.js';
 import { currentStatus } from '/lib/mission.js';
 import { pendingInvoice } from '/lib/transitions.js';
-import { requestActions } from '/screens/demandes/common.js';
 import { createLinesEditor } from '/screens/mission/lines.js';
 import {
   LIMITS, canCreateQuote, emptyLine, pendingLabel, quoteActions, quoteAnswers, quoteHistory, quoteRequest, statusDisplay,
@@ -27,18 +26,7 @@ export function createQuotes(m) {
   let templates = [];
   const seen = new Set();
   /** Actions on /provider/quotes/… (not under the request's path), with the request's optimistic copy and rollback. */
-  const actOnQuote = requestActions({
-    ctx,
-    id: m.id,
-    path: '',
-    title: m.title,
-    detail: () => m.detail,
-    setDetail: (data) => {
-      m.detail = data;
-      m.render();
-    },
-    reload: () => m.reload(),
-  });
+  const actOnQuote = m.actOutside;
 
   function load() {
     return ctx.load(

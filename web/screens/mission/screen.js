@@ -63,19 +63,24 @@ export function mountMission(root, ctx, id) {
     reload: () => load(),
     /** An action through the one path: the optimistic change of the phone's copies (`change`), then the outbox. */
     act: (step) => perform(step),
+    /** The same for actions on paths outside the request's (/provider/quotes/…, /provider/finance/invoices/…). */
+    actOutside: (step) => performOutside(step),
   };
-  const perform = requestActions({
-    ctx,
-    id,
-    path,
-    title: m.title,
-    detail: () => m.detail,
-    setDetail: (data) => {
-      m.detail = data;
-      render();
-    },
-    reload: () => load(),
-  });
+  const actions = (base) =>
+    requestActions({
+      ctx,
+      id,
+      path: base,
+      title: m.title,
+      detail: () => m.detail,
+      setDetail: (data) => {
+        m.detail = data;
+        render();
+      },
+      reload: () => load(),
+    });
+  const perform = actions(path);
+  const performOutside = actions('');
   const photos = createPhotos(m);
   const materials = createMaterials(m);
   const payment = createPayment(m);
