@@ -49,9 +49,13 @@ export async function startLink({ target, downKbps, upKbps, rttMs }) {
   };
 }
 
-/** Copies `from` to `to` through `lane`: in order, each slice delivered when the link has carried it plus half the RTT. */
+/**
+ * Copies `from` to `to` through `lane`: in order, each slice delivered when the link has carried it plus half the RTT.
+ * Bytes sent before the connection is `established` wait for it without holding up the other connections.
+ */
 function relay(from, to, lane, rttMs, established) {
   const queue = [];
+  const held = [];
   let timer = null;
   let ended = false;
   const pump = () => {
@@ -59,15 +63,29 @@ function relay(from, to, lane, rttMs, established) {
     const now = performance.now();
     while (queue.length && queue[0].at <= now) to.write(queue.shift().bytes);
     if (queue.length) timer = setTimeout(pump, queue[0].at - now);
-    else if (ended) to.end();
+    else if (ended && !held.length) to.end();
   };
-  from.on('data', (chunk) => {
+  const send = (chunk) => {
     for (let offset = 0; offset < chunk.length; offset += SLICE) {
       const bytes = chunk.subarray(offset, offset + SLICE);
-      const start = Math.max(performance.now(), lane.freeAt, established);
+      const start = Math.max(performance.now(), lane.freeAt);
       lane.freeAt = start + bytes.length / lane.bytesPerMs;
       queue.push({ at: lane.freeAt + rttMs / 2, bytes });
     }
+  };
+  from.on('data', (chunk) => {
+    const wait = established - performance.now();
+    if (held.length || wait > 0) {
+      if (!held.length) {
+        setTimeout(() => {
+          for (const early of held.splice(0)) send(early);
+          if (!timer) pump();
+        }, Math.max(0, wait));
+      }
+      held.push(chunk);
+      return;
+    }
+    send(chunk);
     if (!timer) pump();
   });
   from.on('end', () => {
