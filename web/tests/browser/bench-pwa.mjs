@@ -83,7 +83,7 @@ async function visit(session, url) {
     };`, values.waterfall);
 }
 
-/** The TLS session a client gets from the hub (`port`): version, cipher, key exchange, certificate and flight sizes. */
+/** The TLS session a client gets from the hub (`port`): version, cipher, key exchange, certificate size. */
 function tlsFacts(port, ca) {
   return new Promise((resolve, reject) => {
     const socket = tlsConnect({ host: '127.0.0.1', port, ca }, () => {
@@ -93,8 +93,6 @@ function tlsFacts(port, ca) {
         cipher: socket.getCipher().standardName ?? socket.getCipher().name,
         keyExchange: key?.name ?? key?.type ?? null,
         certificateBytes: socket.getPeerCertificate(true).raw.length,
-        serverFlightBytes: socket.bytesRead,
-        clientHelloBytes: socket.bytesWritten,
       });
       socket.end();
     });
@@ -226,7 +224,7 @@ for (const { protocol, mode, facts, handshake, results, offlineScreens, browser 
   console.log(
     `\n${protocol.toUpperCase()}, link slowed by ${mode === 'socket' ? 'the socket relay (connection setup pays its round trips)' : "DevTools' network conditions (connection setup free)"}` +
       (facts
-        ? `\n  TLS: hub negotiates ${facts.version} ${facts.cipher} ${facts.keyExchange ?? ''} (certificate ${facts.certificateBytes} B, server handshake flight ${facts.serverFlightBytes} B)` +
+        ? `\n  TLS: hub negotiates ${facts.version} ${facts.cipher} ${facts.keyExchange ?? ''} (certificate ${facts.certificateBytes} B)` +
           `; browser: ${browser?.tls ?? '?'} over ${browser?.http ?? '?'}`
         : `\n  browser: ${browser?.http ?? '?'}`) +
       `; ${browser?.connections ?? '?'} connections on the cold visit` +
