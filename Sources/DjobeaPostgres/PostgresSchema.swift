@@ -78,7 +78,12 @@ public struct PostgresSchema: Sendable {
                 "CREATE INDEX invoices_public_token ON invoices(public_token) WHERE public_token IS NOT NULL",
             ]),
         // As SQLite's v13: the numbering handover after a provider moves hub.
-        Migration(version: 11, name: "v11-numbering-handover", statements: ["ALTER TABLE providers ADD COLUMN numbering_hub_id TEXT"]),
+        Migration(
+            version: 11, name: "v11-numbering-handover",
+            statements: [
+                "ALTER TABLE providers ADD COLUMN numbering_hub_id TEXT",
+                "CREATE INDEX providers_numbering_hub ON providers(numbering_hub_id) WHERE numbering_hub_id IS NOT NULL",
+            ]),
     ]
 
     /// Widens `ops_actions`' kind check by the commission and level kinds, once (a check that has them is left alone).

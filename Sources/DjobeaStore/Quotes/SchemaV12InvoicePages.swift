@@ -6,5 +6,9 @@ enum SchemaV12InvoicePages {
         """
 
     /// v13: after a provider moves hub, the old hub keeps numbering their documents until it has handed over (SPEC.md 4.8).
-    static let numberingHandover = "ALTER TABLE providers ADD COLUMN numbering_hub_id TEXT;"
+    /// Central looks for the providers a hub still numbers on every pull of that hub: a partial index keeps it cheap.
+    static let numberingHandover = """
+        ALTER TABLE providers ADD COLUMN numbering_hub_id TEXT;
+        CREATE INDEX providers_numbering_hub ON providers(numbering_hub_id) WHERE numbering_hub_id IS NOT NULL;
+        """
 }
