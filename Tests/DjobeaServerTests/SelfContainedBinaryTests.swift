@@ -10,13 +10,21 @@ import Testing
 @Suite("djobea as one file", .serialized)
 struct SelfContainedBinaryTests {
     @Test(
-        "the binary copied alone into an empty directory makes its data directory and serves the app (French, manifest, service worker) and the API")
+        "the binary with the Swift runtime linked in (ldd: none of its libraries), copied alone into an empty directory, makes its data directory and serves the app (French, manifest, service worker) and the API"
+    )
     func aloneInAnEmptyDirectory() async throws {
         let root = try temporaryDirectory("djobea-alone")
         defer { try? FileManager.default.removeItem(at: root) }
         let binary = root.appendingPathComponent("bin/djobea")
         try FileManager.default.createDirectory(at: binary.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try FileManager.default.copyItem(at: DjobeaBinary.url, to: binary)
+        try Self.linkSelfContained(to: binary)
+        // The Swift runtime and Foundation are inside: only Debian's base system, SQLite, zlib and brotli are asked for.
+        let libraries = try Self.sharedLibraries(of: binary)
+        #expect(!libraries.isEmpty)
+        let runtime = libraries.filter { $0.hasPrefix("libswift") || $0.hasPrefix("libFoundation") || $0.hasPrefix("lib_Foundation") }
+        #expect(runtime.isEmpty, "no Swift runtime library: \(runtime)")
+        let foreign = libraries.filter { !Self.allowedLibraries.contains($0) && !$0.hasPrefix("ld-linux") && $0 != "linux-vdso.so.1" }
+        #expect(foreign.isEmpty, "libraries outside Debian's base system + libsqlite3-0, libssl3, zlib1g, libbrotli1: \(foreign)")
         let workingDirectory = root.appendingPathComponent("run", isDirectory: true)
         try FileManager.default.createDirectory(at: workingDirectory, withIntermediateDirectories: true)
         let data = root.appendingPathComponent("var/djobea/hub", isDirectory: true)
@@ -67,6 +75,50 @@ struct SelfContainedBinaryTests {
         defer { again.kill(SIGTERM) }
         #expect(await again.waitForLine(timeout: 180) { $0.contains("à l'écoute") } != nil, "\(again.errorText.suffix(400))")
         #expect(!again.outputLines.contains { $0.hasPrefix("Nouveau hub") }, "\(again.outputLines)")
+    }
+
+    /// What `scripts/release.sh` accepts from `ldd` besides the loader and the vDSO (its list, kept alike).
+    static let allowedLibraries: Set<String> = [
+        "libc.so.6", "libm.so.6", "libdl.so.2", "libpthread.so.0", "librt.so.1", "libutil.so.1", "libgcc_s.so.1", "libstdc++.so.6", "libz.so.1",
+        "libsqlite3.so.0", "libssl.so.3", "libcrypto.so.3", "libbrotlienc.so.1", "libbrotlidec.so.1", "libbrotlicommon.so.1",
+    ]
+
+    /// The names `ldd` lists for `binary`.
+    static func sharedLibraries(of binary: URL) throws -> [String] {
+        let ldd = try DocumentReaders.run("/usr/bin/ldd", [binary.path])
+        #expect(ldd.status == 0, "\(ldd.err)")
+        return ldd.out.split(separator: "\n").compactMap { line in
+            line.split(whereSeparator: { $0 == " " || $0 == "\t" }).first.map { String($0).components(separatedBy: "/").last ?? String($0) }
+        }
+    }
+
+    /// Writes a `djobea` linked as `scripts/release.sh` links it (`--static-swift-stdlib`, `--no-export-dynamic`) to
+    /// `output`. `DJOBEA_BIN` (a release binary) is copied as it is; otherwise the test build's own objects are linked
+    /// again with the static runtime, by the link command SwiftPM recorded in `.build/debug.yaml`, which takes seconds
+    /// where a second full build with `--static-swift-stdlib` would take minutes.
+    static func linkSelfContained(to output: URL) throws {
+        if ProcessInfo.processInfo.environment["DJOBEA_BIN"] != nil {
+            try FileManager.default.copyItem(at: DjobeaBinary.url, to: output)
+            return
+        }
+        let debug = DjobeaBinary.url.resolvingSymlinksInPath().deletingLastPathComponent()
+        let manifest = debug.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("debug.yaml")
+        let lines = try String(contentsOf: manifest, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        let description = "description: \"Linking ./.build/\(debug.deletingLastPathComponent().lastPathComponent)/debug/djobea\""
+        let at = try #require(lines.firstIndex { $0.trimmingCharacters(in: .whitespaces) == description }, "\(description) in \(manifest.path)")
+        let argsLine = try #require(lines[at + 1].split(separator: "args: ", maxSplits: 1).last)
+        var arguments = try JSONDecoder().decode([String].self, from: Data(argsLine.utf8))
+        let o = try #require(arguments.firstIndex(of: "-o"))
+        arguments[o + 1] = output.path
+        // The objects were compiled against the shared Foundation, whose modules name fewer libraries than the static
+        // one needs: name them all, twice, since static archives are searched in order.
+        let foundation = [
+            "-lFoundationNetworking", "-lFoundationXML", "-lFoundation", "-lFoundationInternationalization", "-lFoundationEssentials",
+            "-lCoreFoundation", "-l_CFURLSessionInterface", "-l_FoundationICU", "-l_FoundationCollections", "-l_FoundationCShims",
+        ]
+        arguments += ["-static-stdlib"] + foundation + foundation + ["-Xlinker", "--no-export-dynamic"]
+        let link = try DocumentReaders.run(arguments[0], Array(arguments.dropFirst()))
+        #expect(link.status == 0, "static link failed: \(link.err.suffix(2000))")
     }
 
     @Test("djobea --version prints the release, the sync protocol and the schema versions")

@@ -30,9 +30,8 @@ func buildApplication(
         storage: storage, sqlite: sqlite, logger: logger, provider: provider, central: central, ops: ops, gateway: gateway,
         secureCookies: settings.tls != nil, dataDirectory: dataDirectory
     ).router
-    let http1 = HTTP1Channel.Configuration(idleTimeout: TimeAmount(settings.idleTimeout))
     return Application(
-        router: router, server: settings.tls?.server(http1) ?? .http1(configuration: http1),
+        router: router, server: settings.server,
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "djobea-\(settings.role.rawValue)"),
         services: background + (gateway?.background ?? []) + [storageProbeLoop(database: storage, logger: logger, interval: storageProbeInterval)],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },
