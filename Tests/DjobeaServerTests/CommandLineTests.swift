@@ -64,7 +64,7 @@ struct CommandLineTests {
         let ready = await hub.waitForLine(timeout: 120) { $0.contains("à l'écoute") }
         #expect(ready != nil, "hub did not start: \(hub.errorText)")
 
-        let locked = try await runDjobea(["hub", "--data", directory.path, "--port", "\(try freePort())"], timeout: 30)
+        let locked = try await runDjobea(["hub", "--data", directory.path, "--port", "\(try freePort())"], timeout: 120)
         #expect(locked.status == 1)
         #expect(locked.err.contains("verrouillé") || locked.err.contains("déjà utilisé"), "\(locked.err)")
         #expect(locked.err.split(separator: "\n").count == 1)
@@ -72,7 +72,7 @@ struct CommandLineTests {
         let other = try temporaryDirectory("cli")
         defer { try? FileManager.default.removeItem(at: other) }
         _ = try await runDjobea(["migrate", "--data", other.path])
-        let busy = try await runDjobea(["hub", "--data", other.path, "--port", "\(port)", "--host", "127.0.0.1"], timeout: 30)
+        let busy = try await runDjobea(["hub", "--data", other.path, "--port", "\(port)", "--host", "127.0.0.1"], timeout: 120)
         #expect(busy.status == 1)
         #expect(busy.err.contains("Port déjà utilisé"), "\(busy.err)")
         #expect(busy.err.split(separator: "\n").count == 1, "\(busy.err)")
