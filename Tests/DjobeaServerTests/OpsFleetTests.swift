@@ -117,6 +117,17 @@ struct OpsFleetTests: ReadsJSONResponses {
             let late = try decode(OpsSyncStatus.self, filtered)
             #expect(late.hubs.map(\.name) == (10...19).reversed().map { String(format: "Hub %03d", $0) })
             #expect(late.fleet?.total == 500)
+
+            // Prometheus scrapes central's /metrics every 15 s or so: one series per hub that ever synced, in one answer.
+            let scrapeStart = ContinuousClock.now
+            let metrics = try await client.execute(uri: "/metrics", method: .get)
+            let scrape = ContinuousClock.now - scrapeStart
+            let text = String(buffer: metrics.body)
+            print("OpsFleetTests: /metrics with 500 hubs = \(text.utf8.count) bytes in \(scrape)")
+            #expect(metrics.status == .ok)
+            let lastSuccess = text.split(separator: "\n").filter { $0.hasPrefix("djobea_sync_last_success_timestamp_seconds{") }
+            #expect(lastSuccess.count == 210, "the 210 hubs that synced (revoked ones included), not the 290 that never did")
+            #expect(text.contains("djobea_sync_pending_changes{hub=\"Makèpè Nord\"} 0"), "every enrolled hub has its backlog series")
         }
     }
 

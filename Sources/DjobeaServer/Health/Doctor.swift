@@ -63,6 +63,13 @@ public enum Doctor {
     public static let diskWarningRatio = 0.20
     public static let slowLink: TimeInterval = 1
     public static let linkTimeout: TimeAmount = .seconds(10)
+
+    /// The doctor's own client: one connection attempt (a refused connection is reported at once), at most 5 s to connect.
+    static func probeClient() -> HTTPClient {
+        var configuration = HTTPClient.Configuration(timeout: .init(connect: .seconds(5)))
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
     public static let certificateFailureDays = 7.0
     public static let certificateWarningDays = 21.0
     public static let backupLate: TimeInterval = 36 * 3600
@@ -76,7 +83,7 @@ public enum Doctor {
     ///   - centralURL: central's address; nil takes the hub's enrolment (`central-link.json`).
     ///   - certificatePath: the node's TLS certificate (PEM), when it serves HTTPS itself.
     public static func run(
-        dataDirectory: URL, centralURL: String?, certificatePath: String?, http: HTTPClient = .shared, now: @Sendable () -> Date = { Date() }
+        dataDirectory: URL, centralURL: String?, certificatePath: String?, http: HTTPClient? = nil, now: @Sendable () -> Date = { Date() }
     ) async -> [DoctorCheck] {
         let data = dataDirectory.path
         var checks: [DoctorCheck] = []
@@ -103,17 +110,21 @@ public enum Doctor {
         if isCentral {
             checks.append(DoctorCheck(.ok, "Liaison avec le central", "ce nœud est le central"))
         } else if let central {
+            // One attempt: the shared client would try to connect again and again until the timeout, so a central that
+            // refuses connections took the whole 10 s to report.
+            let client = http ?? Self.probeClient()
             do {
-                let answer = try await CentralProbe.run(centralURL: central, http: http, timeout: linkTimeout)
+                let answer = try await CentralProbe.run(centralURL: central, http: client, timeout: linkTimeout)
                 probe = answer
                 checks.append(linkCheck(central: central, status: answer.status, latency: answer.latency))
             } catch {
                 checks.append(
                     DoctorCheck(
-                        .failure, "Liaison avec le central", "\(central) injoignable (pas de réponse en 10 s)",
+                        .failure, "Liaison avec le central", "\(central) injoignable (connexion refusée ou pas de réponse en 10 s)",
                         fix: "vérifiez la liaison Internet de la machine (câble, box, forfait), puis « curl -sS \(central)/healthz » ; "
                             + "en attendant, le hub sert ses prestataires hors ligne"))
             }
+            if http == nil { try? await client.shutdown() }
         } else {
             checks.append(
                 DoctorCheck(
