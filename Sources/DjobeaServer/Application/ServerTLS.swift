@@ -23,7 +23,7 @@ public struct ServerTLS: Sendable {
     ///
     /// A phone on 3G pays a TCP and a TLS handshake for every connection; over HTTP/1.1 a browser opens six of them to
     /// fetch the app's files in parallel, over HTTP/2 it sends every request on one. Clients that do not offer `h2`
-    /// (curl without it, the hubs' sync client, monitoring tools) get HTTP/1.1 with `http1`'s timeouts. An HTTP/2
+    /// (curl without it, some monitoring tools) get HTTP/1.1 with `http1`'s timeouts. An HTTP/2
     /// connection closes after `idleTimeout` without an open stream; each stream keeps `http1`'s timeout, which never
     /// cuts a response being written (a long SSE stream).
     ///
