@@ -91,7 +91,10 @@ for _ in $(seq 1 120); do
 done
 cat "$alone/hub.log"
 smoke() { # path, text the answer must contain
-  curl -fsS --compressed "http://127.0.0.1:$port$1" | grep -qF -- "$2" || { echo "release.sh: $1 ne contient pas « $2 »" >&2; exit 1; }
+  # The whole answer first: `curl | grep -q` fails under pipefail when grep stops reading at its match (curl: 23).
+  local body
+  body=$(curl -fsS --compressed "http://127.0.0.1:$port$1") || { echo "release.sh: $1 sans réponse correcte" >&2; exit 1; }
+  grep -qF -- "$2" <<<"$body" || { echo "release.sh: $1 ne contient pas « $2 »" >&2; exit 1; }
 }
 grep -q "^Application prestataire.*intégrée au binaire" "$alone/hub.log" || { echo "release.sh: le hub ne sert pas l'application intégrée" >&2; exit 1; }
 smoke / '<html lang="fr">'
