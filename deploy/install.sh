@@ -274,6 +274,6 @@ else
      Dès que s'affiche « Hub enrôlé auprès du central », arrêtez-le avec Ctrl+C.
   3. Démarrez le service (il redémarre seul après une panne ou un redémarrage de la machine) :
        sudo systemctl enable --now djobea-hub
-Réglages du hub : /etc/djobea/hub.env. Guide de l'opérateur : docs/guide-operateur.md (dépôt Djobea Edge).
+Réglages du hub : /etc/djobea/hub.env. Guide de l'opérateur : docs/guide-operateur.md (dans l'archive de version, à côté de deploy/).
 EOF
 fi

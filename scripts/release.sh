@@ -75,6 +75,9 @@ mkdir -p "$stage/$name"
 strip --strip-all -o "$stage/$name/djobea" "$binary"
 chmod 755 "$stage/$name/djobea"
 cp -R deploy "$stage/$name/deploy"
+# The operator's guide, at the same place relative to deploy/ as in the repository, so that its links still work.
+mkdir -p "$stage/$name/docs"
+cp docs/guide-operateur.md "$stage/$name/docs/guide-operateur.md"
 
 # The acceptance of the issue "the hub as an appliance": the stripped binary copied alone into an empty directory, run
 # from a directory without web/, makes its data directory and serves the app and the API.
@@ -116,8 +119,10 @@ dedans. Aucun runtime Swift à installer.
 
 Contenu :
 - \`djobea\` : le binaire (\`./djobea --version\` affiche la version, le protocole de synchronisation et les schémas).
-- \`deploy/\` : installation (\`deploy/install.sh\` si présent, sinon \`deploy/systemd/\`), unités systemd, exemple
-  \`hub.env\`, proxy inverse (Caddy, nginx), modèles WhatsApp.
+- \`docs/guide-operateur.md\` : **le guide de l'opérateur**, à suivre dans l'ordre (installation, enrôlement, HTTPS,
+  sauvegardes, mises à jour, console ops, alertes, dépannage).
+- \`deploy/\` : installation (\`sudo ./deploy/install.sh\`), unités systemd, exemple \`hub.env\`, proxy inverse (Caddy,
+  nginx), règles d'alerte Prometheus, modèles WhatsApp.
 - \`djobea-$version-linux-$arch.tar.gz.sha256\` (à côté de l'archive) : vérifiez-la avec \`sha256sum -c\`.
 
 Bibliothèques nécessaires sur Debian 12 (toutes dans le système de base, sauf SQLite et brotli) :
