@@ -269,9 +269,8 @@ else
 Étape suivante : enrôler ce hub auprès du central.
   1. Sur le central, l'équipe ops crée le jeton d'enrôlement (à usage unique, valable 24 h) :
        djobea central enroll-hub --data <dossier du central> --name <NomDuHub> --zones <zone1,zone2>
-  2. Ici, premier démarrage du hub avec ce jeton, sous l'utilisateur djobea :
-       sudo -u djobea /usr/local/bin/djobea hub --data /var/lib/djobea --central <URL du central> --enroll <jeton>
-     Dès que s'affiche « Hub enrôlé auprès du central », arrêtez-le avec Ctrl+C.
+  2. Ici, enrôlement et première synchronisation avec ce jeton, sous l'utilisateur djobea (s'arrête seul) :
+       sudo -u djobea /usr/local/bin/djobea sync --once --data /var/lib/djobea --central <URL du central> --enroll <jeton>
   3. Démarrez le service (il redémarre seul après une panne ou un redémarrage de la machine) :
        sudo systemctl enable --now djobea-hub
 Réglages du hub : /etc/djobea/hub.env. Guide de l'opérateur : docs/guide-operateur.md (dans l'archive de version, à côté de deploy/).

@@ -107,9 +107,9 @@ grep -q "(hub)" "$log" || fail "la base créée n'est pas celle d'un hub : $(cat
 grep -q "utilisateur système djobea n'est pas créé" <<<"$first_output" || fail "--root : pas de message sur l'utilisateur"
 # The next step names commands and options the binary has.
 grep -q "djobea central enroll-hub --data .* --name .* --zones" <<<"$first_output" || fail "étape suivante : enroll-hub absent"
-grep -q "djobea hub --data /var/lib/djobea --central .* --enroll" <<<"$first_output" || fail "étape suivante : hub --enroll absent"
+grep -q "djobea sync --once --data /var/lib/djobea --central .* --enroll" <<<"$first_output" || fail "étape suivante : sync --once --enroll absent"
 "$binary" help central enroll-hub | grep -q -- "--zones <zones>" || fail "djobea central enroll-hub n'a pas --zones"
-"$binary" help hub | grep -q -- "--enroll <enroll>" || fail "djobea hub n'a pas --enroll"
+"$binary" help sync | grep -q -- "--enroll <enroll>" || fail "djobea sync n'a pas --enroll"
 
 # --- Second install: nothing changes -----------------------------------------------------------------------------
 echo "install.sh --root (second run: nothing may change)"

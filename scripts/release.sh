@@ -129,7 +129,10 @@ Bibliothèques nécessaires sur Debian 12 (toutes dans le système de base, sauf
 
     sudo apt-get install libsqlite3-0 libbrotli1 zlib1g
 
-Premier démarrage d'un hub, en une commande (le dossier de données est créé et sa base migrée) :
+Pour installer un hub en service (utilisateur, services systemd, HTTPS, sauvegardes, surveillance) : suivez
+\`docs/guide-operateur.md\`, en commençant par « En bref : le hub en service en un quart d'heure ».
+
+Pour essayer sans rien installer, un hub en une commande (le dossier de données est créé et sa base migrée) :
 
     ./djobea hub --data /var/lib/djobea --central https://central.exemple.cm --enroll <jeton>
 

@@ -15,7 +15,7 @@ struct CommandLineTests {
             (["hub", "--data", missing, "--enroll", "djh1_x"], "--central"),
             (["backup", "--data", missing, "--to", "/tmp/x.sqlite"], "« djobea migrate --data \(missing) »"),
             (["status", "--data", missing], "« djobea migrate --data \(missing) »"),
-            (["sync", "--once", "--data", missing], "« djobea hub --data \(missing) --central"),
+            (["sync", "--once", "--data", missing], "« djobea sync --once --data \(missing) --central"),
             (["sync", "--data", missing], "--once"),
             (["migrate"], "--data"),
             (["nimportequoi"], "nimportequoi"),

@@ -61,7 +61,9 @@ struct HubCommand: AsyncParsableCommand {
     }
 }
 
-/// `djobea sync --once`: one sync round with central, for operators, with a progress line.
+/// `djobea sync --once`: one sync round with central, for operators, with a progress line. With `--central` and
+/// `--enroll` it enrols the hub first (creating its data directory if needed): the operator's first step, which ends by
+/// itself once the hub holds its partition, instead of starting the server and stopping it with Ctrl+C.
 struct SyncCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "sync", abstract: "Synchronise ce hub avec le central, une fois.")
 
@@ -74,22 +76,37 @@ struct SyncCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Seulement les lignes, pas les octets des photos.")
     var skipPhotos = false
 
+    @Option(name: .long, help: "URL du central (avec --enroll : le central auprès duquel enrôler ce hub).")
+    var central: String?
+
+    @Option(
+        name: .long,
+        help: "Jeton d'enrôlement à usage unique (« djobea central enroll-hub ») : enrôle ce hub, puis fait sa première synchronisation.")
+    var enroll: String?
+
     func validate() throws {
         guard once else { throw ValidationError("précisez --once (le hub synchronise en continu de lui-même quand il tourne)") }
+        if enroll != nil, central == nil { throw ValidationError("--enroll demande aussi --central <url du central>") }
+        if let central, URL(string: central)?.scheme.map({ ["http", "https"].contains($0) }) != true {
+            throw ValidationError("--central doit être une URL http(s) (reçu \(central))")
+        }
     }
 
     func run() async throws {
         try await failingClearly {
             let path = URL(fileURLWithPath: data, isDirectory: true).appendingPathComponent("djobea.sqlite").path
-            guard FileManager.default.fileExists(atPath: path) else {
+            guard enroll != nil || FileManager.default.fileExists(atPath: path) else {
                 throw CommandFailure(
-                    "Pas de hub dans \(data) : démarrez-le d'abord avec « djobea hub --data \(data) --central <url> --enroll <jeton> ».")
+                    "Pas de hub dans \(data) : enrôlez-le d'abord avec « djobea sync --once --data \(data) --central <url> --enroll <jeton> ».")
             }
             // The hub may be running: no directory lock; SQLite arbitrates, and every batch is one transaction.
-            let database = try NodeDatabase.open(path: path, role: .hub)
-            guard let link = try CentralLink.load(from: URL(fileURLWithPath: data, isDirectory: true)) else {
+            let directory = try DataDirectory(path: data, create: true)
+            let database = try NodeDatabase.open(path: directory.databasePath, role: .hub)
+            guard
+                let link = try await Node.hubLink(directory: directory, database: database, central: central, enroll: enroll, announce: printLine)
+            else {
                 throw CommandFailure(
-                    "Ce hub n'est pas enrôlé : démarrez-le une fois avec « djobea hub --data \(data) --central <url> --enroll <jeton> ».")
+                    "Ce hub n'est pas enrôlé : enrôlez-le avec « djobea sync --once --data \(data) --central <url> --enroll <jeton> ».")
             }
             // The hub's own engine and photo lane; the requests it brings in are offered by the hub's offer routing.
             let engine = Node.syncEngine(
