@@ -74,7 +74,10 @@ struct DoctorTests {
 
         // Central is gone: its line fails with the fix; every other check still runs and the clock falls back on the
         // offset measured at the last sync.
+        let downStarted = ContinuousClock.now
         let down = try await runDjobea(["doctor", "--data", hubData.path] + noEnv, timeout: 60)
+        // A refused connection is reported at once, not after the link check's 10 s timeout (one attempt, no retries).
+        #expect(ContinuousClock.now - downStarted < .seconds(9), "doctor took \(ContinuousClock.now - downStarted) with central down")
         #expect(down.status == 1)
         let linkLine = try #require(Self.line(down.out, "✗", "Liaison avec le central"), "\(down.out)")
         #expect(linkLine.contains("injoignable") && linkLine.contains("curl -sS"), "\(linkLine)")
