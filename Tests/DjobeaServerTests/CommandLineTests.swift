@@ -52,6 +52,26 @@ struct CommandLineTests {
         }
     }
 
+    @Test(
+        "as root, a data directory that belongs to the service user is refused with the command to run as that user, and nothing is created",
+        .enabled(if: geteuid() == 0))
+    func rootOnServiceDirectory() async throws {
+        let directory = try temporaryDirectory("cli-owned")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // 65534 is "nobody" on Debian: any owner but root stands for the djobea user here.
+        try FileManager.default.setAttributes([.ownerAccountID: 65534, .groupOwnerAccountID: 65534], ofItemAtPath: directory.path)
+        for arguments in [
+            ["migrate", "--data", directory.path], ["sync", "--once", "--data", directory.path], ["doctor", "--data", directory.path],
+        ] {
+            let result = try await runDjobea(arguments, timeout: 60)
+            #expect(result.status == 1, "\(arguments): \(result.out)")
+            #expect(result.err.split(separator: "\n").count == 1, "\(arguments): \(result.err)")
+            #expect(result.err.contains("Lancé en root sur \(directory.path)") && result.err.contains("« sudo -u "), "\(arguments): \(result.err)")
+            #expect(result.err.contains(" \(arguments[0]) "), "the same command is suggested: \(result.err)")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty, "nothing written as root")
+    }
+
     @Test("a port in use and a data directory already locked by a running hub are refused clearly")
     func portInUseAndLockedDirectory() async throws {
         let directory = try temporaryDirectory("cli")

@@ -33,6 +33,7 @@ struct CentralServeCommand: AsyncParsableCommand {
     func run() async throws {
         node.startLogging()
         try await failingClearly {
+            try refuseRootOnServiceDirectory(node.data)
             var configuration = try node.configuration()
             configuration.apiKey = apiKey
             configuration.postgresURL = postgres.url
@@ -77,6 +78,7 @@ struct EnrollHubCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await failingClearly {
+            try refuseRootOnServiceDirectory(data)
             let codes = zones.map { $0.split(separator: ",").map(String.init) }
             if replace {
                 let replacement = try await CentralDatabaseFile.with(data, postgres: postgres.url) { storage in
@@ -142,6 +144,7 @@ struct RevokeHubCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await failingClearly {
+            try refuseRootOnServiceDirectory(data)
             let revoked = try await CentralDatabaseFile.with(data, postgres: postgres.url) { storage in try await storage.revokeHub(name: name) }
             guard revoked else { throw CommandFailure("Aucun hub enrôlé et actif nommé « \(name) ».") }
             printLine("Hub « \(name) » révoqué : ses prochaines synchronisations seront refusées.")

@@ -42,3 +42,19 @@ func failingClearly<T>(_ body: () async throws -> T) async throws -> T {
         throw CommandFailure.from(error)
     }
 }
+
+/// Refuses to work as root on a data directory that belongs to another user (the `djobea` service user, as
+/// `deploy/install.sh` makes it). Files root would create there (the SQLite journal, secrets, the central link, photo
+/// files) would be root's, and the service could no longer open its own database. The message gives the same command
+/// under the directory's owner.
+func refuseRootOnServiceDirectory(_ path: String?) throws {
+    guard geteuid() == 0, let path,
+        let attributes = try? FileManager.default.attributesOfItem(atPath: URL(fileURLWithPath: path).standardizedFileURL.path),
+        let owner = (attributes[.ownerAccountID] as? NSNumber)?.uint32Value, owner != 0
+    else { return }
+    let name = (attributes[.ownerAccountName] as? String) ?? String(owner)
+    let command = CommandLine.arguments.joined(separator: " ")
+    throw CommandFailure(
+        "Lancé en root sur \(path), qui appartient à l'utilisateur \(name) : les fichiers créés en root bloqueraient le service. "
+            + "Relancez sous cet utilisateur : « sudo -u \(name) \(command) ».")
+}

@@ -23,6 +23,7 @@ struct DoctorCommand: AsyncParsableCommand {
     var envFile: String = "/etc/djobea/hub.env"
 
     func run() async throws {
+        try await failingClearly { try refuseRootOnServiceDirectory(data) }
         let directory = URL(fileURLWithPath: data, isDirectory: true).standardizedFileURL
         let checks = await Doctor.run(dataDirectory: directory, centralURL: central, certificatePath: certificatePath())
         printLine("Bilan de \(directory.path) :")

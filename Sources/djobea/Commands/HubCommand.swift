@@ -34,6 +34,7 @@ struct HubCommand: AsyncParsableCommand {
     func run() async throws {
         node.startLogging()
         try await failingClearly {
+            try refuseRootOnServiceDirectory(node.data)
             var configuration = try node.configuration()
             let isNew = !FileManager.default.fileExists(
                 atPath: URL(fileURLWithPath: node.data, isDirectory: true).appendingPathComponent("djobea.sqlite").path)
@@ -94,6 +95,7 @@ struct SyncCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await failingClearly {
+            try refuseRootOnServiceDirectory(data)
             let path = URL(fileURLWithPath: data, isDirectory: true).appendingPathComponent("djobea.sqlite").path
             guard enroll != nil || FileManager.default.fileExists(atPath: path) else {
                 throw CommandFailure(

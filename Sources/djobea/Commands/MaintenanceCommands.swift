@@ -23,6 +23,7 @@ struct MigrateCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await failingClearly {
+            try refuseRootOnServiceDirectory(data)
             if let url = postgres.url {
                 let version = try await CentralDatabaseFile.with(nil, postgres: url) { storage in
                     (try storage.replicaSchemaVersion(), storage.nodeId)
@@ -61,6 +62,7 @@ struct BackupCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await failingClearly {
+            try refuseRootOnServiceDirectory(data)
             let directory = URL(fileURLWithPath: data, isDirectory: true)
             let path = directory.appendingPathComponent("djobea.sqlite").path
             guard FileManager.default.fileExists(atPath: path) else { throw DataDirectoryError.noDatabase(data) }
@@ -104,6 +106,7 @@ struct RestoreCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await failingClearly {
+            try refuseRootOnServiceDirectory(data)
             let directory = try DataDirectory(path: data, create: true)
             let ids = try Maintenance.restore(backup: from, into: directory.databasePath, role: role)
             let database = try NodeDatabase.open(path: directory.databasePath, role: role)
@@ -123,6 +126,7 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await failingClearly {
+            try refuseRootOnServiceDirectory(data)
             let path = URL(fileURLWithPath: data).appendingPathComponent("djobea.sqlite").path
             guard FileManager.default.fileExists(atPath: path) else { throw DataDirectoryError.noDatabase(data) }
             let report = try Maintenance.inspect(path: path)
