@@ -37,28 +37,41 @@ public final class ThrowawayCluster: Sendable {
         // it would never reach end-of-file.
         let outputFile = FileManager.default.temporaryDirectory.appendingPathComponent("pg-cluster-\(UUID().uuidString).out")
         let errorFile = outputFile.appendingPathExtension("err")
-        _ = FileManager.default.createFile(atPath: outputFile.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
         defer {
             try? FileManager.default.removeItem(at: outputFile)
             try? FileManager.default.removeItem(at: errorFile)
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [script] + arguments
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = try FileHandle(forWritingTo: outputFile)
-        process.standardError = try FileHandle(forWritingTo: errorFile)
-        try process.run()
-        // Reaped here rather than by `waitUntilExit`, which on Linux waits for a descriptor the started server inherits.
-        var status: Int32 = 0
-        while waitpid(process.processIdentifier, &status, 0) == -1, errno == EINTR {}
+        let status = try spawnAndWait(["/bin/bash", script] + arguments, output: outputFile.path, error: errorFile.path)
         let data = (try? Data(contentsOf: outputFile)) ?? Data()
         guard status == 0 else {
             let message = (try? Data(contentsOf: errorFile)) ?? Data()
             throw ThrowawayClusterError(description: "pg-cluster.sh \(arguments.joined(separator: " ")): \(String(decoding: message, as: UTF8.self))")
         }
         return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Runs `command` with standard input from /dev/null and its output in two files, and reaps it; returns its wait
+    /// status. posix_spawn and waitpid rather than Foundation's `Process`: `waitUntilExit` on Linux waits for a
+    /// descriptor the started server inherits, and reaping a `Process`'s child behind its back left Foundation's
+    /// dispatch source for it to a freed process: the PostgreSQL suites' process crashed in `_dispatch_event_loop_drain`
+    /// (twice in many runs).
+    private static func spawnAndWait(_ command: [String], output: String, error: String) throws -> Int32 {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, error, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        let argv = command.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, command[0], &actions, nil, argv, environ)
+        guard spawned == 0 else {
+            throw ThrowawayClusterError(description: "posix_spawn \(command[0]) : \(String(cString: strerror(spawned)))")
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1, errno == EINTR {}
+        return status
     }
 }
 
